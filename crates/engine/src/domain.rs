@@ -1,0 +1,421 @@
+//! The nouns of matching: datasets, records, configs, runs, results and review decisions.
+//! These are plain data shared by every layer; ts-rs turns the public ones into TypeScript.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::progress::Phase;
+
+/// Which side of a match a dataset is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum DatasetKind {
+    /// Reference data: the known records (purchase orders, vendor master, ledger lines).
+    Reference,
+    /// Documents: what is matched (supplier invoices), one row per document.
+    Documents,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Column {
+    pub name: String,
+    /// "string", "number" or "date", inferred from the values.
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
+/// A reference dataset or a document set, without its rows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Dataset {
+    pub id: String,
+    pub kind: DatasetKind,
+    pub name: String,
+    /// "csv", "xlsx" or "json".
+    pub source_type: String,
+    pub source_file: Option<String>,
+    pub columns: Vec<Column>,
+    #[ts(type = "number")]
+    pub row_count: u64,
+    /// The column whose values identify a row (reference row id / document id), if one was chosen.
+    pub id_column: Option<String>,
+    /// For document sets: the column holding the document's file name.
+    pub filename_column: Option<String>,
+    pub created_at: String,
+}
+
+/// One reference row: its id and its values, aligned with the dataset's columns.
+/// An empty string is a missing value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Record {
+    pub id: String,
+    pub values: Vec<String>,
+}
+
+/// One document: its id, file name and extracted values, aligned with the set's columns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Document {
+    pub document_id: String,
+    pub document_filename: Option<String>,
+    pub values: Vec<String>,
+}
+
+/// A page of rows of a dataset, for display.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RowPage {
+    pub columns: Vec<String>,
+    pub rows: Vec<Record>,
+    #[ts(type = "number")]
+    pub total: u64,
+    pub page: u32,
+    pub limit: u32,
+}
+
+/// The comparison a field mapping uses (spec A.4.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Strategy {
+    /// Equality after trimming and Unicode case folding.
+    Exact,
+    /// Token and edit-distance similarity, zero below `similarity_threshold`.
+    Fuzzy,
+    /// Dates within `tolerance_days` of each other, in any of the common formats.
+    DateRange,
+    /// Amounts within `tolerance_percent` or `tolerance_absolute`, in any of the common formats.
+    NumericRange,
+}
+
+impl Strategy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Strategy::Exact => "exact",
+            Strategy::Fuzzy => "fuzzy",
+            Strategy::DateRange => "date_range",
+            Strategy::NumericRange => "numeric_range",
+        }
+    }
+}
+
+pub const DEFAULT_SIMILARITY_THRESHOLD: f64 = 0.8;
+pub const DEFAULT_TOLERANCE_DAYS: i64 = 7;
+pub const DEFAULT_TOLERANCE_PERCENT: f64 = 1.0;
+pub const DEFAULT_TOLERANCE_ABSOLUTE: f64 = 0.0;
+pub const DEFAULT_THRESHOLD: f64 = 0.85;
+pub const DEFAULT_REVIEW_FLOOR: f64 = 0.5;
+/// How many candidates a result keeps (spec A.7.3).
+pub const TOP_CANDIDATES: usize = 5;
+
+/// Which document field is compared with which reference column, how, and how much it counts.
+/// Strategy parameters sit beside the mapping, as in the spec; those that do not apply to the
+/// strategy are ignored. `None` means the default.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct FieldMapping {
+    pub source: String,
+    pub target: String,
+    pub strategy: Strategy,
+    pub weight: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub similarity_threshold: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "number")]
+    pub tolerance_days: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub tolerance_percent: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub tolerance_absolute: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub rationale: Option<String>,
+}
+
+impl FieldMapping {
+    pub fn new(source: &str, target: &str, strategy: Strategy, weight: f64) -> Self {
+        FieldMapping {
+            source: source.into(),
+            target: target.into(),
+            strategy,
+            weight,
+            similarity_threshold: None,
+            tolerance_days: None,
+            tolerance_percent: None,
+            tolerance_absolute: None,
+            rationale: None,
+        }
+    }
+}
+
+/// What a user sends to create or replace a config.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ConfigInput {
+    pub name: String,
+    pub reference_data_id: String,
+    /// The document set a run matches. `None`: every document in the workspace (spec C.6).
+    #[serde(default)]
+    pub document_set_id: Option<String>,
+    pub field_mappings: Vec<FieldMapping>,
+    /// Minimum confidence for a match to count. Default 0.85.
+    #[serde(default)]
+    pub threshold: Option<f64>,
+    /// Lower edge of the review band `[review_floor, threshold)`. Default 0.5.
+    #[serde(default)]
+    pub review_floor: Option<f64>,
+}
+
+/// A stored matching config (spec A.4.1).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct MatchingConfig {
+    pub id: String,
+    pub name: String,
+    pub reference_data_id: String,
+    pub document_set_id: Option<String>,
+    pub target_type: String,
+    #[ts(type = "Record<string, unknown>")]
+    pub target_value: serde_json::Value,
+    pub field_mappings: Vec<FieldMapping>,
+    pub threshold: f64,
+    pub review_floor: f64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum RunStatus {
+    Queued,
+    Running,
+    Completed,
+    Failed,
+    Cancelled,
+    AiResolving,
+}
+
+impl RunStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Queued => "queued",
+            RunStatus::Running => "running",
+            RunStatus::Completed => "completed",
+            RunStatus::Failed => "failed",
+            RunStatus::Cancelled => "cancelled",
+            RunStatus::AiResolving => "ai_resolving",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "queued" => RunStatus::Queued,
+            "running" => RunStatus::Running,
+            "completed" => RunStatus::Completed,
+            "failed" => RunStatus::Failed,
+            "cancelled" => RunStatus::Cancelled,
+            "ai_resolving" => RunStatus::AiResolving,
+            _ => return None,
+        })
+    }
+    /// Whether the run can still change (and so be cancelled).
+    pub fn is_active(self) -> bool {
+        matches!(self, RunStatus::Queued | RunStatus::Running | RunStatus::AiResolving)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum TriggeredBy {
+    Manual,
+    Scheduled,
+    Api,
+}
+
+impl TriggeredBy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TriggeredBy::Manual => "manual",
+            TriggeredBy::Scheduled => "scheduled",
+            TriggeredBy::Api => "api",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "manual" => TriggeredBy::Manual,
+            "scheduled" => TriggeredBy::Scheduled,
+            "api" => TriggeredBy::Api,
+            _ => return None,
+        })
+    }
+}
+
+/// A matching run (spec A.6.1). Counters are null until the run starts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Run {
+    pub id: String,
+    pub matching_config_id: String,
+    /// The config's name when the run was made, so a run stays readable after its config is gone.
+    pub config_name: String,
+    pub status: RunStatus,
+    pub triggered_by: TriggeredBy,
+    #[ts(type = "number | null")]
+    pub rows_processed: Option<u64>,
+    #[ts(type = "number | null")]
+    pub rows_total: Option<u64>,
+    #[ts(type = "number | null")]
+    pub rows_matched: Option<u64>,
+    /// Mean confidence over matched rows (spec C.4); null when none matched.
+    pub avg_confidence: Option<f64>,
+    pub started_at: Option<String>,
+    pub completed_at: Option<String>,
+    pub error: Option<String>,
+    pub created_at: String,
+}
+
+/// Progress of one run, readable at any time (spec A.6.6).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RunProgress {
+    pub run_id: String,
+    pub status: RunStatus,
+    pub phase: Phase,
+    pub phase_progress: u8,
+    #[ts(type = "number")]
+    pub rows_processed: u64,
+    #[ts(type = "number")]
+    pub rows_total: u64,
+    #[ts(type = "number")]
+    pub rows_matched: u64,
+    #[ts(type = "number | null")]
+    pub estimated_seconds_remaining: Option<u64>,
+    pub updated_at: String,
+}
+
+/// How one field of one candidate compared (spec A.7.1 evidence, kept in mapping order).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct FieldEvidence {
+    pub source: String,
+    pub target: String,
+    pub strategy: Strategy,
+    pub weight: f64,
+    pub score: f64,
+    pub source_value: String,
+    pub target_value: String,
+    /// One side had no value: the field scored 0 and says so here rather than looking like a
+    /// mismatch.
+    pub missing: bool,
+}
+
+/// One of the top reference rows for a document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Candidate {
+    pub rank: u32,
+    pub reference_row_id: String,
+    pub confidence: f64,
+    pub evidence: Vec<FieldEvidence>,
+}
+
+/// What the engine produces for one document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocumentMatch {
+    pub document_id: String,
+    pub document_filename: Option<String>,
+    /// Best candidate's row when its confidence reaches the threshold.
+    pub matched_reference_row_id: Option<String>,
+    /// Best candidate's confidence (0 when there is no candidate).
+    pub confidence: f64,
+    /// Top candidates, best first, only those scoring above 0.
+    pub candidates: Vec<Candidate>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ReviewStatus {
+    Pending,
+    Approved,
+    Rejected,
+}
+
+impl ReviewStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewStatus::Pending => "pending",
+            ReviewStatus::Approved => "approved",
+            ReviewStatus::Rejected => "rejected",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "pending" => ReviewStatus::Pending,
+            "approved" => ReviewStatus::Approved,
+            "rejected" => ReviewStatus::Rejected,
+            _ => return None,
+        })
+    }
+}
+
+/// A stored match result (spec A.7.1): one per document per run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct MatchResult {
+    pub id: String,
+    pub run_id: String,
+    pub document_id: String,
+    pub document_filename: Option<String>,
+    pub matched_reference_row_id: Option<String>,
+    pub confidence: f64,
+    pub status: ReviewStatus,
+    pub notes: Option<String>,
+    /// Evidence of the best candidate; null when there was none.
+    pub evidence: Option<Vec<FieldEvidence>>,
+    pub candidates: Vec<Candidate>,
+    pub reviewed_at: Option<String>,
+}
+
+/// A page of results.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ResultPage {
+    pub data: Vec<MatchResult>,
+    #[ts(type = "number")]
+    pub total: u64,
+    pub page: u32,
+    pub limit: u32,
+}
+
+/// A run with its 50 most confident results (spec A.6.5).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RunDetail {
+    pub run: Run,
+    pub results: Vec<MatchResult>,
+}
+
+/// One entry of the append-only review log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ReviewDecision {
+    pub id: String,
+    pub result_id: String,
+    pub run_id: String,
+    pub document_id: String,
+    /// The reference row the decision was about (the result's match or top candidate).
+    pub reference_row_id: Option<String>,
+    pub previous_status: ReviewStatus,
+    pub status: ReviewStatus,
+    pub notes: Option<String>,
+    pub decided_by: String,
+    pub decided_at: String,
+}

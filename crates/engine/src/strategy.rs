@@ -1,0 +1,841 @@
+//! The four comparison strategies. Values are prepared once per row, then compared per pair.
+//!
+//! A run prepares every reference value once and then compares it with many documents, so all
+//! the parsing, folding and tokenising happens in `prepare`, and `compare` only reads.
+
+use chrono::NaiveDate;
+
+use crate::domain::{
+    FieldMapping, Strategy, DEFAULT_SIMILARITY_THRESHOLD, DEFAULT_TOLERANCE_ABSOLUTE,
+    DEFAULT_TOLERANCE_DAYS, DEFAULT_TOLERANCE_PERCENT,
+};
+use crate::normalize::{fold, skeleton_of_folded, split_tokens};
+use crate::parse::{parse_date_with, parse_number, DateOrder};
+
+/// A value made ready for one strategy.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Prepared {
+    /// Empty or whitespace only: the field says nothing either way.
+    Missing,
+    /// For `exact` and `fuzzy`.
+    Text(PreparedText),
+    /// For `date_range`.
+    Date(NaiveDate),
+    /// For `numeric_range`.
+    Number(f64),
+    /// Present but not a date (or number) for a `date_range` (`numeric_range`) field. It scores 0
+    /// but, unlike `Missing`, counts as a mismatch: the document said something, just not this.
+    Invalid,
+}
+
+/// A text value folded and split every way `exact` and `fuzzy` look at it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreparedText {
+    folded: String,
+    /// Sorted and deduplicated, so token-set overlap is a merge.
+    tokens: Vec<String>,
+    skeleton: String,
+    // Levenshtein works on chars; decoding UTF-8 once here keeps it out of the pair loop.
+    folded_chars: Box<[char]>,
+    skeleton_chars: Box<[char]>,
+}
+
+impl PreparedText {
+    pub fn new(raw: &str) -> Self {
+        let folded = fold(raw);
+        let mut tokens: Vec<String> = split_tokens(&folded).map(str::to_owned).collect();
+        tokens.sort_unstable();
+        tokens.dedup();
+        let skeleton = skeleton_of_folded(&folded);
+        PreparedText {
+            folded_chars: folded.chars().collect(),
+            skeleton_chars: skeleton.chars().collect(),
+            folded,
+            tokens,
+            skeleton,
+        }
+    }
+    /// `normalize::fold` of the raw value.
+    pub fn folded(&self) -> &str {
+        &self.folded
+    }
+    /// The distinct tokens, sorted.
+    pub fn tokens(&self) -> &[String] {
+        &self.tokens
+    }
+    /// `normalize::skeleton` of the raw value.
+    pub fn skeleton(&self) -> &str {
+        &self.skeleton
+    }
+}
+
+impl Prepared {
+    pub fn is_missing(&self) -> bool {
+        matches!(self, Prepared::Missing)
+    }
+    /// Tokens for candidate search (text strategies); empty for dates and numbers.
+    pub fn tokens(&self) -> &[String] {
+        match self {
+            Prepared::Text(t) => t.tokens(),
+            _ => &[],
+        }
+    }
+}
+
+pub fn prepare(strategy: Strategy, raw: &str) -> Prepared {
+    prepare_with(strategy, raw, None)
+}
+
+/// `prepare`, with `date_order` deciding ambiguous numeric dates (see `parse::parse_date_with`).
+pub fn prepare_with(strategy: Strategy, raw: &str, date_order: Option<DateOrder>) -> Prepared {
+    if raw.trim().is_empty() {
+        return Prepared::Missing;
+    }
+    match strategy {
+        Strategy::Exact | Strategy::Fuzzy => {
+            let text = PreparedText::new(raw);
+            // NFKC can empty what `trim` did not (rare compatibility whitespace).
+            if text.folded.is_empty() {
+                Prepared::Missing
+            } else {
+                Prepared::Text(text)
+            }
+        }
+        Strategy::DateRange => {
+            parse_date_with(raw, date_order).map_or(Prepared::Invalid, Prepared::Date)
+        }
+        Strategy::NumericRange => parse_number(raw).map_or(Prepared::Invalid, Prepared::Number),
+    }
+}
+
+/// Score in 0..=1 of two prepared, non-missing values under the mapping's strategy and parameters.
+/// Missing or invalid values, and values prepared for another strategy, score 0.
+pub fn compare(mapping: &FieldMapping, source: &Prepared, target: &Prepared) -> f64 {
+    match (mapping.strategy, source, target) {
+        // Different folded texts fall through to 0 below.
+        (Strategy::Exact, Prepared::Text(a), Prepared::Text(b)) if a.folded == b.folded => 1.0,
+        (Strategy::Fuzzy, Prepared::Text(a), Prepared::Text(b)) => {
+            let threshold = mapping
+                .similarity_threshold
+                .unwrap_or(DEFAULT_SIMILARITY_THRESHOLD);
+            fuzzy_score(a, b, threshold)
+        }
+        (Strategy::DateRange, Prepared::Date(a), Prepared::Date(b)) => {
+            let tolerance = mapping.tolerance_days.unwrap_or(DEFAULT_TOLERANCE_DAYS);
+            date_score(*a, *b, tolerance)
+        }
+        (Strategy::NumericRange, Prepared::Number(a), Prepared::Number(b)) => numeric_score(
+            *a,
+            *b,
+            mapping
+                .tolerance_percent
+                .unwrap_or(DEFAULT_TOLERANCE_PERCENT),
+            mapping
+                .tolerance_absolute
+                .unwrap_or(DEFAULT_TOLERANCE_ABSOLUTE),
+        ),
+        _ => 0.0,
+    }
+}
+
+/// The best of token-set Jaccard, Levenshtein of the folded strings and Levenshtein of the
+/// skeletons; 0 below `threshold`.
+fn fuzzy_score(a: &PreparedText, b: &PreparedText, threshold: f64) -> f64 {
+    if a.folded == b.folded {
+        return 1.0;
+    }
+    let mut best = jaccard(&a.tokens, &b.tokens);
+    if let Some(s) = useful_levenshtein(&a.folded_chars, &b.folded_chars, best, threshold) {
+        best = best.max(s);
+    }
+    // Two empty skeletons ("--" and "/") are not evidence of anything.
+    if !a.skeleton_chars.is_empty() && !b.skeleton_chars.is_empty() {
+        if let Some(s) = useful_levenshtein(&a.skeleton_chars, &b.skeleton_chars, best, threshold) {
+            best = best.max(s);
+        }
+    }
+    let score = best.clamp(0.0, 1.0);
+    if score < threshold {
+        0.0
+    } else {
+        score
+    }
+}
+
+/// Jaccard index of two sorted, deduplicated token lists; 0 when both are empty.
+fn jaccard(a: &[String], b: &[String]) -> f64 {
+    let (mut i, mut j, mut common) = (0, 0, 0usize);
+    while let (Some(x), Some(y)) = (a.get(i), b.get(j)) {
+        match x.cmp(y) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                common += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    let union = a.len() + b.len() - common;
+    if union == 0 {
+        0.0
+    } else {
+        common as f64 / union as f64
+    }
+}
+
+/// `strsim::normalized_levenshtein` of `a` and `b`, but only when it could beat `best` and reach
+/// `threshold`; `None` otherwise. Skipping hopeless pairs early never changes `fuzzy_score`.
+fn useful_levenshtein(a: &[char], b: &[char], best: f64, threshold: f64) -> Option<f64> {
+    let longest = a.len().max(b.len());
+    if longest == 0 {
+        return Some(1.0);
+    }
+    let score = |distance: usize| 1.0 - distance as f64 / longest as f64;
+    let hopeless = |distance: usize| {
+        let s = score(distance);
+        s <= best || s < threshold
+    };
+    // The length difference is a lower bound of the distance.
+    if hopeless(a.len().abs_diff(b.len())) {
+        return None;
+    }
+    let distance = levenshtein_unless(a, b, hopeless)?;
+    // Row minima only bound the distance from below; the distance itself may still fall short.
+    (!hopeless(distance)).then(|| score(distance))
+}
+
+/// Levenshtein distance, or `None` as soon as `give_up` holds for a lower bound of it.
+/// `give_up` must be monotone (once true for a distance, true for every larger one).
+fn levenshtein_unless(a: &[char], b: &[char], give_up: impl Fn(usize) -> bool) -> Option<usize> {
+    // A shared prefix or suffix never changes the distance; trimming it shrinks the table.
+    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let (a, b) = (&a[prefix..], &b[prefix..]);
+    let suffix = a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let (a, b) = (&a[..a.len() - suffix], &b[..b.len() - suffix]);
+    // The row is as long as the shorter string.
+    let (long, short) = if a.len() >= b.len() { (a, b) } else { (b, a) };
+    if short.is_empty() {
+        return Some(long.len());
+    }
+    const STACK_ROW: usize = 64;
+    if short.len() <= STACK_ROW {
+        let mut row = [0usize; STACK_ROW];
+        levenshtein_rows(long, short, &mut row[..short.len()], give_up)
+    } else {
+        let mut row = vec![0usize; short.len()];
+        levenshtein_rows(long, short, &mut row, give_up)
+    }
+}
+
+/// The single-row dynamic programme of `strsim::generic_levenshtein`, plus an early exit: the
+/// minimum of a row never decreases from one row to the next, so it bounds the final distance.
+fn levenshtein_rows(
+    a: &[char],
+    b: &[char],
+    row: &mut [usize],
+    give_up: impl Fn(usize) -> bool,
+) -> Option<usize> {
+    for (j, cell) in row.iter_mut().enumerate() {
+        *cell = j + 1;
+    }
+    let mut result = b.len();
+    for (i, ca) in a.iter().enumerate() {
+        result = i + 1;
+        let mut row_min = result;
+        let mut diagonal = i;
+        for (cb, cell) in b.iter().zip(row.iter_mut()) {
+            let substitute = diagonal + usize::from(ca != cb);
+            diagonal = *cell;
+            result = (result + 1).min(substitute).min(diagonal + 1);
+            *cell = result;
+            row_min = row_min.min(result);
+        }
+        if give_up(row_min) {
+            return None;
+        }
+    }
+    Some(result)
+}
+
+/// 1 on the same day, falling linearly to `1/(t+1)` at `t` days apart, 0 beyond.
+fn date_score(a: NaiveDate, b: NaiveDate, tolerance_days: i64) -> f64 {
+    let days = a.signed_duration_since(b).num_days().unsigned_abs();
+    let tolerance = tolerance_days.max(0).unsigned_abs();
+    if days == 0 {
+        1.0
+    } else if days <= tolerance {
+        1.0 - days as f64 / (tolerance as f64 + 1.0)
+    } else {
+        0.0
+    }
+}
+
+/// 1 within the percent or absolute tolerance, falling linearly to 0 at twice either.
+fn numeric_score(a: f64, b: f64, tolerance_percent: f64, tolerance_absolute: f64) -> f64 {
+    let diff = (a - b).abs();
+    // `max` also turns a NaN tolerance into 0.
+    let tp = (tolerance_percent / 100.0).max(0.0);
+    let ta = tolerance_absolute.max(0.0);
+    let relative = diff / a.abs().max(b.abs()).max(1e-9);
+    if diff <= ta + 1e-9 || relative <= tp + 1e-12 {
+        return 1.0;
+    }
+    let mut score: f64 = 0.0;
+    if tp > 0.0 && relative < 2.0 * tp {
+        score = score.max(1.0 - (relative - tp) / tp);
+    }
+    if ta > 0.0 && diff < 2.0 * ta {
+        score = score.max(1.0 - (diff - ta) / ta);
+    }
+    score.clamp(0.0, 1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mapping(strategy: Strategy) -> FieldMapping {
+        FieldMapping::new("doc", "ref", strategy, 1.0)
+    }
+
+    fn score_with(m: &FieldMapping, a: &str, b: &str) -> f64 {
+        compare(m, &prepare(m.strategy, a), &prepare(m.strategy, b))
+    }
+
+    fn score(strategy: Strategy, a: &str, b: &str) -> f64 {
+        score_with(&mapping(strategy), a, b)
+    }
+
+    fn close(actual: f64, expected: f64) -> bool {
+        (actual - expected).abs() < 1e-9
+    }
+
+    macro_rules! assert_close {
+        ($actual:expr, $expected:expr) => {{
+            let (a, e) = ($actual, $expected);
+            assert!(close(a, e), "expected {e}, got {a}");
+        }};
+    }
+
+    const ALL: [Strategy; 4] = [
+        Strategy::Exact,
+        Strategy::Fuzzy,
+        Strategy::DateRange,
+        Strategy::NumericRange,
+    ];
+
+    #[test]
+    fn blank_values_are_missing_for_every_strategy() {
+        for strategy in ALL {
+            for raw in ["", " ", "\t\n", "\u{00A0}", "\u{3000}"] {
+                let p = prepare(strategy, raw);
+                assert_eq!(p, Prepared::Missing, "{strategy:?} {raw:?}");
+                assert!(p.is_missing());
+            }
+        }
+    }
+
+    #[test]
+    fn unparseable_values_are_invalid_not_missing() {
+        let date = prepare(Strategy::DateRange, "next Tuesday");
+        assert_eq!(date, Prepared::Invalid);
+        assert!(!date.is_missing());
+        let number = prepare(Strategy::NumericRange, "12 apples");
+        assert_eq!(number, Prepared::Invalid);
+        assert!(!number.is_missing());
+    }
+
+    #[test]
+    fn prepare_parses_for_the_strategy() {
+        assert_eq!(
+            prepare(Strategy::DateRange, "31.12.2024"),
+            Prepared::Date(NaiveDate::from_ymd_opt(2024, 12, 31).unwrap())
+        );
+        assert_eq!(
+            prepare(Strategy::NumericRange, "1.234,56"),
+            Prepared::Number(1234.56)
+        );
+        let Prepared::Text(t) = prepare(Strategy::Fuzzy, "  PO-2024 / Acme ") else {
+            panic!("expected text");
+        };
+        assert_eq!(t.folded(), "po-2024 / acme");
+        assert_eq!(t.skeleton(), "po2024acme");
+    }
+
+    #[test]
+    fn prepare_with_date_order() {
+        let day_first = prepare_with(Strategy::DateRange, "03/04/2024", Some(DateOrder::DayFirst));
+        assert_eq!(
+            day_first,
+            Prepared::Date(NaiveDate::from_ymd_opt(2024, 4, 3).unwrap())
+        );
+        assert_eq!(
+            prepare(Strategy::DateRange, "03/04/2024"),
+            Prepared::Date(NaiveDate::from_ymd_opt(2024, 3, 4).unwrap())
+        );
+    }
+
+    #[test]
+    fn tokens_are_sorted_distinct_and_only_for_text() {
+        let p = prepare(Strategy::Fuzzy, "Beta alpha BETA 12");
+        assert_eq!(p.tokens(), ["12", "alpha", "beta"]);
+        assert_eq!(prepare(Strategy::Exact, "b-a").tokens(), ["a", "b"]);
+        assert!(prepare(Strategy::DateRange, "2024-12-31")
+            .tokens()
+            .is_empty());
+        assert!(prepare(Strategy::NumericRange, "12").tokens().is_empty());
+        assert!(Prepared::Missing.tokens().is_empty());
+    }
+
+    #[test]
+    fn missing_invalid_and_mismatched_values_score_zero() {
+        for strategy in ALL {
+            let m = mapping(strategy);
+            let good = prepare(strategy, "2024-12-31");
+            assert_eq!(compare(&m, &Prepared::Missing, &good), 0.0);
+            assert_eq!(compare(&m, &good, &Prepared::Missing), 0.0);
+            assert_eq!(compare(&m, &Prepared::Invalid, &Prepared::Invalid), 0.0);
+            assert_eq!(compare(&m, &Prepared::Missing, &Prepared::Missing), 0.0);
+        }
+        // Values prepared for another strategy do not compare.
+        let text = prepare(Strategy::Exact, "12");
+        let number = prepare(Strategy::NumericRange, "12");
+        assert_eq!(compare(&mapping(Strategy::Exact), &text, &number), 0.0);
+        assert_eq!(
+            compare(&mapping(Strategy::NumericRange), &text, &number),
+            0.0
+        );
+    }
+
+    #[test]
+    fn exact_ignores_case_and_surrounding_whitespace() {
+        assert_eq!(score(Strategy::Exact, "  ACME GmbH ", "acme gmbh"), 1.0);
+        assert_eq!(score(Strategy::Exact, "Müller", "MÜLLER"), 1.0);
+        assert_eq!(score(Strategy::Exact, "ＩＮＶ１２３", "inv123"), 1.0);
+        assert_eq!(score(Strategy::Exact, "INV-123", "INV-123"), 1.0);
+    }
+
+    #[test]
+    fn exact_is_strict_otherwise() {
+        assert_eq!(score(Strategy::Exact, "INV-123", "INV-124"), 0.0);
+        assert_eq!(score(Strategy::Exact, "INV-123", "INV123"), 0.0);
+        assert_eq!(score(Strategy::Exact, "Acme  GmbH", "Acme GmbH"), 0.0);
+        assert_eq!(score(Strategy::Exact, "Muller", "Müller"), 0.0);
+    }
+
+    #[test]
+    fn fuzzy_identical_after_folding() {
+        assert_eq!(score(Strategy::Fuzzy, "Acme GmbH", " ACME gmbh"), 1.0);
+        assert_eq!(score(Strategy::Fuzzy, "---", "---"), 1.0);
+    }
+
+    #[test]
+    fn fuzzy_reordered_tokens_score_one() {
+        assert_eq!(score(Strategy::Fuzzy, "GmbH Acme", "Acme GmbH"), 1.0);
+        assert_eq!(score(Strategy::Fuzzy, "Acme, GmbH", "GmbH / Acme"), 1.0);
+    }
+
+    #[test]
+    fn fuzzy_typo_uses_edit_distance() {
+        // Two edits in sixteen characters.
+        assert_close!(
+            score(Strategy::Fuzzy, "Acme Corporation", "Acme Corporatoin"),
+            0.875
+        );
+        assert_close!(
+            score(Strategy::Fuzzy, "Acme Corporation", "Acme Corporatoin"),
+            strsim::normalized_levenshtein("acme corporation", "acme corporatoin")
+        );
+    }
+
+    #[test]
+    fn fuzzy_skeleton_ignores_punctuation() {
+        // Tokens differ ("2024000123" vs "2024", "000123") and the folded strings are two
+        // characters apart, but the skeletons are equal.
+        assert_eq!(
+            score(Strategy::Fuzzy, "PO2024000123", "PO-2024-000123"),
+            1.0
+        );
+        assert_eq!(
+            score(Strategy::Fuzzy, "PO-2024/000123", "po 2024 000123"),
+            1.0
+        );
+    }
+
+    #[test]
+    fn fuzzy_takes_the_best_of_the_three() {
+        // Jaccard 3/4 beats both edit distances.
+        let a = "alpha beta gamma";
+        let b = "gamma beta alpha delta";
+        let m = FieldMapping {
+            similarity_threshold: Some(0.0),
+            ..mapping(Strategy::Fuzzy)
+        };
+        let expected =
+            0.75_f64
+                .max(strsim::normalized_levenshtein(a, b))
+                .max(strsim::normalized_levenshtein(
+                    "alphabetagamma",
+                    "gammabetaalphadelta",
+                ));
+        assert_close!(score_with(&m, a, b), expected);
+        assert_close!(score_with(&m, a, b), 0.75);
+    }
+
+    #[test]
+    fn fuzzy_threshold_boundary() {
+        let (a, b) = ("Acme Corporation", "Acme Corporatoin"); // 0.875
+        let at = FieldMapping {
+            similarity_threshold: Some(0.875),
+            ..mapping(Strategy::Fuzzy)
+        };
+        assert_close!(score_with(&at, a, b), 0.875);
+        let above = FieldMapping {
+            similarity_threshold: Some(0.876),
+            ..mapping(Strategy::Fuzzy)
+        };
+        assert_eq!(score_with(&above, a, b), 0.0);
+    }
+
+    #[test]
+    fn fuzzy_below_default_threshold_is_zero() {
+        assert_eq!(score(Strategy::Fuzzy, "Acme GmbH", "Zenith Ltd"), 0.0);
+        // One edit in four characters (0.75), no shared token: under 0.8.
+        assert_eq!(score(Strategy::Fuzzy, "abcd", "abce"), 0.0);
+        let low = FieldMapping {
+            similarity_threshold: Some(0.7),
+            ..mapping(Strategy::Fuzzy)
+        };
+        assert_close!(score_with(&low, "abcd", "abce"), 0.75);
+    }
+
+    #[test]
+    fn fuzzy_zero_threshold_returns_raw_similarity() {
+        let m = FieldMapping {
+            similarity_threshold: Some(0.0),
+            ..mapping(Strategy::Fuzzy)
+        };
+        assert_close!(score_with(&m, "abcd", "abxy"), 0.5);
+        assert_eq!(score_with(&m, "abc", "xyz"), 0.0);
+        // Punctuation only: no tokens and empty skeletons must not count as a match.
+        assert_eq!(score_with(&m, "---", "..."), 0.0);
+    }
+
+    #[test]
+    fn fuzzy_handles_unicode() {
+        assert_close!(score(Strategy::Fuzzy, "Müller GmbH", "Mueller GmbH"), {
+            // "müller gmbh" vs "mueller gmbh": one substitution plus one insertion in twelve.
+            1.0 - 2.0 / 12.0
+        });
+        assert_eq!(score(Strategy::Fuzzy, "株式会社東京", "株式会社 東京"), 1.0);
+    }
+
+    #[test]
+    fn own_levenshtein_matches_strsim() {
+        let long_a = "x".repeat(70) + "abc" + &"y".repeat(30);
+        let long_b = "z".repeat(68) + "abd" + &"y".repeat(31);
+        let pairs = [
+            ("kitten", "sitting"),
+            ("", "abc"),
+            ("abc", ""),
+            ("flaw", "lawn"),
+            ("acme corporation", "acme corporatoin"),
+            ("müller", "mueller"),
+            ("ab", "ba"),
+            ("abcdef", "azcdxf"),
+            ("saturday", "sunday"),
+            ("a", "a"),
+            ("東京都", "京都"),
+            (long_a.as_str(), long_b.as_str()),
+            (long_a.as_str(), "abc"),
+        ];
+        for (a, b) in pairs {
+            let ca: Vec<char> = a.chars().collect();
+            let cb: Vec<char> = b.chars().collect();
+            let ours = levenshtein_unless(&ca, &cb, |_| false);
+            assert_eq!(ours, Some(strsim::levenshtein(a, b)), "{a:?} {b:?}");
+            let useful = useful_levenshtein(&ca, &cb, -1.0, f64::NEG_INFINITY);
+            assert_close!(useful.unwrap(), strsim::normalized_levenshtein(a, b));
+        }
+    }
+
+    /// The brief's definition, spelled out with strsim and no shortcuts.
+    fn reference_fuzzy(a: &str, b: &str, threshold: f64) -> f64 {
+        let (fa, fb) = (fold(a), fold(b));
+        let set = |s: &str| -> std::collections::BTreeSet<String> {
+            split_tokens(s).map(str::to_owned).collect()
+        };
+        let (ta, tb) = (set(&fa), set(&fb));
+        let union = ta.union(&tb).count();
+        let jaccard = if union == 0 {
+            0.0
+        } else {
+            ta.intersection(&tb).count() as f64 / union as f64
+        };
+        let (sa, sb) = (skeleton_of_folded(&fa), skeleton_of_folded(&fb));
+        let skeleton = if sa.is_empty() || sb.is_empty() {
+            0.0
+        } else {
+            strsim::normalized_levenshtein(&sa, &sb)
+        };
+        let score = jaccard
+            .max(strsim::normalized_levenshtein(&fa, &fb))
+            .max(skeleton)
+            .clamp(0.0, 1.0);
+        if score < threshold {
+            0.0
+        } else {
+            score
+        }
+    }
+
+    #[test]
+    fn fuzzy_shortcuts_never_change_the_score() {
+        let values = [
+            "Acme Corporation",
+            "Acme Corporatoin",
+            "ACME Corp.",
+            "Corporation Acme",
+            "PO-2024/000123",
+            "PO2024000124",
+            "po 2024 000123",
+            "Müller & Söhne GmbH",
+            "Mueller und Soehne GmbH",
+            "abcd",
+            "abce",
+            "x",
+            "---",
+            "Zenith Ltd",
+            "株式会社東京",
+        ];
+        for threshold in [0.0, 0.5, 0.8, 0.875, 0.95, 1.0] {
+            let m = FieldMapping {
+                similarity_threshold: Some(threshold),
+                ..mapping(Strategy::Fuzzy)
+            };
+            for a in values {
+                for b in values {
+                    let expected = reference_fuzzy(a, b, threshold);
+                    let actual = score_with(&m, a, b);
+                    assert!(
+                        close(actual, expected),
+                        "{a:?} vs {b:?} at {threshold}: {actual} != {expected}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn scores_stay_within_zero_and_one() {
+        let values = crate::parse::tests::noise(300);
+        let mappings = [
+            mapping(Strategy::Exact),
+            FieldMapping {
+                similarity_threshold: Some(0.0),
+                ..mapping(Strategy::Fuzzy)
+            },
+            date_mapping(Some(400)),
+            numeric_mapping(Some(50.0), Some(5.0)),
+        ];
+        for m in &mappings {
+            let prepared: Vec<Prepared> = values.iter().map(|v| prepare(m.strategy, v)).collect();
+            for a in &prepared {
+                for b in &prepared {
+                    let s = compare(m, a, b);
+                    assert!((0.0..=1.0).contains(&s), "{a:?} {b:?}: {s}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn levenshtein_gives_up_only_when_hopeless() {
+        let a: Vec<char> = "abcdefghij".chars().collect();
+        let b: Vec<char> = "abcdefghzz".chars().collect();
+        // 0.8 exactly: reaches a 0.8 threshold, does not beat a 0.8 best.
+        assert_close!(useful_levenshtein(&a, &b, 0.0, 0.8).unwrap(), 0.8);
+        assert_eq!(useful_levenshtein(&a, &b, 0.8, 0.0), None);
+        assert_eq!(useful_levenshtein(&a, &b, 0.0, 0.81), None);
+        let c: Vec<char> = "zzzzzzzzzz".chars().collect();
+        assert_eq!(levenshtein_unless(&a, &c, |d| d > 3), None);
+    }
+
+    fn date_mapping(tolerance_days: Option<i64>) -> FieldMapping {
+        FieldMapping {
+            tolerance_days,
+            ..mapping(Strategy::DateRange)
+        }
+    }
+
+    #[test]
+    fn date_range_same_day_in_any_format() {
+        assert_eq!(score(Strategy::DateRange, "2024-12-31", "2024-12-31"), 1.0);
+        assert_eq!(score(Strategy::DateRange, "31.12.2024", "2024-12-31"), 1.0);
+        assert_eq!(
+            score(Strategy::DateRange, "Dec 31, 2024", "12/31/2024"),
+            1.0
+        );
+    }
+
+    #[test]
+    fn date_range_within_default_tolerance() {
+        // Seven days by default: 1 - d/8.
+        assert_close!(
+            score(Strategy::DateRange, "2024-12-31", "2025-01-01"),
+            0.875
+        );
+        assert_close!(
+            score(Strategy::DateRange, "2025-01-01", "2024-12-31"),
+            0.875
+        );
+        assert_close!(score(Strategy::DateRange, "2024-12-01", "2024-12-05"), 0.5);
+        // At the edge.
+        assert_close!(
+            score(Strategy::DateRange, "2024-12-01", "2024-12-08"),
+            0.125
+        );
+        // Beyond.
+        assert_eq!(score(Strategy::DateRange, "2024-12-01", "2024-12-09"), 0.0);
+        assert_eq!(score(Strategy::DateRange, "2023-12-01", "2024-12-01"), 0.0);
+    }
+
+    #[test]
+    fn date_range_custom_tolerance() {
+        let m = date_mapping(Some(3));
+        assert_close!(score_with(&m, "2024-03-01", "2024-03-02"), 0.75);
+        assert_close!(score_with(&m, "2024-03-01", "2024-03-04"), 0.25);
+        assert_eq!(score_with(&m, "2024-03-01", "2024-03-05"), 0.0);
+        // Leap day counted.
+        assert_close!(score_with(&m, "2024-02-28", "2024-03-01"), 0.5);
+    }
+
+    #[test]
+    fn date_range_zero_and_negative_tolerance() {
+        for t in [0, -5] {
+            let m = date_mapping(Some(t));
+            assert_eq!(score_with(&m, "2024-03-01", "01.03.2024"), 1.0);
+            assert_eq!(score_with(&m, "2024-03-01", "2024-03-02"), 0.0);
+        }
+    }
+
+    #[test]
+    fn date_range_huge_tolerance_does_not_overflow() {
+        let m = date_mapping(Some(i64::MAX));
+        let s = score_with(&m, "1900-01-01", "2100-01-01");
+        assert!(s > 0.99 && s < 1.0, "{s}");
+    }
+
+    #[test]
+    fn date_range_unparseable_scores_zero() {
+        assert_eq!(score(Strategy::DateRange, "2024-12-31", "soon"), 0.0);
+        assert_eq!(score(Strategy::DateRange, "31.02.2024", "31.02.2024"), 0.0);
+    }
+
+    fn numeric_mapping(percent: Option<f64>, absolute: Option<f64>) -> FieldMapping {
+        FieldMapping {
+            tolerance_percent: percent,
+            tolerance_absolute: absolute,
+            ..mapping(Strategy::NumericRange)
+        }
+    }
+
+    #[test]
+    fn numeric_equal_in_mixed_formats() {
+        assert_eq!(score(Strategy::NumericRange, "1.234,56", "1234.56"), 1.0);
+        assert_eq!(
+            score(Strategy::NumericRange, "EUR 1,234.56", "1 234,56 €"),
+            1.0
+        );
+        assert_eq!(score(Strategy::NumericRange, "(12.00)", "-12"), 1.0);
+        assert_eq!(score(Strategy::NumericRange, "0", "0.00"), 1.0);
+    }
+
+    #[test]
+    fn numeric_within_default_percent() {
+        // 1 % of the larger value by default.
+        assert_eq!(score(Strategy::NumericRange, "100", "100.5"), 1.0);
+        assert_eq!(score(Strategy::NumericRange, "100", "101"), 1.0);
+        assert_eq!(score(Strategy::NumericRange, "99", "100"), 1.0);
+        let r: f64 = 1.5 / 101.5;
+        assert_close!(
+            score(Strategy::NumericRange, "100", "101.5"),
+            1.0 - (r - 0.01) / 0.01
+        );
+        assert_eq!(score(Strategy::NumericRange, "100", "103"), 0.0);
+        assert_eq!(score(Strategy::NumericRange, "-100", "100"), 0.0);
+    }
+
+    #[test]
+    fn numeric_percent_falloff() {
+        let m = numeric_mapping(Some(10.0), None);
+        assert_eq!(score_with(&m, "100", "90"), 1.0);
+        // Midpoint between the tolerance and twice it.
+        assert_close!(score_with(&m, "100", "85"), 0.5);
+        assert_close!(score_with(&m, "100", "82"), 0.2);
+        assert_eq!(score_with(&m, "100", "80"), 0.0);
+        assert_eq!(score_with(&m, "100", "79"), 0.0);
+    }
+
+    #[test]
+    fn numeric_absolute_tolerance() {
+        let m = numeric_mapping(Some(0.0), Some(10.0));
+        assert_eq!(score_with(&m, "100", "110"), 1.0);
+        assert_eq!(score_with(&m, "100", "90"), 1.0);
+        assert_close!(score_with(&m, "100", "115"), 0.5);
+        assert_close!(score_with(&m, "100", "119"), 0.1);
+        assert_eq!(score_with(&m, "100", "120"), 0.0);
+        assert_eq!(score_with(&m, "100", "130"), 0.0);
+    }
+
+    #[test]
+    fn numeric_absolute_helps_near_zero() {
+        // Relative difference of 0 vs 0.5 is 100 %.
+        assert_eq!(score(Strategy::NumericRange, "0", "0.5"), 0.0);
+        let m = numeric_mapping(None, Some(1.0));
+        assert_eq!(score_with(&m, "0", "0.5"), 1.0);
+    }
+
+    #[test]
+    fn numeric_takes_the_better_part() {
+        let m = numeric_mapping(Some(10.0), Some(10.0));
+        let relative: f64 = 15.0 / 115.0;
+        let expected = (1.0 - (relative - 0.1) / 0.1).max(0.5);
+        assert_close!(score_with(&m, "100", "115"), expected);
+        assert!(expected > 0.5);
+    }
+
+    #[test]
+    fn numeric_zero_tolerance_needs_equality() {
+        let m = numeric_mapping(Some(0.0), Some(0.0));
+        assert_eq!(score_with(&m, "100", "100.00"), 1.0);
+        assert_eq!(score_with(&m, "100", "100.01"), 0.0);
+        assert_eq!(score_with(&m, "0.1", "0.10"), 1.0);
+    }
+
+    #[test]
+    fn numeric_negative_or_nan_tolerance_is_zero() {
+        let m = numeric_mapping(Some(-5.0), Some(f64::NAN));
+        assert_eq!(score_with(&m, "100", "100"), 1.0);
+        assert_eq!(score_with(&m, "100", "100.5"), 0.0);
+    }
+
+    #[test]
+    fn numeric_unparseable_scores_zero() {
+        assert_eq!(score(Strategy::NumericRange, "12", "twelve"), 0.0);
+    }
+
+    #[test]
+    fn numeric_extremes_stay_in_range() {
+        let s = score(Strategy::NumericRange, "1e308", "-1e308");
+        assert_eq!(s, 0.0);
+        let m = numeric_mapping(Some(f64::INFINITY), None);
+        assert_eq!(score_with(&m, "1", "1000000"), 1.0);
+    }
+}

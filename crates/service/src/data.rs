@@ -1,0 +1,260 @@
+//! Datasets, configs, results and reviews: the request/response half of the service.
+
+use std::path::Path;
+
+use engine::import::{self, ImportOptions};
+use engine::validate::validate_config;
+use engine::{
+    ConfigInput, Dataset, DatasetKind, MatchResult, MatchingConfig, Record, ResultPage, ReviewDecision, ReviewStatus,
+    RowPage, RunDetail,
+};
+use store::Review;
+
+use crate::dto::{ImportRequest, ResultQuery, ReviewInput};
+use crate::error::{Result, ServiceError};
+use crate::{new_id, Workspace};
+
+/// Page-size limits (spec A.2): rows default 100, results default 50, both at most 500.
+pub const MAX_PAGE_LIMIT: u32 = 500;
+
+fn page_limit(limit: Option<u32>, default: u32, field: &str) -> Result<u32> {
+    match limit {
+        None => Ok(default),
+        Some(0) => Err(ServiceError::validation(field, "must be at least 1")),
+        Some(l) if l > MAX_PAGE_LIMIT => Err(ServiceError::validation(field, format!("must be at most {MAX_PAGE_LIMIT}"))),
+        Some(l) => Ok(l),
+    }
+}
+
+fn parse_delimiter(d: Option<&str>) -> Result<Option<u8>> {
+    Ok(match d {
+        None | Some("") => None,
+        Some(",") => Some(b','),
+        Some(";") => Some(b';'),
+        Some("\t") | Some("\\t") | Some("tab") => Some(b'\t'),
+        Some("|") => Some(b'|'),
+        Some(other) => {
+            return Err(ServiceError::validation("delimiter", format!("'{other}' is not one of , ; tab |")));
+        }
+    })
+}
+
+impl Workspace {
+    // ---- datasets -------------------------------------------------------------------------------
+
+    /// Imports a CSV file as reference data or documents, all or nothing.
+    pub fn import_dataset(&self, req: &ImportRequest) -> Result<Dataset> {
+        let path = Path::new(&req.path);
+        let opts = ImportOptions { delimiter: parse_delimiter(req.delimiter.as_deref())? };
+        let table = import::read_csv(path, &opts)?;
+        let columns = import::infer_columns(&table);
+        let id_column = match &req.id_column {
+            Some(c) if !c.is_empty() => Some(c.clone()),
+            _ => import::guess_id_column(&table.columns, req.kind),
+        };
+        let name = req
+            .name
+            .clone()
+            .filter(|n| !n.trim().is_empty())
+            .or_else(|| path.file_stem().map(|s| s.to_string_lossy().into_owned()))
+            .unwrap_or_else(|| table.file.clone());
+        let mut dataset = Dataset {
+            id: new_id(),
+            kind: req.kind,
+            name,
+            source_type: "csv".into(),
+            source_file: Some(table.file.clone()),
+            columns,
+            row_count: table.rows.len() as u64,
+            id_column: id_column.clone(),
+            filename_column: None,
+            created_at: self.now(),
+        };
+        match req.kind {
+            DatasetKind::Reference => {
+                let rows = import::to_records(&table, id_column.as_deref())?;
+                self.store.insert_reference_dataset(&dataset, &rows)?;
+            }
+            DatasetKind::Documents => {
+                let filename_column = match &req.filename_column {
+                    Some(c) if !c.is_empty() => Some(c.clone()),
+                    _ => import::guess_filename_column(&table.columns),
+                };
+                let docs = import::to_documents(&table, id_column.as_deref(), filename_column.as_deref())?;
+                dataset.filename_column = filename_column;
+                self.store.insert_document_set(&dataset, &docs)?;
+            }
+        }
+        Ok(dataset)
+    }
+
+    pub fn list_datasets(&self) -> Result<Vec<Dataset>> {
+        Ok(self.store.list_datasets()?)
+    }
+
+    pub fn get_dataset(&self, id: &str) -> Result<Dataset> {
+        Ok(self.store.get_dataset(id)?)
+    }
+
+    pub fn delete_dataset(&self, id: &str) -> Result<()> {
+        Ok(self.store.delete_dataset(id)?)
+    }
+
+    pub fn dataset_rows(&self, id: &str, page: Option<u32>, limit: Option<u32>) -> Result<RowPage> {
+        let limit = page_limit(limit, 100, "limit")?;
+        let page = page.unwrap_or(1);
+        if page == 0 {
+            return Err(ServiceError::validation("page", "pages start at 1"));
+        }
+        Ok(self.store.dataset_rows(id, page, limit)?)
+    }
+
+    /// Reference rows by id, for showing a candidate's whole record next to the document.
+    pub fn reference_rows(&self, dataset_id: &str, ids: &[String]) -> Result<Vec<Record>> {
+        self.store.get_dataset(dataset_id)?;
+        Ok(self.store.reference_rows_by_ids(dataset_id, ids)?)
+    }
+
+    // ---- configs --------------------------------------------------------------------------------
+
+    fn checked_config(&self, input: &ConfigInput) -> Result<(f64, f64)> {
+        let reference = match self.store.get_dataset(&input.reference_data_id) {
+            Ok(d) if d.kind == DatasetKind::Reference => d,
+            Ok(_) => {
+                return Err(ServiceError::validation("reference_data_id", "that dataset holds documents, not reference data"))
+            }
+            Err(store::StoreError::NotFound { .. }) if input.reference_data_id.trim().is_empty() => {
+                return Err(ServiceError::validation("reference_data_id", "choose the reference data to match against"))
+            }
+            Err(store::StoreError::NotFound { .. }) => {
+                return Err(ServiceError::not_found("reference data", &input.reference_data_id))
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let doc_columns = match &input.document_set_id {
+            Some(id) => {
+                let d = self.store.get_dataset(id).map_err(|e| match e {
+                    store::StoreError::NotFound { .. } => ServiceError::not_found("document set", id),
+                    e => e.into(),
+                })?;
+                if d.kind != DatasetKind::Documents {
+                    return Err(ServiceError::validation("document_set_id", "that dataset is reference data, not documents"));
+                }
+                Some(d.columns.into_iter().map(|c| c.name).collect::<Vec<_>>())
+            }
+            None => None,
+        };
+        let ref_columns: Vec<String> = reference.columns.into_iter().map(|c| c.name).collect();
+        Ok(validate_config(input, &ref_columns, doc_columns.as_deref())?)
+    }
+
+    pub fn create_config(&self, input: &ConfigInput) -> Result<MatchingConfig> {
+        let (threshold, review_floor) = self.checked_config(input)?;
+        let now = self.now();
+        let config = MatchingConfig {
+            id: new_id(),
+            name: input.name.trim().to_string(),
+            reference_data_id: input.reference_data_id.clone(),
+            document_set_id: input.document_set_id.clone(),
+            target_type: "run".into(),
+            target_value: serde_json::json!({}),
+            field_mappings: input.field_mappings.clone(),
+            threshold,
+            review_floor,
+            created_at: now.clone(),
+            updated_at: now,
+        };
+        self.store.insert_config(&config)?;
+        Ok(config)
+    }
+
+    /// Replaces a config's settings; applies from the next run. The reference data is fixed.
+    pub fn update_config(&self, id: &str, input: &ConfigInput) -> Result<MatchingConfig> {
+        let mut config = self.store.get_config(id)?;
+        if input.reference_data_id != config.reference_data_id {
+            return Err(ServiceError::validation(
+                "reference_data_id",
+                "a config's reference data cannot change; create a new config instead",
+            ));
+        }
+        let (threshold, review_floor) = self.checked_config(input)?;
+        config.name = input.name.trim().to_string();
+        config.document_set_id = input.document_set_id.clone();
+        config.field_mappings = input.field_mappings.clone();
+        config.threshold = threshold;
+        config.review_floor = review_floor;
+        config.updated_at = self.now();
+        self.store.update_config(&config)?;
+        Ok(config)
+    }
+
+    pub fn get_config(&self, id: &str) -> Result<MatchingConfig> {
+        Ok(self.store.get_config(id)?)
+    }
+
+    pub fn list_configs(&self) -> Result<Vec<MatchingConfig>> {
+        Ok(self.store.list_configs()?)
+    }
+
+    pub fn delete_config(&self, id: &str) -> Result<()> {
+        Ok(self.store.delete_config(id)?)
+    }
+
+    // ---- results and review ---------------------------------------------------------------------
+
+    /// A run with its 50 most confident results (spec A.6.5).
+    pub fn get_run(&self, run_id: &str) -> Result<RunDetail> {
+        let run = self.store.get_run(run_id)?;
+        let results = self.store.list_results(run_id, None, 1, 50)?.data;
+        Ok(RunDetail { run, results })
+    }
+
+    pub fn list_results(&self, run_id: &str, q: &ResultQuery) -> Result<ResultPage> {
+        self.store.get_run(run_id)?;
+        let limit = page_limit(q.limit, 50, "limit")?;
+        let page = q.page.unwrap_or(1);
+        if page == 0 {
+            return Err(ServiceError::validation("page", "pages start at 1"));
+        }
+        Ok(self.store.list_results(run_id, q.status, page, limit)?)
+    }
+
+    pub fn get_result(&self, run_id: &str, result_id: &str) -> Result<MatchResult> {
+        Ok(self.store.get_result(run_id, result_id)?)
+    }
+
+    /// Approves or rejects a result (re-review allowed); the decision is appended to the log and on
+    /// disk before this returns.
+    pub fn review_result(&self, run_id: &str, result_id: &str, input: &ReviewInput) -> Result<MatchResult> {
+        if input.status == ReviewStatus::Pending {
+            return Err(ServiceError::validation("status", "must be approved or rejected"));
+        }
+        let stored = self.store.get_stored_run(run_id)?;
+        let notes = input.notes.as_deref().map(str::trim).filter(|n| !n.is_empty());
+        let decision_id = new_id();
+        let now = self.now();
+        self.store
+            .review(&Review {
+                run_id,
+                result_id,
+                status: input.status,
+                notes,
+                reference_row_id: input.reference_row_id.as_deref(),
+                reference_data_id: &stored.config.reference_data_id,
+                decision_id: &decision_id,
+                decided_by: &self.user,
+                decided_at: &now,
+            })
+            .map_err(|e| match e {
+                store::StoreError::NotFound { kind: "candidate", id } => {
+                    ServiceError::validation("reference_row_id", format!("{id} is not one of this result's candidates"))
+                }
+                e => e.into(),
+            })
+    }
+
+    /// Every decision taken on a result, oldest first.
+    pub fn result_decisions(&self, result_id: &str) -> Result<Vec<ReviewDecision>> {
+        Ok(self.store.decisions(result_id)?)
+    }
+}

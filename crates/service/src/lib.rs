@@ -1,0 +1,79 @@
+//! Matchbook's service layer: the one API the desktop shell, the REST API and the CLI call. It
+//! validates requests, drives the engine, persists through the store and runs matching jobs on
+//! tokio. Shells stay thin: they translate transport to these calls and `ApiError` back.
+
+mod clock;
+mod data;
+pub mod demo;
+mod dto;
+mod error;
+mod runner;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use store::Store;
+
+pub use clock::{Clock, SystemClock};
+pub use dto::*;
+pub use error::{ApiError, ErrorCode, Result, ServiceError};
+pub use runner::ProgressListener;
+
+/// Options for opening a workspace.
+pub struct OpenOptions {
+    /// Who review decisions are recorded as.
+    pub user: String,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        let user = std::env::var("USER")
+            .or_else(|_| std::env::var("USERNAME"))
+            .unwrap_or_else(|_| "reviewer".to_string());
+        OpenOptions { user, clock: Arc::new(SystemClock) }
+    }
+}
+
+/// An open workspace: the SQLite file plus the worker that executes its runs.
+pub struct Workspace {
+    store: Arc<Store>,
+    path: PathBuf,
+    user: String,
+    clock: Arc<dyn Clock>,
+    runner: runner::Runner,
+}
+
+impl Workspace {
+    /// Opens (creating if needed) the workspace at `path`. Runs are executed on `runtime`. Runs that
+    /// were executing when the app last stopped are marked failed; queued ones start again.
+    pub fn open(path: &Path, runtime: tokio::runtime::Handle, opts: OpenOptions) -> Result<Workspace> {
+        let store = Arc::new(Store::open(path)?);
+        let now = opts.clock.now_string();
+        let queued = store.recover_interrupted(&now, "interrupted: Matchbook was closed while this run was running")?;
+        let runner = runner::Runner::start(store.clone(), opts.clock.clone(), runtime);
+        let ws = Workspace { store, path: path.to_path_buf(), user: opts.user, clock: opts.clock, runner };
+        for id in queued {
+            ws.runner.enqueue(id);
+        }
+        Ok(ws)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn info(&self) -> Result<WorkspaceInfo> {
+        let (datasets, configs, runs) = self.store.counts()?;
+        Ok(WorkspaceInfo { path: self.path.display().to_string(), datasets, configs, runs })
+    }
+
+    fn now(&self) -> String {
+        self.clock.now_string()
+    }
+}
+
+/// A fresh random id (UUIDv4, spec C.25).
+fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}

@@ -1,0 +1,457 @@
+//! Runs: queueing, execution on tokio's blocking pool, live progress, and cancellation.
+//!
+//! One worker takes runs first in, first out (spec C.12), so two runs never compete for the
+//! writer or the cores. Progress lives in memory while a run is active and is flushed to the run
+//! record with every batch of results, so it survives a crash up to the last batch.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Condvar, Mutex, Weak};
+use std::time::{Duration, Instant};
+
+use engine::run::{execute, ExecOptions, MatchPlan, ResultSink, RunInput};
+use engine::{
+    CancelToken, Document, DocumentMatch, EngineError, Phase, ProgressSink, ProgressUpdate, Run, RunProgress,
+    RunStatus, TriggeredBy,
+};
+use store::{NewResult, RunCounters, RunListQuery, Store, StoreError};
+use tokio::sync::mpsc;
+
+use crate::clock::Clock;
+use crate::dto::RunFilter;
+use crate::error::{Result, ServiceError};
+use crate::{new_id, Workspace};
+
+/// Receives progress of every run. Returns false to unsubscribe (e.g. the window that asked is
+/// gone).
+pub type ProgressListener = Box<dyn Fn(&RunProgress) -> bool + Send + Sync>;
+
+/// How often progress reaches listeners at most, per run; phase changes and final states always
+/// go out at once.
+const EMIT_INTERVAL: Duration = Duration::from_millis(100);
+/// How long a cancel waits for the worker to stop before answering.
+const CANCEL_WAIT: Duration = Duration::from_secs(10);
+
+pub(crate) struct Runner {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Arc<Store>,
+    clock: Arc<dyn Clock>,
+    queue: mpsc::UnboundedSender<String>,
+    active: Mutex<HashMap<String, Arc<ActiveRun>>>,
+    listeners: Mutex<Vec<ProgressListener>>,
+}
+
+struct ActiveRun {
+    cancel: CancelToken,
+    state: Mutex<LiveState>,
+    finished: Mutex<bool>,
+    finished_cv: Condvar,
+}
+
+struct LiveState {
+    progress: RunProgress,
+    phase_started: Instant,
+    last_emit: Option<Instant>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Runner {
+    pub(crate) fn start(store: Arc<Store>, clock: Arc<dyn Clock>, runtime: tokio::runtime::Handle) -> Runner {
+        let (tx, mut rx) = mpsc::unbounded_channel::<String>();
+        let inner = Arc::new(Inner {
+            store,
+            clock,
+            queue: tx,
+            active: Mutex::new(HashMap::new()),
+            listeners: Mutex::new(Vec::new()),
+        });
+        // The worker holds only a weak reference: when the workspace is dropped the queue's sender
+        // goes with it and the worker ends.
+        let weak: Weak<Inner> = Arc::downgrade(&inner);
+        runtime.spawn(async move {
+            while let Some(id) = rx.recv().await {
+                let Some(inner) = weak.upgrade() else { break };
+                let job = inner.clone();
+                let run_id = id.clone();
+                if let Err(e) = tokio::task::spawn_blocking(move || job.execute(&run_id)).await {
+                    inner.fail(&id, &format!("internal error: the run stopped unexpectedly ({e})"));
+                }
+            }
+        });
+        Runner { inner }
+    }
+
+    pub(crate) fn enqueue(&self, run_id: String) {
+        self.inner.register(&run_id, RunStatus::Queued, 0, 0);
+        // The receiver only goes away with the runtime, when nothing can run anyway.
+        let _ = self.inner.queue.send(run_id);
+    }
+}
+
+impl Workspace {
+    /// Queues a run of a config and returns it in status `queued`; it executes in the background.
+    pub fn start_run(&self, config_id: &str, triggered_by: TriggeredBy) -> Result<Run> {
+        let config = self.store.get_config(config_id).map_err(|e| match e {
+            StoreError::NotFound { .. } => ServiceError::not_found("config", config_id),
+            e => e.into(),
+        })?;
+        let run = Run {
+            id: new_id(),
+            matching_config_id: config.id.clone(),
+            config_name: config.name.clone(),
+            status: RunStatus::Queued,
+            triggered_by,
+            rows_processed: None,
+            rows_total: None,
+            rows_matched: None,
+            avg_confidence: None,
+            started_at: None,
+            completed_at: None,
+            error: None,
+            created_at: self.now(),
+        };
+        self.store.insert_run(&run, &config)?;
+        self.runner.enqueue(run.id.clone());
+        Ok(run)
+    }
+
+    /// Cancels a queued or running run, keeping the results already written. Refused with a
+    /// conflict for a run that has already finished.
+    pub fn cancel_run(&self, run_id: &str) -> Result<Run> {
+        let inner = &self.runner.inner;
+        let run = self.store.get_run(run_id)?;
+        if !run.status.is_active() {
+            return Err(ServiceError::Conflict(format!(
+                "run {run_id} is {}; only queued or running runs can be cancelled",
+                run.status.as_str()
+            )));
+        }
+        let active = lock(&inner.active).get(run_id).cloned();
+        let Some(active) = active else {
+            // Active in the file but not in this process: nothing is executing it.
+            self.store.finish_run(run_id, RunStatus::Cancelled, &self.now(), None, None)?;
+            return Ok(self.store.get_run(run_id)?);
+        };
+        active.cancel.cancel();
+        if self.store.cancel_queued(run_id, &self.now())? {
+            inner.finish_live(run_id, &active, RunStatus::Cancelled);
+        } else {
+            let done = lock(&active.finished);
+            let _ = active.finished_cv.wait_timeout_while(done, CANCEL_WAIT, |finished| !*finished);
+        }
+        Ok(self.store.get_run(run_id)?)
+    }
+
+    /// Runs, newest first.
+    pub fn list_runs(&self, filter: &RunFilter) -> Result<Vec<Run>> {
+        let limit = match filter.limit {
+            None => 50,
+            Some(0) => return Err(ServiceError::validation("limit", "must be at least 1")),
+            Some(l) => l.min(crate::data::MAX_PAGE_LIMIT),
+        };
+        Ok(self.store.list_runs(&RunListQuery {
+            config_id: filter.config_id.clone(),
+            status: filter.status,
+            limit,
+        })?)
+    }
+
+    /// Progress of a run: live while it executes, from its record otherwise.
+    pub fn run_progress(&self, run_id: &str) -> Result<RunProgress> {
+        if let Some(active) = lock(&self.runner.inner.active).get(run_id) {
+            return Ok(lock(&active.state).progress.clone());
+        }
+        let run = self.store.get_run(run_id)?;
+        Ok(progress_of_record(&run, &self.now()))
+    }
+
+    /// Adds a listener for the progress of every run.
+    pub fn subscribe_progress(&self, listener: ProgressListener) {
+        lock(&self.runner.inner.listeners).push(listener);
+    }
+
+    /// Blocks until the run is no longer active or `timeout` passes; returns the run as it is then.
+    /// For the CLI and tests; the UI listens to progress instead.
+    pub fn wait_for_run(&self, run_id: &str, timeout: Duration) -> Result<Run> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let run = self.store.get_run(run_id)?;
+            if !run.status.is_active() || Instant::now() >= deadline {
+                return Ok(run);
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+fn progress_of_record(run: &Run, now: &str) -> RunProgress {
+    let phase = match run.status {
+        RunStatus::Queued => Phase::Queued,
+        RunStatus::Running => Phase::Matching,
+        RunStatus::AiResolving => Phase::AiResolving,
+        RunStatus::Completed => Phase::Completed,
+        RunStatus::Failed => Phase::Failed,
+        RunStatus::Cancelled => Phase::Cancelled,
+    };
+    let (processed, total) = (run.rows_processed.unwrap_or(0), run.rows_total.unwrap_or(0));
+    RunProgress {
+        run_id: run.id.clone(),
+        status: run.status,
+        phase,
+        phase_progress: match run.status {
+            RunStatus::Completed => 100,
+            _ if total > 0 => ((processed * 100) / total).min(100) as u8,
+            _ => 0,
+        },
+        rows_processed: processed,
+        rows_total: total,
+        rows_matched: run.rows_matched.unwrap_or(0),
+        estimated_seconds_remaining: None,
+        updated_at: now.to_string(),
+    }
+}
+
+/// Writes each batch of results, with the run's counters, in one transaction.
+struct StoreSink<'a> {
+    store: &'a Store,
+    run_id: &'a str,
+    matched_confidence_sum: f64,
+}
+
+impl ResultSink for StoreSink<'_> {
+    fn write(&mut self, batch: &[DocumentMatch], progress: &ProgressUpdate) -> std::result::Result<(), String> {
+        let rows: Vec<NewResult> = batch.iter().map(|m| NewResult { id: new_id(), result: m }).collect();
+        self.matched_confidence_sum +=
+            batch.iter().filter(|m| m.matched_reference_row_id.is_some()).map(|m| m.confidence).sum::<f64>();
+        let counters = RunCounters {
+            rows_processed: progress.rows_processed,
+            rows_total: progress.rows_total,
+            rows_matched: progress.rows_matched,
+            matched_confidence_sum: self.matched_confidence_sum,
+        };
+        self.store.write_results(self.run_id, &rows, counters).map_err(|e| e.to_string())
+    }
+}
+
+/// Forwards the engine's progress to the live state and, throttled, to listeners.
+struct LiveSink<'a> {
+    inner: &'a Inner,
+    run: &'a ActiveRun,
+}
+
+impl ProgressSink for LiveSink<'_> {
+    fn report(&self, u: &ProgressUpdate) {
+        let snapshot = {
+            let mut st = lock(&self.run.state);
+            let now = Instant::now();
+            let phase_changed = st.progress.phase != u.phase;
+            if phase_changed {
+                st.phase_started = now;
+            }
+            let elapsed = now.duration_since(st.phase_started);
+            let p = &mut st.progress;
+            p.status = RunStatus::Running;
+            p.phase = u.phase;
+            p.phase_progress = u.phase_progress;
+            if u.phase == Phase::Matching {
+                p.rows_processed = u.rows_processed;
+                p.rows_total = u.rows_total;
+                p.rows_matched = u.rows_matched;
+            }
+            p.estimated_seconds_remaining = eta(u, elapsed);
+            p.updated_at = self.inner.clock.now_string();
+            let due = phase_changed || st.last_emit.is_none_or(|t| now.duration_since(t) >= EMIT_INTERVAL);
+            if !due {
+                return;
+            }
+            st.last_emit = Some(now);
+            st.progress.clone()
+        };
+        self.inner.emit(&snapshot);
+    }
+}
+
+/// Remaining rows at the rate seen so far in the matching phase (spec A.6.6).
+fn eta(u: &ProgressUpdate, elapsed: Duration) -> Option<u64> {
+    if u.phase != Phase::Matching || u.rows_processed == 0 || elapsed.is_zero() {
+        return None;
+    }
+    let rate = u.rows_processed as f64 / elapsed.as_secs_f64();
+    Some(((u.rows_total.saturating_sub(u.rows_processed)) as f64 / rate).round() as u64)
+}
+
+impl Inner {
+    fn register(&self, run_id: &str, status: RunStatus, processed: u64, total: u64) -> Arc<ActiveRun> {
+        let active = Arc::new(ActiveRun {
+            cancel: CancelToken::new(),
+            state: Mutex::new(LiveState {
+                progress: RunProgress {
+                    run_id: run_id.to_string(),
+                    status,
+                    phase: Phase::Queued,
+                    phase_progress: 0,
+                    rows_processed: processed,
+                    rows_total: total,
+                    rows_matched: 0,
+                    estimated_seconds_remaining: None,
+                    updated_at: self.clock.now_string(),
+                },
+                phase_started: Instant::now(),
+                last_emit: None,
+            }),
+            finished: Mutex::new(false),
+            finished_cv: Condvar::new(),
+        });
+        lock(&self.active).insert(run_id.to_string(), active.clone());
+        let snapshot = lock(&active.state).progress.clone();
+        self.emit(&snapshot);
+        active
+    }
+
+    fn emit(&self, p: &RunProgress) {
+        lock(&self.listeners).retain(|l| l(p));
+    }
+
+    /// Publishes a run's final state and releases whoever waits on it.
+    fn finish_live(&self, run_id: &str, active: &ActiveRun, status: RunStatus) {
+        let final_progress = match self.store.get_run(run_id) {
+            Ok(run) => progress_of_record(&run, &self.clock.now_string()),
+            Err(_) => {
+                let mut p = lock(&active.state).progress.clone();
+                p.status = status;
+                p
+            }
+        };
+        lock(&self.active).remove(run_id);
+        self.emit(&final_progress);
+        *lock(&active.finished) = true;
+        active.finished_cv.notify_all();
+    }
+
+    fn fail(&self, run_id: &str, message: &str) {
+        let _ = self.store.finish_run(run_id, RunStatus::Failed, &self.clock.now_string(), Some(message), None);
+        let active = lock(&self.active).get(run_id).cloned();
+        if let Some(active) = active {
+            self.finish_live(run_id, &active, RunStatus::Failed);
+        }
+    }
+
+    /// Executes one run to its final status. Runs on a blocking thread.
+    fn execute(&self, run_id: &str) {
+        let active = match lock(&self.active).get(run_id).cloned() {
+            Some(a) => a,
+            None => self.register(run_id, RunStatus::Queued, 0, 0),
+        };
+        if active.cancel.is_cancelled() {
+            return; // cancelled while queued; already final
+        }
+        match self.execute_inner(run_id, &active) {
+            Ok(status) => self.finish_live(run_id, &active, status),
+            Err(message) => self.fail(run_id, &message),
+        }
+    }
+
+    fn execute_inner(&self, run_id: &str, active: &ActiveRun) -> std::result::Result<RunStatus, String> {
+        let stored = self.store.get_stored_run(run_id).map_err(|e| e.to_string())?;
+        if stored.run.status != RunStatus::Queued {
+            return Ok(stored.run.status);
+        }
+        let config = stored.config;
+        let (doc_columns, documents) = self.load_documents(config.document_set_id.as_deref())?;
+        if !self.store.mark_running(run_id, &self.clock.now_string(), documents.len() as u64).map_err(|e| e.to_string())? {
+            return Ok(RunStatus::Cancelled);
+        }
+        let sink = LiveSink { inner: self, run: active };
+        sink.report(&ProgressUpdate {
+            phase: Phase::LoadingReference,
+            phase_progress: 0,
+            rows_processed: 0,
+            rows_total: documents.len() as u64,
+            rows_matched: 0,
+        });
+        let (reference_ds, reference) = self.store.load_reference(&config.reference_data_id).map_err(|e| match e {
+            StoreError::NotFound { .. } => format!("reference data {} not found", config.reference_data_id),
+            e => e.to_string(),
+        })?;
+        let ref_columns: Vec<String> = reference_ds.columns.iter().map(|c| c.name.clone()).collect();
+        let plan = MatchPlan::new(&config.field_mappings, config.threshold, &ref_columns, &doc_columns)
+            .map_err(|e| e.to_string())?;
+        let rejected = self.store.rejected_pairs(&config.reference_data_id).map_err(|e| e.to_string())?;
+        let input = RunInput { plan: &plan, reference: &reference, documents: &documents, rejected: &rejected };
+        let mut results = StoreSink { store: &self.store, run_id, matched_confidence_sum: 0.0 };
+        let outcome = match execute(&input, &mut results, &sink, &active.cancel, ExecOptions::default()) {
+            Ok(o) => o,
+            Err(EngineError::Cancelled) => return Ok(self.finish(run_id, RunStatus::Cancelled, None)?),
+            Err(e) => return Err(e.to_string()),
+        };
+        sink.report(&ProgressUpdate {
+            phase: Phase::Finalizing,
+            phase_progress: 0,
+            rows_processed: outcome.rows_processed,
+            rows_total: documents.len() as u64,
+            rows_matched: outcome.rows_matched,
+        });
+        let status = if outcome.cancelled { RunStatus::Cancelled } else { RunStatus::Completed };
+        let counters = RunCounters {
+            rows_processed: outcome.rows_processed,
+            rows_total: documents.len() as u64,
+            rows_matched: outcome.rows_matched,
+            matched_confidence_sum: outcome.matched_confidence_sum,
+        };
+        self.finish(run_id, status, Some(counters))
+    }
+
+    fn finish(&self, run_id: &str, status: RunStatus, counters: Option<RunCounters>) -> std::result::Result<RunStatus, String> {
+        self.store
+            .finish_run(run_id, status, &self.clock.now_string(), None, counters)
+            .map_err(|e| e.to_string())?;
+        Ok(status)
+    }
+
+    /// The documents a run covers: one set, or every set in the workspace (spec C.6), aligned to
+    /// one list of columns so mappings resolve the same way for all of them.
+    fn load_documents(&self, set_id: Option<&str>) -> std::result::Result<(Vec<String>, Vec<Document>), String> {
+        fn not_found(id: &str) -> impl Fn(StoreError) -> String + '_ {
+            move |e| match e {
+                StoreError::NotFound { .. } => format!("document set {id} not found"),
+                e => e.to_string(),
+            }
+        }
+        if let Some(id) = set_id {
+            let (ds, docs) = self.store.load_documents(id).map_err(not_found(id))?;
+            return Ok((ds.columns.into_iter().map(|c| c.name).collect(), docs));
+        }
+        let sets: Vec<_> = self
+            .store
+            .list_datasets()
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .filter(|d| d.kind == engine::DatasetKind::Documents)
+            .collect();
+        let mut all_columns: Vec<String> = Vec::new();
+        let mut seen = BTreeSet::new();
+        for d in &sets {
+            for c in &d.columns {
+                if seen.insert(c.name.clone()) {
+                    all_columns.push(c.name.clone());
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for d in sets {
+            let (ds, docs) = self.store.load_documents(&d.id).map_err(not_found(&d.id))?;
+            let positions: Vec<Option<usize>> =
+                all_columns.iter().map(|c| ds.columns.iter().position(|x| &x.name == c)).collect();
+            out.extend(docs.into_iter().map(|doc| Document {
+                values: positions.iter().map(|p| p.and_then(|i| doc.values.get(i).cloned()).unwrap_or_default()).collect(),
+                ..doc
+            }));
+        }
+        Ok((all_columns, out))
+    }
+}

@@ -1,0 +1,114 @@
+//! Matching configs.
+
+use engine::MatchingConfig;
+use rusqlite::{params, OptionalExtension, Row};
+
+use crate::{from_json, to_json, Result, Store, StoreError};
+
+const CONFIG_COLUMNS: &str = "id, name, reference_data_id, document_set_id, target_type, target_value, \
+     field_mappings, threshold, review_floor, created_at, updated_at";
+
+type RawConfig = (MatchingConfig, String, String);
+
+fn config_from_row(r: &Row) -> rusqlite::Result<RawConfig> {
+    Ok((
+        MatchingConfig {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            reference_data_id: r.get(2)?,
+            document_set_id: r.get(3)?,
+            target_type: r.get(4)?,
+            target_value: serde_json::Value::Null,
+            field_mappings: Vec::new(),
+            threshold: r.get(7)?,
+            review_floor: r.get(8)?,
+            created_at: r.get(9)?,
+            updated_at: r.get(10)?,
+        },
+        r.get(5)?,
+        r.get(6)?,
+    ))
+}
+
+fn finish((mut c, target_value, mappings): RawConfig) -> Result<MatchingConfig> {
+    c.target_value = from_json("config target_value", &target_value)?;
+    c.field_mappings = from_json("config field_mappings", &mappings)?;
+    Ok(c)
+}
+
+impl Store {
+    pub fn insert_config(&self, c: &MatchingConfig) -> Result<()> {
+        self.write().execute(
+            &format!("INSERT INTO configs ({CONFIG_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
+            params![
+                c.id,
+                c.name,
+                c.reference_data_id,
+                c.document_set_id,
+                c.target_type,
+                to_json(&c.target_value)?,
+                to_json(&c.field_mappings)?,
+                c.threshold,
+                c.review_floor,
+                c.created_at,
+                c.updated_at
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Replaces the editable parts of a config. The reference data it is bound to never changes.
+    pub fn update_config(&self, c: &MatchingConfig) -> Result<()> {
+        let n = self.write().execute(
+            "UPDATE configs SET name = ?2, document_set_id = ?3, target_type = ?4, target_value = ?5, \
+             field_mappings = ?6, threshold = ?7, review_floor = ?8, updated_at = ?9 WHERE id = ?1",
+            params![
+                c.id,
+                c.name,
+                c.document_set_id,
+                c.target_type,
+                to_json(&c.target_value)?,
+                to_json(&c.field_mappings)?,
+                c.threshold,
+                c.review_floor,
+                c.updated_at
+            ],
+        )?;
+        if n == 0 {
+            return Err(StoreError::NotFound { kind: "config", id: c.id.clone() });
+        }
+        Ok(())
+    }
+
+    pub fn get_config(&self, id: &str) -> Result<MatchingConfig> {
+        let sql = format!("SELECT {CONFIG_COLUMNS} FROM configs WHERE id = ?1");
+        let row = self.read().query_row(&sql, [id], config_from_row).optional()?;
+        finish(row.ok_or_else(|| StoreError::NotFound { kind: "config", id: id.to_string() })?)
+    }
+
+    /// Newest first.
+    pub fn list_configs(&self) -> Result<Vec<MatchingConfig>> {
+        let conn = self.read();
+        let mut stmt = conn.prepare(&format!("SELECT {CONFIG_COLUMNS} FROM configs ORDER BY created_at DESC, id"))?;
+        let rows = stmt.query_map([], config_from_row)?;
+        rows.map(|r| finish(r?)).collect()
+    }
+
+    /// Deletes a config; its runs and results stay for audit (spec A.4.5).
+    pub fn delete_config(&self, id: &str) -> Result<()> {
+        let n = self.write().execute("DELETE FROM configs WHERE id = ?1", [id])?;
+        if n == 0 {
+            return Err(StoreError::NotFound { kind: "config", id: id.to_string() });
+        }
+        Ok(())
+    }
+
+    /// Counts of datasets, configs and runs, for the workspace summary.
+    pub fn counts(&self) -> Result<(u32, u32, u32)> {
+        Ok(self.read().query_row(
+            "SELECT (SELECT count(*) FROM datasets), (SELECT count(*) FROM configs), (SELECT count(*) FROM runs)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?)
+    }
+}

@@ -1,0 +1,206 @@
+//! Reference datasets, document sets and their rows.
+
+use engine::{Dataset, DatasetKind, Document, Record, RowPage};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use crate::{from_json, to_json, Result, Store, StoreError};
+
+const DATASET_COLUMNS: &str =
+    "id, kind, name, source_type, source_file, columns, row_count, id_column, filename_column, created_at";
+
+fn kind_str(k: DatasetKind) -> &'static str {
+    match k {
+        DatasetKind::Reference => "reference",
+        DatasetKind::Documents => "documents",
+    }
+}
+
+fn dataset_from_row(r: &Row) -> rusqlite::Result<(Dataset, String)> {
+    let kind: String = r.get(1)?;
+    let columns: String = r.get(5)?;
+    Ok((
+        Dataset {
+            id: r.get(0)?,
+            kind: if kind == "documents" { DatasetKind::Documents } else { DatasetKind::Reference },
+            name: r.get(2)?,
+            source_type: r.get(3)?,
+            source_file: r.get(4)?,
+            columns: Vec::new(),
+            row_count: r.get::<_, i64>(6)? as u64,
+            id_column: r.get(7)?,
+            filename_column: r.get(8)?,
+            created_at: r.get(9)?,
+        },
+        columns,
+    ))
+}
+
+fn finish_dataset((mut d, columns): (Dataset, String)) -> Result<Dataset> {
+    d.columns = from_json("dataset columns", &columns)?;
+    Ok(d)
+}
+
+fn get_dataset_on(conn: &Connection, id: &str) -> Result<Dataset> {
+    let sql = format!("SELECT {DATASET_COLUMNS} FROM datasets WHERE id = ?1");
+    let row = conn.query_row(&sql, [id], dataset_from_row).optional()?;
+    finish_dataset(row.ok_or_else(|| StoreError::NotFound { kind: "dataset", id: id.to_string() })?)
+}
+
+fn insert_dataset_row(tx: &rusqlite::Transaction, d: &Dataset) -> Result<()> {
+    tx.execute(
+        &format!("INSERT INTO datasets ({DATASET_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
+        params![
+            d.id,
+            kind_str(d.kind),
+            d.name,
+            d.source_type,
+            d.source_file,
+            to_json(&d.columns)?,
+            d.row_count as i64,
+            d.id_column,
+            d.filename_column,
+            d.created_at
+        ],
+    )?;
+    Ok(())
+}
+
+impl Store {
+    /// Stores a reference dataset and all its rows in one transaction: either everything is there
+    /// afterwards or nothing is.
+    pub fn insert_reference_dataset(&self, dataset: &Dataset, rows: &[Record]) -> Result<()> {
+        let mut conn = self.write();
+        let tx = conn.transaction()?;
+        insert_dataset_row(&tx, dataset)?;
+        {
+            let mut stmt =
+                tx.prepare_cached("INSERT INTO reference_rows (dataset_id, ordinal, row_id, vals) VALUES (?1, ?2, ?3, ?4)")?;
+            for (i, r) in rows.iter().enumerate() {
+                stmt.execute(params![dataset.id, i as i64, r.id, to_json(&r.values)?])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Stores a document set and all its documents in one transaction.
+    pub fn insert_document_set(&self, dataset: &Dataset, docs: &[Document]) -> Result<()> {
+        let mut conn = self.write();
+        let tx = conn.transaction()?;
+        insert_dataset_row(&tx, dataset)?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO documents (set_id, ordinal, document_id, document_filename, vals) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for (i, d) in docs.iter().enumerate() {
+                stmt.execute(params![dataset.id, i as i64, d.document_id, d.document_filename, to_json(&d.values)?])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn list_datasets(&self) -> Result<Vec<Dataset>> {
+        let conn = self.read();
+        let mut stmt = conn.prepare(&format!("SELECT {DATASET_COLUMNS} FROM datasets ORDER BY created_at DESC, id"))?;
+        let rows = stmt.query_map([], dataset_from_row)?;
+        rows.map(|r| finish_dataset(r?)).collect()
+    }
+
+    pub fn get_dataset(&self, id: &str) -> Result<Dataset> {
+        get_dataset_on(&self.read(), id)
+    }
+
+    /// Deletes a dataset and its rows. Configs pointing at it stay (their next run fails).
+    pub fn delete_dataset(&self, id: &str) -> Result<()> {
+        let n = self.write().execute("DELETE FROM datasets WHERE id = ?1", [id])?;
+        if n == 0 {
+            return Err(StoreError::NotFound { kind: "dataset", id: id.to_string() });
+        }
+        Ok(())
+    }
+
+    /// A page of rows of either kind of dataset, in file order. Documents show their document id.
+    pub fn dataset_rows(&self, id: &str, page: u32, limit: u32) -> Result<RowPage> {
+        let conn = self.read();
+        let d = get_dataset_on(&conn, id)?;
+        let offset = (page.max(1) as i64 - 1) * limit as i64;
+        let sql = match d.kind {
+            DatasetKind::Reference => {
+                "SELECT row_id, vals FROM reference_rows WHERE dataset_id = ?1 ORDER BY ordinal LIMIT ?2 OFFSET ?3"
+            }
+            DatasetKind::Documents => {
+                "SELECT document_id, vals FROM documents WHERE set_id = ?1 ORDER BY ordinal LIMIT ?2 OFFSET ?3"
+            }
+        };
+        let mut stmt = conn.prepare(sql)?;
+        let rows = stmt
+            .query_map(params![id, limit as i64, offset], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+            .map(|r| {
+                let (id, vals) = r?;
+                Ok(Record { id, values: from_json("row values", &vals)? })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(RowPage {
+            columns: d.columns.iter().map(|c| c.name.clone()).collect(),
+            rows,
+            total: d.row_count,
+            page: page.max(1),
+            limit,
+        })
+    }
+
+    /// Every row of a reference dataset, for a run. Uses its own connection so the UI's reads are
+    /// not queued behind a long scan.
+    pub fn load_reference(&self, id: &str) -> Result<(Dataset, Vec<Record>)> {
+        let conn = self.scan_connection()?;
+        let d = get_dataset_on(&conn, id)?;
+        if d.kind != DatasetKind::Reference {
+            return Err(StoreError::NotFound { kind: "reference data", id: id.to_string() });
+        }
+        let mut stmt = conn.prepare("SELECT row_id, vals FROM reference_rows WHERE dataset_id = ?1 ORDER BY ordinal")?;
+        let mut out = Vec::with_capacity(d.row_count as usize);
+        let mut rows = stmt.query([id])?;
+        while let Some(r) = rows.next()? {
+            let vals: String = r.get(1)?;
+            out.push(Record { id: r.get(0)?, values: from_json("row values", &vals)? });
+        }
+        Ok((d, out))
+    }
+
+    /// Every document of a set, for a run.
+    pub fn load_documents(&self, set_id: &str) -> Result<(Dataset, Vec<Document>)> {
+        let conn = self.scan_connection()?;
+        let d = get_dataset_on(&conn, set_id)?;
+        if d.kind != DatasetKind::Documents {
+            return Err(StoreError::NotFound { kind: "document set", id: set_id.to_string() });
+        }
+        let mut stmt =
+            conn.prepare("SELECT document_id, document_filename, vals FROM documents WHERE set_id = ?1 ORDER BY ordinal")?;
+        let mut out = Vec::with_capacity(d.row_count as usize);
+        let mut rows = stmt.query([set_id])?;
+        while let Some(r) = rows.next()? {
+            let vals: String = r.get(2)?;
+            out.push(Document {
+                document_id: r.get(0)?,
+                document_filename: r.get(1)?,
+                values: from_json("document values", &vals)?,
+            });
+        }
+        Ok((d, out))
+    }
+
+    /// Reference rows by id, in the order asked; unknown ids are skipped.
+    pub fn reference_rows_by_ids(&self, dataset_id: &str, ids: &[String]) -> Result<Vec<Record>> {
+        let conn = self.read();
+        let mut stmt = conn.prepare_cached("SELECT vals FROM reference_rows WHERE dataset_id = ?1 AND row_id = ?2")?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let vals: Option<String> = stmt.query_row(params![dataset_id, id], |r| r.get(0)).optional()?;
+            if let Some(v) = vals {
+                out.push(Record { id: id.clone(), values: from_json("row values", &v)? });
+            }
+        }
+        Ok(out)
+    }
+}

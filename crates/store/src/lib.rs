@@ -1,0 +1,89 @@
+//! Matchbook's workspace file: one SQLite database holding datasets, configs, runs, results and the
+//! review log. This crate is the only code that writes SQL.
+//!
+//! One writer connection (behind a mutex) and a reader connection; WAL lets readers proceed while a
+//! run writes. Every multi-row change is one transaction, so a failure leaves nothing half-done.
+
+mod configs;
+mod datasets;
+mod error;
+mod migrations;
+mod results;
+mod runs;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use rusqlite::Connection;
+
+pub use error::StoreError;
+pub use results::{NewResult, Review};
+pub use runs::{RunCounters, RunListQuery, StoredRun};
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+pub struct Store {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    reader: Mutex<Connection>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the workspace at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir).map_err(|e| StoreError::Io { path: dir.display().to_string(), source: e })?;
+            }
+        }
+        let mut writer = open_connection(path)?;
+        migrations::migrate(&mut writer)?;
+        let reader = open_connection(path)?;
+        Ok(Store { path: path.to_path_buf(), writer: Mutex::new(writer), reader: Mutex::new(reader) })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Schema version of the open file.
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self.read().query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+
+    fn write(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave SQLite inconsistent (transactions roll back
+        // on drop), so a poisoned lock is safe to reuse.
+        self.writer.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn read(&self) -> MutexGuard<'_, Connection> {
+        self.reader.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A separate read connection for long scans (loading a million reference rows) that should
+    /// not hold up the short reads the UI makes meanwhile.
+    fn scan_connection(&self) -> Result<Connection> {
+        open_connection(&self.path)
+    }
+}
+
+fn open_connection(path: &Path) -> Result<Connection> {
+    let conn = Connection::open(path).map_err(|e| StoreError::Open { path: path.display().to_string(), source: e })?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    // WAL: readers never block the writer; NORMAL sync is durable across app crashes (only an OS
+    // crash can lose the last commits), which is the usual trade for a desktop workspace.
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    Ok(conn)
+}
+
+pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
+    serde_json::to_string(v).map_err(|e| StoreError::Corrupt(format!("cannot encode: {e}")))
+}
+
+pub(crate) fn from_json<T: serde::de::DeserializeOwned>(what: &str, s: &str) -> Result<T> {
+    serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
+}

@@ -1,0 +1,139 @@
+//! Schema migrations, numbered by `PRAGMA user_version`. Append new ones; never edit a released one,
+//! because workspaces in the field have already run it.
+
+use rusqlite::Connection;
+
+use crate::{Result, StoreError};
+
+/// Each entry upgrades the schema from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[
+    // 1: datasets, configs, runs, results and the review log.
+    r#"
+    CREATE TABLE datasets (
+        id              TEXT PRIMARY KEY,
+        kind            TEXT NOT NULL CHECK (kind IN ('reference', 'documents')),
+        name            TEXT NOT NULL,
+        source_type     TEXT NOT NULL,
+        source_file     TEXT,
+        columns         TEXT NOT NULL,          -- JSON [{name, type}]
+        row_count       INTEGER NOT NULL,
+        id_column       TEXT,
+        filename_column TEXT,
+        created_at      TEXT NOT NULL
+    );
+    -- Rows of reference datasets. Values are a JSON array aligned with datasets.columns, which keeps
+    -- a million-row import to one small insert per row.
+    CREATE TABLE reference_rows (
+        dataset_id TEXT NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+        ordinal    INTEGER NOT NULL,
+        row_id     TEXT NOT NULL,
+        vals       TEXT NOT NULL,
+        PRIMARY KEY (dataset_id, ordinal)
+    ) WITHOUT ROWID;
+    CREATE UNIQUE INDEX reference_rows_by_id ON reference_rows(dataset_id, row_id);
+    CREATE TABLE documents (
+        set_id            TEXT NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+        ordinal           INTEGER NOT NULL,
+        document_id       TEXT NOT NULL,
+        document_filename TEXT,
+        vals              TEXT NOT NULL,
+        PRIMARY KEY (set_id, ordinal)
+    ) WITHOUT ROWID;
+    CREATE UNIQUE INDEX documents_by_id ON documents(set_id, document_id);
+
+    -- No foreign key to datasets: deleting reference data keeps its configs, whose next run fails
+    -- (spec A.3.4).
+    CREATE TABLE configs (
+        id                TEXT PRIMARY KEY,
+        name              TEXT NOT NULL,
+        reference_data_id TEXT NOT NULL,
+        document_set_id   TEXT,
+        target_type       TEXT NOT NULL DEFAULT 'run',
+        target_value      TEXT NOT NULL DEFAULT '{}',
+        field_mappings    TEXT NOT NULL,        -- JSON [FieldMapping]
+        threshold         REAL NOT NULL,
+        review_floor      REAL NOT NULL,
+        created_at        TEXT NOT NULL,
+        updated_at        TEXT NOT NULL
+    );
+
+    -- A run keeps a snapshot of the config it ran with: later edits or deletion of the config never
+    -- change what a past run means (spec A.4.5).
+    CREATE TABLE runs (
+        id                 TEXT PRIMARY KEY,
+        seq                INTEGER NOT NULL UNIQUE,
+        matching_config_id TEXT NOT NULL,
+        config_name        TEXT NOT NULL,
+        config_snapshot    TEXT NOT NULL,
+        run_type           TEXT NOT NULL DEFAULT 'manual',
+        strategy_id        TEXT,
+        status             TEXT NOT NULL,
+        triggered_by       TEXT NOT NULL,
+        rows_processed     INTEGER,
+        rows_total         INTEGER,
+        rows_matched       INTEGER,
+        matched_conf_sum   REAL,
+        started_at         TEXT,
+        completed_at       TEXT,
+        error              TEXT,
+        created_at         TEXT NOT NULL
+    );
+    CREATE INDEX runs_by_config ON runs(matching_config_id, seq);
+    CREATE INDEX runs_by_status ON runs(status, seq);
+
+    CREATE TABLE results (
+        id                       TEXT PRIMARY KEY,
+        run_id                   TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        document_id              TEXT NOT NULL,
+        document_filename        TEXT,
+        matched_reference_row_id TEXT,
+        confidence               REAL NOT NULL,
+        status                   TEXT NOT NULL DEFAULT 'pending'
+                                 CHECK (status IN ('pending', 'approved', 'rejected')),
+        notes                    TEXT,
+        candidates               TEXT NOT NULL,  -- JSON [Candidate], best first, with evidence
+        reviewed_at              TEXT,
+        UNIQUE (run_id, document_id)
+    );
+    CREATE INDEX results_by_confidence ON results(run_id, confidence DESC, document_id);
+    CREATE INDEX results_by_status ON results(run_id, status, confidence DESC, document_id);
+
+    -- Every review decision, in order. Append-only: the triggers refuse changes and deletions, so
+    -- the audit trail cannot be rewritten even by a bug elsewhere.
+    CREATE TABLE review_decisions (
+        seq               INTEGER PRIMARY KEY AUTOINCREMENT,
+        id                TEXT NOT NULL UNIQUE,
+        result_id         TEXT NOT NULL,
+        run_id            TEXT NOT NULL,
+        document_id       TEXT NOT NULL,
+        reference_data_id TEXT NOT NULL,
+        reference_row_id  TEXT,
+        previous_status   TEXT NOT NULL,
+        status            TEXT NOT NULL,
+        notes             TEXT,
+        decided_by        TEXT NOT NULL,
+        decided_at        TEXT NOT NULL
+    );
+    CREATE INDEX review_decisions_by_result ON review_decisions(result_id, seq);
+    CREATE INDEX review_decisions_by_pair ON review_decisions(reference_data_id, document_id, reference_row_id, seq);
+    CREATE TRIGGER review_decisions_no_update BEFORE UPDATE ON review_decisions
+        BEGIN SELECT RAISE(ABORT, 'review_decisions is append-only'); END;
+    CREATE TRIGGER review_decisions_no_delete BEFORE DELETE ON review_decisions
+        BEGIN SELECT RAISE(ABORT, 'review_decisions is append-only'); END;
+    "#,
+];
+
+pub fn migrate(conn: &mut Connection) -> Result<()> {
+    let known = MIGRATIONS.len() as i64;
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if current > known {
+        return Err(StoreError::TooNew { found: current, known });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i as i64 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}

@@ -1,0 +1,239 @@
+//! Match results, their review, and the append-only log of review decisions.
+
+use engine::run::RejectedPairs;
+use engine::{Candidate, DocumentMatch, MatchResult, ResultPage, ReviewDecision, ReviewStatus};
+use rusqlite::{params, OptionalExtension, Row, Transaction};
+
+use crate::runs::RunCounters;
+use crate::{from_json, to_json, Result, Store, StoreError};
+
+/// A finished document with the id its result gets.
+#[derive(Debug, Clone)]
+pub struct NewResult<'a> {
+    pub id: String,
+    pub result: &'a DocumentMatch,
+}
+
+const RESULT_COLUMNS: &str =
+    "id, run_id, document_id, document_filename, matched_reference_row_id, confidence, status, notes, candidates, reviewed_at";
+
+fn result_from_row(r: &Row) -> rusqlite::Result<(MatchResult, String)> {
+    let status: String = r.get(6)?;
+    Ok((
+        MatchResult {
+            id: r.get(0)?,
+            run_id: r.get(1)?,
+            document_id: r.get(2)?,
+            document_filename: r.get(3)?,
+            matched_reference_row_id: r.get(4)?,
+            confidence: r.get(5)?,
+            status: ReviewStatus::parse(&status).unwrap_or(ReviewStatus::Pending),
+            notes: r.get(7)?,
+            evidence: None,
+            candidates: Vec::new(),
+            reviewed_at: r.get(9)?,
+        },
+        r.get(8)?,
+    ))
+}
+
+/// The evidence shown for a result is that of its matched row, or of the best candidate when
+/// nothing reached the threshold, so a reviewer always sees why.
+fn finish((mut m, candidates): (MatchResult, String)) -> Result<MatchResult> {
+    m.candidates = from_json::<Vec<Candidate>>("result candidates", &candidates)?;
+    m.evidence = m
+        .matched_reference_row_id
+        .as_ref()
+        .and_then(|id| m.candidates.iter().find(|c| &c.reference_row_id == id))
+        .or_else(|| m.candidates.first())
+        .map(|c| c.evidence.clone());
+    Ok(m)
+}
+
+fn get_result_on(tx: &Transaction, run_id: &str, result_id: &str) -> Result<MatchResult> {
+    let sql = format!("SELECT {RESULT_COLUMNS} FROM results WHERE id = ?1 AND run_id = ?2");
+    let row = tx.query_row(&sql, params![result_id, run_id], result_from_row).optional()?;
+    finish(row.ok_or_else(|| StoreError::NotFound { kind: "result", id: result_id.to_string() })?)
+}
+
+/// One review decision to apply.
+#[derive(Debug, Clone)]
+pub struct Review<'a> {
+    pub run_id: &'a str,
+    pub result_id: &'a str,
+    pub status: ReviewStatus,
+    pub notes: Option<&'a str>,
+    /// The candidate the reviewer chose; `None` keeps the result's match (or its best candidate).
+    pub reference_row_id: Option<&'a str>,
+    pub reference_data_id: &'a str,
+    pub decision_id: &'a str,
+    pub decided_by: &'a str,
+    pub decided_at: &'a str,
+}
+
+impl Store {
+    /// Stores a batch of results and the run's counters in one transaction, so the counters never
+    /// disagree with the rows that exist.
+    pub fn write_results(&self, run_id: &str, batch: &[NewResult], counters: RunCounters) -> Result<()> {
+        let mut conn = self.write();
+        let tx = conn.transaction()?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO results (id, run_id, document_id, document_filename, matched_reference_row_id, confidence, candidates) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?;
+            for n in batch {
+                let m = n.result;
+                stmt.execute(params![
+                    n.id,
+                    run_id,
+                    m.document_id,
+                    m.document_filename,
+                    m.matched_reference_row_id,
+                    m.confidence,
+                    to_json(&m.candidates)?
+                ])?;
+            }
+        }
+        tx.execute(
+            "UPDATE runs SET rows_processed = ?2, rows_total = ?3, rows_matched = ?4, matched_conf_sum = ?5 WHERE id = ?1",
+            params![
+                run_id,
+                counters.rows_processed as i64,
+                counters.rows_total as i64,
+                counters.rows_matched as i64,
+                counters.matched_confidence_sum
+            ],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// A page of a run's results, best confidence first, optionally of one review status.
+    pub fn list_results(&self, run_id: &str, status: Option<ReviewStatus>, page: u32, limit: u32) -> Result<ResultPage> {
+        let conn = self.read();
+        let page = page.max(1);
+        let offset = (page as i64 - 1) * limit as i64;
+        let status_str = status.map(|s| s.as_str());
+        let total: i64 = conn.query_row(
+            "SELECT count(*) FROM results WHERE run_id = ?1 AND (?2 IS NULL OR status = ?2)",
+            params![run_id, status_str],
+            |r| r.get(0),
+        )?;
+        let sql = format!(
+            "SELECT {RESULT_COLUMNS} FROM results WHERE run_id = ?1 AND (?2 IS NULL OR status = ?2) \
+             ORDER BY confidence DESC, document_id LIMIT ?3 OFFSET ?4"
+        );
+        let mut stmt = conn.prepare(&sql)?;
+        let data = stmt
+            .query_map(params![run_id, status_str, limit as i64, offset], result_from_row)?
+            .map(|r| finish(r?))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(ResultPage { data, total: total as u64, page, limit })
+    }
+
+    pub fn get_result(&self, run_id: &str, result_id: &str) -> Result<MatchResult> {
+        let mut conn = self.write();
+        let tx = conn.transaction()?;
+        get_result_on(&tx, run_id, result_id)
+    }
+
+    /// Applies a review decision and appends it to the log, in one transaction: once this returns,
+    /// the decision is on disk.
+    pub fn review(&self, r: &Review) -> Result<MatchResult> {
+        let mut conn = self.write();
+        let tx = conn.transaction()?;
+        let before = get_result_on(&tx, r.run_id, r.result_id)?;
+        let row_id = match r.reference_row_id {
+            Some(chosen) => {
+                if !before.candidates.iter().any(|c| c.reference_row_id == chosen) {
+                    return Err(StoreError::NotFound { kind: "candidate", id: chosen.to_string() });
+                }
+                Some(chosen.to_string())
+            }
+            None => before
+                .matched_reference_row_id
+                .clone()
+                .or_else(|| before.candidates.first().map(|c| c.reference_row_id.clone())),
+        };
+        // Approving a borderline result (below the threshold, so unmatched) accepts its candidate.
+        let matched = match r.status {
+            ReviewStatus::Approved => row_id.clone(),
+            _ => before.matched_reference_row_id.clone(),
+        };
+        tx.execute(
+            "UPDATE results SET status = ?3, notes = ?4, reviewed_at = ?5, matched_reference_row_id = ?6 \
+             WHERE id = ?1 AND run_id = ?2",
+            params![r.result_id, r.run_id, r.status.as_str(), r.notes, r.decided_at, matched],
+        )?;
+        tx.execute(
+            "INSERT INTO review_decisions (id, result_id, run_id, document_id, reference_data_id, reference_row_id, \
+             previous_status, status, notes, decided_by, decided_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            params![
+                r.decision_id,
+                r.result_id,
+                r.run_id,
+                before.document_id,
+                r.reference_data_id,
+                row_id,
+                before.status.as_str(),
+                r.status.as_str(),
+                r.notes,
+                r.decided_by,
+                r.decided_at
+            ],
+        )?;
+        let after = get_result_on(&tx, r.run_id, r.result_id)?;
+        tx.commit()?;
+        Ok(after)
+    }
+
+    /// The decision log of one result, oldest first.
+    pub fn decisions(&self, result_id: &str) -> Result<Vec<ReviewDecision>> {
+        let conn = self.read();
+        let mut stmt = conn.prepare(
+            "SELECT id, result_id, run_id, document_id, reference_row_id, previous_status, status, notes, decided_by, \
+             decided_at FROM review_decisions WHERE result_id = ?1 ORDER BY seq",
+        )?;
+        let rows = stmt.query_map([result_id], |r| {
+            let prev: String = r.get(5)?;
+            let status: String = r.get(6)?;
+            Ok(ReviewDecision {
+                id: r.get(0)?,
+                result_id: r.get(1)?,
+                run_id: r.get(2)?,
+                document_id: r.get(3)?,
+                reference_row_id: r.get(4)?,
+                previous_status: ReviewStatus::parse(&prev).unwrap_or(ReviewStatus::Pending),
+                status: ReviewStatus::parse(&status).unwrap_or(ReviewStatus::Pending),
+                notes: r.get(7)?,
+                decided_by: r.get(8)?,
+                decided_at: r.get(9)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Pairs whose latest decision, in any run on this reference data, is a rejection (spec C.9:
+    /// a later approval lifts it).
+    pub fn rejected_pairs(&self, reference_data_id: &str) -> Result<RejectedPairs> {
+        let conn = self.read();
+        let mut stmt = conn.prepare(
+            "SELECT document_id, reference_row_id, status FROM review_decisions \
+             WHERE reference_data_id = ?1 AND reference_row_id IS NOT NULL ORDER BY seq",
+        )?;
+        let mut latest: std::collections::HashMap<(String, String), bool> = std::collections::HashMap::new();
+        let mut rows = stmt.query([reference_data_id])?;
+        while let Some(r) = rows.next()? {
+            let status: String = r.get(2)?;
+            latest.insert((r.get(0)?, r.get(1)?), status == "rejected");
+        }
+        let mut out = RejectedPairs::new();
+        for ((doc, row), rejected) in latest {
+            if rejected {
+                out.entry(doc).or_default().insert(row);
+            }
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,183 @@
+//! Matching runs: their lifecycle and counters.
+
+use engine::{MatchingConfig, Run, RunStatus, TriggeredBy};
+use rusqlite::{params, params_from_iter, OptionalExtension, Row};
+
+use crate::{from_json, to_json, Result, Store, StoreError};
+
+/// A run together with the config exactly as it was when the run was made.
+#[derive(Debug, Clone)]
+pub struct StoredRun {
+    pub run: Run,
+    pub config: MatchingConfig,
+}
+
+/// Counters a run keeps up to date as it writes results.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct RunCounters {
+    pub rows_processed: u64,
+    pub rows_total: u64,
+    pub rows_matched: u64,
+    pub matched_confidence_sum: f64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RunListQuery {
+    pub config_id: Option<String>,
+    pub status: Option<RunStatus>,
+    pub limit: u32,
+}
+
+const RUN_COLUMNS: &str = "id, matching_config_id, config_name, status, triggered_by, rows_processed, rows_total, \
+     rows_matched, matched_conf_sum, started_at, completed_at, error, created_at";
+
+fn run_from_row(r: &Row) -> rusqlite::Result<Run> {
+    let status: String = r.get(3)?;
+    let triggered: String = r.get(4)?;
+    let rows_matched: Option<i64> = r.get(7)?;
+    let conf_sum: Option<f64> = r.get(8)?;
+    Ok(Run {
+        id: r.get(0)?,
+        matching_config_id: r.get(1)?,
+        config_name: r.get(2)?,
+        status: RunStatus::parse(&status).unwrap_or(RunStatus::Failed),
+        triggered_by: TriggeredBy::parse(&triggered).unwrap_or(TriggeredBy::Manual),
+        rows_processed: r.get::<_, Option<i64>>(5)?.map(|v| v as u64),
+        rows_total: r.get::<_, Option<i64>>(6)?.map(|v| v as u64),
+        rows_matched: rows_matched.map(|v| v as u64),
+        avg_confidence: match (rows_matched, conf_sum) {
+            (Some(n), Some(sum)) if n > 0 => Some(sum / n as f64),
+            _ => None,
+        },
+        started_at: r.get(9)?,
+        completed_at: r.get(10)?,
+        error: r.get(11)?,
+        created_at: r.get(12)?,
+    })
+}
+
+impl Store {
+    /// Records a new run in `queued` with the config snapshot it will run with.
+    pub fn insert_run(&self, run: &Run, config: &MatchingConfig) -> Result<()> {
+        self.write().execute(
+            "INSERT INTO runs (id, seq, matching_config_id, config_name, config_snapshot, status, triggered_by, created_at) \
+             VALUES (?1, (SELECT coalesce(max(seq), 0) + 1 FROM runs), ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                run.id,
+                run.matching_config_id,
+                run.config_name,
+                to_json(config)?,
+                run.status.as_str(),
+                run.triggered_by.as_str(),
+                run.created_at
+            ],
+        )?;
+        Ok(())
+    }
+
+    pub fn get_run(&self, id: &str) -> Result<Run> {
+        let sql = format!("SELECT {RUN_COLUMNS} FROM runs WHERE id = ?1");
+        self.read()
+            .query_row(&sql, [id], run_from_row)
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound { kind: "run", id: id.to_string() })
+    }
+
+    pub fn get_stored_run(&self, id: &str) -> Result<StoredRun> {
+        let run = self.get_run(id)?;
+        let snapshot: String = self.read().query_row("SELECT config_snapshot FROM runs WHERE id = ?1", [id], |r| r.get(0))?;
+        Ok(StoredRun { run, config: from_json("run config snapshot", &snapshot)? })
+    }
+
+    /// Runs, newest first, optionally of one config and/or in one status.
+    pub fn list_runs(&self, q: &RunListQuery) -> Result<Vec<Run>> {
+        let mut sql = format!("SELECT {RUN_COLUMNS} FROM runs WHERE 1 = 1");
+        let mut args: Vec<String> = Vec::new();
+        if let Some(c) = &q.config_id {
+            args.push(c.clone());
+            sql.push_str(&format!(" AND matching_config_id = ?{}", args.len()));
+        }
+        if let Some(s) = q.status {
+            args.push(s.as_str().to_string());
+            sql.push_str(&format!(" AND status = ?{}", args.len()));
+        }
+        sql.push_str(&format!(" ORDER BY seq DESC LIMIT {}", q.limit));
+        let conn = self.read();
+        let mut stmt = conn.prepare(&sql)?;
+        let rows = stmt.query_map(params_from_iter(args.iter()), run_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Moves a queued run to running. False when it is no longer queued (cancelled meanwhile).
+    pub fn mark_running(&self, id: &str, started_at: &str, rows_total: u64) -> Result<bool> {
+        let n = self.write().execute(
+            "UPDATE runs SET status = 'running', started_at = ?2, rows_total = ?3, rows_processed = 0, rows_matched = 0, \
+             matched_conf_sum = 0 WHERE id = ?1 AND status = 'queued'",
+            params![id, started_at, rows_total as i64],
+        )?;
+        Ok(n == 1)
+    }
+
+    /// Cancels a run that has not started. False when it already left `queued`.
+    pub fn cancel_queued(&self, id: &str, now: &str) -> Result<bool> {
+        let n = self.write().execute(
+            "UPDATE runs SET status = 'cancelled', completed_at = ?2 WHERE id = ?1 AND status = 'queued'",
+            params![id, now],
+        )?;
+        Ok(n == 1)
+    }
+
+    /// Puts a run in its final status. Counters, when given, are the final ones.
+    pub fn finish_run(
+        &self,
+        id: &str,
+        status: RunStatus,
+        completed_at: &str,
+        error: Option<&str>,
+        counters: Option<RunCounters>,
+    ) -> Result<()> {
+        let conn = self.write();
+        let n = match counters {
+            Some(c) => conn.execute(
+                "UPDATE runs SET status = ?2, completed_at = ?3, error = ?4, rows_processed = ?5, rows_total = ?6, \
+                 rows_matched = ?7, matched_conf_sum = ?8 WHERE id = ?1",
+                params![
+                    id,
+                    status.as_str(),
+                    completed_at,
+                    error,
+                    c.rows_processed as i64,
+                    c.rows_total as i64,
+                    c.rows_matched as i64,
+                    c.matched_confidence_sum
+                ],
+            )?,
+            None => conn.execute(
+                "UPDATE runs SET status = ?2, completed_at = ?3, error = ?4 WHERE id = ?1",
+                params![id, status.as_str(), completed_at, error],
+            )?,
+        };
+        if n == 0 {
+            return Err(StoreError::NotFound { kind: "run", id: id.to_string() });
+        }
+        Ok(())
+    }
+
+    /// After a restart: runs that were executing when the app died are marked failed with
+    /// `message`; the ids of runs still queued are returned oldest first, to be started again.
+    pub fn recover_interrupted(&self, now: &str, message: &str) -> Result<Vec<String>> {
+        let mut conn = self.write();
+        let tx = conn.transaction()?;
+        tx.execute(
+            "UPDATE runs SET status = 'failed', completed_at = ?1, error = ?2 WHERE status IN ('running', 'ai_resolving')",
+            params![now, message],
+        )?;
+        let queued = {
+            let mut stmt = tx.prepare("SELECT id FROM runs WHERE status = 'queued' ORDER BY seq")?;
+            let ids = stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+            ids
+        };
+        tx.commit()?;
+        Ok(queued)
+    }
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs everything Matchbook needs on a fresh Debian 12 machine: the system packages for
+# Tauri/WebKitGTK, the headless display and WebDriver used by the end-to-end tests, tauri-driver,
+# and the UI's npm dependencies. Idempotent: re-running skips what is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+pkgs=(libwebkit2gtk-4.1-dev build-essential curl wget file libssl-dev
+      libayatana-appindicator3-dev librsvg2-dev libgtk-3-dev libxdo-dev pkg-config
+      xvfb xauth dbus-x11 at-spi2-core imagemagick webkit2gtk-driver x11-utils xdotool)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if ! command -v tauri-driver >/dev/null 2>&1; then
+  echo "setup: installing tauri-driver"
+  cargo install tauri-driver@2.1.0 --locked --quiet
+fi
+
+if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
+  echo "setup: installing UI dependencies"
+  (cd ui && npm ci --no-audit --no-fund --loglevel=error)
+fi
+echo "setup: done"

@@ -1,0 +1,135 @@
+//! Tauri commands: one per service call. Each runs the (blocking, SQLite-bound) service call on
+//! the blocking pool so the window never waits on disk, and hands errors over as `ApiError`.
+
+use std::sync::Arc;
+
+use engine::{
+    ConfigInput, Dataset, MatchResult, MatchingConfig, Record, ResultPage, ReviewDecision, RowPage, Run, RunDetail,
+    RunProgress, TriggeredBy,
+};
+use service::{ApiError, ErrorCode, ImportRequest, ResultQuery, ReviewInput, RunFilter, Workspace, WorkspaceInfo};
+use tauri::ipc::Channel;
+use tauri::State;
+
+type Ws<'a> = State<'a, Arc<Workspace>>;
+type Reply<T> = Result<T, ApiError>;
+
+async fn call<T, F>(ws: Ws<'_>, f: F) -> Reply<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&Workspace) -> service::Result<T> + Send + 'static,
+{
+    let ws = ws.inner().clone();
+    match tauri::async_runtime::spawn_blocking(move || f(&ws)).await {
+        Ok(r) => r.map_err(ApiError::from),
+        Err(e) => Err(ApiError {
+            code: ErrorCode::InternalError,
+            message: format!("the request stopped unexpectedly: {e}"),
+            field: None,
+            file: None,
+            row: None,
+            column: None,
+        }),
+    }
+}
+
+#[tauri::command]
+pub async fn workspace_info(ws: Ws<'_>) -> Reply<WorkspaceInfo> {
+    call(ws, |w| w.info()).await
+}
+
+#[tauri::command]
+pub async fn list_datasets(ws: Ws<'_>) -> Reply<Vec<Dataset>> {
+    call(ws, |w| w.list_datasets()).await
+}
+
+#[tauri::command]
+pub async fn import_dataset(ws: Ws<'_>, request: ImportRequest) -> Reply<Dataset> {
+    call(ws, move |w| w.import_dataset(&request)).await
+}
+
+#[tauri::command]
+pub async fn delete_dataset(ws: Ws<'_>, id: String) -> Reply<()> {
+    call(ws, move |w| w.delete_dataset(&id)).await
+}
+
+#[tauri::command]
+pub async fn dataset_rows(ws: Ws<'_>, id: String, page: Option<u32>, limit: Option<u32>) -> Reply<RowPage> {
+    call(ws, move |w| w.dataset_rows(&id, page, limit)).await
+}
+
+#[tauri::command]
+pub async fn list_configs(ws: Ws<'_>) -> Reply<Vec<MatchingConfig>> {
+    call(ws, |w| w.list_configs()).await
+}
+
+#[tauri::command]
+pub async fn get_config(ws: Ws<'_>, id: String) -> Reply<MatchingConfig> {
+    call(ws, move |w| w.get_config(&id)).await
+}
+
+#[tauri::command]
+pub async fn create_config(ws: Ws<'_>, input: ConfigInput) -> Reply<MatchingConfig> {
+    call(ws, move |w| w.create_config(&input)).await
+}
+
+#[tauri::command]
+pub async fn update_config(ws: Ws<'_>, id: String, input: ConfigInput) -> Reply<MatchingConfig> {
+    call(ws, move |w| w.update_config(&id, &input)).await
+}
+
+#[tauri::command]
+pub async fn delete_config(ws: Ws<'_>, id: String) -> Reply<()> {
+    call(ws, move |w| w.delete_config(&id)).await
+}
+
+#[tauri::command]
+pub async fn start_run(ws: Ws<'_>, config_id: String) -> Reply<Run> {
+    call(ws, move |w| w.start_run(&config_id, TriggeredBy::Manual)).await
+}
+
+#[tauri::command]
+pub async fn cancel_run(ws: Ws<'_>, run_id: String) -> Reply<Run> {
+    call(ws, move |w| w.cancel_run(&run_id)).await
+}
+
+#[tauri::command]
+pub async fn list_runs(ws: Ws<'_>, filter: Option<RunFilter>) -> Reply<Vec<Run>> {
+    call(ws, move |w| w.list_runs(&filter.unwrap_or_default())).await
+}
+
+#[tauri::command]
+pub async fn get_run(ws: Ws<'_>, run_id: String) -> Reply<RunDetail> {
+    call(ws, move |w| w.get_run(&run_id)).await
+}
+
+#[tauri::command]
+pub async fn run_progress(ws: Ws<'_>, run_id: String) -> Reply<RunProgress> {
+    call(ws, move |w| w.run_progress(&run_id)).await
+}
+
+#[tauri::command]
+pub async fn list_results(ws: Ws<'_>, run_id: String, query: Option<ResultQuery>) -> Reply<ResultPage> {
+    call(ws, move |w| w.list_results(&run_id, &query.unwrap_or_default())).await
+}
+
+#[tauri::command]
+pub async fn review_result(ws: Ws<'_>, run_id: String, result_id: String, input: ReviewInput) -> Reply<MatchResult> {
+    call(ws, move |w| w.review_result(&run_id, &result_id, &input)).await
+}
+
+#[tauri::command]
+pub async fn result_decisions(ws: Ws<'_>, result_id: String) -> Reply<Vec<ReviewDecision>> {
+    call(ws, move |w| w.result_decisions(&result_id)).await
+}
+
+#[tauri::command]
+pub async fn reference_rows(ws: Ws<'_>, dataset_id: String, ids: Vec<String>) -> Reply<Vec<Record>> {
+    call(ws, move |w| w.reference_rows(&dataset_id, &ids)).await
+}
+
+/// Streams the progress of every run to the window through `on_event` until the window goes away.
+#[tauri::command]
+pub fn watch_progress(ws: Ws<'_>, on_event: Channel<RunProgress>) {
+    ws.subscribe_progress(Box::new(move |p| on_event.send(p.clone()).is_ok()));
+}

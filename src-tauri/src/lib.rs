@@ -1,0 +1,136 @@
+//! The desktop shell: opens the window on a workspace and forwards each UI call to the service
+//! layer. No matching or storage logic lives here.
+
+mod commands;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use service::{OpenOptions, Workspace};
+use tauri::Manager;
+
+/// How the app was asked to start.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LaunchOptions {
+    /// `--workspace PATH` (or MATCHBOOK_WORKSPACE): the SQLite file to open.
+    pub workspace: Option<PathBuf>,
+    /// `--demo`: open a demo workspace, filling it with demo data when empty.
+    pub demo: bool,
+}
+
+impl LaunchOptions {
+    /// Reads `--workspace PATH`, `--workspace=PATH` and `--demo`; unknown arguments are an error so
+    /// a typo does not silently open the wrong file.
+    pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Self, String> {
+        let mut opts = LaunchOptions::default();
+        let mut it = args.into_iter();
+        while let Some(a) = it.next() {
+            match a.as_str() {
+                "--demo" => opts.demo = true,
+                "--workspace" => {
+                    let p = it.next().ok_or("--workspace needs a file path")?;
+                    opts.workspace = Some(PathBuf::from(p));
+                }
+                s if s.starts_with("--workspace=") => opts.workspace = Some(PathBuf::from(&s["--workspace=".len()..])),
+                "-h" | "--help" => {
+                    return Err("usage: matchbook [--workspace PATH] [--demo]\n  \
+                                --workspace PATH  open this workspace file (created if missing)\n  \
+                                --demo            fill an empty workspace with demo invoices and purchase orders"
+                        .into())
+                }
+                other => return Err(format!("unknown argument '{other}' (try --help)")),
+            }
+        }
+        if opts.workspace.is_none() {
+            if let Some(p) = std::env::var_os("MATCHBOOK_WORKSPACE").filter(|p| !p.is_empty()) {
+                opts.workspace = Some(PathBuf::from(p));
+            }
+        }
+        Ok(opts)
+    }
+}
+
+/// Opens the workspace the launch options name (default: workspace.sqlite, or demo.sqlite with
+/// --demo, in the app-data folder) and seeds the demo into it when asked, or on first start.
+fn open_workspace(app: &tauri::App, launch: &LaunchOptions) -> Result<Workspace, String> {
+    let path = match &launch.workspace {
+        Some(p) => p.clone(),
+        None => {
+            let dir = app.path().app_data_dir().map_err(|e| format!("no app-data folder: {e}"))?;
+            dir.join(if launch.demo { "demo.sqlite" } else { "workspace.sqlite" })
+        }
+    };
+    let first_start = !path.exists();
+    let runtime = tauri::async_runtime::handle();
+    let tokio_handle = match runtime {
+        tauri::async_runtime::RuntimeHandle::Tokio(h) => h,
+    };
+    let ws = Workspace::open(&path, tokio_handle, OpenOptions::default())
+        .map_err(|e| format!("cannot open workspace {}: {e}", path.display()))?;
+    if launch.demo || (first_start && launch.workspace.is_none()) {
+        let data_dir = path.with_extension("demo-data");
+        ws.seed_demo(&data_dir).map_err(|e| format!("cannot create the demo workspace: {e}"))?;
+    }
+    Ok(ws)
+}
+
+pub fn run(launch: LaunchOptions) {
+    tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .setup(move |app| {
+            let ws = open_workspace(app, &launch)?;
+            app.manage(Arc::new(ws));
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::workspace_info,
+            commands::list_datasets,
+            commands::import_dataset,
+            commands::delete_dataset,
+            commands::dataset_rows,
+            commands::list_configs,
+            commands::get_config,
+            commands::create_config,
+            commands::update_config,
+            commands::delete_config,
+            commands::start_run,
+            commands::cancel_run,
+            commands::list_runs,
+            commands::get_run,
+            commands::run_progress,
+            commands::list_results,
+            commands::review_result,
+            commands::result_decisions,
+            commands::reference_rows,
+            commands::watch_progress,
+        ])
+        .run(tauri::generate_context!())
+        .unwrap_or_else(|e| {
+            eprintln!("matchbook: {e}");
+            std::process::exit(1);
+        });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<LaunchOptions, String> {
+        LaunchOptions::parse(args.iter().map(|s| s.to_string()))
+    }
+
+    #[test]
+    fn reads_workspace_and_demo() {
+        let o = parse(&["--workspace", "/tmp/w.sqlite", "--demo"]).unwrap();
+        assert_eq!(o.workspace.as_deref(), Some(std::path::Path::new("/tmp/w.sqlite")));
+        assert!(o.demo);
+        let o = parse(&["--workspace=/tmp/x.sqlite"]).unwrap();
+        assert_eq!(o.workspace.as_deref(), Some(std::path::Path::new("/tmp/x.sqlite")));
+    }
+
+    #[test]
+    fn refuses_unknown_and_incomplete_arguments() {
+        assert!(parse(&["--workspce", "x"]).unwrap_err().contains("unknown argument"));
+        assert!(parse(&["--workspace"]).unwrap_err().contains("needs a file path"));
+    }
+}

@@ -1,0 +1,13 @@
+//! Entry point of the Matchbook desktop app: parses the command line and opens the window.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+fn main() {
+    let launch = match matchbook_app::LaunchOptions::parse(std::env::args().skip(1)) {
+        Ok(l) => l,
+        Err(message) => {
+            eprintln!("{message}");
+            std::process::exit(2);
+        }
+    };
+    matchbook_app::run(launch);
+}

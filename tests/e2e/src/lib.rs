@@ -1,0 +1,1 @@
+//! End-to-end test support crate (the tests live in tests/).
