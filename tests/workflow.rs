@@ -4,19 +4,35 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use engine::{ConfigInput, DatasetKind, FieldMapping, ReviewStatus, RunStatus, Strategy, TriggeredBy};
-use service::{ErrorCode, ImportRequest, OpenOptions, ResultQuery, ReviewInput, RunFilter, ServiceError, Workspace};
+use engine::{
+    ConfigInput, DatasetKind, FieldMapping, ReviewStatus, RunStatus, Strategy, TriggeredBy,
+};
+use service::{
+    ErrorCode, ImportRequest, OpenOptions, ResultQuery, ReviewInput, RunFilter, ServiceError,
+    Workspace,
+};
 
 fn fixture(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name).display().to_string()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+        .display()
+        .to_string()
 }
 
 fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap()
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
 }
 
 fn open(rt: &tokio::runtime::Runtime, path: &Path) -> Workspace {
-    let opts = OpenOptions { user: "tester".into(), ..OpenOptions::default() };
+    let opts = OpenOptions {
+        user: "tester".into(),
+        ..OpenOptions::default()
+    };
     Workspace::open(path, rt.handle().clone(), opts).unwrap()
 }
 
@@ -62,13 +78,32 @@ fn import_config_run_review_then_reopen_finds_everything() {
     let (run_id, approved_id, rejected_id, doc_count, config_id);
     {
         let ws = open(&rt, &path);
-        let pos = import(&ws, &fixture("pos_small.csv"), DatasetKind::Reference, "po_id");
-        let docs = import(&ws, &fixture("invoices_small.csv"), DatasetKind::Documents, "document_id");
-        assert_eq!(pos.columns.iter().find(|c| c.name == "net_amount").unwrap().kind, "number");
+        let pos = import(
+            &ws,
+            &fixture("pos_small.csv"),
+            DatasetKind::Reference,
+            "po_id",
+        );
+        let docs = import(
+            &ws,
+            &fixture("invoices_small.csv"),
+            DatasetKind::Documents,
+            "document_id",
+        );
+        assert_eq!(
+            pos.columns
+                .iter()
+                .find(|c| c.name == "net_amount")
+                .unwrap()
+                .kind,
+            "number"
+        );
         assert_eq!(docs.filename_column.as_deref(), Some("document_filename"));
         doc_count = docs.row_count;
 
-        let config = ws.create_config(&invoice_config(&pos.id, &docs.id)).unwrap();
+        let config = ws
+            .create_config(&invoice_config(&pos.id, &docs.id))
+            .unwrap();
         config_id = config.id.clone();
         let run = ws.start_run(&config.id, TriggeredBy::Manual).unwrap();
         assert_eq!(run.status, RunStatus::Queued);
@@ -79,26 +114,44 @@ fn import_config_run_review_then_reopen_finds_everything() {
         assert!(run.rows_matched.unwrap() > 0);
         assert!(run.started_at.is_some() && run.completed_at.is_some());
         let avg = run.avg_confidence.unwrap();
-        assert!((0.7..=1.0).contains(&avg), "avg over matched rows must be at least the threshold: {avg}");
+        assert!(
+            (0.7..=1.0).contains(&avg),
+            "avg over matched rows must be at least the threshold: {avg}"
+        );
         run_id = run.id.clone();
 
         let progress = ws.run_progress(&run_id).unwrap();
-        assert_eq!((progress.status, progress.phase_progress), (RunStatus::Completed, 100));
+        assert_eq!(
+            (progress.status, progress.phase_progress),
+            (RunStatus::Completed, 100)
+        );
         assert_eq!(progress.rows_processed, doc_count);
 
         let detail = ws.get_run(&run_id).unwrap();
         assert_eq!(detail.results.len() as u64, doc_count.min(50));
-        assert!(detail.results.windows(2).all(|w| w[0].confidence >= w[1].confidence));
+        assert!(detail
+            .results
+            .windows(2)
+            .all(|w| w[0].confidence >= w[1].confidence));
         let best = &detail.results[0];
         assert!(best.candidates.len() <= 5 && !best.candidates.is_empty());
-        assert_eq!(best.matched_reference_row_id.as_deref(), Some(best.candidates[0].reference_row_id.as_str()));
+        assert_eq!(
+            best.matched_reference_row_id.as_deref(),
+            Some(best.candidates[0].reference_row_id.as_str())
+        );
         let evidence = best.evidence.as_ref().unwrap();
         assert_eq!(evidence.len(), 4);
         assert_eq!(evidence[0].strategy, Strategy::Fuzzy);
         assert_eq!(evidence[2].target, "net_amount");
         assert!(evidence.iter().all(|e| (0.0..=1.0).contains(&e.score)));
         let unmatched = ws
-            .list_results(&run_id, &ResultQuery { limit: Some(500), ..Default::default() })
+            .list_results(
+                &run_id,
+                &ResultQuery {
+                    limit: Some(500),
+                    ..Default::default()
+                },
+            )
             .unwrap()
             .data
             .into_iter()
@@ -109,27 +162,52 @@ fn import_config_run_review_then_reopen_finds_everything() {
         approved_id = detail.results[0].id.clone();
         rejected_id = detail.results[1].id.clone();
         let r = ws
-            .review_result(&run_id, &approved_id, &ReviewInput {
-                status: ReviewStatus::Rejected,
-                notes: Some("first look".into()),
-                reference_row_id: None,
-            })
+            .review_result(
+                &run_id,
+                &approved_id,
+                &ReviewInput {
+                    status: ReviewStatus::Rejected,
+                    notes: Some("first look".into()),
+                    reference_row_id: None,
+                },
+            )
             .unwrap();
         assert_eq!(r.status, ReviewStatus::Rejected);
         // Re-review is allowed and overwrites status and notes.
         let r = ws
-            .review_result(&run_id, &approved_id, &ReviewInput {
-                status: ReviewStatus::Approved,
-                notes: Some("PO confirmed by phone".into()),
-                reference_row_id: None,
-            })
+            .review_result(
+                &run_id,
+                &approved_id,
+                &ReviewInput {
+                    status: ReviewStatus::Approved,
+                    notes: Some("PO confirmed by phone".into()),
+                    reference_row_id: None,
+                },
+            )
             .unwrap();
-        assert_eq!((r.status, r.notes.as_deref()), (ReviewStatus::Approved, Some("PO confirmed by phone")));
+        assert_eq!(
+            (r.status, r.notes.as_deref()),
+            (ReviewStatus::Approved, Some("PO confirmed by phone"))
+        );
         assert!(r.reviewed_at.is_some());
-        ws.review_result(&run_id, &rejected_id, &ReviewInput { status: ReviewStatus::Rejected, notes: None, reference_row_id: None })
-            .unwrap();
-        let pending = ReviewInput { status: ReviewStatus::Pending, notes: None, reference_row_id: None };
-        let err = ws.review_result(&run_id, &rejected_id, &pending).unwrap_err();
+        ws.review_result(
+            &run_id,
+            &rejected_id,
+            &ReviewInput {
+                status: ReviewStatus::Rejected,
+                notes: None,
+                reference_row_id: None,
+            },
+        )
+        .unwrap();
+        let pending = ReviewInput {
+            status: ReviewStatus::Pending,
+            notes: None,
+            reference_row_id: None,
+        };
+        let err = ws
+            .review_result(&run_id, &rejected_id, &pending)
+            .unwrap_err();
         assert_eq!(err.code(), ErrorCode::ValidationError);
     }
 
@@ -140,15 +218,47 @@ fn import_config_run_review_then_reopen_finds_everything() {
     let runs = ws.list_runs(&RunFilter::default()).unwrap();
     assert_eq!(runs.len(), 1);
     assert_eq!(runs[0].status, RunStatus::Completed);
-    let approved = ws.list_results(&run_id, &ResultQuery { status: Some(ReviewStatus::Approved), ..Default::default() }).unwrap();
+    let approved = ws
+        .list_results(
+            &run_id,
+            &ResultQuery {
+                status: Some(ReviewStatus::Approved),
+                ..Default::default()
+            },
+        )
+        .unwrap();
     assert_eq!(approved.total, 1);
     assert_eq!(approved.data[0].id, approved_id);
-    assert_eq!(approved.data[0].notes.as_deref(), Some("PO confirmed by phone"));
-    let rejected = ws.list_results(&run_id, &ResultQuery { status: Some(ReviewStatus::Rejected), ..Default::default() }).unwrap();
-    assert_eq!(rejected.data.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), vec![rejected_id.as_str()]);
+    assert_eq!(
+        approved.data[0].notes.as_deref(),
+        Some("PO confirmed by phone")
+    );
+    let rejected = ws
+        .list_results(
+            &run_id,
+            &ResultQuery {
+                status: Some(ReviewStatus::Rejected),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        rejected
+            .data
+            .iter()
+            .map(|r| r.id.as_str())
+            .collect::<Vec<_>>(),
+        vec![rejected_id.as_str()]
+    );
     let log = ws.result_decisions(&approved_id).unwrap();
     let steps: Vec<_> = log.iter().map(|d| (d.previous_status, d.status)).collect();
-    assert_eq!(steps, vec![(ReviewStatus::Pending, ReviewStatus::Rejected), (ReviewStatus::Rejected, ReviewStatus::Approved)]);
+    assert_eq!(
+        steps,
+        vec![
+            (ReviewStatus::Pending, ReviewStatus::Rejected),
+            (ReviewStatus::Rejected, ReviewStatus::Approved)
+        ]
+    );
     assert_eq!(log[0].notes.as_deref(), Some("first look"));
     assert_eq!(log[1].decided_by, "tester");
     let all = ws.list_results(&run_id, &ResultQuery::default()).unwrap();
@@ -157,14 +267,28 @@ fn import_config_run_review_then_reopen_finds_everything() {
 
 /// Writes a generated data set big enough that a run takes a while, and imports it.
 fn big_workspace(rt: &tokio::runtime::Runtime, dir: &Path) -> (Workspace, String, u64) {
-    let data = engine::demo::generate(&engine::demo::DemoSpec { purchase_orders: 20_000, invoices: 6_000, seed: 7 });
+    let data = engine::demo::generate(&engine::demo::DemoSpec {
+        purchase_orders: 20_000,
+        invoices: 6_000,
+        seed: 7,
+    });
     let pos: PathBuf = dir.join("pos.csv");
     let inv: PathBuf = dir.join("invoices.csv");
     std::fs::write(&pos, data.purchase_orders_csv).unwrap();
     std::fs::write(&inv, data.invoices_csv).unwrap();
     let ws = open(rt, &dir.join("big.sqlite"));
-    let r = import(&ws, &pos.display().to_string(), DatasetKind::Reference, "po_id");
-    let d = import(&ws, &inv.display().to_string(), DatasetKind::Documents, "document_id");
+    let r = import(
+        &ws,
+        &pos.display().to_string(),
+        DatasetKind::Reference,
+        "po_id",
+    );
+    let d = import(
+        &ws,
+        &inv.display().to_string(),
+        DatasetKind::Documents,
+        "document_id",
+    );
     let config = ws.create_config(&invoice_config(&r.id, &d.id)).unwrap();
     (ws, config.id, d.row_count)
 }
@@ -178,7 +302,16 @@ fn cancel_mid_run_keeps_partial_results_and_refuses_a_second_cancel() {
     // Wait until the first batch of results is on disk, then cancel.
     let deadline = std::time::Instant::now() + WAIT;
     loop {
-        let written = ws.list_results(&run.id, &ResultQuery { limit: Some(1), ..Default::default() }).unwrap().total;
+        let written = ws
+            .list_results(
+                &run.id,
+                &ResultQuery {
+                    limit: Some(1),
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+            .total;
         if written > 0 {
             break;
         }
@@ -189,9 +322,18 @@ fn cancel_mid_run_keeps_partial_results_and_refuses_a_second_cancel() {
     assert_eq!(cancelled.status, RunStatus::Cancelled);
     assert!(cancelled.completed_at.is_some());
     let processed = cancelled.rows_processed.unwrap();
-    assert!(processed > 0 && processed < total, "processed {processed} of {total}");
-    let kept = ws.list_results(&run.id, &ResultQuery::default()).unwrap().total;
-    assert_eq!(kept, processed, "every processed document has its result, and no more");
+    assert!(
+        processed > 0 && processed < total,
+        "processed {processed} of {total}"
+    );
+    let kept = ws
+        .list_results(&run.id, &ResultQuery::default())
+        .unwrap()
+        .total;
+    assert_eq!(
+        kept, processed,
+        "every processed document has its result, and no more"
+    );
 
     let err = ws.cancel_run(&run.id).unwrap_err();
     assert_eq!(err.code(), ErrorCode::Conflict);
@@ -209,7 +351,12 @@ fn a_queued_run_can_be_cancelled_and_a_completed_one_cannot() {
     let cancelled = ws.cancel_run(&second.id).unwrap();
     assert_eq!(cancelled.status, RunStatus::Cancelled);
     assert_eq!(cancelled.started_at, None);
-    assert_eq!(ws.list_results(&second.id, &ResultQuery::default()).unwrap().total, 0);
+    assert_eq!(
+        ws.list_results(&second.id, &ResultQuery::default())
+            .unwrap()
+            .total,
+        0
+    );
 
     let done = ws.wait_for_run(&first.id, WAIT).unwrap();
     assert_eq!(done.status, RunStatus::Completed);
@@ -218,7 +365,15 @@ fn a_queued_run_can_be_cancelled_and_a_completed_one_cannot() {
         other => panic!("expected a conflict, got {other:?}"),
     }
     // The cancelled run never started afterwards either.
-    assert_eq!(ws.list_runs(&RunFilter::default()).unwrap().iter().find(|r| r.id == second.id).unwrap().status, RunStatus::Cancelled);
+    assert_eq!(
+        ws.list_runs(&RunFilter::default())
+            .unwrap()
+            .iter()
+            .find(|r| r.id == second.id)
+            .unwrap()
+            .status,
+        RunStatus::Cancelled
+    );
 }
 
 #[test]
@@ -227,7 +382,12 @@ fn malformed_csv_is_rejected_with_file_row_and_column_and_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("w.sqlite");
     let ws = open(&rt, &path);
-    import(&ws, &fixture("pos_small.csv"), DatasetKind::Reference, "po_id");
+    import(
+        &ws,
+        &fixture("pos_small.csv"),
+        DatasetKind::Reference,
+        "po_id",
+    );
     let before = ws.info().unwrap();
     let err = ws
         .import_dataset(&ImportRequest {
@@ -244,12 +404,20 @@ fn malformed_csv_is_rejected_with_file_row_and_column_and_changes_nothing() {
     assert_eq!(api.file.as_deref(), Some("malformed_extra_field.csv"));
     assert_eq!(api.row, Some(4));
     assert!(api.column.is_some());
-    assert!(api.message.contains("malformed_extra_field.csv") && api.message.contains("row 4"), "{}", api.message);
+    assert!(
+        api.message.contains("malformed_extra_field.csv") && api.message.contains("row 4"),
+        "{}",
+        api.message
+    );
     assert_eq!(ws.info().unwrap(), before);
 
     // A duplicate id deep in a file: nothing of that file stays behind.
     let dup = dir.path().join("dup.csv");
-    std::fs::write(&dup, "po_id,vendor_name\npo_1,Acme\npo_2,Globex\npo_1,Initech\n").unwrap();
+    std::fs::write(
+        &dup,
+        "po_id,vendor_name\npo_1,Acme\npo_2,Globex\npo_1,Initech\n",
+    )
+    .unwrap();
     let err = ws
         .import_dataset(&ImportRequest {
             path: dup.display().to_string(),
@@ -275,23 +443,48 @@ fn a_run_interrupted_by_a_crash_is_marked_failed_at_next_start() {
     let run_id;
     {
         let ws = open(&rt, &path);
-        let pos = import(&ws, &fixture("pos_small.csv"), DatasetKind::Reference, "po_id");
-        let docs = import(&ws, &fixture("invoices_small.csv"), DatasetKind::Documents, "document_id");
-        let config = ws.create_config(&invoice_config(&pos.id, &docs.id)).unwrap();
+        let pos = import(
+            &ws,
+            &fixture("pos_small.csv"),
+            DatasetKind::Reference,
+            "po_id",
+        );
+        let docs = import(
+            &ws,
+            &fixture("invoices_small.csv"),
+            DatasetKind::Documents,
+            "document_id",
+        );
+        let config = ws
+            .create_config(&invoice_config(&pos.id, &docs.id))
+            .unwrap();
         run_id = ws.start_run(&config.id, TriggeredBy::Manual).unwrap().id;
         ws.wait_for_run(&run_id, WAIT).unwrap();
     }
     // Put the run back into "running" behind the service's back, as a crash mid-run leaves it.
     {
         let store = store::Store::open(&path).unwrap();
-        store.finish_run(&run_id, RunStatus::Running, "2026-01-01T00:00:00.000Z", None, None).unwrap();
+        store
+            .finish_run(
+                &run_id,
+                RunStatus::Running,
+                "2026-01-01T00:00:00.000Z",
+                None,
+                None,
+            )
+            .unwrap();
     }
     let ws = open(&rt, &path);
     let run = ws.list_runs(&RunFilter::default()).unwrap().remove(0);
     assert_eq!(run.status, RunStatus::Failed);
     assert!(run.error.unwrap().contains("interrupted"));
     // Its results so far are still readable.
-    assert!(ws.list_results(&run_id, &ResultQuery::default()).unwrap().total > 0);
+    assert!(
+        ws.list_results(&run_id, &ResultQuery::default())
+            .unwrap()
+            .total
+            > 0
+    );
 }
 
 #[test]
@@ -299,18 +492,42 @@ fn config_validation_names_the_field_and_unknown_ids_are_not_found() {
     let rt = runtime();
     let dir = tempfile::tempdir().unwrap();
     let ws = open(&rt, &dir.path().join("w.sqlite"));
-    let pos = import(&ws, &fixture("pos_small.csv"), DatasetKind::Reference, "po_id");
-    let docs = import(&ws, &fixture("invoices_small.csv"), DatasetKind::Documents, "document_id");
+    let pos = import(
+        &ws,
+        &fixture("pos_small.csv"),
+        DatasetKind::Reference,
+        "po_id",
+    );
+    let docs = import(
+        &ws,
+        &fixture("invoices_small.csv"),
+        DatasetKind::Documents,
+        "document_id",
+    );
     let mut input = invoice_config(&pos.id, &docs.id);
     input.field_mappings[2].weight = 0.5;
     let api = service::ApiError::from(ws.create_config(&input).unwrap_err());
-    assert_eq!((api.code, api.field.as_deref()), (ErrorCode::ValidationError, Some("field_mappings")));
+    assert_eq!(
+        (api.code, api.field.as_deref()),
+        (ErrorCode::ValidationError, Some("field_mappings"))
+    );
     let mut input = invoice_config(&pos.id, &docs.id);
     input.field_mappings[1].target = "po_nmber".into();
     let api = service::ApiError::from(ws.create_config(&input).unwrap_err());
     assert_eq!(api.field.as_deref(), Some("field_mappings[1].target"));
     let input = invoice_config("no-such-dataset", &docs.id);
-    assert_eq!(ws.create_config(&input).unwrap_err().code(), ErrorCode::NotFound);
-    assert_eq!(ws.start_run("no-such-config", TriggeredBy::Manual).unwrap_err().code(), ErrorCode::NotFound);
-    assert_eq!(ws.cancel_run("no-such-run").unwrap_err().code(), ErrorCode::NotFound);
+    assert_eq!(
+        ws.create_config(&input).unwrap_err().code(),
+        ErrorCode::NotFound
+    );
+    assert_eq!(
+        ws.start_run("no-such-config", TriggeredBy::Manual)
+            .unwrap_err()
+            .code(),
+        ErrorCode::NotFound
+    );
+    assert_eq!(
+        ws.cancel_run("no-such-run").unwrap_err().code(),
+        ErrorCode::NotFound
+    );
 }

@@ -4,10 +4,13 @@
 use std::sync::Arc;
 
 use engine::{
-    ConfigInput, Dataset, MatchResult, MatchingConfig, Record, ResultPage, ReviewDecision, RowPage, Run, RunDetail,
-    RunProgress, TriggeredBy,
+    ConfigInput, Dataset, MatchResult, MatchingConfig, Record, ResultPage, ReviewDecision, RowPage,
+    Run, RunDetail, RunProgress, TriggeredBy,
 };
-use service::{ApiError, ErrorCode, ImportRequest, ResultQuery, ReviewInput, RunFilter, Workspace, WorkspaceInfo};
+use service::{
+    ApiError, ErrorCode, ImportRequest, ResultQuery, ReviewInput, RunFilter, Workspace,
+    WorkspaceInfo,
+};
 use tauri::ipc::Channel;
 use tauri::State;
 
@@ -54,7 +57,12 @@ pub async fn delete_dataset(ws: Ws<'_>, id: String) -> Reply<()> {
 }
 
 #[tauri::command]
-pub async fn dataset_rows(ws: Ws<'_>, id: String, page: Option<u32>, limit: Option<u32>) -> Reply<RowPage> {
+pub async fn dataset_rows(
+    ws: Ws<'_>,
+    id: String,
+    page: Option<u32>,
+    limit: Option<u32>,
+) -> Reply<RowPage> {
     call(ws, move |w| w.dataset_rows(&id, page, limit)).await
 }
 
@@ -109,12 +117,24 @@ pub async fn run_progress(ws: Ws<'_>, run_id: String) -> Reply<RunProgress> {
 }
 
 #[tauri::command]
-pub async fn list_results(ws: Ws<'_>, run_id: String, query: Option<ResultQuery>) -> Reply<ResultPage> {
-    call(ws, move |w| w.list_results(&run_id, &query.unwrap_or_default())).await
+pub async fn list_results(
+    ws: Ws<'_>,
+    run_id: String,
+    query: Option<ResultQuery>,
+) -> Reply<ResultPage> {
+    call(ws, move |w| {
+        w.list_results(&run_id, &query.unwrap_or_default())
+    })
+    .await
 }
 
 #[tauri::command]
-pub async fn review_result(ws: Ws<'_>, run_id: String, result_id: String, input: ReviewInput) -> Reply<MatchResult> {
+pub async fn review_result(
+    ws: Ws<'_>,
+    run_id: String,
+    result_id: String,
+    input: ReviewInput,
+) -> Reply<MatchResult> {
     call(ws, move |w| w.review_result(&run_id, &result_id, &input)).await
 }
 
@@ -124,7 +144,11 @@ pub async fn result_decisions(ws: Ws<'_>, result_id: String) -> Reply<Vec<Review
 }
 
 #[tauri::command]
-pub async fn reference_rows(ws: Ws<'_>, dataset_id: String, ids: Vec<String>) -> Reply<Vec<Record>> {
+pub async fn reference_rows(
+    ws: Ws<'_>,
+    dataset_id: String,
+    ids: Vec<String>,
+) -> Reply<Vec<Record>> {
     call(ws, move |w| w.reference_rows(&dataset_id, &ids)).await
 }
 

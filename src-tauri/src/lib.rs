@@ -56,8 +56,15 @@ fn open_workspace(app: &tauri::App, launch: &LaunchOptions) -> Result<Workspace,
     let path = match &launch.workspace {
         Some(p) => p.clone(),
         None => {
-            let dir = app.path().app_data_dir().map_err(|e| format!("no app-data folder: {e}"))?;
-            dir.join(if launch.demo { "demo.sqlite" } else { "workspace.sqlite" })
+            let dir = app
+                .path()
+                .app_data_dir()
+                .map_err(|e| format!("no app-data folder: {e}"))?;
+            dir.join(if launch.demo {
+                "demo.sqlite"
+            } else {
+                "workspace.sqlite"
+            })
         }
     };
     let first_start = !path.exists();
@@ -69,7 +76,8 @@ fn open_workspace(app: &tauri::App, launch: &LaunchOptions) -> Result<Workspace,
         .map_err(|e| format!("cannot open workspace {}: {e}", path.display()))?;
     if launch.demo || (first_start && launch.workspace.is_none()) {
         let data_dir = path.with_extension("demo-data");
-        ws.seed_demo(&data_dir).map_err(|e| format!("cannot create the demo workspace: {e}"))?;
+        ws.seed_demo(&data_dir)
+            .map_err(|e| format!("cannot create the demo workspace: {e}"))?;
     }
     Ok(ws)
 }
@@ -122,15 +130,25 @@ mod tests {
     #[test]
     fn reads_workspace_and_demo() {
         let o = parse(&["--workspace", "/tmp/w.sqlite", "--demo"]).unwrap();
-        assert_eq!(o.workspace.as_deref(), Some(std::path::Path::new("/tmp/w.sqlite")));
+        assert_eq!(
+            o.workspace.as_deref(),
+            Some(std::path::Path::new("/tmp/w.sqlite"))
+        );
         assert!(o.demo);
         let o = parse(&["--workspace=/tmp/x.sqlite"]).unwrap();
-        assert_eq!(o.workspace.as_deref(), Some(std::path::Path::new("/tmp/x.sqlite")));
+        assert_eq!(
+            o.workspace.as_deref(),
+            Some(std::path::Path::new("/tmp/x.sqlite"))
+        );
     }
 
     #[test]
     fn refuses_unknown_and_incomplete_arguments() {
-        assert!(parse(&["--workspce", "x"]).unwrap_err().contains("unknown argument"));
-        assert!(parse(&["--workspace"]).unwrap_err().contains("needs a file path"));
+        assert!(parse(&["--workspce", "x"])
+            .unwrap_err()
+            .contains("unknown argument"));
+        assert!(parse(&["--workspace"])
+            .unwrap_err()
+            .contains("needs a file path"));
     }
 }

@@ -226,7 +226,10 @@ impl RunStatus {
     }
     /// Whether the run can still change (and so be cancelled).
     pub fn is_active(self) -> bool {
-        matches!(self, RunStatus::Queued | RunStatus::Running | RunStatus::AiResolving)
+        matches!(
+            self,
+            RunStatus::Queued | RunStatus::Running | RunStatus::AiResolving
+        )
     }
 }
 

@@ -34,6 +34,9 @@ pub enum EngineError {
 
 impl EngineError {
     pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
-        EngineError::Validation { field: field.into(), message: message.into() }
+        EngineError::Validation {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }

@@ -5,7 +5,8 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::domain::{
-    Candidate, Document, DocumentMatch, FieldEvidence, FieldMapping, Record, Strategy, TOP_CANDIDATES,
+    Candidate, Document, DocumentMatch, FieldEvidence, FieldMapping, Record, Strategy,
+    TOP_CANDIDATES,
 };
 use crate::error::EngineError;
 use crate::progress::{CancelToken, Phase, ProgressSink, ProgressUpdate};
@@ -37,25 +38,42 @@ impl MatchPlan {
     ) -> Result<Self, EngineError> {
         let mut fields = Vec::with_capacity(mappings.len());
         for (i, m) in mappings.iter().enumerate() {
-            let target_idx = reference_columns.iter().position(|c| c == &m.target).ok_or_else(|| {
-                EngineError::validation(
-                    format!("field_mappings[{i}].target"),
-                    format!("the reference data has no column '{}'", m.target),
-                )
-            })?;
-            let source_idx = document_columns.iter().position(|c| c == &m.source).ok_or_else(|| {
-                EngineError::validation(
-                    format!("field_mappings[{i}].source"),
-                    format!("the documents have no field '{}'", m.source),
-                )
-            })?;
-            fields.push(PlannedField { mapping: m.clone(), source_idx, target_idx });
+            let target_idx = reference_columns
+                .iter()
+                .position(|c| c == &m.target)
+                .ok_or_else(|| {
+                    EngineError::validation(
+                        format!("field_mappings[{i}].target"),
+                        format!("the reference data has no column '{}'", m.target),
+                    )
+                })?;
+            let source_idx = document_columns
+                .iter()
+                .position(|c| c == &m.source)
+                .ok_or_else(|| {
+                    EngineError::validation(
+                        format!("field_mappings[{i}].source"),
+                        format!("the documents have no field '{}'", m.source),
+                    )
+                })?;
+            fields.push(PlannedField {
+                mapping: m.clone(),
+                source_idx,
+                target_idx,
+            });
         }
         let total_weight: f64 = fields.iter().map(|f| f.mapping.weight).sum();
         if fields.is_empty() || total_weight <= 0.0 {
-            return Err(EngineError::validation("field_mappings", "add at least one field mapping"));
+            return Err(EngineError::validation(
+                "field_mappings",
+                "add at least one field mapping",
+            ));
         }
-        Ok(MatchPlan { fields, total_weight, threshold })
+        Ok(MatchPlan {
+            fields,
+            total_weight,
+            threshold,
+        })
     }
 }
 
@@ -112,7 +130,11 @@ impl<'a> PreparedReference<'a> {
         cancel: &CancelToken,
     ) -> Result<Self, EngineError> {
         let total = rows.len() as u64;
-        let mut values: Vec<Vec<Prepared>> = plan.fields.iter().map(|_| Vec::with_capacity(rows.len())).collect();
+        let mut values: Vec<Vec<Prepared>> = plan
+            .fields
+            .iter()
+            .map(|_| Vec::with_capacity(rows.len()))
+            .collect();
         let mut index: HashMap<String, Vec<u32>> = HashMap::new();
         let step = report_step(rows.len());
         for (r, row) in rows.iter().enumerate() {
@@ -129,7 +151,11 @@ impl<'a> PreparedReference<'a> {
                 });
             }
             for (f, field) in plan.fields.iter().enumerate() {
-                let raw = row.values.get(field.target_idx).map(String::as_str).unwrap_or("");
+                let raw = row
+                    .values
+                    .get(field.target_idx)
+                    .map(String::as_str)
+                    .unwrap_or("");
                 let prepared = strategy::prepare(field.mapping.strategy, raw);
                 if is_text(field.mapping.strategy) {
                     for t in prepared.tokens() {
@@ -143,14 +169,25 @@ impl<'a> PreparedReference<'a> {
                 values[f].push(prepared);
             }
         }
-        Ok(PreparedReference { rows, values, index })
+        Ok(PreparedReference {
+            rows,
+            values,
+            index,
+        })
     }
 
     /// Rows sharing at least one informative token with the document; every row when there is none
     /// (spec C.8: numeric and date fields alone still find their match, at the cost of a full scan).
-    fn candidates(&self, doc_values: &[Prepared], plan: &MatchPlan, seen: &mut [bool], out: &mut Vec<u32>) {
+    fn candidates(
+        &self,
+        doc_values: &[Prepared],
+        plan: &MatchPlan,
+        seen: &mut [bool],
+        out: &mut Vec<u32>,
+    ) {
         out.clear();
-        let cap = ((self.rows.len() as f64 * FREQUENT_TOKEN_SHARE) as usize).max(FREQUENT_TOKEN_MIN_ROWS);
+        let cap =
+            ((self.rows.len() as f64 * FREQUENT_TOKEN_SHARE) as usize).max(FREQUENT_TOKEN_MIN_ROWS);
         for (f, field) in plan.fields.iter().enumerate() {
             if !is_text(field.mapping.strategy) {
                 continue;
@@ -210,16 +247,31 @@ pub fn execute(
     cancel: &CancelToken,
     opts: ExecOptions,
 ) -> Result<RunOutcome, EngineError> {
-    let RunInput { plan, reference, documents, rejected } = *input;
+    let RunInput {
+        plan,
+        reference,
+        documents,
+        rejected,
+    } = *input;
     let prepared = match PreparedReference::build(plan, reference, progress, cancel) {
         Ok(p) => p,
         Err(EngineError::Cancelled) => {
-            return Ok(RunOutcome { cancelled: true, rows_processed: 0, rows_matched: 0, matched_confidence_sum: 0.0 })
+            return Ok(RunOutcome {
+                cancelled: true,
+                rows_processed: 0,
+                rows_matched: 0,
+                matched_confidence_sum: 0.0,
+            })
         }
         Err(e) => return Err(e),
     };
     let total = documents.len() as u64;
-    let mut outcome = RunOutcome { cancelled: false, rows_processed: 0, rows_matched: 0, matched_confidence_sum: 0.0 };
+    let mut outcome = RunOutcome {
+        cancelled: false,
+        rows_processed: 0,
+        rows_matched: 0,
+        matched_confidence_sum: 0.0,
+    };
     let mut batch: Vec<DocumentMatch> = Vec::with_capacity(opts.batch_size.max(1));
     let mut seen = vec![false; reference.len()];
     let mut cands: Vec<u32> = Vec::new();
@@ -243,7 +295,15 @@ pub fn execute(
         let doc_values: Vec<Prepared> = plan
             .fields
             .iter()
-            .map(|f| strategy::prepare(f.mapping.strategy, doc.values.get(f.source_idx).map(String::as_str).unwrap_or("")))
+            .map(|f| {
+                strategy::prepare(
+                    f.mapping.strategy,
+                    doc.values
+                        .get(f.source_idx)
+                        .map(String::as_str)
+                        .unwrap_or(""),
+                )
+            })
             .collect();
         prepared.candidates(&doc_values, plan, &mut seen, &mut cands);
 
@@ -259,7 +319,10 @@ pub fn execute(
             scored.retain(|&(_, r)| !excluded.contains(row_id(r)));
         }
         // Best first; ties broken by row id so results do not depend on index order (spec C.7).
-        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| row_id(a.1).cmp(row_id(b.1))));
+        scored.sort_by(|a, b| {
+            b.0.total_cmp(&a.0)
+                .then_with(|| row_id(a.1).cmp(row_id(b.1)))
+        });
         scored.truncate(TOP_CANDIDATES);
 
         let candidates: Vec<Candidate> = scored
@@ -273,7 +336,9 @@ pub fn execute(
             })
             .collect();
         let confidence = candidates.first().map_or(0.0, |c| c.confidence);
-        let matched = candidates.first().filter(|c| c.confidence >= plan.threshold - 1e-12);
+        let matched = candidates
+            .first()
+            .filter(|c| c.confidence >= plan.threshold - 1e-12);
         if matched.is_some() {
             outcome.rows_matched += 1;
             outcome.matched_confidence_sum += confidence;
@@ -288,7 +353,8 @@ pub fn execute(
         outcome.rows_processed += 1;
 
         if batch.len() >= opts.batch_size.max(1) {
-            sink.write(&batch, &update(&outcome)).map_err(EngineError::Sink)?;
+            sink.write(&batch, &update(&outcome))
+                .map_err(EngineError::Sink)?;
             batch.clear();
         }
         if (d + 1) % step == 0 {
@@ -296,7 +362,8 @@ pub fn execute(
         }
     }
     if !batch.is_empty() {
-        sink.write(&batch, &update(&outcome)).map_err(EngineError::Sink)?;
+        sink.write(&batch, &update(&outcome))
+            .map_err(EngineError::Sink)?;
     }
     progress.report(&update(&outcome));
     Ok(outcome)
@@ -305,7 +372,12 @@ pub fn execute(
 /// Spec C.1: Σ w·s over fields present on both sides, times the coverage Σ w_present / Σ w_all,
 /// which is Σ w·s / Σ w_all. A missing value thus lowers confidence but never counts as a
 /// mismatch of its own; the evidence says it was missing.
-fn confidence(plan: &MatchPlan, doc: &[Prepared], reference: &PreparedReference, row: usize) -> f64 {
+fn confidence(
+    plan: &MatchPlan,
+    doc: &[Prepared],
+    reference: &PreparedReference,
+    row: usize,
+) -> f64 {
     let mut sum = 0.0;
     for (f, field) in plan.fields.iter().enumerate() {
         let (s, t) = (&doc[f], &reference.values[f][row]);
@@ -335,9 +407,21 @@ fn evidence(
                 target: field.mapping.target.clone(),
                 strategy: field.mapping.strategy,
                 weight: field.mapping.weight,
-                score: if missing { 0.0 } else { strategy::compare(&field.mapping, s, t) },
-                source_value: doc.values.get(field.source_idx).cloned().unwrap_or_default(),
-                target_value: reference.rows[row].values.get(field.target_idx).cloned().unwrap_or_default(),
+                score: if missing {
+                    0.0
+                } else {
+                    strategy::compare(&field.mapping, s, t)
+                },
+                source_value: doc
+                    .values
+                    .get(field.source_idx)
+                    .cloned()
+                    .unwrap_or_default(),
+                target_value: reference.rows[row]
+                    .values
+                    .get(field.target_idx)
+                    .cloned()
+                    .unwrap_or_default(),
                 missing,
             }
         })
@@ -354,11 +438,18 @@ mod tests {
     }
 
     fn rec(id: &str, vals: &[&str]) -> Record {
-        Record { id: id.into(), values: vals.iter().map(|s| s.to_string()).collect() }
+        Record {
+            id: id.into(),
+            values: vals.iter().map(|s| s.to_string()).collect(),
+        }
     }
 
     fn doc(id: &str, vals: &[&str]) -> Document {
-        Document { document_id: id.into(), document_filename: Some(format!("{id}.pdf")), values: vals.iter().map(|s| s.to_string()).collect() }
+        Document {
+            document_id: id.into(),
+            document_filename: Some(format!("{id}.pdf")),
+            values: vals.iter().map(|s| s.to_string()).collect(),
+        }
     }
 
     #[derive(Default)]
@@ -391,7 +482,13 @@ mod tests {
             FieldMapping::new("vendor", "vendor", Strategy::Fuzzy, 0.2),
             amount,
         ];
-        MatchPlan::new(&mappings, 0.85, &cols(&["po_number", "vendor", "amount"]), &cols(&["ref", "vendor", "total"])).unwrap()
+        MatchPlan::new(
+            &mappings,
+            0.85,
+            &cols(&["po_number", "vendor", "amount"]),
+            &cols(&["ref", "vendor", "total"]),
+        )
+        .unwrap()
     }
 
     fn reference() -> Vec<Record> {
@@ -402,26 +499,61 @@ mod tests {
         ]
     }
 
-    fn run(docs: &[Document], rejected: &RejectedPairs, sink: &mut Collect, cancel: &CancelToken, batch: usize) -> RunOutcome {
+    fn run(
+        docs: &[Document],
+        rejected: &RejectedPairs,
+        sink: &mut Collect,
+        cancel: &CancelToken,
+        batch: usize,
+    ) -> RunOutcome {
         let (plan, reference) = (plan(), reference());
-        let input = RunInput { plan: &plan, reference: &reference, documents: docs, rejected };
-        execute(&input, sink, &NoProgress, cancel, ExecOptions { batch_size: batch }).unwrap()
+        let input = RunInput {
+            plan: &plan,
+            reference: &reference,
+            documents: docs,
+            rejected,
+        };
+        execute(
+            &input,
+            sink,
+            &NoProgress,
+            cancel,
+            ExecOptions { batch_size: batch },
+        )
+        .unwrap()
     }
 
     #[test]
     fn picks_the_best_row_and_explains_it() {
         let docs = vec![doc("d1", &["po-2", "GLOBEX LTD", "250"])];
         let mut sink = Collect::default();
-        let out = run(&docs, &RejectedPairs::new(), &mut sink, &CancelToken::new(), 10);
+        let out = run(
+            &docs,
+            &RejectedPairs::new(),
+            &mut sink,
+            &CancelToken::new(),
+            10,
+        );
         let r = &sink.all()[0];
         assert_eq!(r.matched_reference_row_id.as_deref(), Some("po_2"));
         assert!((r.confidence - 1.0).abs() < 1e-9, "{}", r.confidence);
         let ev = &r.candidates[0].evidence;
         assert_eq!(ev.len(), 3);
-        assert_eq!((ev[0].source.as_str(), ev[0].target.as_str(), ev[0].score), ("ref", "po_number", 1.0));
+        assert_eq!(
+            (ev[0].source.as_str(), ev[0].target.as_str(), ev[0].score),
+            ("ref", "po_number", 1.0)
+        );
         assert_eq!(ev[2].source_value, "250");
         assert_eq!(ev[2].target_value, "250.00");
-        assert_eq!(out, RunOutcome { cancelled: false, rows_processed: 1, rows_matched: 1, matched_confidence_sum: r.confidence });
+        assert_eq!(
+            out,
+            RunOutcome {
+                cancelled: false,
+                rows_processed: 1,
+                rows_matched: 1,
+                matched_confidence_sum: r.confidence
+            }
+        );
     }
 
     #[test]
@@ -429,7 +561,13 @@ mod tests {
         // Only the amount agrees: 0.3 of the weight.
         let docs = vec![doc("d1", &["PO-9", "Umbrella", "999.00"])];
         let mut sink = Collect::default();
-        let out = run(&docs, &RejectedPairs::new(), &mut sink, &CancelToken::new(), 10);
+        let out = run(
+            &docs,
+            &RejectedPairs::new(),
+            &mut sink,
+            &CancelToken::new(),
+            10,
+        );
         let r = &sink.all()[0];
         assert_eq!(r.matched_reference_row_id, None);
         assert_eq!(r.candidates[0].reference_row_id, "po_3");
@@ -441,7 +579,13 @@ mod tests {
     fn missing_values_are_marked_not_mismatched() {
         let docs = vec![doc("d1", &["PO-1", "", "100"])];
         let mut sink = Collect::default();
-        run(&docs, &RejectedPairs::new(), &mut sink, &CancelToken::new(), 10);
+        run(
+            &docs,
+            &RejectedPairs::new(),
+            &mut sink,
+            &CancelToken::new(),
+            10,
+        );
         let r = &sink.all()[0];
         let vendor = &r.candidates[0].evidence[1];
         assert!(vendor.missing);
@@ -453,7 +597,10 @@ mod tests {
     fn rejected_pairs_are_never_proposed() {
         let docs = vec![doc("d1", &["PO-1", "Acme Corp", "100"])];
         let mut rejected = RejectedPairs::new();
-        rejected.entry("d1".into()).or_default().insert("po_1".into());
+        rejected
+            .entry("d1".into())
+            .or_default()
+            .insert("po_1".into());
         let mut sink = Collect::default();
         run(&docs, &rejected, &mut sink, &CancelToken::new(), 10);
         let r = &sink.all()[0];
@@ -463,9 +610,14 @@ mod tests {
 
     #[test]
     fn cancel_keeps_whole_batches_and_stops() {
-        let docs: Vec<Document> = (0..10).map(|i| doc(&format!("d{i}"), &["PO-1", "Acme", "100"])).collect();
+        let docs: Vec<Document> = (0..10)
+            .map(|i| doc(&format!("d{i}"), &["PO-1", "Acme", "100"]))
+            .collect();
         let cancel = CancelToken::new();
-        let mut sink = Collect { cancel_after_first: Some(cancel.clone()), ..Default::default() };
+        let mut sink = Collect {
+            cancel_after_first: Some(cancel.clone()),
+            ..Default::default()
+        };
         let out = run(&docs, &RejectedPairs::new(), &mut sink, &cancel, 3);
         assert!(out.cancelled);
         assert_eq!(out.rows_processed, 3);
@@ -474,14 +626,32 @@ mod tests {
 
     #[test]
     fn at_most_five_candidates_best_first_ties_by_row_id() {
-        let rows: Vec<Record> = (0..8).map(|i| rec(&format!("po_{i}"), &["X", "Same Vendor", "1"])).collect();
+        let rows: Vec<Record> = (0..8)
+            .map(|i| rec(&format!("po_{i}"), &["X", "Same Vendor", "1"]))
+            .collect();
         let docs = vec![doc("d1", &["", "Same Vendor", ""])];
         let mut sink = Collect::default();
         let plan = plan();
         let rejected = RejectedPairs::new();
-        let input = RunInput { plan: &plan, reference: &rows, documents: &docs, rejected: &rejected };
-        execute(&input, &mut sink, &NoProgress, &CancelToken::new(), ExecOptions::default()).unwrap();
-        let ids: Vec<String> = sink.all()[0].candidates.iter().map(|c| c.reference_row_id.clone()).collect();
+        let input = RunInput {
+            plan: &plan,
+            reference: &rows,
+            documents: &docs,
+            rejected: &rejected,
+        };
+        execute(
+            &input,
+            &mut sink,
+            &NoProgress,
+            &CancelToken::new(),
+            ExecOptions::default(),
+        )
+        .unwrap();
+        let ids: Vec<String> = sink.all()[0]
+            .candidates
+            .iter()
+            .map(|c| c.reference_row_id.clone())
+            .collect();
         assert_eq!(ids, vec!["po_0", "po_1", "po_2", "po_3", "po_4"]);
     }
 
@@ -489,6 +659,9 @@ mod tests {
     fn a_plan_names_a_column_the_data_lacks() {
         let m = vec![FieldMapping::new("ref", "gone", Strategy::Exact, 1.0)];
         let err = MatchPlan::new(&m, 0.85, &cols(&["po_number"]), &cols(&["ref"])).unwrap_err();
-        assert!(matches!(err, EngineError::Validation { ref field, .. } if field == "field_mappings[0].target"), "{err:?}");
+        assert!(
+            matches!(err, EngineError::Validation { ref field, .. } if field == "field_mappings[0].target"),
+            "{err:?}"
+        );
     }
 }

@@ -18,15 +18,24 @@ pub fn validate_config(
         return Err(EngineError::validation("name", "a config needs a name"));
     }
     if input.reference_data_id.trim().is_empty() {
-        return Err(EngineError::validation("reference_data_id", "choose the reference data to match against"));
+        return Err(EngineError::validation(
+            "reference_data_id",
+            "choose the reference data to match against",
+        ));
     }
     if input.field_mappings.is_empty() {
-        return Err(EngineError::validation("field_mappings", "add at least one field mapping"));
+        return Err(EngineError::validation(
+            "field_mappings",
+            "add at least one field mapping",
+        ));
     }
     for (i, m) in input.field_mappings.iter().enumerate() {
         let field = |name: &str| format!("field_mappings[{i}].{name}");
         if m.source.trim().is_empty() {
-            return Err(EngineError::validation(field("source"), "choose a document field"));
+            return Err(EngineError::validation(
+                field("source"),
+                "choose a document field",
+            ));
         }
         if let Some(cols) = document_columns {
             if !cols.iter().any(|c| c == &m.source) {
@@ -37,7 +46,10 @@ pub fn validate_config(
             }
         }
         if m.target.trim().is_empty() {
-            return Err(EngineError::validation(field("target"), "choose a reference column"));
+            return Err(EngineError::validation(
+                field("target"),
+                "choose a reference column",
+            ));
         }
         if !reference_columns.iter().any(|c| c == &m.target) {
             return Err(EngineError::validation(
@@ -46,26 +58,41 @@ pub fn validate_config(
             ));
         }
         if !m.weight.is_finite() || m.weight <= 0.0 {
-            return Err(EngineError::validation(field("weight"), "must be a number greater than 0"));
+            return Err(EngineError::validation(
+                field("weight"),
+                "must be a number greater than 0",
+            ));
         }
         if let Some(t) = m.similarity_threshold {
             if !(0.0..=1.0).contains(&t) {
-                return Err(EngineError::validation(field("similarity_threshold"), "must lie between 0 and 1"));
+                return Err(EngineError::validation(
+                    field("similarity_threshold"),
+                    "must lie between 0 and 1",
+                ));
             }
         }
         if let Some(d) = m.tolerance_days {
             if d < 0 {
-                return Err(EngineError::validation(field("tolerance_days"), "must be 0 or more days"));
+                return Err(EngineError::validation(
+                    field("tolerance_days"),
+                    "must be 0 or more days",
+                ));
             }
         }
         if let Some(p) = m.tolerance_percent {
             if !p.is_finite() || p < 0.0 {
-                return Err(EngineError::validation(field("tolerance_percent"), "must be 0 or more"));
+                return Err(EngineError::validation(
+                    field("tolerance_percent"),
+                    "must be 0 or more",
+                ));
             }
         }
         if let Some(a) = m.tolerance_absolute {
             if !a.is_finite() || a < 0.0 {
-                return Err(EngineError::validation(field("tolerance_absolute"), "must be 0 or more"));
+                return Err(EngineError::validation(
+                    field("tolerance_absolute"),
+                    "must be 0 or more",
+                ));
             }
         }
     }
@@ -78,11 +105,19 @@ pub fn validate_config(
     }
     let threshold = input.threshold.unwrap_or(DEFAULT_THRESHOLD);
     if !threshold.is_finite() || !(0.0..=1.0).contains(&threshold) {
-        return Err(EngineError::validation("threshold", "must lie between 0 and 1"));
+        return Err(EngineError::validation(
+            "threshold",
+            "must lie between 0 and 1",
+        ));
     }
-    let review_floor = input.review_floor.unwrap_or(DEFAULT_REVIEW_FLOOR.min(threshold));
+    let review_floor = input
+        .review_floor
+        .unwrap_or(DEFAULT_REVIEW_FLOOR.min(threshold));
     if !review_floor.is_finite() || !(0.0..=threshold).contains(&review_floor) {
-        return Err(EngineError::validation("review_floor", "must lie between 0 and the threshold"));
+        return Err(EngineError::validation(
+            "review_floor",
+            "must lie between 0 and the threshold",
+        ));
     }
     Ok((threshold, review_floor))
 }
@@ -128,15 +163,24 @@ mod tests {
         let refs = cols(&["vendor_name", "net_amount"]);
         let mut c = input();
         c.field_mappings[1].weight = -0.4;
-        assert_eq!(field_of(validate_config(&c, &refs, None)), "field_mappings[1].weight");
+        assert_eq!(
+            field_of(validate_config(&c, &refs, None)),
+            "field_mappings[1].weight"
+        );
 
         let mut c = input();
         c.field_mappings[0].target = "nope".into();
-        assert_eq!(field_of(validate_config(&c, &refs, None)), "field_mappings[0].target");
+        assert_eq!(
+            field_of(validate_config(&c, &refs, None)),
+            "field_mappings[0].target"
+        );
 
         let c = input();
         let docs = cols(&["total"]);
-        assert_eq!(field_of(validate_config(&c, &refs, Some(&docs))), "field_mappings[0].source");
+        assert_eq!(
+            field_of(validate_config(&c, &refs, Some(&docs))),
+            "field_mappings[0].source"
+        );
 
         let mut c = input();
         c.field_mappings[0].weight = 0.7;
@@ -153,7 +197,10 @@ mod tests {
 
         let mut c = input();
         c.field_mappings[1].tolerance_days = Some(-1);
-        assert_eq!(field_of(validate_config(&c, &refs, None)), "field_mappings[1].tolerance_days");
+        assert_eq!(
+            field_of(validate_config(&c, &refs, None)),
+            "field_mappings[1].tolerance_days"
+        );
 
         let mut c = input();
         c.name = "  ".into();

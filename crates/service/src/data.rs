@@ -5,8 +5,8 @@ use std::path::Path;
 use engine::import::{self, ImportOptions};
 use engine::validate::validate_config;
 use engine::{
-    ConfigInput, Dataset, DatasetKind, MatchResult, MatchingConfig, Record, ResultPage, ReviewDecision, ReviewStatus,
-    RowPage, RunDetail,
+    ConfigInput, Dataset, DatasetKind, MatchResult, MatchingConfig, Record, ResultPage,
+    ReviewDecision, ReviewStatus, RowPage, RunDetail,
 };
 use store::Review;
 
@@ -21,7 +21,10 @@ fn page_limit(limit: Option<u32>, default: u32, field: &str) -> Result<u32> {
     match limit {
         None => Ok(default),
         Some(0) => Err(ServiceError::validation(field, "must be at least 1")),
-        Some(l) if l > MAX_PAGE_LIMIT => Err(ServiceError::validation(field, format!("must be at most {MAX_PAGE_LIMIT}"))),
+        Some(l) if l > MAX_PAGE_LIMIT => Err(ServiceError::validation(
+            field,
+            format!("must be at most {MAX_PAGE_LIMIT}"),
+        )),
         Some(l) => Ok(l),
     }
 }
@@ -34,7 +37,10 @@ fn parse_delimiter(d: Option<&str>) -> Result<Option<u8>> {
         Some("\t") | Some("\\t") | Some("tab") => Some(b'\t'),
         Some("|") => Some(b'|'),
         Some(other) => {
-            return Err(ServiceError::validation("delimiter", format!("'{other}' is not one of , ; tab |")));
+            return Err(ServiceError::validation(
+                "delimiter",
+                format!("'{other}' is not one of , ; tab |"),
+            ));
         }
     })
 }
@@ -45,7 +51,9 @@ impl Workspace {
     /// Imports a CSV file as reference data or documents, all or nothing.
     pub fn import_dataset(&self, req: &ImportRequest) -> Result<Dataset> {
         let path = Path::new(&req.path);
-        let opts = ImportOptions { delimiter: parse_delimiter(req.delimiter.as_deref())? };
+        let opts = ImportOptions {
+            delimiter: parse_delimiter(req.delimiter.as_deref())?,
+        };
         let table = import::read_csv(path, &opts)?;
         let columns = import::infer_columns(&table);
         let id_column = match &req.id_column {
@@ -80,7 +88,8 @@ impl Workspace {
                     Some(c) if !c.is_empty() => Some(c.clone()),
                     _ => import::guess_filename_column(&table.columns),
                 };
-                let docs = import::to_documents(&table, id_column.as_deref(), filename_column.as_deref())?;
+                let docs =
+                    import::to_documents(&table, id_column.as_deref(), filename_column.as_deref())?;
                 dataset.filename_column = filename_column;
                 self.store.insert_document_set(&dataset, &docs)?;
             }
@@ -121,31 +130,51 @@ impl Workspace {
         let reference = match self.store.get_dataset(&input.reference_data_id) {
             Ok(d) if d.kind == DatasetKind::Reference => d,
             Ok(_) => {
-                return Err(ServiceError::validation("reference_data_id", "that dataset holds documents, not reference data"))
+                return Err(ServiceError::validation(
+                    "reference_data_id",
+                    "that dataset holds documents, not reference data",
+                ))
             }
-            Err(store::StoreError::NotFound { .. }) if input.reference_data_id.trim().is_empty() => {
-                return Err(ServiceError::validation("reference_data_id", "choose the reference data to match against"))
+            Err(store::StoreError::NotFound { .. })
+                if input.reference_data_id.trim().is_empty() =>
+            {
+                return Err(ServiceError::validation(
+                    "reference_data_id",
+                    "choose the reference data to match against",
+                ))
             }
             Err(store::StoreError::NotFound { .. }) => {
-                return Err(ServiceError::not_found("reference data", &input.reference_data_id))
+                return Err(ServiceError::not_found(
+                    "reference data",
+                    &input.reference_data_id,
+                ))
             }
             Err(e) => return Err(e.into()),
         };
         let doc_columns = match &input.document_set_id {
             Some(id) => {
                 let d = self.store.get_dataset(id).map_err(|e| match e {
-                    store::StoreError::NotFound { .. } => ServiceError::not_found("document set", id),
+                    store::StoreError::NotFound { .. } => {
+                        ServiceError::not_found("document set", id)
+                    }
                     e => e.into(),
                 })?;
                 if d.kind != DatasetKind::Documents {
-                    return Err(ServiceError::validation("document_set_id", "that dataset is reference data, not documents"));
+                    return Err(ServiceError::validation(
+                        "document_set_id",
+                        "that dataset is reference data, not documents",
+                    ));
                 }
                 Some(d.columns.into_iter().map(|c| c.name).collect::<Vec<_>>())
             }
             None => None,
         };
         let ref_columns: Vec<String> = reference.columns.into_iter().map(|c| c.name).collect();
-        Ok(validate_config(input, &ref_columns, doc_columns.as_deref())?)
+        Ok(validate_config(
+            input,
+            &ref_columns,
+            doc_columns.as_deref(),
+        )?)
     }
 
     pub fn create_config(&self, input: &ConfigInput) -> Result<MatchingConfig> {
@@ -225,12 +254,24 @@ impl Workspace {
 
     /// Approves or rejects a result (re-review allowed); the decision is appended to the log and on
     /// disk before this returns.
-    pub fn review_result(&self, run_id: &str, result_id: &str, input: &ReviewInput) -> Result<MatchResult> {
+    pub fn review_result(
+        &self,
+        run_id: &str,
+        result_id: &str,
+        input: &ReviewInput,
+    ) -> Result<MatchResult> {
         if input.status == ReviewStatus::Pending {
-            return Err(ServiceError::validation("status", "must be approved or rejected"));
+            return Err(ServiceError::validation(
+                "status",
+                "must be approved or rejected",
+            ));
         }
         let stored = self.store.get_stored_run(run_id)?;
-        let notes = input.notes.as_deref().map(str::trim).filter(|n| !n.is_empty());
+        let notes = input
+            .notes
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty());
         let decision_id = new_id();
         let now = self.now();
         self.store
@@ -246,9 +287,13 @@ impl Workspace {
                 decided_at: &now,
             })
             .map_err(|e| match e {
-                store::StoreError::NotFound { kind: "candidate", id } => {
-                    ServiceError::validation("reference_row_id", format!("{id} is not one of this result's candidates"))
-                }
+                store::StoreError::NotFound {
+                    kind: "candidate",
+                    id,
+                } => ServiceError::validation(
+                    "reference_row_id",
+                    format!("{id} is not one of this result's candidates"),
+                ),
                 e => e.into(),
             })
     }

@@ -24,10 +24,16 @@ pub enum ServiceError {
 
 impl ServiceError {
     pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
-        ServiceError::Validation { field: field.into(), message: message.into() }
+        ServiceError::Validation {
+            field: field.into(),
+            message: message.into(),
+        }
     }
     pub fn not_found(kind: &'static str, id: impl Into<String>) -> Self {
-        ServiceError::NotFound { kind, id: id.into() }
+        ServiceError::NotFound {
+            kind,
+            id: id.into(),
+        }
     }
     pub fn code(&self) -> ErrorCode {
         match self {
@@ -45,7 +51,9 @@ impl ServiceError {
 impl From<EngineError> for ServiceError {
     fn from(e: EngineError) -> Self {
         match e {
-            EngineError::Validation { field, message } => ServiceError::Validation { field, message },
+            EngineError::Validation { field, message } => {
+                ServiceError::Validation { field, message }
+            }
             EngineError::Import(i) => ServiceError::Import(i),
             EngineError::Cancelled => ServiceError::Conflict("run cancelled".into()),
             EngineError::Sink(m) => ServiceError::Internal(m),

@@ -31,7 +31,10 @@ impl Default for OpenOptions {
         let user = std::env::var("USER")
             .or_else(|_| std::env::var("USERNAME"))
             .unwrap_or_else(|_| "reviewer".to_string());
-        OpenOptions { user, clock: Arc::new(SystemClock) }
+        OpenOptions {
+            user,
+            clock: Arc::new(SystemClock),
+        }
     }
 }
 
@@ -47,12 +50,25 @@ pub struct Workspace {
 impl Workspace {
     /// Opens (creating if needed) the workspace at `path`. Runs are executed on `runtime`. Runs that
     /// were executing when the app last stopped are marked failed; queued ones start again.
-    pub fn open(path: &Path, runtime: tokio::runtime::Handle, opts: OpenOptions) -> Result<Workspace> {
+    pub fn open(
+        path: &Path,
+        runtime: tokio::runtime::Handle,
+        opts: OpenOptions,
+    ) -> Result<Workspace> {
         let store = Arc::new(Store::open(path)?);
         let now = opts.clock.now_string();
-        let queued = store.recover_interrupted(&now, "interrupted: Matchbook was closed while this run was running")?;
+        let queued = store.recover_interrupted(
+            &now,
+            "interrupted: Matchbook was closed while this run was running",
+        )?;
         let runner = runner::Runner::start(store.clone(), opts.clock.clone(), runtime);
-        let ws = Workspace { store, path: path.to_path_buf(), user: opts.user, clock: opts.clock, runner };
+        let ws = Workspace {
+            store,
+            path: path.to_path_buf(),
+            user: opts.user,
+            clock: opts.clock,
+            runner,
+        };
         for id in queued {
             ws.runner.enqueue(id);
         }
@@ -65,7 +81,12 @@ impl Workspace {
 
     pub fn info(&self) -> Result<WorkspaceInfo> {
         let (datasets, configs, runs) = self.store.counts()?;
-        Ok(WorkspaceInfo { path: self.path.display().to_string(), datasets, configs, runs })
+        Ok(WorkspaceInfo {
+            path: self.path.display().to_string(),
+            datasets,
+            configs,
+            runs,
+        })
     }
 
     fn now(&self) -> String {

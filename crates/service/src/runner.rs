@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use engine::run::{execute, ExecOptions, MatchPlan, ResultSink, RunInput};
 use engine::{
-    CancelToken, Document, DocumentMatch, EngineError, Phase, ProgressSink, ProgressUpdate, Run, RunProgress,
-    RunStatus, TriggeredBy,
+    CancelToken, Document, DocumentMatch, EngineError, Phase, ProgressSink, ProgressUpdate, Run,
+    RunProgress, RunStatus, TriggeredBy,
 };
 use store::{NewResult, RunCounters, RunListQuery, Store, StoreError};
 use tokio::sync::mpsc;
@@ -61,7 +61,11 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Runner {
-    pub(crate) fn start(store: Arc<Store>, clock: Arc<dyn Clock>, runtime: tokio::runtime::Handle) -> Runner {
+    pub(crate) fn start(
+        store: Arc<Store>,
+        clock: Arc<dyn Clock>,
+        runtime: tokio::runtime::Handle,
+    ) -> Runner {
         let (tx, mut rx) = mpsc::unbounded_channel::<String>();
         let inner = Arc::new(Inner {
             store,
@@ -79,7 +83,10 @@ impl Runner {
                 let job = inner.clone();
                 let run_id = id.clone();
                 if let Err(e) = tokio::task::spawn_blocking(move || job.execute(&run_id)).await {
-                    inner.fail(&id, &format!("internal error: the run stopped unexpectedly ({e})"));
+                    inner.fail(
+                        &id,
+                        &format!("internal error: the run stopped unexpectedly ({e})"),
+                    );
                 }
             }
         });
@@ -134,7 +141,8 @@ impl Workspace {
         let active = lock(&inner.active).get(run_id).cloned();
         let Some(active) = active else {
             // Active in the file but not in this process: nothing is executing it.
-            self.store.finish_run(run_id, RunStatus::Cancelled, &self.now(), None, None)?;
+            self.store
+                .finish_run(run_id, RunStatus::Cancelled, &self.now(), None, None)?;
             return Ok(self.store.get_run(run_id)?);
         };
         active.cancel.cancel();
@@ -142,7 +150,9 @@ impl Workspace {
             inner.finish_live(run_id, &active, RunStatus::Cancelled);
         } else {
             let done = lock(&active.finished);
-            let _ = active.finished_cv.wait_timeout_while(done, CANCEL_WAIT, |finished| !*finished);
+            let _ = active
+                .finished_cv
+                .wait_timeout_while(done, CANCEL_WAIT, |finished| !*finished);
         }
         Ok(self.store.get_run(run_id)?)
     }
@@ -224,17 +234,32 @@ struct StoreSink<'a> {
 }
 
 impl ResultSink for StoreSink<'_> {
-    fn write(&mut self, batch: &[DocumentMatch], progress: &ProgressUpdate) -> std::result::Result<(), String> {
-        let rows: Vec<NewResult> = batch.iter().map(|m| NewResult { id: new_id(), result: m }).collect();
-        self.matched_confidence_sum +=
-            batch.iter().filter(|m| m.matched_reference_row_id.is_some()).map(|m| m.confidence).sum::<f64>();
+    fn write(
+        &mut self,
+        batch: &[DocumentMatch],
+        progress: &ProgressUpdate,
+    ) -> std::result::Result<(), String> {
+        let rows: Vec<NewResult> = batch
+            .iter()
+            .map(|m| NewResult {
+                id: new_id(),
+                result: m,
+            })
+            .collect();
+        self.matched_confidence_sum += batch
+            .iter()
+            .filter(|m| m.matched_reference_row_id.is_some())
+            .map(|m| m.confidence)
+            .sum::<f64>();
         let counters = RunCounters {
             rows_processed: progress.rows_processed,
             rows_total: progress.rows_total,
             rows_matched: progress.rows_matched,
             matched_confidence_sum: self.matched_confidence_sum,
         };
-        self.store.write_results(self.run_id, &rows, counters).map_err(|e| e.to_string())
+        self.store
+            .write_results(self.run_id, &rows, counters)
+            .map_err(|e| e.to_string())
     }
 }
 
@@ -265,7 +290,10 @@ impl ProgressSink for LiveSink<'_> {
             }
             p.estimated_seconds_remaining = eta(u, elapsed);
             p.updated_at = self.inner.clock.now_string();
-            let due = phase_changed || st.last_emit.is_none_or(|t| now.duration_since(t) >= EMIT_INTERVAL);
+            let due = phase_changed
+                || st
+                    .last_emit
+                    .is_none_or(|t| now.duration_since(t) >= EMIT_INTERVAL);
             if !due {
                 return;
             }
@@ -286,7 +314,13 @@ fn eta(u: &ProgressUpdate, elapsed: Duration) -> Option<u64> {
 }
 
 impl Inner {
-    fn register(&self, run_id: &str, status: RunStatus, processed: u64, total: u64) -> Arc<ActiveRun> {
+    fn register(
+        &self,
+        run_id: &str,
+        status: RunStatus,
+        processed: u64,
+        total: u64,
+    ) -> Arc<ActiveRun> {
         let active = Arc::new(ActiveRun {
             cancel: CancelToken::new(),
             state: Mutex::new(LiveState {
@@ -334,7 +368,13 @@ impl Inner {
     }
 
     fn fail(&self, run_id: &str, message: &str) {
-        let _ = self.store.finish_run(run_id, RunStatus::Failed, &self.clock.now_string(), Some(message), None);
+        let _ = self.store.finish_run(
+            run_id,
+            RunStatus::Failed,
+            &self.clock.now_string(),
+            Some(message),
+            None,
+        );
         let active = lock(&self.active).get(run_id).cloned();
         if let Some(active) = active {
             self.finish_live(run_id, &active, RunStatus::Failed);
@@ -356,17 +396,31 @@ impl Inner {
         }
     }
 
-    fn execute_inner(&self, run_id: &str, active: &ActiveRun) -> std::result::Result<RunStatus, String> {
-        let stored = self.store.get_stored_run(run_id).map_err(|e| e.to_string())?;
+    fn execute_inner(
+        &self,
+        run_id: &str,
+        active: &ActiveRun,
+    ) -> std::result::Result<RunStatus, String> {
+        let stored = self
+            .store
+            .get_stored_run(run_id)
+            .map_err(|e| e.to_string())?;
         if stored.run.status != RunStatus::Queued {
             return Ok(stored.run.status);
         }
         let config = stored.config;
         let (doc_columns, documents) = self.load_documents(config.document_set_id.as_deref())?;
-        if !self.store.mark_running(run_id, &self.clock.now_string(), documents.len() as u64).map_err(|e| e.to_string())? {
+        if !self
+            .store
+            .mark_running(run_id, &self.clock.now_string(), documents.len() as u64)
+            .map_err(|e| e.to_string())?
+        {
             return Ok(RunStatus::Cancelled);
         }
-        let sink = LiveSink { inner: self, run: active };
+        let sink = LiveSink {
+            inner: self,
+            run: active,
+        };
         sink.report(&ProgressUpdate {
             phase: Phase::LoadingReference,
             phase_progress: 0,
@@ -374,19 +428,51 @@ impl Inner {
             rows_total: documents.len() as u64,
             rows_matched: 0,
         });
-        let (reference_ds, reference) = self.store.load_reference(&config.reference_data_id).map_err(|e| match e {
-            StoreError::NotFound { .. } => format!("reference data {} not found", config.reference_data_id),
-            e => e.to_string(),
-        })?;
-        let ref_columns: Vec<String> = reference_ds.columns.iter().map(|c| c.name.clone()).collect();
-        let plan = MatchPlan::new(&config.field_mappings, config.threshold, &ref_columns, &doc_columns)
+        let (reference_ds, reference) = self
+            .store
+            .load_reference(&config.reference_data_id)
+            .map_err(|e| match e {
+                StoreError::NotFound { .. } => {
+                    format!("reference data {} not found", config.reference_data_id)
+                }
+                e => e.to_string(),
+            })?;
+        let ref_columns: Vec<String> = reference_ds
+            .columns
+            .iter()
+            .map(|c| c.name.clone())
+            .collect();
+        let plan = MatchPlan::new(
+            &config.field_mappings,
+            config.threshold,
+            &ref_columns,
+            &doc_columns,
+        )
+        .map_err(|e| e.to_string())?;
+        let rejected = self
+            .store
+            .rejected_pairs(&config.reference_data_id)
             .map_err(|e| e.to_string())?;
-        let rejected = self.store.rejected_pairs(&config.reference_data_id).map_err(|e| e.to_string())?;
-        let input = RunInput { plan: &plan, reference: &reference, documents: &documents, rejected: &rejected };
-        let mut results = StoreSink { store: &self.store, run_id, matched_confidence_sum: 0.0 };
-        let outcome = match execute(&input, &mut results, &sink, &active.cancel, ExecOptions::default()) {
+        let input = RunInput {
+            plan: &plan,
+            reference: &reference,
+            documents: &documents,
+            rejected: &rejected,
+        };
+        let mut results = StoreSink {
+            store: &self.store,
+            run_id,
+            matched_confidence_sum: 0.0,
+        };
+        let outcome = match execute(
+            &input,
+            &mut results,
+            &sink,
+            &active.cancel,
+            ExecOptions::default(),
+        ) {
             Ok(o) => o,
-            Err(EngineError::Cancelled) => return Ok(self.finish(run_id, RunStatus::Cancelled, None)?),
+            Err(EngineError::Cancelled) => return self.finish(run_id, RunStatus::Cancelled, None),
             Err(e) => return Err(e.to_string()),
         };
         sink.report(&ProgressUpdate {
@@ -396,7 +482,11 @@ impl Inner {
             rows_total: documents.len() as u64,
             rows_matched: outcome.rows_matched,
         });
-        let status = if outcome.cancelled { RunStatus::Cancelled } else { RunStatus::Completed };
+        let status = if outcome.cancelled {
+            RunStatus::Cancelled
+        } else {
+            RunStatus::Completed
+        };
         let counters = RunCounters {
             rows_processed: outcome.rows_processed,
             rows_total: documents.len() as u64,
@@ -406,7 +496,12 @@ impl Inner {
         self.finish(run_id, status, Some(counters))
     }
 
-    fn finish(&self, run_id: &str, status: RunStatus, counters: Option<RunCounters>) -> std::result::Result<RunStatus, String> {
+    fn finish(
+        &self,
+        run_id: &str,
+        status: RunStatus,
+        counters: Option<RunCounters>,
+    ) -> std::result::Result<RunStatus, String> {
         self.store
             .finish_run(run_id, status, &self.clock.now_string(), None, counters)
             .map_err(|e| e.to_string())?;
@@ -415,7 +510,10 @@ impl Inner {
 
     /// The documents a run covers: one set, or every set in the workspace (spec C.6), aligned to
     /// one list of columns so mappings resolve the same way for all of them.
-    fn load_documents(&self, set_id: Option<&str>) -> std::result::Result<(Vec<String>, Vec<Document>), String> {
+    fn load_documents(
+        &self,
+        set_id: Option<&str>,
+    ) -> std::result::Result<(Vec<String>, Vec<Document>), String> {
         fn not_found(id: &str) -> impl Fn(StoreError) -> String + '_ {
             move |e| match e {
                 StoreError::NotFound { .. } => format!("document set {id} not found"),
@@ -445,11 +543,21 @@ impl Inner {
         let mut out = Vec::new();
         for d in sets {
             let (ds, docs) = self.store.load_documents(&d.id).map_err(not_found(&d.id))?;
-            let positions: Vec<Option<usize>> =
-                all_columns.iter().map(|c| ds.columns.iter().position(|x| &x.name == c)).collect();
-            out.extend(docs.into_iter().map(|doc| Document {
-                values: positions.iter().map(|p| p.and_then(|i| doc.values.get(i).cloned()).unwrap_or_default()).collect(),
-                ..doc
+            let positions: Vec<Option<usize>> = all_columns
+                .iter()
+                .map(|c| ds.columns.iter().position(|x| &x.name == c))
+                .collect();
+            out.extend(docs.into_iter().map(|doc| {
+                Document {
+                    values: positions
+                        .iter()
+                        .map(|p| {
+                            p.and_then(|i| doc.values.get(i).cloned())
+                                .unwrap_or_default()
+                        })
+                        .collect(),
+                    ..doc
+                }
             }));
         }
         Ok((all_columns, out))

@@ -5,7 +5,8 @@ use rusqlite::{params, OptionalExtension, Row};
 
 use crate::{from_json, to_json, Result, Store, StoreError};
 
-const CONFIG_COLUMNS: &str = "id, name, reference_data_id, document_set_id, target_type, target_value, \
+const CONFIG_COLUMNS: &str =
+    "id, name, reference_data_id, document_set_id, target_type, target_value, \
      field_mappings, threshold, review_floor, created_at, updated_at";
 
 type RawConfig = (MatchingConfig, String, String);
@@ -75,30 +76,46 @@ impl Store {
             ],
         )?;
         if n == 0 {
-            return Err(StoreError::NotFound { kind: "config", id: c.id.clone() });
+            return Err(StoreError::NotFound {
+                kind: "config",
+                id: c.id.clone(),
+            });
         }
         Ok(())
     }
 
     pub fn get_config(&self, id: &str) -> Result<MatchingConfig> {
         let sql = format!("SELECT {CONFIG_COLUMNS} FROM configs WHERE id = ?1");
-        let row = self.read().query_row(&sql, [id], config_from_row).optional()?;
-        finish(row.ok_or_else(|| StoreError::NotFound { kind: "config", id: id.to_string() })?)
+        let row = self
+            .read()
+            .query_row(&sql, [id], config_from_row)
+            .optional()?;
+        finish(row.ok_or_else(|| StoreError::NotFound {
+            kind: "config",
+            id: id.to_string(),
+        })?)
     }
 
     /// Newest first.
     pub fn list_configs(&self) -> Result<Vec<MatchingConfig>> {
         let conn = self.read();
-        let mut stmt = conn.prepare(&format!("SELECT {CONFIG_COLUMNS} FROM configs ORDER BY created_at DESC, id"))?;
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {CONFIG_COLUMNS} FROM configs ORDER BY created_at DESC, id"
+        ))?;
         let rows = stmt.query_map([], config_from_row)?;
         rows.map(|r| finish(r?)).collect()
     }
 
     /// Deletes a config; its runs and results stay for audit (spec A.4.5).
     pub fn delete_config(&self, id: &str) -> Result<()> {
-        let n = self.write().execute("DELETE FROM configs WHERE id = ?1", [id])?;
+        let n = self
+            .write()
+            .execute("DELETE FROM configs WHERE id = ?1", [id])?;
         if n == 0 {
-            return Err(StoreError::NotFound { kind: "config", id: id.to_string() });
+            return Err(StoreError::NotFound {
+                kind: "config",
+                id: id.to_string(),
+            });
         }
         Ok(())
     }

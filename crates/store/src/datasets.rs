@@ -21,7 +21,11 @@ fn dataset_from_row(r: &Row) -> rusqlite::Result<(Dataset, String)> {
     Ok((
         Dataset {
             id: r.get(0)?,
-            kind: if kind == "documents" { DatasetKind::Documents } else { DatasetKind::Reference },
+            kind: if kind == "documents" {
+                DatasetKind::Documents
+            } else {
+                DatasetKind::Reference
+            },
             name: r.get(2)?,
             source_type: r.get(3)?,
             source_file: r.get(4)?,
@@ -43,7 +47,10 @@ fn finish_dataset((mut d, columns): (Dataset, String)) -> Result<Dataset> {
 fn get_dataset_on(conn: &Connection, id: &str) -> Result<Dataset> {
     let sql = format!("SELECT {DATASET_COLUMNS} FROM datasets WHERE id = ?1");
     let row = conn.query_row(&sql, [id], dataset_from_row).optional()?;
-    finish_dataset(row.ok_or_else(|| StoreError::NotFound { kind: "dataset", id: id.to_string() })?)
+    finish_dataset(row.ok_or_else(|| StoreError::NotFound {
+        kind: "dataset",
+        id: id.to_string(),
+    })?)
 }
 
 fn insert_dataset_row(tx: &rusqlite::Transaction, d: &Dataset) -> Result<()> {
@@ -93,7 +100,13 @@ impl Store {
                 "INSERT INTO documents (set_id, ordinal, document_id, document_filename, vals) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
             for (i, d) in docs.iter().enumerate() {
-                stmt.execute(params![dataset.id, i as i64, d.document_id, d.document_filename, to_json(&d.values)?])?;
+                stmt.execute(params![
+                    dataset.id,
+                    i as i64,
+                    d.document_id,
+                    d.document_filename,
+                    to_json(&d.values)?
+                ])?;
             }
         }
         tx.commit()?;
@@ -102,7 +115,9 @@ impl Store {
 
     pub fn list_datasets(&self) -> Result<Vec<Dataset>> {
         let conn = self.read();
-        let mut stmt = conn.prepare(&format!("SELECT {DATASET_COLUMNS} FROM datasets ORDER BY created_at DESC, id"))?;
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {DATASET_COLUMNS} FROM datasets ORDER BY created_at DESC, id"
+        ))?;
         let rows = stmt.query_map([], dataset_from_row)?;
         rows.map(|r| finish_dataset(r?)).collect()
     }
@@ -113,9 +128,14 @@ impl Store {
 
     /// Deletes a dataset and its rows. Configs pointing at it stay (their next run fails).
     pub fn delete_dataset(&self, id: &str) -> Result<()> {
-        let n = self.write().execute("DELETE FROM datasets WHERE id = ?1", [id])?;
+        let n = self
+            .write()
+            .execute("DELETE FROM datasets WHERE id = ?1", [id])?;
         if n == 0 {
-            return Err(StoreError::NotFound { kind: "dataset", id: id.to_string() });
+            return Err(StoreError::NotFound {
+                kind: "dataset",
+                id: id.to_string(),
+            });
         }
         Ok(())
     }
@@ -135,10 +155,15 @@ impl Store {
         };
         let mut stmt = conn.prepare(sql)?;
         let rows = stmt
-            .query_map(params![id, limit as i64, offset], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+            .query_map(params![id, limit as i64, offset], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })?
             .map(|r| {
                 let (id, vals) = r?;
-                Ok(Record { id, values: from_json("row values", &vals)? })
+                Ok(Record {
+                    id,
+                    values: from_json("row values", &vals)?,
+                })
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(RowPage {
@@ -156,14 +181,22 @@ impl Store {
         let conn = self.scan_connection()?;
         let d = get_dataset_on(&conn, id)?;
         if d.kind != DatasetKind::Reference {
-            return Err(StoreError::NotFound { kind: "reference data", id: id.to_string() });
+            return Err(StoreError::NotFound {
+                kind: "reference data",
+                id: id.to_string(),
+            });
         }
-        let mut stmt = conn.prepare("SELECT row_id, vals FROM reference_rows WHERE dataset_id = ?1 ORDER BY ordinal")?;
+        let mut stmt = conn.prepare(
+            "SELECT row_id, vals FROM reference_rows WHERE dataset_id = ?1 ORDER BY ordinal",
+        )?;
         let mut out = Vec::with_capacity(d.row_count as usize);
         let mut rows = stmt.query([id])?;
         while let Some(r) = rows.next()? {
             let vals: String = r.get(1)?;
-            out.push(Record { id: r.get(0)?, values: from_json("row values", &vals)? });
+            out.push(Record {
+                id: r.get(0)?,
+                values: from_json("row values", &vals)?,
+            });
         }
         Ok((d, out))
     }
@@ -173,7 +206,10 @@ impl Store {
         let conn = self.scan_connection()?;
         let d = get_dataset_on(&conn, set_id)?;
         if d.kind != DatasetKind::Documents {
-            return Err(StoreError::NotFound { kind: "document set", id: set_id.to_string() });
+            return Err(StoreError::NotFound {
+                kind: "document set",
+                id: set_id.to_string(),
+            });
         }
         let mut stmt =
             conn.prepare("SELECT document_id, document_filename, vals FROM documents WHERE set_id = ?1 ORDER BY ordinal")?;
@@ -193,12 +229,19 @@ impl Store {
     /// Reference rows by id, in the order asked; unknown ids are skipped.
     pub fn reference_rows_by_ids(&self, dataset_id: &str, ids: &[String]) -> Result<Vec<Record>> {
         let conn = self.read();
-        let mut stmt = conn.prepare_cached("SELECT vals FROM reference_rows WHERE dataset_id = ?1 AND row_id = ?2")?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT vals FROM reference_rows WHERE dataset_id = ?1 AND row_id = ?2",
+        )?;
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
-            let vals: Option<String> = stmt.query_row(params![dataset_id, id], |r| r.get(0)).optional()?;
+            let vals: Option<String> = stmt
+                .query_row(params![dataset_id, id], |r| r.get(0))
+                .optional()?;
             if let Some(v) = vals {
-                out.push(Record { id: id.clone(), values: from_json("row values", &v)? });
+                out.push(Record {
+                    id: id.clone(),
+                    values: from_json("row values", &v)?,
+                });
             }
         }
         Ok(out)

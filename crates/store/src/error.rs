@@ -5,9 +5,15 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 pub enum StoreError {
     #[error("cannot open workspace {path}: {source}")]
-    Open { path: String, source: rusqlite::Error },
+    Open {
+        path: String,
+        source: rusqlite::Error,
+    },
     #[error("cannot create folder {path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("the workspace was written by a newer Matchbook (schema {found}, this version knows up to {known})")]
     TooNew { found: i64, known: i64 },
     #[error("{kind} {id} not found")]

@@ -33,13 +33,20 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store> {
         if let Some(dir) = path.parent() {
             if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir).map_err(|e| StoreError::Io { path: dir.display().to_string(), source: e })?;
+                std::fs::create_dir_all(dir).map_err(|e| StoreError::Io {
+                    path: dir.display().to_string(),
+                    source: e,
+                })?;
             }
         }
         let mut writer = open_connection(path)?;
         migrations::migrate(&mut writer)?;
         let reader = open_connection(path)?;
-        Ok(Store { path: path.to_path_buf(), writer: Mutex::new(writer), reader: Mutex::new(reader) })
+        Ok(Store {
+            path: path.to_path_buf(),
+            writer: Mutex::new(writer),
+            reader: Mutex::new(reader),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -48,7 +55,9 @@ impl Store {
 
     /// Schema version of the open file.
     pub fn schema_version(&self) -> Result<i64> {
-        Ok(self.read().query_row("PRAGMA user_version", [], |r| r.get(0))?)
+        Ok(self
+            .read()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
     }
 
     fn write(&self) -> MutexGuard<'_, Connection> {
@@ -69,7 +78,10 @@ impl Store {
 }
 
 fn open_connection(path: &Path) -> Result<Connection> {
-    let conn = Connection::open(path).map_err(|e| StoreError::Open { path: path.display().to_string(), source: e })?;
+    let conn = Connection::open(path).map_err(|e| StoreError::Open {
+        path: path.display().to_string(),
+        source: e,
+    })?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     // WAL: readers never block the writer; NORMAL sync is durable across app crashes (only an OS
     // crash can lose the last commits), which is the usual trade for a desktop workspace.
@@ -86,4 +98,71 @@ pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
 
 pub(crate) fn from_json<T: serde::de::DeserializeOwned>(what: &str, s: &str) -> Result<T> {
     serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opening_twice_migrates_once_and_sets_pragmas() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nested/w.sqlite");
+        let store = Store::open(&path).unwrap();
+        let version = store.schema_version().unwrap();
+        assert_eq!(version, 1);
+        drop(store);
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), version);
+        let conn = store.read();
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        let fk: i64 = conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!((mode.as_str(), fk), ("wal", 1));
+    }
+
+    #[test]
+    fn a_workspace_from_a_newer_version_is_refused_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.sqlite");
+        drop(Store::open(&path).unwrap());
+        Connection::open(&path)
+            .unwrap()
+            .pragma_update(None, "user_version", 99)
+            .unwrap();
+        match Store::open(&path) {
+            Err(StoreError::TooNew { found: 99, .. }) => {}
+            Err(e) => panic!("unexpected error {e}"),
+            Ok(_) => panic!("a newer schema must be refused"),
+        }
+        let v: i64 = Connection::open(&path)
+            .unwrap()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, 99);
+    }
+
+    #[test]
+    fn the_review_log_cannot_be_rewritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("w.sqlite")).unwrap();
+        let conn = store.write();
+        conn.execute(
+            "INSERT INTO review_decisions (id, result_id, run_id, document_id, reference_data_id, previous_status, \
+             status, decided_by, decided_at) VALUES ('d1', 'r1', 'run1', 'doc1', 'ref1', 'pending', 'approved', 'me', 'now')",
+            [],
+        )
+        .unwrap();
+        let update = conn.execute("UPDATE review_decisions SET status = 'rejected'", []);
+        assert!(update.unwrap_err().to_string().contains("append-only"));
+        let delete = conn.execute("DELETE FROM review_decisions", []);
+        assert!(delete.unwrap_err().to_string().contains("append-only"));
+        let n: i64 = conn
+            .query_row("SELECT count(*) FROM review_decisions", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 1);
+    }
 }

@@ -52,8 +52,13 @@ fn finish((mut m, candidates): (MatchResult, String)) -> Result<MatchResult> {
 
 fn get_result_on(tx: &Transaction, run_id: &str, result_id: &str) -> Result<MatchResult> {
     let sql = format!("SELECT {RESULT_COLUMNS} FROM results WHERE id = ?1 AND run_id = ?2");
-    let row = tx.query_row(&sql, params![result_id, run_id], result_from_row).optional()?;
-    finish(row.ok_or_else(|| StoreError::NotFound { kind: "result", id: result_id.to_string() })?)
+    let row = tx
+        .query_row(&sql, params![result_id, run_id], result_from_row)
+        .optional()?;
+    finish(row.ok_or_else(|| StoreError::NotFound {
+        kind: "result",
+        id: result_id.to_string(),
+    })?)
 }
 
 /// One review decision to apply.
@@ -74,7 +79,12 @@ pub struct Review<'a> {
 impl Store {
     /// Stores a batch of results and the run's counters in one transaction, so the counters never
     /// disagree with the rows that exist.
-    pub fn write_results(&self, run_id: &str, batch: &[NewResult], counters: RunCounters) -> Result<()> {
+    pub fn write_results(
+        &self,
+        run_id: &str,
+        batch: &[NewResult],
+        counters: RunCounters,
+    ) -> Result<()> {
         let mut conn = self.write();
         let tx = conn.transaction()?;
         {
@@ -110,7 +120,13 @@ impl Store {
     }
 
     /// A page of a run's results, best confidence first, optionally of one review status.
-    pub fn list_results(&self, run_id: &str, status: Option<ReviewStatus>, page: u32, limit: u32) -> Result<ResultPage> {
+    pub fn list_results(
+        &self,
+        run_id: &str,
+        status: Option<ReviewStatus>,
+        page: u32,
+        limit: u32,
+    ) -> Result<ResultPage> {
         let conn = self.read();
         let page = page.max(1);
         let offset = (page as i64 - 1) * limit as i64;
@@ -126,10 +142,18 @@ impl Store {
         );
         let mut stmt = conn.prepare(&sql)?;
         let data = stmt
-            .query_map(params![run_id, status_str, limit as i64, offset], result_from_row)?
+            .query_map(
+                params![run_id, status_str, limit as i64, offset],
+                result_from_row,
+            )?
             .map(|r| finish(r?))
             .collect::<Result<Vec<_>>>()?;
-        Ok(ResultPage { data, total: total as u64, page, limit })
+        Ok(ResultPage {
+            data,
+            total: total as u64,
+            page,
+            limit,
+        })
     }
 
     pub fn get_result(&self, run_id: &str, result_id: &str) -> Result<MatchResult> {
@@ -146,15 +170,24 @@ impl Store {
         let before = get_result_on(&tx, r.run_id, r.result_id)?;
         let row_id = match r.reference_row_id {
             Some(chosen) => {
-                if !before.candidates.iter().any(|c| c.reference_row_id == chosen) {
-                    return Err(StoreError::NotFound { kind: "candidate", id: chosen.to_string() });
+                if !before
+                    .candidates
+                    .iter()
+                    .any(|c| c.reference_row_id == chosen)
+                {
+                    return Err(StoreError::NotFound {
+                        kind: "candidate",
+                        id: chosen.to_string(),
+                    });
                 }
                 Some(chosen.to_string())
             }
-            None => before
-                .matched_reference_row_id
-                .clone()
-                .or_else(|| before.candidates.first().map(|c| c.reference_row_id.clone())),
+            None => before.matched_reference_row_id.clone().or_else(|| {
+                before
+                    .candidates
+                    .first()
+                    .map(|c| c.reference_row_id.clone())
+            }),
         };
         // Approving a borderline result (below the threshold, so unmatched) accepts its candidate.
         let matched = match r.status {
@@ -222,7 +255,8 @@ impl Store {
             "SELECT document_id, reference_row_id, status FROM review_decisions \
              WHERE reference_data_id = ?1 AND reference_row_id IS NOT NULL ORDER BY seq",
         )?;
-        let mut latest: std::collections::HashMap<(String, String), bool> = std::collections::HashMap::new();
+        let mut latest: std::collections::HashMap<(String, String), bool> =
+            std::collections::HashMap::new();
         let mut rows = stmt.query([reference_data_id])?;
         while let Some(r) = rows.next()? {
             let status: String = r.get(2)?;

@@ -28,7 +28,8 @@ pub struct RunListQuery {
     pub limit: u32,
 }
 
-const RUN_COLUMNS: &str = "id, matching_config_id, config_name, status, triggered_by, rows_processed, rows_total, \
+const RUN_COLUMNS: &str =
+    "id, matching_config_id, config_name, status, triggered_by, rows_processed, rows_total, \
      rows_matched, matched_conf_sum, started_at, completed_at, error, created_at";
 
 fn run_from_row(r: &Row) -> rusqlite::Result<Run> {
@@ -80,13 +81,23 @@ impl Store {
         self.read()
             .query_row(&sql, [id], run_from_row)
             .optional()?
-            .ok_or_else(|| StoreError::NotFound { kind: "run", id: id.to_string() })
+            .ok_or_else(|| StoreError::NotFound {
+                kind: "run",
+                id: id.to_string(),
+            })
     }
 
     pub fn get_stored_run(&self, id: &str) -> Result<StoredRun> {
         let run = self.get_run(id)?;
-        let snapshot: String = self.read().query_row("SELECT config_snapshot FROM runs WHERE id = ?1", [id], |r| r.get(0))?;
-        Ok(StoredRun { run, config: from_json("run config snapshot", &snapshot)? })
+        let snapshot: String = self.read().query_row(
+            "SELECT config_snapshot FROM runs WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )?;
+        Ok(StoredRun {
+            run,
+            config: from_json("run config snapshot", &snapshot)?,
+        })
     }
 
     /// Runs, newest first, optionally of one config and/or in one status.
@@ -158,7 +169,10 @@ impl Store {
             )?,
         };
         if n == 0 {
-            return Err(StoreError::NotFound { kind: "run", id: id.to_string() });
+            return Err(StoreError::NotFound {
+                kind: "run",
+                id: id.to_string(),
+            });
         }
         Ok(())
     }
@@ -173,8 +187,11 @@ impl Store {
             params![now, message],
         )?;
         let queued = {
-            let mut stmt = tx.prepare("SELECT id FROM runs WHERE status = 'queued' ORDER BY seq")?;
-            let ids = stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+            let mut stmt =
+                tx.prepare("SELECT id FROM runs WHERE status = 'queued' ORDER BY seq")?;
+            let ids = stmt
+                .query_map([], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
             ids
         };
         tx.commit()?;

@@ -1,1 +1,226 @@
-//! End-to-end test support crate (the tests live in tests/).
+//! Harness for end-to-end tests of the real app window: a virtual display (Xvfb) when none is set,
+//! tauri-driver in front of WebKitWebDriver, and WebDriver sessions that launch the app binary.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+
+pub type TestResult<T = ()> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+/// The repository root (two levels above this crate).
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("repo root")
+}
+
+/// The app binary under test: MATCHBOOK_APP, or the debug build.
+pub fn app_binary() -> PathBuf {
+    std::env::var_os("MATCHBOOK_APP")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("target/debug/matchbook"))
+}
+
+/// Where screenshots go: E2E_SCREENSHOTS, or target/e2e-screenshots.
+pub fn screenshot_dir() -> PathBuf {
+    let dir = std::env::var_os("E2E_SCREENSHOTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("target/e2e-screenshots"));
+    std::fs::create_dir_all(&dir).expect("screenshot dir");
+    dir
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+/// Stops a child politely: SIGTERM lets tauri-driver take WebKitWebDriver down with it, which a
+/// SIGKILL would orphan.
+fn terminate(child: &mut Child) {
+    let _ = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// A running tauri-driver (and Xvfb, if this harness had to start one).
+pub struct Driver {
+    xvfb: Option<Child>,
+    driver: Child,
+    port: u16,
+}
+
+impl Driver {
+    pub fn start() -> TestResult<Driver> {
+        let app = app_binary();
+        if !app.exists() {
+            return Err(format!(
+                "app binary {} not found: build it first (cargo build)",
+                app.display()
+            )
+            .into());
+        }
+        let mut xvfb = None;
+        if std::env::var_os("DISPLAY").is_none() {
+            let display = (90..140)
+                .find(|n| !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists())
+                .ok_or("no free X display")?;
+            let child = Command::new("Xvfb")
+                .arg(format!(":{display}"))
+                .args(["-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .map_err(|e| format!("cannot start Xvfb (install xvfb): {e}"))?;
+            let socket = format!("/tmp/.X11-unix/X{display}");
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while !Path::new(&socket).exists() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            // Safe here: set before any thread of ours reads the environment concurrently.
+            unsafe { std::env::set_var("DISPLAY", format!(":{display}")) };
+            xvfb = Some(child);
+        }
+        let port = free_port();
+        let native = free_port();
+        let driver = Command::new(
+            std::env::var("TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into()),
+        )
+        .args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native.to_string(),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| {
+            format!("cannot start tauri-driver (cargo install tauri-driver@2.1.0 --locked): {e}")
+        })?;
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if Instant::now() > deadline {
+                return Err("tauri-driver did not start listening".into());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(Driver { xvfb, driver, port })
+    }
+
+    /// Launches the app with `args` in a new WebDriver session.
+    pub async fn launch(&self, args: &[&str]) -> TestResult<App> {
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), "wry".into());
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": app_binary(), "args": args }),
+        );
+        let client = ClientBuilder::native()
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", self.port))
+            .await?;
+        Ok(App { client })
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        terminate(&mut self.driver);
+        if let Some(x) = &mut self.xvfb {
+            terminate(x);
+        }
+    }
+}
+
+/// One running app window.
+pub struct App {
+    pub client: Client,
+}
+
+const WAIT: Duration = Duration::from_secs(60);
+
+impl App {
+    /// Waits for an element to exist (the UI renders asynchronously).
+    pub async fn find(&self, css: &str) -> TestResult<Element> {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            match self.client.find(Locator::Css(css)).await {
+                Ok(e) => return Ok(e),
+                Err(_) if Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(100)).await
+                }
+                Err(e) => return Err(format!("element {css} never appeared: {e}").into()),
+            }
+        }
+    }
+
+    pub async fn click(&self, css: &str) -> TestResult {
+        self.find(css).await?.click().await?;
+        Ok(())
+    }
+
+    /// Waits until `attr` of the element at `css` equals `want`.
+    pub async fn wait_attr(&self, css: &str, attr: &str, want: &str) -> TestResult {
+        let deadline = Instant::now() + WAIT;
+        let mut last = None;
+        while Instant::now() < deadline {
+            if let Ok(e) = self.client.find(Locator::Css(css)).await {
+                last = e.attr(attr).await.ok().flatten();
+                if last.as_deref() == Some(want) {
+                    return Ok(());
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err(format!("{css} [{attr}] was {last:?}, never {want:?}").into())
+    }
+
+    /// Waits until the element's text contains `want`.
+    pub async fn wait_text(&self, css: &str, want: &str) -> TestResult {
+        let deadline = Instant::now() + WAIT;
+        let mut last = String::new();
+        while Instant::now() < deadline {
+            if let Ok(e) = self.client.find(Locator::Css(css)).await {
+                last = e.text().await.unwrap_or_default();
+                if last.contains(want) {
+                    return Ok(());
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err(format!("{css} text was {last:?}, never contained {want:?}").into())
+    }
+
+    /// Saves a screenshot after the UI settles (a shot right after a change can show the old frame).
+    pub async fn screenshot(&self, name: &str) -> TestResult<PathBuf> {
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        let png = self.client.screenshot().await?;
+        let path = screenshot_dir().join(name);
+        std::fs::write(&path, png)?;
+        Ok(path)
+    }
+
+    /// Ends the session, which closes the app.
+    pub async fn close(self) -> TestResult {
+        self.client.close().await?;
+        Ok(())
+    }
+}
