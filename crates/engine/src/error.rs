@@ -11,6 +11,7 @@ use ts_rs::TS;
 #[error("{file}{}{}: {message}", row.map(|r| format!(", row {r}")).unwrap_or_default(), column.as_ref().map(|c| format!(", column {c}")).unwrap_or_default())]
 pub struct ImportError {
     pub file: String,
+    #[ts(type = "number | null")]
     pub row: Option<u64>,
     pub column: Option<String>,
     pub message: String,

@@ -1,11 +1,13 @@
 //! Reading tabular files into a `Table`, the common form every importer produces (CSV today,
 //! XLSX and JSON later), and turning a table into reference records or documents.
 //!
-//! Errors always name the file and, where it applies, the row and column as a spreadsheet shows
-//! them: the header is row 1 and the first data row is row 2. Rows are counted as records, so a
-//! quoted value spanning several lines is one row; blank lines are skipped and not counted, which
-//! keeps "row = data index + 2" true for every table and lets `to_records` point at the same rows
-//! `read_csv` does.
+//! Errors always name the file and, where it applies, the row and column as a spreadsheet
+//! (Excel, LibreOffice) shows them, because that is where the user goes to fix the file. A
+//! spreadsheet shows every line of the file as a row, blank lines included, except that a quoted
+//! value spanning several lines is one row. So a file starting with its header has the header as
+//! row 1, but blank lines before a row push it down; they still produce no data row. Because of
+//! that, a data row's number cannot be derived from its index: `Table` keeps each row's number,
+//! so `to_records` and `to_documents` point at the same rows `read_csv` does.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -27,6 +29,10 @@ pub struct Table {
     pub file: String,
     pub columns: Vec<String>,
     pub rows: Vec<Vec<String>>,
+    /// The spreadsheet row of the header.
+    pub header_row: u64,
+    /// The spreadsheet row of each entry of `rows`, for errors found after reading.
+    pub row_numbers: Vec<u64>,
     pub delimiter: u8,
     /// "utf-8", "utf-16le", "utf-16be" or "windows-1252".
     pub encoding: &'static str,
@@ -93,11 +99,18 @@ pub fn read_csv_bytes(
 
     let mut record = csv::StringRecord::new();
     let mut columns: Option<Vec<String>> = None;
+    let mut header_row = 1;
     let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut row_numbers: Vec<u64> = Vec::new();
+    // The spreadsheet row of the last record read and the offset where its text ends, before its
+    // line break: line breaks are counted only outside records, so those inside quoted values do
+    // not add rows. Before the first record, the file's start is row 1.
+    let (mut last_row, mut last_end) = (1, 0);
     loop {
-        // The row this record will be if it is not blank.
-        let row = rows.len() as u64 + if columns.is_some() { 2 } else { 1 };
         let start = reader.position().byte() as usize;
+        // The reader skips empty lines before a record; the record's text starts after them.
+        let content_start = start + leading_line_breaks(data.get(start..).unwrap_or_default());
+        let row = last_row + line_breaks(data, last_end, content_start);
         match reader.read_record(&mut record) {
             Ok(true) => {}
             Ok(false) => break,
@@ -112,6 +125,8 @@ pub fn read_csv_bytes(
             }
         }
         let end = (reader.position().byte() as usize).min(data.len());
+        last_row = row;
+        last_end = content_start.max(end - trailing_line_breaks(&data[..end]));
         if record.iter().all(|v| v.trim().is_empty()) {
             continue;
         }
@@ -121,7 +136,10 @@ pub fn read_csv_bytes(
         }
 
         match &columns {
-            None => columns = Some(header(file, &record)?),
+            None => {
+                columns = Some(header(file, row, &record)?);
+                header_row = row;
+            }
             Some(cols) => {
                 if record.len() > cols.len() {
                     return Err(err(
@@ -148,6 +166,7 @@ pub fn read_csv_bytes(
                     ));
                 }
                 rows.push(record.iter().map(clean_value).collect());
+                row_numbers.push(row);
             }
         }
     }
@@ -163,9 +182,37 @@ pub fn read_csv_bytes(
         file: file.to_string(),
         columns,
         rows,
+        header_row,
+        row_numbers,
         delimiter,
         encoding,
     })
+}
+
+/// How many line-break bytes `raw` starts with.
+fn leading_line_breaks(raw: &[u8]) -> usize {
+    raw.iter()
+        .take_while(|&&b| b == b'\r' || b == b'\n')
+        .count()
+}
+
+/// How many line-break bytes `raw` ends with.
+fn trailing_line_breaks(raw: &[u8]) -> usize {
+    raw.iter()
+        .rev()
+        .take_while(|&&b| b == b'\r' || b == b'\n')
+        .count()
+}
+
+/// The line breaks in `data[from..to]`, counting `\r\n`, `\n` and a lone `\r` as one each, as
+/// the csv reader does, so rows are counted where the reader ends them. The byte at `to` is
+/// looked at so a `\r\n` split by `to` is counted once, in whichever range holds its `\n`.
+fn line_breaks(data: &[u8], from: usize, to: usize) -> u64 {
+    let to = to.min(data.len());
+    let from = from.min(to);
+    (from..to)
+        .filter(|&i| data[i] == b'\n' || (data[i] == b'\r' && data.get(i + 1) != Some(&b'\n')))
+        .count() as u64
 }
 
 /// Decodes the file's bytes: a BOM decides (UTF-8, UTF-16 LE or BE); without one, valid UTF-8 is
@@ -373,7 +420,7 @@ fn column_index(table: &Table, name: &str) -> Result<usize, ImportError> {
         .position(|c| c == name)
         .ok_or_else(|| ImportError {
             file: table.file.clone(),
-            row: Some(1),
+            row: Some(table.header_row),
             column: Some(name.to_string()),
             message: format!(
                 "There is no column named \"{name}\". The columns are: {}.",
@@ -400,7 +447,12 @@ fn row_ids(table: &Table, id_column: Option<&str>) -> Result<Vec<String>, Import
     let mut first_row: HashMap<&str, u64> = HashMap::with_capacity(table.rows.len());
     let mut ids = Vec::with_capacity(table.rows.len());
     for (i, row) in table.rows.iter().enumerate() {
-        let row_number = i as u64 + 2;
+        // A table built by hand may have no row numbers; rows then follow the header directly.
+        let row_number = table
+            .row_numbers
+            .get(i)
+            .copied()
+            .unwrap_or(table.header_row + 1 + i as u64);
         let id = row.get(index).map_or("", |v| v.trim());
         let err = |message: String| ImportError {
             file: table.file.clone(),
@@ -423,14 +475,14 @@ fn row_ids(table: &Table, id_column: Option<&str>) -> Result<Vec<String>, Import
     Ok(ids)
 }
 
-fn header(file: &str, record: &csv::StringRecord) -> Result<Vec<String>, ImportError> {
+fn header(file: &str, row: u64, record: &csv::StringRecord) -> Result<Vec<String>, ImportError> {
     let mut seen: HashMap<&str, usize> = HashMap::new();
     for (i, raw) in record.iter().enumerate() {
         let name = raw.trim();
         if name.is_empty() {
             return Err(ImportError {
                 file: file.to_string(),
-                row: Some(1),
+                row: Some(row),
                 column: Some(format!("column {}", i + 1)),
                 message: format!(
                     "Column {} has no name in the header row; every column needs a name.",
@@ -441,7 +493,7 @@ fn header(file: &str, record: &csv::StringRecord) -> Result<Vec<String>, ImportE
         if let Some(first) = seen.insert(name, i) {
             return Err(ImportError {
                 file: file.to_string(),
-                row: Some(1),
+                row: Some(row),
                 column: Some(name.to_string()),
                 message: format!(
                     "The column name \"{name}\" appears twice in the header (columns {} and {}); column names must be unique.",
@@ -503,10 +555,7 @@ impl QuoteProblem {
 /// value only as a field's first byte, and `""` inside one is a literal quote.
 fn check_quoting(raw: &[u8], delimiter: u8) -> Option<QuoteProblem> {
     // The record's slice starts with any blank lines the reader skipped before it.
-    let mut i = raw
-        .iter()
-        .take_while(|&&b| b == b'\r' || b == b'\n')
-        .count();
+    let mut i = leading_line_breaks(raw);
     let mut field = 0;
     let mut at_field_start = true;
     while let Some(&b) = raw.get(i) {
@@ -571,6 +620,8 @@ mod tests {
             file: "t.csv".into(),
             columns: strings(columns),
             rows: rows.iter().map(|r| strings(r)).collect(),
+            header_row: 1,
+            row_numbers: (2..).take(rows.len()).collect(),
             delimiter: b',',
             encoding: "utf-8",
         }
@@ -669,6 +720,101 @@ mod tests {
     fn multiline_value_counts_as_one_row() {
         let err = read("id,note\n1,\"two\nlines\"\n2,ok,extra\n").unwrap_err();
         assert_eq!(err.row, Some(3));
+    }
+
+    #[test]
+    fn blank_line_counts_as_a_row() {
+        let err = read("id,name\n1,a\n\n2,b,extra\n").unwrap_err();
+        assert_eq!(err.row, Some(4));
+        // However the lines end.
+        let err = read("id,name\r\n1,a\r\n\r\n2,b,extra\r\n").unwrap_err();
+        assert_eq!(err.row, Some(4));
+        let err = read("id,name\r1,a\r\r2,b,extra\r").unwrap_err();
+        assert_eq!(err.row, Some(4));
+        let err = read("id,name,amount\n1,a,5\n\n2,b\n").unwrap_err();
+        assert_eq!(err.row, Some(4));
+        assert_eq!(err.column.as_deref(), Some("amount"));
+    }
+
+    #[test]
+    fn whitespace_only_lines_count_as_rows() {
+        let t = read("\n id , name \n\n1,a\n   \n,\n2,b\n\n").unwrap();
+        assert_eq!(t.header_row, 2);
+        assert_eq!(t.row_numbers, vec![4, 7]);
+    }
+
+    #[test]
+    fn duplicate_id_after_blank_lines_names_both_rows() {
+        let t = read("id,v\n\n1,a\n2,b\n\n1,c\n").unwrap();
+        assert_eq!(t.row_numbers, vec![3, 4, 6]);
+        let err = to_records(&t, Some("id")).unwrap_err();
+        assert_eq!(err.row, Some(6));
+        assert_eq!(err.column.as_deref(), Some("id"));
+        assert!(err.message.contains("row 3"), "{}", err.message);
+        let err = to_documents(&t, Some("id"), None).unwrap_err();
+        assert_eq!(err.row, Some(6));
+
+        let t = read("id,v\n1,a\n\n ,b\n").unwrap();
+        let err = to_records(&t, Some("id")).unwrap_err();
+        assert_eq!(err.row, Some(4));
+    }
+
+    #[test]
+    fn multiline_value_keeps_following_rows_numbered() {
+        let t = read("id,note\n1,\"two\nlines\"\n1,ok\n").unwrap();
+        assert_eq!(t.row_numbers, vec![2, 3]);
+        let err = to_records(&t, Some("id")).unwrap_err();
+        assert_eq!(err.row, Some(3));
+        assert!(err.message.contains("row 2"), "{}", err.message);
+
+        // Line breaks inside the value do not count; a blank line after it does.
+        let t = read("id,note\r\n1,\"a\r\nb\rc\n\"\r\n\r\n2,x\r\n").unwrap();
+        assert_eq!(t.row_numbers, vec![2, 4]);
+        let err = read("id,note\r\n1,\"a\r\nb\r\nc\"\r\n\r\n2,x,y\r\n").unwrap_err();
+        assert_eq!(err.row, Some(4));
+        let t = read_fixture("quoted_multiline.csv").unwrap();
+        assert_eq!(t.row_numbers, vec![2, 3, 4]);
+    }
+
+    #[test]
+    fn leading_blank_line_moves_the_header_down() {
+        let t = read("\nid,file\n1,a.pdf\n").unwrap();
+        assert_eq!(t.header_row, 2);
+        assert_eq!(t.row_numbers, vec![3]);
+        let err = to_documents(&t, Some("id"), Some("nope")).unwrap_err();
+        assert_eq!(err.row, Some(2));
+        let err = to_records(&t, Some("nope")).unwrap_err();
+        assert_eq!(err.row, Some(2));
+
+        let err = read("\nid,name\n1,a\n2,b,c\n").unwrap_err();
+        assert_eq!(err.row, Some(4));
+        let err = read("\n\nid,,amount\n1,2,3\n").unwrap_err();
+        assert_eq!(err.row, Some(3));
+        let err = read("\r\nid,name,id\n").unwrap_err();
+        assert_eq!(err.row, Some(2));
+        let t = read("\nid,v\n1,a\n1,b\n").unwrap();
+        let err = to_records(&t, Some("id")).unwrap_err();
+        assert_eq!(err.row, Some(4));
+        assert!(err.message.contains("row 3"), "{}", err.message);
+    }
+
+    #[test]
+    fn quoting_errors_after_blank_lines() {
+        let err = read("id,name\n\n1,\"q\"x\n").unwrap_err();
+        assert_eq!(err.row, Some(3));
+        assert_eq!(err.column.as_deref(), Some("name"));
+        let err = read("id,name\n\n\n1,\"never\n2,b\n").unwrap_err();
+        assert_eq!(err.row, Some(4));
+        assert!(err.message.contains("never closed"));
+    }
+
+    #[test]
+    fn hand_built_table_without_row_numbers() {
+        let mut t = table(&["id"], &[&["1"], &["1"]]);
+        t.row_numbers.clear();
+        let err = to_records(&t, Some("id")).unwrap_err();
+        assert_eq!(err.row, Some(3));
+        assert!(err.message.contains("row 2"), "{}", err.message);
     }
 
     #[test]

@@ -1,0 +1,116 @@
+// The shell: top bar with the workspace path and the four screen tabs; starts the progress channel once.
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+
+import { watchProgress, workspaceInfo } from './api';
+import type { WorkspaceInfo } from './bindings/WorkspaceInfo';
+import { ErrorBanner } from './components/ErrorBanner';
+import { publishProgress } from './progressHub';
+import { ConfigsScreen } from './screens/ConfigsScreen';
+import { DataScreen } from './screens/DataScreen';
+import { ReviewScreen } from './screens/ReviewScreen';
+import { RunsScreen } from './screens/RunsScreen';
+
+export type Tab = 'data' | 'configs' | 'runs' | 'review';
+
+const TABS: { id: Tab; label: string }[] = [
+  { id: 'data', label: 'Data' },
+  { id: 'configs', label: 'Configs' },
+  { id: 'runs', label: 'Runs' },
+  { id: 'review', label: 'Review' },
+];
+
+let progressWatchStarted = false;
+
+export function App() {
+  const [tab, setTab] = useState<Tab>('data');
+  const [workspace, setWorkspace] = useState<WorkspaceInfo | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [reviewRequest, setReviewRequest] = useState<{ runId: string; seq: number } | null>(null);
+  const tabRefs = useRef(new Map<Tab, HTMLButtonElement>());
+
+  useEffect(() => {
+    workspaceInfo().then(setWorkspace, (e: Error) => setError(`Could not open the workspace: ${e.message}`));
+    if (!progressWatchStarted) {
+      progressWatchStarted = true;
+      watchProgress(publishProgress).catch((e: Error) => {
+        progressWatchStarted = false;
+        setError(`Live run progress is unavailable: ${e.message}`);
+      });
+    }
+  }, []);
+
+  const onTabKey = (e: KeyboardEvent<HTMLButtonElement>, index: number) => {
+    let next: number | null = null;
+    if (e.key === 'ArrowRight') next = (index + 1) % TABS.length;
+    else if (e.key === 'ArrowLeft') next = (index - 1 + TABS.length) % TABS.length;
+    else if (e.key === 'Home') next = 0;
+    else if (e.key === 'End') next = TABS.length - 1;
+    if (next === null) return;
+    e.preventDefault();
+    e.stopPropagation();
+    const t = TABS[next];
+    if (!t) return;
+    setTab(t.id);
+    tabRefs.current.get(t.id)?.focus();
+  };
+
+  return (
+    <div className="app">
+      <header className="topbar">
+        <span className="brand">Matchbook</span>
+        <div className="tabs" role="tablist" aria-label="Screens">
+          {TABS.map((t, i) => (
+            <button
+              key={t.id}
+              id={`nav-${t.id}`}
+              ref={(el) => {
+                if (el) tabRefs.current.set(t.id, el);
+                else tabRefs.current.delete(t.id);
+              }}
+              type="button"
+              role="tab"
+              aria-selected={tab === t.id}
+              aria-controls={`panel-${t.id}`}
+              tabIndex={tab === t.id ? 0 : -1}
+              className="tab"
+              onClick={() => setTab(t.id)}
+              onKeyDown={(e) => onTabKey(e, i)}
+            >
+              {t.label}
+            </button>
+          ))}
+        </div>
+        <span className="workspace" title={workspace?.path ?? ''}>
+          {workspace ? (
+            <>
+              <span className="muted">Workspace</span> <span className="workspace-path">{workspace.path}</span>
+            </>
+          ) : (
+            <span className="muted">Opening workspace…</span>
+          )}
+        </span>
+      </header>
+      <ErrorBanner message={error} onDismiss={() => setError(null)} />
+      <main className="screens">
+        <section id="panel-data" role="tabpanel" aria-labelledby="nav-data" hidden={tab !== 'data'} className="screen">
+          <DataScreen active={tab === 'data'} />
+        </section>
+        <section id="panel-configs" role="tabpanel" aria-labelledby="nav-configs" hidden={tab !== 'configs'} className="screen">
+          <ConfigsScreen active={tab === 'configs'} />
+        </section>
+        <section id="panel-runs" role="tabpanel" aria-labelledby="nav-runs" hidden={tab !== 'runs'} className="screen">
+          <RunsScreen
+            active={tab === 'runs'}
+            onReview={(runId) => {
+              setReviewRequest((prev) => ({ runId, seq: (prev?.seq ?? 0) + 1 }));
+              setTab('review');
+            }}
+          />
+        </section>
+        <section id="panel-review" role="tabpanel" aria-labelledby="nav-review" hidden={tab !== 'review'} className="screen">
+          <ReviewScreen active={tab === 'review'} request={reviewRequest} />
+        </section>
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,187 @@
+// Tests of api.ts: each function invokes the right command with the right arguments; failures become ApiCallError.
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+
+const { invokeMock, openMock, channels } = vi.hoisted(() => ({
+  invokeMock: vi.fn(),
+  openMock: vi.fn(),
+  channels: [] as { onmessage?: (m: unknown) => void }[],
+}));
+
+vi.mock('@tauri-apps/api/core', () => ({
+  invoke: invokeMock,
+  Channel: class FakeChannel {
+    onmessage?: (m: unknown) => void;
+    constructor() {
+      channels.push(this);
+    }
+  },
+}));
+
+vi.mock('@tauri-apps/plugin-dialog', () => ({ open: openMock }));
+
+import * as api from './api';
+import { ApiCallError, toApiCallError } from './api';
+import type { ConfigInput } from './bindings/ConfigInput';
+import type { RunProgress } from './bindings/RunProgress';
+
+const input: ConfigInput = {
+  name: 'Invoices to POs',
+  reference_data_id: 'ref-1',
+  document_set_id: null,
+  field_mappings: [{ source: 'po', target: 'po_number', strategy: 'exact', weight: 1 }],
+  threshold: 0.85,
+  review_floor: 0.5,
+};
+
+beforeEach(() => {
+  invokeMock.mockReset();
+  invokeMock.mockResolvedValue('ok');
+  openMock.mockReset();
+  channels.length = 0;
+});
+
+describe('commands', () => {
+  const cases: [string, () => Promise<unknown>, string, Record<string, unknown> | undefined][] = [
+    ['workspaceInfo', () => api.workspaceInfo(), 'workspace_info', undefined],
+    ['listDatasets', () => api.listDatasets(), 'list_datasets', undefined],
+    [
+      'importDataset',
+      () => api.importDataset({ path: '/tmp/po.csv', kind: 'reference', id_column: 'po_number' }),
+      'import_dataset',
+      { request: { path: '/tmp/po.csv', kind: 'reference', id_column: 'po_number' } },
+    ],
+    ['deleteDataset', () => api.deleteDataset('d1'), 'delete_dataset', { id: 'd1' }],
+    ['datasetRows', () => api.datasetRows('d1', 2, 100), 'dataset_rows', { id: 'd1', page: 2, limit: 100 }],
+    ['listConfigs', () => api.listConfigs(), 'list_configs', undefined],
+    ['getConfig', () => api.getConfig('c1'), 'get_config', { id: 'c1' }],
+    ['createConfig', () => api.createConfig(input), 'create_config', { input }],
+    ['updateConfig', () => api.updateConfig('c1', input), 'update_config', { id: 'c1', input }],
+    ['deleteConfig', () => api.deleteConfig('c1'), 'delete_config', { id: 'c1' }],
+    ['startRun', () => api.startRun('c1'), 'start_run', { configId: 'c1' }],
+    ['cancelRun', () => api.cancelRun('r1'), 'cancel_run', { runId: 'r1' }],
+    ['listRuns', () => api.listRuns({ status: 'completed', limit: 10 }), 'list_runs', { filter: { status: 'completed', limit: 10 } }],
+    ['listRuns (no filter)', () => api.listRuns(), 'list_runs', { filter: {} }],
+    ['getRun', () => api.getRun('r1'), 'get_run', { runId: 'r1' }],
+    ['runProgress', () => api.runProgress('r1'), 'run_progress', { runId: 'r1' }],
+    [
+      'listResults',
+      () => api.listResults('r1', { status: 'pending', page: 3, limit: 50 }),
+      'list_results',
+      { runId: 'r1', query: { status: 'pending', page: 3, limit: 50 } },
+    ],
+    [
+      'reviewResult',
+      () => api.reviewResult('r1', 'res1', { status: 'approved', notes: 'ok' }),
+      'review_result',
+      { runId: 'r1', resultId: 'res1', input: { status: 'approved', notes: 'ok' } },
+    ],
+    ['resultDecisions', () => api.resultDecisions('res1'), 'result_decisions', { resultId: 'res1' }],
+    ['referenceRows', () => api.referenceRows('ref-1', ['PO-1', 'PO-2']), 'reference_rows', { datasetId: 'ref-1', ids: ['PO-1', 'PO-2'] }],
+  ];
+
+  it.each(cases)('%s calls its command', async (_name, fn, command, args) => {
+    await expect(fn()).resolves.toBe('ok');
+    expect(invokeMock).toHaveBeenCalledTimes(1);
+    if (args === undefined) expect(invokeMock).toHaveBeenCalledWith(command);
+    else expect(invokeMock).toHaveBeenCalledWith(command, args);
+  });
+
+  it('watchProgress passes a channel whose messages reach the callback', async () => {
+    invokeMock.mockResolvedValue(null);
+    const seen: RunProgress[] = [];
+    await expect(api.watchProgress((p) => seen.push(p))).resolves.toBeNull();
+    expect(channels).toHaveLength(1);
+    const channel = channels[0];
+    expect(invokeMock).toHaveBeenCalledWith('watch_progress', { onEvent: channel });
+    const event: RunProgress = {
+      run_id: 'r1',
+      status: 'running',
+      phase: 'matching',
+      phase_progress: 40,
+      rows_processed: 40,
+      rows_total: 100,
+      rows_matched: 30,
+      estimated_seconds_remaining: 95,
+      updated_at: '2024-05-01T10:00:00Z',
+    };
+    channel?.onmessage?.(event);
+    expect(seen).toEqual([event]);
+  });
+});
+
+describe('pickFile', () => {
+  it('opens a single-file dialog filtered to csv/tsv/txt and returns the path', async () => {
+    openMock.mockResolvedValue('/home/me/po.csv');
+    await expect(api.pickFile()).resolves.toBe('/home/me/po.csv');
+    const options = openMock.mock.calls[0]?.[0] as { multiple: boolean; directory: boolean; filters: { extensions: string[] }[] };
+    expect(options.multiple).toBe(false);
+    expect(options.directory).toBe(false);
+    expect(options.filters[0]?.extensions).toEqual(['csv', 'tsv', 'txt']);
+  });
+
+  it('returns null when the dialog is dismissed', async () => {
+    openMock.mockResolvedValue(null);
+    await expect(api.pickFile()).resolves.toBeNull();
+  });
+});
+
+describe('errors', () => {
+  it('turns a rejected ApiError into an ApiCallError with its location', async () => {
+    invokeMock.mockRejectedValue({
+      code: 'import_error',
+      message: 'invoices.csv, row 4, column total_amount: not a number',
+      file: 'invoices.csv',
+      row: 4,
+      column: 'total_amount',
+    });
+    const err = await api.importDataset({ path: '/x/invoices.csv', kind: 'documents' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiCallError);
+    expect(err).toBeInstanceOf(Error);
+    const e = err as ApiCallError;
+    expect(e.code).toBe('import_error');
+    expect(e.file).toBe('invoices.csv');
+    expect(e.row).toBe(4);
+    expect(e.column).toBe('total_amount');
+    expect(e.message).toBe('invoices.csv, row 4, column total_amount: not a number');
+    expect(e.field).toBeUndefined();
+  });
+
+  it('keeps the field of a validation error', async () => {
+    invokeMock.mockRejectedValue({
+      code: 'validation_error',
+      message: 'field_mappings[1].weight: must be a number greater than 0',
+      field: 'field_mappings[1].weight',
+    });
+    const e = (await api.createConfig(input).catch((x: unknown) => x)) as ApiCallError;
+    expect(e).toBeInstanceOf(ApiCallError);
+    expect(e.code).toBe('validation_error');
+    expect(e.field).toBe('field_mappings[1].weight');
+  });
+
+  it('keeps conflict codes', async () => {
+    invokeMock.mockRejectedValue({ code: 'conflict', message: 'run r1 has already finished' });
+    const e = (await api.cancelRun('r1').catch((x: unknown) => x)) as ApiCallError;
+    expect(e.code).toBe('conflict');
+    expect(e.message).toBe('run r1 has already finished');
+  });
+
+  it('falls back to internal_error for anything else', async () => {
+    invokeMock.mockRejectedValue('command list_datasets not found');
+    const e = (await api.listDatasets().catch((x: unknown) => x)) as ApiCallError;
+    expect(e).toBeInstanceOf(ApiCallError);
+    expect(e.code).toBe('internal_error');
+    expect(e.message).toBe('command list_datasets not found');
+
+    expect(toApiCallError(new TypeError('boom')).code).toBe('internal_error');
+    expect(toApiCallError(new TypeError('boom')).message).toBe('boom');
+    expect(toApiCallError(undefined).code).toBe('internal_error');
+    expect(toApiCallError({ code: 'teapot', message: 'odd' }).code).toBe('internal_error');
+  });
+
+  it('wraps dialog failures too', async () => {
+    openMock.mockRejectedValue(new Error('dialog unavailable'));
+    const e = (await api.pickFile().catch((x: unknown) => x)) as ApiCallError;
+    expect(e).toBeInstanceOf(ApiCallError);
+    expect(e.message).toBe('dialog unavailable');
+  });
+});

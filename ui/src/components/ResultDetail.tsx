@@ -1,0 +1,260 @@
+// The evidence panel of one result: field-by-field evidence, top candidates, reference record, decision form and history.
+import { useState } from 'react';
+
+import type { Candidate } from '../bindings/Candidate';
+import type { FieldEvidence } from '../bindings/FieldEvidence';
+import type { MatchResult } from '../bindings/MatchResult';
+import type { Record as DataRecord } from '../bindings/Record';
+import type { ReviewDecision } from '../bindings/ReviewDecision';
+import { STRATEGY_LABEL, evidenceValue, formatDateTime, formatWeight } from '../format';
+import { ConfidenceBadge } from './ConfidenceBadge';
+import { ScoreBar } from './ScoreBar';
+import { StatusBadge } from './StatusBadge';
+
+interface Props {
+  result: MatchResult;
+  threshold: number;
+  reviewFloor: number;
+  decisions: ReviewDecision[] | null;
+  referenceColumns: string[];
+  referenceRecords: Map<string, DataRecord>;
+  notes: string;
+  onNotes: (notes: string) => void;
+  onDecide: (status: 'approved' | 'rejected') => void;
+  saving: boolean;
+}
+
+function Value({ value }: { value: string }) {
+  const v = evidenceValue(value);
+  return v.missing ? <span className="missing">{v.text}</span> : <span className="value">{v.text}</span>;
+}
+
+function EvidenceTable({ evidence, caption }: { evidence: FieldEvidence[]; caption: string }) {
+  return (
+    <table className="table evidence-table">
+      <caption className="visually-hidden">{caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col">Field</th>
+          <th scope="col">Strategy</th>
+          <th scope="col" className="num">
+            Weight
+          </th>
+          <th scope="col">Score</th>
+          <th scope="col">Document value</th>
+          <th scope="col">Reference value</th>
+        </tr>
+      </thead>
+      <tbody>
+        {evidence.map((f, i) => (
+          <tr key={`${i}-${f.source}-${f.target}`} className={f.missing ? 'evidence-missing' : f.score <= 0 ? 'evidence-mismatch' : undefined}>
+            <th scope="row">
+              <span className="mono">{f.source}</span> <span aria-label="compared with">→</span> <span className="mono">{f.target}</span>
+              {f.missing && <span className="missing-flag">missing</span>}
+            </th>
+            <td>{STRATEGY_LABEL[f.strategy] ?? f.strategy}</td>
+            <td className="num">{formatWeight(f.weight)}</td>
+            <td>
+              <ScoreBar score={f.score} label={`Score of ${f.source}`} />
+            </td>
+            <td className="value-cell">
+              <Value value={f.source_value} />
+            </td>
+            <td className="value-cell">
+              <Value value={f.target_value} />
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function ResultDetail({
+  result,
+  threshold,
+  reviewFloor,
+  decisions,
+  referenceColumns,
+  referenceRecords,
+  notes,
+  onNotes,
+  onDecide,
+  saving,
+}: Props) {
+  // Which candidate's evidence is shown; null = the result's own (best candidate).
+  const [viewRank, setViewRank] = useState<number | null>(null);
+  const viewed: Candidate | undefined = viewRank === null ? undefined : result.candidates.find((c) => c.rank === viewRank);
+  const evidence = viewed ? viewed.evidence : result.evidence;
+  const shownRowId = viewed ? viewed.reference_row_id : (result.matched_reference_row_id ?? result.candidates[0]?.reference_row_id ?? null);
+  const record = shownRowId ? referenceRecords.get(shownRowId) : undefined;
+
+  return (
+    <article className="result-detail" aria-labelledby="result-heading">
+      <header className="detail-head">
+        <div>
+          <h2 id="result-heading">{result.document_filename ?? result.document_id}</h2>
+          <p className="muted small">
+            Document <span className="mono">{result.document_id}</span>
+            {' · '}
+            {result.matched_reference_row_id ? (
+              <>
+                matched to <span className="mono">{result.matched_reference_row_id}</span>
+              </>
+            ) : (
+              <span className="no-match">no match</span>
+            )}
+          </p>
+        </div>
+        <div className="detail-status">
+          <ConfidenceBadge confidence={result.confidence} threshold={threshold} reviewFloor={reviewFloor} />
+          <StatusBadge id="result-status" status={result.status} />
+        </div>
+      </header>
+
+      <section aria-labelledby="evidence-heading">
+        <h3 id="evidence-heading">
+          Evidence
+          {viewed ? (
+            <span className="muted small">
+              {' '}
+              · candidate #{viewed.rank} (<span className="mono">{viewed.reference_row_id}</span>){' '}
+              <button type="button" className="link small" onClick={() => setViewRank(null)}>
+                back to best
+              </button>
+            </span>
+          ) : (
+            <span className="muted small"> · best candidate</span>
+          )}
+        </h3>
+        {evidence && evidence.length > 0 ? (
+          <EvidenceTable evidence={evidence} caption={`Evidence for ${result.document_id}`} />
+        ) : (
+          <p className="empty">No candidate scored above 0: there is no evidence to show.</p>
+        )}
+      </section>
+
+      <div className="detail-columns">
+        <section aria-labelledby="candidates-heading">
+          <h3 id="candidates-heading">Top candidates</h3>
+          {result.candidates.length === 0 ? (
+            <p className="muted">None.</p>
+          ) : (
+            <table className="table candidates-table">
+              <thead>
+                <tr>
+                  <th scope="col" className="num">
+                    Rank
+                  </th>
+                  <th scope="col">Reference row</th>
+                  <th scope="col" className="num">
+                    Confidence
+                  </th>
+                  <th scope="col">
+                    <span className="visually-hidden">Evidence</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {result.candidates.map((c) => {
+                  const isViewed = viewed ? viewed.rank === c.rank : c.reference_row_id === shownRowId;
+                  return (
+                    <tr key={c.rank} className={isViewed ? 'selected' : undefined} data-candidate-rank={c.rank}>
+                      <td className="num">{c.rank}</td>
+                      <td className="mono">
+                        {c.reference_row_id}
+                        {c.reference_row_id === result.matched_reference_row_id && <span className="small muted"> (match)</span>}
+                      </td>
+                      <td className="num">
+                        <ConfidenceBadge confidence={c.confidence} threshold={threshold} reviewFloor={reviewFloor} />
+                      </td>
+                      <td>
+                        <button
+                          type="button"
+                          className="link small"
+                          aria-pressed={isViewed}
+                          aria-label={`Show the evidence of candidate ${c.rank}`}
+                          onClick={() => setViewRank(c === result.candidates[0] ? null : c.rank)}
+                        >
+                          evidence
+                        </button>
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          )}
+        </section>
+
+        <section aria-labelledby="record-heading">
+          <h3 id="record-heading">
+            Reference record {shownRowId && <span className="mono muted small">{shownRowId}</span>}
+          </h3>
+          {!shownRowId ? (
+            <p className="muted">No reference row.</p>
+          ) : record ? (
+            <dl className="record">
+              {record.values.map((v, i) => (
+                <div key={i} className="record-item">
+                  <dt>{referenceColumns[i] ?? `column ${i + 1}`}</dt>
+                  <dd>
+                    <Value value={v} />
+                  </dd>
+                </div>
+              ))}
+            </dl>
+          ) : (
+            <p className="muted">Not available.</p>
+          )}
+        </section>
+      </div>
+
+      <section className="decision" aria-labelledby="decision-heading">
+        <h3 id="decision-heading" className="visually-hidden">
+          Decision
+        </h3>
+        <div className="decision-row">
+          <label htmlFor="review-notes" className="visually-hidden">
+            Notes
+          </label>
+          <textarea
+            id="review-notes"
+            rows={2}
+            placeholder="Notes (optional). Esc leaves the box so the shortcuts work again."
+            value={notes}
+            onChange={(e) => onNotes(e.target.value)}
+          />
+          <div className="decision-buttons">
+            <button id="approve" type="button" className="approve" onClick={() => onDecide('approved')} disabled={saving} aria-keyshortcuts="a">
+              Approve <kbd>a</kbd>
+            </button>
+            <button id="reject" type="button" className="reject" onClick={() => onDecide('rejected')} disabled={saving} aria-keyshortcuts="r">
+              Reject <kbd>r</kbd>
+            </button>
+          </div>
+        </div>
+        {result.reviewed_at && <p className="muted small">Last reviewed {formatDateTime(result.reviewed_at)}</p>}
+      </section>
+
+      <section aria-labelledby="history-heading">
+        <h3 id="history-heading">History</h3>
+        {decisions === null ? (
+          <p className="muted">Loading…</p>
+        ) : decisions.length === 0 ? (
+          <p className="muted">No decisions yet.</p>
+        ) : (
+          <ol className="history">
+            {decisions.map((d) => (
+              <li key={d.id}>
+                <span className="nowrap">{formatDateTime(d.decided_at)}</span> · <strong>{d.decided_by}</strong> · <StatusBadge status={d.previous_status} /> →{' '}
+                <StatusBadge status={d.status} />
+                {d.notes && <p className="history-notes">{d.notes}</p>}
+              </li>
+            ))}
+          </ol>
+        )}
+      </section>
+    </article>
+  );
+}

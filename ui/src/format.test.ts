@@ -1,0 +1,128 @@
+// Tests of the display helpers in format.ts.
+import { describe, expect, it } from 'vitest';
+
+import {
+  confidenceBand,
+  errorLocation,
+  evidenceValue,
+  fieldLabel,
+  formatCount,
+  formatDuration,
+  formatEta,
+  formatImportError,
+  formatPercent,
+  formatSeconds,
+  formatWeight,
+  stripFieldPrefix,
+} from './format';
+
+describe('formatPercent', () => {
+  it('shows confidence as a percentage with at most one decimal', () => {
+    expect(formatPercent(0.85)).toBe('85%');
+    expect(formatPercent(0.849)).toBe('84.9%');
+    expect(formatPercent(1)).toBe('100%');
+    expect(formatPercent(0)).toBe('0%');
+    expect(formatPercent(0.12345)).toBe('12.3%');
+    expect(formatPercent(0.9999)).toBe('100%');
+  });
+  it('shows a dash when unknown', () => {
+    expect(formatPercent(null)).toBe('—');
+    expect(formatPercent(undefined)).toBe('—');
+    expect(formatPercent(Number.NaN)).toBe('—');
+  });
+});
+
+describe('confidenceBand', () => {
+  it('classifies by threshold and review floor', () => {
+    expect(confidenceBand(0.9, 0.85, 0.5)).toBe('matched');
+    expect(confidenceBand(0.85, 0.85, 0.5)).toBe('matched');
+    expect(confidenceBand(0.8499, 0.85, 0.5)).toBe('review');
+    expect(confidenceBand(0.5, 0.85, 0.5)).toBe('review');
+    expect(confidenceBand(0.4999, 0.85, 0.5)).toBe('low');
+    expect(confidenceBand(0, 0.85, 0.5)).toBe('low');
+  });
+  it('has no review band when the floor equals the threshold', () => {
+    expect(confidenceBand(0.7, 0.7, 0.7)).toBe('matched');
+    expect(confidenceBand(0.69, 0.7, 0.7)).toBe('low');
+  });
+});
+
+describe('durations and ETA', () => {
+  it('formats seconds for people', () => {
+    expect(formatSeconds(95)).toBe('1 min 35 s');
+    expect(formatSeconds(45)).toBe('45 s');
+    expect(formatSeconds(0)).toBe('0 s');
+    expect(formatSeconds(120)).toBe('2 min');
+    expect(formatSeconds(3600)).toBe('1 h');
+    expect(formatSeconds(3900)).toBe('1 h 5 min');
+    expect(formatSeconds(59.6)).toBe('1 min');
+  });
+  it('formats an ETA', () => {
+    expect(formatEta(95)).toBe('about 1 min 35 s left');
+    expect(formatEta(null)).toBe('estimating…');
+    expect(formatEta(0)).toBe('almost done');
+  });
+  it('formats the duration between two timestamps', () => {
+    expect(formatDuration('2024-05-01T10:00:00Z', '2024-05-01T10:01:35Z')).toBe('1 min 35 s');
+    expect(formatDuration('2024-05-01T10:00:00Z', '2024-05-01T10:00:00.300Z')).toBe('< 1 s');
+    expect(formatDuration(null, '2024-05-01T10:00:00Z')).toBe('—');
+    expect(formatDuration('2024-05-01T10:00:00Z', null, Date.parse('2024-05-01T10:00:45Z'))).toBe('45 s');
+  });
+});
+
+describe('evidenceValue', () => {
+  it('marks empty values as missing', () => {
+    expect(evidenceValue('')).toEqual({ text: 'missing', missing: true });
+    expect(evidenceValue('   ')).toEqual({ text: 'missing', missing: true });
+    expect(evidenceValue(null)).toEqual({ text: 'missing', missing: true });
+  });
+  it('shows present values as they are', () => {
+    expect(evidenceValue('PO-1001')).toEqual({ text: 'PO-1001', missing: false });
+    expect(evidenceValue('0')).toEqual({ text: '0', missing: false });
+  });
+});
+
+describe('import errors', () => {
+  it('names file, row and column', () => {
+    expect(formatImportError({ message: 'not a number', file: 'invoices.csv', row: 4, column: 'total_amount' })).toBe(
+      'invoices.csv, row 4, column total_amount: not a number',
+    );
+  });
+  it('does not repeat a location the message already has', () => {
+    expect(
+      formatImportError({
+        message: 'invoices.csv, row 4, column total_amount: not a number',
+        file: 'invoices.csv',
+        row: 4,
+        column: 'total_amount',
+      }),
+    ).toBe('invoices.csv, row 4, column total_amount: not a number');
+  });
+  it('works with only part of the location', () => {
+    expect(formatImportError({ message: 'The file could not be read', file: 'po.csv' })).toBe('po.csv: The file could not be read');
+    expect(formatImportError({ message: 'duplicate column', file: 'po.csv', row: 1, column: null })).toBe('po.csv, row 1: duplicate column');
+    expect(formatImportError({ message: 'no such file' })).toBe('no such file');
+    expect(errorLocation({ row: 0 })).toBe('row 0');
+  });
+});
+
+describe('validation messages', () => {
+  it('strips the field prefix and names fields for people', () => {
+    expect(stripFieldPrefix('field_mappings[1].weight: must be a number greater than 0', 'field_mappings[1].weight')).toBe(
+      'must be a number greater than 0',
+    );
+    expect(stripFieldPrefix('something else', 'name')).toBe('something else');
+    expect(fieldLabel('field_mappings[1].weight')).toBe('Mapping 2, weight');
+    expect(fieldLabel('field_mappings[0]')).toBe('Mapping 1');
+    expect(fieldLabel('review_floor')).toBe('review floor');
+  });
+});
+
+describe('numbers', () => {
+  it('formats counts and weights', () => {
+    expect(formatCount(1234567)).toBe('1,234,567');
+    expect(formatCount(null)).toBe('—');
+    expect(formatWeight(1 / 3)).toBe('0.333');
+    expect(formatWeight(0.25)).toBe('0.25');
+  });
+});

@@ -1,0 +1,152 @@
+// Pure display helpers: percentages, confidence bands, durations/ETA, dates, evidence values and error texts.
+
+/** Confidence 0..1 as a percentage with at most one decimal: 0.849 → "84.9%", 0.85 → "85%". */
+export function formatPercent(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  const tenths = Math.round(value * 1000) / 10;
+  const text = Number.isInteger(tenths) ? tenths.toFixed(0) : tenths.toFixed(1);
+  return `${text}%`;
+}
+
+export type ConfidenceBand = 'matched' | 'review' | 'low';
+
+/**
+ * Where a confidence falls: at or above the threshold it is a match, within
+ * [reviewFloor, threshold) it needs review, below the floor it is low.
+ */
+export function confidenceBand(confidence: number, threshold: number, reviewFloor: number): ConfidenceBand {
+  if (confidence >= threshold) return 'matched';
+  if (confidence >= reviewFloor) return 'review';
+  return 'low';
+}
+
+export const BAND_LABEL: Record<ConfidenceBand, string> = {
+  matched: 'above threshold',
+  review: 'needs review',
+  low: 'below review floor',
+};
+
+/** A span of seconds for people: "45 s", "1 min 35 s", "2 min", "1 h 5 min". */
+export function formatSeconds(totalSeconds: number | null | undefined): string {
+  if (totalSeconds === null || totalSeconds === undefined || !Number.isFinite(totalSeconds)) return '—';
+  const s = Math.max(0, Math.round(totalSeconds));
+  if (s < 60) return `${s} s`;
+  const hours = Math.floor(s / 3600);
+  const minutes = Math.floor((s % 3600) / 60);
+  const seconds = s % 60;
+  if (hours > 0) return minutes > 0 ? `${hours} h ${minutes} min` : `${hours} h`;
+  return seconds > 0 ? `${minutes} min ${seconds} s` : `${minutes} min`;
+}
+
+/** The remaining time of a run: "about 1 min 35 s left", or "estimating…" while unknown. */
+export function formatEta(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return 'estimating…';
+  if (seconds < 1) return 'almost done';
+  return `about ${formatSeconds(seconds)} left`;
+}
+
+/** Time between two ISO timestamps (end defaults to now); "—" when the start is unknown. */
+export function formatDuration(startIso: string | null | undefined, endIso?: string | null, now: number = Date.now()): string {
+  if (!startIso) return '—';
+  const start = Date.parse(startIso);
+  const end = endIso ? Date.parse(endIso) : now;
+  if (Number.isNaN(start) || Number.isNaN(end)) return '—';
+  const seconds = (end - start) / 1000;
+  if (seconds < 1) return '< 1 s';
+  return formatSeconds(seconds);
+}
+
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+/** An ISO timestamp in local time as "2024-05-01 14:03"; the raw text when it does not parse. */
+export function formatDateTime(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return iso;
+  const d = new Date(t);
+  return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
+}
+
+/** A count with thousands separators; "—" when unknown. */
+export function formatCount(n: number | null | undefined): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return '—';
+  return n.toLocaleString('en-US');
+}
+
+/** A 0..1 number shown to at most 3 decimals: 0.25 → "0.25", 1/3 → "0.333". */
+export function formatWeight(w: number): string {
+  if (!Number.isFinite(w)) return '—';
+  return String(Math.round(w * 1000) / 1000);
+}
+
+export const MISSING_TEXT = 'missing';
+
+/** How an evidence value is shown: an empty (or blank) value is marked as missing. */
+export function evidenceValue(value: string | null | undefined): { text: string; missing: boolean } {
+  if (value === null || value === undefined || value.trim() === '') return { text: MISSING_TEXT, missing: true };
+  return { text: value, missing: false };
+}
+
+export const STRATEGY_LABEL: Record<string, string> = {
+  exact: 'Exact',
+  fuzzy: 'Fuzzy',
+  date_range: 'Date range',
+  numeric_range: 'Numeric range',
+};
+
+export const PHASE_LABEL: Record<string, string> = {
+  queued: 'Queued',
+  loading_reference: 'Loading reference data',
+  matching: 'Matching',
+  ai_resolving: 'Resolving',
+  finalizing: 'Finalizing',
+  completed: 'Completed',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+};
+
+/** Where an error points to, e.g. "invoices.csv, row 4, column total_amount"; "" when nowhere. */
+export function errorLocation(err: { file?: string | null; row?: number | null; column?: string | null }): string {
+  const parts: string[] = [];
+  if (err.file) parts.push(err.file);
+  if (err.row !== null && err.row !== undefined) parts.push(`row ${err.row}`);
+  if (err.column) parts.push(`column ${err.column}`);
+  return parts.join(', ');
+}
+
+/**
+ * An import error as one line naming the file, row and column:
+ * "invoices.csv, row 4, column total_amount: not a number". The backend's message may already
+ * start with that location; it is not repeated.
+ */
+export function formatImportError(err: {
+  message: string;
+  file?: string | null;
+  row?: number | null;
+  column?: string | null;
+}): string {
+  const location = errorLocation(err);
+  if (!location) return err.message;
+  const prefix = `${location}: `;
+  const detail = err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message;
+  return `${location}: ${detail}`;
+}
+
+/** A validation message without the "field: " prefix the backend puts in front of it. */
+export function stripFieldPrefix(message: string, field: string | null | undefined): string {
+  if (field && message.startsWith(`${field}: `)) return message.slice(field.length + 2);
+  return message;
+}
+
+/** A human name for a validation field path: "field_mappings[1].weight" → "Mapping 2, weight". */
+export function fieldLabel(field: string): string {
+  const m = /^field_mappings\[(\d+)\](?:\.(\w+))?$/.exec(field);
+  if (m) {
+    const row = Number(m[1]) + 1;
+    return m[2] ? `Mapping ${row}, ${m[2].replace(/_/g, ' ')}` : `Mapping ${row}`;
+  }
+  if (field === 'field_mappings') return 'Field mappings';
+  return field.replace(/_/g, ' ');
+}

@@ -1,0 +1,58 @@
+// Tests of the review shortcut mapping in keyboard.ts.
+import { describe, expect, it } from 'vitest';
+
+import { isTypingTarget, reviewKeyAction } from './keyboard';
+
+const body = { tagName: 'BODY' };
+
+describe('reviewKeyAction', () => {
+  it('maps j/k and arrows to moves', () => {
+    expect(reviewKeyAction({ key: 'j', target: body })).toBe('next');
+    expect(reviewKeyAction({ key: 'ArrowDown', target: body })).toBe('next');
+    expect(reviewKeyAction({ key: 'k', target: body })).toBe('prev');
+    expect(reviewKeyAction({ key: 'ArrowUp', target: body })).toBe('prev');
+    expect(reviewKeyAction({ key: 'Home', target: body })).toBe('first');
+    expect(reviewKeyAction({ key: 'End', target: body })).toBe('last');
+  });
+
+  it('maps a and r to decisions', () => {
+    expect(reviewKeyAction({ key: 'a', target: body })).toBe('approve');
+    expect(reviewKeyAction({ key: 'r', target: { tagName: 'BUTTON' } })).toBe('reject');
+  });
+
+  it('ignores keys typed in text fields', () => {
+    for (const tagName of ['INPUT', 'TEXTAREA', 'SELECT', 'input']) {
+      expect(reviewKeyAction({ key: 'a', target: { tagName } })).toBeNull();
+      expect(reviewKeyAction({ key: 'j', target: { tagName } })).toBeNull();
+      expect(reviewKeyAction({ key: 'ArrowDown', target: { tagName } })).toBeNull();
+    }
+    expect(reviewKeyAction({ key: 'r', target: { tagName: 'DIV', isContentEditable: true } })).toBeNull();
+  });
+
+  it('lets Escape leave a text field', () => {
+    expect(reviewKeyAction({ key: 'Escape', target: { tagName: 'TEXTAREA' } })).toBe('leave-field');
+    expect(reviewKeyAction({ key: 'Escape', target: body })).toBeNull();
+  });
+
+  it('ignores modified keys, other keys and held-down decisions', () => {
+    expect(reviewKeyAction({ key: 'a', ctrlKey: true, target: body })).toBeNull();
+    expect(reviewKeyAction({ key: 'r', metaKey: true, target: body })).toBeNull();
+    expect(reviewKeyAction({ key: 'j', altKey: true, target: body })).toBeNull();
+    expect(reviewKeyAction({ key: 'x', target: body })).toBeNull();
+    expect(reviewKeyAction({ key: 'A', target: body })).toBeNull();
+    expect(reviewKeyAction({ key: 'a', repeat: true, target: body })).toBeNull();
+    expect(reviewKeyAction({ key: 'j', repeat: true, target: body })).toBe('next');
+  });
+
+  it('works with real DOM elements', () => {
+    const input = document.createElement('input');
+    const textarea = document.createElement('textarea');
+    const li = document.createElement('li');
+    expect(isTypingTarget(input)).toBe(true);
+    expect(isTypingTarget(textarea)).toBe(true);
+    expect(isTypingTarget(li)).toBe(false);
+    expect(isTypingTarget(null)).toBe(false);
+    expect(reviewKeyAction({ key: 'a', target: li })).toBe('approve');
+    expect(reviewKeyAction({ key: 'a', target: input })).toBeNull();
+  });
+});

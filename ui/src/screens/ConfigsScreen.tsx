@@ -1,0 +1,253 @@
+// Configs screen: the list of matching configs and the create/edit form with field mappings and thresholds.
+import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+
+import { ApiCallError, createConfig, deleteConfig, listConfigs, listDatasets, updateConfig } from '../api';
+import type { Dataset } from '../bindings/Dataset';
+import type { MatchingConfig } from '../bindings/MatchingConfig';
+import { ConfirmButton } from '../components/ConfirmButton';
+import { ErrorBanner } from '../components/ErrorBanner';
+import { FieldError, fieldInputId } from '../components/FieldError';
+import { MappingTable } from '../components/MappingTable';
+import { RangeField } from '../components/RangeField';
+import { draftFromConfig, draftToInput, emptyDraft, type ConfigDraft, type FieldErrors } from '../configForm';
+import { fieldLabel, formatDateTime, formatPercent, stripFieldPrefix } from '../format';
+
+interface Props {
+  active: boolean;
+}
+
+/** Field paths the form can show next to an input; any other goes to the banner. */
+function isFormField(field: string, draft: ConfigDraft): boolean {
+  if (['name', 'reference_data_id', 'document_set_id', 'field_mappings', 'threshold', 'review_floor'].includes(field)) return true;
+  const m = /^field_mappings\[(\d+)\]/.exec(field);
+  return m !== null && Number(m[1]) < draft.mappings.length;
+}
+
+export function ConfigsScreen({ active }: Props) {
+  const [configs, setConfigs] = useState<MatchingConfig[] | null>(null);
+  const [datasets, setDatasets] = useState<Dataset[]>([]);
+  const [editingId, setEditingId] = useState<string | null>(null);
+  const [draft, setDraft] = useState<ConfigDraft>(emptyDraft);
+  const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [saving, setSaving] = useState(false);
+  const formRef = useRef<HTMLFormElement>(null);
+  const focusErrorRef = useRef(false);
+
+  const reload = useCallback(async () => {
+    try {
+      const [c, d] = await Promise.all([listConfigs(), listDatasets()]);
+      setConfigs(c);
+      setDatasets(d);
+    } catch (e) {
+      setError(`Could not load the configs: ${(e as Error).message}`);
+    }
+  }, []);
+
+  useEffect(() => {
+    if (active) void reload();
+  }, [active, reload]);
+
+  // After a failed save, move focus to the first field that was rejected.
+  useEffect(() => {
+    if (!focusErrorRef.current) return;
+    focusErrorRef.current = false;
+    formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [fieldErrors]);
+
+  const references = datasets.filter((d) => d.kind === 'reference');
+  const documentSets = datasets.filter((d) => d.kind === 'documents');
+  const datasetName = (id: string | null) => (id === null ? 'All documents' : (datasets.find((d) => d.id === id)?.name ?? 'missing dataset'));
+
+  const targetColumns = useMemo(
+    () => datasets.find((d) => d.id === draft.reference_data_id)?.columns.map((c) => c.name) ?? [],
+    [datasets, draft.reference_data_id],
+  );
+  const sourceColumns = useMemo(() => {
+    if (draft.document_set_id) return datasets.find((d) => d.id === draft.document_set_id)?.columns.map((c) => c.name) ?? [];
+    const seen = new Set<string>();
+    for (const d of datasets) if (d.kind === 'documents') for (const c of d.columns) seen.add(c.name);
+    return [...seen];
+  }, [datasets, draft.document_set_id]);
+
+  const startNew = () => {
+    setEditingId(null);
+    setDraft(emptyDraft());
+    setFieldErrors({});
+    setNotice(null);
+  };
+
+  const edit = (c: MatchingConfig) => {
+    setEditingId(c.id);
+    setDraft(draftFromConfig(c));
+    setFieldErrors({});
+    setNotice(null);
+  };
+
+  const patch = (p: Partial<ConfigDraft>) => setDraft((d) => ({ ...d, ...p }));
+
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    setNotice(null);
+    const { input, errors } = draftToInput(draft);
+    if (!input) {
+      focusErrorRef.current = true;
+      setFieldErrors(errors);
+      return;
+    }
+    setSaving(true);
+    try {
+      const saved = editingId ? await updateConfig(editingId, input) : await createConfig(input);
+      setFieldErrors({});
+      setEditingId(saved.id);
+      setDraft(draftFromConfig(saved));
+      setNotice(`Saved “${saved.name}”.`);
+      await reload();
+    } catch (err) {
+      const apiErr = err instanceof ApiCallError ? err : null;
+      if (apiErr?.field && isFormField(apiErr.field, draft)) {
+        focusErrorRef.current = true;
+        setFieldErrors({ [apiErr.field]: stripFieldPrefix(apiErr.message, apiErr.field) });
+      } else if (apiErr?.field) {
+        setFieldErrors({});
+        setError(`${fieldLabel(apiErr.field)}: ${stripFieldPrefix(apiErr.message, apiErr.field)}`);
+      } else {
+        setFieldErrors({});
+        setError(`Could not save the config: ${(err as Error).message}`);
+      }
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const remove = async () => {
+    if (!editingId) return;
+    try {
+      await deleteConfig(editingId);
+      startNew();
+      setNotice('Config deleted.');
+      await reload();
+    } catch (e) {
+      setError(`Could not delete the config: ${(e as Error).message}`);
+    }
+  };
+
+  const fieldProps = (path: string) => {
+    const id = fieldInputId(path);
+    const message = fieldErrors[path];
+    return {
+      id,
+      'aria-invalid': message ? true : undefined,
+      'aria-describedby': message ? `${id}-error` : undefined,
+    } as const;
+  };
+
+  return (
+    <div className="configs-screen sidebar-layout">
+      <aside className="card sidebar" aria-labelledby="configs-heading">
+        <div className="card-head row">
+          <h2 id="configs-heading">Configs</h2>
+          <button type="button" onClick={startNew} className={editingId === null ? 'primary-outline' : undefined}>
+            + New config
+          </button>
+        </div>
+        {configs === null ? (
+          <p className="muted">Loading…</p>
+        ) : configs.length === 0 ? (
+          <p className="empty">No configs yet. Fill in the form to create the first one.</p>
+        ) : (
+          <ul className="plain-list config-list">
+            {configs.map((c) => (
+              <li key={c.id} data-config-id={c.id}>
+                <button type="button" className={`list-button ${c.id === editingId ? 'selected' : ''}`} aria-current={c.id === editingId ? 'true' : undefined} onClick={() => edit(c)}>
+                  <span className="list-title">{c.name}</span>
+                  <span className="small muted">
+                    {datasetName(c.reference_data_id)} ← {datasetName(c.document_set_id)}
+                  </span>
+                  <span className="small muted">
+                    {c.field_mappings.length} mapping{c.field_mappings.length === 1 ? '' : 's'} · match ≥ {formatPercent(c.threshold)} · updated {formatDateTime(c.updated_at)}
+                  </span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+      </aside>
+
+      <section className="card config-form" aria-labelledby="config-form-heading">
+        <h2 id="config-form-heading">{editingId ? `Edit “${configs?.find((c) => c.id === editingId)?.name ?? draft.name}”` : 'New config'}</h2>
+        <ErrorBanner message={error} onDismiss={() => setError(null)} />
+        <ErrorBanner message={notice} onDismiss={() => setNotice(null)} tone="info" />
+        <form ref={formRef} onSubmit={save} className="form" noValidate>
+          <div className="field-grid">
+            <div className="field">
+              <label htmlFor={fieldInputId('name')}>Name</label>
+              <input type="text" value={draft.name} onChange={(e) => patch({ name: e.target.value })} placeholder="e.g. Invoices to POs" {...fieldProps('name')} />
+              <FieldError id={`${fieldInputId('name')}-error`} message={fieldErrors['name']} />
+            </div>
+            <div className="field">
+              <label htmlFor={fieldInputId('reference_data_id')}>Reference data</label>
+              <select value={draft.reference_data_id} onChange={(e) => patch({ reference_data_id: e.target.value })} {...fieldProps('reference_data_id')}>
+                <option value="">Choose reference data…</option>
+                {references.map((d) => (
+                  <option key={d.id} value={d.id}>
+                    {d.name}
+                  </option>
+                ))}
+              </select>
+              <FieldError id={`${fieldInputId('reference_data_id')}-error`} message={fieldErrors['reference_data_id']} />
+            </div>
+            <div className="field">
+              <label htmlFor={fieldInputId('document_set_id')}>Documents</label>
+              <select value={draft.document_set_id} onChange={(e) => patch({ document_set_id: e.target.value })} {...fieldProps('document_set_id')}>
+                <option value="">All documents</option>
+                {documentSets.map((d) => (
+                  <option key={d.id} value={d.id}>
+                    {d.name}
+                  </option>
+                ))}
+              </select>
+              <FieldError id={`${fieldInputId('document_set_id')}-error`} message={fieldErrors['document_set_id']} />
+            </div>
+          </div>
+
+          <MappingTable
+            mappings={draft.mappings}
+            onChange={(mappings) => patch({ mappings })}
+            sourceColumns={sourceColumns}
+            targetColumns={targetColumns}
+            errors={fieldErrors}
+          />
+
+          <div className="field-grid">
+            <RangeField
+              path="threshold"
+              label="Match threshold"
+              hint="A document matches when its best candidate reaches this confidence."
+              value={draft.threshold}
+              onChange={(threshold) => patch({ threshold })}
+              error={fieldErrors['threshold']}
+            />
+            <RangeField
+              path="review_floor"
+              label="Review floor"
+              hint="Between this and the threshold, a match is flagged for review."
+              value={draft.review_floor}
+              onChange={(review_floor) => patch({ review_floor })}
+              error={fieldErrors['review_floor']}
+            />
+          </div>
+
+          <div className="form-actions">
+            <button id="config-save" type="submit" className="primary" disabled={saving}>
+              {saving ? 'Saving…' : editingId ? 'Save changes' : 'Create config'}
+            </button>
+            {editingId && <ConfirmButton id="config-delete" label="Delete config" confirmLabel="Really delete?" onConfirm={() => void remove()} />}
+          </div>
+        </form>
+      </section>
+    </div>
+  );
+}
