@@ -16,7 +16,13 @@ pub struct LaunchOptions {
     pub workspace: Option<PathBuf>,
     /// `--demo`: open a demo workspace, filling it with demo data when empty.
     pub demo: bool,
+    /// `--help`: print [`USAGE`] and exit.
+    pub help: bool,
 }
+
+pub const USAGE: &str = "usage: matchbook [--workspace PATH] [--demo]
+  --workspace PATH  open this workspace file (created if missing; also MATCHBOOK_WORKSPACE)
+  --demo            fill an empty workspace with demo invoices and purchase orders";
 
 impl LaunchOptions {
     /// Reads `--workspace PATH`, `--workspace=PATH` and `--demo`; unknown arguments are an error so
@@ -31,13 +37,10 @@ impl LaunchOptions {
                     let p = it.next().ok_or("--workspace needs a file path")?;
                     opts.workspace = Some(PathBuf::from(p));
                 }
-                s if s.starts_with("--workspace=") => opts.workspace = Some(PathBuf::from(&s["--workspace=".len()..])),
-                "-h" | "--help" => {
-                    return Err("usage: matchbook [--workspace PATH] [--demo]\n  \
-                                --workspace PATH  open this workspace file (created if missing)\n  \
-                                --demo            fill an empty workspace with demo invoices and purchase orders"
-                        .into())
+                s if s.starts_with("--workspace=") => {
+                    opts.workspace = s.strip_prefix("--workspace=").map(PathBuf::from)
                 }
+                "-h" | "--help" => opts.help = true,
                 other => return Err(format!("unknown argument '{other}' (try --help)")),
             }
         }

@@ -3,9 +3,13 @@
 
 fn main() {
     let launch = match matchbook_app::LaunchOptions::parse(std::env::args().skip(1)) {
+        Ok(l) if l.help => {
+            println!("{}", matchbook_app::USAGE);
+            return;
+        }
         Ok(l) => l,
         Err(message) => {
-            eprintln!("{message}");
+            eprintln!("{message}\n{}", matchbook_app::USAGE);
             std::process::exit(2);
         }
     };

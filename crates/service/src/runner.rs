@@ -173,7 +173,8 @@ impl Workspace {
 
     /// Progress of a run: live while it executes, from its record otherwise.
     pub fn run_progress(&self, run_id: &str) -> Result<RunProgress> {
-        if let Some(active) = lock(&self.runner.inner.active).get(run_id) {
+        let active = lock(&self.runner.inner.active).get(run_id).cloned();
+        if let Some(active) = active {
             return Ok(lock(&active.state).progress.clone());
         }
         let run = self.store.get_run(run_id)?;
@@ -383,12 +384,12 @@ impl Inner {
 
     /// Executes one run to its final status. Runs on a blocking thread.
     fn execute(&self, run_id: &str) {
-        let active = match lock(&self.active).get(run_id).cloned() {
-            Some(a) => a,
-            None => self.register(run_id, RunStatus::Queued, 0, 0),
-        };
+        // Every queued run is registered when enqueued; one that is gone was cancelled while
+        // queued and is already final.
+        let active = lock(&self.active).get(run_id).cloned();
+        let Some(active) = active else { return };
         if active.cancel.is_cancelled() {
-            return; // cancelled while queued; already final
+            return;
         }
         match self.execute_inner(run_id, &active) {
             Ok(status) => self.finish_live(run_id, &active, status),
