@@ -71,10 +71,7 @@ fn open_workspace(app: &tauri::App, launch: &LaunchOptions) -> Result<Workspace,
         }
     };
     let first_start = !path.exists();
-    let runtime = tauri::async_runtime::handle();
-    let tokio_handle = match runtime {
-        tauri::async_runtime::RuntimeHandle::Tokio(h) => h,
-    };
+    let tauri::async_runtime::RuntimeHandle::Tokio(tokio_handle) = tauri::async_runtime::handle();
     let ws = Workspace::open(&path, tokio_handle, OpenOptions::default())
         .map_err(|e| format!("cannot open workspace {}: {e}", path.display()))?;
     if launch.demo || (first_start && launch.workspace.is_none()) {
