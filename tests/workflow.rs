@@ -85,6 +85,7 @@ fn invoice_config(reference_id: &str, documents_id: &str) -> ConfigInput {
         field_mappings: vec![vendor, po, amount, date],
         threshold: Some(0.7),
         review_floor: Some(0.4),
+        one_to_one: None,
     }
 }
 
@@ -291,7 +292,7 @@ fn import_config_run_review_then_reopen_finds_everything() {
 fn big_workspace(rt: &TestRuntime, dir: &Path) -> (Workspace, String, u64) {
     let data = engine::demo::generate(&engine::demo::DemoSpec {
         purchase_orders: 20_000,
-        invoices: 6_000,
+        invoices: 20_000,
         seed: 7,
     });
     let pos: PathBuf = dir.join("pos.csv");

@@ -1,8 +1,21 @@
-// Tests of the config form logic: draft conversion and weight normalisation.
+// Tests of the config form logic: draft conversion and round-trips, list parsing, weight normalisation.
 import { describe, expect, it } from 'vitest';
 
 import type { MatchingConfig } from './bindings/MatchingConfig';
-import { draftFromConfig, draftToInput, emptyDraft, emptyMapping, normaliseDraftWeights, normaliseWeights, weightsSumToOne } from './configForm';
+import {
+  describeWindow,
+  draftFromConfig,
+  draftToInput,
+  emptyDraft,
+  emptyMapping,
+  normaliseDraftWeights,
+  normaliseWeights,
+  parseNumberList,
+  parsePartialShares,
+  parseTaxRates,
+  weightsSumToOne,
+  type MappingDraft,
+} from './configForm';
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
@@ -86,6 +99,7 @@ describe('draftToInput', () => {
       field_mappings: [{ source: 'a', target: 'b', strategy: 'numeric_range', weight: 1, tolerance_percent: 2, tolerance_absolute: 0.5, rationale: 'why' }],
       threshold: 0.9,
       review_floor: 0.6,
+      one_to_one: false,
       created_at: '',
       updated_at: '',
     };
@@ -97,6 +111,211 @@ describe('draftToInput', () => {
       field_mappings: config.field_mappings,
       threshold: 0.9,
       review_floor: 0.6,
+      one_to_one: false,
     });
+  });
+});
+
+/** A stored config using every mapping parameter, explicit defaults included. */
+function fullConfig(): MatchingConfig {
+  return {
+    id: 'c2',
+    name: 'Everything',
+    reference_data_id: 'ref',
+    document_set_id: null,
+    target_type: 'reference',
+    target_value: {},
+    field_mappings: [
+      { source: 'po', target: 'po_number', strategy: 'exact', weight: 0.2, normalizer: 'reference', mismatch_weight: 0.6 },
+      { source: 'code', target: 'code', strategy: 'exact', weight: 0.05, normalizer: 'text' },
+      {
+        source: 'vendor',
+        target: 'supplier',
+        strategy: 'fuzzy',
+        weight: 0.2,
+        normalizer: 'company_name',
+        similarity_threshold: 0.75,
+        measure: 'jaro_winkler',
+        term_frequency: true,
+        mismatch_weight: 0,
+      },
+      { source: 'name', target: 'name', strategy: 'fuzzy', weight: 0.05, measure: 'best', term_frequency: false },
+      {
+        source: 'total',
+        target: 'amount',
+        strategy: 'numeric_range',
+        weight: 0.2,
+        tolerance_percent: 3,
+        tolerance_absolute: 10,
+        tax_rates: [19, 20, 7.7],
+        partial_shares: [0.25, 0.5, 0.75],
+        partial_score: 0.6,
+        mismatch_weight: 0.4,
+      },
+      { source: 'date', target: 'po_date', strategy: 'date_range', weight: 0.15, days_before: 0, days_after: 45, tolerance_days: 3, date_order: 'day_first' },
+      { source: 'due', target: 'due_date', strategy: 'date_range', weight: 0.1, tolerance_days: 10, date_order: 'auto', rationale: 'due dates drift' },
+      { source: 'sent', target: 'sent_date', strategy: 'date_range', weight: 0.05, days_after: 30 },
+    ],
+    threshold: 0.8,
+    review_floor: 0.4,
+    one_to_one: true,
+    created_at: '',
+    updated_at: '',
+  };
+}
+
+describe('new matching parameters', () => {
+  it('round-trip every field of a stored config unchanged', () => {
+    const config = fullConfig();
+    const { input, errors } = draftToInput(draftFromConfig(config));
+    expect(errors).toEqual({});
+    expect(input).toEqual({
+      name: 'Everything',
+      reference_data_id: 'ref',
+      document_set_id: null,
+      field_mappings: config.field_mappings,
+      threshold: 0.8,
+      review_floor: 0.4,
+      one_to_one: true,
+    });
+  });
+
+  it('load into the draft as typed text and choices', () => {
+    const [exact, , fuzzy, , amount, window, around, afterOnly] = draftFromConfig(fullConfig()).mappings as MappingDraft[];
+    expect(exact).toMatchObject({ normalizer: 'reference', mismatch_weight: '0.6' });
+    expect(fuzzy).toMatchObject({ normalizer: 'company_name', measure: 'jaro_winkler', term_frequency: true, mismatch_weight: '0' });
+    expect(amount).toMatchObject({ tax_rates: '19, 20, 7.7', partial_shares: '0.25, 0.5, 0.75', partial_score: '0.6' });
+    // A one-sided window: tolerance_days is the grace period beyond it.
+    expect(window).toMatchObject({ date_window: true, days_before: '0', days_after: '45', grace_days: '3', tolerance_days: '', date_order: 'day_first' });
+    expect(around).toMatchObject({ date_window: false, tolerance_days: '10', grace_days: '', date_order: 'auto' });
+    expect(afterOnly).toMatchObject({ date_window: true, days_before: '', days_after: '30' });
+  });
+
+  it('send edits back, leaving the untouched fields as they were', () => {
+    const config = fullConfig();
+    const draft = draftFromConfig(config);
+    const amount = draft.mappings[4] as MappingDraft;
+    draft.mappings[4] = { ...amount, tax_rates: '21', partial_shares: '', mismatch_weight: '' };
+    draft.one_to_one = false;
+    const { input } = draftToInput(draft);
+    const { partial_shares: _shares, mismatch_weight: _mismatch, ...rest } = config.field_mappings[4]!;
+    expect(input?.field_mappings[4]).toEqual({ ...rest, tax_rates: [21] });
+    expect(input?.field_mappings.filter((_, i) => i !== 4)).toEqual(config.field_mappings.filter((_, i) => i !== 4));
+    expect(input?.one_to_one).toBe(false);
+  });
+
+  it('leave optional fields absent when nothing was typed or chosen', () => {
+    const d = emptyDraft();
+    d.mappings = (['exact', 'fuzzy', 'numeric_range', 'date_range'] as const).map((strategy) => ({ ...emptyMapping('0.25'), source: 's', target: 't', strategy }));
+    const window = { ...emptyMapping('0'), source: 's', target: 't', strategy: 'date_range' as const, date_window: true, days_after: '45' };
+    d.mappings.push(window);
+    const { input, errors } = draftToInput(d);
+    expect(errors).toEqual({});
+    for (const m of input!.field_mappings.slice(0, 4)) expect(Object.keys(m).sort()).toEqual(['source', 'strategy', 'target', 'weight']);
+    expect(input!.field_mappings[4]).toEqual({ source: 's', target: 't', strategy: 'date_range', weight: 0, days_after: 45 });
+    expect('one_to_one' in input!).toBe(false);
+    d.one_to_one = true;
+    expect(draftToInput(d).input?.one_to_one).toBe(true);
+  });
+
+  it('send only the parameters of the strategy and of the chosen date window', () => {
+    const d = emptyDraft();
+    const typed: MappingDraft = {
+      ...emptyMapping('1'),
+      source: 's',
+      target: 't',
+      strategy: 'date_range',
+      normalizer: 'company_name',
+      measure: 'levenshtein',
+      term_frequency: true,
+      tax_rates: '19',
+      tolerance_days: '5',
+      days_before: '2',
+      days_after: '40',
+      grace_days: '1',
+    };
+    d.mappings = [typed];
+    expect(draftToInput(d).input?.field_mappings[0]).toEqual({ source: 's', target: 't', strategy: 'date_range', weight: 1, tolerance_days: 5 });
+    d.mappings = [{ ...typed, date_window: true }];
+    expect(draftToInput(d).input?.field_mappings[0]).toEqual({
+      source: 's',
+      target: 't',
+      strategy: 'date_range',
+      weight: 1,
+      days_before: 2,
+      days_after: 40,
+      tolerance_days: 1,
+    });
+    d.mappings = [{ ...typed, strategy: 'exact' }];
+    expect(draftToInput(d).input?.field_mappings[0]).toEqual({ source: 's', target: 't', strategy: 'exact', weight: 1, normalizer: 'company_name' });
+  });
+
+  it('report what cannot be sent under the backend field paths', () => {
+    const d = emptyDraft();
+    d.mappings = [
+      { ...emptyMapping('0.5'), strategy: 'numeric_range', tax_rates: '19, abc', partial_shares: '25, 50', partial_score: 'high' },
+      { ...emptyMapping('0.25'), strategy: 'date_range', date_window: true },
+      { ...emptyMapping('0.25'), strategy: 'date_range', date_window: true, days_after: '4.5', grace_days: 'x', mismatch_weight: 'lots' },
+    ];
+    const { input, errors } = draftToInput(d);
+    expect(input).toBeNull();
+    expect(errors).toEqual({
+      'field_mappings[0].tax_rates': '“abc” is not a number; separate rates with commas, e.g. 19, 20, 21',
+      'field_mappings[0].partial_shares': '25 is not a share: each lies strictly between 0 and 1 (a half is 0.5)',
+      'field_mappings[0].partial_score': 'must be a number',
+      'field_mappings[1].days_before': 'enter the days before and/or after the reference date, or choose ± days',
+      'field_mappings[2].days_after': 'must be a whole number of days',
+      'field_mappings[2].tolerance_days': 'must be a number',
+      'field_mappings[2].mismatch_weight': 'must be a number',
+    });
+  });
+});
+
+describe('number lists', () => {
+  it('parse valid tax rates', () => {
+    expect(parseTaxRates('19, 20, 21')).toEqual({ values: [19, 20, 21] });
+    expect(parseTaxRates('19,20,21')).toEqual({ values: [19, 20, 21] });
+    expect(parseTaxRates(' 19 %, 7.7%, 0 ')).toEqual({ values: [19, 7.7, 0] });
+    expect(parseTaxRates('7,7; 8,1; 2.6')).toEqual({ values: [7.7, 8.1, 2.6] });
+    expect(parseTaxRates('19, 20,')).toEqual({ values: [19, 20] });
+  });
+  it('parse valid partial shares', () => {
+    expect(parsePartialShares('0.25, 0.5, 0.75')).toEqual({ values: [0.25, 0.5, 0.75] });
+    expect(parsePartialShares('.5')).toEqual({ values: [0.5] });
+    expect(parsePartialShares('0,25; 0,5')).toEqual({ values: [0.25, 0.5] });
+  });
+  it('treat an empty list as not set', () => {
+    for (const text of ['', '   ', ' , ', ';']) {
+      expect(parseTaxRates(text)).toEqual({ values: undefined });
+      expect(parsePartialShares(text)).toEqual({ values: undefined });
+    }
+  });
+  it('reject garbage, naming the item', () => {
+    expect(parseTaxRates('19, abc').error).toContain('“abc” is not a number');
+    expect(parseTaxRates('19 20').error).toContain('“19 20” is not a number');
+    expect(parseTaxRates('19, %').error).toContain('“%” is not a number');
+    expect(parseTaxRates('0x13').error).toContain('is not a number');
+    expect(parsePartialShares('0.5, half').error).toContain('“half” is not a number');
+    expect(parsePartialShares('25%').error).toContain('“25%” is not a number');
+    expect(parseNumberList('1, Infinity')).toEqual({ values: undefined, bad: 'Infinity' });
+  });
+  it('reject values the backend would refuse', () => {
+    expect(parseTaxRates('19, 100').error).toBe('100 is not a VAT rate: each is a percentage from 0 to below 100');
+    expect(parseTaxRates('-5').error).toContain('-5 is not a VAT rate');
+    expect(parsePartialShares('0.5, 1').error).toContain('1 is not a share');
+    expect(parsePartialShares('0').error).toContain('0 is not a share');
+    expect(parsePartialShares('25, 50').error).toContain('25 is not a share');
+  });
+});
+
+describe('describeWindow', () => {
+  it('puts a one-sided date window in words', () => {
+    expect(describeWindow('0', '45')).toBe('document 0 to 45 days after the reference date');
+    expect(describeWindow('', '45')).toBe('document 0 to 45 days after the reference date');
+    expect(describeWindow('10', '')).toBe('document 0 to 10 days before the reference date');
+    expect(describeWindow('5', '30')).toBe('document from 5 days before to 30 days after the reference date');
+    expect(describeWindow('', '1')).toBe('document 0 to 1 day after the reference date');
+    expect(describeWindow('', '')).toBe('document on the reference date');
+    expect(describeWindow('x', '3')).toBe('');
   });
 });

@@ -1,49 +1,165 @@
-// Pure logic of the config form: editable drafts, conversion to ConfigInput, weight normalisation.
+// Pure logic of the config form: editable drafts of every matching parameter, number-list parsing, conversion to ConfigInput, weight normalisation.
 import type { ConfigInput } from './bindings/ConfigInput';
+import type { DateOrderSetting } from './bindings/DateOrderSetting';
 import type { FieldMapping } from './bindings/FieldMapping';
+import type { FuzzyMeasure } from './bindings/FuzzyMeasure';
 import type { MatchingConfig } from './bindings/MatchingConfig';
+import type { Normalizer } from './bindings/Normalizer';
 import type { Strategy } from './bindings/Strategy';
 
 export const STRATEGIES: readonly Strategy[] = ['exact', 'fuzzy', 'date_range', 'numeric_range'];
 
-/** Defaults the backend applies when a parameter is left empty (engine/src/domain.rs). */
+/** Defaults the backend applies when a parameter is left empty (engine/src/domain.rs, strategy.rs). */
 export const DEFAULTS = {
   similarity_threshold: 0.8,
   tolerance_days: 7,
+  /** tolerance_days in a one-sided window: no grace period unless asked for. */
+  grace_days: 0,
+  days_before: 0,
+  days_after: 0,
   tolerance_percent: 1,
   tolerance_absolute: 0,
+  partial_score: 0.7,
   threshold: 0.85,
   review_floor: 0.5,
 } as const;
 
-export type ParamName = 'similarity_threshold' | 'tolerance_days' | 'tolerance_percent' | 'tolerance_absolute';
+/** Parameters typed as one number. */
+export type NumberParam =
+  | 'similarity_threshold'
+  | 'tolerance_days'
+  | 'tolerance_percent'
+  | 'tolerance_absolute'
+  | 'partial_score'
+  | 'days_before'
+  | 'days_after'
+  | 'mismatch_weight';
+/** Parameters typed as a comma-separated list of numbers. */
+export type ListParam = 'tax_rates' | 'partial_shares';
+/** Parameters chosen from a list; "" in the draft means the backend default. */
+export type ChoiceParam = 'normalizer' | 'measure' | 'date_order';
+/** Every per-mapping parameter, named as the backend names it (and its validation paths). */
+export type ParamName = NumberParam | ListParam | ChoiceParam | 'term_frequency';
 
-/** Which parameters each strategy takes. */
+/** Which strategy parameters each strategy takes (mismatch_weight applies to every mapping). */
 export const STRATEGY_PARAMS: Record<Strategy, readonly ParamName[]> = {
-  exact: [],
-  fuzzy: ['similarity_threshold'],
-  date_range: ['tolerance_days'],
-  numeric_range: ['tolerance_percent', 'tolerance_absolute'],
+  exact: ['normalizer'],
+  fuzzy: ['normalizer', 'similarity_threshold', 'measure', 'term_frequency'],
+  date_range: ['tolerance_days', 'days_before', 'days_after', 'date_order'],
+  numeric_range: ['tolerance_percent', 'tolerance_absolute', 'tax_rates', 'partial_shares', 'partial_score'],
 };
 
+const INTEGER_PARAMS: readonly ParamName[] = ['tolerance_days', 'days_before', 'days_after'];
+
+/**
+ * The parameters a mapping row sends: those of its strategy (for dates, the ones of the chosen
+ * window kind) and mismatch_weight. Values typed for another strategy stay in the draft unsent.
+ */
+export function mappingParams(m: Pick<MappingDraft, 'strategy' | 'date_window'>): ParamName[] {
+  const own = STRATEGY_PARAMS[m.strategy].filter(
+    (p) => m.strategy !== 'date_range' || m.date_window || (p !== 'days_before' && p !== 'days_after'),
+  );
+  return [...own, 'mismatch_weight'];
+}
+
+/** Labels in the users' words, also used to name a field in its error message. */
 export const PARAM_LABEL: Record<ParamName, string> = {
+  normalizer: 'Compare as',
   similarity_threshold: 'Min. similarity',
-  tolerance_days: 'Tolerance (days)',
-  tolerance_percent: 'Tolerance %',
-  tolerance_absolute: 'Tolerance abs.',
+  measure: 'Similarity measure',
+  term_frequency: 'Rare words count more',
+  tolerance_days: 'Tolerance (± days)',
+  days_before: 'Days before',
+  days_after: 'Days after',
+  date_order: 'Dates like 03/04/2024',
+  tolerance_percent: 'Within %',
+  tolerance_absolute: 'or within (amount)',
+  tax_rates: 'Total may include VAT at (%)',
+  partial_shares: 'Partial deliveries (shares)',
+  partial_score: 'Partial match score',
+  mismatch_weight: 'Weight when contradicting',
 };
 
-/** One mapping row as typed: numbers stay text until saved. */
+/** tolerance_days means a grace period beyond the window when the window is one-sided. */
+export const GRACE_LABEL = 'Grace beyond the window (days)';
+
+/** The label of a parameter as shown for this row (tolerance_days depends on the window kind). */
+export function paramLabel(p: ParamName, m: Pick<MappingDraft, 'strategy' | 'date_window'>): string {
+  return p === 'tolerance_days' && m.date_window ? GRACE_LABEL : PARAM_LABEL[p];
+}
+
+/** Longer explanations, shown as tooltips and hints. */
+export const PARAM_HINT: Partial<Record<ParamName, string>> = {
+  normalizer: 'How text is cleaned before it is compared.',
+  similarity_threshold: 'Similarity (0–1) below which the field counts as not matching. Default 0.8.',
+  measure: 'How the similarity of two texts is measured.',
+  term_frequency: 'A shared rare word (“Northbridge”) counts more than a common one (“Ltd”).',
+  tolerance_days: 'Dates this many days apart still count, with a lower score the further apart. Default 7.',
+  date_order: 'How to read dates where day and month could be swapped.',
+  tolerance_percent: 'A difference within either the percentage or the amount counts as a match: 3 % or 10.00 means 3 %, but at least 10.00.',
+  tolerance_absolute: 'A difference within either the percentage or the amount counts as a match: 3 % or 10.00 means 3 %, but at least 10.00.',
+  tax_rates: 'Percentages separated by commas, e.g. 19, 20, 21: a document total that is the reference amount plus one of these rates matches fully.',
+  partial_shares: 'Fractions separated by commas, e.g. 0.25, 0.5, 0.75: a document for that share of the reference amount is a partial match.',
+  partial_score: 'The score (0–1) of a partial-delivery match. Default 0.7.',
+  mismatch_weight: 'How much a contradicting value counts against a match; empty = same as the weight. Raise it for fields true matches almost never contradict.',
+};
+
+export const GRACE_HINT = 'Dates this many days outside the window still count, with a lower score. Default 0.';
+
+/** The text shown for a choice's default (the empty value in the draft). */
+export const NORMALIZER_LABEL: Record<Normalizer, string> = {
+  text: 'Text',
+  company_name: 'Company name (ignores GmbH, Ltd, “The”…)',
+  reference: 'Reference number (PO-2024-000123 = PO 2024/123)',
+};
+
+export const MEASURE_LABEL: Record<FuzzyMeasure, string> = {
+  best: 'Best of all',
+  token_set: 'Token set (word order ignored)',
+  jaro_winkler: 'Jaro-Winkler (names, typos)',
+  levenshtein: 'Levenshtein (edit distance)',
+  token_jaro_winkler: 'Word by word Jaro-Winkler (multi-word names)',
+};
+
+export const DATE_ORDER_LABEL: Record<DateOrderSetting, string> = {
+  auto: 'Detect from data',
+  day_first: 'Day first (31/12/2024)',
+  month_first: 'Month first (12/31/2024)',
+};
+
+/** What the backend uses when a choice is left empty. */
+export const CHOICE_DEFAULT = { normalizer: 'text', measure: 'best', date_order: 'auto' } as const;
+
+/** One mapping row as typed: numbers and lists stay text until saved; "" means the default. */
 export interface MappingDraft {
   key: number;
   source: string;
   target: string;
   strategy: Strategy;
   weight: string;
+  /** Empty: the weight. */
+  mismatch_weight: string;
   similarity_threshold: string;
-  tolerance_days: string;
+  normalizer: Normalizer | '';
+  measure: FuzzyMeasure | '';
+  /** undefined: not set (the default, off). */
+  term_frequency: boolean | undefined;
   tolerance_percent: string;
   tolerance_absolute: string;
+  /** Comma-separated percentages. */
+  tax_rates: string;
+  /** Comma-separated fractions. */
+  partial_shares: string;
+  partial_score: string;
+  /** Dates: a one-sided window (days_before/days_after) instead of ± tolerance_days. */
+  date_window: boolean;
+  /** ± days, when date_window is off. */
+  tolerance_days: string;
+  days_before: string;
+  days_after: string;
+  /** Grace beyond the window (sent as tolerance_days), when date_window is on. */
+  grace_days: string;
+  date_order: DateOrderSetting | '';
   rationale?: string;
 }
 
@@ -55,6 +171,8 @@ export interface ConfigDraft {
   mappings: MappingDraft[];
   threshold: string;
   review_floor: string;
+  /** undefined: not set (a new config; the backend default, off). */
+  one_to_one: boolean | undefined;
 }
 
 let nextKey = 1;
@@ -66,6 +184,10 @@ function numText(v: number | undefined | null): string {
   return v === undefined || v === null ? '' : String(v);
 }
 
+function listText(v: readonly number[] | undefined | null): string {
+  return v === undefined || v === null ? '' : v.map(String).join(', ');
+}
+
 export function emptyMapping(weight = ''): MappingDraft {
   return {
     key: newKey(),
@@ -73,10 +195,22 @@ export function emptyMapping(weight = ''): MappingDraft {
     target: '',
     strategy: 'exact',
     weight,
+    mismatch_weight: '',
     similarity_threshold: '',
-    tolerance_days: '',
+    normalizer: '',
+    measure: '',
+    term_frequency: undefined,
     tolerance_percent: '',
     tolerance_absolute: '',
+    tax_rates: '',
+    partial_shares: '',
+    partial_score: '',
+    date_window: false,
+    tolerance_days: '',
+    days_before: '',
+    days_after: '',
+    grace_days: '',
+    date_order: '',
   };
 }
 
@@ -88,6 +222,35 @@ export function emptyDraft(): ConfigDraft {
     mappings: [emptyMapping('1')],
     threshold: String(DEFAULTS.threshold),
     review_floor: String(DEFAULTS.review_floor),
+    one_to_one: undefined,
+  };
+}
+
+export function mappingDraft(m: FieldMapping): MappingDraft {
+  const window = m.days_before !== undefined || m.days_after !== undefined;
+  return {
+    key: newKey(),
+    source: m.source,
+    target: m.target,
+    strategy: m.strategy,
+    weight: numText(m.weight),
+    mismatch_weight: numText(m.mismatch_weight),
+    similarity_threshold: numText(m.similarity_threshold),
+    normalizer: m.normalizer ?? '',
+    measure: m.measure ?? '',
+    term_frequency: m.term_frequency,
+    tolerance_percent: numText(m.tolerance_percent),
+    tolerance_absolute: numText(m.tolerance_absolute),
+    tax_rates: listText(m.tax_rates),
+    partial_shares: listText(m.partial_shares),
+    partial_score: numText(m.partial_score),
+    date_window: window,
+    tolerance_days: window ? '' : numText(m.tolerance_days),
+    days_before: numText(m.days_before),
+    days_after: numText(m.days_after),
+    grace_days: window ? numText(m.tolerance_days) : '',
+    date_order: m.date_order ?? '',
+    ...(m.rationale !== undefined ? { rationale: m.rationale } : {}),
   };
 }
 
@@ -96,20 +259,10 @@ export function draftFromConfig(c: MatchingConfig): ConfigDraft {
     name: c.name,
     reference_data_id: c.reference_data_id,
     document_set_id: c.document_set_id ?? '',
-    mappings: c.field_mappings.map((m) => ({
-      key: newKey(),
-      source: m.source,
-      target: m.target,
-      strategy: m.strategy,
-      weight: numText(m.weight),
-      similarity_threshold: numText(m.similarity_threshold),
-      tolerance_days: numText(m.tolerance_days),
-      tolerance_percent: numText(m.tolerance_percent),
-      tolerance_absolute: numText(m.tolerance_absolute),
-      ...(m.rationale !== undefined ? { rationale: m.rationale } : {}),
-    })),
+    mappings: c.field_mappings.map(mappingDraft),
     threshold: numText(c.threshold),
     review_floor: numText(c.review_floor),
+    one_to_one: c.one_to_one,
   };
 }
 
@@ -121,46 +274,144 @@ export function parseNumber(text: string): number | undefined {
   return Number.isFinite(n) ? n : NaN;
 }
 
+/** A parsed list: its numbers (undefined when the text is empty), or why it cannot be sent. */
+export type ListResult = { values: number[] | undefined; error?: undefined } | { values?: undefined; error: string };
+
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i;
+
+/**
+ * Splits a typed list of numbers. Items are separated by commas; when the text contains a
+ * semicolon, semicolons separate and a comma may be a decimal comma ("7,7; 8,1"). Empty items
+ * (a trailing comma) are skipped; `suffix` (e.g. "%") may end an item.
+ */
+export function parseNumberList(text: string, suffix = ''): { values: number[] | undefined; bad?: string } {
+  const semicolons = text.includes(';');
+  const items = text
+    .split(semicolons ? ';' : ',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (items.length === 0) return { values: undefined };
+  const values: number[] = [];
+  for (const item of items) {
+    let t = item;
+    if (suffix && t.endsWith(suffix)) t = t.slice(0, -suffix.length).trim();
+    if (semicolons) t = t.replace(',', '.');
+    // Plain decimals only: Number() would also take "0x13" and "Infinity".
+    const n = DECIMAL.test(t) ? Number(t) : NaN;
+    if (!Number.isFinite(n)) return { values: undefined, bad: item };
+    values.push(n);
+  }
+  return { values };
+}
+
+/** VAT rates in percent, each from 0 to below 100 (as the backend checks): "19, 20, 21" → [19, 20, 21]. */
+export function parseTaxRates(text: string): ListResult {
+  const { values, bad } = parseNumberList(text, '%');
+  if (bad !== undefined) return { error: `“${bad}” is not a number; separate rates with commas, e.g. 19, 20, 21` };
+  const wrong = values?.find((r) => r < 0 || r >= 100);
+  if (wrong !== undefined) return { error: `${wrong} is not a VAT rate: each is a percentage from 0 to below 100` };
+  return { values };
+}
+
+/** Shares of the reference amount, each strictly between 0 and 1: "0.25, 0.5" → [0.25, 0.5]. */
+export function parsePartialShares(text: string): ListResult {
+  const { values, bad } = parseNumberList(text);
+  if (bad !== undefined) return { error: `“${bad}” is not a number; separate shares with commas, e.g. 0.25, 0.5, 0.75` };
+  const wrong = values?.find((s) => s <= 0 || s >= 1);
+  if (wrong !== undefined) return { error: `${wrong} is not a share: each lies strictly between 0 and 1 (a half is 0.5)` };
+  return { values };
+}
+
+/**
+ * A one-sided date window in words, from the typed days (empty = 0):
+ * (0, 45) → "document 0 to 45 days after the reference date".
+ */
+export function describeWindow(before: string, after: string): string {
+  const b = parseNumber(before) ?? 0;
+  const a = parseNumber(after) ?? 0;
+  if (!Number.isFinite(b) || !Number.isFinite(a) || b < 0 || a < 0) return '';
+  const days = (n: number) => (n === 1 ? 'day' : 'days');
+  if (b === 0 && a === 0) return 'document on the reference date';
+  if (b === 0) return `document 0 to ${a} ${days(a)} after the reference date`;
+  if (a === 0) return `document 0 to ${b} ${days(b)} before the reference date`;
+  return `document from ${b} ${days(b)} before to ${a} ${days(a)} after the reference date`;
+}
+
 /** Field path → message, with the paths the backend uses ("field_mappings[1].weight"). */
 export type FieldErrors = Record<string, string>;
 
+/** The text typed for a parameter (tolerance_days is the grace period in window mode). */
+function numberText(m: MappingDraft, p: NumberParam): string {
+  return p === 'tolerance_days' && m.date_window ? m.grace_days : m[p];
+}
+
+/** Builds one FieldMapping; the parameters left empty stay absent. */
+function mappingInput(m: MappingDraft, i: number, errors: FieldErrors): FieldMapping {
+  const path = (name: string) => `field_mappings[${i}].${name}`;
+  const weight = parseNumber(m.weight);
+  if (weight === undefined) errors[path('weight')] = 'enter a weight';
+  else if (Number.isNaN(weight)) errors[path('weight')] = 'must be a number';
+  const mapping: FieldMapping = { source: m.source, target: m.target, strategy: m.strategy, weight: weight ?? 0 };
+  for (const p of mappingParams(m)) {
+    switch (p) {
+      case 'normalizer':
+        if (m.normalizer !== '') mapping.normalizer = m.normalizer;
+        break;
+      case 'measure':
+        if (m.measure !== '') mapping.measure = m.measure;
+        break;
+      case 'date_order':
+        if (m.date_order !== '') mapping.date_order = m.date_order;
+        break;
+      case 'term_frequency':
+        if (m.term_frequency !== undefined) mapping.term_frequency = m.term_frequency;
+        break;
+      case 'tax_rates':
+      case 'partial_shares': {
+        const r = p === 'tax_rates' ? parseTaxRates(m.tax_rates) : parsePartialShares(m.partial_shares);
+        if (r.error !== undefined) errors[path(p)] = r.error;
+        else if (r.values !== undefined) mapping[p] = r.values;
+        break;
+      }
+      default: {
+        const v = parseNumber(numberText(m, p));
+        if (v === undefined) break;
+        if (Number.isNaN(v)) errors[path(p)] = 'must be a number';
+        else if (INTEGER_PARAMS.includes(p) && !Number.isInteger(v)) errors[path(p)] = 'must be a whole number of days';
+        else mapping[p] = v;
+      }
+    }
+  }
+  if (m.strategy === 'date_range' && m.date_window && m.days_before.trim() === '' && m.days_after.trim() === '' && !errors[path('days_before')]) {
+    errors[path('days_before')] = 'enter the days before and/or after the reference date, or choose ± days';
+  }
+  if (m.rationale !== undefined) mapping.rationale = m.rationale;
+  return mapping;
+}
+
 /**
- * Builds the ConfigInput to send. Only checks what cannot be sent at all (text where a number
- * belongs); every rule about values is the backend's, whose errors name the same field paths.
+ * Builds the ConfigInput to send. Checks what cannot be sent as typed (text where a number belongs,
+ * a list item that is not a number or out of range); every other rule about values is the
+ * backend's, whose errors name the same field paths.
  */
 export function draftToInput(d: ConfigDraft): { input: ConfigInput | null; errors: FieldErrors } {
   const errors: FieldErrors = {};
-  const mappings: FieldMapping[] = d.mappings.map((m, i) => {
-    const weight = parseNumber(m.weight);
-    if (weight === undefined) errors[`field_mappings[${i}].weight`] = 'enter a weight';
-    else if (Number.isNaN(weight)) errors[`field_mappings[${i}].weight`] = 'must be a number';
-    const mapping: FieldMapping = { source: m.source, target: m.target, strategy: m.strategy, weight: weight ?? 0 };
-    for (const p of STRATEGY_PARAMS[m.strategy]) {
-      const v = parseNumber(m[p]);
-      if (v === undefined) continue;
-      if (Number.isNaN(v)) errors[`field_mappings[${i}].${p}`] = 'must be a number';
-      else if (p === 'tolerance_days' && !Number.isInteger(v)) errors[`field_mappings[${i}].${p}`] = 'must be a whole number of days';
-      else mapping[p] = v;
-    }
-    if (m.rationale !== undefined) mapping.rationale = m.rationale;
-    return mapping;
-  });
+  const mappings = d.mappings.map((m, i) => mappingInput(m, i, errors));
   const threshold = parseNumber(d.threshold);
   if (threshold !== undefined && Number.isNaN(threshold)) errors.threshold = 'must be a number';
   const reviewFloor = parseNumber(d.review_floor);
   if (reviewFloor !== undefined && Number.isNaN(reviewFloor)) errors.review_floor = 'must be a number';
   if (Object.keys(errors).length > 0) return { input: null, errors };
-  return {
-    input: {
-      name: d.name.trim(),
-      reference_data_id: d.reference_data_id,
-      document_set_id: d.document_set_id === '' ? null : d.document_set_id,
-      field_mappings: mappings,
-      threshold: threshold ?? null,
-      review_floor: reviewFloor ?? null,
-    },
-    errors,
+  const input: ConfigInput = {
+    name: d.name.trim(),
+    reference_data_id: d.reference_data_id,
+    document_set_id: d.document_set_id === '' ? null : d.document_set_id,
+    field_mappings: mappings,
+    threshold: threshold ?? null,
+    review_floor: reviewFloor ?? null,
   };
+  if (d.one_to_one !== undefined) input.one_to_one = d.one_to_one;
+  return { input, errors };
 }
 
 /** The sum of the weights that parse, and whether every weight parsed. */

@@ -10,6 +10,7 @@ import {
   formatDuration,
   formatEta,
   formatImportError,
+  formatPairsCompared,
   formatPercent,
   formatSeconds,
   formatWeight,
@@ -124,5 +125,12 @@ describe('numbers', () => {
     expect(formatCount(null)).toBe('—');
     expect(formatWeight(1 / 3)).toBe('0.333');
     expect(formatWeight(0.25)).toBe('0.25');
+  });
+  it('formats the pairs a run compared with thousands separators', () => {
+    expect(formatPairsCompared(1234567)).toBe('1,234,567 pairs compared');
+    expect(formatPairsCompared(0)).toBe('0 pairs compared');
+    expect(formatPairsCompared(1)).toBe('1 pair compared');
+    expect(formatPairsCompared(null)).toBe('');
+    expect(formatPairsCompared(undefined)).toBe('');
   });
 });

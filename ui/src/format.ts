@@ -75,6 +75,15 @@ export function formatCount(n: number | null | undefined): string {
   return n.toLocaleString('en-US');
 }
 
+/**
+ * The (document, reference row) pairs a run scored after candidate search, for people:
+ * 1234567 → "1,234,567 pairs compared"; "" while unknown (the run has not ended).
+ */
+export function formatPairsCompared(n: number | null | undefined): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return '';
+  return `${formatCount(n)} ${n === 1 ? 'pair' : 'pairs'} compared`;
+}
+
 /** A 0..1 number shown to at most 3 decimals: 0.25 → "0.25", 1/3 → "0.333". */
 export function formatWeight(w: number): string {
   if (!Number.isFinite(w)) return '—';

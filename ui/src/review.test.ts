@@ -16,6 +16,7 @@ function run(id: string, status: Run['status']): Run {
     rows_total: null,
     rows_matched: null,
     avg_confidence: null,
+    pairs_compared: null,
     started_at: null,
     completed_at: null,
     error: null,
@@ -35,6 +36,7 @@ function result(id: string, status: MatchResult['status']): MatchResult {
     notes: null,
     evidence: null,
     candidates: [],
+    contested: false,
     reviewed_at: null,
   };
 }

@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 
 use chrono::{Datelike, Days, NaiveDate};
 
-use crate::domain::{FieldMapping, Strategy};
+use crate::domain::{FieldMapping, FuzzyMeasure, Normalizer, Strategy};
 
 #[derive(Debug, Clone)]
 pub struct DemoSpec {
@@ -261,28 +261,51 @@ pub fn generate(spec: &DemoSpec) -> DemoData {
 
 /// The invoice-to-PO config the demo workspace starts with.
 pub fn invoice_to_po_mappings() -> Vec<FieldMapping> {
-    let mut po = FieldMapping::new("po_reference", "po_number", Strategy::Fuzzy, 0.4);
-    po.similarity_threshold = Some(0.6);
+    let mut po = FieldMapping::new("po_reference", "po_number", Strategy::Fuzzy, 0.3);
+    po.normalizer = Some(Normalizer::Reference);
+    po.similarity_threshold = Some(0.8);
     po.rationale = Some(
-        "Invoices quote the PO number in many spellings (PO 2024/123, po2024000123); fuzzy \
-         comparison still recognises them."
+        "Invoices quote the PO number in many spellings (PO 2024/123, po2024000123); the reference \
+         normaliser compares their letter and digit skeletons, zero padding aside."
             .into(),
     );
     let mut vendor = FieldMapping::new("vendor_name", "vendor_name", Strategy::Fuzzy, 0.25);
-    vendor.similarity_threshold = Some(0.5);
-    vendor.rationale =
-        Some("Vendors write their name with varying case, legal form and the odd typo.".into());
-    let mut amount = FieldMapping::new("total_amount", "net_amount", Strategy::NumericRange, 0.2);
-    amount.tolerance_percent = Some(22.0);
-    amount.rationale = Some(
-        "Invoice totals often include VAT (up to 21 %) while orders are net, so a wide \
-         tolerance keeps them comparable."
+    vendor.normalizer = Some(Normalizer::CompanyName);
+    vendor.measure = Some(FuzzyMeasure::JaroWinkler);
+    vendor.similarity_threshold = Some(0.85);
+    vendor.rationale = Some(
+        "Vendors write their name with varying case, legal form (GmbH, Ltd/Limited) and the odd \
+         typo; the company-name normaliser drops the legal form, Jaro-Winkler forgives typos."
             .into(),
     );
-    let mut date = FieldMapping::new("invoice_date", "order_date", Strategy::DateRange, 0.15);
-    date.tolerance_days = Some(45);
-    date.rationale = Some("Invoices arrive within about six weeks of the order.".into());
-    vec![po, vendor, amount, date]
+    let mut amount = FieldMapping::new("total_amount", "net_amount", Strategy::NumericRange, 0.25);
+    amount.tolerance_absolute = Some(0.01);
+    amount.tolerance_percent = Some(0.0);
+    amount.tax_rates = Some(vec![7.0, 19.0, 20.0, 21.0]);
+    amount.partial_shares = Some(vec![0.25, 0.5, 0.75]);
+    amount.partial_score = Some(0.8);
+    amount.rationale = Some(
+        "Invoice totals are the net order amount plus VAT (7-21 %), or a partial delivery of it; \
+         rounded to the cent, so the tolerance is one cent."
+            .into(),
+    );
+    let mut date = FieldMapping::new("invoice_date", "order_date", Strategy::DateRange, 0.1);
+    date.days_before = Some(0);
+    date.days_after = Some(45);
+    date.mismatch_weight = Some(1.0);
+    date.rationale = Some(
+        "An invoice comes 0 to 45 days after its order; a date outside that window is strong \
+         evidence against the pair."
+            .into(),
+    );
+    let mut currency = FieldMapping::new("currency", "currency", Strategy::Exact, 0.05);
+    currency.mismatch_weight = Some(0.5);
+    currency.rationale = Some("A vendor invoices in the currency of the order.".into());
+    let mut description = FieldMapping::new("description", "description", Strategy::Exact, 0.05);
+    description.mismatch_weight = Some(0.2);
+    description.rationale =
+        Some("When the invoice names the goods, they are the ordered ones.".into());
+    vec![po, vendor, amount, date, currency, description]
 }
 
 fn new_vendor(rng: &mut Rng, taken: &mut HashSet<String>, n: usize) -> Vendor {

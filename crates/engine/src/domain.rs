@@ -133,9 +133,103 @@ pub struct FieldMapping {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub tolerance_absolute: Option<f64>,
+    /// How much a value that disagrees counts against a match, on the same scale as `weight`.
+    /// Default: `weight` (a plain weighted average). Raise it for fields that true matches almost
+    /// never contradict (the order date window, the currency), so one clear contradiction
+    /// outweighs several coincidental agreements.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub mismatch_weight: Option<f64>,
+    /// How text is normalised before exact/fuzzy comparison and candidate search. Default `text`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub normalizer: Option<Normalizer>,
+    /// Fuzzy: which similarity measure. Default `best` (the highest of the measures).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub measure: Option<FuzzyMeasure>,
+    /// Fuzzy: weigh tokens by how rare they are in the reference column, so a shared rare token
+    /// ("Northbridge") counts more than a common one ("Ltd"). Default false.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub term_frequency: Option<bool>,
+    /// numeric_range: tax rates in percent (e.g. [19, 20, 21]); a document amount that equals the
+    /// reference amount plus one of these rates matches fully (a VAT-inclusive total against a net
+    /// amount).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub tax_rates: Option<Vec<f64>>,
+    /// numeric_range: shares of the reference amount (e.g. [0.25, 0.5, 0.75]) that a partial
+    /// invoice may cover; such a match scores `partial_score` instead of 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub partial_shares: Option<Vec<f64>>,
+    /// numeric_range: the score of a partial-amount match. Default 0.7.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub partial_score: Option<f64>,
+    /// date_range: a one-sided window instead of ±tolerance_days: the document date may be at most
+    /// `days_before` days before and `days_after` days after the reference date (e.g. 0 and 45:
+    /// "invoice 0 to 45 days after the order"). Inside the window the score is 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "number")]
+    pub days_before: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "number")]
+    pub days_after: Option<i64>,
+    /// date_range: how to read ambiguous dates like 03/04/2024. Default `auto`: detected per
+    /// column from the data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub date_order: Option<DateOrderSetting>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub rationale: Option<String>,
+}
+
+/// Text normalisation for exact and fuzzy fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Normalizer {
+    /// Trim, Unicode NFKC, lower case.
+    Text,
+    /// Company names: also accents, punctuation, legal forms (GmbH, Ltd/Limited, Inc., Corp., S.A.,
+    /// B.V., plc, LLC, ...) and a leading "The" are ignored.
+    CompanyName,
+    /// Reference numbers: compared by their letter and digit skeletons, so "PO-2024-000123",
+    /// "PO 2024/123", "2024000123" and "po2024000123" are the same reference.
+    Reference,
+}
+
+/// Similarity measure of a fuzzy field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum FuzzyMeasure {
+    /// The highest of token set, Levenshtein and skeleton Levenshtein similarity.
+    Best,
+    /// Jaccard similarity of the sets of tokens (word order does not matter).
+    TokenSet,
+    /// Jaro-Winkler similarity (typos near the end cost less; good for names).
+    JaroWinkler,
+    /// Normalised Levenshtein similarity (edit distance).
+    Levenshtein,
+    /// Each word matched to its most similar word on the other side by Jaro-Winkler, averaged
+    /// over the words of both sides (Monge-Elkan): forgives a typo in every word, yet "Northwind
+    /// Logistics" stays far from "Northwind Supplies". With `term_frequency`, rare words weigh
+    /// more in the average. Good for company and person names.
+    TokenJaroWinkler,
+}
+
+/// Reading of ambiguous numeric dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum DateOrderSetting {
+    Auto,
+    DayFirst,
+    MonthFirst,
 }
 
 impl FieldMapping {
@@ -149,6 +243,16 @@ impl FieldMapping {
             tolerance_days: None,
             tolerance_percent: None,
             tolerance_absolute: None,
+            mismatch_weight: None,
+            normalizer: None,
+            measure: None,
+            term_frequency: None,
+            tax_rates: None,
+            partial_shares: None,
+            partial_score: None,
+            days_before: None,
+            days_after: None,
+            date_order: None,
             rationale: None,
         }
     }
@@ -170,6 +274,10 @@ pub struct ConfigInput {
     /// Lower edge of the review band `[review_floor, threshold)`. Default 0.5.
     #[serde(default)]
     pub review_floor: Option<f64>,
+    /// Give each reference row to at most one document, assigned globally. Default false.
+    #[serde(default)]
+    #[ts(optional)]
+    pub one_to_one: Option<bool>,
 }
 
 /// A stored matching config (spec A.4.1).
@@ -186,6 +294,9 @@ pub struct MatchingConfig {
     pub field_mappings: Vec<FieldMapping>,
     pub threshold: f64,
     pub review_floor: f64,
+    /// Each reference row goes to at most one document (spec: one-to-one assignment).
+    #[serde(default)]
+    pub one_to_one: bool,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -278,6 +389,9 @@ pub struct Run {
     pub rows_matched: Option<u64>,
     /// Mean confidence over matched rows (spec C.4); null when none matched.
     pub avg_confidence: Option<f64>,
+    /// (document, reference row) pairs scored after candidate search; null until the run ends.
+    #[ts(type = "number | null")]
+    pub pairs_compared: Option<u64>,
     pub started_at: Option<String>,
     pub completed_at: Option<String>,
     pub error: Option<String>,
@@ -340,6 +454,8 @@ pub struct DocumentMatch {
     pub confidence: f64,
     /// Top candidates, best first, only those scoring above 0.
     pub candidates: Vec<Candidate>,
+    /// One-to-one runs: another document won the reference row this one scored best with.
+    pub contested: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
@@ -384,6 +500,8 @@ pub struct MatchResult {
     /// Evidence of the best candidate; null when there was none.
     pub evidence: Option<Vec<FieldEvidence>>,
     pub candidates: Vec<Candidate>,
+    /// One-to-one runs: another document won the reference row this one scored best with.
+    pub contested: bool,
     pub reviewed_at: Option<String>,
 }
 

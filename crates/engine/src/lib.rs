@@ -2,14 +2,18 @@
 //! run execution. It knows nothing of SQL, Tauri or HTTP; the store persists what it produces and the
 //! service layer drives it.
 
+pub mod assign;
 pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod import;
+pub mod index;
 pub mod normalize;
 pub mod parse;
+pub mod profile;
 pub mod progress;
 pub mod run;
+pub mod similarity;
 pub mod strategy;
 pub mod validate;
 

@@ -1,30 +1,46 @@
-//! Executes one matching run: prepares reference values, finds candidates for each document, scores
-//! them, keeps the top five, and hands results to a sink in batches, reporting progress and honouring
-//! cancellation between documents.
+//! Executes one matching run: builds the reference index, then for each chunk of documents finds
+//! candidates, scores them in parallel on all cores, keeps the top five, and hands results to a
+//! sink, reporting progress and honouring cancellation between documents.
 
 use std::collections::{HashMap, HashSet};
 
+use rayon::prelude::*;
+
+use crate::assign::assign_one_to_one;
 use crate::domain::{
-    Candidate, Document, DocumentMatch, FieldEvidence, FieldMapping, Record, Strategy,
-    TOP_CANDIDATES,
+    Candidate, Document, DocumentMatch, FieldEvidence, FieldMapping, Record, TOP_CANDIDATES,
 };
 use crate::error::EngineError;
+use crate::index::{ReferenceIndex, Scratch, ScratchPool};
+use crate::profile::{detect_date_order, DateOrderProfile};
 use crate::progress::{CancelToken, Phase, ProgressSink, ProgressUpdate};
-use crate::strategy::{self, Prepared};
+use crate::strategy::{prepare_spec, FieldSpec, Prepared};
 
 /// A config resolved against the columns of the data it will run on.
 #[derive(Debug, Clone)]
 pub struct MatchPlan {
-    fields: Vec<PlannedField>,
-    total_weight: f64,
-    threshold: f64,
+    pub(crate) fields: Vec<PlannedField>,
+    /// The order fields are scored in: cheap comparisons and heavy mismatch weights first, so
+    /// hopeless candidates are dropped early.
+    pub(crate) order: Vec<usize>,
+    /// Σ weight of all fields: what agreement could still add before any field is scored.
+    pub(crate) present_weight_upper: f64,
+    pub(crate) threshold: f64,
+    pub(crate) one_to_one: bool,
+    /// Fields whose disagreement alone keeps any pair below the review floor: their mismatch
+    /// weight outweighs every other field agreeing. Candidate search drops pairs they contradict,
+    /// which changes nothing a user sees (such pairs are neither matches nor borderline) and
+    /// spares most comparisons on large reference sets.
+    pub(crate) filter_fields: Vec<usize>,
 }
 
 #[derive(Debug, Clone)]
-struct PlannedField {
-    mapping: FieldMapping,
-    source_idx: usize,
-    target_idx: usize,
+pub(crate) struct PlannedField {
+    pub mapping: FieldMapping,
+    pub mismatch_weight: f64,
+    pub spec: FieldSpec,
+    pub source_idx: usize,
+    pub target_idx: usize,
 }
 
 impl MatchPlan {
@@ -58,6 +74,8 @@ impl MatchPlan {
                 })?;
             fields.push(PlannedField {
                 mapping: m.clone(),
+                mismatch_weight: m.mismatch_weight.unwrap_or(m.weight).max(0.0),
+                spec: FieldSpec::new(m),
                 source_idx,
                 target_idx,
             });
@@ -69,29 +87,119 @@ impl MatchPlan {
                 "add at least one field mapping",
             ));
         }
-        Ok(MatchPlan {
+        let cost = |f: &PlannedField| match f.spec.strategy {
+            crate::domain::Strategy::Exact | crate::domain::Strategy::DateRange => 0,
+            crate::domain::Strategy::NumericRange => 1,
+            crate::domain::Strategy::Fuzzy => 2,
+        };
+        let mut order: Vec<usize> = (0..fields.len()).collect();
+        order.sort_by(|&a, &b| {
+            cost(&fields[a]).cmp(&cost(&fields[b])).then(
+                fields[b]
+                    .mismatch_weight
+                    .total_cmp(&fields[a].mismatch_weight),
+            )
+        });
+        let mut plan = MatchPlan {
             fields,
-            total_weight,
+            order,
+            present_weight_upper: total_weight,
             threshold,
-        })
+            one_to_one: false,
+            filter_fields: Vec::new(),
+        };
+        plan.set_filter_fields(crate::domain::DEFAULT_REVIEW_FLOOR.min(threshold));
+        Ok(plan)
+    }
+
+    /// The lower edge of the review band (default 0.5): decides which fields may filter candidates.
+    pub fn with_review_floor(mut self, review_floor: f64) -> Self {
+        self.set_filter_fields(review_floor.min(self.threshold));
+        self
+    }
+
+    fn set_filter_fields(&mut self, review_floor: f64) {
+        let total = self.present_weight_upper;
+        self.filter_fields = (0..self.fields.len())
+            .filter(|&f| {
+                let others = total - self.fields[f].mapping.weight;
+                let best_without = others / (others + self.fields[f].mismatch_weight);
+                self.fields[f].mismatch_weight > 0.0 && best_without < review_floor - 1e-12
+            })
+            .collect();
+    }
+
+    /// Fields that filter candidates (see `filter_fields`), by source field name.
+    pub fn filter_field_names(&self) -> Vec<&str> {
+        self.filter_fields
+            .iter()
+            .map(|&f| self.fields[f].mapping.source.as_str())
+            .collect()
+    }
+
+    /// Gives each reference row to at most one document (solved globally after scoring).
+    pub fn with_one_to_one(mut self, one_to_one: bool) -> Self {
+        self.one_to_one = one_to_one;
+        self
     }
 }
 
-/// Receives finished documents in batches. The batch is durable when `write` returns Ok; the
-/// progress passed along is what the run's counters should say once the batch is stored.
+/// Receives finished documents in batches. The batch is durable when `write` returns Ok (or, for
+/// sinks that write in the background, when `finish` does); the progress passed along is what the
+/// run's counters should say once the batch is stored.
 pub trait ResultSink {
     fn write(&mut self, batch: &[DocumentMatch], progress: &ProgressUpdate) -> Result<(), String>;
+    /// Called once after the last batch: everything written must be stored when this returns.
+    fn finish(&mut self) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+/// Where documents come from, a chunk at a time, so a run never needs them all in memory.
+pub trait DocumentSource {
+    /// How many documents there are in all.
+    fn total(&self) -> u64;
+    /// The next chunk of at most `max` documents; `None` when there are no more.
+    fn next_chunk(&mut self, max: usize) -> Result<Option<Vec<Document>>, String>;
+}
+
+/// Documents already in memory.
+pub struct SliceSource<'a> {
+    docs: &'a [Document],
+    at: usize,
+}
+
+impl<'a> SliceSource<'a> {
+    pub fn new(docs: &'a [Document]) -> Self {
+        SliceSource { docs, at: 0 }
+    }
+}
+
+impl DocumentSource for SliceSource<'_> {
+    fn total(&self) -> u64 {
+        self.docs.len() as u64
+    }
+    fn next_chunk(&mut self, max: usize) -> Result<Option<Vec<Document>>, String> {
+        if self.at >= self.docs.len() {
+            return Ok(None);
+        }
+        let end = (self.at + max.max(1)).min(self.docs.len());
+        let chunk = self.docs[self.at..end].to_vec();
+        self.at = end;
+        Ok(Some(chunk))
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
 pub struct ExecOptions {
-    /// Documents per result batch (one transaction each in the store).
-    pub batch_size: usize,
+    /// Documents scored between two progress reports and result batches. Small enough that a
+    /// batch is written every fraction of a second; cancellation is checked per document anyway.
+    pub chunk_size: usize,
 }
 
 impl Default for ExecOptions {
     fn default() -> Self {
-        ExecOptions { batch_size: 256 }
+        ExecOptions { chunk_size: 512 }
     }
 }
 
@@ -103,334 +211,428 @@ pub struct RunOutcome {
     pub rows_matched: u64,
     /// Sum of the confidences of matched rows, for the average over matched rows (spec C.4).
     pub matched_confidence_sum: f64,
+    /// (document, reference row) pairs scored: what candidate search left of all pairs.
+    pub pairs_compared: u64,
 }
 
 /// Pairs a reviewer rejected, as document_id -> reference row ids. Never proposed again (spec A.7.4).
 pub type RejectedPairs = HashMap<String, HashSet<String>>;
 
-/// Tokens found in more than this share of reference rows say little about which row is meant
-/// ("ltd", "2024"), and following them would compare a document with most of the data.
-const FREQUENT_TOKEN_SHARE: f64 = 0.05;
-const FREQUENT_TOKEN_MIN_ROWS: usize = 50;
-
-/// Reference data made ready for many comparisons: prepared values and an inverted index of the
-/// tokens of text fields.
-struct PreparedReference<'a> {
-    rows: &'a [Record],
-    /// values[field][row]
-    values: Vec<Vec<Prepared>>,
-    index: HashMap<String, Vec<u32>>,
-}
-
-impl<'a> PreparedReference<'a> {
-    fn build(
-        plan: &MatchPlan,
-        rows: &'a [Record],
-        progress: &dyn ProgressSink,
-        cancel: &CancelToken,
-    ) -> Result<Self, EngineError> {
-        let total = rows.len() as u64;
-        let mut values: Vec<Vec<Prepared>> = plan
-            .fields
-            .iter()
-            .map(|_| Vec::with_capacity(rows.len()))
-            .collect();
-        let mut index: HashMap<String, Vec<u32>> = HashMap::new();
-        let step = report_step(rows.len());
-        for (r, row) in rows.iter().enumerate() {
-            if r % step == 0 {
-                if cancel.is_cancelled() {
-                    return Err(EngineError::Cancelled);
-                }
-                progress.report(&ProgressUpdate {
-                    phase: Phase::LoadingReference,
-                    phase_progress: percent(r as u64, total),
-                    rows_processed: 0,
-                    rows_total: 0,
-                    rows_matched: 0,
-                });
-            }
-            for (f, field) in plan.fields.iter().enumerate() {
-                let raw = row
-                    .values
-                    .get(field.target_idx)
-                    .map(String::as_str)
-                    .unwrap_or("");
-                let prepared = strategy::prepare(field.mapping.strategy, raw);
-                if is_text(field.mapping.strategy) {
-                    for t in prepared.tokens() {
-                        let postings = index.entry(t.clone()).or_default();
-                        // A row lists each token once even when several fields share it.
-                        if postings.last() != Some(&(r as u32)) {
-                            postings.push(r as u32);
-                        }
-                    }
-                }
-                values[f].push(prepared);
-            }
-        }
-        Ok(PreparedReference {
-            rows,
-            values,
-            index,
-        })
-    }
-
-    /// Rows sharing at least one informative token with the document; every row when there is none
-    /// (spec C.8: numeric and date fields alone still find their match, at the cost of a full scan).
-    fn candidates(
-        &self,
-        doc_values: &[Prepared],
-        plan: &MatchPlan,
-        seen: &mut [bool],
-        out: &mut Vec<u32>,
-    ) {
-        out.clear();
-        let cap =
-            ((self.rows.len() as f64 * FREQUENT_TOKEN_SHARE) as usize).max(FREQUENT_TOKEN_MIN_ROWS);
-        for (f, field) in plan.fields.iter().enumerate() {
-            if !is_text(field.mapping.strategy) {
-                continue;
-            }
-            for t in doc_values[f].tokens() {
-                if let Some(postings) = self.index.get(t) {
-                    if postings.len() > cap {
-                        continue;
-                    }
-                    for &r in postings {
-                        if !seen[r as usize] {
-                            seen[r as usize] = true;
-                            out.push(r);
-                        }
-                    }
-                }
-            }
-        }
-        for &r in out.iter() {
-            seen[r as usize] = false;
-        }
-        if out.is_empty() {
-            out.extend(0..self.rows.len() as u32);
-        }
-    }
-}
-
-fn is_text(s: Strategy) -> bool {
-    matches!(s, Strategy::Exact | Strategy::Fuzzy)
-}
-
-fn report_step(total: usize) -> usize {
-    (total / 200).max(1)
-}
-
-fn percent(done: u64, total: u64) -> u8 {
-    if total == 0 {
-        return 100;
-    }
-    ((done * 100) / total).min(100) as u8
-}
-
-/// What a run matches: the plan, both sides, and what reviewers ruled out.
+/// What a run matches against: the plan, the reference rows, and what reviewers ruled out.
 pub struct RunInput<'a> {
     pub plan: &'a MatchPlan,
     pub reference: &'a [Record],
-    pub documents: &'a [Document],
     pub rejected: &'a RejectedPairs,
 }
 
-/// Runs the plan over the documents against the reference rows. Results go to `sink` in batches; a
-/// cancel stops between documents after flushing the documents already finished.
+/// Shared, read-only state of the scoring loop.
+struct Ctx<'a> {
+    plan: &'a MatchPlan,
+    index: &'a ReferenceIndex,
+    reference: &'a [Record],
+    rejected: &'a RejectedPairs,
+    /// How the documents write ambiguous dates, per field.
+    doc_dates: Vec<DateOrderProfile>,
+}
+
+/// Runs the plan over the documents against the reference rows. Results go to `sink` per chunk;
+/// a cancel stops between documents, and every document finished by then is written.
 pub fn execute(
     input: &RunInput,
+    documents: &mut dyn DocumentSource,
     sink: &mut dyn ResultSink,
     progress: &dyn ProgressSink,
     cancel: &CancelToken,
     opts: ExecOptions,
 ) -> Result<RunOutcome, EngineError> {
-    let RunInput {
-        plan,
-        reference,
-        documents,
-        rejected,
-    } = *input;
-    let prepared = match PreparedReference::build(plan, reference, progress, cancel) {
-        Ok(p) => p,
-        Err(EngineError::Cancelled) => {
-            return Ok(RunOutcome {
-                cancelled: true,
-                rows_processed: 0,
-                rows_matched: 0,
-                matched_confidence_sum: 0.0,
-            })
-        }
-        Err(e) => return Err(e),
-    };
-    let total = documents.len() as u64;
     let mut outcome = RunOutcome {
         cancelled: false,
         rows_processed: 0,
         rows_matched: 0,
         matched_confidence_sum: 0.0,
+        pairs_compared: 0,
     };
-    let mut batch: Vec<DocumentMatch> = Vec::with_capacity(opts.batch_size.max(1));
-    let mut seen = vec![false; reference.len()];
-    let mut cands: Vec<u32> = Vec::new();
-    let mut scored: Vec<(f64, u32)> = Vec::new();
-    let step = report_step(documents.len());
-
+    let Some(index) = ReferenceIndex::build(input.plan, input.reference, progress, cancel) else {
+        outcome.cancelled = true;
+        return Ok(outcome);
+    };
+    let total = documents.total();
     let update = |o: &RunOutcome| ProgressUpdate {
         phase: Phase::Matching,
-        phase_progress: percent(o.rows_processed, total),
+        phase_progress: (o.rows_processed * 100)
+            .checked_div(total)
+            .map_or(100, |p| p.min(100) as u8),
         rows_processed: o.rows_processed,
         rows_total: total,
         rows_matched: o.rows_matched,
     };
     progress.report(&update(&outcome));
-
-    for (d, doc) in documents.iter().enumerate() {
-        if cancel.is_cancelled() {
-            outcome.cancelled = true;
+    let mut ctx = Ctx {
+        plan: input.plan,
+        index: &index,
+        reference: input.reference,
+        rejected: input.rejected,
+        doc_dates: Vec::new(),
+    };
+    let pool = ScratchPool::new(&index);
+    // One-to-one assignment needs every document's candidates before deciding any.
+    let mut held: Vec<DocumentMatch> = Vec::new();
+    while !cancel.is_cancelled() {
+        let Some(chunk) = documents
+            .next_chunk(opts.chunk_size)
+            .map_err(EngineError::Sink)?
+        else {
             break;
+        };
+        if ctx.doc_dates.is_empty() {
+            // The first chunk is a large enough sample of how the documents write dates.
+            ctx.doc_dates = ctx
+                .plan
+                .fields
+                .iter()
+                .map(|f| {
+                    detect_date_order(
+                        chunk
+                            .iter()
+                            .map(|d| d.values.get(f.source_idx).map(String::as_str).unwrap_or("")),
+                    )
+                })
+                .collect();
         }
-        let doc_values: Vec<Prepared> = plan
-            .fields
-            .iter()
-            .map(|f| {
-                strategy::prepare(
-                    f.mapping.strategy,
-                    doc.values
-                        .get(f.source_idx)
-                        .map(String::as_str)
-                        .unwrap_or(""),
-                )
-            })
+        let scored: Vec<(DocumentMatch, u64)> = chunk
+            .par_iter()
+            .map_init(
+                || pool.get(),
+                |scratch, doc| (!cancel.is_cancelled()).then(|| score_document(&ctx, doc, scratch)),
+            )
+            .flatten()
             .collect();
-        prepared.candidates(&doc_values, plan, &mut seen, &mut cands);
-
-        scored.clear();
-        for &r in &cands {
-            let conf = confidence(plan, &doc_values, &prepared, r as usize);
-            if conf > 0.0 {
-                scored.push((conf, r));
+        let mut batch = Vec::with_capacity(scored.len());
+        for (m, pairs) in scored {
+            outcome.rows_processed += 1;
+            outcome.pairs_compared += pairs;
+            if !ctx.plan.one_to_one && m.matched_reference_row_id.is_some() {
+                outcome.rows_matched += 1;
+                outcome.matched_confidence_sum += m.confidence;
+            }
+            batch.push(m);
+        }
+        if ctx.plan.one_to_one {
+            held.extend(batch);
+            progress.report(&ProgressUpdate {
+                rows_matched: 0,
+                ..update(&outcome)
+            });
+        } else {
+            sink.write(&batch, &update(&outcome))
+                .map_err(EngineError::Sink)?;
+            progress.report(&update(&outcome));
+        }
+    }
+    outcome.cancelled = cancel.is_cancelled();
+    if ctx.plan.one_to_one {
+        assign_one_to_one(&mut held, ctx.plan.threshold);
+        for m in &held {
+            if m.matched_reference_row_id.is_some() {
+                outcome.rows_matched += 1;
+                outcome.matched_confidence_sum += m.confidence;
             }
         }
-        let row_id = |r: u32| reference[r as usize].id.as_str();
-        if let Some(excluded) = rejected.get(&doc.document_id) {
-            scored.retain(|&(_, r)| !excluded.contains(row_id(r)));
+        for (i, part) in held.chunks(opts.chunk_size.max(1)).enumerate() {
+            let done = ((i * opts.chunk_size.max(1)) + part.len()) as u64;
+            let counters = RunOutcome {
+                rows_processed: done,
+                ..outcome
+            };
+            sink.write(part, &update(&counters))
+                .map_err(EngineError::Sink)?;
         }
-        // Best first; ties broken by row id so results do not depend on index order (spec C.7).
-        scored.sort_by(|a, b| {
-            b.0.total_cmp(&a.0)
-                .then_with(|| row_id(a.1).cmp(row_id(b.1)))
-        });
-        scored.truncate(TOP_CANDIDATES);
+    }
+    sink.finish().map_err(EngineError::Sink)?;
+    progress.report(&update(&outcome));
+    // Keep ctx alive to here: its borrow of the index ends with the last use above.
+    ctx.doc_dates.clear();
+    Ok(outcome)
+}
 
-        let candidates: Vec<Candidate> = scored
-            .iter()
-            .enumerate()
-            .map(|(rank, &(conf, r))| Candidate {
-                rank: rank as u32 + 1,
-                reference_row_id: row_id(r).to_string(),
-                confidence: conf,
-                evidence: evidence(plan, doc, &doc_values, &prepared, r as usize),
-            })
-            .collect();
-        let confidence = candidates.first().map_or(0.0, |c| c.confidence);
-        let matched = candidates
-            .first()
-            .filter(|c| c.confidence >= plan.threshold - 1e-12);
-        if matched.is_some() {
-            outcome.rows_matched += 1;
-            outcome.matched_confidence_sum += confidence;
+/// Prepares one document's mapped values.
+fn prepare_document(ctx: &Ctx, doc: &Document) -> Vec<Prepared> {
+    ctx.plan
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(f, field)| {
+            let raw = doc
+                .values
+                .get(field.source_idx)
+                .map(String::as_str)
+                .unwrap_or("");
+            prepare_spec(
+                &field.spec,
+                raw,
+                ctx.doc_dates.get(f).unwrap_or(&DateOrderProfile::default()),
+            )
+        })
+        .collect()
+}
+
+/// Scores one document against its candidates. Returns its result and how many pairs were scored.
+fn score_document(ctx: &Ctx, doc: &Document, scratch: &mut Scratch) -> (DocumentMatch, u64) {
+    let values = prepare_document(ctx, doc);
+    ctx.index.candidates(ctx.plan, &values, scratch);
+    let candidates = std::mem::take(&mut scratch.candidates);
+    let excluded = ctx.rejected.get(&doc.document_id);
+    let row_id = |r: u32| ctx.reference[r as usize].id.as_str();
+    // Best first; ties broken by row id so results do not depend on index order (spec C.7).
+    let mut top: Vec<(f64, u32)> = Vec::with_capacity(TOP_CANDIDATES + 1);
+    for &r in &candidates {
+        // A candidate must beat the current fifth best to matter; below that it is not scored
+        // to the end (the bound is exact, so results are the same as scoring everything).
+        let floor = if top.len() == TOP_CANDIDATES {
+            top[TOP_CANDIDATES - 1].0
+        } else {
+            0.0
+        };
+        let Some(conf) = bounded_confidence(ctx, &values, r as usize, scratch, floor) else {
+            continue;
+        };
+        if conf <= 0.0 {
+            continue;
         }
-        batch.push(DocumentMatch {
+        if top.len() == TOP_CANDIDATES {
+            let worst = top[TOP_CANDIDATES - 1];
+            if conf < worst.0 || (conf == worst.0 && row_id(r) >= row_id(worst.1)) {
+                continue;
+            }
+        }
+        if excluded.is_some_and(|e| e.contains(row_id(r))) {
+            continue;
+        }
+        let at = top
+            .iter()
+            .position(|&(c, o)| conf > c || (conf == c && row_id(r) < row_id(o)))
+            .unwrap_or(top.len());
+        top.insert(at, (conf, r));
+        top.truncate(TOP_CANDIDATES);
+    }
+    let pairs = candidates.len() as u64;
+    scratch.candidates = candidates;
+    let candidates: Vec<Candidate> = top
+        .iter()
+        .enumerate()
+        .map(|(rank, &(conf, r))| Candidate {
+            rank: rank as u32 + 1,
+            reference_row_id: row_id(r).to_string(),
+            confidence: conf,
+            evidence: evidence(ctx, doc, &values, r as usize, scratch),
+        })
+        .collect();
+    let confidence = candidates.first().map_or(0.0, |c| c.confidence);
+    let matched = candidates
+        .first()
+        .filter(|c| c.confidence >= ctx.plan.threshold - 1e-12);
+    (
+        DocumentMatch {
             document_id: doc.document_id.clone(),
             document_filename: doc.document_filename.clone(),
             matched_reference_row_id: matched.map(|c| c.reference_row_id.clone()),
             confidence,
             candidates,
-        });
-        outcome.rows_processed += 1;
-
-        if batch.len() >= opts.batch_size.max(1) {
-            sink.write(&batch, &update(&outcome))
-                .map_err(EngineError::Sink)?;
-            batch.clear();
-        }
-        if (d + 1) % step == 0 {
-            progress.report(&update(&outcome));
-        }
-    }
-    if !batch.is_empty() {
-        sink.write(&batch, &update(&outcome))
-            .map_err(EngineError::Sink)?;
-    }
-    progress.report(&update(&outcome));
-    Ok(outcome)
+            contested: false,
+        },
+        pairs,
+    )
 }
 
-/// Spec C.1: Σ w·s over fields present on both sides, times the coverage Σ w_present / Σ w_all,
-/// which is Σ w·s / Σ w_all. A missing value thus lowers confidence but never counts as a
-/// mismatch of its own; the evidence says it was missing.
-fn confidence(
-    plan: &MatchPlan,
-    doc: &[Prepared],
-    reference: &PreparedReference,
-    row: usize,
-) -> f64 {
-    let mut sum = 0.0;
-    for (f, field) in plan.fields.iter().enumerate() {
-        let (s, t) = (&doc[f], &reference.values[f][row]);
-        if s.is_missing() || t.is_missing() {
-            continue;
+/// Agreement against disagreement over the fields present on both sides:
+/// `Σ w·s / Σ (w·s + w′·(1 − s))`, where `w` is a field's weight and `w′` its mismatch weight
+/// (by default `w`, which makes this the weighted mean of the scores). A missing value is neither
+/// a match nor a mismatch: it leaves the other fields to decide, and the evidence says it was
+/// missing. Nothing present on both sides means no evidence at all: 0.
+fn confidence(ctx: &Ctx, values: &[Prepared], row: usize, scratch: &mut Scratch) -> f64 {
+    let (mut agree, mut disagree) = (0.0, 0.0);
+    for (f, field) in ctx.plan.fields.iter().enumerate() {
+        if let Some(s) = ctx.index.field_score(ctx.plan, f, &values[f], row, scratch) {
+            agree += field.mapping.weight * s;
+            disagree += field.mismatch_weight * (1.0 - s);
         }
-        sum += field.mapping.weight * strategy::compare(&field.mapping, s, t);
     }
-    (sum / plan.total_weight).clamp(0.0, 1.0)
+    let total = agree + disagree;
+    if total <= 0.0 {
+        0.0
+    } else {
+        (agree / total).clamp(0.0, 1.0)
+    }
+}
+
+/// `confidence`, or `None` as soon as it is certain to fall below `floor`. Fields are scored in
+/// `plan.order` (cheap and decisive first); after each, the best the candidate could still reach
+/// is its agreement so far plus every remaining field agreeing fully.
+fn bounded_confidence(
+    ctx: &Ctx,
+    values: &[Prepared],
+    row: usize,
+    scratch: &mut Scratch,
+    floor: f64,
+) -> Option<f64> {
+    let (mut agree, mut disagree) = (0.0, 0.0);
+    let mut remaining = ctx.plan.present_weight_upper;
+    for &f in &ctx.plan.order {
+        let field = &ctx.plan.fields[f];
+        remaining -= field.mapping.weight;
+        if let Some(s) = ctx.index.field_score(ctx.plan, f, &values[f], row, scratch) {
+            agree += field.mapping.weight * s;
+            disagree += field.mismatch_weight * (1.0 - s);
+            if floor > 0.0 && disagree > 0.0 {
+                let best = (agree + remaining) / (agree + remaining + disagree);
+                if best < floor {
+                    return None;
+                }
+            }
+        }
+    }
+    let total = agree + disagree;
+    Some(if total <= 0.0 {
+        0.0
+    } else {
+        (agree / total).clamp(0.0, 1.0)
+    })
 }
 
 fn evidence(
-    plan: &MatchPlan,
+    ctx: &Ctx,
     doc: &Document,
-    doc_values: &[Prepared],
-    reference: &PreparedReference,
+    values: &[Prepared],
     row: usize,
+    scratch: &mut Scratch,
 ) -> Vec<FieldEvidence> {
-    plan.fields
+    ctx.plan
+        .fields
         .iter()
         .enumerate()
         .map(|(f, field)| {
-            let (s, t) = (&doc_values[f], &reference.values[f][row]);
-            let missing = s.is_missing() || t.is_missing();
+            let score = ctx.index.field_score(ctx.plan, f, &values[f], row, scratch);
             FieldEvidence {
                 source: field.mapping.source.clone(),
                 target: field.mapping.target.clone(),
                 strategy: field.mapping.strategy,
                 weight: field.mapping.weight,
-                score: if missing {
-                    0.0
-                } else {
-                    strategy::compare(&field.mapping, s, t)
-                },
+                score: score.unwrap_or(0.0),
                 source_value: doc
                     .values
                     .get(field.source_idx)
                     .cloned()
                     .unwrap_or_default(),
-                target_value: reference.rows[row]
+                target_value: ctx.reference[row]
                     .values
                     .get(field.target_idx)
                     .cloned()
                     .unwrap_or_default(),
-                missing,
+                missing: score.is_none(),
             }
         })
         .collect()
 }
 
+/// How well candidate search kept the pairs that comparing everything would find.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct BlockingRecall {
+    /// Documents examined.
+    pub documents: u64,
+    /// Of those, documents whose best row over all reference rows reaches the threshold.
+    pub exhaustive_matches: u64,
+    /// Of those, documents whose candidates include that row.
+    pub kept: u64,
+    /// Pairs candidate search scored, and pairs exhaustive comparison scored, for these documents.
+    pub pairs_blocked: u64,
+    pub pairs_exhaustive: u64,
+}
+
+impl BlockingRecall {
+    pub fn recall(&self) -> f64 {
+        if self.exhaustive_matches == 0 {
+            1.0
+        } else {
+            self.kept as f64 / self.exhaustive_matches as f64
+        }
+    }
+}
+
+/// Compares `documents` with every reference row and checks that candidate search finds each
+/// document's best row (when it reaches the threshold). For benchmarks and tests.
+pub fn blocking_recall(
+    plan: &MatchPlan,
+    reference: &[Record],
+    documents: &[Document],
+) -> BlockingRecall {
+    let cancel = CancelToken::new();
+    let Some(index) = ReferenceIndex::build(plan, reference, &crate::progress::NoProgress, &cancel)
+    else {
+        return BlockingRecall::default();
+    };
+    let doc_dates: Vec<DateOrderProfile> = plan
+        .fields
+        .iter()
+        .map(|f| {
+            detect_date_order(
+                documents
+                    .iter()
+                    .map(|d| d.values.get(f.source_idx).map(String::as_str).unwrap_or("")),
+            )
+        })
+        .collect();
+    let rejected = RejectedPairs::new();
+    let ctx = Ctx {
+        plan,
+        index: &index,
+        reference,
+        rejected: &rejected,
+        doc_dates,
+    };
+    let pool = ScratchPool::new(&index);
+    documents
+        .par_iter()
+        .map_init(
+            || pool.get(),
+            |scratch, doc| {
+                let values = prepare_document(&ctx, doc);
+                ctx.index.candidates(plan, &values, scratch);
+                let blocked: HashSet<u32> = scratch.candidates.iter().copied().collect();
+                let mut best: Option<(f64, &str, u32)> = None;
+                for (r, row) in reference.iter().enumerate() {
+                    let c = confidence(&ctx, &values, r, scratch);
+                    let id = row.id.as_str();
+                    if c > 0.0 && best.is_none_or(|(bc, bid, _)| c > bc || (c == bc && id < bid)) {
+                        best = Some((c, id, r as u32));
+                    }
+                }
+                let mut out = BlockingRecall {
+                    documents: 1,
+                    pairs_blocked: blocked.len() as u64,
+                    pairs_exhaustive: reference.len() as u64,
+                    ..Default::default()
+                };
+                if let Some((c, _, r)) = best.filter(|b| b.0 >= plan.threshold - 1e-12) {
+                    let _ = c;
+                    out.exhaustive_matches = 1;
+                    out.kept = u64::from(blocked.contains(&r));
+                }
+                out
+            },
+        )
+        .reduce(BlockingRecall::default, |a, b| BlockingRecall {
+            documents: a.documents + b.documents,
+            exhaustive_matches: a.exhaustive_matches + b.exhaustive_matches,
+            kept: a.kept + b.kept,
+            pairs_blocked: a.pairs_blocked + b.pairs_blocked,
+            pairs_exhaustive: a.pairs_exhaustive + b.pairs_exhaustive,
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Strategy;
     use crate::progress::NoProgress;
 
     fn cols(names: &[&str]) -> Vec<String> {
@@ -456,6 +658,7 @@ mod tests {
     struct Collect {
         batches: Vec<Vec<DocumentMatch>>,
         cancel_after_first: Option<CancelToken>,
+        finished: bool,
     }
 
     impl ResultSink for Collect {
@@ -464,6 +667,10 @@ mod tests {
             if let Some(t) = &self.cancel_after_first {
                 t.cancel();
             }
+            Ok(())
+        }
+        fn finish(&mut self) -> Result<(), String> {
+            self.finished = true;
             Ok(())
         }
     }
@@ -499,28 +706,39 @@ mod tests {
         ]
     }
 
+    fn run_with(
+        plan: &MatchPlan,
+        reference: &[Record],
+        docs: &[Document],
+        rejected: &RejectedPairs,
+        sink: &mut Collect,
+        cancel: &CancelToken,
+        chunk: usize,
+    ) -> RunOutcome {
+        let input = RunInput {
+            plan,
+            reference,
+            rejected,
+        };
+        execute(
+            &input,
+            &mut SliceSource::new(docs),
+            sink,
+            &NoProgress,
+            cancel,
+            ExecOptions { chunk_size: chunk },
+        )
+        .unwrap()
+    }
+
     fn run(
         docs: &[Document],
         rejected: &RejectedPairs,
         sink: &mut Collect,
         cancel: &CancelToken,
-        batch: usize,
+        chunk: usize,
     ) -> RunOutcome {
-        let (plan, reference) = (plan(), reference());
-        let input = RunInput {
-            plan: &plan,
-            reference: &reference,
-            documents: docs,
-            rejected,
-        };
-        execute(
-            &input,
-            sink,
-            &NoProgress,
-            cancel,
-            ExecOptions { batch_size: batch },
-        )
-        .unwrap()
+        run_with(&plan(), &reference(), docs, rejected, sink, cancel, chunk)
     }
 
     #[test]
@@ -546,14 +764,12 @@ mod tests {
         assert_eq!(ev[2].source_value, "250");
         assert_eq!(ev[2].target_value, "250.00");
         assert_eq!(
-            out,
-            RunOutcome {
-                cancelled: false,
-                rows_processed: 1,
-                rows_matched: 1,
-                matched_confidence_sum: r.confidence
-            }
+            (out.cancelled, out.rows_processed, out.rows_matched),
+            (false, 1, 1)
         );
+        assert_eq!(out.matched_confidence_sum, r.confidence);
+        assert!(out.pairs_compared >= 1 && out.pairs_compared <= 3);
+        assert!(sink.finished);
     }
 
     #[test]
@@ -571,12 +787,12 @@ mod tests {
         let r = &sink.all()[0];
         assert_eq!(r.matched_reference_row_id, None);
         assert_eq!(r.candidates[0].reference_row_id, "po_3");
-        assert!((r.confidence - 0.3).abs() < 1e-9);
+        assert!((r.confidence - 0.3).abs() < 1e-9, "{}", r.confidence);
         assert_eq!(out.rows_matched, 0);
     }
 
     #[test]
-    fn missing_values_are_marked_not_mismatched() {
+    fn missing_values_are_neither_match_nor_mismatch() {
         let docs = vec![doc("d1", &["PO-1", "", "100"])];
         let mut sink = Collect::default();
         run(
@@ -590,7 +806,28 @@ mod tests {
         let vendor = &r.candidates[0].evidence[1];
         assert!(vendor.missing);
         assert_eq!(vendor.score, 0.0);
-        assert!((r.confidence - 0.8).abs() < 1e-9);
+        // The two fields present agree fully; the missing one neither helps nor hurts.
+        assert!((r.confidence - 1.0).abs() < 1e-9, "{}", r.confidence);
+        assert_eq!(r.matched_reference_row_id.as_deref(), Some("po_1"));
+    }
+
+    #[test]
+    fn nothing_present_on_both_sides_is_no_evidence() {
+        let docs = vec![doc("d1", &["", "", ""])];
+        let mut sink = Collect::default();
+        run(
+            &docs,
+            &RejectedPairs::new(),
+            &mut sink,
+            &CancelToken::new(),
+            10,
+        );
+        let r = &sink.all()[0];
+        assert!(r.candidates.is_empty());
+        assert_eq!(
+            (r.confidence, r.matched_reference_row_id.as_deref()),
+            (0.0, None)
+        );
     }
 
     #[test]
@@ -609,7 +846,7 @@ mod tests {
     }
 
     #[test]
-    fn cancel_keeps_whole_batches_and_stops() {
+    fn cancel_keeps_whole_chunks_and_stops() {
         let docs: Vec<Document> = (0..10)
             .map(|i| doc(&format!("d{i}"), &["PO-1", "Acme", "100"]))
             .collect();
@@ -622,31 +859,26 @@ mod tests {
         assert!(out.cancelled);
         assert_eq!(out.rows_processed, 3);
         assert_eq!(sink.all().len(), 3);
+        assert!(sink.finished, "a cancelled run still flushes what it wrote");
     }
 
     #[test]
     fn at_most_five_candidates_best_first_ties_by_row_id() {
         let rows: Vec<Record> = (0..8)
+            .rev()
             .map(|i| rec(&format!("po_{i}"), &["X", "Same Vendor", "1"]))
             .collect();
         let docs = vec![doc("d1", &["", "Same Vendor", ""])];
         let mut sink = Collect::default();
-        let plan = plan();
-        let rejected = RejectedPairs::new();
-        let input = RunInput {
-            plan: &plan,
-            reference: &rows,
-            documents: &docs,
-            rejected: &rejected,
-        };
-        execute(
-            &input,
+        run_with(
+            &plan(),
+            &rows,
+            &docs,
+            &RejectedPairs::new(),
             &mut sink,
-            &NoProgress,
             &CancelToken::new(),
-            ExecOptions::default(),
-        )
-        .unwrap();
+            10,
+        );
         let ids: Vec<String> = sink.all()[0]
             .candidates
             .iter()
@@ -662,6 +894,75 @@ mod tests {
         assert!(
             matches!(err, EngineError::Validation { ref field, .. } if field == "field_mappings[0].target"),
             "{err:?}"
+        );
+    }
+
+    #[test]
+    fn one_to_one_gives_a_row_to_one_document_and_flags_the_loser() {
+        let plan = plan().with_one_to_one(true);
+        // Both claim po_1; d2 agrees on every field, d1 only on two of three.
+        let docs = vec![
+            doc("d1", &["PO-1", "Acme Corp", "180"]),
+            doc("d2", &["PO-1", "Acme Corp", "100"]),
+        ];
+        let mut sink = Collect::default();
+        let mut p2 = plan.clone();
+        p2.threshold = 0.6;
+        let out = run_with(
+            &p2,
+            &reference(),
+            &docs,
+            &RejectedPairs::new(),
+            &mut sink,
+            &CancelToken::new(),
+            1,
+        );
+        let all = sink.all();
+        let by_id = |id: &str| all.iter().find(|m| m.document_id == id).unwrap().clone();
+        assert_eq!(
+            by_id("d2").matched_reference_row_id.as_deref(),
+            Some("po_1")
+        );
+        assert_eq!(by_id("d1").matched_reference_row_id, None);
+        assert!(by_id("d1").contested && !by_id("d2").contested);
+        assert_eq!(out.rows_matched, 1);
+    }
+
+    #[test]
+    fn candidate_search_keeps_what_exhaustive_comparison_finds() {
+        let data = crate::demo::generate(&crate::demo::DemoSpec {
+            purchase_orders: 3000,
+            invoices: 300,
+            seed: 5,
+        });
+        let refs = crate::import::read_csv_bytes(
+            "pos.csv",
+            data.purchase_orders_csv.as_bytes(),
+            &Default::default(),
+        )
+        .unwrap();
+        let docs = crate::import::read_csv_bytes(
+            "inv.csv",
+            data.invoices_csv.as_bytes(),
+            &Default::default(),
+        )
+        .unwrap();
+        let reference = crate::import::to_records(&refs, Some("po_id")).unwrap();
+        let documents = crate::import::to_documents(&docs, Some("document_id"), None).unwrap();
+        let plan = MatchPlan::new(
+            &crate::demo::invoice_to_po_mappings(),
+            0.8,
+            &refs.columns,
+            &docs.columns,
+        )
+        .unwrap();
+        let r = blocking_recall(&plan, &reference, &documents);
+        assert_eq!(r.documents, 300);
+        assert!(r.exhaustive_matches > 150, "{r:?}");
+        assert!(r.recall() >= 0.99, "{r:?}");
+        assert!(
+            r.pairs_blocked * 10 < r.pairs_exhaustive,
+            "candidate search should prune most pairs: {r:?}"
         );
     }
 }

@@ -6,23 +6,32 @@
 use chrono::NaiveDate;
 
 use crate::domain::{
-    FieldMapping, Strategy, DEFAULT_SIMILARITY_THRESHOLD, DEFAULT_TOLERANCE_ABSOLUTE,
-    DEFAULT_TOLERANCE_DAYS, DEFAULT_TOLERANCE_PERCENT,
+    DateOrderSetting, FieldMapping, FuzzyMeasure, Normalizer, Strategy,
+    DEFAULT_SIMILARITY_THRESHOLD, DEFAULT_TOLERANCE_ABSOLUTE, DEFAULT_TOLERANCE_DAYS,
+    DEFAULT_TOLERANCE_PERCENT,
 };
-use crate::normalize::{fold, skeleton_of_folded, split_tokens};
+use crate::normalize::{
+    company_name, fold, reference_digit_bound, reference_key, reference_score_bound,
+    reference_similarity, skeleton_of_folded, split_tokens, ReferenceKey,
+};
 use crate::parse::{parse_date_with, parse_number, DateOrder};
+use crate::profile::{parse_date_profiled, DateOrderProfile};
+use crate::similarity::{jaro_winkler, levenshtein_similarity, weighted_token_set, TokenWeights};
 
 /// A value made ready for one strategy.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Prepared {
     /// Empty or whitespace only: the field says nothing either way.
     Missing,
-    /// For `exact` and `fuzzy`.
-    Text(PreparedText),
+    /// For `exact` and `fuzzy`. Boxed: a run holds one `Prepared` per distinct reference value,
+    /// a million at scale, and the text form is large.
+    Text(Box<PreparedText>),
     /// For `date_range`.
     Date(NaiveDate),
     /// For `numeric_range`.
     Number(f64),
+    /// For exact and fuzzy fields with the `reference` normaliser.
+    Ref(Box<ReferenceKey>),
     /// Present but not a date (or number) for a `date_range` (`numeric_range`) field. It scores 0
     /// but, unlike `Missing`, counts as a mismatch: the document said something, just not this.
     Invalid,
@@ -38,6 +47,8 @@ pub struct PreparedText {
     // Levenshtein works on chars; decoding UTF-8 once here keeps it out of the pair loop.
     folded_chars: Box<[char]>,
     skeleton_chars: Box<[char]>,
+    /// The tokens as chars, for word-by-word Jaro-Winkler.
+    token_chars: Box<[Box<[char]>]>,
 }
 
 impl PreparedText {
@@ -48,6 +59,7 @@ impl PreparedText {
         tokens.dedup();
         let skeleton = skeleton_of_folded(&folded);
         PreparedText {
+            token_chars: tokens.iter().map(|t| t.chars().collect()).collect(),
             folded_chars: folded.chars().collect(),
             skeleton_chars: skeleton.chars().collect(),
             folded,
@@ -68,6 +80,9 @@ impl PreparedText {
         &self.skeleton
     }
 }
+
+// A run keeps one per distinct reference value; keep it two words.
+const _: () = assert!(std::mem::size_of::<Prepared>() <= 16);
 
 impl Prepared {
     pub fn is_missing(&self) -> bool {
@@ -98,7 +113,7 @@ pub fn prepare_with(strategy: Strategy, raw: &str, date_order: Option<DateOrder>
             if text.folded.is_empty() {
                 Prepared::Missing
             } else {
-                Prepared::Text(text)
+                Prepared::Text(Box::new(text))
             }
         }
         Strategy::DateRange => {
@@ -109,42 +124,15 @@ pub fn prepare_with(strategy: Strategy, raw: &str, date_order: Option<DateOrder>
 }
 
 /// Score in 0..=1 of two prepared, non-missing values under the mapping's strategy and parameters.
-/// Missing or invalid values, and values prepared for another strategy, score 0.
+/// Missing or invalid values, and values prepared for another strategy, score 0. Compiles the
+/// mapping on every call: runs use [`FieldSpec`] and [`compare_spec`] instead.
 pub fn compare(mapping: &FieldMapping, source: &Prepared, target: &Prepared) -> f64 {
-    match (mapping.strategy, source, target) {
-        // Different folded texts fall through to 0 below.
-        (Strategy::Exact, Prepared::Text(a), Prepared::Text(b)) if a.folded == b.folded => 1.0,
-        (Strategy::Fuzzy, Prepared::Text(a), Prepared::Text(b)) => {
-            let threshold = mapping
-                .similarity_threshold
-                .unwrap_or(DEFAULT_SIMILARITY_THRESHOLD);
-            fuzzy_score(a, b, threshold)
-        }
-        (Strategy::DateRange, Prepared::Date(a), Prepared::Date(b)) => {
-            let tolerance = mapping.tolerance_days.unwrap_or(DEFAULT_TOLERANCE_DAYS);
-            date_score(*a, *b, tolerance)
-        }
-        (Strategy::NumericRange, Prepared::Number(a), Prepared::Number(b)) => numeric_score(
-            *a,
-            *b,
-            mapping
-                .tolerance_percent
-                .unwrap_or(DEFAULT_TOLERANCE_PERCENT),
-            mapping
-                .tolerance_absolute
-                .unwrap_or(DEFAULT_TOLERANCE_ABSOLUTE),
-        ),
-        _ => 0.0,
-    }
+    compare_spec(&FieldSpec::new(mapping), source, target, None)
 }
 
-/// The best of token-set Jaccard, Levenshtein of the folded strings and Levenshtein of the
-/// skeletons; 0 below `threshold`.
-fn fuzzy_score(a: &PreparedText, b: &PreparedText, threshold: f64) -> f64 {
-    if a.folded == b.folded {
-        return 1.0;
-    }
-    let mut best = jaccard(&a.tokens, &b.tokens);
+/// Completes a fuzzy score from its token part with the two edit-distance parts.
+fn fuzzy_from(a: &PreparedText, b: &PreparedText, tokens: f64, threshold: f64) -> f64 {
+    let mut best = tokens;
     if let Some(s) = useful_levenshtein(&a.folded_chars, &b.folded_chars, best, threshold) {
         best = best.max(s);
     }
@@ -154,12 +142,7 @@ fn fuzzy_score(a: &PreparedText, b: &PreparedText, threshold: f64) -> f64 {
             best = best.max(s);
         }
     }
-    let score = best.clamp(0.0, 1.0);
-    if score < threshold {
-        0.0
-    } else {
-        score
-    }
+    cut(best, threshold)
 }
 
 /// Jaccard index of two sorted, deduplicated token lists; 0 when both are empty.
@@ -294,6 +277,289 @@ fn numeric_score(a: f64, b: f64, tolerance_percent: f64, tolerance_absolute: f64
         score = score.max(1.0 - (diff - ta) / ta);
     }
     score.clamp(0.0, 1.0)
+}
+
+/// The score of a partial-amount match when the mapping does not set one.
+pub const DEFAULT_PARTIAL_SCORE: f64 = 0.7;
+
+/// A field mapping compiled for comparison: defaults resolved and amount factors precomputed, so
+/// the pair loop reads plain numbers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldSpec {
+    pub strategy: Strategy,
+    pub normalizer: Normalizer,
+    pub measure: FuzzyMeasure,
+    pub similarity_threshold: f64,
+    pub term_frequency: bool,
+    pub tolerance_percent: f64,
+    pub tolerance_absolute: f64,
+    /// `(factor, score)`: the document amount is compared with the reference amount times
+    /// `factor` (1, 1 + tax rate, share × (1 + tax rate)); a match there scores `score`.
+    pub amount_factors: Vec<(f64, f64)>,
+    pub tolerance_days: i64,
+    /// `(days_before, days_after)` of a one-sided window, when set.
+    pub window: Option<(i64, i64)>,
+    pub date_order: DateOrderSetting,
+}
+
+impl FieldSpec {
+    pub fn new(m: &FieldMapping) -> Self {
+        let tax: Vec<f64> = std::iter::once(0.0)
+            .chain(
+                m.tax_rates
+                    .iter()
+                    .flatten()
+                    .copied()
+                    .filter(|r| r.is_finite() && *r > 0.0),
+            )
+            .map(|r| 1.0 + r / 100.0)
+            .collect();
+        let partial_score = m
+            .partial_score
+            .unwrap_or(DEFAULT_PARTIAL_SCORE)
+            .clamp(0.0, 1.0);
+        let mut amount_factors: Vec<(f64, f64)> = tax.iter().map(|t| (*t, 1.0)).collect();
+        for share in m.partial_shares.iter().flatten().copied() {
+            if share.is_finite() && share > 0.0 && share < 1.0 {
+                amount_factors.extend(tax.iter().map(|t| (t * share, partial_score)));
+            }
+        }
+        let window = match (m.days_before, m.days_after) {
+            (None, None) => None,
+            (b, a) => Some((b.unwrap_or(0).max(0), a.unwrap_or(0).max(0))),
+        };
+        FieldSpec {
+            strategy: m.strategy,
+            normalizer: m.normalizer.unwrap_or(Normalizer::Text),
+            measure: m.measure.unwrap_or(FuzzyMeasure::Best),
+            similarity_threshold: m
+                .similarity_threshold
+                .unwrap_or(DEFAULT_SIMILARITY_THRESHOLD)
+                .clamp(0.0, 1.0),
+            term_frequency: m.term_frequency.unwrap_or(false),
+            tolerance_percent: m
+                .tolerance_percent
+                .unwrap_or(DEFAULT_TOLERANCE_PERCENT)
+                .max(0.0),
+            tolerance_absolute: m
+                .tolerance_absolute
+                .unwrap_or(DEFAULT_TOLERANCE_ABSOLUTE)
+                .max(0.0),
+            amount_factors,
+            // A grace period beyond a window applies only when asked for.
+            tolerance_days: match (window, m.tolerance_days) {
+                (Some(_), t) => t.unwrap_or(0).max(0),
+                (None, t) => t.unwrap_or(DEFAULT_TOLERANCE_DAYS).max(0),
+            },
+            window,
+            date_order: m.date_order.unwrap_or(DateOrderSetting::Auto),
+        }
+    }
+
+    /// Whether values are text compared as text (exact/fuzzy), as opposed to references, dates
+    /// and amounts.
+    pub fn is_text(&self) -> bool {
+        matches!(self.strategy, Strategy::Exact | Strategy::Fuzzy)
+    }
+}
+
+/// Prepares a raw value for a compiled field. `dates` says how this column writes ambiguous
+/// dates (used when the field's date order is `auto`).
+pub fn prepare_spec(spec: &FieldSpec, raw: &str, dates: &DateOrderProfile) -> Prepared {
+    if raw.trim().is_empty() {
+        return Prepared::Missing;
+    }
+    match spec.strategy {
+        Strategy::Exact | Strategy::Fuzzy => match spec.normalizer {
+            Normalizer::Text => prepare_with(spec.strategy, raw, None),
+            Normalizer::CompanyName => {
+                let name = company_name(raw);
+                if name.is_empty() {
+                    prepare_with(spec.strategy, raw, None)
+                } else {
+                    Prepared::Text(Box::new(PreparedText::new(&name)))
+                }
+            }
+            Normalizer::Reference => {
+                let key = reference_key(raw);
+                if key.letters.is_empty() && key.digits.is_empty() {
+                    Prepared::Missing
+                } else {
+                    Prepared::Ref(Box::new(key))
+                }
+            }
+        },
+        Strategy::DateRange => {
+            let parsed = match spec.date_order {
+                DateOrderSetting::Auto => parse_date_profiled(raw, dates),
+                DateOrderSetting::DayFirst => parse_date_with(raw, Some(DateOrder::DayFirst)),
+                DateOrderSetting::MonthFirst => parse_date_with(raw, Some(DateOrder::MonthFirst)),
+            };
+            parsed.map_or(Prepared::Invalid, Prepared::Date)
+        }
+        Strategy::NumericRange => parse_number(raw).map_or(Prepared::Invalid, Prepared::Number),
+    }
+}
+
+/// Score in 0..=1 of a document value (`source`) against a reference value (`target`) under a
+/// compiled field. `weights` are the reference column's token weights for term-frequency-aware
+/// fuzzy fields. Missing, invalid and mismatched kinds score 0.
+pub fn compare_spec(
+    spec: &FieldSpec,
+    source: &Prepared,
+    target: &Prepared,
+    weights: Option<&TokenWeights>,
+) -> f64 {
+    match (spec.strategy, source, target) {
+        (Strategy::Exact, Prepared::Text(a), Prepared::Text(b)) => {
+            f64::from(u8::from(a.folded == b.folded))
+        }
+        (Strategy::Exact, Prepared::Ref(a), Prepared::Ref(b)) => {
+            if reference_digit_bound(a, b) > 0 {
+                return 0.0;
+            }
+            f64::from(u8::from(reference_similarity(a, b) >= 1.0))
+        }
+        (Strategy::Fuzzy, Prepared::Ref(a), Prepared::Ref(b)) => {
+            // Most pairs a run compares are different references; a bound on their digit edits
+            // settles them without the edit-distance table.
+            let longest = a.digits.len().max(b.digits.len());
+            let t = spec.similarity_threshold;
+            if t > 0.0 && reference_score_bound(reference_digit_bound(a, b), longest) < t {
+                return 0.0;
+            }
+            cut(reference_similarity(a, b), t)
+        }
+        (Strategy::Fuzzy, Prepared::Text(a), Prepared::Text(b)) => {
+            let weights = weights.filter(|_| spec.term_frequency);
+            let t = spec.similarity_threshold;
+            match spec.measure {
+                FuzzyMeasure::Best => fuzzy_best(a, b, t, weights),
+                FuzzyMeasure::TokenSet => cut(token_similarity(a, b, weights), t),
+                FuzzyMeasure::JaroWinkler => {
+                    if a.folded == b.folded {
+                        1.0
+                    } else {
+                        cut(jaro_winkler(&a.folded_chars, &b.folded_chars), t)
+                    }
+                }
+                FuzzyMeasure::Levenshtein => {
+                    cut(levenshtein_similarity(&a.folded_chars, &b.folded_chars), t)
+                }
+                FuzzyMeasure::TokenJaroWinkler => {
+                    if a.folded == b.folded {
+                        1.0
+                    } else {
+                        cut(token_jaro_winkler(a, b, weights), t)
+                    }
+                }
+            }
+        }
+        (Strategy::DateRange, Prepared::Date(doc), Prepared::Date(reference)) => {
+            match spec.window {
+                Some((before, after)) => {
+                    window_score(*doc, *reference, before, after, spec.tolerance_days)
+                }
+                None => date_score(*doc, *reference, spec.tolerance_days),
+            }
+        }
+        (Strategy::NumericRange, Prepared::Number(doc), Prepared::Number(reference)) => {
+            let mut best: f64 = 0.0;
+            for &(factor, weight) in &spec.amount_factors {
+                if weight <= best {
+                    continue;
+                }
+                let s = numeric_score(
+                    *doc,
+                    reference * factor,
+                    spec.tolerance_percent,
+                    spec.tolerance_absolute,
+                );
+                best = best.max(s * weight);
+                if best >= 1.0 {
+                    break;
+                }
+            }
+            best
+        }
+        _ => 0.0,
+    }
+}
+
+fn cut(score: f64, threshold: f64) -> f64 {
+    let score = score.clamp(0.0, 1.0);
+    if score < threshold {
+        0.0
+    } else {
+        score
+    }
+}
+
+fn token_similarity(a: &PreparedText, b: &PreparedText, weights: Option<&TokenWeights>) -> f64 {
+    match weights {
+        Some(w) => weighted_token_set(&a.tokens, &b.tokens, |t| w.idf(t)),
+        None => jaccard(&a.tokens, &b.tokens),
+    }
+}
+
+/// The best of token overlap (weighted by rarity when `weights` are given), Levenshtein of the
+/// folded strings and of the skeletons; 0 below `threshold`.
+fn fuzzy_best(
+    a: &PreparedText,
+    b: &PreparedText,
+    threshold: f64,
+    weights: Option<&TokenWeights>,
+) -> f64 {
+    if a.folded == b.folded {
+        return 1.0;
+    }
+    fuzzy_from(a, b, token_similarity(a, b, weights), threshold)
+}
+
+/// Monge-Elkan with Jaro-Winkler: every token's best Jaro-Winkler match on the other side,
+/// averaged (weighted by rarity when `weights` are given), the mean of both directions so that
+/// neither side's extra words are ignored.
+fn token_jaro_winkler(a: &PreparedText, b: &PreparedText, weights: Option<&TokenWeights>) -> f64 {
+    if a.token_chars.is_empty() || b.token_chars.is_empty() {
+        return 0.0;
+    }
+    let one_way = |x: &PreparedText, y: &PreparedText| {
+        let (mut sum, mut total) = (0.0, 0.0);
+        for (token, chars) in x.tokens.iter().zip(x.token_chars.iter()) {
+            let w = weights.map_or(1.0, |w| w.idf(token));
+            let best = y
+                .token_chars
+                .iter()
+                .map(|u| jaro_winkler(chars, u))
+                .fold(0.0, f64::max);
+            sum += w * best;
+            total += w;
+        }
+        if total > 0.0 {
+            sum / total
+        } else {
+            0.0
+        }
+    };
+    (one_way(a, b) + one_way(b, a)) / 2.0
+}
+
+/// A one-sided window: the document date may lie `before` days before to `after` days after the
+/// reference date and scores 1 there; beyond it the score falls linearly over `grace` days.
+fn window_score(doc: NaiveDate, reference: NaiveDate, before: i64, after: i64, grace: i64) -> f64 {
+    let delta = doc.signed_duration_since(reference).num_days();
+    let outside = if delta < -before {
+        -before - delta
+    } else if delta > after {
+        delta - after
+    } else {
+        return 1.0;
+    };
+    if outside <= grace {
+        1.0 - outside as f64 / (grace as f64 + 1.0)
+    } else {
+        0.0
+    }
 }
 
 #[cfg(test)]

@@ -63,6 +63,50 @@ pub fn validate_config(
                 "must be a number greater than 0",
             ));
         }
+        if let Some(w) = m.mismatch_weight {
+            if !w.is_finite() || w < 0.0 {
+                return Err(EngineError::validation(
+                    field("mismatch_weight"),
+                    "must be 0 or more",
+                ));
+            }
+        }
+        for (name, value) in [("partial_score", m.partial_score)] {
+            if value.is_some_and(|v| !(0.0..=1.0).contains(&v)) {
+                return Err(EngineError::validation(
+                    field(name),
+                    "must lie between 0 and 1",
+                ));
+            }
+        }
+        if m.tax_rates
+            .iter()
+            .flatten()
+            .any(|r| !r.is_finite() || *r < 0.0 || *r >= 100.0)
+        {
+            return Err(EngineError::validation(
+                field("tax_rates"),
+                "each rate is a percentage from 0 to below 100",
+            ));
+        }
+        if m.partial_shares
+            .iter()
+            .flatten()
+            .any(|r| !r.is_finite() || *r <= 0.0 || *r >= 1.0)
+        {
+            return Err(EngineError::validation(
+                field("partial_shares"),
+                "each share lies strictly between 0 and 1",
+            ));
+        }
+        for (name, value) in [("days_before", m.days_before), ("days_after", m.days_after)] {
+            if value.is_some_and(|d| d < 0) {
+                return Err(EngineError::validation(
+                    field(name),
+                    "must be 0 or more days",
+                ));
+            }
+        }
         if let Some(t) = m.similarity_threshold {
             if !(0.0..=1.0).contains(&t) {
                 return Err(EngineError::validation(
@@ -142,6 +186,7 @@ mod tests {
             ],
             threshold: None,
             review_floor: None,
+            one_to_one: None,
         }
     }
 

@@ -190,6 +190,7 @@ impl Workspace {
             field_mappings: input.field_mappings.clone(),
             threshold,
             review_floor,
+            one_to_one: input.one_to_one.unwrap_or(false),
             created_at: now.clone(),
             updated_at: now,
         };
@@ -212,6 +213,7 @@ impl Workspace {
         config.field_mappings = input.field_mappings.clone();
         config.threshold = threshold;
         config.review_floor = review_floor;
+        config.one_to_one = input.one_to_one.unwrap_or(false);
         config.updated_at = self.now();
         self.store.update_config(&config)?;
         Ok(config)

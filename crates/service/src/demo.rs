@@ -68,6 +68,7 @@ impl Workspace {
             field_mappings: invoice_to_po_mappings(),
             threshold: Some(DEMO_THRESHOLD),
             review_floor: None,
+            one_to_one: None,
         })?;
         Ok(Some(config))
     }

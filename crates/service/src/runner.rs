@@ -8,7 +8,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::time::{Duration, Instant};
 
-use engine::run::{execute, ExecOptions, MatchPlan, ResultSink, RunInput};
+use engine::run::{execute, DocumentSource, ExecOptions, MatchPlan, ResultSink, RunInput};
 use engine::{
     CancelToken, Document, DocumentMatch, EngineError, Phase, ProgressSink, ProgressUpdate, Run,
     RunProgress, RunStatus, TriggeredBy,
@@ -117,6 +117,7 @@ impl Workspace {
             rows_total: None,
             rows_matched: None,
             avg_confidence: None,
+            pairs_compared: None,
             started_at: None,
             completed_at: None,
             error: None,
@@ -227,26 +228,60 @@ fn progress_of_record(run: &Run, now: &str) -> RunProgress {
     }
 }
 
-/// Writes each batch of results, with the run's counters, in one transaction.
-struct StoreSink<'a> {
-    store: &'a Store,
-    run_id: &'a str,
+/// Writes each batch of results, with the run's counters, in one transaction, on a thread of its
+/// own: SQLite writes overlap the scoring of the next chunk. The channel is bounded, so a slow
+/// disk slows scoring down instead of piling results up in memory.
+struct StoreSink {
+    tx: Option<std::sync::mpsc::SyncSender<(Vec<DocumentMatch>, RunCounters)>>,
+    writer: Option<std::thread::JoinHandle<std::result::Result<(), String>>>,
     matched_confidence_sum: f64,
 }
 
-impl ResultSink for StoreSink<'_> {
+impl StoreSink {
+    fn start(store: Arc<Store>, run_id: String) -> Self {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(Vec<DocumentMatch>, RunCounters)>(2);
+        let writer = std::thread::Builder::new()
+            .name("matchbook-results".into())
+            .spawn(move || {
+                for (batch, counters) in rx {
+                    let rows: Vec<NewResult> = batch
+                        .iter()
+                        .map(|m| NewResult {
+                            id: new_id(),
+                            result: m,
+                        })
+                        .collect();
+                    store
+                        .write_results(&run_id, &rows, counters)
+                        .map_err(|e| e.to_string())?;
+                }
+                Ok(())
+            })
+            .ok();
+        StoreSink {
+            tx: Some(tx),
+            writer,
+            matched_confidence_sum: 0.0,
+        }
+    }
+
+    fn join(&mut self) -> std::result::Result<(), String> {
+        self.tx = None;
+        match self.writer.take() {
+            Some(w) => w
+                .join()
+                .map_err(|_| "the result writer stopped unexpectedly".to_string())?,
+            None => Err("could not start the result writer".into()),
+        }
+    }
+}
+
+impl ResultSink for StoreSink {
     fn write(
         &mut self,
         batch: &[DocumentMatch],
         progress: &ProgressUpdate,
     ) -> std::result::Result<(), String> {
-        let rows: Vec<NewResult> = batch
-            .iter()
-            .map(|m| NewResult {
-                id: new_id(),
-                result: m,
-            })
-            .collect();
         self.matched_confidence_sum += batch
             .iter()
             .filter(|m| m.matched_reference_row_id.is_some())
@@ -257,10 +292,81 @@ impl ResultSink for StoreSink<'_> {
             rows_total: progress.rows_total,
             rows_matched: progress.rows_matched,
             matched_confidence_sum: self.matched_confidence_sum,
+            pairs_compared: None,
         };
-        self.store
-            .write_results(self.run_id, &rows, counters)
-            .map_err(|e| e.to_string())
+        let sent = self
+            .tx
+            .as_ref()
+            .is_some_and(|tx| tx.send((batch.to_vec(), counters)).is_ok());
+        if sent {
+            Ok(())
+        } else {
+            // The writer has stopped: its error says why.
+            self.join().and(Err("the result writer stopped".into()))
+        }
+    }
+
+    fn finish(&mut self) -> std::result::Result<(), String> {
+        self.join()
+    }
+}
+
+impl Drop for StoreSink {
+    fn drop(&mut self) {
+        if self.writer.is_some() {
+            let _ = self.join();
+        }
+    }
+}
+
+/// Documents read from the store a chunk at a time: one set, or every set aligned to the union of
+/// their columns (spec C.6).
+struct StoreDocuments<'a> {
+    store: &'a Store,
+    /// Set id, and for each run column its position in that set (None: the set lacks it); no map
+    /// when the set's columns are the run's.
+    sets: Vec<(String, Option<Vec<Option<usize>>>)>,
+    current: usize,
+    next: u64,
+    total: u64,
+}
+
+impl DocumentSource for StoreDocuments<'_> {
+    fn total(&self) -> u64 {
+        self.total
+    }
+
+    fn next_chunk(&mut self, max: usize) -> std::result::Result<Option<Vec<Document>>, String> {
+        while let Some((set_id, positions)) = self.sets.get(self.current) {
+            let (docs, next) = self
+                .store
+                .documents_chunk(set_id, self.next, max)
+                .map_err(|e| e.to_string())?;
+            if docs.is_empty() {
+                self.current += 1;
+                self.next = 0;
+                continue;
+            }
+            self.next = next;
+            let docs = match positions {
+                None => docs,
+                Some(pos) => docs
+                    .into_iter()
+                    .map(|doc| Document {
+                        values: pos
+                            .iter()
+                            .map(|p| {
+                                p.and_then(|i| doc.values.get(i).cloned())
+                                    .unwrap_or_default()
+                            })
+                            .collect(),
+                        ..doc
+                    })
+                    .collect(),
+            };
+            return Ok(Some(docs));
+        }
+        Ok(None)
     }
 }
 
@@ -410,10 +516,12 @@ impl Inner {
             return Ok(stored.run.status);
         }
         let config = stored.config;
-        let (doc_columns, documents) = self.load_documents(config.document_set_id.as_deref())?;
+        let (doc_columns, mut documents) =
+            self.document_source(config.document_set_id.as_deref())?;
+        let total = documents.total;
         if !self
             .store
-            .mark_running(run_id, &self.clock.now_string(), documents.len() as u64)
+            .mark_running(run_id, &self.clock.now_string(), total)
             .map_err(|e| e.to_string())?
         {
             return Ok(RunStatus::Cancelled);
@@ -426,7 +534,7 @@ impl Inner {
             phase: Phase::LoadingReference,
             phase_progress: 0,
             rows_processed: 0,
-            rows_total: documents.len() as u64,
+            rows_total: total,
             rows_matched: 0,
         });
         let (reference_ds, reference) = self
@@ -438,6 +546,9 @@ impl Inner {
                 }
                 e => e.to_string(),
             })?;
+        if active.cancel.is_cancelled() {
+            return self.finish(run_id, RunStatus::Cancelled, None);
+        }
         let ref_columns: Vec<String> = reference_ds
             .columns
             .iter()
@@ -449,7 +560,9 @@ impl Inner {
             &ref_columns,
             &doc_columns,
         )
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| e.to_string())?
+        .with_one_to_one(config.one_to_one)
+        .with_review_floor(config.review_floor);
         let rejected = self
             .store
             .rejected_pairs(&config.reference_data_id)
@@ -457,16 +570,12 @@ impl Inner {
         let input = RunInput {
             plan: &plan,
             reference: &reference,
-            documents: &documents,
             rejected: &rejected,
         };
-        let mut results = StoreSink {
-            store: &self.store,
-            run_id,
-            matched_confidence_sum: 0.0,
-        };
+        let mut results = StoreSink::start(self.store.clone(), run_id.to_string());
         let outcome = match execute(
             &input,
+            &mut documents,
             &mut results,
             &sink,
             &active.cancel,
@@ -476,11 +585,12 @@ impl Inner {
             Err(EngineError::Cancelled) => return self.finish(run_id, RunStatus::Cancelled, None),
             Err(e) => return Err(e.to_string()),
         };
+        drop(reference);
         sink.report(&ProgressUpdate {
             phase: Phase::Finalizing,
             phase_progress: 0,
             rows_processed: outcome.rows_processed,
-            rows_total: documents.len() as u64,
+            rows_total: total,
             rows_matched: outcome.rows_matched,
         });
         let status = if outcome.cancelled {
@@ -490,9 +600,10 @@ impl Inner {
         };
         let counters = RunCounters {
             rows_processed: outcome.rows_processed,
-            rows_total: documents.len() as u64,
+            rows_total: total,
             rows_matched: outcome.rows_matched,
             matched_confidence_sum: outcome.matched_confidence_sum,
+            pairs_compared: Some(outcome.pairs_compared),
         };
         self.finish(run_id, status, Some(counters))
     }
@@ -508,59 +619,65 @@ impl Inner {
             .map_err(|e| e.to_string())?;
         Ok(status)
     }
-
-    /// The documents a run covers: one set, or every set in the workspace (spec C.6), aligned to
-    /// one list of columns so mappings resolve the same way for all of them.
-    fn load_documents(
+    /// The documents a run covers, and their columns: one set, or every set in the workspace
+    /// (spec C.6) aligned to one list of columns so mappings resolve the same way for all of them.
+    fn document_source(
         &self,
         set_id: Option<&str>,
-    ) -> std::result::Result<(Vec<String>, Vec<Document>), String> {
-        fn not_found(id: &str) -> impl Fn(StoreError) -> String + '_ {
-            move |e| match e {
-                StoreError::NotFound { .. } => format!("document set {id} not found"),
-                e => e.to_string(),
+    ) -> std::result::Result<(Vec<String>, StoreDocuments<'_>), String> {
+        let sets: Vec<engine::Dataset> = match set_id {
+            Some(id) => {
+                let d = self.store.get_dataset(id).map_err(|e| match e {
+                    StoreError::NotFound { .. } => format!("document set {id} not found"),
+                    e => e.to_string(),
+                })?;
+                if d.kind != engine::DatasetKind::Documents {
+                    return Err(format!("document set {id} not found"));
+                }
+                vec![d]
             }
-        }
-        if let Some(id) = set_id {
-            let (ds, docs) = self.store.load_documents(id).map_err(not_found(id))?;
-            return Ok((ds.columns.into_iter().map(|c| c.name).collect(), docs));
-        }
-        let sets: Vec<_> = self
-            .store
-            .list_datasets()
-            .map_err(|e| e.to_string())?
-            .into_iter()
-            .filter(|d| d.kind == engine::DatasetKind::Documents)
-            .collect();
-        let mut all_columns: Vec<String> = Vec::new();
+            None => self
+                .store
+                .list_datasets()
+                .map_err(|e| e.to_string())?
+                .into_iter()
+                .filter(|d| d.kind == engine::DatasetKind::Documents)
+                .collect(),
+        };
+        let mut columns: Vec<String> = Vec::new();
         let mut seen = BTreeSet::new();
         for d in &sets {
             for c in &d.columns {
                 if seen.insert(c.name.clone()) {
-                    all_columns.push(c.name.clone());
+                    columns.push(c.name.clone());
                 }
             }
         }
-        let mut out = Vec::new();
-        for d in sets {
-            let (ds, docs) = self.store.load_documents(&d.id).map_err(not_found(&d.id))?;
-            let positions: Vec<Option<usize>> = all_columns
-                .iter()
-                .map(|c| ds.columns.iter().position(|x| &x.name == c))
-                .collect();
-            out.extend(docs.into_iter().map(|doc| {
-                Document {
-                    values: positions
+        let total = sets.iter().map(|d| d.row_count).sum();
+        let sets = sets
+            .into_iter()
+            .map(|d| {
+                let own: Vec<&str> = d.columns.iter().map(|c| c.name.as_str()).collect();
+                let same =
+                    own.len() == columns.len() && own.iter().zip(&columns).all(|(a, b)| a == b);
+                let positions = (!same).then(|| {
+                    columns
                         .iter()
-                        .map(|p| {
-                            p.and_then(|i| doc.values.get(i).cloned())
-                                .unwrap_or_default()
-                        })
-                        .collect(),
-                    ..doc
-                }
-            }));
-        }
-        Ok((all_columns, out))
+                        .map(|c| own.iter().position(|x| x == c))
+                        .collect()
+                });
+                (d.id, positions)
+            })
+            .collect();
+        Ok((
+            columns,
+            StoreDocuments {
+                store: &self.store,
+                sets,
+                current: 0,
+                next: 0,
+                total,
+            },
+        ))
     }
 }

@@ -7,7 +7,7 @@ use crate::{from_json, to_json, Result, Store, StoreError};
 
 const CONFIG_COLUMNS: &str =
     "id, name, reference_data_id, document_set_id, target_type, target_value, \
-     field_mappings, threshold, review_floor, created_at, updated_at";
+     field_mappings, threshold, review_floor, created_at, updated_at, one_to_one";
 
 type RawConfig = (MatchingConfig, String, String);
 
@@ -25,6 +25,7 @@ fn config_from_row(r: &Row) -> rusqlite::Result<RawConfig> {
             review_floor: r.get(8)?,
             created_at: r.get(9)?,
             updated_at: r.get(10)?,
+            one_to_one: r.get(11)?,
         },
         r.get(5)?,
         r.get(6)?,
@@ -40,7 +41,7 @@ fn finish((mut c, target_value, mappings): RawConfig) -> Result<MatchingConfig> 
 impl Store {
     pub fn insert_config(&self, c: &MatchingConfig) -> Result<()> {
         self.write().execute(
-            &format!("INSERT INTO configs ({CONFIG_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
+            &format!("INSERT INTO configs ({CONFIG_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"),
             params![
                 c.id,
                 c.name,
@@ -52,7 +53,8 @@ impl Store {
                 c.threshold,
                 c.review_floor,
                 c.created_at,
-                c.updated_at
+                c.updated_at,
+                c.one_to_one
             ],
         )?;
         Ok(())
@@ -62,7 +64,7 @@ impl Store {
     pub fn update_config(&self, c: &MatchingConfig) -> Result<()> {
         let n = self.write().execute(
             "UPDATE configs SET name = ?2, document_set_id = ?3, target_type = ?4, target_value = ?5, \
-             field_mappings = ?6, threshold = ?7, review_floor = ?8, updated_at = ?9 WHERE id = ?1",
+             field_mappings = ?6, threshold = ?7, review_floor = ?8, updated_at = ?9, one_to_one = ?10 WHERE id = ?1",
             params![
                 c.id,
                 c.name,
@@ -72,7 +74,8 @@ impl Store {
                 to_json(&c.field_mappings)?,
                 c.threshold,
                 c.review_floor,
-                c.updated_at
+                c.updated_at,
+                c.one_to_one
             ],
         )?;
         if n == 0 {

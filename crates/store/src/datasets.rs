@@ -226,6 +226,35 @@ impl Store {
         Ok((d, out))
     }
 
+    /// Up to `limit` documents of a set in file order, starting at position `from`, for runs that
+    /// stream documents instead of loading them all. Returns the documents and the next position.
+    pub fn documents_chunk(
+        &self,
+        set_id: &str,
+        from: u64,
+        limit: usize,
+    ) -> Result<(Vec<Document>, u64)> {
+        let conn = self.read();
+        let mut stmt = conn.prepare_cached(
+            "SELECT ordinal, document_id, document_filename, vals FROM documents \
+             WHERE set_id = ?1 AND ordinal >= ?2 ORDER BY ordinal LIMIT ?3",
+        )?;
+        let mut rows = stmt.query(params![set_id, from as i64, limit as i64])?;
+        let mut out = Vec::with_capacity(limit);
+        let mut next = from;
+        while let Some(r) = rows.next()? {
+            let ordinal: i64 = r.get(0)?;
+            let vals: String = r.get(3)?;
+            out.push(Document {
+                document_id: r.get(1)?,
+                document_filename: r.get(2)?,
+                values: from_json("document values", &vals)?,
+            });
+            next = ordinal as u64 + 1;
+        }
+        Ok((out, next))
+    }
+
     /// Reference rows by id, in the order asked; unknown ids are skipped.
     pub fn reference_rows_by_ids(&self, dataset_id: &str, ids: &[String]) -> Result<Vec<Record>> {
         let conn = self.read();

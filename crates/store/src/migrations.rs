@@ -121,6 +121,13 @@ const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER review_decisions_no_delete BEFORE DELETE ON review_decisions
         BEGIN SELECT RAISE(ABORT, 'review_decisions is append-only'); END;
     "#,
+    // 2: one-to-one assignment (configs), the flag of documents that lost a contested row, and how
+    //    many pairs a run compared after candidate search.
+    r#"
+    ALTER TABLE configs ADD COLUMN one_to_one INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE results ADD COLUMN contested INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE runs ADD COLUMN pairs_compared INTEGER;
+    "#,
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<()> {

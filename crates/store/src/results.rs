@@ -15,7 +15,8 @@ pub struct NewResult<'a> {
 }
 
 const RESULT_COLUMNS: &str =
-    "id, run_id, document_id, document_filename, matched_reference_row_id, confidence, status, notes, candidates, reviewed_at";
+    "id, run_id, document_id, document_filename, matched_reference_row_id, confidence, status, \
+     notes, candidates, reviewed_at, contested";
 
 fn result_from_row(r: &Row) -> rusqlite::Result<(MatchResult, String)> {
     let status: String = r.get(6)?;
@@ -32,6 +33,7 @@ fn result_from_row(r: &Row) -> rusqlite::Result<(MatchResult, String)> {
             evidence: None,
             candidates: Vec::new(),
             reviewed_at: r.get(9)?,
+            contested: r.get(10)?,
         },
         r.get(8)?,
     ))
@@ -89,8 +91,8 @@ impl Store {
         let tx = conn.transaction()?;
         {
             let mut stmt = tx.prepare_cached(
-                "INSERT INTO results (id, run_id, document_id, document_filename, matched_reference_row_id, confidence, candidates) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO results (id, run_id, document_id, document_filename, matched_reference_row_id, confidence, candidates, \
+                 contested) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?;
             for n in batch {
                 let m = n.result;
@@ -101,7 +103,8 @@ impl Store {
                     m.document_filename,
                     m.matched_reference_row_id,
                     m.confidence,
-                    to_json(&m.candidates)?
+                    to_json(&m.candidates)?,
+                    m.contested
                 ])?;
             }
         }

@@ -19,6 +19,7 @@ pub struct RunCounters {
     pub rows_total: u64,
     pub rows_matched: u64,
     pub matched_confidence_sum: f64,
+    pub pairs_compared: Option<u64>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -30,7 +31,7 @@ pub struct RunListQuery {
 
 const RUN_COLUMNS: &str =
     "id, matching_config_id, config_name, status, triggered_by, rows_processed, rows_total, \
-     rows_matched, matched_conf_sum, started_at, completed_at, error, created_at";
+     rows_matched, matched_conf_sum, started_at, completed_at, error, created_at, pairs_compared";
 
 fn run_from_row(r: &Row) -> rusqlite::Result<Run> {
     let status: String = r.get(3)?;
@@ -54,6 +55,7 @@ fn run_from_row(r: &Row) -> rusqlite::Result<Run> {
         completed_at: r.get(10)?,
         error: r.get(11)?,
         created_at: r.get(12)?,
+        pairs_compared: r.get::<_, Option<i64>>(13)?.map(|v| v as u64),
     })
 }
 
@@ -151,7 +153,7 @@ impl Store {
         let n = match counters {
             Some(c) => conn.execute(
                 "UPDATE runs SET status = ?2, completed_at = ?3, error = ?4, rows_processed = ?5, rows_total = ?6, \
-                 rows_matched = ?7, matched_conf_sum = ?8 WHERE id = ?1",
+                 rows_matched = ?7, matched_conf_sum = ?8, pairs_compared = coalesce(?9, pairs_compared) WHERE id = ?1",
                 params![
                     id,
                     status.as_str(),
@@ -160,7 +162,8 @@ impl Store {
                     c.rows_processed as i64,
                     c.rows_total as i64,
                     c.rows_matched as i64,
-                    c.matched_confidence_sum
+                    c.matched_confidence_sum,
+                    c.pairs_compared.map(|p| p as i64)
                 ],
             )?,
             None => conn.execute(

@@ -16,4 +16,8 @@ threshold: number | null,
 /**
  * Lower edge of the review band `[review_floor, threshold)`. Default 0.5.
  */
-review_floor: number | null, };
+review_floor: number | null, 
+/**
+ * Give each reference row to at most one document, assigned globally. Default false.
+ */
+one_to_one?: boolean, };

@@ -10,4 +10,8 @@ export type MatchResult = { id: string, run_id: string, document_id: string, doc
 /**
  * Evidence of the best candidate; null when there was none.
  */
-evidence: Array<FieldEvidence> | null, candidates: Array<Candidate>, reviewed_at: string | null, };
+evidence: Array<FieldEvidence> | null, candidates: Array<Candidate>, 
+/**
+ * One-to-one runs: another document won the reference row this one scored best with.
+ */
+contested: boolean, reviewed_at: string | null, };

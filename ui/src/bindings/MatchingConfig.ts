@@ -4,4 +4,8 @@ import type { FieldMapping } from "./FieldMapping";
 /**
  * A stored matching config (spec A.4.1).
  */
-export type MatchingConfig = { id: string, name: string, reference_data_id: string, document_set_id: string | null, target_type: string, target_value: Record<string, unknown>, field_mappings: Array<FieldMapping>, threshold: number, review_floor: number, created_at: string, updated_at: string, };
+export type MatchingConfig = { id: string, name: string, reference_data_id: string, document_set_id: string | null, target_type: string, target_value: Record<string, unknown>, field_mappings: Array<FieldMapping>, threshold: number, review_floor: number, 
+/**
+ * Each reference row goes to at most one document (spec: one-to-one assignment).
+ */
+one_to_one: boolean, created_at: string, updated_at: string, };

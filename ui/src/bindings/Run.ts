@@ -13,4 +13,8 @@ config_name: string, status: RunStatus, triggered_by: TriggeredBy, rows_processe
 /**
  * Mean confidence over matched rows (spec C.4); null when none matched.
  */
-avg_confidence: number | null, started_at: string | null, completed_at: string | null, error: string | null, created_at: string, };
+avg_confidence: number | null, 
+/**
+ * (document, reference row) pairs scored after candidate search; null until the run ends.
+ */
+pairs_compared: number | null, started_at: string | null, completed_at: string | null, error: string | null, created_at: string, };

@@ -1,4 +1,4 @@
-// The evidence panel of one result: field-by-field evidence, top candidates, reference record, decision form and history.
+// The evidence panel of one result: contested flag, field-by-field evidence, top candidates, reference record, decision form and history.
 import { useState } from 'react';
 
 import type { Candidate } from '../bindings/Candidate';
@@ -8,6 +8,7 @@ import type { Record as DataRecord } from '../bindings/Record';
 import type { ReviewDecision } from '../bindings/ReviewDecision';
 import { STRATEGY_LABEL, evidenceValue, formatDateTime, formatWeight } from '../format';
 import { ConfidenceBadge } from './ConfidenceBadge';
+import { ContestedBadge } from './ContestedBadge';
 import { ScoreBar } from './ScoreBar';
 import { StatusBadge } from './StatusBadge';
 
@@ -111,6 +112,27 @@ export function ResultDetail({
           <StatusBadge id="result-status" status={result.status} />
         </div>
       </header>
+
+      {result.contested && (
+        <p className="contested-note" id="result-contested">
+          <ContestedBadge />{' '}
+          {result.candidates[0] ? (
+            <>
+              Its best candidate, <span className="mono">{result.candidates[0].reference_row_id}</span>, was given to another document in the one-to-one
+              assignment;{' '}
+              {result.matched_reference_row_id ? (
+                <>
+                  this document was matched to <span className="mono">{result.matched_reference_row_id}</span> instead.
+                </>
+              ) : (
+                'this document was left without a match.'
+              )}
+            </>
+          ) : (
+            'Its best reference row was given to another document in the one-to-one assignment.'
+          )}
+        </p>
+      )}
 
       <section aria-labelledby="evidence-heading">
         <h3 id="evidence-heading">

@@ -1,4 +1,4 @@
-// Configs screen: the list of matching configs and the create/edit form with field mappings and thresholds.
+// Configs screen: the list of matching configs and the create/edit form with field mappings, thresholds and one-to-one assignment.
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 
 import { ApiCallError, createConfig, deleteConfig, listConfigs, listDatasets, updateConfig } from '../api';
@@ -18,7 +18,7 @@ interface Props {
 
 /** Field paths the form can show next to an input; any other goes to the banner. */
 function isFormField(field: string, draft: ConfigDraft): boolean {
-  if (['name', 'reference_data_id', 'document_set_id', 'field_mappings', 'threshold', 'review_floor'].includes(field)) return true;
+  if (['name', 'reference_data_id', 'document_set_id', 'field_mappings', 'threshold', 'review_floor', 'one_to_one'].includes(field)) return true;
   const m = /^field_mappings\[(\d+)\]/.exec(field);
   return m !== null && Number(m[1]) < draft.mappings.length;
 }
@@ -167,7 +167,8 @@ export function ConfigsScreen({ active }: Props) {
                     {datasetName(c.reference_data_id)} ← {datasetName(c.document_set_id)}
                   </span>
                   <span className="small muted">
-                    {c.field_mappings.length} mapping{c.field_mappings.length === 1 ? '' : 's'} · match ≥ {formatPercent(c.threshold)} · updated {formatDateTime(c.updated_at)}
+                    {c.field_mappings.length} mapping{c.field_mappings.length === 1 ? '' : 's'} · match ≥ {formatPercent(c.threshold)}
+                    {c.one_to_one && ' · one-to-one'} · updated {formatDateTime(c.updated_at)}
                   </span>
                 </button>
               </li>
@@ -238,6 +239,26 @@ export function ConfigsScreen({ active }: Props) {
               onChange={(review_floor) => patch({ review_floor })}
               error={fieldErrors['review_floor']}
             />
+          </div>
+
+          <div className="field check-field">
+            <label htmlFor={fieldInputId('one_to_one')}>
+              <input
+                type="checkbox"
+                checked={draft.one_to_one === true}
+                onChange={(e) => patch({ one_to_one: e.target.checked })}
+                {...fieldProps('one_to_one')}
+                aria-describedby={fieldErrors['one_to_one'] ? `${fieldInputId('one_to_one')}-error` : `${fieldInputId('one_to_one')}-hint`}
+              />
+              Each reference row matches at most one document
+            </label>
+            {!fieldErrors['one_to_one'] && (
+              <p className="hint" id={`${fieldInputId('one_to_one')}-hint`}>
+                One-to-one: when several documents match the same reference row, the row goes to the best overall assignment; the others get their next
+                candidate (or no match) and show “lost a contested row” in Review.
+              </p>
+            )}
+            <FieldError id={`${fieldInputId('one_to_one')}-error`} message={fieldErrors['one_to_one']} />
           </div>
 
           <div className="form-actions">

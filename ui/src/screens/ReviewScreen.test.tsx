@@ -1,4 +1,4 @@
-// Behaviour of the review screen against a mocked api: default run, bands, keyboard decisions, write-then-render.
+// Behaviour of the review screen against a mocked api: default run, bands, contested badge, keyboard decisions, write-then-render.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 vi.mock('../api', () => ({
@@ -31,6 +31,7 @@ function run(id: string, status: Run['status']): Run {
     rows_total: 3,
     rows_matched: 1,
     avg_confidence: 0.95,
+    pairs_compared: null,
     started_at: '2024-05-01T10:00:00Z',
     completed_at: null,
     error: null,
@@ -56,6 +57,7 @@ function result(id: string, confidence: number, status: MatchResult['status'], m
       { rank: 1, reference_row_id: 'PO-1', confidence, evidence: [] },
       { rank: 2, reference_row_id: 'PO-2', confidence: 0.2, evidence: [] },
     ],
+    contested: false,
     reviewed_at: null,
   };
 }
@@ -76,6 +78,7 @@ beforeEach(() => {
     field_mappings: [],
     threshold: 0.85,
     review_floor: 0.5,
+    one_to_one: false,
     created_at: '',
     updated_at: '',
   });
@@ -126,6 +129,27 @@ describe('ReviewScreen', () => {
     expect(selectedItem()?.dataset.resultId).toBe('a');
     expect(document.querySelector('#result-status')?.textContent).toBe('Pending');
     expect(item('b')?.textContent).toContain('no match');
+  });
+
+  it('flags a result that lost a contested row, in the list and in the evidence panel', async () => {
+    mocked.listResults.mockResolvedValue({
+      data: [{ ...result('a', 0.91, 'pending', 'PO-2'), contested: true }, result('b', 0.7, 'approved', null)],
+      total: 2,
+      page: 1,
+      limit: 50,
+    });
+    view = await render(<ReviewScreen active />);
+    const badge = item('a')?.querySelector<HTMLElement>('.contested-badge');
+    expect(badge?.textContent).toBe('lost a contested row');
+    expect(badge?.title).toContain('Another document was given the reference row this one scored best with');
+    expect(badge?.title).toContain('one-to-one');
+    expect(item('b')?.querySelector('.contested-badge')).toBeNull();
+    const note = document.querySelector('#result-contested');
+    expect(note?.querySelector('.contested-badge')).not.toBeNull();
+    expect(note?.textContent).toContain('Its best candidate, PO-1, was given to another document');
+    expect(note?.textContent).toContain('matched to PO-2 instead');
+    await click(item('b'));
+    expect(document.querySelector('#result-contested')).toBeNull();
   });
 
   it('colours confidence by band', async () => {

@@ -1,4 +1,4 @@
-// Review screen: pick a run, walk its results by confidence with the keyboard, approve or reject with the evidence in view.
+// Review screen: pick a run, walk its results by confidence with the keyboard, approve or reject with the evidence in view; contested results flagged.
 import { useCallback, useEffect, useRef, useState } from 'react';
 
 import { getConfig, listDatasets, listResults, listRuns, referenceRows, resultDecisions, reviewResult } from '../api';
@@ -9,6 +9,7 @@ import type { ReviewInput } from '../bindings/ReviewInput';
 import type { ReviewStatus } from '../bindings/ReviewStatus';
 import type { Run } from '../bindings/Run';
 import { ConfidenceBadge } from '../components/ConfidenceBadge';
+import { ContestedBadge } from '../components/ContestedBadge';
 import { ErrorBanner } from '../components/ErrorBanner';
 import { Pager } from '../components/Pager';
 import { ResultDetail } from '../components/ResultDetail';
@@ -354,6 +355,7 @@ export function ReviewScreen({ active, request = null }: Props) {
                     <span className="result-side">
                       <ConfidenceBadge confidence={r.confidence} threshold={context.threshold} reviewFloor={context.reviewFloor} />
                       <StatusBadge status={r.status} />
+                      {r.contested && <ContestedBadge />}
                     </span>
                   </li>
                 ))}

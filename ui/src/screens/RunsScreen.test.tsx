@@ -1,4 +1,4 @@
-// Behaviour of the runs screen against a mocked api: start, live progress patching, reload on finish, cancel errors.
+// Behaviour of the runs screen against a mocked api: start, live progress patching, reload on finish, cancel errors, pairs compared.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 vi.mock('../api', async (importOriginal) => ({
@@ -31,6 +31,7 @@ function run(id: string, status: Run['status'], extra: Partial<Run> = {}): Run {
     rows_total: null,
     rows_matched: null,
     avg_confidence: null,
+    pairs_compared: null,
     started_at: null,
     completed_at: null,
     error: null,
@@ -63,6 +64,7 @@ const config = (id: string, name: string) => ({
   field_mappings: [],
   threshold: 0.85,
   review_floor: 0.5,
+  one_to_one: false,
   created_at: '',
   updated_at: '',
 });
@@ -91,6 +93,20 @@ describe('RunsScreen', () => {
     expect(row('done')?.dataset.status).toBe('completed');
     expect(row('done')?.textContent).toContain('91.2%');
     expect(mocked.listRuns).toHaveBeenCalledWith({ limit: 100 });
+  });
+
+  it('shows the pairs compared with thousands separators, and a dash while unknown', async () => {
+    mocked.listRuns.mockResolvedValue([
+      run('done', 'completed', { rows_processed: 10, rows_total: 10, pairs_compared: 1234567 }),
+      run('live', 'running'),
+    ]);
+    view = await render(<RunsScreen active onReview={() => undefined} />);
+    const headers = [...document.querySelectorAll('.runs-table thead th')].map((th) => th.textContent?.trim());
+    expect(headers).toContain('Pairs compared');
+    const cell = row('done')?.querySelector<HTMLTableCellElement>('.pairs-compared');
+    expect(cell?.textContent).toBe('1,234,567');
+    expect(cell?.title).toBe('1,234,567 pairs compared');
+    expect(row('live')?.querySelector('.pairs-compared')?.textContent).toBe('—');
   });
 
   it('starts a run, patches it from progress events and reloads the list when it ends', async () => {

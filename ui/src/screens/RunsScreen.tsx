@@ -1,4 +1,4 @@
-// Runs screen: start a run of a config, watch live progress from the progress channel, cancel, open results.
+// Runs screen: start a run of a config, watch live progress from the progress channel, cancel, open results; pairs compared per run.
 import { useCallback, useEffect, useRef, useState } from 'react';
 
 import { cancelRun, listConfigs, listRuns, runProgress, startRun } from '../api';
@@ -8,7 +8,7 @@ import type { RunProgress } from '../bindings/RunProgress';
 import { ErrorBanner } from '../components/ErrorBanner';
 import { ProgressBar } from '../components/ProgressBar';
 import { StatusBadge } from '../components/StatusBadge';
-import { PHASE_LABEL, formatCount, formatDateTime, formatDuration, formatEta, formatPercent } from '../format';
+import { PHASE_LABEL, formatCount, formatDateTime, formatDuration, formatEta, formatPairsCompared, formatPercent } from '../format';
 import { isFinalStatus, latestProgress, subscribeProgress } from '../progressHub';
 
 interface Props {
@@ -169,6 +169,9 @@ export function RunsScreen({ active, onReview }: Props) {
                   <th scope="col" className="num">
                     Avg. confidence
                   </th>
+                  <th scope="col" className="num" title="Document and reference row pairs scored after candidate search">
+                    Pairs compared
+                  </th>
                   <th scope="col">Started</th>
                   <th scope="col">Duration</th>
                   <th scope="col">Progress</th>
@@ -206,6 +209,9 @@ function RunRow({ run, progress, onCancel, onReview }: { run: Run; progress: Run
       </td>
       <td className="num">{formatCount(run.rows_matched)}</td>
       <td className="num">{formatPercent(run.avg_confidence)}</td>
+      <td className="num pairs-compared" title={formatPairsCompared(run.pairs_compared) || undefined}>
+        {formatCount(run.pairs_compared)}
+      </td>
       <td className="nowrap">{formatDateTime(run.started_at ?? run.created_at)}</td>
       <td className="nowrap">{formatDuration(run.started_at, run.completed_at)}</td>
       <td className="progress-cell">

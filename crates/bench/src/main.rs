@@ -1,0 +1,187 @@
+//! Matchbook's benchmark binary: how long importing and matching take at several sizes, how much
+//! memory a run needs, and how fast the string-similarity implementations are on the project's own
+//! data. A binary rather than a timed test, so numbers come from a release build on demand and CI
+//! never depends on the speed of the machine it lands on.
+//!
+//! `scale` (the default) drives the parent side, `child` is the hidden `run-once` subcommand the
+//! parent re-invokes for each run so peak memory measures the matching job alone, `similarity`
+//! compares the string measures, `machine` describes the computer for the report.
+
+mod child;
+mod machine;
+mod scale;
+mod similarity;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Exit codes as in matchbook-cli: 1 failure, 2 usage.
+const EXIT_FAILURE: u8 = 1;
+const EXIT_USAGE: u8 = 2;
+
+/// Benchmarks of Matchbook's import and matching.
+#[derive(Debug, Parser)]
+#[command(
+    name = "matchbook-bench",
+    about,
+    args_conflicts_with_subcommands = true,
+    max_term_width = 100
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    scale: ScaleArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Time string-similarity implementations on vendor-name pairs from the demo generator.
+    Similarity(similarity::SimilarityArgs),
+    /// Internal: execute one run in this process and print its timings as JSON.
+    #[command(hide = true)]
+    RunOnce(child::RunOnceArgs),
+}
+
+/// Documents x reference rows, as given on the command line ("2000x20000").
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Size {
+    pub documents: usize,
+    pub reference: usize,
+}
+
+impl std::fmt::Display for Size {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}x{}", self.documents, self.reference)
+    }
+}
+
+fn parse_size(s: &str) -> Result<Size, String> {
+    let (d, r) = s
+        .split_once(['x', 'X'])
+        .ok_or_else(|| format!("'{s}' is not DOCUMENTSxREFERENCE, e.g. 2000x20000"))?;
+    let number = |t: &str| {
+        t.trim()
+            .replace('_', "")
+            .parse::<usize>()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| format!("'{t}' in '{s}' is not a positive number"))
+    };
+    Ok(Size {
+        documents: number(d)?,
+        reference: number(r)?,
+    })
+}
+
+/// How messy the generated invoices are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Profile {
+    /// The demo generator as the demo workspace uses it.
+    Easy,
+    /// Noisier invoices. TODO: needs a difficulty setting in engine::demo::DemoSpec, which has
+    /// none yet; refused until then rather than silently benchmarking the easy data.
+    Hard,
+}
+
+#[derive(Debug, Args)]
+struct ScaleArgs {
+    /// Sizes to benchmark, DOCUMENTSxREFERENCE, comma separated.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_parser = parse_size,
+        default_value = "2000x20000,20000x200000,100000x1000000"
+    )]
+    sizes: Vec<Size>,
+    /// Seed of the generated data; the same seed gives the same files.
+    #[arg(long, default_value_t = 20261122)]
+    seed: u64,
+    /// Data profile.
+    #[arg(long, value_enum, default_value_t = Profile::Easy)]
+    profile: Profile,
+    /// Documents per size on which blocking recall is checked by comparing them with every
+    /// reference row (outside the timed run; costs documents x reference rows). Default: 500, or
+    /// fewer so that the check compares at most 50 million pairs. 0 skips it.
+    #[arg(long, value_name = "N")]
+    recall_sample: Option<usize>,
+    /// Keep the generated CSV files and workspaces under DIR (one folder per size) instead of a
+    /// temporary folder that is removed at the end.
+    #[arg(long, value_name = "DIR")]
+    keep: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_USAGE } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let result = match cli.command {
+        Some(Command::RunOnce(args)) => child::run_once(&args),
+        Some(Command::Similarity(args)) => similarity::run(&args),
+        None => scale::run(&cli.scale),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+/// Why a benchmark stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum BenchError {
+    #[error("{0}")]
+    Usage(String),
+    #[error(transparent)]
+    Service(#[from] service::ServiceError),
+    #[error(transparent)]
+    Cli(#[from] matchbook_cli::CliError),
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl BenchError {
+    fn exit_code(&self) -> u8 {
+        match self {
+            BenchError::Usage(_) => EXIT_USAGE,
+            _ => EXIT_FAILURE,
+        }
+    }
+
+    pub fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> BenchError {
+        let context = context.into();
+        move |source| BenchError::Io { context, source }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse() {
+        assert_eq!(
+            parse_size("2000x20_000"),
+            Ok(Size {
+                documents: 2000,
+                reference: 20000
+            })
+        );
+        assert!(parse_size("2000").is_err());
+        assert!(parse_size("0x10").is_err());
+    }
+}

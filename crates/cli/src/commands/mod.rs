@@ -1,0 +1,15 @@
+//! One module per subcommand. Each takes the open session, its parsed arguments and the output
+//! streams, calls the service, and returns the exit code (errors bubble up as `CliError`).
+
+pub mod configs;
+pub mod eval;
+pub mod import;
+pub mod run;
+
+use crate::error::CliError;
+
+/// A failed write (closed pipe, full disk) ends the command as a failure instead of being
+/// ignored: a script reading the output must not take a truncated answer for a whole one.
+pub(crate) fn io_err(e: std::io::Error) -> CliError {
+    CliError::Failed(format!("cannot write output: {e}"))
+}

@@ -1,0 +1,251 @@
+//! Matchbook's headless command line. Every subcommand goes through the service layer, exactly as
+//! the desktop shell does, so the CLI can never disagree with the app about what a config, a run
+//! or an import means.
+//!
+//! Layout: `lib.rs` holds the argument grammar and dispatch, `commands/` one module per
+//! subcommand, `eval` the pure scoring of predictions against a truth file (also used by the
+//! benchmark), `session` the tokio runtime plus open workspace, `error` the exit codes.
+
+mod commands;
+mod error;
+pub mod eval;
+mod format;
+mod session;
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+pub use commands::eval::predictions_of_run;
+pub use error::{CliError, EXIT_DATA, EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
+pub use session::Session;
+
+/// Match supplier invoices to purchase orders from the command line.
+#[derive(Debug, Parser)]
+#[command(name = "matchbook-cli", version, about, max_term_width = 100)]
+struct Cli {
+    /// The workspace file; created when it does not exist.
+    #[arg(long, env = "MATCHBOOK_WORKSPACE", global = true, value_name = "PATH")]
+    workspace: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Import a CSV file as reference data or as a document set.
+    Import(ImportArgs),
+    /// Create and list matching configs.
+    #[command(subcommand)]
+    Configs(ConfigsCommand),
+    /// Run a config: match its documents against its reference data and wait for the result.
+    Run(RunArgs),
+    /// Score a run (or a predictions file) against a truth file: precision, recall, F1 and the
+    /// threshold that would have given the best F1.
+    Eval(EvalArgs),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum KindArg {
+    Reference,
+    Documents,
+}
+
+#[derive(Debug, Args)]
+struct ImportArgs {
+    /// What the file holds.
+    #[arg(long, value_enum)]
+    kind: KindArg,
+    /// The CSV file.
+    file: PathBuf,
+    /// Display name; defaults to the file name without extension.
+    #[arg(long)]
+    name: Option<String>,
+    /// Column that identifies a row; guessed when absent.
+    #[arg(long, value_name = "COLUMN")]
+    id_column: Option<String>,
+    /// For documents: column with the document's file name; guessed when absent.
+    #[arg(long, value_name = "COLUMN")]
+    filename_column: Option<String>,
+    /// Field delimiter: , ; tab or |. Detected when absent.
+    #[arg(long, value_name = "D")]
+    delimiter: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum ConfigsCommand {
+    /// Create a config from a JSON file holding a ConfigInput (dataset ids, field mappings,
+    /// threshold).
+    Create {
+        /// The JSON file.
+        file: PathBuf,
+    },
+    /// List configs: id, then name.
+    List,
+}
+
+#[derive(Debug, Args)]
+struct RunArgs {
+    /// The config to run.
+    config_id: String,
+    /// Do not show progress on stderr.
+    #[arg(long)]
+    no_progress: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("source").required(true).args(["run", "predictions"])))]
+struct EvalArgs {
+    /// CSV with a header and two columns: document_id, true reference id (empty: no true match).
+    #[arg(long, value_name = "TRUTH.csv")]
+    truth: PathBuf,
+    /// Score the results of this run (needs --workspace).
+    #[arg(long, value_name = "RUN_ID")]
+    run: Option<String>,
+    /// Score a CSV with a header and columns document_id, reference_row_id, confidence (empty
+    /// reference_row_id: unmatched).
+    #[arg(long, value_name = "PRED.csv")]
+    predictions: Option<PathBuf>,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Where a command writes. Commands take this rather than printing directly so tests can read
+/// what a command said, and so the progress indicator knows whether it may redraw a line.
+pub struct Io<'a> {
+    pub out: &'a mut dyn Write,
+    pub err: &'a mut dyn Write,
+    /// stderr is a terminal: progress may overwrite its line in place.
+    pub err_is_terminal: bool,
+}
+
+/// Runs the command line `args` (the first item is the program name, as in `std::env::args()`).
+pub fn main_with_args(args: impl IntoIterator<Item = String>) -> ExitCode {
+    // Unlocked handles: holding stderr's lock for the whole command would block (and so
+    // deadlock) any worker thread of the service that writes a line to stderr while a run is
+    // awaited.
+    let (mut out, mut err) = (std::io::stdout(), std::io::stderr());
+    let err_is_terminal = err.is_terminal();
+    let code = run_with_io(
+        args,
+        &mut Io {
+            out: &mut out,
+            err: &mut err,
+            err_is_terminal,
+        },
+    );
+    ExitCode::from(code)
+}
+
+/// `main_with_args` with its output captured; returns the exit code.
+pub fn run_with_io(args: impl IntoIterator<Item = String>, io: &mut Io) -> u8 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and version are answers, not usage errors.
+            let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
+            let text = e.render().ansi().to_string();
+            let target = if e.use_stderr() {
+                &mut *io.err
+            } else {
+                &mut *io.out
+            };
+            let _ = write!(target, "{text}");
+            return code;
+        }
+    };
+    let result = dispatch(cli, io);
+    let _ = io.out.flush();
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            let _ = writeln!(io.err, "error: {}", e.describe());
+            e.exit_code()
+        }
+    }
+}
+
+fn dispatch(cli: Cli, io: &mut Io) -> Result<u8, CliError> {
+    let workspace = cli.workspace;
+    let open = || match &workspace {
+        Some(path) => Session::open(path),
+        None => Err(CliError::Usage(
+            "this command needs a workspace: pass --workspace PATH or set MATCHBOOK_WORKSPACE"
+                .into(),
+        )),
+    };
+    match cli.command {
+        Command::Import(args) => commands::import::run(&open()?, &args, io),
+        Command::Configs(ConfigsCommand::Create { file }) => {
+            commands::configs::create(&open()?, &file, io)
+        }
+        Command::Configs(ConfigsCommand::List) => commands::configs::list(&open()?, io),
+        Command::Run(args) => commands::run::run(&open()?, &args, io),
+        Command::Eval(args) => {
+            // A predictions file needs no workspace; only opening one when asked keeps `eval`
+            // usable on files from elsewhere.
+            let session = match args.run {
+                Some(_) => Some(open()?),
+                None => None,
+            };
+            commands::eval::run(session.as_ref(), &args, io)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(args: &[&str]) -> (u8, String, String) {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let code = run_with_io(
+            std::iter::once("matchbook-cli")
+                .chain(args.iter().copied())
+                .map(String::from),
+            &mut Io {
+                out: &mut out,
+                err: &mut err,
+                err_is_terminal: false,
+            },
+        );
+        (
+            code,
+            String::from_utf8_lossy(&out).into_owned(),
+            String::from_utf8_lossy(&err).into_owned(),
+        )
+    }
+
+    #[test]
+    fn help_exits_zero_on_stdout() {
+        let (code, out, _) = run(&["--help"]);
+        assert_eq!(code, EXIT_OK);
+        assert!(out.contains("import"), "{out}");
+    }
+
+    #[test]
+    fn unknown_subcommand_is_a_usage_error() {
+        let (code, _, err) = run(&["frobnicate"]);
+        assert_eq!(code, EXIT_USAGE);
+        assert!(err.contains("frobnicate"), "{err}");
+    }
+
+    #[test]
+    fn eval_needs_run_or_predictions() {
+        let (code, _, _) = run(&["eval", "--truth", "t.csv"]);
+        assert_eq!(code, EXIT_USAGE);
+        let (code, _, _) = run(&[
+            "eval",
+            "--truth",
+            "t.csv",
+            "--run",
+            "r",
+            "--predictions",
+            "p.csv",
+        ]);
+        assert_eq!(code, EXIT_USAGE);
+    }
+}

@@ -1,0 +1,336 @@
+//! One-to-one assignment: no reference row goes to two documents. Solved globally over the
+//! candidate graph (documents and their top candidates at or above the threshold), so the total
+//! confidence of the assignment is as high as possible — not greedily by input order, where the
+//! first document to ask would win a row another needed more.
+//!
+//! The graph falls apart into small connected components (a contested row links a few
+//! documents); each is solved exactly with the Hungarian algorithm. A component larger than
+//! [`EXACT_LIMIT`] documents, which real data rarely makes, is solved greedily by descending
+//! confidence instead, so the cost stays bounded.
+
+use std::collections::HashMap;
+
+use crate::domain::DocumentMatch;
+
+/// Components with more documents than this are assigned greedily.
+pub const EXACT_LIMIT: usize = 300;
+
+/// Rewrites each result's match so that every reference row is matched at most once, maximising
+/// the summed confidence. A document that scored a row at or above the threshold but did not get
+/// it is flagged `contested`; it keeps its candidates, and its match becomes the row it was given
+/// instead (if any).
+pub fn assign_one_to_one(results: &mut [DocumentMatch], threshold: f64) {
+    // Edges: (document, row, confidence) for candidates that would match.
+    let mut row_ids: HashMap<&str, usize> = HashMap::new();
+    let mut edges: Vec<(usize, usize, f64)> = Vec::new();
+    for (d, m) in results.iter().enumerate() {
+        for c in &m.candidates {
+            if c.confidence >= threshold - 1e-12 {
+                let next = row_ids.len();
+                let r = *row_ids.entry(c.reference_row_id.as_str()).or_insert(next);
+                edges.push((d, r, c.confidence));
+            }
+        }
+    }
+    let n_docs = results.len();
+    let n_rows = row_ids.len();
+    let mut row_names: Vec<String> = vec![String::new(); n_rows];
+    for (name, &r) in &row_ids {
+        row_names[r] = (*name).to_string();
+    }
+    // Components over documents and rows (rows numbered after documents).
+    let mut uf = UnionFind::new(n_docs + n_rows);
+    for &(d, r, _) in &edges {
+        uf.union(d, n_docs + r);
+    }
+    let mut components: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (e, &(d, _, _)) in edges.iter().enumerate() {
+        components.entry(uf.find(d)).or_default().push(e);
+    }
+    let mut assigned: Vec<Option<usize>> = vec![None; n_docs];
+    let mut keys: Vec<usize> = components.keys().copied().collect();
+    keys.sort_unstable();
+    for key in keys {
+        let comp_edges: Vec<(usize, usize, f64)> =
+            components[&key].iter().map(|&e| edges[e]).collect();
+        solve_component(&comp_edges, &mut assigned);
+    }
+    for (d, m) in results.iter_mut().enumerate() {
+        let wanted = m.matched_reference_row_id.is_some();
+        let given = assigned[d].map(|r| row_names[r].clone());
+        if let Some(row) = &given {
+            if let Some(c) = m.candidates.iter().find(|c| &c.reference_row_id == row) {
+                m.confidence = c.confidence;
+            }
+        }
+        m.contested =
+            wanted && given.as_deref() != m.candidates.first().map(|c| c.reference_row_id.as_str());
+        m.matched_reference_row_id = given;
+    }
+}
+
+fn solve_component(edges: &[(usize, usize, f64)], assigned: &mut [Option<usize>]) {
+    let mut docs: Vec<usize> = edges.iter().map(|e| e.0).collect();
+    docs.sort_unstable();
+    docs.dedup();
+    let mut rows: Vec<usize> = edges.iter().map(|e| e.1).collect();
+    rows.sort_unstable();
+    rows.dedup();
+    if docs.len() == 1 {
+        // The usual case: an uncontested document takes its best row.
+        let best = edges
+            .iter()
+            .max_by(|a, b| a.2.total_cmp(&b.2).then(b.1.cmp(&a.1)));
+        assigned[docs[0]] = best.map(|e| e.1);
+        return;
+    }
+    if docs.len() > EXACT_LIMIT {
+        greedy(edges, assigned);
+        return;
+    }
+    let doc_pos: HashMap<usize, usize> = docs.iter().enumerate().map(|(i, &d)| (d, i)).collect();
+    let row_pos: HashMap<usize, usize> = rows.iter().enumerate().map(|(i, &r)| (r, i)).collect();
+    // Square cost matrix: dummy rows/columns cost 0, so leaving a document or row out is allowed.
+    let n = docs.len().max(rows.len());
+    let mut cost = vec![vec![0.0f64; n]; n];
+    for &(d, r, w) in edges {
+        let (i, j) = (doc_pos[&d], row_pos[&r]);
+        // Maximise confidence: minimise its negative. Ties favour nothing in particular; the
+        // confidences themselves differ almost always.
+        cost[i][j] = cost[i][j].min(-w);
+    }
+    let assignment = hungarian(&cost);
+    for (i, &j) in assignment.iter().enumerate().take(docs.len()) {
+        if j < rows.len() && cost[i][j] < 0.0 {
+            assigned[docs[i]] = Some(rows[j]);
+        }
+    }
+}
+
+fn greedy(edges: &[(usize, usize, f64)], assigned: &mut [Option<usize>]) {
+    let mut sorted: Vec<&(usize, usize, f64)> = edges.iter().collect();
+    sorted.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1)));
+    let mut taken = std::collections::HashSet::new();
+    for &&(d, r, _) in &sorted {
+        if assigned[d].is_none() && !taken.contains(&r) {
+            assigned[d] = Some(r);
+            taken.insert(r);
+        }
+    }
+}
+
+/// Minimum-cost perfect assignment of a square matrix (Kuhn-Munkres with potentials, O(n³)).
+/// Returns, for each row, its column.
+fn hungarian(cost: &[Vec<f64>]) -> Vec<usize> {
+    let n = cost.len();
+    let inf = f64::INFINITY;
+    let mut u = vec![0.0; n + 1];
+    let mut v = vec![0.0; n + 1];
+    let mut p = vec![0usize; n + 1]; // p[j]: row matched to column j (1-based, 0 = none)
+    let mut way = vec![0usize; n + 1];
+    for i in 1..=n {
+        p[0] = i;
+        let mut j0 = 0;
+        let mut minv = vec![inf; n + 1];
+        let mut used = vec![false; n + 1];
+        loop {
+            used[j0] = true;
+            let i0 = p[j0];
+            let mut delta = inf;
+            let mut j1 = 0;
+            for j in 1..=n {
+                if !used[j] {
+                    let cur = cost[i0 - 1][j - 1] - u[i0] - v[j];
+                    if cur < minv[j] {
+                        minv[j] = cur;
+                        way[j] = j0;
+                    }
+                    if minv[j] < delta {
+                        delta = minv[j];
+                        j1 = j;
+                    }
+                }
+            }
+            for j in 0..=n {
+                if used[j] {
+                    u[p[j]] += delta;
+                    v[j] -= delta;
+                } else {
+                    minv[j] -= delta;
+                }
+            }
+            j0 = j1;
+            if p[j0] == 0 {
+                break;
+            }
+        }
+        loop {
+            let j1 = way[j0];
+            p[j0] = p[j1];
+            j0 = j1;
+            if j0 == 0 {
+                break;
+            }
+        }
+    }
+    let mut row_to_col = vec![0usize; n];
+    for j in 1..=n {
+        if p[j] > 0 {
+            row_to_col[p[j] - 1] = j - 1;
+        }
+    }
+    row_to_col
+}
+
+struct UnionFind {
+    parent: Vec<usize>,
+}
+
+impl UnionFind {
+    fn new(n: usize) -> Self {
+        UnionFind {
+            parent: (0..n).collect(),
+        }
+    }
+    fn find(&mut self, x: usize) -> usize {
+        let mut root = x;
+        while self.parent[root] != root {
+            root = self.parent[root];
+        }
+        let mut x = x;
+        while self.parent[x] != root {
+            let next = self.parent[x];
+            self.parent[x] = root;
+            x = next;
+        }
+        root
+    }
+    fn union(&mut self, a: usize, b: usize) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra != rb {
+            self.parent[ra.max(rb)] = ra.min(rb);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Candidate;
+
+    fn doc(id: &str, cands: &[(&str, f64)], threshold: f64) -> DocumentMatch {
+        let candidates: Vec<Candidate> = cands
+            .iter()
+            .enumerate()
+            .map(|(i, (r, c))| Candidate {
+                rank: i as u32 + 1,
+                reference_row_id: r.to_string(),
+                confidence: *c,
+                evidence: vec![],
+            })
+            .collect();
+        DocumentMatch {
+            document_id: id.into(),
+            document_filename: None,
+            matched_reference_row_id: candidates
+                .first()
+                .filter(|c| c.confidence >= threshold)
+                .map(|c| c.reference_row_id.clone()),
+            confidence: candidates.first().map_or(0.0, |c| c.confidence),
+            candidates,
+            contested: false,
+        }
+    }
+
+    fn matched(r: &[DocumentMatch]) -> Vec<Option<&str>> {
+        r.iter()
+            .map(|m| m.matched_reference_row_id.as_deref())
+            .collect()
+    }
+
+    #[test]
+    fn global_optimum_beats_input_order() {
+        // Greedy in input order would give A to d1 (0.95) and leave d2 with nothing;
+        // the optimum gives B to d1 (0.94) and A to d2 (0.93).
+        let mut r = vec![
+            doc("d1", &[("A", 0.95), ("B", 0.94)], 0.9),
+            doc("d2", &[("A", 0.93)], 0.9),
+        ];
+        assign_one_to_one(&mut r, 0.9);
+        assert_eq!(matched(&r), vec![Some("B"), Some("A")]);
+        assert!(r[0].contested, "d1 lost its best row");
+        assert!(!r[1].contested);
+        assert!(
+            (r[0].confidence - 0.94).abs() < 1e-12,
+            "confidence follows the row given"
+        );
+    }
+
+    #[test]
+    fn the_stronger_claim_wins_and_the_loser_is_flagged() {
+        let mut r = vec![
+            doc("d1", &[("A", 0.90)], 0.85),
+            doc("d2", &[("A", 0.99)], 0.85),
+            doc("d3", &[("C", 0.97)], 0.85),
+        ];
+        assign_one_to_one(&mut r, 0.85);
+        assert_eq!(matched(&r), vec![None, Some("A"), Some("C")]);
+        assert!(r[0].contested && !r[1].contested && !r[2].contested);
+        assert_eq!(
+            r[0].candidates.len(),
+            1,
+            "the loser keeps its candidates for review"
+        );
+    }
+
+    #[test]
+    fn candidates_below_the_threshold_are_never_assigned() {
+        let mut r = vec![
+            doc("d1", &[("A", 0.99), ("B", 0.5)], 0.8),
+            doc("d2", &[("A", 0.98)], 0.8),
+        ];
+        assign_one_to_one(&mut r, 0.8);
+        assert_eq!(matched(&r), vec![Some("A"), None]);
+        assert!(r[1].contested);
+        assert!(!r[0].contested);
+    }
+
+    #[test]
+    fn unmatched_documents_stay_unflagged() {
+        let mut r = vec![doc("d1", &[("A", 0.4)], 0.8)];
+        assign_one_to_one(&mut r, 0.8);
+        assert_eq!(matched(&r), vec![None]);
+        assert!(!r[0].contested);
+    }
+
+    #[test]
+    fn hungarian_finds_the_minimum_on_a_known_matrix() {
+        let cost = vec![
+            vec![4.0, 1.0, 3.0],
+            vec![2.0, 0.0, 5.0],
+            vec![3.0, 2.0, 2.0],
+        ];
+        let a = hungarian(&cost);
+        let total: f64 = a.iter().enumerate().map(|(i, &j)| cost[i][j]).sum();
+        assert_eq!(total, 5.0);
+        let mut cols = a.clone();
+        cols.sort_unstable();
+        assert_eq!(cols, vec![0, 1, 2]);
+    }
+
+    #[test]
+    fn a_chain_of_contested_rows_is_solved_as_a_whole() {
+        // d1-A-d2-B-d3-C: the optimum shifts everyone to their second choice but one.
+        let t = 0.8;
+        let mut r = vec![
+            doc("d1", &[("A", 0.99), ("X", 0.98)], t),
+            doc("d2", &[("A", 0.99), ("B", 0.97)], t),
+            doc("d3", &[("B", 0.99), ("C", 0.96)], t),
+        ];
+        assign_one_to_one(&mut r, t);
+        // Best total: d1->X (0.98), d2->A (0.99), d3->B (0.99) = 2.96.
+        assert_eq!(matched(&r), vec![Some("X"), Some("A"), Some("B")]);
+        let rows: std::collections::HashSet<_> = matched(&r).into_iter().flatten().collect();
+        assert_eq!(rows.len(), 3);
+    }
+}
