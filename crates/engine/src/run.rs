@@ -29,8 +29,9 @@ pub struct MatchPlan {
     pub(crate) one_to_one: bool,
     /// Fields whose disagreement alone keeps any pair below the review floor: their mismatch
     /// weight outweighs every other field agreeing. Candidate search drops pairs they contradict,
-    /// which changes nothing a user sees (such pairs are neither matches nor borderline) and
-    /// spares most comparisons on large reference sets.
+    /// which changes no match and no borderline candidate (such pairs are neither), only drops
+    /// low candidates below the review floor from the list, and spares most comparisons on large
+    /// reference sets.
     pub(crate) filter_fields: Vec<usize>,
 }
 
@@ -338,10 +339,17 @@ pub fn execute(
                 outcome.matched_confidence_sum += m.confidence;
             }
         }
-        for (i, part) in held.chunks(opts.chunk_size.max(1)).enumerate() {
-            let done = ((i * opts.chunk_size.max(1)) + part.len()) as u64;
+        // Counters written with each part describe the rows on disk after it, as for other runs.
+        let (mut done, mut matched) = (0u64, 0u64);
+        for part in held.chunks(opts.chunk_size.max(1)) {
+            done += part.len() as u64;
+            matched += part
+                .iter()
+                .filter(|m| m.matched_reference_row_id.is_some())
+                .count() as u64;
             let counters = RunOutcome {
                 rows_processed: done,
+                rows_matched: matched,
                 ..outcome
             };
             sink.write(part, &update(&counters))
@@ -964,5 +972,223 @@ mod tests {
             r.pairs_blocked * 10 < r.pairs_exhaustive,
             "candidate search should prune most pairs: {r:?}"
         );
+    }
+
+    /// Two fields, weights 0.9 and 0.1, the small one with the given mismatch weight.
+    fn two_field_plan(small_mismatch: f64) -> MatchPlan {
+        let big = FieldMapping::new("vendor", "vendor", Strategy::Exact, 0.9);
+        let mut small = FieldMapping::new("ref", "po_number", Strategy::Exact, 0.1);
+        small.mismatch_weight = Some(small_mismatch);
+        MatchPlan::new(
+            &[big, small],
+            0.85,
+            &cols(&["po_number", "vendor", "amount"]),
+            &cols(&["ref", "vendor", "total"]),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_field_filters_exactly_when_its_contradiction_keeps_pairs_below_the_floor() {
+        // The small field contradicting and the big one agreeing: 0.9 / (0.9 + mismatch weight),
+        // below the default floor 0.5 exactly when the mismatch weight exceeds 0.9.
+        for (mismatch, filters) in [(1.0, true), (0.91, true), (0.9, false), (0.1, false)] {
+            let plan = two_field_plan(mismatch);
+            assert_eq!(
+                plan.filter_field_names().contains(&"ref"),
+                filters,
+                "mismatch weight {mismatch}: {:?}",
+                plan.filter_field_names()
+            );
+            // The big field contradicting leaves at most 0.1 / (0.1 + 0.9): it always filters.
+            assert!(plan.filter_field_names().contains(&"vendor"));
+        }
+        // A lower floor admits 0.9 / 1.9 ≈ 0.47 into the review band: no longer a filter.
+        let plan = two_field_plan(1.0).with_review_floor(0.4);
+        assert!(!plan.filter_field_names().contains(&"ref"));
+        let plan = two_field_plan(1.0).with_review_floor(0.48);
+        assert!(plan.filter_field_names().contains(&"ref"));
+        // A mismatch weight of 0 never filters, however small the other weights.
+        assert!(!two_field_plan(0.0).filter_field_names().contains(&"ref"));
+    }
+
+    #[test]
+    fn a_filter_field_prunes_only_pairs_below_the_review_floor() {
+        let rows = vec![
+            rec("po_1", &["PO-1", "Acme", "1"]),
+            rec("po_2", &["PO-2", "Acme", "1"]),
+        ];
+        // Agrees with po_1 on both fields, with po_2 only on the vendor.
+        let docs = vec![doc("d1", &["PO-1", "Acme", ""])];
+        let run_plan = |plan: &MatchPlan| {
+            let mut sink = Collect::default();
+            let out = run_with(
+                plan,
+                &rows,
+                &docs,
+                &RejectedPairs::new(),
+                &mut sink,
+                &CancelToken::new(),
+                10,
+            );
+            (sink.all().remove(0), out.pairs_compared)
+        };
+        let floor = crate::domain::DEFAULT_REVIEW_FLOOR;
+        // Filtering: po_2 would score 0.9 / 1.9, under the floor; candidate search drops it.
+        let (filtered, pairs) = run_plan(&two_field_plan(1.0));
+        assert_eq!(pairs, 1, "the contradicted pair is never scored");
+        assert_eq!(filtered.matched_reference_row_id.as_deref(), Some("po_1"));
+        assert_eq!(in_band(&filtered, floor).len(), 1);
+        assert!(filtered
+            .candidates
+            .iter()
+            .all(|c| c.reference_row_id == "po_1" || c.confidence < floor));
+        // Not filtering: po_2 scores 0.9 / 1.8 = 0.5, in the review band, and is kept.
+        let (kept, pairs) = run_plan(&two_field_plan(0.9));
+        assert_eq!(pairs, 2);
+        let band = in_band(&kept, floor);
+        assert_eq!(band.len(), 2, "{band:?}");
+        assert_eq!(band[1].0, "po_2");
+        assert!((band[1].1 - 0.5).abs() < 1e-9);
+    }
+
+    /// A run's candidates at or above `floor`, as (row id, confidence).
+    fn in_band(m: &DocumentMatch, floor: f64) -> Vec<(String, f64)> {
+        m.candidates
+            .iter()
+            .filter(|c| c.confidence >= floor - 1e-12)
+            .map(|c| (c.reference_row_id.clone(), c.confidence))
+            .collect()
+    }
+
+    fn same_in_band(a: &[(String, f64)], b: &[(String, f64)]) -> bool {
+        a.len() == b.len()
+            && a.iter()
+                .zip(b)
+                .all(|(x, y)| x.0 == y.0 && (x.1 - y.1).abs() < 1e-9)
+    }
+
+    #[test]
+    fn filter_pruning_changes_no_match_and_no_in_band_candidate() {
+        let data = crate::demo::generate(&crate::demo::DemoSpec {
+            purchase_orders: 2000,
+            invoices: 200,
+            seed: 11,
+        });
+        let refs = crate::import::read_csv_bytes(
+            "pos.csv",
+            data.purchase_orders_csv.as_bytes(),
+            &Default::default(),
+        )
+        .unwrap();
+        let docs = crate::import::read_csv_bytes(
+            "inv.csv",
+            data.invoices_csv.as_bytes(),
+            &Default::default(),
+        )
+        .unwrap();
+        let reference = crate::import::to_records(&refs, Some("po_id")).unwrap();
+        let documents = crate::import::to_documents(&docs, Some("document_id"), None).unwrap();
+        let floor = crate::domain::DEFAULT_REVIEW_FLOOR;
+        let plan = MatchPlan::new(
+            &crate::demo::invoice_to_po_mappings(),
+            0.8,
+            &refs.columns,
+            &docs.columns,
+        )
+        .unwrap()
+        .with_review_floor(floor);
+        // The order date window (mismatch weight 1.0 against 0.9 of other weight) filters.
+        assert_eq!(plan.filter_field_names(), vec!["invoice_date"]);
+        let mut unfiltered = plan.clone();
+        unfiltered.filter_fields.clear();
+
+        let run_plan = |plan: &MatchPlan| {
+            let mut sink = Collect::default();
+            let out = run_with(
+                plan,
+                &reference,
+                &documents,
+                &RejectedPairs::new(),
+                &mut sink,
+                &CancelToken::new(),
+                documents.len(),
+            );
+            (sink.all(), out)
+        };
+        let (with_filter, out_filtered) = run_plan(&plan);
+        let (without_filter, out_unfiltered) = run_plan(&unfiltered);
+        assert_eq!(with_filter.len(), 200);
+        assert!(
+            out_filtered.pairs_compared < out_unfiltered.pairs_compared,
+            "the filter should spare comparisons: {out_filtered:?} vs {out_unfiltered:?}"
+        );
+
+        // Exhaustive comparison with every row: what a user should see, blocking aside.
+        let index =
+            ReferenceIndex::build(&plan, &reference, &NoProgress, &CancelToken::new()).unwrap();
+        let ctx = Ctx {
+            plan: &plan,
+            index: &index,
+            reference: &reference,
+            rejected: &RejectedPairs::new(),
+            doc_dates: plan
+                .fields
+                .iter()
+                .map(|f| {
+                    detect_date_order(documents.iter().map(|d| d.values[f.source_idx].as_str()))
+                })
+                .collect(),
+        };
+        let mut scratch = Scratch::new(&index);
+        let (mut matched, mut band_candidates) = (0, 0);
+        for (i, d) in documents.iter().enumerate() {
+            let (a, b) = (&with_filter[i], &without_filter[i]);
+            assert_eq!(a.document_id, d.document_id);
+            assert_eq!(b.document_id, d.document_id);
+            assert_eq!(
+                a.matched_reference_row_id, b.matched_reference_row_id,
+                "{}",
+                d.document_id
+            );
+            assert!(
+                same_in_band(&in_band(a, floor), &in_band(b, floor)),
+                "{}: {:?} vs {:?}",
+                d.document_id,
+                in_band(a, floor),
+                in_band(b, floor)
+            );
+
+            let values = prepare_document(&ctx, d);
+            // Candidate search keeps scratch stamps current for the cached field scores.
+            ctx.index.candidates(&plan, &values, &mut scratch);
+            let mut all: Vec<(String, f64)> = reference
+                .iter()
+                .enumerate()
+                .map(|(r, row)| (row.id.clone(), confidence(&ctx, &values, r, &mut scratch)))
+                .filter(|(_, c)| *c >= floor - 1e-12)
+                .collect();
+            all.sort_by(|x, y| y.1.total_cmp(&x.1).then_with(|| x.0.cmp(&y.0)));
+            all.truncate(TOP_CANDIDATES);
+            assert!(
+                same_in_band(&in_band(a, floor), &all),
+                "{}: run {:?} vs exhaustive {:?}",
+                d.document_id,
+                in_band(a, floor),
+                all
+            );
+            let best = all.first().filter(|b| b.1 >= plan.threshold - 1e-12);
+            assert_eq!(
+                a.matched_reference_row_id.as_deref(),
+                best.map(|b| b.0.as_str()),
+                "{}",
+                d.document_id
+            );
+            matched += usize::from(a.matched_reference_row_id.is_some());
+            band_candidates += in_band(a, floor).len();
+        }
+        // Enough happened for the comparison to mean something.
+        assert!(matched > 100, "{matched}");
+        assert!(band_candidates > matched, "{band_candidates}");
     }
 }

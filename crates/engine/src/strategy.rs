@@ -1104,4 +1104,338 @@ mod tests {
         let m = numeric_mapping(Some(f64::INFINITY), None);
         assert_eq!(score_with(&m, "1", "1000000"), 1.0);
     }
+
+    // ---- parameters, through the compiled path runs use (FieldSpec + prepare_spec) ----------
+
+    /// Scores `doc` against `reference` the way a run does: compiled once, prepared per value.
+    fn spec_score(m: &FieldMapping, doc: &str, reference: &str) -> f64 {
+        spec_score_weighted(m, doc, reference, None)
+    }
+
+    fn spec_score_weighted(
+        m: &FieldMapping,
+        doc: &str,
+        reference: &str,
+        weights: Option<&TokenWeights>,
+    ) -> f64 {
+        let spec = FieldSpec::new(m);
+        let dates = DateOrderProfile::default();
+        compare_spec(
+            &spec,
+            &prepare_spec(&spec, doc, &dates),
+            &prepare_spec(&spec, reference, &dates),
+            weights,
+        )
+    }
+
+    fn with_normalizer(strategy: Strategy, normalizer: Normalizer) -> FieldMapping {
+        FieldMapping {
+            normalizer: Some(normalizer),
+            ..mapping(strategy)
+        }
+    }
+
+    fn with_measure(measure: FuzzyMeasure, threshold: f64) -> FieldMapping {
+        FieldMapping {
+            measure: Some(measure),
+            similarity_threshold: Some(threshold),
+            ..mapping(Strategy::Fuzzy)
+        }
+    }
+
+    #[test]
+    fn company_name_normalizer_ignores_legal_forms() {
+        let m = with_normalizer(Strategy::Exact, Normalizer::CompanyName);
+        assert_eq!(spec_score(&m, "ACME Corp.", "Acme Corporation"), 1.0);
+        assert_eq!(spec_score(&m, "The Acme Corp.", "acme"), 1.0);
+        assert_eq!(spec_score(&m, "Acme Corp.", "Apex Corporation"), 0.0);
+        // The plain text normaliser keeps the legal form, so the same pair differs.
+        let plain = mapping(Strategy::Exact);
+        assert_eq!(spec_score(&plain, "ACME Corp.", "Acme Corporation"), 0.0);
+    }
+
+    #[test]
+    fn reference_normalizer_compares_letter_and_digit_skeletons() {
+        let exact = with_normalizer(Strategy::Exact, Normalizer::Reference);
+        assert_eq!(spec_score(&exact, "PO 2024/123", "PO-2024-000123"), 1.0);
+        assert_eq!(spec_score(&exact, "po2024000123", "PO-2024-000123"), 1.0);
+        assert_eq!(spec_score(&exact, "PO 2024/124", "PO-2024-000123"), 0.0);
+        assert_eq!(
+            spec_score(&mapping(Strategy::Exact), "PO 2024/123", "PO-2024-000123"),
+            0.0
+        );
+        let fuzzy = with_normalizer(Strategy::Fuzzy, Normalizer::Reference);
+        assert_eq!(spec_score(&fuzzy, "PO 2024/123", "PO-2024-000123"), 1.0);
+        // One digit typed wrong: close, but not the same reference.
+        let typo = spec_score(&fuzzy, "PO-2024-000128", "PO-2024-000123");
+        assert!(typo > 0.8 && typo < 1.0, "{typo}");
+        // A different series of digits altogether is no match.
+        assert_eq!(spec_score(&fuzzy, "PO-1999-555555", "PO-2024-000123"), 0.0);
+    }
+
+    #[test]
+    fn jaro_winkler_measure_is_jaro_winkler_of_the_folded_text() {
+        let m = with_measure(FuzzyMeasure::JaroWinkler, 0.0);
+        let chars = |s: &str| s.chars().collect::<Vec<char>>();
+        let s = spec_score(&m, "MARTHA", "marhta");
+        // The textbook value of the pair.
+        assert!((s - 0.9611).abs() < 1e-3, "{s}");
+        assert_close!(s, jaro_winkler(&chars("martha"), &chars("marhta")));
+        // A shared prefix lifts Jaro-Winkler above plain Levenshtein for the same pair.
+        let lev = spec_score(
+            &with_measure(FuzzyMeasure::Levenshtein, 0.0),
+            "MARTHA",
+            "marhta",
+        );
+        assert!(s > lev, "{s} vs {lev}");
+        // The threshold still cuts.
+        assert_eq!(
+            spec_score(
+                &with_measure(FuzzyMeasure::JaroWinkler, 0.97),
+                "MARTHA",
+                "marhta"
+            ),
+            0.0
+        );
+    }
+
+    #[test]
+    fn levenshtein_measure_is_edit_distance_only() {
+        let m = with_measure(FuzzyMeasure::Levenshtein, 0.0);
+        assert_close!(
+            spec_score(&m, "Acme Corporation", "Acme Corporatoin"),
+            0.875
+        );
+        // Reordered words are many edits apart, though `best` (token set) calls them equal.
+        let reordered = spec_score(&m, "Global Acme", "Acme Global");
+        assert!(reordered < 0.5, "{reordered}");
+        assert_eq!(
+            spec_score(
+                &with_measure(FuzzyMeasure::Best, 0.0),
+                "Global Acme",
+                "Acme Global"
+            ),
+            1.0
+        );
+    }
+
+    #[test]
+    fn token_set_measure_ignores_order_but_not_typos() {
+        let m = with_measure(FuzzyMeasure::TokenSet, 0.0);
+        assert_eq!(spec_score(&m, "Global Acme", "acme global"), 1.0);
+        assert_close!(
+            spec_score(&m, "alpha beta gamma", "gamma beta alpha delta"),
+            0.75
+        );
+        // One typo makes a whole token differ: 1 shared of 3 distinct.
+        assert_close!(
+            spec_score(&m, "Acme Corporation", "Acme Corporatoin"),
+            1.0 / 3.0
+        );
+    }
+
+    #[test]
+    fn token_jaro_winkler_keeps_different_second_words_apart() {
+        let (a, b) = ("Northwind Logistics", "Northwind Supplies");
+        let whole = spec_score(&with_measure(FuzzyMeasure::JaroWinkler, 0.0), a, b);
+        let by_word = spec_score(&with_measure(FuzzyMeasure::TokenJaroWinkler, 0.0), a, b);
+        assert!(whole > 0.85, "jaro_winkler of the whole string: {whole}");
+        assert!(by_word < 0.85, "token_jaro_winkler: {by_word}");
+        // ... yet it forgives a typo in every word.
+        let typos = spec_score(
+            &with_measure(FuzzyMeasure::TokenJaroWinkler, 0.0),
+            "Nortwind Logistcs",
+            "Northwind Logistics",
+        );
+        assert!(typos > 0.9, "{typos}");
+        // Word order does not matter.
+        assert_eq!(
+            spec_score(
+                &with_measure(FuzzyMeasure::TokenJaroWinkler, 0.0),
+                "Logistics Northwind",
+                "northwind logistics"
+            ),
+            1.0
+        );
+    }
+
+    #[test]
+    fn term_frequency_weighs_rare_shared_tokens_more() {
+        let column = [
+            "Northbridge Ltd",
+            "Acme Ltd",
+            "Globex Ltd",
+            "Initech Ltd",
+            "Umbrella Ltd",
+            "Zenith Ltd",
+        ];
+        let m = FieldMapping {
+            term_frequency: Some(true),
+            ..with_measure(FuzzyMeasure::TokenSet, 0.0)
+        };
+        let spec = FieldSpec::new(&m);
+        let prepared: Vec<Prepared> = column
+            .iter()
+            .map(|v| prepare_spec(&spec, v, &DateOrderProfile::default()))
+            .collect();
+        let weights = TokenWeights::from_documents(prepared.iter().map(|p| p.tokens()));
+        let reference = "Northbridge Ltd";
+        // Each shares one of three distinct tokens with the reference: equal without rarity.
+        let rare_plain = spec_score(&mapping_tf(false), "Northbridge Foods", reference);
+        let common_plain = spec_score(&mapping_tf(false), "Foods Ltd", reference);
+        assert_close!(rare_plain, common_plain);
+        let rare = spec_score_weighted(&m, "Northbridge Foods", reference, Some(&weights));
+        let common = spec_score_weighted(&m, "Foods Ltd", reference, Some(&weights));
+        assert!(rare > common, "rare {rare} vs common {common}");
+        // Weights are used only when the mapping asks for term frequency.
+        let off = spec_score_weighted(
+            &mapping_tf(false),
+            "Northbridge Foods",
+            reference,
+            Some(&weights),
+        );
+        assert_close!(off, rare_plain);
+    }
+
+    fn mapping_tf(term_frequency: bool) -> FieldMapping {
+        FieldMapping {
+            term_frequency: Some(term_frequency),
+            ..with_measure(FuzzyMeasure::TokenSet, 0.0)
+        }
+    }
+
+    #[test]
+    fn tax_rates_match_a_gross_amount_to_a_net_one() {
+        let tight = numeric_mapping(Some(0.1), None);
+        assert_eq!(spec_score(&tight, "119.00", "100"), 0.0);
+        let taxed = FieldMapping {
+            tax_rates: Some(vec![19.0]),
+            ..tight.clone()
+        };
+        assert_eq!(spec_score(&taxed, "119.00", "100"), 1.0);
+        // The net amount itself still matches, and another rate does not.
+        assert_eq!(spec_score(&taxed, "100.00", "100"), 1.0);
+        assert_eq!(spec_score(&taxed, "120.00", "100"), 0.0);
+        // Tax is added to the reference amount, not taken off it.
+        assert_eq!(spec_score(&taxed, "100", "119.00"), 0.0);
+    }
+
+    #[test]
+    fn partial_shares_score_partial_score() {
+        let tight = numeric_mapping(Some(0.1), None);
+        assert_eq!(spec_score(&tight, "50", "100"), 0.0);
+        let partial = FieldMapping {
+            partial_shares: Some(vec![0.5]),
+            partial_score: Some(0.6),
+            ..tight.clone()
+        };
+        assert_close!(spec_score(&partial, "50", "100"), 0.6);
+        assert_eq!(spec_score(&partial, "100", "100"), 1.0);
+        assert_eq!(spec_score(&partial, "25", "100"), 0.0);
+        let default_score = FieldMapping {
+            partial_score: None,
+            ..partial.clone()
+        };
+        assert_close!(
+            spec_score(&default_score, "50", "100"),
+            DEFAULT_PARTIAL_SCORE
+        );
+        // Shares combine with tax rates: half of the gross amount.
+        let both = FieldMapping {
+            tax_rates: Some(vec![19.0]),
+            ..partial
+        };
+        assert_close!(spec_score(&both, "59.50", "100"), 0.6);
+    }
+
+    #[test]
+    fn percent_and_absolute_tolerance_combine_as_at_least() {
+        // "3 %, but at least 10".
+        let m = numeric_mapping(Some(3.0), Some(10.0));
+        assert_eq!(spec_score(&m, "108", "100"), 1.0);
+        assert_eq!(spec_score(&m, "1029", "1000"), 1.0);
+        let beyond = spec_score(&m, "115", "100");
+        assert!(beyond < 1.0, "{beyond}");
+        assert_close!(beyond, 0.5);
+        // Each alone would not accept 108 against 100.
+        assert!(spec_score(&numeric_mapping(Some(3.0), Some(0.0)), "108", "100") < 1.0);
+        assert!(spec_score(&numeric_mapping(Some(0.0), Some(5.0)), "108", "100") < 1.0);
+    }
+
+    fn window_mapping(before: i64, after: i64, grace: Option<i64>) -> FieldMapping {
+        FieldMapping {
+            days_before: Some(before),
+            days_after: Some(after),
+            tolerance_days: grace,
+            ..mapping(Strategy::DateRange)
+        }
+    }
+
+    #[test]
+    fn one_sided_window_accepts_only_later_documents() {
+        // Invoice 0 to 45 days after the order of 2024-01-01.
+        let m = window_mapping(0, 45, None);
+        let order = "2024-01-01";
+        assert_eq!(spec_score(&m, "2024-01-01", order), 1.0);
+        assert_eq!(spec_score(&m, "2024-01-31", order), 1.0); // +30
+        assert_eq!(spec_score(&m, "2024-02-15", order), 1.0); // +45
+        assert_eq!(spec_score(&m, "2023-12-31", order), 0.0); // -1
+        assert_eq!(spec_score(&m, "2024-02-16", order), 0.0); // +46
+                                                              // A window ignores the default ±7 days: no grace unless asked for.
+        assert_eq!(spec_score(&m, "2024-02-17", order), 0.0);
+    }
+
+    #[test]
+    fn tolerance_days_is_grace_beyond_a_window() {
+        let m = window_mapping(0, 45, Some(10));
+        let order = "2024-01-01";
+        let late = spec_score(&m, "2024-02-20", order); // +50: five days past the window
+        assert!(late > 0.0 && late < 1.0, "{late}");
+        assert_close!(late, 1.0 - 5.0 / 11.0);
+        assert_eq!(spec_score(&m, "2024-02-15", order), 1.0);
+        assert_eq!(spec_score(&m, "2024-02-26", order), 0.0); // +56
+        let early = spec_score(&m, "2023-12-29", order); // -3
+        assert_close!(early, 1.0 - 3.0 / 11.0);
+    }
+
+    #[test]
+    fn date_order_setting_reads_ambiguous_dates() {
+        let set = |order| FieldMapping {
+            date_order: Some(order),
+            tolerance_days: Some(0),
+            ..mapping(Strategy::DateRange)
+        };
+        let day_first = FieldSpec::new(&set(DateOrderSetting::DayFirst));
+        let month_first = FieldSpec::new(&set(DateOrderSetting::MonthFirst));
+        let dates = DateOrderProfile::default();
+        assert_eq!(
+            prepare_spec(&day_first, "03/04/2024", &dates),
+            Prepared::Date(NaiveDate::from_ymd_opt(2024, 4, 3).unwrap())
+        );
+        assert_eq!(
+            prepare_spec(&month_first, "03/04/2024", &dates),
+            Prepared::Date(NaiveDate::from_ymd_opt(2024, 3, 4).unwrap())
+        );
+        assert_eq!(
+            spec_score(&set(DateOrderSetting::DayFirst), "03/04/2024", "2024-04-03"),
+            1.0
+        );
+        assert_eq!(
+            spec_score(
+                &set(DateOrderSetting::MonthFirst),
+                "03/04/2024",
+                "2024-04-03"
+            ),
+            0.0
+        );
+        // The setting overrides what the column profile detected.
+        let profile_says_month_first = DateOrderProfile {
+            slash: Some(DateOrder::MonthFirst),
+            ..DateOrderProfile::default()
+        };
+        assert_eq!(
+            prepare_spec(&day_first, "03/04/2024", &profile_says_month_first),
+            Prepared::Date(NaiveDate::from_ymd_opt(2024, 4, 3).unwrap())
+        );
+    }
 }

@@ -258,4 +258,94 @@ mod tests {
         c.field_mappings[0].weight = 0.6005;
         assert!(validate_config(&c, &cols(&["vendor_name", "net_amount"]), None).is_ok());
     }
+
+    #[test]
+    fn names_the_offending_strategy_parameter() {
+        let refs = cols(&["vendor_name", "net_amount"]);
+        let check = |i: usize, change: &dyn Fn(&mut FieldMapping), expected: &str| {
+            let mut c = input();
+            change(&mut c.field_mappings[i]);
+            assert_eq!(field_of(validate_config(&c, &refs, None)), expected);
+        };
+        check(
+            0,
+            &|m| m.mismatch_weight = Some(-0.1),
+            "field_mappings[0].mismatch_weight",
+        );
+        check(
+            1,
+            &|m| m.mismatch_weight = Some(f64::NAN),
+            "field_mappings[1].mismatch_weight",
+        );
+        check(
+            0,
+            &|m| m.tax_rates = Some(vec![19.0, -7.0]),
+            "field_mappings[0].tax_rates",
+        );
+        check(
+            0,
+            &|m| m.tax_rates = Some(vec![100.0]),
+            "field_mappings[0].tax_rates",
+        );
+        check(
+            1,
+            &|m| m.partial_shares = Some(vec![0.5, 1.0]),
+            "field_mappings[1].partial_shares",
+        );
+        check(
+            1,
+            &|m| m.partial_shares = Some(vec![0.0]),
+            "field_mappings[1].partial_shares",
+        );
+        check(
+            0,
+            &|m| m.partial_score = Some(1.2),
+            "field_mappings[0].partial_score",
+        );
+        check(
+            1,
+            &|m| m.partial_score = Some(-0.1),
+            "field_mappings[1].partial_score",
+        );
+        check(
+            1,
+            &|m| m.days_before = Some(-1),
+            "field_mappings[1].days_before",
+        );
+        check(
+            0,
+            &|m| m.days_after = Some(-3),
+            "field_mappings[0].days_after",
+        );
+    }
+
+    #[test]
+    fn accepts_parameters_at_their_edges() {
+        let refs = cols(&["vendor_name", "net_amount"]);
+        let mut c = input();
+        let m = &mut c.field_mappings[1];
+        m.mismatch_weight = Some(0.0);
+        m.tax_rates = Some(vec![0.0, 19.0, 99.9]);
+        m.partial_shares = Some(vec![0.01, 0.99]);
+        m.partial_score = Some(1.0);
+        m.days_before = Some(0);
+        m.days_after = Some(45);
+        assert!(validate_config(&c, &refs, None).is_ok());
+        c.field_mappings[1].partial_score = Some(0.0);
+        assert!(validate_config(&c, &refs, None).is_ok());
+    }
+
+    #[test]
+    fn parameter_messages_say_what_is_allowed() {
+        let refs = cols(&["vendor_name", "net_amount"]);
+        let mut c = input();
+        c.field_mappings[0].tax_rates = Some(vec![150.0]);
+        match validate_config(&c, &refs, None) {
+            Err(e @ EngineError::Validation { .. }) => {
+                let text = e.to_string();
+                assert!(text.contains("percentage"), "{text}");
+            }
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+    }
 }

@@ -49,8 +49,11 @@ fn result_from_row(r: &Row) -> rusqlite::Result<(MatchResult, String)> {
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Packed {
     s: Vec<String>,
-    c: Vec<(String, f64, Vec<(f32, String, bool)>)>,
+    c: Vec<PackedCandidate>,
 }
+
+/// (reference row id, confidence, per field (score, reference value, missing)).
+type PackedCandidate = (String, f64, Vec<(f32, String, bool)>);
 
 fn pack(candidates: &[Candidate]) -> Result<String> {
     let s = candidates
