@@ -10,6 +10,7 @@ pub mod import;
 pub mod index;
 pub mod normalize;
 pub mod parse;
+pub mod people;
 pub mod profile;
 pub mod progress;
 pub mod run;
