@@ -11,6 +11,7 @@ use std::fmt::Write as _;
 use chrono::{Datelike, Days, NaiveDate};
 
 use crate::domain::{FieldMapping, FuzzyMeasure, Normalizer, Strategy};
+use crate::rng::Rng;
 
 #[derive(Debug, Clone)]
 pub struct DemoSpec {
@@ -172,41 +173,6 @@ const MONTHS: [&str; 12] = [
 const CURRENCIES: [&str; 3] = ["EUR", "USD", "GBP"];
 /// VAT rates as per-mille multipliers: 19 %, 20 %, 21 % and 7 %.
 const VAT_PER_MILLE: [u64; 4] = [1190, 1200, 1210, 1070];
-
-/// SplitMix64: tiny, fast, and good enough for test data; no dependency needed.
-struct Rng(u64);
-
-impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..n`; 0 when `n` is 0.
-    fn below(&mut self, n: u64) -> u64 {
-        ((self.next_u64() as u128 * n as u128) >> 64) as u64
-    }
-
-    fn index(&mut self, len: usize) -> usize {
-        self.below(len as u64) as usize
-    }
-
-    /// Uniform in `0.0..1.0`.
-    fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    fn chance(&mut self, p: f64) -> bool {
-        self.unit() < p
-    }
-
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.index(items.len())]
-    }
-}
 
 struct Vendor {
     id: String,

@@ -13,6 +13,7 @@ pub mod parse;
 pub mod people;
 pub mod profile;
 pub mod progress;
+mod rng;
 pub mod run;
 pub mod similarity;
 pub mod strategy;

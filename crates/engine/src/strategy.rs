@@ -16,7 +16,10 @@ use crate::normalize::{
 };
 use crate::parse::{parse_date_with, parse_number, DateOrder};
 use crate::profile::{parse_date_profiled, DateOrderProfile};
-use crate::similarity::{jaro_winkler, levenshtein_similarity, weighted_token_set, TokenWeights};
+use crate::similarity::{
+    jaro_winkler, levenshtein_similarity, levenshtein_similarity_at_least, weighted_token_set,
+    TokenWeights,
+};
 
 /// A value made ready for one strategy.
 #[derive(Debug, Clone, PartialEq)]
@@ -167,83 +170,10 @@ fn jaccard(a: &[String], b: &[String]) -> f64 {
     }
 }
 
-/// `strsim::normalized_levenshtein` of `a` and `b`, but only when it could beat `best` and reach
-/// `threshold`; `None` otherwise. Skipping hopeless pairs early never changes `fuzzy_score`.
+/// Normalised Levenshtein of `a` and `b`, but only when it beats `best` and reaches `threshold`
+/// (`similarity::levenshtein_similarity_at_least` gives up early on hopeless pairs).
 fn useful_levenshtein(a: &[char], b: &[char], best: f64, threshold: f64) -> Option<f64> {
-    let longest = a.len().max(b.len());
-    if longest == 0 {
-        return Some(1.0);
-    }
-    let score = |distance: usize| 1.0 - distance as f64 / longest as f64;
-    let hopeless = |distance: usize| {
-        let s = score(distance);
-        s <= best || s < threshold
-    };
-    // The length difference is a lower bound of the distance.
-    if hopeless(a.len().abs_diff(b.len())) {
-        return None;
-    }
-    let distance = levenshtein_unless(a, b, hopeless)?;
-    // Row minima only bound the distance from below; the distance itself may still fall short.
-    (!hopeless(distance)).then(|| score(distance))
-}
-
-/// Levenshtein distance, or `None` as soon as `give_up` holds for a lower bound of it.
-/// `give_up` must be monotone (once true for a distance, true for every larger one).
-fn levenshtein_unless(a: &[char], b: &[char], give_up: impl Fn(usize) -> bool) -> Option<usize> {
-    // A shared prefix or suffix never changes the distance; trimming it shrinks the table.
-    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
-    let (a, b) = (&a[prefix..], &b[prefix..]);
-    let suffix = a
-        .iter()
-        .rev()
-        .zip(b.iter().rev())
-        .take_while(|(x, y)| x == y)
-        .count();
-    let (a, b) = (&a[..a.len() - suffix], &b[..b.len() - suffix]);
-    // The row is as long as the shorter string.
-    let (long, short) = if a.len() >= b.len() { (a, b) } else { (b, a) };
-    if short.is_empty() {
-        return Some(long.len());
-    }
-    const STACK_ROW: usize = 64;
-    if short.len() <= STACK_ROW {
-        let mut row = [0usize; STACK_ROW];
-        levenshtein_rows(long, short, &mut row[..short.len()], give_up)
-    } else {
-        let mut row = vec![0usize; short.len()];
-        levenshtein_rows(long, short, &mut row, give_up)
-    }
-}
-
-/// The single-row dynamic programme of `strsim::generic_levenshtein`, plus an early exit: the
-/// minimum of a row never decreases from one row to the next, so it bounds the final distance.
-fn levenshtein_rows(
-    a: &[char],
-    b: &[char],
-    row: &mut [usize],
-    give_up: impl Fn(usize) -> bool,
-) -> Option<usize> {
-    for (j, cell) in row.iter_mut().enumerate() {
-        *cell = j + 1;
-    }
-    let mut result = b.len();
-    for (i, ca) in a.iter().enumerate() {
-        result = i + 1;
-        let mut row_min = result;
-        let mut diagonal = i;
-        for (cb, cell) in b.iter().zip(row.iter_mut()) {
-            let substitute = diagonal + usize::from(ca != cb);
-            diagonal = *cell;
-            result = (result + 1).min(substitute).min(diagonal + 1);
-            *cell = result;
-            row_min = row_min.min(result);
-        }
-        if give_up(row_min) {
-            return None;
-        }
-    }
-    Some(result)
+    levenshtein_similarity_at_least(a, b, threshold).filter(|&s| s > best)
 }
 
 /// 1 on the same day, falling linearly to `1/(t+1)` at `t` days apart, 0 beyond.
@@ -565,6 +495,7 @@ fn window_score(doc: NaiveDate, reference: NaiveDate, before: i64, after: i64, g
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::similarity::levenshtein_distance;
 
     fn mapping(strategy: Strategy) -> FieldMapping {
         FieldMapping::new("doc", "ref", strategy, 1.0)
@@ -824,8 +755,11 @@ mod tests {
         for (a, b) in pairs {
             let ca: Vec<char> = a.chars().collect();
             let cb: Vec<char> = b.chars().collect();
-            let ours = levenshtein_unless(&ca, &cb, |_| false);
-            assert_eq!(ours, Some(strsim::levenshtein(a, b)), "{a:?} {b:?}");
+            assert_eq!(
+                levenshtein_distance(&ca, &cb),
+                strsim::levenshtein(a, b),
+                "{a:?} {b:?}"
+            );
             let useful = useful_levenshtein(&ca, &cb, -1.0, f64::NEG_INFINITY);
             assert_close!(useful.unwrap(), strsim::normalized_levenshtein(a, b));
         }
@@ -930,7 +864,7 @@ mod tests {
         assert_eq!(useful_levenshtein(&a, &b, 0.8, 0.0), None);
         assert_eq!(useful_levenshtein(&a, &b, 0.0, 0.81), None);
         let c: Vec<char> = "zzzzzzzzzz".chars().collect();
-        assert_eq!(levenshtein_unless(&a, &c, |d| d > 3), None);
+        assert_eq!(useful_levenshtein(&a, &c, 0.0, 0.7), None);
     }
 
     fn date_mapping(tolerance_days: Option<i64>) -> FieldMapping {
