@@ -9,44 +9,10 @@ use engine::{
     ConfigInput, DatasetKind, FieldMapping, MatchResult, ReviewStatus, RunStatus, Strategy,
     TriggeredBy,
 };
-use service::{ImportRequest, OpenOptions, ResultQuery, ReviewInput, Workspace};
+use service::{ImportRequest, ResultQuery, ReviewInput, Workspace};
 
-/// A runtime that, when dropped, gives the run worker a bounded time to stop: a worker stuck in a
-/// deadlock then fails the test instead of hanging the whole suite.
-struct TestRuntime(Option<tokio::runtime::Runtime>);
-
-impl std::ops::Deref for TestRuntime {
-    type Target = tokio::runtime::Runtime;
-    fn deref(&self) -> &Self::Target {
-        self.0.as_ref().expect("runtime")
-    }
-}
-
-impl Drop for TestRuntime {
-    fn drop(&mut self) {
-        if let Some(rt) = self.0.take() {
-            rt.shutdown_timeout(Duration::from_secs(10));
-        }
-    }
-}
-
-fn runtime() -> TestRuntime {
-    TestRuntime(Some(
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap(),
-    ))
-}
-
-fn open(rt: &TestRuntime, path: &Path) -> Workspace {
-    let opts = OpenOptions {
-        user: "tester".into(),
-        ..OpenOptions::default()
-    };
-    Workspace::open(path, rt.handle().clone(), opts).unwrap()
-}
+mod common;
+use common::{open, runtime};
 
 /// Generous: debug builds on a loaded 2-core CI machine; these runs take well under a second.
 const WAIT: Duration = Duration::from_secs(60);

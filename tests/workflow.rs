@@ -8,8 +8,7 @@ use engine::{
     ConfigInput, DatasetKind, FieldMapping, ReviewStatus, RunStatus, Strategy, TriggeredBy,
 };
 use service::{
-    ErrorCode, ImportRequest, OpenOptions, ResultQuery, ReviewInput, RunFilter, ServiceError,
-    Workspace,
+    ErrorCode, ImportRequest, ResultQuery, ReviewInput, RunFilter, ServiceError, Workspace,
 };
 
 fn fixture(name: &str) -> String {
@@ -20,42 +19,8 @@ fn fixture(name: &str) -> String {
         .to_string()
 }
 
-/// A runtime that, when dropped, gives the run worker a bounded time to stop: a worker stuck in a
-/// deadlock then fails the test instead of hanging the whole suite.
-struct TestRuntime(Option<tokio::runtime::Runtime>);
-
-impl std::ops::Deref for TestRuntime {
-    type Target = tokio::runtime::Runtime;
-    fn deref(&self) -> &Self::Target {
-        self.0.as_ref().expect("runtime")
-    }
-}
-
-impl Drop for TestRuntime {
-    fn drop(&mut self) {
-        if let Some(rt) = self.0.take() {
-            rt.shutdown_timeout(Duration::from_secs(10));
-        }
-    }
-}
-
-fn runtime() -> TestRuntime {
-    TestRuntime(Some(
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap(),
-    ))
-}
-
-fn open(rt: &TestRuntime, path: &Path) -> Workspace {
-    let opts = OpenOptions {
-        user: "tester".into(),
-        ..OpenOptions::default()
-    };
-    Workspace::open(path, rt.handle().clone(), opts).unwrap()
-}
+mod common;
+use common::{open, runtime, TestRuntime};
 
 fn import(ws: &Workspace, path: &str, kind: DatasetKind, id_column: &str) -> engine::Dataset {
     ws.import_dataset(&ImportRequest {

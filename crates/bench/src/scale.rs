@@ -9,18 +9,16 @@ use std::time::Instant;
 use engine::demo::{generate, invoice_to_po_mappings, DemoSpec};
 use engine::import::{read_csv, to_documents, to_records, ImportOptions};
 use engine::run::{blocking_recall, BlockingRecall, MatchPlan};
-use engine::{ConfigInput, DatasetKind};
 use matchbook_cli::eval::{self, Evaluation};
 use matchbook_cli::Session;
-use service::{ImportRequest, ServiceError};
+use service::demo::{invoice_to_po_config, invoices_import, purchase_orders_import};
+use service::ServiceError;
 
 use crate::child::ChildReport;
 use crate::machine::{command_line, Machine};
 use crate::{BenchError, Profile, ScaleArgs, Size};
 
-/// The demo config's threshold (service::demo::DEMO_THRESHOLD is the same number; repeated here
-/// because the brief fixes the benchmark at 0.8 even if the demo is retuned).
-const THRESHOLD: f64 = 0.8;
+use service::demo::DEMO_THRESHOLD as THRESHOLD;
 
 /// Default documents for the blocking-recall check, and the most pairs it may compare: at 1M
 /// reference rows an exhaustive pair costs about a microsecond on the reference machine.
@@ -151,27 +149,13 @@ fn bench_size(
         let ws = session.workspace();
         eprintln!("[{size}] importing {} purchase orders...", size.reference);
         let t = Instant::now();
-        let reference = ws.import_dataset(&ImportRequest {
-            path: pos.display().to_string(),
-            kind: DatasetKind::Reference,
-            name: Some("Purchase orders".into()),
-            id_column: Some("po_id".into()),
-            filename_column: None,
-            delimiter: None,
-        })?;
+        let reference = ws.import_dataset(&purchase_orders_import(&pos))?;
         let import_reference_seconds = t.elapsed().as_secs_f64();
         eprintln!("[{size}] importing {} invoices...", size.documents);
         let t = Instant::now();
-        let documents = ws.import_dataset(&ImportRequest {
-            path: invoices.display().to_string(),
-            kind: DatasetKind::Documents,
-            name: Some("Supplier invoices".into()),
-            id_column: Some("document_id".into()),
-            filename_column: Some("document_filename".into()),
-            delimiter: None,
-        })?;
+        let documents = ws.import_dataset(&invoices_import(&invoices))?;
         let import_documents_seconds = t.elapsed().as_secs_f64();
-        let config = ws.create_config(&demo_config(&reference.id, &documents.id)?)?;
+        let config = ws.create_config(&invoice_to_po_config(&reference.id, &documents.id))?;
         (
             config.id,
             import_reference_seconds,
@@ -252,17 +236,6 @@ fn blocking_recall_sample(
 
 /// The demo config bound to these datasets. Built through serde so that options the engine adds
 /// to `ConfigInput` later (all optional) need no change here.
-fn demo_config(reference_id: &str, documents_id: &str) -> Result<ConfigInput, BenchError> {
-    serde_json::from_value(serde_json::json!({
-        "name": "Benchmark: invoices to purchase orders",
-        "reference_data_id": reference_id,
-        "document_set_id": documents_id,
-        "field_mappings": invoice_to_po_mappings(),
-        "threshold": THRESHOLD,
-    }))
-    .map_err(|e| BenchError::Failed(format!("cannot build the demo config: {e}")))
-}
-
 fn run_child(workspace: &Path, config_id: &str) -> Result<ChildReport, BenchError> {
     let exe = std::env::current_exe().map_err(BenchError::io("cannot find this program"))?;
     let output = Command::new(exe)
@@ -495,12 +468,5 @@ mod tests {
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(1000), "1,000");
         assert_eq!(thousands(1234567), "1,234,567");
-    }
-
-    #[test]
-    fn demo_config_deserialises() {
-        let c = demo_config("r", "d").unwrap();
-        assert_eq!(c.threshold, Some(THRESHOLD));
-        assert_eq!(c.field_mappings, invoice_to_po_mappings());
     }
 }

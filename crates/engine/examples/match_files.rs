@@ -28,8 +28,8 @@ struct Config {
 
 struct Keep(Vec<DocumentMatch>);
 impl ResultSink for Keep {
-    fn write(&mut self, batch: &[DocumentMatch], _: &ProgressUpdate) -> Result<(), String> {
-        self.0.extend_from_slice(batch);
+    fn write(&mut self, batch: Vec<DocumentMatch>, _: &ProgressUpdate) -> Result<(), String> {
+        self.0.extend(batch);
         Ok(())
     }
 }

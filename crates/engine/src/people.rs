@@ -1375,8 +1375,12 @@ mod tests {
         }
         struct Keep(Vec<DocumentMatch>);
         impl ResultSink for Keep {
-            fn write(&mut self, batch: &[DocumentMatch], _: &ProgressUpdate) -> Result<(), String> {
-                self.0.extend_from_slice(batch);
+            fn write(
+                &mut self,
+                batch: Vec<DocumentMatch>,
+                _: &ProgressUpdate,
+            ) -> Result<(), String> {
+                self.0.extend(batch);
                 Ok(())
             }
         }

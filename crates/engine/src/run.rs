@@ -145,11 +145,13 @@ impl MatchPlan {
     }
 }
 
-/// Receives finished documents in batches. The batch is durable when `write` returns Ok (or, for
+/// Receives finished documents in batches, by value (a store writing on a thread of its own keeps
+/// them without a copy). The batch is durable when `write` returns Ok (or, for
 /// sinks that write in the background, when `finish` does); the progress passed along is what the
 /// run's counters should say once the batch is stored.
 pub trait ResultSink {
-    fn write(&mut self, batch: &[DocumentMatch], progress: &ProgressUpdate) -> Result<(), String>;
+    fn write(&mut self, batch: Vec<DocumentMatch>, progress: &ProgressUpdate)
+        -> Result<(), String>;
     /// Called once after the last batch: everything written must be stored when this returns.
     fn finish(&mut self) -> Result<(), String> {
         Ok(())
@@ -325,7 +327,7 @@ pub fn execute(
                 ..update(&outcome)
             });
         } else {
-            sink.write(&batch, &update(&outcome))
+            sink.write(batch, &update(&outcome))
                 .map_err(EngineError::Sink)?;
             progress.report(&update(&outcome));
         }
@@ -341,7 +343,10 @@ pub fn execute(
         }
         // Counters written with each part describe the rows on disk after it, as for other runs.
         let (mut done, mut matched) = (0u64, 0u64);
-        for part in held.chunks(opts.chunk_size.max(1)) {
+        let chunk = opts.chunk_size.max(1);
+        while !held.is_empty() {
+            let rest = held.split_off(chunk.min(held.len()));
+            let part = std::mem::replace(&mut held, rest);
             done += part.len() as u64;
             matched += part
                 .iter()
@@ -670,8 +675,8 @@ mod tests {
     }
 
     impl ResultSink for Collect {
-        fn write(&mut self, batch: &[DocumentMatch], _: &ProgressUpdate) -> Result<(), String> {
-            self.batches.push(batch.to_vec());
+        fn write(&mut self, batch: Vec<DocumentMatch>, _: &ProgressUpdate) -> Result<(), String> {
+            self.batches.push(batch);
             if let Some(t) = &self.cancel_after_first {
                 t.cancel();
             }
@@ -936,25 +941,25 @@ mod tests {
         assert_eq!(out.rows_matched, 1);
     }
 
-    #[test]
-    fn candidate_search_keeps_what_exhaustive_comparison_finds() {
+    /// Generated purchase orders and invoices, read as a run reads them, with the demo config's
+    /// plan (threshold 0.8).
+    fn demo_input(
+        purchase_orders: usize,
+        invoices: usize,
+        seed: u64,
+    ) -> (Vec<Record>, Vec<Document>, MatchPlan) {
         let data = crate::demo::generate(&crate::demo::DemoSpec {
-            purchase_orders: 3000,
-            invoices: 300,
-            seed: 5,
+            purchase_orders,
+            invoices,
+            seed,
         });
-        let refs = crate::import::read_csv_bytes(
-            "pos.csv",
-            data.purchase_orders_csv.as_bytes(),
-            &Default::default(),
-        )
-        .unwrap();
-        let docs = crate::import::read_csv_bytes(
-            "inv.csv",
-            data.invoices_csv.as_bytes(),
-            &Default::default(),
-        )
-        .unwrap();
+        let read = |name: &str, text: &str| {
+            crate::import::read_csv_bytes(name, text.as_bytes(), &Default::default()).unwrap()
+        };
+        let (refs, docs) = (
+            read("pos.csv", &data.purchase_orders_csv),
+            read("inv.csv", &data.invoices_csv),
+        );
         let reference = crate::import::to_records(&refs, Some("po_id")).unwrap();
         let documents = crate::import::to_documents(&docs, Some("document_id"), None).unwrap();
         let plan = MatchPlan::new(
@@ -964,6 +969,12 @@ mod tests {
             &docs.columns,
         )
         .unwrap();
+        (reference, documents, plan)
+    }
+
+    #[test]
+    fn candidate_search_keeps_what_exhaustive_comparison_finds() {
+        let (reference, documents, plan) = demo_input(3000, 300, 5);
         let r = blocking_recall(&plan, &reference, &documents);
         assert_eq!(r.documents, 300);
         assert!(r.exhaustive_matches > 150, "{r:?}");
@@ -1070,34 +1081,9 @@ mod tests {
 
     #[test]
     fn filter_pruning_changes_no_match_and_no_in_band_candidate() {
-        let data = crate::demo::generate(&crate::demo::DemoSpec {
-            purchase_orders: 2000,
-            invoices: 200,
-            seed: 11,
-        });
-        let refs = crate::import::read_csv_bytes(
-            "pos.csv",
-            data.purchase_orders_csv.as_bytes(),
-            &Default::default(),
-        )
-        .unwrap();
-        let docs = crate::import::read_csv_bytes(
-            "inv.csv",
-            data.invoices_csv.as_bytes(),
-            &Default::default(),
-        )
-        .unwrap();
-        let reference = crate::import::to_records(&refs, Some("po_id")).unwrap();
-        let documents = crate::import::to_documents(&docs, Some("document_id"), None).unwrap();
         let floor = crate::domain::DEFAULT_REVIEW_FLOOR;
-        let plan = MatchPlan::new(
-            &crate::demo::invoice_to_po_mappings(),
-            0.8,
-            &refs.columns,
-            &docs.columns,
-        )
-        .unwrap()
-        .with_review_floor(floor);
+        let (reference, documents, plan) = demo_input(2000, 200, 11);
+        let plan = plan.with_review_floor(floor);
         // The order date window (mismatch weight 1.0 against 0.9 of other weight) filters.
         assert_eq!(plan.filter_field_names(), vec!["invoice_date"]);
         let mut unfiltered = plan.clone();

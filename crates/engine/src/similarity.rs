@@ -69,7 +69,8 @@ pub fn jaro_winkler(a: &[char], b: &[char]) -> f64 {
 }
 
 /// The hand-written Jaro-Winkler, kept as the reference for rapidfuzz.
-pub fn jaro_winkler_reference(a: &[char], b: &[char]) -> f64 {
+#[cfg(test)]
+fn jaro_winkler_reference(a: &[char], b: &[char]) -> f64 {
     let sim = jaro(a, b);
     if sim > 0.7 {
         let prefix = a.iter().take(4).zip(b).take_while(|(x, y)| x == y).count();
@@ -106,7 +107,8 @@ pub fn levenshtein_similarity(a: &[char], b: &[char]) -> f64 {
 }
 
 /// The hand-written normalised Levenshtein, kept as the reference for rapidfuzz.
-pub fn levenshtein_similarity_reference(a: &[char], b: &[char]) -> f64 {
+#[cfg(test)]
+fn levenshtein_similarity_reference(a: &[char], b: &[char]) -> f64 {
     let longest = a.len().max(b.len());
     if longest == 0 {
         return 1.0;

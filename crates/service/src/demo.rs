@@ -19,6 +19,43 @@ pub const DEMO_CONFIG_NAME: &str = "Invoices to purchase orders";
 /// clear it at ~99 % precision, leaving a realistic borderline band for the reviewer.
 pub const DEMO_THRESHOLD: f64 = 0.8;
 
+/// How the generated purchase orders are imported (also by the benchmark).
+pub fn purchase_orders_import(path: &Path) -> ImportRequest {
+    ImportRequest {
+        path: path.display().to_string(),
+        kind: DatasetKind::Reference,
+        name: Some("Purchase orders".into()),
+        id_column: Some("po_id".into()),
+        filename_column: None,
+        delimiter: None,
+    }
+}
+
+/// How the generated invoices are imported (also by the benchmark).
+pub fn invoices_import(path: &Path) -> ImportRequest {
+    ImportRequest {
+        path: path.display().to_string(),
+        kind: DatasetKind::Documents,
+        name: Some("Supplier invoices".into()),
+        id_column: Some("document_id".into()),
+        filename_column: Some("document_filename".into()),
+        delimiter: None,
+    }
+}
+
+/// The demo's invoice-to-PO config over two imported datasets.
+pub fn invoice_to_po_config(reference_id: &str, documents_id: &str) -> ConfigInput {
+    ConfigInput {
+        name: DEMO_CONFIG_NAME.into(),
+        reference_data_id: reference_id.into(),
+        document_set_id: Some(documents_id.into()),
+        field_mappings: invoice_to_po_mappings(),
+        threshold: Some(DEMO_THRESHOLD),
+        review_floor: None,
+        one_to_one: None,
+    }
+}
+
 impl Workspace {
     /// Fills an empty workspace with the demo data and config. Does nothing (returns `None`) when
     /// the workspace already holds datasets, so reopening never duplicates or overwrites work.
@@ -45,31 +82,9 @@ impl Workspace {
         let pos = write("purchase_orders.csv", &data.purchase_orders_csv)?;
         let invoices = write("invoices.csv", &data.invoices_csv)?;
         write("truth.csv", &data.truth_csv)?;
-        let reference = self.import_dataset(&ImportRequest {
-            path: pos.display().to_string(),
-            kind: DatasetKind::Reference,
-            name: Some("Purchase orders".into()),
-            id_column: Some("po_id".into()),
-            filename_column: None,
-            delimiter: None,
-        })?;
-        let documents = self.import_dataset(&ImportRequest {
-            path: invoices.display().to_string(),
-            kind: DatasetKind::Documents,
-            name: Some("Supplier invoices".into()),
-            id_column: Some("document_id".into()),
-            filename_column: Some("document_filename".into()),
-            delimiter: None,
-        })?;
-        let config = self.create_config(&ConfigInput {
-            name: DEMO_CONFIG_NAME.into(),
-            reference_data_id: reference.id,
-            document_set_id: Some(documents.id),
-            field_mappings: invoice_to_po_mappings(),
-            threshold: Some(DEMO_THRESHOLD),
-            review_floor: None,
-            one_to_one: None,
-        })?;
+        let reference = self.import_dataset(&purchase_orders_import(&pos))?;
+        let documents = self.import_dataset(&invoices_import(&invoices))?;
+        let config = self.create_config(&invoice_to_po_config(&reference.id, &documents.id))?;
         Ok(Some(config))
     }
 }

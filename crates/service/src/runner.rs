@@ -279,7 +279,7 @@ impl StoreSink {
 impl ResultSink for StoreSink {
     fn write(
         &mut self,
-        batch: &[DocumentMatch],
+        batch: Vec<DocumentMatch>,
         progress: &ProgressUpdate,
     ) -> std::result::Result<(), String> {
         self.matched_confidence_sum += batch
@@ -297,7 +297,7 @@ impl ResultSink for StoreSink {
         let sent = self
             .tx
             .as_ref()
-            .is_some_and(|tx| tx.send((batch.to_vec(), counters)).is_ok());
+            .is_some_and(|tx| tx.send((batch, counters)).is_ok());
         if sent {
             Ok(())
         } else {

@@ -5,7 +5,7 @@ use engine::{
     Candidate, DocumentMatch, FieldEvidence, FieldMapping, MatchResult, MatchingConfig, ResultPage,
     ReviewDecision, ReviewStatus,
 };
-use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::runs::RunCounters;
 use crate::{from_json, to_json, Result, Store, StoreError};
@@ -151,16 +151,16 @@ fn finish(
     Ok(m)
 }
 
-fn get_result_on(tx: &Transaction, run_id: &str, result_id: &str) -> Result<MatchResult> {
+fn get_result_on(conn: &Connection, run_id: &str, result_id: &str) -> Result<MatchResult> {
     let sql = format!("SELECT {RESULT_COLUMNS} FROM results WHERE id = ?1 AND run_id = ?2");
-    let row = tx
+    let row = conn
         .query_row(&sql, params![result_id, run_id], result_from_row)
         .optional()?;
     let row = row.ok_or_else(|| StoreError::NotFound {
         kind: "result",
         id: result_id.to_string(),
     })?;
-    finish(row, &run_mappings(tx, run_id)?)
+    finish(row, &run_mappings(conn, run_id)?)
 }
 
 /// One review decision to apply.
@@ -261,9 +261,7 @@ impl Store {
     }
 
     pub fn get_result(&self, run_id: &str, result_id: &str) -> Result<MatchResult> {
-        let mut conn = self.write();
-        let tx = conn.transaction()?;
-        get_result_on(&tx, run_id, result_id)
+        get_result_on(&self.read(), run_id, result_id)
     }
 
     /// Applies a review decision and appends it to the log, in one transaction: once this returns,
