@@ -7,6 +7,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::elements::Element;
+use fantoccini::error::NewSessionError;
 use fantoccini::{Client, ClientBuilder, Locator};
 
 pub type TestResult<T = ()> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
@@ -133,11 +134,29 @@ impl Driver {
             "tauri:options".into(),
             serde_json::json!({ "application": app_binary(), "args": args }),
         );
-        let client = ClientBuilder::native()
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{}", self.port))
-            .await?;
-        Ok(App { client })
+        // tauri-driver accepts connections before WebKitWebDriver behind it is ready (its first
+        // start on a fresh machine is slow), which shows as a dropped connection: retry those.
+        let url = format!("http://127.0.0.1:{}", self.port);
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match ClientBuilder::native()
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(client) => return Ok(App { client }),
+                Err(
+                    e @ (NewSessionError::Failed(_)
+                    | NewSessionError::FailedC(_)
+                    | NewSessionError::Lost(_)),
+                ) if attempt < 5 => {
+                    eprintln!("WebDriver session not started ({e}); retrying");
+                }
+                Err(e) => return Err(e.into()),
+            }
+            tokio::time::sleep(Duration::from_secs(2)).await;
+        }
     }
 }
 
