@@ -7,6 +7,11 @@
 //! parent re-invokes for each run so peak memory measures the matching job alone, `similarity`
 //! compares the string measures, `machine` describes the computer for the report.
 
+// The allocator the app ships with (see src-tauri/src/main.rs), so the numbers are the app's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+mod cancel;
 mod child;
 mod machine;
 mod scale;
@@ -15,7 +20,7 @@ mod similarity;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 
 /// Exit codes as in matchbook-cli: 1 failure, 2 usage.
 const EXIT_FAILURE: u8 = 1;
@@ -40,6 +45,9 @@ struct Cli {
 enum Command {
     /// Time string-similarity implementations on vendor-name pairs from the demo generator.
     Similarity(similarity::SimilarityArgs),
+    /// How long a cancel takes to stop a run, asked at several moments of one (load, index,
+    /// scoring), on a workspace the scale benchmark kept (`--keep`).
+    Cancel(cancel::CancelArgs),
     /// Internal: execute one run in this process and print its timings as JSON.
     #[command(hide = true)]
     RunOnce(child::RunOnceArgs),
@@ -76,16 +84,6 @@ fn parse_size(s: &str) -> Result<Size, String> {
     })
 }
 
-/// How messy the generated invoices are.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Profile {
-    /// The demo generator as the demo workspace uses it.
-    Easy,
-    /// Noisier invoices. TODO: needs a difficulty setting in engine::demo::DemoSpec, which has
-    /// none yet; refused until then rather than silently benchmarking the easy data.
-    Hard,
-}
-
 #[derive(Debug, Args)]
 struct ScaleArgs {
     /// Sizes to benchmark, DOCUMENTSxREFERENCE, comma separated.
@@ -99,9 +97,6 @@ struct ScaleArgs {
     /// Seed of the generated data; the same seed gives the same files.
     #[arg(long, default_value_t = 20261122)]
     seed: u64,
-    /// Data profile.
-    #[arg(long, value_enum, default_value_t = Profile::Easy)]
-    profile: Profile,
     /// Documents per size on which blocking recall is checked by comparing them with every
     /// reference row (outside the timed run; costs documents x reference rows). Default: 500, or
     /// fewer so that the check compares at most 50 million pairs. 0 skips it.
@@ -124,6 +119,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Some(Command::RunOnce(args)) => child::run_once(&args),
+        Some(Command::Cancel(args)) => cancel::run(&args),
         Some(Command::Similarity(args)) => similarity::run(&args),
         None => scale::run(&cli.scale),
     };

@@ -16,7 +16,7 @@ use service::ServiceError;
 
 use crate::child::ChildReport;
 use crate::machine::{command_line, Machine};
-use crate::{BenchError, Profile, ScaleArgs, Size};
+use crate::{BenchError, ScaleArgs, Size};
 
 use service::demo::DEMO_THRESHOLD as THRESHOLD;
 
@@ -43,23 +43,12 @@ struct RecallSample {
 }
 
 pub fn run(args: &ScaleArgs) -> Result<(), BenchError> {
-    if args.profile == Profile::Hard {
-        return Err(BenchError::Usage(
-            "--profile hard needs a difficulty setting in engine::demo::DemoSpec, which has none \
-             yet; use --profile easy"
-                .into(),
-        ));
-    }
     let machine = Machine::detect();
     let (direct, cargo) = command_line();
     println!("# Matchbook benchmark");
     println!();
     println!("machine: {}", machine.describe());
-    println!(
-        "seed {}, profile {}, threshold {THRESHOLD}",
-        args.seed,
-        format!("{:?}", args.profile).to_lowercase()
-    );
+    println!("seed {}, threshold {THRESHOLD}", args.seed);
     if machine.debug_build {
         eprintln!("warning: this is a debug build; run with --release for numbers worth keeping");
     }

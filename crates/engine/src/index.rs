@@ -12,6 +12,7 @@
 //!
 //! Small reference sets are scanned whole when nothing else finds a candidate.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use chrono::Datelike;
@@ -45,6 +46,17 @@ const AMOUNT_ALONE_CAP: usize = 64;
 const AMOUNT_WITH_FILTER_CAP: usize = 4_096;
 /// Tokens shorter than this get no typo variants: "gmbh" with a letter missing is not a clue.
 const MIN_TYPO_TOKEN: usize = 4;
+/// Distinct values per parallel task when building keys: small enough that a cancel is seen
+/// within milliseconds, large enough that tasks are not overhead.
+const KEY_CHUNK: usize = 16_384;
+/// A key field's values that reach its threshold lead to candidates only when within this of the
+/// best such value. Jaro-Winkler rewards a shared first word, so "rockline transport" finds
+/// "rockline textiles" at 0.88 and a vendor name would bring in the orders of dozens of vendors;
+/// when the document's own vendor is there (1.0) those are other companies. A row of theirs that
+/// is the match agrees on the other keys (reference, amount) and is found through them.
+const FUZZY_KEY_MARGIN: f64 = 0.05;
+/// Sequential loops over reference rows look at the cancel token this often.
+const CANCEL_EVERY: usize = 65_536;
 
 /// One field of the reference data, interned.
 pub(crate) struct FieldColumn {
@@ -55,6 +67,9 @@ pub(crate) struct FieldColumn {
     /// Rows of each distinct value (CSR: `rows[offsets[v]..offsets[v + 1]]`).
     offsets: Vec<u32>,
     rows: Vec<u32>,
+    /// With a date filter, each entry of `rows`' day (rows of a value are sorted by it): the
+    /// window search reads one contiguous run instead of one cache line per row.
+    row_days: Vec<i32>,
     /// Token rarity over the distinct values, for term-frequency-aware fuzzy fields.
     pub weights: Option<TokenWeights>,
     /// Search keys, when this field takes part in candidate search.
@@ -62,9 +77,9 @@ pub(crate) struct FieldColumn {
 }
 
 impl FieldColumn {
-    fn rows_of(&self, value: u32) -> &[u32] {
+    fn span(&self, value: u32) -> std::ops::Range<usize> {
         let v = value as usize;
-        &self.rows[self.offsets[v] as usize..self.offsets[v + 1] as usize]
+        self.offsets[v] as usize..self.offsets[v + 1] as usize
     }
 }
 
@@ -75,43 +90,88 @@ struct DateFilter {
     row_day: Vec<i32>,
 }
 
-/// (key hash, distinct value) pairs sorted by hash, with a directory on the top bits of the hash:
-/// a lookup reads one directory slot and a handful of entries instead of binary-searching twenty
-/// million. Flat arrays keep the keys of a million purchase orders in a few hundred MB; a hash
-/// collision only adds a candidate that the comparison then turns away.
+/// Search keys of one field: (fingerprint, distinct value) entries grouped by the top bits of the
+/// key's hash, with a directory of where each group starts. A lookup reads one directory slot and
+/// a handful of entries. Entries are 8 bytes (the 32 hash bits below the directory's as a
+/// fingerprint): the twenty million keys of a million purchase orders take 190 MB, and a
+/// fingerprint collision only adds a candidate that the comparison then turns away.
 struct KeyIndex {
-    entries: Vec<(u64, u32)>,
+    entries: Vec<(u32, u32)>,
     dir: Vec<u32>,
     shift: u32,
 }
 
 impl KeyIndex {
-    fn new(mut entries: Vec<(u64, u32)>) -> Self {
-        entries.par_sort_unstable();
-        entries.dedup();
-        // About four entries per directory slot.
-        let bits = (usize::BITS - (entries.len() / 4).max(1).leading_zeros()).clamp(1, 30);
+    /// Groups `parts` (key hash, distinct value) by slot with a counting sort: two linear passes
+    /// instead of sorting twenty million pairs. Each part is freed once scattered, so memory peaks
+    /// below the pairs plus the index. `None` when cancelled.
+    fn new(parts: Vec<Vec<(u64, u32)>>, cancel: &CancelToken) -> Option<Self> {
+        let n: usize = parts.iter().map(Vec::len).sum();
+        // About four entries per directory slot; at most 30 bits, so the fingerprint below them
+        // always fits.
+        let bits = (usize::BITS - (n / 4).max(1).leading_zeros()).clamp(1, 30);
         let shift = 64 - bits;
+        let slot = |h: u64| (h >> shift) as usize;
+        let fingerprint = |h: u64| (h >> (shift - 32)) as u32;
         let mut dir = vec![0u32; (1usize << bits) + 1];
-        for &(h, _) in &entries {
-            dir[(h >> shift) as usize + 1] += 1;
+        for part in &parts {
+            if cancel.is_cancelled() {
+                return None;
+            }
+            for &(h, _) in part {
+                dir[slot(h) + 1] += 1;
+            }
         }
         for i in 1..dir.len() {
             dir[i] += dir[i - 1];
         }
-        KeyIndex {
+        let mut fill = dir.clone();
+        let mut entries = vec![(0u32, 0u32); n];
+        for part in parts {
+            if cancel.is_cancelled() {
+                return None;
+            }
+            for (h, v) in part {
+                let at = &mut fill[slot(h)];
+                entries[*at as usize] = (fingerprint(h), v);
+                *at += 1;
+            }
+        }
+        drop(fill);
+        // Sorted within a slot, so a key's values are a binary search away even in the slot of a
+        // key thousands of values share.
+        let mut rest: &mut [(u32, u32)] = &mut entries;
+        let mut groups: Vec<&mut [(u32, u32)]> = Vec::with_capacity(dir.len() - 1);
+        for w in dir.windows(2) {
+            let (group, tail) = rest.split_at_mut((w[1] - w[0]) as usize);
+            if group.len() > 1 {
+                groups.push(group);
+            }
+            rest = tail;
+        }
+        groups.par_chunks_mut(4_096).for_each(|chunk| {
+            if !cancel.is_cancelled() {
+                chunk.iter_mut().for_each(|g| g.sort_unstable());
+            }
+        });
+        drop(groups);
+        if cancel.is_cancelled() {
+            return None;
+        }
+        Some(KeyIndex {
             entries,
             dir,
             shift,
-        }
+        })
     }
 
-    /// The distinct values under hash `h`.
-    fn get(&self, h: u64) -> &[(u64, u32)] {
+    /// The entries under hash `h` (their distinct values, possibly repeated).
+    fn get(&self, h: u64) -> &[(u32, u32)] {
         let slot = (h >> self.shift) as usize;
+        let fp = (h >> (self.shift - 32)) as u32;
         let bucket = &self.entries[self.dir[slot] as usize..self.dir[slot + 1] as usize];
-        let lo = bucket.partition_point(|e| e.0 < h);
-        let hi = lo + bucket[lo..].partition_point(|e| e.0 == h);
+        let lo = bucket.partition_point(|e| e.0 < fp);
+        let hi = lo + bucket[lo..].partition_point(|e| e.0 == fp);
         &bucket[lo..hi]
     }
 }
@@ -166,6 +226,8 @@ pub struct Scratch {
     pub(crate) candidates: Vec<u32>,
     hashes: Vec<u64>,
     typo_hashes: Vec<u64>,
+    /// Values of the current key field that reach its threshold, with their scores.
+    passing: Vec<(u32, f64)>,
 }
 
 /// Scratch memory is large (a stamp per reference row and per distinct value), so it is made once
@@ -246,6 +308,7 @@ impl Scratch {
             candidates: Vec::new(),
             hashes: Vec::new(),
             typo_hashes: Vec::new(),
+            passing: Vec::new(),
         }
     }
 
@@ -272,20 +335,34 @@ impl ReferenceIndex {
         cancel: &CancelToken,
     ) -> Option<Self> {
         let n_fields = plan.fields.len();
-        let mut columns = Vec::with_capacity(n_fields);
-        for (f, field) in plan.fields.iter().enumerate() {
-            if cancel.is_cancelled() {
-                return None;
-            }
+        // Steps: one per column, one per key index; progress is the share of steps done.
+        let steps = 2 * n_fields.max(1);
+        let done = AtomicUsize::new(0);
+        let step_done = || {
+            let d = done.fetch_add(1, Ordering::Relaxed) + 1;
             progress.report(&ProgressUpdate {
                 phase: Phase::LoadingReference,
-                phase_progress: (f * 100 / n_fields.max(1)) as u8,
+                phase_progress: (d * 100 / steps).min(99) as u8,
                 rows_processed: 0,
                 rows_total: 0,
                 rows_matched: 0,
             });
-            columns.push(build_column(&field.spec, field.target_idx, rows));
+        };
+        // Columns are independent: on two cores the two largest build side by side.
+        let built: Vec<Option<FieldColumn>> = plan
+            .fields
+            .par_iter()
+            .map(|field| {
+                let col = build_column(&field.spec, field.target_idx, rows, cancel);
+                step_done();
+                col
+            })
+            .collect();
+        if built.iter().any(Option::is_none) {
+            free_in_background(built);
+            return None;
         }
+        let mut columns: Vec<FieldColumn> = built.into_iter().flatten().collect();
         let date_filter = plan
             .filter_fields
             .iter()
@@ -313,19 +390,32 @@ impl ReferenceIndex {
             });
         // Which text fields narrow the search enough to be worth an index.
         let limit = ROWS_PER_VALUE_LIMIT.max(rows.len() / 1000);
-        for (f, field) in plan.fields.iter().enumerate() {
-            let col = &mut columns[f];
-            let selective = !col.distinct.is_empty() && rows.len() / col.distinct.len() <= limit;
-            if field.spec.is_text() && selective {
-                col.keys = Some(build_keys(col));
-                if let Some(df) = &date_filter {
-                    let (offsets, rows) = (&col.offsets, &mut col.rows);
-                    for v in 0..offsets.len() - 1 {
-                        rows[offsets[v] as usize..offsets[v + 1] as usize]
-                            .sort_unstable_by_key(|&r| df.row_day[r as usize]);
+        let all_built = columns
+            .par_iter_mut()
+            .zip(&plan.fields)
+            .all(|(col, field)| {
+                let selective =
+                    !col.distinct.is_empty() && rows.len() / col.distinct.len() <= limit;
+                if field.spec.is_text() && selective {
+                    let Some(keys) = build_keys(col, cancel) else {
+                        return false;
+                    };
+                    col.keys = Some(keys);
+                    if let Some(df) = &date_filter {
+                        let (offsets, rows) = (&col.offsets, &mut col.rows);
+                        for v in 0..offsets.len() - 1 {
+                            rows[offsets[v] as usize..offsets[v + 1] as usize]
+                                .sort_unstable_by_key(|&r| df.row_day[r as usize]);
+                        }
+                        col.row_days = col.rows.iter().map(|&r| df.row_day[r as usize]).collect();
                     }
                 }
-            }
+                step_done();
+                true
+            });
+        if !all_built || cancel.is_cancelled() {
+            free_in_background(columns);
+            return None;
         }
 
         let amounts = plan
@@ -457,13 +547,22 @@ impl ReferenceIndex {
                         scratch.cache[f][v as usize] = (stamp, s as f32);
                         if s >= needed {
                             found = true;
-                            self.add_rows(plan, doc, col.rows_of(v), window, scratch);
+                            scratch.passing.push((v, s));
                         }
                     }
                 }
             }
             scratch.typo_hashes = typo_hashes;
             scratch.hashes = hashes;
+            let mut passing = std::mem::take(&mut scratch.passing);
+            let best = passing.iter().map(|p| p.1).fold(0.0, f64::max);
+            for &(v, s) in &passing {
+                if s >= best - FUZZY_KEY_MARGIN {
+                    self.add_rows(plan, doc, col, v, window, scratch);
+                }
+            }
+            passing.clear();
+            scratch.passing = passing;
         }
         if let Some(amounts) = &self.amounts {
             self.amount_candidates(plan, amounts, doc, scratch);
@@ -560,10 +659,13 @@ impl ReferenceIndex {
         &self,
         plan: &MatchPlan,
         doc: &[Prepared],
-        rows: &[u32],
+        col: &FieldColumn,
+        value: u32,
         window: Option<(i32, i32)>,
         scratch: &mut Scratch,
     ) {
+        let span = col.span(value);
+        let rows = &col.rows[span.clone()];
         let stamp = scratch.stamp;
         let push = |this: &Self, r: u32, scratch: &mut Scratch, skip: Option<usize>| {
             if scratch.row_stamp[r as usize] != stamp {
@@ -574,11 +676,11 @@ impl ReferenceIndex {
             }
         };
         match (&self.date_filter, window) {
-            (Some(df), Some((lo, hi))) => {
-                let day = |r: &u32| df.row_day[*r as usize];
-                let undated = rows.partition_point(|r| day(r) == i32::MIN);
-                let from = undated + rows[undated..].partition_point(|r| day(r) < lo);
-                let to = from + rows[from..].partition_point(|r| day(r) <= hi);
+            (Some(df), Some((lo, hi))) if !col.row_days.is_empty() => {
+                let days = &col.row_days[span];
+                let undated = days.partition_point(|&d| d == i32::MIN);
+                let from = undated + days[undated..].partition_point(|&d| d < lo);
+                let to = from + days[from..].partition_point(|&d| d <= hi);
                 for &r in rows[..undated].iter().chain(&rows[from..to.max(from)]) {
                     push(self, r, scratch, Some(df.field));
                 }
@@ -615,11 +717,20 @@ impl ReferenceIndex {
     }
 }
 
-fn build_column(spec: &FieldSpec, target_idx: usize, rows: &[Record]) -> FieldColumn {
+/// Interns and prepares one field of the reference rows; `None` when cancelled.
+fn build_column(
+    spec: &FieldSpec,
+    target_idx: usize,
+    rows: &[Record],
+    cancel: &CancelToken,
+) -> Option<FieldColumn> {
     let mut ids: FxHashMap<&str, u32> = FxHashMap::default();
     let mut raw: Vec<&str> = Vec::new();
     let mut value_of_row = Vec::with_capacity(rows.len());
-    for row in rows {
+    for (r, row) in rows.iter().enumerate() {
+        if r.is_multiple_of(CANCEL_EVERY) && cancel.is_cancelled() {
+            return None;
+        }
         let v = row.values.get(target_idx).map(String::as_str).unwrap_or("");
         let next = raw.len() as u32;
         let id = *ids.entry(v).or_insert_with(|| {
@@ -635,8 +746,18 @@ fn build_column(spec: &FieldSpec, target_idx: usize, rows: &[Record]) -> FieldCo
     };
     let distinct: Vec<Prepared> = raw
         .par_iter()
-        .map(|r| prepare_spec(spec, r, &dates))
+        .map(|r| {
+            if cancel.is_cancelled() {
+                Prepared::Missing
+            } else {
+                prepare_spec(spec, r, &dates)
+            }
+        })
         .collect();
+    if cancel.is_cancelled() {
+        return None;
+    }
+    let distinct = merge_alike(distinct, &mut value_of_row);
     // CSR of rows per value.
     let mut offsets = vec![0u32; distinct.len() + 1];
     for &v in &value_of_row {
@@ -653,14 +774,55 @@ fn build_column(spec: &FieldSpec, target_idx: usize, rows: &[Record]) -> FieldCo
     }
     let weights = (spec.strategy == Strategy::Fuzzy && spec.term_frequency)
         .then(|| TokenWeights::from_documents(distinct.iter().map(|p| p.tokens())));
-    FieldColumn {
+    Some(FieldColumn {
         value_of_row,
         distinct,
         offsets,
         rows: row_list,
+        row_days: Vec::new(),
         weights,
         keys: None,
+    })
+}
+
+/// Frees what a cancelled build made on a pool thread: a million prepared values take a while to
+/// free, and the cancel should not wait for that.
+fn free_in_background<T: Send + 'static>(value: T) {
+    rayon::spawn(move || drop(value));
+}
+
+/// Merges the distinct raw values whose prepared text is the same: under the company-name
+/// normaliser "Rockline Transport Inc." and "ROCKLINE TRANSPORT LTD" are one name. Candidate search
+/// then compares it once instead of once per spelling (the demo's million orders have 125,000
+/// vendor spellings), and its rows are found together.
+fn merge_alike(distinct: Vec<Prepared>, value_of_row: &mut [u32]) -> Vec<Prepared> {
+    let mut ids: FxHashMap<&str, u32> = FxHashMap::default();
+    let mut keep: Vec<usize> = Vec::with_capacity(distinct.len());
+    let remap: Vec<u32> = distinct
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let mut new = || {
+                keep.push(i);
+                (keep.len() - 1) as u32
+            };
+            match p {
+                Prepared::Text(t) => *ids.entry(t.folded()).or_insert_with(new),
+                _ => new(),
+            }
+        })
+        .collect();
+    drop(ids);
+    if keep.len() == distinct.len() {
+        return distinct;
     }
+    for v in value_of_row.iter_mut() {
+        *v = remap[*v as usize];
+    }
+    let mut slots: Vec<Option<Prepared>> = distinct.into_iter().map(Some).collect();
+    keep.iter()
+        .map(|&i| slots[i].take().unwrap_or(Prepared::Missing))
+        .collect()
 }
 
 /// FNV-1a, fed piece by piece: hashing a string with one character left out needs no new string.
@@ -717,20 +879,191 @@ fn key_hashes(p: &Prepared, exact: &mut Vec<u64>, typo: &mut Vec<u64>) {
     }
 }
 
-fn build_keys(col: &FieldColumn) -> KeyIndex {
+fn build_keys(col: &FieldColumn, cancel: &CancelToken) -> Option<KeyIndex> {
     // Reference data indexes both kinds of key in one array; the document side decides which
     // kinds it looks up.
-    let entries: Vec<(u64, u32)> = col
+    let parts: Vec<Vec<(u64, u32)>> = col
         .distinct
-        .par_iter()
+        .par_chunks(KEY_CHUNK)
         .enumerate()
-        .flat_map_iter(|(v, p)| {
-            let mut hashes = Vec::new();
-            let mut typo = Vec::new();
-            key_hashes(p, &mut hashes, &mut typo);
-            hashes.extend(typo);
-            hashes.into_iter().map(move |h| (h, v as u32))
+        .map(|(c, chunk)| {
+            let mut out = Vec::with_capacity(chunk.len() * 8);
+            if cancel.is_cancelled() {
+                return out;
+            }
+            let (mut hashes, mut typo) = (Vec::new(), Vec::new());
+            for (i, p) in chunk.iter().enumerate() {
+                let v = (c * KEY_CHUNK + i) as u32;
+                hashes.clear();
+                typo.clear();
+                key_hashes(p, &mut hashes, &mut typo);
+                out.extend(hashes.iter().chain(&typo).map(|&h| (h, v)));
+            }
+            out
         })
         .collect();
-    KeyIndex::new(entries)
+    if cancel.is_cancelled() {
+        return None;
+    }
+    KeyIndex::new(parts, cancel)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{FieldMapping, FuzzyMeasure, Normalizer};
+    use crate::progress::NoProgress;
+
+    fn cols(names: &[&str]) -> Vec<String> {
+        names.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn rec(id: &str, vendor: &str, po: &str) -> Record {
+        Record {
+            id: id.into(),
+            values: vec![vendor.into(), po.into()],
+        }
+    }
+
+    /// Vendor names (Jaro-Winkler >= 0.85, company-name normaliser) and PO numbers, both searched.
+    fn plan() -> MatchPlan {
+        let mut vendor = FieldMapping::new("vendor", "vendor", Strategy::Fuzzy, 0.5);
+        vendor.normalizer = Some(Normalizer::CompanyName);
+        vendor.measure = Some(FuzzyMeasure::JaroWinkler);
+        vendor.similarity_threshold = Some(0.85);
+        let mut po = FieldMapping::new("po", "po", Strategy::Fuzzy, 0.5);
+        po.normalizer = Some(Normalizer::Reference);
+        po.similarity_threshold = Some(0.8);
+        MatchPlan::new(
+            &[vendor, po],
+            0.8,
+            &cols(&["vendor", "po"]),
+            &cols(&["vendor", "po"]),
+        )
+        .unwrap()
+    }
+
+    /// Every row gets its own PO number; vendors as given.
+    fn reference(vendors: &[&str]) -> Vec<Record> {
+        vendors
+            .iter()
+            .enumerate()
+            .map(|(i, v)| rec(&format!("r{i}"), v, &format!("PO-2024-{:06}", 100_000 + i)))
+            .collect()
+    }
+
+    fn candidate_ids(
+        index: &ReferenceIndex,
+        plan: &MatchPlan,
+        rows: &[Record],
+        doc: [&str; 2],
+    ) -> Vec<String> {
+        let values: Vec<Prepared> = plan
+            .fields
+            .iter()
+            .zip(doc)
+            .map(|(f, raw)| prepare_spec(&f.spec, raw, &DateOrderProfile::default()))
+            .collect();
+        let mut scratch = Scratch::new(index);
+        index.candidates(plan, &values, &mut scratch);
+        let mut ids: Vec<String> = scratch
+            .candidates
+            .iter()
+            .map(|&r| rows[r as usize].id.clone())
+            .collect();
+        ids.sort();
+        ids
+    }
+
+    #[test]
+    fn key_index_returns_exactly_the_values_under_a_key() {
+        // 40,000 values, each under its own key and one of 7 shared keys (thousands of values
+        // in one slot), in several parts as the parallel build makes them.
+        let key = |i: u64| i.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0x1234_5678;
+        let shared = |g: u64| key(1 << 40 | g);
+        let parts: Vec<Vec<(u64, u32)>> = (0..4u32)
+            .map(|p| {
+                (p * 10_000..(p + 1) * 10_000)
+                    .flat_map(|v| [(key(v.into()), v), (shared((v % 7).into()), v)])
+                    .collect()
+            })
+            .collect();
+        let index = KeyIndex::new(parts, &CancelToken::new()).unwrap();
+        for v in (0..40_000u32).step_by(997) {
+            let got: Vec<u32> = index.get(key(v.into())).iter().map(|e| e.1).collect();
+            assert_eq!(got, [v]);
+        }
+        for g in 0..7u32 {
+            let got: Vec<u32> = index.get(shared(g.into())).iter().map(|e| e.1).collect();
+            let want: Vec<u32> = (0..40_000).filter(|v| v % 7 == g).collect();
+            assert_eq!(got, want);
+        }
+        assert!(index.get(key(40_001)).is_empty());
+        let cancelled = CancelToken::new();
+        cancelled.cancel();
+        assert!(KeyIndex::new(vec![vec![(1, 1)]], &cancelled).is_none());
+    }
+
+    #[test]
+    fn spellings_that_prepare_alike_are_one_value() {
+        let plan = plan();
+        let rows = reference(&[
+            "Rockline Transport Inc.",
+            "ROCKLINE TRANSPORT LTD",
+            "Elmway Foods",
+        ]);
+        let index = ReferenceIndex::build(&plan, &rows, &NoProgress, &CancelToken::new()).unwrap();
+        let vendors = &index.columns[0];
+        assert_eq!(vendors.distinct.len(), 2);
+        assert_eq!(vendors.value_of_row[0], vendors.value_of_row[1]);
+        assert_ne!(vendors.value_of_row[0], vendors.value_of_row[2]);
+        assert_eq!(
+            candidate_ids(&index, &plan, &rows, ["Rockline Transport GmbH", ""]),
+            ["r0", "r1"]
+        );
+    }
+
+    #[test]
+    fn a_vendor_key_brings_only_the_names_close_to_the_best() {
+        let plan = plan();
+        // "rockline textiles" is 0.88 Jaro-Winkler from "rockline transport": above the field's
+        // threshold, but another company when the document's own name is there.
+        let rows = reference(&[
+            "Rockline Transport",
+            "Rockline Textiles",
+            "Rockline Transprt",
+        ]);
+        let index = ReferenceIndex::build(&plan, &rows, &NoProgress, &CancelToken::new()).unwrap();
+        assert_eq!(
+            candidate_ids(&index, &plan, &rows, ["Rockline Transport", ""]),
+            ["r0", "r2"],
+            "the exact name and its one-letter typo"
+        );
+        // Found through its PO number, the other company's order is still a candidate.
+        assert_eq!(
+            candidate_ids(
+                &index,
+                &plan,
+                &rows,
+                ["Rockline Transport", "PO-2024-100001"]
+            ),
+            ["r0", "r1", "r2"]
+        );
+        // With only the far name in the data, it is the best there is and is kept.
+        let rows = reference(&["Rockline Textiles", "Elmway Foods"]);
+        let index = ReferenceIndex::build(&plan, &rows, &NoProgress, &CancelToken::new()).unwrap();
+        assert_eq!(
+            candidate_ids(&index, &plan, &rows, ["Rockline Transport", ""]),
+            ["r0"]
+        );
+    }
+
+    #[test]
+    fn a_cancelled_build_stops() {
+        let plan = plan();
+        let rows = reference(&["Rockline Transport"; 100]);
+        let cancel = CancelToken::new();
+        cancel.cancel();
+        assert!(ReferenceIndex::build(&plan, &rows, &NoProgress, &cancel).is_none());
+    }
 }

@@ -3,8 +3,6 @@
 //! Every text comparison goes through `fold`, so "Müller", "MÜLLER " and a full-width "ＭＵＬＬＥＲ"
 //! style variant meet on the same form before any scoring happens.
 
-use std::fmt::Write as _;
-
 use unicode_normalization::UnicodeNormalization;
 
 /// Trim, Unicode NFKC, lower-case. What `exact` compares.
@@ -577,30 +575,45 @@ pub fn for_each_reference_key(key: &ReferenceKey, mut f: impl FnMut(&str)) {
         return;
     }
     let mut buf = String::with_capacity(16);
-    let mut emit = |tag: &dyn std::fmt::Display, body: &mut dyn Iterator<Item = char>| {
+    // Twenty million keys for a million references: the tag is written by hand, not formatted.
+    let mut emit = |prefix: Option<char>, tag: usize, body: &mut dyn Iterator<Item = char>| {
         buf.clear();
-        let _ = write!(buf, "{tag}:");
+        buf.extend(prefix);
+        push_decimal(&mut buf, tag);
+        buf.push(':');
         buf.extend(body);
         f(&buf);
     };
     for q in 0..=m {
-        emit(&q, &mut base.iter().copied());
+        emit(None, q, &mut base.iter().copied());
     }
     if m >= MIN_TYPO_BASE {
         for p in 0..m {
-            emit(&p, &mut base[..p].iter().chain(&base[p + 1..]).copied());
+            emit(
+                None,
+                p,
+                &mut base[..p].iter().chain(&base[p + 1..]).copied(),
+            );
         }
         for p in 0..m - 1 {
             let (x, y) = (base[p], base[p + 1]);
             if x != y {
                 let pair = [x.min(y), x.max(y)];
                 emit(
-                    &format_args!("t{p}"),
+                    Some('t'),
+                    p,
                     &mut base[..p].iter().chain(&pair).chain(&base[p + 2..]).copied(),
                 );
             }
         }
     }
+}
+
+fn push_decimal(buf: &mut String, n: usize) {
+    if n >= 10 {
+        push_decimal(buf, n / 10);
+    }
+    buf.push(char::from(b'0' + (n % 10) as u8));
 }
 
 /// A lower bound of the digit edits between two references, in O(length): digits one side has

@@ -313,6 +313,10 @@ fn is_ordinal_suffix(w: &str) -> bool {
 
 /// Parses an amount in any common locale format; `None` when it is not a number.
 pub fn parse_number(s: &str) -> Option<f64> {
+    plain_decimal(s).or_else(|| parse_number_general(s))
+}
+
+fn parse_number_general(s: &str) -> Option<f64> {
     let folded = fold(s);
     let mut rest: &str = &folded;
     let mut negative = false;
@@ -363,6 +367,25 @@ pub fn parse_number(s: &str) -> Option<f64> {
         return None;
     }
     Some(if negative { -value } else { value })
+}
+
+/// The common case without folding, currencies or grouping: digits, and at most a dot followed by
+/// one or two (a dot and three digits is a thousands separator, see `parse_grouped`). A million
+/// reference amounts are mostly written like this.
+fn plain_decimal(s: &str) -> Option<f64> {
+    let b = s.as_bytes();
+    let dot = b.iter().position(|&c| c == b'.').unwrap_or(b.len());
+    let (int, frac) = (&b[..dot], b.get(dot + 1..).unwrap_or(&[]));
+    let plain = !int.is_empty()
+        && int.iter().all(u8::is_ascii_digit)
+        && (int[0] != b'0' || int.len() == 1)
+        && frac.iter().all(u8::is_ascii_digit)
+        && (dot == b.len() || (1..=2).contains(&frac.len()));
+    if plain {
+        s.parse().ok()
+    } else {
+        None
+    }
 }
 
 const CURRENCY_SYMBOLS: &[char] = &[
@@ -764,6 +787,25 @@ pub(crate) mod tests {
 
     #[test]
     fn plain_numbers() {
+        for i in (0..200_000u64).step_by(7) {
+            for text in [
+                format!("{}.{:02}", i / 100, i % 100),
+                format!("{}.{}", i / 10, i % 10),
+                i.to_string(),
+            ] {
+                assert_eq!(plain_decimal(&text), parse_number_general(&text), "{text}");
+            }
+        }
+        assert_eq!(parse_number("7881.33"), Some(7881.33));
+        assert_eq!(plain_decimal("7881.33"), Some(7881.33));
+        assert_eq!(
+            plain_decimal("12.500"),
+            None,
+            "a dot and three digits may be grouping"
+        );
+        assert_eq!(plain_decimal("007.5"), None);
+        assert_eq!(plain_decimal("12."), None);
+        assert_eq!(plain_decimal("1,2"), None);
         assert_eq!(parse_number("12.00"), Some(12.0));
         assert_eq!(parse_number("-12.5"), Some(-12.5));
         assert_eq!(parse_number("+5"), Some(5.0));

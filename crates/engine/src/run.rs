@@ -218,6 +218,19 @@ pub struct RunOutcome {
     pub pairs_compared: u64,
 }
 
+impl RunOutcome {
+    /// A run cancelled while its reference data was being loaded or indexed.
+    pub fn cancelled_before_matching() -> Self {
+        RunOutcome {
+            cancelled: true,
+            rows_processed: 0,
+            rows_matched: 0,
+            matched_confidence_sum: 0.0,
+            pairs_compared: 0,
+        }
+    }
+}
+
 /// Pairs a reviewer rejected, as document_id -> reference row ids. Never proposed again (spec A.7.4).
 pub type RejectedPairs = HashMap<String, HashSet<String>>;
 
@@ -248,16 +261,30 @@ pub fn execute(
     cancel: &CancelToken,
     opts: ExecOptions,
 ) -> Result<RunOutcome, EngineError> {
+    let Some(index) = ReferenceIndex::build(input.plan, input.reference, progress, cancel) else {
+        return Ok(RunOutcome::cancelled_before_matching());
+    };
+    execute_indexed(input, &index, documents, sink, progress, cancel, opts)
+}
+
+/// [`execute`] with the index already built from `input.reference`, so the caller decides when
+/// and where the index is freed (a million rows' index takes a while to free, which a cancel
+/// should not wait for).
+pub fn execute_indexed(
+    input: &RunInput,
+    index: &ReferenceIndex,
+    documents: &mut dyn DocumentSource,
+    sink: &mut dyn ResultSink,
+    progress: &dyn ProgressSink,
+    cancel: &CancelToken,
+    opts: ExecOptions,
+) -> Result<RunOutcome, EngineError> {
     let mut outcome = RunOutcome {
         cancelled: false,
         rows_processed: 0,
         rows_matched: 0,
         matched_confidence_sum: 0.0,
         pairs_compared: 0,
-    };
-    let Some(index) = ReferenceIndex::build(input.plan, input.reference, progress, cancel) else {
-        outcome.cancelled = true;
-        return Ok(outcome);
     };
     let total = documents.total();
     let update = |o: &RunOutcome| ProgressUpdate {
@@ -272,12 +299,12 @@ pub fn execute(
     progress.report(&update(&outcome));
     let mut ctx = Ctx {
         plan: input.plan,
-        index: &index,
+        index,
         reference: input.reference,
         rejected: input.rejected,
         doc_dates: Vec::new(),
     };
-    let pool = ScratchPool::new(&index);
+    let pool = ScratchPool::new(index);
     // One-to-one assignment needs every document's candidates before deciding any.
     let mut held: Vec<DocumentMatch> = Vec::new();
     while !cancel.is_cancelled() {

@@ -68,6 +68,22 @@ pub fn jaro_winkler(a: &[char], b: &[char]) -> f64 {
     rapidfuzz::distance::jaro_winkler::normalized_similarity(a.iter().copied(), b.iter().copied())
 }
 
+/// [`jaro_winkler`] when it reaches `cutoff`, else 0. Knowing the cutoff lets rapidfuzz give up
+/// early on strings whose lengths or shared characters cannot reach it, which is most of the
+/// values a vendor-name key brings up.
+pub fn jaro_winkler_at_least(a: &[char], b: &[char], cutoff: f64) -> f64 {
+    if a.is_empty() && b.is_empty() {
+        return 1.0;
+    }
+    let args = rapidfuzz::distance::jaro_winkler::Args::default().score_cutoff(cutoff);
+    rapidfuzz::distance::jaro_winkler::normalized_similarity_with_args(
+        a.iter().copied(),
+        b.iter().copied(),
+        &args,
+    )
+    .unwrap_or(0.0)
+}
+
 /// The hand-written Jaro-Winkler, kept as the reference for rapidfuzz.
 #[cfg(test)]
 fn jaro_winkler_reference(a: &[char], b: &[char]) -> f64 {
@@ -443,6 +459,25 @@ mod tests {
                     jaro(&chars(a), &chars(b)).to_bits(),
                     strsim::jaro(a, b).to_bits()
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn a_cutoff_changes_no_score_that_reaches_it() {
+        let values = random_strings(300, ALPHABET, 12);
+        for cutoff in [0.5, 0.8, 0.85, 0.95] {
+            for a in &values {
+                for b in values.iter().take(60) {
+                    let (a, b) = (chars(a), chars(b));
+                    let full = jaro_winkler(&a, &b);
+                    let cut = jaro_winkler_at_least(&a, &b, cutoff);
+                    if full >= cutoff {
+                        assert_eq!(cut.to_bits(), full.to_bits(), "{a:?} {b:?} at {cutoff}");
+                    } else {
+                        assert_eq!(cut, 0.0, "{a:?} {b:?} at {cutoff}");
+                    }
+                }
             }
         }
     }

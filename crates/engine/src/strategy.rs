@@ -17,8 +17,8 @@ use crate::normalize::{
 use crate::parse::{parse_date_with, parse_number, DateOrder};
 use crate::profile::{parse_date_profiled, DateOrderProfile};
 use crate::similarity::{
-    jaro_winkler, levenshtein_similarity, levenshtein_similarity_at_least, weighted_token_set,
-    TokenWeights,
+    jaro_winkler, jaro_winkler_at_least, levenshtein_similarity, levenshtein_similarity_at_least,
+    weighted_token_set, TokenWeights,
 };
 
 /// A value made ready for one strategy.
@@ -370,7 +370,10 @@ pub fn compare_spec(
                     if a.folded == b.folded {
                         1.0
                     } else {
-                        cut(jaro_winkler(&a.folded_chars, &b.folded_chars), t)
+                        cut(
+                            jaro_winkler_at_least(&a.folded_chars, &b.folded_chars, t),
+                            t,
+                        )
                     }
                 }
                 FuzzyMeasure::Levenshtein => {

@@ -5,10 +5,14 @@
 //! record with every batch of results, so it survives a crash up to the last batch.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::mpsc::RecvTimeoutError;
 use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::time::{Duration, Instant};
 
-use engine::run::{execute, DocumentSource, ExecOptions, MatchPlan, ResultSink, RunInput};
+use engine::index::ReferenceIndex;
+use engine::run::{
+    execute_indexed, DocumentSource, ExecOptions, MatchPlan, ResultSink, RunInput, RunOutcome,
+};
 use engine::{
     CancelToken, Document, DocumentMatch, EngineError, Phase, ProgressSink, ProgressUpdate, Run,
     RunProgress, RunStatus, TriggeredBy,
@@ -19,7 +23,7 @@ use tokio::sync::mpsc;
 use crate::clock::Clock;
 use crate::dto::RunFilter;
 use crate::error::{Result, ServiceError};
-use crate::{new_id, Workspace};
+use crate::{new_id, new_result_id, Workspace};
 
 /// Receives progress of every run. Returns false to unsubscribe (e.g. the window that asked is
 /// gone).
@@ -228,9 +232,18 @@ fn progress_of_record(run: &Run, now: &str) -> RunProgress {
     }
 }
 
-/// Writes each batch of results, with the run's counters, in one transaction, on a thread of its
-/// own: SQLite writes overlap the scoring of the next chunk. The channel is bounded, so a slow
-/// disk slows scoring down instead of piling results up in memory.
+/// Writes results, with the run's counters, on a thread of its own: SQLite writes overlap the
+/// scoring of the next chunk. Batches are gathered for up to `COMMIT_EVERY` (or `COMMIT_RESULTS`
+/// results) and committed together: every commit rewrites the index pages it touched, and the
+/// results' indexes take inserts all over, so committing per chunk of 512 wrote most of each
+/// index again and again. The channel is bounded, so a slow disk slows scoring down instead of
+/// piling results up in memory.
+const COMMIT_EVERY: Duration = Duration::from_millis(250);
+const COMMIT_RESULTS: usize = 2_048;
+/// Batches waiting for the writer: enough to keep scoring while a commit of `COMMIT_RESULTS` is
+/// written, few enough that what a cancel still has to write takes well under 200 ms.
+const CHANNEL_BATCHES: usize = 4;
+
 struct StoreSink {
     tx: Option<std::sync::mpsc::SyncSender<(Vec<DocumentMatch>, RunCounters)>>,
     writer: Option<std::thread::JoinHandle<std::result::Result<(), String>>>,
@@ -239,23 +252,52 @@ struct StoreSink {
 
 impl StoreSink {
     fn start(store: Arc<Store>, run_id: String) -> Self {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<(Vec<DocumentMatch>, RunCounters)>(2);
+        let (tx, rx) =
+            std::sync::mpsc::sync_channel::<(Vec<DocumentMatch>, RunCounters)>(CHANNEL_BATCHES);
         let writer = std::thread::Builder::new()
             .name("matchbook-results".into())
             .spawn(move || {
-                for (batch, counters) in rx {
-                    let rows: Vec<NewResult> = batch
+                let mut pending: Vec<DocumentMatch> = Vec::new();
+                let mut counters = None;
+                let mut since: Option<Instant> = None;
+                let flush = |pending: &mut Vec<DocumentMatch>,
+                             counters: &mut Option<RunCounters>| {
+                    let Some(c) = counters.take() else {
+                        return Ok(());
+                    };
+                    let rows: Vec<NewResult> = pending
                         .iter()
                         .map(|m| NewResult {
-                            id: new_id(),
+                            id: new_result_id(),
                             result: m,
                         })
                         .collect();
-                    store
-                        .write_results(&run_id, &rows, counters)
-                        .map_err(|e| e.to_string())?;
+                    let written = store.write_results(&run_id, &rows, c);
+                    pending.clear();
+                    written.map_err(|e| e.to_string())
+                };
+                loop {
+                    let next = match since {
+                        None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+                        Some(t) => rx.recv_timeout(COMMIT_EVERY.saturating_sub(t.elapsed())),
+                    };
+                    match next {
+                        Ok((batch, c)) => {
+                            pending.extend(batch);
+                            counters = Some(c);
+                            since.get_or_insert_with(Instant::now);
+                            if pending.len() < COMMIT_RESULTS {
+                                continue;
+                            }
+                        }
+                        Err(RecvTimeoutError::Timeout) => {}
+                        Err(RecvTimeoutError::Disconnected) => {
+                            return flush(&mut pending, &mut counters);
+                        }
+                    }
+                    flush(&mut pending, &mut counters)?;
+                    since = None;
                 }
-                Ok(())
             })
             .ok();
         StoreSink {
@@ -368,6 +410,15 @@ impl DocumentSource for StoreDocuments<'_> {
         }
         Ok(None)
     }
+}
+
+/// Frees `value` on a thread of its own: a million reference rows are nine million strings, and
+/// freeing them would hold up reporting that a run ended (a cancel must take effect in 200 ms).
+fn drop_later<T: Send + 'static>(value: T) {
+    // When no thread can be had, `spawn` drops the closure, and with it the value, right here.
+    let _ = std::thread::Builder::new()
+        .name("matchbook-free".into())
+        .spawn(move || drop(value));
 }
 
 /// Forwards the engine's progress to the live state and, throttled, to listeners.
@@ -537,18 +588,19 @@ impl Inner {
             rows_total: total,
             rows_matched: 0,
         });
-        let (reference_ds, reference) = self
+        let loaded = self
             .store
-            .load_reference(&config.reference_data_id)
+            .load_reference(&config.reference_data_id, &active.cancel)
             .map_err(|e| match e {
                 StoreError::NotFound { .. } => {
                     format!("reference data {} not found", config.reference_data_id)
                 }
                 e => e.to_string(),
             })?;
-        if active.cancel.is_cancelled() {
+        let Some((reference_ds, reference)) = loaded else {
+            // Rows read before the cancel are dropped with the partial load, inside the store.
             return self.finish(run_id, RunStatus::Cancelled, None);
-        }
+        };
         let ref_columns: Vec<String> = reference_ds
             .columns
             .iter()
@@ -573,19 +625,25 @@ impl Inner {
             rejected: &rejected,
         };
         let mut results = StoreSink::start(self.store.clone(), run_id.to_string());
-        let outcome = match execute(
-            &input,
-            &mut documents,
-            &mut results,
-            &sink,
-            &active.cancel,
-            ExecOptions::default(),
-        ) {
+        let index = ReferenceIndex::build(&plan, &reference, &sink, &active.cancel);
+        let outcome = match &index {
+            Some(index) => execute_indexed(
+                &input,
+                index,
+                &mut documents,
+                &mut results,
+                &sink,
+                &active.cancel,
+                ExecOptions::default(),
+            ),
+            None => Ok(RunOutcome::cancelled_before_matching()),
+        };
+        drop_later((index, reference));
+        let outcome = match outcome {
             Ok(o) => o,
             Err(EngineError::Cancelled) => return self.finish(run_id, RunStatus::Cancelled, None),
             Err(e) => return Err(e.to_string()),
         };
-        drop(reference);
         sink.report(&ProgressUpdate {
             phase: Phase::Finalizing,
             phase_progress: 0,

@@ -1,9 +1,12 @@
 //! Reference datasets, document sets and their rows.
 
-use engine::{Dataset, DatasetKind, Document, Record, RowPage};
+use engine::{CancelToken, Dataset, DatasetKind, Document, Record, RowPage};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::{from_json, to_json, Result, Store, StoreError};
+
+/// Loops over reference rows look at the cancel token this often.
+const CANCEL_EVERY: usize = 16_384;
 
 const DATASET_COLUMNS: &str =
     "id, kind, name, source_type, source_file, columns, row_count, id_column, filename_column, created_at";
@@ -177,8 +180,13 @@ impl Store {
 
     /// Every row of a reference dataset, for a run. Uses its own connection so the UI's reads are
     /// not queued behind a long scan. SQLite reads on one thread; the JSON of the rows is parsed on
-    /// all cores, which halves loading a million rows.
-    pub fn load_reference(&self, id: &str) -> Result<(Dataset, Vec<Record>)> {
+    /// all cores, which halves loading a million rows. `None` once `cancel` is set: it is looked at
+    /// every few thousand rows, so a cancelled run stops loading within milliseconds.
+    pub fn load_reference(
+        &self,
+        id: &str,
+        cancel: &CancelToken,
+    ) -> Result<Option<(Dataset, Vec<Record>)>> {
         let conn = self.scan_connection()?;
         let d = get_dataset_on(&conn, id)?;
         if d.kind != DatasetKind::Reference {
@@ -193,25 +201,32 @@ impl Store {
         let mut raw: Vec<(String, String)> = Vec::with_capacity(d.row_count as usize);
         let mut rows = stmt.query([id])?;
         while let Some(r) = rows.next()? {
+            if raw.len().is_multiple_of(CANCEL_EVERY) && cancel.is_cancelled() {
+                return Ok(None);
+            }
             raw.push((r.get(0)?, r.get(1)?));
         }
         let threads = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .clamp(1, 16);
         let chunk = raw.len().div_ceil(threads).max(1);
-        let parsed: Vec<Result<Vec<Record>>> = std::thread::scope(|scope| {
+        // `Ok(None)`: the part stopped for a cancel.
+        let parsed: Vec<Result<Option<Vec<Record>>>> = std::thread::scope(|scope| {
             let handles: Vec<_> = raw
                 .chunks_mut(chunk)
                 .map(|part| {
                     scope.spawn(move || {
-                        part.iter_mut()
-                            .map(|(id, vals)| {
-                                Ok(Record {
-                                    id: std::mem::take(id),
-                                    values: from_json("row values", vals)?,
-                                })
-                            })
-                            .collect::<Result<Vec<_>>>()
+                        let mut records = Vec::with_capacity(part.len());
+                        for (i, (id, vals)) in part.iter_mut().enumerate() {
+                            if i.is_multiple_of(CANCEL_EVERY) && cancel.is_cancelled() {
+                                return Ok(None);
+                            }
+                            records.push(Record {
+                                id: std::mem::take(id),
+                                values: from_json("row values", vals)?,
+                            });
+                        }
+                        Ok(Some(records))
                     })
                 })
                 .collect();
@@ -225,9 +240,12 @@ impl Store {
         });
         let mut out = Vec::with_capacity(raw.len());
         for part in parsed {
-            out.extend(part?);
+            match part? {
+                Some(records) => out.extend(records),
+                None => return Ok(None),
+            }
         }
-        Ok((d, out))
+        Ok(Some((d, out)))
     }
 
     /// Every document of a set, for a run.

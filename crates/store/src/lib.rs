@@ -89,6 +89,7 @@ fn open_connection(path: &Path) -> Result<Connection> {
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
+    conn.pragma_update(None, "wal_autocheckpoint", 16384)?;
     Ok(conn)
 }
 
@@ -122,6 +123,43 @@ mod tests {
             .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
             .unwrap();
         assert_eq!((mode.as_str(), fk), ("wal", 1));
+    }
+
+    #[test]
+    fn loading_reference_rows_reads_all_or_stops_for_a_cancel() {
+        use engine::{CancelToken, Column, Dataset, DatasetKind, Record};
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("w.sqlite")).unwrap();
+        let dataset = Dataset {
+            id: "ref".into(),
+            kind: DatasetKind::Reference,
+            name: "orders".into(),
+            source_type: "csv".into(),
+            source_file: None,
+            columns: vec![Column {
+                name: "po".into(),
+                kind: "string".into(),
+            }],
+            row_count: 40_000,
+            id_column: None,
+            filename_column: None,
+            created_at: "2026-11-22T00:00:00Z".into(),
+        };
+        let rows: Vec<Record> = (0..40_000)
+            .map(|i| Record {
+                id: format!("row{i}"),
+                values: vec![format!("PO-{i}")],
+            })
+            .collect();
+        store.insert_reference_dataset(&dataset, &rows).unwrap();
+        let (_, loaded) = store
+            .load_reference("ref", &CancelToken::new())
+            .unwrap()
+            .expect("not cancelled");
+        assert_eq!(loaded, rows);
+        let cancel = CancelToken::new();
+        cancel.cancel();
+        assert!(store.load_reference("ref", &cancel).unwrap().is_none());
     }
 
     #[test]
