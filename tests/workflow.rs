@@ -525,3 +525,144 @@ fn config_validation_names_the_field_and_unknown_ids_are_not_found() {
         ErrorCode::NotFound
     );
 }
+
+#[test]
+fn undo_restores_status_match_and_notes_and_redo_reapplies() {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("work.sqlite");
+    let ws = open(&rt, &path);
+    let pos = import(
+        &ws,
+        &fixture("pos_small.csv"),
+        DatasetKind::Reference,
+        "po_id",
+    );
+    let docs = import(
+        &ws,
+        &fixture("invoices_small.csv"),
+        DatasetKind::Documents,
+        "document_id",
+    );
+    let config = ws
+        .create_config(&invoice_config(&pos.id, &docs.id))
+        .unwrap();
+    let run = ws.start_run(&config.id, TriggeredBy::Manual).unwrap();
+    let run = ws.wait_for_run(&run.id, WAIT).unwrap();
+    assert_eq!(run.status, RunStatus::Completed, "{:?}", run.error);
+    let results = ws
+        .list_results(
+            &run.id,
+            &ResultQuery {
+                limit: Some(500),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .data;
+    let r = results
+        .iter()
+        .find(|r| r.candidates.len() >= 2)
+        .expect("a result with two candidates");
+    let original_match = r.matched_reference_row_id.clone();
+    let second = r.candidates[1].reference_row_id.clone();
+    let decisions_of = |id: &str| ws.result_decisions(id).unwrap();
+
+    // Approve the second candidate with a note, then undo: pending, first match, no note.
+    let approved = ws
+        .review_result(
+            &run.id,
+            &r.id,
+            &ReviewInput {
+                status: ReviewStatus::Approved,
+                notes: Some("same PO, typo in the number".into()),
+                reference_row_id: Some(second.clone()),
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        approved.matched_reference_row_id.as_deref(),
+        Some(second.as_str())
+    );
+    let approval = decisions_of(&r.id).pop().unwrap();
+    let undone = ws.revert_decision(&run.id, &r.id, &approval.id).unwrap();
+    assert_eq!(undone.status, ReviewStatus::Pending);
+    assert_eq!(undone.matched_reference_row_id, original_match);
+    assert_eq!(undone.notes, None);
+    assert_eq!(undone.reviewed_at, None);
+    let undo = decisions_of(&r.id).pop().unwrap();
+    assert_eq!(undo.reverts.as_deref(), Some(approval.id.as_str()));
+    assert_eq!(
+        (undo.previous_status, undo.status),
+        (ReviewStatus::Approved, ReviewStatus::Pending)
+    );
+
+    // Only the latest decision can be undone.
+    let stale = ws
+        .revert_decision(&run.id, &r.id, &approval.id)
+        .unwrap_err();
+    assert_eq!(stale.code(), ErrorCode::Conflict, "{stale}");
+
+    // Redo is undoing the undo: approved, second candidate, the note back; durable on reopen.
+    let redone = ws.revert_decision(&run.id, &r.id, &undo.id).unwrap();
+    assert_eq!(redone.status, ReviewStatus::Approved);
+    assert_eq!(
+        redone.matched_reference_row_id.as_deref(),
+        Some(second.as_str())
+    );
+    assert_eq!(redone.notes.as_deref(), Some("same PO, typo in the number"));
+    drop(ws);
+    let ws = open(&rt, &path);
+    let reopened = ws.get_result(&run.id, &r.id).unwrap();
+    assert_eq!(reopened.status, ReviewStatus::Approved);
+    assert_eq!(
+        reopened.matched_reference_row_id.as_deref(),
+        Some(second.as_str())
+    );
+    assert_eq!(ws.result_decisions(&r.id).unwrap().len(), 3);
+
+    // An undone rejection no longer keeps the pair out of later runs.
+    let rejected = ws
+        .review_result(
+            &run.id,
+            &r.id,
+            &ReviewInput {
+                status: ReviewStatus::Rejected,
+                notes: None,
+                reference_row_id: Some(second.clone()),
+            },
+        )
+        .unwrap();
+    assert_eq!(rejected.status, ReviewStatus::Rejected);
+    let rejection = ws.result_decisions(&r.id).unwrap().pop().unwrap();
+    let rerun = ws.start_run(&config.id, TriggeredBy::Manual).unwrap();
+    let rerun = ws.wait_for_run(&rerun.id, WAIT).unwrap();
+    let proposed = |run_id: &str| {
+        ws.list_results(
+            run_id,
+            &ResultQuery {
+                limit: Some(500),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .data
+        .into_iter()
+        .find(|x| x.document_id == r.document_id)
+        .unwrap()
+        .candidates
+        .iter()
+        .any(|c| c.reference_row_id == second)
+    };
+    assert!(
+        !proposed(&rerun.id),
+        "a rejected pair is not proposed again"
+    );
+    ws.revert_decision(&run.id, &r.id, &rejection.id).unwrap();
+    let rerun = ws.start_run(&config.id, TriggeredBy::Manual).unwrap();
+    let rerun = ws.wait_for_run(&rerun.id, WAIT).unwrap();
+    assert!(
+        proposed(&rerun.id),
+        "undoing the rejection lets the pair be proposed again"
+    );
+}

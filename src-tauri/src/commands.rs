@@ -139,6 +139,19 @@ pub async fn review_result(
 }
 
 #[tauri::command]
+pub async fn revert_decision(
+    ws: Ws<'_>,
+    run_id: String,
+    result_id: String,
+    decision_id: String,
+) -> Reply<MatchResult> {
+    call(ws, move |w| {
+        w.revert_decision(&run_id, &result_id, &decision_id)
+    })
+    .await
+}
+
+#[tauri::command]
 pub async fn result_decisions(ws: Ws<'_>, result_id: String) -> Reply<Vec<ReviewDecision>> {
     call(ws, move |w| w.result_decisions(&result_id)).await
 }

@@ -109,6 +109,7 @@ pub fn run(launch: LaunchOptions) {
             commands::list_results,
             commands::review_result,
             commands::result_decisions,
+            commands::revert_decision,
             commands::reference_rows,
             commands::watch_progress,
         ])

@@ -76,6 +76,7 @@ describe('commands', () => {
       { runId: 'r1', resultId: 'res1', input: { status: 'approved', notes: 'ok' } },
     ],
     ['resultDecisions', () => api.resultDecisions('res1'), 'result_decisions', { resultId: 'res1' }],
+    ['revertDecision', () => api.revertDecision('r1', 'res1', 'dec1'), 'revert_decision', { runId: 'r1', resultId: 'res1', decisionId: 'dec1' }],
     ['referenceRows', () => api.referenceRows('ref-1', ['PO-1', 'PO-2']), 'reference_rows', { datasetId: 'ref-1', ids: ['PO-1', 'PO-2'] }],
   ];
 

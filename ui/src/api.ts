@@ -164,6 +164,11 @@ export function reviewResult(runId: string, resultId: string, input: ReviewInput
   return call('review_result', { runId, resultId, input });
 }
 
+/** Undoes `decisionId`, the result's latest decision (a conflict otherwise); undoing the undo redoes it. */
+export function revertDecision(runId: string, resultId: string, decisionId: string): Promise<MatchResult> {
+  return call('revert_decision', { runId, resultId, decisionId });
+}
+
 export function resultDecisions(resultId: string): Promise<ReviewDecision[]> {
   return call('result_decisions', { resultId });
 }

@@ -44,6 +44,26 @@ describe('reviewKeyAction', () => {
     expect(reviewKeyAction({ key: 'j', repeat: true, target: body })).toBe('next');
   });
 
+  it('maps undo, redo, note, help and candidates 1-5', () => {
+    expect(reviewKeyAction({ key: 'u', target: body })).toBe('undo');
+    expect(reviewKeyAction({ key: 'U', target: body })).toBe('redo');
+    expect(reviewKeyAction({ key: 'z', ctrlKey: true, target: body })).toBe('undo');
+    expect(reviewKeyAction({ key: 'z', metaKey: true, target: body })).toBe('undo');
+    expect(reviewKeyAction({ key: 'Z', ctrlKey: true, shiftKey: true, target: body })).toBe('redo');
+    expect(reviewKeyAction({ key: 'y', ctrlKey: true, target: body })).toBe('redo');
+    expect(reviewKeyAction({ key: 'n', target: body })).toBe('note');
+    expect(reviewKeyAction({ key: '?', target: body })).toBe('help');
+    for (const n of ['1', '2', '3', '4', '5']) expect(reviewKeyAction({ key: n, target: body })).toBe(`pick-${n}`);
+    expect(reviewKeyAction({ key: '6', target: body })).toBeNull();
+    expect(reviewKeyAction({ key: '2', repeat: true, target: body })).toBeNull();
+    expect(reviewKeyAction({ key: 'u', repeat: true, target: body })).toBeNull();
+  });
+
+  it('leaves Ctrl+Z in a text field to the field', () => {
+    expect(reviewKeyAction({ key: 'z', ctrlKey: true, target: { tagName: 'TEXTAREA' } })).toBeNull();
+    expect(reviewKeyAction({ key: 'u', target: { tagName: 'TEXTAREA' } })).toBeNull();
+  });
+
   it('works with real DOM elements', () => {
     const input = document.createElement('input');
     const textarea = document.createElement('textarea');

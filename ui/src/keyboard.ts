@@ -1,6 +1,36 @@
 // Review shortcuts as a pure function: which action a key press means, ignoring keys typed into form fields.
 
-export type ReviewAction = 'next' | 'prev' | 'first' | 'last' | 'approve' | 'reject' | 'leave-field';
+export type ReviewAction =
+  | 'next'
+  | 'prev'
+  | 'first'
+  | 'last'
+  | 'approve'
+  | 'reject'
+  | 'undo'
+  | 'redo'
+  | 'note'
+  | 'help'
+  | 'pick-1'
+  | 'pick-2'
+  | 'pick-3'
+  | 'pick-4'
+  | 'pick-5'
+  | 'leave-field';
+
+/** The shortcuts, as the "?" overlay lists them. */
+export const REVIEW_SHORTCUTS: { keys: string[]; what: string }[] = [
+  { keys: ['j', '↓'], what: 'Next result' },
+  { keys: ['k', '↑'], what: 'Previous result' },
+  { keys: ['Home', 'End'], what: 'First / last result' },
+  { keys: ['a'], what: 'Approve, then open the next pending result' },
+  { keys: ['r'], what: 'Reject, then open the next pending result' },
+  { keys: ['1', '…', '5'], what: 'Approve the pairing with candidate 1 to 5' },
+  { keys: ['n'], what: 'Write a note (Esc leaves the note)' },
+  { keys: ['u', 'Ctrl+Z'], what: 'Undo the last decision' },
+  { keys: ['Shift+U', 'Ctrl+Shift+Z'], what: 'Redo' },
+  { keys: ['?'], what: 'Show or hide these shortcuts' },
+];
 
 /** The parts of a KeyboardEvent the mapping looks at (so tests need no DOM events). */
 export interface KeyPress {
@@ -27,15 +57,22 @@ export function isTypingTarget(target: unknown): boolean {
 }
 
 /**
- * Maps a key press on the review screen to an action, or null when it is not a shortcut:
- * j / ArrowDown next, k / ArrowUp previous, Home / End first / last, a approve, r reject.
- * Keys typed into a form field are left alone, except Escape, which leaves the field so the
- * shortcuts work again. Modified keys (Ctrl, Cmd, Alt) are never shortcuts, and a held-down
- * a or r does not repeat a decision.
+ * Maps a key press on the review screen to an action, or null when it is not a shortcut (see
+ * REVIEW_SHORTCUTS). Keys typed into a form field are left alone, except Escape, which leaves the
+ * field so the shortcuts work again. Of modified keys only Ctrl/Cmd+Z (undo) and Ctrl/Cmd+Shift+Z
+ * or Ctrl+Y (redo) are shortcuts, and a held-down key never repeats a decision.
  */
-export function reviewKeyAction(e: KeyPress): ReviewAction | null {
-  if (e.ctrlKey || e.metaKey || e.altKey) return null;
+export function reviewKeyAction(e: KeyPress & { shiftKey?: boolean }): ReviewAction | null {
   if (isTypingTarget(e.target)) return e.key === 'Escape' ? 'leave-field' : null;
+  if (e.altKey) return null;
+  if (e.ctrlKey || e.metaKey) {
+    const key = e.key.toLowerCase();
+    if (e.repeat) return null;
+    if (key === 'z') return e.shiftKey ? 'redo' : 'undo';
+    if (key === 'y' && e.ctrlKey) return 'redo';
+    return null;
+  }
+  const decision = (action: ReviewAction): ReviewAction | null => (e.repeat ? null : action);
   switch (e.key) {
     case 'j':
     case 'ArrowDown':
@@ -48,9 +85,23 @@ export function reviewKeyAction(e: KeyPress): ReviewAction | null {
     case 'End':
       return 'last';
     case 'a':
-      return e.repeat ? null : 'approve';
+      return decision('approve');
     case 'r':
-      return e.repeat ? null : 'reject';
+      return decision('reject');
+    case 'u':
+      return decision('undo');
+    case 'U':
+      return decision('redo');
+    case 'n':
+      return 'note';
+    case '?':
+      return 'help';
+    case '1':
+    case '2':
+    case '3':
+    case '4':
+    case '5':
+      return decision(`pick-${e.key}` as ReviewAction);
     default:
       return null;
   }

@@ -539,4 +539,6 @@ pub struct ReviewDecision {
     pub notes: Option<String>,
     pub decided_by: String,
     pub decided_at: String,
+    /// Set when this decision undid another: that decision's id.
+    pub reverts: Option<String>,
 }

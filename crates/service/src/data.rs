@@ -300,6 +300,27 @@ impl Workspace {
             })
     }
 
+    /// Undoes `decision_id`, the result's latest decision: the result gets back the status, match
+    /// and notes it had before, and the log records the undo as a decision of its own. Undoing that
+    /// one redoes the first. A decision that is no longer the latest is a `conflict`.
+    pub fn revert_decision(
+        &self,
+        run_id: &str,
+        result_id: &str,
+        decision_id: &str,
+    ) -> Result<MatchResult> {
+        let new_decision_id = new_id();
+        let now = self.now();
+        Ok(self.store.revert(&store::Revert {
+            run_id,
+            result_id,
+            decision_id,
+            new_decision_id: &new_decision_id,
+            decided_by: &self.user,
+            decided_at: &now,
+        })?)
+    }
+
     /// Every decision taken on a result, oldest first.
     pub fn result_decisions(&self, result_id: &str) -> Result<Vec<ReviewDecision>> {
         Ok(self.store.decisions(result_id)?)

@@ -42,6 +42,7 @@ impl ServiceError {
             ServiceError::NotFound { .. } => ErrorCode::NotFound,
             ServiceError::Conflict(_) => ErrorCode::Conflict,
             ServiceError::Store(StoreError::NotFound { .. }) => ErrorCode::NotFound,
+            ServiceError::Store(StoreError::Stale(_)) => ErrorCode::Conflict,
             ServiceError::Store(_) => ErrorCode::StorageError,
             ServiceError::Internal(_) => ErrorCode::InternalError,
         }

@@ -20,6 +20,10 @@ pub enum StoreError {
     NotFound { kind: &'static str, id: String },
     #[error("workspace data is damaged: {0}")]
     Corrupt(String),
+    /// The request was about a state the data has moved on from (undoing a decision that is no
+    /// longer the latest).
+    #[error("{0}")]
+    Stale(String),
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
 }

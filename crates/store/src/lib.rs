@@ -17,7 +17,7 @@ use std::sync::{Mutex, MutexGuard};
 use rusqlite::Connection;
 
 pub use error::StoreError;
-pub use results::{NewResult, Review};
+pub use results::{NewResult, Revert, Review};
 pub use runs::{RunCounters, RunListQuery, StoredRun};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

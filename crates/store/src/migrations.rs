@@ -128,6 +128,15 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE results ADD COLUMN contested INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE runs ADD COLUMN pairs_compared INTEGER;
     "#,
+    // 3: undo. A decision records the result's match and notes before it, so reverting it can
+    //    restore them; a revert is itself a decision and names the one it reverts.
+    r#"
+    ALTER TABLE review_decisions ADD COLUMN previous_matched_row_id TEXT;
+    ALTER TABLE review_decisions ADD COLUMN previous_notes TEXT;
+    ALTER TABLE review_decisions ADD COLUMN reverts TEXT;
+    -- 1 when the two columns above were recorded (decisions from before this migration: 0).
+    ALTER TABLE review_decisions ADD COLUMN previous_known INTEGER NOT NULL DEFAULT 0;
+    "#,
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<()> {

@@ -163,6 +163,70 @@ fn get_result_on(conn: &Connection, run_id: &str, result_id: &str) -> Result<Mat
     finish(row, &run_mappings(conn, run_id)?)
 }
 
+/// Undoing a decision (see [`Store::revert`]).
+#[derive(Debug, Clone)]
+pub struct Revert<'a> {
+    pub run_id: &'a str,
+    pub result_id: &'a str,
+    /// The decision to undo: the result's latest.
+    pub decision_id: &'a str,
+    /// The id of the decision that records the undo.
+    pub new_decision_id: &'a str,
+    pub decided_by: &'a str,
+    pub decided_at: &'a str,
+}
+
+/// What undoing needs of a result's latest decision.
+struct LatestDecision {
+    id: String,
+    previous_status: String,
+    reference_data_id: String,
+    reference_row_id: Option<String>,
+    previous_matched: Option<String>,
+    previous_notes: Option<String>,
+    /// Logged before undo existed: the match and notes before it were not recorded.
+    legacy: bool,
+}
+
+/// A row of the review log, with the state of the result before it.
+struct NewDecision<'a> {
+    id: &'a str,
+    /// The result as it was before the decision.
+    result: &'a MatchResult,
+    reference_data_id: &'a str,
+    reference_row_id: Option<&'a str>,
+    status: ReviewStatus,
+    notes: Option<&'a str>,
+    decided_by: &'a str,
+    decided_at: &'a str,
+    reverts: Option<&'a str>,
+}
+
+fn insert_decision(conn: &Connection, d: &NewDecision) -> Result<()> {
+    conn.execute(
+        "INSERT INTO review_decisions (id, result_id, run_id, document_id, reference_data_id, reference_row_id, \
+         previous_status, status, notes, decided_by, decided_at, previous_matched_row_id, previous_notes, reverts, \
+         previous_known) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 1)",
+        params![
+            d.id,
+            d.result.id,
+            d.result.run_id,
+            d.result.document_id,
+            d.reference_data_id,
+            d.reference_row_id,
+            d.result.status.as_str(),
+            d.status.as_str(),
+            d.notes,
+            d.decided_by,
+            d.decided_at,
+            d.result.matched_reference_row_id,
+            d.result.notes,
+            d.reverts
+        ],
+    )?;
+    Ok(())
+}
+
 /// One review decision to apply.
 #[derive(Debug, Clone)]
 pub struct Review<'a> {
@@ -301,22 +365,102 @@ impl Store {
              WHERE id = ?1 AND run_id = ?2",
             params![r.result_id, r.run_id, r.status.as_str(), r.notes, r.decided_at, matched],
         )?;
+        insert_decision(
+            &tx,
+            &NewDecision {
+                id: r.decision_id,
+                result: &before,
+                reference_data_id: r.reference_data_id,
+                reference_row_id: row_id.as_deref(),
+                status: r.status,
+                notes: r.notes,
+                decided_by: r.decided_by,
+                decided_at: r.decided_at,
+                reverts: None,
+            },
+        )?;
+        let after = get_result_on(&tx, r.run_id, r.result_id)?;
+        tx.commit()?;
+        Ok(after)
+    }
+
+    /// Undoes `decision_id`, which must be the result's latest decision: the result gets back the
+    /// status, match and notes it had before it, and the log gets a decision saying so (reverting
+    /// that one redoes the first). Decisions logged before undo existed did not record the match
+    /// and notes before them; reverting one of those keeps the current match and clears nothing
+    /// but the status.
+    pub fn revert(&self, r: &Revert) -> Result<MatchResult> {
+        let mut conn = self.write();
+        let tx = conn.transaction()?;
+        let before = get_result_on(&tx, r.run_id, r.result_id)?;
+        let latest = tx
+            .query_row(
+                "SELECT id, previous_status, reference_data_id, reference_row_id, previous_matched_row_id, \
+                 previous_notes, previous_known = 0 \
+                 FROM review_decisions WHERE result_id = ?1 ORDER BY seq DESC LIMIT 1",
+                [r.result_id],
+                |row| {
+                    Ok(LatestDecision {
+                        id: row.get(0)?,
+                        previous_status: row.get(1)?,
+                        reference_data_id: row.get(2)?,
+                        reference_row_id: row.get(3)?,
+                        previous_matched: row.get(4)?,
+                        previous_notes: row.get(5)?,
+                        legacy: row.get(6)?,
+                    })
+                },
+            )
+            .optional()?;
+        let Some(LatestDecision {
+            id: latest_id,
+            previous_status,
+            reference_data_id,
+            reference_row_id: row_id,
+            previous_matched,
+            previous_notes,
+            legacy,
+        }) = latest
+        else {
+            return Err(StoreError::Stale(format!(
+                "result {} has no decision to undo",
+                r.result_id
+            )));
+        };
+        if latest_id != r.decision_id {
+            return Err(StoreError::Stale(format!(
+                "decision {} is not the latest of result {}; only the latest can be undone",
+                r.decision_id, r.result_id
+            )));
+        }
+        let status = ReviewStatus::parse(&previous_status).unwrap_or(ReviewStatus::Pending);
+        let (matched, notes) = if legacy {
+            (
+                before.matched_reference_row_id.clone(),
+                before.notes.clone(),
+            )
+        } else {
+            (previous_matched, previous_notes)
+        };
+        let reviewed_at = (status != ReviewStatus::Pending).then_some(r.decided_at);
         tx.execute(
-            "INSERT INTO review_decisions (id, result_id, run_id, document_id, reference_data_id, reference_row_id, \
-             previous_status, status, notes, decided_by, decided_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            params![
-                r.decision_id,
-                r.result_id,
-                r.run_id,
-                before.document_id,
-                r.reference_data_id,
-                row_id,
-                before.status.as_str(),
-                r.status.as_str(),
-                r.notes,
-                r.decided_by,
-                r.decided_at
-            ],
+            "UPDATE results SET status = ?3, notes = ?4, reviewed_at = ?5, matched_reference_row_id = ?6 \
+             WHERE id = ?1 AND run_id = ?2",
+            params![r.result_id, r.run_id, status.as_str(), notes, reviewed_at, matched],
+        )?;
+        insert_decision(
+            &tx,
+            &NewDecision {
+                id: r.new_decision_id,
+                result: &before,
+                reference_data_id: &reference_data_id,
+                reference_row_id: row_id.as_deref(),
+                status,
+                notes: notes.as_deref(),
+                decided_by: r.decided_by,
+                decided_at: r.decided_at,
+                reverts: Some(&latest_id),
+            },
         )?;
         let after = get_result_on(&tx, r.run_id, r.result_id)?;
         tx.commit()?;
@@ -328,7 +472,7 @@ impl Store {
         let conn = self.read();
         let mut stmt = conn.prepare(
             "SELECT id, result_id, run_id, document_id, reference_row_id, previous_status, status, notes, decided_by, \
-             decided_at FROM review_decisions WHERE result_id = ?1 ORDER BY seq",
+             decided_at, reverts FROM review_decisions WHERE result_id = ?1 ORDER BY seq",
         )?;
         let rows = stmt.query_map([result_id], |r| {
             let prev: String = r.get(5)?;
@@ -344,6 +488,7 @@ impl Store {
                 notes: r.get(7)?,
                 decided_by: r.get(8)?,
                 decided_at: r.get(9)?,
+                reverts: r.get(10)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)

@@ -228,6 +228,17 @@ impl App {
         Err(format!("{css} text was {last:?}, never contained {want:?}").into())
     }
 
+    /// Presses and releases one key in the window, as a user at the keyboard would (the element
+    /// that has focus receives it). Special keys: `fantoccini::key::Key` as a char.
+    pub async fn press(&self, key: char) -> TestResult {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let keys = KeyActions::new("keyboard".into())
+            .then(KeyAction::Down { value: key })
+            .then(KeyAction::Up { value: key });
+        self.client.perform_actions(keys).await?;
+        Ok(())
+    }
+
     /// Saves a screenshot after the UI settles (a shot right after a change can show the old frame).
     pub async fn screenshot(&self, name: &str) -> TestResult<PathBuf> {
         tokio::time::sleep(Duration::from_millis(400)).await;

@@ -8,4 +8,8 @@ export type ReviewDecision = { id: string, result_id: string, run_id: string, do
 /**
  * The reference row the decision was about (the result's match or top candidate).
  */
-reference_row_id: string | null, previous_status: ReviewStatus, status: ReviewStatus, notes: string | null, decided_by: string, decided_at: string, };
+reference_row_id: string | null, previous_status: ReviewStatus, status: ReviewStatus, notes: string | null, decided_by: string, decided_at: string, 
+/**
+ * Set when this decision undid another: that decision's id.
+ */
+reverts: string | null, };

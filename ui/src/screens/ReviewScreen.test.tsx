@@ -9,6 +9,7 @@ vi.mock('../api', () => ({
   resultDecisions: vi.fn(),
   referenceRows: vi.fn(),
   reviewResult: vi.fn(),
+  revertDecision: vi.fn(),
 }));
 
 import * as api from '../api';
@@ -179,6 +180,66 @@ describe('ReviewScreen', () => {
     expect(mocked.reviewResult).toHaveBeenCalledWith('r1', 'a', { status: 'approved' });
     expect(item('a')?.dataset.status).toBe('approved');
     expect(selectedItem()?.dataset.resultId).toBe('c');
+  });
+
+  it('approves the pairing with candidate 2 on "2", undoes with "u" and redoes with Shift+U', async () => {
+    const decision = (id: string, status: MatchResult['status'], reverts: string | null = null) => ({
+      id,
+      result_id: 'a',
+      run_id: 'r1',
+      document_id: 'DOC-a',
+      reference_row_id: 'PO-2',
+      previous_status: 'pending' as const,
+      status,
+      notes: null,
+      decided_by: 'me',
+      decided_at: '2024-05-01T11:00:00Z',
+      reverts,
+    });
+    mocked.reviewResult.mockResolvedValue({ ...result('a', 0.95, 'approved', 'PO-2'), reviewed_at: '2024-05-01T11:00:00Z' });
+    mocked.resultDecisions.mockResolvedValue([decision('d1', 'approved')]);
+    view = await render(<ReviewScreen active />);
+    await press('2');
+    expect(mocked.reviewResult).toHaveBeenCalledWith('r1', 'a', { status: 'approved', reference_row_id: 'PO-2' });
+    expect(item('a')?.dataset.status).toBe('approved');
+    expect(document.querySelector<HTMLButtonElement>('#undo')?.disabled).toBe(false);
+
+    mocked.revertDecision.mockResolvedValue(result('a', 0.95, 'pending', 'PO-1'));
+    mocked.resultDecisions.mockResolvedValue([decision('d1', 'approved'), decision('d2', 'pending', 'd1')]);
+    await press('u');
+    expect(mocked.revertDecision).toHaveBeenLastCalledWith('r1', 'a', 'd1');
+    expect(item('a')?.dataset.status).toBe('pending');
+    expect(selectedItem()?.dataset.resultId).toBe('a');
+    expect(document.querySelector<HTMLButtonElement>('#redo')?.disabled).toBe(false);
+
+    mocked.revertDecision.mockResolvedValue({ ...result('a', 0.95, 'approved', 'PO-2'), reviewed_at: '2024-05-01T11:01:00Z' });
+    mocked.resultDecisions.mockResolvedValue([decision('d1', 'approved'), decision('d2', 'pending', 'd1'), decision('d3', 'approved', 'd2')]);
+    await press('U');
+    expect(mocked.revertDecision).toHaveBeenLastCalledWith('r1', 'a', 'd2');
+    expect(item('a')?.dataset.status).toBe('approved');
+    expect(document.querySelector<HTMLButtonElement>('#redo')?.disabled).toBe(true);
+  });
+
+  it('says so when a result has no such candidate, and when there is nothing to undo', async () => {
+    view = await render(<ReviewScreen active />);
+    await press('5');
+    expect(mocked.reviewResult).not.toHaveBeenCalled();
+    expect(document.body.textContent).toContain('This result has no candidate 5.');
+    await press('u');
+    expect(mocked.revertDecision).not.toHaveBeenCalled();
+    expect(document.body.textContent).toContain('Nothing to undo.');
+  });
+
+  it('shows the shortcuts on "?" and hides them on Escape', async () => {
+    view = await render(<ReviewScreen active />);
+    expect(document.querySelector('#shortcuts-overlay')).toBeNull();
+    await press('?');
+    const overlay = document.querySelector('#shortcuts-overlay');
+    expect(overlay?.getAttribute('role')).toBe('dialog');
+    expect(overlay?.textContent).toContain('Undo the last decision');
+    expect(overlay?.textContent).toContain('Approve the pairing with candidate 1 to 5');
+    await press('Escape');
+    expect(document.querySelector('#shortcuts-overlay')).toBeNull();
   });
 
   it('takes the status from the backend, not from the button pressed', async () => {

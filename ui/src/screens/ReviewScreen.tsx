@@ -1,7 +1,7 @@
 // Review screen: pick a run, walk its results by confidence with the keyboard, approve or reject with the evidence in view; contested results flagged.
 import { useCallback, useEffect, useRef, useState } from 'react';
 
-import { getConfig, listDatasets, listResults, listRuns, referenceRows, resultDecisions, reviewResult } from '../api';
+import { getConfig, listDatasets, listResults, listRuns, referenceRows, resultDecisions, revertDecision, reviewResult } from '../api';
 import type { MatchResult } from '../bindings/MatchResult';
 import type { Record as DataRecord } from '../bindings/Record';
 import type { ReviewDecision } from '../bindings/ReviewDecision';
@@ -16,9 +16,10 @@ import { ResultDetail } from '../components/ResultDetail';
 import { StatusBadge } from '../components/StatusBadge';
 import { DEFAULTS } from '../configForm';
 import { formatCount, formatDateTime } from '../format';
-import { reviewKeyAction } from '../keyboard';
+import { REVIEW_SHORTCUTS, reviewKeyAction } from '../keyboard';
 import { isFinalStatus, subscribeProgress } from '../progressHub';
 import { defaultReviewRun, moveIndex, nextPendingIndex, replaceResult, runLabel } from '../review';
+import { afterRedo, afterUndo, nextRedo, nextUndo, NO_HISTORY, recordDecision, type DecisionRef, type UndoStacks } from '../undo';
 
 export const RESULTS_PER_PAGE = 50;
 
@@ -69,6 +70,8 @@ export function ReviewScreen({ active, request = null }: Props) {
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [reloadTick, setReloadTick] = useState(0);
+  const [history, setHistory] = useState<UndoStacks>(NO_HISTORY);
+  const [helpOpen, setHelpOpen] = useState(false);
   const listRef = useRef<HTMLUListElement>(null);
 
   const loadRuns = useCallback(async () => {
@@ -220,15 +223,20 @@ export function ReviewScreen({ active, request = null }: Props) {
   }, [selectedId]);
 
   const decide = useCallback(
-    async (status: 'approved' | 'rejected') => {
+    async (status: 'approved' | 'rejected', referenceRowId?: string) => {
       if (!runId || !selected || !results || saving) return;
       setSaving(true);
       setError(null);
       setNotice(null);
       const input: ReviewInput = { status };
       if (notes.trim()) input.notes = notes.trim();
+      if (referenceRowId) input.reference_row_id = referenceRowId;
       try {
         const updated = await reviewResult(runId, selected.id, input);
+        // The decision is on disk; its id makes it undoable.
+        const log = await resultDecisions(updated.id).catch(() => null);
+        const made = log?.[log.length - 1];
+        if (made) setHistory((h) => recordDecision(h, { runId, resultId: updated.id, decisionId: made.id }));
         const next = replaceResult(results, updated);
         setResults(next);
         const index = next.findIndex((r) => r.id === updated.id);
@@ -249,19 +257,76 @@ export function ReviewScreen({ active, request = null }: Props) {
     [runId, selected, results, saving, notes, page, total],
   );
 
+  // Undo reverts the latest decision of this session; redo reverts that revert.
+  const step = useCallback(
+    async (kind: 'undo' | 'redo') => {
+      if (saving) return;
+      const entry = kind === 'undo' ? nextUndo(history) : nextRedo(history);
+      if (!entry) {
+        setNotice(kind === 'undo' ? 'Nothing to undo.' : 'Nothing to redo.');
+        return;
+      }
+      setSaving(true);
+      setError(null);
+      setNotice(null);
+      try {
+        const updated = await revertDecision(entry.runId, entry.resultId, entry.decisionId);
+        const log = await resultDecisions(updated.id);
+        const made = log[log.length - 1];
+        const ref: DecisionRef = { runId: entry.runId, resultId: updated.id, decisionId: made?.id ?? '' };
+        setHistory((h) => (kind === 'undo' ? afterUndo(h, ref) : afterRedo(h, ref)));
+        if (entry.runId === runId && results?.some((r) => r.id === updated.id)) {
+          setResults(replaceResult(results, updated));
+          setSelectedId(updated.id);
+          setDecisions(log);
+        }
+        setNotice(`${kind === 'undo' ? 'Undone' : 'Redone'}: ${updated.document_filename ?? updated.document_id} is ${updated.status} again.`);
+      } catch (e) {
+        setError(`Could not ${kind} the decision: ${(e as Error).message}`);
+      } finally {
+        setSaving(false);
+      }
+    },
+    [saving, history, runId, results],
+  );
+
   // Keyboard: j/k or arrows move, a approves, r rejects (not while typing in a field).
   const keyHandlerRef = useRef<(e: KeyboardEvent) => void>(() => undefined);
   keyHandlerRef.current = (e: KeyboardEvent) => {
+    if (helpOpen && e.key === 'Escape') {
+      setHelpOpen(false);
+      return;
+    }
     const action = reviewKeyAction(e);
     if (!action) return;
     if (action === 'leave-field') {
       if (e.target instanceof HTMLElement) e.target.blur();
       return;
     }
+    if (action === 'help') {
+      e.preventDefault();
+      setHelpOpen((open) => !open);
+      return;
+    }
+    if (action === 'undo' || action === 'redo') {
+      e.preventDefault();
+      void step(action);
+      return;
+    }
     if (!results || results.length === 0) return;
     e.preventDefault();
     if (action === 'approve' || action === 'reject') {
       void decide(action === 'approve' ? 'approved' : 'rejected');
+      return;
+    }
+    if (action === 'note') {
+      document.getElementById('review-notes')?.focus();
+      return;
+    }
+    if (action.startsWith('pick-')) {
+      const candidate = selected?.candidates[Number(action.slice(5)) - 1];
+      if (candidate) void decide('approved', candidate.reference_row_id);
+      else setNotice(`This result has no candidate ${action.slice(5)}.`);
       return;
     }
     const target =
@@ -304,11 +369,47 @@ export function ReviewScreen({ active, request = null }: Props) {
               </button>
             ))}
           </div>
+          <button type="button" id="undo" onClick={() => void step('undo')} disabled={!nextUndo(history) || saving} title="Undo (u)">
+            Undo
+          </button>
+          <button type="button" id="redo" onClick={() => void step('redo')} disabled={!nextRedo(history) || saving} title="Redo (Shift+U)">
+            Redo
+          </button>
           <span className="muted small shortcuts" aria-hidden="true">
-            <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>a</kbd> approve · <kbd>r</kbd> reject
+            <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>a</kbd> approve · <kbd>r</kbd> reject · <kbd>1</kbd>-<kbd>5</kbd> candidate · <kbd>u</kbd> undo
           </span>
+          <button type="button" id="show-shortcuts" className="link-button" onClick={() => setHelpOpen(true)} aria-keyshortcuts="?">
+            Shortcuts (?)
+          </button>
         </div>
       </div>
+      {helpOpen && (
+        <div className="overlay" role="presentation" onClick={() => setHelpOpen(false)}>
+          <div id="shortcuts-overlay" className="card dialog" role="dialog" aria-modal="true" aria-labelledby="shortcuts-title" onClick={(e) => e.stopPropagation()}>
+            <h2 id="shortcuts-title">Keyboard shortcuts</h2>
+            <table className="table shortcuts-table">
+              <tbody>
+                {REVIEW_SHORTCUTS.map((s) => (
+                  <tr key={s.what}>
+                    <td>
+                      {s.keys.map((k, i) => (
+                        <span key={k}>
+                          {i > 0 && ' '}
+                          {k === '…' ? k : <kbd>{k}</kbd>}
+                        </span>
+                      ))}
+                    </td>
+                    <td>{s.what}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <button type="button" onClick={() => setHelpOpen(false)} autoFocus>
+              Close
+            </button>
+          </div>
+        </div>
+      )}
       <ErrorBanner message={error} onDismiss={() => setError(null)} />
       <ErrorBanner message={notice} onDismiss={() => setNotice(null)} tone="info" />
       {!runId ? (
