@@ -6,6 +6,7 @@ import type { FieldEvidence } from '../bindings/FieldEvidence';
 import type { MatchResult } from '../bindings/MatchResult';
 import type { Record as DataRecord } from '../bindings/Record';
 import type { ReviewDecision } from '../bindings/ReviewDecision';
+import { diffChars, type Segment } from '../diff';
 import { STRATEGY_LABEL, evidenceValue, formatDateTime, formatWeight } from '../format';
 import { ConfidenceBadge } from './ConfidenceBadge';
 import { ContestedBadge } from './ContestedBadge';
@@ -25,9 +26,31 @@ interface Props {
   saving: boolean;
 }
 
-function Value({ value }: { value: string }) {
+function Value({ value, segments }: { value: string; segments?: Segment[] }) {
   const v = evidenceValue(value);
-  return v.missing ? <span className="missing">{v.text}</span> : <span className="value">{v.text}</span>;
+  if (v.missing) return <span className="missing">{v.text}</span>;
+  if (!segments) return <span className="value">{v.text}</span>;
+  return (
+    <span className="value">
+      {segments.map((seg, i) =>
+        seg.same ? (
+          <span key={i}>{seg.text}</span>
+        ) : (
+          <mark key={i} className="diff" title="differs from the other value">
+            {seg.text}
+          </mark>
+        ),
+      )}
+    </span>
+  );
+}
+
+/** The two values split into shared and differing characters, when both are there and the field did not fully agree. */
+function fieldDiff(f: FieldEvidence): { a: Segment[]; b: Segment[] } | null {
+  const a = evidenceValue(f.source_value);
+  const b = evidenceValue(f.target_value);
+  if (f.missing || a.missing || b.missing || f.score >= 1) return null;
+  return diffChars(a.text, b.text);
 }
 
 function EvidenceTable({ evidence, caption }: { evidence: FieldEvidence[]; caption: string }) {
@@ -47,7 +70,9 @@ function EvidenceTable({ evidence, caption }: { evidence: FieldEvidence[]; capti
         </tr>
       </thead>
       <tbody>
-        {evidence.map((f, i) => (
+        {evidence.map((f, i) => {
+          const diff = fieldDiff(f);
+          return (
           <tr key={`${i}-${f.source}-${f.target}`} className={f.missing ? 'evidence-missing' : f.score <= 0 ? 'evidence-mismatch' : undefined}>
             <th scope="row">
               <span className="mono">{f.source}</span> <span aria-label="compared with">→</span> <span className="mono">{f.target}</span>
@@ -59,13 +84,14 @@ function EvidenceTable({ evidence, caption }: { evidence: FieldEvidence[]; capti
               <ScoreBar score={f.score} label={`Score of ${f.source}`} />
             </td>
             <td className="value-cell">
-              <Value value={f.source_value} />
+              <Value value={f.source_value} segments={diff?.a} />
             </td>
             <td className="value-cell">
-              <Value value={f.target_value} />
+              <Value value={f.target_value} segments={diff?.b} />
             </td>
           </tr>
-        ))}
+          );
+        })}
       </tbody>
     </table>
   );

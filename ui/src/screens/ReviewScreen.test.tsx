@@ -173,6 +173,22 @@ describe('ReviewScreen', () => {
     expect(document.querySelector('.record')?.textContent).toContain('100.00');
   });
 
+  it('highlights the characters that differ in a field that did not fully agree', async () => {
+    const r = result('a', 0.9, 'pending', 'PO-1');
+    r.evidence = [
+      { source: 'vendor', target: 'vendor', strategy: 'fuzzy', weight: 0.5, score: 0.97, source_value: 'Rockline Transprt', target_value: 'Rockline Transport', missing: false },
+      { source: 'po', target: 'po_number', strategy: 'fuzzy', weight: 0.5, score: 1, source_value: 'PO 2024/1', target_value: 'PO-2024-000001', missing: false },
+    ];
+    mocked.listResults.mockResolvedValue({ data: [r], total: 1, page: 1, limit: 50 });
+    view = await render(<ReviewScreen active />);
+    const rows = document.querySelectorAll('.evidence-table tbody tr');
+    const marks = Array.from(rows[0]?.querySelectorAll('mark.diff') ?? []).map((m) => m.textContent);
+    expect(marks).toEqual(['o']);
+    expect(rows[0]?.textContent).toContain('Rockline Transport');
+    // A field the normaliser found equal is not marked, however differently it is written.
+    expect(rows[1]?.querySelector('mark.diff')).toBeNull();
+  });
+
   it('approves with "a", renders what the backend returned and moves to the next pending result', async () => {
     mocked.reviewResult.mockResolvedValue({ ...result('a', 0.95, 'approved', 'PO-1'), reviewed_at: '2024-05-01T11:00:00Z' });
     view = await render(<ReviewScreen active />);
