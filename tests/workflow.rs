@@ -131,6 +131,13 @@ fn import_config_run_review_then_reopen_finds_everything() {
         assert_eq!(evidence.len(), 4);
         assert_eq!(evidence[0].strategy, Strategy::Fuzzy);
         assert_eq!(evidence[2].target, "net_amount");
+        // Amounts come with a note in business terms, kept through the store's packed form.
+        assert!(
+            matches!(evidence[2].note, Some(engine::FieldNote::Amount { .. })),
+            "{:?}",
+            evidence[2]
+        );
+        assert!(evidence[0].note.is_none(), "no note on a fuzzy field");
         assert!(evidence.iter().all(|e| (0.0..=1.0).contains(&e.score)));
         let unmatched = ws
             .list_results(

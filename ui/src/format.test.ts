@@ -10,6 +10,7 @@ import {
   formatDuration,
   formatEta,
   formatImportError,
+  formatNote,
   formatPairsCompared,
   formatPercent,
   formatSeconds,
@@ -132,5 +133,31 @@ describe('numbers', () => {
     expect(formatPairsCompared(1)).toBe('1 pair compared');
     expect(formatPairsCompared(null)).toBe('');
     expect(formatPairsCompared(undefined)).toBe('');
+  });
+});
+
+describe('formatNote', () => {
+  const amount = { kind: 'amount' as const, difference_percent: 0, difference: 0, tolerance_percent: 0, tolerance_absolute: 0.01 };
+  it('says which VAT rate and share make two amounts equal', () => {
+    expect(formatNote({ ...amount, tax_rate: 7 })).toBe('equals the reference amount plus 7 % VAT');
+    expect(formatNote({ ...amount, tax_rate: 19, share: 0.5 })).toBe('equals 50 % of the reference amount plus 19 % VAT');
+    expect(formatNote(amount)).toBe('equals the reference amount');
+  });
+
+  it('gives a difference in percent and money, with the tolerance', () => {
+    expect(formatNote({ ...amount, difference_percent: 2.4, difference: 24, tolerance_percent: 3, tolerance_absolute: 10 })).toBe(
+      'differs +2.4 % (+24.00) from the reference amount; tolerance 3 % or 10.00',
+    );
+    expect(formatNote({ ...amount, difference_percent: -12.5, difference: -1250.5, tolerance_absolute: 0 })).toBe(
+      'differs -12.5 % (-1,250.50) from the reference amount; no tolerance',
+    );
+  });
+
+  it('counts days against the window or the tolerance', () => {
+    expect(formatNote({ kind: 'days', days: 12, window: [0, 45], tolerance_days: 0 })).toBe('12 days after the reference date; window 0 to 45 days after');
+    expect(formatNote({ kind: 'days', days: -1, window: [10, 45], tolerance_days: 2 })).toBe(
+      '1 day before the reference date; window 10 days before to 45 days after, 2 days grace',
+    );
+    expect(formatNote({ kind: 'days', days: 0, tolerance_days: 7 })).toBe('same day as the reference date; tolerance 7 days');
   });
 });

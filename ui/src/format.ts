@@ -1,4 +1,5 @@
 // Pure display helpers: percentages, confidence bands, durations/ETA, dates, evidence values and error texts.
+import type { FieldNote } from './bindings/FieldNote';
 
 /** Confidence 0..1 as a percentage with at most one decimal: 0.849 → "84.9%", 0.85 → "85%". */
 export function formatPercent(value: number | null | undefined): string {
@@ -158,4 +159,38 @@ export function fieldLabel(field: string): string {
   }
   if (field === 'field_mappings') return 'Field mappings';
   return field.replace(/_/g, ' ');
+}
+
+function signedPercent(p: number): string {
+  const rounded = Math.abs(p) < 0.05 ? 0 : p;
+  return `${rounded > 0 ? '+' : ''}${rounded.toFixed(1)} %`;
+}
+
+function amount(n: number): string {
+  return n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+}
+
+function days(n: number): string {
+  return `${n} day${Math.abs(n) === 1 ? '' : 's'}`;
+}
+
+/** A field note in the words a finance reviewer uses ("differs +2.4 % …; tolerance 3 % or 10.00"). */
+export function formatNote(note: FieldNote): string {
+  if (note.kind === 'amount') {
+    let base = note.share !== undefined && note.share !== null ? `${Math.round(note.share * 100)} % of the reference amount` : 'the reference amount';
+    if (note.tax_rate !== undefined && note.tax_rate !== null) base += ` plus ${note.tax_rate} % VAT`;
+    if (Math.abs(note.difference) < 0.005) return `equals ${base}`;
+    const tolerance = [note.tolerance_percent > 0 ? `${note.tolerance_percent} %` : null, note.tolerance_absolute > 0 ? amount(note.tolerance_absolute) : null]
+      .filter((t) => t !== null)
+      .join(' or ');
+    const sign = note.difference > 0 ? '+' : '-';
+    return `differs ${signedPercent(note.difference_percent)} (${sign}${amount(Math.abs(note.difference))}) from ${base}; ${tolerance ? `tolerance ${tolerance}` : 'no tolerance'}`;
+  }
+  const when = note.days === 0 ? 'same day as the reference date' : `${days(Math.abs(note.days))} ${note.days > 0 ? 'after' : 'before'} the reference date`;
+  if (note.window) {
+    const [before, after] = note.window;
+    const span = before > 0 && after > 0 ? `${days(before)} before to ${days(after)} after` : before > 0 ? `0 to ${days(before)} before` : `0 to ${days(after)} after`;
+    return `${when}; window ${span}${note.tolerance_days > 0 ? `, ${days(note.tolerance_days)} grace` : ''}`;
+  }
+  return `${when}; tolerance ${days(note.tolerance_days)}`;
 }

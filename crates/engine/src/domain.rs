@@ -431,6 +431,46 @@ pub struct FieldEvidence {
     /// One side had no value: the field scored 0 and says so here rather than looking like a
     /// mismatch.
     pub missing: bool,
+    /// How far apart the two values are in business terms, for amounts and dates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub note: Option<FieldNote>,
+}
+
+/// Amounts and dates compared in the terms a reviewer uses: "differs 2.4 %, tolerance 3 %",
+/// "the order plus 19 % VAT", "12 days after, window 0 to 45".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(export)]
+pub enum FieldNote {
+    /// The document amount against the reference amount, after the tax rate and partial share
+    /// (of those the config allows) that bring them closest.
+    Amount {
+        /// Document minus expected, as a percentage of the expected amount, and absolute.
+        difference_percent: f64,
+        difference: f64,
+        /// The VAT rate (percent) the document amount includes, when one fits.
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        tax_rate: Option<f64>,
+        /// The share of the reference amount (a partial delivery), when below 1.
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        share: Option<f64>,
+        tolerance_percent: f64,
+        tolerance_absolute: f64,
+    },
+    /// The document date minus the reference date.
+    Days {
+        #[ts(type = "number")]
+        days: i64,
+        /// The window `(days before, days after)` the config allows, when it sets one.
+        #[ts(optional, type = "[number, number]")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        window: Option<(i64, i64)>,
+        #[ts(type = "number")]
+        tolerance_days: i64,
+    },
 }
 
 /// One of the top reference rows for a document.

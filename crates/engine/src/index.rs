@@ -473,6 +473,12 @@ impl ReferenceIndex {
         self.n_rows == 0
     }
 
+    /// Row `row`'s prepared value of field `f`.
+    pub(crate) fn prepared(&self, f: usize, row: usize) -> &Prepared {
+        let v = self.row_values[row * self.n_fields + f] as usize;
+        &self.columns[f].distinct[v]
+    }
+
     /// The score of field `f` between the document value and the row's value, computed once per
     /// distinct value and document.
     pub(crate) fn field_score(

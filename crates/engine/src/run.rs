@@ -14,7 +14,7 @@ use crate::error::EngineError;
 use crate::index::{ReferenceIndex, Scratch, ScratchPool};
 use crate::profile::{detect_date_order, DateOrderProfile};
 use crate::progress::{CancelToken, Phase, ProgressSink, ProgressUpdate};
-use crate::strategy::{prepare_spec, FieldSpec, Prepared};
+use crate::strategy::{explain_spec, prepare_spec, FieldSpec, Prepared};
 
 /// A config resolved against the columns of the data it will run on.
 #[derive(Debug, Clone)]
@@ -569,6 +569,14 @@ fn evidence(
                     .cloned()
                     .unwrap_or_default(),
                 missing: score.is_none(),
+                note: score.and_then(|_| {
+                    explain_spec(
+                        &field.spec,
+                        &field.mapping,
+                        &values[f],
+                        ctx.index.prepared(f, row),
+                    )
+                }),
             }
         })
         .collect()

@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 
 use crate::domain::{
-    DateOrderSetting, FieldMapping, FuzzyMeasure, Normalizer, Strategy,
+    DateOrderSetting, FieldMapping, FieldNote, FuzzyMeasure, Normalizer, Strategy,
     DEFAULT_SIMILARITY_THRESHOLD, DEFAULT_TOLERANCE_ABSOLUTE, DEFAULT_TOLERANCE_DAYS,
     DEFAULT_TOLERANCE_PERCENT,
 };
@@ -416,6 +416,68 @@ pub fn compare_spec(
             best
         }
         _ => 0.0,
+    }
+}
+
+/// The note on an amount or date pair for the evidence panel (see [`FieldNote`]); `None` for other
+/// strategies or when a side is not an amount or date.
+pub fn explain_spec(
+    spec: &FieldSpec,
+    mapping: &FieldMapping,
+    doc: &Prepared,
+    target: &Prepared,
+) -> Option<FieldNote> {
+    match (spec.strategy, doc, target) {
+        (Strategy::NumericRange, Prepared::Number(x), Prepared::Number(y)) => {
+            let rates = std::iter::once(0.0).chain(
+                mapping
+                    .tax_rates
+                    .iter()
+                    .flatten()
+                    .copied()
+                    .filter(|r| r.is_finite() && *r > 0.0),
+            );
+            let shares: Vec<f64> = std::iter::once(1.0)
+                .chain(
+                    mapping
+                        .partial_shares
+                        .iter()
+                        .flatten()
+                        .copied()
+                        .filter(|s| s.is_finite() && *s > 0.0 && *s < 1.0),
+                )
+                .collect();
+            // The reading that brings the amounts closest; on a tie the plainer one (no tax, whole).
+            let (rate, share, expected) = rates
+                .flat_map(|r| {
+                    shares
+                        .iter()
+                        .map(move |&s| (r, s, y * (1.0 + r / 100.0) * s))
+                })
+                .fold(None::<(f64, f64, f64)>, |best, c| match best {
+                    Some(b) if (x - b.2).abs() <= (x - c.2).abs() + 1e-9 => Some(b),
+                    _ => Some(c),
+                })?;
+            let difference = x - expected;
+            Some(FieldNote::Amount {
+                difference_percent: if expected == 0.0 {
+                    0.0
+                } else {
+                    difference / expected.abs() * 100.0
+                },
+                difference,
+                tax_rate: (rate > 0.0).then_some(rate),
+                share: (share < 1.0).then_some(share),
+                tolerance_percent: spec.tolerance_percent,
+                tolerance_absolute: spec.tolerance_absolute,
+            })
+        }
+        (Strategy::DateRange, Prepared::Date(d), Prepared::Date(r)) => Some(FieldNote::Days {
+            days: (*d - *r).num_days(),
+            window: spec.window,
+            tolerance_days: spec.tolerance_days,
+        }),
+        _ => None,
     }
 }
 
@@ -1374,5 +1436,95 @@ mod tests {
             prepare_spec(&day_first, "03/04/2024", &profile_says_month_first),
             Prepared::Date(NaiveDate::from_ymd_opt(2024, 4, 3).unwrap())
         );
+    }
+}
+
+#[cfg(test)]
+mod explain_tests {
+    use super::*;
+    use crate::profile::DateOrderProfile;
+
+    fn note(m: &FieldMapping, doc: &str, target: &str) -> Option<FieldNote> {
+        let spec = FieldSpec::new(m);
+        let d = DateOrderProfile::default();
+        explain_spec(
+            &spec,
+            m,
+            &prepare_spec(&spec, doc, &d),
+            &prepare_spec(&spec, target, &d),
+        )
+    }
+
+    #[test]
+    fn amounts_are_explained_by_the_tax_rate_and_share_that_fit() {
+        let mut m = FieldMapping::new("total", "net", Strategy::NumericRange, 1.0);
+        m.tax_rates = Some(vec![7.0, 19.0]);
+        m.partial_shares = Some(vec![0.5]);
+        m.tolerance_percent = Some(3.0);
+        m.tolerance_absolute = Some(10.0);
+        // 1,057.67 is 988.48 plus 7 % VAT, to the cent.
+        let Some(FieldNote::Amount {
+            difference_percent,
+            tax_rate,
+            share,
+            tolerance_percent,
+            tolerance_absolute,
+            ..
+        }) = note(&m, "1,057.67", "988.48")
+        else {
+            panic!("an amount note");
+        };
+        assert!(difference_percent.abs() < 0.01, "{difference_percent}");
+        assert_eq!((tax_rate, share), (Some(7.0), None));
+        assert_eq!((tolerance_percent, tolerance_absolute), (3.0, 10.0));
+        // Half the order plus 19 %.
+        let Some(FieldNote::Amount {
+            tax_rate, share, ..
+        }) = note(&m, "595.00", "1000.00")
+        else {
+            panic!("an amount note");
+        };
+        assert_eq!((tax_rate, share), (Some(19.0), Some(0.5)));
+        // No rate fits: the plain difference, 2.4 % above.
+        let Some(FieldNote::Amount {
+            difference_percent,
+            difference,
+            tax_rate,
+            ..
+        }) = note(&m, "1024.00", "1000.00")
+        else {
+            panic!("an amount note");
+        };
+        assert!((difference_percent - 2.4).abs() < 1e-9 && (difference - 24.0).abs() < 1e-9);
+        assert_eq!(tax_rate, None);
+    }
+
+    #[test]
+    fn dates_are_explained_in_days_with_the_window() {
+        let mut m = FieldMapping::new("invoice_date", "order_date", Strategy::DateRange, 1.0);
+        m.days_before = Some(0);
+        m.days_after = Some(45);
+        assert_eq!(
+            note(&m, "2024-05-13", "2024-05-01"),
+            Some(FieldNote::Days {
+                days: 12,
+                window: Some((0, 45)),
+                // A window's grace period defaults to none.
+                tolerance_days: 0,
+            })
+        );
+        let plain = FieldMapping::new("d", "d", Strategy::DateRange, 1.0);
+        assert!(matches!(
+            note(&plain, "2024-04-28", "2024-05-01"),
+            Some(FieldNote::Days {
+                days: -3,
+                window: None,
+                ..
+            })
+        ));
+        // Other strategies and values that are not amounts or dates get no note.
+        assert_eq!(note(&plain, "not a date", "2024-05-01"), None);
+        let exact = FieldMapping::new("a", "b", Strategy::Exact, 1.0);
+        assert_eq!(note(&exact, "x", "y"), None);
     }
 }

@@ -2,8 +2,8 @@
 
 use engine::run::RejectedPairs;
 use engine::{
-    Candidate, DocumentMatch, FieldEvidence, FieldMapping, MatchResult, MatchingConfig, ResultPage,
-    ReviewDecision, ReviewStatus,
+    Candidate, DocumentMatch, FieldEvidence, FieldMapping, FieldNote, MatchResult, MatchingConfig,
+    ResultPage, ReviewDecision, ReviewStatus,
 };
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -50,6 +50,9 @@ fn result_from_row(r: &Row) -> rusqlite::Result<(MatchResult, String)> {
 struct Packed {
     s: Vec<String>,
     c: Vec<PackedCandidate>,
+    /// Per candidate, per field, the amount or date note (absent in results written before notes).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    n: Vec<Vec<Option<FieldNote>>>,
 }
 
 /// (reference row id, confidence, per field (score, reference value, missing)).
@@ -71,7 +74,18 @@ fn pack(candidates: &[Candidate]) -> Result<String> {
             (c.reference_row_id.clone(), c.confidence, fields)
         })
         .collect();
-    to_json(&Packed { s, c })
+    let n = if candidates
+        .iter()
+        .any(|c| c.evidence.iter().any(|e| e.note.is_some()))
+    {
+        candidates
+            .iter()
+            .map(|c| c.evidence.iter().map(|e| e.note.clone()).collect())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    to_json(&Packed { s, c, n })
 }
 
 fn unpack(text: &str, mappings: &[FieldMapping]) -> Result<Vec<Candidate>> {
@@ -80,6 +94,7 @@ fn unpack(text: &str, mappings: &[FieldMapping]) -> Result<Vec<Candidate>> {
         return from_json("result candidates", text);
     }
     let packed: Packed = from_json("result candidates", text)?;
+    let notes = &packed.n;
     packed
         .c
         .into_iter()
@@ -105,6 +120,7 @@ fn unpack(text: &str, mappings: &[FieldMapping]) -> Result<Vec<Candidate>> {
                     source_value: packed.s.get(i).cloned().unwrap_or_default(),
                     target_value,
                     missing,
+                    note: notes.get(rank).and_then(|n| n.get(i)).cloned().flatten(),
                 })
                 .collect();
             Ok(Candidate {

@@ -7,7 +7,7 @@ import type { MatchResult } from '../bindings/MatchResult';
 import type { Record as DataRecord } from '../bindings/Record';
 import type { ReviewDecision } from '../bindings/ReviewDecision';
 import { diffChars, type Segment } from '../diff';
-import { STRATEGY_LABEL, evidenceValue, formatDateTime, formatWeight } from '../format';
+import { STRATEGY_LABEL, evidenceValue, formatDateTime, formatNote, formatWeight } from '../format';
 import { ConfidenceBadge } from './ConfidenceBadge';
 import { ContestedBadge } from './ContestedBadge';
 import { ScoreBar } from './ScoreBar';
@@ -82,6 +82,7 @@ function EvidenceTable({ evidence, caption }: { evidence: FieldEvidence[]; capti
             <td className="num">{formatWeight(f.weight)}</td>
             <td>
               <ScoreBar score={f.score} label={`Score of ${f.source}`} />
+              {f.note && <div className="field-note small muted">{formatNote(f.note)}</div>}
             </td>
             <td className="value-cell">
               <Value value={f.source_value} segments={diff?.a} />

@@ -173,6 +173,22 @@ describe('ReviewScreen', () => {
     expect(document.querySelector('.record')?.textContent).toContain('100.00');
   });
 
+  it('counts the run\'s results by status and counts again after a decision', async () => {
+    const page = { data: [result('a', 0.95, 'pending', 'PO-1'), result('b', 0.7, 'approved', null)], total: 2, page: 1, limit: 50 };
+    let totals: Record<string, number> = { pending: 120, approved: 30, rejected: 5 };
+    mocked.listResults.mockImplementation(async (_run, q) => (q.limit === 1 ? { data: [], total: totals[q.status ?? ''] ?? 0, page: 1, limit: 1 } : page));
+    view = await render(<ReviewScreen active />);
+    const count = (s: string) => document.querySelector(`#review-counts [data-count="${s}"]`)?.textContent;
+    expect(count('pending')).toBe('Pending 120');
+    expect(count('approved')).toBe('Approved 30');
+    expect(count('rejected')).toBe('Rejected 5');
+    totals = { pending: 119, approved: 31, rejected: 5 };
+    mocked.reviewResult.mockResolvedValue({ ...result('a', 0.95, 'approved', 'PO-1'), reviewed_at: '2024-05-01T11:00:00Z' });
+    await press('a');
+    expect(count('pending')).toBe('Pending 119');
+    expect(count('approved')).toBe('Approved 31');
+  });
+
   it('highlights the characters that differ in a field that did not fully agree', async () => {
     const r = result('a', 0.9, 'pending', 'PO-1');
     r.evidence = [
@@ -187,6 +203,26 @@ describe('ReviewScreen', () => {
     expect(rows[0]?.textContent).toContain('Rockline Transport');
     // A field the normaliser found equal is not marked, however differently it is written.
     expect(rows[1]?.querySelector('mark.diff')).toBeNull();
+  });
+
+  it('explains an amount in business terms under its score', async () => {
+    const r = result('a', 0.9, 'pending', 'PO-1');
+    r.evidence = [
+      {
+        source: 'total',
+        target: 'net',
+        strategy: 'numeric_range',
+        weight: 1,
+        score: 1,
+        source_value: '1,057.67',
+        target_value: '988.48',
+        missing: false,
+        note: { kind: 'amount', difference_percent: 0, difference: 0, tax_rate: 7, tolerance_percent: 0, tolerance_absolute: 0.01 },
+      },
+    ];
+    mocked.listResults.mockResolvedValue({ data: [r], total: 1, page: 1, limit: 50 });
+    view = await render(<ReviewScreen active />);
+    expect(document.querySelector('.evidence-table .field-note')?.textContent).toBe('equals the reference amount plus 7 % VAT');
   });
 
   it('approves with "a", renders what the backend returned and moves to the next pending result', async () => {

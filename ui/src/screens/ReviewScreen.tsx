@@ -71,6 +71,8 @@ export function ReviewScreen({ active, request = null }: Props) {
   const [notice, setNotice] = useState<string | null>(null);
   const [reloadTick, setReloadTick] = useState(0);
   const [history, setHistory] = useState<UndoStacks>(NO_HISTORY);
+  const [counts, setCounts] = useState<Record<ReviewStatus, number> | null>(null);
+  const [countTick, setCountTick] = useState(0);
   const [helpOpen, setHelpOpen] = useState(false);
   const listRef = useRef<HTMLUListElement>(null);
 
@@ -168,6 +170,25 @@ export function ReviewScreen({ active, request = null }: Props) {
     };
   }, [runId, filter, page, reloadTick]);
 
+  // Live counters of the run's results by status, refreshed after every decision.
+  useEffect(() => {
+    if (!runId) {
+      setCounts(null);
+      return;
+    }
+    let stale = false;
+    const statuses: ReviewStatus[] = ['pending', 'approved', 'rejected'];
+    Promise.all(statuses.map((status) => listResults(runId, { status, page: 1, limit: 1 }).then((p) => p.total))).then(
+      ([pending = 0, approved = 0, rejected = 0]) => {
+        if (!stale) setCounts({ pending, approved, rejected });
+      },
+      () => undefined,
+    );
+    return () => {
+      stale = true;
+    };
+  }, [runId, reloadTick, countTick]);
+
   const selectedIndex = results ? results.findIndex((r) => r.id === selectedId) : -1;
   const selected = selectedIndex >= 0 && results ? (results[selectedIndex] ?? null) : null;
 
@@ -237,6 +258,7 @@ export function ReviewScreen({ active, request = null }: Props) {
         const log = await resultDecisions(updated.id).catch(() => null);
         const made = log?.[log.length - 1];
         if (made) setHistory((h) => recordDecision(h, { runId, resultId: updated.id, decisionId: made.id }));
+        setCountTick((t) => t + 1);
         const next = replaceResult(results, updated);
         setResults(next);
         const index = next.findIndex((r) => r.id === updated.id);
@@ -275,6 +297,7 @@ export function ReviewScreen({ active, request = null }: Props) {
         const made = log[log.length - 1];
         const ref: DecisionRef = { runId: entry.runId, resultId: updated.id, decisionId: made?.id ?? '' };
         setHistory((h) => (kind === 'undo' ? afterUndo(h, ref) : afterRedo(h, ref)));
+        setCountTick((t) => t + 1);
         if (entry.runId === runId && results?.some((r) => r.id === updated.id)) {
           setResults(replaceResult(results, updated));
           setSelectedId(updated.id);
@@ -420,6 +443,21 @@ export function ReviewScreen({ active, request = null }: Props) {
             <h2 id="results-heading" className="results-title">
               Results <span className="muted small">{formatCount(total)} · best confidence first</span>
             </h2>
+            {counts && (
+              <p id="review-counts" className="review-counts small" aria-live="polite">
+                <span data-count="pending">
+                  Pending <strong>{formatCount(counts.pending)}</strong>
+                </span>
+                {' · '}
+                <span data-count="approved">
+                  Approved <strong>{formatCount(counts.approved)}</strong>
+                </span>
+                {' · '}
+                <span data-count="rejected">
+                  Rejected <strong>{formatCount(counts.rejected)}</strong>
+                </span>
+              </p>
+            )}
             {results === null ? (
               <p className="muted">Loading…</p>
             ) : results.length === 0 ? (
