@@ -481,6 +481,55 @@ pub fn explain_spec(
     }
 }
 
+/// A note's own numbers, rounded, without what the config says (tolerances, window): what a
+/// stored result keeps of it. Amounts: `[difference %, difference, tax rate or 0, share or 1]`;
+/// dates: `[days]`.
+pub fn note_numbers(note: &FieldNote) -> Vec<f64> {
+    let round = |x: f64, places: i32| {
+        let f = 10f64.powi(places);
+        (x * f).round() / f
+    };
+    match note {
+        FieldNote::Amount {
+            difference_percent,
+            difference,
+            tax_rate,
+            share,
+            ..
+        } => vec![
+            round(*difference_percent, 3),
+            round(*difference, 4),
+            tax_rate.unwrap_or(0.0),
+            share.unwrap_or(1.0),
+        ],
+        FieldNote::Days { days, .. } => vec![*days as f64],
+    }
+}
+
+/// The note [`note_numbers`] kept, completed from the field's mapping; `None` when the numbers do
+/// not fit the mapping's strategy.
+pub fn note_from_numbers(numbers: &[f64], mapping: &FieldMapping) -> Option<FieldNote> {
+    let spec = FieldSpec::new(mapping);
+    match (spec.strategy, numbers) {
+        (Strategy::NumericRange, &[difference_percent, difference, tax, share]) => {
+            Some(FieldNote::Amount {
+                difference_percent,
+                difference,
+                tax_rate: (tax > 0.0).then_some(tax),
+                share: (share < 1.0).then_some(share),
+                tolerance_percent: spec.tolerance_percent,
+                tolerance_absolute: spec.tolerance_absolute,
+            })
+        }
+        (Strategy::DateRange, &[days]) => Some(FieldNote::Days {
+            days: days as i64,
+            window: spec.window,
+            tolerance_days: spec.tolerance_days,
+        }),
+        _ => None,
+    }
+}
+
 fn cut(score: f64, threshold: f64) -> f64 {
     let score = score.clamp(0.0, 1.0);
     if score < threshold {
@@ -1497,6 +1546,31 @@ mod explain_tests {
         };
         assert!((difference_percent - 2.4).abs() < 1e-9 && (difference - 24.0).abs() < 1e-9);
         assert_eq!(tax_rate, None);
+    }
+
+    #[test]
+    fn a_stored_note_comes_back_with_the_config_s_tolerances() {
+        let mut m = FieldMapping::new("total", "net", Strategy::NumericRange, 1.0);
+        m.tax_rates = Some(vec![19.0]);
+        m.partial_shares = Some(vec![0.5]);
+        m.tolerance_percent = Some(3.0);
+        let n = note(&m, "595.00", "1000.00").unwrap();
+        assert_eq!(note_from_numbers(&note_numbers(&n), &m), Some(n));
+        let n = note(&m, "1024.00", "1000.00").unwrap();
+        let back = note_from_numbers(&note_numbers(&n), &m).unwrap();
+        let FieldNote::Amount {
+            difference_percent, ..
+        } = back
+        else {
+            panic!("an amount");
+        };
+        assert_eq!(difference_percent, 2.4, "rounded for storage");
+        let mut d = FieldMapping::new("a", "b", Strategy::DateRange, 1.0);
+        d.days_after = Some(45);
+        let n = note(&d, "2024-05-13", "2024-05-01").unwrap();
+        assert_eq!(note_from_numbers(&note_numbers(&n), &d), Some(n));
+        // Numbers of another kind than the mapping's strategy are dropped, not misread.
+        assert_eq!(note_from_numbers(&[12.0], &m), None);
     }
 
     #[test]

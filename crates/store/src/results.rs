@@ -1,9 +1,10 @@
 //! Match results, their review, and the append-only log of review decisions.
 
 use engine::run::RejectedPairs;
+use engine::strategy::{note_from_numbers, note_numbers};
 use engine::{
-    Candidate, DocumentMatch, FieldEvidence, FieldMapping, FieldNote, MatchResult, MatchingConfig,
-    ResultPage, ReviewDecision, ReviewStatus,
+    Candidate, DocumentMatch, FieldEvidence, FieldMapping, MatchResult, MatchingConfig, ResultPage,
+    ReviewDecision, ReviewStatus,
 };
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -50,9 +51,10 @@ fn result_from_row(r: &Row) -> rusqlite::Result<(MatchResult, String)> {
 struct Packed {
     s: Vec<String>,
     c: Vec<PackedCandidate>,
-    /// Per candidate, per field, the amount or date note (absent in results written before notes).
+    /// Per candidate, per field, the numbers of the amount or date note (`engine::strategy::
+    /// note_numbers`; the config snapshot supplies the rest). Absent in results from before notes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    n: Vec<Vec<Option<FieldNote>>>,
+    n: Vec<Vec<Option<Vec<f64>>>>,
 }
 
 /// (reference row id, confidence, per field (score, reference value, missing)).
@@ -80,7 +82,12 @@ fn pack(candidates: &[Candidate]) -> Result<String> {
     {
         candidates
             .iter()
-            .map(|c| c.evidence.iter().map(|e| e.note.clone()).collect())
+            .map(|c| {
+                c.evidence
+                    .iter()
+                    .map(|e| e.note.as_ref().map(note_numbers))
+                    .collect()
+            })
             .collect()
     } else {
         Vec::new()
@@ -120,7 +127,11 @@ fn unpack(text: &str, mappings: &[FieldMapping]) -> Result<Vec<Candidate>> {
                     source_value: packed.s.get(i).cloned().unwrap_or_default(),
                     target_value,
                     missing,
-                    note: notes.get(rank).and_then(|n| n.get(i)).cloned().flatten(),
+                    note: notes
+                        .get(rank)
+                        .and_then(|n| n.get(i))
+                        .and_then(|n| n.as_deref())
+                        .and_then(|n| note_from_numbers(n, m)),
                 })
                 .collect();
             Ok(Candidate {
