@@ -295,9 +295,16 @@ export function ResultDetail({
         ) : (
           <ol className="history">
             {decisions.map((d) => (
-              <li key={d.id}>
+              <li key={d.id} data-decision-id={d.id}>
                 <span className="nowrap">{formatDateTime(d.decided_at)}</span> · <strong>{d.decided_by}</strong> · <StatusBadge status={d.previous_status} /> →{' '}
                 <StatusBadge status={d.status} />
+                {d.reverts && <span className="history-undo small muted"> (undo)</span>}
+                {d.reference_row_id && (
+                  <span className="small muted">
+                    {' '}
+                    · row <span className="mono">{d.reference_row_id}</span>
+                  </span>
+                )}
                 {d.notes && <p className="history-notes">{d.notes}</p>}
               </li>
             ))}

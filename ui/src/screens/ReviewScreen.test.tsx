@@ -272,6 +272,24 @@ describe('ReviewScreen', () => {
     expect(document.querySelector<HTMLButtonElement>('#redo')?.disabled).toBe(true);
   });
 
+  it('lists every decision with who, when, old and new status, the row, and which were undos', async () => {
+    const base = { result_id: 'a', run_id: 'r1', document_id: 'DOC-a', notes: null, decided_by: 'reviewer', decided_at: '2024-05-01T11:00:00Z' };
+    mocked.resultDecisions.mockResolvedValue([
+      { ...base, id: 'd1', reference_row_id: 'PO-2', previous_status: 'pending', status: 'approved', notes: 'second PO', reverts: null },
+      { ...base, id: 'd2', reference_row_id: 'PO-2', previous_status: 'approved', status: 'pending', reverts: 'd1' },
+    ]);
+    view = await render(<ReviewScreen active />);
+    const entries = document.querySelectorAll('.history li');
+    expect(entries).toHaveLength(2);
+    expect(entries[0]?.textContent).toContain('reviewer');
+    expect(entries[0]?.textContent).toContain('Pending → Approved');
+    expect(entries[0]?.textContent).toContain('row PO-2');
+    expect(entries[0]?.textContent).toContain('second PO');
+    expect(entries[0]?.querySelector('.history-undo')).toBeNull();
+    expect(entries[1]?.textContent).toContain('Approved → Pending');
+    expect(entries[1]?.querySelector('.history-undo')?.textContent).toBe(' (undo)');
+  });
+
   it('says so when a result has no such candidate, and when there is nothing to undo', async () => {
     view = await render(<ReviewScreen active />);
     await press('5');
