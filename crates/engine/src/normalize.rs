@@ -944,18 +944,18 @@ mod tests {
     #[test]
     fn padded_distance_is_the_best_padding() {
         let mut rng = Rng(0xabcd_ef01_2345_6789);
-        let digit = |rng: &mut Rng| char::from(b'0' + [0, 0, 1, 2, 3][rng.below(5)] as u8);
+        let digit = |rng: &mut Rng| char::from(b'0' + [0, 0, 1, 2, 3][rng.index(5)] as u8);
         for _ in 0..20_000 {
-            let raw_a: String = (0..1 + rng.below(7))
+            let raw_a: String = (0..1 + rng.index(7))
                 .map(|_| {
-                    if rng.below(4) == 0 {
+                    if rng.index(4) == 0 {
                         '-'
                     } else {
                         digit(&mut rng)
                     }
                 })
                 .collect();
-            let digits: String = (0..rng.below(7)).map(|_| digit(&mut rng)).collect();
+            let digits: String = (0..rng.index(7)).map(|_| digit(&mut rng)).collect();
             let a = key(&raw_a);
             if a.groups.is_empty() {
                 continue;
@@ -1051,20 +1051,8 @@ mod tests {
         }
     }
 
-    /// Deterministic xorshift, so measurements are reproducible.
-    struct Rng(u64);
-
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-        fn below(&mut self, n: usize) -> usize {
-            (self.next() % n.max(1) as u64) as usize
-        }
-    }
+    // The generators' deterministic random numbers, so measurements are reproducible.
+    use crate::rng::Rng;
 
     fn shares_key(a: &ReferenceKey, b: &ReferenceKey) -> bool {
         let ka = reference_blocking_keys(a);
@@ -1073,7 +1061,7 @@ mod tests {
 
     /// The PO number as documents write it.
     fn spelling(rng: &mut Rng, year: u32, n: u32) -> String {
-        match rng.below(6) {
+        match rng.index(6) {
             0 | 1 => format!("PO-{year}-{n:06}"),
             2 => format!("PO {year}/{n}"),
             3 => format!("{year}{n:06}"),
@@ -1086,8 +1074,8 @@ mod tests {
     fn equal_references_always_share_a_key() {
         let mut rng = Rng(0x1234_5678_9abc_def1);
         for _ in 0..3_000 {
-            let year = 2000 + rng.below(30) as u32;
-            let n = rng.below(1_000_000) as u32;
+            let year = 2000 + rng.index(30) as u32;
+            let n = rng.index(1_000_000) as u32;
             let canonical = key(&format!("PO-{year}-{n:06}"));
             let other = key(&spelling(&mut rng, year, n));
             assert_eq!(reference_similarity(&canonical, &other), 1.0);
@@ -1141,15 +1129,15 @@ mod tests {
         let digit_at: Vec<usize> = (0..chars.len())
             .filter(|&i| chars[i].is_ascii_digit())
             .collect();
-        let at = digit_at[rng.below(digit_at.len())];
-        let random_digit = |rng: &mut Rng| char::from(b'0' + rng.below(10) as u8);
-        match rng.below(5) {
+        let at = digit_at[rng.index(digit_at.len())];
+        let random_digit = |rng: &mut Rng| char::from(b'0' + rng.index(10) as u8);
+        match rng.index(5) {
             0 => {
                 chars.remove(at);
             }
             1 => {
                 let d = random_digit(rng);
-                chars.insert(at + rng.below(2), d);
+                chars.insert(at + rng.index(2), d);
             }
             2 => chars.insert(at, chars[at]),
             3 => loop {
@@ -1170,7 +1158,7 @@ mod tests {
                 if pairs.is_empty() {
                     chars.remove(at);
                 } else {
-                    let i = pairs[rng.below(pairs.len())];
+                    let i = pairs[rng.index(pairs.len())];
                     chars.swap(i, i + 1);
                 }
             }
@@ -1184,8 +1172,8 @@ mod tests {
         let trials = 5_000;
         let (mut shared, mut high) = (0usize, 0usize);
         for _ in 0..trials {
-            let year = 2019 + rng.below(7) as u32;
-            let n = 1 + rng.below(999_999) as u32;
+            let year = 2019 + rng.index(7) as u32;
+            let n = 1 + rng.index(999_999) as u32;
             let canonical = key(&format!("PO-{year}-{n:06}"));
             let written = spelling(&mut rng, year, n);
             let typo = key(&digit_typo(&mut rng, &written));
@@ -1227,7 +1215,7 @@ mod tests {
         let mut total = 0usize;
         let mut seen = std::collections::HashSet::new();
         for _ in 0..sample {
-            let i = rng.below(refs.len());
+            let i = rng.index(refs.len());
             seen.clear();
             for &k in &keys[i] {
                 let from = pairs.partition_point(|&(pk, _)| pk < k);
@@ -1249,8 +1237,8 @@ mod tests {
         let mut rng = Rng(0xfeed_beef_0bad_cafe);
         let mut set = std::collections::HashSet::new();
         while set.len() < 100_000 {
-            let year = 2019 + rng.below(7) as u32;
-            let n = 1 + rng.below(999_999) as u32;
+            let year = 2019 + rng.index(7) as u32;
+            let n = 1 + rng.index(999_999) as u32;
             set.insert(format!("PO-{year}-{n:06}"));
         }
         let mut random: Vec<String> = set.into_iter().collect();

@@ -988,19 +988,11 @@ pub(crate) mod tests {
             '0', '1', '2', '3', '9', '.', ',', '-', '/', ' ', '\'', '(', ')', 'e', '€', '$', 't',
             ':', 'ü', '\u{a0}', '+', 'm', 'a', 'y', 'z', '\u{2212}', '–', '１', 'Ｔ', '_',
         ];
-        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut rng = crate::rng::Rng(0x2545_f491_4f6c_dd1d);
         (0..count)
             .map(|_| {
-                let len = (next() % 14) as usize;
-                (0..len)
-                    .map(|_| ALPHABET[(next() % ALPHABET.len() as u64) as usize])
-                    .collect()
+                let len = rng.below(14) as usize;
+                (0..len).map(|_| rng.pick(ALPHABET)).collect()
             })
             .collect()
     }

@@ -425,19 +425,11 @@ mod tests {
 
     /// Deterministic pseudo-random strings over a small alphabet, so pairs share characters.
     fn random_strings(count: usize, alphabet: &[char], max_len: usize) -> Vec<String> {
-        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut rng = crate::rng::Rng(0x9e37_79b9_7f4a_7c15);
         (0..count)
             .map(|_| {
-                let len = (next() % (max_len as u64 + 1)) as usize;
-                (0..len)
-                    .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
-                    .collect()
+                let len = rng.below(max_len as u64 + 1) as usize;
+                (0..len).map(|_| rng.pick(alphabet)).collect()
             })
             .collect()
     }
