@@ -34,6 +34,24 @@ fn import(ws: &Workspace, path: &str, kind: DatasetKind, id_column: &str) -> eng
     .unwrap()
 }
 
+/// The small PO and invoice fixtures, imported: (reference data, documents).
+fn import_small_invoices(ws: &Workspace) -> (engine::Dataset, engine::Dataset) {
+    (
+        import(
+            ws,
+            &fixture("pos_small.csv"),
+            DatasetKind::Reference,
+            "po_id",
+        ),
+        import(
+            ws,
+            &fixture("invoices_small.csv"),
+            DatasetKind::Documents,
+            "document_id",
+        ),
+    )
+}
+
 fn invoice_config(reference_id: &str, documents_id: &str) -> ConfigInput {
     let mut vendor = FieldMapping::new("vendor_name", "vendor_name", Strategy::Fuzzy, 0.3);
     vendor.similarity_threshold = Some(0.5);
@@ -66,18 +84,7 @@ fn import_config_run_review_then_reopen_finds_everything() {
     let (run_id, approved_id, rejected_id, doc_count, config_id);
     {
         let ws = open(&rt, &path);
-        let pos = import(
-            &ws,
-            &fixture("pos_small.csv"),
-            DatasetKind::Reference,
-            "po_id",
-        );
-        let docs = import(
-            &ws,
-            &fixture("invoices_small.csv"),
-            DatasetKind::Documents,
-            "document_id",
-        );
+        let (pos, docs) = import_small_invoices(&ws);
         assert_eq!(
             pos.columns
                 .iter()
@@ -444,18 +451,7 @@ fn a_run_interrupted_by_a_crash_is_marked_failed_at_next_start() {
     let run_id;
     {
         let ws = open(&rt, &path);
-        let pos = import(
-            &ws,
-            &fixture("pos_small.csv"),
-            DatasetKind::Reference,
-            "po_id",
-        );
-        let docs = import(
-            &ws,
-            &fixture("invoices_small.csv"),
-            DatasetKind::Documents,
-            "document_id",
-        );
+        let (pos, docs) = import_small_invoices(&ws);
         let config = ws
             .create_config(&invoice_config(&pos.id, &docs.id))
             .unwrap();
@@ -493,18 +489,7 @@ fn config_validation_names_the_field_and_unknown_ids_are_not_found() {
     let rt = runtime();
     let dir = tempfile::tempdir().unwrap();
     let ws = open(&rt, &dir.path().join("w.sqlite"));
-    let pos = import(
-        &ws,
-        &fixture("pos_small.csv"),
-        DatasetKind::Reference,
-        "po_id",
-    );
-    let docs = import(
-        &ws,
-        &fixture("invoices_small.csv"),
-        DatasetKind::Documents,
-        "document_id",
-    );
+    let (pos, docs) = import_small_invoices(&ws);
     let mut input = invoice_config(&pos.id, &docs.id);
     input.field_mappings[2].weight = 0.5;
     let api = service::ApiError::from(ws.create_config(&input).unwrap_err());
@@ -539,18 +524,7 @@ fn undo_restores_status_match_and_notes_and_redo_reapplies() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("work.sqlite");
     let ws = open(&rt, &path);
-    let pos = import(
-        &ws,
-        &fixture("pos_small.csv"),
-        DatasetKind::Reference,
-        "po_id",
-    );
-    let docs = import(
-        &ws,
-        &fixture("invoices_small.csv"),
-        DatasetKind::Documents,
-        "document_id",
-    );
+    let (pos, docs) = import_small_invoices(&ws);
     let config = ws
         .create_config(&invoice_config(&pos.id, &docs.id))
         .unwrap();
