@@ -791,9 +791,9 @@ fn build_column(
     })
 }
 
-/// Frees what a cancelled build made on a pool thread: a million prepared values take a while to
-/// free, and the cancel should not wait for that.
-fn free_in_background<T: Send + 'static>(value: T) {
+/// Frees `value` on a pool thread: a million reference rows or prepared values take a while to
+/// free, and reporting that a run ended (a cancel must take effect in 200 ms) should not wait.
+pub fn free_in_background<T: Send + 'static>(value: T) {
     rayon::spawn(move || drop(value));
 }
 

@@ -9,7 +9,7 @@ use std::sync::mpsc::RecvTimeoutError;
 use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::time::{Duration, Instant};
 
-use engine::index::ReferenceIndex;
+use engine::index::{free_in_background, ReferenceIndex};
 use engine::run::{
     execute_indexed, DocumentSource, ExecOptions, MatchPlan, ResultSink, RunInput, RunOutcome,
 };
@@ -412,15 +412,6 @@ impl DocumentSource for StoreDocuments<'_> {
     }
 }
 
-/// Frees `value` on a thread of its own: a million reference rows are nine million strings, and
-/// freeing them would hold up reporting that a run ended (a cancel must take effect in 200 ms).
-fn drop_later<T: Send + 'static>(value: T) {
-    // When no thread can be had, `spawn` drops the closure, and with it the value, right here.
-    let _ = std::thread::Builder::new()
-        .name("matchbook-free".into())
-        .spawn(move || drop(value));
-}
-
 /// Forwards the engine's progress to the live state and, throttled, to listeners.
 struct LiveSink<'a> {
     inner: &'a Inner,
@@ -638,7 +629,7 @@ impl Inner {
             ),
             None => Ok(RunOutcome::cancelled_before_matching()),
         };
-        drop_later((index, reference));
+        free_in_background((index, reference));
         let outcome = match outcome {
             Ok(o) => o,
             Err(EngineError::Cancelled) => return self.finish(run_id, RunStatus::Cancelled, None),
