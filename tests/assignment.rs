@@ -61,6 +61,9 @@ fn import(ws: &Workspace, path: &Path, kind: DatasetKind, id_column: &str) -> en
         id_column: Some(id_column.into()),
         filename_column: None,
         delimiter: None,
+        encoding: None,
+        has_header: None,
+        sheet: None,
     })
     .unwrap()
 }

@@ -4,73 +4,13 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use engine::{
-    ConfigInput, DatasetKind, FieldMapping, ReviewStatus, RunStatus, Strategy, TriggeredBy,
-};
+use engine::{DatasetKind, ReviewStatus, RunStatus, Strategy, TriggeredBy};
 use service::{
     ErrorCode, ImportRequest, ResultQuery, ReviewInput, RunFilter, ServiceError, Workspace,
 };
 
-fn fixture(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-        .display()
-        .to_string()
-}
-
 mod common;
-use common::{open, runtime, TestRuntime};
-
-fn import(ws: &Workspace, path: &str, kind: DatasetKind, id_column: &str) -> engine::Dataset {
-    ws.import_dataset(&ImportRequest {
-        path: path.to_string(),
-        kind,
-        name: None,
-        id_column: Some(id_column.into()),
-        filename_column: None,
-        delimiter: None,
-    })
-    .unwrap()
-}
-
-/// The small PO and invoice fixtures, imported: (reference data, documents).
-fn import_small_invoices(ws: &Workspace) -> (engine::Dataset, engine::Dataset) {
-    (
-        import(
-            ws,
-            &fixture("pos_small.csv"),
-            DatasetKind::Reference,
-            "po_id",
-        ),
-        import(
-            ws,
-            &fixture("invoices_small.csv"),
-            DatasetKind::Documents,
-            "document_id",
-        ),
-    )
-}
-
-fn invoice_config(reference_id: &str, documents_id: &str) -> ConfigInput {
-    let mut vendor = FieldMapping::new("vendor_name", "vendor_name", Strategy::Fuzzy, 0.3);
-    vendor.similarity_threshold = Some(0.5);
-    let mut po = FieldMapping::new("po_reference", "po_number", Strategy::Fuzzy, 0.4);
-    po.similarity_threshold = Some(0.6);
-    let mut amount = FieldMapping::new("total_amount", "net_amount", Strategy::NumericRange, 0.2);
-    amount.tolerance_percent = Some(22.0);
-    let mut date = FieldMapping::new("invoice_date", "order_date", Strategy::DateRange, 0.1);
-    date.tolerance_days = Some(45);
-    ConfigInput {
-        name: "Invoices to POs".into(),
-        reference_data_id: reference_id.into(),
-        document_set_id: Some(documents_id.into()),
-        field_mappings: vec![vendor, po, amount, date],
-        threshold: Some(0.7),
-        review_floor: Some(0.4),
-        one_to_one: None,
-    }
-}
+use common::{fixture, import, import_small_invoices, invoice_config, open, runtime, TestRuntime};
 
 /// Generous: debug builds on a loaded 2-core CI machine; a healthy run takes a few seconds.
 const WAIT: Duration = Duration::from_secs(60);
@@ -405,6 +345,9 @@ fn malformed_csv_is_rejected_with_file_row_and_column_and_changes_nothing() {
             id_column: None,
             filename_column: None,
             delimiter: None,
+            encoding: None,
+            has_header: None,
+            sheet: None,
         })
         .unwrap_err();
     let api = service::ApiError::from(err);
@@ -434,6 +377,9 @@ fn malformed_csv_is_rejected_with_file_row_and_column_and_changes_nothing() {
             id_column: Some("po_id".into()),
             filename_column: None,
             delimiter: None,
+            encoding: None,
+            has_header: None,
+            sheet: None,
         })
         .unwrap_err();
     let api = service::ApiError::from(err);

@@ -8,8 +8,9 @@ use engine::{
     Run, RunDetail, RunProgress, TriggeredBy,
 };
 use service::{
-    ApiError, ErrorCode, ImportRequest, ResultQuery, ReviewInput, RunFilter, Workspace,
-    WorkspaceInfo,
+    ApiError, BulkApproveInput, BulkOutcome, ConfigPreview, DecisionRef, ErrorCode, ExportOutcome,
+    ExportRequest, ImportPreview, ImportRequest, ResultQuery, ReviewCounts, ReviewInput, RunFilter,
+    RunPage, RunSummary, Workspace, WorkspaceInfo,
 };
 use tauri::ipc::Channel;
 use tauri::State;
@@ -169,4 +170,69 @@ pub async fn reference_rows(
 #[tauri::command]
 pub fn watch_progress(ws: Ws<'_>, on_event: Channel<RunProgress>) {
     ws.subscribe_progress(Box::new(move |p| on_event.send(p.clone()).is_ok()));
+}
+
+#[tauri::command]
+pub async fn preview_import(ws: Ws<'_>, request: ImportRequest) -> Reply<ImportPreview> {
+    call(ws, move |w| w.preview_import(&request)).await
+}
+
+#[tauri::command]
+pub async fn preview_config(
+    ws: Ws<'_>,
+    input: ConfigInput,
+    limit: Option<u32>,
+) -> Reply<ConfigPreview> {
+    call(ws, move |w| w.preview_config(&input, limit)).await
+}
+
+#[tauri::command]
+pub async fn run_page(ws: Ws<'_>, filter: Option<RunFilter>) -> Reply<RunPage> {
+    call(ws, move |w| w.run_page(&filter.unwrap_or_default())).await
+}
+
+#[tauri::command]
+pub async fn run_summary(ws: Ws<'_>, run_id: String) -> Reply<RunSummary> {
+    call(ws, move |w| w.run_summary(&run_id)).await
+}
+
+#[tauri::command]
+pub async fn review_counts(ws: Ws<'_>, run_id: String) -> Reply<ReviewCounts> {
+    call(ws, move |w| w.review_counts(&run_id)).await
+}
+
+#[tauri::command]
+pub async fn bulk_approve_count(
+    ws: Ws<'_>,
+    run_id: String,
+    query: ResultQuery,
+    min_confidence: f64,
+) -> Reply<u64> {
+    call(ws, move |w| {
+        w.bulk_approve_count(&run_id, &query, min_confidence)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn bulk_approve(
+    ws: Ws<'_>,
+    run_id: String,
+    input: BulkApproveInput,
+) -> Reply<BulkOutcome> {
+    call(ws, move |w| w.bulk_approve(&run_id, &input)).await
+}
+
+#[tauri::command]
+pub async fn revert_decisions(
+    ws: Ws<'_>,
+    run_id: String,
+    decisions: Vec<DecisionRef>,
+) -> Reply<BulkOutcome> {
+    call(ws, move |w| w.revert_decisions(&run_id, &decisions)).await
+}
+
+#[tauri::command]
+pub async fn export_results(ws: Ws<'_>, request: ExportRequest) -> Reply<ExportOutcome> {
+    call(ws, move |w| w.export_results(&request)).await
 }

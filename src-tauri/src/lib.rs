@@ -112,6 +112,15 @@ pub fn run(launch: LaunchOptions) {
             commands::revert_decision,
             commands::reference_rows,
             commands::watch_progress,
+            commands::preview_import,
+            commands::preview_config,
+            commands::run_page,
+            commands::run_summary,
+            commands::review_counts,
+            commands::bulk_approve_count,
+            commands::bulk_approve,
+            commands::revert_decisions,
+            commands::export_results,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

@@ -1,4 +1,4 @@
-// The shell against a mocked api: workspace path, tab navigation, and one progress channel for the whole app.
+// The shell against a mocked api: workspace path, tab navigation, one progress channel, and Runs handing a run to Review.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 vi.mock('./api', async (importOriginal) => ({
@@ -8,10 +8,17 @@ vi.mock('./api', async (importOriginal) => ({
   listDatasets: vi.fn(async () => []),
   listConfigs: vi.fn(async () => []),
   listRuns: vi.fn(async () => []),
+  runPage: vi.fn(async () => ({ data: [], total: 0, page: 1, limit: 20 })),
+  runSummary: vi.fn(),
+  listResults: vi.fn(async () => ({ data: [], total: 0, page: 1, limit: 50 })),
+  getConfig: vi.fn(async () => {
+    throw new Error('gone');
+  }),
 }));
 
 import * as api from './api';
 import { App } from './App';
+import type { Run } from './bindings/Run';
 import { click, render, type Rendered } from './testing';
 
 let view: Rendered | null = null;
@@ -37,5 +44,44 @@ describe('App', () => {
     await click(document.querySelector('#nav-runs'));
     expect(document.querySelector('#start-run')).not.toBeNull();
     expect(vi.mocked(api.watchProgress)).toHaveBeenCalledTimes(1);
+  });
+
+  it('opens the Review screen on the run chosen in the Runs summary', async () => {
+    const runs: Run[] = ['older', 'newer'].map((id, i) => ({
+      id,
+      matching_config_id: 'cfg1',
+      config_name: `Config ${id}`,
+      status: 'completed',
+      triggered_by: 'manual',
+      rows_processed: 1,
+      rows_total: 1,
+      rows_matched: 1,
+      avg_confidence: 0.9,
+      pairs_compared: 1,
+      started_at: `2024-05-0${i + 1}T10:00:00Z`,
+      completed_at: `2024-05-0${i + 1}T10:01:00Z`,
+      error: null,
+      created_at: `2024-05-0${i + 1}T10:00:00Z`,
+    }));
+    const zero = 0;
+    vi.mocked(api.listRuns).mockResolvedValue([...runs].reverse());
+    vi.mocked(api.runPage).mockResolvedValue({ data: [...runs].reverse(), total: 2, page: 1, limit: 20 });
+    vi.mocked(api.runSummary).mockImplementation(async (id) => ({
+      run: runs.find((r) => r.id === id) as Run,
+      threshold: 0.85,
+      review_floor: 0.5,
+      histogram: Array.from({ length: 20 }, () => zero),
+      matched: zero,
+      review: zero,
+      below: zero,
+      no_candidate: zero,
+      counts: { pending: zero, approved: zero, rejected: zero, reviewed_today: zero, reviewed_today_all_runs: zero },
+    }));
+    view = await render(<App />);
+    await click(document.querySelector('#nav-runs'));
+    await click(document.querySelector('tr[data-run-id="older"]'));
+    await click(document.querySelector('#open-review'));
+    expect(document.querySelector('#nav-review')?.getAttribute('aria-selected')).toBe('true');
+    expect(document.querySelector<HTMLSelectElement>('#review-run')?.value).toBe('older');
   });
 });

@@ -1,9 +1,10 @@
 // Tests of api.ts: each function invokes the right command with the right arguments; failures become ApiCallError.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
-const { invokeMock, openMock, channels } = vi.hoisted(() => ({
+const { invokeMock, openMock, saveMock, channels } = vi.hoisted(() => ({
   invokeMock: vi.fn(),
   openMock: vi.fn(),
+  saveMock: vi.fn(),
   channels: [] as { onmessage?: (m: unknown) => void }[],
 }));
 
@@ -17,7 +18,7 @@ vi.mock('@tauri-apps/api/core', () => ({
   },
 }));
 
-vi.mock('@tauri-apps/plugin-dialog', () => ({ open: openMock }));
+vi.mock('@tauri-apps/plugin-dialog', () => ({ open: openMock, save: saveMock }));
 
 import * as api from './api';
 import { ApiCallError, toApiCallError } from './api';
@@ -37,6 +38,7 @@ beforeEach(() => {
   invokeMock.mockReset();
   invokeMock.mockResolvedValue('ok');
   openMock.mockReset();
+  saveMock.mockReset();
   channels.length = 0;
 });
 
@@ -78,6 +80,48 @@ describe('commands', () => {
     ['resultDecisions', () => api.resultDecisions('res1'), 'result_decisions', { resultId: 'res1' }],
     ['revertDecision', () => api.revertDecision('r1', 'res1', 'dec1'), 'revert_decision', { runId: 'r1', resultId: 'res1', decisionId: 'dec1' }],
     ['referenceRows', () => api.referenceRows('ref-1', ['PO-1', 'PO-2']), 'reference_rows', { datasetId: 'ref-1', ids: ['PO-1', 'PO-2'] }],
+    [
+      'listResults (filters)',
+      () => api.listResults('r1', { min_confidence: 0.5, max_confidence: 0.85, search: 'acme', sort: 'confidence_asc' }),
+      'list_results',
+      { runId: 'r1', query: { min_confidence: 0.5, max_confidence: 0.85, search: 'acme', sort: 'confidence_asc' } },
+    ],
+    ['reviewCounts', () => api.reviewCounts('r1'), 'review_counts', { runId: 'r1' }],
+    [
+      'bulkApproveCount',
+      () => api.bulkApproveCount('r1', { search: 'acme' }, 0.9),
+      'bulk_approve_count',
+      { runId: 'r1', query: { search: 'acme' }, minConfidence: 0.9 },
+    ],
+    [
+      'bulkApprove',
+      () => api.bulkApprove('r1', { query: { status: 'pending' }, min_confidence: 0.9, expected: 12 }),
+      'bulk_approve',
+      { runId: 'r1', input: { query: { status: 'pending' }, min_confidence: 0.9, expected: 12 } },
+    ],
+    [
+      'revertDecisions',
+      () => api.revertDecisions('r1', [{ result_id: 'res1', decision_id: 'dec1' }]),
+      'revert_decisions',
+      { runId: 'r1', decisions: [{ result_id: 'res1', decision_id: 'dec1' }] },
+    ],
+    ['runSummary', () => api.runSummary('r1'), 'run_summary', { runId: 'r1' }],
+    ['runPage', () => api.runPage({ config_id: 'c1', page: 2, limit: 20 }), 'run_page', { filter: { config_id: 'c1', page: 2, limit: 20 } }],
+    ['runPage (no filter)', () => api.runPage(), 'run_page', { filter: {} }],
+    [
+      'previewImport',
+      () => api.previewImport({ path: '/tmp/po.xlsx', kind: 'reference', sheet: 'POs', has_header: false }),
+      'preview_import',
+      { request: { path: '/tmp/po.xlsx', kind: 'reference', sheet: 'POs', has_header: false } },
+    ],
+    ['previewConfig', () => api.previewConfig(input), 'preview_config', { input }],
+    ['previewConfig (limit)', () => api.previewConfig(input, 5), 'preview_config', { input, limit: 5 }],
+    [
+      'exportResults',
+      () => api.exportResults({ run_id: 'r1', path: '/tmp/out.xlsx', format: 'xlsx', include_unreviewed_matches: true }),
+      'export_results',
+      { request: { run_id: 'r1', path: '/tmp/out.xlsx', format: 'xlsx', include_unreviewed_matches: true } },
+    ],
   ];
 
   it.each(cases)('%s calls its command', async (_name, fn, command, args) => {
@@ -111,18 +155,33 @@ describe('commands', () => {
 });
 
 describe('pickFile', () => {
-  it('opens a single-file dialog filtered to csv/tsv/txt and returns the path', async () => {
+  it('opens a single-file dialog filtered to the importable formats and returns the path', async () => {
     openMock.mockResolvedValue('/home/me/po.csv');
     await expect(api.pickFile()).resolves.toBe('/home/me/po.csv');
     const options = openMock.mock.calls[0]?.[0] as { multiple: boolean; directory: boolean; filters: { extensions: string[] }[] };
     expect(options.multiple).toBe(false);
     expect(options.directory).toBe(false);
-    expect(options.filters[0]?.extensions).toEqual(['csv', 'tsv', 'txt']);
+    expect(options.filters[0]?.extensions).toEqual(['csv', 'tsv', 'txt', 'xlsx', 'xlsm', 'xls', 'ods', 'json']);
   });
 
   it('returns null when the dialog is dismissed', async () => {
     openMock.mockResolvedValue(null);
     await expect(api.pickFile()).resolves.toBeNull();
+  });
+});
+
+describe('pickSavePath', () => {
+  it('opens a save dialog for the chosen format with the suggested name', async () => {
+    saveMock.mockResolvedValue('/home/me/out.xlsx');
+    await expect(api.pickSavePath('Invoices 2026-11-22.xlsx', 'xlsx')).resolves.toBe('/home/me/out.xlsx');
+    const options = saveMock.mock.calls[0]?.[0] as { defaultPath: string; filters: { extensions: string[] }[] };
+    expect(options.defaultPath).toBe('Invoices 2026-11-22.xlsx');
+    expect(options.filters[0]?.extensions).toEqual(['xlsx']);
+  });
+
+  it('returns null when the dialog is dismissed', async () => {
+    saveMock.mockResolvedValue(null);
+    await expect(api.pickSavePath('out.csv', 'csv')).resolves.toBeNull();
   });
 });
 

@@ -1,24 +1,34 @@
 // Typed wrappers over the Tauri commands: the only module that calls invoke; failures become ApiCallError.
 import { Channel, invoke, type InvokeArgs } from '@tauri-apps/api/core';
-import { open } from '@tauri-apps/plugin-dialog';
+import { open, save } from '@tauri-apps/plugin-dialog';
 
 import type { ApiError } from './bindings/ApiError';
+import type { BulkApproveInput } from './bindings/BulkApproveInput';
+import type { BulkOutcome } from './bindings/BulkOutcome';
+import type { ConfigPreview } from './bindings/ConfigPreview';
+import type { DecisionRef } from './bindings/DecisionRef';
 import type { ConfigInput } from './bindings/ConfigInput';
 import type { Dataset } from './bindings/Dataset';
 import type { ErrorCode } from './bindings/ErrorCode';
+import type { ExportOutcome } from './bindings/ExportOutcome';
+import type { ExportRequest } from './bindings/ExportRequest';
+import type { ImportPreview } from './bindings/ImportPreview';
 import type { ImportRequest } from './bindings/ImportRequest';
 import type { MatchResult } from './bindings/MatchResult';
 import type { MatchingConfig } from './bindings/MatchingConfig';
 import type { Record as DataRecord } from './bindings/Record';
 import type { ResultPage } from './bindings/ResultPage';
 import type { ResultQuery } from './bindings/ResultQuery';
+import type { ReviewCounts } from './bindings/ReviewCounts';
 import type { ReviewDecision } from './bindings/ReviewDecision';
 import type { ReviewInput } from './bindings/ReviewInput';
 import type { RowPage } from './bindings/RowPage';
 import type { Run } from './bindings/Run';
 import type { RunDetail } from './bindings/RunDetail';
 import type { RunFilter } from './bindings/RunFilter';
+import type { RunPage } from './bindings/RunPage';
 import type { RunProgress } from './bindings/RunProgress';
+import type { RunSummary } from './bindings/RunSummary';
 import type { WorkspaceInfo } from './bindings/WorkspaceInfo';
 
 const ERROR_CODES: readonly ErrorCode[] = [
@@ -169,6 +179,51 @@ export function revertDecision(runId: string, resultId: string, decisionId: stri
   return call('revert_decision', { runId, resultId, decisionId });
 }
 
+/** Live counters of the review desk: per status, and decided today (this run and all runs). */
+export function reviewCounts(runId: string): Promise<ReviewCounts> {
+  return call('review_counts', { runId });
+}
+
+/** How many pending results a bulk approval of `query` at `minConfidence` would approve. */
+export function bulkApproveCount(runId: string, query: ResultQuery, minConfidence: number): Promise<number> {
+  return call('bulk_approve_count', { runId, query, minConfidence });
+}
+
+/** Approves them all in one transaction; a `conflict` when the count is no longer `input.expected`. */
+export function bulkApprove(runId: string, input: BulkApproveInput): Promise<BulkOutcome> {
+  return call('bulk_approve', { runId, input });
+}
+
+/** Undoes several decisions at once (all or none); reverting the answer's decisions redoes them. */
+export function revertDecisions(runId: string, decisions: DecisionRef[]): Promise<BulkOutcome> {
+  return call('revert_decisions', { runId, decisions });
+}
+
+/** A run with its confidence histogram and counts per band. */
+export function runSummary(runId: string): Promise<RunSummary> {
+  return call('run_summary', { runId });
+}
+
+/** A page of the runs list with the total the filter passes. */
+export function runPage(filter: RunFilter = {}): Promise<RunPage> {
+  return call('run_page', { filter });
+}
+
+/** Reads the start of a file as an import would: detected options, columns, first rows. */
+export function previewImport(request: ImportRequest): Promise<ImportPreview> {
+  return call('preview_import', { request });
+}
+
+/** Matches the first documents (default 20) with an unsaved config; nothing is stored. */
+export function previewConfig(input: ConfigInput, limit?: number): Promise<ConfigPreview> {
+  return limit === undefined ? call('preview_config', { input }) : call('preview_config', { input, limit });
+}
+
+/** Writes a run's matches and unmatched documents to a CSV or XLSX file. */
+export function exportResults(request: ExportRequest): Promise<ExportOutcome> {
+  return call('export_results', { request });
+}
+
 export function resultDecisions(resultId: string): Promise<ReviewDecision[]> {
   return call('result_decisions', { resultId });
 }
@@ -194,7 +249,24 @@ export async function pickFile(): Promise<string | null> {
       multiple: false,
       directory: false,
       title: 'Choose a data file',
-      filters: [{ name: 'Delimited text (CSV, TSV, TXT)', extensions: ['csv', 'tsv', 'txt'] }],
+      filters: [
+        { name: 'Data files (CSV, TSV, XLSX, XLS, ODS, JSON)', extensions: ['csv', 'tsv', 'txt', 'xlsx', 'xlsm', 'xls', 'ods', 'json'] },
+        { name: 'All files', extensions: ['*'] },
+      ],
+    });
+    return typeof picked === 'string' ? picked : null;
+  } catch (reason) {
+    throw toApiCallError(reason);
+  }
+}
+
+/** Asks the user where to save an export; null when the dialog was dismissed. */
+export async function pickSavePath(defaultName: string, format: 'csv' | 'xlsx'): Promise<string | null> {
+  try {
+    const picked = await save({
+      title: 'Export results',
+      defaultPath: defaultName,
+      filters: [format === 'xlsx' ? { name: 'Excel workbook', extensions: ['xlsx'] } : { name: 'CSV', extensions: ['csv'] }],
     });
     return typeof picked === 'string' ? picked : null;
   } catch (reason) {

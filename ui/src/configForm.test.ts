@@ -1,18 +1,22 @@
-// Tests of the config form logic: draft conversion and round-trips, list parsing, weight normalisation.
+// Tests of the config form logic: draft conversion and round-trips, list parsing, weight normalisation, threshold checks, sample hints.
 import { describe, expect, it } from 'vitest';
 
 import type { MatchingConfig } from './bindings/MatchingConfig';
 import {
+  columnSamples,
   describeWindow,
   draftFromConfig,
   draftToInput,
   emptyDraft,
   emptyMapping,
+  formatSamples,
   normaliseDraftWeights,
   normaliseWeights,
   parseNumberList,
   parsePartialShares,
   parseTaxRates,
+  samplesByColumn,
+  thresholdErrors,
   weightsSumToOne,
   type MappingDraft,
 } from './configForm';
@@ -20,14 +24,33 @@ import {
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
 describe('normaliseWeights', () => {
-  it('scales weights to add up to 1', () => {
+  const hundredths = (xs: number[]) => xs.map((x) => Math.round(x * 100));
+  it('scales weights to add up to 1, in hundredths', () => {
     expect(normaliseWeights([2, 1, 1])).toEqual([0.5, 0.25, 0.25]);
+    expect(normaliseWeights([3, 0.3])).toEqual([0.91, 0.09]);
+    expect(normaliseWeights([0.7, 0.7])).toEqual([0.5, 0.5]);
+  });
+  it('keeps the sum exactly 1, giving the hundredths left over to the largest remainders', () => {
     const thirds = normaliseWeights([1, 1, 1]);
-    expect(thirds).toEqual([0.3333, 0.3333, 0.3334]);
-    expect(Math.abs(sum(thirds) - 1)).toBeLessThan(1e-9);
+    expect(thirds).toEqual([0.34, 0.33, 0.33]);
+    expect(sum(hundredths(thirds))).toBe(100);
+    // 1/7 = 14.29 hundredths: floors add to 98; the two largest remainders (all equal: the first two) get one more.
+    const sevenths = normaliseWeights([1, 1, 1, 1, 1, 1, 1]);
+    expect(sevenths).toEqual([0.15, 0.15, 0.14, 0.14, 0.14, 0.14, 0.14]);
+    // 0.456/0.789 → 57.79 and 0.333/0.789 → 42.21: the larger remainder (0.79) rounds up.
+    expect(normaliseWeights([0.456, 0.333])).toEqual([0.58, 0.42]);
+    for (const weights of [[0.2, 0.3, 0.1, 0.05], [5, 7, 11, 13, 17], [0.001, 1, 1]]) {
+      const out = normaliseWeights(weights);
+      expect(sum(hundredths(out))).toBe(100);
+      for (const w of out) expect(Math.round(w * 100) / 100).toBe(w);
+    }
+  });
+  it('leaves no weight at 0, even a tiny one', () => {
+    const out = normaliseWeights([0.001, 1, 1]);
+    expect(out).toEqual([0.01, 0.49, 0.5]);
   });
   it('gives empty or non-positive weights the mean of the others', () => {
-    expect(normaliseWeights([0.5, 0.5, Number.NaN])).toEqual([0.3333, 0.3333, 0.3334]);
+    expect(normaliseWeights([0.5, 0.5, Number.NaN])).toEqual([0.34, 0.33, 0.33]);
     expect(normaliseWeights([0.6, 0])).toEqual([0.5, 0.5]);
   });
   it('splits equally when no weight is positive', () => {
@@ -43,6 +66,72 @@ describe('normaliseWeights', () => {
     expect(out.map((r) => r.weight)).toEqual(['0.75', '0.25']);
     expect(weightsSumToOne(out)).toBe(true);
     expect(weightsSumToOne(rows)).toBe(false);
+    expect(normaliseDraftWeights([emptyMapping('1'), emptyMapping('1'), emptyMapping('')]).map((r) => r.weight)).toEqual(['0.34', '0.33', '0.33']);
+  });
+});
+
+describe('thresholdErrors', () => {
+  it('accepts a floor at or below the threshold, and empty values (the defaults)', () => {
+    expect(thresholdErrors({ threshold: '0.85', review_floor: '0.5' })).toEqual({});
+    expect(thresholdErrors({ threshold: '0.6', review_floor: '0.6' })).toEqual({});
+    expect(thresholdErrors({ threshold: '', review_floor: '' })).toEqual({});
+  });
+  it('rejects a floor above the threshold, naming the threshold', () => {
+    expect(thresholdErrors({ threshold: '0.7', review_floor: '0.75' })).toEqual({ review_floor: 'must not be above the match threshold (70%)' });
+    // An empty threshold is the default 85 %.
+    expect(thresholdErrors({ threshold: '', review_floor: '0.9' })).toEqual({ review_floor: 'must not be above the match threshold (85%)' });
+  });
+  it('rejects text and values outside 0..1', () => {
+    expect(thresholdErrors({ threshold: 'high', review_floor: '0.5' })).toEqual({ threshold: 'must be a number' });
+    expect(thresholdErrors({ threshold: '85', review_floor: '-0.1' })).toEqual({
+      threshold: 'must be between 0 and 1 (0.85 is 85 %)',
+      review_floor: 'must be between 0 and 1 (0.85 is 85 %)',
+    });
+  });
+  it('stop a save', () => {
+    const d = emptyDraft();
+    d.threshold = '0.6';
+    d.review_floor = '0.7';
+    const { input, errors } = draftToInput(d);
+    expect(input).toBeNull();
+    expect(errors).toEqual({ review_floor: 'must not be above the match threshold (60%)' });
+  });
+});
+
+describe('sample values', () => {
+  const page = {
+    columns: ['supplier', 'amount', 'note'],
+    rows: [
+      { id: '1', values: ['ACME Corp.', '10.00', ''] },
+      { id: '2', values: ['Globex Ltd', '12.50', ''] },
+      { id: '3', values: ['ACME Corp.', '10.00', ''] },
+      { id: '4', values: ['Initech', '7.00', ''] },
+      { id: '5', values: ['Umbrella International Holdings plc', '9.99', ''] },
+    ],
+  };
+  it('takes the first distinct non-empty values of a column, saying whether there are more', () => {
+    expect(columnSamples([page], 'supplier')).toEqual({ values: ['ACME Corp.', 'Globex Ltd', 'Initech'], more: true });
+    expect(columnSamples([page], 'supplier', 5)).toEqual({
+      values: ['ACME Corp.', 'Globex Ltd', 'Initech', 'Umbrella International Holdings plc'],
+      more: false,
+    });
+    expect(columnSamples([page], 'note')).toEqual({ values: [], more: false });
+    expect(columnSamples([page], 'missing')).toEqual({ values: [], more: false });
+  });
+  it('merges several datasets by column name', () => {
+    const other = { columns: ['amount', 'supplier'], rows: [{ id: 'x', values: ['1.00', 'Hooli'] }] };
+    expect(columnSamples([{ ...page, rows: page.rows.slice(0, 1) }, other], 'supplier')).toEqual({ values: ['ACME Corp.', 'Hooli'], more: false });
+  });
+  it('formats a hint, cutting long values', () => {
+    expect(formatSamples({ values: ['ACME Corp.', 'Globex Ltd'], more: true })).toBe('e.g. ACME Corp., Globex Ltd, …');
+    expect(formatSamples({ values: ['Umbrella International Holdings plc'], more: false })).toBe('e.g. Umbrella International…');
+    expect(formatSamples({ values: [], more: false })).toBe('');
+  });
+  it('maps every column with a value to its hint', () => {
+    expect(samplesByColumn([page])).toEqual({
+      supplier: 'e.g. ACME Corp., Globex Ltd, Initech, …',
+      amount: 'e.g. 10.00, 12.50, 7.00, …',
+    });
   });
 });
 

@@ -1,11 +1,13 @@
-// Pure logic of the config form: editable drafts of every matching parameter, number-list parsing, conversion to ConfigInput, weight normalisation.
+// Pure logic of the config form: editable drafts of every matching parameter, number-list parsing, conversion to ConfigInput, weight normalisation, threshold checks, sample values.
 import type { ConfigInput } from './bindings/ConfigInput';
 import type { DateOrderSetting } from './bindings/DateOrderSetting';
 import type { FieldMapping } from './bindings/FieldMapping';
 import type { FuzzyMeasure } from './bindings/FuzzyMeasure';
 import type { MatchingConfig } from './bindings/MatchingConfig';
 import type { Normalizer } from './bindings/Normalizer';
+import type { RowPage } from './bindings/RowPage';
 import type { Strategy } from './bindings/Strategy';
+import { formatPercent } from './format';
 
 export const STRATEGIES: readonly Strategy[] = ['exact', 'fuzzy', 'date_range', 'numeric_range'];
 
@@ -397,10 +399,9 @@ function mappingInput(m: MappingDraft, i: number, errors: FieldErrors): FieldMap
 export function draftToInput(d: ConfigDraft): { input: ConfigInput | null; errors: FieldErrors } {
   const errors: FieldErrors = {};
   const mappings = d.mappings.map((m, i) => mappingInput(m, i, errors));
+  Object.assign(errors, thresholdErrors(d));
   const threshold = parseNumber(d.threshold);
-  if (threshold !== undefined && Number.isNaN(threshold)) errors.threshold = 'must be a number';
   const reviewFloor = parseNumber(d.review_floor);
-  if (reviewFloor !== undefined && Number.isNaN(reviewFloor)) errors.review_floor = 'must be a number';
   if (Object.keys(errors).length > 0) return { input: null, errors };
   const input: ConfigInput = {
     name: d.name.trim(),
@@ -434,14 +435,13 @@ export function weightsSumToOne(mappings: readonly MappingDraft[]): boolean {
   return complete && Math.abs(sum - 1) <= WEIGHT_SUM_TOLERANCE;
 }
 
-function round4(n: number): number {
-  return Math.round(n * 10000) / 10000;
-}
-
 /**
- * Scales the weights so they add up to 1, to 4 decimals (the last absorbs rounding). A weight that
- * is empty, unparsable or not positive (e.g. a row just added) first takes the mean of the positive
- * ones, so every mapping keeps a share; when none is positive, all become equal.
+ * Scales the weights so they add up to 1, in hundredths: people read and retype them, and 0.33
+ * reads better than 0.3333. The hundredths add up to exactly 100: each weight is rounded down and
+ * the hundredths left over go to the largest remainders (earlier rows first on ties). A weight
+ * that is empty, unparsable or not positive (e.g. a row just added) first takes the mean of the
+ * positive ones, so every mapping keeps a share; when none is positive, all become equal. No
+ * weight ends at 0 (the backend refuses it) while there are at most 100 mappings.
  */
 export function normaliseWeights(weights: readonly number[]): number[] {
   const n = weights.length;
@@ -450,15 +450,99 @@ export function normaliseWeights(weights: readonly number[]): number[] {
   const fill = positive.length > 0 ? positive.reduce((a, b) => a + b, 0) / positive.length : 1;
   const filled = weights.map((w) => (Number.isFinite(w) && w > 0 ? w : fill));
   const total = filled.reduce((a, b) => a + b, 0);
-  const rounded = filled.map((w) => round4(w / total));
-  const lastIndex = n - 1;
-  const othersSum = rounded.slice(0, lastIndex).reduce((a, b) => a + b, 0);
-  rounded[lastIndex] = round4(1 - othersSum);
-  return rounded;
+  const exact = filled.map((w) => (w / total) * 100);
+  // The epsilon keeps 24.999999… (float noise for 25) from being rounded down.
+  const hundredths = exact.map((x) => Math.floor(x + 1e-9));
+  let left = 100 - hundredths.reduce((a, b) => a + b, 0);
+  const byRemainder = exact.map((x, i) => ({ i, r: x - (hundredths[i] ?? 0) })).sort((a, b) => b.r - a.r || a.i - b.i);
+  for (let k = 0; left > 0 && k < byRemainder.length; k++, left--) {
+    const i = byRemainder[k % byRemainder.length]?.i ?? 0;
+    hundredths[i] = (hundredths[i] ?? 0) + 1;
+  }
+  if (n <= 100) {
+    for (let i = 0; i < n; i++) {
+      if (hundredths[i] !== 0) continue;
+      let largest = 0;
+      for (let j = 1; j < n; j++) if ((hundredths[j] ?? 0) > (hundredths[largest] ?? 0)) largest = j;
+      hundredths[largest] = (hundredths[largest] ?? 0) - 1;
+      hundredths[i] = 1;
+    }
+  }
+  return hundredths.map((h) => h / 100);
 }
 
 export function normaliseDraftWeights(mappings: readonly MappingDraft[]): MappingDraft[] {
   const weights = mappings.map((m) => parseNumber(m.weight) ?? NaN);
   const normalised = normaliseWeights(weights);
   return mappings.map((m, i) => ({ ...m, weight: String(normalised[i] ?? 0) }));
+}
+
+/**
+ * What is wrong with the typed threshold and review floor, checked as they are typed or dragged
+ * so the form shows it before a save: each a number from 0 to 1, the floor not above the
+ * threshold (empty means the backend default).
+ */
+export function thresholdErrors(d: Pick<ConfigDraft, 'threshold' | 'review_floor'>): FieldErrors {
+  const errors: FieldErrors = {};
+  const check = (field: 'threshold' | 'review_floor', text: string): number | undefined => {
+    const v = parseNumber(text);
+    if (v === undefined) return undefined;
+    if (Number.isNaN(v)) errors[field] = 'must be a number';
+    else if (v < 0 || v > 1) errors[field] = 'must be between 0 and 1 (0.85 is 85 %)';
+    else return v;
+    return undefined;
+  };
+  const threshold = check('threshold', d.threshold) ?? (d.threshold.trim() === '' ? DEFAULTS.threshold : undefined);
+  const floor = check('review_floor', d.review_floor);
+  if (threshold !== undefined && floor !== undefined && floor > threshold) {
+    errors.review_floor = `must not be above the match threshold (${formatPercent(threshold)})`;
+  }
+  return errors;
+}
+
+/** How many values a sample hint shows. */
+export const SAMPLE_COUNT = 3;
+const SAMPLE_CHARS = 24;
+
+/**
+ * The first distinct non-empty values of `column` over the first rows of one or more datasets
+ * (all documents may span several sets), and whether there are more.
+ */
+export function columnSamples(pages: readonly Pick<RowPage, 'columns' | 'rows'>[], column: string, max = SAMPLE_COUNT): { values: string[]; more: boolean } {
+  const seen: string[] = [];
+  let more = false;
+  for (const page of pages) {
+    const index = page.columns.indexOf(column);
+    if (index < 0) continue;
+    for (const row of page.rows) {
+      const v = (row.values[index] ?? '').trim();
+      if (v === '' || seen.includes(v)) continue;
+      if (seen.length >= max) {
+        more = true;
+        break;
+      }
+      seen.push(v);
+    }
+  }
+  return { values: seen, more };
+}
+
+/** A sample hint: "e.g. ACME Corp., Globex Ltd, …" (long values cut); "" when there is none. */
+export function formatSamples({ values, more }: { values: readonly string[]; more: boolean }): string {
+  if (values.length === 0) return '';
+  const cut = values.map((v) => (v.length > SAMPLE_CHARS ? `${v.slice(0, SAMPLE_CHARS - 1).trimEnd()}…` : v));
+  return `e.g. ${cut.join(', ')}${more ? ', …' : ''}`;
+}
+
+/** Column → sample hint for every column of the given pages that has a value. */
+export function samplesByColumn(pages: readonly Pick<RowPage, 'columns' | 'rows'>[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const page of pages) {
+    for (const column of page.columns) {
+      if (column in out) continue;
+      const text = formatSamples(columnSamples(pages, column));
+      if (text) out[column] = text;
+    }
+  }
+  return out;
 }

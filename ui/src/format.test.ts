@@ -4,18 +4,24 @@ import { describe, expect, it } from 'vitest';
 import {
   confidenceBand,
   errorLocation,
+  exportFileName,
   evidenceValue,
   fieldLabel,
+  formatBinRange,
   formatCount,
   formatDuration,
   formatEta,
+  formatExportOutcome,
   formatImportError,
   formatNote,
   formatPairsCompared,
   formatPercent,
   formatSeconds,
   formatWeight,
+  plural,
   stripFieldPrefix,
+  toCount,
+  withExportExtension,
 } from './format';
 
 describe('formatPercent', () => {
@@ -159,5 +165,62 @@ describe('formatNote', () => {
       '1 day before the reference date; window 10 days before to 45 days after, 2 days grace',
     );
     expect(formatNote({ kind: 'days', days: 0, tolerance_days: 7 })).toBe('same day as the reference date; tolerance 7 days');
+  });
+});
+
+describe('toCount', () => {
+  it('reads 64-bit counts whether they arrive as numbers or bigints', () => {
+    expect(toCount(12)).toBe(12);
+    expect(toCount(BigInt(7))).toBe(7);
+    expect(toCount(null)).toBe(0);
+    expect(toCount(undefined)).toBe(0);
+  });
+});
+
+describe('plural', () => {
+  it('picks the word for one or many, with thousands separators', () => {
+    expect(plural(1, 'match', 'matches')).toBe('1 match');
+    expect(plural(0, 'match', 'matches')).toBe('0 matches');
+    expect(plural(1234, 'match', 'matches')).toBe('1,234 matches');
+  });
+});
+
+describe('formatBinRange', () => {
+  it('labels a histogram bin with its confidence range', () => {
+    expect(formatBinRange(0, 20)).toBe('0–5%');
+    expect(formatBinRange(16, 20)).toBe('80–85%');
+    expect(formatBinRange(19, 20)).toBe('95–100%');
+    expect(formatBinRange(2, 8)).toBe('25–37.5%');
+  });
+});
+
+describe('exportFileName', () => {
+  it('names the file after the config and the run date, with the format extension', () => {
+    const iso = new Date(2024, 4, 1, 14, 3).toISOString();
+    expect(exportFileName('Invoices to POs', 'xlsx', iso)).toBe('Invoices to POs 2024-05-01.xlsx');
+    expect(exportFileName('Invoices to POs', 'csv', iso)).toBe('Invoices to POs 2024-05-01.csv');
+  });
+  it('replaces characters file systems refuse and falls back to now without a date', () => {
+    const now = new Date(2025, 0, 9, 8, 0).getTime();
+    expect(exportFileName('AP/AR: "Q1" <2025>', 'csv', null, now)).toBe('AP-AR- -Q1- -2025- 2025-01-09.csv');
+    expect(exportFileName(' ..  ', 'xlsx', 'not a date', now)).toBe('Matchbook export 2025-01-09.xlsx');
+  });
+});
+
+describe('withExportExtension', () => {
+  it('swaps a csv/xlsx extension for the chosen format and leaves other paths alone', () => {
+    expect(withExportExtension('/tmp/out.csv', 'xlsx')).toBe('/tmp/out.xlsx');
+    expect(withExportExtension('C:\\exports\\May.XLSX', 'csv')).toBe('C:\\exports\\May.csv');
+    expect(withExportExtension('/tmp/out.txt', 'xlsx')).toBe('/tmp/out.txt');
+    expect(withExportExtension('', 'csv')).toBe('');
+  });
+});
+
+describe('formatExportOutcome', () => {
+  it('says how many matches and unmatched documents went where', () => {
+    expect(formatExportOutcome({ path: '/tmp/may.xlsx', matched: 12, unmatched: 3 })).toBe(
+      'Exported 12 matches and 3 unmatched documents to /tmp/may.xlsx',
+    );
+    expect(formatExportOutcome({ path: 'a.csv', matched: BigInt(1), unmatched: BigInt(1) })).toBe('Exported 1 match and 1 unmatched document to a.csv');
   });
 });

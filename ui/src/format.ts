@@ -194,3 +194,60 @@ export function formatNote(note: FieldNote): string {
   }
   return `${when}; tolerance ${days(note.tolerance_days)}`;
 }
+
+/**
+ * A count the backend types as a 64-bit integer (bigint in the generated types) as a number:
+ * over JSON it arrives as a plain number anyway, and no run gets near 2^53 rows.
+ */
+export function toCount(n: bigint | number | null | undefined): number {
+  if (n === null || n === undefined) return 0;
+  const v = Number(n);
+  return Number.isFinite(v) ? v : 0;
+}
+
+/** "1 match" / "12 matches": a count with the word that goes with it. */
+export function plural(n: number, one: string, many: string): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
+}
+
+/** A 0..1 position as a whole-or-one-decimal percentage without the sign: 0.85 → "85", 0.875 → "87.5". */
+function percentNumber(value: number): string {
+  const tenths = Math.round(value * 1000) / 10;
+  return Number.isInteger(tenths) ? tenths.toFixed(0) : tenths.toFixed(1);
+}
+
+/** The confidence range of histogram bin `index` of `bins`: bin 16 of 20 → "80–85%". */
+export function formatBinRange(index: number, bins: number): string {
+  return `${percentNumber(index / bins)}–${percentNumber((index + 1) / bins)}%`;
+}
+
+const UNSAFE_FILE_CHARS = /[\\/:*?"<>|\u0000-\u001f]+/g;
+
+/**
+ * The file name the save dialog proposes for an export: "<config name> <date>.<ext>", with the
+ * run's local date, and characters Windows or macOS refuse in file names replaced.
+ */
+export function exportFileName(configName: string, format: 'csv' | 'xlsx', dateIso: string | null | undefined, now: number = Date.now()): string {
+  const parsed = dateIso ? Date.parse(dateIso) : NaN;
+  const d = new Date(Number.isNaN(parsed) ? now : parsed);
+  const date = `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}`;
+  const name = configName.replace(UNSAFE_FILE_CHARS, '-').replace(/\s+/g, ' ').replace(/^[\s.]+|[\s.]+$/g, '') || 'Matchbook export';
+  return `${name} ${date}.${format}`;
+}
+
+/**
+ * The path with the extension of the other export format swapped for `format`'s, so switching
+ * CSV/XLSX does not leave "results.csv" to be written as a workbook. Other paths stay as typed.
+ */
+export function withExportExtension(path: string, format: 'csv' | 'xlsx'): string {
+  const m = /\.(csv|xlsx)$/i.exec(path);
+  if (!m) return path;
+  return `${path.slice(0, m.index)}.${format}`;
+}
+
+/** What an export wrote: "Exported 12 matches and 1 unmatched document to /tmp/out.xlsx". */
+export function formatExportOutcome(outcome: { path: string; matched: bigint | number; unmatched: bigint | number }): string {
+  const matched = toCount(outcome.matched);
+  const unmatched = toCount(outcome.unmatched);
+  return `Exported ${plural(matched, 'match', 'matches')} and ${plural(unmatched, 'unmatched document', 'unmatched documents')} to ${outcome.path}`;
+}

@@ -13,6 +13,8 @@ describe('reviewKeyAction', () => {
     expect(reviewKeyAction({ key: 'ArrowUp', target: body })).toBe('prev');
     expect(reviewKeyAction({ key: 'Home', target: body })).toBe('first');
     expect(reviewKeyAction({ key: 'End', target: body })).toBe('last');
+    expect(reviewKeyAction({ key: 'PageDown', target: body })).toBe('page-down');
+    expect(reviewKeyAction({ key: 'PageUp', target: body })).toBe('page-up');
   });
 
   it('maps a and r to decisions', () => {
@@ -53,6 +55,7 @@ describe('reviewKeyAction', () => {
     expect(reviewKeyAction({ key: 'y', ctrlKey: true, target: body })).toBe('redo');
     expect(reviewKeyAction({ key: 'n', target: body })).toBe('note');
     expect(reviewKeyAction({ key: '?', target: body })).toBe('help');
+    expect(reviewKeyAction({ key: '/', target: body })).toBe('search');
     for (const n of ['1', '2', '3', '4', '5']) expect(reviewKeyAction({ key: n, target: body })).toBe(`pick-${n}`);
     expect(reviewKeyAction({ key: '6', target: body })).toBeNull();
     expect(reviewKeyAction({ key: '2', repeat: true, target: body })).toBeNull();
@@ -74,5 +77,20 @@ describe('reviewKeyAction', () => {
     expect(isTypingTarget(null)).toBe(false);
     expect(reviewKeyAction({ key: 'a', target: li })).toBe('approve');
     expect(reviewKeyAction({ key: 'a', target: input })).toBeNull();
+  });
+
+  it('leaves keys typed in the search box, the filter fields and the sort select to them', () => {
+    const search = document.createElement('input');
+    search.type = 'search';
+    const percent = document.createElement('input');
+    percent.type = 'number';
+    const sort = document.createElement('select');
+    for (const target of [search, percent, sort]) {
+      for (const key of ['a', 'r', 'j', 'k', 'u', 'U', 'n', '1', '5', '?', '/', 'Home', 'End', 'PageDown', 'ArrowDown']) {
+        expect(reviewKeyAction({ key, target })).toBeNull();
+      }
+      expect(reviewKeyAction({ key: 'z', ctrlKey: true, target })).toBeNull();
+      expect(reviewKeyAction({ key: 'Escape', target })).toBe('leave-field');
+    }
   });
 });

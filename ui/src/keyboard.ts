@@ -5,6 +5,9 @@ export type ReviewAction =
   | 'prev'
   | 'first'
   | 'last'
+  | 'page-down'
+  | 'page-up'
+  | 'search'
   | 'approve'
   | 'reject'
   | 'undo'
@@ -23,10 +26,12 @@ export const REVIEW_SHORTCUTS: { keys: string[]; what: string }[] = [
   { keys: ['j', '↓'], what: 'Next result' },
   { keys: ['k', '↑'], what: 'Previous result' },
   { keys: ['Home', 'End'], what: 'First / last result' },
+  { keys: ['PgDn', 'PgUp'], what: 'A screenful down / up' },
   { keys: ['a'], what: 'Approve, then open the next pending result' },
   { keys: ['r'], what: 'Reject, then open the next pending result' },
   { keys: ['1', '…', '5'], what: 'Approve the pairing with candidate 1 to 5' },
   { keys: ['n'], what: 'Write a note (Esc leaves the note)' },
+  { keys: ['/'], what: 'Search the results (Esc leaves the search box)' },
   { keys: ['u', 'Ctrl+Z'], what: 'Undo the last decision' },
   { keys: ['Shift+U', 'Ctrl+Shift+Z'], what: 'Redo' },
   { keys: ['?'], what: 'Show or hide these shortcuts' },
@@ -84,6 +89,12 @@ export function reviewKeyAction(e: KeyPress & { shiftKey?: boolean }): ReviewAct
       return 'first';
     case 'End':
       return 'last';
+    case 'PageDown':
+      return 'page-down';
+    case 'PageUp':
+      return 'page-up';
+    case '/':
+      return 'search';
     case 'a':
       return decision('approve');
     case 'r':

@@ -1,7 +1,19 @@
 // Tests of the session undo/redo stacks in undo.ts.
 import { describe, expect, it } from 'vitest';
 
-import { afterRedo, afterUndo, nextRedo, nextUndo, NO_HISTORY, recordDecision } from './undo';
+import {
+  afterRedo,
+  afterUndo,
+  entrySize,
+  groupFromWire,
+  groupToWire,
+  isGroup,
+  nextRedo,
+  nextUndo,
+  NO_HISTORY,
+  recordDecision,
+  type DecisionGroup,
+} from './undo';
 
 const d = (decisionId: string, resultId = 'res') => ({ runId: 'run', resultId, decisionId });
 
@@ -32,5 +44,49 @@ describe('undo stacks', () => {
     s = recordDecision(s, d('new', 'r5'));
     expect(nextRedo(s)).toBeNull();
     expect(s.done).toHaveLength(1000);
+  });
+
+  it('a bulk approval is one entry: one undo reverts the whole group, one redo brings it back', () => {
+    const bulk = groupFromWire('run', [
+      { result_id: 'r1', decision_id: 'b1' },
+      { result_id: 'r2', decision_id: 'b2' },
+      { result_id: 'r3', decision_id: 'b3' },
+    ]);
+    let s = recordDecision(NO_HISTORY, d('a1', 'r0'));
+    s = recordDecision(s, bulk);
+    expect(s.done).toHaveLength(2);
+    const top = nextUndo(s);
+    expect(top && isGroup(top)).toBe(true);
+    expect(top && entrySize(top)).toBe(3);
+    expect(groupToWire(top as DecisionGroup)).toEqual([
+      { result_id: 'r1', decision_id: 'b1' },
+      { result_id: 'r2', decision_id: 'b2' },
+      { result_id: 'r3', decision_id: 'b3' },
+    ]);
+    // The server answered the group undo with one revert per result: redo reverts exactly those.
+    const reverts = groupFromWire('run', [
+      { result_id: 'r1', decision_id: 'u1' },
+      { result_id: 'r2', decision_id: 'u2' },
+      { result_id: 'r3', decision_id: 'u3' },
+    ]);
+    s = afterUndo(s, reverts);
+    expect(nextUndo(s)).toEqual(d('a1', 'r0'));
+    expect(nextRedo(s)).toEqual(reverts);
+    const redone = groupFromWire('run', [{ result_id: 'r1', decision_id: 'x1' }, { result_id: 'r2', decision_id: 'x2' }, { result_id: 'r3', decision_id: 'x3' }]);
+    s = afterRedo(s, redone);
+    expect(nextUndo(s)).toEqual(redone);
+    expect(nextRedo(s)).toBeNull();
+    // Single decisions and groups interleave in one history.
+    s = recordDecision(s, d('c1', 'r9'));
+    expect(nextUndo(s)).toEqual(d('c1', 'r9'));
+    expect(isGroup(d('c1', 'r9'))).toBe(false);
+    expect(entrySize(d('c1', 'r9'))).toBe(1);
+  });
+
+  it('keeps the run of a group and ignores an empty one', () => {
+    const g = groupFromWire('run-7', [{ result_id: 'r1', decision_id: 'b1' }]);
+    expect(g).toEqual({ runId: 'run-7', decisions: [{ resultId: 'r1', decisionId: 'b1' }] });
+    const s = recordDecision(NO_HISTORY, d('a1'));
+    expect(recordDecision(s, groupFromWire('run', []))).toBe(s);
   });
 });

@@ -58,7 +58,7 @@ struct ImportArgs {
     /// What the file holds.
     #[arg(long, value_enum)]
     kind: KindArg,
-    /// The CSV file.
+    /// The file: CSV/TSV/TXT, XLSX/XLSM/XLS/ODS or a JSON array of objects.
     file: PathBuf,
     /// Display name; defaults to the file name without extension.
     #[arg(long)]
@@ -72,6 +72,16 @@ struct ImportArgs {
     /// Field delimiter: , ; tab or |. Detected when absent.
     #[arg(long, value_name = "D")]
     delimiter: Option<String>,
+    /// Text files: force the encoding (utf-8, windows-1252, utf-16le, utf-16be). Detected when
+    /// absent.
+    #[arg(long, value_name = "ENC")]
+    encoding: Option<String>,
+    /// The first row is data: columns are named column_1, column_2, ...
+    #[arg(long)]
+    no_header: bool,
+    /// Workbooks: the sheet to read; the first when absent.
+    #[arg(long, value_name = "NAME")]
+    sheet: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -287,3 +287,62 @@ fn usage_errors_exit_2() {
         assert!(r.err.contains("--workspace"), "{}", r.err);
     }
 }
+
+#[test]
+fn imports_a_workbook_sheet_and_a_file_without_header() {
+    let d = demo();
+    let ws = d.workspace.as_str();
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+
+    let book = fixtures.join("invoices_small.xlsx");
+    let r = cli(&[
+        "import",
+        "--workspace",
+        ws,
+        "--kind",
+        "documents",
+        s(&book),
+        "--sheet",
+        "Invoices",
+    ]);
+    assert_eq!(r.code, EXIT_OK, "{}", r.err);
+    assert_eq!(field(&r.out, "rows"), "12");
+    let r = cli(&[
+        "import",
+        "--workspace",
+        ws,
+        "--kind",
+        "documents",
+        s(&book),
+        "--sheet",
+        "No such sheet",
+    ]);
+    assert_eq!(r.code, EXIT_DATA, "{}", r.err);
+    assert!(
+        r.err.contains("Invoices"),
+        "names the sheets there are: {}",
+        r.err
+    );
+
+    // Without a header the first line is data and the columns are numbered.
+    let headerless = d.dir.join("headerless.csv");
+    std::fs::write(&headerless, "PO-1,Acme,10.00\nPO-2,Globex,20.00\n").unwrap();
+    let r = cli(&[
+        "import",
+        "--workspace",
+        ws,
+        "--kind",
+        "reference",
+        s(&headerless),
+        "--no-header",
+        "--id-column",
+        "column_1",
+    ]);
+    assert_eq!(r.code, EXIT_OK, "{}", r.err);
+    assert_eq!(field(&r.out, "rows"), "2");
+    assert!(
+        field(&r.out, "columns").starts_with("3: column_1"),
+        "{}",
+        r.out
+    );
+}

@@ -2,22 +2,22 @@
 
 use std::path::Path;
 
-use engine::import::{self, ImportOptions};
+use engine::import::{self, FileFormat, ImportOptions, TextEncoding};
 use engine::validate::validate_config;
 use engine::{
-    ConfigInput, Dataset, DatasetKind, MatchResult, MatchingConfig, Record, ResultPage,
-    ReviewDecision, ReviewStatus, RowPage, RunDetail,
+    ConfigInput, Dataset, DatasetKind, MatchResult, MatchingConfig, Record, ReviewDecision,
+    ReviewStatus, RowPage, RunDetail,
 };
 use store::Review;
 
-use crate::dto::{ImportRequest, ResultQuery, ReviewInput};
+use crate::dto::{ImportPreview, ImportRequest, ReviewInput};
 use crate::error::{Result, ServiceError};
 use crate::{new_id, Workspace};
 
 /// Page-size limits (spec A.2): rows default 100, results default 50, both at most 500.
 pub const MAX_PAGE_LIMIT: u32 = 500;
 
-fn page_limit(limit: Option<u32>, default: u32, field: &str) -> Result<u32> {
+pub(crate) fn page_limit(limit: Option<u32>, default: u32, field: &str) -> Result<u32> {
     match limit {
         None => Ok(default),
         Some(0) => Err(ServiceError::validation(field, "must be at least 1")),
@@ -45,16 +45,65 @@ fn parse_delimiter(d: Option<&str>) -> Result<Option<u8>> {
     })
 }
 
+/// The reader's options from a request; absent or empty values leave the choice to detection.
+fn import_options(req: &ImportRequest) -> Result<ImportOptions> {
+    let encoding = match req.encoding.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(name) => Some(TextEncoding::parse(name).ok_or_else(|| {
+            ServiceError::validation(
+                "encoding",
+                format!("'{name}' is not one of utf-8, windows-1252, utf-16le, utf-16be"),
+            )
+        })?),
+    };
+    Ok(ImportOptions {
+        delimiter: parse_delimiter(req.delimiter.as_deref())?,
+        encoding,
+        has_header: req.has_header.unwrap_or(true),
+        sheet: req.sheet.clone().filter(|s| !s.trim().is_empty()),
+    })
+}
+
+/// Rows an import preview shows.
+const PREVIEW_ROWS: usize = 10;
+
 impl Workspace {
     // ---- datasets -------------------------------------------------------------------------------
 
-    /// Imports a CSV file as reference data or documents, all or nothing.
+    /// What the import wizard shows of a file: detected options, columns and first rows. Large CSV
+    /// files are read only from their start, and then have no row count.
+    pub fn preview_import(&self, req: &ImportRequest) -> Result<ImportPreview> {
+        let opts = import_options(req)?;
+        // Every row read is kept, not just those shown, so the row count is exact; only a large
+        // CSV file is read in part.
+        let (table, complete) = import::preview_table(Path::new(&req.path), &opts, usize::MAX)?;
+        let text = table.format == FileFormat::Csv;
+        let filename_column = match req.kind {
+            DatasetKind::Documents => import::guess_filename_column(&table.columns),
+            DatasetKind::Reference => None,
+        };
+        Ok(ImportPreview {
+            file: table.file.clone(),
+            format: table.format.as_str().into(),
+            delimiter: text.then(|| (table.delimiter as char).to_string()),
+            encoding: text.then(|| table.encoding.to_string()),
+            // JSON names its columns by keys whatever the option says.
+            has_header: opts.has_header || table.format == FileFormat::Json,
+            sheets: table.sheets.clone(),
+            sheet: table.sheet.clone(),
+            id_column: import::guess_id_column(&table.columns, req.kind),
+            filename_column,
+            rows: table.rows.iter().take(PREVIEW_ROWS).cloned().collect(),
+            row_count: complete.then_some(table.rows.len() as u64),
+            columns: table.columns,
+        })
+    }
+
+    /// Imports a file (CSV, XLSX/XLSM/XLS/ODS or JSON, by extension) as reference data or
+    /// documents, all or nothing.
     pub fn import_dataset(&self, req: &ImportRequest) -> Result<Dataset> {
         let path = Path::new(&req.path);
-        let opts = ImportOptions {
-            delimiter: parse_delimiter(req.delimiter.as_deref())?,
-        };
-        let table = import::read_csv(path, &opts)?;
+        let table = import::read_table(path, &import_options(req)?)?;
         let columns = import::infer_columns(&table);
         let id_column = match &req.id_column {
             Some(c) if !c.is_empty() => Some(c.clone()),
@@ -70,7 +119,7 @@ impl Workspace {
             id: new_id(),
             kind: req.kind,
             name,
-            source_type: "csv".into(),
+            source_type: table.format.as_str().into(),
             source_file: Some(table.file.clone()),
             columns,
             row_count: table.rows.len() as u64,
@@ -126,7 +175,7 @@ impl Workspace {
 
     // ---- configs --------------------------------------------------------------------------------
 
-    fn checked_config(&self, input: &ConfigInput) -> Result<(f64, f64)> {
+    pub(crate) fn checked_config(&self, input: &ConfigInput) -> Result<(f64, f64)> {
         let reference = match self.store.get_dataset(&input.reference_data_id) {
             Ok(d) if d.kind == DatasetKind::Reference => d,
             Ok(_) => {
@@ -236,18 +285,11 @@ impl Workspace {
     /// A run with its 50 most confident results (spec A.6.5).
     pub fn get_run(&self, run_id: &str) -> Result<RunDetail> {
         let run = self.store.get_run(run_id)?;
-        let results = self.store.list_results(run_id, None, 1, 50)?.data;
+        let results = self
+            .store
+            .query_results(run_id, &store::ResultFilter::default(), 1, 50)?
+            .data;
         Ok(RunDetail { run, results })
-    }
-
-    pub fn list_results(&self, run_id: &str, q: &ResultQuery) -> Result<ResultPage> {
-        self.store.get_run(run_id)?;
-        let limit = page_limit(q.limit, 50, "limit")?;
-        let page = q.page.unwrap_or(1);
-        if page == 0 {
-            return Err(ServiceError::validation("page", "pages start at 1"));
-        }
-        Ok(self.store.list_results(run_id, q.status, page, limit)?)
     }
 
     pub fn get_result(&self, run_id: &str, result_id: &str) -> Result<MatchResult> {

@@ -28,6 +28,9 @@ pub fn purchase_orders_import(path: &Path) -> ImportRequest {
         id_column: Some("po_id".into()),
         filename_column: None,
         delimiter: None,
+        encoding: None,
+        has_header: None,
+        sheet: None,
     }
 }
 
@@ -40,6 +43,9 @@ pub fn invoices_import(path: &Path) -> ImportRequest {
         id_column: Some("document_id".into()),
         filename_column: Some("document_filename".into()),
         delimiter: None,
+        encoding: None,
+        has_header: None,
+        sheet: None,
     }
 }
 

@@ -1,6 +1,6 @@
 //! Requests and answers of the service layer that are not domain types of the engine.
 
-use engine::{DatasetKind, ReviewStatus, RunStatus};
+use engine::{DatasetKind, ReviewStatus, Run, RunStatus};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -27,6 +27,105 @@ pub struct ImportRequest {
     #[serde(default)]
     #[ts(optional)]
     pub delimiter: Option<String>,
+    /// Text files: force an encoding ("utf-8", "windows-1252", "utf-16le", "utf-16be"); detected
+    /// when absent.
+    #[serde(default)]
+    #[ts(optional)]
+    pub encoding: Option<String>,
+    /// Whether the first non-empty row names the columns (default true). Without a header the
+    /// columns are called column_1, column_2, ...
+    #[serde(default)]
+    #[ts(optional)]
+    pub has_header: Option<bool>,
+    /// Spreadsheets: the sheet to read; the first when absent.
+    #[serde(default)]
+    #[ts(optional)]
+    pub sheet: Option<String>,
+}
+
+/// What the import wizard shows of a file before importing it: what was detected (and can be
+/// changed), the columns and the first rows. Same options as an import.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ImportPreview {
+    /// The file's name.
+    pub file: String,
+    /// "csv", "xlsx", "xls", "ods" or "json".
+    pub format: String,
+    /// Text files: the delimiter used (",", ";", "\t" or "|").
+    #[ts(optional)]
+    pub delimiter: Option<String>,
+    /// Text files: the encoding used.
+    #[ts(optional)]
+    pub encoding: Option<String>,
+    pub has_header: bool,
+    /// Spreadsheets: every sheet, and the one read.
+    pub sheets: Vec<String>,
+    #[ts(optional)]
+    pub sheet: Option<String>,
+    pub columns: Vec<String>,
+    /// The first rows (at most 10), one value per column.
+    pub rows: Vec<Vec<String>>,
+    /// Data rows in the file; absent when only the start of a large file was read.
+    #[ts(optional, type = "number")]
+    pub row_count: Option<u64>,
+    /// The id column an import would use if none is chosen.
+    #[ts(optional)]
+    pub id_column: Option<String>,
+    /// For documents: the file-name column an import would use if none is chosen.
+    #[ts(optional)]
+    pub filename_column: Option<String>,
+}
+
+/// A trial of a config that is not saved: its first documents matched against all its reference
+/// data, nothing stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ConfigPreview {
+    /// The results, in document order; ids are "preview-1", "preview-2", ...
+    pub results: Vec<engine::MatchResult>,
+    /// Documents tried.
+    #[ts(type = "number")]
+    pub documents: u64,
+    /// Reference rows searched.
+    #[ts(type = "number")]
+    pub reference_rows: u64,
+    #[ts(type = "number")]
+    pub elapsed_ms: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ExportFormat {
+    Csv,
+    Xlsx,
+}
+
+/// Export a run's approved matches and its unmatched documents to a file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ExportRequest {
+    pub run_id: String,
+    /// Where to write; an existing file is replaced.
+    pub path: String,
+    pub format: ExportFormat,
+    /// Also export matches at or above the threshold that nobody reviewed (default false: only
+    /// what a reviewer approved).
+    #[serde(default)]
+    #[ts(optional)]
+    pub include_unreviewed_matches: Option<bool>,
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ExportOutcome {
+    pub path: String,
+    #[ts(type = "number")]
+    pub matched: u64,
+    #[ts(type = "number")]
+    pub unmatched: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -52,15 +151,62 @@ pub struct RunFilter {
     #[serde(default)]
     #[ts(optional)]
     pub limit: Option<u32>,
+    /// 1-based page of `limit` runs; default 1.
+    #[serde(default)]
+    #[ts(optional)]
+    pub page: Option<u32>,
 }
 
-/// Which page of a run's results, best confidence first.
+/// A page of the runs list, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RunPage {
+    pub data: Vec<Run>,
+    #[ts(type = "number")]
+    pub total: u64,
+    pub page: u32,
+    pub limit: u32,
+}
+
+/// The order of a result list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ResultSort {
+    /// Best confidence first (the spec's order).
+    #[default]
+    ConfidenceDesc,
+    ConfidenceAsc,
+    /// By document id.
+    Document,
+    /// Latest decision first, unreviewed results last.
+    RecentlyReviewed,
+}
+
+/// Which page of a run's results, and which results: filters combine with AND.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct ResultQuery {
     #[serde(default)]
     #[ts(optional)]
     pub status: Option<ReviewStatus>,
+    /// Inclusive lower bound of the confidence, 0 to 1.
+    #[serde(default)]
+    #[ts(optional)]
+    pub min_confidence: Option<f64>,
+    /// Inclusive upper bound of the confidence, 0 to 1.
+    #[serde(default)]
+    #[ts(optional)]
+    pub max_confidence: Option<f64>,
+    /// Text looked for (ASCII case-insensitive) in the document id and file name, the matched row
+    /// id, the notes and the compared values of the document and of every candidate.
+    #[serde(default)]
+    #[ts(optional)]
+    pub search: Option<String>,
+    /// Default: confidence, best first.
+    #[serde(default)]
+    #[ts(optional)]
+    pub sort: Option<ResultSort>,
     /// 1-based; default 1.
     #[serde(default)]
     #[ts(optional)]
@@ -69,6 +215,81 @@ pub struct ResultQuery {
     #[serde(default)]
     #[ts(optional)]
     pub limit: Option<u32>,
+}
+
+/// A run's results per review status, and how many were decided today (local time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ReviewCounts {
+    #[ts(type = "number")]
+    pub pending: u64,
+    #[ts(type = "number")]
+    pub approved: u64,
+    #[ts(type = "number")]
+    pub rejected: u64,
+    /// Results of this run decided since local midnight.
+    #[ts(type = "number")]
+    pub reviewed_today: u64,
+    /// Results of every run decided since local midnight.
+    #[ts(type = "number")]
+    pub reviewed_today_all_runs: u64,
+}
+
+/// Approve every pending result of a run that passes `query` and has a confidence of at least
+/// `min_confidence`. `expected` is the count the user confirmed; if the queue changed since, the
+/// call is a `conflict` and nothing is approved.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct BulkApproveInput {
+    #[serde(default)]
+    pub query: ResultQuery,
+    pub min_confidence: f64,
+    #[ts(type = "number")]
+    pub expected: u64,
+    #[serde(default)]
+    #[ts(optional)]
+    pub notes: Option<String>,
+}
+
+/// One decision of a result: what undo and redo name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct DecisionRef {
+    pub result_id: String,
+    pub decision_id: String,
+}
+
+/// What a bulk decision (or its undo) did: one decision per result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct BulkOutcome {
+    pub decisions: Vec<DecisionRef>,
+}
+
+/// A run's outcome at a glance: its counters, its results by confidence (20 bins of 0.05) and per
+/// band of the config it ran with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RunSummary {
+    pub run: Run,
+    pub threshold: f64,
+    pub review_floor: f64,
+    /// Result counts per confidence bin; bin i covers [i/20, (i+1)/20), the last includes 1.0.
+    #[ts(type = "Array<number>")]
+    pub histogram: Vec<u64>,
+    /// Results at or above the threshold.
+    #[ts(type = "number")]
+    pub matched: u64,
+    /// Results in the review band [review_floor, threshold).
+    #[ts(type = "number")]
+    pub review: u64,
+    /// Results below the review floor that had a candidate.
+    #[ts(type = "number")]
+    pub below: u64,
+    /// Results no reference row came near.
+    #[ts(type = "number")]
+    pub no_candidate: u64,
+    pub counts: ReviewCounts,
 }
 
 /// A reviewer's decision on one result.

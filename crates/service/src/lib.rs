@@ -7,6 +7,9 @@ mod data;
 pub mod demo;
 mod dto;
 mod error;
+mod export;
+mod preview;
+mod review;
 mod runner;
 
 use std::path::{Path, PathBuf};

@@ -21,7 +21,7 @@ use store::{NewResult, RunCounters, RunListQuery, Store, StoreError};
 use tokio::sync::mpsc;
 
 use crate::clock::Clock;
-use crate::dto::RunFilter;
+use crate::dto::{RunFilter, RunPage};
 use crate::error::{Result, ServiceError};
 use crate::{new_id, new_result_id, Workspace};
 
@@ -36,10 +36,10 @@ const EMIT_INTERVAL: Duration = Duration::from_millis(100);
 const CANCEL_WAIT: Duration = Duration::from_secs(10);
 
 pub(crate) struct Runner {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
-struct Inner {
+pub(crate) struct Inner {
     store: Arc<Store>,
     clock: Arc<dyn Clock>,
     queue: mpsc::UnboundedSender<String>,
@@ -164,16 +164,18 @@ impl Workspace {
 
     /// Runs, newest first.
     pub fn list_runs(&self, filter: &RunFilter) -> Result<Vec<Run>> {
-        let limit = match filter.limit {
-            None => 50,
-            Some(0) => return Err(ServiceError::validation("limit", "must be at least 1")),
-            Some(l) => l.min(crate::data::MAX_PAGE_LIMIT),
-        };
-        Ok(self.store.list_runs(&RunListQuery {
-            config_id: filter.config_id.clone(),
-            status: filter.status,
-            limit,
-        })?)
+        Ok(self.store.list_runs(&run_list_query(filter)?)?)
+    }
+
+    /// A page of the runs list, newest first, with the count of all runs the filter passes.
+    pub fn run_page(&self, filter: &RunFilter) -> Result<RunPage> {
+        let q = run_list_query(filter)?;
+        Ok(RunPage {
+            data: self.store.list_runs(&q)?,
+            total: self.store.count_runs(&q)?,
+            page: q.offset / q.limit + 1,
+            limit: q.limit,
+        })
     }
 
     /// Progress of a run: live while it executes, from its record otherwise.
@@ -363,7 +365,7 @@ impl Drop for StoreSink {
 
 /// Documents read from the store a chunk at a time: one set, or every set aligned to the union of
 /// their columns (spec C.6).
-struct StoreDocuments<'a> {
+pub(crate) struct StoreDocuments<'a> {
     store: &'a Store,
     /// Set id, and for each run column its position in that set (None: the set lacks it); no map
     /// when the set's columns are the run's.
@@ -670,7 +672,7 @@ impl Inner {
     }
     /// The documents a run covers, and their columns: one set, or every set in the workspace
     /// (spec C.6) aligned to one list of columns so mappings resolve the same way for all of them.
-    fn document_source(
+    pub(crate) fn document_source(
         &self,
         set_id: Option<&str>,
     ) -> std::result::Result<(Vec<String>, StoreDocuments<'_>), String> {
@@ -729,4 +731,23 @@ impl Inner {
             },
         ))
     }
+}
+
+fn run_list_query(filter: &RunFilter) -> Result<RunListQuery> {
+    let limit = match filter.limit {
+        None => 50,
+        Some(0) => return Err(ServiceError::validation("limit", "must be at least 1")),
+        Some(l) => l.min(crate::data::MAX_PAGE_LIMIT),
+    };
+    let page = match filter.page {
+        None => 1,
+        Some(0) => return Err(ServiceError::validation("page", "pages start at 1")),
+        Some(p) => p,
+    };
+    Ok(RunListQuery {
+        config_id: filter.config_id.clone(),
+        status: filter.status,
+        limit,
+        offset: (page - 1).saturating_mul(limit),
+    })
 }

@@ -53,7 +53,7 @@ fn demo_is_seeded_once_and_its_config_matches_the_truth() {
                 &ResultQuery {
                     page: Some(page),
                     limit: Some(500),
-                    status: None,
+                    ..ResultQuery::default()
                 },
             )
             .unwrap();

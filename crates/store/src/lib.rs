@@ -8,6 +8,7 @@ mod configs;
 mod datasets;
 mod error;
 mod migrations;
+mod queue;
 mod results;
 mod runs;
 
@@ -17,6 +18,7 @@ use std::sync::{Mutex, MutexGuard};
 use rusqlite::Connection;
 
 pub use error::StoreError;
+pub use queue::{ConfidenceHistogram, ResultFilter, ResultSort, ReviewCounts};
 pub use results::{NewResult, Revert, Review};
 pub use runs::{RunCounters, RunListQuery, StoredRun};
 
@@ -111,7 +113,7 @@ mod tests {
         let path = dir.path().join("nested/w.sqlite");
         let store = Store::open(&path).unwrap();
         let version = store.schema_version().unwrap();
-        assert_eq!(version, 3);
+        assert_eq!(version, 4);
         drop(store);
         let store = Store::open(&path).unwrap();
         assert_eq!(store.schema_version().unwrap(), version);

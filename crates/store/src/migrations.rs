@@ -137,6 +137,10 @@ const MIGRATIONS: &[&str] = &[
     -- 1 when the two columns above were recorded (decisions from before this migration: 0).
     ALTER TABLE review_decisions ADD COLUMN previous_known INTEGER NOT NULL DEFAULT 0;
     "#,
+    // 4: the "reviewed today" counter reads decided results by time; only reviewed ones are indexed.
+    r#"
+    CREATE INDEX results_by_reviewed_at ON results(reviewed_at) WHERE reviewed_at IS NOT NULL;
+    "#,
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<()> {

@@ -3,7 +3,7 @@
 use engine::run::RejectedPairs;
 use engine::strategy::{note_from_numbers, note_numbers};
 use engine::{
-    Candidate, DocumentMatch, FieldEvidence, FieldMapping, MatchResult, MatchingConfig, ResultPage,
+    Candidate, DocumentMatch, FieldEvidence, FieldMapping, MatchResult, MatchingConfig,
     ReviewDecision, ReviewStatus,
 };
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -18,11 +18,11 @@ pub struct NewResult<'a> {
     pub result: &'a DocumentMatch,
 }
 
-const RESULT_COLUMNS: &str =
+pub(crate) const RESULT_COLUMNS: &str =
     "id, run_id, document_id, document_filename, matched_reference_row_id, confidence, status, \
      notes, candidates, reviewed_at, contested";
 
-fn result_from_row(r: &Row) -> rusqlite::Result<(MatchResult, String)> {
+pub(crate) fn result_from_row(r: &Row) -> rusqlite::Result<(MatchResult, String)> {
     let status: String = r.get(6)?;
     Ok((
         MatchResult {
@@ -145,7 +145,7 @@ fn unpack(text: &str, mappings: &[FieldMapping]) -> Result<Vec<Candidate>> {
 }
 
 /// The field mappings a run ran with, to unpack its results' evidence.
-fn run_mappings(conn: &Connection, run_id: &str) -> Result<Vec<FieldMapping>> {
+pub(crate) fn run_mappings(conn: &Connection, run_id: &str) -> Result<Vec<FieldMapping>> {
     let snapshot: Option<String> = conn
         .query_row(
             "SELECT config_snapshot FROM runs WHERE id = ?1",
@@ -164,7 +164,7 @@ fn run_mappings(conn: &Connection, run_id: &str) -> Result<Vec<FieldMapping>> {
 
 /// The evidence shown for a result is that of its matched row, or of the best candidate when
 /// nothing reached the threshold, so a reviewer always sees why.
-fn finish(
+pub(crate) fn finish(
     (mut m, candidates): (MatchResult, String),
     mappings: &[FieldMapping],
 ) -> Result<MatchResult> {
@@ -179,6 +179,15 @@ fn finish(
 }
 
 fn get_result_on(conn: &Connection, run_id: &str, result_id: &str) -> Result<MatchResult> {
+    get_result_with(conn, run_id, result_id, &run_mappings(conn, run_id)?)
+}
+
+fn get_result_with(
+    conn: &Connection,
+    run_id: &str,
+    result_id: &str,
+    mappings: &[FieldMapping],
+) -> Result<MatchResult> {
     let sql = format!("SELECT {RESULT_COLUMNS} FROM results WHERE id = ?1 AND run_id = ?2");
     let row = conn
         .query_row(&sql, params![result_id, run_id], result_from_row)
@@ -187,7 +196,7 @@ fn get_result_on(conn: &Connection, run_id: &str, result_id: &str) -> Result<Mat
         kind: "result",
         id: result_id.to_string(),
     })?;
-    finish(row, &run_mappings(conn, run_id)?)
+    finish(row, mappings)
 }
 
 /// Undoing a decision (see [`Store::revert`]).
@@ -269,6 +278,130 @@ pub struct Review<'a> {
     pub decided_at: &'a str,
 }
 
+fn review_on(tx: &Connection, r: &Review, mappings: &[FieldMapping]) -> Result<()> {
+    let before = get_result_with(tx, r.run_id, r.result_id, mappings)?;
+    let row_id = match r.reference_row_id {
+        Some(chosen) => {
+            if !before
+                .candidates
+                .iter()
+                .any(|c| c.reference_row_id == chosen)
+            {
+                return Err(StoreError::NotFound {
+                    kind: "candidate",
+                    id: chosen.to_string(),
+                });
+            }
+            Some(chosen.to_string())
+        }
+        None => before.matched_reference_row_id.clone().or_else(|| {
+            before
+                .candidates
+                .first()
+                .map(|c| c.reference_row_id.clone())
+        }),
+    };
+    // Approving a borderline result (below the threshold, so unmatched) accepts its candidate.
+    let matched = match r.status {
+        ReviewStatus::Approved => row_id.clone(),
+        _ => before.matched_reference_row_id.clone(),
+    };
+    tx.execute(
+            "UPDATE results SET status = ?3, notes = ?4, reviewed_at = ?5, matched_reference_row_id = ?6 \
+             WHERE id = ?1 AND run_id = ?2",
+            params![r.result_id, r.run_id, r.status.as_str(), r.notes, r.decided_at, matched],
+        )?;
+    insert_decision(
+        tx,
+        &NewDecision {
+            id: r.decision_id,
+            result: &before,
+            reference_data_id: r.reference_data_id,
+            reference_row_id: row_id.as_deref(),
+            status: r.status,
+            notes: r.notes,
+            decided_by: r.decided_by,
+            decided_at: r.decided_at,
+            reverts: None,
+        },
+    )?;
+    Ok(())
+}
+
+fn revert_on(tx: &Connection, r: &Revert, mappings: &[FieldMapping]) -> Result<()> {
+    let before = get_result_with(tx, r.run_id, r.result_id, mappings)?;
+    let latest = tx
+            .query_row(
+                "SELECT id, previous_status, reference_data_id, reference_row_id, previous_matched_row_id, \
+                 previous_notes, previous_known = 0 \
+                 FROM review_decisions WHERE result_id = ?1 ORDER BY seq DESC LIMIT 1",
+                [r.result_id],
+                |row| {
+                    Ok(LatestDecision {
+                        id: row.get(0)?,
+                        previous_status: row.get(1)?,
+                        reference_data_id: row.get(2)?,
+                        reference_row_id: row.get(3)?,
+                        previous_matched: row.get(4)?,
+                        previous_notes: row.get(5)?,
+                        legacy: row.get(6)?,
+                    })
+                },
+            )
+            .optional()?;
+    let Some(LatestDecision {
+        id: latest_id,
+        previous_status,
+        reference_data_id,
+        reference_row_id: row_id,
+        previous_matched,
+        previous_notes,
+        legacy,
+    }) = latest
+    else {
+        return Err(StoreError::Stale(format!(
+            "result {} has no decision to undo",
+            r.result_id
+        )));
+    };
+    if latest_id != r.decision_id {
+        return Err(StoreError::Stale(format!(
+            "decision {} is not the latest of result {}; only the latest can be undone",
+            r.decision_id, r.result_id
+        )));
+    }
+    let status = ReviewStatus::parse(&previous_status).unwrap_or(ReviewStatus::Pending);
+    let (matched, notes) = if legacy {
+        (
+            before.matched_reference_row_id.clone(),
+            before.notes.clone(),
+        )
+    } else {
+        (previous_matched, previous_notes)
+    };
+    let reviewed_at = (status != ReviewStatus::Pending).then_some(r.decided_at);
+    tx.execute(
+            "UPDATE results SET status = ?3, notes = ?4, reviewed_at = ?5, matched_reference_row_id = ?6 \
+             WHERE id = ?1 AND run_id = ?2",
+            params![r.result_id, r.run_id, status.as_str(), notes, reviewed_at, matched],
+        )?;
+    insert_decision(
+        tx,
+        &NewDecision {
+            id: r.new_decision_id,
+            result: &before,
+            reference_data_id: &reference_data_id,
+            reference_row_id: row_id.as_deref(),
+            status,
+            notes: notes.as_deref(),
+            decided_by: r.decided_by,
+            decided_at: r.decided_at,
+            reverts: Some(&latest_id),
+        },
+    )?;
+    Ok(())
+}
+
 impl Store {
     /// Stores a batch of results and the run's counters in one transaction, so the counters never
     /// disagree with the rows that exist.
@@ -313,44 +446,6 @@ impl Store {
         Ok(())
     }
 
-    /// A page of a run's results, best confidence first, optionally of one review status.
-    pub fn list_results(
-        &self,
-        run_id: &str,
-        status: Option<ReviewStatus>,
-        page: u32,
-        limit: u32,
-    ) -> Result<ResultPage> {
-        let conn = self.read();
-        let mappings = run_mappings(&conn, run_id)?;
-        let page = page.max(1);
-        let offset = (page as i64 - 1) * limit as i64;
-        let status_str = status.map(|s| s.as_str());
-        let total: i64 = conn.query_row(
-            "SELECT count(*) FROM results WHERE run_id = ?1 AND (?2 IS NULL OR status = ?2)",
-            params![run_id, status_str],
-            |r| r.get(0),
-        )?;
-        let sql = format!(
-            "SELECT {RESULT_COLUMNS} FROM results WHERE run_id = ?1 AND (?2 IS NULL OR status = ?2) \
-             ORDER BY confidence DESC, document_id LIMIT ?3 OFFSET ?4"
-        );
-        let mut stmt = conn.prepare(&sql)?;
-        let data = stmt
-            .query_map(
-                params![run_id, status_str, limit as i64, offset],
-                result_from_row,
-            )?
-            .map(|r| finish(r?, &mappings))
-            .collect::<Result<Vec<_>>>()?;
-        Ok(ResultPage {
-            data,
-            total: total as u64,
-            page,
-            limit,
-        })
-    }
-
     pub fn get_result(&self, run_id: &str, result_id: &str) -> Result<MatchResult> {
         get_result_on(&self.read(), run_id, result_id)
     }
@@ -360,55 +455,27 @@ impl Store {
     pub fn review(&self, r: &Review) -> Result<MatchResult> {
         let mut conn = self.write();
         let tx = conn.transaction()?;
-        let before = get_result_on(&tx, r.run_id, r.result_id)?;
-        let row_id = match r.reference_row_id {
-            Some(chosen) => {
-                if !before
-                    .candidates
-                    .iter()
-                    .any(|c| c.reference_row_id == chosen)
-                {
-                    return Err(StoreError::NotFound {
-                        kind: "candidate",
-                        id: chosen.to_string(),
-                    });
-                }
-                Some(chosen.to_string())
-            }
-            None => before.matched_reference_row_id.clone().or_else(|| {
-                before
-                    .candidates
-                    .first()
-                    .map(|c| c.reference_row_id.clone())
-            }),
-        };
-        // Approving a borderline result (below the threshold, so unmatched) accepts its candidate.
-        let matched = match r.status {
-            ReviewStatus::Approved => row_id.clone(),
-            _ => before.matched_reference_row_id.clone(),
-        };
-        tx.execute(
-            "UPDATE results SET status = ?3, notes = ?4, reviewed_at = ?5, matched_reference_row_id = ?6 \
-             WHERE id = ?1 AND run_id = ?2",
-            params![r.result_id, r.run_id, r.status.as_str(), r.notes, r.decided_at, matched],
-        )?;
-        insert_decision(
-            &tx,
-            &NewDecision {
-                id: r.decision_id,
-                result: &before,
-                reference_data_id: r.reference_data_id,
-                reference_row_id: row_id.as_deref(),
-                status: r.status,
-                notes: r.notes,
-                decided_by: r.decided_by,
-                decided_at: r.decided_at,
-                reverts: None,
-            },
-        )?;
+        let mappings = run_mappings(&tx, r.run_id)?;
+        review_on(&tx, r, &mappings)?;
         let after = get_result_on(&tx, r.run_id, r.result_id)?;
         tx.commit()?;
         Ok(after)
+    }
+
+    /// Applies many decisions in one transaction (bulk approval, redo of one): all or none.
+    pub fn review_many(&self, reviews: &[Review]) -> Result<()> {
+        let mut conn = self.write();
+        let tx = conn.transaction()?;
+        let mut mappings: Option<(String, Vec<FieldMapping>)> = None;
+        for r in reviews {
+            if mappings.as_ref().is_none_or(|(run, _)| run != r.run_id) {
+                mappings = Some((r.run_id.to_string(), run_mappings(&tx, r.run_id)?));
+            }
+            let m = &mappings.as_ref().expect("set above").1;
+            review_on(&tx, r, m)?;
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     /// Undoes `decision_id`, which must be the result's latest decision: the result gets back the
@@ -419,79 +486,27 @@ impl Store {
     pub fn revert(&self, r: &Revert) -> Result<MatchResult> {
         let mut conn = self.write();
         let tx = conn.transaction()?;
-        let before = get_result_on(&tx, r.run_id, r.result_id)?;
-        let latest = tx
-            .query_row(
-                "SELECT id, previous_status, reference_data_id, reference_row_id, previous_matched_row_id, \
-                 previous_notes, previous_known = 0 \
-                 FROM review_decisions WHERE result_id = ?1 ORDER BY seq DESC LIMIT 1",
-                [r.result_id],
-                |row| {
-                    Ok(LatestDecision {
-                        id: row.get(0)?,
-                        previous_status: row.get(1)?,
-                        reference_data_id: row.get(2)?,
-                        reference_row_id: row.get(3)?,
-                        previous_matched: row.get(4)?,
-                        previous_notes: row.get(5)?,
-                        legacy: row.get(6)?,
-                    })
-                },
-            )
-            .optional()?;
-        let Some(LatestDecision {
-            id: latest_id,
-            previous_status,
-            reference_data_id,
-            reference_row_id: row_id,
-            previous_matched,
-            previous_notes,
-            legacy,
-        }) = latest
-        else {
-            return Err(StoreError::Stale(format!(
-                "result {} has no decision to undo",
-                r.result_id
-            )));
-        };
-        if latest_id != r.decision_id {
-            return Err(StoreError::Stale(format!(
-                "decision {} is not the latest of result {}; only the latest can be undone",
-                r.decision_id, r.result_id
-            )));
-        }
-        let status = ReviewStatus::parse(&previous_status).unwrap_or(ReviewStatus::Pending);
-        let (matched, notes) = if legacy {
-            (
-                before.matched_reference_row_id.clone(),
-                before.notes.clone(),
-            )
-        } else {
-            (previous_matched, previous_notes)
-        };
-        let reviewed_at = (status != ReviewStatus::Pending).then_some(r.decided_at);
-        tx.execute(
-            "UPDATE results SET status = ?3, notes = ?4, reviewed_at = ?5, matched_reference_row_id = ?6 \
-             WHERE id = ?1 AND run_id = ?2",
-            params![r.result_id, r.run_id, status.as_str(), notes, reviewed_at, matched],
-        )?;
-        insert_decision(
-            &tx,
-            &NewDecision {
-                id: r.new_decision_id,
-                result: &before,
-                reference_data_id: &reference_data_id,
-                reference_row_id: row_id.as_deref(),
-                status,
-                notes: notes.as_deref(),
-                decided_by: r.decided_by,
-                decided_at: r.decided_at,
-                reverts: Some(&latest_id),
-            },
-        )?;
+        let mappings = run_mappings(&tx, r.run_id)?;
+        revert_on(&tx, r, &mappings)?;
         let after = get_result_on(&tx, r.run_id, r.result_id)?;
         tx.commit()?;
         Ok(after)
+    }
+
+    /// Undoes many decisions in one transaction (undo of a bulk approval): all or none.
+    pub fn revert_many(&self, reverts: &[Revert]) -> Result<()> {
+        let mut conn = self.write();
+        let tx = conn.transaction()?;
+        let mut mappings: Option<(String, Vec<FieldMapping>)> = None;
+        for r in reverts {
+            if mappings.as_ref().is_none_or(|(run, _)| run != r.run_id) {
+                mappings = Some((r.run_id.to_string(), run_mappings(&tx, r.run_id)?));
+            }
+            let m = &mappings.as_ref().expect("set above").1;
+            revert_on(&tx, r, m)?;
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     /// The decision log of one result, oldest first.

@@ -27,6 +27,8 @@ pub struct RunListQuery {
     pub config_id: Option<String>,
     pub status: Option<RunStatus>,
     pub limit: u32,
+    /// Runs skipped before the first one listed (paging).
+    pub offset: u32,
 }
 
 const RUN_COLUMNS: &str =
@@ -104,21 +106,26 @@ impl Store {
 
     /// Runs, newest first, optionally of one config and/or in one status.
     pub fn list_runs(&self, q: &RunListQuery) -> Result<Vec<Run>> {
-        let mut sql = format!("SELECT {RUN_COLUMNS} FROM runs WHERE 1 = 1");
-        let mut args: Vec<String> = Vec::new();
-        if let Some(c) = &q.config_id {
-            args.push(c.clone());
-            sql.push_str(&format!(" AND matching_config_id = ?{}", args.len()));
-        }
-        if let Some(s) = q.status {
-            args.push(s.as_str().to_string());
-            sql.push_str(&format!(" AND status = ?{}", args.len()));
-        }
-        sql.push_str(&format!(" ORDER BY seq DESC LIMIT {}", q.limit));
+        let (clause, args) = run_filter(q);
+        let sql = format!(
+            "SELECT {RUN_COLUMNS} FROM runs WHERE {clause} ORDER BY seq DESC LIMIT {} OFFSET {}",
+            q.limit, q.offset
+        );
         let conn = self.read();
         let mut stmt = conn.prepare(&sql)?;
         let rows = stmt.query_map(params_from_iter(args.iter()), run_from_row)?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// How many runs pass the filter of `q` (its limit and offset aside).
+    pub fn count_runs(&self, q: &RunListQuery) -> Result<u64> {
+        let (clause, args) = run_filter(q);
+        let n: i64 = self.read().query_row(
+            &format!("SELECT count(*) FROM runs WHERE {clause}"),
+            params_from_iter(args.iter()),
+            |r| r.get(0),
+        )?;
+        Ok(n as u64)
     }
 
     /// Moves a queued run to running. False when it is no longer queued (cancelled meanwhile).
@@ -200,4 +207,18 @@ impl Store {
         tx.commit()?;
         Ok(queued)
     }
+}
+
+fn run_filter(q: &RunListQuery) -> (String, Vec<String>) {
+    let mut sql = String::from("1 = 1");
+    let mut args: Vec<String> = Vec::new();
+    if let Some(c) = &q.config_id {
+        args.push(c.clone());
+        sql.push_str(&format!(" AND matching_config_id = ?{}", args.len()));
+    }
+    if let Some(s) = q.status {
+        args.push(s.as_str().to_string());
+        sql.push_str(&format!(" AND status = ?{}", args.len()));
+    }
+    (sql, args)
 }

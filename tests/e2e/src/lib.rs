@@ -228,6 +228,76 @@ impl App {
         Err(format!("{css} text was {last:?}, never contained {want:?}").into())
     }
 
+    /// Replaces the text of an input, as typing would (React sees every keystroke).
+    pub async fn fill(&self, css: &str, text: &str) -> TestResult {
+        let e = self.find(css).await?;
+        e.clear().await?;
+        if !text.is_empty() {
+            e.send_keys(text).await?;
+        }
+        Ok(())
+    }
+
+    /// Chooses the option with `value` in the select at `css`, waiting for the option to exist
+    /// (options often arrive with data loaded after the select renders).
+    pub async fn select(&self, css: &str, value: &str) -> TestResult {
+        let option = format!("{css} option[value=\"{value}\"]");
+        self.find(&option).await?.click().await?;
+        self.wait_prop(css, "value", value).await
+    }
+
+    /// Waits until the DOM property `prop` (not the attribute) of the element equals `want`.
+    pub async fn wait_prop(&self, css: &str, prop: &str, want: &str) -> TestResult {
+        let deadline = Instant::now() + WAIT;
+        let mut last = None;
+        while Instant::now() < deadline {
+            if let Ok(e) = self.client.find(Locator::Css(css)).await {
+                last = e.prop(prop).await.ok().flatten();
+                if last.as_deref() == Some(want) {
+                    return Ok(());
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err(format!("{css} .{prop} was {last:?}, never {want:?}").into())
+    }
+
+    /// Waits until the element's DOM text (`textContent`, rendered or not) contains `want`.
+    /// WebKit's WebDriver leaves out the text of cells inside scrolled tables from `text()`.
+    pub async fn wait_content(&self, css: &str, want: &str) -> TestResult {
+        let deadline = Instant::now() + WAIT;
+        let mut last = None;
+        while Instant::now() < deadline {
+            if let Ok(e) = self.client.find(Locator::Css(css)).await {
+                last = e.prop("textContent").await.ok().flatten();
+                if last.as_deref().is_some_and(|t| t.contains(want)) {
+                    return Ok(());
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err(format!("{css} content was {last:?}, never contained {want:?}").into())
+    }
+
+    /// How many elements match `css` right now.
+    pub async fn count(&self, css: &str) -> TestResult<usize> {
+        Ok(self.client.find_all(Locator::Css(css)).await?.len())
+    }
+
+    /// Waits until `css` matches exactly `want` elements.
+    pub async fn wait_count(&self, css: &str, want: usize) -> TestResult {
+        let deadline = Instant::now() + WAIT;
+        let mut last = 0;
+        while Instant::now() < deadline {
+            last = self.count(css).await?;
+            if last == want {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err(format!("{css} matched {last} elements, never {want}").into())
+    }
+
     /// Presses and releases one key in the window, as a user at the keyboard would (the element
     /// that has focus receives it). Special keys: `fantoccini::key::Key` as a char.
     pub async fn press(&self, key: char) -> TestResult {

@@ -24,4 +24,18 @@ filename_column?: string,
 /**
  * Force a delimiter (",", ";", "\t" or "|"); detected when absent.
  */
-delimiter?: string, };
+delimiter?: string, 
+/**
+ * Text files: force an encoding ("utf-8", "windows-1252", "utf-16le", "utf-16be"); detected
+ * when absent.
+ */
+encoding?: string, 
+/**
+ * Whether the first non-empty row names the columns (default true). Without a header the
+ * columns are called column_1, column_2, ...
+ */
+has_header?: boolean, 
+/**
+ * Spreadsheets: the sheet to read; the first when absent.
+ */
+sheet?: string, };

@@ -8,4 +8,8 @@ export type RunFilter = { config_id?: string, status?: RunStatus,
 /**
  * At most this many runs (default 50, max 500).
  */
-limit?: number, };
+limit?: number, 
+/**
+ * 1-based page of `limit` runs; default 1.
+ */
+page?: number, };

@@ -1,4 +1,4 @@
-// The field-mapping rows of a config: source → target, strategy with its parameters, weight, a per-row disclosure of further settings; add/remove/normalise.
+// The field-mapping rows of a config: source → target with sample values, strategy with its parameters, weight, a per-row disclosure of further settings; add/remove/normalise.
 import { useState, type ReactNode } from 'react';
 
 import type { Strategy } from '../bindings/Strategy';
@@ -32,8 +32,14 @@ interface Props {
   onChange: (mappings: MappingDraft[]) => void;
   sourceColumns: string[];
   targetColumns: string[];
+  /** Column → "e.g. …" hint from the first rows of the chosen document set(s). */
+  sourceSamples?: Record<string, string>;
+  /** Column → "e.g. …" hint from the first rows of the chosen reference data. */
+  targetSamples?: Record<string, string>;
   errors: FieldErrors;
 }
+
+const NO_SAMPLES: Record<string, string> = {};
 
 function ColumnSelect({
   id,
@@ -41,6 +47,7 @@ function ColumnSelect({
   value,
   options,
   placeholder,
+  samples,
   error,
   onChange,
 }: {
@@ -49,31 +56,43 @@ function ColumnSelect({
   value: string;
   options: string[];
   placeholder: string;
+  samples: Record<string, string>;
   error?: string;
   onChange: (v: string) => void;
 }) {
   const known = value === '' || options.includes(value);
+  const sample = value === '' ? '' : (samples[value] ?? '');
+  const sampleId = `${id}-sample`;
+  const describedBy = [error ? `${id}-error` : '', sample ? sampleId : ''].filter(Boolean).join(' ');
   return (
-    <select
-      id={id}
-      aria-label={label}
-      value={value}
-      onChange={(e) => onChange(e.target.value)}
-      aria-invalid={error ? true : undefined}
-      aria-describedby={error ? `${id}-error` : undefined}
-    >
-      <option value="">{placeholder}</option>
-      {!known && <option value={value}>{value} (not in the data)</option>}
-      {options.map((c) => (
-        <option key={c} value={c}>
-          {c}
-        </option>
-      ))}
-    </select>
+    <div className="column-pick">
+      <select
+        id={id}
+        aria-label={label}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy || undefined}
+      >
+        <option value="">{placeholder}</option>
+        {!known && <option value={value}>{value} (not in the data)</option>}
+        {options.map((c) => (
+          // The tooltip shows a column's values before it is chosen.
+          <option key={c} value={c} title={samples[c]}>
+            {c}
+          </option>
+        ))}
+      </select>
+      {sample && (
+        <p className="column-sample" id={sampleId} title={sample}>
+          {sample}
+        </p>
+      )}
+    </div>
   );
 }
 
-export function MappingTable({ mappings, onChange, sourceColumns, targetColumns, errors }: Props) {
+export function MappingTable({ mappings, onChange, sourceColumns, targetColumns, sourceSamples = NO_SAMPLES, targetSamples = NO_SAMPLES, errors }: Props) {
   const update = (index: number, patch: Partial<MappingDraft>) => {
     onChange(mappings.map((m, i) => (i === index ? { ...m, ...patch } : m)));
   };
@@ -112,6 +131,8 @@ export function MappingTable({ mappings, onChange, sourceColumns, targetColumns,
               mapping={m}
               sourceColumns={sourceColumns}
               targetColumns={targetColumns}
+              sourceSamples={sourceSamples}
+              targetSamples={targetSamples}
               errors={errors}
               onUpdate={(patch) => update(i, patch)}
               onRemove={mappings.length > 1 ? () => remove(i) : undefined}
@@ -123,7 +144,13 @@ export function MappingTable({ mappings, onChange, sourceColumns, targetColumns,
         <button type="button" onClick={add}>
           + Add mapping
         </button>
-        <button type="button" onClick={() => onChange(normaliseDraftWeights(mappings))} disabled={mappings.length === 0}>
+        <button
+          id="normalise-weights"
+          type="button"
+          onClick={() => onChange(normaliseDraftWeights(mappings))}
+          disabled={mappings.length === 0}
+          title="Scale the weights so they add up to 1, keeping their proportions"
+        >
           Normalise weights
         </button>
         <span className={`weight-sum ${sumOk ? 'ok' : 'bad'}`} id="weight-sum" aria-live="polite">
@@ -142,6 +169,8 @@ interface RowProps {
   mapping: MappingDraft;
   sourceColumns: string[];
   targetColumns: string[];
+  sourceSamples: Record<string, string>;
+  targetSamples: Record<string, string>;
   errors: FieldErrors;
   onUpdate: (patch: Partial<MappingDraft>) => void;
   onRemove: (() => void) | undefined;
@@ -189,7 +218,7 @@ function errorLabel(name: string, m: MappingDraft): string {
 
 const LIST_PLACEHOLDER = { tax_rates: 'e.g. 19, 20, 21', partial_shares: 'e.g. 0.25, 0.5, 0.75' } as const;
 
-function MappingRowView({ index, mapping: m, sourceColumns, targetColumns, errors, onUpdate, onRemove }: RowProps) {
+function MappingRowView({ index, mapping: m, sourceColumns, targetColumns, sourceSamples, targetSamples, errors, onUpdate, onRemove }: RowProps) {
   const [expanded, setExpanded] = useState(false);
   const n = index + 1;
   const rowPath = `field_mappings[${index}]`;
@@ -326,6 +355,7 @@ function MappingRowView({ index, mapping: m, sourceColumns, targetColumns, error
             value={m.source}
             options={sourceColumns}
             placeholder="Choose field…"
+            samples={sourceSamples}
             error={errors[path('source')]}
             onChange={(source) => onUpdate({ source })}
           />
@@ -340,6 +370,7 @@ function MappingRowView({ index, mapping: m, sourceColumns, targetColumns, error
             value={m.target}
             options={targetColumns}
             placeholder="Choose column…"
+            samples={targetSamples}
             error={errors[path('target')]}
             onChange={(target) => onUpdate({ target })}
           />

@@ -1,5 +1,5 @@
 // The evidence panel of one result: contested flag, field-by-field evidence, top candidates, reference record, decision form and history.
-import { useState } from 'react';
+import { memo, useState } from 'react';
 
 import type { Candidate } from '../bindings/Candidate';
 import type { FieldEvidence } from '../bindings/FieldEvidence';
@@ -98,7 +98,8 @@ function EvidenceTable({ evidence, caption }: { evidence: FieldEvidence[]; capti
   );
 }
 
-export function ResultDetail({
+/** Memoised: the review list re-renders while scrolling, and the evidence of the selected result does not change with it. */
+export const ResultDetail = memo(function ResultDetail({
   result,
   threshold,
   reviewFloor,
@@ -313,4 +314,4 @@ export function ResultDetail({
       </section>
     </article>
   );
-}
+});

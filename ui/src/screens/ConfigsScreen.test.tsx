@@ -1,4 +1,4 @@
-// Behaviour of the configs screen against a mocked api: saving, strategy parameters, and validation errors shown at the named field.
+// Behaviour of the configs screen against a mocked api: saving, strategy parameters, sample values, sliders, the trial on 20 documents, and validation errors shown at the named field.
 import { act } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
@@ -9,12 +9,17 @@ vi.mock('../api', async (importOriginal) => ({
   createConfig: vi.fn(),
   updateConfig: vi.fn(),
   deleteConfig: vi.fn(),
+  datasetRows: vi.fn(),
+  previewConfig: vi.fn(),
 }));
 
 import * as api from '../api';
 import { ApiCallError } from '../api';
+import type { ConfigPreview } from '../bindings/ConfigPreview';
 import type { Dataset } from '../bindings/Dataset';
+import type { MatchResult } from '../bindings/MatchResult';
 import type { MatchingConfig } from '../bindings/MatchingConfig';
+import type { RowPage } from '../bindings/RowPage';
 import { click, render, settle, type Rendered } from '../testing';
 import { ConfigsScreen } from './ConfigsScreen';
 
@@ -71,12 +76,62 @@ const config: MatchingConfig = {
   updated_at: '',
 };
 
+const SAMPLE_ROWS: Record<string, RowPage> = {
+  ref: {
+    columns: ['po_number', 'amount'],
+    rows: [
+      { id: 'PO-1', values: ['PO-1', '100.00'] },
+      { id: 'PO-2', values: ['PO-2', '250.00'] },
+      { id: 'PO-3', values: ['PO-3', '100.00'] },
+      { id: 'PO-4', values: ['PO-4', '75.50'] },
+    ],
+    total: 10,
+    page: 1,
+    limit: 5,
+  },
+  docs: {
+    columns: ['po', 'total'],
+    rows: [
+      { id: 'INV-1', values: ['PO-1', '119.00'] },
+      { id: 'INV-2', values: ['', '12.00'] },
+    ],
+    total: 5,
+    page: 1,
+    limit: 5,
+  },
+};
+
+function result(n: number, document_id: string, matched: string | null, confidence: number, best: string | null = matched): MatchResult {
+  return {
+    id: `preview-${n}`,
+    run_id: 'preview',
+    document_id,
+    document_filename: `${document_id.toLowerCase()}.pdf`,
+    matched_reference_row_id: matched,
+    confidence,
+    status: 'pending',
+    notes: null,
+    evidence: null,
+    candidates: best ? [{ rank: 1, reference_row_id: best, confidence, evidence: [] }] : [],
+    contested: false,
+    reviewed_at: null,
+  };
+}
+
+const trial: ConfigPreview = {
+  results: [result(1, 'INV-1', 'PO-1', 0.92), result(2, 'INV-2', null, 0.6, 'PO-2'), result(3, 'INV-3', null, 0.2, 'PO-4')],
+  documents: 3,
+  reference_rows: 10,
+  elapsed_ms: 41,
+};
+
 let view: Rendered | null = null;
 
 beforeEach(() => {
   vi.clearAllMocks();
   mocked.listConfigs.mockResolvedValue([config]);
   mocked.listDatasets.mockResolvedValue(datasets);
+  mocked.datasetRows.mockImplementation(async (id, page, limit) => ({ ...(SAMPLE_ROWS[id] as RowPage), page, limit }));
 });
 
 afterEach(() => {
@@ -266,20 +321,140 @@ describe('ConfigsScreen', () => {
     expect(messageOf('#cfg-field_mappings-1-tax_rates')).toBe('Total may include VAT at (%): each rate is a percentage from 0 to below 100');
   });
 
-  it('normalises the weights', async () => {
+  it('normalises the weights to hundredths adding up to 1', async () => {
     await openConfig();
-    const weight0 = document.querySelector<HTMLInputElement>('#cfg-field_mappings-0-weight');
-    await act(async () => {
-      const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')?.set;
-      setter?.call(weight0, '3');
-      weight0?.dispatchEvent(new Event('input', { bubbles: true }));
-    });
-    await settle();
+    await setValue('#cfg-field_mappings-0-weight', '3');
     expect(document.querySelector('#weight-sum')?.textContent).toContain('must add up to 1');
-    const normalise = [...document.querySelectorAll('button')].find((b) => b.textContent === 'Normalise weights');
-    await click(normalise ?? null);
-    expect(document.querySelector<HTMLInputElement>('#cfg-field_mappings-0-weight')?.value).toBe('0.9091');
-    expect(document.querySelector<HTMLInputElement>('#cfg-field_mappings-1-weight')?.value).toBe('0.0909');
+    expect(document.querySelector('#normalise-weights')?.textContent).toBe('Normalise weights');
+    await click(document.querySelector('#normalise-weights'));
+    expect(document.querySelector<HTMLInputElement>('#cfg-field_mappings-0-weight')?.value).toBe('0.91');
+    expect(document.querySelector<HTMLInputElement>('#cfg-field_mappings-1-weight')?.value).toBe('0.09');
     expect(document.querySelector('#weight-sum')?.textContent).toContain('✓');
+  });
+
+  it('shows sample values of the chosen columns under the pickers', async () => {
+    await openConfig();
+    expect(mocked.datasetRows).toHaveBeenCalledWith('ref', 1, 5);
+    expect(mocked.datasetRows).toHaveBeenCalledWith('docs', 1, 5);
+    expect(document.querySelector('#cfg-field_mappings-0-source-sample')?.textContent).toBe('e.g. PO-1');
+    expect(document.querySelector('#cfg-field_mappings-0-target-sample')?.textContent).toBe('e.g. PO-1, PO-2, PO-3, …');
+    expect(document.querySelector('#cfg-field_mappings-1-target-sample')?.textContent).toBe('e.g. 100.00, 250.00, 75.50');
+    expect(document.querySelector('#cfg-field_mappings-0-target')?.getAttribute('aria-describedby')).toBe('cfg-field_mappings-0-target-sample');
+    // Every column's values show as the option's tooltip, before it is chosen.
+    const amount = [...(document.querySelector<HTMLSelectElement>('#cfg-field_mappings-0-target')?.options ?? [])].find((o) => o.value === 'amount');
+    expect(amount?.title).toBe('e.g. 100.00, 250.00, 75.50');
+
+    await setValue('#cfg-field_mappings-0-source', 'total');
+    expect(document.querySelector('#cfg-field_mappings-0-source-sample')?.textContent).toBe('e.g. 119.00, 12.00');
+    // The rows are read once per dataset.
+    expect(mocked.datasetRows.mock.calls.filter(([id]) => id === 'ref')).toHaveLength(1);
+  });
+
+  it('takes document samples from every set when the config covers all documents', async () => {
+    await openConfig();
+    mocked.datasetRows.mockClear();
+    await setValue('#cfg-document_set_id', '');
+    expect(document.querySelector('#cfg-field_mappings-1-source-sample')?.textContent).toBe('e.g. 119.00, 12.00');
+    expect(mocked.datasetRows).not.toHaveBeenCalled();
+  });
+
+  it('moves the threshold and review floor with sliders showing percentages', async () => {
+    mocked.updateConfig.mockResolvedValue(config);
+    await openConfig();
+    const slider = document.querySelector<HTMLInputElement>('#threshold');
+    expect(slider?.type).toBe('range');
+    expect([slider?.min, slider?.max, slider?.step]).toEqual(['0', '1', '0.01']);
+    expect(slider?.value).toBe('0.85');
+    expect(document.querySelector('#threshold-percent')?.textContent).toBe('85%');
+    expect(document.querySelector('label[for="threshold"]')?.textContent).toContain('Match threshold');
+
+    await setValue('#threshold', '0.9');
+    expect(document.querySelector<HTMLInputElement>('#cfg-threshold')?.value).toBe('0.9');
+    expect(document.querySelector('#threshold-percent')?.textContent).toBe('90%');
+    expect(slider?.getAttribute('aria-valuetext')).toBe('90%');
+    await setValue('#review-floor', '0.62');
+    expect(document.querySelector<HTMLInputElement>('#cfg-review_floor')?.value).toBe('0.62');
+    expect(document.querySelector('#review-floor-percent')?.textContent).toBe('62%');
+    expect(document.querySelector('#band-summary')?.textContent).toBe('Matched at 90% or more · needs review from 62% to below 90% · below 62%: no match');
+    // Typing in the number box moves the slider too.
+    await setValue('#cfg-review_floor', '0.55');
+    expect(document.querySelector<HTMLInputElement>('#review-floor')?.value).toBe('0.55');
+
+    await click(document.querySelector('#config-save'));
+    expect(mocked.updateConfig).toHaveBeenCalledWith('cfg', expect.objectContaining({ threshold: 0.9, review_floor: 0.55 }));
+  });
+
+  it('flags a review floor above the threshold as it is dragged, and does not save it', async () => {
+    await openConfig();
+    await setValue('#review-floor', '0.9');
+    const floor = document.querySelector<HTMLInputElement>('#review-floor');
+    expect(floor?.getAttribute('aria-invalid')).toBe('true');
+    expect(messageOf('#review-floor')).toBe('must not be above the match threshold (85%)');
+    expect(messageOf('#cfg-review_floor')).toBe('must not be above the match threshold (85%)');
+    expect(document.querySelector('#band-summary')).toBeNull();
+    await click(document.querySelector('#config-save'));
+    expect(mocked.updateConfig).not.toHaveBeenCalled();
+
+    // Raising the threshold above it fixes it.
+    await setValue('#threshold', '0.95');
+    expect(floor?.getAttribute('aria-invalid')).toBeNull();
+    expect(document.querySelector('#cfg-review_floor-error')).toBeNull();
+  });
+
+  it('tries the form on 20 documents and shows one row per document with a summary', async () => {
+    mocked.previewConfig.mockResolvedValue(trial);
+    await openConfig();
+    expect(document.querySelector('#config-preview')?.textContent).toBe('Try on 20 documents');
+    await setValue('#review-floor', '0.55');
+    await click(document.querySelector('#config-preview'));
+    expect(mocked.previewConfig).toHaveBeenCalledTimes(1);
+    expect(mocked.previewConfig.mock.calls[0]).toEqual([
+      {
+        name: 'Invoices to POs',
+        reference_data_id: 'ref',
+        document_set_id: 'docs',
+        field_mappings: config.field_mappings,
+        threshold: 0.85,
+        review_floor: 0.55,
+        one_to_one: false,
+      },
+    ]);
+    expect(mocked.updateConfig).not.toHaveBeenCalled();
+
+    expect(document.querySelector('#config-preview-summary')?.textContent).toBe('1 of 3 matched, 1 in the review band — 41 ms');
+    const cells = (doc: string) =>
+      [...(document.querySelector(`#config-preview-results tr[data-preview-document="${doc}"]`)?.children ?? [])].map((c) => c.textContent);
+    expect(cells('INV-1')).toEqual(['INV-1inv-1.pdf', 'PO-1', '92%', 'matched']);
+    expect(cells('INV-2')).toEqual(['INV-2inv-2.pdf', 'no match · closest PO-2', '60%', 'review']);
+    expect(cells('INV-3')).toEqual(['INV-3inv-3.pdf', 'no match · closest PO-4', '20%', 'below']);
+    expect(document.querySelectorAll('#config-preview-results tbody tr')).toHaveLength(3);
+    expect(document.querySelector('.config-preview-outdated')).toBeNull();
+
+    // Once the form changes, the trial says it is out of date.
+    await setValue('#threshold', '0.5');
+    expect(document.querySelector('.config-preview-outdated')?.textContent).toContain('The form has changed');
+  });
+
+  it('shows a validation error of a trial at the named field, like a save', async () => {
+    mocked.previewConfig.mockRejectedValue(
+      new ApiCallError({ code: 'validation_error', message: 'field_mappings[0].target: no column po_nr in POs', field: 'field_mappings[0].target' }),
+    );
+    await openConfig();
+    await click(document.querySelector('#config-preview'));
+    const target = document.querySelector<HTMLSelectElement>('#cfg-field_mappings-0-target');
+    expect(target?.getAttribute('aria-invalid')).toBe('true');
+    expect(document.getElementById('cfg-field_mappings-0-target-error')?.textContent).toBe('reference column: no column po_nr in POs');
+    expect(target?.getAttribute('aria-describedby')).toContain('cfg-field_mappings-0-target-error');
+    expect(document.activeElement).toBe(target);
+    expect(document.querySelector('#config-preview-results')).toBeNull();
+    expect(document.querySelector('.banner-error')).toBeNull();
+  });
+
+  it('does not try a form that cannot be sent', async () => {
+    await openConfig();
+    await setValue('#cfg-field_mappings-0-weight', 'abc');
+    await click(document.querySelector('#config-preview'));
+    expect(mocked.previewConfig).not.toHaveBeenCalled();
+    expect(document.querySelector('#cfg-field_mappings-0-weight')?.getAttribute('aria-invalid')).toBe('true');
   });
 });

@@ -1,16 +1,36 @@
-// Configs screen: the list of matching configs and the create/edit form with field mappings, thresholds and one-to-one assignment.
+// Configs screen: the list of matching configs and the create/edit form with field mappings (sample values), threshold sliders, one-to-one assignment and a trial on 20 documents.
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 
-import { ApiCallError, createConfig, deleteConfig, listConfigs, listDatasets, updateConfig } from '../api';
+import { ApiCallError, createConfig, datasetRows, deleteConfig, listConfigs, listDatasets, previewConfig, updateConfig } from '../api';
+import type { ConfigInput } from '../bindings/ConfigInput';
+import type { ConfigPreview } from '../bindings/ConfigPreview';
 import type { Dataset } from '../bindings/Dataset';
 import type { MatchingConfig } from '../bindings/MatchingConfig';
+import type { RowPage } from '../bindings/RowPage';
+import { ConfigPreviewTable } from '../components/ConfigPreviewTable';
 import { ConfirmButton } from '../components/ConfirmButton';
 import { ErrorBanner } from '../components/ErrorBanner';
 import { FieldError, fieldInputId } from '../components/FieldError';
 import { MappingTable } from '../components/MappingTable';
 import { RangeField } from '../components/RangeField';
-import { draftFromConfig, draftToInput, emptyDraft, type ConfigDraft, type FieldErrors } from '../configForm';
+import {
+  DEFAULTS,
+  draftFromConfig,
+  draftToInput,
+  emptyDraft,
+  parseNumber,
+  samplesByColumn,
+  thresholdErrors,
+  type ConfigDraft,
+  type FieldErrors,
+} from '../configForm';
 import { fieldLabel, formatDateTime, formatPercent, stripFieldPrefix } from '../format';
+import '../styles/data.css';
+
+/** Rows read per dataset for the sample values under the column pickers. */
+const SAMPLE_ROWS = 5;
+/** With "All documents", samples come from at most this many document sets. */
+const SAMPLE_SETS = 5;
 
 interface Props {
   active: boolean;
@@ -23,6 +43,19 @@ function isFormField(field: string, draft: ConfigDraft): boolean {
   return m !== null && Number(m[1]) < draft.mappings.length;
 }
 
+interface Trial {
+  preview: ConfigPreview;
+  reviewFloor: number;
+  /** The input tried, to tell when the form has moved on. */
+  inputKey: string;
+}
+
+/** The review floor the backend uses for an input: the default is capped at the threshold. */
+function effectiveFloor(input: ConfigInput): number {
+  const threshold = input.threshold ?? DEFAULTS.threshold;
+  return input.review_floor ?? Math.min(DEFAULTS.review_floor, threshold);
+}
+
 export function ConfigsScreen({ active }: Props) {
   const [configs, setConfigs] = useState<MatchingConfig[] | null>(null);
   const [datasets, setDatasets] = useState<Dataset[]>([]);
@@ -32,6 +65,11 @@ export function ConfigsScreen({ active }: Props) {
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
+  const [trying, setTrying] = useState(false);
+  const [trial, setTrial] = useState<Trial | null>(null);
+  const [samplePages, setSamplePages] = useState<Record<string, RowPage>>({});
+  const requestedSamples = useRef(new Set<string>());
+  const trialSeq = useRef(0);
   const formRef = useRef<HTMLFormElement>(null);
   const focusErrorRef = useRef(false);
 
@@ -64,6 +102,38 @@ export function ConfigsScreen({ active }: Props) {
     () => datasets.find((d) => d.id === draft.reference_data_id)?.columns.map((c) => c.name) ?? [],
     [datasets, draft.reference_data_id],
   );
+  const sampleIds = useMemo(() => {
+    const ids = draft.reference_data_id ? [draft.reference_data_id] : [];
+    if (draft.document_set_id) ids.push(draft.document_set_id);
+    else ids.push(...datasets.filter((d) => d.kind === 'documents').slice(0, SAMPLE_SETS).map((d) => d.id));
+    return ids.filter((id) => datasets.some((d) => d.id === id));
+  }, [datasets, draft.reference_data_id, draft.document_set_id]);
+
+  // Samples are a help, not a must: a dataset whose rows cannot be read just shows none.
+  useEffect(() => {
+    for (const id of sampleIds) {
+      if (requestedSamples.current.has(id)) continue;
+      requestedSamples.current.add(id);
+      void (async () => {
+        try {
+          const page = await datasetRows(id, 1, SAMPLE_ROWS);
+          if (page) setSamplePages((p) => ({ ...p, [id]: page }));
+        } catch {
+          requestedSamples.current.delete(id);
+        }
+      })();
+    }
+  }, [sampleIds]);
+
+  const targetSamples = useMemo(() => {
+    const page = samplePages[draft.reference_data_id];
+    return page ? samplesByColumn([page]) : {};
+  }, [samplePages, draft.reference_data_id]);
+  const sourceSamples = useMemo(() => {
+    const ids = draft.document_set_id ? [draft.document_set_id] : sampleIds.filter((id) => id !== draft.reference_data_id);
+    return samplesByColumn(ids.flatMap((id) => (samplePages[id] ? [samplePages[id]] : [])));
+  }, [samplePages, sampleIds, draft.document_set_id, draft.reference_data_id]);
+
   const sourceColumns = useMemo(() => {
     if (draft.document_set_id) return datasets.find((d) => d.id === draft.document_set_id)?.columns.map((c) => c.name) ?? [];
     const seen = new Set<string>();
@@ -71,11 +141,18 @@ export function ConfigsScreen({ active }: Props) {
     return [...seen];
   }, [datasets, draft.document_set_id]);
 
+  const forgetTrial = () => {
+    trialSeq.current++;
+    setTrial(null);
+    setTrying(false);
+  };
+
   const startNew = () => {
     setEditingId(null);
     setDraft(emptyDraft());
     setFieldErrors({});
     setNotice(null);
+    forgetTrial();
   };
 
   const edit = (c: MatchingConfig) => {
@@ -83,9 +160,69 @@ export function ConfigsScreen({ active }: Props) {
     setDraft(draftFromConfig(c));
     setFieldErrors({});
     setNotice(null);
+    forgetTrial();
   };
 
   const patch = (p: Partial<ConfigDraft>) => setDraft((d) => ({ ...d, ...p }));
+
+  // The sliders are checked as they move; an older message about them would contradict that.
+  const patchRange = (p: Partial<Pick<ConfigDraft, 'threshold' | 'review_floor'>>) => {
+    patch(p);
+    setFieldErrors((errors) => {
+      const { threshold: _t, review_floor: _f, ...rest } = errors;
+      return rest;
+    });
+  };
+  const rangeErrors = thresholdErrors(draft);
+
+  /** Shows a rejected save or trial where it belongs: at the named field, else in the banner. */
+  const showApiError = (err: unknown, action: string) => {
+    const apiErr = err instanceof ApiCallError ? err : null;
+    if (apiErr?.field && isFormField(apiErr.field, draft)) {
+      focusErrorRef.current = true;
+      setFieldErrors({ [apiErr.field]: stripFieldPrefix(apiErr.message, apiErr.field) });
+    } else if (apiErr?.field) {
+      setFieldErrors({});
+      setError(`${fieldLabel(apiErr.field)}: ${stripFieldPrefix(apiErr.message, apiErr.field)}`);
+    } else {
+      setFieldErrors({});
+      setError(`Could not ${action}: ${(err as Error).message}`);
+    }
+  };
+
+  const tryOut = async () => {
+    setError(null);
+    setNotice(null);
+    const { input, errors } = draftToInput(draft);
+    if (!input) {
+      focusErrorRef.current = true;
+      setFieldErrors(errors);
+      return;
+    }
+    const seq = ++trialSeq.current;
+    setTrying(true);
+    try {
+      const preview = await previewConfig(input);
+      if (seq !== trialSeq.current) return;
+      setFieldErrors({});
+      setTrial({ preview, reviewFloor: effectiveFloor(input), inputKey: JSON.stringify(input) });
+    } catch (err) {
+      if (seq !== trialSeq.current) return;
+      setTrial(null);
+      showApiError(err, 'try the config');
+    } finally {
+      if (seq === trialSeq.current) setTrying(false);
+    }
+  };
+
+  const currentInput = draftToInput(draft).input;
+  const trialOutdated = trial !== null && (currentInput === null || JSON.stringify(currentInput) !== trial.inputKey);
+  const bandText = (() => {
+    const t = parseNumber(draft.threshold) ?? DEFAULTS.threshold;
+    const f = parseNumber(draft.review_floor) ?? Math.min(DEFAULTS.review_floor, t);
+    if (!Number.isFinite(t) || !Number.isFinite(f) || rangeErrors['threshold'] || rangeErrors['review_floor']) return null;
+    return `Matched at ${formatPercent(t)} or more · needs review from ${formatPercent(f)} to below ${formatPercent(t)} · below ${formatPercent(f)}: no match`;
+  })();
 
   const save = async (e: FormEvent) => {
     e.preventDefault();
@@ -106,17 +243,7 @@ export function ConfigsScreen({ active }: Props) {
       setNotice(`Saved “${saved.name}”.`);
       await reload();
     } catch (err) {
-      const apiErr = err instanceof ApiCallError ? err : null;
-      if (apiErr?.field && isFormField(apiErr.field, draft)) {
-        focusErrorRef.current = true;
-        setFieldErrors({ [apiErr.field]: stripFieldPrefix(apiErr.message, apiErr.field) });
-      } else if (apiErr?.field) {
-        setFieldErrors({});
-        setError(`${fieldLabel(apiErr.field)}: ${stripFieldPrefix(apiErr.message, apiErr.field)}`);
-      } else {
-        setFieldErrors({});
-        setError(`Could not save the config: ${(err as Error).message}`);
-      }
+      showApiError(err, 'save the config');
     } finally {
       setSaving(false);
     }
@@ -219,27 +346,36 @@ export function ConfigsScreen({ active }: Props) {
             onChange={(mappings) => patch({ mappings })}
             sourceColumns={sourceColumns}
             targetColumns={targetColumns}
+            sourceSamples={sourceSamples}
+            targetSamples={targetSamples}
             errors={fieldErrors}
           />
 
           <div className="field-grid">
             <RangeField
               path="threshold"
+              sliderId="threshold"
               label="Match threshold"
               hint="A document matches when its best candidate reaches this confidence."
               value={draft.threshold}
-              onChange={(threshold) => patch({ threshold })}
-              error={fieldErrors['threshold']}
+              onChange={(threshold) => patchRange({ threshold })}
+              error={fieldErrors['threshold'] ?? rangeErrors['threshold']}
             />
             <RangeField
               path="review_floor"
+              sliderId="review-floor"
               label="Review floor"
               hint="Between this and the threshold, a match is flagged for review."
               value={draft.review_floor}
-              onChange={(review_floor) => patch({ review_floor })}
-              error={fieldErrors['review_floor']}
+              onChange={(review_floor) => patchRange({ review_floor })}
+              error={fieldErrors['review_floor'] ?? rangeErrors['review_floor']}
             />
           </div>
+          {bandText && (
+            <p className="hint band-summary" id="band-summary">
+              {bandText}
+            </p>
+          )}
 
           <div className="field check-field">
             <label htmlFor={fieldInputId('one_to_one')}>
@@ -265,9 +401,19 @@ export function ConfigsScreen({ active }: Props) {
             <button id="config-save" type="submit" className="primary" disabled={saving}>
               {saving ? 'Saving…' : editingId ? 'Save changes' : 'Create config'}
             </button>
+            <button
+              id="config-preview"
+              type="button"
+              onClick={() => void tryOut()}
+              disabled={trying}
+              title="Match the first 20 documents with this form as it is, without saving anything"
+            >
+              {trying ? 'Trying…' : 'Try on 20 documents'}
+            </button>
             {editingId && <ConfirmButton id="config-delete" label="Delete config" confirmLabel="Really delete?" onConfirm={() => void remove()} />}
           </div>
         </form>
+        {trial && <ConfigPreviewTable preview={trial.preview} reviewFloor={trial.reviewFloor} outdated={trialOutdated} />}
       </section>
     </div>
   );

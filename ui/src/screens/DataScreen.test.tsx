@@ -1,4 +1,4 @@
-// Behaviour of the data screen against a mocked api: import request, import errors naming file/row/column, rows view.
+// Behaviour of the data screen against a mocked api: import wizard (preview, detected options, columns), import errors naming file/row/column, rows view.
 import { act } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
@@ -9,11 +9,15 @@ vi.mock('../api', async (importOriginal) => ({
   deleteDataset: vi.fn(),
   datasetRows: vi.fn(),
   pickFile: vi.fn(),
+  previewImport: vi.fn(),
 }));
 
 import * as api from '../api';
 import { ApiCallError } from '../api';
 import type { Dataset } from '../bindings/Dataset';
+import type { ImportPreview } from '../bindings/ImportPreview';
+import type { ImportRequest } from '../bindings/ImportRequest';
+import { PREVIEW_DELAY_MS } from '../components/ImportWizard';
 import { click, render, settle, type Rendered } from '../testing';
 import { DataScreen } from './DataScreen';
 
@@ -36,10 +40,53 @@ const po: Dataset = {
 };
 
 let view: Rendered | null = null;
+let datasets: Dataset[] = [];
+
+/** What the mocked backend reads from a CSV file: detects ";" and Windows-1252 unless told otherwise. */
+function csvPreview(request: ImportRequest): ImportPreview {
+  const header = request.has_header ?? true;
+  const columns = header ? ['document_id', 'file', 'supplier', 'amount'] : ['column_1', 'column_2', 'column_3', 'column_4'];
+  const rows = [
+    ['INV-1', 'inv1.pdf', 'ACME Corp.', '12.40'],
+    ['INV-2', 'inv2.pdf', 'Globex Ltd', ''],
+  ];
+  if (!header) rows.unshift(['document_id', 'file', 'supplier', 'amount']);
+  return {
+    file: 'invoices.csv',
+    format: 'csv',
+    delimiter: request.delimiter ?? ';',
+    encoding: request.encoding ?? 'windows-1252',
+    has_header: header,
+    sheets: [],
+    columns,
+    rows,
+    row_count: rows.length,
+    id_column: header ? 'document_id' : undefined,
+    filename_column: header && request.kind === 'documents' ? 'file' : undefined,
+  };
+}
+
+function xlsxPreview(request: ImportRequest): ImportPreview {
+  const sheet = request.sheet ?? 'Orders';
+  return {
+    file: 'po.xlsx',
+    format: 'xlsx',
+    has_header: true,
+    sheets: ['Orders', 'Archive'],
+    sheet,
+    columns: sheet === 'Orders' ? ['po_number', 'amount'] : ['old_po', 'old_amount'],
+    rows: [[sheet === 'Orders' ? 'PO-1' : 'OLD-1', '10.00']],
+    row_count: 12,
+    id_column: sheet === 'Orders' ? 'po_number' : 'old_po',
+  };
+}
 
 beforeEach(() => {
   vi.clearAllMocks();
-  mocked.listDatasets.mockResolvedValue([po]);
+  vi.useFakeTimers();
+  datasets = [po];
+  mocked.listDatasets.mockImplementation(async () => datasets);
+  mocked.previewImport.mockImplementation(async (request) => (request.path.endsWith('.xlsx') ? xlsxPreview(request) : csvPreview(request)));
   mocked.datasetRows.mockImplementation(async (_id, page, limit) => ({
     columns: ['po_number', 'amount'],
     rows: [{ id: `PO-${page}`, values: [`PO-${page}`, ''] }],
@@ -52,16 +99,37 @@ beforeEach(() => {
 afterEach(() => {
   view?.unmount();
   view = null;
+  vi.useRealTimers();
 });
 
-async function type(selector: string, value: string) {
-  const el = document.querySelector<HTMLInputElement>(selector);
+/** Types into an input or picks an option, as a user would. */
+async function setValue(selector: string, value: string) {
+  const el = document.querySelector<HTMLInputElement | HTMLSelectElement>(selector);
+  if (!el) throw new Error(`no element ${selector}`);
   await act(async () => {
-    Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')?.set?.call(el, value);
-    el?.dispatchEvent(new Event('input', { bubbles: true }));
+    const proto = el instanceof HTMLSelectElement ? HTMLSelectElement.prototype : HTMLInputElement.prototype;
+    Object.getOwnPropertyDescriptor(proto, 'value')?.set?.call(el, value);
+    el.dispatchEvent(new Event(el instanceof HTMLSelectElement ? 'change' : 'input', { bubbles: true }));
   });
   await settle();
 }
+
+/** Lets the preview's debounce run out and its answer land. */
+async function waitForPreview() {
+  await act(async () => {
+    vi.advanceTimersByTime(PREVIEW_DELAY_MS);
+  });
+  await settle();
+}
+
+async function chooseFile(path: string) {
+  await setValue('#import-path', path);
+  await waitForPreview();
+}
+
+const text = (selector: string) => document.querySelector(selector)?.textContent ?? '';
+const optionTexts = (selector: string) => [...(document.querySelector<HTMLSelectElement>(selector)?.options ?? [])].map((o) => o.textContent);
+const lastPreviewRequest = () => mocked.previewImport.mock.calls.at(-1)?.[0];
 
 describe('DataScreen', () => {
   it('lists datasets and pages through the rows of the selected one, 100 at a time', async () => {
@@ -75,15 +143,160 @@ describe('DataScreen', () => {
     expect(mocked.datasetRows).toHaveBeenLastCalledWith('ref', 2, 100);
   });
 
-  it('sends the import request with only the fields filled in', async () => {
-    mocked.importDataset.mockResolvedValue({ ...po, id: 'new', name: 'invoices', kind: 'documents' });
+  it('shows the options only once a file is chosen', async () => {
     view = await render(<DataScreen active />);
-    await click(document.querySelector('input[name="import-kind"][value="documents"]'));
-    await type('#import-path', '/data/invoices.csv');
-    await type('#import-filename-column', 'file');
+    expect(document.querySelector('#import-kind')).not.toBeNull();
+    expect(document.querySelector('#import-delimiter')).toBeNull();
+    expect(document.querySelector('#import-preview')).toBeNull();
+    expect(document.querySelector<HTMLButtonElement>('#import-submit')?.disabled).toBe(true);
+    for (const id of ['import-kind', 'import-name', 'import-path']) expect(document.querySelector(`label[for="${id}"]`)).not.toBeNull();
+  });
+
+  it('previews the first rows once typing pauses, showing what was detected', async () => {
+    view = await render(<DataScreen active />);
+    await setValue('#import-kind', 'documents');
+    await setValue('#import-path', '/data/inv');
+    await setValue('#import-path', '/data/invoices.csv');
+    expect(mocked.previewImport).not.toHaveBeenCalled();
+    await waitForPreview();
+    // One request, for the path as it ended up, with nothing forced.
+    expect(mocked.previewImport).toHaveBeenCalledTimes(1);
+    expect(mocked.previewImport).toHaveBeenCalledWith({ path: '/data/invoices.csv', kind: 'documents' });
+
+    const headers = [...document.querySelectorAll('#import-preview thead th')].map((th) => th.firstChild?.textContent);
+    expect(headers).toEqual(['document_id', 'file', 'supplier', 'amount']);
+    const rows = [...document.querySelectorAll('#import-preview tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent));
+    expect(rows).toEqual([
+      ['INV-1', 'inv1.pdf', 'ACME Corp.', '12.40'],
+      ['INV-2', 'inv2.pdf', 'Globex Ltd', ''],
+    ]);
+    // The guessed id and file-name columns are marked in the preview.
+    expect(text('#import-preview th.import-col-id')).toBe('document_idID');
+    expect(text('#import-preview th.import-col-filename')).toBe('filefile name');
+
+    expect(text('#import-format')).toBe('Text file (CSV) · 2 rows');
+    expect(optionTexts('#import-delimiter')).toEqual(['Detected: semicolon', 'Comma', 'Semicolon', 'Tab', 'Pipe']);
+    expect(optionTexts('#import-encoding')).toEqual(['Detected: Windows-1252', 'UTF-8', 'Windows-1252', 'UTF-16 LE', 'UTF-16 BE']);
+    expect(document.querySelector<HTMLInputElement>('#import-header')?.checked).toBe(true);
+    expect(text('label[for="import-header"]')).toContain('First row holds column names');
+    expect(document.querySelector('#import-sheet')).toBeNull();
+  });
+
+  it('reads the file again when the delimiter, encoding or header is changed', async () => {
+    view = await render(<DataScreen active />);
+    await chooseFile('/data/invoices.csv');
+    expect(mocked.previewImport).toHaveBeenCalledTimes(1);
+
+    await setValue('#import-delimiter', ',');
+    await waitForPreview();
+    expect(lastPreviewRequest()).toEqual({ path: '/data/invoices.csv', kind: 'reference', delimiter: ',' });
+    // The "Detected" choice still names what the file gave on its own.
+    expect(optionTexts('#import-delimiter')[0]).toBe('Detected: semicolon');
+
+    await setValue('#import-encoding', 'utf-16le');
+    await waitForPreview();
+    expect(lastPreviewRequest()).toEqual({ path: '/data/invoices.csv', kind: 'reference', delimiter: ',', encoding: 'utf-16le' });
+
+    await click(document.querySelector('#import-header'));
+    await waitForPreview();
+    expect(lastPreviewRequest()).toEqual({ path: '/data/invoices.csv', kind: 'reference', delimiter: ',', encoding: 'utf-16le', has_header: false });
+    expect(document.querySelector<HTMLInputElement>('#import-header')?.checked).toBe(false);
+    expect([...document.querySelectorAll('#import-preview thead th')].map((th) => th.firstChild?.textContent)).toEqual([
+      'column_1',
+      'column_2',
+      'column_3',
+      'column_4',
+    ]);
+    expect(text('#import-preview tbody tr')).toContain('document_id');
+    expect(mocked.previewImport).toHaveBeenCalledTimes(4);
+
+    // Changing the kind also re-reads: the guesses depend on it.
+    await setValue('#import-kind', 'documents');
+    await waitForPreview();
+    expect(lastPreviewRequest()?.kind).toBe('documents');
+  });
+
+  it('offers the sheets of a workbook and reads the one chosen', async () => {
+    view = await render(<DataScreen active />);
+    await chooseFile('/data/po.xlsx');
+    expect(text('#import-format')).toBe('Excel workbook (XLSX) · 12 rows');
+    expect(document.querySelector('#import-delimiter')).toBeNull();
+    expect(document.querySelector('#import-encoding')).toBeNull();
+    expect(optionTexts('#import-sheet')).toEqual(['Orders', 'Archive']);
+    expect(document.querySelector<HTMLSelectElement>('#import-sheet')?.value).toBe('Orders');
+
+    await setValue('#import-sheet', 'Archive');
+    await waitForPreview();
+    expect(lastPreviewRequest()).toEqual({ path: '/data/po.xlsx', kind: 'reference', sheet: 'Archive' });
+    expect(document.querySelector<HTMLSelectElement>('#import-sheet')?.value).toBe('Archive');
+    expect(text('#import-preview tbody')).toContain('OLD-1');
+    expect(optionTexts('#import-id-column')).toEqual(['Guess (old_po)', 'old_po', 'old_amount']);
+  });
+
+  it('ignores a preview answer that arrives after a newer one', async () => {
+    let answerFirst: ((p: ImportPreview) => void) | undefined;
+    mocked.previewImport.mockImplementationOnce((request) => new Promise((resolve) => (answerFirst = () => resolve(csvPreview(request)))));
+    view = await render(<DataScreen active />);
+    await chooseFile('/data/invoices.csv');
+    await setValue('#import-delimiter', '|');
+    await waitForPreview();
+    expect(mocked.previewImport).toHaveBeenCalledTimes(2);
+    expect(text('#import-preview tbody')).toContain('INV-1');
+    // The first (slow) answer comes last and says ";": it must not replace the newer one.
+    await act(async () => answerFirst?.(csvPreview({ path: '/data/invoices.csv', kind: 'reference' })));
+    await settle();
+    expect(document.querySelector<HTMLSelectElement>('#import-delimiter')?.value).toBe('|');
+    expect(optionTexts('#import-delimiter')[0]).toBe('Detect automatically');
+  });
+
+  it('lists the columns for the id and file name, and imports with every chosen option', async () => {
+    const imported: Dataset = { ...po, id: 'new', name: 'March invoices', kind: 'documents', row_count: 2 };
+    mocked.importDataset.mockImplementation(async () => {
+      datasets = [po, imported];
+      return imported;
+    });
+    view = await render(<DataScreen active />);
+    await setValue('#import-kind', 'documents');
+    await chooseFile('/data/invoices.csv');
+
+    expect(optionTexts('#import-id-column')).toEqual(['Guess (document_id)', 'document_id', 'file', 'supplier', 'amount']);
+    expect(optionTexts('#import-filename-column')).toEqual(['Guess (file)', 'document_id', 'file', 'supplier', 'amount']);
+    await setValue('#import-id-column', 'supplier');
+    await setValue('#import-filename-column', 'amount');
+    expect(text('#import-preview th.import-col-id')).toBe('supplierID');
+    await setValue('#import-delimiter', ';');
+    await setValue('#import-encoding', 'windows-1252');
+    await waitForPreview();
+    await setValue('#import-name', 'March invoices');
     await click(document.querySelector('#import-submit'));
-    expect(mocked.importDataset).toHaveBeenCalledWith({ path: '/data/invoices.csv', kind: 'documents', filename_column: 'file' });
-    expect(document.querySelector('[role="status"]')?.textContent).toContain('Imported “invoices”');
+
+    expect(mocked.importDataset).toHaveBeenCalledWith({
+      path: '/data/invoices.csv',
+      kind: 'documents',
+      name: 'March invoices',
+      id_column: 'supplier',
+      filename_column: 'amount',
+      delimiter: ';',
+      encoding: 'windows-1252',
+    });
+    expect(text('[role="status"]')).toContain('Imported “March invoices”');
+    // The wizard starts over and the new dataset is selected.
+    expect(document.querySelector<HTMLInputElement>('#import-path')?.value).toBe('');
+    expect(document.querySelector<HTMLInputElement>('#import-name')?.value).toBe('');
+    expect(document.querySelector('#import-preview')).toBeNull();
+    expect(document.querySelector('#import-id-column')).toBeNull();
+    expect(document.querySelector('tr[data-dataset-id="new"]')?.classList.contains('selected')).toBe(true);
+    expect(mocked.datasetRows).toHaveBeenCalledWith('new', 1, 100);
+    expect(text('#rows-heading')).toContain('March invoices');
+  });
+
+  it('leaves the file name column out for reference data', async () => {
+    mocked.importDataset.mockResolvedValue(po);
+    view = await render(<DataScreen active />);
+    await chooseFile('/data/po.csv');
+    expect(document.querySelector('#import-filename-column')).toBeNull();
+    await click(document.querySelector('#import-submit'));
+    expect(mocked.importDataset).toHaveBeenCalledWith({ path: '/data/po.csv', kind: 'reference' });
   });
 
   it('shows an import error naming file, row and column', async () => {
@@ -97,18 +310,43 @@ describe('DataScreen', () => {
       }),
     );
     view = await render(<DataScreen active />);
-    await type('#import-path', '/data/invoices.csv');
+    await chooseFile('/data/invoices.csv');
     await click(document.querySelector('#import-submit'));
     const box = document.querySelector('#import-error');
     expect(box?.getAttribute('role')).toBe('alert');
+    expect(box?.textContent).toContain('The file could not be imported');
     expect(box?.textContent).toContain('invoices.csv, row 4, column total_amount: "12,40 EUR" is not a number');
+    // The choices stay, so the user can fix them and try again.
+    expect(document.querySelector<HTMLInputElement>('#import-path')?.value).toBe('/data/invoices.csv');
   });
 
-  it('fills the path from the file dialog', async () => {
+  it('shows a preview error naming file, row and column', async () => {
+    mocked.previewImport.mockRejectedValue(
+      new ApiCallError({ code: 'import_error', message: 'the row has 3 values, the header 4', file: 'invoices.xlsx', row: 4, column: 'amount' }),
+    );
+    view = await render(<DataScreen active />);
+    await chooseFile('/data/invoices.xlsx');
+    const box = document.querySelector('#import-error');
+    expect(box?.getAttribute('role')).toBe('alert');
+    expect(box?.textContent).toContain('The file could not be read');
+    expect(box?.textContent).toContain('invoices.xlsx, row 4, column amount: the row has 3 values, the header 4');
+    expect(document.querySelector('#import-preview')).toBeNull();
+
+    // A read that works clears it.
+    mocked.previewImport.mockImplementation(async (request) => xlsxPreview(request));
+    await click(document.querySelector('#import-header'));
+    await waitForPreview();
+    expect(document.querySelector('#import-error')).toBeNull();
+    expect(document.querySelector('#import-preview')).not.toBeNull();
+  });
+
+  it('fills the path from the file dialog and previews the file', async () => {
     mocked.pickFile.mockResolvedValue('/picked/po.tsv');
     view = await render(<DataScreen active />);
-    const browse = [...document.querySelectorAll('button')].find((b) => b.textContent === 'Browse…');
-    await click(browse ?? null);
+    await click(document.querySelector('#import-browse'));
     expect(document.querySelector<HTMLInputElement>('#import-path')?.value).toBe('/picked/po.tsv');
+    await waitForPreview();
+    expect(mocked.previewImport).toHaveBeenCalledWith({ path: '/picked/po.tsv', kind: 'reference' });
+    expect(document.querySelector('#import-preview')).not.toBeNull();
   });
 });

@@ -1,15 +1,16 @@
-// Data screen: the datasets of the workspace, the import form and a paged view of a dataset's rows.
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+// Data screen: the datasets of the workspace, the import wizard and a paged view of a dataset's rows.
+import { useCallback, useEffect, useState } from 'react';
 
-import { ApiCallError, datasetRows, deleteDataset, importDataset, listDatasets, pickFile } from '../api';
+import { datasetRows, deleteDataset, listDatasets } from '../api';
 import type { Dataset } from '../bindings/Dataset';
 import type { DatasetKind } from '../bindings/DatasetKind';
-import type { ImportRequest } from '../bindings/ImportRequest';
 import type { RowPage } from '../bindings/RowPage';
 import { ConfirmButton } from '../components/ConfirmButton';
 import { ErrorBanner } from '../components/ErrorBanner';
+import { ImportWizard } from '../components/ImportWizard';
 import { Pager } from '../components/Pager';
-import { formatCount, formatDateTime, formatImportError } from '../format';
+import { formatCount, formatDateTime } from '../format';
+import '../styles/data.css';
 
 const ROWS_PER_PAGE = 100;
 
@@ -102,7 +103,7 @@ export function DataScreen({ active }: Props) {
             </div>
           )}
         </section>
-        <ImportForm
+        <ImportWizard
           onImported={async (d) => {
             await reload();
             setSelectedId(d.id);
@@ -117,132 +118,6 @@ export function DataScreen({ active }: Props) {
         )}
       </div>
     </div>
-  );
-}
-
-function ImportForm({ onImported }: { onImported: (d: Dataset) => Promise<void> }) {
-  const [kind, setKind] = useState<DatasetKind>('reference');
-  const [path, setPath] = useState('');
-  const [name, setName] = useState('');
-  const [idColumn, setIdColumn] = useState('');
-  const [filenameColumn, setFilenameColumn] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiCallError | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
-
-  const browse = async () => {
-    try {
-      const picked = await pickFile();
-      if (picked) setPath(picked);
-    } catch (e) {
-      setError(e as ApiCallError);
-    }
-  };
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setError(null);
-    setNotice(null);
-    const request: ImportRequest = { path: path.trim(), kind };
-    if (name.trim()) request.name = name.trim();
-    if (idColumn.trim()) request.id_column = idColumn.trim();
-    if (kind === 'documents' && filenameColumn.trim()) request.filename_column = filenameColumn.trim();
-    setBusy(true);
-    try {
-      const d = await importDataset(request);
-      setNotice(`Imported “${d.name}”: ${formatCount(d.row_count)} rows, ${d.columns.length} columns.`);
-      setPath('');
-      setName('');
-      setIdColumn('');
-      setFilenameColumn('');
-      await onImported(d);
-    } catch (err) {
-      setError(err instanceof ApiCallError ? err : new ApiCallError({ code: 'internal_error', message: String(err) }));
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  return (
-    <section className="card" aria-labelledby="import-heading">
-      <h2 id="import-heading">Import a file</h2>
-      <form onSubmit={submit} className="form">
-        <fieldset className="segmented">
-          <legend>Kind</legend>
-          <label>
-            <input type="radio" name="import-kind" value="reference" checked={kind === 'reference'} onChange={() => setKind('reference')} />
-            Reference data <span className="muted">(e.g. POs)</span>
-          </label>
-          <label>
-            <input type="radio" name="import-kind" value="documents" checked={kind === 'documents'} onChange={() => setKind('documents')} />
-            Documents <span className="muted">(e.g. invoices)</span>
-          </label>
-        </fieldset>
-        <div className="field">
-          <label htmlFor="import-path">File</label>
-          <div className="input-row">
-            <input
-              id="import-path"
-              type="text"
-              value={path}
-              onChange={(e) => setPath(e.target.value)}
-              placeholder="/path/to/file.csv"
-              required
-              spellCheck={false}
-              autoComplete="off"
-            />
-            <button type="button" onClick={() => void browse()}>
-              Browse…
-            </button>
-          </div>
-        </div>
-        <div className="field-grid three">
-          <div className="field">
-            <label htmlFor="import-name">
-              Name
-            </label>
-            <input id="import-name" type="text" value={name} onChange={(e) => setName(e.target.value)} placeholder="From the file name" />
-          </div>
-          <div className="field">
-            <label htmlFor="import-id-column">
-              ID column
-            </label>
-            <input id="import-id-column" type="text" value={idColumn} onChange={(e) => setIdColumn(e.target.value)} placeholder="Guessed" spellCheck={false} />
-          </div>
-          <div className="field">
-            <label htmlFor="import-filename-column">
-              File name column
-            </label>
-            <input
-              id="import-filename-column"
-              type="text"
-              value={filenameColumn}
-              onChange={(e) => setFilenameColumn(e.target.value)}
-              placeholder={kind === 'documents' ? 'Guessed' : 'Documents only'}
-              disabled={kind !== 'documents'}
-              spellCheck={false}
-            />
-          </div>
-        </div>
-        <p className="hint">Optional. Left empty, the name comes from the file and the columns are guessed.</p>
-        {error && (
-          <div className="error-box" role="alert" id="import-error">
-            <strong>{error.code === 'import_error' ? 'The file could not be imported' : 'Import failed'}</strong>
-            <p>{formatImportError(error)}</p>
-          </div>
-        )}
-        {notice && (
-          <p className="notice" role="status">
-            {notice}
-          </p>
-        )}
-        <div className="form-actions">
-          <button id="import-submit" type="submit" className="primary" disabled={busy || path.trim() === ''}>
-            {busy ? 'Importing…' : 'Import'}
-          </button>
-        </div>
-      </form>
-    </section>
   );
 }
 

@@ -1,14 +1,19 @@
-// Runs screen: start a run of a config, watch live progress from the progress channel, cancel, open results; pairs compared per run.
+// Runs screen: start or re-run a config, a filtered and paged runs list with live progress and cancel, and the selected run's summary and export.
 import { useCallback, useEffect, useRef, useState } from 'react';
 
-import { cancelRun, listConfigs, listRuns, runProgress, startRun } from '../api';
+import { cancelRun, listConfigs, runPage, runProgress, runSummary, startRun } from '../api';
 import type { MatchingConfig } from '../bindings/MatchingConfig';
 import type { Run } from '../bindings/Run';
+import type { RunFilter } from '../bindings/RunFilter';
 import type { RunProgress } from '../bindings/RunProgress';
+import type { RunStatus } from '../bindings/RunStatus';
+import type { RunSummary as Summary } from '../bindings/RunSummary';
 import { ErrorBanner } from '../components/ErrorBanner';
+import { Pager } from '../components/Pager';
 import { ProgressBar } from '../components/ProgressBar';
+import { RunSummary, canReview } from '../components/RunSummary';
 import { StatusBadge } from '../components/StatusBadge';
-import { PHASE_LABEL, formatCount, formatDateTime, formatDuration, formatEta, formatPairsCompared, formatPercent } from '../format';
+import { PHASE_LABEL, formatCount, formatDateTime, formatDuration, formatEta, formatPairsCompared, formatPercent, toCount } from '../format';
 import { isFinalStatus, latestProgress, subscribeProgress } from '../progressHub';
 
 interface Props {
@@ -16,7 +21,15 @@ interface Props {
   onReview: (runId: string) => void;
 }
 
-const RUN_LIST_LIMIT = 100;
+export const RUNS_PER_PAGE = 20;
+
+const STATUS_FILTERS: { value: RunStatus; label: string }[] = [
+  { value: 'queued', label: 'Queued' },
+  { value: 'running', label: 'Running' },
+  { value: 'completed', label: 'Completed' },
+  { value: 'failed', label: 'Failed' },
+  { value: 'cancelled', label: 'Cancelled' },
+];
 
 function isActive(run: Run): boolean {
   return !isFinalStatus(run.status);
@@ -33,50 +46,109 @@ export function applyProgress(run: Run, p: RunProgress): Run {
   };
 }
 
+interface Query {
+  configId: string;
+  status: RunStatus | '';
+  page: number;
+}
+
+/** The runPage filter for the controls: unset filters are left out rather than sent empty. */
+export function runFilterOf(q: Query): RunFilter {
+  return {
+    ...(q.configId ? { config_id: q.configId } : {}),
+    ...(q.status ? { status: q.status } : {}),
+    limit: RUNS_PER_PAGE,
+    page: q.page,
+  };
+}
+
+/** Why a run can or cannot be started again, for the button's state and tooltip. */
+export function rerunState(run: Run, configs: MatchingConfig[] | null): { disabled: boolean; title: string } {
+  if (isActive(run)) return { disabled: true, title: 'The run is still going.' };
+  // Unknown until the configs load: let the backend say no rather than guess.
+  if (configs !== null && !configs.some((c) => c.id === run.matching_config_id))
+    return { disabled: true, title: `The config “${run.config_name}” was deleted, so this run cannot be started again.` };
+  return { disabled: false, title: `Start “${run.config_name}” again with the config’s current settings` };
+}
+
 export function RunsScreen({ active, onReview }: Props) {
-  const [configs, setConfigs] = useState<MatchingConfig[]>([]);
+  const [configs, setConfigs] = useState<MatchingConfig[] | null>(null);
   const [configId, setConfigId] = useState('');
+  const [filterConfig, setFilterConfig] = useState('');
+  const [filterStatus, setFilterStatus] = useState<RunStatus | ''>('');
+  const [page, setPage] = useState(1);
   const [runs, setRuns] = useState<Run[] | null>(null);
+  const [total, setTotal] = useState(0);
   const [progress, setProgress] = useState<Record<string, RunProgress>>({});
   const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
   const [starting, setStarting] = useState(false);
+  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [summary, setSummary] = useState<Summary | null>(null);
+  const [summaryError, setSummaryError] = useState<string | null>(null);
+  const [summaryTick, setSummaryTick] = useState(0);
+
   const runsRef = useRef<Run[] | null>(null);
   runsRef.current = runs;
+  const queryRef = useRef<Query>({ configId: filterConfig, status: filterStatus, page });
+  queryRef.current = { configId: filterConfig, status: filterStatus, page };
+  const selectedRef = useRef<string | null>(null);
+  selectedRef.current = selectedId;
   const requestedRef = useRef(new Set<string>());
+  const loadSeqRef = useRef(0);
+  const scrollPendingRef = useRef(false);
 
   const reloadRuns = useCallback(async () => {
+    const q = queryRef.current;
+    // Filters and pages change faster than the backend answers: only the latest answer counts.
+    const seq = ++loadSeqRef.current;
     try {
-      const list = await listRuns({ limit: RUN_LIST_LIMIT });
-      setRuns(list);
+      const p = await runPage(runFilterOf(q));
+      if (seq !== loadSeqRef.current) return;
+      const count = toCount(p.total);
+      const lastPage = Math.max(1, Math.ceil(count / RUNS_PER_PAGE));
+      if (p.data.length === 0 && q.page > lastPage) {
+        setPage(lastPage); // runs went away under us; the effect loads the last page that exists
+        return;
+      }
+      setRuns(p.data);
+      setTotal(count);
       // Runs already under way: show where they are before the next event arrives.
-      for (const r of list.filter(isActive)) {
+      for (const r of p.data.filter(isActive)) {
         const known = latestProgress(r.id);
-        if (known) setProgress((p) => ({ ...p, [r.id]: known }));
+        if (known) setProgress((prev) => ({ ...prev, [r.id]: known }));
         else
           runProgress(r.id).then(
-            (p) => setProgress((prev) => (prev[r.id] ? prev : { ...prev, [r.id]: p })),
+            (pr) => setProgress((prev) => (prev[r.id] ? prev : { ...prev, [r.id]: pr })),
             () => undefined,
           );
       }
     } catch (e) {
-      setError(`Could not load the runs: ${(e as Error).message}`);
+      if (seq === loadSeqRef.current) setError(`Could not load the runs: ${(e as Error).message}`);
     }
   }, []);
 
-  const reload = useCallback(async () => {
+  const loadConfigs = useCallback(async () => {
     try {
       const c = await listConfigs();
       setConfigs(c);
       setConfigId((current) => (current && c.some((x) => x.id === current) ? current : (c[0]?.id ?? '')));
+      setFilterConfig((current) => (current && !c.some((x) => x.id === current) ? '' : current));
     } catch (e) {
       setError(`Could not load the configs: ${(e as Error).message}`);
     }
-    await reloadRuns();
-  }, [reloadRuns]);
+  }, []);
 
   useEffect(() => {
-    if (active) void reload();
-  }, [active, reload]);
+    if (!active) return;
+    void loadConfigs();
+    // Decisions taken in the Review screen change the counts of the summary.
+    setSummaryTick((t) => t + 1);
+  }, [active, loadConfigs]);
+
+  useEffect(() => {
+    if (active) void reloadRuns();
+  }, [active, filterConfig, filterStatus, page, reloadRuns]);
 
   // Live progress: patch the one run; reload the list only when a run reaches a final status.
   useEffect(
@@ -89,21 +161,69 @@ export function RunsScreen({ active, onReview }: Props) {
           setRuns((prev) => prev && prev.map((r) => (r.id === p.run_id ? applyProgress(r, p) : r)));
           if (isFinalStatus(p.status)) void reloadRuns();
         } else if (!requestedRef.current.has(p.run_id)) {
-          // A run started elsewhere: fetch the list once to learn about it.
+          // A run started elsewhere (or on another page): fetch the list once to learn about it.
           requestedRef.current.add(p.run_id);
           void reloadRuns();
         }
+        if (isFinalStatus(p.status) && p.run_id === selectedRef.current) setSummaryTick((t) => t + 1);
       }),
     [reloadRuns],
   );
 
-  const start = async () => {
-    if (!configId) return;
+  // The selected run's summary; a refresh keeps the old one on screen until the new one arrives.
+  useEffect(() => {
+    if (!selectedId) return;
+    let stale = false;
+    runSummary(selectedId).then(
+      (s) => {
+        if (stale) return;
+        setSummary(s);
+        setSummaryError(null);
+      },
+      (e: Error) => {
+        if (!stale) setSummaryError(`Could not load the summary: ${e.message}`);
+      },
+    );
+    return () => {
+      stale = true;
+    };
+  }, [selectedId, summaryTick]);
+
+  const shownSummary = summary && summary.run.id === selectedId ? summary : null;
+
+  // Below the list the summary can be off screen: bring it into view once, after a click.
+  useEffect(() => {
+    if (!shownSummary || !scrollPendingRef.current) return;
+    scrollPendingRef.current = false;
+    const el = document.getElementById('run-summary');
+    if (el && el.getBoundingClientRect().top > window.innerHeight - 80) el.scrollIntoView?.({ block: 'start' });
+  }, [shownSummary]);
+
+  const select = (run: Run) => {
+    if (run.id === selectedId) return;
+    scrollPendingRef.current = true;
+    setSelectedId(run.id);
+    setSummary(null);
+    setSummaryError(null);
+  };
+
+  const launch = async (cid: string) => {
     setError(null);
+    setNotice(null);
     setStarting(true);
     try {
-      const run = await startRun(configId);
-      setRuns((prev) => [run, ...(prev ?? []).filter((r) => r.id !== run.id)]);
+      const run = await startRun(cid);
+      requestedRef.current.add(run.id);
+      const q = queryRef.current;
+      const shown = (!q.configId || q.configId === run.matching_config_id) && (!q.status || q.status === run.status);
+      if (!shown) {
+        setNotice(`Started a run of ${run.config_name}; the filters hide it.`);
+      } else if (q.page !== 1) {
+        setPage(1); // the newest run is on the first page
+      } else {
+        setRuns((prev) => [run, ...(prev ?? []).filter((r) => r.id !== run.id)].slice(0, RUNS_PER_PAGE));
+        setTotal((t) => t + 1);
+      }
     } catch (e) {
       setError(`Could not start the run: ${(e as Error).message}`);
     } finally {
@@ -121,6 +241,19 @@ export function RunsScreen({ active, onReview }: Props) {
     }
   };
 
+  const refresh = () => {
+    void loadConfigs();
+    void reloadRuns();
+    setSummaryTick((t) => t + 1);
+  };
+
+  const filtered = filterConfig !== '' || filterStatus !== '';
+  const selectedRun = (selectedId && runs?.find((r) => r.id === selectedId)) || shownSummary?.run || null;
+  const rerunOf = (run: Run) => {
+    const state = rerunState(run, configs);
+    return starting && !state.disabled ? { ...state, disabled: true } : state;
+  };
+
   return (
     <div className="runs-screen">
       <section className="card toolbar-card" aria-labelledby="start-heading">
@@ -129,72 +262,171 @@ export function RunsScreen({ active, onReview }: Props) {
         </h2>
         <div className="toolbar">
           <label htmlFor="run-config">Config</label>
-          <select id="run-config" value={configId} onChange={(e) => setConfigId(e.target.value)} disabled={configs.length === 0}>
-            {configs.length === 0 && <option value="">No configs yet</option>}
-            {configs.map((c) => (
+          <select id="run-config" value={configId} onChange={(e) => setConfigId(e.target.value)} disabled={!configs || configs.length === 0}>
+            {(!configs || configs.length === 0) && <option value="">No configs yet</option>}
+            {configs?.map((c) => (
               <option key={c.id} value={c.id}>
                 {c.name}
               </option>
             ))}
           </select>
-          <button id="start-run" type="button" className="primary" onClick={() => void start()} disabled={!configId || starting}>
+          <button id="start-run" type="button" className="primary" onClick={() => void launch(configId)} disabled={!configId || starting}>
             {starting ? 'Starting…' : 'Start run'}
           </button>
-          <button type="button" onClick={() => void reload()}>
+          <button type="button" onClick={refresh}>
             Refresh
           </button>
         </div>
       </section>
       <ErrorBanner message={error} onDismiss={() => setError(null)} />
-      <section className="card" aria-labelledby="runs-heading">
-        <h2 id="runs-heading">Runs</h2>
-        {runs === null ? (
-          <p className="muted">Loading…</p>
-        ) : runs.length === 0 ? (
-          <p className="empty">No runs yet. Choose a config above and start one.</p>
-        ) : (
-          <div className="table-wrap">
-            <table className="table runs-table" aria-label="Runs, newest first">
-              <thead>
-                <tr>
-                  <th scope="col">Config</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Triggered by</th>
-                  <th scope="col" className="num">
-                    Rows
-                  </th>
-                  <th scope="col" className="num">
-                    Matched
-                  </th>
-                  <th scope="col" className="num">
-                    Avg. confidence
-                  </th>
-                  <th scope="col" className="num" title="Document and reference row pairs scored after candidate search">
-                    Pairs compared
-                  </th>
-                  <th scope="col">Started</th>
-                  <th scope="col">Duration</th>
-                  <th scope="col">Progress</th>
-                </tr>
-              </thead>
-              <tbody>
-                {runs.map((r) => (
-                  <RunRow key={r.id} run={r} progress={progress[r.id]} onCancel={() => void cancel(r)} onReview={() => onReview(r.id)} />
+      <ErrorBanner message={notice} tone="info" onDismiss={() => setNotice(null)} />
+      <div className={`runs-layout${selectedRun ? ' with-summary' : ''}`}>
+        <section className="card runs-list" aria-labelledby="runs-heading">
+          <div className="card-head row runs-head">
+            <h2 id="runs-heading">Runs</h2>
+            <div className="toolbar runs-filters" role="group" aria-label="Filter the runs">
+              <label htmlFor="runs-filter-config">Config</label>
+              <select
+                id="runs-filter-config"
+                value={filterConfig}
+                onChange={(e) => {
+                  setFilterConfig(e.target.value);
+                  setPage(1);
+                }}
+              >
+                <option value="">All configs</option>
+                {configs?.map((c) => (
+                  <option key={c.id} value={c.id}>
+                    {c.name}
+                  </option>
                 ))}
-              </tbody>
-            </table>
+              </select>
+              <label htmlFor="runs-filter-status">Status</label>
+              <select
+                id="runs-filter-status"
+                value={filterStatus}
+                onChange={(e) => {
+                  setFilterStatus(e.target.value as RunStatus | '');
+                  setPage(1);
+                }}
+              >
+                <option value="">Any status</option>
+                {STATUS_FILTERS.map((s) => (
+                  <option key={s.value} value={s.value}>
+                    {s.label}
+                  </option>
+                ))}
+              </select>
+            </div>
           </div>
+          {runs === null ? (
+            <p className="muted">Loading…</p>
+          ) : runs.length === 0 ? (
+            filtered ? (
+              <p className="empty">
+                No runs match these filters.{' '}
+                <button
+                  type="button"
+                  className="link"
+                  onClick={() => {
+                    setFilterConfig('');
+                    setFilterStatus('');
+                    setPage(1);
+                  }}
+                >
+                  Show all runs
+                </button>
+              </p>
+            ) : (
+              <p className="empty">No runs yet. Choose a config above and start one.</p>
+            )
+          ) : (
+            <>
+              <p className="hint runs-hint">Select a run to see its summary and export it.</p>
+              <div className="table-wrap">
+                <table className="table runs-table" aria-label="Runs, newest first">
+                  <thead>
+                    <tr>
+                      <th scope="col">Config</th>
+                      <th scope="col">Status</th>
+                      <th scope="col">Triggered by</th>
+                      <th scope="col" className="num">
+                        Rows
+                      </th>
+                      <th scope="col" className="num">
+                        Matched
+                      </th>
+                      <th scope="col" className="num">
+                        Avg. confidence
+                      </th>
+                      <th scope="col" className="num" title="Document and reference row pairs scored after candidate search">
+                        Pairs compared
+                      </th>
+                      <th scope="col">Started</th>
+                      <th scope="col">Duration</th>
+                      <th scope="col">Progress</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {runs.map((r) => (
+                      <RunRow
+                        key={r.id}
+                        run={r}
+                        selected={r.id === selectedId}
+                        progress={progress[r.id]}
+                        rerun={rerunOf(r)}
+                        onSelect={() => select(r)}
+                        onCancel={() => void cancel(r)}
+                        onReview={() => onReview(r.id)}
+                        onRerun={() => void launch(r.matching_config_id)}
+                      />
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+              <div id="runs-pager">
+                <Pager page={page} limit={RUNS_PER_PAGE} total={total} onPage={setPage} label="Pages of runs" />
+              </div>
+            </>
+          )}
+        </section>
+        {selectedRun && (
+          <RunSummary
+            run={selectedRun}
+            summary={shownSummary}
+            error={summaryError}
+            rerun={rerunOf(selectedRun)}
+            onRerun={() => void launch(selectedRun.matching_config_id)}
+            onOpenReview={() => onReview(selectedRun.id)}
+          />
         )}
-      </section>
+      </div>
     </div>
   );
 }
 
-function RunRow({ run, progress, onCancel, onReview }: { run: Run; progress: RunProgress | undefined; onCancel: () => void; onReview: () => void }) {
+interface RowProps {
+  run: Run;
+  selected: boolean;
+  progress: RunProgress | undefined;
+  rerun: { disabled: boolean; title: string };
+  onSelect: () => void;
+  onCancel: () => void;
+  onReview: () => void;
+  onRerun: () => void;
+}
+
+function RunRow({ run, selected, progress, rerun, onSelect, onCancel, onReview, onRerun }: RowProps) {
   const live = isActive(run);
+  const started = formatDateTime(run.started_at ?? run.created_at);
   return (
-    <tr data-run-id={run.id} data-status={run.status}>
-      <td>{run.config_name}</td>
+    // A click anywhere on the row selects it; the name button is the same thing for the keyboard.
+    <tr data-run-id={run.id} data-status={run.status} aria-selected={selected} className={`run-row${selected ? ' selected' : ''}`} onClick={onSelect}>
+      <td>
+        <button type="button" className="link run-select" aria-pressed={selected} aria-label={`${run.config_name}, ${started}: show summary`} aria-controls={selected ? 'run-summary' : undefined}>
+          {run.config_name}
+        </button>
+      </td>
       <td>
         <StatusBadge status={run.status} />
         {run.error && (
@@ -212,16 +444,38 @@ function RunRow({ run, progress, onCancel, onReview }: { run: Run; progress: Run
       <td className="num pairs-compared" title={formatPairsCompared(run.pairs_compared) || undefined}>
         {formatCount(run.pairs_compared)}
       </td>
-      <td className="nowrap">{formatDateTime(run.started_at ?? run.created_at)}</td>
+      <td className="nowrap">{started}</td>
       <td className="nowrap">{formatDuration(run.started_at, run.completed_at)}</td>
       <td className="progress-cell">
         {live ? (
           <LiveProgress run={run} progress={progress} onCancel={onCancel} />
-        ) : run.status === 'completed' || run.status === 'cancelled' ? (
-          <button type="button" className="small" onClick={onReview}>
-            Review results
-          </button>
-        ) : null}
+        ) : (
+          <div className="row-actions">
+            {canReview(run) && (
+              <button type="button" className="small" onClick={onReview}>
+                Review results
+              </button>
+            )}
+            {/* A disabled button shows no tooltip in every webview: the wrapper carries it too. */}
+            <span title={rerun.title} className="rerun-wrap">
+              <button
+                type="button"
+                className="small rerun-run"
+                onClick={onRerun}
+                disabled={rerun.disabled}
+                aria-label={`Re-run ${run.config_name}`}
+                aria-describedby={rerun.disabled ? `rerun-why-${run.id}` : undefined}
+              >
+                Re-run
+              </button>
+              {rerun.disabled && (
+                <span id={`rerun-why-${run.id}`} className="visually-hidden">
+                  {rerun.title}
+                </span>
+              )}
+            </span>
+          </div>
+        )}
       </td>
     </tr>
   );
@@ -231,17 +485,22 @@ function LiveProgress({ run, progress, onCancel }: { run: Run; progress: RunProg
   const phase = progress ? (PHASE_LABEL[progress.phase] ?? progress.phase) : run.status === 'queued' ? 'Queued' : 'Starting';
   const percent = progress?.phase_progress ?? 0;
   const rows = progress ? `${formatCount(progress.rows_processed)} of ${formatCount(progress.rows_total)} rows` : '';
+  const matched = progress ? `${formatCount(progress.rows_matched)} matched` : '';
   const eta = progress ? formatEta(progress.estimated_seconds_remaining) : '';
   return (
     <div className="live-progress">
       <div className="live-progress-line">
-        <ProgressBar value={percent} label={`Progress of ${run.config_name}`} valueText={`${phase}, ${percent}%${rows ? `, ${rows}` : ''}${eta ? `, ${eta}` : ''}`} />
+        <ProgressBar
+          value={percent}
+          label={`Progress of ${run.config_name}`}
+          valueText={`${phase}, ${percent}%${rows ? `, ${rows}, ${matched}` : ''}${eta ? `, ${eta}` : ''}`}
+        />
         <button type="button" className="cancel-run small danger" onClick={onCancel} aria-label={`Cancel run of ${run.config_name}`}>
           Cancel
         </button>
       </div>
       <span className="small muted">
-        {phase} · {percent}%{rows && ` · ${rows}`}
+        {phase} · {percent}%{rows && ` · ${rows} · ${matched}`}
         {eta && ` · ${eta}`}
       </span>
     </div>

@@ -1,4 +1,4 @@
-//! `import`: a CSV file becomes a reference dataset or a document set.
+//! `import`: a CSV, XLSX/XLS/ODS or JSON file becomes a reference dataset or a document set.
 
 use std::time::Instant;
 
@@ -31,6 +31,9 @@ pub fn run(session: &Session, args: &ImportArgs, io: &mut Io) -> Result<u8, CliE
         id_column: args.id_column.clone(),
         filename_column: args.filename_column.clone(),
         delimiter: args.delimiter.clone(),
+        encoding: args.encoding.clone(),
+        has_header: args.no_header.then_some(false),
+        sheet: args.sheet.clone(),
     };
     let started = Instant::now();
     let dataset = session.workspace().import_dataset(&request)?;

@@ -1,13 +1,18 @@
-//! Reading tabular files into a `Table`, the common form every importer produces (CSV today,
-//! XLSX and JSON later), and turning a table into reference records or documents.
+//! Reading tabular files (CSV/TSV, XLSX/XLSM/XLS/ODS spreadsheets, JSON) into a `Table`, the
+//! common form every importer produces, and turning a table into reference records or documents.
 //!
 //! Errors always name the file and, where it applies, the row and column as a spreadsheet
 //! (Excel, LibreOffice) shows them, because that is where the user goes to fix the file. A
-//! spreadsheet shows every line of the file as a row, blank lines included, except that a quoted
+//! spreadsheet shows every line of a CSV file as a row, blank lines included, except that a quoted
 //! value spanning several lines is one row. So a file starting with its header has the header as
 //! row 1, but blank lines before a row push it down; they still produce no data row. Because of
 //! that, a data row's number cannot be derived from its index: `Table` keeps each row's number,
-//! so `to_records` and `to_documents` point at the same rows `read_csv` does.
+//! so `to_records` and `to_documents` point at the same rows the reader does. Workbooks use the
+//! sheet's own row numbers; JSON files, which have no rows, number their records from 1.
+
+mod csv;
+mod json;
+mod sheet;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -17,219 +22,226 @@ use crate::domain::{Column, DatasetKind, Document, Record};
 use crate::error::ImportError;
 use crate::parse::{parse_date, parse_number};
 
-#[derive(Debug, Clone, Default)]
+pub use self::csv::{detect_delimiter, read_csv, read_csv_bytes, CANDIDATE_DELIMITERS};
+
+#[derive(Debug, Clone)]
 pub struct ImportOptions {
-    /// Force a delimiter; `None` detects `,` `;` tab or `|`.
+    /// Text files: force a delimiter; `None` detects `,` `;` tab or `|`.
     pub delimiter: Option<u8>,
+    /// Text files (CSV and JSON): force the decoding; `None` detects it. A byte-order mark is
+    /// skipped either way.
+    pub encoding: Option<TextEncoding>,
+    /// Whether the first non-empty row names the columns. Without a header the columns are
+    /// `column_1`, `column_2`, ... and that row is data. JSON files ignore it: keys name columns.
+    pub has_header: bool,
+    /// Workbooks: the sheet to read by name; `None` reads the first.
+    pub sheet: Option<String>,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        ImportOptions {
+            delimiter: None,
+            encoding: None,
+            // Nearly every file exported for import starts with its column names.
+            has_header: true,
+            sheet: None,
+        }
+    }
+}
+
+/// The text encodings a text file can be read in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextEncoding {
+    Utf8,
+    /// What Excel writes on Western-European systems; also taken for "latin1", of which it is a
+    /// superset in practice.
+    Windows1252,
+    Utf16Le,
+    Utf16Be,
+}
+
+impl TextEncoding {
+    /// Reads the names users and tools commonly give these encodings, case-insensitively.
+    pub fn parse(name: &str) -> Option<Self> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "utf-8" | "utf8" => Some(TextEncoding::Utf8),
+            "windows-1252" | "cp1252" | "latin1" => Some(TextEncoding::Windows1252),
+            "utf-16le" => Some(TextEncoding::Utf16Le),
+            "utf-16be" => Some(TextEncoding::Utf16Be),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TextEncoding::Utf8 => "utf-8",
+            TextEncoding::Windows1252 => "windows-1252",
+            TextEncoding::Utf16Le => "utf-16le",
+            TextEncoding::Utf16Be => "utf-16be",
+        }
+    }
+
+    fn encoding(self) -> &'static encoding_rs::Encoding {
+        match self {
+            TextEncoding::Utf8 => encoding_rs::UTF_8,
+            TextEncoding::Windows1252 => encoding_rs::WINDOWS_1252,
+            TextEncoding::Utf16Le => encoding_rs::UTF_16LE,
+            TextEncoding::Utf16Be => encoding_rs::UTF_16BE,
+        }
+    }
+
+    fn bom(self) -> &'static [u8] {
+        match self {
+            TextEncoding::Utf8 => b"\xEF\xBB\xBF",
+            TextEncoding::Windows1252 => b"",
+            TextEncoding::Utf16Le => b"\xFF\xFE",
+            TextEncoding::Utf16Be => b"\xFE\xFF",
+        }
+    }
+}
+
+/// The kind of file, from its extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileFormat {
+    /// Delimited text: CSV, TSV and anything without a known extension.
+    Csv,
+    /// Office Open XML workbooks: .xlsx and .xlsm.
+    Xlsx,
+    /// Excel 97-2003 workbooks.
+    Xls,
+    /// OpenDocument spreadsheets.
+    Ods,
+    /// A JSON array of objects, one per row.
+    Json,
+}
+
+impl FileFormat {
+    /// Text files come with every extension (.csv, .tsv, .txt, none), so whatever is not a known
+    /// workbook or JSON extension is read as delimited text.
+    pub fn from_path(path: &Path) -> FileFormat {
+        let extension = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase());
+        match extension.as_deref() {
+            Some("xlsx" | "xlsm") => FileFormat::Xlsx,
+            Some("xls") => FileFormat::Xls,
+            Some("ods") => FileFormat::Ods,
+            Some("json") => FileFormat::Json,
+            _ => FileFormat::Csv,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileFormat::Csv => "csv",
+            FileFormat::Xlsx => "xlsx",
+            FileFormat::Xls => "xls",
+            FileFormat::Ods => "ods",
+            FileFormat::Json => "json",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
     /// The file's name as shown in errors.
     pub file: String,
+    pub format: FileFormat,
     pub columns: Vec<String>,
     pub rows: Vec<Vec<String>>,
-    /// The spreadsheet row of the header.
+    /// The spreadsheet row of the header; 0 when the file has none (no header, or JSON).
     pub header_row: u64,
-    /// The spreadsheet row of each entry of `rows`, for errors found after reading.
+    /// The spreadsheet row of each entry of `rows` (for JSON, the 1-based record), for errors
+    /// found after reading.
     pub row_numbers: Vec<u64>,
+    /// The delimiter used. Only meaningful for CSV; workbooks and JSON have `,`.
     pub delimiter: u8,
-    /// "utf-8", "utf-16le", "utf-16be" or "windows-1252".
+    /// "utf-8", "utf-16le", "utf-16be" or "windows-1252". Only meaningful for CSV and JSON;
+    /// workbooks have "utf-8".
     pub encoding: &'static str,
+    /// Workbooks: every sheet, in workbook order; empty for other formats.
+    pub sheets: Vec<String>,
+    /// Workbooks: the sheet read.
+    pub sheet: Option<String>,
 }
 
-/// The delimiters detection chooses among, in order of preference when they score the same.
-pub const CANDIDATE_DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
+/// Reads a file of any supported format, chosen by its extension (see `FileFormat::from_path`).
+/// Errors name the file by its name only, not its full path.
+pub fn read_table(path: &Path, opts: &ImportOptions) -> Result<Table, ImportError> {
+    match FileFormat::from_path(path) {
+        FileFormat::Csv => read_csv(path, opts),
+        format @ (FileFormat::Xlsx | FileFormat::Xls | FileFormat::Ods) => {
+            sheet::read_workbook(path, format, opts)
+        }
+        FileFormat::Json => json::read_json(path, opts),
+    }
+}
 
-/// How many records delimiter detection looks at.
-const SNIFF_RECORDS: usize = 20;
+/// CSV files larger than this are previewed from their start only.
+pub const PREVIEW_FULL_READ_LIMIT: u64 = 4 * 1024 * 1024;
+/// How much of a large CSV file a preview reads.
+pub const PREVIEW_READ_BYTES: usize = 256 * 1024;
 
-/// Reads a CSV (or TSV) file. Errors name the file by its name only, not its full path.
-pub fn read_csv(path: &Path, opts: &ImportOptions) -> Result<Table, ImportError> {
-    let file = path
-        .file_name()
+/// What the import wizard shows of a file: the table with at most its first `max_rows` rows, and
+/// whether every row of the file was read (`false` when only the start of a large CSV file was,
+/// so the row count is unknown). A large CSV file is read up to its last line break within the
+/// first `PREVIEW_READ_BYTES`, and a problem in the last row read is taken for the cut and that
+/// row dropped; workbooks and JSON are read whole, since their structure cannot be cut.
+pub fn preview_table(
+    path: &Path,
+    opts: &ImportOptions,
+    max_rows: usize,
+) -> Result<(Table, bool), ImportError> {
+    let (mut table, complete) = match FileFormat::from_path(path) {
+        FileFormat::Csv => csv::preview_csv(path, opts)?,
+        _ => (read_table(path, opts)?, true),
+    };
+    table.rows.truncate(max_rows);
+    table.row_numbers.truncate(max_rows);
+    Ok((table, complete))
+}
+
+/// The file's name for errors: the user knows which folder they picked it from.
+fn file_label(path: &Path) -> String {
+    path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.display().to_string());
-    let bytes = std::fs::read(path).map_err(|e| ImportError {
-        file: file.clone(),
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+fn unreadable(file: &str, e: std::io::Error) -> ImportError {
+    ImportError {
+        file: file.to_string(),
         row: None,
         column: None,
         message: format!("The file could not be read: {e}"),
-    })?;
-    read_csv_bytes(&file, &bytes, opts)
-}
-
-/// Reads CSV content already in memory; `file` is the name used in the table and in errors.
-pub fn read_csv_bytes(
-    file: &str,
-    bytes: &[u8],
-    opts: &ImportOptions,
-) -> Result<Table, ImportError> {
-    let err = |row: Option<u64>, column: Option<String>, message: String| ImportError {
-        file: file.to_string(),
-        row,
-        column,
-        message,
-    };
-
-    if let Some(d) = opts.delimiter {
-        // A quote or line break as delimiter would make every row ambiguous, and a non-ASCII byte
-        // would split characters of the decoded text.
-        if !d.is_ascii() || matches!(d, b'"' | b'\r' | b'\n') {
-            return Err(err(
-                None,
-                None,
-                format!(
-                    "{:?} cannot be used as the delimiter; use a comma, semicolon, tab or similar.",
-                    d as char
-                ),
-            ));
-        }
     }
+}
 
-    let (text, encoding) = decode(bytes);
-    let delimiter = opts.delimiter.unwrap_or_else(|| detect_delimiter(&text));
-    let data = text.as_bytes();
+fn read_file(path: &Path, file: &str) -> Result<Vec<u8>, ImportError> {
+    std::fs::read(path).map_err(|e| unreadable(file, e))
+}
 
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(data);
-
-    let mut record = csv::StringRecord::new();
-    let mut columns: Option<Vec<String>> = None;
-    let mut header_row = 1;
-    let mut rows: Vec<Vec<String>> = Vec::new();
-    let mut row_numbers: Vec<u64> = Vec::new();
-    // The spreadsheet row of the last record read and the offset where its text ends, before its
-    // line break: line breaks are counted only outside records, so those inside quoted values do
-    // not add rows. Before the first record, the file's start is row 1.
-    let (mut last_row, mut last_end) = (1, 0);
-    loop {
-        let start = reader.position().byte() as usize;
-        // The reader skips empty lines before a record; the record's text starts after them.
-        let content_start = start + leading_line_breaks(data.get(start..).unwrap_or_default());
-        let row = last_row + line_breaks(data, last_end, content_start);
-        match reader.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                let message = match e.kind() {
-                    csv::ErrorKind::Utf8 { .. } => {
-                        "This row contains bytes that are not valid text.".to_string()
-                    }
-                    _ => format!("This row could not be read: {e}"),
-                };
-                return Err(err(Some(row), None, message));
-            }
-        }
-        let end = (reader.position().byte() as usize).min(data.len());
-        last_row = row;
-        last_end = content_start.max(end - trailing_line_breaks(&data[..end]));
-        if record.iter().all(|v| v.trim().is_empty()) {
-            continue;
-        }
-        if let Some(problem) = check_quoting(data.get(start..end).unwrap_or_default(), delimiter) {
-            let column = column_label(columns.as_deref(), problem.field());
-            return Err(err(Some(row), Some(column), problem.message()));
-        }
-
-        match &columns {
-            None => {
-                columns = Some(header(file, row, &record)?);
-                header_row = row;
-            }
-            Some(cols) => {
-                if record.len() > cols.len() {
-                    return Err(err(
-                        Some(row),
-                        Some(format!("column {}", cols.len() + 1)),
-                        format!(
-                            "This row has {} values but the header has {} columns. A value may contain the delimiter {} without being in quotes.",
-                            record.len(),
-                            cols.len(),
-                            delimiter_name(delimiter)
-                        ),
-                    ));
-                }
-                if record.len() < cols.len() {
-                    return Err(err(
-                        Some(row),
-                        Some(cols[record.len()].clone()),
-                        format!(
-                            "This row has {} values but the header has {} columns; the value for \"{}\" and any after it are missing.",
-                            record.len(),
-                            cols.len(),
-                            cols[record.len()]
-                        ),
-                    ));
-                }
-                rows.push(record.iter().map(clean_value).collect());
-                row_numbers.push(row);
-            }
-        }
+/// Decodes a text file's bytes. Forced, the encoding is used as is, so the user sees what it gives
+/// and can pick another; only its BOM is skipped. Otherwise a BOM decides (UTF-8, UTF-16 LE or
+/// BE); without one, valid UTF-8 is UTF-8 and anything else is taken as Windows-1252, what Excel
+/// writes on Western-European systems. Decoding never fails: bytes that are not valid in the
+/// encoding become U+FFFD, and Windows-1252 maps every byte.
+fn decode(bytes: &[u8], forced: Option<TextEncoding>) -> (Cow<'_, str>, &'static str) {
+    if let Some(encoding) = forced {
+        let rest = bytes.strip_prefix(encoding.bom()).unwrap_or(bytes);
+        let (text, _) = encoding.encoding().decode_without_bom_handling(rest);
+        return (text, encoding.as_str());
     }
-
-    let Some(columns) = columns else {
-        return Err(err(
-            None,
-            None,
-            "The file is empty: it has no header row and no data.".to_string(),
-        ));
-    };
-    Ok(Table {
-        file: file.to_string(),
-        columns,
-        rows,
-        header_row,
-        row_numbers,
-        delimiter,
-        encoding,
-    })
-}
-
-/// How many line-break bytes `raw` starts with.
-fn leading_line_breaks(raw: &[u8]) -> usize {
-    raw.iter()
-        .take_while(|&&b| b == b'\r' || b == b'\n')
-        .count()
-}
-
-/// How many line-break bytes `raw` ends with.
-fn trailing_line_breaks(raw: &[u8]) -> usize {
-    raw.iter()
-        .rev()
-        .take_while(|&&b| b == b'\r' || b == b'\n')
-        .count()
-}
-
-/// The line breaks in `data[from..to]`, counting `\r\n`, `\n` and a lone `\r` as one each, as
-/// the csv reader does, so rows are counted where the reader ends them. The byte at `to` is
-/// looked at so a `\r\n` split by `to` is counted once, in whichever range holds its `\n`.
-fn line_breaks(data: &[u8], from: usize, to: usize) -> u64 {
-    let to = to.min(data.len());
-    let from = from.min(to);
-    (from..to)
-        .filter(|&i| data[i] == b'\n' || (data[i] == b'\r' && data.get(i + 1) != Some(&b'\n')))
-        .count() as u64
-}
-
-/// Decodes the file's bytes: a BOM decides (UTF-8, UTF-16 LE or BE); without one, valid UTF-8 is
-/// UTF-8 and anything else is taken as Windows-1252, what Excel writes on Western-European
-/// systems. Windows-1252 maps every byte, so decoding never fails.
-fn decode(bytes: &[u8]) -> (Cow<'_, str>, &'static str) {
-    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        let (text, _) = encoding_rs::UTF_8.decode_without_bom_handling(rest);
-        return (text, "utf-8");
-    }
-    if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
-        let (text, _) = encoding_rs::UTF_16LE.decode_without_bom_handling(rest);
-        return (text, "utf-16le");
-    }
-    if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
-        let (text, _) = encoding_rs::UTF_16BE.decode_without_bom_handling(rest);
-        return (text, "utf-16be");
+    for encoding in [
+        TextEncoding::Utf8,
+        TextEncoding::Utf16Le,
+        TextEncoding::Utf16Be,
+    ] {
+        if let Some(rest) = bytes.strip_prefix(encoding.bom()) {
+            let (text, _) = encoding.encoding().decode_without_bom_handling(rest);
+            return (text, encoding.as_str());
+        }
     }
     match std::str::from_utf8(bytes) {
         Ok(text) => (Cow::Borrowed(text), "utf-8"),
@@ -240,47 +252,103 @@ fn decode(bytes: &[u8]) -> (Cow<'_, str>, &'static str) {
     }
 }
 
-/// Picks the candidate delimiter that splits the first records into the same number of fields
-/// (more than one) most often; among equals, the one giving more fields, then the earlier
-/// candidate. Quotes are honoured, so a comma inside a quoted value does not count.
-/// Single-column files get `,`.
-pub fn detect_delimiter(text: &str) -> u8 {
-    let mut best: Option<(usize, usize, u8)> = None;
-    for &d in &CANDIDATE_DELIMITERS {
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .delimiter(d)
-            .from_reader(text.as_bytes());
-        let mut counts: Vec<usize> = Vec::with_capacity(SNIFF_RECORDS);
-        let mut record = csv::ByteRecord::new();
-        while counts.len() < SNIFF_RECORDS {
-            match reader.read_byte_record(&mut record) {
-                Ok(true) => {
-                    if record.iter().any(|v| !v.trim_ascii().is_empty()) {
-                        counts.push(record.len());
-                    }
-                }
-                _ => break,
-            }
-        }
-        // The most frequent field count, and on how many records it occurs.
-        let mut tally: HashMap<usize, usize> = HashMap::new();
-        for &c in &counts {
-            *tally.entry(c).or_default() += 1;
-        }
-        let Some((fields, lines)) = tally
-            .into_iter()
-            .filter(|&(fields, _)| fields > 1)
-            .max_by_key(|&(fields, lines)| (lines, fields))
-        else {
-            continue;
-        };
-        if best.is_none_or(|(l, f, _)| (lines, fields) > (l, f)) {
-            best = Some((lines, fields, d));
+/// Names for the columns of a file without a header: `column_1`, `column_2`, ...
+fn numbered_columns(count: usize) -> Vec<String> {
+    (1..=count).map(|n| format!("column_{n}")).collect()
+}
+
+/// How a reader refers to the i-th (0-based) column of its file where it has no name: CSV by
+/// number ("column 3"), workbooks by the letter the sheet shows ("C", counted from `first`, the
+/// sheet column the table starts at).
+#[derive(Clone, Copy)]
+enum ColumnRef {
+    Number,
+    Letter { first: u32 },
+}
+
+impl ColumnRef {
+    /// The column as an error's `column`.
+    fn label(self, index: usize) -> String {
+        match self {
+            ColumnRef::Number => format!("column {}", index + 1),
+            ColumnRef::Letter { first } => column_letter(first + index as u32),
         }
     }
-    best.map_or(b',', |(_, _, d)| d)
+
+    /// The column in a sentence ("Column 3", "Column C").
+    fn sentence(self, index: usize) -> String {
+        match self {
+            ColumnRef::Number => format!("Column {}", index + 1),
+            ColumnRef::Letter { first } => {
+                format!("Column {}", column_letter(first + index as u32))
+            }
+        }
+    }
+}
+
+/// The sheet's letters for a 0-based column: A..Z, AA..AZ, ...
+fn column_letter(index: u32) -> String {
+    let mut n = index as u64 + 1;
+    let mut letters = Vec::new();
+    while n > 0 {
+        n -= 1;
+        letters.push(b'A' + (n % 26) as u8);
+        n /= 26;
+    }
+    letters.reverse();
+    String::from_utf8(letters).expect("ASCII letters")
+}
+
+/// The header's names, trimmed, checked to be present and unique.
+fn header_names<'a>(
+    file: &str,
+    row: u64,
+    names: impl IntoIterator<Item = &'a str>,
+    refs: ColumnRef,
+) -> Result<Vec<String>, ImportError> {
+    let names: Vec<&str> = names.into_iter().map(str::trim).collect();
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (i, &name) in names.iter().enumerate() {
+        if name.is_empty() {
+            return Err(ImportError {
+                file: file.to_string(),
+                row: Some(row),
+                column: Some(refs.label(i)),
+                message: format!(
+                    "{} has no name in the header row; every column needs a name.",
+                    refs.sentence(i)
+                ),
+            });
+        }
+        if let Some(first) = seen.insert(name, i) {
+            let (first, second) = match refs {
+                ColumnRef::Number => ((first + 1).to_string(), (i + 1).to_string()),
+                ColumnRef::Letter { .. } => (refs.label(first), refs.label(i)),
+            };
+            return Err(ImportError {
+                file: file.to_string(),
+                row: Some(row),
+                column: Some(name.to_string()),
+                message: format!(
+                    "The column name \"{name}\" appears twice in the header (columns {first} and {second}); column names must be unique."
+                ),
+            });
+        }
+    }
+    Ok(names.into_iter().map(str::to_string).collect())
+}
+
+fn empty_file(file: &str, has_header: bool) -> ImportError {
+    ImportError {
+        file: file.to_string(),
+        row: None,
+        column: None,
+        message: if has_header {
+            "The file is empty: it has no header row and no data.".to_string()
+        } else {
+            "The file is empty: it has no data.".to_string()
+        },
+    }
 }
 
 /// Column types from the values: "date" when every non-empty value is a date, else "number" when
@@ -420,7 +488,8 @@ fn column_index(table: &Table, name: &str) -> Result<usize, ImportError> {
         .position(|c| c == name)
         .ok_or_else(|| ImportError {
             file: table.file.clone(),
-            row: Some(table.header_row),
+            // Without a header row there is no row to point at: the column simply does not exist.
+            row: (table.header_row > 0).then_some(table.header_row),
             column: Some(name.to_string()),
             message: format!(
                 "There is no column named \"{name}\". The columns are: {}.",
@@ -445,6 +514,12 @@ fn row_ids(table: &Table, id_column: Option<&str>) -> Result<Vec<String>, Import
     };
     let index = column_index(table, name)?;
     let mut first_row: HashMap<&str, u64> = HashMap::with_capacity(table.rows.len());
+    // JSON's row numbers count records, and the message must say so to be found in the file.
+    let unit = if table.format == FileFormat::Json {
+        "record"
+    } else {
+        "row"
+    };
     let mut ids = Vec::with_capacity(table.rows.len());
     for (i, row) in table.rows.iter().enumerate() {
         // A table built by hand may have no row numbers; rows then follow the header directly.
@@ -467,132 +542,12 @@ fn row_ids(table: &Table, id_column: Option<&str>) -> Result<Vec<String>, Import
         }
         if let Some(first) = first_row.insert(id, row_number) {
             return Err(err(format!(
-                "The id \"{id}\" is used twice: it first appears in row {first}. Every row needs its own id in the column \"{name}\"."
+                "The id \"{id}\" is used twice: it first appears in {unit} {first}. Every row needs its own id in the column \"{name}\"."
             )));
         }
         ids.push(id.to_string());
     }
     Ok(ids)
-}
-
-fn header(file: &str, row: u64, record: &csv::StringRecord) -> Result<Vec<String>, ImportError> {
-    let mut seen: HashMap<&str, usize> = HashMap::new();
-    for (i, raw) in record.iter().enumerate() {
-        let name = raw.trim();
-        if name.is_empty() {
-            return Err(ImportError {
-                file: file.to_string(),
-                row: Some(row),
-                column: Some(format!("column {}", i + 1)),
-                message: format!(
-                    "Column {} has no name in the header row; every column needs a name.",
-                    i + 1
-                ),
-            });
-        }
-        if let Some(first) = seen.insert(name, i) {
-            return Err(ImportError {
-                file: file.to_string(),
-                row: Some(row),
-                column: Some(name.to_string()),
-                message: format!(
-                    "The column name \"{name}\" appears twice in the header (columns {} and {}); column names must be unique.",
-                    first + 1,
-                    i + 1
-                ),
-            });
-        }
-    }
-    Ok(record.iter().map(|n| n.trim().to_string()).collect())
-}
-
-fn clean_value(v: &str) -> String {
-    v.strip_suffix('\r').unwrap_or(v).to_string()
-}
-
-fn column_label(columns: Option<&[String]>, index: usize) -> String {
-    columns
-        .and_then(|c| c.get(index))
-        .cloned()
-        .unwrap_or_else(|| format!("column {}", index + 1))
-}
-
-fn delimiter_name(d: u8) -> String {
-    match d {
-        b',' => "comma (,)".into(),
-        b';' => "semicolon (;)".into(),
-        b'\t' => "tab".into(),
-        b'|' => "bar (|)".into(),
-        other => format!("{:?}", other as char),
-    }
-}
-
-#[derive(Debug, PartialEq)]
-enum QuoteProblem {
-    Unclosed { field: usize },
-    TextAfterQuote { field: usize },
-}
-
-impl QuoteProblem {
-    /// 0-based index of the field where the problem is.
-    fn field(&self) -> usize {
-        match self {
-            QuoteProblem::Unclosed { field } | QuoteProblem::TextAfterQuote { field } => *field,
-        }
-    }
-
-    fn message(&self) -> String {
-        match self {
-            QuoteProblem::Unclosed { .. } => "A value starts with a quote (\") that is never closed, so the rest of the file would be read as part of it. Add the closing quote.".into(),
-            QuoteProblem::TextAfterQuote { .. } => "A quoted value has more text after its closing quote. Put the whole value in quotes and write any quote inside it twice (\"\").".into(),
-        }
-    }
-}
-
-/// The csv crate reads bad quoting leniently (`"a"b` becomes `ab`, an unclosed quote swallows the
-/// rest of the file) and never reports it, so each record's raw bytes are checked here to tell the
-/// user instead of importing garbled values. The rules are the csv crate's: a quote opens a quoted
-/// value only as a field's first byte, and `""` inside one is a literal quote.
-fn check_quoting(raw: &[u8], delimiter: u8) -> Option<QuoteProblem> {
-    // The record's slice starts with any blank lines the reader skipped before it.
-    let mut i = leading_line_breaks(raw);
-    let mut field = 0;
-    let mut at_field_start = true;
-    while let Some(&b) = raw.get(i) {
-        if at_field_start && b == b'"' {
-            i += 1;
-            loop {
-                match raw.get(i) {
-                    None => return Some(QuoteProblem::Unclosed { field }),
-                    Some(b'"') if raw.get(i + 1) == Some(&b'"') => i += 2,
-                    Some(b'"') => {
-                        i += 1;
-                        break;
-                    }
-                    Some(_) => i += 1,
-                }
-            }
-            match raw.get(i) {
-                None | Some(b'\r') | Some(b'\n') => return None,
-                Some(&next) if next == delimiter => {
-                    field += 1;
-                    i += 1;
-                }
-                Some(_) => return Some(QuoteProblem::TextAfterQuote { field }),
-            }
-        } else {
-            if b == delimiter {
-                field += 1;
-                at_field_start = true;
-            } else if b == b'\r' || b == b'\n' {
-                return None;
-            } else {
-                at_field_start = false;
-            }
-            i += 1;
-        }
-    }
-    None
 }
 
 #[cfg(test)]
@@ -618,12 +573,15 @@ mod tests {
     fn table(columns: &[&str], rows: &[&[&str]]) -> Table {
         Table {
             file: "t.csv".into(),
+            format: FileFormat::Csv,
             columns: strings(columns),
             rows: rows.iter().map(|r| strings(r)).collect(),
             header_row: 1,
             row_numbers: (2..).take(rows.len()).collect(),
             delimiter: b',',
             encoding: "utf-8",
+            sheets: Vec::new(),
+            sheet: None,
         }
     }
 
@@ -939,11 +897,13 @@ mod tests {
     fn forced_delimiter_wins() {
         let opts = ImportOptions {
             delimiter: Some(b';'),
+            ..ImportOptions::default()
         };
         let t = read_csv_bytes("f.csv", b"a,b;c\n1,2;3\n", &opts).unwrap();
         assert_eq!(t.columns, strings(&["a,b", "c"]));
         let bad = ImportOptions {
             delimiter: Some(b'"'),
+            ..ImportOptions::default()
         };
         assert!(read_csv_bytes("f.csv", b"a\n", &bad).is_err());
     }
@@ -1046,6 +1006,61 @@ mod tests {
         let cols = strings(&["file", "file_name", "x"]);
         assert_eq!(guess_filename_column(&cols).as_deref(), Some("file_name"));
         assert_eq!(guess_filename_column(&strings(&["a"])), None);
+    }
+
+    #[test]
+    fn formats_by_extension() {
+        let format = |name: &str| FileFormat::from_path(Path::new(name));
+        assert_eq!(format("a/b.XLSX"), FileFormat::Xlsx);
+        assert_eq!(format("b.xlsm"), FileFormat::Xlsx);
+        assert_eq!(format("b.xls"), FileFormat::Xls);
+        assert_eq!(format("b.ods"), FileFormat::Ods);
+        assert_eq!(format("b.json"), FileFormat::Json);
+        assert_eq!(format("b.tsv"), FileFormat::Csv);
+        assert_eq!(format("b"), FileFormat::Csv);
+        assert_eq!(format("b.xlsx.txt"), FileFormat::Csv);
+        assert_eq!(FileFormat::Ods.as_str(), "ods");
+    }
+
+    #[test]
+    fn encoding_names() {
+        for (name, encoding) in [
+            ("utf-8", TextEncoding::Utf8),
+            ("UTF8", TextEncoding::Utf8),
+            ("windows-1252", TextEncoding::Windows1252),
+            ("cp1252", TextEncoding::Windows1252),
+            (" latin1 ", TextEncoding::Windows1252),
+            ("utf-16le", TextEncoding::Utf16Le),
+            ("UTF-16BE", TextEncoding::Utf16Be),
+        ] {
+            assert_eq!(TextEncoding::parse(name), Some(encoding), "{name}");
+        }
+        assert_eq!(TextEncoding::parse("ebcdic"), None);
+        assert_eq!(TextEncoding::parse(""), None);
+        assert_eq!(TextEncoding::Windows1252.as_str(), "windows-1252");
+        assert_eq!(TextEncoding::Utf16Be.as_str(), "utf-16be");
+        assert!(ImportOptions::default().has_header);
+    }
+
+    #[test]
+    fn read_table_dispatches_by_extension() {
+        let t = read_table(&fixture("pos_small.csv"), &ImportOptions::default()).unwrap();
+        assert_eq!(t.format, FileFormat::Csv);
+        assert_eq!(t.rows.len(), 12);
+        let err = read_table(&fixture("no_such_file.xlsx"), &ImportOptions::default()).unwrap_err();
+        assert_eq!(err.file, "no_such_file.xlsx");
+        assert!(err.message.contains("could not be read"), "{}", err.message);
+        let err = read_table(&fixture("pos_small.csv"), &ImportOptions::default())
+            .and_then(|_| {
+                // A CSV file renamed to .xlsx is not a workbook.
+                let dir = tempfile::tempdir().unwrap();
+                let fake = dir.path().join("fake.xlsx");
+                std::fs::copy(fixture("pos_small.csv"), &fake).unwrap();
+                read_table(&fake, &ImportOptions::default())
+            })
+            .unwrap_err();
+        assert_eq!(err.file, "fake.xlsx");
+        assert!(err.message.contains("XLSX workbook"), "{}", err.message);
     }
 
     // These use crate::parse.

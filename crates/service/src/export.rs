@@ -1,0 +1,451 @@
+//! Export of a run for finance: its matches (with confidence, per-field evidence, reviewer notes
+//! and decision time) and its unmatched documents, to CSV or XLSX. Every document of the run lands
+//! in exactly one of the two, the unmatched ones with the reason.
+
+use std::path::Path;
+
+use engine::{FieldEvidence, FieldNote, MatchResult, ReviewStatus, Strategy};
+use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
+
+use crate::dto::{ExportFormat, ExportOutcome, ExportRequest};
+use crate::error::{Result, ServiceError};
+use crate::Workspace;
+
+/// One exported line: the values of `header`, in order.
+type Line = Vec<Cell>;
+
+#[derive(Debug, Clone, PartialEq)]
+enum Cell {
+    Text(String),
+    Number(f64),
+    Empty,
+}
+
+impl Cell {
+    fn text(s: impl Into<String>) -> Cell {
+        Cell::Text(s.into())
+    }
+    fn opt(s: Option<impl Into<String>>) -> Cell {
+        s.map_or(Cell::Empty, |s| Cell::Text(s.into()))
+    }
+    fn as_csv(&self) -> String {
+        match self {
+            Cell::Text(s) => s.clone(),
+            Cell::Number(n) => format!("{n}"),
+            Cell::Empty => String::new(),
+        }
+    }
+}
+
+/// Why a document is not among the matches.
+fn unmatched_reason(r: &MatchResult, threshold: f64, review_floor: f64) -> &'static str {
+    match r.status {
+        ReviewStatus::Rejected => "rejected by reviewer",
+        _ if r.candidates.is_empty() => "no candidate",
+        _ if r.matched_reference_row_id.is_some() => "match not reviewed",
+        _ if r.confidence >= review_floor && r.confidence < threshold => "awaiting review",
+        _ => "below review floor",
+    }
+}
+
+fn days(n: i64) -> String {
+    if n == 1 {
+        "1 day".into()
+    } else {
+        format!("{n} days")
+    }
+}
+
+fn trim_number(x: f64) -> String {
+    let s = format!("{x:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// A field's note in the words the review screen uses ("differs +2.4 % (+12.00) from the
+/// reference amount; tolerance 3 %"), so the export reads like the screen.
+fn describe_note(e: &FieldEvidence) -> Option<String> {
+    Some(match e.note.as_ref()? {
+        FieldNote::Amount {
+            difference_percent,
+            difference,
+            tax_rate,
+            share,
+            tolerance_percent,
+            tolerance_absolute,
+        } => {
+            let mut base = match share {
+                Some(s) => format!("{} % of the reference amount", (s * 100.0).round()),
+                None => "the reference amount".into(),
+            };
+            if let Some(t) = tax_rate {
+                base.push_str(&format!(" plus {} % VAT", trim_number(*t)));
+            }
+            if difference.abs() < 0.005 {
+                return Some(format!("equals {base}"));
+            }
+            let tolerance: Vec<String> = [
+                (*tolerance_percent > 0.0)
+                    .then(|| format!("{} %", trim_number(*tolerance_percent))),
+                (*tolerance_absolute > 0.0).then(|| format!("{tolerance_absolute:.2}")),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            let sign = if *difference > 0.0 { '+' } else { '-' };
+            format!(
+                "differs {sign}{} % ({sign}{:.2}) from {base}; {}",
+                trim_number(difference_percent.abs()),
+                difference.abs(),
+                if tolerance.is_empty() {
+                    "no tolerance".to_string()
+                } else {
+                    format!("tolerance {}", tolerance.join(" or "))
+                }
+            )
+        }
+        FieldNote::Days {
+            days: d,
+            window,
+            tolerance_days,
+        } => {
+            let when = match d.cmp(&0) {
+                std::cmp::Ordering::Equal => "same day as the reference date".to_string(),
+                std::cmp::Ordering::Greater => format!("{} after the reference date", days(*d)),
+                std::cmp::Ordering::Less => format!("{} before the reference date", days(-d)),
+            };
+            match window {
+                Some((before, after)) => {
+                    let span = if *before > 0 && *after > 0 {
+                        format!("{} before to {} after", days(*before), days(*after))
+                    } else if *before > 0 {
+                        format!("0 to {} before", days(*before))
+                    } else {
+                        format!("0 to {} after", days(*after))
+                    };
+                    let grace = if *tolerance_days > 0 {
+                        format!(", {} grace", days(*tolerance_days))
+                    } else {
+                        String::new()
+                    };
+                    format!("{when}; window {span}{grace}")
+                }
+                None => format!("{when}; tolerance {}", days(*tolerance_days)),
+            }
+        }
+    })
+}
+
+fn strategy_name(s: Strategy) -> &'static str {
+    match s {
+        Strategy::Exact => "exact",
+        Strategy::Fuzzy => "fuzzy",
+        Strategy::DateRange => "date_range",
+        Strategy::NumericRange => "numeric_range",
+    }
+}
+
+/// Everything about the evidence in one readable cell, for tools that read only one column.
+fn evidence_summary(evidence: &[FieldEvidence]) -> String {
+    evidence
+        .iter()
+        .map(|e| {
+            let mut s = format!(
+                "{} vs {} ({}, weight {}): {:.2}",
+                e.source,
+                e.target,
+                strategy_name(e.strategy),
+                e.weight,
+                e.score
+            );
+            if let Some(n) = describe_note(e) {
+                s.push_str(&format!(" [{n}]"));
+            }
+            s
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The per-field columns: document value, reference value and score of each mapped field.
+fn field_header(mappings: &[engine::FieldMapping]) -> Vec<String> {
+    mappings
+        .iter()
+        .flat_map(|m| {
+            [
+                format!("{} (document)", m.source),
+                format!("{} (reference)", m.target),
+                format!("{} score", m.source),
+            ]
+        })
+        .collect()
+}
+
+fn field_cells(evidence: Option<&[FieldEvidence]>, fields: usize) -> Vec<Cell> {
+    match evidence {
+        Some(ev) if ev.len() == fields => ev
+            .iter()
+            .flat_map(|e| {
+                [
+                    Cell::text(&e.source_value),
+                    Cell::text(&e.target_value),
+                    Cell::Number((e.score * 1000.0).round() / 1000.0),
+                ]
+            })
+            .collect(),
+        _ => vec![Cell::Empty; fields * 3],
+    }
+}
+
+const MATCHED_COLUMNS: [&str; 10] = [
+    "document_id",
+    "document_filename",
+    "reference_row_id",
+    "confidence",
+    "status",
+    "evidence",
+    "notes",
+    "decided_by",
+    "decided_at",
+    "contested",
+];
+
+const UNMATCHED_COLUMNS: [&str; 9] = [
+    "document_id",
+    "document_filename",
+    "reason",
+    "status",
+    "best_candidate",
+    "best_confidence",
+    "notes",
+    "decided_by",
+    "decided_at",
+];
+
+struct Sheets {
+    matched: Vec<Line>,
+    unmatched: Vec<Line>,
+}
+
+impl Workspace {
+    /// Writes a run's matches and unmatched documents to `req.path` as CSV (one file, an `outcome`
+    /// column telling them apart) or XLSX (two sheets). The file is written next to its final
+    /// name and renamed into place, so a failed export never leaves half a file behind.
+    pub fn export_results(&self, req: &ExportRequest) -> Result<ExportOutcome> {
+        let stored = self.store.get_stored_run(&req.run_id)?;
+        let path = Path::new(&req.path);
+        if req.path.trim().is_empty() {
+            return Err(ServiceError::validation(
+                "path",
+                "choose where to save the export",
+            ));
+        }
+        if path.is_dir() {
+            return Err(ServiceError::validation(
+                "path",
+                format!("{} is a folder; give a file name", req.path),
+            ));
+        }
+        let include_unreviewed = req.include_unreviewed_matches.unwrap_or(false);
+        let config = &stored.config;
+        let fields = config.field_mappings.len();
+        let mut sheets = Sheets {
+            matched: Vec::new(),
+            unmatched: Vec::new(),
+        };
+        self.store.for_each_result(&req.run_id, |r, decided_by| {
+            let approved = r.status == ReviewStatus::Approved;
+            let unreviewed_match =
+                r.status == ReviewStatus::Pending && r.matched_reference_row_id.is_some();
+            let decided_at = if r.status == ReviewStatus::Pending {
+                None
+            } else {
+                r.reviewed_at.clone()
+            };
+            let decided_by = decided_at.as_ref().and(decided_by);
+            if approved || (include_unreviewed && unreviewed_match) {
+                let chosen = r
+                    .matched_reference_row_id
+                    .as_ref()
+                    .and_then(|id| r.candidates.iter().find(|c| &c.reference_row_id == id));
+                let evidence = chosen.map(|c| c.evidence.as_slice());
+                let mut line = vec![
+                    Cell::text(&r.document_id),
+                    Cell::opt(r.document_filename.clone()),
+                    Cell::opt(r.matched_reference_row_id.clone()),
+                    Cell::Number(chosen.map_or(r.confidence, |c| c.confidence)),
+                    Cell::text(if approved { "approved" } else { "unreviewed" }),
+                    Cell::text(evidence.map(evidence_summary).unwrap_or_default()),
+                    Cell::opt(r.notes.clone()),
+                    Cell::opt(decided_by),
+                    Cell::opt(decided_at),
+                    Cell::text(if r.contested { "yes" } else { "" }),
+                ];
+                line.extend(field_cells(evidence, fields));
+                sheets.matched.push(line);
+            } else {
+                let best = r.candidates.first();
+                let mut line = vec![
+                    Cell::text(&r.document_id),
+                    Cell::opt(r.document_filename.clone()),
+                    Cell::text(unmatched_reason(&r, config.threshold, config.review_floor)),
+                    Cell::text(r.status.as_str()),
+                    Cell::opt(best.map(|c| c.reference_row_id.clone())),
+                    best.map_or(Cell::Empty, |c| Cell::Number(c.confidence)),
+                    Cell::opt(r.notes.clone()),
+                    Cell::opt(decided_by),
+                    Cell::opt(decided_at),
+                ];
+                line.extend(field_cells(best.map(|c| c.evidence.as_slice()), fields));
+                sheets.unmatched.push(line);
+            }
+            Ok(())
+        })?;
+        let extra = field_header(&config.field_mappings);
+        let tmp = path.with_extension(format!(
+            "{}.partial",
+            path.extension()
+                .and_then(|e| e.to_str())
+                .unwrap_or("export")
+        ));
+        let written = match req.format {
+            ExportFormat::Csv => write_csv(&tmp, &sheets, &extra),
+            ExportFormat::Xlsx => write_xlsx(&tmp, &sheets, &extra),
+        };
+        if let Err(e) = written.and_then(|()| {
+            std::fs::rename(&tmp, path).map_err(|e| format!("could not save {}: {e}", req.path))
+        }) {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(ServiceError::validation("path", e));
+        }
+        Ok(ExportOutcome {
+            path: req.path.clone(),
+            matched: sheets.matched.len() as u64,
+            unmatched: sheets.unmatched.len() as u64,
+        })
+    }
+}
+
+/// One CSV: an `outcome` column ("matched" or "unmatched") then the union of both sheets'
+/// columns, so a spreadsheet filter separates them.
+fn write_csv(path: &Path, sheets: &Sheets, extra: &[String]) -> std::result::Result<(), String> {
+    let io = |e: csv::Error| format!("could not write {}: {e}", path.display());
+    let mut w = csv::Writer::from_path(path).map_err(io)?;
+    let mut header: Vec<String> = vec!["outcome".into()];
+    header.extend(MATCHED_COLUMNS.iter().map(|s| s.to_string()));
+    header.extend(["reason", "best_candidate", "best_confidence"].map(String::from));
+    header.extend(extra.iter().cloned());
+    w.write_record(&header).map_err(io)?;
+    for line in &sheets.matched {
+        let mut rec = vec!["matched".to_string()];
+        rec.extend(line[..MATCHED_COLUMNS.len()].iter().map(Cell::as_csv));
+        rec.extend([String::new(), String::new(), String::new()]);
+        rec.extend(line[MATCHED_COLUMNS.len()..].iter().map(Cell::as_csv));
+        w.write_record(&rec).map_err(io)?;
+    }
+    for line in &sheets.unmatched {
+        // Unmatched columns mapped onto the matched layout: id, filename, (no row), (no
+        // confidence), status, (no evidence), notes, decided_by, decided_at, (contested).
+        let c = |i: usize| line[i].as_csv();
+        let mut rec = vec![
+            "unmatched".to_string(),
+            c(0),
+            c(1),
+            String::new(),
+            String::new(),
+            c(3),
+            String::new(),
+            c(6),
+            c(7),
+            c(8),
+            String::new(),
+            c(2),
+            c(4),
+            c(5),
+        ];
+        rec.extend(line[UNMATCHED_COLUMNS.len()..].iter().map(Cell::as_csv));
+        w.write_record(&rec).map_err(io)?;
+    }
+    w.flush()
+        .map_err(|e| format!("could not write {}: {e}", path.display()))
+}
+
+fn write_xlsx(path: &Path, sheets: &Sheets, extra: &[String]) -> std::result::Result<(), String> {
+    let err = |e: XlsxError| format!("could not write {}: {e}", path.display());
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    let percent = Format::new().set_num_format("0.0%");
+    {
+        let sheet = book.add_worksheet().set_name("Matches").map_err(err)?;
+        fill(
+            sheet,
+            &MATCHED_COLUMNS,
+            extra,
+            &sheets.matched,
+            &bold,
+            &percent,
+            3,
+        )
+        .map_err(err)?;
+    }
+    {
+        let sheet = book
+            .add_worksheet()
+            .set_name("Unmatched documents")
+            .map_err(err)?;
+        fill(
+            sheet,
+            &UNMATCHED_COLUMNS,
+            extra,
+            &sheets.unmatched,
+            &bold,
+            &percent,
+            5,
+        )
+        .map_err(err)?;
+    }
+    book.save(path).map_err(err)
+}
+
+fn fill(
+    sheet: &mut Worksheet,
+    columns: &[&str],
+    extra: &[String],
+    lines: &[Line],
+    bold: &Format,
+    percent: &Format,
+    confidence_column: u16,
+) -> std::result::Result<(), XlsxError> {
+    let names = columns
+        .iter()
+        .map(|s| s.to_string())
+        .chain(extra.iter().cloned());
+    for (c, name) in names.enumerate() {
+        sheet.write_string_with_format(0, c as u16, name, bold)?;
+    }
+    for (r, line) in lines.iter().enumerate() {
+        let row = r as u32 + 1;
+        for (c, cell) in line.iter().enumerate() {
+            let col = c as u16;
+            match cell {
+                Cell::Text(s) => {
+                    sheet.write_string(row, col, s)?;
+                }
+                Cell::Number(n) if col == confidence_column => {
+                    sheet.write_number_with_format(row, col, *n, percent)?;
+                }
+                Cell::Number(n) => {
+                    sheet.write_number(row, col, *n)?;
+                }
+                Cell::Empty => {}
+            }
+        }
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    sheet.autofilter(
+        0,
+        0,
+        lines.len() as u32,
+        (columns.len() + extra.len()) as u16 - 1,
+    )?;
+    Ok(())
+}

@@ -1,0 +1,301 @@
+//! The review queue's reads: results filtered by status, confidence range and text, in a chosen
+//! order; review counters; and a run's confidence histogram.
+
+use engine::{MatchResult, ResultPage, ReviewStatus};
+use rusqlite::types::Value;
+use rusqlite::{params_from_iter, Connection};
+
+use crate::results::{finish, result_from_row, run_mappings, RESULT_COLUMNS};
+use crate::{Result, Store};
+
+/// The order of a result list. Every order ends with `document_id`, so pages never overlap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ResultSort {
+    #[default]
+    ConfidenceDesc,
+    ConfidenceAsc,
+    Document,
+    /// Latest decision first; results never reviewed last.
+    RecentlyReviewed,
+}
+
+impl ResultSort {
+    fn order_by(self) -> &'static str {
+        match self {
+            ResultSort::ConfidenceDesc => "confidence DESC, document_id",
+            ResultSort::ConfidenceAsc => "confidence ASC, document_id",
+            ResultSort::Document => "document_id",
+            ResultSort::RecentlyReviewed => "reviewed_at IS NULL, reviewed_at DESC, document_id",
+        }
+    }
+}
+
+/// Which of a run's results a list, a count or a bulk decision covers.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ResultFilter {
+    pub status: Option<ReviewStatus>,
+    /// Inclusive lower bound of the confidence.
+    pub min_confidence: Option<f64>,
+    /// Inclusive upper bound of the confidence.
+    pub max_confidence: Option<f64>,
+    /// Text (ASCII case-insensitive) looked for in the document id and file name, the matched row id, the
+    /// reviewer's notes and the compared values of both sides (the document's and every
+    /// candidate's), which the packed candidates column holds.
+    pub search: Option<String>,
+    pub sort: ResultSort,
+}
+
+impl ResultFilter {
+    /// The WHERE clause over `results` and its parameters, the run id first.
+    pub(crate) fn where_clause(&self, run_id: &str) -> (String, Vec<Value>) {
+        let mut sql = String::from("run_id = ?");
+        let mut args = vec![Value::Text(run_id.to_string())];
+        if let Some(status) = self.status {
+            sql.push_str(" AND status = ?");
+            args.push(Value::Text(status.as_str().to_string()));
+        }
+        if let Some(min) = self.min_confidence {
+            sql.push_str(" AND confidence >= ?");
+            args.push(Value::Real(min));
+        }
+        if let Some(max) = self.max_confidence {
+            sql.push_str(" AND confidence <= ?");
+            args.push(Value::Real(max));
+        }
+        if let Some(text) = self
+            .search
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            // instr on lower() rather than LIKE: user text may hold % and _, which LIKE would treat
+            // as wildcards.
+            const SEARCHED: [&str; 5] = [
+                "document_id",
+                "coalesce(document_filename, '')",
+                "coalesce(matched_reference_row_id, '')",
+                "coalesce(notes, '')",
+                "candidates",
+            ];
+            let needle = text.to_ascii_lowercase();
+            let tests: Vec<String> = SEARCHED
+                .iter()
+                .map(|column| format!("instr(lower({column}), ?) > 0"))
+                .collect();
+            sql.push_str(&format!(" AND ({})", tests.join(" OR ")));
+            args.extend(SEARCHED.iter().map(|_| Value::Text(needle.clone())));
+        }
+        (sql, args)
+    }
+}
+
+/// Results per review status in a run, and how many of its results were decided since a moment.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReviewCounts {
+    pub pending: u64,
+    pub approved: u64,
+    pub rejected: u64,
+    pub reviewed_since: u64,
+}
+
+/// Counts of a run's results by confidence: `bins` equal-width bins over [0, 1] (1.0 in the last).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfidenceHistogram {
+    pub bins: Vec<u64>,
+    /// Results with confidence >= threshold.
+    pub matched: u64,
+    /// Results in [review_floor, threshold).
+    pub review: u64,
+    /// Results below the review floor (with at least one candidate).
+    pub below: u64,
+    /// Results without any candidate.
+    pub no_candidate: u64,
+}
+
+impl Store {
+    /// A page of a run's results that pass `filter`, in its order.
+    pub fn query_results(
+        &self,
+        run_id: &str,
+        filter: &ResultFilter,
+        page: u32,
+        limit: u32,
+    ) -> Result<ResultPage> {
+        let conn = self.read();
+        let mappings = run_mappings(&conn, run_id)?;
+        let page = page.max(1);
+        let offset = (i64::from(page) - 1) * i64::from(limit);
+        let (clause, mut args) = filter.where_clause(run_id);
+        let total: i64 = conn.query_row(
+            &format!("SELECT count(*) FROM results WHERE {clause}"),
+            params_from_iter(args.iter()),
+            |r| r.get(0),
+        )?;
+        let sql = format!(
+            "SELECT {RESULT_COLUMNS} FROM results WHERE {clause} ORDER BY {} LIMIT ? OFFSET ?",
+            filter.sort.order_by()
+        );
+        args.push(Value::Integer(i64::from(limit)));
+        args.push(Value::Integer(offset));
+        let mut stmt = conn.prepare(&sql)?;
+        let data = stmt
+            .query_map(params_from_iter(args.iter()), result_from_row)?
+            .map(|r| finish(r?, &mappings))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(ResultPage {
+            data,
+            total: total as u64,
+            page,
+            limit,
+        })
+    }
+
+    /// How many of a run's results pass `filter`.
+    pub fn count_results(&self, run_id: &str, filter: &ResultFilter) -> Result<u64> {
+        count_on(&self.read(), run_id, filter)
+    }
+
+    /// The ids of the pending results that pass `filter` and have a candidate to approve, in the
+    /// filter's order: what a bulk approval covers.
+    pub fn bulk_candidates(&self, run_id: &str, filter: &ResultFilter) -> Result<Vec<String>> {
+        let conn = self.read();
+        let (clause, args) = bulk_filter(filter).where_clause(run_id);
+        let mut stmt = conn.prepare(&format!(
+            "SELECT id FROM results WHERE {clause} AND confidence > 0 ORDER BY {}",
+            filter.sort.order_by()
+        ))?;
+        let ids = stmt
+            .query_map(params_from_iter(args.iter()), |r| r.get(0))?
+            .collect::<rusqlite::Result<Vec<String>>>()?;
+        Ok(ids)
+    }
+
+    /// Results per status in a run, and how many were decided at or after `since` (an ISO 8601
+    /// UTC timestamp in the store's format).
+    pub fn review_counts(&self, run_id: &str, since: &str) -> Result<ReviewCounts> {
+        let conn = self.read();
+        let mut counts = ReviewCounts::default();
+        let mut stmt =
+            conn.prepare("SELECT status, count(*) FROM results WHERE run_id = ?1 GROUP BY status")?;
+        let mut rows = stmt.query([run_id])?;
+        while let Some(r) = rows.next()? {
+            let status: String = r.get(0)?;
+            let n: i64 = r.get(1)?;
+            match ReviewStatus::parse(&status) {
+                Some(ReviewStatus::Pending) => counts.pending = n as u64,
+                Some(ReviewStatus::Approved) => counts.approved = n as u64,
+                Some(ReviewStatus::Rejected) => counts.rejected = n as u64,
+                None => {}
+            }
+        }
+        let since_count: i64 = conn.query_row(
+            "SELECT count(*) FROM results WHERE run_id = ?1 AND status != 'pending' AND reviewed_at >= ?2",
+            [run_id, since],
+            |r| r.get(0),
+        )?;
+        counts.reviewed_since = since_count as u64;
+        Ok(counts)
+    }
+
+    /// Results across the workspace decided at or after `since`: a reviewer's day.
+    pub fn reviewed_since(&self, since: &str) -> Result<u64> {
+        let n: i64 = self.read().query_row(
+            "SELECT count(*) FROM results WHERE reviewed_at >= ?1 AND status != 'pending'",
+            [since],
+            |r| r.get(0),
+        )?;
+        Ok(n as u64)
+    }
+
+    /// A run's results by confidence, and per band of its config.
+    pub fn confidence_histogram(
+        &self,
+        run_id: &str,
+        bins: u32,
+        threshold: f64,
+        review_floor: f64,
+    ) -> Result<ConfidenceHistogram> {
+        let conn = self.read();
+        let bins = bins.max(1);
+        let mut out = ConfidenceHistogram {
+            bins: vec![0; bins as usize],
+            matched: 0,
+            review: 0,
+            below: 0,
+            no_candidate: 0,
+        };
+        let mut stmt = conn.prepare(
+            "SELECT min(CAST(confidence * ?2 AS INTEGER), ?2 - 1), count(*) FROM results \
+             WHERE run_id = ?1 GROUP BY 1",
+        )?;
+        let mut rows = stmt.query(rusqlite::params![run_id, bins])?;
+        while let Some(r) = rows.next()? {
+            let bin: i64 = r.get(0)?;
+            let n: i64 = r.get(1)?;
+            if let Some(slot) = out.bins.get_mut(bin.clamp(0, i64::from(bins) - 1) as usize) {
+                *slot += n as u64;
+            }
+        }
+        let (matched, review, below, none): (i64, i64, i64, i64) = conn.query_row(
+            "SELECT coalesce(sum(confidence >= ?2), 0), \
+                    coalesce(sum(confidence >= ?3 AND confidence < ?2), 0), \
+                    coalesce(sum(confidence > 0 AND confidence < ?3), 0), \
+                    coalesce(sum(confidence <= 0), 0) \
+             FROM results WHERE run_id = ?1",
+            rusqlite::params![run_id, threshold, review_floor],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )?;
+        out.matched = matched as u64;
+        out.review = review as u64;
+        out.below = below as u64;
+        out.no_candidate = none as u64;
+        Ok(out)
+    }
+}
+
+impl Store {
+    /// Every result of a run in document order, with who took its latest decision, one at a time
+    /// so an export of a large run never holds it all.
+    pub fn for_each_result(
+        &self,
+        run_id: &str,
+        mut f: impl FnMut(MatchResult, Option<String>) -> Result<()>,
+    ) -> Result<()> {
+        let conn = self.read();
+        let mappings = run_mappings(&conn, run_id)?;
+        let columns = RESULT_COLUMNS
+            .split(", ")
+            .map(|c| format!("r.{}", c.trim()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {columns}, (SELECT d.decided_by FROM review_decisions d WHERE d.result_id = r.id \
+             ORDER BY d.seq DESC LIMIT 1) FROM results r WHERE r.run_id = ?1 ORDER BY r.document_id"
+        ))?;
+        let mut rows = stmt.query([run_id])?;
+        while let Some(row) = rows.next()? {
+            let decided_by: Option<String> = row.get(11)?;
+            let result = finish(result_from_row(row)?, &mappings)?;
+            f(result, decided_by)?;
+        }
+        Ok(())
+    }
+}
+
+/// A bulk approval only ever touches pending results.
+fn bulk_filter(filter: &ResultFilter) -> ResultFilter {
+    ResultFilter {
+        status: Some(ReviewStatus::Pending),
+        ..filter.clone()
+    }
+}
+
+fn count_on(conn: &Connection, run_id: &str, filter: &ResultFilter) -> Result<u64> {
+    let (clause, args) = filter.where_clause(run_id);
+    let n: i64 = conn.query_row(
+        &format!("SELECT count(*) FROM results WHERE {clause}"),
+        params_from_iter(args.iter()),
+        |r| r.get(0),
+    )?;
+    Ok(n as u64)
+}

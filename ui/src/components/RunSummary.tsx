@@ -1,0 +1,151 @@
+// The selected run at a glance: counters, confidence histogram, counts per band and review status, actions, export.
+import type { Run } from '../bindings/Run';
+import type { RunSummary as Summary } from '../bindings/RunSummary';
+import { formatCount, formatDateTime, formatPairsCompared, formatPercent, toCount } from '../format';
+import { isFinalStatus } from '../progressHub';
+import { ExportPanel } from './ExportPanel';
+import { Histogram, type BandCounts } from './Histogram';
+import { StatusBadge } from './StatusBadge';
+
+interface Props {
+  /** The run as the list knows it, kept live by progress events; the summary's copy may be older. */
+  run: Run;
+  summary: Summary | null;
+  error: string | null;
+  rerun: { disabled: boolean; title: string };
+  onRerun: () => void;
+  onOpenReview: () => void;
+}
+
+/** Whether there are results worth opening in the review desk. */
+export function canReview(run: Run): boolean {
+  return run.status === 'completed' || run.status === 'cancelled';
+}
+
+export function RunSummary({ run, summary, error, rerun, onRerun, onOpenReview }: Props) {
+  const reviewable = canReview(run);
+  return (
+    <section id="run-summary" className="card run-summary" aria-labelledby="run-summary-heading" data-run-id={run.id}>
+      <div className="card-head row run-summary-head">
+        <h2 id="run-summary-heading">
+          {run.config_name} <span className="muted run-summary-date">{formatDateTime(run.started_at ?? run.created_at)}</span>
+        </h2>
+        <div className="run-summary-actions">
+          <StatusBadge status={run.status} />
+          <button
+            id="open-review"
+            type="button"
+            className="primary"
+            onClick={onOpenReview}
+            disabled={!reviewable}
+            title={reviewable ? 'Open this run in the Review screen' : 'There is nothing to review until the run has finished.'}
+          >
+            Open in Review
+          </button>
+          {/* A disabled button shows no tooltip in every webview: the wrapper carries it too. */}
+          <span className="rerun-wrap" title={rerun.title}>
+            <button
+              id="rerun"
+              type="button"
+              onClick={onRerun}
+              disabled={rerun.disabled}
+              title={rerun.title}
+              aria-describedby={rerun.disabled ? 'rerun-why' : undefined}
+            >
+              Re-run
+            </button>
+            {rerun.disabled && (
+              <span id="rerun-why" className="visually-hidden">
+                {rerun.title}
+              </span>
+            )}
+          </span>
+        </div>
+      </div>
+      {run.error && <p className="run-summary-error">{run.error}</p>}
+      <dl className="run-stats">
+        <div>
+          <dt>Rows processed</dt>
+          <dd>
+            {formatCount(run.rows_processed)} / {formatCount(run.rows_total)}
+          </dd>
+        </div>
+        <div>
+          <dt>Rows matched</dt>
+          <dd>{formatCount(run.rows_matched)}</dd>
+        </div>
+        <div>
+          <dt>Average confidence</dt>
+          <dd title="Mean confidence of the matched rows">{formatPercent(run.avg_confidence)}</dd>
+        </div>
+        <div>
+          <dt>Pairs compared</dt>
+          <dd title={formatPairsCompared(run.pairs_compared) || undefined}>{formatCount(run.pairs_compared)}</dd>
+        </div>
+      </dl>
+      {error ? (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      ) : summary === null ? (
+        <p className="muted">Loading the summary…</p>
+      ) : (
+        <div className="run-summary-body">
+          <div className="run-summary-chart">
+            <h3>Confidence of the results{!isFinalStatus(run.status) && <span className="muted small"> (so far)</span>}</h3>
+            <SummaryChart summary={summary} />
+          </div>
+          <ExportPanel key={run.id} run={run} />
+        </div>
+      )}
+    </section>
+  );
+}
+
+function SummaryChart({ summary }: { summary: Summary }) {
+  const bands: BandCounts = {
+    matched: toCount(summary.matched),
+    review: toCount(summary.review),
+    below: toCount(summary.below),
+    noCandidate: toCount(summary.no_candidate),
+  };
+  const bins = summary.histogram.map(toCount);
+  const { threshold, review_floor: floor } = summary;
+  const rows: { band: string; label: string; detail: string; count: number }[] = [
+    { band: 'matched', label: 'Matched', detail: `at or above ${formatPercent(threshold)}`, count: bands.matched },
+    { band: 'review', label: 'Review band', detail: `${formatPercent(floor)} to below ${formatPercent(threshold)}`, count: bands.review },
+    { band: 'below', label: 'Below floor', detail: `under ${formatPercent(floor)}, with a candidate`, count: bands.below },
+    { band: 'no_candidate', label: 'No candidate', detail: 'no reference row came near', count: bands.noCandidate },
+  ];
+  const counts = summary.counts;
+  return (
+    <>
+      <Histogram id="histogram" bins={bins} threshold={threshold} reviewFloor={floor} bands={bands} />
+      <ul className="band-counts" aria-label="Results per band">
+        {rows.map((r) => (
+          <li key={r.band} className={`band-count band-count-${r.band}`}>
+            <span className="band-swatch" aria-hidden="true" />
+            <span className="band-count-label">
+              {r.label} <span className="muted small">{r.detail}</span>
+            </span>
+            <strong className="band-count-value" data-band={r.band}>
+              {formatCount(r.count)}
+            </strong>
+          </li>
+        ))}
+      </ul>
+      <p className="review-tally small">
+        <span className="muted">Review:</span>
+        <span data-review="pending">
+          Pending <strong>{formatCount(toCount(counts.pending))}</strong>
+        </span>
+        <span data-review="approved">
+          Approved <strong>{formatCount(toCount(counts.approved))}</strong>
+        </span>
+        <span data-review="rejected">
+          Rejected <strong>{formatCount(toCount(counts.rejected))}</strong>
+        </span>
+      </p>
+    </>
+  );
+}
