@@ -145,7 +145,11 @@ impl Driver {
                 .connect(&url)
                 .await
             {
-                Ok(client) => return Ok(App { client }),
+                Ok(client) => {
+                    // The smallest window the layout is made for: every screenshot shows it.
+                    client.set_window_size(1280, 720).await?;
+                    return Ok(App { client });
+                }
                 Err(
                     e @ (NewSessionError::Failed(_)
                     | NewSessionError::FailedC(_)

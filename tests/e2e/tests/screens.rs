@@ -126,6 +126,20 @@ async fn import_configure_run_export_and_bulk_review() -> TestResult {
     app.find("#histogram [data-marker='threshold']").await?;
     app.find("#run-summary [data-band='matched']").await?;
     app.screenshot("runs-summary.png").await?;
+    // The bars account for every invoice.
+    let mut total = 0;
+    for bar in app
+        .client
+        .find_all(fantoccini::Locator::Css("#histogram [data-bin]"))
+        .await?
+    {
+        total += bar
+            .attr("data-count")
+            .await?
+            .unwrap_or_default()
+            .parse::<u32>()?;
+    }
+    assert_eq!(total, 12);
 
     // Export to XLSX and to CSV, through the typed path.
     let xlsx = dir.path().join("export.xlsx");

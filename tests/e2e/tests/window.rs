@@ -1,8 +1,54 @@
 //! The real app window under WebDriver: open the demo workspace, run the demo config, approve a
-//! result; by keyboard only undo and redo it and approve another result's second candidate; restart
-//! the app and find the decisions still there.
+//! result; by keyboard only undo and redo it, approve another result's second candidate and clear a
+//! filtered queue; restart the app and find the decisions still there.
 
-use e2e::{Driver, TestResult};
+use std::time::{Duration, Instant};
+
+use e2e::{App, Driver, TestResult};
+
+/// The number a review counter shows ("Pending 12").
+async fn counter(app: &App, name: &str) -> TestResult<usize> {
+    let text = app
+        .find(&format!("#review-counts [data-count='{name}'] strong"))
+        .await?
+        .prop("textContent")
+        .await?
+        .unwrap_or_default();
+    Ok(text.trim().replace(',', "").parse()?)
+}
+
+async fn wait_counter(app: &App, name: &str, done: impl Fn(usize) -> bool) -> TestResult<usize> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let n = counter(app, name).await?;
+        if done(n) {
+            return Ok(n);
+        }
+        if Instant::now() > deadline {
+            return Err(format!("counter {name} stayed at {n}").into());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn wait_counter_below(app: &App, name: &str, was: usize) -> TestResult<usize> {
+    wait_counter(app, name, |n| n < was).await
+}
+
+async fn wait_counter_above(app: &App, name: &str, was: usize) -> TestResult<usize> {
+    wait_counter(app, name, |n| n > was).await
+}
+
+/// The size of the filtered queue ("14 results").
+async fn queue_size(app: &App) -> TestResult<usize> {
+    let text = app.find("#results-count").await?.text().await?;
+    Ok(text
+        .split_whitespace()
+        .next()
+        .ok_or("no count")?
+        .replace(',', "")
+        .parse()?)
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_run_approve_and_restart() -> TestResult {
@@ -64,6 +110,48 @@ async fn demo_run_approve_and_restart() -> TestResult {
         .await?;
     app.screenshot("review-shortcuts.png").await?;
     app.press(fantoccini::key::Key::Escape.into()).await?;
+
+    // A reviewer's queue: the pending results between 70 % and 80 %, cleared by keyboard only:
+    // each decision opens the next pending result, one undo on the way, approvals and rejections.
+    let all = queue_size(&app).await?;
+    app.click("#filter-pending").await?;
+    app.fill("#filter-min", "70").await?;
+    app.fill("#filter-max", "80").await?;
+    app.press(fantoccini::key::Key::Escape.into()).await?;
+    // The list reloads after the filters settle.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut queue = all;
+    while queue == all && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        queue = queue_size(&app).await?;
+    }
+    app.wait_attr("li[data-result-id]", "data-status", "pending")
+        .await?;
+    assert!(
+        queue >= 3,
+        "the demo's 70-80 % band should hold a queue, not {queue}"
+    );
+    app.press('j').await?;
+    let mut pending = counter(&app, "pending").await?;
+    let start = pending;
+    for i in 0..queue {
+        let key = if i % 3 == 2 { 'r' } else { 'a' };
+        app.press(key).await?;
+        pending = wait_counter_below(&app, "pending", pending).await?;
+        if i == 1 {
+            // Second thoughts: undo brings the result back to pending; decide it again.
+            app.press('u').await?;
+            pending = wait_counter_above(&app, "pending", pending).await?;
+            app.press('a').await?;
+            pending = wait_counter_below(&app, "pending", pending).await?;
+        }
+    }
+    assert_eq!(start - pending, queue);
+    // Reloading the queue finds nothing pending left in it.
+    app.click("#filter-all").await?;
+    app.click("#filter-pending").await?;
+    app.wait_text("#results-count", "0 results").await?;
+    app.screenshot("review-queue-cleared.png").await?;
     app.close().await?;
 
     // A new process on the same file: the decision the UI showed is still there.

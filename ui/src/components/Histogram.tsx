@@ -91,7 +91,7 @@ export function Histogram({ bins, threshold, reviewFloor, bands, id }: Props) {
               return (
                 <div key={i} className="histogram-slot" title={`${formatBinRange(i, n)}: ${plural(count, 'result', 'results')}`}>
                   <div
-                    className={`histogram-bar bar-${band}${count > 0 ? '' : ' empty'}`}
+                    className={`histogram-bar bar-${band}${count > 0 ? '' : ' is-empty'}`}
                     data-bin={i}
                     data-count={count}
                     data-fill={band}

@@ -190,6 +190,20 @@ describe('RunsScreen list', () => {
     expect(row('new')?.querySelector('[role="progressbar"]')).toBeNull();
   });
 
+  it('shows a run as finished when its final event beats a list read while it ran', async () => {
+    view = await render(<RunsScreen active onReview={() => undefined} />);
+    // A run started elsewhere: its first event makes the screen fetch the list, which the backend
+    // read while the run was still running and which answers only after the run has ended.
+    let answer: (p: RunPage) => void = () => undefined;
+    mocked.runPage.mockImplementationOnce(() => new Promise<RunPage>((resolve) => (answer = resolve)));
+    await emit(progress('fast', 'running', 50));
+    mocked.runPage.mockResolvedValue(page([run('fast', 'completed', { rows_processed: 100, rows_total: 100 }), done]));
+    await emit(progress('fast', 'completed', 100));
+    await act(async () => answer(page([run('fast', 'running'), done])));
+    await settle();
+    expect(row('fast')?.dataset.status).toBe('completed');
+  });
+
   it('shows a dismissible banner when cancelling fails', async () => {
     mocked.runPage.mockResolvedValue(page([run('live', 'running')]));
     mocked.cancelRun.mockRejectedValue(new ApiCallError({ code: 'conflict', message: 'run live has already finished' }));

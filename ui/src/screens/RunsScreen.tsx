@@ -111,7 +111,14 @@ export function RunsScreen({ active, onReview }: Props) {
         setPage(lastPage); // runs went away under us; the effect loads the last page that exists
         return;
       }
-      setRuns(p.data);
+      // A run can end between the backend reading the list and this answer arriving; the final event
+      // already came, so show that rather than a status no later event would correct.
+      setRuns(
+        p.data.map((r) => {
+          const known = latestProgress(r.id);
+          return known && isFinalStatus(known.status) && !isFinalStatus(r.status) ? applyProgress(r, known) : r;
+        }),
+      );
       setTotal(count);
       // Runs already under way: show where they are before the next event arrives.
       for (const r of p.data.filter(isActive)) {
@@ -160,8 +167,9 @@ export function RunsScreen({ active, onReview }: Props) {
         if (list.some((r) => r.id === p.run_id)) {
           setRuns((prev) => prev && prev.map((r) => (r.id === p.run_id ? applyProgress(r, p) : r)));
           if (isFinalStatus(p.status)) void reloadRuns();
-        } else if (!requestedRef.current.has(p.run_id)) {
-          // A run started elsewhere (or on another page): fetch the list once to learn about it.
+        } else if (isFinalStatus(p.status) || !requestedRef.current.has(p.run_id)) {
+          // A run started elsewhere (or on another page): fetch the list once to learn about it,
+          // and again when it ends, since a list fetched while it ran would show it running forever.
           requestedRef.current.add(p.run_id);
           void reloadRuns();
         }
