@@ -283,6 +283,18 @@ impl App {
         Err(format!("{css} content was {last:?}, never contained {want:?}").into())
     }
 
+    /// Scrolls the element into the middle of the window (for a screenshot of it).
+    pub async fn scroll_to(&self, css: &str) -> TestResult {
+        let e = self.find(css).await?;
+        self.client
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center'})",
+                vec![serde_json::to_value(e)?],
+            )
+            .await?;
+        Ok(())
+    }
+
     /// How many elements match `css` right now.
     pub async fn count(&self, css: &str) -> TestResult<usize> {
         Ok(self.client.find_all(Locator::Css(css)).await?.len())

@@ -111,6 +111,9 @@ async fn import_configure_run_export_and_bulk_review() -> TestResult {
     app.wait_text("#config-preview-summary", "of 12").await?;
     app.find("#config-preview-results tr[data-preview-document='doc_1']")
         .await?;
+    app.scroll_to("#config-preview-results").await?;
+    app.screenshot("configs-preview.png").await?;
+    app.scroll_to("#cfg-field_mappings-0-source").await?;
     app.screenshot("configs.png").await?;
     app.click("#config-save").await?;
     app.find("li[data-config-id]").await?;
@@ -148,6 +151,7 @@ async fn import_configure_run_export_and_bulk_review() -> TestResult {
         .await?;
     app.click("#export-run").await?;
     app.wait_text("#export-done", "Exported").await?;
+    app.scroll_to("#export-done").await?;
     app.screenshot("runs-export.png").await?;
     assert_zip(&xlsx)?;
     let csv = dir.path().join("export.csv");
