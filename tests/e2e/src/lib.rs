@@ -70,6 +70,12 @@ pub struct Driver {
 
 impl Driver {
     pub fn start() -> TestResult<Driver> {
+        Driver::start_with_env(&[])
+    }
+
+    /// Like [`Driver::start`], with extra environment for the app (which inherits tauri-driver's),
+    /// e.g. `GTK_THEME` to see the window as a user with a dark desktop does.
+    pub fn start_with_env(env: &[(&str, &str)]) -> TestResult<Driver> {
         let app = app_binary();
         if !app.exists() {
             return Err(format!(
@@ -110,6 +116,7 @@ impl Driver {
             "--native-port",
             &native.to_string(),
         ])
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
