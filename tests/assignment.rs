@@ -9,10 +9,10 @@ use engine::{
     ConfigInput, DatasetKind, FieldMapping, MatchResult, ReviewStatus, RunStatus, Strategy,
     TriggeredBy,
 };
-use service::{ImportRequest, ResultQuery, ReviewInput, Workspace};
+use service::{ResultQuery, ReviewInput, Workspace};
 
 mod common;
-use common::{open, runtime};
+use common::{import, open, runtime};
 
 /// Generous: debug builds on a loaded 2-core CI machine; these runs take well under a second.
 const WAIT: Duration = Duration::from_secs(60);
@@ -53,28 +53,23 @@ struct Data {
     documents_id: String,
 }
 
-fn import(ws: &Workspace, path: &Path, kind: DatasetKind, id_column: &str) -> engine::Dataset {
-    ws.import_dataset(&ImportRequest {
-        path: path.display().to_string(),
-        kind,
-        name: None,
-        id_column: Some(id_column.into()),
-        filename_column: None,
-        delimiter: None,
-        encoding: None,
-        has_header: None,
-        sheet: None,
-    })
-    .unwrap()
-}
-
 fn import_data(ws: &Workspace, dir: &Path) -> Data {
     let pos = dir.join("pos.csv");
     let invoices = dir.join("invoices.csv");
     std::fs::write(&pos, POS_CSV).unwrap();
     std::fs::write(&invoices, INVOICES_CSV).unwrap();
-    let reference = import(ws, &pos, DatasetKind::Reference, "po_id");
-    let documents = import(ws, &invoices, DatasetKind::Documents, "document_id");
+    let reference = import(
+        ws,
+        &pos.display().to_string(),
+        DatasetKind::Reference,
+        "po_id",
+    );
+    let documents = import(
+        ws,
+        &invoices.display().to_string(),
+        DatasetKind::Documents,
+        "document_id",
+    );
     assert_eq!((reference.row_count, documents.row_count), (5, 7));
     Data {
         reference_id: reference.id,
@@ -334,7 +329,7 @@ fn a_rejected_pair_is_not_proposed_again_until_approved() {
     // Other reference data is not affected, even with the same row ids.
     let copy = import(
         &ws,
-        &dir.path().join("pos.csv"),
+        &dir.path().join("pos.csv").display().to_string(),
         DatasetKind::Reference,
         "po_id",
     );

@@ -10,7 +10,7 @@ use clap::Args;
 use engine::{RunStatus, TriggeredBy};
 use matchbook_cli::Session;
 
-use crate::BenchError;
+use crate::{kept, BenchError};
 
 #[derive(Debug, Args)]
 pub struct CancelArgs {
@@ -32,21 +32,7 @@ pub struct CancelArgs {
 pub fn run(args: &CancelArgs) -> Result<(), BenchError> {
     let session = Session::open(&args.workspace)?;
     let ws = session.workspace();
-    let config = match &args.config {
-        Some(c) => c.clone(),
-        None => {
-            let configs = ws.list_configs()?;
-            match configs.as_slice() {
-                [only] => only.id.clone(),
-                _ => {
-                    return Err(BenchError::Usage(format!(
-                        "the workspace has {} configs; say which with --config",
-                        configs.len()
-                    )))
-                }
-            }
-        }
-    };
+    let config = kept::config_id(ws, args.config.as_deref())?;
     println!("| cancel after (s) | phase | rows scored | cancel took (ms) | final status |");
     println!("|---:|---|---:|---:|---|");
     let mut worst = Duration::ZERO;

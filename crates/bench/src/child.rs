@@ -7,12 +7,12 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use clap::Args;
-use engine::{Phase, RunProgress, TriggeredBy};
+use engine::{Phase, RunProgress};
 use matchbook_cli::Session;
 use serde::{Deserialize, Serialize};
 
 use crate::machine::peak_memory_mib;
-use crate::BenchError;
+use crate::{kept, BenchError};
 
 #[derive(Debug, Args)]
 pub struct RunOnceArgs {
@@ -98,13 +98,7 @@ pub fn run_once(args: &RunOnceArgs) -> Result<(), BenchError> {
     }));
 
     let started = Instant::now();
-    let run = ws.start_run(&args.config, TriggeredBy::Manual)?;
-    let finished = loop {
-        let r = ws.wait_for_run(&run.id, Duration::from_secs(3600))?;
-        if !r.status.is_active() {
-            break r;
-        }
-    };
+    let finished = kept::run_to_end(ws, &args.config)?;
     let ended = Instant::now();
     // The store records the final status just before the final progress goes out; give that
     // event a moment so `finalize` is measured to it rather than left empty.

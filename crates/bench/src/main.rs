@@ -5,7 +5,8 @@
 //!
 //! `scale` (the default) drives the parent side, `child` is the hidden `run-once` subcommand the
 //! parent re-invokes for each run so peak memory measures the matching job alone, `similarity`
-//! compares the string measures, `machine` describes the computer for the report.
+//! compares the string measures, `machine` describes the computer for the report. `cancel` and
+//! `review` reopen a workspace the scale benchmark kept, through the helpers in `kept`.
 
 // The allocator the app ships with (see src-tauri/src/main.rs), so the numbers are the app's.
 #[global_allocator]
@@ -13,7 +14,9 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod cancel;
 mod child;
+mod kept;
 mod machine;
+mod review;
 mod scale;
 mod similarity;
 
@@ -48,6 +51,9 @@ enum Command {
     /// How long a cancel takes to stop a run, asked at several moments of one (load, index,
     /// scoring), on a workspace the scale benchmark kept (`--keep`).
     Cancel(cancel::CancelArgs),
+    /// Time the review desk's calls (queue pages, search, counters, bulk approval and its undo,
+    /// export, config preview) on a copy of a workspace the scale benchmark kept (`--keep`).
+    Review(review::ReviewArgs),
     /// Internal: execute one run in this process and print its timings as JSON.
     #[command(hide = true)]
     RunOnce(child::RunOnceArgs),
@@ -120,6 +126,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Some(Command::RunOnce(args)) => child::run_once(&args),
         Some(Command::Cancel(args)) => cancel::run(&args),
+        Some(Command::Review(args)) => review::run(&args),
         Some(Command::Similarity(args)) => similarity::run(&args),
         None => scale::run(&cli.scale),
     };

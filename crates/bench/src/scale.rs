@@ -270,7 +270,7 @@ fn per_second(rows: f64, seconds: f64) -> String {
     }
 }
 
-fn thousands(n: u64) -> String {
+pub(crate) fn thousands(n: u64) -> String {
     let digits = n.to_string();
     // The first group holds 1 to 3 digits, every later one exactly 3.
     let first = (digits.len() - 1) % 3 + 1;

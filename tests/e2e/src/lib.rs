@@ -302,6 +302,18 @@ impl App {
         Ok(())
     }
 
+    /// The number a review-desk counter shows ("Pending 12" → 12): pending, approved, rejected or
+    /// today.
+    pub async fn review_counter(&self, name: &str) -> TestResult<usize> {
+        let text = self
+            .find(&format!("#review-counts [data-count='{name}'] strong"))
+            .await?
+            .prop("textContent")
+            .await?
+            .unwrap_or_default();
+        Ok(text.trim().replace(',', "").parse()?)
+    }
+
     /// How many elements match `css` right now.
     pub async fn count(&self, css: &str) -> TestResult<usize> {
         Ok(self.client.find_all(Locator::Css(css)).await?.len())

@@ -173,34 +173,26 @@ async fn import_configure_run_export_and_bulk_review() -> TestResult {
     app.click("#bulk-approve").await?;
     app.wait_text("#bulk-confirm-dialog", "Approve").await?;
     app.screenshot("review-bulk-confirm.png").await?;
-    let pending_before = counter(&app, "pending").await?;
+    let pending_before = app.review_counter("pending").await?;
     app.click("#bulk-confirm").await?;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while counter(&app, "pending").await? >= pending_before {
+    while app.review_counter("pending").await? >= pending_before {
         if std::time::Instant::now() > deadline {
             return Err("the bulk approval never showed in the counters".into());
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    let approved = counter(&app, "approved").await?;
-    assert_eq!(approved, pending_before - counter(&app, "pending").await?);
-    assert_eq!(counter(&app, "today").await?, approved);
+    let approved = app.review_counter("approved").await?;
+    assert_eq!(
+        approved,
+        pending_before - app.review_counter("pending").await?
+    );
+    assert_eq!(app.review_counter("today").await?, approved);
     app.wait_attr("li[data-result-id]", "data-status", "approved")
         .await?;
     app.screenshot("review-bulk-done.png").await?;
     app.close().await?;
     Ok(())
-}
-
-/// The number a review counter shows ("Pending 12").
-async fn counter(app: &App, name: &str) -> TestResult<usize> {
-    let text = app
-        .find(&format!("#review-counts [data-count='{name}'] strong"))
-        .await?
-        .prop("textContent")
-        .await?
-        .unwrap_or_default();
-    Ok(text.trim().replace(',', "").parse()?)
 }
 
 /// An XLSX file is a ZIP archive: check the signature and that it is not empty.

@@ -6,21 +6,10 @@ use std::time::{Duration, Instant};
 
 use e2e::{App, Driver, TestResult};
 
-/// The number a review counter shows ("Pending 12").
-async fn counter(app: &App, name: &str) -> TestResult<usize> {
-    let text = app
-        .find(&format!("#review-counts [data-count='{name}'] strong"))
-        .await?
-        .prop("textContent")
-        .await?
-        .unwrap_or_default();
-    Ok(text.trim().replace(',', "").parse()?)
-}
-
 async fn wait_counter(app: &App, name: &str, done: impl Fn(usize) -> bool) -> TestResult<usize> {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let n = counter(app, name).await?;
+        let n = app.review_counter(name).await?;
         if done(n) {
             return Ok(n);
         }
@@ -132,7 +121,7 @@ async fn demo_run_approve_and_restart() -> TestResult {
         "the demo's 70-80 % band should hold a queue, not {queue}"
     );
     app.press('j').await?;
-    let mut pending = counter(&app, "pending").await?;
+    let mut pending = app.review_counter("pending").await?;
     let start = pending;
     for i in 0..queue {
         let key = if i % 3 == 2 { 'r' } else { 'a' };

@@ -143,6 +143,25 @@ interface Props {
   request?: { runId: string; seq: number } | null;
 }
 
+/** A 0-100 % bound of the confidence filter; the text is kept as typed until it parses. */
+function PercentInput({ id, value, error, onChange }: { id: string; value: string; error: string | undefined; onChange: (value: string) => void }) {
+  return (
+    <input
+      id={id}
+      type="number"
+      inputMode="decimal"
+      min={0}
+      max={100}
+      step="any"
+      className="percent-input"
+      value={value}
+      aria-invalid={error ? true : undefined}
+      aria-describedby={error ? `${id}-error` : undefined}
+      onChange={(e) => onChange(e.target.value)}
+    />
+  );
+}
+
 export function ReviewScreen({ active, request = null }: Props) {
   const [runs, setRuns] = useState<Run[] | null>(null);
   const [configs, setConfigs] = useState<MatchingConfig[] | null>(null);
@@ -840,39 +859,9 @@ export function ReviewScreen({ active, request = null }: Props) {
           </span>
           <span className="filter-field">
             <label htmlFor="filter-min">Confidence from</label>
-            <input
-              id="filter-min"
-              type="number"
-              inputMode="decimal"
-              min={0}
-              max={100}
-              step="any"
-              className="percent-input"
-              value={filters.minPercent}
-              aria-invalid={errors.min ? true : undefined}
-              aria-describedby={errors.min ? 'filter-min-error' : undefined}
-              onChange={(e) => {
-                const v = e.target.value;
-                setFilters((f) => ({ ...f, minPercent: v }));
-              }}
-            />
+            <PercentInput id="filter-min" value={filters.minPercent} error={errors.min} onChange={(v) => setFilters((f) => ({ ...f, minPercent: v }))} />
             <label htmlFor="filter-max">to</label>
-            <input
-              id="filter-max"
-              type="number"
-              inputMode="decimal"
-              min={0}
-              max={100}
-              step="any"
-              className="percent-input"
-              value={filters.maxPercent}
-              aria-invalid={errors.max ? true : undefined}
-              aria-describedby={errors.max ? 'filter-max-error' : undefined}
-              onChange={(e) => {
-                const v = e.target.value;
-                setFilters((f) => ({ ...f, maxPercent: v }));
-              }}
-            />
+            <PercentInput id="filter-max" value={filters.maxPercent} error={errors.max} onChange={(v) => setFilters((f) => ({ ...f, maxPercent: v }))} />
             <span aria-hidden="true">%</span>
           </span>
           <span className="filter-field">
