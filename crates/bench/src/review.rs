@@ -131,12 +131,23 @@ impl Table {
     }
 }
 
+/// Two decimals below 1 ms and one below 10 ms, so a fast call does not read as 0; whole
+/// milliseconds above, where finer digits are noise on a shared machine.
 fn ms(d: Duration) -> String {
     let ms = d.as_secs_f64() * 1000.0;
-    if ms < 10.0 {
+    if ms < 1.0 {
+        format!("{ms:.2}")
+    } else if ms < 10.0 {
         format!("{ms:.1}")
     } else {
         format!("{ms:.0}")
+    }
+}
+
+fn results_text(n: u64) -> String {
+    match n {
+        1 => "1 result".into(),
+        n => format!("{} results", thousands(n)),
     }
 }
 
@@ -237,7 +248,7 @@ fn measure(
         limit: Some(PAGE_LIMIT),
         ..ResultQuery::default()
     };
-    let hits = |p: &engine::ResultPage| format!("{} results", thousands(p.total));
+    let hits = |p: &engine::ResultPage| results_text(p.total);
 
     // The queue as a run leaves it: every result pending.
     let first = table.time(
@@ -272,7 +283,7 @@ fn measure(
                 format!(
                     "{} rows from offset {}",
                     p.data.len(),
-                    (deep - 1) * PAGE_LIMIT
+                    thousands(u64::from((deep - 1) * PAGE_LIMIT))
                 )
             },
         )?;
@@ -348,7 +359,10 @@ fn measure(
         "run_page",
         "runs list, first page",
         || Ok(ws.run_page(&RunFilter::default())?),
-        |p| format!("{} runs", p.total),
+        |p| match p.total {
+            1 => "1 run".into(),
+            n => format!("{} runs", thousands(n)),
+        },
     )?;
 
     bulk(ws, run_id, bulk_at, table)?;
@@ -433,7 +447,7 @@ fn bulk(ws: &Workspace, run_id: &str, at: f64, table: &mut Table) -> Result<(), 
         "bulk_approve_count",
         format!("pending results at confidence >= {at}"),
         || Ok(ws.bulk_approve_count(run_id, &query, at)?),
-        |n| format!("{} results", thousands(*n)),
+        |n| results_text(*n),
     )?;
     if expected == 0 {
         table.push(
@@ -470,7 +484,7 @@ fn bulk(ws: &Workspace, run_id: &str, at: f64, table: &mut Table) -> Result<(), 
     let approved = ws.bulk_approve(run_id, &input)?.decisions.len();
     table.push(
         "bulk_approve",
-        format!("approve those, one transaction"),
+        "approve those, one transaction",
         &approve,
         format!("{} decisions", thousands(approved as u64)),
     );
