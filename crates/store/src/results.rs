@@ -189,8 +189,10 @@ fn get_result_with(
     mappings: &[FieldMapping],
 ) -> Result<MatchResult> {
     let sql = format!("SELECT {RESULT_COLUMNS} FROM results WHERE id = ?1 AND run_id = ?2");
+    // Cached: a bulk decision reads tens of thousands of results in one transaction.
     let row = conn
-        .query_row(&sql, params![result_id, run_id], result_from_row)
+        .prepare_cached(&sql)?
+        .query_row(params![result_id, run_id], result_from_row)
         .optional()?;
     let row = row.ok_or_else(|| StoreError::NotFound {
         kind: "result",
@@ -239,11 +241,12 @@ struct NewDecision<'a> {
 }
 
 fn insert_decision(conn: &Connection, d: &NewDecision) -> Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO review_decisions (id, result_id, run_id, document_id, reference_data_id, reference_row_id, \
          previous_status, status, notes, decided_by, decided_at, previous_matched_row_id, previous_notes, reverts, \
          previous_known) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 1)",
-        params![
+    )?
+    .execute(params![
             d.id,
             d.result.id,
             d.result.run_id,
@@ -258,8 +261,7 @@ fn insert_decision(conn: &Connection, d: &NewDecision) -> Result<()> {
             d.result.matched_reference_row_id,
             d.result.notes,
             d.reverts
-        ],
-    )?;
+        ])?;
     Ok(())
 }
 
@@ -276,6 +278,24 @@ pub struct Review<'a> {
     pub decision_id: &'a str,
     pub decided_by: &'a str,
     pub decided_at: &'a str,
+}
+
+/// The review columns of one result (cached statement: bulk decisions run it per result).
+fn set_review_state(
+    tx: &Connection,
+    run_id: &str,
+    result_id: &str,
+    status: ReviewStatus,
+    notes: Option<&str>,
+    reviewed_at: Option<&str>,
+    matched: Option<&str>,
+) -> Result<()> {
+    tx.prepare_cached(
+        "UPDATE results SET status = ?3, notes = ?4, reviewed_at = ?5, matched_reference_row_id = ?6 \
+         WHERE id = ?1 AND run_id = ?2",
+    )?
+    .execute(params![result_id, run_id, status.as_str(), notes, reviewed_at, matched])?;
+    Ok(())
 }
 
 fn review_on(tx: &Connection, r: &Review, mappings: &[FieldMapping]) -> Result<()> {
@@ -306,11 +326,15 @@ fn review_on(tx: &Connection, r: &Review, mappings: &[FieldMapping]) -> Result<(
         ReviewStatus::Approved => row_id.clone(),
         _ => before.matched_reference_row_id.clone(),
     };
-    tx.execute(
-            "UPDATE results SET status = ?3, notes = ?4, reviewed_at = ?5, matched_reference_row_id = ?6 \
-             WHERE id = ?1 AND run_id = ?2",
-            params![r.result_id, r.run_id, r.status.as_str(), r.notes, r.decided_at, matched],
-        )?;
+    set_review_state(
+        tx,
+        r.run_id,
+        r.result_id,
+        r.status,
+        r.notes,
+        Some(r.decided_at),
+        matched.as_deref(),
+    )?;
     insert_decision(
         tx,
         &NewDecision {
@@ -331,10 +355,12 @@ fn review_on(tx: &Connection, r: &Review, mappings: &[FieldMapping]) -> Result<(
 fn revert_on(tx: &Connection, r: &Revert, mappings: &[FieldMapping]) -> Result<()> {
     let before = get_result_with(tx, r.run_id, r.result_id, mappings)?;
     let latest = tx
-            .query_row(
+            .prepare_cached(
                 "SELECT id, previous_status, reference_data_id, reference_row_id, previous_matched_row_id, \
                  previous_notes, previous_known = 0 \
                  FROM review_decisions WHERE result_id = ?1 ORDER BY seq DESC LIMIT 1",
+            )?
+            .query_row(
                 [r.result_id],
                 |row| {
                     Ok(LatestDecision {
@@ -380,11 +406,15 @@ fn revert_on(tx: &Connection, r: &Revert, mappings: &[FieldMapping]) -> Result<(
         (previous_matched, previous_notes)
     };
     let reviewed_at = (status != ReviewStatus::Pending).then_some(r.decided_at);
-    tx.execute(
-            "UPDATE results SET status = ?3, notes = ?4, reviewed_at = ?5, matched_reference_row_id = ?6 \
-             WHERE id = ?1 AND run_id = ?2",
-            params![r.result_id, r.run_id, status.as_str(), notes, reviewed_at, matched],
-        )?;
+    set_review_state(
+        tx,
+        r.run_id,
+        r.result_id,
+        status,
+        notes.as_deref(),
+        reviewed_at,
+        matched.as_deref(),
+    )?;
     insert_decision(
         tx,
         &NewDecision {
