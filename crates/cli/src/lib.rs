@@ -45,6 +45,113 @@ enum Command {
     /// Score a run (or a predictions file) against a truth file: precision, recall, F1 and the
     /// threshold that would have given the best F1.
     Eval(EvalArgs),
+    /// List runs, newest first.
+    Runs(RunsArgs),
+    /// List a run's results, best confidence first, filtered like the review queue.
+    Results(ResultsArgs),
+    /// Approve or reject one result (the decision goes to the review log).
+    Review(ReviewArgs),
+    /// Write a run's matches and unmatched documents to CSV or XLSX.
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum RunStatusArg {
+    Queued,
+    Running,
+    Completed,
+    Failed,
+    Cancelled,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ReviewStatusArg {
+    Pending,
+    Approved,
+    Rejected,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Csv,
+    Xlsx,
+}
+
+#[derive(Debug, Args)]
+struct RunsArgs {
+    /// Only runs of this config.
+    #[arg(long, value_name = "CONFIG_ID")]
+    config: Option<String>,
+    #[arg(long, value_enum)]
+    status: Option<RunStatusArg>,
+    /// At most this many runs (1 to 500).
+    #[arg(long, default_value_t = 50)]
+    limit: u32,
+    /// Print the service's JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+struct ResultsArgs {
+    run_id: String,
+    #[arg(long, value_enum)]
+    status: Option<ReviewStatusArg>,
+    /// Lowest confidence, 0 to 1.
+    #[arg(long)]
+    min: Option<f64>,
+    /// Highest confidence, 0 to 1.
+    #[arg(long)]
+    max: Option<f64>,
+    /// Text in the document, its file name, the matched row, notes or either side's values.
+    #[arg(long)]
+    search: Option<String>,
+    /// 1-based page.
+    #[arg(long, default_value_t = 1)]
+    page: u32,
+    /// Results per page (1 to 500).
+    #[arg(long, default_value_t = 50)]
+    limit: u32,
+    /// Print the service's JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("decision").required(true).args(["approve", "reject"])))]
+struct ReviewArgs {
+    run_id: String,
+    result_id: String,
+    #[arg(long)]
+    approve: bool,
+    #[arg(long)]
+    reject: bool,
+    /// Approve the pairing with this candidate's reference row instead of the proposed match.
+    #[arg(long, value_name = "REFERENCE_ROW_ID", requires = "approve")]
+    candidate: Option<String>,
+    /// A note kept with the decision.
+    #[arg(long)]
+    note: Option<String>,
+    /// Print the updated result as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+struct ExportArgs {
+    run_id: String,
+    /// The file to write (replaced if it exists).
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    /// Default: from the file's extension.
+    #[arg(long, value_enum)]
+    format: Option<FormatArg>,
+    /// Also export matches at or above the threshold that nobody reviewed.
+    #[arg(long)]
+    include_unreviewed: bool,
+    /// Print what was written as JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -194,6 +301,66 @@ fn dispatch(cli: Cli, io: &mut Io) -> Result<u8, CliError> {
         }
         Command::Configs(ConfigsCommand::List) => commands::configs::list(&open()?, io),
         Command::Run(args) => commands::run::run(&open()?, &args, io),
+        Command::Runs(a) => commands::review::runs(
+            &open()?,
+            a.config,
+            a.status.map(|s| match s {
+                RunStatusArg::Queued => engine::RunStatus::Queued,
+                RunStatusArg::Running => engine::RunStatus::Running,
+                RunStatusArg::Completed => engine::RunStatus::Completed,
+                RunStatusArg::Failed => engine::RunStatus::Failed,
+                RunStatusArg::Cancelled => engine::RunStatus::Cancelled,
+            }),
+            a.limit,
+            a.json,
+            io,
+        ),
+        Command::Results(a) => commands::review::results(
+            &open()?,
+            commands::review::ResultsArgs {
+                run_id: a.run_id,
+                status: a.status.map(|s| match s {
+                    ReviewStatusArg::Pending => engine::ReviewStatus::Pending,
+                    ReviewStatusArg::Approved => engine::ReviewStatus::Approved,
+                    ReviewStatusArg::Rejected => engine::ReviewStatus::Rejected,
+                }),
+                min: a.min,
+                max: a.max,
+                search: a.search,
+                page: a.page,
+                limit: a.limit,
+                json: a.json,
+            },
+            io,
+        ),
+        Command::Review(a) => commands::review::review(
+            &open()?,
+            &a.run_id,
+            &a.result_id,
+            service::ReviewInput {
+                status: if a.approve {
+                    engine::ReviewStatus::Approved
+                } else {
+                    engine::ReviewStatus::Rejected
+                },
+                notes: a.note,
+                reference_row_id: a.candidate,
+            },
+            a.json,
+            io,
+        ),
+        Command::Export(a) => commands::review::export(
+            &open()?,
+            &a.run_id,
+            &a.out,
+            a.format.map(|f| match f {
+                FormatArg::Csv => service::ExportFormat::Csv,
+                FormatArg::Xlsx => service::ExportFormat::Xlsx,
+            }),
+            a.include_unreviewed,
+            a.json,
+            io,
+        ),
         Command::Eval(args) => {
             // A predictions file needs no workspace; only opening one when asked keeps `eval`
             // usable on files from elsewhere.

@@ -211,6 +211,121 @@ fn import_configure_run_and_evaluate() {
     assert_eq!(r.code, EXIT_OK, "{}", r.err);
     let from_file: serde_json::Value = serde_json::from_str(&r.out).unwrap();
     assert_eq!(from_file["top1"], json["top1"]);
+
+    review_and_export(&d, &config_id, &run_id);
+}
+
+/// What a reviewer does in the window, by script: list runs and results, decide, export.
+fn review_and_export(d: &Demo, config_id: &str, run_id: &str) {
+    let ws = d.workspace.as_str();
+    let r = cli(&["runs", "--workspace", ws, "--config", config_id, "--json"]);
+    assert_eq!(r.code, EXIT_OK, "{}", r.err);
+    let runs: serde_json::Value = serde_json::from_str(&r.out).unwrap();
+    assert_eq!(runs["total"], 1);
+    assert_eq!(runs["data"][0]["id"], run_id);
+    let r = cli(&["runs", "--workspace", ws, "--status", "failed"]);
+    assert_eq!((r.code, r.out.as_str()), (EXIT_OK, ""));
+
+    // The review band of the run, as JSON; each line of the table names a result.
+    let r = cli(&[
+        "results",
+        run_id,
+        "--workspace",
+        ws,
+        "--status",
+        "pending",
+        "--min",
+        "0.5",
+        "--max",
+        "0.8",
+        "--json",
+    ]);
+    assert_eq!(r.code, EXIT_OK, "{}", r.err);
+    let band: serde_json::Value = serde_json::from_str(&r.out).unwrap();
+    let first = &band["data"][0];
+    let result_id = first["id"].as_str().expect("a result in the review band");
+    let confidence = first["confidence"].as_f64().unwrap();
+    assert!((0.5..=0.8).contains(&confidence), "{confidence}");
+    let candidate = first["candidates"][0]["reference_row_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let r = cli(&[
+        "review",
+        run_id,
+        result_id,
+        "--approve",
+        "--candidate",
+        &candidate,
+        "--note",
+        "checked by script",
+        "--workspace",
+        ws,
+    ]);
+    assert_eq!(r.code, EXIT_OK, "{}", r.err);
+    assert_eq!(field(&r.out, "status"), "approved");
+    assert_eq!(field(&r.out, "matched"), candidate);
+    let r = cli(&["results", run_id, "--workspace", ws, "--status", "approved"]);
+    assert_eq!(r.code, EXIT_OK, "{}", r.err);
+    assert_eq!(r.out.lines().count(), 1, "{}", r.out);
+    assert!(r.out.starts_with(result_id), "{}", r.out);
+
+    // Both --approve and --reject, or neither: a usage error; an unknown result: a data error.
+    let r = cli(&[
+        "review",
+        run_id,
+        result_id,
+        "--approve",
+        "--reject",
+        "--workspace",
+        ws,
+    ]);
+    assert_eq!(r.code, EXIT_USAGE, "{}", r.err);
+    let r = cli(&[
+        "review",
+        run_id,
+        "no-such-result",
+        "--reject",
+        "--workspace",
+        ws,
+    ]);
+    assert_eq!(r.code, EXIT_DATA, "{}", r.err);
+
+    let xlsx = d.dir.join("export.xlsx");
+    let r = cli(&[
+        "export",
+        run_id,
+        "--out",
+        s(&xlsx),
+        "--workspace",
+        ws,
+        "--json",
+    ]);
+    assert_eq!(r.code, EXIT_OK, "{}", r.err);
+    let out: serde_json::Value = serde_json::from_str(&r.out).unwrap();
+    assert_eq!(out["matched"], 1, "only the approved result");
+    assert_eq!(out["unmatched"], 59);
+    assert_eq!(&std::fs::read(&xlsx).unwrap()[..2], b"PK");
+    let csv = d.dir.join("export.csv");
+    let r = cli(&["export", run_id, "--out", s(&csv), "--workspace", ws]);
+    assert_eq!(r.code, EXIT_OK, "{}", r.err);
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert_eq!(
+        text.lines().count(),
+        61,
+        "a header and one line per invoice"
+    );
+    assert!(text.contains("checked by script"));
+    let r = cli(&[
+        "export",
+        run_id,
+        "--out",
+        s(&d.dir.join("export.txt")),
+        "--workspace",
+        ws,
+    ]);
+    assert_eq!(r.code, EXIT_USAGE, "{}", r.err);
 }
 
 #[test]

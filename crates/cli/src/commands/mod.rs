@@ -4,6 +4,7 @@
 pub mod configs;
 pub mod eval;
 pub mod import;
+pub mod review;
 pub mod run;
 
 use crate::error::CliError;

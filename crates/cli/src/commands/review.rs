@@ -1,0 +1,194 @@
+//! `runs`, `results`, `review` and `export`: what a reviewer does in the window, for scripts. Each
+//! prints a table for people or, with `--json`, the service's own JSON shapes.
+
+use engine::{ReviewStatus, RunStatus};
+use service::{ExportFormat, ExportRequest, ResultQuery, ReviewInput, RunFilter};
+
+use super::io_err;
+use crate::error::{CliError, EXIT_OK};
+use crate::format::{percent, score, Table};
+use crate::session::Session;
+use crate::Io;
+
+fn print_json<T: serde::Serialize>(value: &T, io: &mut Io) -> Result<(), CliError> {
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| CliError::Failed(format!("cannot encode the answer: {e}")))?;
+    writeln!(io.out, "{text}").map_err(io_err)
+}
+
+/// Runs, newest first: id, status, config, rows matched of processed, average confidence.
+pub fn runs(
+    session: &Session,
+    config_id: Option<String>,
+    status: Option<RunStatus>,
+    limit: u32,
+    json: bool,
+    io: &mut Io,
+) -> Result<u8, CliError> {
+    let page = session.workspace().run_page(&RunFilter {
+        config_id,
+        status,
+        limit: Some(limit),
+        page: None,
+    })?;
+    if json {
+        print_json(&page, io)?;
+        return Ok(EXIT_OK);
+    }
+    for r in &page.data {
+        writeln!(
+            io.out,
+            "{}  {:<9}  {}/{} matched  avg {}  {}",
+            r.id,
+            r.status.as_str(),
+            r.rows_matched.unwrap_or(0),
+            r.rows_processed.unwrap_or(0),
+            score(r.avg_confidence),
+            r.config_name
+        )
+        .map_err(io_err)?;
+    }
+    if page.total > page.data.len() as u64 {
+        writeln!(
+            io.err,
+            "({} of {} runs; --limit shows more)",
+            page.data.len(),
+            page.total
+        )
+        .map_err(io_err)?;
+    }
+    Ok(EXIT_OK)
+}
+
+/// Filters of `results`, as the review queue has them.
+pub struct ResultsArgs {
+    pub run_id: String,
+    pub status: Option<ReviewStatus>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub search: Option<String>,
+    pub page: u32,
+    pub limit: u32,
+    pub json: bool,
+}
+
+/// A page of a run's results: result id, status, confidence, document, matched row.
+pub fn results(session: &Session, a: ResultsArgs, io: &mut Io) -> Result<u8, CliError> {
+    let page = session.workspace().list_results(
+        &a.run_id,
+        &ResultQuery {
+            status: a.status,
+            min_confidence: a.min,
+            max_confidence: a.max,
+            search: a.search,
+            sort: None,
+            page: Some(a.page),
+            limit: Some(a.limit),
+        },
+    )?;
+    if a.json {
+        print_json(&page, io)?;
+        return Ok(EXIT_OK);
+    }
+    for r in &page.data {
+        writeln!(
+            io.out,
+            "{}  {:<8}  {:>7}  {}  -> {}",
+            r.id,
+            r.status.as_str(),
+            percent(Some(r.confidence)),
+            r.document_id,
+            r.matched_reference_row_id
+                .as_deref()
+                .unwrap_or("(no match)")
+        )
+        .map_err(io_err)?;
+    }
+    writeln!(
+        io.err,
+        "(page {} of {} results, {} per page)",
+        page.page, page.total, page.limit
+    )
+    .map_err(io_err)?;
+    Ok(EXIT_OK)
+}
+
+/// Approves or rejects one result, optionally pairing it with another of its candidates.
+pub fn review(
+    session: &Session,
+    run_id: &str,
+    result_id: &str,
+    input: ReviewInput,
+    json: bool,
+    io: &mut Io,
+) -> Result<u8, CliError> {
+    let r = session
+        .workspace()
+        .review_result(run_id, result_id, &input)?;
+    if json {
+        print_json(&r, io)?;
+        return Ok(EXIT_OK);
+    }
+    let mut table = Table::new();
+    table
+        .row("result", &r.id)
+        .row("document", &r.document_id)
+        .row("status", r.status.as_str())
+        .row(
+            "matched",
+            r.matched_reference_row_id
+                .as_deref()
+                .unwrap_or("(no match)"),
+        )
+        .row("notes", r.notes.as_deref().unwrap_or(""));
+    table.write(io.out).map_err(io_err)?;
+    Ok(EXIT_OK)
+}
+
+/// Writes a run's matches and unmatched documents; the format follows the file's extension
+/// unless given.
+pub fn export(
+    session: &Session,
+    run_id: &str,
+    out: &std::path::Path,
+    format: Option<ExportFormat>,
+    include_unreviewed: bool,
+    json: bool,
+    io: &mut Io,
+) -> Result<u8, CliError> {
+    let format = match format {
+        Some(f) => f,
+        None => match out
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            Some("xlsx") => ExportFormat::Xlsx,
+            Some("csv") => ExportFormat::Csv,
+            _ => {
+                return Err(CliError::Usage(format!(
+                    "{}: say --format csv or xlsx, or name the file .csv or .xlsx",
+                    out.display()
+                )))
+            }
+        },
+    };
+    let outcome = session.workspace().export_results(&ExportRequest {
+        run_id: run_id.to_string(),
+        path: out.display().to_string(),
+        format,
+        include_unreviewed_matches: Some(include_unreviewed),
+    })?;
+    if json {
+        print_json(&outcome, io)?;
+        return Ok(EXIT_OK);
+    }
+    let mut table = Table::new();
+    table
+        .row("file", &outcome.path)
+        .row("matched", outcome.matched.to_string())
+        .row("unmatched", outcome.unmatched.to_string());
+    table.write(io.out).map_err(io_err)?;
+    Ok(EXIT_OK)
+}
