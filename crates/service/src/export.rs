@@ -11,8 +11,23 @@ use crate::dto::{ExportFormat, ExportOutcome, ExportRequest};
 use crate::error::{Result, ServiceError};
 use crate::Workspace;
 
-/// One exported line: the values of `header`, in order.
-type Line = Vec<Cell>;
+/// One exported document: its cells by column name (a sheet shows the columns it lists, empty
+/// where the line has none), then one cell per field column of `field_header`.
+struct Line {
+    cells: Vec<(&'static str, Cell)>,
+    fields: Vec<Cell>,
+}
+
+static EMPTY: Cell = Cell::Empty;
+
+impl Line {
+    fn get(&self, column: &str) -> &Cell {
+        self.cells
+            .iter()
+            .find(|(c, _)| *c == column)
+            .map_or(&EMPTY, |(_, v)| v)
+    }
+}
 
 #[derive(Debug, Clone, PartialEq)]
 enum Cell {
@@ -209,6 +224,26 @@ const MATCHED_COLUMNS: [&str; 10] = [
     "contested",
 ];
 
+/// The CSV holds both kinds of line: every column of either sheet, after an `outcome` column.
+const CSV_COLUMNS: [&str; 13] = [
+    "document_id",
+    "document_filename",
+    "reference_row_id",
+    "confidence",
+    "status",
+    "evidence",
+    "notes",
+    "decided_by",
+    "decided_at",
+    "contested",
+    "reason",
+    "best_candidate",
+    "best_confidence",
+];
+
+/// Shown as a percentage in a workbook.
+const PERCENT_COLUMNS: [&str; 2] = ["confidence", "best_confidence"];
+
 const UNMATCHED_COLUMNS: [&str; 9] = [
     "document_id",
     "document_filename",
@@ -268,35 +303,61 @@ impl Workspace {
                     .as_ref()
                     .and_then(|id| r.candidates.iter().find(|c| &c.reference_row_id == id));
                 let evidence = chosen.map(|c| c.evidence.as_slice());
-                let mut line = vec![
-                    Cell::text(&r.document_id),
-                    Cell::opt(r.document_filename.clone()),
-                    Cell::opt(r.matched_reference_row_id.clone()),
-                    Cell::Number(chosen.map_or(r.confidence, |c| c.confidence)),
-                    Cell::text(if approved { "approved" } else { "unreviewed" }),
-                    Cell::text(evidence.map(evidence_summary).unwrap_or_default()),
-                    Cell::opt(r.notes.clone()),
-                    Cell::opt(decided_by),
-                    Cell::opt(decided_at),
-                    Cell::text(if r.contested { "yes" } else { "" }),
-                ];
-                line.extend(field_cells(evidence, fields));
-                sheets.matched.push(line);
+                sheets.matched.push(Line {
+                    cells: vec![
+                        ("document_id", Cell::text(&r.document_id)),
+                        ("document_filename", Cell::opt(r.document_filename.clone())),
+                        (
+                            "reference_row_id",
+                            Cell::opt(r.matched_reference_row_id.clone()),
+                        ),
+                        (
+                            "confidence",
+                            Cell::Number(chosen.map_or(r.confidence, |c| c.confidence)),
+                        ),
+                        (
+                            "status",
+                            Cell::text(if approved { "approved" } else { "unreviewed" }),
+                        ),
+                        (
+                            "evidence",
+                            Cell::text(evidence.map(evidence_summary).unwrap_or_default()),
+                        ),
+                        ("notes", Cell::opt(r.notes.clone())),
+                        ("decided_by", Cell::opt(decided_by)),
+                        ("decided_at", Cell::opt(decided_at)),
+                        (
+                            "contested",
+                            Cell::text(if r.contested { "yes" } else { "" }),
+                        ),
+                    ],
+                    fields: field_cells(evidence, fields),
+                });
             } else {
                 let best = r.candidates.first();
-                let mut line = vec![
-                    Cell::text(&r.document_id),
-                    Cell::opt(r.document_filename.clone()),
-                    Cell::text(unmatched_reason(&r, config.threshold, config.review_floor)),
-                    Cell::text(r.status.as_str()),
-                    Cell::opt(best.map(|c| c.reference_row_id.clone())),
-                    best.map_or(Cell::Empty, |c| Cell::Number(c.confidence)),
-                    Cell::opt(r.notes.clone()),
-                    Cell::opt(decided_by),
-                    Cell::opt(decided_at),
-                ];
-                line.extend(field_cells(best.map(|c| c.evidence.as_slice()), fields));
-                sheets.unmatched.push(line);
+                sheets.unmatched.push(Line {
+                    cells: vec![
+                        ("document_id", Cell::text(&r.document_id)),
+                        ("document_filename", Cell::opt(r.document_filename.clone())),
+                        (
+                            "reason",
+                            Cell::text(unmatched_reason(&r, config.threshold, config.review_floor)),
+                        ),
+                        ("status", Cell::text(r.status.as_str())),
+                        (
+                            "best_candidate",
+                            Cell::opt(best.map(|c| c.reference_row_id.clone())),
+                        ),
+                        (
+                            "best_confidence",
+                            best.map_or(Cell::Empty, |c| Cell::Number(c.confidence)),
+                        ),
+                        ("notes", Cell::opt(r.notes.clone())),
+                        ("decided_by", Cell::opt(decided_by)),
+                        ("decided_at", Cell::opt(decided_at)),
+                    ],
+                    fields: field_cells(best.map(|c| c.evidence.as_slice()), fields),
+                });
             }
             Ok(())
         })?;
@@ -331,39 +392,19 @@ fn write_csv(path: &Path, sheets: &Sheets, extra: &[String]) -> std::result::Res
     let io = |e: csv::Error| format!("could not write {}: {e}", path.display());
     let mut w = csv::Writer::from_path(path).map_err(io)?;
     let mut header: Vec<String> = vec!["outcome".into()];
-    header.extend(MATCHED_COLUMNS.iter().map(|s| s.to_string()));
-    header.extend(["reason", "best_candidate", "best_confidence"].map(String::from));
+    header.extend(CSV_COLUMNS.iter().map(|s| s.to_string()));
     header.extend(extra.iter().cloned());
     w.write_record(&header).map_err(io)?;
-    for line in &sheets.matched {
-        let mut rec = vec!["matched".to_string()];
-        rec.extend(line[..MATCHED_COLUMNS.len()].iter().map(Cell::as_csv));
-        rec.extend([String::new(), String::new(), String::new()]);
-        rec.extend(line[MATCHED_COLUMNS.len()..].iter().map(Cell::as_csv));
-        w.write_record(&rec).map_err(io)?;
-    }
-    for line in &sheets.unmatched {
-        // Unmatched columns mapped onto the matched layout: id, filename, (no row), (no
-        // confidence), status, (no evidence), notes, decided_by, decided_at, (contested).
-        let c = |i: usize| line[i].as_csv();
-        let mut rec = vec![
-            "unmatched".to_string(),
-            c(0),
-            c(1),
-            String::new(),
-            String::new(),
-            c(3),
-            String::new(),
-            c(6),
-            c(7),
-            c(8),
-            String::new(),
-            c(2),
-            c(4),
-            c(5),
-        ];
-        rec.extend(line[UNMATCHED_COLUMNS.len()..].iter().map(Cell::as_csv));
-        w.write_record(&rec).map_err(io)?;
+    for (outcome, lines) in [
+        ("matched", &sheets.matched),
+        ("unmatched", &sheets.unmatched),
+    ] {
+        for line in lines {
+            let mut rec = vec![outcome.to_string()];
+            rec.extend(CSV_COLUMNS.iter().map(|c| line.get(c).as_csv()));
+            rec.extend(line.fields.iter().map(Cell::as_csv));
+            w.write_record(&rec).map_err(io)?;
+        }
     }
     w.flush()
         .map_err(|e| format!("could not write {}: {e}", path.display()))
@@ -372,36 +413,16 @@ fn write_csv(path: &Path, sheets: &Sheets, extra: &[String]) -> std::result::Res
 fn write_xlsx(path: &Path, sheets: &Sheets, extra: &[String]) -> std::result::Result<(), String> {
     let err = |e: XlsxError| format!("could not write {}: {e}", path.display());
     let mut book = Workbook::new();
-    let bold = Format::new().set_bold();
-    let percent = Format::new().set_num_format("0.0%");
-    {
-        let sheet = book.add_worksheet().set_name("Matches").map_err(err)?;
-        fill(
-            sheet,
-            &MATCHED_COLUMNS,
-            extra,
-            &sheets.matched,
-            &bold,
-            &percent,
-            3,
-        )
-        .map_err(err)?;
-    }
-    {
-        let sheet = book
-            .add_worksheet()
-            .set_name("Unmatched documents")
-            .map_err(err)?;
-        fill(
-            sheet,
-            &UNMATCHED_COLUMNS,
-            extra,
+    for (name, columns, lines) in [
+        ("Matches", &MATCHED_COLUMNS[..], &sheets.matched),
+        (
+            "Unmatched documents",
+            &UNMATCHED_COLUMNS[..],
             &sheets.unmatched,
-            &bold,
-            &percent,
-            5,
-        )
-        .map_err(err)?;
+        ),
+    ] {
+        let sheet = book.add_worksheet().set_name(name).map_err(err)?;
+        fill(sheet, columns, extra, lines).map_err(err)?;
     }
     book.save(path).map_err(err)
 }
@@ -411,27 +432,30 @@ fn fill(
     columns: &[&str],
     extra: &[String],
     lines: &[Line],
-    bold: &Format,
-    percent: &Format,
-    confidence_column: u16,
 ) -> std::result::Result<(), XlsxError> {
+    let bold = Format::new().set_bold();
+    let percent = Format::new().set_num_format("0.0%");
     let names = columns
         .iter()
         .map(|s| s.to_string())
         .chain(extra.iter().cloned());
     for (c, name) in names.enumerate() {
-        sheet.write_string_with_format(0, c as u16, name, bold)?;
+        sheet.write_string_with_format(0, c as u16, name, &bold)?;
     }
     for (r, line) in lines.iter().enumerate() {
         let row = r as u32 + 1;
-        for (c, cell) in line.iter().enumerate() {
+        let named = columns
+            .iter()
+            .map(|c| (line.get(c), PERCENT_COLUMNS.contains(c)));
+        let fields = line.fields.iter().map(|cell| (cell, false));
+        for (c, (cell, as_percent)) in named.chain(fields).enumerate() {
             let col = c as u16;
             match cell {
                 Cell::Text(s) => {
                     sheet.write_string(row, col, s)?;
                 }
-                Cell::Number(n) if col == confidence_column => {
-                    sheet.write_number_with_format(row, col, *n, percent)?;
+                Cell::Number(n) if as_percent => {
+                    sheet.write_number_with_format(row, col, *n, &percent)?;
                 }
                 Cell::Number(n) => {
                     sheet.write_number(row, col, *n)?;

@@ -106,8 +106,7 @@ impl Workspace {
         self.store.get_run(run_id)?;
         Ok(self
             .store
-            .bulk_candidates(run_id, &bulk_filter(query, min_confidence)?)?
-            .len() as u64)
+            .count_bulk_candidates(run_id, &bulk_filter(query, min_confidence)?)?)
     }
 
     /// Approves, in one transaction, every pending result that passes the query with at least
@@ -235,8 +234,8 @@ fn bulk_filter(query: &ResultQuery, min_confidence: f64) -> Result<ResultFilter>
             format!("must be above 0 and at most 1, not {min_confidence}"),
         ));
     }
+    // Pending only is the store's rule for bulk candidates.
     let mut filter = filter_of(query)?;
-    filter.status = Some(ReviewStatus::Pending);
     filter.min_confidence = Some(
         filter
             .min_confidence

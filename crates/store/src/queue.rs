@@ -165,39 +165,36 @@ impl Store {
             .map(|r| finish(r?, &mappings))
             .collect::<Result<Vec<_>>>()?;
         let total = match windowed_total {
-            Some(n) => n,
-            None => conn.query_row(
-                &format!("SELECT count(*) FROM results WHERE {clause}"),
-                params_from_iter(count_args.iter()),
-                |r| r.get(0),
-            )?,
+            Some(n) => n as u64,
+            None => count_where(&conn, &clause, &count_args)?,
         };
         Ok(ResultPage {
             data,
-            total: total as u64,
+            total,
             page,
             limit,
         })
-    }
-
-    /// How many of a run's results pass `filter`.
-    pub fn count_results(&self, run_id: &str, filter: &ResultFilter) -> Result<u64> {
-        count_on(&self.read(), run_id, filter)
     }
 
     /// The ids of the pending results that pass `filter` and have a candidate to approve, in the
     /// filter's order: what a bulk approval covers.
     pub fn bulk_candidates(&self, run_id: &str, filter: &ResultFilter) -> Result<Vec<String>> {
         let conn = self.read();
-        let (clause, args) = bulk_filter(filter).where_clause(run_id);
+        let (clause, args) = bulk_where(run_id, filter);
         let mut stmt = conn.prepare(&format!(
-            "SELECT id FROM results WHERE {clause} AND confidence > 0 ORDER BY {}",
+            "SELECT id FROM results WHERE {clause} ORDER BY {}",
             filter.sort.order_by()
         ))?;
         let ids = stmt
             .query_map(params_from_iter(args.iter()), |r| r.get(0))?
             .collect::<rusqlite::Result<Vec<String>>>()?;
         Ok(ids)
+    }
+
+    /// How many results [`Store::bulk_candidates`] would give, counted without reading them.
+    pub fn count_bulk_candidates(&self, run_id: &str, filter: &ResultFilter) -> Result<u64> {
+        let (clause, args) = bulk_where(run_id, filter);
+        count_where(&self.read(), &clause, &args)
     }
 
     /// Results per status in a run, and how many were decided at or after `since` (an ISO 8601
@@ -312,16 +309,17 @@ impl Store {
     }
 }
 
-/// A bulk approval only ever touches pending results.
-fn bulk_filter(filter: &ResultFilter) -> ResultFilter {
-    ResultFilter {
+/// What a bulk approval covers: pending results of the filter with a candidate to approve.
+fn bulk_where(run_id: &str, filter: &ResultFilter) -> (String, Vec<Value>) {
+    let pending = ResultFilter {
         status: Some(ReviewStatus::Pending),
         ..filter.clone()
-    }
+    };
+    let (clause, args) = pending.where_clause(run_id);
+    (format!("{clause} AND confidence > 0"), args)
 }
 
-fn count_on(conn: &Connection, run_id: &str, filter: &ResultFilter) -> Result<u64> {
-    let (clause, args) = filter.where_clause(run_id);
+fn count_where(conn: &Connection, clause: &str, args: &[Value]) -> Result<u64> {
     let n: i64 = conn.query_row(
         &format!("SELECT count(*) FROM results WHERE {clause}"),
         params_from_iter(args.iter()),
