@@ -107,12 +107,20 @@ async fn demo_run_approve_and_restart() -> TestResult {
     app.fill("#filter-min", "70").await?;
     app.fill("#filter-max", "80").await?;
     app.press(fantoccini::key::Key::Escape.into()).await?;
-    // The list reloads after the filters settle.
+    // The list reloads on every keystroke of the bounds ("7", "70", "8", "80"): wait until its
+    // count has changed and then holds still, so the queue is the one of both bounds.
     let deadline = Instant::now() + Duration::from_secs(30);
     let mut queue = all;
-    while queue == all && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        queue = queue_size(&app).await?;
+    loop {
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        let now = queue_size(&app).await?;
+        if now == queue && now != all {
+            break;
+        }
+        if Instant::now() > deadline {
+            return Err(format!("the filtered queue never settled (last {now})").into());
+        }
+        queue = now;
     }
     app.wait_attr("li[data-result-id]", "data-status", "pending")
         .await?;
