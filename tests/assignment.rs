@@ -92,6 +92,7 @@ fn config(data: &Data, one_to_one: Option<bool>) -> ConfigInput {
         threshold: Some(THRESHOLD),
         review_floor: Some(REVIEW_FLOOR),
         one_to_one,
+        schedule: None,
     }
 }
 
@@ -108,6 +109,7 @@ fn other_config(data: &Data) -> ConfigInput {
         threshold: Some(0.7),
         review_floor: Some(0.4),
         one_to_one: None,
+        schedule: None,
     }
 }
 

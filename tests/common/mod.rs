@@ -105,5 +105,6 @@ pub fn invoice_config(reference_id: &str, documents_id: &str) -> ConfigInput {
         threshold: Some(0.7),
         review_floor: Some(0.4),
         one_to_one: None,
+        schedule: None,
     }
 }

@@ -278,6 +278,23 @@ pub struct ConfigInput {
     #[serde(default)]
     #[ts(optional)]
     pub one_to_one: Option<bool>,
+    /// Run by itself on this schedule while the app or `serve` is open. Default: never.
+    #[serde(default)]
+    #[ts(optional)]
+    pub schedule: Option<Schedule>,
+}
+
+/// When a config runs by itself (triggered_by "scheduled"). A slot missed while Matchbook was
+/// closed starts one run at the next start, not one per missed slot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Schedule {
+    /// Every this many minutes.
+    IntervalMinutes(u32),
+    /// A five-field cron expression (minute hour day-of-month month day-of-week) in local time,
+    /// e.g. "0 2 * * 1-5" for 02:00 on weekdays.
+    Cron(String),
 }
 
 /// A stored matching config (spec A.4.1).
@@ -297,6 +314,9 @@ pub struct MatchingConfig {
     /// Each reference row goes to at most one document (spec: one-to-one assignment).
     #[serde(default)]
     pub one_to_one: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub schedule: Option<Schedule>,
     pub created_at: String,
     pub updated_at: String,
 }

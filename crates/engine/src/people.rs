@@ -1396,6 +1396,7 @@ mod tests {
             threshold: Some(config.threshold),
             review_floor: config.review_floor,
             one_to_one: config.one_to_one,
+            schedule: None,
         };
         let (threshold, review_floor) = validate_config(&input, &columns, Some(&columns)).unwrap();
 

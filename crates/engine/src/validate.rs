@@ -187,6 +187,7 @@ mod tests {
             threshold: None,
             review_floor: None,
             one_to_one: None,
+            schedule: None,
         }
     }
 

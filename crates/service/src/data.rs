@@ -240,6 +240,7 @@ impl Workspace {
             threshold,
             review_floor,
             one_to_one: input.one_to_one.unwrap_or(false),
+            schedule: input.schedule.clone(),
             created_at: now.clone(),
             updated_at: now,
         };
@@ -263,6 +264,7 @@ impl Workspace {
         config.threshold = threshold;
         config.review_floor = review_floor;
         config.one_to_one = input.one_to_one.unwrap_or(false);
+        config.schedule = input.schedule.clone();
         config.updated_at = self.now();
         self.store.update_config(&config)?;
         Ok(config)
@@ -304,6 +306,18 @@ impl Workspace {
         result_id: &str,
         input: &ReviewInput,
     ) -> Result<MatchResult> {
+        self.review_result_as(run_id, result_id, input, &self.user)
+    }
+
+    /// [`Workspace::review_result`] recorded in the log as decided by `decided_by` (the REST API
+    /// names its key, so the log tells scripted decisions from people's).
+    pub fn review_result_as(
+        &self,
+        run_id: &str,
+        result_id: &str,
+        input: &ReviewInput,
+        decided_by: &str,
+    ) -> Result<MatchResult> {
         if input.status == ReviewStatus::Pending {
             return Err(ServiceError::validation(
                 "status",
@@ -327,7 +341,7 @@ impl Workspace {
                 reference_row_id: input.reference_row_id.as_deref(),
                 reference_data_id: &stored.config.reference_data_id,
                 decision_id: &decision_id,
-                decided_by: &self.user,
+                decided_by,
                 decided_at: &now,
             })
             .map_err(|e| match e {

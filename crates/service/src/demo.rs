@@ -59,6 +59,7 @@ pub fn invoice_to_po_config(reference_id: &str, documents_id: &str) -> ConfigInp
         threshold: Some(DEMO_THRESHOLD),
         review_floor: None,
         one_to_one: None,
+        schedule: None,
     }
 }
 

@@ -8,6 +8,8 @@ pub mod demo;
 mod dto;
 mod error;
 mod export;
+mod keys;
+mod paging;
 mod preview;
 mod review;
 mod runner;
@@ -20,6 +22,10 @@ use store::Store;
 pub use clock::{Clock, SystemClock};
 pub use dto::*;
 pub use error::{ApiError, ErrorCode, Result, ServiceError};
+pub use keys::{ApiKeyInfo, NewApiKey, KEY_PREFIX};
+pub use paging::{
+    CursorPage, CursorPagination, CursorQuery, CURSOR_DEFAULT_LIMIT, CURSOR_MAX_LIMIT,
+};
 pub use runner::ProgressListener;
 
 /// Options for opening a workspace.

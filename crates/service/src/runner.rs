@@ -159,7 +159,16 @@ impl Workspace {
                 .finished_cv
                 .wait_timeout_while(done, CANCEL_WAIT, |finished| !*finished);
         }
-        Ok(self.store.get_run(run_id)?)
+        let run = self.store.get_run(run_id)?;
+        match run.status {
+            // The run reached its end before the worker saw the cancel: it was not cancelled,
+            // and a client must not be told it was.
+            RunStatus::Completed | RunStatus::Failed => Err(ServiceError::Conflict(format!(
+                "run {run_id} {} before the cancel took effect",
+                run.status.as_str()
+            ))),
+            _ => Ok(run),
+        }
     }
 
     /// Runs, newest first.
@@ -749,5 +758,6 @@ fn run_list_query(filter: &RunFilter) -> Result<RunListQuery> {
         status: filter.status,
         limit,
         offset: (page - 1).saturating_mul(limit),
+        before_seq: None,
     })
 }

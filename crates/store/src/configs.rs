@@ -7,9 +7,9 @@ use crate::{from_json, to_json, Result, Store, StoreError};
 
 const CONFIG_COLUMNS: &str =
     "id, name, reference_data_id, document_set_id, target_type, target_value, \
-     field_mappings, threshold, review_floor, created_at, updated_at, one_to_one";
+     field_mappings, threshold, review_floor, created_at, updated_at, one_to_one, schedule";
 
-type RawConfig = (MatchingConfig, String, String);
+type RawConfig = (MatchingConfig, String, String, Option<String>);
 
 fn config_from_row(r: &Row) -> rusqlite::Result<RawConfig> {
     Ok((
@@ -26,22 +26,31 @@ fn config_from_row(r: &Row) -> rusqlite::Result<RawConfig> {
             created_at: r.get(9)?,
             updated_at: r.get(10)?,
             one_to_one: r.get(11)?,
+            schedule: None,
         },
         r.get(5)?,
         r.get(6)?,
+        r.get(12)?,
     ))
 }
 
-fn finish((mut c, target_value, mappings): RawConfig) -> Result<MatchingConfig> {
+fn finish((mut c, target_value, mappings, schedule): RawConfig) -> Result<MatchingConfig> {
     c.target_value = from_json("config target_value", &target_value)?;
     c.field_mappings = from_json("config field_mappings", &mappings)?;
+    c.schedule = schedule
+        .map(|s| from_json("config schedule", &s))
+        .transpose()?;
     Ok(c)
+}
+
+fn schedule_json(c: &MatchingConfig) -> Result<Option<String>> {
+    c.schedule.as_ref().map(to_json).transpose()
 }
 
 impl Store {
     pub fn insert_config(&self, c: &MatchingConfig) -> Result<()> {
         self.write().execute(
-            &format!("INSERT INTO configs ({CONFIG_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"),
+            &format!("INSERT INTO configs ({CONFIG_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"),
             params![
                 c.id,
                 c.name,
@@ -54,7 +63,8 @@ impl Store {
                 c.review_floor,
                 c.created_at,
                 c.updated_at,
-                c.one_to_one
+                c.one_to_one,
+                schedule_json(c)?
             ],
         )?;
         Ok(())
@@ -64,7 +74,8 @@ impl Store {
     pub fn update_config(&self, c: &MatchingConfig) -> Result<()> {
         let n = self.write().execute(
             "UPDATE configs SET name = ?2, document_set_id = ?3, target_type = ?4, target_value = ?5, \
-             field_mappings = ?6, threshold = ?7, review_floor = ?8, updated_at = ?9, one_to_one = ?10 WHERE id = ?1",
+             field_mappings = ?6, threshold = ?7, review_floor = ?8, updated_at = ?9, one_to_one = ?10, \
+             schedule = ?11 WHERE id = ?1",
             params![
                 c.id,
                 c.name,
@@ -75,7 +86,8 @@ impl Store {
                 c.threshold,
                 c.review_floor,
                 c.updated_at,
-                c.one_to_one
+                c.one_to_one,
+                schedule_json(c)?
             ],
         )?;
         if n == 0 {
@@ -107,6 +119,41 @@ impl Store {
         ))?;
         let rows = stmt.query_map([], config_from_row)?;
         rows.map(|r| finish(r?)).collect()
+    }
+
+    /// Newest first, starting after the config whose (created_at, id) is `after`: cursor paging
+    /// that neither skips nor repeats a config when others are created or deleted meanwhile.
+    pub fn list_configs_after(
+        &self,
+        after: Option<(&str, &str)>,
+        limit: u32,
+    ) -> Result<Vec<MatchingConfig>> {
+        let conn = self.read();
+        let rows = match after {
+            None => {
+                let mut stmt = conn.prepare_cached(&format!(
+                    "SELECT {CONFIG_COLUMNS} FROM configs ORDER BY created_at DESC, id LIMIT ?1"
+                ))?;
+                let rows = stmt.query_map([limit], config_from_row)?;
+                rows.collect::<rusqlite::Result<Vec<_>>>()?
+            }
+            Some((created_at, id)) => {
+                let mut stmt = conn.prepare_cached(&format!(
+                    "SELECT {CONFIG_COLUMNS} FROM configs WHERE created_at < ?1 OR (created_at = ?1 AND id > ?2) \
+                     ORDER BY created_at DESC, id LIMIT ?3"
+                ))?;
+                let rows = stmt.query_map(params![created_at, id, limit], config_from_row)?;
+                rows.collect::<rusqlite::Result<Vec<_>>>()?
+            }
+        };
+        rows.into_iter().map(finish).collect()
+    }
+
+    pub fn count_configs(&self) -> Result<u64> {
+        let n: i64 = self
+            .read()
+            .query_row("SELECT count(*) FROM configs", [], |r| r.get(0))?;
+        Ok(n as u64)
     }
 
     /// Deletes a config; its runs and results stay for audit (spec A.4.5).

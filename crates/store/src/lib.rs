@@ -11,6 +11,7 @@ mod migrations;
 mod queue;
 mod results;
 mod runs;
+mod settings;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -21,6 +22,7 @@ pub use error::StoreError;
 pub use queue::{ConfidenceHistogram, ResultFilter, ResultSort, ReviewCounts};
 pub use results::{NewResult, Revert, Review};
 pub use runs::{RunCounters, RunListQuery, StoredRun};
+pub use settings::ApiKeyRecord;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
@@ -118,7 +120,7 @@ mod tests {
         let path = dir.path().join("nested/w.sqlite");
         let store = Store::open(&path).unwrap();
         let version = store.schema_version().unwrap();
-        assert_eq!(version, 5);
+        assert_eq!(version, 6);
         drop(store);
         let store = Store::open(&path).unwrap();
         assert_eq!(store.schema_version().unwrap(), version);

@@ -145,6 +145,24 @@ const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX results_by_run_reviewed ON results(run_id, reviewed_at) WHERE reviewed_at IS NOT NULL;
     "#,
+    // 6: headless use. Schedules on configs (JSON; and when the scheduler last started, or
+    //    skipped, a slot), the local REST API's keys (only a hash is kept) and workspace settings.
+    r#"
+    ALTER TABLE configs ADD COLUMN schedule TEXT;
+    ALTER TABLE configs ADD COLUMN schedule_fired_at TEXT;
+    CREATE TABLE api_keys (
+        id         TEXT PRIMARY KEY,
+        prefix     TEXT NOT NULL,   -- the key's first characters, to tell keys apart in settings
+        hash       TEXT NOT NULL,   -- hex SHA-256 of the whole key
+        created_at TEXT NOT NULL,
+        revoked_at TEXT
+    );
+    CREATE INDEX api_keys_active ON api_keys(hash) WHERE revoked_at IS NULL;
+    CREATE TABLE settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    "#,
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<()> {

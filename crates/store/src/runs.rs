@@ -29,6 +29,8 @@ pub struct RunListQuery {
     pub limit: u32,
     /// Runs skipped before the first one listed (paging).
     pub offset: u32,
+    /// Keyset paging: only runs older than the run with this sequence number.
+    pub before_seq: Option<i64>,
 }
 
 const RUN_COLUMNS: &str =
@@ -117,9 +119,37 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
-    /// How many runs pass the filter of `q` (its limit and offset aside).
-    pub fn count_runs(&self, q: &RunListQuery) -> Result<u64> {
+    /// Like [`Store::list_runs`], each run with its sequence number, the key of cursor paging.
+    pub fn list_runs_keyed(&self, q: &RunListQuery) -> Result<Vec<(i64, Run)>> {
         let (clause, args) = run_filter(q);
+        let sql = format!(
+            "SELECT {RUN_COLUMNS}, seq FROM runs WHERE {clause} ORDER BY seq DESC LIMIT {} OFFSET {}",
+            q.limit, q.offset
+        );
+        let conn = self.read();
+        let mut stmt = conn.prepare(&sql)?;
+        let rows = stmt.query_map(params_from_iter(args.iter()), |r| {
+            Ok((r.get::<_, i64>(14)?, run_from_row(r)?))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Whether a config has a run that is queued, running or resolving.
+    pub fn config_has_active_run(&self, config_id: &str) -> Result<bool> {
+        Ok(self.read().query_row(
+            "SELECT EXISTS (SELECT 1 FROM runs WHERE matching_config_id = ?1 \
+             AND status IN ('queued', 'running', 'ai_resolving'))",
+            [config_id],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// How many runs pass the filter of `q` (its limit, offset and cursor aside).
+    pub fn count_runs(&self, q: &RunListQuery) -> Result<u64> {
+        let (clause, args) = run_filter(&RunListQuery {
+            before_seq: None,
+            ..q.clone()
+        });
         let n: i64 = self.read().query_row(
             &format!("SELECT count(*) FROM runs WHERE {clause}"),
             params_from_iter(args.iter()),
@@ -219,6 +249,10 @@ fn run_filter(q: &RunListQuery) -> (String, Vec<String>) {
     if let Some(s) = q.status {
         args.push(s.as_str().to_string());
         sql.push_str(&format!(" AND status = ?{}", args.len()));
+    }
+    if let Some(seq) = q.before_seq {
+        // An integer, so it goes into the SQL as a literal rather than as a text parameter.
+        sql.push_str(&format!(" AND seq < {seq}"));
     }
     (sql, args)
 }
