@@ -8,9 +8,10 @@ use engine::{
     Run, RunDetail, RunProgress, TriggeredBy,
 };
 use service::{
-    ApiError, BulkApproveInput, BulkOutcome, ConfigPreview, DecisionRef, ErrorCode, ExportOutcome,
-    ExportRequest, ImportPreview, ImportRequest, ResultQuery, ReviewCounts, ReviewInput, RunFilter,
-    RunPage, RunSummary, Workspace, WorkspaceInfo,
+    ApiError, ApiServerStatus, ApiSettings, BulkApproveInput, BulkOutcome, ConfigPreview,
+    DecisionRef, ErrorCode, ExportOutcome, ExportRequest, ImportPreview, ImportRequest,
+    ResultQuery, ReviewCounts, ReviewInput, RunFilter, RunPage, RunSummary, Workspace,
+    WorkspaceInfo,
 };
 use tauri::ipc::Channel;
 use tauri::State;
@@ -235,4 +236,33 @@ pub async fn revert_decisions(
 #[tauri::command]
 pub async fn export_results(ws: Ws<'_>, request: ExportRequest) -> Reply<ExportOutcome> {
     call(ws, move |w| w.export_results(&request)).await
+}
+
+// ---- local REST API ---------------------------------------------------------------------------
+
+type Api<'a> = State<'a, Arc<crate::api_server::ApiServer>>;
+
+#[tauri::command]
+pub async fn api_status(ws: Ws<'_>, server: Api<'_>) -> Reply<ApiServerStatus> {
+    server
+        .status(ws.inner(), None)
+        .await
+        .map_err(ApiError::from)
+}
+
+#[tauri::command]
+pub async fn set_api_settings(
+    ws: Ws<'_>,
+    server: Api<'_>,
+    settings: ApiSettings,
+) -> Reply<ApiServerStatus> {
+    server
+        .apply(ws.inner(), settings)
+        .await
+        .map_err(ApiError::from)
+}
+
+#[tauri::command]
+pub async fn rotate_api_key(ws: Ws<'_>, server: Api<'_>) -> Reply<ApiServerStatus> {
+    server.rotate(ws.inner()).await.map_err(ApiError::from)
 }

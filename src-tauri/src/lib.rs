@@ -1,6 +1,7 @@
 //! The desktop shell: opens the window on a workspace and forwards each UI call to the service
 //! layer. No matching or storage logic lives here.
 
+mod api_server;
 mod commands;
 
 use std::path::PathBuf;
@@ -21,8 +22,30 @@ pub struct LaunchOptions {
 }
 
 pub const USAGE: &str = "usage: matchbook [--workspace PATH] [--demo]
+       matchbook [--workspace PATH] COMMAND [ARGS...]
   --workspace PATH  open this workspace file (created if missing; also MATCHBOOK_WORKSPACE)
-  --demo            fill an empty workspace with demo invoices and purchase orders";
+  --demo            fill an empty workspace with demo invoices and purchase orders
+  COMMAND           import, configs, run, runs, results, review, export, eval: do it without
+                    opening a window, as matchbook-cli does; `matchbook help` lists them and
+                    `matchbook help COMMAND` explains one";
+
+/// Whether the command line is a command to run without a window: its first argument, after any
+/// `--workspace PATH`, is one of the command line's subcommands (or `help`). The CLI's own
+/// grammar answers, so a subcommand added there (`serve`) is a subcommand of `matchbook` too.
+/// No arguments, `--demo` or `--workspace` alone open the window as before.
+pub fn wants_cli(args: &[String]) -> bool {
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--workspace" => {
+                it.next();
+            }
+            s if s.starts_with("--workspace=") => {}
+            s => return matchbook_cli::is_subcommand(s),
+        }
+    }
+    false
+}
 
 impl LaunchOptions {
     /// Reads `--workspace PATH`, `--workspace=PATH` and `--demo`; unknown arguments are an error so
@@ -86,8 +109,18 @@ pub fn run(launch: LaunchOptions) {
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .setup(move |app| {
-            let ws = open_workspace(app, &launch)?;
-            app.manage(Arc::new(ws));
+            let ws = Arc::new(open_workspace(app, &launch)?);
+            // Scheduled runs start while the window is open; the handle lives as long as the app.
+            let tauri::async_runtime::RuntimeHandle::Tokio(tokio_handle) =
+                tauri::async_runtime::handle();
+            let scheduler = ws.spawn_scheduler(&tokio_handle, std::time::Duration::from_secs(15));
+            app.manage(scheduler);
+            // The REST API comes back on if it was on when the app last closed.
+            let api = Arc::new(api_server::ApiServer::default());
+            let (resume_api, resume_ws) = (api.clone(), ws.clone());
+            tauri::async_runtime::spawn(async move { resume_api.resume(&resume_ws).await });
+            app.manage(api);
+            app.manage(ws);
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -121,6 +154,9 @@ pub fn run(launch: LaunchOptions) {
             commands::bulk_approve,
             commands::revert_decisions,
             commands::export_results,
+            commands::api_status,
+            commands::set_api_settings,
+            commands::rotate_api_key,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {
@@ -150,6 +186,33 @@ mod tests {
             o.workspace.as_deref(),
             Some(std::path::Path::new("/tmp/x.sqlite"))
         );
+    }
+
+    fn cli(args: &[&str]) -> bool {
+        wants_cli(&args.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn subcommands_go_to_the_command_line_and_the_rest_to_the_window() {
+        for sub in [
+            "import", "configs", "run", "eval", "runs", "results", "review", "export", "serve",
+            "help",
+        ] {
+            assert!(cli(&[sub]), "{sub}");
+        }
+        assert!(cli(&["run", "CONFIG", "--workspace", "w.sqlite"]));
+        assert!(cli(&["--workspace", "w.sqlite", "configs", "list"]));
+        assert!(cli(&["--workspace=w.sqlite", "results", "RUN"]));
+        // A workspace file that happens to be called like a subcommand is still a file.
+        assert!(!cli(&["--workspace", "run"]));
+
+        assert!(!cli(&[]));
+        assert!(!cli(&["--demo"]));
+        assert!(!cli(&["--workspace", "w.sqlite", "--demo"]));
+        assert!(!cli(&["--help"]));
+        // Not a subcommand: the window's parser refuses it with its own usage.
+        assert!(!cli(&["frobnicate"]));
+        assert!(!cli(&["--demo", "run"]));
     }
 
     #[test]

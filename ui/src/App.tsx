@@ -1,4 +1,4 @@
-// The shell: top bar with the workspace path and the four screen tabs; starts the progress channel once.
+// The shell: top bar with the workspace path and the screen tabs; starts the progress channel once.
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 
 import { watchProgress, workspaceInfo } from './api';
@@ -9,14 +9,16 @@ import { ConfigsScreen } from './screens/ConfigsScreen';
 import { DataScreen } from './screens/DataScreen';
 import { ReviewScreen } from './screens/ReviewScreen';
 import { RunsScreen } from './screens/RunsScreen';
+import { SettingsScreen } from './screens/SettingsScreen';
 
-export type Tab = 'data' | 'configs' | 'runs' | 'review';
+export type Tab = 'data' | 'configs' | 'runs' | 'review' | 'settings';
 
 const TABS: { id: Tab; label: string }[] = [
   { id: 'data', label: 'Data' },
   { id: 'configs', label: 'Configs' },
   { id: 'runs', label: 'Runs' },
   { id: 'review', label: 'Review' },
+  { id: 'settings', label: 'Settings' },
 ];
 
 let progressWatchStarted = false;
@@ -109,6 +111,9 @@ export function App() {
         </section>
         <section id="panel-review" role="tabpanel" aria-labelledby="nav-review" hidden={tab !== 'review'} className="screen">
           <ReviewScreen active={tab === 'review'} request={reviewRequest} />
+        </section>
+        <section id="panel-settings" role="tabpanel" aria-labelledby="nav-settings" hidden={tab !== 'settings'} className="screen">
+          <SettingsScreen active={tab === 'settings'} />
         </section>
       </main>
     </div>

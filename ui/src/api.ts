@@ -3,6 +3,8 @@ import { Channel, invoke, type InvokeArgs } from '@tauri-apps/api/core';
 import { open, save } from '@tauri-apps/plugin-dialog';
 
 import type { ApiError } from './bindings/ApiError';
+import type { ApiServerStatus } from './bindings/ApiServerStatus';
+import type { ApiSettings } from './bindings/ApiSettings';
 import type { BulkApproveInput } from './bindings/BulkApproveInput';
 import type { BulkOutcome } from './bindings/BulkOutcome';
 import type { ConfigPreview } from './bindings/ConfigPreview';
@@ -236,6 +238,21 @@ export function referenceRows(datasetId: string, ids: string[]): Promise<DataRec
  * Subscribes to the progress of every run. Call once at app start: the backend sends throttled
  * updates plus a final event (completed, failed or cancelled) for each run on this one channel.
  */
+/** The local REST API: whether it is served, where, and the key's prefix. */
+export function apiStatus(): Promise<ApiServerStatus> {
+  return call('api_status');
+}
+
+/** Turns the REST API on or off (and sets its port); the answer holds a new key once, when created. */
+export function setApiSettings(settings: ApiSettings): Promise<ApiServerStatus> {
+  return call('set_api_settings', { settings });
+}
+
+/** Replaces the API key; the answer holds the new key, the only time it is shown whole. */
+export function rotateApiKey(): Promise<ApiServerStatus> {
+  return call('rotate_api_key');
+}
+
 export async function watchProgress(onEvent: (progress: RunProgress) => void): Promise<null> {
   const channel = new Channel<RunProgress>();
   channel.onmessage = onEvent;

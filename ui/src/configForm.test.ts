@@ -1,11 +1,13 @@
-// Tests of the config form logic: draft conversion and round-trips, list parsing, weight normalisation, threshold checks, sample hints.
+// Tests of the config form logic: draft conversion and round-trips, schedules, list parsing, weight normalisation, threshold checks, sample hints.
 import { describe, expect, it } from 'vitest';
 
 import type { MatchingConfig } from './bindings/MatchingConfig';
 import {
   columnSamples,
+  describeSchedule,
   describeWindow,
   draftFromConfig,
+  draftSchedule,
   draftToInput,
   emptyDraft,
   emptyMapping,
@@ -406,5 +408,62 @@ describe('describeWindow', () => {
     expect(describeWindow('', '1')).toBe('document 0 to 1 day after the reference date');
     expect(describeWindow('', '')).toBe('document on the reference date');
     expect(describeWindow('x', '3')).toBe('');
+  });
+});
+
+describe('schedules', () => {
+  const stored = (schedule?: MatchingConfig['schedule']): MatchingConfig => ({
+    ...fullConfig(),
+    ...(schedule !== undefined ? { schedule } : {}),
+  });
+
+  it('round-trip an interval, a cron expression and none', () => {
+    const interval = draftFromConfig(stored({ interval_minutes: 90 }));
+    expect([interval.schedule_kind, interval.schedule_minutes]).toEqual(['interval', '90']);
+    expect(draftToInput(interval).input?.schedule).toEqual({ interval_minutes: 90 });
+
+    const cron = draftFromConfig(stored({ cron: '0 2 * * 1-5' }));
+    expect([cron.schedule_kind, cron.schedule_cron]).toEqual(['cron', '0 2 * * 1-5']);
+    expect(draftToInput(cron).input?.schedule).toEqual({ cron: '0 2 * * 1-5' });
+
+    const never = draftFromConfig(stored());
+    expect(never.schedule_kind).toBe('never');
+    const { input } = draftToInput(never);
+    expect(input).not.toBeNull();
+    expect(input && 'schedule' in input).toBe(false);
+  });
+
+  it('send only the chosen kind, so switching to never removes the schedule', () => {
+    const d = { ...draftFromConfig(stored({ cron: '0 2 * * 1-5' })), schedule_kind: 'never' as const };
+    expect(draftSchedule(d)).toEqual({});
+    expect(draftSchedule({ ...d, schedule_kind: 'interval', schedule_minutes: ' 15 ' })).toEqual({ schedule: { interval_minutes: 15 } });
+    expect(draftSchedule({ ...d, schedule_kind: 'cron', schedule_cron: '  */30 * * * * ' })).toEqual({ schedule: { cron: '*/30 * * * *' } });
+    expect(emptyDraft().schedule_kind).toBe('never');
+  });
+
+  it('refuse what cannot be sent under the field "schedule", leaving cron rules to the backend', () => {
+    const d = emptyDraft();
+    for (const minutes of ['0', '525601', '1.5', '-5', 'abc', '1e3']) {
+      expect(draftSchedule({ ...d, schedule_kind: 'interval', schedule_minutes: minutes }).error).toContain('whole number of minutes from 1 to 525600');
+    }
+    expect(draftSchedule({ ...d, schedule_kind: 'interval', schedule_minutes: ' ' }).error).toBe('enter the minutes between runs');
+    expect(draftSchedule({ ...d, schedule_kind: 'interval', schedule_minutes: '525600' }).schedule).toEqual({ interval_minutes: 525600 });
+    expect(draftSchedule({ ...d, schedule_kind: 'cron', schedule_cron: '' }).error).toContain('enter a cron expression');
+    expect(draftSchedule({ ...d, schedule_kind: 'cron', schedule_cron: '61 * * * *' }).schedule).toEqual({ cron: '61 * * * *' });
+
+    const { input, errors } = draftToInput({ ...draftFromConfig(fullConfig()), schedule_kind: 'interval', schedule_minutes: '0' });
+    expect(input).toBeNull();
+    expect(Object.keys(errors)).toEqual(['schedule']);
+  });
+
+  it('describe a schedule in words', () => {
+    expect(describeSchedule(undefined)).toBe('');
+    expect(describeSchedule({ interval_minutes: 1 })).toBe('every minute');
+    expect(describeSchedule({ interval_minutes: 45 })).toBe('every 45 minutes');
+    expect(describeSchedule({ interval_minutes: 60 })).toBe('every hour');
+    expect(describeSchedule({ interval_minutes: 180 })).toBe('every 3 hours');
+    expect(describeSchedule({ interval_minutes: 1440 })).toBe('every day');
+    expect(describeSchedule({ interval_minutes: 2880 })).toBe('every 2 days');
+    expect(describeSchedule({ cron: '0 2 * * 1-5' })).toBe('cron 0 2 * * 1-5');
   });
 });

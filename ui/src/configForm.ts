@@ -1,4 +1,4 @@
-// Pure logic of the config form: editable drafts of every matching parameter, number-list parsing, conversion to ConfigInput, weight normalisation, threshold checks, sample values.
+// Pure logic of the config form: editable drafts of every matching parameter and the schedule, number-list parsing, conversion to ConfigInput, weight normalisation, threshold checks, sample values.
 import type { ConfigInput } from './bindings/ConfigInput';
 import type { DateOrderSetting } from './bindings/DateOrderSetting';
 import type { FieldMapping } from './bindings/FieldMapping';
@@ -6,6 +6,7 @@ import type { FuzzyMeasure } from './bindings/FuzzyMeasure';
 import type { MatchingConfig } from './bindings/MatchingConfig';
 import type { Normalizer } from './bindings/Normalizer';
 import type { RowPage } from './bindings/RowPage';
+import type { Schedule } from './bindings/Schedule';
 import type { Strategy } from './bindings/Strategy';
 import { formatPercent } from './format';
 
@@ -175,7 +176,27 @@ export interface ConfigDraft {
   review_floor: string;
   /** undefined: not set (a new config; the backend default, off). */
   one_to_one: boolean | undefined;
+  /** Which schedule the config runs on by itself; the other kind's text stays in the draft unsent. */
+  schedule_kind: ScheduleKind;
+  /** Minutes between runs, as typed. */
+  schedule_minutes: string;
+  /** A five-field cron expression, as typed. */
+  schedule_cron: string;
 }
+
+/** Never (runs start by hand only), every N minutes, or on a cron expression. */
+export type ScheduleKind = 'never' | 'interval' | 'cron';
+
+export const SCHEDULE_KIND_LABEL: Record<ScheduleKind, string> = {
+  never: 'Never (start runs by hand)',
+  interval: 'Every N minutes',
+  cron: 'Cron expression',
+};
+
+/** The longest interval the backend takes: a year of minutes (engine schedule.rs). */
+export const MAX_INTERVAL_MINUTES = 525600;
+/** What a new interval schedule starts at. */
+const DEFAULT_INTERVAL_MINUTES = '60';
 
 let nextKey = 1;
 function newKey(): number {
@@ -225,6 +246,9 @@ export function emptyDraft(): ConfigDraft {
     threshold: String(DEFAULTS.threshold),
     review_floor: String(DEFAULTS.review_floor),
     one_to_one: undefined,
+    schedule_kind: 'never',
+    schedule_minutes: DEFAULT_INTERVAL_MINUTES,
+    schedule_cron: '',
   };
 }
 
@@ -265,7 +289,51 @@ export function draftFromConfig(c: MatchingConfig): ConfigDraft {
     threshold: numText(c.threshold),
     review_floor: numText(c.review_floor),
     one_to_one: c.one_to_one,
+    ...scheduleDraft(c.schedule),
   };
+}
+
+/** The schedule fields of a draft for a stored schedule (none: never). */
+export function scheduleDraft(s: Schedule | undefined): Pick<ConfigDraft, 'schedule_kind' | 'schedule_minutes' | 'schedule_cron'> {
+  if (s !== undefined && 'interval_minutes' in s) return { schedule_kind: 'interval', schedule_minutes: String(s.interval_minutes), schedule_cron: '' };
+  if (s !== undefined && 'cron' in s) return { schedule_kind: 'cron', schedule_minutes: DEFAULT_INTERVAL_MINUTES, schedule_cron: s.cron };
+  return { schedule_kind: 'never', schedule_minutes: DEFAULT_INTERVAL_MINUTES, schedule_cron: '' };
+}
+
+/**
+ * The schedule to send, or why it cannot be sent as typed (under the backend's field "schedule").
+ * Whether a cron expression is valid is the backend's to say: its message names the part at fault.
+ */
+export function draftSchedule(d: Pick<ConfigDraft, 'schedule_kind' | 'schedule_minutes' | 'schedule_cron'>): { schedule?: Schedule; error?: string } {
+  switch (d.schedule_kind) {
+    case 'never':
+      return {};
+    case 'interval': {
+      const text = d.schedule_minutes.trim();
+      if (text === '') return { error: 'enter the minutes between runs' };
+      const n = /^\d+$/.test(text) ? Number(text) : NaN;
+      if (!Number.isInteger(n) || n < 1 || n > MAX_INTERVAL_MINUTES) {
+        return { error: `must be a whole number of minutes from 1 to ${MAX_INTERVAL_MINUTES} (a year)` };
+      }
+      return { schedule: { interval_minutes: n } };
+    }
+    case 'cron': {
+      const cron = d.schedule_cron.trim();
+      if (cron === '') return { error: 'enter a cron expression, e.g. 0 2 * * 1-5 for 02:00 on weekdays' };
+      return { schedule: { cron } };
+    }
+  }
+}
+
+/** A schedule in words for the configs list: "every 2 hours", "cron 0 2 * * 1-5"; "" for none. */
+export function describeSchedule(s: Schedule | undefined): string {
+  if (s === undefined) return '';
+  if ('cron' in s) return `cron ${s.cron}`;
+  const m = s.interval_minutes;
+  const every = (n: number, unit: string) => (n === 1 ? `every ${unit}` : `every ${n} ${unit}s`);
+  if (m % 1440 === 0) return every(m / 1440, 'day');
+  if (m % 60 === 0) return every(m / 60, 'hour');
+  return every(m, 'minute');
 }
 
 /** Parses a typed number; "" is undefined, anything unparsable is NaN. */
@@ -400,6 +468,8 @@ export function draftToInput(d: ConfigDraft): { input: ConfigInput | null; error
   const errors: FieldErrors = {};
   const mappings = d.mappings.map((m, i) => mappingInput(m, i, errors));
   Object.assign(errors, thresholdErrors(d));
+  const { schedule, error: scheduleError } = draftSchedule(d);
+  if (scheduleError !== undefined) errors['schedule'] = scheduleError;
   const threshold = parseNumber(d.threshold);
   const reviewFloor = parseNumber(d.review_floor);
   if (Object.keys(errors).length > 0) return { input: null, errors };
@@ -412,6 +482,7 @@ export function draftToInput(d: ConfigDraft): { input: ConfigInput | null; error
     review_floor: reviewFloor ?? null,
   };
   if (d.one_to_one !== undefined) input.one_to_one = d.one_to_one;
+  if (schedule !== undefined) input.schedule = schedule;
   return { input, errors };
 }
 

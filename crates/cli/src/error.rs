@@ -1,5 +1,7 @@
 //! What can go wrong in a command, and the exit code each kind of failure maps to, so scripts can
-//! tell "you called me wrong" (2) from "your data is wrong" (3) from "something broke" (1).
+//! tell "you called me wrong" (2) from "your data is wrong" (3) from "something broke" (1), and a
+//! run stopped by Ctrl-C (130, the shell's own code for death by SIGINT, so `$?` reads the same
+//! whether the run stopped cleanly or was killed).
 
 use service::{ErrorCode, ServiceError};
 use thiserror::Error;
@@ -8,6 +10,7 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_FAILURE: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 pub const EXIT_DATA: u8 = 3;
+pub const EXIT_INTERRUPTED: u8 = 130;
 
 #[derive(Debug, Error)]
 pub enum CliError {

@@ -23,6 +23,19 @@ pub fn score(value: Option<f64>) -> String {
     value.map_or_else(|| "n/a".into(), |v| format!("{v:.3}"))
 }
 
+/// A count with thousands separators: "4,500". Progress lines of big runs are read at a glance.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let groups: Vec<&str> = digits
+        .as_bytes()
+        .rchunks(3)
+        .rev()
+        // ASCII digits: every chunk is valid UTF-8.
+        .map(|g| std::str::from_utf8(g).unwrap_or_default())
+        .collect();
+    groups.join(",")
+}
+
 /// `part / whole` as a share, `None` when `whole` is 0.
 pub fn share(part: u64, whole: u64) -> Option<f64> {
     (whole > 0).then(|| part as f64 / whole as f64)
@@ -60,6 +73,14 @@ mod tests {
     fn durations_switch_to_minutes() {
         assert_eq!(duration(Duration::from_millis(1500)), "1.500 s");
         assert_eq!(duration(Duration::from_millis(125_300)), "2 min 05.3 s");
+    }
+
+    #[test]
+    fn thousands_are_separated() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(4_500), "4,500");
+        assert_eq!(thousands(1_000_000), "1,000,000");
     }
 
     #[test]

@@ -13,34 +13,61 @@ mod format;
 mod session;
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 pub use commands::eval::predictions_of_run;
-pub use error::{CliError, EXIT_DATA, EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
+pub use error::{CliError, EXIT_DATA, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE};
 pub use session::Session;
 
-/// Match supplier invoices to purchase orders from the command line.
+/// Match invoices to purchase orders without a window: import data, write a config, run it,
+/// review and export the results, through the same service layer as the desktop app.
 #[derive(Debug, Parser)]
-#[command(name = "matchbook-cli", version, about, max_term_width = 100)]
+#[command(name = "matchbook-cli", version, max_term_width = 100)]
 struct Cli {
-    /// The workspace file; created when it does not exist.
+    /// The workspace file (SQLite); created when it does not exist.
     #[arg(long, env = "MATCHBOOK_WORKSPACE", global = true, value_name = "PATH")]
     workspace: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
 
+/// The top-level `after_help`: the workflow from two files to reviewed matches, under the name
+/// the program was called by (`matchbook` and `matchbook-cli` both run these commands).
+fn workflow_example(bin: &str) -> String {
+    format!(
+        "\
+Example, from two files to reviewed matches:
+  export MATCHBOOK_WORKSPACE=invoices.sqlite
+  {bin} import --kind reference purchase_orders.xlsx --id-column po_id
+  {bin} import --kind documents invoices.csv
+  {bin} configs create docs/configs/invoices-to-pos.toml --reference-data REF_ID --documents DOC_ID
+  {bin} run CONFIG_ID
+  {bin} results RUN_ID --status pending --min 0.5 --max 0.85
+  {bin} review RUN_ID RESULT_ID --approve --note \"PO checked\"
+  {bin} export RUN_ID --out matches.xlsx
+  {bin} eval --run RUN_ID --truth truth.csv
+
+Each command prints the id the next one needs; --json prints the service's JSON for scripts.
+
+Exit codes: 0 done, 1 failed, 2 usage error, 3 bad input (file, config or unknown id),
+130 run cancelled by Ctrl-C (its results so far are kept)."
+    )
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Import a CSV file as reference data or as a document set.
+    /// Import a CSV/TSV, XLSX/XLS/ODS or JSON file as reference data or as a document set.
     Import(ImportArgs),
-    /// Create and list matching configs.
+    /// Create, list and show matching configs.
     #[command(subcommand)]
     Configs(ConfigsCommand),
-    /// Run a config: match its documents against its reference data and wait for the result.
+    /// Run a config and wait for it, showing progress; Ctrl-C cancels and keeps what is done.
+    ///
+    /// Matches the config's documents against its reference data, then prints a summary (or,
+    /// with --json, the finished run).
     Run(RunArgs),
     /// Score a run (or a predictions file) against a truth file: precision, recall, F1 and the
     /// threshold that would have given the best F1.
@@ -53,6 +80,31 @@ enum Command {
     Review(ReviewArgs),
     /// Write a run's matches and unmatched documents to CSV or XLSX.
     Export(ExportArgs),
+    /// Serve the matching REST API on 127.0.0.1 and start scheduled runs, until Ctrl-C.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+The API listens on 127.0.0.1 only. Requests need the workspace's key as
+'Authorization: Bearer <key>'; the first serve of a workspace creates the key and prints it once
+on stderr (the workspace keeps only its hash). The OpenAPI document is at /v1/openapi.json.
+Prints the base URL on stdout when listening. Ctrl-C (or SIGTERM) stops it.
+
+Example:
+  matchbook serve --workspace w.sqlite --port 8750
+  curl -H \"Authorization: Bearer $KEY\" http://127.0.0.1:8750/v1/matching/configs")]
+struct ServeArgs {
+    /// The port on 127.0.0.1; 0 picks a free one (the URL printed says which).
+    #[arg(long, default_value_t = service::DEFAULT_API_PORT)]
+    port: u16,
+    /// Replace the workspace's API key before serving; the new key is printed once and the old
+    /// one stops working.
+    #[arg(long)]
+    rotate_key: bool,
+    /// Do not start the configs' scheduled runs while serving.
+    #[arg(long)]
+    no_schedules: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -82,6 +134,7 @@ struct RunsArgs {
     /// Only runs of this config.
     #[arg(long, value_name = "CONFIG_ID")]
     config: Option<String>,
+    /// Only runs in this state.
     #[arg(long, value_enum)]
     status: Option<RunStatusArg>,
     /// At most this many runs (1 to 500).
@@ -94,7 +147,9 @@ struct RunsArgs {
 
 #[derive(Debug, Args)]
 struct ResultsArgs {
+    /// The run, as `run` and `runs` print it.
     run_id: String,
+    /// Only results with this review status.
     #[arg(long, value_enum)]
     status: Option<ReviewStatusArg>,
     /// Lowest confidence, 0 to 1.
@@ -120,10 +175,14 @@ struct ResultsArgs {
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("decision").required(true).args(["approve", "reject"])))]
 struct ReviewArgs {
+    /// The run the result belongs to.
     run_id: String,
+    /// The result, as `results` prints it.
     result_id: String,
+    /// Accept the match (or, with --candidate, another candidate's pairing).
     #[arg(long)]
     approve: bool,
+    /// Refuse the match; a later run will not propose this pair again.
     #[arg(long)]
     reject: bool,
     /// Approve the pairing with this candidate's reference row instead of the proposed match.
@@ -139,11 +198,12 @@ struct ReviewArgs {
 
 #[derive(Debug, Args)]
 struct ExportArgs {
+    /// The run to export.
     run_id: String,
     /// The file to write (replaced if it exists).
     #[arg(long, value_name = "FILE")]
     out: PathBuf,
-    /// Default: from the file's extension.
+    /// The file format. Default: from the file's extension (.csv or .xlsx).
     #[arg(long, value_enum)]
     format: Option<FormatArg>,
     /// Also export matches at or above the threshold that nobody reviewed.
@@ -189,27 +249,71 @@ struct ImportArgs {
     /// Workbooks: the sheet to read; the first when absent.
     #[arg(long, value_name = "NAME")]
     sheet: Option<String>,
+    /// Print the created dataset as JSON instead of a table.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, Subcommand)]
 enum ConfigsCommand {
-    /// Create a config from a JSON file holding a ConfigInput (dataset ids, field mappings,
-    /// threshold).
-    Create {
-        /// The JSON file.
-        file: PathBuf,
-    },
+    /// Create a config from a JSON or TOML file (TOML when its name ends in .toml).
+    #[command(
+        long_about = "Create a config from a JSON or TOML file (TOML when its name ends in .toml).\n\n\
+            The file holds what the service's create_config takes: name, reference_data_id, \
+            document_set_id (absent: every document set), field_mappings, threshold, \
+            review_floor, one_to_one and schedule. The flags below fill in or replace the name \
+            and the dataset ids, so one file serves any workspace.",
+        after_help = "Examples: docs/configs/invoices-to-pos.toml and docs/configs/invoices-to-pos.json"
+    )]
+    Create(ConfigsCreateArgs),
     /// List configs: id, then name.
-    List,
+    List {
+        /// Print the service's configs as JSON instead of a list.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a config: its datasets, threshold, review floor, schedule and field mappings.
+    Show {
+        /// The config, as `configs list` prints it.
+        config_id: String,
+        /// Print the service's config as JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Args)]
+struct ConfigsCreateArgs {
+    /// The config file: .json or .toml.
+    file: PathBuf,
+    /// Display name, instead of the file's `name` (default: the file name without extension).
+    #[arg(long)]
+    name: Option<String>,
+    /// The reference dataset to match against, instead of the file's `reference_data_id`.
+    #[arg(long, value_name = "DATASET_ID")]
+    reference_data: Option<String>,
+    /// The document set to match, instead of the file's `document_set_id`.
+    #[arg(long, value_name = "DATASET_ID")]
+    documents: Option<String>,
+    /// Print the created config as JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+On a terminal, progress is a bar redrawn in place on stderr; into a pipe or file, a line per phase.
+Ctrl-C cancels the run, waits for it to stop, prints the summary with the partial counts and
+exits with 130; the results written so far are kept. A second Ctrl-C quits at once.")]
 struct RunArgs {
-    /// The config to run.
+    /// The config to run, as `configs list` prints it.
     config_id: String,
     /// Do not show progress on stderr.
     #[arg(long)]
     no_progress: bool,
+    /// Print the finished run as JSON instead of a summary.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -257,14 +361,44 @@ pub fn main_with_args(args: impl IntoIterator<Item = String>) -> ExitCode {
     ExitCode::from(code)
 }
 
+/// Whether `name` is one of the command line's subcommands (or `help`). The desktop binary asks
+/// this to decide whether its arguments are a command to run without a window, so a subcommand
+/// added here is a subcommand of `matchbook` too.
+pub fn is_subcommand(name: &str) -> bool {
+    name == "help"
+        || Cli::command()
+            .get_subcommands()
+            .any(|c| c.get_name() == name || c.get_all_aliases().any(|a| a == name))
+}
+
+/// The program name as the user typed it, for help text: "matchbook" or "matchbook-cli".
+fn program_name(arg0: Option<&String>) -> String {
+    arg0.and_then(|a| Path::new(a).file_stem())
+        .and_then(|s| s.to_str())
+        .filter(|s| !s.is_empty())
+        .unwrap_or("matchbook-cli")
+        .to_string()
+}
+
 /// `main_with_args` with its output captured; returns the exit code.
 pub fn run_with_io(args: impl IntoIterator<Item = String>, io: &mut Io) -> u8 {
-    let cli = match Cli::try_parse_from(args) {
+    let args: Vec<String> = args.into_iter().collect();
+    let command = Cli::command().after_help(workflow_example(&program_name(args.first())));
+    let parsed = command
+        .try_get_matches_from(args)
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             // Help and version are answers, not usage errors.
             let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
-            let text = e.render().ansi().to_string();
+            // Colour only for a person at a terminal; `--help > file` gets plain text.
+            let rendered = e.render();
+            let text = if io.err_is_terminal {
+                rendered.ansi().to_string()
+            } else {
+                rendered.to_string()
+            };
             let target = if e.use_stderr() {
                 &mut *io.err
             } else {
@@ -296,10 +430,23 @@ fn dispatch(cli: Cli, io: &mut Io) -> Result<u8, CliError> {
     };
     match cli.command {
         Command::Import(args) => commands::import::run(&open()?, &args, io),
-        Command::Configs(ConfigsCommand::Create { file }) => {
-            commands::configs::create(&open()?, &file, io)
+        Command::Configs(ConfigsCommand::Create(a)) => commands::configs::create(
+            &open()?,
+            &a.file,
+            &commands::configs::Overrides {
+                name: a.name,
+                reference_data_id: a.reference_data,
+                document_set_id: a.documents,
+            },
+            a.json,
+            io,
+        ),
+        Command::Configs(ConfigsCommand::List { json }) => {
+            commands::configs::list(&open()?, json, io)
         }
-        Command::Configs(ConfigsCommand::List) => commands::configs::list(&open()?, io),
+        Command::Configs(ConfigsCommand::Show { config_id, json }) => {
+            commands::configs::show(&open()?, &config_id, json, io)
+        }
         Command::Run(args) => commands::run::run(&open()?, &args, io),
         Command::Runs(a) => commands::review::runs(
             &open()?,
@@ -359,6 +506,15 @@ fn dispatch(cli: Cli, io: &mut Io) -> Result<u8, CliError> {
             }),
             a.include_unreviewed,
             a.json,
+            io,
+        ),
+        Command::Serve(a) => commands::serve::run(
+            &open()?,
+            &commands::serve::ServeOptions {
+                port: a.port,
+                rotate_key: a.rotate_key,
+                schedules: !a.no_schedules,
+            },
             io,
         ),
         Command::Eval(args) => {

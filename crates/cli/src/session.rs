@@ -1,6 +1,7 @@
 //! An open workspace together with the tokio runtime its run worker lives on.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use service::{OpenOptions, Workspace};
@@ -8,14 +9,14 @@ use tokio::runtime::Runtime;
 
 use crate::error::CliError;
 
-/// How long closing waits for the run worker. A run still executing at exit (which a later issue's
-/// Ctrl-C handling will cancel first) must not keep the process alive forever.
+/// How long closing waits for the run worker. A run still executing at exit (`run` cancels its
+/// run on Ctrl-C before it gets here) must not keep the process alive forever.
 const SHUTDOWN_WAIT: Duration = Duration::from_secs(5);
 
 pub struct Session {
     // Both are `Option` only so `Drop` can close them in order: the workspace (and with it the
     // run queue) before the runtime that drives it.
-    workspace: Option<Workspace>,
+    workspace: Option<Arc<Workspace>>,
     runtime: Option<Runtime>,
 }
 
@@ -29,7 +30,7 @@ impl Session {
             .map_err(|e| CliError::Failed(format!("cannot start the async runtime: {e}")))?;
         let workspace = Workspace::open(path, runtime.handle().clone(), OpenOptions::default())?;
         Ok(Session {
-            workspace: Some(workspace),
+            workspace: Some(Arc::new(workspace)),
             runtime: Some(runtime),
         })
     }
@@ -39,6 +40,21 @@ impl Session {
         self.workspace
             .as_ref()
             .expect("workspace is open until drop")
+    }
+
+    /// The workspace as the REST server and the scheduler hold it.
+    pub(crate) fn shared(&self) -> Arc<Workspace> {
+        self.workspace
+            .clone()
+            .expect("workspace is open until drop")
+    }
+
+    /// The runtime the workspace's run worker lives on; `run` listens for Ctrl-C on it.
+    pub(crate) fn runtime(&self) -> &tokio::runtime::Handle {
+        self.runtime
+            .as_ref()
+            .expect("runtime is up until drop")
+            .handle()
     }
 }
 

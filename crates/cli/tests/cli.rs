@@ -461,3 +461,470 @@ fn imports_a_workbook_sheet_and_a_file_without_header() {
         r.out
     );
 }
+
+/// The example config of docs/configs, which names no datasets: the ids come from the flags.
+fn example_config(ext: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../docs/configs/invoices-to-pos.{ext}"))
+}
+
+fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}):\n{text}"))
+}
+
+/// Imports the demo's two files with `--json`; returns the reference and document set ids.
+fn import_both(d: &Demo) -> (String, String) {
+    let ws = d.workspace.as_str();
+    let r = cli(&[
+        "import",
+        "--workspace",
+        ws,
+        "--kind",
+        "reference",
+        s(&d.pos),
+        "--id-column",
+        "po_id",
+        "--name",
+        "POs",
+        "--json",
+    ]);
+    assert_eq!(r.code, EXIT_OK, "{}", r.err);
+    let reference = json(&r.out);
+    assert_eq!(reference["kind"], "reference");
+    assert_eq!(reference["id_column"], "po_id");
+    let r = cli(&[
+        "import",
+        "--workspace",
+        ws,
+        "--kind",
+        "documents",
+        s(&d.invoices),
+        "--json",
+    ]);
+    assert_eq!(r.code, EXIT_OK, "{}", r.err);
+    let documents = json(&r.out);
+    assert_eq!(documents["kind"], "documents");
+    (
+        reference["id"].as_str().unwrap().to_string(),
+        documents["id"].as_str().unwrap().to_string(),
+    )
+}
+
+#[test]
+fn configs_from_toml_and_json_shown_and_run_as_json() {
+    let d = demo();
+    let ws = d.workspace.as_str();
+    let (reference_id, documents_id) = import_both(&d);
+
+    // TOML, with the dataset ids and name from the command line.
+    let toml = example_config("toml");
+    let r = cli(&[
+        "configs",
+        "create",
+        s(&toml),
+        "--workspace",
+        ws,
+        "--reference-data",
+        &reference_id,
+        "--documents",
+        &documents_id,
+        "--name",
+        "From TOML",
+        "--json",
+    ]);
+    assert_eq!(r.code, EXIT_OK, "{}", r.err);
+    let created = json(&r.out);
+    assert_eq!(created["name"], "From TOML");
+    assert_eq!(created["reference_data_id"], reference_id.as_str());
+    assert_eq!(created["field_mappings"].as_array().unwrap().len(), 6);
+    assert_eq!(created["threshold"], 0.8);
+    let toml_id = created["id"].as_str().unwrap().to_string();
+
+    // JSON naming its datasets itself: the table, named after the file when the file has no name.
+    let mut config: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(example_config("json")).unwrap()).unwrap();
+    config["reference_data_id"] = reference_id.clone().into();
+    let file = d.dir.join("invoices-to-pos.json");
+    std::fs::write(&file, config.to_string()).unwrap();
+    let r = cli(&["configs", "create", s(&file), "--workspace", ws]);
+    assert_eq!(r.code, EXIT_OK, "{}", r.err);
+    assert_eq!(field(&r.out, "name"), "invoices-to-pos");
+    assert_eq!(field(&r.out, "documents"), "(every document set)");
+    let json_id = field(&r.out, "config");
+
+    let r = cli(&["configs", "list", "--workspace", ws, "--json"]);
+    assert_eq!(r.code, EXIT_OK, "{}", r.err);
+    let mut ids: Vec<String> = json(&r.out)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .collect();
+    ids.sort();
+    let mut expected = vec![toml_id.clone(), json_id.clone()];
+    expected.sort();
+    assert_eq!(ids, expected, "{}", r.out);
+
+    let r = cli(&["configs", "show", &toml_id, "--workspace", ws]);
+    assert_eq!(r.code, EXIT_OK, "{}", r.err);
+    assert_eq!(field(&r.out, "name"), "From TOML");
+    assert_eq!(
+        field(&r.out, "reference data"),
+        format!("{reference_id} (POs, 300 rows)")
+    );
+    assert_eq!(field(&r.out, "threshold"), "0.800");
+    assert_eq!(field(&r.out, "schedule"), "never (runs only when started)");
+    assert_eq!(field(&r.out, "fields"), "6");
+    let po_line = r
+        .out
+        .lines()
+        .find(|l| l.trim_start().starts_with("po_reference -> po_number"))
+        .unwrap_or_else(|| panic!("a line per field:\n{}", r.out));
+    assert!(po_line.contains("fuzzy"), "{po_line}");
+    assert!(po_line.contains("normalizer reference"), "{po_line}");
+    let r = cli(&["configs", "show", &toml_id, "--workspace", ws, "--json"]);
+    assert_eq!(r.code, EXIT_OK, "{}", r.err);
+    assert_eq!(json(&r.out), created);
+    let r = cli(&["configs", "show", "no-such-config", "--workspace", ws]);
+    assert_eq!(r.code, EXIT_DATA, "{}", r.err);
+
+    let r = cli(&["run", &toml_id, "--workspace", ws, "--json"]);
+    assert_eq!(r.code, EXIT_OK, "{}", r.err);
+    let run = json(&r.out);
+    assert_eq!(run["status"], "completed");
+    assert_eq!(run["rows_processed"], 60);
+    assert_eq!(run["matching_config_id"], toml_id.as_str());
+    assert!(
+        r.err.contains("matching"),
+        "progress stays on stderr: {}",
+        r.err
+    );
+}
+
+#[test]
+fn malformed_config_files_name_file_and_line() {
+    let d = demo();
+    let ws = d.workspace.as_str();
+    let bad = d.dir.join("bad.toml");
+    std::fs::write(
+        &bad,
+        "name = \"x\"\nreference_data_id = \"r\"\nthreshold = 0.8 0.9\n",
+    )
+    .unwrap();
+    let r = cli(&["configs", "create", s(&bad), "--workspace", ws]);
+    assert_eq!(r.code, EXIT_DATA, "{}", r.err);
+    assert!(r.err.contains(s(&bad)), "names the file: {}", r.err);
+    assert!(r.err.contains("line 3, column "), "and the line: {}", r.err);
+
+    // Well-formed, but a strategy that does not exist: placed in the text all the same.
+    let text = std::fs::read_to_string(example_config("toml"))
+        .unwrap()
+        .replacen("strategy = \"exact\"", "strategy = \"exactly\"", 1);
+    let line = text.lines().position(|l| l.contains("exactly")).unwrap() + 1;
+    let wrong = d.dir.join("wrong.toml");
+    std::fs::write(&wrong, text).unwrap();
+    let r = cli(&[
+        "configs",
+        "create",
+        s(&wrong),
+        "--workspace",
+        ws,
+        "--reference-data",
+        "x",
+    ]);
+    assert_eq!(r.code, EXIT_DATA, "{}", r.err);
+    assert!(
+        r.err.contains(&format!("line {line}, column ")),
+        "{}",
+        r.err
+    );
+    assert!(r.err.contains("exactly"), "{}", r.err);
+
+    let bad = d.dir.join("bad.json");
+    std::fs::write(&bad, "{\n  \"name\": \"x\",\n  \"threshold\": 0.8,,\n}").unwrap();
+    let r = cli(&["configs", "create", s(&bad), "--workspace", ws]);
+    assert_eq!(r.code, EXIT_DATA, "{}", r.err);
+    assert!(r.err.contains("line 3, column "), "{}", r.err);
+}
+
+/// Every subcommand's help renders and exits 0, as `help` and as `--help`.
+#[test]
+fn every_help_text_renders() {
+    let r = cli(&["--help"]);
+    assert_eq!(r.code, EXIT_OK, "{}", r.err);
+    assert!(r.out.contains("Example, from two files"), "{}", r.out);
+    assert!(r.out.contains("matchbook-cli run CONFIG_ID"), "{}", r.out);
+    let mut paths: Vec<Vec<&str>> = [
+        "import", "configs", "run", "eval", "runs", "results", "review", "export", "serve",
+    ]
+    .iter()
+    .map(|c| vec![*c])
+    .collect();
+    for sub in ["create", "list", "show"] {
+        paths.push(vec!["configs", sub]);
+    }
+    for path in &paths {
+        let mut args = path.clone();
+        args.push("--help");
+        let r = cli(&args);
+        assert_eq!(r.code, EXIT_OK, "{args:?}: {}", r.err);
+        assert!(r.out.contains("Usage:"), "{args:?}: {}", r.out);
+        assert!(
+            !r.out.contains('\x1b'),
+            "plain text into a pipe: {:?}",
+            r.out
+        );
+        let mut args = vec!["help"];
+        args.extend(path);
+        assert_eq!(cli(&args).code, EXIT_OK, "{args:?}");
+    }
+    // The real binary too: what a user types.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_matchbook-cli"))
+        .args(["configs", "show", "--help"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("--json"));
+}
+
+/// Ctrl-C during a run: the real binary, a run big enough to take a few seconds, SIGINT once
+/// matching is under way. The run must end cancelled with exit code 130, and the results it wrote
+/// are kept, exactly as many as the run says it processed.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_cancels_the_run_and_keeps_its_results() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    let dir = tempfile::tempdir().unwrap();
+    let data = generate(&DemoSpec {
+        purchase_orders: 20_000,
+        invoices: 10_000,
+        seed: 11,
+    });
+    let pos = dir.path().join("pos.csv");
+    let invoices = dir.path().join("invoices.csv");
+    std::fs::write(&pos, &data.purchase_orders_csv).unwrap();
+    std::fs::write(&invoices, &data.invoices_csv).unwrap();
+    let d = Demo {
+        workspace: dir.path().join("ws.sqlite").display().to_string(),
+        pos,
+        invoices,
+        truth: dir.path().join("unused"),
+        dir: dir.path().to_path_buf(),
+        _dir: dir,
+    };
+    let ws = d.workspace.as_str();
+    let (reference_id, documents_id) = import_both(&d);
+    // Deliberately unselective: every PO in the invoice's currency within ten years is a
+    // candidate, so matching takes seconds (about 0.1 s per 100 documents in a debug build)
+    // instead of the example config's blink, and SIGINT lands long before the end.
+    let slow = d.dir.join("slow.toml");
+    std::fs::write(
+        &slow,
+        "name = \"slow\"\n\
+         [[field_mappings]]\nsource = \"currency\"\ntarget = \"currency\"\n\
+         strategy = \"exact\"\nweight = 0.5\n\
+         [[field_mappings]]\nsource = \"invoice_date\"\ntarget = \"order_date\"\n\
+         strategy = \"date_range\"\ntolerance_days = 3650\nweight = 0.5\n",
+    )
+    .unwrap();
+    let r = cli(&[
+        "configs",
+        "create",
+        s(&slow),
+        "--workspace",
+        ws,
+        "--reference-data",
+        &reference_id,
+        "--documents",
+        &documents_id,
+        "--json",
+    ]);
+    assert_eq!(r.code, EXIT_OK, "{}", r.err);
+    let config_id = json(&r.out)["id"].as_str().unwrap().to_string();
+
+    let started = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_matchbook-cli"))
+        .args(["run", &config_id, "--workspace", ws])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Piped, progress is a line per tenth of matching: wait for one past 0 %, so results exist.
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut all = String::new();
+        for line in stderr.lines().map_while(Result::ok) {
+            if line.contains("] matching") && !line.contains(" 0%") {
+                let _ = tx.send(());
+            }
+            all.push_str(&line);
+            all.push('\n');
+        }
+        all
+    });
+    rx.recv_timeout(Duration::from_secs(120))
+        .expect("matching progress on stderr");
+    let at = started.elapsed();
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = child.wait().unwrap();
+    let err = reader.join().unwrap();
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut out).unwrap();
+    eprintln!("SIGINT after {at:?}, exit after {:?}", started.elapsed());
+    assert_eq!(status.code(), Some(130), "stdout:\n{out}\nstderr:\n{err}");
+    assert_eq!(field(&out, "status"), "cancelled", "{out}");
+    assert!(err.contains("cancelling run"), "{err}");
+    let run_id = field(&out, "run");
+
+    let r = cli(&["runs", "--workspace", ws, "--json"]);
+    assert_eq!(r.code, EXIT_OK, "{}", r.err);
+    let run = json(&r.out)["data"][0].clone();
+    assert_eq!(run["id"], run_id.as_str());
+    assert_eq!(run["status"], "cancelled");
+    let processed = run["rows_processed"].as_u64().unwrap();
+    assert!(processed > 0, "{run}");
+    assert!(processed < 10_000, "cancelled before the end: {run}");
+    let r = cli(&[
+        "results",
+        &run_id,
+        "--workspace",
+        ws,
+        "--json",
+        "--limit",
+        "1",
+    ]);
+    assert_eq!(r.code, EXIT_OK, "{}", r.err);
+    assert_eq!(json(&r.out)["total"].as_u64(), Some(processed));
+}
+
+/// A blocking HTTP/1.1 request on loopback: the status code and the body.
+#[cfg(unix)]
+fn http(url: &str, method: &str, path: &str, key: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let addr = url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {key}\r\n\
+         Content-Length: 0\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let code = answer.split(' ').nth(1).unwrap().parse().unwrap();
+    let body = answer.split_once("\r\n\r\n").unwrap().1.to_string();
+    (code, body)
+}
+
+/// `serve`: the real binary on an ephemeral port. It prints its URL on stdout and the new key
+/// once on stderr; the API answers with that key, runs started through it say `api`; SIGTERM
+/// stops it cleanly; a second serve keeps the key without printing it.
+#[cfg(unix)]
+#[test]
+fn serve_answers_with_the_printed_key_and_stops_on_sigterm() {
+    use std::io::{BufRead, BufReader, Read};
+    use std::process::{Command, Stdio};
+
+    let d = demo();
+    let ws = d.workspace.as_str();
+    let (reference_id, documents_id) = import_both(&d);
+    let r = cli(&[
+        "configs",
+        "create",
+        s(&example_config("json")),
+        "--workspace",
+        ws,
+        "--reference-data",
+        &reference_id,
+        "--documents",
+        &documents_id,
+        "--json",
+    ]);
+    assert_eq!(r.code, EXIT_OK, "{}", r.err);
+    let config_id = json(&r.out)["id"].as_str().unwrap().to_string();
+
+    let serve = || {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_matchbook-cli"))
+            .args(["serve", "--port", "0", "--workspace", ws])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut url = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut url)
+            .unwrap();
+        (child, url.trim().to_string())
+    };
+    let (mut child, url) = serve();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    err.read_line(&mut line).unwrap();
+    assert!(line.contains("shown once"), "{line}");
+    let mut key = String::new();
+    err.read_line(&mut key).unwrap();
+    let key = key.trim().to_string();
+    assert!(key.starts_with("mbk_"), "{key}");
+
+    let (code, body) = http(&url, "GET", "/v1/matching/configs", &key);
+    assert_eq!(code, 200, "{body}");
+    assert!(body.contains(&config_id), "{body}");
+    let (code, _) = http(&url, "GET", "/v1/matching/configs", "mbk_not_the_key");
+    assert_eq!(code, 401);
+    let (code, body) = http(
+        &url,
+        "POST",
+        &format!("/v1/matching/configs/{config_id}/run"),
+        &key,
+    );
+    assert_eq!(code, 202, "{body}");
+    let run_id = json(&body)["id"].as_str().unwrap().to_string();
+
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = child.wait().unwrap();
+    let mut rest = String::new();
+    err.read_to_string(&mut rest).unwrap();
+    assert_eq!(status.code(), Some(0), "{rest}");
+    assert!(rest.contains("stopped"), "{rest}");
+
+    let r = cli(&["runs", "--workspace", ws, "--json"]);
+    let runs = json(&r.out);
+    let run = runs["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == run_id.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(run["triggered_by"], "api", "{run}");
+
+    // Serving again keeps the key and does not print it.
+    let (mut child, url) = serve();
+    let (code, _) = http(&url, "GET", "/v1/matching/runs", &key);
+    assert_eq!(code, 200);
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert!(!err.contains(&key), "the key is shown once only: {err}");
+    assert!(err.contains(&key[..12]), "{err}");
+}

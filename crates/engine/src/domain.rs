@@ -10,6 +10,7 @@ use crate::progress::Phase;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum DatasetKind {
     /// Reference data: the known records (purchase orders, vendor master, ledger lines).
     Reference,
@@ -19,6 +20,7 @@ pub enum DatasetKind {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Column {
     pub name: String,
     /// "string", "number" or "date", inferred from the values.
@@ -80,6 +82,7 @@ pub struct RowPage {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Strategy {
     /// Equality after trimming and Unicode case folding.
     Exact,
@@ -115,7 +118,9 @@ pub const TOP_CANDIDATES: usize = 5;
 /// Strategy parameters sit beside the mapping, as in the spec; those that do not apply to the
 /// strategy are ignored. `None` means the default.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
 #[ts(export)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldMapping {
     pub source: String,
     pub target: String,
@@ -191,6 +196,7 @@ pub struct FieldMapping {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Normalizer {
     /// Trim, Unicode NFKC, lower case.
     Text,
@@ -206,6 +212,7 @@ pub enum Normalizer {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum FuzzyMeasure {
     /// The highest of token set, Levenshtein and skeleton Levenshtein similarity.
     Best,
@@ -226,6 +233,7 @@ pub enum FuzzyMeasure {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum DateOrderSetting {
     Auto,
     DayFirst,
@@ -289,6 +297,7 @@ pub struct ConfigInput {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Schedule {
     /// Every this many minutes.
     IntervalMinutes(u32),
@@ -324,6 +333,7 @@ pub struct MatchingConfig {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum RunStatus {
     Queued,
     Running,
@@ -367,6 +377,7 @@ impl RunStatus {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum TriggeredBy {
     Manual,
     Scheduled,
@@ -421,6 +432,7 @@ pub struct Run {
 /// Progress of one run, readable at any time (spec A.6.6).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RunProgress {
     pub run_id: String,
     pub status: RunStatus,
@@ -440,6 +452,7 @@ pub struct RunProgress {
 /// How one field of one candidate compared (spec A.7.1 evidence, kept in mapping order).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldEvidence {
     pub source: String,
     pub target: String,
@@ -462,6 +475,7 @@ pub struct FieldEvidence {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[ts(export)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum FieldNote {
     /// The document amount against the reference amount, after the tax rate and partial share
     /// (of those the config allows) that bring them closest.
@@ -521,6 +535,7 @@ pub struct DocumentMatch {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ReviewStatus {
     Pending,
     Approved,
@@ -587,6 +602,7 @@ pub struct RunDetail {
 /// One entry of the append-only review log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReviewDecision {
     pub id: String,
     pub result_id: String,

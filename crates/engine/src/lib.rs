@@ -15,6 +15,7 @@ pub mod profile;
 pub mod progress;
 mod rng;
 pub mod run;
+pub mod schedule;
 pub mod similarity;
 pub mod strategy;
 pub mod validate;

@@ -46,7 +46,7 @@ fn parse_delimiter(d: Option<&str>) -> Result<Option<u8>> {
 }
 
 /// The reader's options from a request; absent or empty values leave the choice to detection.
-fn import_options(req: &ImportRequest) -> Result<ImportOptions> {
+pub(crate) fn import_options(req: &ImportRequest) -> Result<ImportOptions> {
     let encoding = match req.encoding.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(name) => Some(TextEncoding::parse(name).ok_or_else(|| {
@@ -104,17 +104,27 @@ impl Workspace {
     pub fn import_dataset(&self, req: &ImportRequest) -> Result<Dataset> {
         let path = Path::new(&req.path);
         let table = import::read_table(path, &import_options(req)?)?;
-        let columns = import::infer_columns(&table);
-        let id_column = match &req.id_column {
-            Some(c) if !c.is_empty() => Some(c.clone()),
-            _ => import::guess_id_column(&table.columns, req.kind),
-        };
         let name = req
             .name
             .clone()
             .filter(|n| !n.trim().is_empty())
             .or_else(|| path.file_stem().map(|s| s.to_string_lossy().into_owned()))
             .unwrap_or_else(|| table.file.clone());
+        self.store_table(req, name, &table)
+    }
+
+    /// Stores a table read from a file or built from JSON rows as a new dataset, all or nothing.
+    pub(crate) fn store_table(
+        &self,
+        req: &ImportRequest,
+        name: String,
+        table: &import::Table,
+    ) -> Result<Dataset> {
+        let columns = import::infer_columns(table);
+        let id_column = match &req.id_column {
+            Some(c) if !c.is_empty() => Some(c.clone()),
+            _ => import::guess_id_column(&table.columns, req.kind),
+        };
         let mut dataset = Dataset {
             id: new_id(),
             kind: req.kind,
@@ -129,7 +139,7 @@ impl Workspace {
         };
         match req.kind {
             DatasetKind::Reference => {
-                let rows = import::to_records(&table, id_column.as_deref())?;
+                let rows = import::to_records(table, id_column.as_deref())?;
                 self.store.insert_reference_dataset(&dataset, &rows)?;
             }
             DatasetKind::Documents => {
@@ -138,7 +148,7 @@ impl Workspace {
                     _ => import::guess_filename_column(&table.columns),
                 };
                 let docs =
-                    import::to_documents(&table, id_column.as_deref(), filename_column.as_deref())?;
+                    import::to_documents(table, id_column.as_deref(), filename_column.as_deref())?;
                 dataset.filename_column = filename_column;
                 self.store.insert_document_set(&dataset, &docs)?;
             }

@@ -31,6 +31,39 @@ pub struct NewApiKey {
     pub info: ApiKeyInfo,
 }
 
+/// The port the API listens on unless told otherwise.
+pub const DEFAULT_API_PORT: u16 = 8750;
+
+/// Whether the desktop app serves the REST API, and on which port; kept in the workspace so the
+/// switch survives a restart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ApiSettings {
+    pub enabled: bool,
+    pub port: u16,
+}
+
+/// What the settings screen shows of the REST API.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ApiServerStatus {
+    pub settings: ApiSettings,
+    /// Listening now.
+    pub running: bool,
+    /// The base URL while running, e.g. "http://127.0.0.1:8750".
+    #[ts(optional)]
+    pub url: Option<String>,
+    /// The active key, if one was ever created.
+    #[ts(optional)]
+    pub key: Option<ApiKeyInfo>,
+    /// The whole key, only in the answer that created or rotated it.
+    #[ts(optional)]
+    pub new_key: Option<String>,
+    /// Why the server is not running although enabled (e.g. the port is taken).
+    #[ts(optional)]
+    pub error: Option<String>,
+}
+
 fn hash(key: &str) -> String {
     let digest = Sha256::digest(key.as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
@@ -88,6 +121,29 @@ impl Workspace {
             key,
             info: info(record),
         })
+    }
+
+    pub fn api_settings(&self) -> Result<ApiSettings> {
+        let enabled = self.store.setting("api.enabled")?.as_deref() == Some("true");
+        let port = self
+            .store
+            .setting("api.port")?
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(DEFAULT_API_PORT);
+        Ok(ApiSettings { enabled, port })
+    }
+
+    pub fn set_api_settings(&self, s: &ApiSettings) -> Result<()> {
+        if s.port < 1024 {
+            return Err(crate::ServiceError::validation(
+                "port",
+                "choose a port from 1024 to 65535",
+            ));
+        }
+        self.store
+            .set_setting("api.enabled", if s.enabled { "true" } else { "false" })?;
+        self.store.set_setting("api.port", &s.port.to_string())?;
+        Ok(())
     }
 
     /// The active key's prefix when `presented` is the active key. Looking up by hash means the

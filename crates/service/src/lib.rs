@@ -13,20 +13,24 @@ mod paging;
 mod preview;
 mod review;
 mod runner;
+mod schedule;
+mod upload;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use store::Store;
 
 pub use clock::{Clock, SystemClock};
 pub use dto::*;
 pub use error::{ApiError, ErrorCode, Result, ServiceError};
-pub use keys::{ApiKeyInfo, NewApiKey, KEY_PREFIX};
+pub use keys::{ApiKeyInfo, ApiServerStatus, ApiSettings, NewApiKey, DEFAULT_API_PORT, KEY_PREFIX};
 pub use paging::{
     CursorPage, CursorPagination, CursorQuery, CURSOR_DEFAULT_LIMIT, CURSOR_MAX_LIMIT,
 };
 pub use runner::ProgressListener;
+pub use schedule::SchedulerHandle;
+pub use upload::{RowsImport, UploadImport};
 
 /// Options for opening a workspace.
 pub struct OpenOptions {
@@ -54,6 +58,9 @@ pub struct Workspace {
     user: String,
     clock: Arc<dyn Clock>,
     runner: runner::Runner,
+    /// Held through a pass of the scheduler, so two passes cannot both see a config without an
+    /// active run and both start one.
+    schedule_pass: Mutex<()>,
 }
 
 impl Workspace {
@@ -77,6 +84,7 @@ impl Workspace {
             user: opts.user,
             clock: opts.clock,
             runner,
+            schedule_pass: Mutex::new(()),
         };
         for id in queued {
             ws.runner.enqueue(id);

@@ -48,9 +48,12 @@ fn schedule_json(c: &MatchingConfig) -> Result<Option<String>> {
 }
 
 impl Store {
+    /// Stores a new config. A schedule is anchored at its creation, so it does not fire at once
+    /// for slots before the config existed.
     pub fn insert_config(&self, c: &MatchingConfig) -> Result<()> {
         self.write().execute(
-            &format!("INSERT INTO configs ({CONFIG_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"),
+            &format!("INSERT INTO configs ({CONFIG_COLUMNS}, schedule_fired_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, \
+             CASE WHEN ?13 IS NULL THEN NULL ELSE ?10 END)"),
             params![
                 c.id,
                 c.name,
@@ -71,11 +74,15 @@ impl Store {
     }
 
     /// Replaces the editable parts of a config. The reference data it is bound to never changes.
+    /// A new or changed schedule is anchored at `updated_at` (its past slots are not due); an
+    /// unchanged one keeps its anchor, so editing a config's name does not move its next run.
     pub fn update_config(&self, c: &MatchingConfig) -> Result<()> {
+        // SET expressions read the row as it was, so `schedule IS ?11` compares with the old one.
         let n = self.write().execute(
             "UPDATE configs SET name = ?2, document_set_id = ?3, target_type = ?4, target_value = ?5, \
              field_mappings = ?6, threshold = ?7, review_floor = ?8, updated_at = ?9, one_to_one = ?10, \
-             schedule = ?11 WHERE id = ?1",
+             schedule = ?11, schedule_fired_at = CASE WHEN ?11 IS NULL THEN NULL \
+             WHEN schedule IS ?11 THEN COALESCE(schedule_fired_at, updated_at) ELSE ?9 END WHERE id = ?1",
             params![
                 c.id,
                 c.name,

@@ -11,6 +11,7 @@ mod migrations;
 mod queue;
 mod results;
 mod runs;
+mod schedule;
 mod settings;
 
 use std::path::{Path, PathBuf};
@@ -22,6 +23,7 @@ pub use error::StoreError;
 pub use queue::{ConfidenceHistogram, ResultFilter, ResultSort, ReviewCounts};
 pub use results::{NewResult, Revert, Review};
 pub use runs::{RunCounters, RunListQuery, StoredRun};
+pub use schedule::ScheduledConfig;
 pub use settings::ApiKeyRecord;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

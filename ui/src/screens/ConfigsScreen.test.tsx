@@ -1,4 +1,4 @@
-// Behaviour of the configs screen against a mocked api: saving, strategy parameters, sample values, sliders, the trial on 20 documents, and validation errors shown at the named field.
+// Behaviour of the configs screen against a mocked api: saving, strategy parameters, sample values, sliders, the schedule, the trial on 20 documents, and validation errors shown at the named field.
 import { act } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
@@ -447,6 +447,78 @@ describe('ConfigsScreen', () => {
     expect(target?.getAttribute('aria-describedby')).toContain('cfg-field_mappings-0-target-error');
     expect(document.activeElement).toBe(target);
     expect(document.querySelector('#config-preview-results')).toBeNull();
+    expect(document.querySelector('.banner-error')).toBeNull();
+  });
+
+  it('loads a cron schedule, shows it in the list and saves it unchanged', async () => {
+    const scheduled: MatchingConfig = { ...config, schedule: { cron: '0 2 * * 1-5' } };
+    mocked.listConfigs.mockResolvedValue([scheduled]);
+    mocked.updateConfig.mockResolvedValue(scheduled);
+    await openConfig();
+    expect(document.querySelector('li[data-config-id="cfg"] .config-schedule')?.textContent).toBe('Runs by itself cron 0 2 * * 1-5');
+    expect(document.querySelector<HTMLSelectElement>('#cfg-schedule-kind')?.value).toBe('cron');
+    expect(document.querySelector<HTMLInputElement>('#cfg-schedule-cron')?.value).toBe('0 2 * * 1-5');
+    expect(document.querySelector('#cfg-schedule-minutes')).toBeNull();
+    expect(messageOf('#cfg-schedule-cron')).toContain('0 2 * * 1-5 = 02:00 on weekdays');
+    await click(document.querySelector('#config-save'));
+    expect(mocked.updateConfig).toHaveBeenCalledWith('cfg', expect.objectContaining({ schedule: { cron: '0 2 * * 1-5' } }));
+  });
+
+  it('offers never, every N minutes and cron, and sends only the chosen one', async () => {
+    mocked.updateConfig.mockResolvedValue(config);
+    await openConfig();
+    expect(document.querySelector('li[data-config-id="cfg"] .config-schedule')).toBeNull();
+    const kind = document.querySelector<HTMLSelectElement>('#cfg-schedule-kind');
+    expect(kind?.value).toBe('never');
+    expect([...(kind?.options ?? [])].map((o) => o.value)).toEqual(['never', 'interval', 'cron']);
+    expect(document.querySelector('#cfg-schedule-minutes')).toBeNull();
+    expect(document.querySelector('#cfg-schedule-cron')).toBeNull();
+
+    await setValue('#cfg-schedule-kind', 'interval');
+    expect(document.querySelector<HTMLInputElement>('#cfg-schedule-minutes')?.value).toBe('60');
+    await setValue('#cfg-schedule-minutes', '30');
+    await click(document.querySelector('#config-save'));
+    expect(mocked.updateConfig).toHaveBeenLastCalledWith('cfg', expect.objectContaining({ schedule: { interval_minutes: 30 } }));
+
+    // A cron typed and then abandoned for "never" is not sent: the schedule is removed.
+    await setValue('#cfg-schedule-kind', 'cron');
+    await setValue('#cfg-schedule-cron', '*/15 * * * *');
+    await setValue('#cfg-schedule-kind', 'never');
+    await click(document.querySelector('#config-save'));
+    const sent = mocked.updateConfig.mock.lastCall?.[1];
+    expect(sent).toBeDefined();
+    expect(sent && 'schedule' in sent).toBe(false);
+  });
+
+  it('refuses minutes that are not a whole number next to the input, without saving', async () => {
+    await openConfig();
+    await setValue('#cfg-schedule-kind', 'interval');
+    await setValue('#cfg-schedule-minutes', '0');
+    await click(document.querySelector('#config-save'));
+    expect(mocked.updateConfig).not.toHaveBeenCalled();
+    const minutes = document.querySelector<HTMLInputElement>('#cfg-schedule-minutes');
+    expect(minutes?.getAttribute('aria-invalid')).toBe('true');
+    expect(messageOf('#cfg-schedule-minutes')).toContain('whole number of minutes from 1 to 525600');
+    expect(document.activeElement).toBe(minutes);
+  });
+
+  it('shows the backend\'s verdict on a cron expression at the cron input', async () => {
+    mocked.updateConfig.mockRejectedValue(
+      new ApiCallError({
+        code: 'validation_error',
+        message: "schedule: '61 * * * *' is not a cron expression: minute 61 is out of range (0-59)",
+        field: 'schedule',
+      }),
+    );
+    await openConfig();
+    await setValue('#cfg-schedule-kind', 'cron');
+    await setValue('#cfg-schedule-cron', '61 * * * *');
+    await click(document.querySelector('#config-save'));
+    expect(mocked.updateConfig).toHaveBeenCalledWith('cfg', expect.objectContaining({ schedule: { cron: '61 * * * *' } }));
+    const cron = document.querySelector<HTMLInputElement>('#cfg-schedule-cron');
+    expect(cron?.getAttribute('aria-invalid')).toBe('true');
+    expect(messageOf('#cfg-schedule-cron')).toBe("'61 * * * *' is not a cron expression: minute 61 is out of range (0-59)");
+    expect(document.activeElement).toBe(cron);
     expect(document.querySelector('.banner-error')).toBeNull();
   });
 

@@ -1,4 +1,4 @@
-// Configs screen: the list of matching configs and the create/edit form with field mappings (sample values), threshold sliders, one-to-one assignment and a trial on 20 documents.
+// Configs screen: the list of matching configs and the create/edit form with field mappings (sample values), threshold sliders, one-to-one assignment, the schedule and a trial on 20 documents.
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 
 import { ApiCallError, createConfig, datasetRows, deleteConfig, listConfigs, listDatasets, previewConfig, updateConfig } from '../api';
@@ -15,14 +15,18 @@ import { MappingTable } from '../components/MappingTable';
 import { RangeField } from '../components/RangeField';
 import {
   DEFAULTS,
+  describeSchedule,
   draftFromConfig,
   draftToInput,
   emptyDraft,
+  MAX_INTERVAL_MINUTES,
   parseNumber,
   samplesByColumn,
+  SCHEDULE_KIND_LABEL,
   thresholdErrors,
   type ConfigDraft,
   type FieldErrors,
+  type ScheduleKind,
 } from '../configForm';
 import { fieldLabel, formatDateTime, formatPercent, stripFieldPrefix } from '../format';
 import '../styles/data.css';
@@ -38,7 +42,7 @@ interface Props {
 
 /** Field paths the form can show next to an input; any other goes to the banner. */
 function isFormField(field: string, draft: ConfigDraft): boolean {
-  if (['name', 'reference_data_id', 'document_set_id', 'field_mappings', 'threshold', 'review_floor', 'one_to_one'].includes(field)) return true;
+  if (['name', 'reference_data_id', 'document_set_id', 'field_mappings', 'threshold', 'review_floor', 'one_to_one', 'schedule'].includes(field)) return true;
   const m = /^field_mappings\[(\d+)\]/.exec(field);
   return m !== null && Number(m[1]) < draft.mappings.length;
 }
@@ -261,6 +265,12 @@ export function ConfigsScreen({ active }: Props) {
     }
   };
 
+  const scheduleError = fieldErrors['schedule'];
+  const scheduleInputProps = {
+    'aria-invalid': scheduleError ? true : undefined,
+    'aria-describedby': scheduleError ? 'cfg-schedule-error' : 'cfg-schedule-hint',
+  } as const;
+
   const fieldProps = (path: string) => {
     const id = fieldInputId(path);
     const message = fieldErrors[path];
@@ -297,6 +307,7 @@ export function ConfigsScreen({ active }: Props) {
                     {c.field_mappings.length} mapping{c.field_mappings.length === 1 ? '' : 's'} · match ≥ {formatPercent(c.threshold)}
                     {c.one_to_one && ' · one-to-one'} · updated {formatDateTime(c.updated_at)}
                   </span>
+                  {c.schedule && <span className="small muted config-schedule">Runs by itself {describeSchedule(c.schedule)}</span>}
                 </button>
               </li>
             ))}
@@ -395,6 +406,65 @@ export function ConfigsScreen({ active }: Props) {
               </p>
             )}
             <FieldError id={`${fieldInputId('one_to_one')}-error`} message={fieldErrors['one_to_one']} />
+          </div>
+
+          <div className="field schedule-field">
+            <label htmlFor="cfg-schedule-kind">Schedule</label>
+            <div className="schedule-controls">
+              <select
+                id="cfg-schedule-kind"
+                value={draft.schedule_kind}
+                onChange={(e) => patch({ schedule_kind: e.target.value as ScheduleKind })}
+                aria-invalid={scheduleError && draft.schedule_kind === 'never' ? true : undefined}
+                aria-describedby={scheduleError ? 'cfg-schedule-error' : 'cfg-schedule-hint'}
+              >
+                {(Object.keys(SCHEDULE_KIND_LABEL) as ScheduleKind[]).map((k) => (
+                  <option key={k} value={k}>
+                    {SCHEDULE_KIND_LABEL[k]}
+                  </option>
+                ))}
+              </select>
+              {draft.schedule_kind === 'interval' && (
+                <>
+                  <input
+                    id="cfg-schedule-minutes"
+                    type="number"
+                    min={1}
+                    max={MAX_INTERVAL_MINUTES}
+                    step={1}
+                    inputMode="numeric"
+                    aria-label="Minutes between runs"
+                    value={draft.schedule_minutes}
+                    onChange={(e) => patch({ schedule_minutes: e.target.value })}
+                    {...scheduleInputProps}
+                  />
+                  <span className="muted">minutes</span>
+                </>
+              )}
+              {draft.schedule_kind === 'cron' && (
+                <input
+                  id="cfg-schedule-cron"
+                  type="text"
+                  spellCheck={false}
+                  aria-label="Cron expression"
+                  placeholder="0 2 * * 1-5"
+                  value={draft.schedule_cron}
+                  onChange={(e) => patch({ schedule_cron: e.target.value })}
+                  {...scheduleInputProps}
+                />
+              )}
+            </div>
+            {!scheduleError && (
+              <p className="hint" id="cfg-schedule-hint">
+                {draft.schedule_kind === 'cron'
+                  ? 'Minute hour day-of-month month day-of-week, in this computer’s time: 0 2 * * 1-5 = 02:00 on weekdays, */30 * * * * = every half hour. '
+                  : ''}
+                {draft.schedule_kind === 'never'
+                  ? 'Runs start only when you start them.'
+                  : 'Runs start by themselves while Matchbook is open; slots missed while it was closed give one run at the next start, and none starts while this config still has a run going.'}
+              </p>
+            )}
+            <FieldError id="cfg-schedule-error" message={scheduleError} />
           </div>
 
           <div className="form-actions">

@@ -5,7 +5,7 @@ use std::time::Instant;
 use engine::DatasetKind;
 use service::ImportRequest;
 
-use super::io_err;
+use super::{io_err, print_json};
 use crate::error::{CliError, EXIT_OK};
 use crate::format::{duration, Table};
 use crate::session::Session;
@@ -38,6 +38,10 @@ pub fn run(session: &Session, args: &ImportArgs, io: &mut Io) -> Result<u8, CliE
     let started = Instant::now();
     let dataset = session.workspace().import_dataset(&request)?;
     let took = started.elapsed();
+    if args.json {
+        print_json(&dataset, io)?;
+        return Ok(EXIT_OK);
+    }
 
     let columns = dataset
         .columns

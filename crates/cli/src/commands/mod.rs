@@ -6,6 +6,7 @@ pub mod eval;
 pub mod import;
 pub mod review;
 pub mod run;
+pub mod serve;
 
 use crate::error::CliError;
 
@@ -13,4 +14,15 @@ use crate::error::CliError;
 /// ignored: a script reading the output must not take a truncated answer for a whole one.
 pub(crate) fn io_err(e: std::io::Error) -> CliError {
     CliError::Failed(format!("cannot write output: {e}"))
+}
+
+/// Prints a service value as pretty JSON: the shape every other client of the service gets, so a
+/// script written against the REST API reads `--json` output unchanged.
+pub(crate) fn print_json<T: serde::Serialize>(
+    value: &T,
+    io: &mut crate::Io,
+) -> Result<(), CliError> {
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| CliError::Failed(format!("cannot encode the answer: {e}")))?;
+    writeln!(io.out, "{text}").map_err(io_err)
 }

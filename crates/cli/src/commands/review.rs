@@ -4,17 +4,11 @@
 use engine::{ReviewStatus, RunStatus};
 use service::{ExportFormat, ExportRequest, ResultQuery, ReviewInput, RunFilter};
 
-use super::io_err;
+use super::{io_err, print_json};
 use crate::error::{CliError, EXIT_OK};
 use crate::format::{percent, score, Table};
 use crate::session::Session;
 use crate::Io;
-
-fn print_json<T: serde::Serialize>(value: &T, io: &mut Io) -> Result<(), CliError> {
-    let text = serde_json::to_string_pretty(value)
-        .map_err(|e| CliError::Failed(format!("cannot encode the answer: {e}")))?;
-    writeln!(io.out, "{text}").map_err(io_err)
-}
 
 /// Runs, newest first: id, status, config, rows matched of processed, average confidence.
 pub fn runs(

@@ -1,0 +1,189 @@
+//! Runs and their results (spec A.6, A.7): start (202, queued), list with cursor paging, detail
+//! with the top 50 results, progress, cancel (409 once finished), results page by page, one
+//! result, its review and its review log.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Extension;
+use engine::{ReviewStatus, RunProgress, TriggeredBy};
+use service::{CursorQuery, ResultQuery, ReviewInput};
+
+use super::{blocking, Caller, Ids};
+use crate::error::{ErrorEnvelope, HttpError};
+use crate::extract::{Json, OptionalJson, Query};
+use crate::wire::{
+    self, DecisionList, PagePagination, ResultObject, ResultPage, ResultsQuery, Review, RunDetail,
+    RunObject, RunPage, RunsQuery, StartRun,
+};
+use crate::AppState;
+
+/// Queues a run of the config; poll its `links.self` or `links.progress`.
+#[utoipa::path(post, path = "/v1/matching/configs/{id}/run", tag = "runs",
+    params(("id" = String, Path, description = "Config id")), request_body(content = Option<StartRun>, description = "May be left out"),
+    responses((status = 202, body = RunObject), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 429, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn start(
+    State(s): State<AppState>,
+    Ids(id): Ids<String>,
+    OptionalJson(_body): OptionalJson<StartRun>,
+) -> Result<(StatusCode, axum::Json<RunObject>), HttpError> {
+    let run = blocking(&s, move |w| w.start_run(&id, TriggeredBy::Api)).await?;
+    Ok((StatusCode::ACCEPTED, axum::Json(wire::run(run))))
+}
+
+#[utoipa::path(get, path = "/v1/matching/runs", tag = "runs", params(RunsQuery),
+    responses((status = 200, body = RunPage), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 429, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn list(
+    State(s): State<AppState>,
+    Query(q): Query<RunsQuery>,
+) -> Result<axum::Json<RunPage>, HttpError> {
+    let page = blocking(&s, move |w| {
+        w.run_cursor_page(
+            q.config_id.as_deref(),
+            q.status,
+            &CursorQuery {
+                cursor: q.cursor,
+                limit: q.limit,
+            },
+        )
+    })
+    .await?;
+    Ok(axum::Json(RunPage {
+        data: page.data.into_iter().map(wire::run).collect(),
+        pagination: page.pagination.into(),
+    }))
+}
+
+#[utoipa::path(get, path = "/v1/matching/runs/{id}", tag = "runs",
+    params(("id" = String, Path)),
+    responses((status = 200, body = RunDetail), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn detail(
+    State(s): State<AppState>,
+    Ids(id): Ids<String>,
+) -> Result<axum::Json<RunDetail>, HttpError> {
+    let d = blocking(&s, move |w| w.get_run(&id)).await?;
+    Ok(axum::Json(RunDetail {
+        run: wire::run(d.run),
+        results: d.results.into_iter().map(wire::result).collect(),
+    }))
+}
+
+#[utoipa::path(get, path = "/v1/matching/runs/{id}/progress", tag = "runs",
+    params(("id" = String, Path)),
+    responses((status = 200, body = RunProgress), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn progress(
+    State(s): State<AppState>,
+    Ids(id): Ids<String>,
+) -> Result<axum::Json<RunProgress>, HttpError> {
+    Ok(axum::Json(
+        blocking(&s, move |w| w.run_progress(&id)).await?,
+    ))
+}
+
+/// Stops a queued or running run; results written so far stay. A finished run answers 409.
+#[utoipa::path(post, path = "/v1/matching/runs/{id}/cancel", tag = "runs",
+    params(("id" = String, Path)),
+    responses((status = 200, body = RunObject), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, description = "The run is completed, failed or cancelled", body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn cancel(
+    State(s): State<AppState>,
+    Ids(id): Ids<String>,
+) -> Result<axum::Json<RunObject>, HttpError> {
+    Ok(axum::Json(wire::run(
+        blocking(&s, move |w| w.cancel_run(&id)).await?,
+    )))
+}
+
+/// Best confidence first, then by document id.
+#[utoipa::path(get, path = "/v1/matching/runs/{id}/results", tag = "results",
+    params(("id" = String, Path), ResultsQuery),
+    responses((status = 200, body = ResultPage), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 429, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn results(
+    State(s): State<AppState>,
+    Ids(id): Ids<String>,
+    Query(q): Query<ResultsQuery>,
+) -> Result<axum::Json<ResultPage>, HttpError> {
+    let query = ResultQuery {
+        status: q.status,
+        min_confidence: q.min_confidence,
+        max_confidence: q.max_confidence,
+        search: q.search,
+        sort: None,
+        page: q.page,
+        limit: q.limit,
+    };
+    let page = blocking(&s, move |w| w.list_results(&id, &query)).await?;
+    Ok(axum::Json(ResultPage {
+        data: page.data.into_iter().map(wire::result).collect(),
+        pagination: PagePagination {
+            total: page.total,
+            page: page.page,
+            limit: page.limit,
+        },
+    }))
+}
+
+#[utoipa::path(get, path = "/v1/matching/runs/{run_id}/results/{result_id}", tag = "results",
+    params(("run_id" = String, Path), ("result_id" = String, Path)),
+    responses((status = 200, body = ResultObject), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn result(
+    State(s): State<AppState>,
+    Ids((run_id, result_id)): Ids<(String, String)>,
+) -> Result<axum::Json<ResultObject>, HttpError> {
+    Ok(axum::Json(wire::result(
+        blocking(&s, move |w| w.get_result(&run_id, &result_id)).await?,
+    )))
+}
+
+/// Approve or reject a result. Re-review is allowed; the last decision wins and every one is
+/// kept in the review log.
+#[utoipa::path(post, path = "/v1/matching/runs/{run_id}/results/{result_id}/review", tag = "results",
+    params(("run_id" = String, Path), ("result_id" = String, Path)), request_body = Review,
+    responses((status = 200, body = ResultObject), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 429, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn review(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Ids((run_id, result_id)): Ids<(String, String)>,
+    Json(body): Json<Review>,
+) -> Result<axum::Json<ResultObject>, HttpError> {
+    if body.status == ReviewStatus::Pending {
+        return Err(HttpError::validation(
+            "status",
+            "must be approved or rejected",
+        ));
+    }
+    let input = ReviewInput {
+        status: body.status,
+        notes: body.notes,
+        reference_row_id: body.reference_row_id,
+    };
+    let decided_by = format!("api:{}", caller.0);
+    let r = blocking(&s, move |w| {
+        w.review_result_as(&run_id, &result_id, &input, &decided_by)
+    })
+    .await?;
+    Ok(axum::Json(wire::result(r)))
+}
+
+/// Every decision taken on a result, oldest first.
+#[utoipa::path(get, path = "/v1/matching/runs/{run_id}/results/{result_id}/decisions", tag = "results",
+    params(("run_id" = String, Path), ("result_id" = String, Path)),
+    responses((status = 200, body = DecisionList), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn decisions(
+    State(s): State<AppState>,
+    Ids((run_id, result_id)): Ids<(String, String)>,
+) -> Result<axum::Json<DecisionList>, HttpError> {
+    let data = blocking(&s, move |w| {
+        w.get_result(&run_id, &result_id)?;
+        w.result_decisions(&result_id)
+    })
+    .await?;
+    Ok(axum::Json(DecisionList { data }))
+}

@@ -1,0 +1,389 @@
+//! Reference data (spec A.3) and, as Matchbook's extension, document sets: the two kinds of
+//! table share one set of handlers, bound to a kind. A table of the other kind is a 404 here.
+
+use axum::extract::{FromRequest, Multipart, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use engine::DatasetKind;
+use service::{ImportRequest, RowsImport, UploadImport};
+
+use super::{blocking, Ids};
+use crate::error::{ErrorEnvelope, HttpError};
+use crate::extract::Query;
+use crate::wire::{
+    self, CreateTable, Deleted, PagePagination, PageQuery, RowsPage, Table, TablePage,
+};
+use crate::AppState;
+
+const DEFAULT_LIMIT: u32 = 20;
+const MAX_LIMIT: u32 = 500;
+
+fn noun(kind: DatasetKind) -> &'static str {
+    match kind {
+        DatasetKind::Reference => "reference data",
+        DatasetKind::Documents => "document set",
+    }
+}
+
+async fn dataset_of_kind(
+    state: &AppState,
+    kind: DatasetKind,
+    id: String,
+) -> Result<engine::Dataset, HttpError> {
+    let shown = id.clone();
+    let d = blocking(state, move |w| w.get_dataset(&id))
+        .await
+        .map_err(|e| match e.status {
+            StatusCode::NOT_FOUND => {
+                HttpError::not_found(format!("{} {shown} not found", noun(kind)))
+            }
+            _ => e,
+        })?;
+    if d.kind != kind {
+        return Err(HttpError::not_found(format!(
+            "{} {shown} not found",
+            noun(kind)
+        )));
+    }
+    Ok(d)
+}
+
+async fn list(state: AppState, kind: DatasetKind, q: PageQuery) -> Result<TablePage, HttpError> {
+    let limit = match q.limit {
+        None => DEFAULT_LIMIT,
+        Some(l) if (1..=MAX_LIMIT).contains(&l) => l,
+        Some(_) => {
+            return Err(HttpError::validation(
+                "limit",
+                format!("must be 1 to {MAX_LIMIT}"),
+            ))
+        }
+    };
+    let page = match q.page {
+        None => 1,
+        Some(0) => return Err(HttpError::validation("page", "pages start at 1")),
+        Some(p) => p,
+    };
+    let all: Vec<engine::Dataset> = blocking(&state, |w| w.list_datasets())
+        .await?
+        .into_iter()
+        .filter(|d| d.kind == kind)
+        .collect();
+    let total = all.len() as u64;
+    let data = all
+        .into_iter()
+        .skip(((page - 1) as usize).saturating_mul(limit as usize))
+        .take(limit as usize)
+        .map(wire::table)
+        .collect();
+    Ok(TablePage {
+        data,
+        pagination: PagePagination { total, page, limit },
+    })
+}
+
+/// Text of a multipart field, with its size already bounded by the body limit.
+async fn field_text(
+    field: axum::extract::multipart::Field<'_>,
+    name: &str,
+) -> Result<String, HttpError> {
+    field
+        .text()
+        .await
+        .map_err(|e| HttpError::validation(name, format!("could not be read: {e}")))
+}
+
+async fn create(state: AppState, kind: DatasetKind, req: Request) -> Result<Response, HttpError> {
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let dataset = if content_type.starts_with("multipart/form-data") {
+        let mut multipart = Multipart::from_request(req, &())
+            .await
+            .map_err(|e| HttpError::validation("", format!("the form could not be read: {e}")))?;
+        let mut options = ImportRequest {
+            path: String::new(),
+            kind,
+            name: None,
+            id_column: None,
+            filename_column: None,
+            delimiter: None,
+            encoding: None,
+            has_header: None,
+            sheet: None,
+        };
+        let mut file: Option<(String, Vec<u8>)> = None;
+        while let Some(field) = multipart.next_field().await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                crate::too_large()
+            } else {
+                HttpError::validation("", format!("the form could not be read: {e}"))
+            }
+        })? {
+            let name = field.name().unwrap_or_default().to_string();
+            match name.as_str() {
+                "file" => {
+                    let file_name = field.file_name().unwrap_or_default().to_string();
+                    let bytes = field.bytes().await.map_err(|e| {
+                        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                            crate::too_large()
+                        } else {
+                            HttpError::validation("file", format!("could not be read: {e}"))
+                        }
+                    })?;
+                    file = Some((file_name, bytes.to_vec()));
+                }
+                "name" => options.name = Some(field_text(field, &name).await?),
+                "id_column" => options.id_column = Some(field_text(field, &name).await?),
+                "filename_column" => options.filename_column = Some(field_text(field, &name).await?),
+                "delimiter" => options.delimiter = Some(field_text(field, &name).await?),
+                "encoding" => options.encoding = Some(field_text(field, &name).await?),
+                "sheet" => options.sheet = Some(field_text(field, &name).await?),
+                "has_header" => {
+                    let text = field_text(field, &name).await?;
+                    options.has_header = Some(match text.trim() {
+                        "true" | "1" => true,
+                        "false" | "0" => false,
+                        other => {
+                            return Err(HttpError::validation(
+                                "has_header",
+                                format!("'{other}' is not true or false"),
+                            ))
+                        }
+                    });
+                }
+                other => {
+                    return Err(HttpError::validation(
+                        other,
+                        "is not a field of this form (file, name, id_column, filename_column, delimiter, encoding, has_header, sheet)",
+                    ))
+                }
+            }
+        }
+        let Some((file_name, bytes)) = file else {
+            return Err(HttpError::validation(
+                "file",
+                "attach the file to import as the form field 'file'",
+            ));
+        };
+        blocking(&state, move |w| {
+            w.import_upload(&UploadImport {
+                file_name: &file_name,
+                bytes: &bytes,
+                options,
+            })
+        })
+        .await?
+    } else {
+        let crate::extract::Json(body) =
+            crate::extract::Json::<CreateTable>::from_request(req, &()).await?;
+        blocking(&state, move |w| {
+            w.import_rows(&RowsImport {
+                kind,
+                name: body.name,
+                id_column: body.id_column,
+                filename_column: body.filename_column,
+                data: body.data,
+            })
+        })
+        .await?
+    };
+    Ok((StatusCode::CREATED, axum::Json(wire::table(dataset))).into_response())
+}
+
+async fn rows(
+    state: AppState,
+    kind: DatasetKind,
+    id: String,
+    q: PageQuery,
+) -> Result<RowsPage, HttpError> {
+    dataset_of_kind(&state, kind, id.clone()).await?;
+    let page = blocking(&state, move |w| w.dataset_rows(&id, q.page, q.limit)).await?;
+    Ok(wire::rows_page(page))
+}
+
+async fn export(state: AppState, kind: DatasetKind, id: String) -> Result<Response, HttpError> {
+    let d = dataset_of_kind(&state, kind, id.clone()).await?;
+    let bytes = blocking(&state, move |w| {
+        let mut out = Vec::new();
+        w.write_dataset_csv(&id, &mut out)?;
+        Ok(out)
+    })
+    .await?;
+    let file: String = d
+        .name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let mut response = bytes.into_response();
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file}.csv\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(response)
+}
+
+async fn delete(state: AppState, kind: DatasetKind, id: String) -> Result<Deleted, HttpError> {
+    dataset_of_kind(&state, kind, id.clone()).await?;
+    blocking(&state, move |w| w.delete_dataset(&id)).await?;
+    Ok(Deleted { deleted: true })
+}
+
+// ---- reference data ---------------------------------------------------------------------------
+
+#[utoipa::path(get, path = "/v1/reference-data", tag = "reference data", params(PageQuery),
+    responses((status = 200, body = TablePage), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 429, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn list_reference(
+    State(s): State<AppState>,
+    Query(q): Query<PageQuery>,
+) -> Result<axum::Json<TablePage>, HttpError> {
+    list(s, DatasetKind::Reference, q).await.map(axum::Json)
+}
+
+/// JSON rows (`application/json`, spec A.3.2) or a file (`multipart/form-data` with the field
+/// `file`: CSV, TSV, XLSX, XLS, ODS or JSON; spec A.3.3). Also served at
+/// /v1/matching/reference-data.
+#[utoipa::path(post, path = "/v1/reference-data", tag = "reference data",
+    request_body(content = CreateTable, description = "JSON rows, or a multipart form with the field `file`", content_type = "application/json"),
+    responses((status = 201, body = Table), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 413, body = ErrorEnvelope), (status = 429, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn create_reference(
+    State(s): State<AppState>,
+    req: Request,
+) -> Result<Response, HttpError> {
+    create(s, DatasetKind::Reference, req).await
+}
+
+#[utoipa::path(get, path = "/v1/reference-data/{id}", tag = "reference data",
+    params(("id" = String, Path)),
+    responses((status = 200, body = Table), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn get_reference(
+    State(s): State<AppState>,
+    Ids(id): Ids<String>,
+) -> Result<axum::Json<Table>, HttpError> {
+    dataset_of_kind(&s, DatasetKind::Reference, id)
+        .await
+        .map(|d| axum::Json(wire::table(d)))
+}
+
+/// Deletes the table and its rows; configs that use it stay, and their next run fails.
+#[utoipa::path(delete, path = "/v1/reference-data/{id}", tag = "reference data",
+    params(("id" = String, Path)),
+    responses((status = 200, body = Deleted), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn delete_reference(
+    State(s): State<AppState>,
+    Ids(id): Ids<String>,
+) -> Result<axum::Json<Deleted>, HttpError> {
+    delete(s, DatasetKind::Reference, id).await.map(axum::Json)
+}
+
+#[utoipa::path(get, path = "/v1/reference-data/{id}/rows", tag = "reference data",
+    params(("id" = String, Path), PageQuery),
+    responses((status = 200, body = RowsPage), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn reference_rows(
+    State(s): State<AppState>,
+    Ids(id): Ids<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<axum::Json<RowsPage>, HttpError> {
+    rows(s, DatasetKind::Reference, id, q).await.map(axum::Json)
+}
+
+#[utoipa::path(get, path = "/v1/reference-data/{id}/export", tag = "reference data",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "The table as CSV", content_type = "text/csv", body = String), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn export_reference(
+    State(s): State<AppState>,
+    Ids(id): Ids<String>,
+) -> Result<Response, HttpError> {
+    export(s, DatasetKind::Reference, id).await
+}
+
+// ---- document sets ----------------------------------------------------------------------------
+
+#[utoipa::path(get, path = "/v1/document-sets", tag = "document sets", params(PageQuery),
+    responses((status = 200, body = TablePage), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn list_documents(
+    State(s): State<AppState>,
+    Query(q): Query<PageQuery>,
+) -> Result<axum::Json<TablePage>, HttpError> {
+    list(s, DatasetKind::Documents, q).await.map(axum::Json)
+}
+
+/// The documents to match (extracted invoices), as JSON rows or an uploaded file, like
+/// reference data.
+#[utoipa::path(post, path = "/v1/document-sets", tag = "document sets",
+    request_body(content = CreateTable, description = "JSON rows, or a multipart form with the field `file`", content_type = "application/json"),
+    responses((status = 201, body = Table), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 413, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn create_documents(
+    State(s): State<AppState>,
+    req: Request,
+) -> Result<Response, HttpError> {
+    create(s, DatasetKind::Documents, req).await
+}
+
+#[utoipa::path(get, path = "/v1/document-sets/{id}", tag = "document sets",
+    params(("id" = String, Path)),
+    responses((status = 200, body = Table), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn get_documents(
+    State(s): State<AppState>,
+    Ids(id): Ids<String>,
+) -> Result<axum::Json<Table>, HttpError> {
+    dataset_of_kind(&s, DatasetKind::Documents, id)
+        .await
+        .map(|d| axum::Json(wire::table(d)))
+}
+
+#[utoipa::path(delete, path = "/v1/document-sets/{id}", tag = "document sets",
+    params(("id" = String, Path)),
+    responses((status = 200, body = Deleted), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn delete_documents(
+    State(s): State<AppState>,
+    Ids(id): Ids<String>,
+) -> Result<axum::Json<Deleted>, HttpError> {
+    delete(s, DatasetKind::Documents, id).await.map(axum::Json)
+}
+
+#[utoipa::path(get, path = "/v1/document-sets/{id}/rows", tag = "document sets",
+    params(("id" = String, Path), PageQuery),
+    responses((status = 200, body = RowsPage), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn document_rows(
+    State(s): State<AppState>,
+    Ids(id): Ids<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<axum::Json<RowsPage>, HttpError> {
+    rows(s, DatasetKind::Documents, id, q).await.map(axum::Json)
+}
+
+#[utoipa::path(get, path = "/v1/document-sets/{id}/export", tag = "document sets",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "The documents as CSV", content_type = "text/csv", body = String), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn export_documents(
+    State(s): State<AppState>,
+    Ids(id): Ids<String>,
+) -> Result<Response, HttpError> {
+    export(s, DatasetKind::Documents, id).await
+}

@@ -1,0 +1,534 @@
+//! The JSON shapes of the API (spec A.3–A.7), built from the service's types. They add what a
+//! REST client needs and the desktop UI does not (links, the spec's evidence keyed by field) and
+//! keep Matchbook's extra fields (config_name, review_floor, schedule, ...) beside the spec's.
+//! Request bodies refuse unknown fields, so a typo is a 400 naming it rather than ignored.
+
+use engine::{
+    Candidate, Column, Dataset, DatasetKind, FieldEvidence, FieldMapping, FieldNote, MatchResult,
+    MatchingConfig, ReviewStatus, Run, RunStatus, Schedule, Strategy, TriggeredBy,
+};
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::{Map, Value};
+use utoipa::{IntoParams, ToSchema};
+
+// ---- shared ---------------------------------------------------------------------------------
+
+/// Page-style pagination (results, tables, rows).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PagePagination {
+    pub total: u64,
+    pub page: u32,
+    pub limit: u32,
+}
+
+/// Cursor-style pagination (configs, runs): send `next_cursor` back as `cursor`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CursorPagination {
+    pub total: u64,
+    pub limit: u32,
+    pub has_more: bool,
+    pub next_cursor: Option<String>,
+}
+
+impl From<service::CursorPagination> for CursorPagination {
+    fn from(p: service::CursorPagination) -> Self {
+        CursorPagination {
+            total: p.total,
+            limit: p.limit,
+            has_more: p.has_more,
+            next_cursor: p.next_cursor,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Deleted {
+    pub deleted: bool,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// 1-based page; default 1.
+    pub page: Option<u32>,
+    /// Items per page (rows: default 100, results: default 50; at most 500).
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CursorParams {
+    /// The previous page's `pagination.next_cursor`.
+    pub cursor: Option<String>,
+    /// Default 20, at most 100.
+    pub limit: Option<u32>,
+}
+
+/// `Some(None)` for an explicit null, `None` when the field is absent.
+fn double_option<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+// ---- reference data and document sets -------------------------------------------------------
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TableLinks {
+    #[serde(rename = "self")]
+    pub self_: String,
+    pub rows: String,
+    pub export: String,
+}
+
+/// A reference table or a document set (spec A.3.1).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Table {
+    pub id: String,
+    pub name: String,
+    /// "reference" or "documents".
+    pub kind: DatasetKind,
+    /// Always "ready": imports finish before the response.
+    pub status: String,
+    /// "csv", "xlsx", "xls", "ods" or "json".
+    pub source_type: String,
+    pub row_count: u64,
+    pub columns: Vec<Column>,
+    /// The column whose values are the row (or document) ids.
+    pub id_column: Option<String>,
+    /// Document sets: the column with each document's file name.
+    pub filename_column: Option<String>,
+    pub created_at: String,
+    pub links: TableLinks,
+}
+
+pub fn table(d: Dataset) -> Table {
+    let base = match d.kind {
+        DatasetKind::Reference => "/v1/reference-data",
+        DatasetKind::Documents => "/v1/document-sets",
+    };
+    let self_ = format!("{base}/{}", d.id);
+    Table {
+        links: TableLinks {
+            rows: format!("{self_}/rows"),
+            export: format!("{self_}/export"),
+            self_,
+        },
+        id: d.id,
+        name: d.name,
+        kind: d.kind,
+        status: "ready".into(),
+        source_type: d.source_type,
+        row_count: d.row_count,
+        columns: d.columns,
+        id_column: d.id_column,
+        filename_column: d.filename_column,
+        created_at: d.created_at,
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TablePage {
+    pub data: Vec<Table>,
+    pub pagination: PagePagination,
+}
+
+/// Create a table from JSON rows (spec A.3.2).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateTable {
+    pub name: String,
+    /// Flat objects, one per row. The first row's keys are the columns; later rows must fit them.
+    #[schema(value_type = Vec<Object>)]
+    pub data: Vec<Value>,
+    /// The column whose values identify a row; guessed (`id`, `*_id`) when absent.
+    #[serde(default)]
+    pub id_column: Option<String>,
+    /// Document sets: the column with each document's file name; guessed when absent.
+    #[serde(default)]
+    pub filename_column: Option<String>,
+}
+
+/// One row, its columns next to its `id` (spec A.3.5).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RowsPage {
+    #[schema(value_type = Vec<Object>)]
+    pub data: Vec<Map<String, Value>>,
+    pub pagination: PagePagination,
+}
+
+pub fn rows_page(p: engine::RowPage) -> RowsPage {
+    let data = p
+        .rows
+        .into_iter()
+        .map(|r| {
+            let mut m = Map::new();
+            m.insert("id".into(), Value::String(r.id));
+            for (c, v) in p.columns.iter().zip(r.values) {
+                // The row's own id stays under "id"; a column of that name is its value too.
+                if c != "id" {
+                    m.insert(c.clone(), Value::String(v));
+                }
+            }
+            m
+        })
+        .collect();
+    RowsPage {
+        data,
+        pagination: PagePagination {
+            total: p.total,
+            page: p.page,
+            limit: p.limit,
+        },
+    }
+}
+
+// ---- configs --------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ConfigLinks {
+    #[serde(rename = "self")]
+    pub self_: String,
+    /// Where to POST to start a run.
+    pub runs: String,
+}
+
+/// A matching config (spec A.4.1).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Config {
+    pub id: String,
+    pub name: String,
+    pub reference_data_id: String,
+    /// The document set a run matches; null: every document set.
+    pub document_set_id: Option<String>,
+    pub target_type: String,
+    #[schema(value_type = Object)]
+    pub target_value: Value,
+    pub field_mappings: Vec<FieldMapping>,
+    pub threshold: f64,
+    /// Lower edge of the review band [review_floor, threshold).
+    pub review_floor: f64,
+    pub one_to_one: bool,
+    pub schedule: Option<Schedule>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub links: ConfigLinks,
+}
+
+pub fn config(c: MatchingConfig) -> Config {
+    let self_ = format!("/v1/matching/configs/{}", c.id);
+    Config {
+        links: ConfigLinks {
+            runs: format!("{self_}/run"),
+            self_,
+        },
+        id: c.id,
+        name: c.name,
+        reference_data_id: c.reference_data_id,
+        document_set_id: c.document_set_id,
+        target_type: c.target_type,
+        target_value: c.target_value,
+        field_mappings: c.field_mappings,
+        threshold: c.threshold,
+        review_floor: c.review_floor,
+        one_to_one: c.one_to_one,
+        schedule: c.schedule,
+        created_at: c.created_at,
+        updated_at: c.updated_at,
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ConfigPage {
+    pub data: Vec<Config>,
+    pub pagination: CursorPagination,
+}
+
+/// Create a config (spec A.4.4).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateConfig {
+    pub name: String,
+    pub reference_data_id: String,
+    pub field_mappings: Vec<FieldMapping>,
+    /// Default 0.85.
+    #[serde(default)]
+    pub threshold: Option<f64>,
+    /// Default 0.5.
+    #[serde(default)]
+    pub review_floor: Option<f64>,
+    /// Only "run".
+    #[serde(default)]
+    pub target_type: Option<String>,
+    /// Only `{}`.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub target_value: Option<Value>,
+    /// Default: every document set.
+    #[serde(default)]
+    pub document_set_id: Option<String>,
+    #[serde(default)]
+    pub one_to_one: Option<bool>,
+    #[serde(default)]
+    pub schedule: Option<Schedule>,
+}
+
+/// Change a config (spec A.4.5): fields left out keep their value; `null` clears an optional
+/// one. `reference_data_id` may only repeat the current value.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateConfig {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub reference_data_id: Option<String>,
+    #[serde(default)]
+    pub field_mappings: Option<Vec<FieldMapping>>,
+    #[serde(default)]
+    pub threshold: Option<f64>,
+    #[serde(default)]
+    pub review_floor: Option<f64>,
+    #[serde(default)]
+    pub target_type: Option<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub target_value: Option<Value>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub document_set_id: Option<Option<String>>,
+    #[serde(default)]
+    pub one_to_one: Option<bool>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Schedule>)]
+    pub schedule: Option<Option<Schedule>>,
+}
+
+// ---- runs -----------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RunLinks {
+    #[serde(rename = "self")]
+    pub self_: String,
+    pub config: String,
+    pub progress: String,
+    pub results: String,
+}
+
+/// A matching run (spec A.6.1).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RunObject {
+    pub id: String,
+    pub matching_config_id: String,
+    /// The config's name when the run was made.
+    pub config_name: String,
+    pub status: RunStatus,
+    pub triggered_by: TriggeredBy,
+    /// "manual" (deterministic); "smart" comes with smart runs.
+    pub run_type: String,
+    pub strategy_id: Option<String>,
+    pub rows_processed: Option<u64>,
+    pub rows_total: Option<u64>,
+    pub rows_matched: Option<u64>,
+    /// Mean confidence over matched rows.
+    pub avg_confidence: Option<f64>,
+    pub started_at: Option<String>,
+    pub completed_at: Option<String>,
+    pub error: Option<String>,
+    pub created_at: String,
+    pub links: RunLinks,
+}
+
+pub fn run(r: Run) -> RunObject {
+    let self_ = format!("/v1/matching/runs/{}", r.id);
+    RunObject {
+        links: RunLinks {
+            config: format!("/v1/matching/configs/{}", r.matching_config_id),
+            progress: format!("{self_}/progress"),
+            results: format!("{self_}/results"),
+            self_,
+        },
+        id: r.id,
+        matching_config_id: r.matching_config_id,
+        config_name: r.config_name,
+        status: r.status,
+        triggered_by: r.triggered_by,
+        run_type: "manual".into(),
+        strategy_id: None,
+        rows_processed: r.rows_processed,
+        rows_total: r.rows_total,
+        rows_matched: r.rows_matched,
+        avg_confidence: r.avg_confidence,
+        started_at: r.started_at,
+        completed_at: r.completed_at,
+        error: r.error,
+        created_at: r.created_at,
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RunPage {
+    pub data: Vec<RunObject>,
+    pub pagination: CursorPagination,
+}
+
+/// A run with its 50 most confident results (spec A.6.5).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RunDetail {
+    #[serde(flatten)]
+    pub run: RunObject,
+    pub results: Vec<ResultObject>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct RunsQuery {
+    /// Only runs of this config.
+    pub config_id: Option<String>,
+    pub status: Option<RunStatus>,
+    pub cursor: Option<String>,
+    /// Default 20, at most 100.
+    pub limit: Option<u32>,
+}
+
+/// Start a run. The body may be left out; it takes no fields today.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StartRun {}
+
+// ---- results --------------------------------------------------------------------------------
+
+/// How one field compared (spec A.7.1 evidence), keyed by the document field in `evidence`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Evidence {
+    pub strategy: Strategy,
+    pub score: f64,
+    pub target: String,
+    pub weight: f64,
+    pub source_value: String,
+    pub target_value: String,
+    /// One side had no value.
+    pub missing: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<FieldNote>,
+}
+
+fn evidence(fields: Vec<FieldEvidence>) -> Map<String, Value> {
+    fields
+        .into_iter()
+        .map(|f| {
+            let e = Evidence {
+                strategy: f.strategy,
+                score: f.score,
+                target: f.target,
+                weight: f.weight,
+                source_value: f.source_value,
+                target_value: f.target_value,
+                missing: f.missing,
+                note: f.note,
+            };
+            (f.source, serde_json::to_value(e).unwrap_or(Value::Null))
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CandidateObject {
+    pub rank: u32,
+    pub reference_row_id: String,
+    pub confidence: f64,
+    /// Per document field: an [`Evidence`].
+    #[schema(value_type = Object)]
+    pub evidence: Map<String, Value>,
+}
+
+fn candidate(c: Candidate) -> CandidateObject {
+    CandidateObject {
+        rank: c.rank,
+        reference_row_id: c.reference_row_id,
+        confidence: c.confidence,
+        evidence: evidence(c.evidence),
+    }
+}
+
+/// One document's outcome in a run (spec A.7.1).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ResultObject {
+    pub id: String,
+    pub run_id: String,
+    pub document_id: String,
+    pub document_filename: Option<String>,
+    pub matched_reference_row_id: Option<String>,
+    pub confidence: f64,
+    pub status: ReviewStatus,
+    pub notes: Option<String>,
+    /// The best candidate's evidence per document field; null without a candidate.
+    #[schema(value_type = Option<Object>)]
+    pub evidence: Option<Map<String, Value>>,
+    pub candidates: Vec<CandidateObject>,
+    /// One-to-one runs: another document won this one's best reference row.
+    pub contested: bool,
+    pub reviewed_at: Option<String>,
+}
+
+pub fn result(r: MatchResult) -> ResultObject {
+    ResultObject {
+        id: r.id,
+        run_id: r.run_id,
+        document_id: r.document_id,
+        document_filename: r.document_filename,
+        matched_reference_row_id: r.matched_reference_row_id,
+        confidence: r.confidence,
+        status: r.status,
+        notes: r.notes,
+        evidence: r.evidence.map(evidence),
+        candidates: r.candidates.into_iter().map(candidate).collect(),
+        contested: r.contested,
+        reviewed_at: r.reviewed_at,
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ResultPage {
+    pub data: Vec<ResultObject>,
+    pub pagination: PagePagination,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ResultsQuery {
+    pub status: Option<ReviewStatus>,
+    /// 1-based; default 1.
+    pub page: Option<u32>,
+    /// Default 50, at most 500.
+    pub limit: Option<u32>,
+    /// Only results with at least this confidence (0–1).
+    pub min_confidence: Option<f64>,
+    /// Only results with at most this confidence (0–1).
+    pub max_confidence: Option<f64>,
+    /// Text in the document, its file name, the matched row, notes or compared values.
+    pub search: Option<String>,
+}
+
+/// A review decision (spec A.7.4).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Review {
+    /// "approved" or "rejected".
+    pub status: ReviewStatus,
+    /// Stored with the result; leaving it out clears earlier notes.
+    #[serde(default)]
+    pub notes: Option<String>,
+    /// Approve this candidate instead of the proposed match.
+    #[serde(default)]
+    pub reference_row_id: Option<String>,
+}
+
+/// The decisions taken on one result, oldest first (the review log).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DecisionList {
+    pub data: Vec<engine::ReviewDecision>,
+}

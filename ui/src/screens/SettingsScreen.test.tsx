@@ -1,0 +1,90 @@
+// Behaviour of the settings screen against a mocked api: turning the REST API on shows the new key
+// once, a bad port is refused before anything is sent, rotation shows the replacement key.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+vi.mock('../api', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('../api')>()),
+  apiStatus: vi.fn(),
+  setApiSettings: vi.fn(),
+  rotateApiKey: vi.fn(),
+}));
+
+import * as api from '../api';
+import type { ApiServerStatus } from '../bindings/ApiServerStatus';
+import { click, render, settle, type Rendered } from '../testing';
+import { SettingsScreen } from './SettingsScreen';
+
+const mocked = vi.mocked(api);
+let view: Rendered | null = null;
+
+const off: ApiServerStatus = { settings: { enabled: false, port: 8750 }, running: false };
+const key = { prefix: 'mbk_1a2b3c4d', created_at: '2026-11-23T08:00:00.000Z' };
+
+beforeEach(() => {
+  mocked.apiStatus.mockResolvedValue(off);
+});
+
+afterEach(() => {
+  view?.unmount();
+  view = null;
+  vi.clearAllMocks();
+});
+
+const $ = <T extends Element>(sel: string) => view!.container.querySelector<T>(sel);
+
+describe('SettingsScreen', () => {
+  it('turns the API on, shows where it serves and the new key once', async () => {
+    mocked.setApiSettings.mockResolvedValue({
+      settings: { enabled: true, port: 8750 },
+      running: true,
+      url: 'http://127.0.0.1:8750',
+      key,
+      new_key: 'mbk_1a2b3c4d' + 'f'.repeat(56),
+    });
+    view = await render(<SettingsScreen active />);
+    expect($('#api-state')?.textContent).toContain('Not serving');
+    expect($('#api-key-none')).not.toBeNull();
+    await click($<HTMLInputElement>('#api-enabled')!);
+    await settle();
+    expect(mocked.setApiSettings).toHaveBeenCalledWith({ enabled: true, port: 8750 });
+    expect($('#api-url')?.textContent).toBe('http://127.0.0.1:8750');
+    expect($('#api-new-key')?.textContent).toMatch(/^mbk_1a2b3c4df+$/);
+    expect($('#api-key-prefix')?.textContent).toBe('mbk_1a2b3c4d…');
+  });
+
+  it('refuses a port outside 1024–65535 without calling the backend', async () => {
+    view = await render(<SettingsScreen active />);
+    const port = $<HTMLInputElement>('#api-port')!;
+    const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!;
+    setter.call(port, '80');
+    port.dispatchEvent(new Event('input', { bubbles: true }));
+    await settle();
+    await click($<HTMLInputElement>('#api-enabled')!);
+    await settle();
+    expect(mocked.setApiSettings).not.toHaveBeenCalled();
+    expect($('#api-port-error')?.textContent).toContain('1024');
+  });
+
+  it('shows why the server is not running, and the rotated key', async () => {
+    mocked.apiStatus.mockResolvedValue({
+      settings: { enabled: true, port: 8750 },
+      running: false,
+      key,
+      error: 'cannot listen on 127.0.0.1:8750: address in use',
+    });
+    mocked.rotateApiKey.mockResolvedValue({
+      settings: { enabled: true, port: 8750 },
+      running: false,
+      key: { prefix: 'mbk_99999999', created_at: '2026-11-23T09:00:00.000Z' },
+      new_key: 'mbk_99999999' + '0'.repeat(56),
+    });
+    view = await render(<SettingsScreen active />);
+    expect($('#api-server-error')?.textContent).toContain('address in use');
+    expect($('#api-new-key')).toBeNull();
+    await click($<HTMLButtonElement>('#api-rotate')!);
+    await settle();
+    expect(mocked.rotateApiKey).toHaveBeenCalledTimes(1);
+    expect($('#api-new-key')?.textContent).toMatch(/^mbk_99999999/);
+    expect($('#api-key-prefix')?.textContent).toBe('mbk_99999999…');
+  });
+});

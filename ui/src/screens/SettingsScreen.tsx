@@ -1,0 +1,177 @@
+// Settings: the switch for the local REST API (loopback only), its port, its address and its key,
+// which is shown whole once, when created or rotated, because the workspace keeps only its hash.
+import { useEffect, useState } from 'react';
+
+import { apiStatus, rotateApiKey, setApiSettings } from '../api';
+import type { ApiServerStatus } from '../bindings/ApiServerStatus';
+import { ErrorBanner } from '../components/ErrorBanner';
+
+interface Props {
+  active: boolean;
+}
+
+export function SettingsScreen({ active }: Props) {
+  const [status, setStatus] = useState<ApiServerStatus | null>(null);
+  const [port, setPort] = useState('');
+  const [portError, setPortError] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  // The whole key survives re-renders and tab switches until dismissed, but never a restart.
+  const [newKey, setNewKey] = useState<string | null>(null);
+  const [copied, setCopied] = useState(false);
+
+  const show = (s: ApiServerStatus) => {
+    setStatus(s);
+    setPort(String(s.settings.port));
+    if (s.new_key) {
+      setNewKey(s.new_key);
+      setCopied(false);
+    }
+  };
+
+  useEffect(() => {
+    if (!active) return;
+    apiStatus().then(show, (e: Error) => setError(`Could not read the API settings: ${e.message}`));
+  }, [active]);
+
+  const parsedPort = (): number | null => {
+    const n = Number(port.trim());
+    if (!Number.isInteger(n) || n < 1024 || n > 65535) {
+      setPortError('Choose a port from 1024 to 65535.');
+      return null;
+    }
+    setPortError(null);
+    return n;
+  };
+
+  const apply = async (enabled: boolean) => {
+    const p = parsedPort();
+    if (p === null) return;
+    setBusy(true);
+    try {
+      show(await setApiSettings({ enabled, port: p }));
+      setError(null);
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const rotate = async () => {
+    setBusy(true);
+    try {
+      show(await rotateApiKey());
+      setError(null);
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const copy = async () => {
+    if (!newKey) return;
+    try {
+      await navigator.clipboard.writeText(newKey);
+      setCopied(true);
+    } catch {
+      setCopied(false);
+    }
+  };
+
+  const enabled = status?.settings.enabled ?? false;
+  return (
+    <div className="settings">
+      <ErrorBanner message={error} onDismiss={() => setError(null)} />
+      <section className="card" aria-labelledby="api-heading">
+        <h2 id="api-heading">Local REST API</h2>
+        <p className="muted">
+          Scripts on this computer can import data, run configs and review results through the matching API. It
+          listens on 127.0.0.1 only: nothing outside this computer can reach it.
+        </p>
+        <div className="row">
+          <label className="check">
+            <input
+              id="api-enabled"
+              type="checkbox"
+              checked={enabled}
+              disabled={busy || status === null}
+              onChange={(e) => void apply(e.target.checked)}
+            />{' '}
+            Serve the API
+          </label>
+          <label>
+            Port{' '}
+            <input
+              id="api-port"
+              inputMode="numeric"
+              value={port}
+              disabled={busy || status === null}
+              aria-invalid={portError !== null}
+              onChange={(e) => setPort(e.target.value)}
+              onBlur={() => {
+                if (enabled && port !== String(status?.settings.port)) void apply(true);
+              }}
+              size={6}
+            />
+          </label>
+        </div>
+        {portError && (
+          <p id="api-port-error" className="field-error" role="alert">
+            {portError}
+          </p>
+        )}
+        <p id="api-state" aria-live="polite">
+          {status === null
+            ? 'Reading…'
+            : status.running && status.url
+              ? (
+                  <>
+                    Serving at <code id="api-url">{status.url}</code> — OpenAPI document at{' '}
+                    <code>{status.url}/v1/openapi.json</code>
+                  </>
+                )
+              : status.error
+                ? <span className="field-error" id="api-server-error">{status.error}</span>
+                : 'Not serving.'}
+        </p>
+      </section>
+
+      <section className="card" aria-labelledby="api-key-heading">
+        <h2 id="api-key-heading">API key</h2>
+        {status?.key ? (
+          <p>
+            Active key <code id="api-key-prefix">{status.key.prefix}…</code>, created{' '}
+            {new Date(status.key.created_at).toLocaleString()}. Send it as{' '}
+            <code>Authorization: Bearer &lt;key&gt;</code>.
+          </p>
+        ) : (
+          <p className="muted" id="api-key-none">
+            No key yet: one is created the first time the API is served.
+          </p>
+        )}
+        {newKey && (
+          <div className="new-key" role="status">
+            <p>
+              <strong>Copy this key now.</strong> Matchbook keeps only a fingerprint of it and cannot show it again.
+            </p>
+            <code id="api-new-key" className="key-text">
+              {newKey}
+            </code>{' '}
+            <button type="button" id="api-copy-key" onClick={() => void copy()}>
+              {copied ? 'Copied' : 'Copy'}
+            </button>{' '}
+            <button type="button" onClick={() => setNewKey(null)}>
+              Done
+            </button>
+          </div>
+        )}
+        <button type="button" id="api-rotate" disabled={busy || !status?.key} onClick={() => void rotate()}>
+          Rotate key
+        </button>
+        <span className="muted"> The old key stops working at once.</span>
+      </section>
+    </div>
+  );
+}
