@@ -252,6 +252,15 @@ pub fn router(ws: Arc<Workspace>, limits: Limits) -> Router {
             get(runs::decisions),
         )
         .route(
+            "/v1/matching/runs/{run_id}/results/{result_id}/revert",
+            post(runs::revert),
+        )
+        .route("/v1/matching/runs/{id}/summary", get(runs::summary))
+        .route(
+            "/v1/matching/runs/{id}/bulk-approve",
+            get(runs::bulk_count).post(runs::bulk_approve),
+        )
+        .route(
             "/v1/matching/strategies/{*rest}",
             axum::routing::any(unsupported::strategies),
         )

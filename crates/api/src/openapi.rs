@@ -43,6 +43,7 @@ impl Modify for BearerKey {
         configs::list, configs::create, configs::get, configs::update, configs::delete,
         runs::start, runs::list, runs::detail, runs::progress, runs::cancel,
         runs::results, runs::result, runs::review, runs::decisions,
+        runs::summary, runs::bulk_count, runs::bulk_approve, runs::revert,
         unsupported::smart_run, unsupported::ai_resolve, unsupported::strategies, unsupported::packages,
         unsupported::from_sql,
     ),
@@ -54,6 +55,7 @@ impl Modify for BearerKey {
         (name = "configs", description = "Matching configs (spec A.4)"),
         (name = "runs", description = "Matching runs (spec A.6)"),
         (name = "results", description = "Results and their review (spec A.7)"),
+        (name = "review desk", description = "Matchbook's extensions for reviewers: summary, bulk approval, undo"),
         (name = "later", description = "In the spec, not in Matchbook yet: answers 501"),
     )
 )]

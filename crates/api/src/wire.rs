@@ -532,3 +532,107 @@ pub struct Review {
 pub struct DecisionList {
     pub data: Vec<engine::ReviewDecision>,
 }
+
+// ---- review desk (Matchbook's extensions) ---------------------------------------------------
+
+/// A run's results per review status, and how many were decided since local midnight.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ReviewCounts {
+    pub pending: u64,
+    pub approved: u64,
+    pub rejected: u64,
+    pub reviewed_today: u64,
+    pub reviewed_today_all_runs: u64,
+}
+
+/// A run at a glance: confidence histogram and counts per band of the config it ran with.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RunSummary {
+    pub run: RunObject,
+    pub threshold: f64,
+    pub review_floor: f64,
+    /// Results per confidence bin of 0.05; the last bin includes 1.0.
+    pub histogram: Vec<u64>,
+    /// At or above the threshold.
+    pub matched: u64,
+    /// In the review band [review_floor, threshold).
+    pub review: u64,
+    /// Below the review floor, with a candidate.
+    pub below: u64,
+    /// Without any candidate.
+    pub no_candidate: u64,
+    pub counts: ReviewCounts,
+}
+
+pub fn summary(s: service::RunSummary) -> RunSummary {
+    RunSummary {
+        run: run(s.run),
+        threshold: s.threshold,
+        review_floor: s.review_floor,
+        histogram: s.histogram,
+        matched: s.matched,
+        review: s.review,
+        below: s.below,
+        no_candidate: s.no_candidate,
+        counts: ReviewCounts {
+            pending: s.counts.pending,
+            approved: s.counts.approved,
+            rejected: s.counts.rejected,
+            reviewed_today: s.counts.reviewed_today,
+            reviewed_today_all_runs: s.counts.reviewed_today_all_runs,
+        },
+    }
+}
+
+/// Which pending results a bulk approval takes: at least `min_confidence`, and the optional
+/// filters of the results list.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct BulkQuery {
+    pub min_confidence: f64,
+    pub max_confidence: Option<f64>,
+    pub search: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct BulkCount {
+    /// Pending results the approval would take now; send it back as `expected`.
+    pub count: u64,
+}
+
+/// Approve every pending result at or above `min_confidence` (and within the filters), in one
+/// transaction. `expected` is the count the caller saw: if it changed, nothing is approved (409).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BulkApprove {
+    pub min_confidence: f64,
+    pub expected: u64,
+    #[serde(default)]
+    pub max_confidence: Option<f64>,
+    #[serde(default)]
+    pub search: Option<String>,
+    #[serde(default)]
+    pub notes: Option<String>,
+}
+
+/// One decision: what an undo names.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DecisionRef {
+    pub result_id: String,
+    pub decision_id: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct BulkOutcome {
+    pub approved: u64,
+    /// One decision per approved result (undo each with .../revert).
+    pub decisions: Vec<DecisionRef>,
+}
+
+/// Undo a result's latest decision: the result gets back its status, match and notes before it.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Revert {
+    pub decision_id: String,
+}

@@ -920,3 +920,88 @@ async fn cancel_races_end_in_one_consistent_state() {
         assert_eq!(s, StatusCode::CONFLICT);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_script_can_use_the_review_desk_summary_bulk_approval_and_undo() {
+    let api = Api::start().await;
+    let (run_id, _) = api.completed_run().await;
+    let (s, summary) = api
+        .get(&format!("/v1/matching/runs/{run_id}/summary"))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{summary}");
+    assert_eq!(summary["histogram"].as_array().unwrap().len(), 20);
+    let binned: u64 = summary["histogram"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b.as_u64().unwrap())
+        .sum();
+    assert_eq!(binned, 12);
+    assert_eq!(summary["counts"]["pending"], 12);
+    assert_eq!(summary["run"]["id"], run_id.as_str());
+
+    let bulk = format!("/v1/matching/runs/{run_id}/bulk-approve");
+    let (s, count) = api.get(&format!("{bulk}?min_confidence=0.7")).await;
+    assert_eq!(s, StatusCode::OK, "{count}");
+    let n = count["count"].as_u64().unwrap();
+    assert!(n > 0 && n < 12, "{count}");
+    let (s, err) = api.get(&format!("{bulk}?min_confidence=1.5")).await;
+    assert_eq!(
+        (s, err["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("min_confidence"))
+    );
+    let (s, err) = api
+        .post(&bulk, json!({"min_confidence": 0.7, "expected": n + 1}))
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{err}");
+    let (_, still) = api.get(&format!("{bulk}?min_confidence=0.7")).await;
+    assert_eq!(
+        still["count"], n,
+        "nothing was approved by the refused call"
+    );
+    let (s, done) = api
+        .post(
+            &bulk,
+            json!({"min_confidence": 0.7, "expected": n, "notes": "bulk"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{done}");
+    assert_eq!(done["approved"], n);
+    let (_, approved) = api
+        .get(&format!(
+            "/v1/matching/runs/{run_id}/results?status=approved"
+        ))
+        .await;
+    assert_eq!(approved["pagination"]["total"], n);
+
+    // Undo one approval: it is pending again; undoing the undo approves it again.
+    let d = &done["decisions"][0];
+    let (result_id, decision_id) = (
+        d["result_id"].as_str().unwrap(),
+        d["decision_id"].as_str().unwrap(),
+    );
+    let revert = format!("/v1/matching/runs/{run_id}/results/{result_id}/revert");
+    let (s, r) = api.post(&revert, json!({"decision_id": decision_id})).await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    assert_eq!(r["status"], "pending");
+    let (s, err) = api.post(&revert, json!({"decision_id": decision_id})).await;
+    assert_eq!(
+        s,
+        StatusCode::CONFLICT,
+        "only the latest decision can be undone: {err}"
+    );
+    let (_, log) = api
+        .get(&format!(
+            "/v1/matching/runs/{run_id}/results/{result_id}/decisions"
+        ))
+        .await;
+    let undo = log["data"].as_array().unwrap().last().unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (s, r) = api.post(&revert, json!({"decision_id": undo})).await;
+    assert_eq!(
+        (s, r["status"].as_str()),
+        (StatusCode::OK, Some("approved"))
+    );
+}

@@ -76,8 +76,12 @@ enum Command {
     Runs(RunsArgs),
     /// List a run's results, best confidence first, filtered like the review queue.
     Results(ResultsArgs),
-    /// Approve or reject one result (the decision goes to the review log).
+    /// Approve or reject one result, or undo its latest decision (the review log keeps all).
     Review(ReviewArgs),
+    /// Approve every pending result of a run at or above a confidence, in one transaction.
+    ApproveAll(ApproveAllArgs),
+    /// A result's decisions, oldest first: who decided what, when (the ids `review --undo` takes).
+    History(HistoryArgs),
     /// Write a run's matches and unmatched documents to CSV or XLSX.
     Export(ExportArgs),
     /// Serve the matching REST API on 127.0.0.1 and start scheduled runs, until Ctrl-C.
@@ -173,7 +177,7 @@ struct ResultsArgs {
 }
 
 #[derive(Debug, Args)]
-#[command(group(clap::ArgGroup::new("decision").required(true).args(["approve", "reject"])))]
+#[command(group(clap::ArgGroup::new("decision").required(true).args(["approve", "reject", "undo"])))]
 struct ReviewArgs {
     /// The run the result belongs to.
     run_id: String,
@@ -185,6 +189,10 @@ struct ReviewArgs {
     /// Refuse the match; a later run will not propose this pair again.
     #[arg(long)]
     reject: bool,
+    /// Undo this decision (the result's latest, as `history` lists them): the result gets back
+    /// its status, match and notes from before it.
+    #[arg(long, value_name = "DECISION_ID", conflicts_with_all = ["note", "candidate"])]
+    undo: Option<String>,
     /// Approve the pairing with this candidate's reference row instead of the proposed match.
     #[arg(long, value_name = "REFERENCE_ROW_ID", requires = "approve")]
     candidate: Option<String>,
@@ -192,6 +200,41 @@ struct ReviewArgs {
     #[arg(long)]
     note: Option<String>,
     /// Print the updated result as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Without --yes it only prints how many results it would approve. With --yes it approves them,
+each with its own decision in the review log; `review RUN RESULT --undo DECISION` undoes one.")]
+struct ApproveAllArgs {
+    run_id: String,
+    /// Approve pending results with at least this confidence (above 0, at most 1).
+    #[arg(long, value_name = "CONFIDENCE")]
+    min: f64,
+    /// Only results with at most this confidence.
+    #[arg(long, value_name = "CONFIDENCE")]
+    max: Option<f64>,
+    /// Only results whose document, matched row, notes or values contain this text.
+    #[arg(long)]
+    search: Option<String>,
+    /// A note kept with every decision.
+    #[arg(long)]
+    note: Option<String>,
+    /// Approve them; without it, only count them.
+    #[arg(long)]
+    yes: bool,
+    /// Print the count, or the decisions made, as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+struct HistoryArgs {
+    run_id: String,
+    result_id: String,
+    /// Print the decisions as JSON.
     #[arg(long)]
     json: bool,
 }
@@ -480,22 +523,43 @@ fn dispatch(cli: Cli, io: &mut Io) -> Result<u8, CliError> {
             },
             io,
         ),
-        Command::Review(a) => commands::review::review(
-            &open()?,
-            &a.run_id,
-            &a.result_id,
-            service::ReviewInput {
-                status: if a.approve {
-                    engine::ReviewStatus::Approved
-                } else {
-                    engine::ReviewStatus::Rejected
+        Command::Review(a) => match a.undo {
+            Some(decision_id) => {
+                commands::review::undo(&open()?, &a.run_id, &a.result_id, &decision_id, a.json, io)
+            }
+            None => commands::review::review(
+                &open()?,
+                &a.run_id,
+                &a.result_id,
+                service::ReviewInput {
+                    status: if a.approve {
+                        engine::ReviewStatus::Approved
+                    } else {
+                        engine::ReviewStatus::Rejected
+                    },
+                    notes: a.note,
+                    reference_row_id: a.candidate,
                 },
-                notes: a.note,
-                reference_row_id: a.candidate,
+                a.json,
+                io,
+            ),
+        },
+        Command::ApproveAll(a) => commands::review::approve_all(
+            &open()?,
+            &commands::review::ApproveAll {
+                run_id: a.run_id,
+                min: a.min,
+                max: a.max,
+                search: a.search,
+                note: a.note,
+                yes: a.yes,
+                json: a.json,
             },
-            a.json,
             io,
         ),
+        Command::History(a) => {
+            commands::review::history(&open()?, &a.run_id, &a.result_id, a.json, io)
+        }
         Command::Export(a) => commands::review::export(
             &open()?,
             &a.run_id,

@@ -326,6 +326,95 @@ fn review_and_export(d: &Demo, config_id: &str, run_id: &str) {
         ws,
     ]);
     assert_eq!(r.code, EXIT_USAGE, "{}", r.err);
+
+    // approve-all counts without --yes, approves with it; history lists the decision that
+    // review --undo takes back.
+    let r = cli(&[
+        "approve-all",
+        run_id,
+        "--min",
+        "0.9",
+        "--workspace",
+        ws,
+        "--json",
+    ]);
+    assert_eq!(r.code, EXIT_OK, "{}", r.err);
+    let count = json(&r.out)["count"].as_u64().unwrap();
+    assert!(count > 0, "{}", r.out);
+    let r = cli(&["results", run_id, "--workspace", ws, "--status", "approved"]);
+    assert_eq!(
+        r.out.lines().count(),
+        1,
+        "counting approved nothing: {}",
+        r.out
+    );
+    let r = cli(&[
+        "approve-all",
+        run_id,
+        "--min",
+        "0.9",
+        "--yes",
+        "--note",
+        "bulk",
+        "--workspace",
+        ws,
+        "--json",
+    ]);
+    assert_eq!(r.code, EXIT_OK, "{}", r.err);
+    let decisions = json(&r.out)["decisions"].as_array().unwrap().clone();
+    assert_eq!(decisions.len() as u64, count);
+    let r = cli(&[
+        "results",
+        run_id,
+        "--workspace",
+        ws,
+        "--status",
+        "approved",
+        "--json",
+    ]);
+    assert_eq!(json(&r.out)["total"].as_u64().unwrap(), count + 1);
+    let r = cli(&["approve-all", run_id, "--min", "1.5", "--workspace", ws]);
+    assert_eq!(r.code, EXIT_DATA, "{}", r.err);
+
+    let bulk_result = decisions[0]["result_id"].as_str().unwrap();
+    let r = cli(&["history", run_id, bulk_result, "--workspace", ws]);
+    assert_eq!(r.code, EXIT_OK, "{}", r.err);
+    assert_eq!(r.out.lines().count(), 1, "{}", r.out);
+    assert!(
+        r.out.contains("pending -> approved") && r.out.contains("\"bulk\""),
+        "{}",
+        r.out
+    );
+    let decision = r.out.split_whitespace().next().unwrap().to_string();
+    let r = cli(&[
+        "review",
+        run_id,
+        bulk_result,
+        "--undo",
+        &decision,
+        "--workspace",
+        ws,
+    ]);
+    assert_eq!(r.code, EXIT_OK, "{}", r.err);
+    assert_eq!(field(&r.out, "status"), "pending");
+    let r = cli(&[
+        "review",
+        run_id,
+        bulk_result,
+        "--undo",
+        &decision,
+        "--workspace",
+        ws,
+    ]);
+    assert_eq!(
+        r.code, 1,
+        "only the latest decision can be undone: {}",
+        r.err
+    );
+    let r = cli(&["history", run_id, bulk_result, "--workspace", ws, "--json"]);
+    let log = json(&r.out);
+    assert_eq!(log.as_array().unwrap().len(), 2);
+    assert_eq!(log[1]["reverts"], decision.as_str());
 }
 
 #[test]
@@ -654,7 +743,17 @@ fn every_help_text_renders() {
     assert!(r.out.contains("Example, from two files"), "{}", r.out);
     assert!(r.out.contains("matchbook-cli run CONFIG_ID"), "{}", r.out);
     let mut paths: Vec<Vec<&str>> = [
-        "import", "configs", "run", "eval", "runs", "results", "review", "export", "serve",
+        "import",
+        "configs",
+        "run",
+        "eval",
+        "runs",
+        "results",
+        "review",
+        "approve-all",
+        "history",
+        "export",
+        "serve",
     ]
     .iter()
     .map(|c| vec![*c])

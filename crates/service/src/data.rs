@@ -375,6 +375,17 @@ impl Workspace {
         result_id: &str,
         decision_id: &str,
     ) -> Result<MatchResult> {
+        self.revert_decision_as(run_id, result_id, decision_id, &self.user)
+    }
+
+    /// [`Workspace::revert_decision`] recorded in the log as decided by `decided_by`.
+    pub fn revert_decision_as(
+        &self,
+        run_id: &str,
+        result_id: &str,
+        decision_id: &str,
+        decided_by: &str,
+    ) -> Result<MatchResult> {
         let new_decision_id = new_id();
         let now = self.now();
         Ok(self.store.revert(&store::Revert {
@@ -382,7 +393,7 @@ impl Workspace {
             result_id,
             decision_id,
             new_decision_id: &new_decision_id,
-            decided_by: &self.user,
+            decided_by,
             decided_at: &now,
         })?)
     }

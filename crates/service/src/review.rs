@@ -113,6 +113,16 @@ impl Workspace {
     /// `min_confidence`, each with its own decision in the log. Nothing is approved when the count
     /// is no longer the one the user confirmed.
     pub fn bulk_approve(&self, run_id: &str, input: &BulkApproveInput) -> Result<BulkOutcome> {
+        self.bulk_approve_as(run_id, input, &self.user)
+    }
+
+    /// [`Workspace::bulk_approve`] recorded in the log as decided by `decided_by`.
+    pub fn bulk_approve_as(
+        &self,
+        run_id: &str,
+        input: &BulkApproveInput,
+        decided_by: &str,
+    ) -> Result<BulkOutcome> {
         let stored = self.store.get_stored_run(run_id)?;
         let filter = bulk_filter(&input.query, input.min_confidence)?;
         let ids = self.store.bulk_candidates(run_id, &filter)?;
@@ -150,7 +160,7 @@ impl Workspace {
                 reference_row_id: None,
                 reference_data_id: &stored.config.reference_data_id,
                 decision_id,
-                decided_by: &self.user,
+                decided_by,
                 decided_at: &now,
             })
             .collect();

@@ -90,7 +90,7 @@ export function SettingsScreen({ active }: Props) {
           Scripts on this computer can import data, run configs and review results through the matching API. It
           listens on 127.0.0.1 only: nothing outside this computer can reach it.
         </p>
-        <div className="row">
+        <div className="api-switch">
           <label className="check">
             <input
               id="api-enabled"

@@ -187,3 +187,102 @@ pub async fn decisions(
     .await?;
     Ok(axum::Json(DecisionList { data }))
 }
+
+/// Histogram of confidences, counts per band and review counters.
+#[utoipa::path(get, path = "/v1/matching/runs/{id}/summary", tag = "review desk",
+    params(("id" = String, Path)),
+    responses((status = 200, body = wire::RunSummary), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn summary(
+    State(s): State<AppState>,
+    Ids(id): Ids<String>,
+) -> Result<axum::Json<wire::RunSummary>, HttpError> {
+    Ok(axum::Json(wire::summary(
+        blocking(&s, move |w| w.run_summary(&id)).await?,
+    )))
+}
+
+/// The results list's filters for a bulk approval; the service applies `min_confidence` itself
+/// and keeps to pending results.
+fn bulk_query(max: Option<f64>, search: Option<String>) -> ResultQuery {
+    ResultQuery {
+        status: Some(ReviewStatus::Pending),
+        min_confidence: None,
+        max_confidence: max,
+        search,
+        sort: None,
+        page: None,
+        limit: None,
+    }
+}
+
+/// How many pending results a bulk approval would take now.
+#[utoipa::path(get, path = "/v1/matching/runs/{id}/bulk-approve", tag = "review desk",
+    params(("id" = String, Path), wire::BulkQuery),
+    responses((status = 200, body = wire::BulkCount), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn bulk_count(
+    State(s): State<AppState>,
+    Ids(id): Ids<String>,
+    Query(q): Query<wire::BulkQuery>,
+) -> Result<axum::Json<wire::BulkCount>, HttpError> {
+    let query = bulk_query(q.max_confidence, q.search);
+    let count = blocking(&s, move |w| {
+        w.bulk_approve_count(&id, &query, q.min_confidence)
+    })
+    .await?;
+    Ok(axum::Json(wire::BulkCount { count }))
+}
+
+/// Approves, in one transaction, every pending result at or above `min_confidence`; each gets its
+/// own decision in the log. 409 when the count is no longer `expected`.
+#[utoipa::path(post, path = "/v1/matching/runs/{id}/bulk-approve", tag = "review desk",
+    params(("id" = String, Path)), request_body = wire::BulkApprove,
+    responses((status = 200, body = wire::BulkOutcome), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn bulk_approve(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Ids(id): Ids<String>,
+    Json(body): Json<wire::BulkApprove>,
+) -> Result<axum::Json<wire::BulkOutcome>, HttpError> {
+    let input = service::BulkApproveInput {
+        query: bulk_query(body.max_confidence, body.search),
+        min_confidence: body.min_confidence,
+        expected: body.expected,
+        notes: body.notes,
+    };
+    let decided_by = format!("api:{}", caller.0);
+    let outcome = blocking(&s, move |w| w.bulk_approve_as(&id, &input, &decided_by)).await?;
+    Ok(axum::Json(wire::BulkOutcome {
+        approved: outcome.decisions.len() as u64,
+        decisions: outcome
+            .decisions
+            .into_iter()
+            .map(|d| wire::DecisionRef {
+                result_id: d.result_id,
+                decision_id: d.decision_id,
+            })
+            .collect(),
+    }))
+}
+
+/// Undoes the result's latest decision (409 if `decision_id` is no longer the latest); the undo
+/// is a decision of its own, so undoing it redoes the first.
+#[utoipa::path(post, path = "/v1/matching/runs/{run_id}/results/{result_id}/revert", tag = "review desk",
+    params(("run_id" = String, Path), ("result_id" = String, Path)), request_body = wire::Revert,
+    responses((status = 200, body = ResultObject), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn revert(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Ids((run_id, result_id)): Ids<(String, String)>,
+    Json(body): Json<wire::Revert>,
+) -> Result<axum::Json<ResultObject>, HttpError> {
+    let decided_by = format!("api:{}", caller.0);
+    let r = blocking(&s, move |w| {
+        w.revert_decision_as(&run_id, &result_id, &body.decision_id, &decided_by)
+    })
+    .await?;
+    Ok(axum::Json(wire::result(r)))
+}

@@ -1,8 +1,8 @@
-//! `runs`, `results`, `review` and `export`: what a reviewer does in the window, for scripts. Each
+//! `runs`, `results`, `review`, `approve-all`, `history` and `export`: what a reviewer does in the window, for scripts. Each
 //! prints a table for people or, with `--json`, the service's own JSON shapes.
 
 use engine::{ReviewStatus, RunStatus};
-use service::{ExportFormat, ExportRequest, ResultQuery, ReviewInput, RunFilter};
+use service::{BulkApproveInput, ExportFormat, ExportRequest, ResultQuery, ReviewInput, RunFilter};
 
 use super::{io_err, print_json};
 use crate::error::{CliError, EXIT_OK};
@@ -121,21 +121,9 @@ pub fn review(
         .review_result(run_id, result_id, &input)?;
     if json {
         print_json(&r, io)?;
-        return Ok(EXIT_OK);
+    } else {
+        result_table(&r, io)?;
     }
-    let mut table = Table::new();
-    table
-        .row("result", &r.id)
-        .row("document", &r.document_id)
-        .row("status", r.status.as_str())
-        .row(
-            "matched",
-            r.matched_reference_row_id
-                .as_deref()
-                .unwrap_or("(no match)"),
-        )
-        .row("notes", r.notes.as_deref().unwrap_or(""));
-    table.write(io.out).map_err(io_err)?;
     Ok(EXIT_OK)
 }
 
@@ -184,5 +172,131 @@ pub fn export(
         .row("matched", outcome.matched.to_string())
         .row("unmatched", outcome.unmatched.to_string());
     table.write(io.out).map_err(io_err)?;
+    Ok(EXIT_OK)
+}
+
+fn result_table(r: &engine::MatchResult, io: &mut Io) -> Result<(), CliError> {
+    let mut table = Table::new();
+    table
+        .row("result", &r.id)
+        .row("document", &r.document_id)
+        .row("status", r.status.as_str())
+        .row(
+            "matched",
+            r.matched_reference_row_id
+                .as_deref()
+                .unwrap_or("(no match)"),
+        )
+        .row("notes", r.notes.as_deref().unwrap_or(""));
+    table.write(io.out).map_err(io_err)
+}
+
+/// Undoes a result's latest decision.
+pub fn undo(
+    session: &Session,
+    run_id: &str,
+    result_id: &str,
+    decision_id: &str,
+    json: bool,
+    io: &mut Io,
+) -> Result<u8, CliError> {
+    let r = session
+        .workspace()
+        .revert_decision(run_id, result_id, decision_id)?;
+    if json {
+        print_json(&r, io)?;
+    } else {
+        result_table(&r, io)?;
+    }
+    Ok(EXIT_OK)
+}
+
+pub struct ApproveAll {
+    pub run_id: String,
+    pub min: f64,
+    pub max: Option<f64>,
+    pub search: Option<String>,
+    pub note: Option<String>,
+    pub yes: bool,
+    pub json: bool,
+}
+
+/// Counts, or with `yes` approves, the pending results at or above `min`.
+pub fn approve_all(session: &Session, a: &ApproveAll, io: &mut Io) -> Result<u8, CliError> {
+    let ws = session.workspace();
+    let query = ResultQuery {
+        status: Some(ReviewStatus::Pending),
+        max_confidence: a.max,
+        search: a.search.clone(),
+        ..Default::default()
+    };
+    let count = ws.bulk_approve_count(&a.run_id, &query, a.min)?;
+    if !a.yes {
+        if a.json {
+            print_json(&serde_json::json!({ "count": count }), io)?;
+        } else {
+            writeln!(
+                io.out,
+                "{count} pending results at or above {}; add --yes to approve them",
+                score(Some(a.min))
+            )
+            .map_err(io_err)?;
+        }
+        return Ok(EXIT_OK);
+    }
+    // The count just read is the one confirmed: if a reviewer decides one in between, the
+    // service refuses (conflict) rather than approve a different set.
+    let outcome = ws.bulk_approve(
+        &a.run_id,
+        &BulkApproveInput {
+            query,
+            min_confidence: a.min,
+            expected: count,
+            notes: a.note.clone(),
+        },
+    )?;
+    if a.json {
+        print_json(&outcome, io)?;
+    } else {
+        writeln!(io.out, "approved {} results", outcome.decisions.len()).map_err(io_err)?;
+    }
+    Ok(EXIT_OK)
+}
+
+/// A result's decisions, oldest first.
+pub fn history(
+    session: &Session,
+    run_id: &str,
+    result_id: &str,
+    json: bool,
+    io: &mut Io,
+) -> Result<u8, CliError> {
+    let ws = session.workspace();
+    ws.get_result(run_id, result_id)?;
+    let decisions = ws.result_decisions(result_id)?;
+    if json {
+        print_json(&decisions, io)?;
+        return Ok(EXIT_OK);
+    }
+    for d in &decisions {
+        writeln!(
+            io.out,
+            "{}  {}  {} -> {}  by {}{}{}",
+            d.id,
+            d.decided_at,
+            d.previous_status.as_str(),
+            d.status.as_str(),
+            d.decided_by,
+            d.reverts
+                .as_deref()
+                .map(|r| format!("  (undoes {r})"))
+                .unwrap_or_default(),
+            d.notes
+                .as_deref()
+                .map(|n| format!("  \"{n}\""))
+                .unwrap_or_default(),
+        )
+        .map_err(io_err)?;
+    }
     Ok(EXIT_OK)
 }
