@@ -374,7 +374,7 @@ pub struct RunPage {
 }
 
 /// A run with its 50 most confident results (spec A.6.5).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RunDetail {
     #[serde(flatten)]
     pub run: RunObject,
@@ -415,33 +415,53 @@ pub struct Evidence {
     pub note: Option<FieldNote>,
 }
 
-fn evidence(fields: Vec<FieldEvidence>) -> Map<String, Value> {
-    fields
-        .into_iter()
-        .map(|f| {
-            let e = Evidence {
-                strategy: f.strategy,
-                score: f.score,
-                target: f.target,
-                weight: f.weight,
-                source_value: f.source_value,
-                target_value: f.target_value,
-                missing: f.missing,
-                note: f.note,
-            };
-            (f.source, serde_json::to_value(e).unwrap_or(Value::Null))
-        })
-        .collect()
+/// Evidence keyed by document field, in mapping order, written straight to JSON: building a
+/// `serde_json::Value` per field first took a fifth of a results page's time (docs/PERFORMANCE.md).
+#[derive(Debug, Clone, Default)]
+pub struct EvidenceMap(pub Vec<(String, Evidence)>);
+
+impl Serialize for EvidenceMap {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (field, e) in &self.0 {
+            map.serialize_entry(field, e)?;
+        }
+        map.end()
+    }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+fn evidence(fields: Vec<FieldEvidence>) -> EvidenceMap {
+    EvidenceMap(
+        fields
+            .into_iter()
+            .map(|f| {
+                (
+                    f.source,
+                    Evidence {
+                        strategy: f.strategy,
+                        score: f.score,
+                        target: f.target,
+                        weight: f.weight,
+                        source_value: f.source_value,
+                        target_value: f.target_value,
+                        missing: f.missing,
+                        note: f.note,
+                    },
+                )
+            })
+            .collect(),
+    )
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CandidateObject {
     pub rank: u32,
     pub reference_row_id: String,
     pub confidence: f64,
-    /// Per document field: an [`Evidence`].
-    #[schema(value_type = Object)]
-    pub evidence: Map<String, Value>,
+    /// Per document field, how it compared.
+    #[schema(value_type = std::collections::HashMap<String, Evidence>)]
+    pub evidence: EvidenceMap,
 }
 
 fn candidate(c: Candidate) -> CandidateObject {
@@ -454,7 +474,7 @@ fn candidate(c: Candidate) -> CandidateObject {
 }
 
 /// One document's outcome in a run (spec A.7.1).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ResultObject {
     pub id: String,
     pub run_id: String,
@@ -465,8 +485,8 @@ pub struct ResultObject {
     pub status: ReviewStatus,
     pub notes: Option<String>,
     /// The best candidate's evidence per document field; null without a candidate.
-    #[schema(value_type = Option<Object>)]
-    pub evidence: Option<Map<String, Value>>,
+    #[schema(value_type = Option<std::collections::HashMap<String, Evidence>>)]
+    pub evidence: Option<EvidenceMap>,
     pub candidates: Vec<CandidateObject>,
     /// One-to-one runs: another document won this one's best reference row.
     pub contested: bool,
@@ -490,7 +510,7 @@ pub fn result(r: MatchResult) -> ResultObject {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ResultPage {
     pub data: Vec<ResultObject>,
     pub pagination: PagePagination,

@@ -1,8 +1,8 @@
 //! Matchbook's workspace file: one SQLite database holding datasets, configs, runs, results and the
 //! review log. This crate is the only code that writes SQL.
 //!
-//! One writer connection (behind a mutex) and a reader connection; WAL lets readers proceed while a
-//! run writes. Every multi-row change is one transaction, so a failure leaves nothing half-done.
+//! One writer connection (behind a mutex) and a few reader connections; WAL lets readers proceed
+//! while a run writes, and each other. Every multi-row change is one transaction, so a failure leaves nothing half-done.
 
 mod configs;
 mod datasets;
@@ -28,10 +28,15 @@ pub use settings::ApiKeyRecord;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// Reader connections: the REST API answers many clients at once and the window reads while a
+/// run writes; one reader made every read wait for the one before it (docs/PERFORMANCE.md).
+const READERS: usize = 4;
+
 pub struct Store {
     path: PathBuf,
     writer: Mutex<Connection>,
-    reader: Mutex<Connection>,
+    readers: Vec<Mutex<Connection>>,
+    next_reader: std::sync::atomic::AtomicUsize,
 }
 
 impl Store {
@@ -47,11 +52,14 @@ impl Store {
         }
         let mut writer = open_connection(path)?;
         migrations::migrate(&mut writer)?;
-        let reader = open_connection(path)?;
+        let readers = (0..READERS)
+            .map(|_| open_connection(path).map(Mutex::new))
+            .collect::<Result<Vec<_>>>()?;
         Ok(Store {
             path: path.to_path_buf(),
             writer: Mutex::new(writer),
-            reader: Mutex::new(reader),
+            readers,
+            next_reader: std::sync::atomic::AtomicUsize::new(0),
         })
     }
 
@@ -72,8 +80,21 @@ impl Store {
         self.writer.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// A free reader if there is one, else a wait on the next in turn.
     fn read(&self) -> MutexGuard<'_, Connection> {
-        self.reader.lock().unwrap_or_else(|p| p.into_inner())
+        use std::sync::atomic::Ordering;
+        use std::sync::TryLockError;
+        let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
+        for i in 0..self.readers.len() {
+            match self.readers[(start + i) % self.readers.len()].try_lock() {
+                Ok(guard) => return guard,
+                Err(TryLockError::Poisoned(p)) => return p.into_inner(),
+                Err(TryLockError::WouldBlock) => {}
+            }
+        }
+        self.readers[start % self.readers.len()]
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
     }
 
     /// A separate read connection for long scans (loading a million reference rows) that should
