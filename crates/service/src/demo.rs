@@ -22,30 +22,19 @@ pub const DEMO_THRESHOLD: f64 = 0.8;
 /// How the generated purchase orders are imported (also by the benchmark).
 pub fn purchase_orders_import(path: &Path) -> ImportRequest {
     ImportRequest {
-        path: path.display().to_string(),
-        kind: DatasetKind::Reference,
         name: Some("Purchase orders".into()),
         id_column: Some("po_id".into()),
-        filename_column: None,
-        delimiter: None,
-        encoding: None,
-        has_header: None,
-        sheet: None,
+        ..ImportRequest::new(path.display().to_string(), DatasetKind::Reference)
     }
 }
 
 /// How the generated invoices are imported (also by the benchmark).
 pub fn invoices_import(path: &Path) -> ImportRequest {
     ImportRequest {
-        path: path.display().to_string(),
-        kind: DatasetKind::Documents,
         name: Some("Supplier invoices".into()),
         id_column: Some("document_id".into()),
         filename_column: Some("document_filename".into()),
-        delimiter: None,
-        encoding: None,
-        has_header: None,
-        sheet: None,
+        ..ImportRequest::new(path.display().to_string(), DatasetKind::Documents)
     }
 }
 

@@ -43,6 +43,23 @@ pub struct ImportRequest {
     pub sheet: Option<String>,
 }
 
+impl ImportRequest {
+    /// An import of `path` as `kind` with every option left to detection.
+    pub fn new(path: impl Into<String>, kind: DatasetKind) -> Self {
+        ImportRequest {
+            path: path.into(),
+            kind,
+            name: None,
+            id_column: None,
+            filename_column: None,
+            delimiter: None,
+            encoding: None,
+            has_header: None,
+            sheet: None,
+        }
+    }
+}
+
 /// What the import wizard shows of a file before importing it: what was detected (and can be
 /// changed), the columns and the first rows. Same options as an import.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

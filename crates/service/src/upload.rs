@@ -176,15 +176,10 @@ impl Workspace {
         }
         let table = rows_table(name, &req.data)?;
         let opts = ImportRequest {
-            path: String::new(),
-            kind: req.kind,
             name: Some(name.to_string()),
             id_column: req.id_column.clone(),
             filename_column: req.filename_column.clone(),
-            delimiter: None,
-            encoding: None,
-            has_header: None,
-            sheet: None,
+            ..ImportRequest::new(String::new(), req.kind)
         };
         for (field, column) in [
             ("id_column", &req.id_column),

@@ -104,17 +104,7 @@ async fn create(state: AppState, kind: DatasetKind, req: Request) -> Result<Resp
         let mut multipart = Multipart::from_request(req, &())
             .await
             .map_err(|e| HttpError::validation("", format!("the form could not be read: {e}")))?;
-        let mut options = ImportRequest {
-            path: String::new(),
-            kind,
-            name: None,
-            id_column: None,
-            filename_column: None,
-            delimiter: None,
-            encoding: None,
-            has_header: None,
-            sheet: None,
-        };
+        let mut options = ImportRequest::new(String::new(), kind);
         let mut file: Option<(String, Vec<u8>)> = None;
         while let Some(field) = multipart.next_field().await.map_err(|e| {
             if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
