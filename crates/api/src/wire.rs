@@ -5,7 +5,7 @@
 
 use engine::{
     Candidate, Column, Dataset, DatasetKind, FieldEvidence, FieldMapping, FieldNote, MatchResult,
-    MatchingConfig, ReviewStatus, Run, RunStatus, Schedule, Strategy, TriggeredBy,
+    MatchingConfig, ReviewStatus, Run, RunStatus, Schedule, Strategy,
 };
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
@@ -22,24 +22,7 @@ pub struct PagePagination {
 }
 
 /// Cursor-style pagination (configs, runs): send `next_cursor` back as `cursor`.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct CursorPagination {
-    pub total: u64,
-    pub limit: u32,
-    pub has_more: bool,
-    pub next_cursor: Option<String>,
-}
-
-impl From<service::CursorPagination> for CursorPagination {
-    fn from(p: service::CursorPagination) -> Self {
-        CursorPagination {
-            total: p.total,
-            limit: p.limit,
-            has_more: p.has_more,
-            next_cursor: p.next_cursor,
-        }
-    }
-}
+pub use service::CursorPagination;
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Deleted {
@@ -195,25 +178,11 @@ pub struct ConfigLinks {
     pub runs: String,
 }
 
-/// A matching config (spec A.4.1).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+/// A matching config (spec A.4.1) with its links.
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Config {
-    pub id: String,
-    pub name: String,
-    pub reference_data_id: String,
-    /// The document set a run matches; null: every document set.
-    pub document_set_id: Option<String>,
-    pub target_type: String,
-    #[schema(value_type = Object)]
-    pub target_value: Value,
-    pub field_mappings: Vec<FieldMapping>,
-    pub threshold: f64,
-    /// Lower edge of the review band [review_floor, threshold).
-    pub review_floor: f64,
-    pub one_to_one: bool,
-    pub schedule: Option<Schedule>,
-    pub created_at: String,
-    pub updated_at: String,
+    #[serde(flatten)]
+    pub config: MatchingConfig,
     pub links: ConfigLinks,
 }
 
@@ -224,23 +193,11 @@ pub fn config(c: MatchingConfig) -> Config {
             runs: format!("{self_}/run"),
             self_,
         },
-        id: c.id,
-        name: c.name,
-        reference_data_id: c.reference_data_id,
-        document_set_id: c.document_set_id,
-        target_type: c.target_type,
-        target_value: c.target_value,
-        field_mappings: c.field_mappings,
-        threshold: c.threshold,
-        review_floor: c.review_floor,
-        one_to_one: c.one_to_one,
-        schedule: c.schedule,
-        created_at: c.created_at,
-        updated_at: c.updated_at,
+        config: c,
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ConfigPage {
     pub data: Vec<Config>,
     pub pagination: CursorPagination,
@@ -316,27 +273,14 @@ pub struct RunLinks {
     pub results: String,
 }
 
-/// A matching run (spec A.6.1).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+/// A matching run (spec A.6.1) with the spec's `run_type`, `strategy_id` and links.
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RunObject {
-    pub id: String,
-    pub matching_config_id: String,
-    /// The config's name when the run was made.
-    pub config_name: String,
-    pub status: RunStatus,
-    pub triggered_by: TriggeredBy,
+    #[serde(flatten)]
+    pub run: Run,
     /// "manual" (deterministic); "smart" comes with smart runs.
     pub run_type: String,
     pub strategy_id: Option<String>,
-    pub rows_processed: Option<u64>,
-    pub rows_total: Option<u64>,
-    pub rows_matched: Option<u64>,
-    /// Mean confidence over matched rows.
-    pub avg_confidence: Option<f64>,
-    pub started_at: Option<String>,
-    pub completed_at: Option<String>,
-    pub error: Option<String>,
-    pub created_at: String,
     pub links: RunLinks,
 }
 
@@ -349,25 +293,13 @@ pub fn run(r: Run) -> RunObject {
             results: format!("{self_}/results"),
             self_,
         },
-        id: r.id,
-        matching_config_id: r.matching_config_id,
-        config_name: r.config_name,
-        status: r.status,
-        triggered_by: r.triggered_by,
+        run: r,
         run_type: "manual".into(),
         strategy_id: None,
-        rows_processed: r.rows_processed,
-        rows_total: r.rows_total,
-        rows_matched: r.rows_matched,
-        avg_confidence: r.avg_confidence,
-        started_at: r.started_at,
-        completed_at: r.completed_at,
-        error: r.error,
-        created_at: r.created_at,
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RunPage {
     pub data: Vec<RunObject>,
     pub pagination: CursorPagination,
@@ -566,7 +498,7 @@ pub struct ReviewCounts {
 }
 
 /// A run at a glance: confidence histogram and counts per band of the config it ran with.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RunSummary {
     pub run: RunObject,
     pub threshold: f64,

@@ -309,6 +309,7 @@ pub enum Schedule {
 /// A stored matching config (spec A.4.1).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MatchingConfig {
     pub id: String,
     pub name: String,
@@ -316,6 +317,7 @@ pub struct MatchingConfig {
     pub document_set_id: Option<String>,
     pub target_type: String,
     #[ts(type = "Record<string, unknown>")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub target_value: serde_json::Value,
     pub field_mappings: Vec<FieldMapping>,
     pub threshold: f64,
@@ -405,6 +407,7 @@ impl TriggeredBy {
 /// A matching run (spec A.6.1). Counters are null until the run starts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Run {
     pub id: String,
     pub matching_config_id: String,

@@ -14,6 +14,7 @@ pub const CURSOR_DEFAULT_LIMIT: u32 = 20;
 pub const CURSOR_MAX_LIMIT: u32 = 100;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CursorPagination {
     /// Items the whole list holds (with the filters, without the cursor).
     pub total: u64,

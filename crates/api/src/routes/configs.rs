@@ -55,7 +55,7 @@ pub async fn list(
     .await?;
     Ok(axum::Json(ConfigPage {
         data: page.data.into_iter().map(wire::config).collect(),
-        pagination: page.pagination.into(),
+        pagination: page.pagination,
     }))
 }
 

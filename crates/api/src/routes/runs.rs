@@ -51,7 +51,7 @@ pub async fn list(
     .await?;
     Ok(axum::Json(RunPage {
         data: page.data.into_iter().map(wire::run).collect(),
-        pagination: page.pagination.into(),
+        pagination: page.pagination,
     }))
 }
 
@@ -203,16 +203,12 @@ pub async fn summary(
 }
 
 /// The results list's filters for a bulk approval; the service applies `min_confidence` itself
-/// and keeps to pending results.
+/// and only ever takes pending results.
 fn bulk_query(max: Option<f64>, search: Option<String>) -> ResultQuery {
     ResultQuery {
-        status: Some(ReviewStatus::Pending),
-        min_confidence: None,
         max_confidence: max,
         search,
-        sort: None,
-        page: None,
-        limit: None,
+        ..ResultQuery::default()
     }
 }
 

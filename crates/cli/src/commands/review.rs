@@ -224,8 +224,8 @@ pub struct ApproveAll {
 /// Counts, or with `yes` approves, the pending results at or above `min`.
 pub fn approve_all(session: &Session, a: &ApproveAll, io: &mut Io) -> Result<u8, CliError> {
     let ws = session.workspace();
+    // Bulk approval only ever takes pending results (the service's rule).
     let query = ResultQuery {
-        status: Some(ReviewStatus::Pending),
         max_confidence: a.max,
         search: a.search.clone(),
         ..Default::default()
