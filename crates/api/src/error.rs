@@ -26,6 +26,10 @@ pub enum Code {
     RateLimited,
     InternalError,
     NotImplemented,
+    /// The workspace is locked by another process's write (503, with Retry-After).
+    Busy,
+    /// The workspace file is read-only for the server (403).
+    ReadOnly,
 }
 
 #[derive(Debug, Clone)]
@@ -133,6 +137,15 @@ impl From<ServiceError> for HttpError {
                 HttpError::new(StatusCode::CONFLICT, Code::Conflict, api.message)
             }
             ErrorCode::StorageError | ErrorCode::InternalError => HttpError::internal(api.message),
+            ErrorCode::Busy => {
+                let mut e =
+                    HttpError::new(StatusCode::SERVICE_UNAVAILABLE, Code::Busy, api.message);
+                e.detail.retry_after = Some(1);
+                e
+            }
+            ErrorCode::ReadOnly => {
+                HttpError::new(StatusCode::FORBIDDEN, Code::ReadOnly, api.message)
+            }
         };
         out.detail.field = api.field;
         out.detail.file = api.file;

@@ -30,7 +30,7 @@ pub struct CancelArgs {
 }
 
 pub fn run(args: &CancelArgs) -> Result<(), BenchError> {
-    let session = Session::open(&args.workspace)?;
+    let session = Session::open(&args.workspace, false)?;
     let ws = session.workspace();
     let config = kept::config_id(ws, args.config.as_deref())?;
     println!("| cancel after (s) | phase | rows scored | cancel took (ms) | final status |");

@@ -81,7 +81,7 @@ fn between(a: Option<Instant>, b: Option<Instant>) -> Option<f64> {
 
 pub fn run_once(args: &RunOnceArgs) -> Result<(), BenchError> {
     let opened = Instant::now();
-    let session = Session::open(&args.workspace)?;
+    let session = Session::open(&args.workspace, false)?;
     let ws = session.workspace();
     let open_seconds = opened.elapsed().as_secs_f64();
 

@@ -173,7 +173,7 @@ pub fn run(args: &ReviewArgs) -> Result<(), BenchError> {
     eprintln!("copying {} ...", args.workspace.display());
     let copy = kept::copy_workspace(&args.workspace, temp.path())?;
     // Declared after `temp`, so it is closed before the folder is removed.
-    let session = Session::open(&copy)?;
+    let session = Session::open(&copy, false)?;
     let ws = session.workspace();
     let config = ws.get_config(&kept::config_id(ws, args.config.as_deref())?)?;
     let run = reviewed_run(ws, &config)?;

@@ -134,7 +134,7 @@ fn bench_size(
         }
     }
     let (config_id, import_reference_seconds, import_documents_seconds) = {
-        let session = Session::open(&workspace)?;
+        let session = Session::open(&workspace, false)?;
         let ws = session.workspace();
         eprintln!("[{size}] importing {} purchase orders...", size.reference);
         let t = Instant::now();
@@ -166,7 +166,7 @@ fn bench_size(
 
     eprintln!("[{size}] scoring against the truth...");
     let quality = {
-        let session = Session::open(&workspace)?;
+        let session = Session::open(&workspace, false)?;
         let (predictions, _) =
             matchbook_cli::predictions_of_run(session.workspace(), &child.run_id)?;
         eval::evaluate(&truth, &predictions)

@@ -36,9 +36,11 @@ impl CliError {
                 ErrorCode::ValidationError | ErrorCode::ImportError | ErrorCode::NotFound => {
                     EXIT_DATA
                 }
-                ErrorCode::Conflict | ErrorCode::StorageError | ErrorCode::InternalError => {
-                    EXIT_FAILURE
-                }
+                ErrorCode::Conflict
+                | ErrorCode::StorageError
+                | ErrorCode::InternalError
+                | ErrorCode::Busy
+                | ErrorCode::ReadOnly => EXIT_FAILURE,
             },
             CliError::Failed(_) => EXIT_FAILURE,
         }

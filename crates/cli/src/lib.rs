@@ -464,8 +464,11 @@ pub fn run_with_io(args: impl IntoIterator<Item = String>, io: &mut Io) -> u8 {
 
 fn dispatch(cli: Cli, io: &mut Io) -> Result<u8, CliError> {
     let workspace = cli.workspace;
+    // Only `serve` lives long enough to take over the queued runs of a process that died; any
+    // other command would start them and exit.
+    let takes_over = matches!(cli.command, Command::Serve(_));
     let open = || match &workspace {
-        Some(path) => Session::open(path),
+        Some(path) => Session::open(path, takes_over),
         None => Err(CliError::Usage(
             "this command needs a workspace: pass --workspace PATH or set MATCHBOOK_WORKSPACE"
                 .into(),

@@ -21,14 +21,19 @@ pub struct Session {
 }
 
 impl Session {
-    /// Opens (creating if needed) the workspace at `path` on a fresh multi-threaded runtime.
-    pub fn open(path: &Path) -> Result<Session, CliError> {
+    /// Opens (creating if needed) the workspace at `path` on a fresh multi-threaded runtime;
+    /// `take_over_runs` as in [`OpenOptions`].
+    pub fn open(path: &Path, take_over_runs: bool) -> Result<Session, CliError> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .thread_name("matchbook-worker")
             .build()
             .map_err(|e| CliError::Failed(format!("cannot start the async runtime: {e}")))?;
-        let workspace = Workspace::open(path, runtime.handle().clone(), OpenOptions::default())?;
+        let opts = OpenOptions {
+            take_over_runs,
+            ..OpenOptions::default()
+        };
+        let workspace = Workspace::open(path, runtime.handle().clone(), opts)?;
         Ok(Session {
             workspace: Some(Arc::new(workspace)),
             runtime: Some(runtime),

@@ -183,7 +183,7 @@ fn import_configure_run_and_evaluate() {
 
     // The run's own matches, written as a predictions file, score the same as the run.
     let (predictions, _) = {
-        let session = matchbook_cli::Session::open(Path::new(ws)).unwrap();
+        let session = matchbook_cli::Session::open(Path::new(ws), false).unwrap();
         matchbook_cli::predictions_of_run(session.workspace(), &run_id).unwrap()
     };
     let mut csv = String::from("document_id,reference_row_id,confidence\n");

@@ -43,6 +43,10 @@ impl ServiceError {
             ServiceError::Conflict(_) => ErrorCode::Conflict,
             ServiceError::Store(StoreError::NotFound { .. }) => ErrorCode::NotFound,
             ServiceError::Store(StoreError::Stale(_)) => ErrorCode::Conflict,
+            ServiceError::Store(StoreError::Busy { .. }) => ErrorCode::Busy,
+            ServiceError::Store(StoreError::ReadOnly | StoreError::NeedsUpgrade { .. }) => {
+                ErrorCode::ReadOnly
+            }
             ServiceError::Store(_) => ErrorCode::StorageError,
             ServiceError::Internal(_) => ErrorCode::InternalError,
         }
@@ -73,6 +77,10 @@ pub enum ErrorCode {
     Conflict,
     StorageError,
     InternalError,
+    /// Another process kept the workspace locked for longer than a writer waits; try again.
+    Busy,
+    /// The workspace is open for reading only; the change was not made.
+    ReadOnly,
 }
 
 /// What a client receives when a call fails. `field` names the offending input for validation

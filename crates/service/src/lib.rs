@@ -9,6 +9,7 @@ mod dto;
 mod error;
 mod export;
 mod keys;
+mod lease;
 mod paging;
 mod preview;
 mod review;
@@ -37,6 +38,10 @@ pub struct OpenOptions {
     /// Who review decisions are recorded as.
     pub user: String,
     pub clock: Arc<dyn Clock>,
+    /// Whether this process takes over the queued runs of processes that died (and starts
+    /// them). Right for the app and `serve`; a one-shot command that exits straight after would
+    /// leave them interrupted.
+    pub take_over_runs: bool,
 }
 
 impl Default for OpenOptions {
@@ -47,6 +52,7 @@ impl Default for OpenOptions {
         OpenOptions {
             user,
             clock: Arc::new(SystemClock),
+            take_over_runs: true,
         }
     }
 }
@@ -64,20 +70,22 @@ pub struct Workspace {
 }
 
 impl Workspace {
-    /// Opens (creating if needed) the workspace at `path`. Runs are executed on `runtime`. Runs that
-    /// were executing when the app last stopped are marked failed; queued ones start again.
+    /// Opens (creating if needed) the workspace at `path`. Runs are executed on `runtime`. Runs
+    /// whose process has ended are marked failed, and their queued ones start again here when
+    /// `take_over_runs`; runs of processes that are still alive are left to them.
     pub fn open(
         path: &Path,
         runtime: tokio::runtime::Handle,
         opts: OpenOptions,
     ) -> Result<Workspace> {
         let store = Arc::new(Store::open(path)?);
-        let now = opts.clock.now_string();
-        let queued = store.recover_interrupted(
-            &now,
-            "interrupted: Matchbook was closed while this run was running",
-        )?;
-        let runner = runner::Runner::start(store.clone(), opts.clock.clone(), runtime);
+        let runner = runner::Runner::start(
+            store.clone(),
+            opts.clock.clone(),
+            runtime,
+            opts.take_over_runs,
+        );
+        runner.inner.recover_orphans();
         let ws = Workspace {
             store,
             path: path.to_path_buf(),
@@ -86,14 +94,17 @@ impl Workspace {
             runner,
             schedule_pass: Mutex::new(()),
         };
-        for id in queued {
-            ws.runner.enqueue(id);
-        }
         Ok(ws)
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// True when the workspace file could only be opened for reading: every change is refused
+    /// with `read_only`.
+    pub fn is_read_only(&self) -> bool {
+        self.store.is_read_only()
     }
 
     pub fn info(&self) -> Result<WorkspaceInfo> {

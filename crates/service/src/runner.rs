@@ -23,6 +23,7 @@ use tokio::sync::mpsc;
 use crate::clock::Clock;
 use crate::dto::{RunFilter, RunPage};
 use crate::error::{Result, ServiceError};
+use crate::lease::{now_ms, owner_alive, progress_of, spawn_keeper, OwnerHandle, TICK};
 use crate::{new_id, new_result_id, Workspace};
 
 /// Receives progress of every run. Returns false to unsubscribe (e.g. the window that asked is
@@ -40,8 +41,13 @@ pub(crate) struct Runner {
 }
 
 pub(crate) struct Inner {
-    store: Arc<Store>,
-    clock: Arc<dyn Clock>,
+    pub(crate) store: Arc<Store>,
+    pub(crate) clock: Arc<dyn Clock>,
+    /// This open workspace's identity in the leases of the runs it queues.
+    pub(crate) owner: OwnerHandle,
+    /// Whether queued runs of processes that died are taken into this queue (long-lived
+    /// processes: the app and `serve`; a one-shot CLI command would start them and exit).
+    pub(crate) takes_over: bool,
     queue: mpsc::UnboundedSender<String>,
     active: Mutex<HashMap<String, Arc<ActiveRun>>>,
     listeners: Mutex<Vec<ProgressListener>>,
@@ -69,11 +75,14 @@ impl Runner {
         store: Arc<Store>,
         clock: Arc<dyn Clock>,
         runtime: tokio::runtime::Handle,
+        takes_over: bool,
     ) -> Runner {
         let (tx, mut rx) = mpsc::unbounded_channel::<String>();
         let inner = Arc::new(Inner {
             store,
             clock,
+            owner: OwnerHandle::new(),
+            takes_over,
             queue: tx,
             active: Mutex::new(HashMap::new()),
             listeners: Mutex::new(Vec::new()),
@@ -94,13 +103,12 @@ impl Runner {
                 }
             }
         });
+        spawn_keeper(Arc::downgrade(&inner));
         Runner { inner }
     }
 
     pub(crate) fn enqueue(&self, run_id: String) {
-        self.inner.register(&run_id, RunStatus::Queued, 0, 0);
-        // The receiver only goes away with the runtime, when nothing can run anyway.
-        let _ = self.inner.queue.send(run_id);
+        self.inner.enqueue_adopted(&run_id);
     }
 }
 
@@ -127,7 +135,8 @@ impl Workspace {
             error: None,
             created_at: self.now(),
         };
-        self.store.insert_run(&run, &config)?;
+        self.store
+            .insert_run(&run, &config, &self.runner.inner.owner.0, now_ms())?;
         self.runner.enqueue(run.id.clone());
         Ok(run)
     }
@@ -144,20 +153,19 @@ impl Workspace {
             )));
         }
         let active = lock(&inner.active).get(run_id).cloned();
-        let Some(active) = active else {
-            // Active in the file but not in this process: nothing is executing it.
-            self.store
-                .finish_run(run_id, RunStatus::Cancelled, &self.now(), None, None)?;
-            return Ok(self.store.get_run(run_id)?);
-        };
-        active.cancel.cancel();
-        if self.store.cancel_queued(run_id, &self.now())? {
-            inner.finish_live(run_id, &active, RunStatus::Cancelled);
-        } else {
-            let done = lock(&active.finished);
-            let _ = active
-                .finished_cv
-                .wait_timeout_while(done, CANCEL_WAIT, |finished| !*finished);
+        match active {
+            Some(active) => {
+                active.cancel.cancel();
+                if self.store.cancel_queued(run_id, &self.now())? {
+                    inner.finish_live(run_id, &active, RunStatus::Cancelled);
+                } else {
+                    let done = lock(&active.finished);
+                    let _ = active
+                        .finished_cv
+                        .wait_timeout_while(done, CANCEL_WAIT, |finished| !*finished);
+                }
+            }
+            None => self.cancel_elsewhere(run_id)?,
         }
         let run = self.store.get_run(run_id)?;
         match run.status {
@@ -169,6 +177,24 @@ impl Workspace {
             ))),
             _ => Ok(run),
         }
+    }
+
+    /// Cancels a run this process does not execute: through its owner when that process lives
+    /// (it sees the request at its next heartbeat), directly when the owner is gone.
+    fn cancel_elsewhere(&self, run_id: &str) -> Result<()> {
+        let rec = self.store.run_record(run_id)?;
+        let me = &self.runner.inner.owner.0;
+        if !owner_alive(rec.lease.as_ref(), me, now_ms()) {
+            self.store
+                .finish_run(run_id, RunStatus::Cancelled, &self.now(), None, None)?;
+            return Ok(());
+        }
+        self.store.request_cancel(run_id, &self.now())?;
+        let deadline = Instant::now() + CANCEL_WAIT;
+        while self.store.get_run(run_id)?.status.is_active() && Instant::now() < deadline {
+            std::thread::sleep(TICK / 10);
+        }
+        Ok(())
     }
 
     /// Runs, newest first.
@@ -193,8 +219,8 @@ impl Workspace {
         if let Some(active) = active {
             return Ok(lock(&active.state).progress.clone());
         }
-        let run = self.store.get_run(run_id)?;
-        Ok(progress_of_record(&run, &self.now()))
+        let rec = self.store.run_record(run_id)?;
+        Ok(progress_of(&rec, &self.now()))
     }
 
     /// Adds a listener for the progress of every run.
@@ -216,7 +242,7 @@ impl Workspace {
     }
 }
 
-fn progress_of_record(run: &Run, now: &str) -> RunProgress {
+pub(crate) fn progress_of_record(run: &Run, now: &str) -> RunProgress {
     let phase = match run.status {
         RunStatus::Queued => Phase::Queued,
         RunStatus::Running => Phase::Matching,
@@ -283,7 +309,7 @@ impl StoreSink {
                             result: m,
                         })
                         .collect();
-                    let written = store.write_results(&run_id, &rows, c);
+                    let written = retry_busy(|| store.write_results(&run_id, &rows, c));
                     pending.clear();
                     written.map_err(|e| e.to_string())
                 };
@@ -507,8 +533,47 @@ impl Inner {
         active
     }
 
-    fn emit(&self, p: &RunProgress) {
+    pub(crate) fn emit(&self, p: &RunProgress) {
         lock(&self.listeners).retain(|l| l(p));
+    }
+
+    pub(crate) fn has_listeners(&self) -> bool {
+        !lock(&self.listeners).is_empty()
+    }
+
+    /// The runs this process holds (queued or executing), each with its live progress.
+    pub(crate) fn active_snapshot(&self) -> Vec<(String, RunProgress)> {
+        let active: Vec<(String, Arc<ActiveRun>)> = lock(&self.active)
+            .iter()
+            .map(|(id, a)| (id.clone(), a.clone()))
+            .collect();
+        active
+            .into_iter()
+            .map(|(id, a)| {
+                let p = lock(&a.state).progress.clone();
+                (id, p)
+            })
+            .collect()
+    }
+
+    /// Puts a run this process holds in the file into its queue.
+    pub(crate) fn enqueue_adopted(&self, run_id: &str) {
+        self.register(run_id, RunStatus::Queued, 0, 0);
+        // The receiver only goes away with the runtime, when nothing can run anyway.
+        let _ = self.queue.send(run_id.to_string());
+    }
+
+    /// Acts on another process's request to cancel one of this process's runs.
+    pub(crate) fn cancel_owned(&self, run_id: &str) {
+        let active = lock(&self.active).get(run_id).cloned();
+        let Some(active) = active else { return };
+        if active.cancel.is_cancelled() {
+            return;
+        }
+        active.cancel.cancel();
+        if let Ok(true) = self.store.cancel_queued(run_id, &self.clock.now_string()) {
+            self.finish_live(run_id, &active, RunStatus::Cancelled);
+        }
     }
 
     /// Publishes a run's final state and releases whoever waits on it.
@@ -574,7 +639,7 @@ impl Inner {
         let total = documents.total;
         if !self
             .store
-            .mark_running(run_id, &self.clock.now_string(), total)
+            .mark_running(run_id, &self.clock.now_string(), total, &self.owner.0.id)
             .map_err(|e| e.to_string())?
         {
             return Ok(RunStatus::Cancelled);
@@ -674,8 +739,8 @@ impl Inner {
         status: RunStatus,
         counters: Option<RunCounters>,
     ) -> std::result::Result<RunStatus, String> {
-        self.store
-            .finish_run(run_id, status, &self.clock.now_string(), None, counters)
+        let now = self.clock.now_string();
+        retry_busy(|| self.store.finish_run(run_id, status, &now, None, counters))
             .map_err(|e| e.to_string())?;
         Ok(status)
     }
@@ -739,6 +804,20 @@ impl Inner {
                 total,
             },
         ))
+    }
+}
+
+/// A run's own writes wait for other processes' writers for as long as it takes them (an import
+/// of a million rows holds the lock for several busy timeouts): minutes of matching must not be
+/// lost to a contention that a retry resolves.
+fn retry_busy<T>(mut write: impl FnMut() -> store::Result<T>) -> store::Result<T> {
+    const ATTEMPTS: usize = 30;
+    let mut attempt = 1;
+    loop {
+        match write() {
+            Err(StoreError::Busy { .. }) if attempt < ATTEMPTS => attempt += 1,
+            other => return other,
+        }
     }
 }
 

@@ -60,6 +60,7 @@ fn open(rt: &tokio::runtime::Runtime, path: &Path, clock: &Arc<TestClock>) -> Wo
     let opts = OpenOptions {
         user: "tester".into(),
         clock: clock.clone(),
+        take_over_runs: true,
     };
     Workspace::open(path, rt.handle().clone(), opts).unwrap()
 }

@@ -7,6 +7,7 @@
 mod configs;
 mod datasets;
 mod error;
+mod leases;
 mod migrations;
 mod queue;
 mod results;
@@ -20,6 +21,7 @@ use std::sync::{Mutex, MutexGuard};
 use rusqlite::Connection;
 
 pub use error::StoreError;
+pub use leases::{Lease, LiveProgress, OwnedRunState, Owner, RunRecord};
 pub use queue::{ConfidenceHistogram, ResultFilter, ResultSort, ReviewCounts};
 pub use results::{NewResult, Revert, Review};
 pub use runs::{RunCounters, RunListQuery, StoredRun};
@@ -32,31 +34,66 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// run writes; one reader made every read wait for the one before it (docs/PERFORMANCE.md).
 const READERS: usize = 4;
 
+/// How long a statement waits for another connection's (or process's) write lock before the
+/// call fails with [`StoreError::Busy`]. Write transactions are short (a review, a batch of
+/// results); only an import of a million rows holds the lock longer.
+pub const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 pub struct Store {
     path: PathBuf,
+    read_only: bool,
     writer: Mutex<Connection>,
     readers: Vec<Mutex<Connection>>,
     next_reader: std::sync::atomic::AtomicUsize,
 }
 
+/// How the file could be opened.
+#[derive(Clone, Copy, PartialEq)]
+enum Access {
+    ReadWrite,
+    /// Read-only, sharing the WAL index with writers in other processes.
+    ReadOnly,
+    /// Read-only where not even the WAL index can be created (a read-only mount): SQLite is told
+    /// the file cannot change.
+    Immutable,
+}
+
 impl Store {
-    /// Opens (creating if needed) the workspace at `path` and brings its schema up to date.
+    /// Opens (creating if needed) the workspace at `path` and brings its schema up to date. A
+    /// workspace this user may read but not write (or on a read-only mount) opens read-only:
+    /// reads work, writes fail with [`StoreError::ReadOnly`].
     pub fn open(path: &Path) -> Result<Store> {
         if let Some(dir) = path.parent() {
-            if !dir.as_os_str().is_empty() {
+            if !dir.as_os_str().is_empty() && !dir.exists() {
                 std::fs::create_dir_all(dir).map_err(|e| StoreError::Io {
                     path: dir.display().to_string(),
                     source: e,
                 })?;
             }
         }
-        let mut writer = open_connection(path)?;
-        migrations::migrate(&mut writer)?;
+        match Store::open_as(path, Access::ReadWrite) {
+            Err(e) if path.exists() && cannot_write(&e) => Store::open_as(path, Access::ReadOnly)
+                .or_else(|_| Store::open_as(path, Access::Immutable)),
+            other => other,
+        }
+    }
+
+    fn open_as(path: &Path, access: Access) -> Result<Store> {
+        let mut writer = open_connection(path, access)?;
+        if access == Access::ReadWrite {
+            if writer.is_readonly(rusqlite::MAIN_DB)? {
+                return Err(StoreError::ReadOnly);
+            }
+            migrations::migrate(&mut writer)?;
+        } else {
+            migrations::check_current(&writer)?;
+        }
         let readers = (0..READERS)
-            .map(|_| open_connection(path).map(Mutex::new))
+            .map(|_| open_connection(path, access).map(Mutex::new))
             .collect::<Result<Vec<_>>>()?;
         Ok(Store {
             path: path.to_path_buf(),
+            read_only: access != Access::ReadWrite,
             writer: Mutex::new(writer),
             readers,
             next_reader: std::sync::atomic::AtomicUsize::new(0),
@@ -65,6 +102,11 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// True when the workspace could only be opened for reading.
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
     }
 
     /// Schema version of the open file.
@@ -100,29 +142,84 @@ impl Store {
     /// A separate read connection for long scans (loading a million reference rows) that should
     /// not hold up the short reads the UI makes meanwhile.
     fn scan_connection(&self) -> Result<Connection> {
-        open_connection(&self.path)
+        let access = if self.read_only {
+            Access::ReadOnly
+        } else {
+            Access::ReadWrite
+        };
+        open_connection(&self.path, access)
+            .or_else(|_| open_connection(&self.path, Access::Immutable))
     }
 }
 
-fn open_connection(path: &Path) -> Result<Connection> {
-    let conn = Connection::open(path).map_err(|e| StoreError::Open {
+/// Whether opening failed because this user may not write the file or its folder.
+fn cannot_write(e: &StoreError) -> bool {
+    match e {
+        StoreError::ReadOnly => true,
+        StoreError::Open { source, .. } | StoreError::Sqlite(source) => matches!(
+            source.sqlite_error_code(),
+            Some(
+                rusqlite::ErrorCode::ReadOnly
+                    | rusqlite::ErrorCode::CannotOpen
+                    | rusqlite::ErrorCode::PermissionDenied
+            )
+        ),
+        _ => false,
+    }
+}
+
+fn open_connection(path: &Path, access: Access) -> Result<Connection> {
+    use rusqlite::OpenFlags;
+    let opened = match access {
+        Access::ReadWrite => Connection::open(path),
+        Access::ReadOnly => Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        ),
+        Access::Immutable => Connection::open_with_flags(
+            immutable_uri(path),
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+                | OpenFlags::SQLITE_OPEN_URI
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        ),
+    };
+    let mut conn = opened.map_err(|e| StoreError::Open {
         path: path.display().to_string(),
         source: e,
     })?;
-    conn.busy_timeout(std::time::Duration::from_secs(10))?;
-    // WAL: readers never block the writer; NORMAL sync is durable across app crashes (only an OS
-    // crash can lose the last commits), which is the usual trade for a desktop workspace.
-    conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    if access == Access::ReadWrite {
+        // WAL: readers never block the writer; NORMAL sync is durable across app crashes (only an
+        // OS crash can lose the last commits), which is the usual trade for a desktop workspace.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "wal_autocheckpoint", 16384)?;
+        // A write transaction takes the write lock when it begins. A deferred one that read first
+        // cannot wait for another process's commit (its snapshot is stale) and fails at once with
+        // "database is locked"; taken up front, the lock is waited for under the busy timeout.
+        conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
+    }
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
-    conn.pragma_update(None, "wal_autocheckpoint", 16384)?;
     // Reads through a memory map and a 32 MB page cache: the review queue scans a run's results
     // (text search, counts, bulk decisions), and with SQLite's 2 MB default a fifth of that time
     // went to copying pages from the kernel (docs/PERFORMANCE.md).
     conn.pragma_update(None, "mmap_size", 256i64 * 1024 * 1024)?;
     conn.pragma_update(None, "cache_size", -32 * 1024)?;
     Ok(conn)
+}
+
+/// `file:` URI of `path` with `immutable=1`; the characters that URIs reserve are escaped.
+fn immutable_uri(path: &Path) -> String {
+    let mut uri = String::from("file:");
+    for c in path.to_string_lossy().chars() {
+        match c {
+            '%' | '?' | '#' => uri.push_str(&format!("%{:02X}", c as u32)),
+            _ => uri.push(c),
+        }
+    }
+    uri.push_str("?immutable=1");
+    uri
 }
 
 pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
@@ -143,7 +240,7 @@ mod tests {
         let path = dir.path().join("nested/w.sqlite");
         let store = Store::open(&path).unwrap();
         let version = store.schema_version().unwrap();
-        assert_eq!(version, 6);
+        assert_eq!(version, 7);
         drop(store);
         let store = Store::open(&path).unwrap();
         assert_eq!(store.schema_version().unwrap(), version);

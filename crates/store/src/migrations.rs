@@ -163,6 +163,19 @@ const MIGRATIONS: &[&str] = &[
         value TEXT NOT NULL
     );
     "#,
+    // 7: processes sharing a workspace. A run names the process that owns it (a lease renewed by
+    //    a heartbeat), so no other process fails or starts it while that owner lives; the owner
+    //    writes live progress (phase, ETA) and reads cancel requests from other processes here.
+    r#"
+    ALTER TABLE runs ADD COLUMN owner_id TEXT;
+    ALTER TABLE runs ADD COLUMN owner_pid INTEGER;
+    ALTER TABLE runs ADD COLUMN owner_host TEXT;
+    ALTER TABLE runs ADD COLUMN heartbeat_ms INTEGER;
+    ALTER TABLE runs ADD COLUMN phase TEXT;
+    ALTER TABLE runs ADD COLUMN phase_progress INTEGER;
+    ALTER TABLE runs ADD COLUMN eta_seconds INTEGER;
+    ALTER TABLE runs ADD COLUMN cancel_requested_at TEXT;
+    "#,
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<()> {
@@ -179,6 +192,26 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", i as i64 + 1)?;
         tx.commit()?;
+    }
+    Ok(())
+}
+
+/// For a workspace opened read-only: it must already be at this version's schema, since it
+/// cannot be upgraded.
+pub fn check_current(conn: &Connection) -> Result<()> {
+    let known = MIGRATIONS.len() as i64;
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if current > known {
+        return Err(StoreError::TooNew {
+            found: current,
+            known,
+        });
+    }
+    if current < known {
+        return Err(StoreError::NeedsUpgrade {
+            found: current,
+            known,
+        });
     }
     Ok(())
 }

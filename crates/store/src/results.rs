@@ -463,7 +463,9 @@ impl Store {
             }
         }
         tx.execute(
-            "UPDATE runs SET rows_processed = ?2, rows_total = ?3, rows_matched = ?4, matched_conf_sum = ?5 WHERE id = ?1",
+            // The owner's heartbeat writes live counters too, a little ahead of these: never go back.
+            "UPDATE runs SET rows_processed = max(coalesce(rows_processed, 0), ?2), rows_total = ?3, \
+             rows_matched = max(coalesce(rows_matched, 0), ?4), matched_conf_sum = ?5 WHERE id = ?1",
             params![
                 run_id,
                 counters.rows_processed as i64,

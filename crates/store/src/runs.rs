@@ -3,6 +3,7 @@
 use engine::{MatchingConfig, Run, RunStatus, TriggeredBy};
 use rusqlite::{params, params_from_iter, OptionalExtension, Row};
 
+use crate::leases::Owner;
 use crate::{from_json, to_json, Result, Store, StoreError};
 
 /// A run together with the config exactly as it was when the run was made.
@@ -33,11 +34,11 @@ pub struct RunListQuery {
     pub before_seq: Option<i64>,
 }
 
-const RUN_COLUMNS: &str =
+pub(crate) const RUN_COLUMNS: &str =
     "id, matching_config_id, config_name, status, triggered_by, rows_processed, rows_total, \
      rows_matched, matched_conf_sum, started_at, completed_at, error, created_at, pairs_compared";
 
-fn run_from_row(r: &Row) -> rusqlite::Result<Run> {
+pub(crate) fn run_from_row(r: &Row) -> rusqlite::Result<Run> {
     let status: String = r.get(3)?;
     let triggered: String = r.get(4)?;
     let rows_matched: Option<i64> = r.get(7)?;
@@ -64,11 +65,19 @@ fn run_from_row(r: &Row) -> rusqlite::Result<Run> {
 }
 
 impl Store {
-    /// Records a new run in `queued` with the config snapshot it will run with.
-    pub fn insert_run(&self, run: &Run, config: &MatchingConfig) -> Result<()> {
+    /// Records a new run in `queued` with the config snapshot it will run with, held by `owner`
+    /// (whose queue will start it).
+    pub fn insert_run(
+        &self,
+        run: &Run,
+        config: &MatchingConfig,
+        owner: &Owner,
+        now_ms: i64,
+    ) -> Result<()> {
         self.write().execute(
-            "INSERT INTO runs (id, seq, matching_config_id, config_name, config_snapshot, status, triggered_by, created_at) \
-             VALUES (?1, (SELECT coalesce(max(seq), 0) + 1 FROM runs), ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT INTO runs (id, seq, matching_config_id, config_name, config_snapshot, status, triggered_by, created_at, \
+             owner_id, owner_pid, owner_host, heartbeat_ms) \
+             VALUES (?1, (SELECT coalesce(max(seq), 0) + 1 FROM runs), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             params![
                 run.id,
                 run.matching_config_id,
@@ -76,7 +85,11 @@ impl Store {
                 to_json(config)?,
                 run.status.as_str(),
                 run.triggered_by.as_str(),
-                run.created_at
+                run.created_at,
+                owner.id,
+                owner.pid as i64,
+                owner.host,
+                now_ms
             ],
         )?;
         Ok(())
@@ -158,12 +171,20 @@ impl Store {
         Ok(n as u64)
     }
 
-    /// Moves a queued run to running. False when it is no longer queued (cancelled meanwhile).
-    pub fn mark_running(&self, id: &str, started_at: &str, rows_total: u64) -> Result<bool> {
+    /// Moves a queued run held by `owner_id` to running. False when it is no longer queued
+    /// (cancelled meanwhile) or another process holds it.
+    pub fn mark_running(
+        &self,
+        id: &str,
+        started_at: &str,
+        rows_total: u64,
+        owner_id: &str,
+    ) -> Result<bool> {
         let n = self.write().execute(
             "UPDATE runs SET status = 'running', started_at = ?2, rows_total = ?3, rows_processed = 0, rows_matched = 0, \
-             matched_conf_sum = 0 WHERE id = ?1 AND status = 'queued'",
-            params![id, started_at, rows_total as i64],
+             matched_conf_sum = 0, phase = 'loading_reference', phase_progress = 0 \
+             WHERE id = ?1 AND status = 'queued' AND owner_id = ?4",
+            params![id, started_at, rows_total as i64, owner_id],
         )?;
         Ok(n == 1)
     }
@@ -215,27 +236,6 @@ impl Store {
             });
         }
         Ok(())
-    }
-
-    /// After a restart: runs that were executing when the app died are marked failed with
-    /// `message`; the ids of runs still queued are returned oldest first, to be started again.
-    pub fn recover_interrupted(&self, now: &str, message: &str) -> Result<Vec<String>> {
-        let mut conn = self.write();
-        let tx = conn.transaction()?;
-        tx.execute(
-            "UPDATE runs SET status = 'failed', completed_at = ?1, error = ?2 WHERE status IN ('running', 'ai_resolving')",
-            params![now, message],
-        )?;
-        let queued = {
-            let mut stmt =
-                tx.prepare("SELECT id FROM runs WHERE status = 'queued' ORDER BY seq")?;
-            let ids = stmt
-                .query_map([], |r| r.get::<_, String>(0))?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            ids
-        };
-        tx.commit()?;
-        Ok(queued)
     }
 }
 

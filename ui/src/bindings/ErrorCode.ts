@@ -3,4 +3,4 @@
 /**
  * Stable error codes a client switches on. Lower snake case, as in the spec's error tables.
  */
-export type ErrorCode = "validation_error" | "import_error" | "not_found" | "conflict" | "storage_error" | "internal_error";
+export type ErrorCode = "validation_error" | "import_error" | "not_found" | "conflict" | "storage_error" | "internal_error" | "busy" | "read_only";
