@@ -5,10 +5,11 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
 
+use super::limits::{check_columns, check_file_size, check_next_row, check_values, no_data_rows};
+use super::sniff::{check_no_nul, check_text_start, read_text_file};
 use super::{
-    decode, empty_file, file_label, header_names, numbered_columns, read_file, unreadable,
-    ColumnRef, FileFormat, ImportOptions, Table, TextEncoding, PREVIEW_FULL_READ_LIMIT,
-    PREVIEW_READ_BYTES,
+    decode, empty_file, file_label, header_names, numbered_columns, unreadable, ColumnRef,
+    FileFormat, ImportOptions, Table, TextEncoding, PREVIEW_FULL_READ_LIMIT, PREVIEW_READ_BYTES,
 };
 use crate::error::ImportError;
 
@@ -21,8 +22,14 @@ const SNIFF_RECORDS: usize = 20;
 /// Reads a CSV (or TSV) file. Errors name the file by its name only, not its full path.
 pub fn read_csv(path: &Path, opts: &ImportOptions) -> Result<Table, ImportError> {
     let file = file_label(path);
-    let bytes = read_file(path, &file)?;
-    read_csv_bytes(&file, &bytes, opts)
+    let bytes = read_text_file(path, &file, opts.encoding)?;
+    let table = read_csv_bytes(&file, &bytes, opts)?;
+    // A file of only a header would make a dataset with nothing to match. Text built in memory
+    // (`read_csv_bytes`) may be header-only: the demo generator writes such tables.
+    if table.rows.is_empty() {
+        return Err(no_data_rows(&file, table.header_row, "The file"));
+    }
+    Ok(table)
 }
 
 /// Reads CSV content already in memory; `file` is the name used in the table and in errors.
@@ -41,6 +48,8 @@ pub(super) fn preview_csv(path: &Path, opts: &ImportOptions) -> Result<(Table, b
     let size = std::fs::metadata(path)
         .map_err(|e| unreadable(&file, e))?
         .len();
+    // Refused now rather than after the user has set up the import.
+    check_file_size(&file, size)?;
     if size <= PREVIEW_FULL_READ_LIMIT {
         return read_csv(path, opts).map(|t| (t, true));
     }
@@ -111,7 +120,10 @@ fn parse(
         }
     }
 
+    check_file_size(file, bytes.len() as u64)?;
+    check_text_start(file, bytes, opts.encoding)?;
     let (text, encoding) = decode(bytes, opts.encoding);
+    check_no_nul(file, &text)?;
     let delimiter = opts.delimiter.unwrap_or_else(|| detect_delimiter(&text));
     let data = text.as_bytes();
 
@@ -152,6 +164,18 @@ fn parse(
         last_row = row;
         last_end = content_start.max(end - trailing_line_breaks(&data[..end]));
         if record.iter().all(|v| v.trim().is_empty()) {
+            // A line of only delimiters where the header belongs is a header without names, not
+            // a blank line: skipping it would silently make the first data row the header.
+            if columns.is_none() && opts.has_header && record.len() > 1 {
+                return Err(err(
+                    Some(row),
+                    Some("column 1".to_string()),
+                    format!(
+                        "The header row has {} columns but no column names: it holds only delimiters. Write the column names in it, or import the file without a header row (the columns are then named column_1, column_2, ...).",
+                        record.len()
+                    ),
+                ));
+            }
             continue;
         }
         let is_last = data[end..].iter().all(|&b| b == b'\r' || b == b'\n');
@@ -176,6 +200,8 @@ fn parse(
         }
 
         if columns.is_none() {
+            check_columns(file, row, record.len())?;
+            check_values(file, row, record.iter(), |i| format!("column {}", i + 1))?;
             if opts.has_header {
                 columns = Some(header_names(file, row, record.iter(), ColumnRef::Number)?);
                 header_row = row;
@@ -183,6 +209,9 @@ fn parse(
             }
             columns = Some(numbered_columns(record.len()));
         }
+        let cols = columns.as_deref().unwrap_or_default();
+        check_next_row(file, row, rows.len(), cols.len())?;
+        check_values(file, row, record.iter(), |i| column_label(Some(cols), i))?;
         rows.push(record.iter().map(clean_value).collect());
         row_numbers.push(row);
     }

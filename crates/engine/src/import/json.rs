@@ -7,12 +7,14 @@ use std::path::Path;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
-use super::{decode, file_label, read_file, FileFormat, ImportOptions, Table};
+use super::limits::{check_columns, check_file_size, check_next_row, check_values};
+use super::sniff::{check_no_nul, check_text_start, read_text_file};
+use super::{decode, file_label, FileFormat, ImportOptions, Table};
 use crate::error::ImportError;
 
 pub(super) fn read_json(path: &Path, opts: &ImportOptions) -> Result<Table, ImportError> {
     let file = file_label(path);
-    let bytes = read_file(path, &file)?;
+    let bytes = read_text_file(path, &file, opts.encoding)?;
     read_json_bytes(&file, &bytes, opts)
 }
 
@@ -38,7 +40,10 @@ fn read_json_bytes(file: &str, bytes: &[u8], opts: &ImportOptions) -> Result<Tab
         column,
         message,
     };
+    check_file_size(file, bytes.len() as u64)?;
+    check_text_start(file, bytes, opts.encoding)?;
     let (text, encoding) = decode(bytes, opts.encoding);
+    check_no_nul(file, &text)?;
     let elements = match serde_json::from_str::<Top>(&text) {
         Ok(Top::Array(elements)) => elements,
         Ok(Top::Other(what)) => {
@@ -93,6 +98,14 @@ fn read_json_bytes(file: &str, bytes: &[u8], opts: &ImportOptions) -> Result<Tab
             let column = match index.get(key) {
                 Some(&c) => c,
                 None => {
+                    check_columns(file, record, columns.len() + 1).map_err(|e| ImportError {
+                        column: Some(key.to_string()),
+                        message: format!(
+                            "Record {record} brings the number of names (columns) above {}, the most one import takes.",
+                            super::limits::MAX_COLUMNS
+                        ),
+                        ..e
+                    })?;
                     index.insert(key.to_string(), columns.len());
                     columns.push(key.to_string());
                     values.push(String::new());
@@ -117,9 +130,13 @@ fn read_json_bytes(file: &str, bytes: &[u8], opts: &ImportOptions) -> Result<Tab
                 )
             })?;
         }
-        if values.iter().all(|v| v.trim().is_empty()) {
-            continue;
-        }
+        // A record whose values are all null (or an empty object) is still a record the file
+        // lists: it is kept as a row of empty values, so the rows stored match the records
+        // written, and an id column points at it by number if it lacks an id.
+        check_next_row(file, record, rows.len(), columns.len())?;
+        check_values(file, record, values.iter().map(String::as_str), |i| {
+            columns[i].clone()
+        })?;
         rows.push(values);
         row_numbers.push(record);
     }
@@ -277,12 +294,26 @@ mod tests {
             [
                 ["a", "1", "349.90", ""],
                 ["", "2", "-1e3", "true"],
+                ["", "", "", ""],
                 ["café \"x\"", "3", "0", "false"],
             ]
         );
-        // The empty object is skipped like a blank row; numbering still counts it.
-        assert_eq!(t.row_numbers, [1, 2, 4]);
+        // The empty object is a record too: kept, so rows match the records written.
+        assert_eq!(t.row_numbers, [1, 2, 3, 4]);
         assert_eq!(t.header_row, 0);
+    }
+
+    #[test]
+    fn a_record_of_only_nulls_is_kept() {
+        let t =
+            read(r#"[{"id": 1, "v": "a"}, {"id": null, "v": null}, {"id": 3, "v": "c"}]"#).unwrap();
+        assert_eq!(t.rows.len(), 3, "3 records in, 3 rows out");
+        assert_eq!(t.rows[1], ["", ""]);
+        assert_eq!(t.row_numbers, [1, 2, 3]);
+        // An id column then names the record that lacks its id, instead of losing it.
+        let err = super::super::to_records(&t, Some("id")).unwrap_err();
+        assert_eq!(err.row, Some(2));
+        assert_eq!(err.column.as_deref(), Some("id"));
     }
 
     #[test]

@@ -8,9 +8,10 @@ use std::path::Path;
 use calamine::{open_workbook, Data, ExcelDateTime, Range, Reader, Sheets};
 use chrono::{Datelike, NaiveDate};
 
+use super::limits::{check_columns, check_next_row, check_values, no_data_rows};
 use super::{
-    empty_file, file_label, header_names, numbered_columns, unreadable, ColumnRef, FileFormat,
-    ImportOptions, Table,
+    empty_file, file_label, header_names, numbered_columns, package, unreadable, ColumnRef,
+    FileFormat, ImportOptions, Table,
 };
 use crate::error::ImportError;
 
@@ -28,6 +29,68 @@ pub(super) fn read_workbook(
     };
     // calamine reports a missing file as a workbook error; the user should read "not found".
     std::fs::metadata(path).map_err(|e| unreadable(&file, e))?;
+    // What calamine would build from the file is checked against the limits first: it trusts
+    // the file's repeats, cell references and sizes.
+    package::check_workbook(path, &file, format, opts.sheet.as_deref())?;
+    // The checks above cover the panics known in calamine; any other one in a damaged file is
+    // still a damaged file to the user, not a crash.
+    let guarded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        read_sheet(path, &file, format, opts)
+    }));
+    let (range, sheets, sheet) = guarded.unwrap_or_else(|_| {
+        Err(err(format!(
+            "The file could not be read as an {} workbook: it is damaged in a way the spreadsheet reader cannot handle. Open and save it again in Excel or LibreOffice.",
+            format.as_str().to_uppercase()
+        )))
+    })?;
+    let (columns, rows, header_row, row_numbers) = table_from_range(&file, &range, opts.has_header)
+        .map_err(|e| match e {
+            // Name the sheet: the workbook may have several, and an empty one is easily picked.
+            e if e.row.is_none() => err(format!(
+                "The sheet \"{sheet}\" is empty: it has {}.",
+                if opts.has_header {
+                    "no header row and no data"
+                } else {
+                    "no data"
+                }
+            )),
+            e => e,
+        })?;
+    if rows.is_empty() {
+        return Err(no_data_rows(
+            &file,
+            header_row,
+            &format!("The sheet \"{sheet}\""),
+        ));
+    }
+    Ok(Table {
+        file,
+        format,
+        columns,
+        rows,
+        header_row,
+        row_numbers,
+        delimiter: b',',
+        encoding: "utf-8",
+        sheets,
+        sheet: Some(sheet),
+    })
+}
+
+/// Opens the workbook and reads the chosen sheet's cells: the sheet's range, every sheet's name
+/// and the name of the sheet read.
+fn read_sheet(
+    path: &Path,
+    file: &str,
+    format: FileFormat,
+    opts: &ImportOptions,
+) -> Result<(Range<Data>, Vec<String>, String), ImportError> {
+    let err = |message: String| ImportError {
+        file: file.to_string(),
+        row: None,
+        column: None,
+        message,
+    };
     let opened: Result<Sheets<BufReader<File>>, String> = match format {
         FileFormat::Xlsx => open_workbook(path)
             .map(Sheets::Xlsx)
@@ -72,31 +135,7 @@ pub(super) fn read_workbook(
     let range = workbook
         .worksheet_range(&sheet)
         .map_err(|e| err(format!("The sheet \"{sheet}\" could not be read: {e}")))?;
-    let (columns, rows, header_row, row_numbers) = table_from_range(&file, &range, opts.has_header)
-        .map_err(|e| match e {
-            // Name the sheet: the workbook may have several, and an empty one is easily picked.
-            e if e.row.is_none() => err(format!(
-                "The sheet \"{sheet}\" is empty: it has {}.",
-                if opts.has_header {
-                    "no header row and no data"
-                } else {
-                    "no data"
-                }
-            )),
-            e => e,
-        })?;
-    Ok(Table {
-        file,
-        format,
-        columns,
-        rows,
-        header_row,
-        row_numbers,
-        delimiter: b',',
-        encoding: "utf-8",
-        sheets,
-        sheet: Some(sheet),
-    })
+    Ok((range, sheets, sheet))
 }
 
 type Parts = (Vec<String>, Vec<Vec<String>>, u64, Vec<u64>);
@@ -152,7 +191,11 @@ fn table_from_range(
                     .iter()
                     .rposition(|c| !is_blank(c))
                     .map_or(0, |j| j + 1);
+                check_columns(file, row, width)?;
                 let names = texts(&cells[..width], &|j| refs.label(j))?;
+                check_values(file, row, names.iter().map(String::as_str), |j| {
+                    refs.label(j)
+                })?;
                 columns = Some(header_names(
                     file,
                     row,
@@ -162,7 +205,10 @@ fn table_from_range(
                 header_row = row;
                 continue;
             }
-            None => columns.insert(numbered_columns(cells.len())),
+            None => {
+                check_columns(file, row, cells.len())?;
+                columns.insert(numbered_columns(cells.len()))
+            }
         };
         if let Some(j) = (cols.len()..cells.len()).find(|&j| !is_blank(&cells[j])) {
             let letter = refs.label(j);
@@ -183,7 +229,9 @@ fn table_from_range(
                 refs.label(j)
             }
         };
+        check_next_row(file, row, rows.len(), cols.len())?;
         let mut values = texts(&cells[..width], &label)?;
+        check_values(file, row, values.iter().map(String::as_str), label)?;
         values.resize(cols.len(), String::new());
         rows.push(values);
         row_numbers.push(row);
