@@ -20,6 +20,7 @@ mod upload;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+pub use store::StoreError;
 use store::Store;
 
 pub use clock::{Clock, SystemClock};
