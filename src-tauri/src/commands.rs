@@ -78,14 +78,24 @@ pub async fn get_config(ws: Ws<'_>, id: String) -> Reply<MatchingConfig> {
     call(ws, move |w| w.get_config(&id)).await
 }
 
-#[tauri::command]
-pub async fn create_config(ws: Ws<'_>, input: ConfigInput) -> Reply<MatchingConfig> {
-    call(ws, move |w| w.create_config(&input)).await
+/// A config arrives untyped so that an unknown or mistyped field is a validation error naming
+/// it, as over the REST API, not the shell's own error for arguments it cannot read.
+fn config_input(input: serde_json::Value) -> service::Result<ConfigInput> {
+    Ok(engine::validate::config_input_from_json(input)?)
 }
 
 #[tauri::command]
-pub async fn update_config(ws: Ws<'_>, id: String, input: ConfigInput) -> Reply<MatchingConfig> {
-    call(ws, move |w| w.update_config(&id, &input)).await
+pub async fn create_config(ws: Ws<'_>, input: serde_json::Value) -> Reply<MatchingConfig> {
+    call(ws, move |w| w.create_config(&config_input(input)?)).await
+}
+
+#[tauri::command]
+pub async fn update_config(
+    ws: Ws<'_>,
+    id: String,
+    input: serde_json::Value,
+) -> Reply<MatchingConfig> {
+    call(ws, move |w| w.update_config(&id, &config_input(input)?)).await
 }
 
 #[tauri::command]
@@ -181,10 +191,10 @@ pub async fn preview_import(ws: Ws<'_>, request: ImportRequest) -> Reply<ImportP
 #[tauri::command]
 pub async fn preview_config(
     ws: Ws<'_>,
-    input: ConfigInput,
+    input: serde_json::Value,
     limit: Option<u32>,
 ) -> Reply<ConfigPreview> {
-    call(ws, move |w| w.preview_config(&input, limit)).await
+    call(ws, move |w| w.preview_config(&config_input(input)?, limit)).await
 }
 
 #[tauri::command]

@@ -5,7 +5,7 @@
 
 use engine::{
     Candidate, Column, Dataset, DatasetKind, FieldEvidence, FieldMapping, FieldNote, MatchResult,
-    MatchingConfig, ReviewStatus, Run, RunStatus, Schedule, Strategy,
+    MatchingConfig, ReviewStatus, Run, RunProgress, RunStatus, Schedule, Strategy,
 };
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
@@ -311,6 +311,29 @@ pub struct RunDetail {
     #[serde(flatten)]
     pub run: RunObject,
     pub results: Vec<ResultObject>,
+}
+
+/// A run's progress (spec A.6.6): the seed's "List Runs" fields (`id`, `started_at`,
+/// `completed_at`) beside the inferred ones, `run_id` kept for clients that read it already.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Progress {
+    /// The run's id (the same as `run_id`).
+    pub id: String,
+    #[serde(flatten)]
+    pub progress: RunProgress,
+    pub started_at: Option<String>,
+    pub completed_at: Option<String>,
+}
+
+/// The live progress with the times from the run's record. The desktop's `RunProgress` is sent
+/// many times a second over its channel and has no use for the times, so they are added here.
+pub fn progress(p: RunProgress, run: &Run) -> Progress {
+    Progress {
+        id: p.run_id.clone(),
+        progress: p,
+        started_at: run.started_at.clone(),
+        completed_at: run.completed_at.clone(),
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]

@@ -497,12 +497,10 @@ fn bulk(ws: &Workspace, run_id: &str, at: f64, table: &mut Table) -> Result<(), 
     Ok(())
 }
 
-/// The stored config as the config builder would send it to a preview. Through serde, so options
-/// `ConfigInput` gains later (all optional) need no change here.
+/// The stored config as the config builder would send it to a preview. `ConfigInput` refuses
+/// the stored config's own fields (id, dates), so the engine's conversion makes it.
 fn config_input(config: &MatchingConfig) -> Result<ConfigInput, BenchError> {
-    serde_json::to_value(config)
-        .and_then(serde_json::from_value)
-        .map_err(|e| BenchError::Failed(format!("the config does not read as a ConfigInput: {e}")))
+    Ok(config.to_input())
 }
 
 #[cfg(test)]

@@ -22,6 +22,8 @@ use std::io::Read;
 use serde::Serialize;
 use thiserror::Error;
 
+mod one_to_one;
+
 /// One line of the truth file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TruthRow {
@@ -44,6 +46,9 @@ pub struct Prediction {
     pub matched: Option<String>,
     /// For the threshold sweep.
     pub top: Option<TopCandidate>,
+    /// The run's further candidates, best first after `top`: what a one-to-one sweep gives a
+    /// document whose top row goes to another document. Empty from a predictions file.
+    pub runners_up: Vec<TopCandidate>,
 }
 
 /// Confusion counts; see the module doc for what each one means.
@@ -158,16 +163,29 @@ pub struct Evaluation {
     /// threshold (as good, with fewer automatic matches). `None` when no threshold finds a single
     /// true match.
     pub best_f1_threshold: Option<ThresholdScores>,
+    /// Whether the sweep assigned each reference row to at most one document at every
+    /// threshold, as the one-to-one run it scores did.
+    pub one_to_one: bool,
 }
 
-/// Scores `predictions` against `truth`. Each truth document must appear once (see
-/// `parse_truth`).
+/// Scores `predictions` against `truth`, the sweep taking each document's top candidate. Each
+/// truth document must appear once (see `parse_truth`).
 pub fn evaluate(truth: &[TruthRow], predictions: &HashMap<String, Prediction>) -> Evaluation {
+    evaluate_with(truth, predictions, false)
+}
+
+/// As `evaluate`; with `one_to_one`, the sweep assigns the rows again at each threshold as a
+/// one-to-one run does, so its F1 is the one a run at that threshold would reach.
+pub fn evaluate_with(
+    truth: &[TruthRow],
+    predictions: &HashMap<String, Prediction>,
+    one_to_one: bool,
+) -> Evaluation {
     let documents = truth.len() as u64;
     let with_true_match = truth.iter().filter(|t| t.reference_id.is_some()).count() as u64;
     let mut counts = Counts::default();
     let mut missing = 0u64;
-    let mut sweep: Vec<(Option<&str>, Option<&TopCandidate>)> = Vec::with_capacity(truth.len());
+    let mut sweep: Vec<one_to_one::Doc<'_>> = Vec::with_capacity(truth.len());
     for t in truth {
         let prediction = predictions.get(&t.document_id);
         if prediction.is_none() {
@@ -175,10 +193,10 @@ pub fn evaluate(truth: &[TruthRow], predictions: &HashMap<String, Prediction>) -
         }
         let matched = prediction.and_then(|p| p.matched.as_deref());
         counts.add(Counts::of(t.reference_id.as_deref(), matched));
-        sweep.push((
-            t.reference_id.as_deref(),
-            prediction.and_then(|p| p.top.as_ref()),
-        ));
+        sweep.push(match prediction {
+            Some(p) => (t.reference_id.as_deref(), p.top.as_ref(), &p.runners_up),
+            None => (t.reference_id.as_deref(), None, &[]),
+        });
     }
     let in_truth: HashSet<&str> = truth.iter().map(|t| t.document_id.as_str()).collect();
     let ignored = predictions
@@ -193,7 +211,12 @@ pub fn evaluate(truth: &[TruthRow], predictions: &HashMap<String, Prediction>) -
         ignored_predictions: ignored,
         top1: Scores::new(counts, documents),
         no_match_left_unmatched: counts.tn,
-        best_f1_threshold: best_f1_threshold(&sweep),
+        best_f1_threshold: if one_to_one {
+            one_to_one::best_f1_threshold(&sweep)
+        } else {
+            best_f1_threshold(&sweep)
+        },
+        one_to_one,
     }
 }
 
@@ -201,15 +224,15 @@ pub fn evaluate(truth: &[TruthRow], predictions: &HashMap<String, Prediction>) -
 /// threshold past a confidence only turns those documents from "unmatched" into "top candidate
 /// predicted", so the counts are updated per document instead of recomputed: O(n log n) for a run
 /// of a hundred thousand documents.
-fn best_f1_threshold(docs: &[(Option<&str>, Option<&TopCandidate>)]) -> Option<ThresholdScores> {
+fn best_f1_threshold(docs: &[one_to_one::Doc<'_>]) -> Option<ThresholdScores> {
     let documents = docs.len() as u64;
     let mut counts = Counts::default();
-    for (truth, _) in docs {
+    for (truth, _, _) in docs {
         counts.add(Counts::of(*truth, None));
     }
     let mut order: Vec<(Option<&str>, &TopCandidate)> = docs
         .iter()
-        .filter_map(|(truth, top)| top.map(|c| (*truth, c)))
+        .filter_map(|(truth, top, _)| top.map(|c| (*truth, c)))
         .collect();
     order.sort_by(|a, b| b.1.confidence.total_cmp(&a.1.confidence));
 
@@ -335,10 +358,12 @@ pub fn parse_predictions(
             }
             (None, _) => None,
         };
-        if out
-            .insert(id.clone(), Prediction { matched, top })
-            .is_some()
-        {
+        let prediction = Prediction {
+            matched,
+            top,
+            runners_up: Vec::new(),
+        };
+        if out.insert(id.clone(), prediction).is_some() {
             return Err(err(Some(line), format!("document {id} is listed twice")));
         }
     }
@@ -370,6 +395,7 @@ mod tests {
                             reference_row_id: top.to_string(),
                             confidence: *c,
                         }),
+                        runners_up: Vec::new(),
                     },
                 )
             })
@@ -606,5 +632,77 @@ mod tests {
         assert_eq!(e.row, Some(2));
         let e = parse_predictions("d,r,c\na,x,high\n".as_bytes(), "p.csv").unwrap_err();
         assert!(e.message.contains("high"));
+    }
+
+    /// (document, [(row, confidence)], best first): a run's results with every candidate.
+    fn run_preds(rows: &[(&str, &[(&str, f64)])]) -> HashMap<String, Prediction> {
+        rows.iter()
+            .map(|(d, cands)| {
+                let mut candidates = cands.iter().map(|(r, c)| TopCandidate {
+                    reference_row_id: r.to_string(),
+                    confidence: *c,
+                });
+                let p = Prediction {
+                    matched: None,
+                    top: candidates.next(),
+                    runners_up: candidates.collect(),
+                };
+                (d.to_string(), p)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn one_to_one_sweep_assigns_rows_as_the_run_does() {
+        // a and b both score row X best; X is a's. b's true row is Y, its second candidate.
+        // Taking top candidates, every threshold predicts X for b: at 0.8, TP 1 (a) and b wrong
+        // (FP + FN), F1 = 2/4 = 0.5; at 0.7, c's wrong row adds an FP: 2/5.
+        // One-to-one at 0.8: a gets X (0.95 beats b's 0.9), b gets Y (0.8): TP 2, F1 = 1.
+        let t = truth(&[("a", "X"), ("b", "Y"), ("c", "")]);
+        let p = run_preds(&[
+            ("a", &[("X", 0.95)]),
+            ("b", &[("X", 0.9), ("Y", 0.8)]),
+            ("c", &[("Z", 0.7)]),
+        ]);
+        let plain = evaluate(&t, &p).best_f1_threshold.expect("best");
+        close(plain.scores.f1, 2.0 / 3.0);
+        assert_eq!(plain.threshold, 0.95, "only a, before b's wrong top row");
+
+        let e = evaluate_with(&t, &p, true);
+        assert!(e.one_to_one);
+        let best = e.best_f1_threshold.expect("best");
+        assert_eq!(best.threshold, 0.8);
+        assert_eq!(
+            best.scores.counts,
+            Counts {
+                tp: 2,
+                fp: 0,
+                fn_: 0,
+                tn: 1
+            }
+        );
+        close(best.scores.f1, 1.0);
+    }
+
+    #[test]
+    fn one_to_one_sweep_finds_the_global_optimum_not_the_greedy_one() {
+        // As in engine::assign: at 0.93 the optimum gives B to d1 and A to d2, though d1 scored A
+        // highest; greedy would leave d2 without a row.
+        let t = truth(&[("d1", "B"), ("d2", "A")]);
+        let p = run_preds(&[("d1", &[("A", 0.95), ("B", 0.94)]), ("d2", &[("A", 0.93)])]);
+        let best = evaluate_with(&t, &p, true).best_f1_threshold.expect("best");
+        assert_eq!(best.threshold, 0.93);
+        close(best.scores.f1, 1.0);
+        // Without contested rows the two sweeps agree.
+        let t = truth(&[("a", "x"), ("b", "y"), ("c", "")]);
+        let p = run_preds(&[
+            ("a", &[("x", 0.9)]),
+            ("b", &[("y", 0.6)]),
+            ("c", &[("q", 0.7)]),
+        ]);
+        assert_eq!(
+            evaluate(&t, &p).best_f1_threshold,
+            evaluate_with(&t, &p, true).best_f1_threshold
+        );
     }
 }

@@ -266,8 +266,11 @@ impl FieldMapping {
     }
 }
 
-/// What a user sends to create or replace a config.
+/// What a user sends to create or replace a config. Unknown fields are refused, as in a mapping:
+/// a misspelt `thresold` silently falling back to the default threshold would change every
+/// match without a word.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
 #[ts(export)]
 pub struct ConfigInput {
     pub name: String,
@@ -290,6 +293,23 @@ pub struct ConfigInput {
     #[serde(default)]
     #[ts(optional)]
     pub schedule: Option<Schedule>,
+}
+
+impl MatchingConfig {
+    /// The settings of a stored config as a create or update would send them (what the config
+    /// builder starts from when it edits one).
+    pub fn to_input(&self) -> ConfigInput {
+        ConfigInput {
+            name: self.name.clone(),
+            reference_data_id: self.reference_data_id.clone(),
+            document_set_id: self.document_set_id.clone(),
+            field_mappings: self.field_mappings.clone(),
+            threshold: Some(self.threshold),
+            review_floor: Some(self.review_floor),
+            one_to_one: Some(self.one_to_one),
+            schedule: self.schedule.clone(),
+        }
+    }
 }
 
 /// When a config runs by itself (triggered_by "scheduled"). A slot missed while Matchbook was

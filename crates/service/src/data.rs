@@ -6,7 +6,7 @@ use engine::import::{self, FileFormat, ImportOptions, TextEncoding};
 use engine::validate::validate_config;
 use engine::{
     ConfigInput, Dataset, DatasetKind, MatchResult, MatchingConfig, Record, ReviewDecision,
-    ReviewStatus, RowPage, RunDetail,
+    ReviewStatus, RowPage, Run, RunDetail,
 };
 use store::Review;
 
@@ -290,6 +290,19 @@ impl Workspace {
 
     pub fn delete_config(&self, id: &str) -> Result<()> {
         Ok(self.store.delete_config(id)?)
+    }
+
+    // ---- runs -----------------------------------------------------------------------------------
+
+    /// A run's record alone, without its results: cheap enough for every progress poll.
+    pub fn run_record(&self, run_id: &str) -> Result<Run> {
+        Ok(self.store.get_run(run_id)?)
+    }
+
+    /// The config as the run used it (its snapshot), whatever was changed or deleted since: what
+    /// an evaluation must replay, one-to-one or not.
+    pub fn run_config(&self, run_id: &str) -> Result<MatchingConfig> {
+        Ok(self.store.get_stored_run(run_id)?.config)
     }
 
     // ---- results and review ---------------------------------------------------------------------

@@ -143,6 +143,11 @@ pub struct ExportOutcome {
     pub matched: u64,
     #[ts(type = "number")]
     pub unmatched: u64,
+    /// Matches nobody reviewed, written as unmatched ("match not reviewed") because unreviewed
+    /// matches were not asked for: a fresh run's export is otherwise empty without saying why.
+    #[serde(default)]
+    #[ts(type = "number")]
+    pub unreviewed_left_out: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

@@ -52,12 +52,18 @@ impl Cell {
     }
 }
 
+/// A one-to-one run gave the row this document scored best with to another document.
+const LOST_ROW: &str = "lost its reference row to another document (one-to-one)";
+
 /// Why a document is not among the matches.
 fn unmatched_reason(r: &MatchResult, threshold: f64, review_floor: f64) -> &'static str {
     match r.status {
         ReviewStatus::Rejected => "rejected by reviewer",
         _ if r.candidates.is_empty() => "no candidate",
         _ if r.matched_reference_row_id.is_some() => "match not reviewed",
+        // Before the bands: a loser keeps the confidence of the row it lost, which can be at or
+        // above the threshold, and "below review floor" would then say the opposite of the truth.
+        _ if r.contested => LOST_ROW,
         _ if r.confidence >= review_floor && r.confidence < threshold => "awaiting review",
         _ => "below review floor",
     }
@@ -287,6 +293,7 @@ impl Workspace {
             matched: Vec::new(),
             unmatched: Vec::new(),
         };
+        let mut unreviewed_left_out = 0u64;
         self.store.for_each_result(&req.run_id, |r, decided_by| {
             let approved = r.status == ReviewStatus::Approved;
             let unreviewed_match =
@@ -334,6 +341,7 @@ impl Workspace {
                     fields: field_cells(evidence, fields),
                 });
             } else {
+                unreviewed_left_out += u64::from(unreviewed_match);
                 let best = r.candidates.first();
                 sheets.unmatched.push(Line {
                     cells: vec![
@@ -382,6 +390,7 @@ impl Workspace {
             path: req.path.clone(),
             matched: sheets.matched.len() as u64,
             unmatched: sheets.unmatched.len() as u64,
+            unreviewed_left_out,
         })
     }
 }
@@ -472,4 +481,62 @@ fn fill(
         (columns.len() + extra.len()) as u16 - 1,
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use engine::Candidate;
+
+    fn result(confidence: f64, contested: bool, candidates: usize) -> MatchResult {
+        MatchResult {
+            id: "r".into(),
+            run_id: "run".into(),
+            document_id: "d".into(),
+            document_filename: None,
+            matched_reference_row_id: None,
+            confidence,
+            status: ReviewStatus::Pending,
+            notes: None,
+            evidence: None,
+            candidates: (0..candidates)
+                .map(|i| Candidate {
+                    rank: i as u32 + 1,
+                    reference_row_id: format!("po{i}"),
+                    confidence,
+                    evidence: vec![],
+                })
+                .collect(),
+            contested,
+            reviewed_at: None,
+        }
+    }
+
+    #[test]
+    fn a_one_to_one_loser_is_said_to_have_lost_its_row() {
+        // It scored 0.93 against a threshold of 0.85 and another document took the row.
+        assert_eq!(
+            unmatched_reason(&result(0.93, true, 1), 0.85, 0.5),
+            LOST_ROW
+        );
+        // The bands still hold for documents that lost nothing.
+        assert_eq!(
+            unmatched_reason(&result(0.6, false, 1), 0.85, 0.5),
+            "awaiting review"
+        );
+        assert_eq!(
+            unmatched_reason(&result(0.3, false, 1), 0.85, 0.5),
+            "below review floor"
+        );
+        assert_eq!(
+            unmatched_reason(&result(0.0, false, 0), 0.85, 0.5),
+            "no candidate"
+        );
+        let mut rejected = result(0.93, true, 1);
+        rejected.status = ReviewStatus::Rejected;
+        assert_eq!(
+            unmatched_reason(&rejected, 0.85, 0.5),
+            "rejected by reviewer"
+        );
+    }
 }

@@ -3,7 +3,9 @@ import type { FieldMapping } from "./FieldMapping";
 import type { Schedule } from "./Schedule";
 
 /**
- * What a user sends to create or replace a config.
+ * What a user sends to create or replace a config. Unknown fields are refused, as in a mapping:
+ * a misspelt `thresold` silently falling back to the default threshold would change every
+ * match without a word.
  */
 export type ConfigInput = { name: string, reference_data_id: string, 
 /**

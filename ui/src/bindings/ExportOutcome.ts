@@ -3,4 +3,9 @@
 /**
  * What an export wrote.
  */
-export type ExportOutcome = { path: string, matched: number, unmatched: number, };
+export type ExportOutcome = { path: string, matched: number, unmatched: number, 
+/**
+ * Matches nobody reviewed, written as unmatched ("match not reviewed") because unreviewed
+ * matches were not asked for: a fresh run's export is otherwise empty without saying why.
+ */
+unreviewed_left_out: number, };

@@ -386,7 +386,7 @@ describe('RunsScreen summary', () => {
 
 describe('RunsScreen export', () => {
   it('exports with the chosen format, path and include flag, and says what it wrote', async () => {
-    mocked.exportResults.mockResolvedValue({ path: '/home/ana/may.csv', matched: n(12), unmatched: n(3) });
+    mocked.exportResults.mockResolvedValue({ path: '/home/ana/may.csv', matched: n(12), unmatched: n(3), unreviewed_left_out: n(0) });
     await renderAndSelect();
     expect([...document.querySelectorAll<HTMLOptionElement>('#export-format option')].map((o) => o.value).sort()).toEqual(['csv', 'xlsx']);
     await change('#export-path', '/home/ana/may.xlsx');
@@ -403,7 +403,7 @@ describe('RunsScreen export', () => {
 
   it('fills the path from the save dialog, proposing the config name and run date', async () => {
     mocked.pickSavePath.mockResolvedValue('/tmp/chosen.xlsx');
-    mocked.exportResults.mockResolvedValue({ path: '/tmp/chosen.xlsx', matched: n(1), unmatched: n(0) });
+    mocked.exportResults.mockResolvedValue({ path: '/tmp/chosen.xlsx', matched: n(1), unmatched: n(0), unreviewed_left_out: n(0) });
     await renderAndSelect();
     await click($('#export-browse'));
     const [name, format] = mocked.pickSavePath.mock.calls[0] ?? [];

@@ -5,15 +5,15 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Extension;
-use engine::{ReviewStatus, RunProgress, TriggeredBy};
+use engine::{ReviewStatus, TriggeredBy};
 use service::{CursorQuery, ResultQuery, ReviewInput};
 
 use super::{blocking, Caller, Ids};
 use crate::error::{ErrorEnvelope, HttpError};
 use crate::extract::{Json, OptionalJson, Query};
 use crate::wire::{
-    self, DecisionList, PagePagination, ResultObject, ResultPage, ResultsQuery, Review, RunDetail,
-    RunObject, RunPage, RunsQuery, StartRun,
+    self, DecisionList, PagePagination, Progress, ResultObject, ResultPage, ResultsQuery, Review,
+    RunDetail, RunObject, RunPage, RunsQuery, StartRun,
 };
 use crate::AppState;
 
@@ -72,15 +72,19 @@ pub async fn detail(
 
 #[utoipa::path(get, path = "/v1/matching/runs/{id}/progress", tag = "runs",
     params(("id" = String, Path)),
-    responses((status = 200, body = RunProgress), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
+    responses((status = 200, body = Progress), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
     security(("bearer" = [])))]
 pub async fn progress(
     State(s): State<AppState>,
     Ids(id): Ids<String>,
-) -> Result<axum::Json<RunProgress>, HttpError> {
-    Ok(axum::Json(
-        blocking(&s, move |w| w.run_progress(&id)).await?,
-    ))
+) -> Result<axum::Json<Progress>, HttpError> {
+    let (progress, run) = blocking(&s, move |w| {
+        // Progress first: a run that ends in between then has its completed_at set already.
+        let progress = w.run_progress(&id)?;
+        Ok((progress, w.run_record(&id)?))
+    })
+    .await?;
+    Ok(axum::Json(wire::progress(progress, &run)))
 }
 
 /// Stops a queued or running run; results written so far stay. A finished run answers 409.

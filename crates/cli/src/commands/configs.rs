@@ -298,6 +298,9 @@ fn read_config(file: &Path, text: &str, overrides: &Overrides) -> Result<ConfigI
                 .and_then(|t| t.span())
                 .map(|s| line_column(text, s.start)),
         };
+        // What the typed read finds (an unknown field, a value of the wrong type, a missing
+        // field) is what the service and the API call a validation error: tagged the same way.
+        let message = format!("{message} [validation_error]");
         match position {
             Some((line, column)) => located(line, column, &message),
             None => CliError::data(format!("{}: not a valid config: {message}", file.display())),
@@ -434,6 +437,24 @@ interval_minutes = 60
 
         let e = read("c.json", "[1]", &Overrides::default()).unwrap_err();
         assert!(e.contains("one object"), "{e}");
+    }
+
+    #[test]
+    fn unknown_fields_are_refused_at_the_top_as_in_a_mapping() {
+        let e = read(
+            "c.toml",
+            &TOML.replace("threshold = 0.8", "thresold = 0.95"),
+            &Overrides::default(),
+        )
+        .unwrap_err();
+        assert!(e.starts_with("c.toml, line 3, column "), "{e}");
+        assert!(e.contains("unknown field `thresold`"), "{e}");
+        assert!(e.ends_with("[validation_error]"), "{e}");
+        let mut json: Value =
+            serde_json::to_value(read("c.toml", TOML, &Overrides::default()).unwrap()).unwrap();
+        json["thresold"] = 0.95.into();
+        let e = read("c.json", &json.to_string(), &Overrides::default()).unwrap_err();
+        assert!(e.contains("unknown field `thresold`"), "{e}");
     }
 
     #[test]

@@ -22,10 +22,19 @@ const PAGE: u32 = 500;
 pub fn run(session: Option<&Session>, args: &EvalArgs, io: &mut Io) -> Result<u8, CliError> {
     let truth = eval::parse_truth(open(&args.truth)?, &args.truth.display().to_string())
         .map_err(|e| CliError::data(e.to_string()))?;
-    let predictions = match (&args.run, &args.predictions, session) {
-        (Some(run_id), _, Some(session)) => run_predictions(session.workspace(), run_id, io.err)?,
-        (None, Some(path), _) => eval::parse_predictions(open(path)?, &path.display().to_string())
-            .map_err(|e| CliError::data(e.to_string()))?,
+    // A one-to-one run's sweep assigns the rows again at each threshold, as the run did; a
+    // predictions file has one row per document and nothing to assign.
+    let (predictions, one_to_one) = match (&args.run, &args.predictions, session) {
+        (Some(run_id), _, Some(session)) => {
+            let ws = session.workspace();
+            let one_to_one = ws.run_config(run_id)?.one_to_one;
+            (run_predictions(ws, run_id, io.err)?, one_to_one)
+        }
+        (None, Some(path), _) => (
+            eval::parse_predictions(open(path)?, &path.display().to_string())
+                .map_err(|e| CliError::data(e.to_string()))?,
+            false,
+        ),
         // clap's argument group and `dispatch` make this unreachable; kept as an error rather
         // than a panic all the same.
         _ => {
@@ -34,7 +43,7 @@ pub fn run(session: Option<&Session>, args: &EvalArgs, io: &mut Io) -> Result<u8
             ))
         }
     };
-    let evaluation = eval::evaluate(&truth, &predictions);
+    let evaluation = eval::evaluate_with(&truth, &predictions, one_to_one);
     if args.json {
         let text = serde_json::to_string_pretty(&evaluation)
             .map_err(|e| CliError::Failed(format!("cannot encode the scores: {e}")))?;
@@ -76,7 +85,7 @@ fn run_predictions(
     Ok(predictions)
 }
 
-/// Every result of a run as predictions: its match as the prediction, its first candidate for the
+/// Every result of a run as predictions: its match as the prediction, its candidates for the
 /// threshold sweep. Also returns how many results repeated a document id (a run over every
 /// document set can see one id twice); the first, most confident one is kept.
 pub fn predictions_of_run(
@@ -97,13 +106,14 @@ pub fn predictions_of_run(
         )?;
         let got = results.data.len();
         for r in results.data {
-            let top = r.candidates.first().map(|c| TopCandidate {
+            let mut candidates = r.candidates.iter().map(|c| TopCandidate {
                 reference_row_id: c.reference_row_id.clone(),
                 confidence: c.confidence,
             });
             let prediction = Prediction {
                 matched: r.matched_reference_row_id,
-                top,
+                top: candidates.next(),
+                runners_up: candidates.collect(),
             };
             // Results come most confident first, so the first of a repeated id stands.
             match out.entry(r.document_id) {
@@ -179,10 +189,11 @@ fn report(e: &Evaluation, out: &mut dyn Write) -> std::io::Result<()> {
         "counts",
         format!("TP {}, FP {}, FN {}, TN {}", c.tp, c.fp, c.fn_, c.tn),
     );
+    let assigned = if e.one_to_one { " (one-to-one)" } else { "" };
     match &e.best_f1_threshold {
         Some(b) => t.row(
             "best-F1 threshold",
-            format!("{:.4}: {}", b.threshold, scores_line(&b.scores)),
+            format!("{:.4}{assigned}: {}", b.threshold, scores_line(&b.scores)),
         ),
         None => t.row(
             "best-F1 threshold",

@@ -172,7 +172,36 @@ pub fn export(
         .row("matched", outcome.matched.to_string())
         .row("unmatched", outcome.unmatched.to_string());
     table.write(io.out).map_err(io_err)?;
+    unreviewed_note(&outcome, io)?;
     Ok(EXIT_OK)
+}
+
+/// Says why matches the run found are not among the exported ones: only approved matches are
+/// exported unless asked, so a fresh run's export has no matches at all, which reads like a
+/// broken run without this.
+fn unreviewed_note(outcome: &service::ExportOutcome, io: &mut Io) -> Result<(), CliError> {
+    let left = outcome.unreviewed_left_out;
+    if left == 0 {
+        return Ok(());
+    }
+    let (matches, are) = if left == 1 {
+        ("match", "is")
+    } else {
+        ("matches", "are")
+    };
+    let text = if outcome.matched == 0 {
+        format!(
+            "note: nothing is approved yet, so no match was exported; {left} unreviewed \
+             {matches} {are} listed as unmatched (\"match not reviewed\"). Add --include-unreviewed \
+             to export them as matches, or approve them first (review, approve-all)."
+        )
+    } else {
+        format!(
+            "note: {left} unreviewed {matches} left out of the matches (listed as unmatched); \
+             add --include-unreviewed to export them too."
+        )
+    };
+    writeln!(io.err, "{text}").map_err(io_err)
 }
 
 fn result_table(r: &engine::MatchResult, io: &mut Io) -> Result<(), CliError> {
