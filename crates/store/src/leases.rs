@@ -8,7 +8,7 @@
 use engine::{Phase, Run, RunStatus};
 use rusqlite::{params, OptionalExtension, Row};
 
-use crate::runs::{run_from_row, RUN_COLUMNS};
+use crate::runs::{run_from_row, RUN_COLUMNS, SETTLED_COUNTERS};
 use crate::{Result, Store, StoreError};
 
 /// One open workspace in one process: the unit that owns runs.
@@ -211,9 +211,11 @@ impl Store {
         message: &str,
     ) -> Result<bool> {
         let n = self.write().execute(
-            "UPDATE runs SET status = 'failed', completed_at = ?4, error = ?5 \
-             WHERE id = ?1 AND status IN ('running', 'ai_resolving') \
-             AND owner_id IS ?2 AND heartbeat_ms IS ?3",
+            &format!(
+                "UPDATE runs SET status = 'failed', completed_at = ?4, error = ?5, {SETTLED_COUNTERS} \
+                 WHERE id = ?1 AND status IN ('running', 'ai_resolving') \
+                 AND owner_id IS ?2 AND heartbeat_ms IS ?3"
+            ),
             params![run_id, owner_id, heartbeat_ms, now, message],
         )?;
         Ok(n == 1)

@@ -34,6 +34,13 @@ pub struct RunListQuery {
     pub before_seq: Option<i64>,
 }
 
+/// Counters of run `?1` recounted from its results.
+pub(crate) const SETTLED_COUNTERS: &str =
+    "rows_processed = (SELECT count(*) FROM results WHERE run_id = ?1), \
+     rows_matched = (SELECT count(*) FROM results WHERE run_id = ?1 AND matched_reference_row_id IS NOT NULL), \
+     matched_conf_sum = (SELECT coalesce(sum(confidence), 0) FROM results \
+                         WHERE run_id = ?1 AND matched_reference_row_id IS NOT NULL)";
+
 pub(crate) const RUN_COLUMNS: &str =
     "id, matching_config_id, config_name, status, triggered_by, rows_processed, rows_total, \
      rows_matched, matched_conf_sum, started_at, completed_at, error, created_at, pairs_compared";
@@ -224,8 +231,12 @@ impl Store {
                     c.pairs_compared.map(|p| p as i64)
                 ],
             )?,
+            // Without final counters (a cancel, a failure) the run's live counters may be ahead
+            // of what was written: they are settled to the results on disk.
             None => conn.execute(
-                "UPDATE runs SET status = ?2, completed_at = ?3, error = ?4 WHERE id = ?1",
+                &format!(
+                    "UPDATE runs SET status = ?2, completed_at = ?3, error = ?4, {SETTLED_COUNTERS} WHERE id = ?1"
+                ),
                 params![id, status.as_str(), completed_at, error],
             )?,
         };
