@@ -33,7 +33,12 @@ enum Top {
     Other(&'static str),
 }
 
-fn read_json_bytes(file: &str, bytes: &[u8], opts: &ImportOptions) -> Result<Table, ImportError> {
+/// Reads JSON content already in memory; `file` is the name used in the table and in errors.
+pub fn read_json_bytes(
+    file: &str,
+    bytes: &[u8],
+    opts: &ImportOptions,
+) -> Result<Table, ImportError> {
     let err = |row: Option<u64>, column: Option<String>, message: String| ImportError {
         file: file.to_string(),
         row,

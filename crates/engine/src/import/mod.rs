@@ -29,6 +29,7 @@ use crate::error::ImportError;
 use crate::parse::{parse_date, parse_number};
 
 pub use self::csv::{detect_delimiter, read_csv, read_csv_bytes, CANDIDATE_DELIMITERS};
+pub use self::json::read_json_bytes;
 
 #[derive(Debug, Clone)]
 pub struct ImportOptions {
