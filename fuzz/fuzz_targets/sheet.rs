@@ -22,7 +22,11 @@ fuzz_target!(|data: &[u8]| {
     let Some((&flags, bytes)) = data.split_first() else {
         return;
     };
-    let name = if flags & 1 == 0 { "fuzz.xlsx" } else { "fuzz.ods" };
+    let name = if flags & 1 == 0 {
+        "fuzz.xlsx"
+    } else {
+        "fuzz.ods"
+    };
     let path = dir().join(name);
     std::fs::write(&path, bytes).unwrap();
     let opts = ImportOptions {
