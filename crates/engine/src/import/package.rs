@@ -8,6 +8,7 @@
 //! passes the limits of `limits.rs`. A part whose XML is malformed is left for calamine to
 //! report: it stops at the same byte.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
@@ -208,7 +209,7 @@ fn scan_entry(
     file: &str,
     zip: &mut Zip,
     name: &str,
-    mut visit: impl FnMut(&mut Xml<'_>, Event<'static>) -> Result<bool, Stop>,
+    mut visit: impl FnMut(&mut Xml<'_>, Event<'_>) -> Result<bool, Stop>,
 ) -> Result<(), Stop> {
     let Ok(entry) = zip.by_name(name) else {
         return Err(Stop::Malformed);
@@ -230,7 +231,7 @@ fn scan_entry(
         buf.clear();
         let event = match xml.read_event_into(&mut buf) {
             Ok(Event::Eof) => return Ok(()),
-            Ok(event) => event.into_owned(),
+            Ok(event) => event,
             Err(_) if xml.get_ref().get_ref().overrun => {
                 return Err(Stop::Refuse(refuse(
                     file,
@@ -251,11 +252,11 @@ fn scan_entry(
 }
 
 /// An attribute's raw value, by its full name.
-fn attribute(e: &BytesStart<'_>, name: &[u8]) -> Option<Vec<u8>> {
+fn attribute<'a>(e: &'a BytesStart<'_>, name: &[u8]) -> Option<Cow<'a, [u8]>> {
     e.attributes()
         .flatten()
         .find(|a| a.key.as_ref() == name)
-        .map(|a| a.value.into_owned())
+        .map(|a| a.value)
 }
 
 // ---- XLSX -------------------------------------------------------------------------------------
@@ -270,7 +271,10 @@ fn check_xlsx(file: &str, zip: &mut Zip, wanted: Option<&str>) -> Result<(), Sto
                     if let (Some(id), Some(target)) =
                         (attribute(&e, b"Id"), attribute(&e, b"Target"))
                     {
-                        targets.push((id, String::from_utf8_lossy(&target).into_owned()));
+                        targets.push((
+                            id.into_owned(),
+                            String::from_utf8_lossy(&target).into_owned(),
+                        ));
                     }
                 }
             }
@@ -291,7 +295,7 @@ fn check_xlsx(file: &str, zip: &mut Zip, wanted: Option<&str>) -> Result<(), Sto
                         .unwrap_or_default();
                     let id = attribute(&e, b"r:id").or_else(|| attribute(&e, b"relationships:id"));
                     let path = id
-                        .and_then(|id| targets.iter().find(|(i, _)| *i == id))
+                        .and_then(|id| targets.iter().find(|(i, _)| i[..] == id[..]))
                         .map(|(_, t)| match t.strip_prefix('/') {
                             Some(t) if t.starts_with("xl/") => t.to_string(),
                             _ if t.starts_with("xl/") => t.clone(),
