@@ -20,8 +20,8 @@ mod upload;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-pub use store::StoreError;
 use store::Store;
+pub use store::StoreError;
 
 pub use clock::{Clock, SystemClock};
 pub use dto::*;
