@@ -171,7 +171,8 @@ fn killed_review_loops_lose_no_acknowledged_decision() {
             .process_group(0)
             .spawn()
             .unwrap();
-        std::thread::sleep(moments.next(1_500));
+        // A decision takes some tens of milliseconds: the kill lands inside the loop of 50.
+        std::thread::sleep(moments.next(600));
         kill_group(&mut child);
         acknowledged.extend(
             std::fs::read_to_string(&acks)
@@ -184,6 +185,10 @@ fn killed_review_loops_lose_no_acknowledged_decision() {
     assert!(
         !acknowledged.is_empty(),
         "no decision was made before the kills"
+    );
+    assert!(
+        acknowledged.len() < ids.len(),
+        "every loop ended before its kill: the kills tested nothing"
     );
     let conn = rusqlite::Connection::open(&f.ws).unwrap();
     for id in &acknowledged {
