@@ -33,15 +33,7 @@ fn refused_field(status: StatusCode, body: &Value, path: &str) -> String {
 }
 
 async fn reference(api: &Api) -> Value {
-    let (s, reference) = api
-        .upload(
-            "/v1/reference-data",
-            "pos_small.csv",
-            &[("id_column", "po_id")],
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{reference}");
-    reference["id"].clone()
+    api.small_reference().await["id"].clone()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -38,6 +38,26 @@ fn kill_group(child: &mut std::process::Child) {
     let _ = child.wait();
 }
 
+/// `matchbook-cli ARGS --workspace WS` with its output discarded.
+fn quiet(ws: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args)
+        .arg("--workspace")
+        .arg(ws)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    cmd
+}
+
+/// Starts `cmd` in a process group of its own, kills the group after `delay` and checks the
+/// workspace.
+fn kill_after(cmd: &mut Command, delay: Duration, ws: &Path) {
+    let mut child = cmd.process_group(0).spawn().unwrap();
+    std::thread::sleep(delay);
+    kill_group(&mut child);
+    check_workspace(ws);
+}
+
 /// The invariants every kill must leave intact.
 fn check_workspace(ws: &Path) {
     let conn = rusqlite::Connection::open(ws).unwrap();
@@ -96,23 +116,11 @@ fn killed_imports_leave_all_or_nothing() {
     std::fs::write(&big, &data.purchase_orders_csv).unwrap();
     let mut moments = Moments(0x9e37_79b9_7f4a_7c15);
     for _ in 0..6 {
-        let mut child = Command::new(BIN)
-            .args([
-                "import",
-                "--kind",
-                "reference",
-                big.to_str().unwrap(),
-                "--workspace",
-            ])
-            .arg(&f.ws)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .process_group(0)
-            .spawn()
-            .unwrap();
-        std::thread::sleep(moments.next(1_500));
-        kill_group(&mut child);
-        check_workspace(&f.ws);
+        let mut import = quiet(
+            &f.ws,
+            &["import", "--kind", "reference", big.to_str().unwrap()],
+        );
+        kill_after(&mut import, moments.next(1_500), &f.ws);
     }
 }
 
@@ -121,17 +129,8 @@ fn killed_runs_are_failed_with_counters_matching_their_results() {
     let f = fixture(60_000, 6_000);
     let mut moments = Moments(0x2545_f491_4f6c_dd1d);
     for _ in 0..6 {
-        let mut child = Command::new(BIN)
-            .args(["run", &f.config_id, "--workspace"])
-            .arg(&f.ws)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .process_group(0)
-            .spawn()
-            .unwrap();
-        std::thread::sleep(moments.next(3_000));
-        kill_group(&mut child);
-        check_workspace(&f.ws);
+        let mut run = quiet(&f.ws, &["run", &f.config_id]);
+        kill_after(&mut run, moments.next(3_000), &f.ws);
     }
 }
 
@@ -163,24 +162,20 @@ fn killed_review_loops_lose_no_acknowledged_decision() {
             ));
         }
         let acks = f.dir.path().join("acks.txt");
-        let mut child = Command::new("sh")
+        let mut shell = Command::new("sh");
+        shell
             .arg("-c")
             .arg(script)
             .stdout(std::fs::File::create(&acks).unwrap())
-            .stderr(Stdio::null())
-            .process_group(0)
-            .spawn()
-            .unwrap();
+            .stderr(Stdio::null());
         // A decision takes some tens of milliseconds: the kill lands inside the loop of 50.
-        std::thread::sleep(moments.next(600));
-        kill_group(&mut child);
+        kill_after(&mut shell, moments.next(600), &f.ws);
         acknowledged.extend(
             std::fs::read_to_string(&acks)
                 .unwrap()
                 .lines()
                 .map(str::to_string),
         );
-        check_workspace(&f.ws);
     }
     assert!(
         !acknowledged.is_empty(),

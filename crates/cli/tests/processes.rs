@@ -167,6 +167,10 @@ fn a_cancel_from_another_process_reaches_the_owner() {
     // The CLI's run ended by a cancel it did not ask for: not a success, and it says so.
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("cancelled"), "{stdout}");
+    // The owner did not finish it afterwards: it stays cancelled in the file.
+    let runs = window.list_runs(&Default::default()).unwrap();
+    let run = runs.iter().find(|r| r.id == run_id).unwrap();
+    assert_eq!(run.status, RunStatus::Cancelled, "{run:?}");
 }
 
 /// Two processes and this one review the same runs' results as fast as they can: every decision

@@ -122,52 +122,50 @@ impl Fixture {
         let file = file.to_str().unwrap();
         cli(&["configs", "create", file, "--workspace", &self.ws, "--json"])
     }
+
+    /// Writes `text` to the config file `name`, creates a config from it and checks it was
+    /// refused as bad input (exit 3, `validation_error`); returns stderr.
+    fn refused(&self, name: &str, text: &str) -> String {
+        let file = self.path(name);
+        std::fs::write(&file, text).unwrap();
+        let r = self.create(&file);
+        assert_eq!(r.code, EXIT_DATA, "{}{}", r.out, r.err);
+        assert!(r.err.contains("[validation_error]"), "{}", r.err);
+        r.err
+    }
 }
 
 #[test]
 fn config_files_with_unknown_fields_too_many_or_repeated_mappings_are_refused() {
     let f = Fixture::new();
-    let toml = f.path("typo.toml");
-    std::fs::write(
-        &toml,
-        format!(
+    let err = f.refused(
+        "typo.toml",
+        &format!(
             "name = \"typo\"\nreference_data_id = \"{}\"\nthresold = 0.95\n\n\
              [[field_mappings]]\nsource = \"po_reference\"\ntarget = \"po_number\"\n\
              strategy = \"exact\"\nweight = 1\n",
             f.reference
         ),
-    )
-    .unwrap();
-    let r = f.create(&toml);
-    assert_eq!(r.code, EXIT_DATA, "{}{}", r.out, r.err);
-    assert!(r.err.contains("line 3"), "{}", r.err);
-    assert!(r.err.contains("unknown field `thresold`"), "{}", r.err);
-    assert!(r.err.contains("[validation_error]"), "{}", r.err);
+    );
+    assert!(err.contains("line 3"), "{err}");
+    assert!(err.contains("unknown field `thresold`"), "{err}");
 
     let mut many = f.config();
     many["field_mappings"] = (0..51)
         .map(|i| json!({"source": format!("f{i}"), "target": "vendor", "strategy": "exact", "weight": 1.0 / 51.0}))
         .collect();
     many.as_object_mut().unwrap().remove("document_set_id");
-    let file = f.path("many.json");
-    std::fs::write(&file, many.to_string()).unwrap();
-    let r = f.create(&file);
-    assert_eq!(r.code, EXIT_DATA, "{}{}", r.out, r.err);
-    assert!(r.err.contains("error: field_mappings: "), "{}", r.err);
-    assert!(r.err.contains("at most 50"), "{}", r.err);
-    assert!(r.err.contains("[validation_error]"), "{}", r.err);
+    let err = f.refused("many.json", &many.to_string());
+    assert!(err.contains("error: field_mappings: "), "{err}");
+    assert!(err.contains("at most 50"), "{err}");
 
     let mut twice = f.config();
     twice["field_mappings"][0]["weight"] = json!(0.25);
     let mut again = twice["field_mappings"][0].clone();
     again["strategy"] = json!("numeric_range");
     twice["field_mappings"].as_array_mut().unwrap().push(again);
-    let file = f.path("twice.json");
-    std::fs::write(&file, twice.to_string()).unwrap();
-    let r = f.create(&file);
-    assert_eq!(r.code, EXIT_DATA, "{}{}", r.out, r.err);
-    assert!(r.err.contains("error: field_mappings[3]: "), "{}", r.err);
-    assert!(r.err.contains("[validation_error]"), "{}", r.err);
+    let err = f.refused("twice.json", &twice.to_string());
+    assert!(err.contains("error: field_mappings[3]: "), "{err}");
 
     let r = cli(&["configs", "list", "--workspace", &f.ws, "--json"]);
     assert_eq!(r.out.trim(), "[]", "nothing was created");

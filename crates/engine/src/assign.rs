@@ -182,17 +182,19 @@ fn hungarian(cost: &[Vec<f64>]) -> Vec<usize> {
     row_to_col
 }
 
-struct UnionFind {
+/// Disjoint sets over `0..n` with path compression: the components of documents and rows that
+/// compete for the same rows (also used by `eval`'s one-to-one threshold sweep).
+pub struct UnionFind {
     parent: Vec<usize>,
 }
 
 impl UnionFind {
-    fn new(n: usize) -> Self {
+    pub fn new(n: usize) -> Self {
         UnionFind {
             parent: (0..n).collect(),
         }
     }
-    fn find(&mut self, x: usize) -> usize {
+    pub fn find(&mut self, x: usize) -> usize {
         let mut root = x;
         while self.parent[root] != root {
             root = self.parent[root];
@@ -205,11 +207,16 @@ impl UnionFind {
         }
         root
     }
-    fn union(&mut self, a: usize, b: usize) {
+    pub fn union(&mut self, a: usize, b: usize) {
         let (ra, rb) = (self.find(a), self.find(b));
         if ra != rb {
             self.parent[ra.max(rb)] = ra.min(rb);
         }
+    }
+    /// Makes root `child` part of root `root`'s set, for callers that choose the surviving root
+    /// themselves (e.g. by size).
+    pub fn attach(&mut self, child: usize, root: usize) {
+        self.parent[child] = root;
     }
 }
 

@@ -452,6 +452,33 @@ pub struct Run {
     pub created_at: String,
 }
 
+impl Run {
+    /// A new run of `config`, queued and not started.
+    pub fn queued(
+        id: String,
+        config: &MatchingConfig,
+        triggered_by: TriggeredBy,
+        now: String,
+    ) -> Run {
+        Run {
+            id,
+            matching_config_id: config.id.clone(),
+            config_name: config.name.clone(),
+            status: RunStatus::Queued,
+            triggered_by,
+            rows_processed: None,
+            rows_total: None,
+            rows_matched: None,
+            avg_confidence: None,
+            pairs_compared: None,
+            started_at: None,
+            completed_at: None,
+            error: None,
+            created_at: now,
+        }
+    }
+}
+
 /// Progress of one run, readable at any time (spec A.6.6).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]

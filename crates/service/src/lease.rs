@@ -280,7 +280,7 @@ impl Inner {
                         self.store
                             .adopt_queued(id, rec.lease.as_ref(), &self.owner.0, now)
                     {
-                        self.enqueue_adopted(id);
+                        self.enqueue(id);
                     }
                 }
                 RunStatus::Queued => {}

@@ -108,7 +108,7 @@ impl Runner {
     }
 
     pub(crate) fn enqueue(&self, run_id: String) {
-        self.inner.enqueue_adopted(&run_id);
+        self.inner.enqueue(&run_id);
     }
 }
 
@@ -119,22 +119,7 @@ impl Workspace {
             StoreError::NotFound { .. } => ServiceError::not_found("config", config_id),
             e => e.into(),
         })?;
-        let run = Run {
-            id: new_id(),
-            matching_config_id: config.id.clone(),
-            config_name: config.name.clone(),
-            status: RunStatus::Queued,
-            triggered_by,
-            rows_processed: None,
-            rows_total: None,
-            rows_matched: None,
-            avg_confidence: None,
-            pairs_compared: None,
-            started_at: None,
-            completed_at: None,
-            error: None,
-            created_at: self.now(),
-        };
+        let run = Run::queued(new_id(), &config, triggered_by, self.now());
         self.store
             .insert_run(&run, &config, &self.runner.inner.owner.0, now_ms())?;
         self.runner.enqueue(run.id.clone());
@@ -557,7 +542,7 @@ impl Inner {
     }
 
     /// Puts a run this process holds in the file into its queue.
-    pub(crate) fn enqueue_adopted(&self, run_id: &str) {
+    pub(crate) fn enqueue(&self, run_id: &str) {
         self.register(run_id, RunStatus::Queued, 0, 0);
         // The receiver only goes away with the runtime, when nothing can run anyway.
         let _ = self.queue.send(run_id.to_string());

@@ -261,28 +261,18 @@ mod tests {
     }
 
     fn queued(store: &Store, id: &str, by: &Owner) {
-        let run = Run {
-            id: id.into(),
-            matching_config_id: "c".into(),
-            config_name: "c".into(),
-            status: RunStatus::Queued,
-            triggered_by: TriggeredBy::Manual,
-            rows_processed: None,
-            rows_total: None,
-            rows_matched: None,
-            avg_confidence: None,
-            pairs_compared: None,
-            started_at: None,
-            completed_at: None,
-            error: None,
-            created_at: "2026-12-01T00:00:00Z".into(),
-        };
         let config: MatchingConfig =
             serde_json::from_value(serde_json::json!({"id": "c", "name": "c", "reference_data_id": "r",
                 "document_set_id": null, "target_type": "run", "target_value": {}, "review_floor": 0.5,
                 "field_mappings": [{"source": "a", "target": "b", "strategy": "exact", "weight": 1.0}],
                 "threshold": 0.85, "created_at": "x", "updated_at": "x"}))
             .expect("config");
+        let run = Run::queued(
+            id.into(),
+            &config,
+            TriggeredBy::Manual,
+            "2026-12-01T00:00:00Z".into(),
+        );
         store.insert_run(&run, &config, by, 1_000).unwrap();
     }
 

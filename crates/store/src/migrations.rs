@@ -179,14 +179,7 @@ const MIGRATIONS: &[&str] = &[
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<()> {
-    let known = MIGRATIONS.len() as i64;
-    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    if current > known {
-        return Err(StoreError::TooNew {
-            found: current,
-            known,
-        });
-    }
+    let current = current_version(conn)?;
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
@@ -200,13 +193,7 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
 /// cannot be upgraded.
 pub fn check_current(conn: &Connection) -> Result<()> {
     let known = MIGRATIONS.len() as i64;
-    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    if current > known {
-        return Err(StoreError::TooNew {
-            found: current,
-            known,
-        });
-    }
+    let current = current_version(conn)?;
     if current < known {
         return Err(StoreError::NeedsUpgrade {
             found: current,
@@ -214,4 +201,17 @@ pub fn check_current(conn: &Connection) -> Result<()> {
         });
     }
     Ok(())
+}
+
+/// The file's schema version; a file from a newer Matchbook is refused before anything touches it.
+fn current_version(conn: &Connection) -> Result<i64> {
+    let known = MIGRATIONS.len() as i64;
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if current > known {
+        return Err(StoreError::TooNew {
+            found: current,
+            known,
+        });
+    }
+    Ok(current)
 }

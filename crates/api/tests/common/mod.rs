@@ -100,9 +100,8 @@ impl Api {
         send(self.req(Method::POST, path).multipart(form)).await
     }
 
-    /// Reference data and documents of the small fixtures, and a config over them: (config id,
-    /// reference id, documents id).
-    pub async fn small_config(&self) -> (String, String, String) {
+    /// The small PO fixture uploaded as reference data.
+    pub async fn small_reference(&self) -> Value {
         let (s, reference) = self
             .upload(
                 "/v1/reference-data",
@@ -111,6 +110,13 @@ impl Api {
             )
             .await;
         assert_eq!(s, StatusCode::CREATED, "{reference}");
+        reference
+    }
+
+    /// Reference data and documents of the small fixtures, and a config over them: (config id,
+    /// reference id, documents id).
+    pub async fn small_config(&self) -> (String, String, String) {
+        let reference = self.small_reference().await;
         let (s, docs) = self
             .upload("/v1/document-sets", "invoices_small.csv", &[])
             .await;

@@ -13,7 +13,7 @@
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
-use engine::assign::{assign_one_to_one, EXACT_LIMIT};
+use engine::assign::{assign_one_to_one, UnionFind, EXACT_LIMIT};
 use engine::{Candidate, DocumentMatch};
 
 use super::{Counts, Scores, ThresholdScores, TopCandidate};
@@ -32,8 +32,8 @@ fn candidates<'a>(doc: &Doc<'a>) -> impl Iterator<Item = &'a TopCandidate> {
 struct Sweep<'a> {
     docs: &'a [Doc<'a>],
     rows: Vec<&'a str>,
-    /// Union-find over documents (0..n) and rows (n..).
-    parent: Vec<usize>,
+    /// Documents (0..n) and rows (n..) in components.
+    sets: UnionFind,
     /// The documents of each root.
     members: Vec<Vec<usize>>,
     /// Whether a root's assignment is the greedy one (a component above `EXACT_LIMIT`).
@@ -45,17 +45,7 @@ struct Sweep<'a> {
 
 impl<'a> Sweep<'a> {
     fn find(&mut self, x: usize) -> usize {
-        let mut root = x;
-        while self.parent[root] != root {
-            root = self.parent[root];
-        }
-        let mut x = x;
-        while self.parent[x] != root {
-            let next = self.parent[x];
-            self.parent[x] = root;
-            x = next;
-        }
-        root
+        self.sets.find(x)
     }
 
     /// Joins two roots; returns the new root and whether its assignment must be solved again
@@ -69,7 +59,7 @@ impl<'a> Sweep<'a> {
         } else {
             (b, a)
         };
-        self.parent[small] = big;
+        self.sets.attach(small, big);
         let moved = std::mem::take(&mut self.members[small]);
         let was_greedy = |s: &Self, r: usize| s.members[r].is_empty() || s.greedy[r];
         let parts_greedy = was_greedy(self, big) && (moved.is_empty() || self.greedy[small]);
@@ -163,7 +153,7 @@ pub(super) fn best_f1_threshold(docs: &[Doc<'_>]) -> Option<ThresholdScores> {
     let m = rows.len();
     let mut s = Sweep {
         docs,
-        parent: (0..n + m).collect(),
+        sets: UnionFind::new(n + m),
         members: (0..n + m)
             .map(|i| if i < n { vec![i] } else { Vec::new() })
             .collect(),
