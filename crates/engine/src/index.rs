@@ -55,6 +55,8 @@ const KEY_CHUNK: usize = 16_384;
 /// when the document's own vendor is there (1.0) those are other companies. A row of theirs that
 /// is the match agrees on the other keys (reference, amount) and is found through them.
 const FUZZY_KEY_MARGIN: f64 = 0.05;
+/// Entries of a key index zeroed between two looks at the cancel token (16 MB).
+const ZERO_SLICE: usize = 1 << 21;
 /// Sequential loops over reference rows look at the cancel token this often.
 const CANCEL_EVERY: usize = 65_536;
 
@@ -114,8 +116,11 @@ impl KeyIndex {
         let slot = |h: u64| (h >> shift) as usize;
         let fingerprint = |h: u64| (h >> (shift - 32)) as u32;
         let mut dir = vec![0u32; (1usize << bits) + 1];
+        // A cancelled build frees its hundreds of megabytes in the background (see
+        // `free_in_background`): unmapping them took longer than a cancel may.
         for part in &parts {
             if cancel.is_cancelled() {
+                free_in_background((parts, dir));
                 return None;
             }
             for &(h, _) in part {
@@ -126,9 +131,20 @@ impl KeyIndex {
             dir[i] += dir[i - 1];
         }
         let mut fill = dir.clone();
-        let mut entries = vec![(0u32, 0u32); n];
-        for part in parts {
+        // Filled with zeros a slice at a time: the pages of 190 MB take half a second to come
+        // in, which a cancel must not wait for.
+        let mut entries: Vec<(u32, u32)> = Vec::with_capacity(n);
+        while entries.len() < n {
             if cancel.is_cancelled() {
+                free_in_background((entries, dir, fill, parts));
+                return None;
+            }
+            entries.resize((entries.len() + ZERO_SLICE).min(n), (0, 0));
+        }
+        let mut parts = parts.into_iter();
+        while let Some(part) = parts.next() {
+            if cancel.is_cancelled() {
+                free_in_background((entries, dir, fill, part, parts.collect::<Vec<_>>()));
                 return None;
             }
             for (h, v) in part {
@@ -156,6 +172,7 @@ impl KeyIndex {
         });
         drop(groups);
         if cancel.is_cancelled() {
+            free_in_background((entries, dir));
             return None;
         }
         Some(KeyIndex {
@@ -404,6 +421,10 @@ impl ReferenceIndex {
                     if let Some(df) = &date_filter {
                         let (offsets, rows) = (&col.offsets, &mut col.rows);
                         for v in 0..offsets.len() - 1 {
+                            // A million rows in small groups: a cancel must not wait for all.
+                            if v.is_multiple_of(CANCEL_EVERY) && cancel.is_cancelled() {
+                                return false;
+                            }
                             rows[offsets[v] as usize..offsets[v + 1] as usize]
                                 .sort_unstable_by_key(|&r| df.row_day[r as usize]);
                         }
@@ -761,6 +782,8 @@ fn build_column(
         })
         .collect();
     if cancel.is_cancelled() {
+        // A million prepared values are many small allocations.
+        free_in_background(distinct);
         return None;
     }
     let distinct = merge_alike(distinct, &mut value_of_row);
@@ -791,10 +814,15 @@ fn build_column(
     })
 }
 
-/// Frees `value` on a pool thread: a million reference rows or prepared values take a while to
-/// free, and reporting that a run ended (a cancel must take effect in 200 ms) should not wait.
+/// Frees `value` on a thread of its own: a million reference rows or prepared values take a
+/// while to free, and reporting that a run ended (a cancel must take effect in 200 ms) should not
+/// wait. Not on rayon's pool, where a free of hundreds of milliseconds would hold one of the
+/// workers that the next run's index build needs.
 pub fn free_in_background<T: Send + 'static>(value: T) {
-    rayon::spawn(move || drop(value));
+    // When no thread can be had, the closure, and the value with it, is dropped right here.
+    let _ = std::thread::Builder::new()
+        .name("matchbook-free".into())
+        .spawn(move || drop(value));
 }
 
 /// Merges the distinct raw values whose prepared text is the same: under the company-name

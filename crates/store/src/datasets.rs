@@ -1,5 +1,6 @@
 //! Reference datasets, document sets and their rows.
 
+use engine::index::free_in_background;
 use engine::{CancelToken, Dataset, DatasetKind, Document, Record, RowPage};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -202,6 +203,8 @@ impl Store {
         let mut rows = stmt.query([id])?;
         while let Some(r) = rows.next()? {
             if raw.len().is_multiple_of(CANCEL_EVERY) && cancel.is_cancelled() {
+                // Millions of small strings take a while to free: not on the cancel's path.
+                free_in_background(raw);
                 return Ok(None);
             }
             raw.push((r.get(0)?, r.get(1)?));
@@ -238,13 +241,15 @@ impl Store {
                 })
                 .collect()
         });
+        if parsed.iter().any(|p| matches!(p, Ok(None))) {
+            free_in_background((parsed, raw));
+            return Ok(None);
+        }
         let mut out = Vec::with_capacity(raw.len());
         for part in parsed {
-            match part? {
-                Some(records) => out.extend(records),
-                None => return Ok(None),
-            }
+            out.extend(part?.unwrap_or_default());
         }
+        free_in_background(raw);
         Ok(Some((d, out)))
     }
 

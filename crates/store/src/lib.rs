@@ -4,6 +4,7 @@
 //! One writer connection (behind a mutex) and a few reader connections; WAL lets readers proceed
 //! while a run writes, and each other. Every multi-row change is one transaction, so a failure leaves nothing half-done.
 
+mod checkpoint;
 mod configs;
 mod datasets;
 mod error;
@@ -45,6 +46,8 @@ pub struct Store {
     writer: Mutex<Connection>,
     readers: Vec<Mutex<Connection>>,
     next_reader: std::sync::atomic::AtomicUsize,
+    /// None when read-only.
+    _checkpointer: Option<checkpoint::Checkpointer>,
 }
 
 /// How the file could be opened.
@@ -91,12 +94,20 @@ impl Store {
         let readers = (0..READERS)
             .map(|_| open_connection(path, access).map(Mutex::new))
             .collect::<Result<Vec<_>>>()?;
+        let checkpointer = match access {
+            Access::ReadWrite => Some(checkpoint::Checkpointer::start(
+                open_connection(path, access)?,
+                path,
+            )),
+            _ => None,
+        };
         Ok(Store {
             path: path.to_path_buf(),
             read_only: access != Access::ReadWrite,
             writer: Mutex::new(writer),
             readers,
             next_reader: std::sync::atomic::AtomicUsize::new(0),
+            _checkpointer: checkpointer,
         })
     }
 
@@ -193,7 +204,8 @@ fn open_connection(path: &Path, access: Access) -> Result<Connection> {
         // OS crash can lose the last commits), which is the usual trade for a desktop workspace.
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.pragma_update(None, "wal_autocheckpoint", 16384)?;
+        // Commits never checkpoint: the store's checkpointer thread does (checkpoint.rs).
+        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
         // A write transaction takes the write lock when it begins. A deferred one that read first
         // cannot wait for another process's commit (its snapshot is stale) and fails at once with
         // "database is locked"; taken up front, the lock is waited for under the busy timeout.
