@@ -346,7 +346,7 @@ export function RunsScreen({ active, onReview }: Props) {
                 </button>
               </p>
             ) : (
-              <p className="empty">No runs yet. Choose a config above and start one.</p>
+              <p className="empty" id="runs-empty">No runs yet. Choose a config above and start one.</p>
             )
           ) : (
             <>
