@@ -327,3 +327,49 @@ fn a_read_only_workspace_opens_for_reading_and_refuses_writes() {
     let after: serde_json::Value = serde_json::from_str(&after).unwrap();
     assert_eq!(after["data"], results["data"]);
 }
+
+/// Two `approve-all --yes` at once on the same run: both finish, and every result is approved
+/// exactly once between them.
+#[test]
+fn two_bulk_approvals_at_once_both_succeed() {
+    let f = fixture(2_000, 400);
+    let out = ok(cli(&f.ws, &["run", &f.config_id]));
+    let run_id = field(&out, "run");
+    let dry = ok(cli(&f.ws, &["approve-all", &run_id, "--min", "0.5"]));
+    let pending: usize = dry.split_whitespace().next().unwrap().parse().unwrap();
+    assert!(pending > 100, "{dry}");
+    let spawn = || {
+        Command::new(BIN)
+            .args([
+                "approve-all",
+                &run_id,
+                "--min",
+                "0.5",
+                "--yes",
+                "--workspace",
+            ])
+            .arg(&f.ws)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (spawn(), spawn());
+    let mut approved = 0;
+    for child in [a, b] {
+        let out = ok(child.wait_with_output().unwrap());
+        approved += out
+            .trim()
+            .strip_prefix("approved ")
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|n| n.parse::<usize>().ok())
+            .unwrap_or_else(|| panic!("{out}"));
+    }
+    assert_eq!(approved, pending);
+    let rt = runtime();
+    let ws = observer(&rt, &f.ws);
+    assert_eq!(
+        ws.review_counts(&run_id).unwrap().approved as usize,
+        pending
+    );
+}

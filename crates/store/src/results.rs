@@ -494,12 +494,25 @@ impl Store {
         Ok(after)
     }
 
-    /// Applies many decisions in one transaction (bulk approval, redo of one): all or none.
+    /// Applies a bulk approval's decisions in one transaction: all or none. Every result must
+    /// still be pending: the caller chose them on a reader, and another writer (a second bulk
+    /// approval, another process) may have decided some since; then nothing is applied and the
+    /// answer is [`StoreError::Stale`].
     pub fn review_many(&self, reviews: &[Review]) -> Result<()> {
         let mut conn = self.write();
         let tx = conn.transaction()?;
         let mut mappings: Option<(String, Vec<FieldMapping>)> = None;
         for r in reviews {
+            let status: Option<String> = tx
+                .prepare_cached("SELECT status FROM results WHERE id = ?1 AND run_id = ?2")?
+                .query_row([r.result_id, r.run_id], |row| row.get(0))
+                .optional()?;
+            if status.as_deref() != Some("pending") {
+                return Err(StoreError::Stale(format!(
+                    "result {} was decided by someone else meanwhile; nothing was approved",
+                    r.result_id
+                )));
+            }
             if mappings.as_ref().is_none_or(|(run, _)| run != r.run_id) {
                 mappings = Some((r.run_id.to_string(), run_mappings(&tx, r.run_id)?));
             }

@@ -2,7 +2,9 @@
 //! prints a table for people or, with `--json`, the service's own JSON shapes.
 
 use engine::{ReviewStatus, RunStatus};
-use service::{BulkApproveInput, ExportFormat, ExportRequest, ResultQuery, ReviewInput, RunFilter};
+use service::{
+    BulkApproveInput, ErrorCode, ExportFormat, ExportRequest, ResultQuery, ReviewInput, RunFilter,
+};
 
 use super::{io_err, print_json};
 use crate::error::{CliError, EXIT_OK};
@@ -259,7 +261,7 @@ pub fn approve_all(session: &Session, a: &ApproveAll, io: &mut Io) -> Result<u8,
         search: a.search.clone(),
         ..Default::default()
     };
-    let count = ws.bulk_approve_count(&a.run_id, &query, a.min)?;
+    let mut count = ws.bulk_approve_count(&a.run_id, &query, a.min)?;
     if !a.yes {
         if a.json {
             print_json(&serde_json::json!({ "count": count }), io)?;
@@ -274,16 +276,25 @@ pub fn approve_all(session: &Session, a: &ApproveAll, io: &mut Io) -> Result<u8,
         return Ok(EXIT_OK);
     }
     // The count just read is the one confirmed: if a reviewer decides one in between, the
-    // service refuses (conflict) rather than approve a different set.
-    let outcome = ws.bulk_approve(
-        &a.run_id,
-        &BulkApproveInput {
-            query,
+    // service refuses (conflict) rather than approve a different set. With --yes nobody confirmed
+    // a number, so "what is pending now" is counted again (another approve-all, or a reviewer,
+    // got there first) instead of failing the script.
+    let mut attempts = 0;
+    let outcome = loop {
+        let input = BulkApproveInput {
+            query: query.clone(),
             min_confidence: a.min,
             expected: count,
             notes: a.note.clone(),
-        },
-    )?;
+        };
+        match ws.bulk_approve(&a.run_id, &input) {
+            Err(e) if e.code() == ErrorCode::Conflict && attempts < 5 => {
+                attempts += 1;
+                count = ws.bulk_approve_count(&a.run_id, &query, a.min)?;
+            }
+            other => break other?,
+        }
+    };
     if a.json {
         print_json(&outcome, io)?;
     } else {
