@@ -373,3 +373,99 @@ fn two_bulk_approvals_at_once_both_succeed() {
         pending
     );
 }
+
+/// A blocking HTTP/1.1 POST of a JSON body on loopback: the status code and the body.
+fn http_post(url: &str, path: &str, key: &str, body: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let addr = url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {key}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let code = answer.split(' ').nth(1).unwrap().parse().unwrap();
+    let body = answer.split_once("\r\n\r\n").unwrap().1.to_string();
+    (code, body)
+}
+
+/// `serve` answers review requests while a CLI review loop writes to the same file from a third
+/// process: no request is answered 500 (or 503), no CLI decision is refused.
+#[test]
+#[allow(clippy::zombie_processes)] // the server is stopped and waited for at the end
+fn the_server_answers_every_review_beside_a_cli_writer() {
+    use std::io::BufRead;
+    let f = fixture(2_000, 400);
+    let out = ok(cli(&f.ws, &["run", &f.config_id]));
+    let run_id = field(&out, "run");
+    let page = ok(cli(
+        &f.ws,
+        &["results", &run_id, "--json", "--limit", "400"],
+    ));
+    let page: serde_json::Value = serde_json::from_str(&page).unwrap();
+    let ids: Vec<String> = page["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    let mut server = Command::new(BIN)
+        .args(["serve", "--port", "0", "--workspace"])
+        .arg(&f.ws)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut url = String::new();
+    std::io::BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut url)
+        .unwrap();
+    let url = url.trim().to_string();
+    let mut err = std::io::BufReader::new(server.stderr.take().unwrap());
+    let (mut notice, mut key) = (String::new(), String::new());
+    err.read_line(&mut notice).unwrap();
+    err.read_line(&mut key).unwrap();
+    let key = key.trim().to_string();
+    assert!(key.starts_with("mbk_"), "{notice}{key}");
+
+    let mut script = String::new();
+    for id in &ids[..60] {
+        script.push_str(&format!(
+            "{BIN} review {run_id} {id} --approve --workspace '{}' >/dev/null || exit 1\n",
+            f.ws.display()
+        ));
+    }
+    let writer = Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut failed = Vec::new();
+    for id in &ids[60..] {
+        let path = format!("/v1/matching/runs/{run_id}/results/{id}/review");
+        let (code, body) = http_post(&url, &path, &key, r#"{"status":"rejected"}"#);
+        if code != 200 {
+            failed.push(format!("{code} {body}"));
+        }
+    }
+    let out = writer.wait_with_output().unwrap();
+    let _ = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status();
+    let _ = server.wait();
+    assert!(
+        out.status.success(),
+        "a CLI decision was refused: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(failed.is_empty(), "HTTP reviews failed: {failed:?}");
+    let rt = runtime();
+    let ws = observer(&rt, &f.ws);
+    let counts = ws.review_counts(&run_id).unwrap();
+    assert_eq!((counts.approved, counts.rejected), (60, 340), "{counts:?}");
+}
