@@ -159,25 +159,45 @@ pub(crate) fn spawn_keeper(inner: Weak<Inner>) {
 #[derive(Default)]
 struct Watch {
     shown: HashMap<String, RunProgress>,
+    /// The newest run already looked at; None until the first look.
+    last_seq: Option<i64>,
 }
 
 impl Watch {
     fn tick(&mut self, inner: &Arc<Inner>) {
         if !inner.has_listeners() {
             self.shown.clear();
+            self.last_seq = None;
             return;
         }
-        let Ok(active) = inner.store.active_runs() else {
+        // The first look takes the runs that exist as they are; later looks also see runs that
+        // started and ended between two looks.
+        let after = match self.last_seq {
+            Some(seq) => seq,
+            None => match inner.store.newest_run_seq() {
+                Ok(seq) => seq,
+                Err(_) => return,
+            },
+        };
+        let Ok(runs) = inner.store.runs_to_watch(after) else {
             return;
         };
+        self.last_seq = Some(runs.iter().map(|(seq, _)| *seq).fold(after, i64::max));
         let now = inner.clock.now_string();
         let mut seen = HashSet::new();
-        for rec in active {
+        for (_, rec) in runs {
             if rec
                 .lease
                 .as_ref()
                 .is_some_and(|l| l.owner.id == inner.owner.0.id)
             {
+                continue;
+            }
+            if !rec.run.status.is_active() {
+                // Started and ended between two looks: its end, once.
+                if !self.shown.contains_key(&rec.run.id) {
+                    inner.emit(&progress_of(&rec, &now));
+                }
                 continue;
             }
             let progress = progress_of(&rec, &now);

@@ -187,6 +187,20 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
+    /// Runs another process may be showing: every active run, and every run newer than
+    /// `after_seq` whatever its status (one that started and ended between two looks), each with
+    /// its sequence number, oldest first.
+    pub fn runs_to_watch(&self, after_seq: i64) -> Result<Vec<(i64, RunRecord)>> {
+        let sql = format!(
+            "SELECT {RUN_COLUMNS}, {LEASE_COLUMNS}, seq FROM runs \
+             WHERE status IN {ACTIVE} OR seq > ?1 ORDER BY seq"
+        );
+        let conn = self.read();
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map([after_seq], |r| Ok((r.get(22)?, record_from_row(r, 14)?)))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
     /// One run with its lease and live progress.
     pub fn run_record(&self, id: &str) -> Result<RunRecord> {
         let sql = format!("SELECT {RUN_COLUMNS}, {LEASE_COLUMNS} FROM runs WHERE id = ?1");

@@ -154,6 +154,13 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
+    /// The sequence number of the newest run (0 when there is none).
+    pub fn newest_run_seq(&self) -> Result<i64> {
+        Ok(self
+            .read()
+            .query_row("SELECT coalesce(max(seq), 0) FROM runs", [], |r| r.get(0))?)
+    }
+
     /// Whether a config has a run that is queued, running or resolving.
     pub fn config_has_active_run(&self, config_id: &str) -> Result<bool> {
         Ok(self.read().query_row(
