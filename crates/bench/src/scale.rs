@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use engine::demo::{generate, invoice_to_po_mappings, DemoSpec};
-use engine::import::{read_csv, to_documents, to_records, ImportOptions};
+use datagen::demo::{generate, invoice_to_po_mappings, DemoSpec};
+use datagen::score::{self as eval, Evaluation};
 use engine::run::{blocking_recall, BlockingRecall, MatchPlan};
-use matchbook_cli::eval::{self, Evaluation};
+use import::{read_csv, to_documents, to_records, ImportOptions};
 use matchbook_cli::Session;
 use service::demo::{invoice_to_po_config, invoices_import, purchase_orders_import};
 use service::ServiceError;

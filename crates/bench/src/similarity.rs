@@ -11,7 +11,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use clap::Args;
-use engine::demo::{generate, DemoSpec};
+use datagen::demo::{generate, DemoSpec};
 use engine::normalize::fold;
 
 use crate::machine::{command_line, Machine};

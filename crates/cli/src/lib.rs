@@ -8,7 +8,6 @@
 
 mod commands;
 mod error;
-pub mod eval;
 mod format;
 mod session;
 

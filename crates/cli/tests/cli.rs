@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use engine::demo::{generate, invoice_to_po_mappings, DemoSpec};
+use datagen::demo::{generate, invoice_to_po_mappings, DemoSpec};
 use matchbook_cli::{run_with_io, Io, EXIT_DATA, EXIT_OK, EXIT_USAGE};
 
 struct Output {

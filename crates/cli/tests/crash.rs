@@ -107,7 +107,7 @@ fn check_workspace(ws: &Path) {
 #[test]
 fn killed_imports_leave_all_or_nothing() {
     let f = fixture(300, 40);
-    let data = engine::demo::generate(&engine::demo::DemoSpec {
+    let data = datagen::demo::generate(&datagen::demo::DemoSpec {
         purchase_orders: 40_000,
         invoices: 10,
         seed: 5,

@@ -1052,7 +1052,7 @@ mod tests {
     }
 
     // The generators' deterministic random numbers, so measurements are reproducible.
-    use crate::rng::Rng;
+    use datagen::rng::Rng;
 
     fn shares_key(a: &ReferenceKey, b: &ReferenceKey) -> bool {
         let ka = reference_blocking_keys(a);

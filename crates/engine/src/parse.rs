@@ -988,7 +988,7 @@ pub(crate) mod tests {
             '0', '1', '2', '3', '9', '.', ',', '-', '/', ' ', '\'', '(', ')', 'e', '€', '$', 't',
             ':', 'ü', '\u{a0}', '+', 'm', 'a', 'y', 'z', '\u{2212}', '–', '１', 'Ｔ', '_',
         ];
-        let mut rng = crate::rng::Rng(0x2545_f491_4f6c_dd1d);
+        let mut rng = datagen::rng::Rng(0x2545_f491_4f6c_dd1d);
         (0..count)
             .map(|_| {
                 let len = rng.below(14) as usize;

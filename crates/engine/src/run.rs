@@ -977,33 +977,47 @@ mod tests {
     }
 
     /// Generated purchase orders and invoices, read as a run reads them, with the demo config's
-    /// plan (threshold 0.8).
+    /// plan (threshold 0.8). The generator and the importer link the engine library, not this test
+    /// build of it, so their records and mappings are carried over field by field.
     fn demo_input(
         purchase_orders: usize,
         invoices: usize,
         seed: u64,
     ) -> (Vec<Record>, Vec<Document>, MatchPlan) {
-        let data = crate::demo::generate(&crate::demo::DemoSpec {
+        let data = datagen::demo::generate(&datagen::demo::DemoSpec {
             purchase_orders,
             invoices,
             seed,
         });
         let read = |name: &str, text: &str| {
-            crate::import::read_csv_bytes(name, text.as_bytes(), &Default::default()).unwrap()
+            import::read_csv_bytes(name, text.as_bytes(), &Default::default()).unwrap()
         };
         let (refs, docs) = (
             read("pos.csv", &data.purchase_orders_csv),
             read("inv.csv", &data.invoices_csv),
         );
-        let reference = crate::import::to_records(&refs, Some("po_id")).unwrap();
-        let documents = crate::import::to_documents(&docs, Some("document_id"), None).unwrap();
-        let plan = MatchPlan::new(
-            &crate::demo::invoice_to_po_mappings(),
-            0.8,
-            &refs.columns,
-            &docs.columns,
+        let reference = import::to_records(&refs, Some("po_id"))
+            .unwrap()
+            .into_iter()
+            .map(|r| Record {
+                id: r.id,
+                values: r.values,
+            })
+            .collect();
+        let documents = import::to_documents(&docs, Some("document_id"), None)
+            .unwrap()
+            .into_iter()
+            .map(|d| Document {
+                document_id: d.document_id,
+                document_filename: d.document_filename,
+                values: d.values,
+            })
+            .collect();
+        let mappings: Vec<FieldMapping> = serde_json::from_value(
+            serde_json::to_value(datagen::demo::invoice_to_po_mappings()).unwrap(),
         )
         .unwrap();
+        let plan = MatchPlan::new(&mappings, 0.8, &refs.columns, &docs.columns).unwrap();
         (reference, documents, plan)
     }
 

@@ -425,7 +425,7 @@ mod tests {
 
     /// Deterministic pseudo-random strings over a small alphabet, so pairs share characters.
     fn random_strings(count: usize, alphabet: &[char], max_len: usize) -> Vec<String> {
-        let mut rng = crate::rng::Rng(0x9e37_79b9_7f4a_7c15);
+        let mut rng = datagen::rng::Rng(0x9e37_79b9_7f4a_7c15);
         (0..count)
             .map(|_| {
                 let len = rng.below(max_len as u64 + 1) as usize;

@@ -5,7 +5,6 @@ use serde_json::{Map, Value};
 
 use crate::domain::{ConfigInput, FieldMapping, Schedule, DEFAULT_REVIEW_FLOOR, DEFAULT_THRESHOLD};
 use crate::error::EngineError;
-use crate::schedule::validate_schedule;
 
 /// How far the weights may stray from 1 before a config is refused (spec C.16).
 pub const WEIGHT_SUM_TOLERANCE: f64 = 0.001;
@@ -215,9 +214,6 @@ pub fn validate_config(
             "review_floor",
             "must lie between 0 and the threshold",
         ));
-    }
-    if let Some(schedule) = &input.schedule {
-        validate_schedule(schedule)?;
     }
     Ok((threshold, review_floor))
 }
@@ -431,18 +427,6 @@ mod tests {
         let mut c = input();
         c.name = "  ".into();
         assert_eq!(field_of(validate_config(&c, &refs, None)), "name");
-
-        let mut c = input();
-        c.schedule = Some(crate::domain::Schedule::Cron("61 * * * *".into()));
-        assert_eq!(field_of(validate_config(&c, &refs, None)), "schedule");
-
-        let mut c = input();
-        c.schedule = Some(crate::domain::Schedule::IntervalMinutes(0));
-        assert_eq!(field_of(validate_config(&c, &refs, None)), "schedule");
-
-        let mut c = input();
-        c.schedule = Some(crate::domain::Schedule::Cron("0 2 * * 1-5".into()));
-        assert!(validate_config(&c, &refs, None).is_ok());
     }
 
     #[test]

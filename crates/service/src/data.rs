@@ -2,12 +2,12 @@
 
 use std::path::Path;
 
-use engine::import::{self, FileFormat, ImportOptions, TextEncoding};
 use engine::validate::validate_config;
 use engine::{
     ConfigInput, Dataset, DatasetKind, MatchResult, MatchingConfig, Record, ReviewDecision,
     ReviewStatus, RowPage, Run, RunDetail,
 };
+use import::{self, FileFormat, ImportOptions, TextEncoding};
 use store::Review;
 
 use crate::dto::{ImportPreview, ImportRequest, ReviewInput};
@@ -229,11 +229,12 @@ impl Workspace {
             None => None,
         };
         let ref_columns: Vec<String> = reference.columns.into_iter().map(|c| c.name).collect();
-        Ok(validate_config(
-            input,
-            &ref_columns,
-            doc_columns.as_deref(),
-        )?)
+        let checked = validate_config(input, &ref_columns, doc_columns.as_deref())?;
+        // Scheduling is the service's business, not matching's: checked last, as it always was.
+        if let Some(schedule) = &input.schedule {
+            crate::cron::validate_schedule(schedule)?;
+        }
+        Ok(checked)
     }
 
     pub fn create_config(&self, input: &ConfigInput) -> Result<MatchingConfig> {

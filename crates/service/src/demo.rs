@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use engine::demo::{generate, invoice_to_po_mappings, DemoSpec};
+use datagen::demo::{generate, invoice_to_po_mappings, DemoSpec};
 use engine::{ConfigInput, DatasetKind, MatchingConfig};
 
 use crate::dto::ImportRequest;

@@ -1,6 +1,7 @@
 //! Errors of the service layer and the `{code, message}` shape every shell hands to its client.
 
-use engine::{EngineError, ImportError};
+use engine::EngineError;
+use import::ImportError;
 use serde::Serialize;
 use store::StoreError;
 use thiserror::Error;
@@ -59,7 +60,6 @@ impl From<EngineError> for ServiceError {
             EngineError::Validation { field, message } => {
                 ServiceError::Validation { field, message }
             }
-            EngineError::Import(i) => ServiceError::Import(i),
             EngineError::Cancelled => ServiceError::Conflict("run cancelled".into()),
             EngineError::Sink(m) => ServiceError::Internal(m),
         }

@@ -3,6 +3,7 @@
 //! tokio. Shells stay thin: they translate transport to these calls and `ApiError` back.
 
 mod clock;
+mod cron;
 mod data;
 pub mod demo;
 mod dto;

@@ -9,8 +9,8 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
+use crate::cron::due_slot;
 use chrono::{DateTime, Local, SecondsFormat, Utc};
-use engine::schedule::due_slot;
 use engine::{Run, TriggeredBy};
 use store::{ScheduledConfig, StoreError};
 use tokio::sync::oneshot;

@@ -4,8 +4,8 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use engine::import::{FileFormat, Table};
 use engine::{Dataset, DatasetKind};
+use import::{FileFormat, Table};
 use serde_json::Value;
 
 use crate::dto::ImportRequest;

@@ -8,7 +8,8 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use engine::{DatasetKind, ImportError};
+use engine::DatasetKind;
+use import::ImportError;
 use service::{ImportRequest, OpenOptions, ServiceError, Workspace};
 
 fn runtime() -> tokio::runtime::Runtime {

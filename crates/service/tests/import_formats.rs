@@ -8,7 +8,8 @@
 use std::path::{Path, PathBuf};
 
 use engine::parse::{parse_date, parse_number};
-use engine::{Dataset, DatasetKind, ImportError, Record};
+use engine::{Dataset, DatasetKind, Record};
+use import::ImportError;
 use service::{ImportPreview, ImportRequest, OpenOptions, ServiceError, Workspace};
 
 fn fixture(name: &str) -> PathBuf {
@@ -414,7 +415,7 @@ fn write_xlsx_fixtures() {
     use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet};
 
     fn write_table(sheet: &mut Worksheet, csv: &str) {
-        let table = engine::import::read_csv(&fixture(csv), &Default::default()).unwrap();
+        let table = import::read_csv(&fixture(csv), &Default::default()).unwrap();
         let amount = Format::new().set_num_format("#,##0.00");
         let date = Format::new().set_num_format("yyyy-mm-dd");
         for (c, name) in table.columns.iter().enumerate() {

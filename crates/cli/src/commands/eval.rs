@@ -1,5 +1,5 @@
 //! `eval`: reads the truth and the predictions (a run's results or a CSV), scores them with
-//! `crate::eval`, and prints the scores as text or JSON.
+//! `datagen::score`, and prints the scores as text or JSON.
 
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
@@ -11,10 +11,10 @@ use service::{ResultQuery, Workspace};
 
 use super::io_err;
 use crate::error::{CliError, EXIT_OK};
-use crate::eval::{self, Evaluation, Prediction, Scores, TopCandidate};
 use crate::format::{percent, score, Table};
 use crate::session::Session;
 use crate::{EvalArgs, Io};
+use datagen::score::{self as eval, Evaluation, Prediction, Scores, TopCandidate};
 
 /// The service's largest page: fewest round trips through a run of 100,000 results.
 const PAGE: u32 = 500;
@@ -106,15 +106,11 @@ pub fn predictions_of_run(
         )?;
         let got = results.data.len();
         for r in results.data {
-            let mut candidates = r.candidates.iter().map(|c| TopCandidate {
+            let candidates = r.candidates.iter().map(|c| TopCandidate {
                 reference_row_id: c.reference_row_id.clone(),
                 confidence: c.confidence,
             });
-            let prediction = Prediction {
-                matched: r.matched_reference_row_id,
-                top: candidates.next(),
-                runners_up: candidates.collect(),
-            };
+            let prediction = Prediction::new(r.matched_reference_row_id, candidates);
             // Results come most confident first, so the first of a repeated id stands.
             match out.entry(r.document_id) {
                 Entry::Occupied(_) => duplicates += 1,

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use engine::demo::{generate, invoice_to_po_mappings, DemoSpec};
+use datagen::demo::{generate, invoice_to_po_mappings, DemoSpec};
 use service::{OpenOptions, Workspace};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_matchbook-cli");

@@ -9,8 +9,8 @@ use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use croner::parser::{CronParser, Seconds, Year};
 use croner::Cron;
 
-use crate::domain::Schedule;
-use crate::error::EngineError;
+use crate::error::ServiceError;
+use engine::domain::Schedule;
 
 /// The longest interval: a year of minutes.
 pub const MAX_INTERVAL_MINUTES: u32 = 525_600;
@@ -28,7 +28,7 @@ const CRON_FIELDS: [(&str, u32, u32); 5] = [
 ];
 
 /// Checks a schedule; a bad one is a validation error on the field `schedule` saying what is wrong.
-pub fn validate_schedule(schedule: &Schedule) -> Result<(), EngineError> {
+pub fn validate_schedule(schedule: &Schedule) -> Result<(), ServiceError> {
     match schedule {
         Schedule::IntervalMinutes(m) => interval(*m).map(|_| ()),
         Schedule::Cron(expr) => {
@@ -50,7 +50,7 @@ pub fn next_slot_after<Tz: TimeZone>(
     schedule: &Schedule,
     after: DateTime<Utc>,
     tz: &Tz,
-) -> Result<Option<DateTime<Utc>>, EngineError> {
+) -> Result<Option<DateTime<Utc>>, ServiceError> {
     match schedule {
         Schedule::IntervalMinutes(m) => Ok(after.checked_add_signed(interval(*m)?)),
         Schedule::Cron(expr) => {
@@ -72,7 +72,7 @@ pub fn due_slot<Tz: TimeZone>(
     anchor: DateTime<Utc>,
     now: DateTime<Utc>,
     tz: &Tz,
-) -> Result<Option<DateTime<Utc>>, EngineError> {
+) -> Result<Option<DateTime<Utc>>, ServiceError> {
     let Some(first) = next_slot_after(schedule, anchor, tz)? else {
         return Ok(None);
     };
@@ -96,9 +96,9 @@ pub fn due_slot<Tz: TimeZone>(
     }
 }
 
-fn interval(minutes: u32) -> Result<TimeDelta, EngineError> {
+fn interval(minutes: u32) -> Result<TimeDelta, ServiceError> {
     if !(1..=MAX_INTERVAL_MINUTES).contains(&minutes) {
-        return Err(EngineError::validation(
+        return Err(ServiceError::validation(
             FIELD,
             format!("the interval must be from 1 to {MAX_INTERVAL_MINUTES} minutes (a year)"),
         ));
@@ -113,16 +113,16 @@ fn parser() -> CronParser {
         .build()
 }
 
-fn not_cron(expr: &str, why: impl std::fmt::Display) -> EngineError {
-    EngineError::validation(FIELD, format!("'{expr}' is not a cron expression: {why}"))
+fn not_cron(expr: &str, why: impl std::fmt::Display) -> ServiceError {
+    ServiceError::validation(FIELD, format!("'{expr}' is not a cron expression: {why}"))
 }
 
 /// Parses a five-field expression (minute hour day-of-month month day-of-week). Errors name the
 /// field at fault, which croner's own messages do not.
-fn parse_cron(expr: &str) -> Result<Cron, EngineError> {
+fn parse_cron(expr: &str) -> Result<Cron, ServiceError> {
     let fields: Vec<&str> = expr.split_whitespace().collect();
     if fields.is_empty() {
-        return Err(EngineError::validation(
+        return Err(ServiceError::validation(
             FIELD,
             "enter a cron expression, e.g. '0 2 * * 1-5' for 02:00 on weekdays",
         ));
@@ -187,9 +187,9 @@ mod tests {
         Schedule::Cron(s.into())
     }
 
-    fn message(r: Result<(), EngineError>) -> String {
+    fn message(r: Result<(), ServiceError>) -> String {
         match r {
-            Err(EngineError::Validation { field, message }) => {
+            Err(ServiceError::Validation { field, message }) => {
                 assert_eq!(field, "schedule");
                 message
             }

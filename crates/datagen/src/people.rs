@@ -1125,7 +1125,7 @@ mod tests {
     use std::collections::HashMap;
 
     use super::*;
-    use crate::import::{read_csv_bytes, ImportOptions, Table};
+    use import::{read_csv_bytes, ImportOptions, Table};
 
     fn table(name: &str, csv: &str) -> Table {
         read_csv_bytes(name, csv.as_bytes(), &ImportOptions::default()).unwrap()
@@ -1302,7 +1302,7 @@ mod tests {
 
     #[test]
     fn values_are_well_formed() {
-        use crate::parse::{parse_date, parse_date_with, DateOrder};
+        use engine::parse::{parse_date, parse_date_with, DateOrder};
         let data = generate(&spec(1000, 11));
         let a = table("a.csv", &data.reference_csv);
         let states: HashSet<&str> = STATES.iter().map(|s| s.0).collect();
@@ -1359,33 +1359,13 @@ mod tests {
     /// on data it was not tuned on it finds the duplicates with F1 above 0.99.
     #[test]
     fn documented_config_matches_people() {
-        use crate::domain::{ConfigInput, DocumentMatch, FieldMapping};
-        use crate::import::{to_documents, to_records};
-        use crate::progress::{CancelToken, NoProgress, ProgressUpdate};
-        use crate::run::SliceSource;
-        use crate::run::{execute, ExecOptions, MatchPlan, RejectedPairs, ResultSink, RunInput};
-        use crate::validate::validate_config;
+        use crate::in_memory::{match_all, ConfigFile};
+        use crate::score;
+        use engine::domain::ConfigInput;
+        use engine::validate::validate_config;
+        use import::{to_documents, to_records};
 
-        #[derive(serde::Deserialize)]
-        struct Config {
-            field_mappings: Vec<FieldMapping>,
-            threshold: f64,
-            review_floor: Option<f64>,
-            one_to_one: Option<bool>,
-        }
-        struct Keep(Vec<DocumentMatch>);
-        impl ResultSink for Keep {
-            fn write(
-                &mut self,
-                batch: Vec<DocumentMatch>,
-                _: &ProgressUpdate,
-            ) -> Result<(), String> {
-                self.0.extend(batch);
-                Ok(())
-            }
-        }
-
-        let config: Config =
+        let config: ConfigFile =
             serde_json::from_str(include_str!("../../../docs/configs/people.json")).unwrap();
         let columns: Vec<String> = COLUMNS.iter().map(|c| c.to_string()).collect();
         let input = ConfigInput {
@@ -1398,58 +1378,24 @@ mod tests {
             one_to_one: config.one_to_one,
             schedule: None,
         };
-        let (threshold, review_floor) = validate_config(&input, &columns, Some(&columns)).unwrap();
+        validate_config(&input, &columns, Some(&columns)).unwrap();
 
         let data = generate(&spec(2000, 42));
         let reference = to_records(&table("a.csv", &data.reference_csv), Some("rec_id")).unwrap();
         let documents =
             to_documents(&table("b.csv", &data.documents_csv), Some("rec_id"), None).unwrap();
-        let truth: HashMap<String, String> = table("truth.csv", &data.truth_csv)
-            .rows
-            .into_iter()
-            .map(|r| (r[0].clone(), r[1].clone()))
-            .collect();
-        let plan = MatchPlan::new(&config.field_mappings, threshold, &columns, &columns)
-            .unwrap()
-            .with_one_to_one(config.one_to_one.unwrap_or(false))
-            .with_review_floor(review_floor);
+        let truth = score::parse_truth(data.truth_csv.as_bytes(), "truth.csv").unwrap();
+        let plan = config.plan(&columns, &columns).unwrap();
         // No field filters candidates: a birth date typo must not hide the right person.
         assert!(plan.filter_field_names().is_empty());
-        let mut keep = Keep(Vec::new());
-        let run = RunInput {
-            plan: &plan,
-            reference: &reference,
-            rejected: &RejectedPairs::new(),
-        };
-        execute(
-            &run,
-            &mut SliceSource::new(&documents),
-            &mut keep,
-            &NoProgress,
-            &CancelToken::new(),
-            ExecOptions::default(),
-        )
-        .unwrap();
-        let (mut tp, mut fp, mut fn_) = (0.0, 0.0, 0.0);
-        for m in &keep.0 {
-            let want = truth[&m.document_id].as_str();
-            match m.matched_reference_row_id.as_deref() {
-                Some(got) if got == want => tp += 1.0,
-                Some(_) if want.is_empty() => fp += 1.0,
-                Some(_) => {
-                    fp += 1.0;
-                    fn_ += 1.0;
-                }
-                None if !want.is_empty() => fn_ += 1.0,
-                None => {}
-            }
-        }
-        let f1 = 2.0 * tp / (2.0 * tp + fp + fn_);
-        assert!(f1 > 0.99, "F1 {f1:.4}: tp {tp} fp {fp} fn {fn_}");
+        let (matches, _) = match_all(&plan, &reference, &documents).unwrap();
+        let evaluation = score::evaluate(&truth, &score::predictions_of_matches(&matches));
+        let f1 = evaluation.top1.f1.unwrap();
+        assert!(f1 > 0.99, "F1 {f1:.4}: {:?}", evaluation.top1.counts);
     }
 
     /// Writes generated files for a tuning loop with `examples/match_files`:
-    /// `PEOPLE_OUT=/tmp/people PEOPLE_N=5000 PEOPLE_SEEDS=1,2,3 cargo test -p engine --lib
+    /// `PEOPLE_OUT=/tmp/people PEOPLE_N=5000 PEOPLE_SEEDS=1,2,3 cargo test -p datagen --lib
     /// people::tests::write_files -- --ignored` makes `/tmp/people_s1_reference.csv`,
     /// `_documents.csv` and `_truth.csv` per seed.
     #[test]

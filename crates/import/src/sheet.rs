@@ -384,7 +384,7 @@ fn iso_duration_text(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::import::column_letter;
+    use crate::column_letter;
     use calamine::{CellErrorType, ExcelDateTimeType};
 
     fn date(serial: f64) -> Data {

@@ -209,7 +209,7 @@ fn import_config_run_review_then_reopen_finds_everything() {
 
 /// Writes a generated data set big enough that a run takes a while, and imports it.
 fn big_workspace(rt: &TestRuntime, dir: &Path) -> (Workspace, String, u64) {
-    let data = engine::demo::generate(&engine::demo::DemoSpec {
+    let data = datagen::demo::generate(&datagen::demo::DemoSpec {
         purchase_orders: 20_000,
         invoices: 20_000,
         seed: 7,

@@ -11,6 +11,7 @@
 //! sheet's own row numbers; JSON files, which have no rows, number their records from 1.
 
 mod csv;
+pub mod error;
 mod json;
 pub mod limits;
 mod package;
@@ -24,11 +25,11 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::domain::{Column, DatasetKind, Document, Record};
-use crate::error::ImportError;
-use crate::parse::{parse_date, parse_number};
+use engine::domain::{Column, DatasetKind, Document, Record};
+use engine::parse::{parse_date, parse_number};
 
 pub use self::csv::{detect_delimiter, read_csv, read_csv_bytes, CANDIDATE_DELIMITERS};
+pub use self::error::ImportError;
 pub use self::json::read_json_bytes;
 
 #[derive(Debug, Clone)]
@@ -1068,7 +1069,7 @@ mod tests {
         assert!(err.message.contains("XLSX workbook"), "{}", err.message);
     }
 
-    // These use crate::parse.
+    // These use engine::parse.
     #[test]
     fn infers_column_kinds() {
         let t = read_fixture("pos_small.csv").unwrap();

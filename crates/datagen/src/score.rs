@@ -19,6 +19,7 @@ use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
 
+use engine::DocumentMatch;
 use serde::Serialize;
 use thiserror::Error;
 
@@ -49,6 +50,41 @@ pub struct Prediction {
     /// The run's further candidates, best first after `top`: what a one-to-one sweep gives a
     /// document whose top row goes to another document. Empty from a predictions file.
     pub runners_up: Vec<TopCandidate>,
+}
+
+impl Prediction {
+    /// A run's answer for one document: its match (if it cleared the threshold) and its
+    /// candidates, best first.
+    pub fn new(
+        matched: Option<String>,
+        candidates: impl IntoIterator<Item = TopCandidate>,
+    ) -> Self {
+        let mut candidates = candidates.into_iter();
+        Prediction {
+            matched,
+            top: candidates.next(),
+            runners_up: candidates.collect(),
+        }
+    }
+
+    /// What the engine proposed for one document.
+    pub fn of_match(m: &DocumentMatch) -> Self {
+        Prediction::new(
+            m.matched_reference_row_id.clone(),
+            m.candidates.iter().map(|c| TopCandidate {
+                reference_row_id: c.reference_row_id.clone(),
+                confidence: c.confidence,
+            }),
+        )
+    }
+}
+
+/// The engine's matches as predictions keyed by document id.
+pub fn predictions_of_matches(matches: &[DocumentMatch]) -> HashMap<String, Prediction> {
+    matches
+        .iter()
+        .map(|m| (m.document_id.clone(), Prediction::of_match(m)))
+        .collect()
 }
 
 /// Confusion counts; see the module doc for what each one means.

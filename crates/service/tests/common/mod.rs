@@ -49,7 +49,7 @@ pub fn open(rt: &TestRuntime, path: &Path) -> Workspace {
 
 pub fn fixture(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
+        .join("../../tests/fixtures")
         .join(name)
         .display()
         .to_string()

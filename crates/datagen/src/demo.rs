@@ -10,8 +10,8 @@ use std::fmt::Write as _;
 
 use chrono::{Datelike, Days, NaiveDate};
 
-use crate::domain::{FieldMapping, FuzzyMeasure, Normalizer, Strategy};
 use crate::rng::Rng;
+use engine::domain::{FieldMapping, FuzzyMeasure, Normalizer, Strategy};
 
 #[derive(Debug, Clone)]
 pub struct DemoSpec {
@@ -724,8 +724,8 @@ mod tests {
     use std::collections::HashMap;
 
     use super::*;
-    use crate::domain::DatasetKind;
-    use crate::import::{
+    use engine::domain::DatasetKind;
+    use import::{
         guess_filename_column, guess_id_column, read_csv_bytes, to_documents, to_records,
         ImportOptions, Table,
     };
@@ -931,10 +931,10 @@ mod tests {
         }
     }
 
-    // Uses crate::parse: every generated date and amount must be readable by the matcher.
+    // Uses engine::parse: every generated date and amount must be readable by the matcher.
     #[test]
     fn generated_dates_and_amounts_parse() {
-        use crate::parse::{parse_date, parse_number};
+        use engine::parse::{parse_date, parse_number};
         let data = generate(&spec(200, 400, 13));
         let invoices = table("invoices.csv", &data.invoices_csv);
         for row in &invoices.rows {

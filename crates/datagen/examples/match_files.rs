@@ -1,0 +1,156 @@
+//! Matches two CSV files in memory with a config and, given a truth file, prints top-1 precision,
+//! recall and F1. A developer's tuning loop: no workspace, no SQLite, just the engine.
+//!
+//!     cargo run --release -p datagen --example match_files -- \
+//!         REFERENCE.csv REF_ID_COLUMN DOCUMENTS.csv DOC_ID_COLUMN CONFIG.json [TRUTH.csv]
+//!
+//! CONFIG.json holds `{"field_mappings": [...], "threshold": 0.8, "one_to_one": false}`.
+
+use std::time::Instant;
+
+use datagen::in_memory::{match_all, ConfigFile};
+use datagen::score;
+use engine::progress::NoProgress;
+use engine::run::blocking_recall;
+use engine::CancelToken;
+use import::{read_csv, to_documents, to_records, ImportOptions};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.len() < 5 {
+        return Err(
+            "usage: REFERENCE.csv REF_ID DOCUMENTS.csv DOC_ID CONFIG.json [TRUTH.csv]".into(),
+        );
+    }
+    let t0 = Instant::now();
+    let refs = read_csv(args[0].as_ref(), &ImportOptions::default())?;
+    let docs = read_csv(args[2].as_ref(), &ImportOptions::default())?;
+    let reference = to_records(&refs, Some(&args[1]))?;
+    let documents = to_documents(&docs, Some(&args[3]), None)?;
+    let config: ConfigFile = serde_json::from_str(&std::fs::read_to_string(&args[4])?)?;
+    let plan = config.plan(&refs.columns, &docs.columns)?;
+    eprintln!("filter fields: {:?}", plan.filter_field_names());
+    eprintln!("read in {:.2} s", t0.elapsed().as_secs_f64());
+    let ti = Instant::now();
+    let index =
+        engine::index::ReferenceIndex::build(&plan, &reference, &NoProgress, &CancelToken::new());
+    eprintln!("index alone in {:.3} s", ti.elapsed().as_secs_f64());
+    drop(index);
+    let t1 = Instant::now();
+    let (matches, outcome) = match_all(&plan, &reference, &documents)?;
+    eprintln!(
+        "matched {} of {} in {:.2} s; {} pairs compared ({:.4} % of all)",
+        outcome.rows_matched,
+        outcome.rows_processed,
+        t1.elapsed().as_secs_f64(),
+        outcome.pairs_compared,
+        100.0 * outcome.pairs_compared as f64 / (reference.len() as f64 * documents.len() as f64)
+    );
+    let Some(truth_path) = args.get(5) else {
+        return Ok(());
+    };
+    let truth = score::parse_truth(std::fs::File::open(truth_path)?, truth_path)?;
+    let evaluation = score::evaluate_with(
+        &truth,
+        &score::predictions_of_matches(&matches),
+        config.one_to_one.unwrap_or(false),
+    );
+    let t = &evaluation.top1;
+    println!(
+        "tp {} fp {} fn {} tn {}  precision {:.4} recall {:.4} F1 {:.4}",
+        t.counts.tp,
+        t.counts.fp,
+        t.counts.fn_,
+        t.counts.tn,
+        t.precision.unwrap_or(0.0),
+        t.recall.unwrap_or(0.0),
+        t.f1.unwrap_or(0.0)
+    );
+    if let Some(best) = &evaluation.best_f1_threshold {
+        println!(
+            "best F1 {:.4} at threshold {:.3}",
+            best.scores.f1.unwrap_or(0.0),
+            best.threshold
+        );
+    }
+    let truth: std::collections::HashMap<&str, &str> = truth
+        .iter()
+        .map(|t| {
+            (
+                t.document_id.as_str(),
+                t.reference_id.as_deref().unwrap_or(""),
+            )
+        })
+        .collect();
+    let errors = errors_of(&matches, &truth);
+    if std::env::var_os("SHOW_ERRORS").is_some() {
+        for e in errors.iter().take(40) {
+            println!("  {e}");
+        }
+    }
+    if let Some(id) = std::env::var_os("SHOW_DOC") {
+        let id = id.to_string_lossy();
+        for m in matches.iter().filter(|m| m.document_id == *id) {
+            for c in &m.candidates {
+                println!("  {} {:.3}", c.reference_row_id, c.confidence);
+                for e in &c.evidence {
+                    println!(
+                        "      {:>14} {:.3} {}  |{}| vs |{}|",
+                        e.source,
+                        e.score,
+                        if e.missing { "MISSING" } else { "" },
+                        e.source_value,
+                        e.target_value
+                    );
+                }
+            }
+        }
+    }
+    if std::env::var_os("BLOCKING_RECALL").is_some() {
+        let sample: Vec<_> = documents.iter().take(500).cloned().collect();
+        let b = blocking_recall(&plan, &reference, &sample);
+        println!(
+            "blocking recall {:.4} ({} of {}), pairs {:.4} % of exhaustive",
+            b.recall(),
+            b.kept,
+            b.exhaustive_matches,
+            100.0 * b.pairs_blocked as f64 / b.pairs_exhaustive as f64
+        );
+    }
+    Ok(())
+}
+
+/// One line per document the run got wrong, for reading while tuning.
+fn errors_of(
+    matches: &[engine::DocumentMatch],
+    truth: &std::collections::HashMap<&str, &str>,
+) -> Vec<String> {
+    let mut errors = Vec::new();
+    for m in matches {
+        let want = truth.get(m.document_id.as_str()).copied().unwrap_or("");
+        match (m.matched_reference_row_id.as_deref(), want) {
+            (Some(p), w) if p == w => {}
+            (Some(p), "") => errors.push(format!(
+                "FP-orphan {} -> {p} ({:.3})",
+                m.document_id, m.confidence
+            )),
+            (Some(p), w) => errors.push(format!(
+                "WRONG {} -> {p} want {w} ({:.3})",
+                m.document_id, m.confidence
+            )),
+            (None, "") => {}
+            (None, w) => {
+                let rank = m
+                    .candidates
+                    .iter()
+                    .position(|c| c.reference_row_id == w)
+                    .map_or("-".to_string(), |r| (r + 1).to_string());
+                errors.push(format!(
+                    "MISS {} want {w} (top {:.3}, truth rank {rank})",
+                    m.document_id, m.confidence
+                ));
+            }
+        }
+    }
+    errors
+}
