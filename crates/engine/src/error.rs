@@ -8,12 +8,6 @@ pub enum EngineError {
     /// `field_mappings[1].weight`.
     #[error("{field}: {message}")]
     Validation { field: String, message: String },
-    /// The run was cancelled; whatever was written before stays.
-    #[error("run cancelled")]
-    Cancelled,
-    /// Writing results failed (the store's error, as text: the engine does not know the store).
-    #[error("could not write results: {0}")]
-    Sink(String),
 }
 
 impl EngineError {

@@ -149,21 +149,29 @@ impl MatchPlan {
 /// them without a copy). The batch is durable when `write` returns Ok (or, for
 /// sinks that write in the background, when `finish` does); the progress passed along is what the
 /// run's counters should say once the batch is stored.
+///
+/// A run ends with the first error of its sink or source, returned to the caller unchanged (the
+/// engine has nothing to add to "the disk is full"); so both sides of a run share one error type.
 pub trait ResultSink {
-    fn write(&mut self, batch: Vec<DocumentMatch>, progress: &ProgressUpdate)
-        -> Result<(), String>;
+    type Error;
+    fn write(
+        &mut self,
+        batch: Vec<DocumentMatch>,
+        progress: &ProgressUpdate,
+    ) -> Result<(), Self::Error>;
     /// Called once after the last batch: everything written must be stored when this returns.
-    fn finish(&mut self) -> Result<(), String> {
+    fn finish(&mut self) -> Result<(), Self::Error> {
         Ok(())
     }
 }
 
 /// Where documents come from, a chunk at a time, so a run never needs them all in memory.
 pub trait DocumentSource {
+    type Error;
     /// How many documents there are in all.
     fn total(&self) -> u64;
     /// The next chunk of at most `max` documents; `None` when there are no more.
-    fn next_chunk(&mut self, max: usize) -> Result<Option<Vec<Document>>, String>;
+    fn next_chunk(&mut self, max: usize) -> Result<Option<Vec<Document>>, Self::Error>;
 }
 
 /// Documents already in memory.
@@ -179,10 +187,12 @@ impl<'a> SliceSource<'a> {
 }
 
 impl DocumentSource for SliceSource<'_> {
+    /// Reading memory cannot fail.
+    type Error = std::convert::Infallible;
     fn total(&self) -> u64 {
         self.docs.len() as u64
     }
-    fn next_chunk(&mut self, max: usize) -> Result<Option<Vec<Document>>, String> {
+    fn next_chunk(&mut self, max: usize) -> Result<Option<Vec<Document>>, Self::Error> {
         if self.at >= self.docs.len() {
             return Ok(None);
         }
@@ -252,15 +262,21 @@ struct Ctx<'a> {
 }
 
 /// Runs the plan over the documents against the reference rows. Results go to `sink` per chunk;
-/// a cancel stops between documents, and every document finished by then is written.
-pub fn execute(
+/// a cancel stops between documents, and every document finished by then is written. The run's
+/// error is the sink's; the source's converts into it.
+pub fn execute<D, S>(
     input: &RunInput,
-    documents: &mut dyn DocumentSource,
-    sink: &mut dyn ResultSink,
+    documents: &mut D,
+    sink: &mut S,
     progress: &dyn ProgressSink,
     cancel: &CancelToken,
     opts: ExecOptions,
-) -> Result<RunOutcome, EngineError> {
+) -> Result<RunOutcome, S::Error>
+where
+    D: DocumentSource + ?Sized,
+    S: ResultSink + ?Sized,
+    S::Error: From<D::Error>,
+{
     let Some(index) = ReferenceIndex::build(input.plan, input.reference, progress, cancel) else {
         return Ok(RunOutcome::cancelled_before_matching());
     };
@@ -270,15 +286,20 @@ pub fn execute(
 /// [`execute`] with the index already built from `input.reference`, so the caller decides when
 /// and where the index is freed (a million rows' index takes a while to free, which a cancel
 /// should not wait for).
-pub fn execute_indexed(
+pub fn execute_indexed<D, S>(
     input: &RunInput,
     index: &ReferenceIndex,
-    documents: &mut dyn DocumentSource,
-    sink: &mut dyn ResultSink,
+    documents: &mut D,
+    sink: &mut S,
     progress: &dyn ProgressSink,
     cancel: &CancelToken,
     opts: ExecOptions,
-) -> Result<RunOutcome, EngineError> {
+) -> Result<RunOutcome, S::Error>
+where
+    D: DocumentSource + ?Sized,
+    S: ResultSink + ?Sized,
+    S::Error: From<D::Error>,
+{
     let mut outcome = RunOutcome {
         cancelled: false,
         rows_processed: 0,
@@ -308,10 +329,7 @@ pub fn execute_indexed(
     // One-to-one assignment needs every document's candidates before deciding any.
     let mut held: Vec<DocumentMatch> = Vec::new();
     while !cancel.is_cancelled() {
-        let Some(chunk) = documents
-            .next_chunk(opts.chunk_size)
-            .map_err(EngineError::Sink)?
-        else {
+        let Some(chunk) = documents.next_chunk(opts.chunk_size)? else {
             break;
         };
         if ctx.doc_dates.is_empty() {
@@ -354,8 +372,7 @@ pub fn execute_indexed(
                 ..update(&outcome)
             });
         } else {
-            sink.write(batch, &update(&outcome))
-                .map_err(EngineError::Sink)?;
+            sink.write(batch, &update(&outcome))?;
             progress.report(&update(&outcome));
         }
     }
@@ -384,11 +401,10 @@ pub fn execute_indexed(
                 rows_matched: matched,
                 ..outcome
             };
-            sink.write(part, &update(&counters))
-                .map_err(EngineError::Sink)?;
+            sink.write(part, &update(&counters))?;
         }
     }
-    sink.finish().map_err(EngineError::Sink)?;
+    sink.finish()?;
     progress.report(&update(&outcome));
     // Keep ctx alive to here: its borrow of the index ends with the last use above.
     ctx.doc_dates.clear();
@@ -710,14 +726,19 @@ mod tests {
     }
 
     impl ResultSink for Collect {
-        fn write(&mut self, batch: Vec<DocumentMatch>, _: &ProgressUpdate) -> Result<(), String> {
+        type Error = std::convert::Infallible;
+        fn write(
+            &mut self,
+            batch: Vec<DocumentMatch>,
+            _: &ProgressUpdate,
+        ) -> Result<(), Self::Error> {
             self.batches.push(batch);
             if let Some(t) = &self.cancel_after_first {
                 t.cancel();
             }
             Ok(())
         }
-        fn finish(&mut self) -> Result<(), String> {
+        fn finish(&mut self) -> Result<(), Self::Error> {
             self.finished = true;
             Ok(())
         }

@@ -60,8 +60,6 @@ impl From<EngineError> for ServiceError {
             EngineError::Validation { field, message } => {
                 ServiceError::Validation { field, message }
             }
-            EngineError::Cancelled => ServiceError::Conflict("run cancelled".into()),
-            EngineError::Sink(m) => ServiceError::Internal(m),
         }
     }
 }

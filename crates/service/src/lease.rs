@@ -13,7 +13,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use engine::{Phase, RunProgress, RunStatus};
 use store::{Lease, LiveProgress, Owner, RunRecord};
 
-use crate::runner::{progress_of_record, Inner};
+use crate::lock;
+use crate::runner::Inner;
+use crate::runs::progress_of_record;
 
 /// How often the keeper renews leases, writes progress and looks at other processes' runs: the
 /// same ten updates a second that listeners in the owning process get.
@@ -34,10 +36,6 @@ pub(crate) const INTERRUPTED: &str = "interrupted: the Matchbook process running
 fn live_owners() -> &'static Mutex<HashSet<String>> {
     static OWNERS: OnceLock<Mutex<HashSet<String>>> = OnceLock::new();
     OWNERS.get_or_init(|| Mutex::new(HashSet::new()))
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 pub(crate) fn now_ms() -> i64 {

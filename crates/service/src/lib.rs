@@ -3,8 +3,9 @@
 //! tokio. Shells stay thin: they translate transport to these calls and `ApiError` back.
 
 mod clock;
+mod configs;
 mod cron;
-mod data;
+mod datasets;
 pub mod demo;
 mod dto;
 mod error;
@@ -12,9 +13,12 @@ mod export;
 mod keys;
 mod lease;
 mod paging;
+mod prepare;
 mod preview;
+mod results;
 mod review;
 mod runner;
+mod runs;
 mod schedule;
 mod upload;
 
@@ -125,6 +129,12 @@ impl Workspace {
 }
 
 /// A fresh random id (UUIDv4, spec C.25).
+/// A lock that a panic elsewhere does not poison for good: every guarded state here stays
+/// consistent between statements, so the next caller may go on with it.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }

@@ -1,6 +1,7 @@
-//! Cursor paging of the configs and runs lists (spec A.2): newest first, keyed on what orders
-//! the list, so a walk to the end neither skips nor repeats an item while others are added.
-//! Cursors are opaque to clients; today they are the hex of the last item's sort key.
+//! Paging (spec A.2): page-size limits, and cursor paging of the configs and runs lists, newest
+//! first, keyed on what orders the list, so a walk to the end neither skips nor repeats an item
+//! while others are added. Cursors are opaque to clients; today they are the hex of the last
+//! item's sort key.
 
 use engine::{MatchingConfig, Run, RunStatus};
 use serde::{Deserialize, Serialize};
@@ -8,6 +9,21 @@ use store::RunListQuery;
 
 use crate::error::{Result, ServiceError};
 use crate::Workspace;
+
+/// Page-size limits (spec A.2): rows default 100, results default 50, both at most 500.
+pub const MAX_PAGE_LIMIT: u32 = 500;
+
+pub(crate) fn page_limit(limit: Option<u32>, default: u32, field: &str) -> Result<u32> {
+    match limit {
+        None => Ok(default),
+        Some(0) => Err(ServiceError::validation(field, "must be at least 1")),
+        Some(l) if l > MAX_PAGE_LIMIT => Err(ServiceError::validation(
+            field,
+            format!("must be at most {MAX_PAGE_LIMIT}"),
+        )),
+        Some(l) => Ok(l),
+    }
+}
 
 /// Default and largest page of a cursor list (spec A.2, inferred).
 pub const CURSOR_DEFAULT_LIMIT: u32 = 20;

@@ -1,18 +1,16 @@
 //! "Try on 20 documents": a config that is not saved yet, matched on the first documents of its
 //! set against all its reference data, with nothing stored, so a user sees results before a run.
 
+use std::convert::Infallible;
 use std::time::Instant;
 
 use engine::progress::NoProgress;
-use engine::run::{
-    execute, DocumentSource, ExecOptions, MatchPlan, ResultSink, RunInput, SliceSource,
-};
-use engine::{
-    CancelToken, ConfigInput, DocumentMatch, EngineError, MatchResult, ProgressUpdate, ReviewStatus,
-};
+use engine::run::{execute, ExecOptions, ResultSink, SliceSource};
+use engine::{CancelToken, ConfigInput, DocumentMatch, MatchResult, ProgressUpdate, ReviewStatus};
 
 use crate::dto::ConfigPreview;
 use crate::error::{Result, ServiceError};
+use crate::prepare::{prepare_run, RunSpec};
 use crate::Workspace;
 
 /// Documents tried when the caller does not say; the most it may ask for.
@@ -22,11 +20,12 @@ pub const MAX_PREVIEW_DOCUMENTS: u32 = 200;
 struct Collect(Vec<DocumentMatch>);
 
 impl ResultSink for Collect {
+    type Error = Infallible;
     fn write(
         &mut self,
         batch: Vec<DocumentMatch>,
         _: &ProgressUpdate,
-    ) -> std::result::Result<(), String> {
+    ) -> std::result::Result<(), Infallible> {
         self.0.extend(batch);
         Ok(())
     }
@@ -48,59 +47,37 @@ impl Workspace {
             }
         };
         let (threshold, review_floor) = self.checked_config(input)?;
-        let (doc_columns, mut source) = self
-            .runner
-            .inner
-            .document_source(input.document_set_id.as_deref())
-            .map_err(ServiceError::Internal)?;
-        let mut documents = Vec::new();
-        while documents.len() < limit as usize {
-            match source
-                .next_chunk(limit as usize - documents.len())
-                .map_err(ServiceError::Internal)?
-            {
-                Some(chunk) if !chunk.is_empty() => documents.extend(chunk),
-                _ => break,
-            }
-        }
-        let cancel = CancelToken::new();
-        let (reference_ds, reference) = self
-            .store
-            .load_reference(&input.reference_data_id, &cancel)?
-            .ok_or_else(|| ServiceError::Internal("loading the reference data stopped".into()))?;
-        let ref_columns: Vec<String> = reference_ds
-            .columns
-            .iter()
-            .map(|c| c.name.clone())
-            .collect();
-        let plan = MatchPlan::new(&input.field_mappings, threshold, &ref_columns, &doc_columns)
-            .map_err(|e| ServiceError::validation("field_mappings", e.to_string()))?
-            .with_one_to_one(input.one_to_one.unwrap_or(false))
-            .with_review_floor(review_floor);
-        let rejected = self.store.rejected_pairs(&input.reference_data_id)?;
-        let mut sink = Collect(Vec::new());
-        let run_input = RunInput {
-            plan: &plan,
-            reference: &reference,
-            rejected: &rejected,
+        let (doc_columns, documents) =
+            self.first_documents(input.document_set_id.as_deref(), limit as usize)?;
+        let spec = RunSpec {
+            reference_data_id: &input.reference_data_id,
+            field_mappings: &input.field_mappings,
+            threshold,
+            review_floor,
+            one_to_one: input.one_to_one.unwrap_or(false),
         };
-        let outcome = execute(
-            &run_input,
+        let cancel = CancelToken::new();
+        let prepared = prepare_run(&self.store, &spec, &doc_columns, &cancel)
+            .map_err(|e| match e {
+                // The draft was checked against the datasets' columns, but a set may have changed
+                // since: report the plan's complaint against the mappings as a whole.
+                ServiceError::Validation { .. } => {
+                    ServiceError::validation("field_mappings", e.to_string())
+                }
+                e => e,
+            })?
+            .ok_or_else(|| ServiceError::Internal("loading the reference data stopped".into()))?;
+        let mut sink = Collect(Vec::new());
+        let Ok(_) = execute(
+            &prepared.input(),
             &mut SliceSource::new(&documents),
             &mut sink,
             &NoProgress,
             &cancel,
             ExecOptions::default(),
         );
-        let reference_rows = reference.len() as u64;
-        engine::index::free_in_background(reference);
-        match outcome {
-            Ok(_) => {}
-            Err(EngineError::Cancelled) => {
-                return Err(ServiceError::Internal("the preview was cancelled".into()))
-            }
-            Err(e) => return Err(ServiceError::Internal(e.to_string())),
-        }
+        let reference_rows = prepared.reference.len() as u64;
+        engine::index::free_in_background(prepared.reference);
         let mut matches = sink.0;
         // The engine may finish documents out of order (parallel chunks); show them as the set has them.
         let order: std::collections::HashMap<&str, usize> = documents

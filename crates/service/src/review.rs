@@ -5,11 +5,11 @@ use chrono::{DateTime, Local, SecondsFormat, TimeZone, Utc};
 use engine::{ResultPage, ReviewStatus};
 use store::{ResultFilter, Revert, Review};
 
-use crate::data::page_limit;
 use crate::dto::{
     BulkApproveInput, BulkOutcome, DecisionRef, ResultQuery, ResultSort, ReviewCounts, RunSummary,
 };
 use crate::error::{Result, ServiceError};
+use crate::paging::page_limit;
 use crate::{new_id, Workspace};
 
 /// Bins of the run summary's histogram: 0.05 wide.

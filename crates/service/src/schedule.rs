@@ -6,7 +6,7 @@
 //! comes while the config still has an active run is recorded but skipped, so slow runs never pile
 //! up behind each other. Cron expressions are read in the machine's local time.
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::cron::due_slot;
@@ -17,7 +17,7 @@ use tokio::sync::oneshot;
 use tokio::time::MissedTickBehavior;
 
 use crate::error::{ErrorCode, Result, ServiceError};
-use crate::Workspace;
+use crate::{lock, Workspace};
 
 /// Keeps the scheduler loop of [`Workspace::spawn_scheduler`] going; dropping it (or
 /// [`SchedulerHandle::stop`]) ends the loop after the pass in progress, if any.
@@ -34,10 +34,6 @@ impl SchedulerHandle {
     pub fn is_finished(&self) -> bool {
         self.task.is_finished()
     }
-}
-
-fn lock(m: &Mutex<()>) -> MutexGuard<'_, ()> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl Workspace {

@@ -1,0 +1,117 @@
+//! Matching configs: validated against their datasets, created, edited, listed, deleted.
+
+use engine::validate::validate_config;
+use engine::{ConfigInput, DatasetKind, MatchingConfig};
+
+use crate::error::{Result, ServiceError};
+use crate::{new_id, Workspace};
+
+impl Workspace {
+    pub(crate) fn checked_config(&self, input: &ConfigInput) -> Result<(f64, f64)> {
+        let reference = match self.store.get_dataset(&input.reference_data_id) {
+            Ok(d) if d.kind == DatasetKind::Reference => d,
+            Ok(_) => {
+                return Err(ServiceError::validation(
+                    "reference_data_id",
+                    "that dataset holds documents, not reference data",
+                ))
+            }
+            Err(store::StoreError::NotFound { .. })
+                if input.reference_data_id.trim().is_empty() =>
+            {
+                return Err(ServiceError::validation(
+                    "reference_data_id",
+                    "choose the reference data to match against",
+                ))
+            }
+            Err(store::StoreError::NotFound { .. }) => {
+                return Err(ServiceError::not_found(
+                    "reference data",
+                    &input.reference_data_id,
+                ))
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let doc_columns = match &input.document_set_id {
+            Some(id) => {
+                let d = self.store.get_dataset(id).map_err(|e| match e {
+                    store::StoreError::NotFound { .. } => {
+                        ServiceError::not_found("document set", id)
+                    }
+                    e => e.into(),
+                })?;
+                if d.kind != DatasetKind::Documents {
+                    return Err(ServiceError::validation(
+                        "document_set_id",
+                        "that dataset is reference data, not documents",
+                    ));
+                }
+                Some(d.columns.into_iter().map(|c| c.name).collect::<Vec<_>>())
+            }
+            None => None,
+        };
+        let ref_columns: Vec<String> = reference.columns.into_iter().map(|c| c.name).collect();
+        let checked = validate_config(input, &ref_columns, doc_columns.as_deref())?;
+        // Scheduling is the service's business, not matching's: checked last, as it always was.
+        if let Some(schedule) = &input.schedule {
+            crate::cron::validate_schedule(schedule)?;
+        }
+        Ok(checked)
+    }
+
+    pub fn create_config(&self, input: &ConfigInput) -> Result<MatchingConfig> {
+        let (threshold, review_floor) = self.checked_config(input)?;
+        let now = self.now();
+        let config = MatchingConfig {
+            id: new_id(),
+            name: input.name.trim().to_string(),
+            reference_data_id: input.reference_data_id.clone(),
+            document_set_id: input.document_set_id.clone(),
+            target_type: "run".into(),
+            target_value: serde_json::json!({}),
+            field_mappings: input.field_mappings.clone(),
+            threshold,
+            review_floor,
+            one_to_one: input.one_to_one.unwrap_or(false),
+            schedule: input.schedule.clone(),
+            created_at: now.clone(),
+            updated_at: now,
+        };
+        self.store.insert_config(&config)?;
+        Ok(config)
+    }
+
+    /// Replaces a config's settings; applies from the next run. The reference data is fixed.
+    pub fn update_config(&self, id: &str, input: &ConfigInput) -> Result<MatchingConfig> {
+        let mut config = self.store.get_config(id)?;
+        if input.reference_data_id != config.reference_data_id {
+            return Err(ServiceError::validation(
+                "reference_data_id",
+                "a config's reference data cannot change; create a new config instead",
+            ));
+        }
+        let (threshold, review_floor) = self.checked_config(input)?;
+        config.name = input.name.trim().to_string();
+        config.document_set_id = input.document_set_id.clone();
+        config.field_mappings = input.field_mappings.clone();
+        config.threshold = threshold;
+        config.review_floor = review_floor;
+        config.one_to_one = input.one_to_one.unwrap_or(false);
+        config.schedule = input.schedule.clone();
+        config.updated_at = self.now();
+        self.store.update_config(&config)?;
+        Ok(config)
+    }
+
+    pub fn get_config(&self, id: &str) -> Result<MatchingConfig> {
+        Ok(self.store.get_config(id)?)
+    }
+
+    pub fn list_configs(&self) -> Result<Vec<MatchingConfig>> {
+        Ok(self.store.list_configs()?)
+    }
+
+    pub fn delete_config(&self, id: &str) -> Result<()> {
+        Ok(self.store.delete_config(id)?)
+    }
+}

@@ -1,0 +1,161 @@
+//! One run from queued to its final status: prepare it, match with results going to the store,
+//! finish it; and the one place where a failure becomes the message the run keeps.
+
+use engine::index::{free_in_background, ReferenceIndex};
+use engine::run::{execute_indexed, DocumentSource, ExecOptions, RunOutcome};
+use engine::{Document, Phase, ProgressSink, ProgressUpdate, RunStatus};
+use store::{RunCounters, StoreError};
+use thiserror::Error;
+
+use super::results_writer::StoreSink;
+use super::{lock, ActiveRun, Inner, LiveSink};
+use crate::error::ServiceError;
+use crate::prepare::{document_source, prepare_run, RunSpec, StoreDocuments};
+
+/// Why a run failed. Its text is the error message the run keeps.
+#[derive(Debug, Error)]
+pub(crate) enum RunError {
+    /// Before or after matching: the run's config no longer fits its data, a dataset is gone, the
+    /// store refused.
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+    #[error("could not read the documents: {0}")]
+    ReadDocuments(#[source] StoreError),
+    #[error("could not write results: {0}")]
+    WriteResults(#[source] StoreError),
+    #[error("could not write results: {0}")]
+    Writer(&'static str),
+}
+
+impl From<StoreError> for RunError {
+    fn from(e: StoreError) -> Self {
+        RunError::Service(e.into())
+    }
+}
+
+/// The run's documents, whose read errors say what was being read.
+struct RunDocuments<'a>(StoreDocuments<'a>);
+
+impl DocumentSource for RunDocuments<'_> {
+    type Error = RunError;
+
+    fn total(&self) -> u64 {
+        self.0.total()
+    }
+
+    fn next_chunk(&mut self, max: usize) -> Result<Option<Vec<Document>>, RunError> {
+        self.0.next_chunk(max).map_err(RunError::ReadDocuments)
+    }
+}
+
+impl Inner {
+    /// Executes one run to its final status. Runs on a blocking thread.
+    pub(super) fn execute(&self, run_id: &str) {
+        // Every queued run is registered when enqueued; one that is gone was cancelled while
+        // queued and is already final.
+        let active = lock(&self.active).get(run_id).cloned();
+        let Some(active) = active else { return };
+        if active.cancel.is_cancelled() {
+            return;
+        }
+        match self.execute_inner(run_id, &active) {
+            Ok(status) => self.finish_live(run_id, &active, status),
+            Err(e) => self.fail(run_id, &e.to_string()),
+        }
+    }
+
+    fn execute_inner(&self, run_id: &str, active: &ActiveRun) -> Result<RunStatus, RunError> {
+        let stored = self.store.get_stored_run(run_id)?;
+        if stored.run.status != RunStatus::Queued {
+            return Ok(stored.run.status);
+        }
+        let config = stored.config;
+        let (doc_columns, documents) =
+            document_source(&self.store, config.document_set_id.as_deref())?;
+        let total = documents.total();
+        if !self
+            .store
+            .mark_running(run_id, &self.clock.now_string(), total, &self.owner.0.id)?
+        {
+            return Ok(RunStatus::Cancelled);
+        }
+        let sink = LiveSink {
+            inner: self,
+            run: active,
+        };
+        sink.report(&ProgressUpdate {
+            phase: Phase::LoadingReference,
+            phase_progress: 0,
+            rows_processed: 0,
+            rows_total: total,
+            rows_matched: 0,
+        });
+        let spec = RunSpec::of_config(&config);
+        let Some(prepared) = prepare_run(&self.store, &spec, &doc_columns, &active.cancel)? else {
+            return self.finish(run_id, RunStatus::Cancelled, None);
+        };
+        let mut documents = RunDocuments(documents);
+        let mut results = StoreSink::start(self.store.clone(), run_id.to_string());
+        let index =
+            ReferenceIndex::build(&prepared.plan, &prepared.reference, &sink, &active.cancel);
+        let outcome = match &index {
+            Some(index) => execute_indexed(
+                &prepared.input(),
+                index,
+                &mut documents,
+                &mut results,
+                &sink,
+                &active.cancel,
+                ExecOptions::default(),
+            ),
+            None => Ok(RunOutcome::cancelled_before_matching()),
+        };
+        free_in_background((index, prepared.reference));
+        let outcome = outcome?;
+        sink.report(&ProgressUpdate {
+            phase: Phase::Finalizing,
+            phase_progress: 0,
+            rows_processed: outcome.rows_processed,
+            rows_total: total,
+            rows_matched: outcome.rows_matched,
+        });
+        let status = if outcome.cancelled {
+            RunStatus::Cancelled
+        } else {
+            RunStatus::Completed
+        };
+        let counters = RunCounters {
+            rows_processed: outcome.rows_processed,
+            rows_total: total,
+            rows_matched: outcome.rows_matched,
+            matched_confidence_sum: outcome.matched_confidence_sum,
+            pairs_compared: Some(outcome.pairs_compared),
+        };
+        self.finish(run_id, status, Some(counters))
+    }
+
+    fn finish(
+        &self,
+        run_id: &str,
+        status: RunStatus,
+        counters: Option<RunCounters>,
+    ) -> Result<RunStatus, RunError> {
+        let now = self.clock.now_string();
+        retry_busy(|| self.store.finish_run(run_id, status, &now, None, counters))?;
+        Ok(status)
+    }
+}
+
+/// A run's own writes wait for other processes' writers for as long as it takes them (an import
+/// of a million rows holds the lock for several busy timeouts): minutes of matching must not be
+/// lost to a contention that a retry resolves.
+pub(super) fn retry_busy<T>(mut write: impl FnMut() -> store::Result<T>) -> store::Result<T> {
+    const ATTEMPTS: usize = 30;
+    let mut attempt = 1;
+    loop {
+        match write() {
+            Err(StoreError::Busy { .. }) if attempt < ATTEMPTS => attempt += 1,
+            other => return other,
+        }
+    }
+}
