@@ -1,4 +1,4 @@
-// Typed wrappers over the Tauri commands: the only module that calls invoke; failures become ApiCallError.
+// Typed wrappers over the Tauri commands (checked against the Rust command list): the only module that calls invoke; failures become ApiCallError.
 import { Channel, invoke, type InvokeArgs } from '@tauri-apps/api/core';
 import { open, save } from '@tauri-apps/plugin-dialog';
 
@@ -29,15 +29,25 @@ import type { RunFilter } from './bindings/RunFilter';
 import type { RunPage } from './bindings/RunPage';
 import type { RunProgress } from './bindings/RunProgress';
 import type { RunSummary } from './bindings/RunSummary';
+import type { TauriCommands } from './bindings/TauriCommands';
 import type { WorkspaceInfo } from './bindings/WorkspaceInfo';
 import { toApiCallError } from './apiError';
 
 // Callers see the error type thrown by every function here.
 export { ApiCallError, toApiCallError } from './apiError';
 
-async function call<T>(command: string, args?: InvokeArgs): Promise<T> {
+type Command = keyof TauriCommands;
+type Args<C extends Command> = TauriCommands[C]['args'];
+type Answer<C extends Command> = TauriCommands[C]['answer'];
+
+/**
+ * Invokes a command of the shell. Its name, the names and types of its arguments and the type of
+ * its answer come from TauriCommands, generated from the Rust command list, so a misspelt or
+ * missing command or argument does not compile. A command without arguments takes none.
+ */
+async function call<C extends Command>(command: C, ...args: [Args<C>] extends [never] ? [] : [Args<C>]): Promise<Answer<C>> {
   try {
-    return args === undefined ? await invoke<T>(command) : await invoke<T>(command, args);
+    return args.length === 0 ? await invoke<Answer<C>>(command) : await invoke<Answer<C>>(command, args[0] as InvokeArgs);
   } catch (reason) {
     throw toApiCallError(reason);
   }
