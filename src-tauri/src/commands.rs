@@ -1,5 +1,7 @@
-//! Tauri commands: one per service call. Each runs the (blocking, SQLite-bound) service call on
-//! the blocking pool so the window never waits on disk, and hands errors over as `ApiError`.
+//! Tauri commands: one per service call, each defined once in the `commands!` list below (which
+//! also registers them and describes them to the TypeScript client, see command_table.rs). Each
+//! runs the (blocking, SQLite-bound) service call on the blocking pool so the window never waits
+//! on disk, and hands errors over as `ApiError`.
 
 use std::sync::Arc;
 
@@ -16,8 +18,10 @@ use service::{
 use tauri::ipc::Channel;
 use tauri::State;
 
+use crate::command_table::Reply;
+
 type Ws<'a> = State<'a, Arc<Workspace>>;
-type Reply<T> = Result<T, ApiError>;
+type Api<'a> = State<'a, Arc<crate::api_server::ApiServer>>;
 
 async fn call<T, F>(ws: Ws<'_>, f: F) -> Reply<T>
 where
@@ -38,241 +42,187 @@ where
     }
 }
 
-#[tauri::command]
-pub async fn workspace_info(ws: Ws<'_>) -> Reply<WorkspaceInfo> {
-    call(ws, |w| w.info()).await
-}
-
-#[tauri::command]
-pub async fn list_datasets(ws: Ws<'_>) -> Reply<Vec<Dataset>> {
-    call(ws, |w| w.list_datasets()).await
-}
-
-#[tauri::command]
-pub async fn import_dataset(ws: Ws<'_>, request: ImportRequest) -> Reply<Dataset> {
-    call(ws, move |w| w.import_dataset(&request)).await
-}
-
-#[tauri::command]
-pub async fn delete_dataset(ws: Ws<'_>, id: String) -> Reply<()> {
-    call(ws, move |w| w.delete_dataset(&id)).await
-}
-
-#[tauri::command]
-pub async fn dataset_rows(
-    ws: Ws<'_>,
-    id: String,
-    page: Option<u32>,
-    limit: Option<u32>,
-) -> Reply<RowPage> {
-    call(ws, move |w| w.dataset_rows(&id, page, limit)).await
-}
-
-#[tauri::command]
-pub async fn list_configs(ws: Ws<'_>) -> Reply<Vec<MatchingConfig>> {
-    call(ws, |w| w.list_configs()).await
-}
-
-#[tauri::command]
-pub async fn get_config(ws: Ws<'_>, id: String) -> Reply<MatchingConfig> {
-    call(ws, move |w| w.get_config(&id)).await
-}
-
 /// A config arrives untyped so that an unknown or mistyped field is a validation error naming
 /// it, as over the REST API, not the shell's own error for arguments it cannot read.
 fn config_input(input: serde_json::Value) -> service::Result<ConfigInput> {
     Ok(engine::validate::config_input_from_json(input)?)
 }
 
-#[tauri::command]
-pub async fn create_config(ws: Ws<'_>, input: serde_json::Value) -> Reply<MatchingConfig> {
-    call(ws, move |w| w.create_config(&config_input(input)?)).await
-}
+// Managed state (the workspace, the API server) in brackets, the window's arguments in parentheses.
+commands! {
+    async fn workspace_info[ws: Ws<'_>]() -> WorkspaceInfo {
+        call(ws, |w| w.info()).await
+    }
 
-#[tauri::command]
-pub async fn update_config(
-    ws: Ws<'_>,
-    id: String,
-    input: serde_json::Value,
-) -> Reply<MatchingConfig> {
-    call(ws, move |w| w.update_config(&id, &config_input(input)?)).await
-}
+    async fn list_datasets[ws: Ws<'_>]() -> Vec<Dataset> {
+        call(ws, |w| w.list_datasets()).await
+    }
 
-#[tauri::command]
-pub async fn delete_config(ws: Ws<'_>, id: String) -> Reply<()> {
-    call(ws, move |w| w.delete_config(&id)).await
-}
+    async fn import_dataset[ws: Ws<'_>](request: ImportRequest) -> Dataset {
+        call(ws, move |w| w.import_dataset(&request)).await
+    }
 
-#[tauri::command]
-pub async fn start_run(ws: Ws<'_>, config_id: String) -> Reply<Run> {
-    call(ws, move |w| w.start_run(&config_id, TriggeredBy::Manual)).await
-}
+    async fn delete_dataset[ws: Ws<'_>](id: String) -> () {
+        call(ws, move |w| w.delete_dataset(&id)).await
+    }
 
-#[tauri::command]
-pub async fn cancel_run(ws: Ws<'_>, run_id: String) -> Reply<Run> {
-    call(ws, move |w| w.cancel_run(&run_id)).await
-}
+    async fn dataset_rows[ws: Ws<'_>](
+        id: String,
+        page: Option<u32>,
+        limit: Option<u32>,
+    ) -> RowPage {
+        call(ws, move |w| w.dataset_rows(&id, page, limit)).await
+    }
 
-#[tauri::command]
-pub async fn list_runs(ws: Ws<'_>, filter: Option<RunFilter>) -> Reply<Vec<Run>> {
-    call(ws, move |w| w.list_runs(&filter.unwrap_or_default())).await
-}
+    async fn list_configs[ws: Ws<'_>]() -> Vec<MatchingConfig> {
+        call(ws, |w| w.list_configs()).await
+    }
 
-#[tauri::command]
-pub async fn get_run(ws: Ws<'_>, run_id: String) -> Reply<RunDetail> {
-    call(ws, move |w| w.get_run(&run_id)).await
-}
+    async fn get_config[ws: Ws<'_>](id: String) -> MatchingConfig {
+        call(ws, move |w| w.get_config(&id)).await
+    }
 
-#[tauri::command]
-pub async fn run_progress(ws: Ws<'_>, run_id: String) -> Reply<RunProgress> {
-    call(ws, move |w| w.run_progress(&run_id)).await
-}
+    async fn create_config[ws: Ws<'_>](input: serde_json::Value) -> MatchingConfig {
+        call(ws, move |w| w.create_config(&config_input(input)?)).await
+    }
 
-#[tauri::command]
-pub async fn list_results(
-    ws: Ws<'_>,
-    run_id: String,
-    query: Option<ResultQuery>,
-) -> Reply<ResultPage> {
-    call(ws, move |w| {
-        w.list_results(&run_id, &query.unwrap_or_default())
-    })
-    .await
-}
+    async fn update_config[ws: Ws<'_>](id: String, input: serde_json::Value) -> MatchingConfig {
+        call(ws, move |w| w.update_config(&id, &config_input(input)?)).await
+    }
 
-#[tauri::command]
-pub async fn review_result(
-    ws: Ws<'_>,
-    run_id: String,
-    result_id: String,
-    input: ReviewInput,
-) -> Reply<MatchResult> {
-    call(ws, move |w| w.review_result(&run_id, &result_id, &input)).await
-}
+    async fn delete_config[ws: Ws<'_>](id: String) -> () {
+        call(ws, move |w| w.delete_config(&id)).await
+    }
 
-#[tauri::command]
-pub async fn revert_decision(
-    ws: Ws<'_>,
-    run_id: String,
-    result_id: String,
-    decision_id: String,
-) -> Reply<MatchResult> {
-    call(ws, move |w| {
-        w.revert_decision(&run_id, &result_id, &decision_id)
-    })
-    .await
-}
+    async fn start_run[ws: Ws<'_>](config_id: String) -> Run {
+        call(ws, move |w| w.start_run(&config_id, TriggeredBy::Manual)).await
+    }
 
-#[tauri::command]
-pub async fn result_decisions(ws: Ws<'_>, result_id: String) -> Reply<Vec<ReviewDecision>> {
-    call(ws, move |w| w.result_decisions(&result_id)).await
-}
+    async fn cancel_run[ws: Ws<'_>](run_id: String) -> Run {
+        call(ws, move |w| w.cancel_run(&run_id)).await
+    }
 
-#[tauri::command]
-pub async fn reference_rows(
-    ws: Ws<'_>,
-    dataset_id: String,
-    ids: Vec<String>,
-) -> Reply<Vec<Record>> {
-    call(ws, move |w| w.reference_rows(&dataset_id, &ids)).await
-}
+    async fn list_runs[ws: Ws<'_>](filter: Option<RunFilter>) -> Vec<Run> {
+        call(ws, move |w| w.list_runs(&filter.unwrap_or_default())).await
+    }
 
-/// Streams the progress of every run to the window through `on_event` until the window goes away.
-#[tauri::command]
-pub fn watch_progress(ws: Ws<'_>, on_event: Channel<RunProgress>) {
-    ws.subscribe_progress(Box::new(move |p| on_event.send(p.clone()).is_ok()));
-}
+    async fn get_run[ws: Ws<'_>](run_id: String) -> RunDetail {
+        call(ws, move |w| w.get_run(&run_id)).await
+    }
 
-#[tauri::command]
-pub async fn preview_import(ws: Ws<'_>, request: ImportRequest) -> Reply<ImportPreview> {
-    call(ws, move |w| w.preview_import(&request)).await
-}
+    async fn run_progress[ws: Ws<'_>](run_id: String) -> RunProgress {
+        call(ws, move |w| w.run_progress(&run_id)).await
+    }
 
-#[tauri::command]
-pub async fn preview_config(
-    ws: Ws<'_>,
-    input: serde_json::Value,
-    limit: Option<u32>,
-) -> Reply<ConfigPreview> {
-    call(ws, move |w| w.preview_config(&config_input(input)?, limit)).await
-}
-
-#[tauri::command]
-pub async fn run_page(ws: Ws<'_>, filter: Option<RunFilter>) -> Reply<RunPage> {
-    call(ws, move |w| w.run_page(&filter.unwrap_or_default())).await
-}
-
-#[tauri::command]
-pub async fn run_summary(ws: Ws<'_>, run_id: String) -> Reply<RunSummary> {
-    call(ws, move |w| w.run_summary(&run_id)).await
-}
-
-#[tauri::command]
-pub async fn review_counts(ws: Ws<'_>, run_id: String) -> Reply<ReviewCounts> {
-    call(ws, move |w| w.review_counts(&run_id)).await
-}
-
-#[tauri::command]
-pub async fn bulk_approve_count(
-    ws: Ws<'_>,
-    run_id: String,
-    query: ResultQuery,
-    min_confidence: f64,
-) -> Reply<u64> {
-    call(ws, move |w| {
-        w.bulk_approve_count(&run_id, &query, min_confidence)
-    })
-    .await
-}
-
-#[tauri::command]
-pub async fn bulk_approve(
-    ws: Ws<'_>,
-    run_id: String,
-    input: BulkApproveInput,
-) -> Reply<BulkOutcome> {
-    call(ws, move |w| w.bulk_approve(&run_id, &input)).await
-}
-
-#[tauri::command]
-pub async fn revert_decisions(
-    ws: Ws<'_>,
-    run_id: String,
-    decisions: Vec<DecisionRef>,
-) -> Reply<BulkOutcome> {
-    call(ws, move |w| w.revert_decisions(&run_id, &decisions)).await
-}
-
-#[tauri::command]
-pub async fn export_results(ws: Ws<'_>, request: ExportRequest) -> Reply<ExportOutcome> {
-    call(ws, move |w| w.export_results(&request)).await
-}
-
-// ---- local REST API ---------------------------------------------------------------------------
-
-type Api<'a> = State<'a, Arc<crate::api_server::ApiServer>>;
-
-#[tauri::command]
-pub async fn api_status(ws: Ws<'_>, server: Api<'_>) -> Reply<ApiServerStatus> {
-    server
-        .status(ws.inner(), None)
+    async fn list_results[ws: Ws<'_>](run_id: String, query: Option<ResultQuery>) -> ResultPage {
+        call(ws, move |w| {
+            w.list_results(&run_id, &query.unwrap_or_default())
+        })
         .await
-        .map_err(ApiError::from)
-}
+    }
 
-#[tauri::command]
-pub async fn set_api_settings(
-    ws: Ws<'_>,
-    server: Api<'_>,
-    settings: ApiSettings,
-) -> Reply<ApiServerStatus> {
-    server
-        .apply(ws.inner(), settings)
+    async fn review_result[ws: Ws<'_>](
+        run_id: String,
+        result_id: String,
+        input: ReviewInput,
+    ) -> MatchResult {
+        call(ws, move |w| w.review_result(&run_id, &result_id, &input)).await
+    }
+
+    async fn revert_decision[ws: Ws<'_>](
+        run_id: String,
+        result_id: String,
+        decision_id: String,
+    ) -> MatchResult {
+        call(ws, move |w| {
+            w.revert_decision(&run_id, &result_id, &decision_id)
+        })
         .await
-        .map_err(ApiError::from)
-}
+    }
 
-#[tauri::command]
-pub async fn rotate_api_key(ws: Ws<'_>, server: Api<'_>) -> Reply<ApiServerStatus> {
-    server.rotate(ws.inner()).await.map_err(ApiError::from)
+    async fn result_decisions[ws: Ws<'_>](result_id: String) -> Vec<ReviewDecision> {
+        call(ws, move |w| w.result_decisions(&result_id)).await
+    }
+
+    async fn reference_rows[ws: Ws<'_>](dataset_id: String, ids: Vec<String>) -> Vec<Record> {
+        call(ws, move |w| w.reference_rows(&dataset_id, &ids)).await
+    }
+
+    /// Streams the progress of every run to the window through `on_event` until the window goes
+    /// away.
+    async fn watch_progress[ws: Ws<'_>](on_event: Channel<RunProgress>) -> () {
+        ws.subscribe_progress(Box::new(move |p| on_event.send(p.clone()).is_ok()));
+        Ok(())
+    }
+
+    async fn preview_import[ws: Ws<'_>](request: ImportRequest) -> ImportPreview {
+        call(ws, move |w| w.preview_import(&request)).await
+    }
+
+    async fn preview_config[ws: Ws<'_>](
+        input: serde_json::Value,
+        limit: Option<u32>,
+    ) -> ConfigPreview {
+        call(ws, move |w| w.preview_config(&config_input(input)?, limit)).await
+    }
+
+    async fn run_page[ws: Ws<'_>](filter: Option<RunFilter>) -> RunPage {
+        call(ws, move |w| w.run_page(&filter.unwrap_or_default())).await
+    }
+
+    async fn run_summary[ws: Ws<'_>](run_id: String) -> RunSummary {
+        call(ws, move |w| w.run_summary(&run_id)).await
+    }
+
+    async fn review_counts[ws: Ws<'_>](run_id: String) -> ReviewCounts {
+        call(ws, move |w| w.review_counts(&run_id)).await
+    }
+
+    async fn bulk_approve_count[ws: Ws<'_>](
+        run_id: String,
+        query: ResultQuery,
+        min_confidence: f64,
+    ) -> u64 {
+        call(ws, move |w| {
+            w.bulk_approve_count(&run_id, &query, min_confidence)
+        })
+        .await
+    }
+
+    async fn bulk_approve[ws: Ws<'_>](run_id: String, input: BulkApproveInput) -> BulkOutcome {
+        call(ws, move |w| w.bulk_approve(&run_id, &input)).await
+    }
+
+    async fn revert_decisions[ws: Ws<'_>](
+        run_id: String,
+        decisions: Vec<DecisionRef>,
+    ) -> BulkOutcome {
+        call(ws, move |w| w.revert_decisions(&run_id, &decisions)).await
+    }
+
+    async fn export_results[ws: Ws<'_>](request: ExportRequest) -> ExportOutcome {
+        call(ws, move |w| w.export_results(&request)).await
+    }
+
+    // ---- local REST API -----------------------------------------------------------------------
+
+    async fn api_status[ws: Ws<'_>, server: Api<'_>]() -> ApiServerStatus {
+        server
+            .status(ws.inner(), None)
+            .await
+            .map_err(ApiError::from)
+    }
+
+    async fn set_api_settings[ws: Ws<'_>, server: Api<'_>](
+        settings: ApiSettings,
+    ) -> ApiServerStatus {
+        server
+            .apply(ws.inner(), settings)
+            .await
+            .map_err(ApiError::from)
+    }
+
+    async fn rotate_api_key[ws: Ws<'_>, server: Api<'_>]() -> ApiServerStatus {
+        server.rotate(ws.inner()).await.map_err(ApiError::from)
+    }
 }

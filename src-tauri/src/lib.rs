@@ -2,6 +2,8 @@
 //! layer. No matching or storage logic lives here.
 
 mod api_server;
+#[macro_use]
+mod command_table;
 mod commands;
 
 use std::path::PathBuf;
@@ -123,41 +125,7 @@ pub fn run(launch: LaunchOptions) {
             app.manage(ws);
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::workspace_info,
-            commands::list_datasets,
-            commands::import_dataset,
-            commands::delete_dataset,
-            commands::dataset_rows,
-            commands::list_configs,
-            commands::get_config,
-            commands::create_config,
-            commands::update_config,
-            commands::delete_config,
-            commands::start_run,
-            commands::cancel_run,
-            commands::list_runs,
-            commands::get_run,
-            commands::run_progress,
-            commands::list_results,
-            commands::review_result,
-            commands::result_decisions,
-            commands::revert_decision,
-            commands::reference_rows,
-            commands::watch_progress,
-            commands::preview_import,
-            commands::preview_config,
-            commands::run_page,
-            commands::run_summary,
-            commands::review_counts,
-            commands::bulk_approve_count,
-            commands::bulk_approve,
-            commands::revert_decisions,
-            commands::export_results,
-            commands::api_status,
-            commands::set_api_settings,
-            commands::rotate_api_key,
-        ])
+        .invoke_handler(commands::handler())
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {
             eprintln!("matchbook: {e}");

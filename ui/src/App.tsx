@@ -2,6 +2,7 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 
 import { watchProgress, workspaceInfo } from './api';
+import { errorText } from './apiError';
 import type { WorkspaceInfo } from './bindings/WorkspaceInfo';
 import { ErrorBanner } from './components/ErrorBanner';
 import { publishProgress } from './progressHub';
@@ -31,12 +32,12 @@ export function App() {
   const tabRefs = useRef(new Map<Tab, HTMLButtonElement>());
 
   useEffect(() => {
-    workspaceInfo().then(setWorkspace, (e: Error) => setError(`Could not open the workspace: ${e.message}`));
+    workspaceInfo().then(setWorkspace, (e: unknown) => setError(errorText(e, 'Could not open the workspace')));
     if (!progressWatchStarted) {
       progressWatchStarted = true;
-      watchProgress(publishProgress).catch((e: Error) => {
+      watchProgress(publishProgress).catch((e: unknown) => {
         progressWatchStarted = false;
-        setError(`Live run progress is unavailable: ${e.message}`);
+        setError(errorText(e, 'Live run progress is unavailable'));
       });
     }
   }, []);

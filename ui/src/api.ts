@@ -1,8 +1,7 @@
-// Typed wrappers over the Tauri commands: the only module that calls invoke; failures become ApiCallError.
+// Typed wrappers over the Tauri commands (checked against the Rust command list): the only module that calls invoke; failures become ApiCallError.
 import { Channel, invoke, type InvokeArgs } from '@tauri-apps/api/core';
 import { open, save } from '@tauri-apps/plugin-dialog';
 
-import type { ApiError } from './bindings/ApiError';
 import type { ApiServerStatus } from './bindings/ApiServerStatus';
 import type { ApiSettings } from './bindings/ApiSettings';
 import type { BulkApproveInput } from './bindings/BulkApproveInput';
@@ -11,7 +10,6 @@ import type { ConfigPreview } from './bindings/ConfigPreview';
 import type { DecisionRef } from './bindings/DecisionRef';
 import type { ConfigInput } from './bindings/ConfigInput';
 import type { Dataset } from './bindings/Dataset';
-import type { ErrorCode } from './bindings/ErrorCode';
 import type { ExportOutcome } from './bindings/ExportOutcome';
 import type { ExportRequest } from './bindings/ExportRequest';
 import type { ImportPreview } from './bindings/ImportPreview';
@@ -31,78 +29,25 @@ import type { RunFilter } from './bindings/RunFilter';
 import type { RunPage } from './bindings/RunPage';
 import type { RunProgress } from './bindings/RunProgress';
 import type { RunSummary } from './bindings/RunSummary';
+import type { TauriCommands } from './bindings/TauriCommands';
 import type { WorkspaceInfo } from './bindings/WorkspaceInfo';
+import { toApiCallError } from './apiError';
 
-const ERROR_CODES: readonly ErrorCode[] = [
-  'validation_error',
-  'import_error',
-  'not_found',
-  'conflict',
-  'storage_error',
-  'internal_error',
-];
+// Callers see the error type thrown by every function here.
+export { ApiCallError, toApiCallError } from './apiError';
 
-/** A failed backend call, carrying the fields of the backend's ApiError. */
-export class ApiCallError extends Error {
-  readonly code: ErrorCode;
-  readonly field?: string;
-  readonly file?: string;
-  readonly row?: number;
-  readonly column?: string;
+type Command = keyof TauriCommands;
+type Args<C extends Command> = TauriCommands[C]['args'];
+type Answer<C extends Command> = TauriCommands[C]['answer'];
 
-  constructor(error: ApiError) {
-    super(error.message);
-    this.name = 'ApiCallError';
-    this.code = error.code;
-    if (error.field !== undefined) this.field = error.field;
-    if (error.file !== undefined) this.file = error.file;
-    if (error.row !== undefined) this.row = error.row;
-    if (error.column !== undefined) this.column = error.column;
-  }
-}
-
-function isApiError(value: unknown): value is ApiError {
-  if (typeof value !== 'object' || value === null) return false;
-  const v = value as { code?: unknown; message?: unknown };
-  return typeof v.code === 'string' && typeof v.message === 'string';
-}
-
-function optString(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined;
-}
-
-/** Turns whatever a rejected invoke carried into an ApiCallError (unknown shapes: internal_error). */
-export function toApiCallError(reason: unknown): ApiCallError {
-  if (reason instanceof ApiCallError) return reason;
-  if (isApiError(reason)) {
-    const code = (ERROR_CODES as readonly string[]).includes(reason.code) ? reason.code : 'internal_error';
-    const row = typeof reason.row === 'number' ? reason.row : undefined;
-    return new ApiCallError({
-      code,
-      message: reason.message,
-      field: optString(reason.field),
-      file: optString(reason.file),
-      row,
-      column: optString(reason.column),
-    });
-  }
-  let message: string;
-  if (reason === undefined || reason === null) message = 'Unknown error';
-  else if (reason instanceof Error) message = reason.message;
-  else if (typeof reason === 'string') message = reason;
-  else {
-    try {
-      message = JSON.stringify(reason) ?? String(reason);
-    } catch {
-      message = String(reason);
-    }
-  }
-  return new ApiCallError({ code: 'internal_error', message: message || 'Unknown error' });
-}
-
-async function call<T>(command: string, args?: InvokeArgs): Promise<T> {
+/**
+ * Invokes a command of the shell. Its name, the names and types of its arguments and the type of
+ * its answer come from TauriCommands, generated from the Rust command list, so a misspelt or
+ * missing command or argument does not compile. A command without arguments takes none.
+ */
+async function call<C extends Command>(command: C, ...args: [Args<C>] extends [never] ? [] : [Args<C>]): Promise<Answer<C>> {
   try {
-    return args === undefined ? await invoke<T>(command) : await invoke<T>(command, args);
+    return args.length === 0 ? await invoke<Answer<C>>(command) : await invoke<Answer<C>>(command, args[0] as InvokeArgs);
   } catch (reason) {
     throw toApiCallError(reason);
   }

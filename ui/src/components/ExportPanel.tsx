@@ -2,6 +2,7 @@
 import { useId, useRef, useState } from 'react';
 
 import { exportResults, pickSavePath } from '../api';
+import { errorText } from '../apiError';
 import type { ExportFormat } from '../bindings/ExportFormat';
 import type { Run } from '../bindings/Run';
 import { exportFileName, formatExportOutcome, withExportExtension } from '../format';
@@ -40,7 +41,7 @@ export function ExportPanel({ run }: Props) {
         setPathError(undefined);
       }
     } catch (e) {
-      setError(`Could not open the save dialog: ${(e as Error).message}`);
+      setError(errorText(e, 'Could not open the save dialog'));
     }
   };
 
@@ -59,7 +60,7 @@ export function ExportPanel({ run }: Props) {
       const outcome = await exportResults({ run_id: run.id, path: target, format, include_unreviewed_matches: includeUnreviewed });
       setDone(formatExportOutcome(outcome));
     } catch (e) {
-      setError(`Could not export the results: ${(e as Error).message}`);
+      setError(errorText(e, 'Could not export the results'));
     } finally {
       setBusy(false);
     }

@@ -1,7 +1,8 @@
 // The import form: choose a file, see its first rows with what was detected, adjust how it is read and which columns identify rows, import.
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 
-import { ApiCallError, importDataset, pickFile, previewImport } from '../api';
+import { importDataset, pickFile, previewImport } from '../api';
+import { toApiCallError, type ApiCallError } from '../apiError';
 import type { Dataset } from '../bindings/Dataset';
 import type { DatasetKind } from '../bindings/DatasetKind';
 import type { ImportPreview } from '../bindings/ImportPreview';
@@ -89,10 +90,6 @@ export function describeFormat(p: Pick<ImportPreview, 'format' | 'row_count' | '
 
 type WizardError = { source: 'preview' | 'import'; error: ApiCallError };
 
-function asApiError(e: unknown): ApiCallError {
-  return e instanceof ApiCallError ? e : new ApiCallError({ code: 'internal_error', message: e instanceof Error ? e.message : String(e) });
-}
-
 interface Props {
   onImported: (d: Dataset) => Promise<void>;
 }
@@ -143,7 +140,7 @@ export function ImportWizard({ onImported }: Props) {
         },
         (e: unknown) => {
           if (stale) return;
-          setError({ source: 'preview', error: asApiError(e) });
+          setError({ source: 'preview', error: toApiCallError(e) });
           setLoading(false);
         },
       );
@@ -176,7 +173,7 @@ export function ImportWizard({ onImported }: Props) {
       const picked = await pickFile();
       if (picked) changePath(picked);
     } catch (e) {
-      setError({ source: 'import', error: asApiError(e) });
+      setError({ source: 'import', error: toApiCallError(e) });
     }
   };
 
@@ -198,7 +195,7 @@ export function ImportWizard({ onImported }: Props) {
       await onImported(d);
       pathRef.current?.focus();
     } catch (err) {
-      setError({ source: 'import', error: asApiError(err) });
+      setError({ source: 'import', error: toApiCallError(err) });
     } finally {
       setBusy(false);
     }

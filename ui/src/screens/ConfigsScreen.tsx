@@ -1,7 +1,8 @@
 // Configs screen: the list of matching configs and the create/edit form with field mappings (sample values), threshold sliders, one-to-one assignment, the schedule and a trial on 20 documents.
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 
-import { ApiCallError, createConfig, datasetRows, deleteConfig, listConfigs, listDatasets, previewConfig, updateConfig } from '../api';
+import { createConfig, datasetRows, deleteConfig, listConfigs, listDatasets, previewConfig, updateConfig } from '../api';
+import { errorText, toApiCallError } from '../apiError';
 import type { ConfigInput } from '../bindings/ConfigInput';
 import type { ConfigPreview } from '../bindings/ConfigPreview';
 import type { Dataset } from '../bindings/Dataset';
@@ -83,7 +84,7 @@ export function ConfigsScreen({ active }: Props) {
       setConfigs(c);
       setDatasets(d);
     } catch (e) {
-      setError(`Could not load the configs: ${(e as Error).message}`);
+      setError(errorText(e, 'Could not load the configs'));
     }
   }, []);
 
@@ -181,16 +182,16 @@ export function ConfigsScreen({ active }: Props) {
 
   /** Shows a rejected save or trial where it belongs: at the named field, else in the banner. */
   const showApiError = (err: unknown, action: string) => {
-    const apiErr = err instanceof ApiCallError ? err : null;
-    if (apiErr?.field && isFormField(apiErr.field, draft)) {
+    const apiErr = toApiCallError(err);
+    if (apiErr.field && isFormField(apiErr.field, draft)) {
       focusErrorRef.current = true;
       setFieldErrors({ [apiErr.field]: stripFieldPrefix(apiErr.message, apiErr.field) });
-    } else if (apiErr?.field) {
+    } else if (apiErr.field) {
       setFieldErrors({});
       setError(`${fieldLabel(apiErr.field)}: ${stripFieldPrefix(apiErr.message, apiErr.field)}`);
     } else {
       setFieldErrors({});
-      setError(`Could not ${action}: ${(err as Error).message}`);
+      setError(errorText(apiErr, `Could not ${action}`));
     }
   };
 
@@ -261,7 +262,7 @@ export function ConfigsScreen({ active }: Props) {
       setNotice('Config deleted.');
       await reload();
     } catch (e) {
-      setError(`Could not delete the config: ${(e as Error).message}`);
+      setError(errorText(e, 'Could not delete the config'));
     }
   };
 

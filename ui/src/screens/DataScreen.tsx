@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useState } from 'react';
 
 import { datasetRows, deleteDataset, listDatasets } from '../api';
+import { errorText } from '../apiError';
 import type { Dataset } from '../bindings/Dataset';
 import type { DatasetKind } from '../bindings/DatasetKind';
 import type { RowPage } from '../bindings/RowPage';
@@ -32,7 +33,7 @@ export function DataScreen({ active }: Props) {
     try {
       setDatasets(await listDatasets());
     } catch (e) {
-      setError(`Could not load the datasets: ${(e as Error).message}`);
+      setError(errorText(e, 'Could not load the datasets'));
     }
   }, []);
 
@@ -48,7 +49,7 @@ export function DataScreen({ active }: Props) {
       if (selectedId === d.id) setSelectedId(null);
       await reload();
     } catch (e) {
-      setError(`Could not delete ${d.name}: ${(e as Error).message}`);
+      setError(errorText(e, `Could not delete ${d.name}`));
     }
   };
 
@@ -138,9 +139,9 @@ function RowsView({ dataset, onDelete }: { dataset: Dataset; onDelete: () => voi
           setLoading(false);
         }
       },
-      (e: Error) => {
+      (e: unknown) => {
         if (!stale) {
-          setError(`Could not load the rows: ${e.message}`);
+          setError(errorText(e, 'Could not load the rows'));
           setLoading(false);
         }
       },

@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 
 import { cancelRun, listConfigs, runPage, runProgress, runSummary, startRun } from '../api';
+import { errorText } from '../apiError';
 import type { MatchingConfig } from '../bindings/MatchingConfig';
 import type { Run } from '../bindings/Run';
 import type { RunFilter } from '../bindings/RunFilter';
@@ -131,7 +132,7 @@ export function RunsScreen({ active, onReview }: Props) {
           );
       }
     } catch (e) {
-      if (seq === loadSeqRef.current) setError(`Could not load the runs: ${(e as Error).message}`);
+      if (seq === loadSeqRef.current) setError(errorText(e, 'Could not load the runs'));
     }
   }, []);
 
@@ -142,7 +143,7 @@ export function RunsScreen({ active, onReview }: Props) {
       setConfigId((current) => (current && c.some((x) => x.id === current) ? current : (c[0]?.id ?? '')));
       setFilterConfig((current) => (current && !c.some((x) => x.id === current) ? '' : current));
     } catch (e) {
-      setError(`Could not load the configs: ${(e as Error).message}`);
+      setError(errorText(e, 'Could not load the configs'));
     }
   }, []);
 
@@ -188,8 +189,8 @@ export function RunsScreen({ active, onReview }: Props) {
         setSummary(s);
         setSummaryError(null);
       },
-      (e: Error) => {
-        if (!stale) setSummaryError(`Could not load the summary: ${e.message}`);
+      (e: unknown) => {
+        if (!stale) setSummaryError(errorText(e, 'Could not load the summary'));
       },
     );
     return () => {
@@ -233,7 +234,7 @@ export function RunsScreen({ active, onReview }: Props) {
         setTotal((t) => t + 1);
       }
     } catch (e) {
-      setError(`Could not start the run: ${(e as Error).message}`);
+      setError(errorText(e, 'Could not start the run'));
     } finally {
       setStarting(false);
     }
@@ -245,7 +246,7 @@ export function RunsScreen({ active, onReview }: Props) {
       const updated = await cancelRun(run.id);
       setRuns((prev) => prev && prev.map((r) => (r.id === updated.id ? updated : r)));
     } catch (e) {
-      setError(`Could not cancel the run: ${(e as Error).message}`);
+      setError(errorText(e, 'Could not cancel the run'));
     }
   };
 

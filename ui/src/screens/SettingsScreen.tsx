@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'react';
 
 import { apiStatus, rotateApiKey, setApiSettings } from '../api';
+import { errorText } from '../apiError';
 import type { ApiServerStatus } from '../bindings/ApiServerStatus';
 import { ErrorBanner } from '../components/ErrorBanner';
 
@@ -31,7 +32,7 @@ export function SettingsScreen({ active }: Props) {
 
   useEffect(() => {
     if (!active) return;
-    apiStatus().then(show, (e: Error) => setError(`Could not read the API settings: ${e.message}`));
+    apiStatus().then(show, (e: unknown) => setError(errorText(e, 'Could not read the API settings')));
   }, [active]);
 
   const parsedPort = (): number | null => {
@@ -52,7 +53,7 @@ export function SettingsScreen({ active }: Props) {
       show(await setApiSettings({ enabled, port: p }));
       setError(null);
     } catch (e) {
-      setError((e as Error).message);
+      setError(errorText(e));
     } finally {
       setBusy(false);
     }
@@ -64,7 +65,7 @@ export function SettingsScreen({ active }: Props) {
       show(await rotateApiKey());
       setError(null);
     } catch (e) {
-      setError((e as Error).message);
+      setError(errorText(e));
     } finally {
       setBusy(false);
     }

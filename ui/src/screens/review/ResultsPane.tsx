@@ -1,0 +1,64 @@
+// The left pane of the review desk: how many results, the run's counters, and the queue (or why it is empty).
+import type { ReactNode } from 'react';
+
+import { formatCount } from '../../format';
+import { SORTS, type ReviewFilters } from '../../review';
+import type { Counts } from './useReviewCounts';
+
+function CountsLine({ counts }: { counts: Counts }) {
+  return (
+    <p id="review-counts" className="review-counts small" aria-live="polite">
+      <span data-count="pending">
+        Pending <strong>{formatCount(counts.pending)}</strong>
+      </span>
+      {' · '}
+      <span data-count="approved">
+        Approved <strong>{formatCount(counts.approved)}</strong>
+      </span>
+      {' · '}
+      <span data-count="rejected">
+        Rejected <strong>{formatCount(counts.rejected)}</strong>
+      </span>
+      {' · '}
+      <span data-count="today" title={`Reviewed today in all runs: ${formatCount(counts.todayAllRuns)}`}>
+        Reviewed today <strong>{formatCount(counts.today)}</strong>
+      </span>
+    </p>
+  );
+}
+
+interface Props {
+  /** Results in the queue; null until the first page arrives. */
+  total: number | null;
+  filters: ReviewFilters;
+  counts: Counts | null;
+  /** The list itself, shown when there are results. */
+  children: ReactNode;
+}
+
+export function ResultsPane({ total, filters, counts, children }: Props) {
+  const sortLabel = SORTS.find((s) => s.id === filters.sort)?.label ?? '';
+  const n = total ?? 0;
+  return (
+    <section className="card results-pane" aria-labelledby="results-heading">
+      <h2 id="results-heading" className="results-title">
+        Results{' '}
+        <span id="results-count" className="muted small" aria-live="polite">
+          {total === null ? 'loading…' : `${formatCount(n)} ${n === 1 ? 'result' : 'results'}`}
+        </span>
+        <span className="muted small"> · {sortLabel.toLowerCase()}</span>
+      </h2>
+      {counts && <CountsLine counts={counts} />}
+      {total === null ? (
+        <p className="muted">Loading…</p>
+      ) : n === 0 ? (
+        <p className="empty">
+          No results{filters.status === 'all' ? '' : ` with status ${filters.status}`}
+          {filters.minPercent || filters.maxPercent || filters.search ? ' match these filters' : ''}.
+        </p>
+      ) : (
+        children
+      )}
+    </section>
+  );
+}
