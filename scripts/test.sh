@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 
 bash scripts/setup-debian.sh
 
+echo "== crate dependency rules (docs/ARCHITECTURE.md)"
+python3 scripts/check-deps.py
+
 echo "== UI: type check, unit tests, build"
 (cd ui && npm run --silent typecheck && npm test --silent && npm run --silent build)
 

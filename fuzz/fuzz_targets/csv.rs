@@ -3,7 +3,7 @@
 //! fuzzed too.
 #![no_main]
 
-use engine::import::{read_csv_bytes, ImportOptions, TextEncoding};
+use import::{read_csv_bytes, ImportOptions, TextEncoding};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -23,7 +23,7 @@ fuzz_target!(|data: &[u8]| {
     };
     if let Ok(table) = read_csv_bytes("fuzz.csv", text, &opts) {
         // What the import does next must hold up too.
-        let _ = engine::import::infer_columns(&table);
-        let _ = engine::import::to_records(&table, table.columns.first().map(String::as_str));
+        let _ = import::infer_columns(&table);
+        let _ = import::to_records(&table, table.columns.first().map(String::as_str));
     }
 });

@@ -2,12 +2,12 @@
 //! a panic or a stack overflow.
 #![no_main]
 
-use engine::import::{read_json_bytes, ImportOptions};
+use import::{read_json_bytes, ImportOptions};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(table) = read_json_bytes("fuzz.json", data, &ImportOptions::default()) {
-        let _ = engine::import::infer_columns(&table);
-        let _ = engine::import::to_records(&table, None);
+        let _ = import::infer_columns(&table);
+        let _ = import::to_records(&table, None);
     }
 });

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use engine::import::{read_table, ImportOptions};
+use import::{read_table, ImportOptions};
 use libfuzzer_sys::fuzz_target;
 
 fn dir() -> &'static PathBuf {

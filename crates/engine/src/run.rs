@@ -334,37 +334,9 @@ where
         };
         if ctx.doc_dates.is_empty() {
             // The first chunk is a large enough sample of how the documents write dates.
-            ctx.doc_dates = ctx
-                .plan
-                .fields
-                .iter()
-                .map(|f| {
-                    detect_date_order(
-                        chunk
-                            .iter()
-                            .map(|d| d.values.get(f.source_idx).map(String::as_str).unwrap_or("")),
-                    )
-                })
-                .collect();
+            ctx.doc_dates = date_orders(ctx.plan, &chunk);
         }
-        let scored: Vec<(DocumentMatch, u64)> = chunk
-            .par_iter()
-            .map_init(
-                || pool.get(),
-                |scratch, doc| (!cancel.is_cancelled()).then(|| score_document(&ctx, doc, scratch)),
-            )
-            .flatten()
-            .collect();
-        let mut batch = Vec::with_capacity(scored.len());
-        for (m, pairs) in scored {
-            outcome.rows_processed += 1;
-            outcome.pairs_compared += pairs;
-            if !ctx.plan.one_to_one && m.matched_reference_row_id.is_some() {
-                outcome.rows_matched += 1;
-                outcome.matched_confidence_sum += m.confidence;
-            }
-            batch.push(m);
-        }
+        let batch = score_chunk(&ctx, &pool, &chunk, cancel, &mut outcome);
         if ctx.plan.one_to_one {
             held.extend(batch);
             progress.report(&ProgressUpdate {
@@ -385,30 +357,86 @@ where
                 outcome.matched_confidence_sum += m.confidence;
             }
         }
-        // Counters written with each part describe the rows on disk after it, as for other runs.
-        let (mut done, mut matched) = (0u64, 0u64);
-        let chunk = opts.chunk_size.max(1);
-        while !held.is_empty() {
-            let rest = held.split_off(chunk.min(held.len()));
-            let part = std::mem::replace(&mut held, rest);
-            done += part.len() as u64;
-            matched += part
-                .iter()
-                .filter(|m| m.matched_reference_row_id.is_some())
-                .count() as u64;
-            let counters = RunOutcome {
-                rows_processed: done,
-                rows_matched: matched,
-                ..outcome
-            };
-            sink.write(part, &update(&counters))?;
-        }
+        write_held(held, &outcome, opts.chunk_size, sink, &update)?;
     }
     sink.finish()?;
     progress.report(&update(&outcome));
     // Keep ctx alive to here: its borrow of the index ends with the last use above.
     ctx.doc_dates.clear();
     Ok(outcome)
+}
+
+/// How the documents write ambiguous dates, per field, judged on a sample of them.
+fn date_orders(plan: &MatchPlan, sample: &[Document]) -> Vec<DateOrderProfile> {
+    plan.fields
+        .iter()
+        .map(|f| {
+            detect_date_order(
+                sample
+                    .iter()
+                    .map(|d| d.values.get(f.source_idx).map(String::as_str).unwrap_or("")),
+            )
+        })
+        .collect()
+}
+
+/// Scores a chunk in parallel and counts it into `outcome`. A cancel stops between documents;
+/// the documents scored by then are returned.
+fn score_chunk(
+    ctx: &Ctx,
+    pool: &ScratchPool,
+    chunk: &[Document],
+    cancel: &CancelToken,
+    outcome: &mut RunOutcome,
+) -> Vec<DocumentMatch> {
+    let scored: Vec<(DocumentMatch, u64)> = chunk
+        .par_iter()
+        .map_init(
+            || pool.get(),
+            |scratch, doc| (!cancel.is_cancelled()).then(|| score_document(ctx, doc, scratch)),
+        )
+        .flatten()
+        .collect();
+    let mut batch = Vec::with_capacity(scored.len());
+    for (m, pairs) in scored {
+        outcome.rows_processed += 1;
+        outcome.pairs_compared += pairs;
+        if !ctx.plan.one_to_one && m.matched_reference_row_id.is_some() {
+            outcome.rows_matched += 1;
+            outcome.matched_confidence_sum += m.confidence;
+        }
+        batch.push(m);
+    }
+    batch
+}
+
+/// Writes a one-to-one run's assigned results in parts; the counters written with each part
+/// describe the rows on disk after it, as for other runs.
+fn write_held<S: ResultSink + ?Sized>(
+    mut held: Vec<DocumentMatch>,
+    outcome: &RunOutcome,
+    chunk_size: usize,
+    sink: &mut S,
+    update: &dyn Fn(&RunOutcome) -> ProgressUpdate,
+) -> Result<(), S::Error> {
+    let (mut done, mut matched) = (0u64, 0u64);
+    let chunk = chunk_size.max(1);
+    while !held.is_empty() {
+        let rest = held.split_off(chunk.min(held.len()));
+        let part = std::mem::replace(&mut held, rest);
+        done += part.len() as u64;
+        matched += part
+            .iter()
+            .filter(|m| m.matched_reference_row_id.is_some())
+            .count() as u64;
+        let counters = RunOutcome {
+            rows_processed: done,
+            rows_matched: matched,
+            ..*outcome
+        };
+        sink.write(part, &update(&counters))?;
+    }
+    Ok(())
 }
 
 /// Prepares one document's mapped values.
@@ -634,17 +662,7 @@ pub fn blocking_recall(
     else {
         return BlockingRecall::default();
     };
-    let doc_dates: Vec<DateOrderProfile> = plan
-        .fields
-        .iter()
-        .map(|f| {
-            detect_date_order(
-                documents
-                    .iter()
-                    .map(|d| d.values.get(f.source_idx).map(String::as_str).unwrap_or("")),
-            )
-        })
-        .collect();
+    let doc_dates = date_orders(plan, documents);
     let rejected = RejectedPairs::new();
     let ctx = Ctx {
         plan,

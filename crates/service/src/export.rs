@@ -305,87 +305,21 @@ impl Workspace {
             };
             let decided_by = decided_at.as_ref().and(decided_by);
             if approved || (include_unreviewed && unreviewed_match) {
-                let chosen = r
-                    .matched_reference_row_id
-                    .as_ref()
-                    .and_then(|id| r.candidates.iter().find(|c| &c.reference_row_id == id));
-                let evidence = chosen.map(|c| c.evidence.as_slice());
-                sheets.matched.push(Line {
-                    cells: vec![
-                        ("document_id", Cell::text(&r.document_id)),
-                        ("document_filename", Cell::opt(r.document_filename.clone())),
-                        (
-                            "reference_row_id",
-                            Cell::opt(r.matched_reference_row_id.clone()),
-                        ),
-                        (
-                            "confidence",
-                            Cell::Number(chosen.map_or(r.confidence, |c| c.confidence)),
-                        ),
-                        (
-                            "status",
-                            Cell::text(if approved { "approved" } else { "unreviewed" }),
-                        ),
-                        (
-                            "evidence",
-                            Cell::text(evidence.map(evidence_summary).unwrap_or_default()),
-                        ),
-                        ("notes", Cell::opt(r.notes.clone())),
-                        ("decided_by", Cell::opt(decided_by)),
-                        ("decided_at", Cell::opt(decided_at)),
-                        (
-                            "contested",
-                            Cell::text(if r.contested { "yes" } else { "" }),
-                        ),
-                    ],
-                    fields: field_cells(evidence, fields),
-                });
+                let status = if approved { "approved" } else { "unreviewed" };
+                sheets
+                    .matched
+                    .push(matched_line(&r, status, decided_by, decided_at, fields));
             } else {
                 unreviewed_left_out += u64::from(unreviewed_match);
-                let best = r.candidates.first();
-                sheets.unmatched.push(Line {
-                    cells: vec![
-                        ("document_id", Cell::text(&r.document_id)),
-                        ("document_filename", Cell::opt(r.document_filename.clone())),
-                        (
-                            "reason",
-                            Cell::text(unmatched_reason(&r, config.threshold, config.review_floor)),
-                        ),
-                        ("status", Cell::text(r.status.as_str())),
-                        (
-                            "best_candidate",
-                            Cell::opt(best.map(|c| c.reference_row_id.clone())),
-                        ),
-                        (
-                            "best_confidence",
-                            best.map_or(Cell::Empty, |c| Cell::Number(c.confidence)),
-                        ),
-                        ("notes", Cell::opt(r.notes.clone())),
-                        ("decided_by", Cell::opt(decided_by)),
-                        ("decided_at", Cell::opt(decided_at)),
-                    ],
-                    fields: field_cells(best.map(|c| c.evidence.as_slice()), fields),
-                });
+                let reason = unmatched_reason(&r, config.threshold, config.review_floor);
+                sheets
+                    .unmatched
+                    .push(unmatched_line(&r, reason, decided_by, decided_at, fields));
             }
             Ok(())
         })?;
         let extra = field_header(&config.field_mappings);
-        let tmp = path.with_extension(format!(
-            "{}.partial",
-            path.extension()
-                .and_then(|e| e.to_str())
-                .unwrap_or("export")
-        ));
-        let written = match req.format {
-            ExportFormat::Csv => write_csv(&tmp, &sheets, &extra),
-            ExportFormat::Xlsx => write_xlsx(&tmp, &sheets, &extra),
-        };
-        if let Err(e) = written.and_then(|()| {
-            std::fs::rename(&tmp, path).map_err(|e| format!("could not save {}: {e}", req.path))
-        }) {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(ServiceError::validation("path", e));
-        }
+        write_atomically(path, &req.path, req.format, &sheets, &extra)?;
         Ok(ExportOutcome {
             path: req.path.clone(),
             matched: sheets.matched.len() as u64,
@@ -393,6 +327,108 @@ impl Workspace {
             unreviewed_left_out,
         })
     }
+}
+
+/// A row of the matches sheet: the match as proposed (`status` "approved" or "unreviewed"), with
+/// the evidence of the matched candidate.
+fn matched_line(
+    r: &MatchResult,
+    status: &str,
+    decided_by: Option<String>,
+    decided_at: Option<String>,
+    fields: usize,
+) -> Line {
+    let chosen = r
+        .matched_reference_row_id
+        .as_ref()
+        .and_then(|id| r.candidates.iter().find(|c| &c.reference_row_id == id));
+    let evidence = chosen.map(|c| c.evidence.as_slice());
+    Line {
+        cells: vec![
+            ("document_id", Cell::text(&r.document_id)),
+            ("document_filename", Cell::opt(r.document_filename.clone())),
+            (
+                "reference_row_id",
+                Cell::opt(r.matched_reference_row_id.clone()),
+            ),
+            (
+                "confidence",
+                Cell::Number(chosen.map_or(r.confidence, |c| c.confidence)),
+            ),
+            ("status", Cell::text(status)),
+            (
+                "evidence",
+                Cell::text(evidence.map(evidence_summary).unwrap_or_default()),
+            ),
+            ("notes", Cell::opt(r.notes.clone())),
+            ("decided_by", Cell::opt(decided_by)),
+            ("decided_at", Cell::opt(decided_at)),
+            (
+                "contested",
+                Cell::text(if r.contested { "yes" } else { "" }),
+            ),
+        ],
+        fields: field_cells(evidence, fields),
+    }
+}
+
+/// A row of the unmatched sheet, with why and the best candidate there was.
+fn unmatched_line(
+    r: &MatchResult,
+    reason: &str,
+    decided_by: Option<String>,
+    decided_at: Option<String>,
+    fields: usize,
+) -> Line {
+    let best = r.candidates.first();
+    Line {
+        cells: vec![
+            ("document_id", Cell::text(&r.document_id)),
+            ("document_filename", Cell::opt(r.document_filename.clone())),
+            ("reason", Cell::text(reason)),
+            ("status", Cell::text(r.status.as_str())),
+            (
+                "best_candidate",
+                Cell::opt(best.map(|c| c.reference_row_id.clone())),
+            ),
+            (
+                "best_confidence",
+                best.map_or(Cell::Empty, |c| Cell::Number(c.confidence)),
+            ),
+            ("notes", Cell::opt(r.notes.clone())),
+            ("decided_by", Cell::opt(decided_by)),
+            ("decided_at", Cell::opt(decided_at)),
+        ],
+        fields: field_cells(best.map(|c| c.evidence.as_slice()), fields),
+    }
+}
+
+/// Writes next to the final name, then renames into place, so a failed export never leaves half
+/// a file behind.
+fn write_atomically(
+    path: &Path,
+    shown: &str,
+    format: ExportFormat,
+    sheets: &Sheets,
+    extra: &[String],
+) -> Result<()> {
+    let tmp = path.with_extension(format!(
+        "{}.partial",
+        path.extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("export")
+    ));
+    let written = match format {
+        ExportFormat::Csv => write_csv(&tmp, sheets, extra),
+        ExportFormat::Xlsx => write_xlsx(&tmp, sheets, extra),
+    };
+    if let Err(e) = written.and_then(|()| {
+        std::fs::rename(&tmp, path).map_err(|e| format!("could not save {shown}: {e}"))
+    }) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(ServiceError::validation("path", e));
+    }
+    Ok(())
 }
 
 /// One CSV: an `outcome` column ("matched" or "unmatched") then the union of both sheets'
