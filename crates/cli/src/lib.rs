@@ -2,9 +2,10 @@
 //! the desktop shell does, so the CLI can never disagree with the app about what a config, a run
 //! or an import means.
 //!
-//! Layout: `lib.rs` holds the argument grammar and dispatch, `commands/` one module per
-//! subcommand, `eval` the pure scoring of predictions against a truth file (also used by the
-//! benchmark), `session` the tokio runtime plus open workspace, `error` the exit codes.
+//! Layout: `lib.rs` holds the top-level grammar (the subcommands and `--workspace`) and hands
+//! each subcommand to its module in `commands/`, which owns that subcommand's arguments;
+//! `session` the tokio runtime plus open workspace, `error` the exit codes, `format` the text
+//! helpers of the human-readable output.
 
 mod commands;
 mod error;
@@ -15,7 +16,12 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+
+use commands::{
+    approve_all, configs, eval, export, history, import, results, review, run, runs, serve,
+};
+use session::WorkspaceArg;
 
 pub use commands::eval::predictions_of_run;
 pub use error::{CliError, EXIT_DATA, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE};
@@ -59,321 +65,32 @@ Exit codes: 0 done, 1 failed, 2 usage error, 3 bad input (file, config or unknow
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Import a CSV/TSV, XLSX/XLS/ODS or JSON file as reference data or as a document set.
-    Import(ImportArgs),
+    Import(import::ImportArgs),
     /// Create, list and show matching configs.
     #[command(subcommand)]
-    Configs(ConfigsCommand),
+    Configs(configs::ConfigsCommand),
     /// Run a config and wait for it, showing progress; Ctrl-C cancels and keeps what is done.
     ///
     /// Matches the config's documents against its reference data, then prints a summary (or,
     /// with --json, the finished run).
-    Run(RunArgs),
+    Run(run::RunArgs),
     /// Score a run (or a predictions file) against a truth file: precision, recall, F1 and the
     /// threshold that would have given the best F1.
-    Eval(EvalArgs),
+    Eval(eval::EvalArgs),
     /// List runs, newest first.
-    Runs(RunsArgs),
+    Runs(runs::RunsArgs),
     /// List a run's results, best confidence first, filtered like the review queue.
-    Results(ResultsArgs),
+    Results(results::ResultsArgs),
     /// Approve or reject one result, or undo its latest decision (the review log keeps all).
-    Review(ReviewArgs),
+    Review(review::ReviewArgs),
     /// Approve every pending result of a run at or above a confidence, in one transaction.
-    ApproveAll(ApproveAllArgs),
+    ApproveAll(approve_all::ApproveAllArgs),
     /// A result's decisions, oldest first: who decided what, when (the ids `review --undo` takes).
-    History(HistoryArgs),
+    History(history::HistoryArgs),
     /// Write a run's matches and unmatched documents to CSV or XLSX.
-    Export(ExportArgs),
+    Export(export::ExportArgs),
     /// Serve the matching REST API on 127.0.0.1 and start scheduled runs, until Ctrl-C.
-    Serve(ServeArgs),
-}
-
-#[derive(Debug, Args)]
-#[command(after_help = "\
-The API listens on 127.0.0.1 only. Requests need the workspace's key as
-'Authorization: Bearer <key>'; the first serve of a workspace creates the key and prints it once
-on stderr (the workspace keeps only its hash). The OpenAPI document is at /v1/openapi.json.
-Prints the base URL on stdout when listening. Ctrl-C (or SIGTERM) stops it.
-
-Example:
-  matchbook serve --workspace w.sqlite --port 8750
-  curl -H \"Authorization: Bearer $KEY\" http://127.0.0.1:8750/v1/matching/configs")]
-struct ServeArgs {
-    /// The port on 127.0.0.1; 0 picks a free one (the URL printed says which).
-    #[arg(long, default_value_t = service::DEFAULT_API_PORT)]
-    port: u16,
-    /// Replace the workspace's API key before serving; the new key is printed once and the old
-    /// one stops working.
-    #[arg(long)]
-    rotate_key: bool,
-    /// Do not start the configs' scheduled runs while serving.
-    #[arg(long)]
-    no_schedules: bool,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum RunStatusArg {
-    Queued,
-    Running,
-    Completed,
-    Failed,
-    Cancelled,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum ReviewStatusArg {
-    Pending,
-    Approved,
-    Rejected,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum FormatArg {
-    Csv,
-    Xlsx,
-}
-
-#[derive(Debug, Args)]
-struct RunsArgs {
-    /// Only runs of this config.
-    #[arg(long, value_name = "CONFIG_ID")]
-    config: Option<String>,
-    /// Only runs in this state.
-    #[arg(long, value_enum)]
-    status: Option<RunStatusArg>,
-    /// At most this many runs (1 to 500).
-    #[arg(long, default_value_t = 50)]
-    limit: u32,
-    /// Print the service's JSON instead of a table.
-    #[arg(long)]
-    json: bool,
-}
-
-#[derive(Debug, Args)]
-struct ResultsArgs {
-    /// The run, as `run` and `runs` print it.
-    run_id: String,
-    /// Only results with this review status.
-    #[arg(long, value_enum)]
-    status: Option<ReviewStatusArg>,
-    /// Lowest confidence, 0 to 1.
-    #[arg(long)]
-    min: Option<f64>,
-    /// Highest confidence, 0 to 1.
-    #[arg(long)]
-    max: Option<f64>,
-    /// Text in the document, its file name, the matched row, notes or either side's values.
-    #[arg(long)]
-    search: Option<String>,
-    /// 1-based page.
-    #[arg(long, default_value_t = 1)]
-    page: u32,
-    /// Results per page (1 to 500).
-    #[arg(long, default_value_t = 50)]
-    limit: u32,
-    /// Print the service's JSON instead of a table.
-    #[arg(long)]
-    json: bool,
-}
-
-#[derive(Debug, Args)]
-#[command(group(clap::ArgGroup::new("decision").required(true).args(["approve", "reject", "undo"])))]
-struct ReviewArgs {
-    /// The run the result belongs to.
-    run_id: String,
-    /// The result, as `results` prints it.
-    result_id: String,
-    /// Accept the match (or, with --candidate, another candidate's pairing).
-    #[arg(long)]
-    approve: bool,
-    /// Refuse the match; a later run will not propose this pair again.
-    #[arg(long)]
-    reject: bool,
-    /// Undo this decision (the result's latest, as `history` lists them): the result gets back
-    /// its status, match and notes from before it.
-    #[arg(long, value_name = "DECISION_ID", conflicts_with_all = ["note", "candidate"])]
-    undo: Option<String>,
-    /// Approve the pairing with this candidate's reference row instead of the proposed match.
-    #[arg(long, value_name = "REFERENCE_ROW_ID", requires = "approve")]
-    candidate: Option<String>,
-    /// A note kept with the decision.
-    #[arg(long)]
-    note: Option<String>,
-    /// Print the updated result as JSON.
-    #[arg(long)]
-    json: bool,
-}
-
-#[derive(Debug, Args)]
-#[command(after_help = "\
-Without --yes it only prints how many results it would approve. With --yes it approves them,
-each with its own decision in the review log; `review RUN RESULT --undo DECISION` undoes one.")]
-struct ApproveAllArgs {
-    run_id: String,
-    /// Approve pending results with at least this confidence (above 0, at most 1).
-    #[arg(long, value_name = "CONFIDENCE")]
-    min: f64,
-    /// Only results with at most this confidence.
-    #[arg(long, value_name = "CONFIDENCE")]
-    max: Option<f64>,
-    /// Only results whose document, matched row, notes or values contain this text.
-    #[arg(long)]
-    search: Option<String>,
-    /// A note kept with every decision.
-    #[arg(long)]
-    note: Option<String>,
-    /// Approve them; without it, only count them.
-    #[arg(long)]
-    yes: bool,
-    /// Print the count, or the decisions made, as JSON.
-    #[arg(long)]
-    json: bool,
-}
-
-#[derive(Debug, Args)]
-struct HistoryArgs {
-    run_id: String,
-    result_id: String,
-    /// Print the decisions as JSON.
-    #[arg(long)]
-    json: bool,
-}
-
-#[derive(Debug, Args)]
-struct ExportArgs {
-    /// The run to export.
-    run_id: String,
-    /// The file to write (replaced if it exists).
-    #[arg(long, value_name = "FILE")]
-    out: PathBuf,
-    /// The file format. Default: from the file's extension (.csv or .xlsx).
-    #[arg(long, value_enum)]
-    format: Option<FormatArg>,
-    /// Also export matches at or above the threshold that nobody reviewed.
-    #[arg(long)]
-    include_unreviewed: bool,
-    /// Print what was written as JSON.
-    #[arg(long)]
-    json: bool,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum KindArg {
-    Reference,
-    Documents,
-}
-
-#[derive(Debug, Args)]
-struct ImportArgs {
-    /// What the file holds.
-    #[arg(long, value_enum)]
-    kind: KindArg,
-    /// The file: CSV/TSV/TXT, XLSX/XLSM/XLS/ODS or a JSON array of objects.
-    file: PathBuf,
-    /// Display name; defaults to the file name without extension.
-    #[arg(long)]
-    name: Option<String>,
-    /// Column that identifies a row; guessed when absent.
-    #[arg(long, value_name = "COLUMN")]
-    id_column: Option<String>,
-    /// For documents: column with the document's file name; guessed when absent.
-    #[arg(long, value_name = "COLUMN")]
-    filename_column: Option<String>,
-    /// Field delimiter: , ; tab or |. Detected when absent.
-    #[arg(long, value_name = "D")]
-    delimiter: Option<String>,
-    /// Text files: force the encoding (utf-8, windows-1252, utf-16le, utf-16be). Detected when
-    /// absent.
-    #[arg(long, value_name = "ENC")]
-    encoding: Option<String>,
-    /// The first row is data: columns are named column_1, column_2, ...
-    #[arg(long)]
-    no_header: bool,
-    /// Workbooks: the sheet to read; the first when absent.
-    #[arg(long, value_name = "NAME")]
-    sheet: Option<String>,
-    /// Print the created dataset as JSON instead of a table.
-    #[arg(long)]
-    json: bool,
-}
-
-#[derive(Debug, Subcommand)]
-enum ConfigsCommand {
-    /// Create a config from a JSON or TOML file (TOML when its name ends in .toml).
-    #[command(
-        long_about = "Create a config from a JSON or TOML file (TOML when its name ends in .toml).\n\n\
-            The file holds what the service's create_config takes: name, reference_data_id, \
-            document_set_id (absent: every document set), field_mappings, threshold, \
-            review_floor, one_to_one and schedule. The flags below fill in or replace the name \
-            and the dataset ids, so one file serves any workspace.",
-        after_help = "Examples: docs/configs/invoices-to-pos.toml and docs/configs/invoices-to-pos.json"
-    )]
-    Create(ConfigsCreateArgs),
-    /// List configs: id, then name.
-    List {
-        /// Print the service's configs as JSON instead of a list.
-        #[arg(long)]
-        json: bool,
-    },
-    /// Show a config: its datasets, threshold, review floor, schedule and field mappings.
-    Show {
-        /// The config, as `configs list` prints it.
-        config_id: String,
-        /// Print the service's config as JSON instead of a table.
-        #[arg(long)]
-        json: bool,
-    },
-}
-
-#[derive(Debug, Args)]
-struct ConfigsCreateArgs {
-    /// The config file: .json or .toml.
-    file: PathBuf,
-    /// Display name, instead of the file's `name` (default: the file name without extension).
-    #[arg(long)]
-    name: Option<String>,
-    /// The reference dataset to match against, instead of the file's `reference_data_id`.
-    #[arg(long, value_name = "DATASET_ID")]
-    reference_data: Option<String>,
-    /// The document set to match, instead of the file's `document_set_id`.
-    #[arg(long, value_name = "DATASET_ID")]
-    documents: Option<String>,
-    /// Print the created config as JSON instead of a table.
-    #[arg(long)]
-    json: bool,
-}
-
-#[derive(Debug, Args)]
-#[command(after_help = "\
-On a terminal, progress is a bar redrawn in place on stderr; into a pipe or file, a line per phase.
-Ctrl-C cancels the run, waits for it to stop, prints the summary with the partial counts and
-exits with 130; the results written so far are kept. A second Ctrl-C quits at once.")]
-struct RunArgs {
-    /// The config to run, as `configs list` prints it.
-    config_id: String,
-    /// Do not show progress on stderr.
-    #[arg(long)]
-    no_progress: bool,
-    /// Print the finished run as JSON instead of a summary.
-    #[arg(long)]
-    json: bool,
-}
-
-#[derive(Debug, Args)]
-#[command(group(clap::ArgGroup::new("source").required(true).args(["run", "predictions"])))]
-struct EvalArgs {
-    /// CSV with a header and two columns: document_id, true reference id (empty: no true match).
-    #[arg(long, value_name = "TRUTH.csv")]
-    truth: PathBuf,
-    /// Score the results of this run (needs --workspace).
-    #[arg(long, value_name = "RUN_ID")]
-    run: Option<String>,
-    /// Score a CSV with a header and columns document_id, reference_row_id, confidence (empty
-    /// reference_row_id: unmatched).
-    #[arg(long, value_name = "PRED.csv")]
-    predictions: Option<PathBuf>,
-    /// Print one JSON object instead of text.
-    #[arg(long)]
-    json: bool,
+    Serve(serve::ServeArgs),
 }
 
 /// Where a command writes. Commands take this rather than printing directly so tests can read
@@ -461,137 +178,22 @@ pub fn run_with_io(args: impl IntoIterator<Item = String>, io: &mut Io) -> u8 {
     }
 }
 
+/// Hands the subcommand to its module. Every command but `eval` and `serve` needs the workspace
+/// and gets it open; those two decide for themselves whether and how to open it.
 fn dispatch(cli: Cli, io: &mut Io) -> Result<u8, CliError> {
-    let workspace = cli.workspace;
-    // Only `serve` lives long enough to take over the queued runs of a process that died; any
-    // other command would start them and exit.
-    let takes_over = matches!(cli.command, Command::Serve(_));
-    let open = || match &workspace {
-        Some(path) => Session::open(path, takes_over),
-        None => Err(CliError::Usage(
-            "this command needs a workspace: pass --workspace PATH or set MATCHBOOK_WORKSPACE"
-                .into(),
-        )),
-    };
+    let workspace = WorkspaceArg::new(cli.workspace);
     match cli.command {
-        Command::Import(args) => commands::import::run(&open()?, &args, io),
-        Command::Configs(ConfigsCommand::Create(a)) => commands::configs::create(
-            &open()?,
-            &a.file,
-            &commands::configs::Overrides {
-                name: a.name,
-                reference_data_id: a.reference_data,
-                document_set_id: a.documents,
-            },
-            a.json,
-            io,
-        ),
-        Command::Configs(ConfigsCommand::List { json }) => {
-            commands::configs::list(&open()?, json, io)
-        }
-        Command::Configs(ConfigsCommand::Show { config_id, json }) => {
-            commands::configs::show(&open()?, &config_id, json, io)
-        }
-        Command::Run(args) => commands::run::run(&open()?, &args, io),
-        Command::Runs(a) => commands::review::runs(
-            &open()?,
-            a.config,
-            a.status.map(|s| match s {
-                RunStatusArg::Queued => engine::RunStatus::Queued,
-                RunStatusArg::Running => engine::RunStatus::Running,
-                RunStatusArg::Completed => engine::RunStatus::Completed,
-                RunStatusArg::Failed => engine::RunStatus::Failed,
-                RunStatusArg::Cancelled => engine::RunStatus::Cancelled,
-            }),
-            a.limit,
-            a.json,
-            io,
-        ),
-        Command::Results(a) => commands::review::results(
-            &open()?,
-            commands::review::ResultsArgs {
-                run_id: a.run_id,
-                status: a.status.map(|s| match s {
-                    ReviewStatusArg::Pending => engine::ReviewStatus::Pending,
-                    ReviewStatusArg::Approved => engine::ReviewStatus::Approved,
-                    ReviewStatusArg::Rejected => engine::ReviewStatus::Rejected,
-                }),
-                min: a.min,
-                max: a.max,
-                search: a.search,
-                page: a.page,
-                limit: a.limit,
-                json: a.json,
-            },
-            io,
-        ),
-        Command::Review(a) => match a.undo {
-            Some(decision_id) => {
-                commands::review::undo(&open()?, &a.run_id, &a.result_id, &decision_id, a.json, io)
-            }
-            None => commands::review::review(
-                &open()?,
-                &a.run_id,
-                &a.result_id,
-                service::ReviewInput {
-                    status: if a.approve {
-                        engine::ReviewStatus::Approved
-                    } else {
-                        engine::ReviewStatus::Rejected
-                    },
-                    notes: a.note,
-                    reference_row_id: a.candidate,
-                },
-                a.json,
-                io,
-            ),
-        },
-        Command::ApproveAll(a) => commands::review::approve_all(
-            &open()?,
-            &commands::review::ApproveAll {
-                run_id: a.run_id,
-                min: a.min,
-                max: a.max,
-                search: a.search,
-                note: a.note,
-                yes: a.yes,
-                json: a.json,
-            },
-            io,
-        ),
-        Command::History(a) => {
-            commands::review::history(&open()?, &a.run_id, &a.result_id, a.json, io)
-        }
-        Command::Export(a) => commands::review::export(
-            &open()?,
-            &a.run_id,
-            &a.out,
-            a.format.map(|f| match f {
-                FormatArg::Csv => service::ExportFormat::Csv,
-                FormatArg::Xlsx => service::ExportFormat::Xlsx,
-            }),
-            a.include_unreviewed,
-            a.json,
-            io,
-        ),
-        Command::Serve(a) => commands::serve::run(
-            &open()?,
-            &commands::serve::ServeOptions {
-                port: a.port,
-                rotate_key: a.rotate_key,
-                schedules: !a.no_schedules,
-            },
-            io,
-        ),
-        Command::Eval(args) => {
-            // A predictions file needs no workspace; only opening one when asked keeps `eval`
-            // usable on files from elsewhere.
-            let session = match args.run {
-                Some(_) => Some(open()?),
-                None => None,
-            };
-            commands::eval::run(session.as_ref(), &args, io)
-        }
+        Command::Import(args) => import::run(&workspace.open()?, args, io),
+        Command::Configs(command) => configs::run(&workspace.open()?, command, io),
+        Command::Run(args) => run::run(&workspace.open()?, args, io),
+        Command::Eval(args) => eval::run(&workspace, args, io),
+        Command::Runs(args) => runs::run(&workspace.open()?, args, io),
+        Command::Results(args) => results::run(&workspace.open()?, args, io),
+        Command::Review(args) => review::run(&workspace.open()?, args, io),
+        Command::ApproveAll(args) => approve_all::run(&workspace.open()?, args, io),
+        Command::History(args) => history::run(&workspace.open()?, args, io),
+        Command::Export(args) => export::run(&workspace.open()?, args, io),
+        Command::Serve(args) => serve::run(&workspace, args, io),
     }
 }
 

@@ -1,6 +1,7 @@
-//! An open workspace together with the tokio runtime its run worker lives on.
+//! An open workspace together with the tokio runtime its run worker lives on, and the
+//! `--workspace` flag that names it, opened only by the commands that need one.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -68,6 +69,38 @@ impl Drop for Session {
         drop(self.workspace.take());
         if let Some(rt) = self.runtime.take() {
             rt.shutdown_timeout(SHUTDOWN_WAIT);
+        }
+    }
+}
+
+/// The `--workspace` path (or `MATCHBOOK_WORKSPACE`) as given, opened only once a command needs
+/// it: `eval` of a predictions file runs without one.
+pub(crate) struct WorkspaceArg(Option<PathBuf>);
+
+impl WorkspaceArg {
+    pub(crate) fn new(path: Option<PathBuf>) -> Self {
+        WorkspaceArg(path)
+    }
+
+    /// Opens the workspace, leaving the queued runs of a process that died where they are.
+    pub(crate) fn open(&self) -> Result<Session, CliError> {
+        self.open_with(false)
+    }
+
+    /// Opens the workspace and takes over the queued runs of a process that died: only for a
+    /// command that lives long enough to finish them (`serve`); any other would start them and
+    /// exit.
+    pub(crate) fn open_taking_over_runs(&self) -> Result<Session, CliError> {
+        self.open_with(true)
+    }
+
+    fn open_with(&self, take_over_runs: bool) -> Result<Session, CliError> {
+        match &self.0 {
+            Some(path) => Session::open(path, take_over_runs),
+            None => Err(CliError::Usage(
+                "this command needs a workspace: pass --workspace PATH or set MATCHBOOK_WORKSPACE"
+                    .into(),
+            )),
         }
     }
 }

@@ -5,26 +5,48 @@ use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufReader, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use clap::Args;
 use service::{ResultQuery, Workspace};
 
 use super::io_err;
 use crate::error::{CliError, EXIT_OK};
 use crate::format::{percent, score, Table};
-use crate::session::Session;
-use crate::{EvalArgs, Io};
+use crate::session::WorkspaceArg;
+use crate::Io;
 use datagen::score::{self as eval, Evaluation, Prediction, Scores, TopCandidate};
 
 /// The service's largest page: fewest round trips through a run of 100,000 results.
 const PAGE: u32 = 500;
 
-pub fn run(session: Option<&Session>, args: &EvalArgs, io: &mut Io) -> Result<u8, CliError> {
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("source").required(true).args(["run", "predictions"])))]
+pub struct EvalArgs {
+    /// CSV with a header and two columns: document_id, true reference id (empty: no true match).
+    #[arg(long, value_name = "TRUTH.csv")]
+    truth: PathBuf,
+    /// Score the results of this run (needs --workspace).
+    #[arg(long, value_name = "RUN_ID")]
+    run: Option<String>,
+    /// Score a CSV with a header and columns document_id, reference_row_id, confidence (empty
+    /// reference_row_id: unmatched).
+    #[arg(long, value_name = "PRED.csv")]
+    predictions: Option<PathBuf>,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(workspace: &WorkspaceArg, args: EvalArgs, io: &mut Io) -> Result<u8, CliError> {
+    // A predictions file needs no workspace; only opening one when asked keeps `eval` usable on
+    // files from elsewhere.
+    let session = args.run.is_some().then(|| workspace.open()).transpose()?;
     let truth = eval::parse_truth(open(&args.truth)?, &args.truth.display().to_string())
         .map_err(|e| CliError::data(e.to_string()))?;
     // A one-to-one run's sweep assigns the rows again at each threshold, as the run did; a
     // predictions file has one row per document and nothing to assign.
-    let (predictions, one_to_one) = match (&args.run, &args.predictions, session) {
+    let (predictions, one_to_one) = match (&args.run, &args.predictions, &session) {
         (Some(run_id), _, Some(session)) => {
             let ws = session.workspace();
             let one_to_one = ws.run_config(run_id)?.one_to_one;
@@ -35,8 +57,8 @@ pub fn run(session: Option<&Session>, args: &EvalArgs, io: &mut Io) -> Result<u8
                 .map_err(|e| CliError::data(e.to_string()))?,
             false,
         ),
-        // clap's argument group and `dispatch` make this unreachable; kept as an error rather
-        // than a panic all the same.
+        // clap's argument group and the opening above make this unreachable; kept as an error
+        // rather than a panic all the same.
         _ => {
             return Err(CliError::Usage(
                 "give --run RUN_ID (with --workspace) or --predictions FILE".into(),

@@ -1,21 +1,68 @@
 //! `import`: a CSV, XLSX/XLS/ODS or JSON file becomes a reference dataset or a document set.
 
-use std::time::Instant;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
-use engine::DatasetKind;
+use clap::{Args, ValueEnum};
+use engine::{Dataset, DatasetKind};
 use service::ImportRequest;
 
 use super::{io_err, print_json};
 use crate::error::{CliError, EXIT_OK};
 use crate::format::{duration, Table};
 use crate::session::Session;
-use crate::{ImportArgs, Io, KindArg};
+use crate::Io;
 
-pub fn run(session: &Session, args: &ImportArgs, io: &mut Io) -> Result<u8, CliError> {
-    let kind = match args.kind {
-        KindArg::Reference => DatasetKind::Reference,
-        KindArg::Documents => DatasetKind::Documents,
-    };
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum KindArg {
+    Reference,
+    Documents,
+}
+
+impl From<KindArg> for DatasetKind {
+    fn from(kind: KindArg) -> Self {
+        match kind {
+            KindArg::Reference => DatasetKind::Reference,
+            KindArg::Documents => DatasetKind::Documents,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// What the file holds.
+    #[arg(long, value_enum)]
+    kind: KindArg,
+    /// The file: CSV/TSV/TXT, XLSX/XLSM/XLS/ODS or a JSON array of objects.
+    file: PathBuf,
+    /// Display name; defaults to the file name without extension.
+    #[arg(long)]
+    name: Option<String>,
+    /// Column that identifies a row; guessed when absent.
+    #[arg(long, value_name = "COLUMN")]
+    id_column: Option<String>,
+    /// For documents: column with the document's file name; guessed when absent.
+    #[arg(long, value_name = "COLUMN")]
+    filename_column: Option<String>,
+    /// Field delimiter: , ; tab or |. Detected when absent.
+    #[arg(long, value_name = "D")]
+    delimiter: Option<String>,
+    /// Text files: force the encoding (utf-8, windows-1252, utf-16le, utf-16be). Detected when
+    /// absent.
+    #[arg(long, value_name = "ENC")]
+    encoding: Option<String>,
+    /// The first row is data: columns are named column_1, column_2, ...
+    #[arg(long)]
+    no_header: bool,
+    /// Workbooks: the sheet to read; the first when absent.
+    #[arg(long, value_name = "NAME")]
+    sheet: Option<String>,
+    /// Print the created dataset as JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(session: &Session, args: ImportArgs, io: &mut Io) -> Result<u8, CliError> {
     // The service reports a missing file as an import error naming only the file; checking here
     // gives the clearer "no such file" without changing the exit code (both are data errors).
     if !args.file.is_file() {
@@ -25,15 +72,14 @@ pub fn run(session: &Session, args: &ImportArgs, io: &mut Io) -> Result<u8, CliE
         )));
     }
     let request = ImportRequest {
-        path: args.file.display().to_string(),
-        kind,
-        name: args.name.clone(),
-        id_column: args.id_column.clone(),
-        filename_column: args.filename_column.clone(),
-        delimiter: args.delimiter.clone(),
-        encoding: args.encoding.clone(),
+        name: args.name,
+        id_column: args.id_column,
+        filename_column: args.filename_column,
+        delimiter: args.delimiter,
+        encoding: args.encoding,
         has_header: args.no_header.then_some(false),
-        sheet: args.sheet.clone(),
+        sheet: args.sheet,
+        ..ImportRequest::new(args.file.display().to_string(), args.kind.into())
     };
     let started = Instant::now();
     let dataset = session.workspace().import_dataset(&request)?;
@@ -42,7 +88,13 @@ pub fn run(session: &Session, args: &ImportArgs, io: &mut Io) -> Result<u8, CliE
         print_json(&dataset, io)?;
         return Ok(EXIT_OK);
     }
+    summary(&dataset, took).write(io.out).map_err(io_err)?;
+    Ok(EXIT_OK)
+}
 
+/// The imported dataset as people check it: its id, kind, size, columns and the id and filename
+/// columns the import chose.
+fn summary(dataset: &Dataset, took: Duration) -> Table {
     let columns = dataset
         .columns
         .iter()
@@ -79,6 +131,5 @@ pub fn run(session: &Session, args: &ImportArgs, io: &mut Io) -> Result<u8, CliE
         );
     }
     table.row("time", duration(took));
-    table.write(io.out).map_err(io_err)?;
-    Ok(EXIT_OK)
+    table
 }

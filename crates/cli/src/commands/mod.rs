@@ -1,11 +1,18 @@
-//! One module per subcommand. Each takes the open session, its parsed arguments and the output
-//! streams, calls the service, and returns the exit code (errors bubble up as `CliError`).
+//! One module per subcommand. Each owns its arguments (the clap `Args` and value enums only it
+//! uses) and a `run` that takes the open session (or, for `eval` and `serve`, the workspace flag
+//! to open), those arguments and the output streams, calls the service, and returns the exit
+//! code (errors bubble up as `CliError`).
 
+pub mod approve_all;
 pub mod configs;
 pub mod eval;
+pub mod export;
+pub mod history;
 pub mod import;
+pub mod results;
 pub mod review;
 pub mod run;
+pub mod runs;
 pub mod serve;
 
 use crate::error::CliError;

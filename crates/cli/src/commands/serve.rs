@@ -4,26 +4,46 @@
 use std::time::Duration;
 
 use api::Server;
+use clap::Args;
 
 use super::io_err;
 use crate::error::{CliError, EXIT_OK};
-use crate::session::Session;
+use crate::session::WorkspaceArg;
 use crate::Io;
 
 /// How often due schedules are looked for; a slot starts at most this late.
 const SCHEDULE_PERIOD: Duration = Duration::from_secs(15);
 
-pub struct ServeOptions {
-    pub port: u16,
-    pub rotate_key: bool,
-    pub schedules: bool,
+#[derive(Debug, Args)]
+#[command(after_help = "\
+The API listens on 127.0.0.1 only. Requests need the workspace's key as
+'Authorization: Bearer <key>'; the first serve of a workspace creates the key and prints it once
+on stderr (the workspace keeps only its hash). The OpenAPI document is at /v1/openapi.json.
+Prints the base URL on stdout when listening. Ctrl-C (or SIGTERM) stops it.
+
+Example:
+  matchbook serve --workspace w.sqlite --port 8750
+  curl -H \"Authorization: Bearer $KEY\" http://127.0.0.1:8750/v1/matching/configs")]
+pub struct ServeArgs {
+    /// The port on 127.0.0.1; 0 picks a free one (the URL printed says which).
+    #[arg(long, default_value_t = service::DEFAULT_API_PORT)]
+    port: u16,
+    /// Replace the workspace's API key before serving; the new key is printed once and the old
+    /// one stops working.
+    #[arg(long)]
+    rotate_key: bool,
+    /// Do not start the configs' scheduled runs while serving.
+    #[arg(long)]
+    no_schedules: bool,
 }
 
-pub fn run(session: &Session, opts: &ServeOptions, io: &mut Io) -> Result<u8, CliError> {
+pub fn run(workspace: &WorkspaceArg, args: ServeArgs, io: &mut Io) -> Result<u8, CliError> {
+    // Only a server lives long enough to finish the queued runs of a process that died.
+    let session = workspace.open_taking_over_runs()?;
     let ws = session.shared();
     // The key is created (or replaced) before listening, so no request ever meets a workspace
     // without one; its whole text exists only in this message.
-    let new_key = if opts.rotate_key {
+    let new_key = if args.rotate_key {
         Some(ws.rotate_api_key()?)
     } else {
         ws.ensure_api_key()?
@@ -49,14 +69,12 @@ pub fn run(session: &Session, opts: &ServeOptions, io: &mut Io) -> Result<u8, Cl
         .block_on(Server::start(
             ws.clone(),
             api::ServeOptions {
-                port: opts.port,
+                port: args.port,
                 ..Default::default()
             },
         ))
         .map_err(|e| CliError::Failed(e.to_string()))?;
-    let scheduler = opts
-        .schedules
-        .then(|| ws.spawn_scheduler(&runtime, SCHEDULE_PERIOD));
+    let scheduler = (!args.no_schedules).then(|| ws.spawn_scheduler(&runtime, SCHEDULE_PERIOD));
     writeln!(io.out, "{}", server.url()).map_err(io_err)?;
     io.out.flush().map_err(io_err)?;
     writeln!(

@@ -1,217 +1,20 @@
-//! `configs create`, `configs list` and `configs show`.
+//! Reading a config file for `configs create`: JSON or TOML, with the command line's overrides
+//! applied, checked as the service's `ConfigInput`, errors placed by line and column.
 
 use std::path::Path;
 
-use engine::{ConfigInput, FieldMapping, MatchingConfig, Schedule};
-use serde_json::Value;
+use engine::ConfigInput;
+use serde_json::{Map, Value};
 
-use super::{io_err, print_json};
-use crate::error::{CliError, EXIT_OK};
-use crate::format::{score, thousands, Table};
-use crate::session::Session;
-use crate::Io;
+use crate::error::CliError;
 
 /// What the command line may set on top of the file, so one hand-written file (such as
 /// docs/configs/invoices-to-pos.toml) serves any workspace: dataset ids are only known after import.
 #[derive(Debug, Default)]
-pub struct Overrides {
+pub(super) struct Overrides {
     pub name: Option<String>,
     pub reference_data_id: Option<String>,
     pub document_set_id: Option<String>,
-}
-
-/// Creates a config from a `ConfigInput` in JSON or TOML (by the `.toml` extension). Datasets are
-/// named by id, exactly as the service takes them, so a file written for the REST API works here
-/// unchanged.
-pub fn create(
-    session: &Session,
-    file: &Path,
-    overrides: &Overrides,
-    json: bool,
-    io: &mut Io,
-) -> Result<u8, CliError> {
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| CliError::data(format!("{}: {e}", file.display())))?;
-    let input = read_config(file, &text, overrides)?;
-    let config = session.workspace().create_config(&input)?;
-    if json {
-        print_json(&config, io)?;
-        return Ok(EXIT_OK);
-    }
-    let mut table = Table::new();
-    table
-        .row("config", &config.id)
-        .row("name", &config.name)
-        .row("reference data", &config.reference_data_id)
-        .row(
-            "documents",
-            config
-                .document_set_id
-                .as_deref()
-                .unwrap_or("(every document set)"),
-        )
-        .row("fields", config.field_mappings.len().to_string())
-        .row("threshold", score(Some(config.threshold)))
-        .row("review floor", score(Some(config.review_floor)));
-    table.write(io.out).map_err(io_err)?;
-    Ok(EXIT_OK)
-}
-
-/// One config per line: id, then name, so `cut -d' ' -f1` gives the ids. `--json`: the service's
-/// configs, oldest first as it lists them.
-pub fn list(session: &Session, json: bool, io: &mut Io) -> Result<u8, CliError> {
-    let configs = session.workspace().list_configs()?;
-    if json {
-        print_json(&configs, io)?;
-        return Ok(EXIT_OK);
-    }
-    for config in configs {
-        writeln!(io.out, "{}  {}", config.id, config.name).map_err(io_err)?;
-    }
-    Ok(EXIT_OK)
-}
-
-/// A config's settings, then one line per field mapping with the parameters it sets.
-pub fn show(session: &Session, id: &str, json: bool, io: &mut Io) -> Result<u8, CliError> {
-    let ws = session.workspace();
-    let config = ws.get_config(id)?;
-    if json {
-        print_json(&config, io)?;
-        return Ok(EXIT_OK);
-    }
-    // A dataset deleted since is not an error here: the config is still worth reading.
-    let dataset = |id: &str| match ws.get_dataset(id) {
-        Ok(d) => format!("{id} ({}, {} rows)", d.name, thousands(d.row_count)),
-        Err(_) => format!("{id} (not in this workspace)"),
-    };
-    let mut table = Table::new();
-    table
-        .row("config", &config.id)
-        .row("name", &config.name)
-        .row("reference data", dataset(&config.reference_data_id))
-        .row(
-            "documents",
-            config
-                .document_set_id
-                .as_deref()
-                .map_or_else(|| "(every document set)".to_string(), dataset),
-        )
-        .row("threshold", score(Some(config.threshold)))
-        .row("review floor", score(Some(config.review_floor)))
-        .row("one-to-one", if config.one_to_one { "yes" } else { "no" })
-        .row("schedule", schedule(config.schedule.as_ref()))
-        .row("created", &config.created_at)
-        .row("updated", &config.updated_at)
-        .row("fields", config.field_mappings.len().to_string());
-    table.write(io.out).map_err(io_err)?;
-    write_fields(&config, io)?;
-    Ok(EXIT_OK)
-}
-
-fn schedule(s: Option<&Schedule>) -> String {
-    match s {
-        None => "never (runs only when started)".into(),
-        Some(Schedule::IntervalMinutes(m)) => format!("every {m} min"),
-        Some(Schedule::Cron(c)) => format!("cron \"{c}\""),
-    }
-}
-
-/// `  source -> target  strategy  weight w  parameters`, columns aligned.
-fn write_fields(config: &MatchingConfig, io: &mut Io) -> Result<(), CliError> {
-    let fields = &config.field_mappings;
-    let pair = |f: &FieldMapping| format!("{} -> {}", f.source, f.target);
-    let w_pair = fields.iter().map(|f| pair(f).len()).max().unwrap_or(0);
-    let w_strategy = fields
-        .iter()
-        .map(|f| f.strategy.as_str().len())
-        .max()
-        .unwrap_or(0);
-    let w_weight = fields
-        .iter()
-        .map(|f| f.weight.to_string().len())
-        .max()
-        .unwrap_or(0);
-    for f in fields {
-        let mut line = format!(
-            "  {:<w_pair$}  {:<w_strategy$}  weight {:<w_weight$}",
-            pair(f),
-            f.strategy.as_str(),
-            f.weight.to_string()
-        );
-        let params = parameters(f);
-        if !params.is_empty() {
-            line.push_str("  ");
-            line.push_str(&params.join(", "));
-        }
-        writeln!(io.out, "{}", line.trim_end()).map_err(io_err)?;
-    }
-    Ok(())
-}
-
-/// The parameters a mapping sets, in words; defaults left out, as the file left them out.
-fn parameters(f: &FieldMapping) -> Vec<String> {
-    // The enums' serde names are what the user wrote in the file.
-    let name = |v: Value| v.as_str().map(str::to_string).unwrap_or_default();
-    let list = |v: &[f64]| {
-        v.iter()
-            .map(|x| x.to_string())
-            .collect::<Vec<_>>()
-            .join("/")
-    };
-    let mut out = Vec::new();
-    if let Some(n) = f.normalizer {
-        out.push(format!(
-            "normalizer {}",
-            name(serde_json::to_value(n).unwrap_or_default())
-        ));
-    }
-    if let Some(m) = f.measure {
-        out.push(format!(
-            "measure {}",
-            name(serde_json::to_value(m).unwrap_or_default())
-        ));
-    }
-    if f.term_frequency == Some(true) {
-        out.push("term frequency".into());
-    }
-    if let Some(t) = f.similarity_threshold {
-        out.push(format!("min similarity {t}"));
-    }
-    if let Some(d) = f.tolerance_days {
-        out.push(format!("within {d} days"));
-    }
-    if f.days_before.is_some() || f.days_after.is_some() {
-        out.push(format!(
-            "from {} days before to {} days after",
-            f.days_before.unwrap_or(0),
-            f.days_after.unwrap_or(0)
-        ));
-    }
-    if let Some(o) = f.date_order {
-        out.push(format!(
-            "dates {}",
-            name(serde_json::to_value(o).unwrap_or_default())
-        ));
-    }
-    if let Some(p) = f.tolerance_percent {
-        out.push(format!("within {p} %"));
-    }
-    if let Some(a) = f.tolerance_absolute {
-        out.push(format!("within {a} absolute"));
-    }
-    if let Some(r) = &f.tax_rates {
-        out.push(format!("tax rates {} %", list(r)));
-    }
-    if let Some(s) = &f.partial_shares {
-        out.push(format!("partial shares {}", list(s)));
-    }
-    if let Some(s) = f.partial_score {
-        out.push(format!("partial score {s}"));
-    }
-    if let Some(m) = f.mismatch_weight {
-        out.push(format!("mismatch weight {m}"));
-    }
-    out
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -231,7 +34,11 @@ impl Format {
 
 /// Reads a config file, applies the command line's overrides, and checks it is a `ConfigInput`.
 /// Every error names the file and, where the text shows the problem, its line and column.
-fn read_config(file: &Path, text: &str, overrides: &Overrides) -> Result<ConfigInput, CliError> {
+pub(super) fn read_config(
+    file: &Path,
+    text: &str,
+    overrides: &Overrides,
+) -> Result<ConfigInput, CliError> {
     let format = Format::of(file);
     let located = |line: usize, column: usize, message: &str| {
         CliError::data(format!(
@@ -260,27 +67,7 @@ fn read_config(file: &Path, text: &str, overrides: &Overrides) -> Result<ConfigI
             file.display()
         )));
     };
-    let mut set = |key: &str, v: &Option<String>| {
-        if let Some(v) = v {
-            object.insert(key.into(), Value::String(v.clone()));
-        }
-    };
-    set("name", &overrides.name);
-    set("reference_data_id", &overrides.reference_data_id);
-    set("document_set_id", &overrides.document_set_id);
-    if !object.contains_key("name") {
-        // As `import --name` does: the file's name is a fair default for a display name.
-        if let Some(stem) = file.file_stem().and_then(|s| s.to_str()) {
-            object.insert("name".into(), Value::String(stem.into()));
-        }
-    }
-    if !object.contains_key("reference_data_id") {
-        return Err(CliError::data(format!(
-            "{}: not a valid config: no reference_data_id; put it in the file or pass \
-             --reference-data ID",
-            file.display()
-        )));
-    }
+    apply_overrides(file, object, overrides)?;
 
     serde_json::from_value::<ConfigInput>(value).map_err(|e| {
         let message = json_message(&e);
@@ -308,6 +95,38 @@ fn read_config(file: &Path, text: &str, overrides: &Overrides) -> Result<ConfigI
     })
 }
 
+/// Sets what the command line gives over the file's values, and the file's name as the name when
+/// neither gives one; a config without reference data is refused here, where the flag that gives
+/// it can be named.
+fn apply_overrides(
+    file: &Path,
+    object: &mut Map<String, Value>,
+    overrides: &Overrides,
+) -> Result<(), CliError> {
+    let mut set = |key: &str, v: &Option<String>| {
+        if let Some(v) = v {
+            object.insert(key.into(), Value::String(v.clone()));
+        }
+    };
+    set("name", &overrides.name);
+    set("reference_data_id", &overrides.reference_data_id);
+    set("document_set_id", &overrides.document_set_id);
+    if !object.contains_key("name") {
+        // As `import --name` does: the file's name is a fair default for a display name.
+        if let Some(stem) = file.file_stem().and_then(|s| s.to_str()) {
+            object.insert("name".into(), Value::String(stem.into()));
+        }
+    }
+    if !object.contains_key("reference_data_id") {
+        return Err(CliError::data(format!(
+            "{}: not a valid config: no reference_data_id; put it in the file or pass \
+             --reference-data ID",
+            file.display()
+        )));
+    }
+    Ok(())
+}
+
 /// serde_json's message without the " at line L column C" it appends: the position is given
 /// once, in front, the same way for both formats.
 fn json_message(e: &serde_json::Error) -> String {
@@ -332,6 +151,8 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
 
 #[cfg(test)]
 mod tests {
+    use engine::Schedule;
+
     use super::*;
 
     fn read(name: &str, text: &str, o: &Overrides) -> Result<ConfigInput, String> {
@@ -379,13 +200,13 @@ interval_minutes = 60
         };
         let toml = read(
             "docs/configs/invoices-to-pos.toml",
-            include_str!("../../../../docs/configs/invoices-to-pos.toml"),
+            include_str!("../../../../../docs/configs/invoices-to-pos.toml"),
             &o,
         )
         .unwrap();
         let json = read(
             "docs/configs/invoices-to-pos.json",
-            include_str!("../../../../docs/configs/invoices-to-pos.json"),
+            include_str!("../../../../../docs/configs/invoices-to-pos.json"),
             &o,
         )
         .unwrap();

@@ -1,35 +1,40 @@
-//! `run`: queue a run of a config, show its progress on stderr, wait, and summarise it. Ctrl-C
-//! cancels the run through the service (its results so far are kept) and exits with 130.
+//! The progress of a run on stderr: a bar redrawn in place on a terminal, a line per phase (and
+//! per tenth of the matching phase) into a pipe or file.
 
 use std::io::Write;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use engine::{Phase, Run, RunProgress, RunStatus, TriggeredBy};
-use service::ServiceError;
+use engine::{Phase, RunProgress};
+use service::Workspace;
 
-use super::{io_err, print_json};
-use crate::error::{CliError, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK};
-use crate::format::{duration, percent, score, share, thousands, Table};
-use crate::session::Session;
-use crate::{Io, RunArgs};
-
-/// How often the indicator is redrawn and Ctrl-C looked at; the service emits at most ten
-/// updates a second anyway.
-const POLL: Duration = Duration::from_millis(100);
+use crate::format::thousands;
 
 /// Width of the bar between its brackets.
 const BAR_WIDTH: usize = 20;
 
-pub fn run(session: &Session, args: &RunArgs, io: &mut Io) -> Result<u8, CliError> {
-    let ws = session.workspace();
+/// The service's progress updates, queued as they arrive and shown at each poll.
+pub(super) struct Progress {
     // Every update is queued, not just the latest, so a run that finishes between two polls
-    // still shows its phases. Subscribed before the run exists: the worker may report the first
-    // phases before `start_run` has even returned the id, so updates are filtered when drained.
-    let updates: Arc<Mutex<Vec<RunProgress>>> = Arc::default();
-    if !args.no_progress {
-        let sink = updates.clone();
+    // still shows its phases.
+    queue: Arc<Mutex<Vec<RunProgress>>>,
+    indicator: Indicator,
+}
+
+impl Progress {
+    /// Shows nothing until subscribed.
+    pub(super) fn new(terminal: bool) -> Self {
+        Progress {
+            queue: Arc::default(),
+            indicator: Indicator::new(terminal),
+        }
+    }
+
+    /// Queues the workspace's updates from now on. Done before the run exists: the worker may
+    /// report the first phases before `start_run` has even returned the id, so updates are
+    /// filtered by run when shown.
+    pub(super) fn subscribe(&self, ws: &Workspace) {
+        let sink = self.queue.clone();
         ws.subscribe_progress(Box::new(move |p: &RunProgress| {
             if let Ok(mut queue) = sink.lock() {
                 queue.push(p.clone());
@@ -38,172 +43,21 @@ pub fn run(session: &Session, args: &RunArgs, io: &mut Io) -> Result<u8, CliErro
         }));
     }
 
-    // Listening before the run is queued: a Ctrl-C in between must cancel it, not kill the
-    // process and leave a queued run that the next start of the workspace would pick up again.
-    let interrupt = Interrupt::listen(session.runtime());
-    let started = Instant::now();
-    let run = ws.start_run(&args.config_id, TriggeredBy::Manual)?;
-    let mut indicator = Indicator::new(io.err_is_terminal);
-    let show = |indicator: &mut Indicator, err: &mut dyn Write| {
-        let drained = updates
+    /// Shows the updates of `run_id` that arrived since the last call.
+    pub(super) fn show(&mut self, run_id: &str, elapsed: Duration, err: &mut dyn Write) {
+        let drained = self
+            .queue
             .lock()
             .map(|mut q| std::mem::take(&mut *q))
             .unwrap_or_default();
-        let mine: Vec<&RunProgress> = drained.iter().filter(|p| p.run_id == run.id).collect();
-        indicator.show(&mine, started.elapsed(), err);
-    };
-    let (mut cancel_asked, mut cancelled_by_us) = (false, false);
-    let finished = loop {
-        let current = ws.wait_for_run(&run.id, POLL)?;
-        show(&mut indicator, io.err);
-        if !current.status.is_active() {
-            break current;
-        }
-        if interrupt.requested() && !cancel_asked {
-            cancel_asked = true;
-            indicator.clear(io.err);
-            writeln!(
-                io.err,
-                "cancelling run {} (Ctrl-C again to quit without waiting)",
-                run.id
-            )
-            .map_err(io_err)?;
-            // Blocks until the worker acknowledges (the service waits for it), so the counts
-            // printed below are those of the results on disk.
-            match ws.cancel_run(&run.id) {
-                Ok(r) => {
-                    cancelled_by_us = true;
-                    if !r.status.is_active() {
-                        break r;
-                    }
-                    // Still winding down after the service's wait: poll until it stops.
-                }
-                // It finished before the cancel took effect: the next poll reports it as it
-                // ended, with that run's own exit code.
-                Err(ServiceError::Conflict(_)) => {}
-                Err(e) => return Err(e.into()),
-            }
-        }
-    };
-    drop(interrupt);
-    let took = started.elapsed();
-    indicator.clear(io.err);
-
-    if args.json {
-        print_json(&finished, io)?;
-    } else {
-        summary(&finished, took).write(io.out).map_err(io_err)?;
-    }
-    match finished.status {
-        RunStatus::Completed => Ok(EXIT_OK),
-        RunStatus::Cancelled if cancelled_by_us => {
-            writeln!(
-                io.err,
-                "run {} cancelled: {} of {} documents processed; their results are kept",
-                finished.id,
-                thousands(finished.rows_processed.unwrap_or(0)),
-                thousands(finished.rows_total.unwrap_or(0))
-            )
-            .map_err(io_err)?;
-            Ok(EXIT_INTERRUPTED)
-        }
-        status => {
-            let why = finished.error.as_deref().unwrap_or("no reason recorded");
-            writeln!(
-                io.err,
-                "error: run {} {}: {why}",
-                finished.id,
-                status.as_str()
-            )
-            .map_err(io_err)?;
-            Ok(EXIT_FAILURE)
-        }
-    }
-}
-
-/// Ctrl-C while a run is awaited: the first asks for the run to be cancelled, the second quits at
-/// once (the run is then left `running` in the file, which the next open marks as interrupted).
-///
-/// Tokio's signal handling rather than the `ctrlc` crate: the session already has a runtime to
-/// run the listener on and tokio already carries the handler (signal-hook-registry), so no extra
-/// crate or thread is needed; and it is installed only here, while a run is awaited, so every
-/// other command keeps the default Ctrl-C that simply ends the process, whereas `ctrlc` installs
-/// one process-wide handler for good.
-struct Interrupt {
-    requested: Arc<AtomicBool>,
-    task: Option<tokio::task::JoinHandle<()>>,
-}
-
-impl Interrupt {
-    fn listen(runtime: &tokio::runtime::Handle) -> Interrupt {
-        let requested = Arc::new(AtomicBool::new(false));
-        // The listener is created here, not inside the task, so the handler is in place when
-        // this returns rather than whenever the task is first polled.
-        let _entered = runtime.enter();
-        let task = signals().map(|mut next| {
-            let flag = requested.clone();
-            runtime.spawn(async move {
-                if next.recv().await.is_none() {
-                    return;
-                }
-                flag.store(true, Ordering::SeqCst);
-                if next.recv().await.is_some() {
-                    eprintln!("\ninterrupted again: quitting without waiting for the run to stop");
-                    std::process::exit(EXIT_INTERRUPTED.into());
-                }
-            })
-        });
-        Interrupt { requested, task }
+        let mine: Vec<&RunProgress> = drained.iter().filter(|p| p.run_id == run_id).collect();
+        self.indicator.show(&mine, elapsed, err);
     }
 
-    fn requested(&self) -> bool {
-        self.requested.load(Ordering::SeqCst)
+    /// Erases the bar, if one is drawn, so the next line starts clean.
+    pub(super) fn clear(&mut self, err: &mut dyn Write) {
+        self.indicator.clear(err);
     }
-}
-
-impl Drop for Interrupt {
-    fn drop(&mut self) {
-        if let Some(task) = self.task.take() {
-            task.abort();
-        }
-    }
-}
-
-/// The stream of Ctrl-C presses, or `None` where it cannot be had (then Ctrl-C just ends the
-/// process, as before).
-#[cfg(unix)]
-fn signals() -> Option<tokio::signal::unix::Signal> {
-    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).ok()
-}
-
-#[cfg(windows)]
-fn signals() -> Option<tokio::signal::windows::CtrlC> {
-    tokio::signal::windows::ctrl_c().ok()
-}
-
-fn summary(run: &Run, took: Duration) -> Table {
-    let processed = run.rows_processed.unwrap_or(0);
-    let total = run.rows_total.unwrap_or(0);
-    let matched = run.rows_matched.unwrap_or(0);
-    let mut table = Table::new();
-    table
-        .row("run", &run.id)
-        .row(
-            "config",
-            format!("{} ({})", run.config_name, run.matching_config_id),
-        )
-        .row("status", run.status.as_str())
-        .row("documents", format!("{processed} of {total}"))
-        .row(
-            "matched",
-            format!("{matched} ({})", percent(share(matched, processed))),
-        )
-        .row("avg confidence", score(run.avg_confidence))
-        .row("time", duration(took));
-    if let Some(e) = &run.error {
-        table.row("error", e);
-    }
-    table
 }
 
 /// The progress indicator. On a terminal it is a bar redrawn in place; into a file or pipe it
@@ -333,6 +187,8 @@ fn describe(p: &RunProgress, elapsed: Duration) -> String {
 
 #[cfg(test)]
 mod tests {
+    use engine::RunStatus;
+
     use super::*;
 
     fn progress(phase: Phase, pct: u8) -> RunProgress {

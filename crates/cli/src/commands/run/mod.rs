@@ -1,0 +1,218 @@
+//! `run`: queue a run of a config, show its progress on stderr, wait, and summarise it. Ctrl-C
+//! cancels the run through the service (its results so far are kept) and exits with 130.
+
+mod progress;
+
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use clap::Args;
+use engine::{Run, RunStatus, TriggeredBy};
+use service::{ServiceError, Workspace};
+
+use super::{io_err, print_json};
+use crate::error::{CliError, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK};
+use crate::format::{duration, percent, score, share, thousands, Table};
+use crate::session::Session;
+use crate::Io;
+use progress::Progress;
+
+/// How often the indicator is redrawn and Ctrl-C looked at; the service emits at most ten
+/// updates a second anyway.
+const POLL: Duration = Duration::from_millis(100);
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+On a terminal, progress is a bar redrawn in place on stderr; into a pipe or file, a line per phase.
+Ctrl-C cancels the run, waits for it to stop, prints the summary with the partial counts and
+exits with 130; the results written so far are kept. A second Ctrl-C quits at once.")]
+pub struct RunArgs {
+    /// The config to run, as `configs list` prints it.
+    config_id: String,
+    /// Do not show progress on stderr.
+    #[arg(long)]
+    no_progress: bool,
+    /// Print the finished run as JSON instead of a summary.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(session: &Session, args: RunArgs, io: &mut Io) -> Result<u8, CliError> {
+    let ws = session.workspace();
+    let mut progress = Progress::new(io.err_is_terminal);
+    if !args.no_progress {
+        progress.subscribe(ws);
+    }
+    // Listening before the run is queued: a Ctrl-C in between must cancel it, not kill the
+    // process and leave a queued run that the next start of the workspace would pick up again.
+    let interrupt = Interrupt::listen(session.runtime());
+    let started = Instant::now();
+    let run = ws.start_run(&args.config_id, TriggeredBy::Manual)?;
+    let (finished, cancelled_by_us) =
+        wait(ws, &run.id, started, &mut progress, &interrupt, io.err)?;
+    drop(interrupt);
+    let took = started.elapsed();
+    progress.clear(io.err);
+
+    if args.json {
+        print_json(&finished, io)?;
+    } else {
+        summary(&finished, took).write(io.out).map_err(io_err)?;
+    }
+    exit_code(&finished, cancelled_by_us, io.err)
+}
+
+/// Polls the run until it ends, showing its progress; the first Ctrl-C cancels it. Returns the
+/// run as it ended and whether this process cancelled it.
+fn wait(
+    ws: &Workspace,
+    run_id: &str,
+    started: Instant,
+    progress: &mut Progress,
+    interrupt: &Interrupt,
+    err: &mut dyn Write,
+) -> Result<(Run, bool), CliError> {
+    let (mut cancel_asked, mut cancelled_by_us) = (false, false);
+    loop {
+        let current = ws.wait_for_run(run_id, POLL)?;
+        progress.show(run_id, started.elapsed(), err);
+        if !current.status.is_active() {
+            return Ok((current, cancelled_by_us));
+        }
+        if interrupt.requested() && !cancel_asked {
+            cancel_asked = true;
+            progress.clear(err);
+            writeln!(
+                err,
+                "cancelling run {run_id} (Ctrl-C again to quit without waiting)"
+            )
+            .map_err(io_err)?;
+            // Blocks until the worker acknowledges (the service waits for it), so the counts
+            // printed after are those of the results on disk.
+            match ws.cancel_run(run_id) {
+                Ok(r) => {
+                    cancelled_by_us = true;
+                    if !r.status.is_active() {
+                        return Ok((r, cancelled_by_us));
+                    }
+                    // Still winding down after the service's wait: poll until it stops.
+                }
+                // It finished before the cancel took effect: the next poll reports it as it
+                // ended, with that run's own exit code.
+                Err(ServiceError::Conflict(_)) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+}
+
+/// The exit code of the ended run, with a line on stderr saying why when it did not complete.
+fn exit_code(finished: &Run, cancelled_by_us: bool, err: &mut dyn Write) -> Result<u8, CliError> {
+    match finished.status {
+        RunStatus::Completed => Ok(EXIT_OK),
+        RunStatus::Cancelled if cancelled_by_us => {
+            writeln!(
+                err,
+                "run {} cancelled: {} of {} documents processed; their results are kept",
+                finished.id,
+                thousands(finished.rows_processed.unwrap_or(0)),
+                thousands(finished.rows_total.unwrap_or(0))
+            )
+            .map_err(io_err)?;
+            Ok(EXIT_INTERRUPTED)
+        }
+        status => {
+            let why = finished.error.as_deref().unwrap_or("no reason recorded");
+            writeln!(err, "error: run {} {}: {why}", finished.id, status.as_str())
+                .map_err(io_err)?;
+            Ok(EXIT_FAILURE)
+        }
+    }
+}
+
+/// Ctrl-C while a run is awaited: the first asks for the run to be cancelled, the second quits at
+/// once (the run is then left `running` in the file, which the next open marks as interrupted).
+///
+/// Tokio's signal handling rather than the `ctrlc` crate: the session already has a runtime to
+/// run the listener on and tokio already carries the handler (signal-hook-registry), so no extra
+/// crate or thread is needed; and it is installed only here, while a run is awaited, so every
+/// other command keeps the default Ctrl-C that simply ends the process, whereas `ctrlc` installs
+/// one process-wide handler for good.
+struct Interrupt {
+    requested: Arc<AtomicBool>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Interrupt {
+    fn listen(runtime: &tokio::runtime::Handle) -> Interrupt {
+        let requested = Arc::new(AtomicBool::new(false));
+        // The listener is created here, not inside the task, so the handler is in place when
+        // this returns rather than whenever the task is first polled.
+        let _entered = runtime.enter();
+        let task = signals().map(|mut next| {
+            let flag = requested.clone();
+            runtime.spawn(async move {
+                if next.recv().await.is_none() {
+                    return;
+                }
+                flag.store(true, Ordering::SeqCst);
+                if next.recv().await.is_some() {
+                    eprintln!("\ninterrupted again: quitting without waiting for the run to stop");
+                    std::process::exit(EXIT_INTERRUPTED.into());
+                }
+            })
+        });
+        Interrupt { requested, task }
+    }
+
+    fn requested(&self) -> bool {
+        self.requested.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for Interrupt {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+/// The stream of Ctrl-C presses, or `None` where it cannot be had (then Ctrl-C just ends the
+/// process, as before).
+#[cfg(unix)]
+fn signals() -> Option<tokio::signal::unix::Signal> {
+    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).ok()
+}
+
+#[cfg(windows)]
+fn signals() -> Option<tokio::signal::windows::CtrlC> {
+    tokio::signal::windows::ctrl_c().ok()
+}
+
+fn summary(run: &Run, took: Duration) -> Table {
+    let processed = run.rows_processed.unwrap_or(0);
+    let total = run.rows_total.unwrap_or(0);
+    let matched = run.rows_matched.unwrap_or(0);
+    let mut table = Table::new();
+    table
+        .row("run", &run.id)
+        .row(
+            "config",
+            format!("{} ({})", run.config_name, run.matching_config_id),
+        )
+        .row("status", run.status.as_str())
+        .row("documents", format!("{processed} of {total}"))
+        .row(
+            "matched",
+            format!("{matched} ({})", percent(share(matched, processed))),
+        )
+        .row("avg confidence", score(run.avg_confidence))
+        .row("time", duration(took));
+    if let Some(e) = &run.error {
+        table.row("error", e);
+    }
+    table
+}
