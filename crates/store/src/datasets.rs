@@ -253,31 +253,6 @@ impl Store {
         Ok(Some((d, out)))
     }
 
-    /// Every document of a set, for a run.
-    pub fn load_documents(&self, set_id: &str) -> Result<(Dataset, Vec<Document>)> {
-        let conn = self.scan_connection()?;
-        let d = get_dataset_on(&conn, set_id)?;
-        if d.kind != DatasetKind::Documents {
-            return Err(StoreError::NotFound {
-                kind: "document set",
-                id: set_id.to_string(),
-            });
-        }
-        let mut stmt =
-            conn.prepare("SELECT document_id, document_filename, vals FROM documents WHERE set_id = ?1 ORDER BY ordinal")?;
-        let mut out = Vec::with_capacity(d.row_count as usize);
-        let mut rows = stmt.query([set_id])?;
-        while let Some(r) = rows.next()? {
-            let vals: String = r.get(2)?;
-            out.push(Document {
-                document_id: r.get(0)?,
-                document_filename: r.get(1)?,
-                values: from_json("document values", &vals)?,
-            });
-        }
-        Ok((d, out))
-    }
-
     /// Up to `limit` documents of a set in file order, starting at position `from`, for runs that
     /// stream documents instead of loading them all. Returns the documents and the next position.
     pub fn documents_chunk(
