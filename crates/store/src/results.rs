@@ -586,22 +586,62 @@ impl Store {
     pub fn rejected_pairs(&self, reference_data_id: &str) -> Result<RejectedPairs> {
         let conn = self.read();
         let mut stmt = conn.prepare(
-            "SELECT document_id, reference_row_id, status FROM review_decisions \
-             WHERE reference_data_id = ?1 AND reference_row_id IS NOT NULL ORDER BY seq",
+            "SELECT id, document_id, reference_row_id, status, reverts FROM review_decisions \
+             WHERE reference_data_id = ?1 ORDER BY seq",
         )?;
-        let mut latest: std::collections::HashMap<(String, String), bool> =
-            std::collections::HashMap::new();
-        let mut rows = stmt.query([reference_data_id])?;
-        while let Some(r) = rows.next()? {
-            let status: String = r.get(2)?;
-            latest.insert((r.get(0)?, r.get(1)?), status == "rejected");
-        }
-        let mut out = RejectedPairs::new();
-        for ((doc, row), rejected) in latest {
-            if rejected {
-                out.entry(doc).or_default().insert(row);
-            }
-        }
-        Ok(out)
+        let decisions = stmt
+            .query_map([reference_data_id], |r| {
+                Ok(PairDecision {
+                    id: r.get(0)?,
+                    document_id: r.get(1)?,
+                    reference_row_id: r.get(2)?,
+                    rejected: r.get::<_, String>(3)? == "rejected",
+                    reverts: r.get(4)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rejected_of(decisions))
     }
+}
+
+/// One logged decision as far as rejected pairs are concerned.
+struct PairDecision {
+    id: String,
+    document_id: String,
+    reference_row_id: Option<String>,
+    rejected: bool,
+    reverts: Option<String>,
+}
+
+/// The pairs whose latest standing decision is a rejection. An undo voids the decision it
+/// reverts (and an undo of the undo voids the undo), rather than counting as a decision on its
+/// own: an undo restores the result's earlier status, which may have been about another row, so
+/// reading it as a decision on the undone row would reject a pair nobody rejected.
+fn rejected_of(decisions: Vec<PairDecision>) -> RejectedPairs {
+    // Newest first: a decision stands unless a standing undo voids it; undos point back in time.
+    let mut voided: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    for d in decisions.iter().rev() {
+        if let (false, Some(target)) = (voided.contains(d.id.as_str()), d.reverts.as_deref()) {
+            voided.insert(target);
+        }
+    }
+    let mut latest: std::collections::HashMap<(&str, &str), bool> =
+        std::collections::HashMap::new();
+    for d in &decisions {
+        if d.reverts.is_some() || voided.contains(d.id.as_str()) {
+            continue;
+        }
+        if let Some(row) = d.reference_row_id.as_deref() {
+            latest.insert((d.document_id.as_str(), row), d.rejected);
+        }
+    }
+    let mut out = RejectedPairs::new();
+    for ((doc, row), rejected) in latest {
+        if rejected {
+            out.entry(doc.to_string())
+                .or_default()
+                .insert(row.to_string());
+        }
+    }
+    out
 }

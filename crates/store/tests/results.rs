@@ -522,3 +522,47 @@ fn a_pair_is_rejected_while_its_latest_decision_on_the_reference_data_is_a_rejec
     w.store.review(&approve_r1).unwrap();
     assert_eq!(rejected(&w), [pair("r2")]);
 }
+
+#[test]
+fn undoing_a_decision_restores_the_pairs_as_they_were_before_it() {
+    let w = Workspace::new();
+    start(&w.store, "run", &config("c"), 1);
+    write(&w.store, "run", &[doc("d1", &[("r1", 0.7), ("r2", 0.6)])]);
+    let id = rid("run", "d1");
+    let pairs = |w: &Workspace| {
+        let mut p: Vec<String> = w
+            .store
+            .rejected_pairs(REF)
+            .unwrap()
+            .remove("d1")
+            .unwrap_or_default()
+            .into_iter()
+            .collect();
+        p.sort();
+        p
+    };
+    let on = |row: &'static str, status: ReviewStatus, decision: &'static str| {
+        let mut d = decide("run", &id, status, decision);
+        d.reference_row_id = Some(row);
+        d
+    };
+    // Rejecting r2, approving r1, then undoing the approval: only r2 was ever rejected. (The undo
+    // restores the status "rejected", which was about r2, not r1.)
+    w.store
+        .review(&on("r2", ReviewStatus::Rejected, "x1"))
+        .unwrap();
+    w.store
+        .review(&on("r1", ReviewStatus::Approved, "x2"))
+        .unwrap();
+    w.store.revert(&undo("run", &id, "x2", "u1")).unwrap();
+    assert_eq!(pairs(&w), ["r2"]);
+    // Rejecting r1 and undoing it leaves r2 alone; redoing rejects r1 again.
+    w.store
+        .review(&on("r1", ReviewStatus::Rejected, "x3"))
+        .unwrap();
+    assert_eq!(pairs(&w), ["r1", "r2"]);
+    w.store.revert(&undo("run", &id, "x3", "u2")).unwrap();
+    assert_eq!(pairs(&w), ["r2"]);
+    w.store.revert(&undo("run", &id, "u2", "u3")).unwrap();
+    assert_eq!(pairs(&w), ["r1", "r2"]);
+}
