@@ -3,19 +3,12 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::time::Duration;
 
-use engine::{
-    ConfigInput, DatasetKind, FieldMapping, MatchResult, ReviewStatus, RunStatus, Strategy,
-    TriggeredBy,
-};
+use engine::{ConfigInput, DatasetKind, FieldMapping, MatchResult, ReviewStatus, Strategy};
 use service::{ResultQuery, ReviewInput, Workspace};
 
 mod common;
-use common::{import, open, runtime};
-
-/// Generous: debug builds on a loaded 2-core CI machine; these runs take well under a second.
-const WAIT: Duration = Duration::from_secs(60);
+use common::{import, open, run_to_completion, runtime};
 
 // With the weights of `config` (po 0.4, vendor 0.3, amount 0.2 at 1 %, date 0.1 at ±30 days) the
 // documents below score:
@@ -58,18 +51,8 @@ fn import_data(ws: &Workspace, dir: &Path) -> Data {
     let invoices = dir.join("invoices.csv");
     std::fs::write(&pos, POS_CSV).unwrap();
     std::fs::write(&invoices, INVOICES_CSV).unwrap();
-    let reference = import(
-        ws,
-        &pos.display().to_string(),
-        DatasetKind::Reference,
-        "po_id",
-    );
-    let documents = import(
-        ws,
-        &invoices.display().to_string(),
-        DatasetKind::Documents,
-        "document_id",
-    );
+    let reference = import(ws, &pos, DatasetKind::Reference, "po_id");
+    let documents = import(ws, &invoices, DatasetKind::Documents, "document_id");
     assert_eq!((reference.row_count, documents.row_count), (5, 7));
     Data {
         reference_id: reference.id,
@@ -115,9 +98,7 @@ fn other_config(data: &Data) -> ConfigInput {
 
 /// Runs a config to completion and returns the run id.
 fn run(ws: &Workspace, config_id: &str) -> String {
-    let run = ws.start_run(config_id, TriggeredBy::Manual).unwrap();
-    let run = ws.wait_for_run(&run.id, WAIT).unwrap();
-    assert_eq!(run.status, RunStatus::Completed, "{:?}", run.error);
+    let run = run_to_completion(ws, config_id);
     assert_eq!(run.rows_processed, Some(7));
     run.id
 }
@@ -331,7 +312,7 @@ fn a_rejected_pair_is_not_proposed_again_until_approved() {
     // Other reference data is not affected, even with the same row ids.
     let copy = import(
         &ws,
-        &dir.path().join("pos.csv").display().to_string(),
+        dir.path().join("pos.csv"),
         DatasetKind::Reference,
         "po_id",
     );

@@ -5,22 +5,16 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use engine::{ReviewStatus, RunStatus, TriggeredBy};
-use service::{OpenOptions, ResultQuery, Workspace};
+use service::ResultQuery;
+
+mod common;
+use common::{open, runtime};
 
 #[test]
 fn demo_is_seeded_once_and_its_config_matches_the_truth() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = runtime();
     let dir = tempfile::tempdir().unwrap();
-    let ws = Workspace::open(
-        &dir.path().join("demo.sqlite"),
-        rt.handle().clone(),
-        OpenOptions::default(),
-    )
-    .unwrap();
+    let ws = open(&rt, &dir.path().join("demo.sqlite"));
     let data_dir = dir.path().join("demo-data");
     let config = ws
         .seed_demo(&data_dir)

@@ -10,40 +10,27 @@ use std::time::{Duration, Instant};
 
 use engine::DatasetKind;
 use import::ImportError;
-use service::{ImportRequest, OpenOptions, ServiceError, Workspace};
+use service::{ServiceError, Workspace};
 
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
+mod common;
+use common::{import_request, open, runtime, TestRuntime};
 
 struct Setup {
     dir: tempfile::TempDir,
     ws: Workspace,
-    _rt: tokio::runtime::Runtime,
+    _rt: TestRuntime,
 }
 
 fn setup() -> Setup {
     let rt = runtime();
     let dir = tempfile::tempdir().unwrap();
-    let opts = OpenOptions {
-        user: "tester".into(),
-        ..OpenOptions::default()
-    };
-    let ws = Workspace::open(&dir.path().join("ws.sqlite"), rt.handle().clone(), opts).unwrap();
+    let ws = open(&rt, &dir.path().join("ws.sqlite"));
     // One dataset already there, which a refusal must leave alone.
     let path = dir.path().join("pos.csv");
     std::fs::write(&path, "po_id,amount\nPO-1,10\nPO-2,20\n").unwrap();
-    ws.import_dataset(&request(&path, DatasetKind::Reference))
+    ws.import_dataset(&import_request(&path, DatasetKind::Reference))
         .unwrap();
     Setup { dir, ws, _rt: rt }
-}
-
-fn request(path: &Path, kind: DatasetKind) -> ImportRequest {
-    ImportRequest::new(path.display().to_string(), kind)
 }
 
 impl Setup {
@@ -73,7 +60,7 @@ impl Setup {
         let started = Instant::now();
         let result = self
             .ws
-            .import_dataset(&request(path, DatasetKind::Reference));
+            .import_dataset(&import_request(path, DatasetKind::Reference));
         let took = started.elapsed();
         assert!(took < limit, "{}: {took:?}", path.display());
         let err = match result {
@@ -222,7 +209,7 @@ fn a_million_row_one_column_csv_imports_in_seconds() {
     let path = s.write("million.csv", text.as_bytes());
     let started = Instant::now();
     let dataset =
-        s.ws.import_dataset(&request(&path, DatasetKind::Reference))
+        s.ws.import_dataset(&import_request(&path, DatasetKind::Reference))
             .unwrap();
     let took = started.elapsed();
     assert_eq!(dataset.row_count, 1_000_000);
@@ -275,12 +262,12 @@ fn a_header_of_only_commas_is_refused_and_null_records_are_kept() {
         br#"[{"po_id": "PO-1", "amount": 1}, {"po_id": null, "amount": null}, {"po_id": "PO-3", "amount": 3}]"#,
     );
     // Imported by row number, the record of nulls is a row: 3 records in, 3 rows stored.
-    let mut req = request(&path, DatasetKind::Documents);
+    let mut req = import_request(&path, DatasetKind::Documents);
     req.id_column = None;
     let dataset = s.ws.import_dataset(&req).unwrap();
     assert_eq!(dataset.row_count, 3);
     // With an id column, its missing id is named instead of the record vanishing.
-    let mut req = request(&path, DatasetKind::Reference);
+    let mut req = import_request(&path, DatasetKind::Reference);
     req.id_column = Some("po_id".into());
     let before = s.snapshot();
     let err = match s.ws.import_dataset(&req) {

@@ -5,45 +5,17 @@
 //! The XLSX fixtures are written by `write_xlsx_fixtures` below (run it with `--ignored` after
 //! changing the CSV fixtures); the XLS and error-cell fixtures by scripts/fixtures/*.py.
 
-use std::path::{Path, PathBuf};
-
 use engine::parse::{parse_date, parse_number};
 use engine::{Dataset, DatasetKind, Record};
 use import::ImportError;
-use service::{ImportPreview, ImportRequest, OpenOptions, ServiceError, Workspace};
+use service::{ImportPreview, ImportRequest, ServiceError, Workspace};
 
-fn fixture(name: &str) -> PathBuf {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures")).join(name)
-}
+mod common;
+use common::{fixture, import_request, open, runtime};
 
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-fn open(rt: &tokio::runtime::Runtime, dir: &Path) -> Workspace {
-    let opts = OpenOptions {
-        user: "tester".into(),
-        ..OpenOptions::default()
-    };
-    Workspace::open(&dir.join("ws.sqlite"), rt.handle().clone(), opts).unwrap()
-}
-
+/// An import of the fixture `name`, every option left to detection.
 fn request(name: &str, kind: DatasetKind) -> ImportRequest {
-    ImportRequest {
-        path: fixture(name).display().to_string(),
-        kind,
-        name: None,
-        id_column: None,
-        filename_column: None,
-        delimiter: None,
-        encoding: None,
-        has_header: None,
-        sheet: None,
-    }
+    import_request(fixture(name), kind)
 }
 
 fn all_rows(ws: &Workspace, dataset: &Dataset) -> Vec<Record> {
@@ -135,7 +107,7 @@ fn value(ws: &Workspace, dataset: &Dataset, id: &str, column: &str) -> String {
 fn workbooks_and_json_import_the_same_rows_as_csv() {
     let rt = runtime();
     let dir = tempfile::tempdir().unwrap();
-    let ws = open(&rt, dir.path());
+    let ws = open(&rt, &dir.path().join("ws.sqlite"));
 
     let pos = assert_same_as_csv(
         &ws,
@@ -192,7 +164,7 @@ fn workbooks_and_json_import_the_same_rows_as_csv() {
 fn errors_name_the_file_row_and_column_and_store_nothing() {
     let rt = runtime();
     let dir = tempfile::tempdir().unwrap();
-    let ws = open(&rt, dir.path());
+    let ws = open(&rt, &dir.path().join("ws.sqlite"));
 
     // The table starts at B2, so the header is row 2 and the stray value is in F5.
     let err =
@@ -260,7 +232,7 @@ fn preview(ws: &Workspace, req: &ImportRequest) -> ImportPreview {
 fn preview_reports_what_was_detected() {
     let rt = runtime();
     let dir = tempfile::tempdir().unwrap();
-    let ws = open(&rt, dir.path());
+    let ws = open(&rt, &dir.path().join("ws.sqlite"));
 
     let p = preview(
         &ws,
@@ -331,7 +303,7 @@ fn preview_reports_what_was_detected() {
 fn without_a_header_columns_are_numbered() {
     let rt = runtime();
     let dir = tempfile::tempdir().unwrap();
-    let ws = open(&rt, dir.path());
+    let ws = open(&rt, &dir.path().join("ws.sqlite"));
     let numbered: Vec<String> = (1..=8).map(|n| format!("column_{n}")).collect();
 
     for file in ["pos_small.csv", "pos_small.xlsx", "pos_small.xls"] {
@@ -371,7 +343,7 @@ fn without_a_header_columns_are_numbered() {
 fn a_forced_encoding_changes_the_decoded_text() {
     let rt = runtime();
     let dir = tempfile::tempdir().unwrap();
-    let ws = open(&rt, dir.path());
+    let ws = open(&rt, &dir.path().join("ws.sqlite"));
     let mut req = request("invoices_semicolon_cp1252.csv", DatasetKind::Documents);
 
     let detected = preview(&ws, &req);

@@ -2,8 +2,6 @@
 //! approval with its undo and redo, the run summary's histogram, runs paging, the "try on 20
 //! documents" preview and the export to CSV and XLSX.
 
-use std::time::Duration;
-
 use engine::{ReviewStatus, RunStatus, TriggeredBy};
 use service::{
     BulkApproveInput, ErrorCode, ExportFormat, ExportRequest, ResultQuery, ResultSort, ReviewInput,
@@ -11,9 +9,7 @@ use service::{
 };
 
 mod common;
-use common::{import_small_invoices, invoice_config, open, runtime};
-
-const WAIT: Duration = Duration::from_secs(60);
+use common::{import_small_invoices, invoice_config, open, run_to_completion, runtime, WAIT};
 
 /// A workspace with the small fixtures and one completed run of the invoice config.
 fn completed_run(ws: &Workspace) -> (String, String) {
@@ -21,9 +17,7 @@ fn completed_run(ws: &Workspace) -> (String, String) {
     let config = ws
         .create_config(&invoice_config(&pos.id, &docs.id))
         .unwrap();
-    let run = ws.start_run(&config.id, TriggeredBy::Manual).unwrap();
-    let run = ws.wait_for_run(&run.id, WAIT).unwrap();
-    assert_eq!(run.status, RunStatus::Completed, "{:?}", run.error);
+    let run = run_to_completion(ws, &config.id);
     (run.id, config.id)
 }
 

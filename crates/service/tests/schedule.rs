@@ -4,13 +4,16 @@
 //! schedules are refused, and the background loop starts runs and ends with its handle or its
 //! workspace.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Local, TimeDelta, TimeZone, Utc};
 use engine::{ConfigInput, DatasetKind, FieldMapping, Run, RunStatus, Schedule, Strategy};
-use service::{Clock, ImportRequest, OpenOptions, RunFilter, ServiceError, Workspace};
+use service::{Clock, RunFilter, ServiceError, Workspace};
+
+mod common;
+use common::{import, open_with_clock, runtime};
 
 /// A clock that stands still until the test moves it.
 struct TestClock(Mutex<DateTime<Utc>>);
@@ -38,15 +41,6 @@ fn minutes(m: i64) -> TimeDelta {
     TimeDelta::minutes(m)
 }
 
-/// A runtime whose threads execute the runs.
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
 /// A runtime nobody drives: runs queued on it stay queued, that is active, for as long as the
 /// test needs.
 fn stalled_runtime() -> tokio::runtime::Runtime {
@@ -56,16 +50,7 @@ fn stalled_runtime() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
-fn open(rt: &tokio::runtime::Runtime, path: &Path, clock: &Arc<TestClock>) -> Workspace {
-    let opts = OpenOptions {
-        user: "tester".into(),
-        clock: clock.clone(),
-        take_over_runs: true,
-    };
-    Workspace::open(path, rt.handle().clone(), opts).unwrap()
-}
-
-struct Fixture {
+struct Setup {
     _dir: tempfile::TempDir,
     path: PathBuf,
     input: ConfigInput,
@@ -73,30 +58,16 @@ struct Fixture {
 
 /// A workspace file with two purchase orders and one invoice, imported, and a config input for
 /// them (without a schedule).
-fn fixture(rt: &tokio::runtime::Runtime, clock: &Arc<TestClock>) -> Fixture {
+fn setup(rt: &tokio::runtime::Runtime, clock: &Arc<TestClock>) -> Setup {
     let dir = tempfile::tempdir().unwrap();
     let refs = dir.path().join("orders.csv");
     std::fs::write(&refs, "po_id,vendor\nPO-1,Acme\nPO-2,Globex\n").unwrap();
     let docs = dir.path().join("invoices.csv");
     std::fs::write(&docs, "document_id,vendor\nINV-1,Acme\n").unwrap();
     let path = dir.path().join("ws.sqlite");
-    let ws = open(rt, &path, clock);
-    let import = |file: &Path, kind, id: &str| {
-        ws.import_dataset(&ImportRequest {
-            path: file.display().to_string(),
-            kind,
-            name: None,
-            id_column: Some(id.into()),
-            filename_column: None,
-            delimiter: None,
-            encoding: None,
-            has_header: None,
-            sheet: None,
-        })
-        .unwrap()
-    };
-    let reference = import(&refs, DatasetKind::Reference, "po_id");
-    let documents = import(&docs, DatasetKind::Documents, "document_id");
+    let ws = open_with_clock(rt, &path, clock.clone());
+    let reference = import(&ws, &refs, DatasetKind::Reference, "po_id");
+    let documents = import(&ws, &docs, DatasetKind::Documents, "document_id");
     let input = ConfigInput {
         name: "Invoices to POs".into(),
         reference_data_id: reference.id,
@@ -107,7 +78,7 @@ fn fixture(rt: &tokio::runtime::Runtime, clock: &Arc<TestClock>) -> Fixture {
         one_to_one: None,
         schedule: None,
     };
-    Fixture {
+    Setup {
         _dir: dir,
         path,
         input,
@@ -154,8 +125,8 @@ fn poll(what: &str, mut done: impl FnMut() -> bool) {
 fn an_interval_fires_once_when_due_and_not_before() {
     let rt = runtime();
     let clock = TestClock::at(t0());
-    let fx = fixture(&rt, &clock);
-    let ws = open(&rt, &fx.path, &clock);
+    let fx = setup(&rt, &clock);
+    let ws = open_with_clock(&rt, &fx.path, clock.clone());
     let config = ws
         .create_config(&with_schedule(&fx.input, Schedule::IntervalMinutes(60)))
         .unwrap();
@@ -193,8 +164,8 @@ fn an_interval_fires_once_when_due_and_not_before() {
 fn slots_missed_while_closed_give_one_run_at_the_next_start() {
     let rt = runtime();
     let clock = TestClock::at(t0());
-    let fx = fixture(&rt, &clock);
-    let ws = open(&rt, &fx.path, &clock);
+    let fx = setup(&rt, &clock);
+    let ws = open_with_clock(&rt, &fx.path, clock.clone());
     let config = ws
         .create_config(&with_schedule(&fx.input, Schedule::IntervalMinutes(60)))
         .unwrap();
@@ -203,7 +174,7 @@ fn slots_missed_while_closed_give_one_run_at_the_next_start() {
 
     // Closed for five and a half hours: five slots went by.
     clock.set(t0() + minutes(5 * 60 + 30));
-    let ws = open(&rt, &fx.path, &clock);
+    let ws = open_with_clock(&rt, &fx.path, clock.clone());
     assert_eq!(pass(&ws).len(), 1);
     assert!(pass(&ws).is_empty());
     assert_eq!(runs_of(&ws, &config.id).len(), 1);
@@ -221,9 +192,9 @@ fn a_config_with_an_active_run_gets_no_second_one() {
     let driven = runtime();
     let stalled = stalled_runtime();
     let clock = TestClock::at(t0());
-    let fx = fixture(&driven, &clock);
+    let fx = setup(&driven, &clock);
     // Runs queued here never execute: they stay active.
-    let ws = open(&stalled, &fx.path, &clock);
+    let ws = open_with_clock(&stalled, &fx.path, clock.clone());
     let config = ws
         .create_config(&with_schedule(&fx.input, Schedule::IntervalMinutes(60)))
         .unwrap();
@@ -255,8 +226,8 @@ fn a_config_with_an_active_run_gets_no_second_one() {
 fn changing_the_schedule_re_anchors_it_and_other_edits_do_not() {
     let rt = runtime();
     let clock = TestClock::at(t0());
-    let fx = fixture(&rt, &clock);
-    let ws = open(&rt, &fx.path, &clock);
+    let fx = setup(&rt, &clock);
+    let ws = open_with_clock(&rt, &fx.path, clock.clone());
     let hourly = with_schedule(&fx.input, Schedule::IntervalMinutes(60));
     let kept = ws.create_config(&hourly).unwrap();
     let changed = ws.create_config(&hourly).unwrap();
@@ -308,8 +279,8 @@ fn a_cron_schedule_fires_at_its_slot_in_local_time() {
             .with_timezone(&Utc)
     };
     let clock = TestClock::at(local(10, 1, 30));
-    let fx = fixture(&rt, &clock);
-    let ws = open(&rt, &fx.path, &clock);
+    let fx = setup(&rt, &clock);
+    let ws = open_with_clock(&rt, &fx.path, clock.clone());
     let config = ws
         .create_config(&with_schedule(
             &fx.input,
@@ -340,8 +311,8 @@ fn a_cron_schedule_fires_at_its_slot_in_local_time() {
 fn bad_schedules_are_refused_naming_the_field() {
     let rt = runtime();
     let clock = TestClock::at(t0());
-    let fx = fixture(&rt, &clock);
-    let ws = open(&rt, &fx.path, &clock);
+    let fx = setup(&rt, &clock);
+    let ws = open_with_clock(&rt, &fx.path, clock.clone());
     let refused = |schedule: Schedule| match ws.create_config(&with_schedule(&fx.input, schedule)) {
         Err(ServiceError::Validation { field, message }) => {
             assert_eq!(field, "schedule");
@@ -371,8 +342,8 @@ fn bad_schedules_are_refused_naming_the_field() {
 fn the_loop_starts_due_runs_and_ends_with_its_handle_or_its_workspace() {
     let rt = runtime();
     let clock = TestClock::at(t0());
-    let fx = fixture(&rt, &clock);
-    let ws = Arc::new(open(&rt, &fx.path, &clock));
+    let fx = setup(&rt, &clock);
+    let ws = Arc::new(open_with_clock(&rt, &fx.path, clock.clone()));
     let config = ws
         .create_config(&with_schedule(&fx.input, Schedule::IntervalMinutes(60)))
         .unwrap();

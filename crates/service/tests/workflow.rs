@@ -5,15 +5,13 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use engine::{DatasetKind, ReviewStatus, RunStatus, Strategy, TriggeredBy};
-use service::{
-    ErrorCode, ImportRequest, ResultQuery, ReviewInput, RunFilter, ServiceError, Workspace,
-};
+use service::{ErrorCode, ResultQuery, ReviewInput, RunFilter, ServiceError, Workspace};
 
 mod common;
-use common::{fixture, import, import_small_invoices, invoice_config, open, runtime, TestRuntime};
-
-/// Generous: debug builds on a loaded 2-core CI machine; a healthy run takes a few seconds.
-const WAIT: Duration = Duration::from_secs(60);
+use common::{
+    fixture, import, import_request, import_small_invoices, invoice_config, open,
+    run_to_completion, runtime, TestRuntime, WAIT,
+};
 
 #[test]
 fn import_config_run_review_then_reopen_finds_everything() {
@@ -219,18 +217,8 @@ fn big_workspace(rt: &TestRuntime, dir: &Path) -> (Workspace, String, u64) {
     std::fs::write(&pos, data.purchase_orders_csv).unwrap();
     std::fs::write(&inv, data.invoices_csv).unwrap();
     let ws = open(rt, &dir.join("big.sqlite"));
-    let r = import(
-        &ws,
-        &pos.display().to_string(),
-        DatasetKind::Reference,
-        "po_id",
-    );
-    let d = import(
-        &ws,
-        &inv.display().to_string(),
-        DatasetKind::Documents,
-        "document_id",
-    );
+    let r = import(&ws, &pos, DatasetKind::Reference, "po_id");
+    let d = import(&ws, &inv, DatasetKind::Documents, "document_id");
     let config = ws.create_config(&invoice_config(&r.id, &d.id)).unwrap();
     (ws, config.id, d.row_count)
 }
@@ -332,23 +320,16 @@ fn malformed_csv_is_rejected_with_file_row_and_column_and_changes_nothing() {
     let ws = open(&rt, &path);
     import(
         &ws,
-        &fixture("pos_small.csv"),
+        fixture("pos_small.csv"),
         DatasetKind::Reference,
         "po_id",
     );
     let before = ws.info().unwrap();
     let err = ws
-        .import_dataset(&ImportRequest {
-            path: fixture("malformed_extra_field.csv"),
-            kind: DatasetKind::Documents,
-            name: None,
-            id_column: None,
-            filename_column: None,
-            delimiter: None,
-            encoding: None,
-            has_header: None,
-            sheet: None,
-        })
+        .import_dataset(&import_request(
+            fixture("malformed_extra_field.csv"),
+            DatasetKind::Documents,
+        ))
         .unwrap_err();
     let api = service::ApiError::from(err);
     assert_eq!(api.code, ErrorCode::ImportError);
@@ -369,19 +350,9 @@ fn malformed_csv_is_rejected_with_file_row_and_column_and_changes_nothing() {
         "po_id,vendor_name\npo_1,Acme\npo_2,Globex\npo_1,Initech\n",
     )
     .unwrap();
-    let err = ws
-        .import_dataset(&ImportRequest {
-            path: dup.display().to_string(),
-            kind: DatasetKind::Reference,
-            name: None,
-            id_column: Some("po_id".into()),
-            filename_column: None,
-            delimiter: None,
-            encoding: None,
-            has_header: None,
-            sheet: None,
-        })
-        .unwrap_err();
+    let mut req = import_request(&dup, DatasetKind::Reference);
+    req.id_column = Some("po_id".into());
+    let err = ws.import_dataset(&req).unwrap_err();
     let api = service::ApiError::from(err);
     assert_eq!((api.row, api.column.as_deref()), (Some(4), Some("po_id")));
     assert_eq!(ws.info().unwrap(), before);
@@ -474,9 +445,7 @@ fn undo_restores_status_match_and_notes_and_redo_reapplies() {
     let config = ws
         .create_config(&invoice_config(&pos.id, &docs.id))
         .unwrap();
-    let run = ws.start_run(&config.id, TriggeredBy::Manual).unwrap();
-    let run = ws.wait_for_run(&run.id, WAIT).unwrap();
-    assert_eq!(run.status, RunStatus::Completed, "{:?}", run.error);
+    let run = run_to_completion(&ws, &config.id);
     let results = ws
         .list_results(
             &run.id,
