@@ -185,7 +185,25 @@ pub fn router(ws: Arc<Workspace>, limits: Limits) -> Router {
         limiter: Arc::new(RateLimiter::new(limits.burst, limits.per_second)),
         limits: Arc::new(limits),
     };
-    use routes::{configs, runs, tables, unsupported};
+    let guarded = Router::new()
+        .merge(table_routes())
+        .merge(config_routes())
+        .merge(run_routes())
+        .route_layer(middleware::from_fn_with_state(state.clone(), guard::guard));
+    let max_body = state.limits.max_body_bytes;
+    Router::new()
+        .route("/v1/openapi.json", get(openapi::document))
+        .merge(guarded)
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(middleware::from_fn_with_state(state.clone(), envelope))
+        .with_state(state)
+}
+
+/// Reference data (under both of the spec's paths) and document sets.
+fn table_routes() -> Router<AppState> {
+    use routes::{tables, unsupported};
     let reference = Router::new()
         .route(
             "/",
@@ -198,7 +216,7 @@ pub fn router(ws: Arc<Workspace>, limits: Limits) -> Router {
         )
         .route("/{id}/rows", get(tables::reference_rows))
         .route("/{id}/export", get(tables::export_reference));
-    let guarded = Router::new()
+    Router::new()
         // The spec documents both paths for reference data; they are one store (A.3).
         .nest("/v1/reference-data", reference.clone())
         .nest("/v1/matching/reference-data", reference)
@@ -215,6 +233,12 @@ pub fn router(ws: Arc<Workspace>, limits: Limits) -> Router {
             "/v1/document-sets/{id}/export",
             get(tables::export_documents),
         )
+}
+
+/// Matching configs and the runs they start.
+fn config_routes() -> Router<AppState> {
+    use routes::{configs, runs, unsupported};
+    Router::new()
         .route(
             "/v1/matching/configs",
             get(configs::list).post(configs::create),
@@ -230,6 +254,12 @@ pub fn router(ws: Arc<Workspace>, limits: Limits) -> Router {
             "/v1/matching/configs/{id}/smart-run",
             post(unsupported::smart_run),
         )
+}
+
+/// Runs, their results and the review of them; strategies and packages (not implemented).
+fn run_routes() -> Router<AppState> {
+    use routes::{runs, unsupported};
+    Router::new()
         .route("/v1/matching/runs", get(runs::list))
         .route("/v1/matching/runs/{id}", get(runs::detail))
         .route("/v1/matching/runs/{id}/progress", get(runs::progress))
@@ -268,16 +298,6 @@ pub fn router(ws: Arc<Workspace>, limits: Limits) -> Router {
             "/v1/matching/packages/{*rest}",
             axum::routing::any(unsupported::packages),
         )
-        .route_layer(middleware::from_fn_with_state(state.clone(), guard::guard));
-    let max_body = state.limits.max_body_bytes;
-    Router::new()
-        .route("/v1/openapi.json", get(openapi::document))
-        .merge(guarded)
-        .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(DefaultBodyLimit::max(max_body))
-        .layer(middleware::from_fn_with_state(state.clone(), envelope))
-        .with_state(state)
 }
 
 async fn not_found(req: Request) -> HttpError {

@@ -6,7 +6,9 @@ use std::time::Instant;
 
 use engine::progress::NoProgress;
 use engine::run::{execute, ExecOptions, ResultSink, SliceSource};
-use engine::{CancelToken, ConfigInput, DocumentMatch, MatchResult, ProgressUpdate, ReviewStatus};
+use engine::{
+    CancelToken, ConfigInput, Document, DocumentMatch, MatchResult, ProgressUpdate, ReviewStatus,
+};
 
 use crate::dto::ConfigPreview;
 use crate::error::{Result, ServiceError};
@@ -78,45 +80,7 @@ impl Workspace {
         );
         let reference_rows = prepared.reference.len() as u64;
         engine::index::free_in_background(prepared.reference);
-        let mut matches = sink.0;
-        // The engine may finish documents out of order (parallel chunks); show them as the set has them.
-        let order: std::collections::HashMap<&str, usize> = documents
-            .iter()
-            .enumerate()
-            .map(|(i, d)| (d.document_id.as_str(), i))
-            .collect();
-        matches.sort_by_key(|m| {
-            order
-                .get(m.document_id.as_str())
-                .copied()
-                .unwrap_or(usize::MAX)
-        });
-        let results = matches
-            .into_iter()
-            .enumerate()
-            .map(|(i, m)| {
-                let evidence = m
-                    .matched_reference_row_id
-                    .as_ref()
-                    .and_then(|id| m.candidates.iter().find(|c| &c.reference_row_id == id))
-                    .or_else(|| m.candidates.first())
-                    .map(|c| c.evidence.clone());
-                MatchResult {
-                    id: format!("preview-{}", i + 1),
-                    run_id: "preview".into(),
-                    document_id: m.document_id,
-                    document_filename: m.document_filename,
-                    matched_reference_row_id: m.matched_reference_row_id,
-                    confidence: m.confidence,
-                    status: ReviewStatus::Pending,
-                    notes: None,
-                    evidence,
-                    candidates: m.candidates,
-                    contested: m.contested,
-                    reviewed_at: None,
-                }
-            })
-            .collect();
+        let results = preview_results(sink.0, &documents);
         Ok(ConfigPreview {
             results,
             documents: documents.len() as u64,
@@ -124,4 +88,46 @@ impl Workspace {
             elapsed_ms: started.elapsed().as_millis() as u64,
         })
     }
+}
+
+/// The matches as the review desk shows results, in the documents' order (the engine may finish
+/// them out of order in parallel chunks).
+fn preview_results(mut matches: Vec<DocumentMatch>, documents: &[Document]) -> Vec<MatchResult> {
+    let order: std::collections::HashMap<&str, usize> = documents
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.document_id.as_str(), i))
+        .collect();
+    matches.sort_by_key(|m| {
+        order
+            .get(m.document_id.as_str())
+            .copied()
+            .unwrap_or(usize::MAX)
+    });
+    matches
+        .into_iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let evidence = m
+                .matched_reference_row_id
+                .as_ref()
+                .and_then(|id| m.candidates.iter().find(|c| &c.reference_row_id == id))
+                .or_else(|| m.candidates.first())
+                .map(|c| c.evidence.clone());
+            MatchResult {
+                id: format!("preview-{}", i + 1),
+                run_id: "preview".into(),
+                document_id: m.document_id,
+                document_filename: m.document_filename,
+                matched_reference_row_id: m.matched_reference_row_id,
+                confidence: m.confidence,
+                status: ReviewStatus::Pending,
+                notes: None,
+                evidence,
+                candidates: m.candidates,
+                contested: m.contested,
+                reviewed_at: None,
+            }
+        })
+        .collect()
 }

@@ -94,30 +94,7 @@ fn rows_table(name: &str, data: &[Value]) -> Result<Table> {
                 ),
             ));
         }
-        let mut values = Vec::with_capacity(columns.len());
-        for (c, column) in columns.iter().enumerate() {
-            let v = map.get(column).unwrap_or(&Value::Null);
-            let t = type_of(v);
-            if matches!(v, Value::Array(_) | Value::Object(_)) {
-                return Err(ServiceError::validation(
-                    format!("data[{i}].{column}"),
-                    format!("is {t}; only text, numbers, true/false and null can be stored"),
-                ));
-            }
-            match types[c] {
-                _ if t == "null" => {}
-                None => types[c] = Some(t),
-                Some(expected) if expected != t => {
-                    return Err(ServiceError::validation(
-                        format!("data[{i}].{column}"),
-                        format!("is a {t}, but the column holds a {expected} in earlier rows"),
-                    ))
-                }
-                Some(_) => {}
-            }
-            values.push(text_of(v));
-        }
-        rows.push(values);
+        rows.push(row_values(i, map, &columns, &mut types)?);
     }
     Ok(Table {
         file: name.to_string(),
@@ -131,6 +108,40 @@ fn rows_table(name: &str, data: &[Value]) -> Result<Table> {
         sheets: Vec::new(),
         sheet: None,
     })
+}
+
+/// One row's values in column order. A value must be text, a number, true/false or null, and of
+/// the type its column took from earlier rows (null fits any).
+fn row_values(
+    i: usize,
+    map: &serde_json::Map<String, Value>,
+    columns: &[String],
+    types: &mut [Option<&'static str>],
+) -> Result<Vec<String>> {
+    let mut values = Vec::with_capacity(columns.len());
+    for (c, column) in columns.iter().enumerate() {
+        let v = map.get(column).unwrap_or(&Value::Null);
+        let t = type_of(v);
+        if matches!(v, Value::Array(_) | Value::Object(_)) {
+            return Err(ServiceError::validation(
+                format!("data[{i}].{column}"),
+                format!("is {t}; only text, numbers, true/false and null can be stored"),
+            ));
+        }
+        match types[c] {
+            _ if t == "null" => {}
+            None => types[c] = Some(t),
+            Some(expected) if expected != t => {
+                return Err(ServiceError::validation(
+                    format!("data[{i}].{column}"),
+                    format!("is a {t}, but the column holds a {expected} in earlier rows"),
+                ))
+            }
+            Some(_) => {}
+        }
+        values.push(text_of(v));
+    }
+    Ok(values)
 }
 
 /// A private folder for one upload, removed with everything in it when dropped.

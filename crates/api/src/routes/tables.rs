@@ -101,64 +101,7 @@ async fn create(state: AppState, kind: DatasetKind, req: Request) -> Result<Resp
         .unwrap_or_default()
         .to_ascii_lowercase();
     let dataset = if content_type.starts_with("multipart/form-data") {
-        let mut multipart = Multipart::from_request(req, &())
-            .await
-            .map_err(|e| HttpError::validation("", format!("the form could not be read: {e}")))?;
-        let mut options = ImportRequest::new(String::new(), kind);
-        let mut file: Option<(String, Vec<u8>)> = None;
-        while let Some(field) = multipart.next_field().await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                crate::too_large()
-            } else {
-                HttpError::validation("", format!("the form could not be read: {e}"))
-            }
-        })? {
-            let name = field.name().unwrap_or_default().to_string();
-            match name.as_str() {
-                "file" => {
-                    let file_name = field.file_name().unwrap_or_default().to_string();
-                    let bytes = field.bytes().await.map_err(|e| {
-                        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                            crate::too_large()
-                        } else {
-                            HttpError::validation("file", format!("could not be read: {e}"))
-                        }
-                    })?;
-                    file = Some((file_name, bytes.to_vec()));
-                }
-                "name" => options.name = Some(field_text(field, &name).await?),
-                "id_column" => options.id_column = Some(field_text(field, &name).await?),
-                "filename_column" => options.filename_column = Some(field_text(field, &name).await?),
-                "delimiter" => options.delimiter = Some(field_text(field, &name).await?),
-                "encoding" => options.encoding = Some(field_text(field, &name).await?),
-                "sheet" => options.sheet = Some(field_text(field, &name).await?),
-                "has_header" => {
-                    let text = field_text(field, &name).await?;
-                    options.has_header = Some(match text.trim() {
-                        "true" | "1" => true,
-                        "false" | "0" => false,
-                        other => {
-                            return Err(HttpError::validation(
-                                "has_header",
-                                format!("'{other}' is not true or false"),
-                            ))
-                        }
-                    });
-                }
-                other => {
-                    return Err(HttpError::validation(
-                        other,
-                        "is not a field of this form (file, name, id_column, filename_column, delimiter, encoding, has_header, sheet)",
-                    ))
-                }
-            }
-        }
-        let Some((file_name, bytes)) = file else {
-            return Err(HttpError::validation(
-                "file",
-                "attach the file to import as the form field 'file'",
-            ));
-        };
+        let (file_name, bytes, options) = upload_form(req, kind).await?;
         blocking(&state, move |w| {
             w.import_upload(&UploadImport {
                 file_name: &file_name,
@@ -182,6 +125,72 @@ async fn create(state: AppState, kind: DatasetKind, req: Request) -> Result<Resp
         .await?
     };
     Ok((StatusCode::CREATED, axum::Json(wire::table(dataset))).into_response())
+}
+
+/// The multipart upload form: the file (its name and bytes) and the import options beside it.
+async fn upload_form(
+    req: Request,
+    kind: DatasetKind,
+) -> Result<(String, Vec<u8>, ImportRequest), HttpError> {
+    let mut multipart = Multipart::from_request(req, &())
+        .await
+        .map_err(|e| HttpError::validation("", format!("the form could not be read: {e}")))?;
+    let mut options = ImportRequest::new(String::new(), kind);
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Some(field) = multipart.next_field().await.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            crate::too_large()
+        } else {
+            HttpError::validation("", format!("the form could not be read: {e}"))
+        }
+    })? {
+        let name = field.name().unwrap_or_default().to_string();
+        match name.as_str() {
+            "file" => {
+                let file_name = field.file_name().unwrap_or_default().to_string();
+                let bytes = field.bytes().await.map_err(|e| {
+                    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                        crate::too_large()
+                    } else {
+                        HttpError::validation("file", format!("could not be read: {e}"))
+                    }
+                })?;
+                file = Some((file_name, bytes.to_vec()));
+            }
+            "name" => options.name = Some(field_text(field, &name).await?),
+            "id_column" => options.id_column = Some(field_text(field, &name).await?),
+            "filename_column" => options.filename_column = Some(field_text(field, &name).await?),
+            "delimiter" => options.delimiter = Some(field_text(field, &name).await?),
+            "encoding" => options.encoding = Some(field_text(field, &name).await?),
+            "sheet" => options.sheet = Some(field_text(field, &name).await?),
+            "has_header" => {
+                let text = field_text(field, &name).await?;
+                options.has_header = Some(match text.trim() {
+                    "true" | "1" => true,
+                    "false" | "0" => false,
+                    other => {
+                        return Err(HttpError::validation(
+                            "has_header",
+                            format!("'{other}' is not true or false"),
+                        ))
+                    }
+                });
+            }
+            other => {
+                return Err(HttpError::validation(
+                    other,
+                    "is not a field of this form (file, name, id_column, filename_column, delimiter, encoding, has_header, sheet)",
+                ))
+            }
+        }
+    }
+    let Some((file_name, bytes)) = file else {
+        return Err(HttpError::validation(
+            "file",
+            "attach the file to import as the form field 'file'",
+        ));
+    };
+    Ok((file_name, bytes, options))
 }
 
 async fn rows(
