@@ -338,34 +338,7 @@ pub fn compare_spec(
             }
             cut(reference_similarity(a, b), t)
         }
-        (Strategy::Fuzzy, Prepared::Text(a), Prepared::Text(b)) => {
-            let weights = weights.filter(|_| spec.term_frequency);
-            let t = spec.similarity_threshold;
-            match spec.measure {
-                FuzzyMeasure::Best => fuzzy_best(a, b, t, weights),
-                FuzzyMeasure::TokenSet => cut(token_similarity(a, b, weights), t),
-                FuzzyMeasure::JaroWinkler => {
-                    if a.folded == b.folded {
-                        1.0
-                    } else {
-                        cut(
-                            jaro_winkler_at_least(&a.folded_chars, &b.folded_chars, t),
-                            t,
-                        )
-                    }
-                }
-                FuzzyMeasure::Levenshtein => {
-                    cut(levenshtein_similarity(&a.folded_chars, &b.folded_chars), t)
-                }
-                FuzzyMeasure::TokenJaroWinkler => {
-                    if a.folded == b.folded {
-                        1.0
-                    } else {
-                        cut(token_jaro_winkler(a, b, weights), t)
-                    }
-                }
-            }
-        }
+        (Strategy::Fuzzy, Prepared::Text(a), Prepared::Text(b)) => fuzzy_text(spec, a, b, weights),
         (Strategy::DateRange, Prepared::Date(doc), Prepared::Date(reference)) => {
             match spec.window {
                 Some((before, after)) => {
@@ -394,6 +367,41 @@ pub fn compare_spec(
             best
         }
         _ => 0.0,
+    }
+}
+
+/// A fuzzy field's score of two texts under its measure; 0 below its similarity threshold.
+fn fuzzy_text(
+    spec: &FieldSpec,
+    a: &PreparedText,
+    b: &PreparedText,
+    weights: Option<&TokenWeights>,
+) -> f64 {
+    let weights = weights.filter(|_| spec.term_frequency);
+    let t = spec.similarity_threshold;
+    match spec.measure {
+        FuzzyMeasure::Best => fuzzy_best(a, b, t, weights),
+        FuzzyMeasure::TokenSet => cut(token_similarity(a, b, weights), t),
+        FuzzyMeasure::JaroWinkler => {
+            if a.folded == b.folded {
+                1.0
+            } else {
+                cut(
+                    jaro_winkler_at_least(&a.folded_chars, &b.folded_chars, t),
+                    t,
+                )
+            }
+        }
+        FuzzyMeasure::Levenshtein => {
+            cut(levenshtein_similarity(&a.folded_chars, &b.folded_chars), t)
+        }
+        FuzzyMeasure::TokenJaroWinkler => {
+            if a.folded == b.folded {
+                1.0
+            } else {
+                cut(token_jaro_winkler(a, b, weights), t)
+            }
+        }
     }
 }
 
