@@ -351,131 +351,25 @@ impl ReferenceIndex {
         progress: &dyn ProgressSink,
         cancel: &CancelToken,
     ) -> Option<Self> {
-        let n_fields = plan.fields.len();
-        // Steps: one per column, one per key index; progress is the share of steps done.
-        let steps = 2 * n_fields.max(1);
-        let done = AtomicUsize::new(0);
-        let step_done = || {
-            let d = done.fetch_add(1, Ordering::Relaxed) + 1;
-            progress.report(&ProgressUpdate {
-                phase: Phase::LoadingReference,
-                phase_progress: (d * 100 / steps).min(99) as u8,
-                rows_processed: 0,
-                rows_total: 0,
-                rows_matched: 0,
-            });
-        };
-        // Columns are independent: on two cores the two largest build side by side.
-        let built: Vec<Option<FieldColumn>> = plan
-            .fields
-            .par_iter()
-            .map(|field| {
-                let col = build_column(&field.spec, field.target_idx, rows, cancel);
-                step_done();
-                col
-            })
-            .collect();
-        if built.iter().any(Option::is_none) {
-            free_in_background(built);
-            return None;
-        }
-        let mut columns: Vec<FieldColumn> = built.into_iter().flatten().collect();
-        let date_filter = plan
-            .filter_fields
-            .iter()
-            .copied()
-            .find(|&f| plan.fields[f].spec.strategy == Strategy::DateRange)
-            .map(|field| {
-                let col: &FieldColumn = &columns[field];
-                let day_of_value: Vec<i32> = col
-                    .distinct
-                    .iter()
-                    .map(|p| match p {
-                        Prepared::Date(d) => d.num_days_from_ce(),
-                        Prepared::Missing => i32::MIN,
-                        _ => i32::MAX,
-                    })
-                    .collect();
-                DateFilter {
-                    field,
-                    row_day: col
-                        .value_of_row
-                        .iter()
-                        .map(|&v| day_of_value[v as usize])
-                        .collect(),
-                }
-            });
-        // Which text fields narrow the search enough to be worth an index.
-        let limit = ROWS_PER_VALUE_LIMIT.max(rows.len() / 1000);
-        let all_built = columns
-            .par_iter_mut()
-            .zip(&plan.fields)
-            .all(|(col, field)| {
-                let selective =
-                    !col.distinct.is_empty() && rows.len() / col.distinct.len() <= limit;
-                if field.spec.is_text() && selective {
-                    let Some(keys) = build_keys(col, cancel) else {
-                        return false;
-                    };
-                    col.keys = Some(keys);
-                    if let Some(df) = &date_filter {
-                        let (offsets, rows) = (&col.offsets, &mut col.rows);
-                        for v in 0..offsets.len() - 1 {
-                            // A million rows in small groups: a cancel must not wait for all.
-                            if v.is_multiple_of(CANCEL_EVERY) && cancel.is_cancelled() {
-                                return false;
-                            }
-                            rows[offsets[v] as usize..offsets[v + 1] as usize]
-                                .sort_unstable_by_key(|&r| df.row_day[r as usize]);
-                        }
-                        col.row_days = col.rows.iter().map(|&r| df.row_day[r as usize]).collect();
-                    }
-                }
-                step_done();
-                true
-            });
-        if !all_built || cancel.is_cancelled() {
+        let steps = BuildSteps::new(plan.fields.len(), progress);
+        let mut columns = build_columns(plan, rows, cancel, &steps)?;
+        let date_filter = DateFilter::new(plan, &columns);
+        let indexed = index_search_fields(
+            plan,
+            &mut columns,
+            rows.len(),
+            date_filter.as_ref(),
+            cancel,
+            &steps,
+        );
+        if !indexed || cancel.is_cancelled() {
             free_in_background(columns);
             return None;
         }
-
-        let amounts = plan
-            .fields
-            .iter()
-            .position(|f| f.spec.strategy == Strategy::NumericRange)
-            .map(|field| {
-                let col = &columns[field];
-                let mut sorted: Vec<(f64, u32)> = col
-                    .value_of_row
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(r, &v)| match col.distinct[v as usize] {
-                        Prepared::Number(x) => Some((x, r as u32)),
-                        _ => None,
-                    })
-                    .collect();
-                sorted.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
-                let sample = sorted.iter().step_by(AMOUNT_SAMPLE).map(|p| p.0).collect();
-                AmountIndex {
-                    field,
-                    sorted,
-                    sample,
-                }
-            });
-        progress.report(&ProgressUpdate {
-            phase: Phase::LoadingReference,
-            phase_progress: 100,
-            rows_processed: 0,
-            rows_total: 0,
-            rows_matched: 0,
-        });
+        let amounts = AmountIndex::new(plan, &columns);
+        steps.finish();
         let n_fields = columns.len();
-        let mut row_values = vec![0u32; rows.len() * n_fields];
-        for (f, col) in columns.iter().enumerate() {
-            for (r, &v) in col.value_of_row.iter().enumerate() {
-                row_values[r * n_fields + f] = v;
-            }
-        }
+        let row_values = row_major_values(&columns, rows.len());
         Some(ReferenceIndex {
             columns,
             row_values,
@@ -742,6 +636,187 @@ impl ReferenceIndex {
                     .is_none_or(|s| s > 0.0)
             })
     }
+}
+
+/// Progress of an index build, in the `loading_reference` phase. Steps: one per column, one per
+/// field's search keys; progress is the share of steps done, and 100 only once the index is ready.
+struct BuildSteps<'a> {
+    progress: &'a dyn ProgressSink,
+    steps: usize,
+    done: AtomicUsize,
+}
+
+impl<'a> BuildSteps<'a> {
+    fn new(n_fields: usize, progress: &'a dyn ProgressSink) -> Self {
+        BuildSteps {
+            progress,
+            steps: 2 * n_fields.max(1),
+            done: AtomicUsize::new(0),
+        }
+    }
+
+    /// Called from rayon's workers as their fields finish.
+    fn step_done(&self) {
+        let d = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+        self.report((d * 100 / self.steps).min(99) as u8);
+    }
+
+    fn finish(&self) {
+        self.report(100);
+    }
+
+    fn report(&self, phase_progress: u8) {
+        self.progress.report(&ProgressUpdate {
+            phase: Phase::LoadingReference,
+            phase_progress,
+            rows_processed: 0,
+            rows_total: 0,
+            rows_matched: 0,
+        });
+    }
+}
+
+/// Interns and prepares every field of the reference rows (see `build_column`); `None` when
+/// cancelled.
+fn build_columns(
+    plan: &MatchPlan,
+    rows: &[Record],
+    cancel: &CancelToken,
+    steps: &BuildSteps,
+) -> Option<Vec<FieldColumn>> {
+    // Columns are independent: on two cores the two largest build side by side.
+    let built: Vec<Option<FieldColumn>> = plan
+        .fields
+        .par_iter()
+        .map(|field| {
+            let col = build_column(&field.spec, field.target_idx, rows, cancel);
+            steps.step_done();
+            col
+        })
+        .collect();
+    if built.iter().any(Option::is_none) {
+        free_in_background(built);
+        return None;
+    }
+    Some(built.into_iter().flatten().collect())
+}
+
+impl DateFilter {
+    /// The first filter field that is a date range, with each row's day; `None` without one.
+    fn new(plan: &MatchPlan, columns: &[FieldColumn]) -> Option<Self> {
+        let field = plan
+            .filter_fields
+            .iter()
+            .copied()
+            .find(|&f| plan.fields[f].spec.strategy == Strategy::DateRange)?;
+        let col = &columns[field];
+        let day_of_value: Vec<i32> = col
+            .distinct
+            .iter()
+            .map(|p| match p {
+                Prepared::Date(d) => d.num_days_from_ce(),
+                Prepared::Missing => i32::MIN,
+                _ => i32::MAX,
+            })
+            .collect();
+        Some(DateFilter {
+            field,
+            row_day: col
+                .value_of_row
+                .iter()
+                .map(|&v| day_of_value[v as usize])
+                .collect(),
+        })
+    }
+}
+
+/// Builds the search keys of the text fields that narrow the search enough to be worth an index
+/// and, under a date filter, orders their rows by day. `false` when cancelled.
+fn index_search_fields(
+    plan: &MatchPlan,
+    columns: &mut [FieldColumn],
+    n_rows: usize,
+    date_filter: Option<&DateFilter>,
+    cancel: &CancelToken,
+    steps: &BuildSteps,
+) -> bool {
+    let limit = ROWS_PER_VALUE_LIMIT.max(n_rows / 1000);
+    columns
+        .par_iter_mut()
+        .zip(&plan.fields)
+        .all(|(col, field)| {
+            let selective = !col.distinct.is_empty() && n_rows / col.distinct.len() <= limit;
+            if field.spec.is_text() && selective {
+                let Some(keys) = build_keys(col, cancel) else {
+                    return false;
+                };
+                col.keys = Some(keys);
+                if let Some(df) = date_filter {
+                    if !col.sort_rows_by_day(df, cancel) {
+                        return false;
+                    }
+                }
+            }
+            steps.step_done();
+            true
+        })
+}
+
+impl FieldColumn {
+    /// Sorts the rows of each value by their day under `df` and keeps those days beside them (see
+    /// `row_days`). `false` when cancelled.
+    fn sort_rows_by_day(&mut self, df: &DateFilter, cancel: &CancelToken) -> bool {
+        let (offsets, rows) = (&self.offsets, &mut self.rows);
+        for v in 0..offsets.len() - 1 {
+            // A million rows in small groups: a cancel must not wait for all.
+            if v.is_multiple_of(CANCEL_EVERY) && cancel.is_cancelled() {
+                return false;
+            }
+            rows[offsets[v] as usize..offsets[v + 1] as usize]
+                .sort_unstable_by_key(|&r| df.row_day[r as usize]);
+        }
+        self.row_days = self.rows.iter().map(|&r| df.row_day[r as usize]).collect();
+        true
+    }
+}
+
+impl AmountIndex {
+    /// The amounts of the first numeric-range field, sorted; `None` without one.
+    fn new(plan: &MatchPlan, columns: &[FieldColumn]) -> Option<Self> {
+        let field = plan
+            .fields
+            .iter()
+            .position(|f| f.spec.strategy == Strategy::NumericRange)?;
+        let col = &columns[field];
+        let mut sorted: Vec<(f64, u32)> = col
+            .value_of_row
+            .iter()
+            .enumerate()
+            .filter_map(|(r, &v)| match col.distinct[v as usize] {
+                Prepared::Number(x) => Some((x, r as u32)),
+                _ => None,
+            })
+            .collect();
+        sorted.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+        let sample = sorted.iter().step_by(AMOUNT_SAMPLE).map(|p| p.0).collect();
+        Some(AmountIndex {
+            field,
+            sorted,
+            sample,
+        })
+    }
+}
+
+/// Every row's distinct value ids, row after row (see `ReferenceIndex::row_values`).
+fn row_major_values(columns: &[FieldColumn], n_rows: usize) -> Vec<u32> {
+    let n_fields = columns.len();
+    let mut row_values = vec![0u32; n_rows * n_fields];
+    for (f, col) in columns.iter().enumerate() {
+        for (r, &v) in col.value_of_row.iter().enumerate() {
+            row_values[r * n_fields + f] = v;
+        }
+    }
+    row_values
 }
 
 /// Interns and prepares one field of the reference rows; `None` when cancelled.

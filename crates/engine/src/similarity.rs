@@ -211,12 +211,20 @@ fn levenshtein_rows(
 /// Jaccard index of two sorted, deduplicated token lists: shared / distinct tokens of both.
 /// 0 when both are empty: two values without tokens are not evidence of anything.
 pub fn token_set(a: &[String], b: &[String]) -> f64 {
-    let mut common = 0usize;
-    merge(a, b, |_, side| {
-        if side == Side::Both {
-            common += 1;
+    // Counts only the shared tokens, so it stops as soon as either list ends: it is the fuzzy
+    // scorer's token measure (`best` and `token_set` without term frequency), run per pair.
+    let (mut i, mut j, mut common) = (0, 0, 0usize);
+    while let (Some(x), Some(y)) = (a.get(i), b.get(j)) {
+        match x.cmp(y) {
+            Ordering::Less => i += 1,
+            Ordering::Greater => j += 1,
+            Ordering::Equal => {
+                common += 1;
+                i += 1;
+                j += 1;
+            }
         }
-    });
+    }
     let union = a.len() + b.len() - common;
     if union == 0 {
         0.0

@@ -18,7 +18,7 @@ use crate::parse::{parse_date_with, parse_number, DateOrder};
 use crate::profile::{parse_date_profiled, DateOrderProfile};
 use crate::similarity::{
     jaro_winkler, jaro_winkler_at_least, levenshtein_similarity, levenshtein_similarity_at_least,
-    weighted_token_set, TokenWeights,
+    token_set, weighted_token_set, TokenWeights,
 };
 
 /// A value made ready for one strategy.
@@ -146,28 +146,6 @@ fn fuzzy_from(a: &PreparedText, b: &PreparedText, tokens: f64, threshold: f64) -
         }
     }
     cut(best, threshold)
-}
-
-/// Jaccard index of two sorted, deduplicated token lists; 0 when both are empty.
-fn jaccard(a: &[String], b: &[String]) -> f64 {
-    let (mut i, mut j, mut common) = (0, 0, 0usize);
-    while let (Some(x), Some(y)) = (a.get(i), b.get(j)) {
-        match x.cmp(y) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                common += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    let union = a.len() + b.len() - common;
-    if union == 0 {
-        0.0
-    } else {
-        common as f64 / union as f64
-    }
 }
 
 /// Normalised Levenshtein of `a` and `b`, but only when it beats `best` and reaches `threshold`
@@ -360,34 +338,7 @@ pub fn compare_spec(
             }
             cut(reference_similarity(a, b), t)
         }
-        (Strategy::Fuzzy, Prepared::Text(a), Prepared::Text(b)) => {
-            let weights = weights.filter(|_| spec.term_frequency);
-            let t = spec.similarity_threshold;
-            match spec.measure {
-                FuzzyMeasure::Best => fuzzy_best(a, b, t, weights),
-                FuzzyMeasure::TokenSet => cut(token_similarity(a, b, weights), t),
-                FuzzyMeasure::JaroWinkler => {
-                    if a.folded == b.folded {
-                        1.0
-                    } else {
-                        cut(
-                            jaro_winkler_at_least(&a.folded_chars, &b.folded_chars, t),
-                            t,
-                        )
-                    }
-                }
-                FuzzyMeasure::Levenshtein => {
-                    cut(levenshtein_similarity(&a.folded_chars, &b.folded_chars), t)
-                }
-                FuzzyMeasure::TokenJaroWinkler => {
-                    if a.folded == b.folded {
-                        1.0
-                    } else {
-                        cut(token_jaro_winkler(a, b, weights), t)
-                    }
-                }
-            }
-        }
+        (Strategy::Fuzzy, Prepared::Text(a), Prepared::Text(b)) => fuzzy_text(spec, a, b, weights),
         (Strategy::DateRange, Prepared::Date(doc), Prepared::Date(reference)) => {
             match spec.window {
                 Some((before, after)) => {
@@ -416,6 +367,41 @@ pub fn compare_spec(
             best
         }
         _ => 0.0,
+    }
+}
+
+/// A fuzzy field's score of two texts under its measure; 0 below its similarity threshold.
+fn fuzzy_text(
+    spec: &FieldSpec,
+    a: &PreparedText,
+    b: &PreparedText,
+    weights: Option<&TokenWeights>,
+) -> f64 {
+    let weights = weights.filter(|_| spec.term_frequency);
+    let t = spec.similarity_threshold;
+    match spec.measure {
+        FuzzyMeasure::Best => fuzzy_best(a, b, t, weights),
+        FuzzyMeasure::TokenSet => cut(token_similarity(a, b, weights), t),
+        FuzzyMeasure::JaroWinkler => {
+            if a.folded == b.folded {
+                1.0
+            } else {
+                cut(
+                    jaro_winkler_at_least(&a.folded_chars, &b.folded_chars, t),
+                    t,
+                )
+            }
+        }
+        FuzzyMeasure::Levenshtein => {
+            cut(levenshtein_similarity(&a.folded_chars, &b.folded_chars), t)
+        }
+        FuzzyMeasure::TokenJaroWinkler => {
+            if a.folded == b.folded {
+                1.0
+            } else {
+                cut(token_jaro_winkler(a, b, weights), t)
+            }
+        }
     }
 }
 
@@ -542,7 +528,7 @@ fn cut(score: f64, threshold: f64) -> f64 {
 fn token_similarity(a: &PreparedText, b: &PreparedText, weights: Option<&TokenWeights>) -> f64 {
     match weights {
         Some(w) => weighted_token_set(&a.tokens, &b.tokens, |t| w.idf(t)),
-        None => jaccard(&a.tokens, &b.tokens),
+        None => token_set(&a.tokens, &b.tokens),
     }
 }
 
