@@ -1,0 +1,358 @@
+//! Building the index: reference values interned and prepared per field (in parallel, with
+//! cancel checks and progress), search keys for the selective text fields, the date filter's days
+//! and the sorted amounts.
+
+use super::*;
+
+impl ReferenceIndex {
+    /// Interns, prepares and indexes the reference rows for `plan`. Reports progress in the
+    /// `loading_reference` phase; returns `None` when cancelled.
+    pub fn build(
+        plan: &MatchPlan,
+        rows: &[Record],
+        progress: &dyn ProgressSink,
+        cancel: &CancelToken,
+    ) -> Option<Self> {
+        let steps = BuildSteps::new(plan.fields.len(), progress);
+        let mut columns = build_columns(plan, rows, cancel, &steps)?;
+        let date_filter = DateFilter::new(plan, &columns);
+        let indexed = index_search_fields(
+            plan,
+            &mut columns,
+            rows.len(),
+            date_filter.as_ref(),
+            cancel,
+            &steps,
+        );
+        if !indexed || cancel.is_cancelled() {
+            free_in_background(columns);
+            return None;
+        }
+        let amounts = AmountIndex::new(plan, &columns);
+        steps.finish();
+        let n_fields = columns.len();
+        let row_values = row_major_values(&columns, rows.len());
+        Some(ReferenceIndex {
+            columns,
+            row_values,
+            n_fields,
+            date_filter,
+            amounts,
+            n_rows: rows.len(),
+        })
+    }
+}
+
+/// Progress of an index build, in the `loading_reference` phase. Steps: one per column, one per
+/// field's search keys; progress is the share of steps done, and 100 only once the index is ready.
+struct BuildSteps<'a> {
+    progress: &'a dyn ProgressSink,
+    steps: usize,
+    done: AtomicUsize,
+}
+
+impl<'a> BuildSteps<'a> {
+    fn new(n_fields: usize, progress: &'a dyn ProgressSink) -> Self {
+        BuildSteps {
+            progress,
+            steps: 2 * n_fields.max(1),
+            done: AtomicUsize::new(0),
+        }
+    }
+
+    /// Called from rayon's workers as their fields finish.
+    fn step_done(&self) {
+        let d = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+        self.report((d * 100 / self.steps).min(99) as u8);
+    }
+
+    fn finish(&self) {
+        self.report(100);
+    }
+
+    fn report(&self, phase_progress: u8) {
+        self.progress.report(&ProgressUpdate {
+            phase: Phase::LoadingReference,
+            phase_progress,
+            rows_processed: 0,
+            rows_total: 0,
+            rows_matched: 0,
+        });
+    }
+}
+
+/// Interns and prepares every field of the reference rows (see `build_column`); `None` when
+/// cancelled.
+fn build_columns(
+    plan: &MatchPlan,
+    rows: &[Record],
+    cancel: &CancelToken,
+    steps: &BuildSteps,
+) -> Option<Vec<FieldColumn>> {
+    // Columns are independent: on two cores the two largest build side by side.
+    let built: Vec<Option<FieldColumn>> = plan
+        .fields
+        .par_iter()
+        .map(|field| {
+            let col = build_column(&field.spec, field.target_idx, rows, cancel);
+            steps.step_done();
+            col
+        })
+        .collect();
+    if built.iter().any(Option::is_none) {
+        free_in_background(built);
+        return None;
+    }
+    Some(built.into_iter().flatten().collect())
+}
+
+impl DateFilter {
+    /// The first filter field that is a date range, with each row's day; `None` without one.
+    fn new(plan: &MatchPlan, columns: &[FieldColumn]) -> Option<Self> {
+        let field = plan
+            .filter_fields
+            .iter()
+            .copied()
+            .find(|&f| plan.fields[f].spec.strategy == Strategy::DateRange)?;
+        let col = &columns[field];
+        let day_of_value: Vec<i32> = col
+            .distinct
+            .iter()
+            .map(|p| match p {
+                Prepared::Date(d) => d.num_days_from_ce(),
+                Prepared::Missing => i32::MIN,
+                _ => i32::MAX,
+            })
+            .collect();
+        Some(DateFilter {
+            field,
+            row_day: col
+                .value_of_row
+                .iter()
+                .map(|&v| day_of_value[v as usize])
+                .collect(),
+        })
+    }
+}
+
+/// Builds the search keys of the text fields that narrow the search enough to be worth an index
+/// and, under a date filter, orders their rows by day. `false` when cancelled.
+fn index_search_fields(
+    plan: &MatchPlan,
+    columns: &mut [FieldColumn],
+    n_rows: usize,
+    date_filter: Option<&DateFilter>,
+    cancel: &CancelToken,
+    steps: &BuildSteps,
+) -> bool {
+    let limit = ROWS_PER_VALUE_LIMIT.max(n_rows / 1000);
+    columns
+        .par_iter_mut()
+        .zip(&plan.fields)
+        .all(|(col, field)| {
+            let selective = !col.distinct.is_empty() && n_rows / col.distinct.len() <= limit;
+            if field.spec.is_text() && selective {
+                let Some(keys) = build_keys(col, cancel) else {
+                    return false;
+                };
+                col.keys = Some(keys);
+                if let Some(df) = date_filter {
+                    if !col.sort_rows_by_day(df, cancel) {
+                        return false;
+                    }
+                }
+            }
+            steps.step_done();
+            true
+        })
+}
+
+impl FieldColumn {
+    /// Sorts the rows of each value by their day under `df` and keeps those days beside them (see
+    /// `row_days`). `false` when cancelled.
+    fn sort_rows_by_day(&mut self, df: &DateFilter, cancel: &CancelToken) -> bool {
+        let (offsets, rows) = (&self.offsets, &mut self.rows);
+        for v in 0..offsets.len() - 1 {
+            // A million rows in small groups: a cancel must not wait for all.
+            if v.is_multiple_of(CANCEL_EVERY) && cancel.is_cancelled() {
+                return false;
+            }
+            rows[offsets[v] as usize..offsets[v + 1] as usize]
+                .sort_unstable_by_key(|&r| df.row_day[r as usize]);
+        }
+        self.row_days = self.rows.iter().map(|&r| df.row_day[r as usize]).collect();
+        true
+    }
+}
+
+impl AmountIndex {
+    /// The amounts of the first numeric-range field, sorted; `None` without one.
+    fn new(plan: &MatchPlan, columns: &[FieldColumn]) -> Option<Self> {
+        let field = plan
+            .fields
+            .iter()
+            .position(|f| f.spec.strategy == Strategy::NumericRange)?;
+        let col = &columns[field];
+        let mut sorted: Vec<(f64, u32)> = col
+            .value_of_row
+            .iter()
+            .enumerate()
+            .filter_map(|(r, &v)| match col.distinct[v as usize] {
+                Prepared::Number(x) => Some((x, r as u32)),
+                _ => None,
+            })
+            .collect();
+        sorted.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+        let sample = sorted.iter().step_by(AMOUNT_SAMPLE).map(|p| p.0).collect();
+        Some(AmountIndex {
+            field,
+            sorted,
+            sample,
+        })
+    }
+}
+
+/// Every row's distinct value ids, row after row (see `ReferenceIndex::row_values`).
+fn row_major_values(columns: &[FieldColumn], n_rows: usize) -> Vec<u32> {
+    let n_fields = columns.len();
+    let mut row_values = vec![0u32; n_rows * n_fields];
+    for (f, col) in columns.iter().enumerate() {
+        for (r, &v) in col.value_of_row.iter().enumerate() {
+            row_values[r * n_fields + f] = v;
+        }
+    }
+    row_values
+}
+
+/// Interns and prepares one field of the reference rows; `None` when cancelled.
+fn build_column(
+    spec: &FieldSpec,
+    target_idx: usize,
+    rows: &[Record],
+    cancel: &CancelToken,
+) -> Option<FieldColumn> {
+    let mut ids: FxHashMap<&str, u32> = FxHashMap::default();
+    let mut raw: Vec<&str> = Vec::new();
+    let mut value_of_row = Vec::with_capacity(rows.len());
+    for (r, row) in rows.iter().enumerate() {
+        if r.is_multiple_of(CANCEL_EVERY) && cancel.is_cancelled() {
+            return None;
+        }
+        let v = row.values.get(target_idx).map(String::as_str).unwrap_or("");
+        let next = raw.len() as u32;
+        let id = *ids.entry(v).or_insert_with(|| {
+            raw.push(v);
+            next
+        });
+        value_of_row.push(id);
+    }
+    let dates = if spec.strategy == Strategy::DateRange {
+        detect_date_order(raw.iter().copied())
+    } else {
+        DateOrderProfile::default()
+    };
+    let distinct: Vec<Prepared> = raw
+        .par_iter()
+        .map(|r| {
+            if cancel.is_cancelled() {
+                Prepared::Missing
+            } else {
+                prepare_spec(spec, r, &dates)
+            }
+        })
+        .collect();
+    if cancel.is_cancelled() {
+        // A million prepared values are many small allocations.
+        free_in_background(distinct);
+        return None;
+    }
+    let distinct = merge_alike(distinct, &mut value_of_row);
+    // CSR of rows per value.
+    let mut offsets = vec![0u32; distinct.len() + 1];
+    for &v in &value_of_row {
+        offsets[v as usize + 1] += 1;
+    }
+    for i in 0..distinct.len() {
+        offsets[i + 1] += offsets[i];
+    }
+    let mut fill = offsets.clone();
+    let mut row_list = vec![0u32; value_of_row.len()];
+    for (r, &v) in value_of_row.iter().enumerate() {
+        row_list[fill[v as usize] as usize] = r as u32;
+        fill[v as usize] += 1;
+    }
+    let weights = (spec.strategy == Strategy::Fuzzy && spec.term_frequency)
+        .then(|| TokenWeights::from_documents(distinct.iter().map(|p| p.tokens())));
+    Some(FieldColumn {
+        value_of_row,
+        distinct,
+        offsets,
+        rows: row_list,
+        row_days: Vec::new(),
+        weights,
+        keys: None,
+    })
+}
+
+/// Merges the distinct raw values whose prepared text is the same: under the company-name
+/// normaliser "Rockline Transport Inc." and "ROCKLINE TRANSPORT LTD" are one name. Candidate search
+/// then compares it once instead of once per spelling (the demo's million orders have 125,000
+/// vendor spellings), and its rows are found together.
+fn merge_alike(distinct: Vec<Prepared>, value_of_row: &mut [u32]) -> Vec<Prepared> {
+    let mut ids: FxHashMap<&str, u32> = FxHashMap::default();
+    let mut keep: Vec<usize> = Vec::with_capacity(distinct.len());
+    let remap: Vec<u32> = distinct
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let mut new = || {
+                keep.push(i);
+                (keep.len() - 1) as u32
+            };
+            match p {
+                Prepared::Text(t) => *ids.entry(t.folded()).or_insert_with(new),
+                _ => new(),
+            }
+        })
+        .collect();
+    drop(ids);
+    if keep.len() == distinct.len() {
+        return distinct;
+    }
+    for v in value_of_row.iter_mut() {
+        *v = remap[*v as usize];
+    }
+    let mut slots: Vec<Option<Prepared>> = distinct.into_iter().map(Some).collect();
+    keep.iter()
+        .map(|&i| slots[i].take().unwrap_or(Prepared::Missing))
+        .collect()
+}
+
+fn build_keys(col: &FieldColumn, cancel: &CancelToken) -> Option<KeyIndex> {
+    // Reference data indexes both kinds of key in one array; the document side decides which
+    // kinds it looks up.
+    let parts: Vec<Vec<(u64, u32)>> = col
+        .distinct
+        .par_chunks(KEY_CHUNK)
+        .enumerate()
+        .map(|(c, chunk)| {
+            let mut out = Vec::with_capacity(chunk.len() * 8);
+            if cancel.is_cancelled() {
+                return out;
+            }
+            let (mut hashes, mut typo) = (Vec::new(), Vec::new());
+            for (i, p) in chunk.iter().enumerate() {
+                let v = (c * KEY_CHUNK + i) as u32;
+                hashes.clear();
+                typo.clear();
+                key_hashes(p, &mut hashes, &mut typo);
+                out.extend(hashes.iter().chain(&typo).map(|&h| (h, v)));
+            }
+            out
+        })
+        .collect();
+    if cancel.is_cancelled() {
+        return None;
+    }
+    KeyIndex::new(parts, cancel)
+}

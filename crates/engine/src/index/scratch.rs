@@ -1,0 +1,115 @@
+//! Per-thread scratch memory of candidate search: stamps per reference row and per distinct value
+//! (so nothing is cleared between documents), cached comparisons, the candidates found.
+
+use std::sync::Mutex;
+
+use super::ReferenceIndex;
+
+/// Per-thread working memory of candidate search and scoring, reused across documents.
+pub struct Scratch {
+    pub(super) stamp: u32,
+    pub(super) row_stamp: Vec<u32>,
+    /// Per field, per distinct value: (stamp, score) of the comparison with the current document.
+    pub(super) cache: Vec<Vec<(u32, f32)>>,
+    pub(super) value_stamp: Vec<Vec<u32>>,
+    pub(crate) candidates: Vec<u32>,
+    pub(super) hashes: Vec<u64>,
+    pub(super) typo_hashes: Vec<u64>,
+    /// Values of the current key field that reach its threshold, with their scores.
+    pub(super) passing: Vec<(u32, f64)>,
+}
+
+/// Scratch memory is large (a stamp per reference row and per distinct value), so it is made once
+/// per worker thread and reused for every chunk rather than once per parallel task.
+pub struct ScratchPool<'a> {
+    index: &'a ReferenceIndex,
+    free: Mutex<Vec<Scratch>>,
+}
+
+impl<'a> ScratchPool<'a> {
+    pub fn new(index: &'a ReferenceIndex) -> Self {
+        ScratchPool {
+            index,
+            free: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// A scratch to use until the guard is dropped.
+    pub fn get(&self) -> PooledScratch<'_, 'a> {
+        let scratch = self
+            .free
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .pop()
+            .unwrap_or_else(|| Scratch::new(self.index));
+        PooledScratch {
+            pool: self,
+            scratch: Some(scratch),
+        }
+    }
+}
+
+pub struct PooledScratch<'p, 'a> {
+    pool: &'p ScratchPool<'a>,
+    scratch: Option<Scratch>,
+}
+
+impl std::ops::Deref for PooledScratch<'_, '_> {
+    type Target = Scratch;
+    fn deref(&self) -> &Scratch {
+        self.scratch.as_ref().expect("scratch present until drop")
+    }
+}
+
+impl std::ops::DerefMut for PooledScratch<'_, '_> {
+    fn deref_mut(&mut self) -> &mut Scratch {
+        self.scratch.as_mut().expect("scratch present until drop")
+    }
+}
+
+impl Drop for PooledScratch<'_, '_> {
+    fn drop(&mut self) {
+        if let Some(s) = self.scratch.take() {
+            self.pool
+                .free
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(s);
+        }
+    }
+}
+
+impl Scratch {
+    pub fn new(index: &ReferenceIndex) -> Self {
+        Scratch {
+            stamp: 0,
+            row_stamp: vec![0; index.n_rows],
+            cache: index
+                .columns
+                .iter()
+                .map(|c| vec![(0, 0.0); c.distinct.len()])
+                .collect(),
+            value_stamp: index
+                .columns
+                .iter()
+                .map(|c| vec![0; c.distinct.len()])
+                .collect(),
+            candidates: Vec::new(),
+            hashes: Vec::new(),
+            typo_hashes: Vec::new(),
+            passing: Vec::new(),
+        }
+    }
+
+    pub(super) fn next_document(&mut self) {
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            // After 4 billion documents the stamps wrap; start clean so none looks current.
+            self.row_stamp.iter_mut().for_each(|s| *s = 0);
+            self.cache.iter_mut().flatten().for_each(|c| c.0 = 0);
+            self.value_stamp.iter_mut().flatten().for_each(|s| *s = 0);
+            self.stamp = 1;
+        }
+        self.candidates.clear();
+    }
+}
