@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use clap::Args;
-use engine::{ConfigInput, MatchingConfig, ReviewStatus, Run, RunStatus};
+use engine::{ConfigInput, MatchingConfig, ResultPage, ReviewStatus, Run, RunStatus};
 use matchbook_cli::Session;
 use service::{
     BulkApproveInput, ExportFormat, ExportRequest, ResultQuery, ResultSort, RunFilter, Workspace,
@@ -241,20 +241,62 @@ fn measure(
     table: &mut Table,
 ) -> Result<u64, BenchError> {
     let run_id = run.id.as_str();
-    let list = |q: ResultQuery| move || Ok(ws.list_results(run_id, &q)?);
-    let query = |sort: ResultSort, page: u32| ResultQuery {
+    let (results, deep_document) = time_queue_pages(ws, run_id, table)?;
+    time_searches(ws, run_id, config, deep_document, table)?;
+    time_overviews(ws, run_id, table)?;
+    bulk(ws, run_id, bulk_at, table)?;
+    time_after_bulk(ws, run_id, table)?;
+    time_exports(ws, run_id, dir, table)?;
+    let input = config_input(config)?;
+    table.time(
+        "preview_config",
+        format!("the run's config on {PREVIEW_DOCUMENTS} documents"),
+        || Ok(ws.preview_config(&input, Some(PREVIEW_DOCUMENTS))?),
+        |p| {
+            format!(
+                "loads all {} reference rows each time",
+                thousands(p.reference_rows)
+            )
+        },
+    )?;
+    Ok(results)
+}
+
+/// A call of `list_results` with `q`, to time.
+fn list<'a>(
+    ws: &'a Workspace,
+    run_id: &'a str,
+    q: ResultQuery,
+) -> impl FnMut() -> Result<ResultPage, BenchError> + 'a {
+    move || Ok(ws.list_results(run_id, &q)?)
+}
+
+/// A full page of the queue in the given order.
+fn page_query(sort: ResultSort, page: u32) -> ResultQuery {
+    ResultQuery {
         sort: Some(sort),
         page: Some(page),
         limit: Some(PAGE_LIMIT),
         ..ResultQuery::default()
-    };
-    let hits = |p: &engine::ResultPage| results_text(p.total);
+    }
+}
 
-    // The queue as a run leaves it: every result pending.
+fn hits(p: &ResultPage) -> String {
+    results_text(p.total)
+}
+
+/// The queue as a run leaves it, every result pending: the first page and one deep in it, in
+/// each order. Returns the run's result count and the first document of the deep page in
+/// confidence order, if any.
+fn time_queue_pages(
+    ws: &Workspace,
+    run_id: &str,
+    table: &mut Table,
+) -> Result<(u64, Option<String>), BenchError> {
     let first = table.time(
         "list_results",
         format!("first page ({PAGE_LIMIT}), confidence best first"),
-        list(query(ResultSort::ConfidenceDesc, 1)),
+        list(ws, run_id, page_query(ResultSort::ConfidenceDesc, 1)),
         hits,
     )?;
     let results = first.total;
@@ -271,14 +313,14 @@ fn measure(
             table.time(
                 "list_results",
                 format!("first page, {name}"),
-                list(query(sort, 1)),
+                list(ws, run_id, page_query(sort, 1)),
                 hits,
             )?;
         }
         let page = table.time(
             "list_results",
             format!("page {deep} of {pages}, {name}"),
-            list(query(sort, deep)),
+            list(ws, run_id, page_query(sort, deep)),
             |p| {
                 format!(
                     "{} rows from offset {}",
@@ -291,11 +333,21 @@ fn measure(
             deep_document = page.data.first().map(|r| r.document_id.clone());
         }
     }
+    Ok((results, deep_document))
+}
 
-    // A search: one document's id (a handful of hits) and text nothing holds.
+/// Searches for one document's id (`few`, a handful of hits) and for text nothing holds, with
+/// and without the review band; then the band and the pending status as filters alone.
+fn time_searches(
+    ws: &Workspace,
+    run_id: &str,
+    config: &MatchingConfig,
+    few: Option<String>,
+    table: &mut Table,
+) -> Result<(), BenchError> {
     let band = (Some(config.review_floor), Some(config.threshold));
     let band_name = format!("confidence {} to {}", config.review_floor, config.threshold);
-    let few = deep_document.unwrap_or_else(|| NO_HIT.to_string());
+    let few = few.unwrap_or_else(|| NO_HIT.to_string());
     for (text, label) in [(few.as_str(), "few hits"), (NO_HIT, "no hit")] {
         for (range, range_name) in [
             ((None, None), String::new()),
@@ -304,39 +356,52 @@ fn measure(
             table.time(
                 "list_results",
                 format!("search \"{text}\" ({label}){range_name}"),
-                list(ResultQuery {
-                    search: Some(text.to_string()),
-                    min_confidence: range.0,
-                    max_confidence: range.1,
-                    limit: Some(PAGE_LIMIT),
-                    ..ResultQuery::default()
-                }),
+                list(
+                    ws,
+                    run_id,
+                    ResultQuery {
+                        search: Some(text.to_string()),
+                        min_confidence: range.0,
+                        max_confidence: range.1,
+                        limit: Some(PAGE_LIMIT),
+                        ..ResultQuery::default()
+                    },
+                ),
                 hits,
             )?;
         }
     }
+    let band_query = ResultQuery {
+        min_confidence: band.0,
+        max_confidence: band.1,
+        limit: Some(PAGE_LIMIT),
+        ..ResultQuery::default()
+    };
     table.time(
         "list_results",
         format!("first page, {band_name}"),
-        list(ResultQuery {
-            min_confidence: band.0,
-            max_confidence: band.1,
-            limit: Some(PAGE_LIMIT),
-            ..ResultQuery::default()
-        }),
+        list(ws, run_id, band_query),
         hits,
     )?;
     table.time(
         "list_results",
         "first page, status pending",
-        list(ResultQuery {
-            status: Some(ReviewStatus::Pending),
-            limit: Some(PAGE_LIMIT),
-            ..ResultQuery::default()
-        }),
+        list(ws, run_id, pending_query()),
         hits,
     )?;
+    Ok(())
+}
 
+fn pending_query() -> ResultQuery {
+    ResultQuery {
+        status: Some(ReviewStatus::Pending),
+        limit: Some(PAGE_LIMIT),
+        ..ResultQuery::default()
+    }
+}
+
+/// The counters, the run's summary and the runs list, before anything is reviewed.
+fn time_overviews(ws: &Workspace, run_id: &str, table: &mut Table) -> Result<(), BenchError> {
     table.time(
         "review_counts",
         "counters, nothing reviewed yet",
@@ -364,10 +429,11 @@ fn measure(
             n => format!("{} runs", thousands(n)),
         },
     )?;
+    Ok(())
+}
 
-    bulk(ws, run_id, bulk_at, table)?;
-
-    // The desk after the bulk approval that `bulk` left in place.
+/// The desk after the bulk approval that `bulk` left in place.
+fn time_after_bulk(ws: &Workspace, run_id: &str, table: &mut Table) -> Result<(), BenchError> {
     table.time(
         "review_counts",
         "counters after the bulk approval",
@@ -383,20 +449,25 @@ fn measure(
     table.time(
         "list_results",
         "first page, status pending, after the bulk approval",
-        list(ResultQuery {
-            status: Some(ReviewStatus::Pending),
-            limit: Some(PAGE_LIMIT),
-            ..ResultQuery::default()
-        }),
+        list(ws, run_id, pending_query()),
         hits,
     )?;
     table.time(
         "list_results",
         "first page, recently reviewed first, after the bulk approval",
-        list(query(ResultSort::RecentlyReviewed, 1)),
+        list(ws, run_id, page_query(ResultSort::RecentlyReviewed, 1)),
         hits,
     )?;
+    Ok(())
+}
 
+/// The export of the run as CSV and as XLSX, into `dir`.
+fn time_exports(
+    ws: &Workspace,
+    run_id: &str,
+    dir: &Path,
+    table: &mut Table,
+) -> Result<(), BenchError> {
     for (format, extension) in [(ExportFormat::Csv, "csv"), (ExportFormat::Xlsx, "xlsx")] {
         let path = dir.join(format!("export.{extension}"));
         let request = ExportRequest {
@@ -423,20 +494,7 @@ fn measure(
             },
         )?;
     }
-
-    let input = config_input(config)?;
-    table.time(
-        "preview_config",
-        format!("the run's config on {PREVIEW_DOCUMENTS} documents"),
-        || Ok(ws.preview_config(&input, Some(PREVIEW_DOCUMENTS))?),
-        |p| {
-            format!(
-                "loads all {} reference rows each time",
-                thousands(p.reference_rows)
-            )
-        },
-    )?;
-    Ok(results)
+    Ok(())
 }
 
 /// Times `bulk_approve_count`, then bulk approval and its undo in turns on the same results; the

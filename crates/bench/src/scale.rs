@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use datagen::demo::{generate, invoice_to_po_mappings, DemoSpec};
-use datagen::score::{self as eval, Evaluation};
+use datagen::score::{self as eval, Evaluation, TruthRow};
 use engine::run::{blocking_recall, BlockingRecall, MatchPlan};
 use import::{read_csv, to_documents, to_records, ImportOptions};
 use matchbook_cli::Session;
@@ -99,59 +99,10 @@ fn bench_size(
     dir: &Path,
 ) -> Result<SizeResult, BenchError> {
     eprintln!("[{size}] generating data...");
-    std::fs::create_dir_all(dir)
-        .map_err(BenchError::io(format!("cannot create {}", dir.display())))?;
-    let t = Instant::now();
-    let data = generate(&DemoSpec {
-        purchase_orders: size.reference,
-        invoices: size.documents,
-        seed,
-    });
-    let write = |name: &str, text: &str| -> Result<PathBuf, BenchError> {
-        let p = dir.join(name);
-        std::fs::write(&p, text)
-            .map_err(BenchError::io(format!("cannot write {}", p.display())))?;
-        Ok(p)
-    };
-    let pos = write("purchase_orders.csv", &data.purchase_orders_csv)?;
-    let invoices = write("invoices.csv", &data.invoices_csv)?;
-    write("truth.csv", &data.truth_csv)?;
-    let generate_seconds = t.elapsed().as_secs_f64();
-    let csv_mib =
-        (data.purchase_orders_csv.len() + data.invoices_csv.len()) as f64 / (1 << 20) as f64;
-    let truth = eval::parse_truth(data.truth_csv.as_bytes(), "truth.csv")
-        .map_err(|e| BenchError::Failed(e.to_string()))?;
-    drop(data);
-
-    // A fresh workspace each time, also with --keep: numbers from a file that already holds an
-    // earlier import would not be comparable.
-    let workspace = dir.join("workspace.sqlite");
-    for suffix in ["", "-wal", "-shm"] {
-        let p = PathBuf::from(format!("{}{suffix}", workspace.display()));
-        if p.exists() {
-            std::fs::remove_file(&p)
-                .map_err(BenchError::io(format!("cannot remove {}", p.display())))?;
-        }
-    }
-    let (config_id, import_reference_seconds, import_documents_seconds) = {
-        let session = Session::open(&workspace, false)?;
-        let ws = session.workspace();
-        eprintln!("[{size}] importing {} purchase orders...", size.reference);
-        let t = Instant::now();
-        let reference = ws.import_dataset(&purchase_orders_import(&pos))?;
-        let import_reference_seconds = t.elapsed().as_secs_f64();
-        eprintln!("[{size}] importing {} invoices...", size.documents);
-        let t = Instant::now();
-        let documents = ws.import_dataset(&invoices_import(&invoices))?;
-        let import_documents_seconds = t.elapsed().as_secs_f64();
-        let config = ws.create_config(&invoice_to_po_config(&reference.id, &documents.id))?;
-        (
-            config.id,
-            import_reference_seconds,
-            import_documents_seconds,
-        )
-        // The session closes here, before the child opens the file: no second worker around.
-    };
+    let files = write_demo_files(size, seed, dir)?;
+    let workspace = fresh_workspace(dir)?;
+    let (config_id, import_reference_seconds, import_documents_seconds) =
+        import_demo(size, &workspace, &files)?;
 
     eprintln!("[{size}] running (child process)...");
     let child = run_child(&workspace, &config_id)?;
@@ -169,32 +120,120 @@ fn bench_size(
         let session = Session::open(&workspace, false)?;
         let (predictions, _) =
             matchbook_cli::predictions_of_run(session.workspace(), &child.run_id)?;
-        eval::evaluate(&truth, &predictions)
+        eval::evaluate(&files.truth, &predictions)
     };
-
-    let recall = if recall_sample > 0 {
-        eprintln!(
-            "[{size}] blocking recall on {recall_sample} documents (exhaustive comparison)..."
-        );
-        let t = Instant::now();
-        let result = blocking_recall_sample(&pos, &invoices, recall_sample)?;
-        Some(RecallSample {
-            result,
-            seconds: t.elapsed().as_secs_f64(),
-        })
-    } else {
-        None
-    };
+    let recall = recall_check(size, &files, recall_sample)?;
     Ok(SizeResult {
         size,
-        generate_seconds,
-        csv_mib,
+        generate_seconds: files.seconds,
+        csv_mib: files.csv_mib,
         import_reference_seconds,
         import_documents_seconds,
         child,
         quality,
         recall,
     })
+}
+
+/// One size's demo data, written to its folder, with the truth already read.
+struct DemoFiles {
+    pos: PathBuf,
+    invoices: PathBuf,
+    truth: Vec<TruthRow>,
+    /// Generating and writing the files: not part of the job.
+    seconds: f64,
+    csv_mib: f64,
+}
+
+fn write_demo_files(size: Size, seed: u64, dir: &Path) -> Result<DemoFiles, BenchError> {
+    std::fs::create_dir_all(dir)
+        .map_err(BenchError::io(format!("cannot create {}", dir.display())))?;
+    let t = Instant::now();
+    let data = generate(&DemoSpec {
+        purchase_orders: size.reference,
+        invoices: size.documents,
+        seed,
+    });
+    let write = |name: &str, text: &str| -> Result<PathBuf, BenchError> {
+        let p = dir.join(name);
+        std::fs::write(&p, text)
+            .map_err(BenchError::io(format!("cannot write {}", p.display())))?;
+        Ok(p)
+    };
+    let pos = write("purchase_orders.csv", &data.purchase_orders_csv)?;
+    let invoices = write("invoices.csv", &data.invoices_csv)?;
+    write("truth.csv", &data.truth_csv)?;
+    let seconds = t.elapsed().as_secs_f64();
+    let csv_mib =
+        (data.purchase_orders_csv.len() + data.invoices_csv.len()) as f64 / (1 << 20) as f64;
+    let truth = eval::parse_truth(data.truth_csv.as_bytes(), "truth.csv")
+        .map_err(|e| BenchError::Failed(e.to_string()))?;
+    Ok(DemoFiles {
+        pos,
+        invoices,
+        truth,
+        seconds,
+        csv_mib,
+    })
+}
+
+/// The size's workspace file, removed with its journal files if an earlier run left them: a
+/// fresh workspace each time, also with --keep, since numbers from a file that already holds an
+/// earlier import would not be comparable.
+fn fresh_workspace(dir: &Path) -> Result<PathBuf, BenchError> {
+    let workspace = dir.join("workspace.sqlite");
+    for suffix in ["", "-wal", "-shm"] {
+        let p = PathBuf::from(format!("{}{suffix}", workspace.display()));
+        if p.exists() {
+            std::fs::remove_file(&p)
+                .map_err(BenchError::io(format!("cannot remove {}", p.display())))?;
+        }
+    }
+    Ok(workspace)
+}
+
+/// Imports both files, timed each, and creates the demo config on them; returns the config's id
+/// and the seconds of the reference and of the documents import.
+fn import_demo(
+    size: Size,
+    workspace: &Path,
+    files: &DemoFiles,
+) -> Result<(String, f64, f64), BenchError> {
+    let session = Session::open(workspace, false)?;
+    let ws = session.workspace();
+    eprintln!("[{size}] importing {} purchase orders...", size.reference);
+    let t = Instant::now();
+    let reference = ws.import_dataset(&purchase_orders_import(&files.pos))?;
+    let import_reference_seconds = t.elapsed().as_secs_f64();
+    eprintln!("[{size}] importing {} invoices...", size.documents);
+    let t = Instant::now();
+    let documents = ws.import_dataset(&invoices_import(&files.invoices))?;
+    let import_documents_seconds = t.elapsed().as_secs_f64();
+    let config = ws.create_config(&invoice_to_po_config(&reference.id, &documents.id))?;
+    Ok((
+        config.id,
+        import_reference_seconds,
+        import_documents_seconds,
+    ))
+    // The session closes here, before the child opens the file: no second worker around.
+}
+
+/// The blocking-recall check on the first `sample` documents; `None` when `sample` is 0.
+fn recall_check(
+    size: Size,
+    files: &DemoFiles,
+    sample: usize,
+) -> Result<Option<RecallSample>, BenchError> {
+    if sample == 0 {
+        return Ok(None);
+    }
+    eprintln!("[{size}] blocking recall on {sample} documents (exhaustive comparison)...");
+    let t = Instant::now();
+    let result = blocking_recall_sample(&files.pos, &files.invoices, sample)?;
+    Ok(Some(RecallSample {
+        result,
+        seconds: t.elapsed().as_secs_f64(),
+    }))
 }
 
 /// How many of the matches an exhaustive comparison finds candidate search keeps, on the first
@@ -289,9 +328,7 @@ fn score(v: Option<f64>) -> String {
 }
 
 fn print_size(r: &SizeResult) {
-    let c = &r.child;
     let s = r.size;
-    let import_total = r.import_reference_seconds + r.import_documents_seconds;
     println!();
     println!(
         "## {} documents x {} reference rows",
@@ -299,6 +336,29 @@ fn print_size(r: &SizeResult) {
         thousands(s.reference as u64)
     );
     println!();
+    print_import(r);
+    print_run(&r.child);
+    print_quality(&r.quality);
+    println!("pairs compared    {}", pairs_line(r));
+    match &r.recall {
+        Some(b) => println!(
+            "blocking recall   {:.4} (candidates kept {} of the {} best rows an exhaustive \
+             comparison finds over the threshold; first {} documents; check took {:.1} s, not part \
+             of the job)",
+            b.result.recall(),
+            b.result.kept,
+            b.result.exhaustive_matches,
+            b.result.documents,
+            b.seconds
+        ),
+        None => println!("blocking recall   skipped (--recall-sample 0)"),
+    }
+}
+
+/// The lines on generating and importing the data.
+fn print_import(r: &SizeResult) {
+    let s = r.size;
+    let import_total = r.import_reference_seconds + r.import_documents_seconds;
     println!(
         "generate data     {:.2} s, {:.1} MiB of CSV (not part of the job)",
         r.generate_seconds, r.csv_mib
@@ -318,6 +378,10 @@ fn print_size(r: &SizeResult) {
         import_total,
         per_second((s.reference + s.documents) as f64, import_total)
     );
+}
+
+/// The lines on the run: its time, its phases, its memory and what it matched.
+fn print_run(c: &ChildReport) {
     println!(
         "run               {:.2} s end to end ({} documents/s)",
         c.total_seconds,
@@ -338,52 +402,46 @@ fn print_size(r: &SizeResult) {
     println!("  finalize                {} s", secs(c.finalize_seconds));
     println!(
         "peak memory       {} MiB (VmHWM of the run process)",
-        c.peak_memory_mib
-            .map_or_else(|| "?".into(), |m| format!("{m:.0}"))
+        peak_mib(c)
     );
     println!(
         "matched           {} of {} ({:.1} %), avg confidence {}",
         c.rows_matched,
         c.rows_processed,
-        if c.rows_processed > 0 {
-            100.0 * c.rows_matched as f64 / c.rows_processed as f64
-        } else {
-            0.0
-        },
+        matched_percent(c),
         score(c.avg_confidence)
     );
-    {
-        let q = &r.quality;
-        println!(
-            "quality           P {}  R {}  F1 {} at threshold {THRESHOLD} (against the generator's truth)",
-            score(q.top1.precision),
-            score(q.top1.recall),
-            score(q.top1.f1)
-        );
-        match &q.best_f1_threshold {
-            Some(b) => println!(
-                "best-F1 threshold {:.3}: P {}  R {}  F1 {}",
-                b.threshold,
-                score(b.scores.precision),
-                score(b.scores.recall),
-                score(b.scores.f1)
-            ),
-            None => println!("best-F1 threshold none"),
-        }
-    }
-    println!("pairs compared    {}", pairs_line(r));
-    match &r.recall {
+}
+
+fn print_quality(q: &Evaluation) {
+    println!(
+        "quality           P {}  R {}  F1 {} at threshold {THRESHOLD} (against the generator's truth)",
+        score(q.top1.precision),
+        score(q.top1.recall),
+        score(q.top1.f1)
+    );
+    match &q.best_f1_threshold {
         Some(b) => println!(
-            "blocking recall   {:.4} (candidates kept {} of the {} best rows an exhaustive \
-             comparison finds over the threshold; first {} documents; check took {:.1} s, not part \
-             of the job)",
-            b.result.recall(),
-            b.result.kept,
-            b.result.exhaustive_matches,
-            b.result.documents,
-            b.seconds
+            "best-F1 threshold {:.3}: P {}  R {}  F1 {}",
+            b.threshold,
+            score(b.scores.precision),
+            score(b.scores.recall),
+            score(b.scores.f1)
         ),
-        None => println!("blocking recall   skipped (--recall-sample 0)"),
+        None => println!("best-F1 threshold none"),
+    }
+}
+
+fn peak_mib(c: &ChildReport) -> String {
+    c.peak_memory_mib
+        .map_or_else(|| "?".into(), |m| format!("{m:.0}"))
+}
+
+fn matched_percent(c: &ChildReport) -> f64 {
+    if c.rows_processed > 0 {
+        100.0 * c.rows_matched as f64 / c.rows_processed as f64
+    } else {
+        0.0
     }
 }
 
@@ -426,12 +484,8 @@ fn print_table(results: &[SizeResult]) {
             secs(c.score_write_seconds),
             secs(c.finalize_seconds),
             per_second(c.rows_processed as f64, c.total_seconds),
-            c.peak_memory_mib.map_or_else(|| "?".into(), |m| format!("{m:.0}")),
-            if c.rows_processed > 0 {
-                100.0 * c.rows_matched as f64 / c.rows_processed as f64
-            } else {
-                0.0
-            },
+            peak_mib(c),
+            matched_percent(c),
             score(q.top1.precision),
             score(q.top1.recall),
             score(q.top1.f1),

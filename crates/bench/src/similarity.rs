@@ -13,6 +13,7 @@ use std::time::Instant;
 use clap::Args;
 use datagen::demo::{generate, DemoSpec};
 use engine::normalize::fold;
+use rapidfuzz::distance::{jaro_winkler as rf_jw, levenshtein as rf_lev};
 
 use crate::machine::{command_line, Machine};
 use crate::BenchError;
@@ -241,13 +242,6 @@ pub fn run(args: &SimilarityArgs) -> Result<(), BenchError> {
     let (_, cargo) = command_line();
     eprintln!("building {} pairs...", args.pairs);
     let pairs = build_pairs(args.pairs, args.seed)?;
-    let n = pairs.len();
-    let char_count: usize = pairs
-        .iter()
-        .map(|(a, b)| a.chars().count() + b.chars().count())
-        .sum();
-    let ascii = pairs.iter().all(|(a, b)| a.is_ascii() && b.is_ascii());
-    let r = args.rounds;
     let flat: Vec<(&str, &str)> = pairs.iter().collect();
     // The engine keeps folded text as chars (decoded once per value, not once per pair), so its
     // functions are timed on the same pairs in that form.
@@ -260,117 +254,159 @@ pub fn run(args: &SimilarityArgs) -> Result<(), BenchError> {
         .map(|(a, b)| (a.as_slice(), b.as_slice()))
         .collect();
 
-    use rapidfuzz::distance::{jaro_winkler as rf_jw, levenshtein as rf_lev};
-    let mut measured: Vec<Measured> = Vec::new();
+    let mut measured = time_jaro_winkler(&pairs, &flat, &chars, args.rounds);
+    measured.extend(time_levenshtein(&pairs, &flat, &chars, args.rounds));
+
+    print_header(&pairs, args.rounds);
+    print_measured(&measured, &flat);
+    println!();
+    println!("command: `{cargo}`");
+    println!("machine: {}", machine.describe());
+    Ok(())
+}
+
+/// The Jaro-Winkler implementations, strsim's (the reference) first.
+fn time_jaro_winkler(
+    pairs: &Pairs,
+    flat: &[(&str, &str)],
+    chars: &[(&[char], &[char])],
+    r: usize,
+) -> Vec<Measured> {
     eprintln!("timing Jaro-Winkler...");
-    measured.push(per_pair(
-        &flat,
-        r,
-        "strsim::jaro_winkler",
-        "jaro-winkler",
-        "",
-        strsim::jaro_winkler,
-    ));
-    measured.push(per_pair(
-        &flat,
-        r,
-        "rapidfuzz jaro_winkler::similarity (chars)",
-        "jaro-winkler",
-        "",
-        |a, b| rf_jw::similarity(a.chars(), b.chars()),
-    ));
-    measured.push(per_pair(
-        &flat,
-        r,
-        "rapidfuzz jaro_winkler::similarity (bytes)",
-        "jaro-winkler",
-        "bytes equal chars only for ASCII text",
-        |a, b| rf_jw::similarity(a.bytes(), b.bytes()),
-    ));
-    measured.push(per_group(
-        &pairs,
-        r,
-        "rapidfuzz jaro_winkler::BatchComparator (chars)",
-        "jaro-winkler",
-        "invoice side prepared once per 8 candidates",
-        |a, cs, out| {
-            let cmp = rf_jw::BatchComparator::new(a.chars());
-            out.extend(cs.iter().map(|b| cmp.similarity(b.chars())));
-        },
-    ));
-    // engine::similarity is new (written alongside this benchmark) and its doc promises
-    // bit-for-bit agreement with strsim: the diff column holds it to that.
-    measured.push(per_pair(
-        &chars,
-        r,
-        "engine::similarity::jaro_winkler (chars)",
-        "jaro-winkler",
-        "chars decoded once per value, as the engine keeps them",
-        engine::similarity::jaro_winkler,
-    ));
+    vec![
+        per_pair(
+            flat,
+            r,
+            "strsim::jaro_winkler",
+            "jaro-winkler",
+            "",
+            strsim::jaro_winkler,
+        ),
+        per_pair(
+            flat,
+            r,
+            "rapidfuzz jaro_winkler::similarity (chars)",
+            "jaro-winkler",
+            "",
+            |a, b| rf_jw::similarity(a.chars(), b.chars()),
+        ),
+        per_pair(
+            flat,
+            r,
+            "rapidfuzz jaro_winkler::similarity (bytes)",
+            "jaro-winkler",
+            "bytes equal chars only for ASCII text",
+            |a, b| rf_jw::similarity(a.bytes(), b.bytes()),
+        ),
+        per_group(
+            pairs,
+            r,
+            "rapidfuzz jaro_winkler::BatchComparator (chars)",
+            "jaro-winkler",
+            "invoice side prepared once per 8 candidates",
+            |a, cs, out| {
+                let cmp = rf_jw::BatchComparator::new(a.chars());
+                out.extend(cs.iter().map(|b| cmp.similarity(b.chars())));
+            },
+        ),
+        // engine::similarity is new (written alongside this benchmark) and its doc promises
+        // bit-for-bit agreement with strsim: the diff column holds it to that.
+        per_pair(
+            chars,
+            r,
+            "engine::similarity::jaro_winkler (chars)",
+            "jaro-winkler",
+            "chars decoded once per value, as the engine keeps them",
+            engine::similarity::jaro_winkler,
+        ),
+    ]
+}
 
+/// The normalised Levenshtein implementations, strsim's (the reference) first.
+fn time_levenshtein(
+    pairs: &Pairs,
+    flat: &[(&str, &str)],
+    chars: &[(&[char], &[char])],
+    r: usize,
+) -> Vec<Measured> {
     eprintln!("timing Levenshtein...");
-    measured.push(per_pair(
-        &flat,
-        r,
-        "strsim::normalized_levenshtein",
-        "levenshtein",
-        "",
-        strsim::normalized_levenshtein,
-    ));
-    measured.push(per_pair(
-        &flat,
-        r,
-        "rapidfuzz levenshtein::normalized_similarity (chars)",
-        "levenshtein",
-        "",
-        |a, b| rf_lev::normalized_similarity(a.chars(), b.chars()),
-    ));
-    measured.push(per_pair(
-        &flat,
-        r,
-        "rapidfuzz levenshtein::normalized_similarity (bytes)",
-        "levenshtein",
-        "bytes equal chars only for ASCII text",
-        |a, b| rf_lev::normalized_similarity(a.bytes(), b.bytes()),
-    ));
-    measured.push(per_group(
-        &pairs,
-        r,
-        "rapidfuzz levenshtein::BatchComparator (chars)",
-        "levenshtein",
-        "invoice side prepared once per 8 candidates",
-        |a, cs, out| {
-            let cmp = rf_lev::BatchComparator::new(a.chars());
-            out.extend(cs.iter().map(|b| cmp.normalized_similarity(b.chars())));
-        },
-    ));
-    measured.push(per_pair(
-        &chars,
-        r,
-        "engine::similarity::levenshtein_similarity (chars)",
-        "levenshtein",
-        "chars decoded once per value, as the engine keeps them",
-        engine::similarity::levenshtein_similarity,
-    ));
+    vec![
+        per_pair(
+            flat,
+            r,
+            "strsim::normalized_levenshtein",
+            "levenshtein",
+            "",
+            strsim::normalized_levenshtein,
+        ),
+        per_pair(
+            flat,
+            r,
+            "rapidfuzz levenshtein::normalized_similarity (chars)",
+            "levenshtein",
+            "",
+            |a, b| rf_lev::normalized_similarity(a.chars(), b.chars()),
+        ),
+        per_pair(
+            flat,
+            r,
+            "rapidfuzz levenshtein::normalized_similarity (bytes)",
+            "levenshtein",
+            "bytes equal chars only for ASCII text",
+            |a, b| rf_lev::normalized_similarity(a.bytes(), b.bytes()),
+        ),
+        per_group(
+            pairs,
+            r,
+            "rapidfuzz levenshtein::BatchComparator (chars)",
+            "levenshtein",
+            "invoice side prepared once per 8 candidates",
+            |a, cs, out| {
+                let cmp = rf_lev::BatchComparator::new(a.chars());
+                out.extend(cs.iter().map(|b| cmp.normalized_similarity(b.chars())));
+            },
+        ),
+        per_pair(
+            chars,
+            r,
+            "engine::similarity::levenshtein_similarity (chars)",
+            "levenshtein",
+            "chars decoded once per value, as the engine keeps them",
+            engine::similarity::levenshtein_similarity,
+        ),
+    ]
+}
 
+/// The report's title and what the pairs are.
+fn print_header(pairs: &Pairs, rounds: usize) {
+    let n = pairs.len();
+    let char_count: usize = pairs
+        .iter()
+        .map(|(a, b)| a.chars().count() + b.chars().count())
+        .sum();
+    let ascii = pairs.iter().all(|(a, b)| a.is_ascii() && b.is_ascii());
     println!("# String similarity on vendor-name pairs");
     println!();
     println!(
         "{n} pairs ({} true invoice/PO pairs, {} random), {:.1} characters per string on average, \
-         {}, folded as the engine folds text; fastest of {r} passes",
+         {}, folded as the engine folds text; fastest of {rounds} passes",
         pairs.true_pairs,
         n - pairs.true_pairs,
         char_count as f64 / (2 * n.max(1)) as f64,
         if ascii { "all ASCII" } else { "not all ASCII" },
     );
     println!();
+}
+
+/// One table row per implementation with its difference from strsim's results for the same
+/// measure, then the pair of each largest difference above the tolerance.
+fn print_measured(measured: &[Measured], flat: &[(&str, &str)]) {
     println!(
         "| implementation | ns/pair | max abs diff vs strsim | pairs differing > 1e-9 | note |"
     );
     println!("|---|---:|---:|---:|---|");
     let mut worst: Vec<String> = Vec::new();
-    for m in &measured {
+    for m in measured {
         let reference = measured
             .iter()
             .find(|x| x.measure == m.measure && x.name.starts_with("strsim"))
@@ -399,10 +435,6 @@ pub fn run(args: &SimilarityArgs) -> Result<(), BenchError> {
             println!("- {w}");
         }
     }
-    println!();
-    println!("command: `{cargo}`");
-    println!("machine: {}", machine.describe());
-    Ok(())
 }
 
 #[cfg(test)]

@@ -6,13 +6,15 @@
 //!
 //! CONFIG.json holds `{"field_mappings": [...], "threshold": 0.8, "one_to_one": false}`.
 
+use std::collections::HashMap;
 use std::time::Instant;
 
 use datagen::in_memory::{match_all, ConfigFile};
-use datagen::score;
+use datagen::score::{self, TruthRow};
+use engine::domain::{Document, Record};
 use engine::progress::NoProgress;
-use engine::run::blocking_recall;
-use engine::CancelToken;
+use engine::run::{blocking_recall, MatchPlan};
+use engine::{CancelToken, DocumentMatch};
 use import::{read_csv, to_documents, to_records, ImportOptions};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -31,11 +33,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let plan = config.plan(&refs.columns, &docs.columns)?;
     eprintln!("filter fields: {:?}", plan.filter_field_names());
     eprintln!("read in {:.2} s", t0.elapsed().as_secs_f64());
-    let ti = Instant::now();
-    let index =
-        engine::index::ReferenceIndex::build(&plan, &reference, &NoProgress, &CancelToken::new());
-    eprintln!("index alone in {:.3} s", ti.elapsed().as_secs_f64());
-    drop(index);
+    time_index(&plan, &reference);
     let t1 = Instant::now();
     let (matches, outcome) = match_all(&plan, &reference, &documents);
     eprintln!(
@@ -50,11 +48,43 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Ok(());
     };
     let truth = score::parse_truth(std::fs::File::open(truth_path)?, truth_path)?;
-    let evaluation = score::evaluate_with(
-        &truth,
-        &score::predictions_of_matches(&matches),
-        config.one_to_one.unwrap_or(false),
-    );
+    print_scores(&truth, &matches, config.one_to_one.unwrap_or(false));
+    let truth: HashMap<&str, &str> = truth
+        .iter()
+        .map(|t| {
+            (
+                t.document_id.as_str(),
+                t.reference_id.as_deref().unwrap_or(""),
+            )
+        })
+        .collect();
+    if std::env::var_os("SHOW_ERRORS").is_some() {
+        for e in errors_of(&matches, &truth).iter().take(40) {
+            println!("  {e}");
+        }
+    }
+    if let Some(id) = std::env::var_os("SHOW_DOC") {
+        print_candidates(&matches, &id.to_string_lossy());
+    }
+    if std::env::var_os("BLOCKING_RECALL").is_some() {
+        print_blocking_recall(&plan, &reference, &documents);
+    }
+    Ok(())
+}
+
+/// Builds the reference index alone, to see its share of the matching time.
+fn time_index(plan: &MatchPlan, reference: &[Record]) {
+    let ti = Instant::now();
+    let index =
+        engine::index::ReferenceIndex::build(plan, reference, &NoProgress, &CancelToken::new());
+    eprintln!("index alone in {:.3} s", ti.elapsed().as_secs_f64());
+    drop(index);
+}
+
+/// Top-1 counts, precision, recall and F1, and the threshold that would give the best F1.
+fn print_scores(truth: &[TruthRow], matches: &[DocumentMatch], one_to_one: bool) {
+    let evaluation =
+        score::evaluate_with(truth, &score::predictions_of_matches(matches), one_to_one);
     let t = &evaluation.top1;
     println!(
         "tp {} fp {} fn {} tn {}  precision {:.4} recall {:.4} F1 {:.4}",
@@ -73,58 +103,42 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             best.threshold
         );
     }
-    let truth: std::collections::HashMap<&str, &str> = truth
-        .iter()
-        .map(|t| {
-            (
-                t.document_id.as_str(),
-                t.reference_id.as_deref().unwrap_or(""),
-            )
-        })
-        .collect();
-    let errors = errors_of(&matches, &truth);
-    if std::env::var_os("SHOW_ERRORS").is_some() {
-        for e in errors.iter().take(40) {
-            println!("  {e}");
-        }
-    }
-    if let Some(id) = std::env::var_os("SHOW_DOC") {
-        let id = id.to_string_lossy();
-        for m in matches.iter().filter(|m| m.document_id == *id) {
-            for c in &m.candidates {
-                println!("  {} {:.3}", c.reference_row_id, c.confidence);
-                for e in &c.evidence {
-                    println!(
-                        "      {:>14} {:.3} {}  |{}| vs |{}|",
-                        e.source,
-                        e.score,
-                        if e.missing { "MISSING" } else { "" },
-                        e.source_value,
-                        e.target_value
-                    );
-                }
+}
+
+/// Every candidate of the document `id`, with the evidence of each field.
+fn print_candidates(matches: &[DocumentMatch], id: &str) {
+    for m in matches.iter().filter(|m| m.document_id == *id) {
+        for c in &m.candidates {
+            println!("  {} {:.3}", c.reference_row_id, c.confidence);
+            for e in &c.evidence {
+                println!(
+                    "      {:>14} {:.3} {}  |{}| vs |{}|",
+                    e.source,
+                    e.score,
+                    if e.missing { "MISSING" } else { "" },
+                    e.source_value,
+                    e.target_value
+                );
             }
         }
     }
-    if std::env::var_os("BLOCKING_RECALL").is_some() {
-        let sample: Vec<_> = documents.iter().take(500).cloned().collect();
-        let b = blocking_recall(&plan, &reference, &sample);
-        println!(
-            "blocking recall {:.4} ({} of {}), pairs {:.4} % of exhaustive",
-            b.recall(),
-            b.kept,
-            b.exhaustive_matches,
-            100.0 * b.pairs_blocked as f64 / b.pairs_exhaustive as f64
-        );
-    }
-    Ok(())
+}
+
+/// The engine's blocking-recall check on the first 500 documents.
+fn print_blocking_recall(plan: &MatchPlan, reference: &[Record], documents: &[Document]) {
+    let sample: Vec<_> = documents.iter().take(500).cloned().collect();
+    let b = blocking_recall(plan, reference, &sample);
+    println!(
+        "blocking recall {:.4} ({} of {}), pairs {:.4} % of exhaustive",
+        b.recall(),
+        b.kept,
+        b.exhaustive_matches,
+        100.0 * b.pairs_blocked as f64 / b.pairs_exhaustive as f64
+    );
 }
 
 /// One line per document the run got wrong, for reading while tuning.
-fn errors_of(
-    matches: &[engine::DocumentMatch],
-    truth: &std::collections::HashMap<&str, &str>,
-) -> Vec<String> {
+fn errors_of(matches: &[DocumentMatch], truth: &HashMap<&str, &str>) -> Vec<String> {
     let mut errors = Vec::new();
     for m in matches {
         let want = truth.get(m.document_id.as_str()).copied().unwrap_or("");

@@ -414,74 +414,98 @@ fn write_invoices(
         }
         let _ = write!(buf.document_id, "doc_{}", i + 1);
         let seq = 1000 + i;
-
-        if has_po {
-            let po = &orders[rng.index(orders.len())];
-            let vendor = &vendors[po.vendor];
-            write_messy_vendor(rng, &mut buf.vendor_name, &vendor.base, vendor.legal);
-            write_invoice_number(
-                &mut buf.invoice_number,
-                vendor.numbering,
-                po.date.year(),
-                seq,
-            );
-            write_filename(
-                &mut buf.filename,
-                &vendor.base,
-                vendor.legal,
-                &buf.invoice_number,
-            );
-            if !rng.chance(MISSING_REFERENCE_SHARE) {
-                write_messy_po_number(rng, &mut buf.po_reference, po.date.year(), po.number);
-            }
-            let invoice_date = po.date + Days::new(rng.below(MAX_INVOICE_DELAY_DAYS + 1));
-            write_messy_date(rng, &mut buf.invoice_date, invoice_date);
-            let total = match rng.below(100) {
-                0..=54 => po.net_cents,
-                55..=92 => vat_inclusive(po.net_cents, rng.pick(&VAT_PER_MILLE)),
-                // A partial delivery or instalment.
-                _ => po.net_cents * (20 + rng.below(61)) / 100,
-            };
-            write_messy_amount(rng, &mut buf.total, total, vendor.currency);
-            write_invoice_description(rng, &mut buf.description, po);
-            let _ = write!(buf.po_id, "po_{}", po.number);
-            write_invoice_row(&mut invoices, &buf, vendor.currency);
+        let currency = if has_po {
+            fill_invoice_of_order(rng, &mut buf, orders, vendors, seq)
         } else {
-            let (base, legal, numbering, currency) = if rng.chance(0.5) && !vendors.is_empty() {
-                let v = &vendors[rng.index(vendors.len())];
-                (v.base.clone(), v.legal, v.numbering, v.currency)
-            } else {
-                let legal = rng.index(LEGAL_FORMS.len());
-                let mut base = vendor_base(rng);
-                if taken.contains(&full_name(&base, legal)) {
-                    base.push_str(" Group");
-                }
-                (base, legal, rng.below(4) as u8, rng.pick(&CURRENCIES))
-            };
-            let date =
-                first_order_day() + Days::new(rng.below(ORDER_DAYS + MAX_INVOICE_DELAY_DAYS));
-            write_messy_vendor(rng, &mut buf.vendor_name, &base, legal);
-            write_invoice_number(&mut buf.invoice_number, numbering, date.year(), seq);
-            write_filename(&mut buf.filename, &base, legal, &buf.invoice_number);
-            if rng.chance(0.4) {
-                // A PO number past the last one: it looks right but matches nothing.
-                let bogus = orders.len() as u64 + 1 + rng.below(orders.len().max(1000) as u64);
-                write_messy_po_number(rng, &mut buf.po_reference, date.year(), bogus);
-            }
-            write_messy_date(rng, &mut buf.invoice_date, date);
-            let u = rng.unit();
-            write_messy_amount(
-                rng,
-                &mut buf.total,
-                2_000 + (u * u * 2_000_000.0) as u64,
-                currency,
-            );
-            buf.description.push_str(rng.pick(&ITEMS));
-            write_invoice_row(&mut invoices, &buf, currency);
-        }
+            fill_invoice_without_order(rng, &mut buf, orders, vendors, taken, seq)
+        };
+        write_invoice_row(&mut invoices, &buf, currency);
         let _ = truth.write_record([buf.document_id.as_str(), buf.po_id.as_str()]);
     }
     (finish(invoices), finish(truth))
+}
+
+/// Fills `buf` with an invoice for a random order, `seq` its running number; returns its
+/// currency.
+fn fill_invoice_of_order(
+    rng: &mut Rng,
+    buf: &mut InvoiceBuffers,
+    orders: &[PurchaseOrder],
+    vendors: &[Vendor],
+    seq: u64,
+) -> &'static str {
+    let po = &orders[rng.index(orders.len())];
+    let vendor = &vendors[po.vendor];
+    write_messy_vendor(rng, &mut buf.vendor_name, &vendor.base, vendor.legal);
+    write_invoice_number(
+        &mut buf.invoice_number,
+        vendor.numbering,
+        po.date.year(),
+        seq,
+    );
+    write_filename(
+        &mut buf.filename,
+        &vendor.base,
+        vendor.legal,
+        &buf.invoice_number,
+    );
+    if !rng.chance(MISSING_REFERENCE_SHARE) {
+        write_messy_po_number(rng, &mut buf.po_reference, po.date.year(), po.number);
+    }
+    let invoice_date = po.date + Days::new(rng.below(MAX_INVOICE_DELAY_DAYS + 1));
+    write_messy_date(rng, &mut buf.invoice_date, invoice_date);
+    let total = match rng.below(100) {
+        0..=54 => po.net_cents,
+        55..=92 => vat_inclusive(po.net_cents, rng.pick(&VAT_PER_MILLE)),
+        // A partial delivery or instalment.
+        _ => po.net_cents * (20 + rng.below(61)) / 100,
+    };
+    write_messy_amount(rng, &mut buf.total, total, vendor.currency);
+    write_invoice_description(rng, &mut buf.description, po);
+    let _ = write!(buf.po_id, "po_{}", po.number);
+    vendor.currency
+}
+
+/// Fills `buf` with an invoice that belongs to no order: from a known vendor half the time,
+/// else from one in no order; returns its currency.
+fn fill_invoice_without_order(
+    rng: &mut Rng,
+    buf: &mut InvoiceBuffers,
+    orders: &[PurchaseOrder],
+    vendors: &[Vendor],
+    taken: &HashSet<String>,
+    seq: u64,
+) -> &'static str {
+    let (base, legal, numbering, currency) = if rng.chance(0.5) && !vendors.is_empty() {
+        let v = &vendors[rng.index(vendors.len())];
+        (v.base.clone(), v.legal, v.numbering, v.currency)
+    } else {
+        let legal = rng.index(LEGAL_FORMS.len());
+        let mut base = vendor_base(rng);
+        if taken.contains(&full_name(&base, legal)) {
+            base.push_str(" Group");
+        }
+        (base, legal, rng.below(4) as u8, rng.pick(&CURRENCIES))
+    };
+    let date = first_order_day() + Days::new(rng.below(ORDER_DAYS + MAX_INVOICE_DELAY_DAYS));
+    write_messy_vendor(rng, &mut buf.vendor_name, &base, legal);
+    write_invoice_number(&mut buf.invoice_number, numbering, date.year(), seq);
+    write_filename(&mut buf.filename, &base, legal, &buf.invoice_number);
+    if rng.chance(0.4) {
+        // A PO number past the last one: it looks right but matches nothing.
+        let bogus = orders.len() as u64 + 1 + rng.below(orders.len().max(1000) as u64);
+        write_messy_po_number(rng, &mut buf.po_reference, date.year(), bogus);
+    }
+    write_messy_date(rng, &mut buf.invoice_date, date);
+    let u = rng.unit();
+    write_messy_amount(
+        rng,
+        &mut buf.total,
+        2_000 + (u * u * 2_000_000.0) as u64,
+        currency,
+    );
+    buf.description.push_str(rng.pick(&ITEMS));
+    currency
 }
 
 #[derive(Default)]

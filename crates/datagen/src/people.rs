@@ -817,28 +817,56 @@ fn modify(rng: &mut Rng, t: &Tables, f: &mut Fields, field: usize) -> bool {
         return false;
     }
     let before = f[field].clone();
-    let v = &f[field];
+    let v = f[field].as_str();
     let new = match field {
-        GIVEN | SURNAME => {
-            // Percent: typo, OCR, phonetic, nickname / new surname, blank, split, swap.
-            match rng.weighted(&[49, 8, 14, 10, 7, 8, 4]) {
-                0 => typo(rng, v),
-                1 => ocr(rng, v),
-                2 => phonetic(rng, v),
-                3 if field == GIVEN => nickname(rng, v),
-                // A surname changed by marriage.
-                3 => t.surnames.draw(rng).to_string(),
-                4 => String::new(),
-                5 => split_word(rng, v),
-                _ => {
-                    if f[GIVEN].is_empty() || f[SURNAME].is_empty() {
-                        return false;
-                    }
-                    f.swap(GIVEN, SURNAME);
-                    return true;
-                }
-            }
+        GIVEN | SURNAME => match modified_name(rng, t, v, field) {
+            Some(new) => new,
+            None => return swap_names(f),
+        },
+        STREET_NUMBER | ADDRESS_1 | ADDRESS_2 | SUBURB | POSTCODE | STATE => {
+            modified_address(rng, v, field)
         }
+        DOB => modified_date_of_birth(rng, v),
+        _ => match rng.weighted(&[48, 25, 10, 12, 5]) {
+            0 => digit_typo(rng, v),
+            1 => transpose_any(rng, v),
+            2 => insert_or_delete_digit(rng, v),
+            3 => String::new(),
+            _ => ocr(rng, v),
+        },
+    };
+    f[field] = new;
+    f[field] != before
+}
+
+/// A given name or surname modified; `None` when the draw is to swap the two names instead.
+fn modified_name(rng: &mut Rng, t: &Tables, v: &str, field: usize) -> Option<String> {
+    // Percent: typo, OCR, phonetic, nickname / new surname, blank, split, swap.
+    Some(match rng.weighted(&[49, 8, 14, 10, 7, 8, 4]) {
+        0 => typo(rng, v),
+        1 => ocr(rng, v),
+        2 => phonetic(rng, v),
+        3 if field == GIVEN => nickname(rng, v),
+        // A surname changed by marriage.
+        3 => t.surnames.draw(rng).to_string(),
+        4 => String::new(),
+        5 => split_word(rng, v),
+        _ => return None,
+    })
+}
+
+/// Swaps given name and surname; false (nothing done) when either is blank.
+fn swap_names(f: &mut Fields) -> bool {
+    if f[GIVEN].is_empty() || f[SURNAME].is_empty() {
+        return false;
+    }
+    f.swap(GIVEN, SURNAME);
+    true
+}
+
+/// A part of the address (street number to state) modified.
+fn modified_address(rng: &mut Rng, v: &str, field: usize) -> String {
+    match field {
         STREET_NUMBER => match rng.weighted(&[38, 15, 12, 10, 25]) {
             0 => digit_typo(rng, v),
             1 => transpose_any(rng, v),
@@ -874,35 +902,29 @@ fn modify(rng: &mut Rng, t: &Tables, f: &mut Fields, field: usize) -> bool {
             2 => ocr(rng, v),
             _ => String::new(),
         },
-        STATE => match rng.weighted(&[55, 15, 30]) {
+        _ => match rng.weighted(&[55, 15, 30]) {
             0 => typo(rng, v),
             1 => String::new(),
             _ => rng.pick(STATES).0.to_string(),
         },
-        DOB => match rng.weighted(&[37, 15, 25, 8, 15]) {
-            0 => digit_typo(rng, v),
-            1 => transpose_any(rng, v),
-            2 => swap_day_month(rng, v),
-            3 => String::new(),
-            // The year mistyped: 1956 for 1965.
-            _ => {
-                let mut b = v.clone().into_bytes();
-                if b.len() == 8 {
-                    b.swap(2, 3);
-                }
-                String::from_utf8(b).unwrap_or_default()
+    }
+}
+
+fn modified_date_of_birth(rng: &mut Rng, v: &str) -> String {
+    match rng.weighted(&[37, 15, 25, 8, 15]) {
+        0 => digit_typo(rng, v),
+        1 => transpose_any(rng, v),
+        2 => swap_day_month(rng, v),
+        3 => String::new(),
+        // The year mistyped: 1956 for 1965.
+        _ => {
+            let mut b = v.as_bytes().to_vec();
+            if b.len() == 8 {
+                b.swap(2, 3);
             }
-        },
-        _ => match rng.weighted(&[48, 25, 10, 12, 5]) {
-            0 => digit_typo(rng, v),
-            1 => transpose_any(rng, v),
-            2 => insert_or_delete_digit(rng, v),
-            3 => String::new(),
-            _ => ocr(rng, v),
-        },
-    };
-    f[field] = new;
-    f[field] != before
+            String::from_utf8(b).unwrap_or_default()
+        }
+    }
 }
 
 /// Where a typo lands: anywhere, but the first character only a third as often.

@@ -98,58 +98,144 @@ fn parse(
     opts: &ImportOptions,
     cut_tail: bool,
 ) -> Result<Table, ImportError> {
-    let err = |row: Option<u64>, column: Option<String>, message: String| ImportError {
-        file: file.to_string(),
-        row,
-        column,
-        message,
-    };
-
     if let Some(d) = opts.delimiter {
-        // A quote or line break as delimiter would make every row ambiguous, and a non-ASCII byte
-        // would split characters of the decoded text.
-        if !d.is_ascii() || matches!(d, b'"' | b'\r' | b'\n') {
-            return Err(err(
-                None,
-                None,
-                format!(
-                    "{:?} cannot be used as the delimiter; use a comma, semicolon, tab or similar.",
-                    d as char
-                ),
-            ));
-        }
+        check_delimiter(file, d)?;
     }
-
     check_file_size(file, bytes.len() as u64)?;
     check_text_start(file, bytes, opts.encoding)?;
     let (text, encoding) = decode(bytes, opts.encoding);
     check_no_nul(file, &text)?;
     let delimiter = opts.delimiter.unwrap_or_else(|| detect_delimiter(&text));
-    let data = text.as_bytes();
+    let read = read_rows(file, text.as_bytes(), delimiter, opts.has_header, cut_tail)?;
+    let Some(columns) = read.columns else {
+        return Err(empty_file(file, opts.has_header));
+    };
+    Ok(Table {
+        file: file.to_string(),
+        format: FileFormat::Csv,
+        columns,
+        rows: read.rows,
+        header_row: read.header_row,
+        row_numbers: read.row_numbers,
+        delimiter,
+        encoding,
+        sheets: Vec::new(),
+        sheet: None,
+    })
+}
 
-    let mut reader = ::csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(data);
+fn error(file: &str, row: Option<u64>, column: Option<String>, message: String) -> ImportError {
+    ImportError {
+        file: file.to_string(),
+        row,
+        column,
+        message,
+    }
+}
 
+/// A quote or line break as delimiter would make every row ambiguous, and a non-ASCII byte would
+/// split characters of the decoded text.
+fn check_delimiter(file: &str, d: u8) -> Result<(), ImportError> {
+    if !d.is_ascii() || matches!(d, b'"' | b'\r' | b'\n') {
+        return Err(error(
+            file,
+            None,
+            None,
+            format!(
+                "{:?} cannot be used as the delimiter; use a comma, semicolon, tab or similar.",
+                d as char
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The records of `data` as the table's columns and rows, each checked where it is read so the
+/// first problem in the file is the one reported.
+fn read_rows(
+    file: &str,
+    data: &[u8],
+    delimiter: u8,
+    has_header: bool,
+    cut_tail: bool,
+) -> Result<Rows, ImportError> {
+    let mut records = Records::new(data, delimiter);
+    // One record reused for every row: the values are copied out only into the row kept.
     let mut record = ::csv::StringRecord::new();
-    let mut columns: Option<Vec<String>> = None;
-    let mut header_row = 0;
-    let mut rows: Vec<Vec<String>> = Vec::new();
-    let mut row_numbers: Vec<u64> = Vec::new();
-    // The spreadsheet row of the last record read and the offset where its text ends, before its
-    // line break: line breaks are counted only outside records, so those inside quoted values do
-    // not add rows. Before the first record, the file's start is row 1.
-    let (mut last_row, mut last_end) = (1, 0);
-    loop {
-        let start = reader.position().byte() as usize;
+    let mut read = Rows::default();
+    while let Some(span) = records.read(file, &mut record)? {
+        if record.iter().all(|v| v.trim().is_empty()) {
+            // A line of only delimiters where the header belongs is a header without names, not
+            // a blank line: skipping it would silently make the first data row the header.
+            if read.columns.is_none() && has_header && record.len() > 1 {
+                return Err(header_of_delimiters(file, span.row, record.len()));
+            }
+            continue;
+        }
+        let raw = data.get(span.start..span.end).unwrap_or_default();
+        let columns = read.columns.as_deref();
+        if let Some(problem) =
+            record_problem(file, span.row, raw, &record, columns, has_header, delimiter)
+        {
+            let is_last = data[span.end..].iter().all(|&b| b == b'\r' || b == b'\n');
+            if cut_tail && is_last {
+                break;
+            }
+            return Err(problem);
+        }
+        read.take(file, span.row, &record, has_header)?;
+    }
+    Ok(read)
+}
+
+/// A record's place in the data: its spreadsheet row, and its bytes from `start` (any blank lines
+/// the reader skipped before it included) to `end`.
+struct Span {
+    row: u64,
+    start: usize,
+    end: usize,
+}
+
+/// The csv reader, and what it takes to number the rows it reads as a spreadsheet does.
+struct Records<'a> {
+    reader: ::csv::Reader<&'a [u8]>,
+    data: &'a [u8],
+    /// The spreadsheet row of the last record read and the offset where its text ends, before its
+    /// line break: line breaks are counted only outside records, so those inside quoted values do
+    /// not add rows. Before the first record, the file's start is row 1.
+    last_row: u64,
+    last_end: usize,
+}
+
+impl<'a> Records<'a> {
+    fn new(data: &'a [u8], delimiter: u8) -> Self {
+        let reader = ::csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(delimiter)
+            .from_reader(data);
+        Records {
+            reader,
+            data,
+            last_row: 1,
+            last_end: 0,
+        }
+    }
+
+    /// Reads the next record into `record`; `None` at the end of the data.
+    fn read(
+        &mut self,
+        file: &str,
+        record: &mut ::csv::StringRecord,
+    ) -> Result<Option<Span>, ImportError> {
+        let data = self.data;
+        let start = self.reader.position().byte() as usize;
         // The reader skips empty lines before a record; the record's text starts after them.
         let content_start = start + leading_line_breaks(data.get(start..).unwrap_or_default());
-        let row = last_row + line_breaks(data, last_end, content_start);
-        match reader.read_record(&mut record) {
+        let row = self.last_row + line_breaks(data, self.last_end, content_start);
+        match self.reader.read_record(record) {
             Ok(true) => {}
-            Ok(false) => break,
+            Ok(false) => return Ok(None),
             Err(e) => {
                 let message = match e.kind() {
                     ::csv::ErrorKind::Utf8 { .. } => {
@@ -157,80 +243,82 @@ fn parse(
                     }
                     _ => format!("This row could not be read: {e}"),
                 };
-                return Err(err(Some(row), None, message));
+                return Err(error(file, Some(row), None, message));
             }
         }
-        let end = (reader.position().byte() as usize).min(data.len());
-        last_row = row;
-        last_end = content_start.max(end - trailing_line_breaks(&data[..end]));
-        if record.iter().all(|v| v.trim().is_empty()) {
-            // A line of only delimiters where the header belongs is a header without names, not
-            // a blank line: skipping it would silently make the first data row the header.
-            if columns.is_none() && opts.has_header && record.len() > 1 {
-                return Err(err(
-                    Some(row),
-                    Some("column 1".to_string()),
-                    format!(
-                        "The header row has {} columns but no column names: it holds only delimiters. Write the column names in it, or import the file without a header row (the columns are then named column_1, column_2, ...).",
-                        record.len()
-                    ),
-                ));
-            }
-            continue;
-        }
-        let is_last = data[end..].iter().all(|&b| b == b'\r' || b == b'\n');
-        let problem = if let Some(problem) =
-            check_quoting(data.get(start..end).unwrap_or_default(), delimiter)
-        {
-            let column = column_label(columns.as_deref(), problem.field());
-            Some(err(Some(row), Some(column), problem.message()))
-        } else {
-            match &columns {
-                None => None,
-                Some(cols) => {
-                    field_count_problem(file, row, &record, cols, opts.has_header, delimiter)
-                }
-            }
-        };
-        if let Some(problem) = problem {
-            if cut_tail && is_last {
-                break;
-            }
-            return Err(problem);
-        }
+        let end = (self.reader.position().byte() as usize).min(data.len());
+        self.last_row = row;
+        self.last_end = content_start.max(end - trailing_line_breaks(&data[..end]));
+        Ok(Some(Span { row, start, end }))
+    }
+}
 
-        if columns.is_none() {
+/// The table as far as it has been read: the columns once the first row is in (`None` before),
+/// then the data rows and their spreadsheet row numbers.
+#[derive(Default)]
+struct Rows {
+    columns: Option<Vec<String>>,
+    header_row: u64,
+    rows: Vec<Vec<String>>,
+    row_numbers: Vec<u64>,
+}
+
+impl Rows {
+    /// Takes a non-blank record that passed the quoting and field-count checks: the first one
+    /// names the columns when the file has a header, every other one is a data row.
+    fn take(
+        &mut self,
+        file: &str,
+        row: u64,
+        record: &::csv::StringRecord,
+        has_header: bool,
+    ) -> Result<(), ImportError> {
+        if self.columns.is_none() {
             check_columns(file, row, record.len())?;
             check_values(file, row, record.iter(), |i| format!("column {}", i + 1))?;
-            if opts.has_header {
-                columns = Some(header_names(file, row, record.iter(), ColumnRef::Number)?);
-                header_row = row;
-                continue;
+            if has_header {
+                self.columns = Some(header_names(file, row, record.iter(), ColumnRef::Number)?);
+                self.header_row = row;
+                return Ok(());
             }
-            columns = Some(numbered_columns(record.len()));
+            self.columns = Some(numbered_columns(record.len()));
         }
-        let cols = columns.as_deref().unwrap_or_default();
-        check_next_row(file, row, rows.len(), cols.len())?;
+        let cols = self.columns.as_deref().unwrap_or_default();
+        check_next_row(file, row, self.rows.len(), cols.len())?;
         check_values(file, row, record.iter(), |i| column_label(Some(cols), i))?;
-        rows.push(record.iter().map(clean_value).collect());
-        row_numbers.push(row);
+        self.rows.push(record.iter().map(clean_value).collect());
+        self.row_numbers.push(row);
+        Ok(())
     }
+}
 
-    let Some(columns) = columns else {
-        return Err(empty_file(file, opts.has_header));
-    };
-    Ok(Table {
-        file: file.to_string(),
-        format: FileFormat::Csv,
-        columns,
-        rows,
-        header_row,
-        row_numbers,
-        delimiter,
-        encoding,
-        sheets: Vec::new(),
-        sheet: None,
-    })
+fn header_of_delimiters(file: &str, row: u64, columns: usize) -> ImportError {
+    error(
+        file,
+        Some(row),
+        Some("column 1".to_string()),
+        format!(
+            "The header row has {columns} columns but no column names: it holds only delimiters. Write the column names in it, or import the file without a header row (the columns are then named column_1, column_2, ...)."
+        ),
+    )
+}
+
+/// Bad quoting in the record's bytes `raw`, or else, once the columns are known, a row with more
+/// or fewer values than there are columns.
+fn record_problem(
+    file: &str,
+    row: u64,
+    raw: &[u8],
+    record: &::csv::StringRecord,
+    columns: Option<&[String]>,
+    has_header: bool,
+    delimiter: u8,
+) -> Option<ImportError> {
+    if let Some(problem) = check_quoting(raw, delimiter) {
+        let column = column_label(columns, problem.field());
+        return Some(error(file, Some(row), Some(column), problem.message()));
+    }
+    field_count_problem(file, row, record, columns?, has_header, delimiter)
 }
 
 /// A data row with more or fewer values than there are columns.

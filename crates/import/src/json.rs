@@ -39,124 +39,12 @@ pub fn read_json_bytes(
     bytes: &[u8],
     opts: &ImportOptions,
 ) -> Result<Table, ImportError> {
-    let err = |row: Option<u64>, column: Option<String>, message: String| ImportError {
-        file: file.to_string(),
-        row,
-        column,
-        message,
-    };
     check_file_size(file, bytes.len() as u64)?;
     check_text_start(file, bytes, opts.encoding)?;
     let (text, encoding) = decode(bytes, opts.encoding);
     check_no_nul(file, &text)?;
-    let elements = match serde_json::from_str::<Top>(&text) {
-        Ok(Top::Array(elements)) => elements,
-        Ok(Top::Other(what)) => {
-            return Err(err(
-                None,
-                None,
-                format!(
-                    "The file holds {what}, not a list of records. It must be a JSON array of objects, one per row: [{{\"id\": 1, \"name\": \"...\"}}, ...]."
-                ),
-            ))
-        }
-        Err(e) => {
-            return Err(err(
-                Some(e.line() as u64).filter(|&l| l > 0),
-                None,
-                format!("The file is not valid JSON: {e}."),
-            ))
-        }
-    };
-
-    let mut columns: Vec<String> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
-    let mut rows: Vec<Vec<String>> = Vec::new();
-    let mut row_numbers: Vec<u64> = Vec::new();
-    for (i, element) in elements.into_iter().enumerate() {
-        let record = i as u64 + 1;
-        let fields = match element {
-            Element::Object(fields) => fields,
-            Element::Other(what) => {
-                return Err(err(
-                    Some(record),
-                    None,
-                    format!(
-                        "Record {record} is {what}, not an object; every element of the array must be an object of named values."
-                    ),
-                ))
-            }
-        };
-        let mut values = vec![String::new(); columns.len()];
-        let mut seen = vec![false; columns.len()];
-        for (raw_key, raw) in fields {
-            let key = raw_key.trim();
-            if key.is_empty() {
-                return Err(err(
-                    Some(record),
-                    None,
-                    format!(
-                        "Record {record} has a value with an empty name; every value needs a name."
-                    ),
-                ));
-            }
-            let column = match index.get(key) {
-                Some(&c) => c,
-                None => {
-                    check_columns(file, record, columns.len() + 1).map_err(|e| ImportError {
-                        column: Some(key.to_string()),
-                        message: format!(
-                            "Record {record} brings the number of names (columns) above {}, the most one import takes.",
-                            super::limits::MAX_COLUMNS
-                        ),
-                        ..e
-                    })?;
-                    index.insert(key.to_string(), columns.len());
-                    columns.push(key.to_string());
-                    values.push(String::new());
-                    seen.push(false);
-                    columns.len() - 1
-                }
-            };
-            if std::mem::replace(&mut seen[column], true) {
-                return Err(err(
-                    Some(record),
-                    Some(key.to_string()),
-                    format!("Record {record} has the name \"{key}\" twice; names must be unique within a record."),
-                ));
-            }
-            values[column] = value_text(&raw).map_err(|what| {
-                err(
-                    Some(record),
-                    Some(key.to_string()),
-                    format!(
-                        "Record {record} has {what} under \"{key}\"; only text, numbers, true/false and null can be imported. Flatten the data first."
-                    ),
-                )
-            })?;
-        }
-        // A record whose values are all null (or an empty object) is still a record the file
-        // lists: it is kept as a row of empty values, so the rows stored match the records
-        // written, and an id column points at it by number if it lacks an id.
-        check_next_row(file, record, rows.len(), columns.len())?;
-        check_values(file, record, values.iter().map(String::as_str), |i| {
-            columns[i].clone()
-        })?;
-        rows.push(values);
-        row_numbers.push(record);
-    }
-    if columns.is_empty() {
-        return Err(err(
-            None,
-            None,
-            "The file has no records with values: the array is empty or holds only empty objects."
-                .to_string(),
-        ));
-    }
-    // Records before a key's first appearance lack it: it is as empty for them as null.
-    for row in &mut rows {
-        row.resize(columns.len(), String::new());
-    }
+    let elements = top_array(file, &text)?;
+    let (columns, rows, row_numbers) = read_records(file, elements)?;
     Ok(Table {
         file: file.to_string(),
         format: FileFormat::Json,
@@ -169,6 +57,164 @@ pub fn read_json_bytes(
         sheets: Vec::new(),
         sheet: None,
     })
+}
+
+fn error(file: &str, row: Option<u64>, column: Option<String>, message: String) -> ImportError {
+    ImportError {
+        file: file.to_string(),
+        row,
+        column,
+        message,
+    }
+}
+
+/// The elements of the file's top-level array; anything else at the top is refused.
+fn top_array(file: &str, text: &str) -> Result<Vec<Element>, ImportError> {
+    match serde_json::from_str::<Top>(text) {
+        Ok(Top::Array(elements)) => Ok(elements),
+        Ok(Top::Other(what)) => Err(error(
+            file,
+            None,
+            None,
+            format!(
+                "The file holds {what}, not a list of records. It must be a JSON array of objects, one per row: [{{\"id\": 1, \"name\": \"...\"}}, ...]."
+            ),
+        )),
+        Err(e) => Err(error(
+            file,
+            Some(e.line() as u64).filter(|&l| l > 0),
+            None,
+            format!("The file is not valid JSON: {e}."),
+        )),
+    }
+}
+
+/// A table's columns, rows and the record number of each row.
+type Parts = (Vec<String>, Vec<Vec<String>>, Vec<u64>);
+
+/// The columns, rows and record numbers of the array's elements, one row per element.
+fn read_records(file: &str, elements: Vec<Element>) -> Result<Parts, ImportError> {
+    let mut columns = Columns::default();
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut row_numbers: Vec<u64> = Vec::new();
+    for (i, element) in elements.into_iter().enumerate() {
+        let record = i as u64 + 1;
+        let fields = match element {
+            Element::Object(fields) => fields,
+            Element::Other(what) => {
+                return Err(error(
+                    file,
+                    Some(record),
+                    None,
+                    format!(
+                        "Record {record} is {what}, not an object; every element of the array must be an object of named values."
+                    ),
+                ))
+            }
+        };
+        let values = record_values(file, record, fields, &mut columns)?;
+        // A record whose values are all null (or an empty object) is still a record the file
+        // lists: it is kept as a row of empty values, so the rows stored match the records
+        // written, and an id column points at it by number if it lacks an id.
+        let names = &columns.names;
+        check_next_row(file, record, rows.len(), names.len())?;
+        check_values(file, record, values.iter().map(String::as_str), |i| {
+            names[i].clone()
+        })?;
+        rows.push(values);
+        row_numbers.push(record);
+    }
+    let columns = columns.names;
+    if columns.is_empty() {
+        return Err(error(
+            file,
+            None,
+            None,
+            "The file has no records with values: the array is empty or holds only empty objects."
+                .to_string(),
+        ));
+    }
+    // Records before a key's first appearance lack it: it is as empty for them as null.
+    for row in &mut rows {
+        row.resize(columns.len(), String::new());
+    }
+    Ok((columns, rows, row_numbers))
+}
+
+/// The columns so far: the keys in the order they first appear, and each one's position.
+#[derive(Default)]
+struct Columns {
+    names: Vec<String>,
+    index: HashMap<String, usize>,
+}
+
+impl Columns {
+    /// The column of `key`, added after the others when `record` is the first to have it.
+    fn position(&mut self, file: &str, record: u64, key: &str) -> Result<usize, ImportError> {
+        if let Some(&c) = self.index.get(key) {
+            return Ok(c);
+        }
+        check_columns(file, record, self.names.len() + 1).map_err(|e| ImportError {
+            column: Some(key.to_string()),
+            message: format!(
+                "Record {record} brings the number of names (columns) above {}, the most one import takes.",
+                super::limits::MAX_COLUMNS
+            ),
+            ..e
+        })?;
+        self.index.insert(key.to_string(), self.names.len());
+        self.names.push(key.to_string());
+        Ok(self.names.len() - 1)
+    }
+}
+
+/// One record's values in column order, as wide as the columns after it (keys it brings first
+/// are added to them).
+fn record_values(
+    file: &str,
+    record: u64,
+    fields: Vec<(String, Box<RawValue>)>,
+    columns: &mut Columns,
+) -> Result<Vec<String>, ImportError> {
+    let mut values = vec![String::new(); columns.names.len()];
+    let mut seen = vec![false; columns.names.len()];
+    for (raw_key, raw) in fields {
+        let key = raw_key.trim();
+        if key.is_empty() {
+            return Err(error(
+                file,
+                Some(record),
+                None,
+                format!(
+                    "Record {record} has a value with an empty name; every value needs a name."
+                ),
+            ));
+        }
+        let column = columns.position(file, record, key)?;
+        if column == values.len() {
+            values.push(String::new());
+            seen.push(false);
+        }
+        if std::mem::replace(&mut seen[column], true) {
+            return Err(error(
+                file,
+                Some(record),
+                Some(key.to_string()),
+                format!("Record {record} has the name \"{key}\" twice; names must be unique within a record."),
+            ));
+        }
+        values[column] = value_text(&raw).map_err(|what| {
+            error(
+                file,
+                Some(record),
+                Some(key.to_string()),
+                format!(
+                    "Record {record} has {what} under \"{key}\"; only text, numbers, true/false and null can be imported. Flatten the data first."
+                ),
+            )
+        })?;
+    }
+    Ok(values)
 }
 
 /// A value's text: strings as they are, numbers as written, true/false, null as empty. A nested

@@ -263,6 +263,23 @@ fn attribute<'a>(e: &'a BytesStart<'_>, name: &[u8]) -> Option<Cow<'a, [u8]>> {
 
 fn check_xlsx(file: &str, zip: &mut Zip, wanted: Option<&str>) -> Result<(), Stop> {
     // What calamine reads on opening, whole: relationships, workbook, styles and shared strings.
+    let targets = xlsx_relationships(file, zip)?;
+    let sheets = xlsx_sheets(file, zip, &targets)?;
+    if let Some(name) = entry_name(zip, "xl/styles.xml") {
+        scan_entry(file, zip, &name, |_, _| Ok(true))?;
+    }
+    let strings = match entry_name(zip, "xl/sharedStrings.xml") {
+        Some(name) => count_shared_strings(file, zip, &name)?,
+        None => 0,
+    };
+    for (sheet, entry) in xlsx_sheet_parts(zip, &sheets, wanted) {
+        check_xlsx_sheet(file, zip, &sheet, &entry, strings)?;
+    }
+    Ok(())
+}
+
+/// The workbook's relationships: each id with the part it points at.
+fn xlsx_relationships(file: &str, zip: &mut Zip) -> Result<Vec<(Vec<u8>, String)>, Stop> {
     let mut targets: Vec<(Vec<u8>, String)> = Vec::new();
     if let Some(name) = entry_name(zip, "xl/_rels/workbook.xml.rels") {
         scan_entry(file, zip, &name, |_, event| {
@@ -281,6 +298,16 @@ fn check_xlsx(file: &str, zip: &mut Zip, wanted: Option<&str>) -> Result<(), Sto
             Ok(true)
         })?;
     }
+    Ok(targets)
+}
+
+/// The workbook's sheets in order: each one's name and, when its relationship resolves, the path
+/// of its part.
+fn xlsx_sheets(
+    file: &str,
+    zip: &mut Zip,
+    targets: &[(Vec<u8>, String)],
+) -> Result<Vec<(String, Option<String>)>, Stop> {
     let mut sheets: Vec<(String, Option<String>)> = Vec::new();
     if let Some(name) = entry_name(zip, "xl/workbook.xml") {
         scan_entry(file, zip, &name, |xml, event| {
@@ -307,15 +334,16 @@ fn check_xlsx(file: &str, zip: &mut Zip, wanted: Option<&str>) -> Result<(), Sto
             Ok(true)
         })?;
     }
-    if let Some(name) = entry_name(zip, "xl/styles.xml") {
-        scan_entry(file, zip, &name, |_, _| Ok(true))?;
-    }
-    let strings = match entry_name(zip, "xl/sharedStrings.xml") {
-        Some(name) => count_shared_strings(file, zip, &name)?,
-        None => 0,
-    };
-    // The sheet the import reads, matched as `sheet.rs` matches it; if it cannot be told, every
-    // worksheet is checked.
+    Ok(sheets)
+}
+
+/// The worksheet parts to check, each with the name its errors give the sheet: the sheet the
+/// import reads, matched as `sheet.rs` matches it; if it cannot be told, every worksheet.
+fn xlsx_sheet_parts(
+    zip: &Zip,
+    sheets: &[(String, Option<String>)],
+    wanted: Option<&str>,
+) -> Vec<(String, String)> {
     let chosen = match wanted {
         None => sheets.first(),
         Some(w) => sheets.iter().find(|(n, _)| n == w).or_else(|| {
@@ -324,7 +352,7 @@ fn check_xlsx(file: &str, zip: &mut Zip, wanted: Option<&str>) -> Result<(), Sto
                 .find(|(n, _)| n.trim().to_lowercase() == w.trim().to_lowercase())
         }),
     };
-    let parts: Vec<(String, String)> = match chosen {
+    match chosen {
         Some((sheet, Some(path))) => entry_name(zip, path)
             .map(|entry| vec![(sheet.clone(), entry)])
             .unwrap_or_default(),
@@ -336,11 +364,7 @@ fn check_xlsx(file: &str, zip: &mut Zip, wanted: Option<&str>) -> Result<(), Sto
             })
             .map(|n| (n.to_string(), n.to_string()))
             .collect(),
-    };
-    for (sheet, entry) in parts {
-        check_xlsx_sheet(file, zip, &sheet, &entry, strings)?;
     }
-    Ok(())
 }
 
 /// The shared strings calamine keeps: one per `<si>` holding a `<t>` outside phonetic runs, or a
@@ -409,96 +433,138 @@ fn check_xlsx_sheet(
     entry: &str,
     strings: u64,
 ) -> Result<(), Stop> {
-    let (mut row_index, mut col_index) = (0u32, 0u32);
-    // The cell being read: its position, whether it is a shared string, its value so far.
-    let mut cell: Option<(u32, u32, bool)> = None;
-    let mut has_value = false;
-    let mut v_text: Option<Vec<u8>> = None;
-    let mut in_v = false;
-    let mut bounds: Option<(u32, u32, u32, u32)> = None;
-    let bad_ref = |r: &[u8]| {
-        Stop::Refuse(refuse(
-            file,
-            None,
-            None,
-            format!(
-                "The sheet \"{sheet}\" refers to the cell \"{}\", which is outside any sheet (at most 1,048,576 rows and 16,384 columns, A1 to XFD1048576): the file is damaged.",
-                String::from_utf8_lossy(&r[..r.len().min(40)])
-            ),
-        ))
+    let mut scan = SheetScan {
+        file,
+        sheet,
+        strings,
+        row_index: 0,
+        col_index: 0,
+        cell: None,
+        has_value: false,
+        v_text: None,
+        in_v: false,
+        bounds: None,
     };
-    scan_entry(file, zip, entry, |_, event| {
+    scan_entry(file, zip, entry, |_, event| scan.event(event))
+}
+
+/// How far the scan of one worksheet has come.
+struct SheetScan<'a> {
+    file: &'a str,
+    sheet: &'a str,
+    /// How many shared strings the workbook has.
+    strings: u64,
+    /// Where a row or cell without a reference is: after the one before it.
+    row_index: u32,
+    col_index: u32,
+    /// The cell being read: its position, whether it is a shared string, its value so far.
+    cell: Option<(u32, u32, bool)>,
+    has_value: bool,
+    v_text: Option<Vec<u8>>,
+    in_v: bool,
+    /// First row, first column, last row, last column of the cells with a value so far.
+    bounds: Option<(u32, u32, u32, u32)>,
+}
+
+impl SheetScan<'_> {
+    /// Takes one event of the sheet's XML; false once past the cells.
+    fn event(&mut self, event: Event<'_>) -> Result<bool, Stop> {
         match event {
-            Event::Start(e) => match e.local_name().as_ref() {
-                b"dimension" => {
-                    if let Some(r) = attribute(&e, b"ref") {
-                        for part in r.split(|&b| b == b':') {
-                            cell_ref(part).ok_or_else(|| bad_ref(part))?;
-                        }
-                    }
-                }
-                b"row" => {
-                    if let Some(r) = attribute(&e, b"r") {
-                        row_index = cell_ref(&r).ok_or_else(|| bad_ref(&r))?.0;
-                    }
-                }
-                b"c" => {
-                    let (row, col) = match attribute(&e, b"r") {
-                        Some(r) => match cell_ref(&r) {
-                            Some((row, Some(col))) => (row, col),
-                            _ => return Err(bad_ref(&r)),
-                        },
-                        None => (row_index, col_index),
-                    };
-                    col_index = col;
-                    let shared = attribute(&e, b"t").as_deref() == Some(b"s");
-                    cell = Some((row, col, shared));
-                    (has_value, v_text, in_v) = (false, None, false);
-                }
-                b"v" if cell.is_some() => {
-                    (has_value, in_v) = (true, true);
-                    v_text.get_or_insert_with(Vec::new);
-                }
-                b"is" if cell.is_some() => has_value = true,
-                _ => {}
-            },
-            Event::Text(t) if in_v => {
-                if let Some(v) = v_text.as_mut().filter(|v| v.len() < 32) {
+            Event::Start(e) => self.start(&e)?,
+            Event::Text(t) if self.in_v => {
+                if let Some(v) = self.v_text.as_mut().filter(|v| v.len() < 32) {
                     v.extend_from_slice(&t);
                 }
             }
             // An entity in a shared-string index: not a plain number.
-            Event::GeneralRef(_) if in_v => {
-                if let Some(v) = v_text.as_mut() {
+            Event::GeneralRef(_) if self.in_v => {
+                if let Some(v) = self.v_text.as_mut() {
                     v.push(b'&');
                 }
             }
-            Event::End(e) => match e.local_name().as_ref() {
-                b"v" => in_v = false,
-                b"row" => {
-                    row_index = row_index.saturating_add(1);
-                    col_index = 0;
-                }
-                b"c" => {
-                    if let Some((row, col, shared)) = cell.take() {
-                        if shared {
-                            if let Some(v) = &v_text {
-                                check_shared_index(file, sheet, row, col, v, strings)?;
-                            }
-                        }
-                        if has_value {
-                            bounds = Some(stretch(file, sheet, bounds, row, col)?);
-                        }
-                    }
-                    col_index = col_index.saturating_add(1);
-                }
-                b"sheetData" => return Ok(false),
-                _ => {}
-            },
+            Event::End(e) => return self.end(e.local_name().as_ref()),
             _ => {}
         }
         Ok(true)
-    })
+    }
+
+    fn start(&mut self, e: &BytesStart<'_>) -> Result<(), Stop> {
+        match e.local_name().as_ref() {
+            b"dimension" => {
+                if let Some(r) = attribute(e, b"ref") {
+                    for part in r.split(|&b| b == b':') {
+                        cell_ref(part).ok_or_else(|| self.bad_ref(part))?;
+                    }
+                }
+            }
+            b"row" => {
+                if let Some(r) = attribute(e, b"r") {
+                    self.row_index = cell_ref(&r).ok_or_else(|| self.bad_ref(&r))?.0;
+                }
+            }
+            b"c" => {
+                let (row, col) = match attribute(e, b"r") {
+                    Some(r) => match cell_ref(&r) {
+                        Some((row, Some(col))) => (row, col),
+                        _ => return Err(self.bad_ref(&r)),
+                    },
+                    None => (self.row_index, self.col_index),
+                };
+                self.col_index = col;
+                let shared = attribute(e, b"t").as_deref() == Some(b"s");
+                self.cell = Some((row, col, shared));
+                (self.has_value, self.v_text, self.in_v) = (false, None, false);
+            }
+            b"v" if self.cell.is_some() => {
+                (self.has_value, self.in_v) = (true, true);
+                self.v_text.get_or_insert_with(Vec::new);
+            }
+            b"is" if self.cell.is_some() => self.has_value = true,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Takes the end of an element by its local name; false at the end of the cells.
+    fn end(&mut self, name: &[u8]) -> Result<bool, Stop> {
+        match name {
+            b"v" => self.in_v = false,
+            b"row" => {
+                self.row_index = self.row_index.saturating_add(1);
+                self.col_index = 0;
+            }
+            b"c" => {
+                if let Some((row, col, shared)) = self.cell.take() {
+                    let (file, sheet) = (self.file, self.sheet);
+                    if shared {
+                        if let Some(v) = &self.v_text {
+                            check_shared_index(file, sheet, row, col, v, self.strings)?;
+                        }
+                    }
+                    if self.has_value {
+                        self.bounds = Some(stretch(file, sheet, self.bounds, row, col)?);
+                    }
+                }
+                self.col_index = self.col_index.saturating_add(1);
+            }
+            b"sheetData" => return Ok(false),
+            _ => {}
+        }
+        Ok(true)
+    }
+
+    fn bad_ref(&self, r: &[u8]) -> Stop {
+        Stop::Refuse(refuse(
+            self.file,
+            None,
+            None,
+            format!(
+                "The sheet \"{}\" refers to the cell \"{}\", which is outside any sheet (at most 1,048,576 rows and 16,384 columns, A1 to XFD1048576): the file is damaged.",
+                self.sheet,
+                String::from_utf8_lossy(&r[..r.len().min(40)])
+            ),
+        ))
+    }
 }
 
 fn check_shared_index(
@@ -602,88 +668,121 @@ fn check_ods(file: &str, zip: &mut Zip) -> Result<(), Stop> {
     let Some(content) = entry_name(zip, "content.xml") else {
         return Ok(());
     };
-    let mut table: Option<OdsTable> = None;
-    // Cells kept by the tables before this one: calamine keeps every sheet in memory.
-    let mut workbook_cells = 0u64;
-    let mut row: Option<(u64, u64, u64)> = None; // repeats, width kept, pending empty cells
-    let mut row_has_value = false;
-    let mut cell_buf = Vec::new();
-    scan_entry(file, zip, &content, |xml, event| {
+    let mut scan = OdsScan {
+        file,
+        table: None,
+        workbook_cells: 0,
+        row: None,
+        row_has_value: false,
+        cell_buf: Vec::new(),
+    };
+    scan_entry(file, zip, &content, |xml, event| scan.event(xml, event))
+}
+
+/// How far the scan of an ODS workbook's content has come.
+struct OdsScan<'a> {
+    file: &'a str,
+    /// The table being read.
+    table: Option<OdsTable>,
+    /// Cells kept by the tables before this one: calamine keeps every sheet in memory.
+    workbook_cells: u64,
+    /// The row being read: its repeats, the width kept, and the empty cells since its last value.
+    row: Option<(u64, u64, u64)>,
+    row_has_value: bool,
+    /// Where a cell's content is skipped to, reused.
+    cell_buf: Vec<u8>,
+}
+
+impl OdsScan<'_> {
+    /// Takes one event of content.xml; a cell's content is skipped through `xml`.
+    fn event(&mut self, xml: &mut Xml<'_>, event: Event<'_>) -> Result<bool, Stop> {
         match event {
             Event::Start(e) if e.name().as_ref() == b"table:table" => {
                 let name = attribute(&e, b"table:name")
                     .map(|n| String::from_utf8_lossy(&n).into_owned())
                     .unwrap_or_default();
-                table = Some(OdsTable {
+                self.table = Some(OdsTable {
                     name,
                     ..OdsTable::default()
                 });
             }
-            Event::Start(e) if e.name().as_ref() == b"table:table-row" && table.is_some() => {
-                let repeats = repeat(file, &table, &e, b"table:number-rows-repeated")?;
-                row = Some((repeats, 0, 0));
-                row_has_value = false;
+            Event::Start(e) if e.name().as_ref() == b"table:table-row" && self.table.is_some() => {
+                let repeats = repeat(self.file, &self.table, &e, b"table:number-rows-repeated")?;
+                self.row = Some((repeats, 0, 0));
+                self.row_has_value = false;
             }
             Event::Start(e)
-                if row.is_some()
+                if self.row.is_some()
                     && matches!(
                         e.name().as_ref(),
                         b"table:table-cell" | b"table:covered-table-cell"
                     ) =>
             {
-                let repeats = repeat(file, &table, &e, b"table:number-columns-repeated")?;
-                let (_, width, pending) = row.as_mut().expect("in a row");
-                *width = width.saturating_add(*pending);
-                *pending = 0;
-                if ods_cell_has_value(&e) {
-                    *width = width.saturating_add(repeats);
-                    row_has_value = true;
-                } else {
-                    *pending = repeats;
-                }
-                let t = table.as_ref().expect("in a table");
-                if t.kept.saturating_add(*width) > MAX_CELLS {
-                    return Err(ods_too_big(file, t, t.rows + 1, *width).into());
-                }
-                cell_buf.clear();
-                xml.read_to_end_into(e.name(), &mut cell_buf)
-                    .map_err(|_| Stop::Malformed)?;
+                self.cell(xml, &e)?;
             }
-            Event::End(e) if e.name().as_ref() == b"table:table-row" => {
-                let (Some(t), Some((repeats, width, _))) = (table.as_mut(), row.take()) else {
-                    return Ok(true);
-                };
-                t.kept = t.kept.saturating_add(width);
-                if row_has_value {
-                    t.span = Some(match t.span {
-                        None => repeats,
-                        Some(span) => span.saturating_add(t.empty_since).saturating_add(repeats),
-                    });
-                    t.empty_since = 0;
-                    t.width = t.width.max(width);
-                } else {
-                    t.empty_since = t.empty_since.saturating_add(repeats);
-                }
-                t.rows = t.rows.saturating_add(repeats);
-                let expanded = t.span.unwrap_or(0).saturating_mul(t.width);
-                let span = t.span.unwrap_or(0);
-                if workbook_cells.saturating_add(t.kept.max(expanded)) > MAX_CELLS
-                    || span > MAX_ROWS as u64 + 1
-                    || t.width > MAX_COLUMNS as u64
-                {
-                    return Err(ods_too_big(file, t, t.rows, t.width).into());
-                }
-            }
+            Event::End(e) if e.name().as_ref() == b"table:table-row" => self.end_row()?,
             Event::End(e) if e.name().as_ref() == b"table:table" => {
-                if let Some(t) = table.take() {
+                if let Some(t) = self.table.take() {
                     let expanded = t.span.unwrap_or(0).saturating_mul(t.width);
-                    workbook_cells = workbook_cells.saturating_add(t.kept.max(expanded));
+                    self.workbook_cells = self.workbook_cells.saturating_add(t.kept.max(expanded));
                 }
             }
             _ => {}
         }
         Ok(true)
-    })
+    }
+
+    /// Widens the row by the cell and its repeats, refused once the table's kept cells pass the
+    /// limit.
+    fn cell(&mut self, xml: &mut Xml<'_>, e: &BytesStart<'_>) -> Result<(), Stop> {
+        let repeats = repeat(self.file, &self.table, e, b"table:number-columns-repeated")?;
+        let (_, width, pending) = self.row.as_mut().expect("in a row");
+        *width = width.saturating_add(*pending);
+        *pending = 0;
+        if ods_cell_has_value(e) {
+            *width = width.saturating_add(repeats);
+            self.row_has_value = true;
+        } else {
+            *pending = repeats;
+        }
+        let t = self.table.as_ref().expect("in a table");
+        if t.kept.saturating_add(*width) > MAX_CELLS {
+            return Err(ods_too_big(self.file, t, t.rows + 1, *width).into());
+        }
+        self.cell_buf.clear();
+        xml.read_to_end_into(e.name(), &mut self.cell_buf)
+            .map_err(|_| Stop::Malformed)?;
+        Ok(())
+    }
+
+    /// Adds the row to its table, refused once the table as calamine expands it, with the
+    /// tables before it, passes the limits.
+    fn end_row(&mut self) -> Result<(), Stop> {
+        let (Some(t), Some((repeats, width, _))) = (self.table.as_mut(), self.row.take()) else {
+            return Ok(());
+        };
+        t.kept = t.kept.saturating_add(width);
+        if self.row_has_value {
+            t.span = Some(match t.span {
+                None => repeats,
+                Some(span) => span.saturating_add(t.empty_since).saturating_add(repeats),
+            });
+            t.empty_since = 0;
+            t.width = t.width.max(width);
+        } else {
+            t.empty_since = t.empty_since.saturating_add(repeats);
+        }
+        t.rows = t.rows.saturating_add(repeats);
+        let expanded = t.span.unwrap_or(0).saturating_mul(t.width);
+        let span = t.span.unwrap_or(0);
+        if self.workbook_cells.saturating_add(t.kept.max(expanded)) > MAX_CELLS
+            || span > MAX_ROWS as u64 + 1
+            || t.width > MAX_COLUMNS as u64
+        {
+            return Err(ods_too_big(self.file, t, t.rows, t.width).into());
+        }
+        Ok(())
+    }
 }
 
 /// A repeat count; calamine reports a malformed one itself.

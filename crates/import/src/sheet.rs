@@ -150,12 +150,6 @@ fn table_from_range(
     let Some((first_row, first_col)) = range.start() else {
         return Err(empty_file(file, has_header));
     };
-    let err = |row: u64, column: String, message: String| ImportError {
-        file: file.to_string(),
-        row: Some(row),
-        column: Some(column),
-        message,
-    };
     let refs = ColumnRef::Letter { first: first_col };
     let mut columns: Option<Vec<String>> = None;
     let mut header_row = 0;
@@ -166,42 +160,10 @@ fn table_from_range(
         if cells.iter().all(is_blank) {
             continue;
         }
-        let texts = |cells: &[Data], labels: &dyn Fn(usize) -> String| {
-            cells
-                .iter()
-                .enumerate()
-                .map(|(j, cell)| {
-                    cell_text(cell).map_err(|code| {
-                        err(
-                            row,
-                            labels(j),
-                            format!(
-                                "The cell holds the error {code} instead of a value. Correct the formula or clear the cell, then import again."
-                            ),
-                        )
-                    })
-                })
-                .collect::<Result<Vec<String>, ImportError>>()
-        };
         let cols = match &columns {
             Some(cols) => cols,
             None if has_header => {
-                // The range is as wide as the widest row; the header ends at its last name.
-                let width = cells
-                    .iter()
-                    .rposition(|c| !is_blank(c))
-                    .map_or(0, |j| j + 1);
-                check_columns(file, row, width)?;
-                let names = texts(&cells[..width], &|j| refs.label(j))?;
-                check_values(file, row, names.iter().map(String::as_str), |j| {
-                    refs.label(j)
-                })?;
-                columns = Some(header_names(
-                    file,
-                    row,
-                    names.iter().map(String::as_str),
-                    refs,
-                )?);
+                columns = Some(header(file, row, cells, refs)?);
                 header_row = row;
                 continue;
             }
@@ -210,29 +172,7 @@ fn table_from_range(
                 columns.insert(numbered_columns(cells.len()))
             }
         };
-        if let Some(j) = (cols.len()..cells.len()).find(|&j| !is_blank(&cells[j])) {
-            let letter = refs.label(j);
-            return Err(err(
-                row,
-                letter.clone(),
-                format!(
-                    "This row has a value in column {letter}, beyond the last column of the header ({}). Give the column a name in the header row or remove the value.",
-                    refs.label(cols.len() - 1)
-                ),
-            ));
-        }
-        let width = cols.len().min(cells.len());
-        let label = |j: usize| {
-            if has_header {
-                cols[j].clone()
-            } else {
-                refs.label(j)
-            }
-        };
-        check_next_row(file, row, rows.len(), cols.len())?;
-        let mut values = texts(&cells[..width], &label)?;
-        check_values(file, row, values.iter().map(String::as_str), label)?;
-        values.resize(cols.len(), String::new());
+        let values = data_row(file, row, cells, refs, cols, has_header, rows.len())?;
         rows.push(values);
         row_numbers.push(row);
     }
@@ -240,6 +180,98 @@ fn table_from_range(
         Some(columns) => Ok((columns, rows, header_row, row_numbers)),
         None => Err(empty_file(file, has_header)),
     }
+}
+
+fn cell_error(file: &str, row: u64, column: String, message: String) -> ImportError {
+    ImportError {
+        file: file.to_string(),
+        row: Some(row),
+        column: Some(column),
+        message,
+    }
+}
+
+/// The column names in the header row's cells.
+fn header(
+    file: &str,
+    row: u64,
+    cells: &[Data],
+    refs: ColumnRef,
+) -> Result<Vec<String>, ImportError> {
+    // The range is as wide as the widest row; the header ends at its last name.
+    let width = cells
+        .iter()
+        .rposition(|c| !is_blank(c))
+        .map_or(0, |j| j + 1);
+    check_columns(file, row, width)?;
+    let names = cell_texts(file, row, &cells[..width], &|j| refs.label(j))?;
+    check_values(file, row, names.iter().map(String::as_str), |j| {
+        refs.label(j)
+    })?;
+    header_names(file, row, names.iter().map(String::as_str), refs)
+}
+
+/// The texts of `cells`; a cell holding an error is refused, named by `labels` from its index.
+fn cell_texts(
+    file: &str,
+    row: u64,
+    cells: &[Data],
+    labels: &dyn Fn(usize) -> String,
+) -> Result<Vec<String>, ImportError> {
+    cells
+        .iter()
+        .enumerate()
+        .map(|(j, cell)| {
+            cell_text(cell).map_err(|code| {
+                cell_error(
+                    file,
+                    row,
+                    labels(j),
+                    format!(
+                        "The cell holds the error {code} instead of a value. Correct the formula or clear the cell, then import again."
+                    ),
+                )
+            })
+        })
+        .collect::<Result<Vec<String>, ImportError>>()
+}
+
+/// The values of a non-blank row after the header, one per column of `cols`; `kept` is how many
+/// data rows are in before it. A value beyond the last column is refused rather than dropped.
+fn data_row(
+    file: &str,
+    row: u64,
+    cells: &[Data],
+    refs: ColumnRef,
+    cols: &[String],
+    has_header: bool,
+    kept: usize,
+) -> Result<Vec<String>, ImportError> {
+    if let Some(j) = (cols.len()..cells.len()).find(|&j| !is_blank(&cells[j])) {
+        let letter = refs.label(j);
+        return Err(cell_error(
+            file,
+            row,
+            letter.clone(),
+            format!(
+                "This row has a value in column {letter}, beyond the last column of the header ({}). Give the column a name in the header row or remove the value.",
+                refs.label(cols.len() - 1)
+            ),
+        ));
+    }
+    let width = cols.len().min(cells.len());
+    let label = |j: usize| {
+        if has_header {
+            cols[j].clone()
+        } else {
+            refs.label(j)
+        }
+    };
+    check_next_row(file, row, kept, cols.len())?;
+    let mut values = cell_texts(file, row, &cells[..width], &label)?;
+    check_values(file, row, values.iter().map(String::as_str), label)?;
+    values.resize(cols.len(), String::new());
+    Ok(values)
 }
 
 /// Empty, or text of only spaces: rows of such cells are skipped, as blank lines of a CSV file are.
