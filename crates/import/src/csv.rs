@@ -11,7 +11,7 @@ use super::{
     decode, empty_file, file_label, header_names, numbered_columns, unreadable, ColumnRef,
     FileFormat, ImportOptions, Table, TextEncoding, PREVIEW_FULL_READ_LIMIT, PREVIEW_READ_BYTES,
 };
-use crate::error::ImportError;
+use crate::error::{error, ImportError};
 
 /// The delimiters detection chooses among, in order of preference when they score the same.
 pub const CANDIDATE_DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
@@ -122,15 +122,6 @@ fn parse(
         sheets: Vec::new(),
         sheet: None,
     })
-}
-
-fn error(file: &str, row: Option<u64>, column: Option<String>, message: String) -> ImportError {
-    ImportError {
-        file: file.to_string(),
-        row,
-        column,
-        message,
-    }
 }
 
 /// A quote or line break as delimiter would make every row ambiguous, and a non-ASCII byte would

@@ -16,3 +16,18 @@ pub struct ImportError {
     pub column: Option<String>,
     pub message: String,
 }
+
+/// An error at `file`, and where given its row and column.
+pub(crate) fn error(
+    file: &str,
+    row: Option<u64>,
+    column: Option<String>,
+    message: String,
+) -> ImportError {
+    ImportError {
+        file: file.to_string(),
+        row,
+        column,
+        message,
+    }
+}

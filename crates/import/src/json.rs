@@ -10,7 +10,7 @@ use serde_json::value::RawValue;
 use super::limits::{check_columns, check_file_size, check_next_row, check_values};
 use super::sniff::{check_no_nul, check_text_start, read_text_file};
 use super::{decode, file_label, FileFormat, ImportOptions, Table};
-use crate::error::ImportError;
+use crate::error::{error, ImportError};
 
 pub(super) fn read_json(path: &Path, opts: &ImportOptions) -> Result<Table, ImportError> {
     let file = file_label(path);
@@ -57,15 +57,6 @@ pub fn read_json_bytes(
         sheets: Vec::new(),
         sheet: None,
     })
-}
-
-fn error(file: &str, row: Option<u64>, column: Option<String>, message: String) -> ImportError {
-    ImportError {
-        file: file.to_string(),
-        row,
-        column,
-        message,
-    }
 }
 
 /// The elements of the file's top-level array; anything else at the top is refused.

@@ -7,7 +7,7 @@
 //! two million rows by twenty columns as CSV is about 400 MB and 40 million cells. See "Hostile
 //! files (issue 11)" in docs/DECISIONS.md.
 
-use crate::error::ImportError;
+use crate::error::{error, ImportError};
 
 /// The largest file read, in bytes (1 GiB), checked before reading it.
 pub const MAX_FILE_BYTES: u64 = 1 << 30;
@@ -44,15 +44,6 @@ pub(super) fn grouped(n: u64) -> String {
         out.push(c);
     }
     out
-}
-
-fn error(file: &str, row: Option<u64>, column: Option<String>, message: String) -> ImportError {
-    ImportError {
-        file: file.to_string(),
-        row,
-        column,
-        message,
-    }
 }
 
 /// A file larger than `MAX_FILE_BYTES`, refused before it is read.

@@ -28,7 +28,7 @@ mod xlsx;
 
 use self::ods::check_ods;
 use self::xlsx::check_xlsx;
-use crate::error::ImportError;
+use crate::error::{error as refuse, ImportError};
 
 /// Excel's sheet size, which no cell reference may pass.
 const EXCEL_ROWS: u32 = 1_048_576;
@@ -82,15 +82,6 @@ pub(super) fn check_workbook(
     match result {
         Ok(()) | Err(Stop::Malformed) => Ok(()),
         Err(Stop::Refuse(e)) => Err(e),
-    }
-}
-
-fn refuse(file: &str, row: Option<u64>, column: Option<String>, message: String) -> ImportError {
-    ImportError {
-        file: file.to_string(),
-        row,
-        column,
-        message,
     }
 }
 
