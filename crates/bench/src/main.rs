@@ -19,6 +19,7 @@ mod machine;
 mod review;
 mod scale;
 mod similarity;
+mod workload;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -100,6 +101,14 @@ struct ScaleArgs {
         default_value = "2000x20000,20000x200000,100000x1000000"
     )]
     sizes: Vec<Size>,
+    /// The kinds of data to run: invoices to purchase orders (at `--sizes`) and FEBRL-style people
+    /// without a social security number (at `--people-sizes`), comma separated.
+    #[arg(long, value_delimiter = ',', default_value = "invoices,people")]
+    data: Vec<workload::Kind>,
+    /// People sizes: originals in the reference file; the documents are about as many
+    /// (duplicates of nine in ten, and people in no reference row), comma separated.
+    #[arg(long, value_delimiter = ',', default_value = "5000,100000")]
+    people_sizes: Vec<usize>,
     /// Seed of the generated data; the same seed gives the same files.
     #[arg(long, default_value_t = 20261122)]
     seed: u64,

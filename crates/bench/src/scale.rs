@@ -1,24 +1,19 @@
-//! The size benchmark: for each documents x reference size, generate the demo data, import it into
-//! a fresh workspace, run the demo config in a child process, score the results against the
-//! generator's truth, and print a markdown table at the end.
+//! The size benchmark: for each kind of data (invoices, people) and size, generate the data,
+//! import it into a fresh workspace, run its config in a child process, score the results against
+//! the generator's truth, check blocking recall on a sample, and print a markdown table at the end.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use datagen::demo::{generate, invoice_to_po_mappings, DemoSpec};
-use datagen::score::{self as eval, Evaluation, TruthRow};
-use engine::run::{blocking_recall, BlockingRecall, MatchPlan};
-use import::{read_csv, to_documents, to_records, ImportOptions};
+use datagen::score::{self as eval, Evaluation};
+use engine::run::{blocking_recall, BlockingRecall};
 use matchbook_cli::Session;
-use service::demo::{invoice_to_po_config, invoices_import, purchase_orders_import};
-use service::ServiceError;
 
 use crate::child::ChildReport;
 use crate::machine::{command_line, Machine};
+use crate::workload::{Kind, Workload};
 use crate::{BenchError, ScaleArgs, Size};
-
-use service::demo::DEMO_THRESHOLD as THRESHOLD;
 
 /// Default documents for the blocking-recall check, and the most pairs it may compare: at 1M
 /// reference rows an exhaustive pair costs about a microsecond on the reference machine.
@@ -26,6 +21,8 @@ const RECALL_SAMPLE: usize = 500;
 const RECALL_PAIR_BUDGET: usize = 50_000_000;
 
 struct SizeResult {
+    kind: Kind,
+    threshold: f64,
     size: Size,
     generate_seconds: f64,
     csv_mib: f64,
@@ -48,7 +45,7 @@ pub fn run(args: &ScaleArgs) -> Result<(), BenchError> {
     println!("# Matchbook benchmark");
     println!();
     println!("machine: {}", machine.describe());
-    println!("seed {}, threshold {THRESHOLD}", args.seed);
+    println!("seed {}", args.seed);
     if machine.debug_build {
         eprintln!("warning: this is a debug build; run with --release for numbers worth keeping");
     }
@@ -68,12 +65,16 @@ pub fn run(args: &ScaleArgs) -> Result<(), BenchError> {
     };
 
     let mut results = Vec::new();
-    for &size in &args.sizes {
-        let dir = root.join(size.to_string());
+    for (kind, size) in rows(args) {
+        // Invoice rows keep the plain size as their folder, as `cancel` and `review` expect.
+        let dir = match kind {
+            Kind::Invoices => root.join(size.to_string()),
+            Kind::People => root.join(format!("people-{size}")),
+        };
         let sample = args
             .recall_sample
             .unwrap_or_else(|| (RECALL_PAIR_BUDGET / size.reference).clamp(1, RECALL_SAMPLE));
-        let r = bench_size(size, args.seed, sample.min(size.documents), &dir)?;
+        let r = bench_size(kind, size, args.seed, sample, &dir)?;
         print_size(&r);
         results.push(r);
     }
@@ -92,88 +93,70 @@ pub fn run(args: &ScaleArgs) -> Result<(), BenchError> {
     Ok(())
 }
 
+/// The rows asked for: each kind in `--data` at its sizes (people: `--people-sizes` originals,
+/// about as many documents).
+fn rows(args: &ScaleArgs) -> Vec<(Kind, Size)> {
+    let mut rows = Vec::new();
+    for &kind in &args.data {
+        match kind {
+            Kind::Invoices => rows.extend(args.sizes.iter().map(|&s| (kind, s))),
+            Kind::People => rows.extend(args.people_sizes.iter().map(|&n| {
+                let size = Size {
+                    documents: n,
+                    reference: n,
+                };
+                (kind, size)
+            })),
+        }
+    }
+    rows
+}
+
 fn bench_size(
+    kind: Kind,
     size: Size,
     seed: u64,
     recall_sample: usize,
     dir: &Path,
 ) -> Result<SizeResult, BenchError> {
-    eprintln!("[{size}] generating data...");
-    let files = write_demo_files(size, seed, dir)?;
+    let name = kind.name();
+    eprintln!("[{name} {size}] generating data...");
+    let data = Workload::generate(kind, size, seed, dir)?;
+    let size = data.size;
     let workspace = fresh_workspace(dir)?;
     let (config_id, import_reference_seconds, import_documents_seconds) =
-        import_demo(size, &workspace, &files)?;
+        import_data(&workspace, &data)?;
 
-    eprintln!("[{size}] running (child process)...");
+    eprintln!("[{name} {size}] running (child process)...");
     let child = run_child(&workspace, &config_id)?;
     if child.status != "completed" {
         return Err(BenchError::Failed(format!(
-            "[{size}] run {} ended {}: {}",
+            "[{name} {size}] run {} ended {}: {}",
             child.run_id,
             child.status,
             child.error.as_deref().unwrap_or("no reason recorded")
         )));
     }
 
-    eprintln!("[{size}] scoring against the truth...");
+    eprintln!("[{name} {size}] scoring against the truth...");
     let quality = {
         let session = Session::open(&workspace, false)?;
         let (predictions, _) =
             matchbook_cli::predictions_of_run(session.workspace(), &child.run_id)?;
-        eval::evaluate(&files.truth, &predictions)
+        eval::evaluate(&data.truth, &predictions)
     };
-    let recall = recall_check(size, &files, recall_sample)?;
+    let recall = recall_check(&data, recall_sample.min(size.documents))?;
     Ok(SizeResult {
+        kind,
+        threshold: data.threshold(),
         size,
-        generate_seconds: files.seconds,
-        csv_mib: files.csv_mib,
+        generate_seconds: data.seconds,
+        csv_mib: data.csv_mib,
         import_reference_seconds,
         import_documents_seconds,
         child,
         quality,
         recall,
-    })
-}
-
-/// One size's demo data, written to its folder, with the truth already read.
-struct DemoFiles {
-    pos: PathBuf,
-    invoices: PathBuf,
-    truth: Vec<TruthRow>,
-    /// Generating and writing the files: not part of the job.
-    seconds: f64,
-    csv_mib: f64,
-}
-
-fn write_demo_files(size: Size, seed: u64, dir: &Path) -> Result<DemoFiles, BenchError> {
-    std::fs::create_dir_all(dir)
-        .map_err(BenchError::io(format!("cannot create {}", dir.display())))?;
-    let t = Instant::now();
-    let data = generate(&DemoSpec {
-        purchase_orders: size.reference,
-        invoices: size.documents,
-        seed,
-    });
-    let write = |name: &str, text: &str| -> Result<PathBuf, BenchError> {
-        let p = dir.join(name);
-        std::fs::write(&p, text)
-            .map_err(BenchError::io(format!("cannot write {}", p.display())))?;
-        Ok(p)
-    };
-    let pos = write("purchase_orders.csv", &data.purchase_orders_csv)?;
-    let invoices = write("invoices.csv", &data.invoices_csv)?;
-    write("truth.csv", &data.truth_csv)?;
-    let seconds = t.elapsed().as_secs_f64();
-    let csv_mib =
-        (data.purchase_orders_csv.len() + data.invoices_csv.len()) as f64 / (1 << 20) as f64;
-    let truth = eval::parse_truth(data.truth_csv.as_bytes(), "truth.csv")
-        .map_err(|e| BenchError::Failed(e.to_string()))?;
-    Ok(DemoFiles {
-        pos,
-        invoices,
-        truth,
-        seconds,
-        csv_mib,
     })
 }
 
@@ -192,24 +175,30 @@ fn fresh_workspace(dir: &Path) -> Result<PathBuf, BenchError> {
     Ok(workspace)
 }
 
-/// Imports both files, timed each, and creates the demo config on them; returns the config's id
-/// and the seconds of the reference and of the documents import.
-fn import_demo(
-    size: Size,
-    workspace: &Path,
-    files: &DemoFiles,
-) -> Result<(String, f64, f64), BenchError> {
+/// Imports both files, timed each, and creates the config on them; returns the config's id and
+/// the seconds of the reference and of the documents import.
+fn import_data(workspace: &Path, data: &Workload) -> Result<(String, f64, f64), BenchError> {
     let session = Session::open(workspace, false)?;
     let ws = session.workspace();
-    eprintln!("[{size}] importing {} purchase orders...", size.reference);
+    let (reference_import, documents_import) = data.imports();
+    let size = data.size;
+    eprintln!(
+        "[{} {size}] importing {} reference rows...",
+        data.kind.name(),
+        size.reference
+    );
     let t = Instant::now();
-    let reference = ws.import_dataset(&purchase_orders_import(&files.pos))?;
+    let reference = ws.import_dataset(&reference_import)?;
     let import_reference_seconds = t.elapsed().as_secs_f64();
-    eprintln!("[{size}] importing {} invoices...", size.documents);
+    eprintln!(
+        "[{} {size}] importing {} documents...",
+        data.kind.name(),
+        size.documents
+    );
     let t = Instant::now();
-    let documents = ws.import_dataset(&invoices_import(&files.invoices))?;
+    let documents = ws.import_dataset(&documents_import)?;
     let import_documents_seconds = t.elapsed().as_secs_f64();
-    let config = ws.create_config(&invoice_to_po_config(&reference.id, &documents.id))?;
+    let config = ws.create_config(&data.config(&reference.id, &documents.id))?;
     Ok((
         config.id,
         import_reference_seconds,
@@ -218,52 +207,29 @@ fn import_demo(
     // The session closes here, before the child opens the file: no second worker around.
 }
 
-/// The blocking-recall check on the first `sample` documents; `None` when `sample` is 0.
-fn recall_check(
-    size: Size,
-    files: &DemoFiles,
-    sample: usize,
-) -> Result<Option<RecallSample>, BenchError> {
+/// The blocking-recall check on the first `sample` documents; `None` when `sample` is 0. How many
+/// of the matches an exhaustive comparison finds candidate search keeps (the engine's own check,
+/// `engine::run::blocking_recall`), outside the timed job: comparing every pair costs documents x
+/// reference rows. The files are read with the importer, as the workspace import reads them.
+fn recall_check(data: &Workload, sample: usize) -> Result<Option<RecallSample>, BenchError> {
     if sample == 0 {
         return Ok(None);
     }
-    eprintln!("[{size}] blocking recall on {sample} documents (exhaustive comparison)...");
+    eprintln!(
+        "[{} {}] blocking recall on {sample} documents (exhaustive comparison)...",
+        data.kind.name(),
+        data.size
+    );
     let t = Instant::now();
-    let result = blocking_recall_sample(&files.pos, &files.invoices, sample)?;
+    let (plan, reference, documents) = data.read_for_recall(sample)?;
+    let result = blocking_recall(&plan, &reference, &documents);
     Ok(Some(RecallSample {
         result,
         seconds: t.elapsed().as_secs_f64(),
     }))
 }
 
-/// How many of the matches an exhaustive comparison finds candidate search keeps, on the first
-/// `sample` documents (the engine's own check, `engine::run::blocking_recall`). Outside the timed
-/// job: comparing every pair costs documents x reference rows. The files are read with the
-/// engine's CSV reader, as the workspace import reads them, so no SQL is involved.
-fn blocking_recall_sample(
-    pos: &Path,
-    invoices: &Path,
-    sample: usize,
-) -> Result<BlockingRecall, BenchError> {
-    let opts = ImportOptions::default();
-    let refs = read_csv(pos, &opts).map_err(ServiceError::from)?;
-    let docs = read_csv(invoices, &opts).map_err(ServiceError::from)?;
-    let reference = to_records(&refs, Some("po_id")).map_err(ServiceError::from)?;
-    let mut documents = to_documents(&docs, Some("document_id"), Some("document_filename"))
-        .map_err(ServiceError::from)?;
-    documents.truncate(sample);
-    let plan = MatchPlan::new(
-        &invoice_to_po_mappings(),
-        THRESHOLD,
-        &refs.columns,
-        &docs.columns,
-    )
-    .map_err(ServiceError::from)?;
-    Ok(blocking_recall(&plan, &reference, &documents))
-}
-
-/// The demo config bound to these datasets. Built through serde so that options the engine adds
-/// to `ConfigInput` later (all optional) need no change here.
+/// Runs the config in a child process (`run-once`), so its peak memory is the job's alone.
 fn run_child(workspace: &Path, config_id: &str) -> Result<ChildReport, BenchError> {
     let exe = std::env::current_exe().map_err(BenchError::io("cannot find this program"))?;
     let output = Command::new(exe)
@@ -331,14 +297,15 @@ fn print_size(r: &SizeResult) {
     let s = r.size;
     println!();
     println!(
-        "## {} documents x {} reference rows",
+        "## {}: {} documents x {} reference rows",
+        r.kind.name(),
         thousands(s.documents as u64),
         thousands(s.reference as u64)
     );
     println!();
     print_import(r);
     print_run(&r.child);
-    print_quality(&r.quality);
+    print_quality(&r.quality, r.threshold);
     println!("pairs compared    {}", pairs_line(r));
     match &r.recall {
         Some(b) => println!(
@@ -413,9 +380,9 @@ fn print_run(c: &ChildReport) {
     );
 }
 
-fn print_quality(q: &Evaluation) {
+fn print_quality(q: &Evaluation, threshold: f64) {
     println!(
-        "quality           P {}  R {}  F1 {} at threshold {THRESHOLD} (against the generator's truth)",
+        "quality           P {}  R {}  F1 {} at threshold {threshold} (against the generator's truth)",
         score(q.top1.precision),
         score(q.top1.recall),
         score(q.top1.f1)
@@ -463,17 +430,18 @@ fn pairs_line(r: &SizeResult) -> String {
 
 fn print_table(results: &[SizeResult]) {
     println!(
-        "| documents x reference | import ref (s) | import docs (s) | import rows/s | run (s) | \
+        "| data | documents x reference | import ref (s) | import docs (s) | import rows/s | run (s) | \
          load+index (s) | score+write (s) | finalize (s) | documents/s | peak MiB | matched | \
          P | R | F1 | pairs compared (share of all) | blocking recall (sample) |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
     for r in results {
         let c = &r.child;
         let import_total = r.import_reference_seconds + r.import_documents_seconds;
         let q = &r.quality;
         println!(
-            "| {} x {} | {:.2} | {:.2} | {} | {:.2} | {} | {} | {} | {} | {} | {:.1} % | {} | {} | {} | {} | {} |",
+            "| {} | {} x {} | {:.2} | {:.2} | {} | {:.2} | {} | {} | {} | {} | {} | {:.1} % | {} | {} | {} | {} | {} |",
+            r.kind.name(),
             thousands(r.size.documents as u64),
             thousands(r.size.reference as u64),
             r.import_reference_seconds,
