@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 
 use chrono::{Datelike, Days, NaiveDate};
 
+use crate::csv_out::{csv_writer, finish};
 use crate::rng::Rng;
 use engine::domain::{FieldMapping, FuzzyMeasure, Normalizer, Strategy};
 
@@ -333,19 +334,6 @@ fn new_order(rng: &mut Rng, vendors: &[Vendor], number: u64) -> PurchaseOrder {
         site: rng.index(SITES.len()),
         description_style: rng.below(4) as u8,
     }
-}
-
-fn csv_writer() -> csv::Writer<Vec<u8>> {
-    csv::Writer::from_writer(Vec::new())
-}
-
-/// Writing into memory cannot fail, so errors are dropped rather than unwrapped.
-fn finish(writer: csv::Writer<Vec<u8>>) -> String {
-    let bytes = match writer.into_inner() {
-        Ok(bytes) => bytes,
-        Err(e) => e.into_inner().get_ref().clone(),
-    };
-    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 fn write_orders(orders: &[PurchaseOrder], vendors: &[Vendor]) -> String {

@@ -28,6 +28,7 @@ use chrono::{Datelike, Days, NaiveDate};
 
 use self::corrupt::corrupt;
 use self::vocabulary::*;
+use crate::csv_out::{csv_writer, finish};
 use crate::rng::Rng;
 
 /// What to generate.
@@ -412,19 +413,6 @@ pub fn generate(spec: &PeopleSpec) -> PeopleData {
 
 fn write_row(w: &mut csv::Writer<Vec<u8>>, id: &str, f: &Fields) {
     let _ = w.write_record(std::iter::once(id).chain(f.iter().map(String::as_str)));
-}
-
-fn csv_writer() -> csv::Writer<Vec<u8>> {
-    csv::Writer::from_writer(Vec::new())
-}
-
-/// Writing into memory cannot fail, so errors are dropped rather than unwrapped.
-fn finish(writer: csv::Writer<Vec<u8>>) -> String {
-    let bytes = match writer.into_inner() {
-        Ok(bytes) => bytes,
-        Err(e) => e.into_inner().get_ref().clone(),
-    };
-    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// `YYYYMMDD` as `DD/MM/YYYY`; anything else (blank) as it is. Works on the digits, so a date a
