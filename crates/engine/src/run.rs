@@ -326,8 +326,10 @@ where
         doc_dates: Vec::new(),
     };
     let pool = ScratchPool::new(index);
-    // One-to-one assignment needs every document's candidates before deciding any.
-    let mut held: Vec<DocumentMatch> = Vec::new();
+    // One-to-one assignment needs every document's candidates before deciding any. Their
+    // evidence is built only as they are written: held with it, a hundred thousand documents
+    // took gigabytes.
+    let mut held = Held::default();
     while !cancel.is_cancelled() {
         let Some(chunk) = documents.next_chunk(opts.chunk_size)? else {
             break;
@@ -336,34 +338,65 @@ where
             // The first chunk is a large enough sample of how the documents write dates.
             ctx.doc_dates = date_orders(ctx.plan, &chunk);
         }
-        let batch = score_chunk(&ctx, &pool, &chunk, cancel, &mut outcome);
+        let evidence = !ctx.plan.one_to_one;
+        let scored = score_chunk(&ctx, &pool, &chunk, evidence, cancel, &mut outcome);
         if ctx.plan.one_to_one {
-            held.extend(batch);
+            held.extend(scored, chunk);
             progress.report(&ProgressUpdate {
                 rows_matched: 0,
                 ..update(&outcome)
             });
         } else {
+            let batch = scored.into_iter().map(|s| s.result).collect();
             sink.write(batch, &update(&outcome))?;
             progress.report(&update(&outcome));
         }
     }
     outcome.cancelled = cancel.is_cancelled();
     if ctx.plan.one_to_one {
-        assign_one_to_one(&mut held, ctx.plan.threshold);
-        for m in &held {
+        assign_one_to_one(&mut held.results, ctx.plan.threshold);
+        for m in &held.results {
             if m.matched_reference_row_id.is_some() {
                 outcome.rows_matched += 1;
                 outcome.matched_confidence_sum += m.confidence;
             }
         }
-        write_held(held, &outcome, opts.chunk_size, sink, &update)?;
+        write_held(&ctx, &pool, held, &outcome, opts.chunk_size, sink, &update)?;
     }
     sink.finish()?;
     progress.report(&update(&outcome));
     // Keep ctx alive to here: its borrow of the index ends with the last use above.
     ctx.doc_dates.clear();
     Ok(outcome)
+}
+
+/// One document scored: its result, the pairs compared, and the reference rows of its candidates.
+struct Scored {
+    at: usize,
+    result: DocumentMatch,
+    pairs: u64,
+    rows: Vec<u32>,
+}
+
+/// The documents of a one-to-one run, scored but without evidence, until assignment.
+#[derive(Default)]
+struct Held {
+    results: Vec<DocumentMatch>,
+    documents: Vec<Document>,
+    rows: Vec<Vec<u32>>,
+}
+
+impl Held {
+    fn extend(&mut self, scored: Vec<Scored>, chunk: Vec<Document>) {
+        let mut chunk: Vec<Option<Document>> = chunk.into_iter().map(Some).collect();
+        for s in scored {
+            if let Some(doc) = chunk.get_mut(s.at).and_then(Option::take) {
+                self.results.push(s.result);
+                self.documents.push(doc);
+                self.rows.push(s.rows);
+            }
+        }
+    }
 }
 
 /// How the documents write ambiguous dates, per field, judged on a sample of them.
@@ -380,50 +413,65 @@ fn date_orders(plan: &MatchPlan, sample: &[Document]) -> Vec<DateOrderProfile> {
         .collect()
 }
 
-/// Scores a chunk in parallel and counts it into `outcome`. A cancel stops between documents;
-/// the documents scored by then are returned.
+/// Scores a chunk in parallel (with evidence when `evidence`) and counts it into `outcome`. A
+/// cancel stops between documents; the documents scored by then are returned.
 fn score_chunk(
     ctx: &Ctx,
     pool: &ScratchPool,
     chunk: &[Document],
+    evidence: bool,
     cancel: &CancelToken,
     outcome: &mut RunOutcome,
-) -> Vec<DocumentMatch> {
-    let scored: Vec<(DocumentMatch, u64)> = chunk
+) -> Vec<Scored> {
+    let scored: Vec<Scored> = chunk
         .par_iter()
+        .enumerate()
         .map_init(
             || pool.get(),
-            |scratch, doc| (!cancel.is_cancelled()).then(|| score_document(ctx, doc, scratch)),
+            |scratch, (at, doc)| {
+                (!cancel.is_cancelled()).then(|| score_document(ctx, at, doc, evidence, scratch))
+            },
         )
         .flatten()
         .collect();
-    let mut batch = Vec::with_capacity(scored.len());
-    for (m, pairs) in scored {
+    for s in &scored {
         outcome.rows_processed += 1;
-        outcome.pairs_compared += pairs;
-        if !ctx.plan.one_to_one && m.matched_reference_row_id.is_some() {
+        outcome.pairs_compared += s.pairs;
+        if !ctx.plan.one_to_one && s.result.matched_reference_row_id.is_some() {
             outcome.rows_matched += 1;
-            outcome.matched_confidence_sum += m.confidence;
+            outcome.matched_confidence_sum += s.result.confidence;
         }
-        batch.push(m);
     }
-    batch
+    scored
 }
 
-/// Writes a one-to-one run's assigned results in parts; the counters written with each part
-/// describe the rows on disk after it, as for other runs.
+/// Writes a one-to-one run's assigned results in parts, building each part's evidence on the
+/// way; the counters written with each part describe the rows on disk after it, as for other runs.
 fn write_held<S: ResultSink + ?Sized>(
-    mut held: Vec<DocumentMatch>,
+    ctx: &Ctx,
+    pool: &ScratchPool,
+    held: Held,
     outcome: &RunOutcome,
     chunk_size: usize,
     sink: &mut S,
     update: &dyn Fn(&RunOutcome) -> ProgressUpdate,
 ) -> Result<(), S::Error> {
     let (mut done, mut matched) = (0u64, 0u64);
-    let chunk = chunk_size.max(1);
-    while !held.is_empty() {
-        let rest = held.split_off(chunk.min(held.len()));
-        let part = std::mem::replace(&mut held, rest);
+    let mut results = held.results.into_iter().zip(held.rows);
+    for documents in held.documents.chunks(chunk_size.max(1)) {
+        let mut part: Vec<(DocumentMatch, Vec<u32>)> =
+            results.by_ref().take(documents.len()).collect();
+        part.par_iter_mut().zip(documents).for_each_init(
+            || pool.get(),
+            |scratch, ((m, rows), doc)| {
+                scratch.begin_document();
+                let values = prepare_document(ctx, doc);
+                for (c, &r) in m.candidates.iter_mut().zip(rows.iter()) {
+                    c.evidence = evidence(ctx, doc, &values, r as usize, scratch);
+                }
+            },
+        );
+        let part: Vec<DocumentMatch> = part.into_iter().map(|(m, _)| m).collect();
         done += part.len() as u64;
         matched += part
             .iter()
@@ -460,8 +508,15 @@ fn prepare_document(ctx: &Ctx, doc: &Document) -> Vec<Prepared> {
         .collect()
 }
 
-/// Scores one document against its candidates. Returns its result and how many pairs were scored.
-fn score_document(ctx: &Ctx, doc: &Document, scratch: &mut Scratch) -> (DocumentMatch, u64) {
+/// Scores one document against its candidates: its result (with evidence when `with_evidence`),
+/// how many pairs were scored, and the rows of its candidates.
+fn score_document(
+    ctx: &Ctx,
+    at: usize,
+    doc: &Document,
+    with_evidence: bool,
+    scratch: &mut Scratch,
+) -> Scored {
     let values = prepare_document(ctx, doc);
     ctx.index.candidates(ctx.plan, &values, scratch);
     let candidates = std::mem::take(&mut scratch.candidates);
@@ -508,15 +563,20 @@ fn score_document(ctx: &Ctx, doc: &Document, scratch: &mut Scratch) -> (Document
             rank: rank as u32 + 1,
             reference_row_id: row_id(r).to_string(),
             confidence: conf,
-            evidence: evidence(ctx, doc, &values, r as usize, scratch),
+            evidence: if with_evidence {
+                evidence(ctx, doc, &values, r as usize, scratch)
+            } else {
+                Vec::new()
+            },
         })
         .collect();
     let confidence = candidates.first().map_or(0.0, |c| c.confidence);
     let matched = candidates
         .first()
         .filter(|c| c.confidence >= ctx.plan.threshold - 1e-12);
-    (
-        DocumentMatch {
+    Scored {
+        at,
+        result: DocumentMatch {
             document_id: doc.document_id.clone(),
             document_filename: doc.document_filename.clone(),
             matched_reference_row_id: matched.map(|c| c.reference_row_id.clone()),
@@ -525,7 +585,8 @@ fn score_document(ctx: &Ctx, doc: &Document, scratch: &mut Scratch) -> (Document
             contested: false,
         },
         pairs,
-    )
+        rows: top.iter().map(|&(_, r)| r).collect(),
+    }
 }
 
 /// Agreement against disagreement over the fields present on both sides:

@@ -3,6 +3,7 @@
 //! and the sorted amounts.
 
 use super::*;
+use crate::domain::FuzzyMeasure;
 
 impl ReferenceIndex {
     /// Interns, prepares and indexes the reference rows for `plan`. Reports progress in the
@@ -16,14 +17,7 @@ impl ReferenceIndex {
         let steps = BuildSteps::new(plan.fields.len(), progress);
         let mut columns = build_columns(plan, rows, cancel, &steps)?;
         let date_filter = DateFilter::new(plan, &columns);
-        let indexed = index_search_fields(
-            plan,
-            &mut columns,
-            rows.len(),
-            date_filter.as_ref(),
-            cancel,
-            &steps,
-        );
+        let indexed = index_search_fields(plan, &mut columns, date_filter.as_ref(), cancel, &steps);
         if !indexed || cancel.is_cancelled() {
             free_in_background(columns);
             return None;
@@ -32,7 +26,10 @@ impl ReferenceIndex {
         steps.finish();
         let n_fields = columns.len();
         let row_values = row_major_values(&columns, rows.len());
+        let present = present_fields(&columns, rows.len());
         Some(ReferenceIndex {
+            present,
+            bounds: WeightTables::new(plan),
             columns,
             row_values,
             n_fields,
@@ -135,36 +132,60 @@ impl DateFilter {
     }
 }
 
-/// Builds the search keys of the text fields that narrow the search enough to be worth an index
-/// and, under a date filter, orders their rows by day. `false` when cancelled.
+/// Builds the search keys of every text field and the day order of every date field and, under a
+/// date filter, orders each column's rows by day. `false` when cancelled.
 fn index_search_fields(
     plan: &MatchPlan,
     columns: &mut [FieldColumn],
-    n_rows: usize,
     date_filter: Option<&DateFilter>,
     cancel: &CancelToken,
     steps: &BuildSteps,
 ) -> bool {
-    let limit = ROWS_PER_VALUE_LIMIT.max(n_rows / 1000);
     columns
         .par_iter_mut()
         .zip(&plan.fields)
-        .all(|(col, field)| {
-            let selective = !col.distinct.is_empty() && n_rows / col.distinct.len() <= limit;
-            if field.spec.is_text() && selective {
+        .enumerate()
+        .all(|(f, (col, field))| {
+            let searched = if field.spec.is_text() {
+                col.prefixes = field.spec.strategy == Strategy::Fuzzy
+                    && matches!(
+                        field.spec.measure,
+                        FuzzyMeasure::JaroWinkler | FuzzyMeasure::TokenJaroWinkler
+                    );
                 let Some(keys) = build_keys(col, cancel) else {
                     return false;
                 };
                 col.keys = Some(keys);
-                if let Some(df) = date_filter {
-                    if !col.sort_rows_by_day(df, cancel) {
-                        return false;
-                    }
+                true
+            } else if field.spec.strategy == Strategy::DateRange {
+                col.days = Some(days_of(col));
+                true
+            } else {
+                false
+            };
+            if let Some(df) = date_filter.filter(|df| searched && df.field != f) {
+                if !col.sort_rows_by_day(df, cancel) {
+                    return false;
                 }
             }
             steps.step_done();
             true
         })
+}
+
+/// A date column's distinct values by day (see `FieldColumn::days`).
+fn days_of(col: &FieldColumn) -> Vec<(i32, u32)> {
+    let mut days: Vec<(i32, u32)> = col
+        .distinct
+        .iter()
+        .enumerate()
+        .filter_map(|(v, p)| match p {
+            Prepared::Date(d) => Some((d.num_days_from_ce(), v as u32)),
+            _ => None,
+        })
+        .collect();
+    days.sort_unstable();
+    days
 }
 
 impl FieldColumn {
@@ -210,6 +231,19 @@ impl AmountIndex {
             sample,
         })
     }
+}
+
+/// Per row, the fields (the first `MASK_FIELDS`) whose value is not missing.
+fn present_fields(columns: &[FieldColumn], n_rows: usize) -> Vec<u32> {
+    let mut present = vec![0u32; n_rows];
+    for (f, col) in columns.iter().enumerate().take(MASK_FIELDS) {
+        for (r, &v) in col.value_of_row.iter().enumerate() {
+            if !col.distinct[v as usize].is_missing() {
+                present[r] |= 1 << f;
+            }
+        }
+    }
+    present
 }
 
 /// Every row's distinct value ids, row after row (see `ReferenceIndex::row_values`).
@@ -291,6 +325,8 @@ fn build_column(
         row_days: Vec::new(),
         weights,
         keys: None,
+        prefixes: false,
+        days: None,
     })
 }
 
@@ -345,7 +381,7 @@ fn build_keys(col: &FieldColumn, cancel: &CancelToken) -> Option<KeyIndex> {
                 let v = (c * KEY_CHUNK + i) as u32;
                 hashes.clear();
                 typo.clear();
-                key_hashes(p, &mut hashes, &mut typo);
+                keys::key_hashes(p, col.prefixes, &mut hashes, &mut typo);
                 out.extend(hashes.iter().chain(&typo).map(|&h| (h, v)));
             }
             out

@@ -19,7 +19,6 @@ use chrono::Datelike;
 use rustc_hash::FxHashMap;
 
 use crate::domain::{Record, Strategy};
-use crate::normalize::for_each_reference_key;
 use crate::profile::{detect_date_order, DateOrderProfile};
 use crate::progress::{CancelToken, Phase, ProgressSink, ProgressUpdate};
 use crate::run::MatchPlan;
@@ -29,7 +28,9 @@ use crate::strategy::{compare_spec, prepare_spec, FieldSpec, Prepared};
 use rayon::prelude::*;
 
 mod build;
+mod keys;
 mod scratch;
+mod search;
 
 pub use scratch::{PooledScratch, Scratch, ScratchPool};
 
@@ -41,13 +42,6 @@ pub const FULL_SCAN_LIMIT: usize = 20_000;
 const KEY_VALUE_SHARE: f64 = 0.02;
 const KEY_VALUE_FLOOR: usize = 50;
 const KEY_VALUE_CAP: usize = 2_000;
-/// A text field is used for candidate search when its values are selective: on average at most
-/// this many rows per distinct value (or a thousandth of the rows, for large sets).
-const ROWS_PER_VALUE_LIMIT: usize = 50;
-/// Amount ranges with more rows than this are not used alone...
-const AMOUNT_ALONE_CAP: usize = 64;
-/// ...and with a filter field, at most this many rows are checked.
-const AMOUNT_WITH_FILTER_CAP: usize = 4_096;
 /// Tokens shorter than this get no typo variants: "gmbh" with a letter missing is not a clue.
 const MIN_TYPO_TOKEN: usize = 4;
 /// Distinct values per parallel task when building keys: small enough that a cancel is seen
@@ -59,6 +53,9 @@ const KEY_CHUNK: usize = 16_384;
 /// when the document's own vendor is there (1.0) those are other companies. A row of theirs that
 /// is the match agrees on the other keys (reference, amount) and is found through them.
 const FUZZY_KEY_MARGIN: f64 = 0.05;
+/// Fields that take part in candidate search: their agreement is one bit of a 32-bit row mask
+/// whose last bit marks an admitted row.
+const MASK_FIELDS: usize = 31;
 /// Entries of a key index zeroed between two looks at the cancel token (16 MB).
 const ZERO_SLICE: usize = 1 << 21;
 /// Sequential loops over reference rows look at the cancel token this often.
@@ -78,8 +75,12 @@ pub(crate) struct FieldColumn {
     row_days: Vec<i32>,
     /// Token rarity over the distinct values, for term-frequency-aware fuzzy fields.
     pub weights: Option<TokenWeights>,
-    /// Search keys, when this field takes part in candidate search.
+    /// Search keys of a text field.
     keys: Option<KeyIndex>,
+    /// Whether `keys` hold token prefixes too (see `keys::key_hashes`).
+    prefixes: bool,
+    /// A date field's distinct values by day: `(day, value)`, sorted.
+    days: Option<Vec<(i32, u32)>>,
 }
 
 impl FieldColumn {
@@ -235,6 +236,54 @@ pub struct ReferenceIndex {
     date_filter: Option<DateFilter>,
     amounts: Option<AmountIndex>,
     n_rows: usize,
+    /// Per row, the fields that have a value (one bit each, as in `search`).
+    present: Vec<u32>,
+    bounds: WeightTables,
+}
+
+/// Sums of field weights over a set of fields given as a bit mask, a byte of the mask at a time:
+/// bounding a row's confidence costs a few table reads instead of a loop over its fields.
+struct WeightTables {
+    agree: [[f64; 256]; 4],
+    disagree: [[f64; 256]; 4],
+}
+
+impl WeightTables {
+    fn new(plan: &MatchPlan) -> Self {
+        let table = |weight: &dyn Fn(usize) -> f64| -> [[f64; 256]; 4] {
+            let n = plan.fields.len().min(MASK_FIELDS);
+            std::array::from_fn(|byte| {
+                let mut t = [0.0; 256];
+                for m in 1..256usize {
+                    let f = byte * 8 + m.trailing_zeros() as usize;
+                    t[m] = t[m & (m - 1)] + if f < n { weight(f) } else { 0.0 };
+                }
+                t
+            })
+        };
+        WeightTables {
+            agree: table(&|f| plan.fields[f].mapping.weight),
+            disagree: table(&|f| plan.fields[f].mismatch_weight),
+        }
+    }
+
+    fn sum(tables: &[[f64; 256]; 4], mask: u32) -> f64 {
+        let [a, b, c, d] = mask.to_le_bytes();
+        tables[0][a as usize]
+            + tables[1][b as usize]
+            + tables[2][c as usize]
+            + tables[3][d as usize]
+    }
+
+    /// Σ weight over the fields of `mask`.
+    fn agree(&self, mask: u32) -> f64 {
+        Self::sum(&self.agree, mask)
+    }
+
+    /// Σ mismatch weight over the fields of `mask`.
+    fn disagree(&self, mask: u32) -> f64 {
+        Self::sum(&self.disagree, mask)
+    }
 }
 
 impl ReferenceIndex {
@@ -277,199 +326,11 @@ impl ReferenceIndex {
         Some(s)
     }
 
-    /// Fills `scratch.candidates` with the rows a document is compared with.
-    pub(crate) fn candidates(&self, plan: &MatchPlan, doc: &[Prepared], scratch: &mut Scratch) {
-        scratch.next_document();
-        let stamp = scratch.stamp;
-        let window = self.date_window(plan, doc);
-        for (f, col) in self.columns.iter().enumerate() {
-            let Some(keys) = &col.keys else { continue };
-            if doc[f].is_missing() {
-                continue;
-            }
-            let spec = &plan.fields[f].spec;
-            let needed = match spec.strategy {
-                Strategy::Exact => 1.0,
-                _ => spec.similarity_threshold.max(f64::MIN_POSITIVE),
-            };
-            let cap = ((col.distinct.len() as f64 * KEY_VALUE_SHARE) as usize)
-                .clamp(KEY_VALUE_FLOOR, KEY_VALUE_CAP);
-            let mut hashes = std::mem::take(&mut scratch.hashes);
-            let mut typo_hashes = std::mem::take(&mut scratch.typo_hashes);
-            hashes.clear();
-            typo_hashes.clear();
-            key_hashes(&doc[f], &mut hashes, &mut typo_hashes);
-            // Typos are the exception: their keys are looked up only when the exact keys found
-            // no value good enough, which spares most documents most comparisons.
-            let mut found = false;
-            for stage in [&hashes, &typo_hashes] {
-                if found {
-                    break;
-                }
-                for &h in stage {
-                    let values = keys.get(h);
-                    if values.len() > cap {
-                        continue;
-                    }
-                    for &(_, v) in values {
-                        let seen = &mut scratch.value_stamp[f][v as usize];
-                        if *seen == stamp {
-                            continue;
-                        }
-                        *seen = stamp;
-                        let s = compare_spec(
-                            spec,
-                            &doc[f],
-                            &col.distinct[v as usize],
-                            col.weights.as_ref(),
-                        );
-                        scratch.cache[f][v as usize] = (stamp, s as f32);
-                        if s >= needed {
-                            found = true;
-                            scratch.passing.push((v, s));
-                        }
-                    }
-                }
-            }
-            scratch.typo_hashes = typo_hashes;
-            scratch.hashes = hashes;
-            let mut passing = std::mem::take(&mut scratch.passing);
-            let best = passing.iter().map(|p| p.1).fold(0.0, f64::max);
-            for &(v, s) in &passing {
-                if s >= best - FUZZY_KEY_MARGIN {
-                    self.add_rows(plan, doc, col, v, window, scratch);
-                }
-            }
-            passing.clear();
-            scratch.passing = passing;
-        }
-        if let Some(amounts) = &self.amounts {
-            self.amount_candidates(plan, amounts, doc, scratch);
-        }
-        if scratch.candidates.is_empty() && self.n_rows <= FULL_SCAN_LIMIT {
-            for r in 0..self.n_rows {
-                if self.admit(plan, doc, r, scratch) {
-                    scratch.candidates.push(r as u32);
-                }
-            }
-        }
-    }
-
-    fn amount_candidates(
-        &self,
-        plan: &MatchPlan,
-        amounts: &AmountIndex,
-        doc: &[Prepared],
-        scratch: &mut Scratch,
-    ) {
-        let Prepared::Number(x) = doc[amounts.field] else {
-            return;
-        };
-        let spec = &plan.fields[amounts.field].spec;
-        // Amounts alone are weak keys on large sets; with a filter field (the order date window)
-        // to thin them out, wider ranges are worth reading.
-        let filtered = plan
-            .filter_fields
-            .iter()
-            .any(|&f| f != amounts.field && !doc[f].is_missing());
-        let cap = if filtered {
-            AMOUNT_WITH_FILTER_CAP
-        } else {
-            AMOUNT_ALONE_CAP
-        };
-        for &(factor, _) in &spec.amount_factors {
-            let target = x / factor;
-            // The band numeric_range scores 1 in: within the absolute or the relative tolerance.
-            let tp = spec.tolerance_percent / 100.0;
-            let tol = (spec.tolerance_absolute / factor).max(tp * target.abs() * (1.0 + tp))
-                + 1e-9 * target.abs().max(1.0);
-            let lo = amounts.lower_bound(target - tol);
-            let upper = target + tol;
-            let n = amounts.sorted[lo..]
-                .iter()
-                .take(cap + 1)
-                .take_while(|p| p.0 <= upper)
-                .count();
-            if n == 0 || n > cap {
-                continue;
-            }
-            for &(_, r) in &amounts.sorted[lo..lo + n] {
-                if scratch.row_stamp[r as usize] == scratch.stamp {
-                    continue;
-                }
-                scratch.row_stamp[r as usize] = scratch.stamp;
-                if self.admit(plan, doc, r as usize, scratch) {
-                    scratch.candidates.push(r);
-                }
-            }
-        }
-    }
-
     /// The reference days a document's date admits under the date filter: `None` when there is no
     /// date filter or the document has no date (then every row passes it).
     fn date_window(&self, plan: &MatchPlan, doc: &[Prepared]) -> Option<(i32, i32)> {
         let df = self.date_filter.as_ref()?;
-        let spec = &plan.fields[df.field].spec;
-        match &doc[df.field] {
-            Prepared::Date(d) => {
-                let day = d.num_days_from_ce();
-                let grace = spec.tolerance_days.clamp(0, 100_000) as i32;
-                // The days whose score is above 0 (see `strategy::compare_spec`).
-                Some(match spec.window {
-                    Some((before, after)) => {
-                        let (before, after) = (
-                            before.clamp(0, 100_000) as i32,
-                            after.clamp(0, 100_000) as i32,
-                        );
-                        (day - after - grace, day + before + grace)
-                    }
-                    None => (day - grace, day + grace),
-                })
-            }
-            // A date that is not one admits only reference rows without a date.
-            Prepared::Invalid => Some((i32::MAX - 1, i32::MAX - 2)),
-            _ => None,
-        }
-    }
-
-    /// Adds the rows of one indexed value that the filter fields admit. With a date window, only
-    /// the rows without a date and those inside the window are looked at.
-    fn add_rows(
-        &self,
-        plan: &MatchPlan,
-        doc: &[Prepared],
-        col: &FieldColumn,
-        value: u32,
-        window: Option<(i32, i32)>,
-        scratch: &mut Scratch,
-    ) {
-        let span = col.span(value);
-        let rows = &col.rows[span.clone()];
-        let stamp = scratch.stamp;
-        let push = |this: &Self, r: u32, scratch: &mut Scratch, skip: Option<usize>| {
-            if scratch.row_stamp[r as usize] != stamp {
-                scratch.row_stamp[r as usize] = stamp;
-                if this.admit_except(plan, doc, r as usize, scratch, skip) {
-                    scratch.candidates.push(r);
-                }
-            }
-        };
-        match (&self.date_filter, window) {
-            (Some(df), Some((lo, hi))) if !col.row_days.is_empty() => {
-                let days = &col.row_days[span];
-                let undated = days.partition_point(|&d| d == i32::MIN);
-                let from = undated + days[undated..].partition_point(|&d| d < lo);
-                let to = from + days[from..].partition_point(|&d| d <= hi);
-                for &r in rows[..undated].iter().chain(&rows[from..to.max(from)]) {
-                    push(self, r, scratch, Some(df.field));
-                }
-            }
-            _ => {
-                for &r in rows {
-                    push(self, r, scratch, None);
-                }
-            }
-        }
+        day_window(&plan.fields[df.field].spec, &doc[df.field])
     }
 
     /// Whether no filter field contradicts the pair (see `MatchPlan::filter_fields`).
@@ -496,6 +357,30 @@ impl ReferenceIndex {
     }
 }
 
+/// The reference days whose comparison with the document's date `value` scores above 0 (see
+/// `strategy::compare_spec`); `None` when the document has no date (then every day passes).
+fn day_window(spec: &FieldSpec, value: &Prepared) -> Option<(i32, i32)> {
+    match value {
+        Prepared::Date(d) => {
+            let day = d.num_days_from_ce();
+            let grace = spec.tolerance_days.clamp(0, 100_000) as i32;
+            Some(match spec.window {
+                Some((before, after)) => {
+                    let (before, after) = (
+                        before.clamp(0, 100_000) as i32,
+                        after.clamp(0, 100_000) as i32,
+                    );
+                    (day - after - grace, day + before + grace)
+                }
+                None => (day - grace, day + grace),
+            })
+        }
+        // A date that is not one admits only reference rows without a date.
+        Prepared::Invalid => Some((i32::MAX - 1, i32::MAX - 2)),
+        _ => None,
+    }
+}
+
 /// Frees `value` on a thread of its own: a million reference rows or prepared values take a
 /// while to free, and reporting that a run ended (a cancel must take effect in 200 ms) should not
 /// wait. Not on rayon's pool, where a free of hundreds of milliseconds would hold one of the
@@ -505,60 +390,6 @@ pub fn free_in_background<T: Send + 'static>(value: T) {
     let _ = std::thread::Builder::new()
         .name("matchbook-free".into())
         .spawn(move || drop(value));
-}
-
-/// FNV-1a, fed piece by piece: hashing a string with one character left out needs no new string.
-struct Fnv(u64);
-
-impl Fnv {
-    fn new() -> Self {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-    fn feed(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
-}
-
-fn hash_str(s: &str) -> u64 {
-    let mut h = Fnv::new();
-    h.feed(s.as_bytes());
-    h.0
-}
-
-/// The search keys of a prepared value, hashed, in two kinds: `exact` keys (tokens; the whole
-/// reference) that two equal values share, and `typo` keys (every one-character deletion of a
-/// token: two tokens one edit apart share one of these, the SymSpell idea; the reference's own
-/// typo variants).
-fn key_hashes(p: &Prepared, exact: &mut Vec<u64>, typo: &mut Vec<u64>) {
-    match p {
-        Prepared::Text(t) => {
-            for token in t.tokens() {
-                exact.push(hash_str(token));
-                if token.chars().count() >= MIN_TYPO_TOKEN {
-                    for (i, c) in token.char_indices() {
-                        let mut h = Fnv::new();
-                        h.feed(&token.as_bytes()[..i]);
-                        h.feed(&token.as_bytes()[i + c.len_utf8()..]);
-                        typo.push(h.0);
-                    }
-                }
-            }
-        }
-        Prepared::Ref(k) => {
-            // The first key stands for the whole reference; the others for its typo variants.
-            let mut first = true;
-            for_each_reference_key(k, |key| {
-                if std::mem::take(&mut first) {
-                    exact.push(hash_str(key));
-                } else {
-                    typo.push(hash_str(key));
-                }
-            });
-        }
-        _ => {}
-    }
 }
 
 #[cfg(test)]

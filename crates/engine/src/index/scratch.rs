@@ -3,20 +3,39 @@
 
 use std::sync::Mutex;
 
+use rustc_hash::FxHashMap;
+
 use super::ReferenceIndex;
+
+/// A document text and the reference values it agreed with, with their scores.
+pub(super) type TextMemo = FxHashMap<Box<str>, Box<[(u32, f32)]>>;
 
 /// Per-thread working memory of candidate search and scoring, reused across documents.
 pub struct Scratch {
     pub(super) stamp: u32,
-    pub(super) row_stamp: Vec<u32>,
+    /// Per row: the stamp of the document it was last reached for (high half) and the fields it
+    /// agrees on with that document (low half, see `search`). One word, so walking a block
+    /// touches one cache line per row.
+    row_state: Vec<u64>,
     /// Per field, per distinct value: (stamp, score) of the comparison with the current document.
     pub(super) cache: Vec<Vec<(u32, f32)>>,
     pub(super) value_stamp: Vec<Vec<u32>>,
     pub(crate) candidates: Vec<u32>,
     pub(super) hashes: Vec<u64>,
     pub(super) typo_hashes: Vec<u64>,
-    /// Values of the current key field that reach its threshold, with their scores.
+    /// Values of the current field that agree with the document, with their scores.
     pub(super) passing: Vec<(u32, f64)>,
+    /// The current document's blocks, their row ranges, and the rows of its amount block.
+    pub(super) blocks: Vec<super::search::Block>,
+    pub(super) ranges: Vec<(u32, u32)>,
+    pub(super) block_rows: Vec<u32>,
+    /// Rows agreeing on two fields or more, and the distinct masks among them with counts.
+    pub(super) multi: Vec<u32>,
+    /// Rows the current document's walked blocks reached.
+    pub(super) visited: Vec<u32>,
+    pub(super) masks: Vec<(u32, u32)>,
+    /// Per field: the values a text agreed with, remembered across documents.
+    pub(super) memo: Vec<TextMemo>,
 }
 
 /// Scratch memory is large (a stamp per reference row and per distinct value), so it is made once
@@ -83,7 +102,7 @@ impl Scratch {
     pub fn new(index: &ReferenceIndex) -> Self {
         Scratch {
             stamp: 0,
-            row_stamp: vec![0; index.n_rows],
+            row_state: vec![0; index.n_rows],
             cache: index
                 .columns
                 .iter()
@@ -98,14 +117,36 @@ impl Scratch {
             hashes: Vec::new(),
             typo_hashes: Vec::new(),
             passing: Vec::new(),
+            blocks: Vec::new(),
+            ranges: Vec::new(),
+            block_rows: Vec::new(),
+            multi: Vec::new(),
+            visited: Vec::new(),
+            masks: Vec::new(),
+            memo: index.columns.iter().map(|_| FxHashMap::default()).collect(),
         }
+    }
+
+    /// Starts work on another document: nothing cached for the one before counts any more.
+    pub(crate) fn begin_document(&mut self) {
+        self.next_document();
+    }
+
+    /// Row `r`'s mask, when the current document reached it.
+    pub(super) fn mask(&self, r: usize) -> Option<u32> {
+        let s = self.row_state[r];
+        ((s >> 32) as u32 == self.stamp).then_some(s as u32)
+    }
+
+    pub(super) fn set_mask(&mut self, r: usize, mask: u32) {
+        self.row_state[r] = u64::from(self.stamp) << 32 | u64::from(mask);
     }
 
     pub(super) fn next_document(&mut self) {
         self.stamp = self.stamp.wrapping_add(1);
         if self.stamp == 0 {
             // After 4 billion documents the stamps wrap; start clean so none looks current.
-            self.row_stamp.iter_mut().for_each(|s| *s = 0);
+            self.row_state.iter_mut().for_each(|s| *s = 0);
             self.cache.iter_mut().flatten().for_each(|c| c.0 = 0);
             self.value_stamp.iter_mut().flatten().for_each(|s| *s = 0);
             self.stamp = 1;

@@ -1,0 +1,647 @@
+//! Candidate search for one document. Each field the document has gives a block: the reference
+//! rows that agree with it there (text values found through keys that reach the field's
+//! similarity threshold, the days a date admits, the amounts within tolerance). Block sizes are
+//! measured per document, so the same code adapts to any columns:
+//! - a small block (at most `ADMIT_CAP` rows: a rare surname, a reference number, a birth date) is
+//!   compared whole;
+//! - an oversized one (a common surname, "Ltd", a popular suburb) is split by the other fields:
+//!   its rows are compared only where the combination of fields they agree on is itself rare
+//!   (at most `ADMIT_CAP` rows share it, counted exactly, so correlated columns such as suburb and
+//!   postcode do not pass for two independent clues);
+//! - a block larger than `VISIT_CAP` (a state, a country) is not walked at all: it says too
+//!   little to pay for.
+//!
+//! With a date filter (`MatchPlan::filter_fields`), every block is cut to the days it admits.
+
+use super::*;
+
+/// A block of at most this many rows is compared whole; an oversized block's rows only where the
+/// fields they agree on are shared by at most this many rows.
+pub(crate) const ADMIT_CAP: usize = 16;
+/// Blocks of more rows than this are not walked (their rows still count as agreeing on nothing
+/// there): the work per document stays bounded however large the reference data grows.
+pub(crate) const VISIT_CAP: usize = 4_096;
+/// When nothing is admitted, the smallest block or combination is taken up to this size, so a
+/// document that agrees only on common values still shows its closest rows.
+const FALLBACK_CAP: usize = 4 * ADMIT_CAP;
+
+/// Field blocks get one bit each in a row's mask (the first `MASK_FIELDS` fields); this bit marks a
+/// row already a candidate.
+const ADMITTED: u32 = 1 << MASK_FIELDS;
+/// Text lookups remembered per field and thread before the memory is given back.
+const MEMO_LIMIT: usize = 1 << 16;
+
+/// The rows of one field that agree with the current document: `ranges` index
+/// `scratch.ranges`, whose entries index the field's `rows` or, for amounts,
+/// `scratch.block_rows`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Block {
+    field: usize,
+    size: usize,
+    ranges: (u32, u32),
+    amounts: bool,
+    /// Every row is inside the date filter's window (no need to check it again).
+    windowed: bool,
+}
+
+impl ReferenceIndex {
+    /// Fills `scratch.candidates` with the rows a document is compared with.
+    pub(crate) fn candidates(&self, plan: &MatchPlan, doc: &[Prepared], scratch: &mut Scratch) {
+        scratch.next_document();
+        scratch.blocks.clear();
+        scratch.ranges.clear();
+        scratch.block_rows.clear();
+        let window = self.date_window(plan, doc);
+        let filter = self.date_filter.as_ref().map(|df| df.field);
+        for (f, col) in self.columns.iter().enumerate() {
+            if doc[f].is_missing() || Some(f) == filter || f >= MASK_FIELDS {
+                continue;
+            }
+            if col.keys.is_some() {
+                self.find_text_values(plan, f, &doc[f], scratch);
+                self.push_value_block(f, window, scratch);
+            } else if let Some(days) = &col.days {
+                let Some((lo, hi)) = day_window(&plan.fields[f].spec, &doc[f]) else {
+                    continue;
+                };
+                let from = days.partition_point(|d| d.0 < lo);
+                let to = from + days[from..].partition_point(|d| d.0 <= hi);
+                scratch.passing.clear();
+                scratch
+                    .passing
+                    .extend(days[from..to].iter().map(|&(_, v)| (v, 1.0)));
+                self.push_value_block(f, window, scratch);
+            }
+        }
+        if let Some(amounts) = &self.amounts {
+            self.push_amount_block(plan, amounts, doc, window, scratch);
+        }
+        let any_block = !scratch.blocks.is_empty();
+
+        self.take_blocks(plan, doc, scratch);
+        if scratch.candidates.is_empty() {
+            if any_block {
+                self.fallback(plan, doc, scratch);
+            } else if self.n_rows <= FULL_SCAN_LIMIT {
+                for r in 0..self.n_rows {
+                    if self.admit(plan, doc, r, scratch) {
+                        scratch.candidates.push(r as u32);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Fills `scratch.passing` with the values of text field `f` that agree with the document's:
+    /// found through shared keys, reaching the field's threshold, and for fuzzy fields within
+    /// `FUZZY_KEY_MARGIN` of the best. Comparisons made are cached for scoring; the outcome is
+    /// remembered per text for the documents after (names and vendors repeat).
+    fn find_text_values(&self, plan: &MatchPlan, f: usize, doc: &Prepared, scratch: &mut Scratch) {
+        let stamp = scratch.stamp;
+        scratch.passing.clear();
+        let memo_key = match doc {
+            Prepared::Text(t) => Some(t.folded()),
+            _ => None,
+        };
+        if let Some(hit) = memo_key.and_then(|k| scratch.memo[f].get(k)) {
+            for &(v, s) in hit.iter() {
+                scratch.cache[f][v as usize] = (stamp, s);
+                scratch.passing.push((v, f64::from(s)));
+            }
+            return;
+        }
+        let col = &self.columns[f];
+        let Some(keys) = &col.keys else { return };
+        let spec = &plan.fields[f].spec;
+        let needed = match spec.strategy {
+            Strategy::Exact => 1.0,
+            _ => spec.similarity_threshold.max(f64::MIN_POSITIVE),
+        };
+        let cap = ((col.distinct.len() as f64 * KEY_VALUE_SHARE) as usize)
+            .clamp(KEY_VALUE_FLOOR, KEY_VALUE_CAP);
+        let mut hashes = std::mem::take(&mut scratch.hashes);
+        let mut typo_hashes = std::mem::take(&mut scratch.typo_hashes);
+        hashes.clear();
+        typo_hashes.clear();
+        keys::key_hashes(doc, col.prefixes, &mut hashes, &mut typo_hashes);
+        // Typos are the exception: their keys are looked up only when the exact keys found no
+        // value good enough, which spares most documents most comparisons. An exact field has no
+        // use for them: a variant is never equal.
+        let stages: &[&Vec<u64>] = if spec.strategy == Strategy::Exact {
+            &[&hashes]
+        } else {
+            &[&hashes, &typo_hashes]
+        };
+        for stage in stages {
+            if !scratch.passing.is_empty() {
+                break;
+            }
+            for &h in stage.iter() {
+                let values = keys.get(h);
+                if values.len() > cap {
+                    continue;
+                }
+                for &(_, v) in values {
+                    let seen = &mut scratch.value_stamp[f][v as usize];
+                    if *seen == stamp {
+                        continue;
+                    }
+                    *seen = stamp;
+                    let s =
+                        compare_spec(spec, doc, &col.distinct[v as usize], col.weights.as_ref());
+                    scratch.cache[f][v as usize] = (stamp, s as f32);
+                    if s >= needed {
+                        scratch.passing.push((v, s));
+                    }
+                }
+            }
+        }
+        scratch.typo_hashes = typo_hashes;
+        scratch.hashes = hashes;
+        let best = scratch.passing.iter().map(|p| p.1).fold(0.0, f64::max);
+        scratch.passing.retain(|p| p.1 >= best - FUZZY_KEY_MARGIN);
+        if let Some(k) = memo_key {
+            let memo = &mut scratch.memo[f];
+            if memo.len() >= MEMO_LIMIT {
+                *memo = FxHashMap::default();
+            }
+            let found: Box<[(u32, f32)]> = scratch
+                .passing
+                .iter()
+                .map(|&(v, s)| (v, s as f32))
+                .collect();
+            memo.insert(k.into(), found);
+        }
+    }
+
+    /// Makes a block of the rows of the values in `scratch.passing`, cut to the date window when
+    /// the rows are sorted by day.
+    fn push_value_block(&self, f: usize, window: Option<(i32, i32)>, scratch: &mut Scratch) {
+        let col = &self.columns[f];
+        let start = scratch.ranges.len() as u32;
+        let mut size = 0;
+        let windowed = window.is_some() && !col.row_days.is_empty();
+        for &(v, _) in &scratch.passing {
+            let span = col.span(v);
+            match window {
+                Some((lo, hi)) if windowed => {
+                    let days = &col.row_days[span.clone()];
+                    let undated = days.partition_point(|&d| d == i32::MIN);
+                    let from = undated + days[undated..].partition_point(|&d| d < lo);
+                    let to = from + days[from..].partition_point(|&d| d <= hi);
+                    for (a, b) in [(0, undated), (from, to.max(from))] {
+                        if b > a {
+                            scratch
+                                .ranges
+                                .push(((span.start + a) as u32, (span.start + b) as u32));
+                            size += b - a;
+                        }
+                    }
+                }
+                _ => {
+                    scratch.ranges.push((span.start as u32, span.end as u32));
+                    size += span.len();
+                }
+            }
+        }
+        if size > 0 {
+            scratch.blocks.push(Block {
+                field: f,
+                size,
+                ranges: (start, scratch.ranges.len() as u32),
+                amounts: false,
+                windowed,
+            });
+        }
+    }
+
+    /// The rows whose amount, times a tax or partial factor, lies within the tolerance of the
+    /// document's amount (and inside the date window). Counting stops past `VISIT_CAP`.
+    fn push_amount_block(
+        &self,
+        plan: &MatchPlan,
+        amounts: &AmountIndex,
+        doc: &[Prepared],
+        window: Option<(i32, i32)>,
+        scratch: &mut Scratch,
+    ) {
+        let Prepared::Number(x) = doc[amounts.field] else {
+            return;
+        };
+        let spec = &plan.fields[amounts.field].spec;
+        let start = scratch.block_rows.len();
+        let tp = spec.tolerance_percent / 100.0;
+        for &(factor, _) in &spec.amount_factors {
+            let target = x / factor;
+            // The band numeric_range scores 1 in: within the absolute or the relative tolerance.
+            let tol = (spec.tolerance_absolute / factor).max(tp * target.abs() * (1.0 + tp))
+                + 1e-9 * target.abs().max(1.0);
+            let lo = amounts.lower_bound(target - tol);
+            let upper = target + tol;
+            for &(a, r) in &amounts.sorted[lo..] {
+                if a > upper || scratch.block_rows.len() - start > VISIT_CAP {
+                    break;
+                }
+                let inside = match (window, &self.date_filter) {
+                    (Some((lo, hi)), Some(df)) => {
+                        let d = df.row_day[r as usize];
+                        d == i32::MIN || (lo..=hi).contains(&d)
+                    }
+                    _ => true,
+                };
+                if inside {
+                    scratch.block_rows.push(r);
+                }
+            }
+        }
+        let size = scratch.block_rows.len() - start;
+        if size > 0 {
+            let at = scratch.ranges.len() as u32;
+            scratch
+                .ranges
+                .push((start as u32, scratch.block_rows.len() as u32));
+            scratch.blocks.push(Block {
+                field: amounts.field,
+                size,
+                ranges: (at, at + 1),
+                amounts: true,
+                windowed: window.is_some(),
+            });
+        }
+    }
+
+    /// Small blocks whole; oversized ones where the fields a row agrees on are rare together.
+    fn take_blocks(&self, plan: &MatchPlan, doc: &[Prepared], scratch: &mut Scratch) {
+        let mut blocks = std::mem::take(&mut scratch.blocks);
+        blocks.sort_by_key(|b| b.size);
+        let filter = self.date_filter.as_ref().map(|df| df.field);
+        let mut multi = std::mem::take(&mut scratch.multi);
+        multi.clear();
+        let mut visited = std::mem::take(&mut scratch.visited);
+        visited.clear();
+        let mut known = 0u32;
+        let (ranges, block_rows) = (
+            std::mem::take(&mut scratch.ranges),
+            std::mem::take(&mut scratch.block_rows),
+        );
+        for block in blocks.iter().filter(|b| b.size <= VISIT_CAP) {
+            let bit = 1u32 << block.field;
+            let skip = if block.windowed { filter } else { None };
+            let small = block.size <= ADMIT_CAP;
+            known |= bit;
+            for r in self.rows_of(block, &ranges, &block_rows) {
+                let ri = r as usize;
+                let Some(mask) = scratch.mask(ri) else {
+                    visited.push(r);
+                    if small {
+                        scratch.set_mask(ri, bit | ADMITTED);
+                        if self.admit_except(plan, doc, ri, scratch, skip) {
+                            scratch.candidates.push(r);
+                        }
+                    } else {
+                        scratch.set_mask(ri, bit);
+                    }
+                    continue;
+                };
+                if mask & bit != 0 {
+                    continue;
+                }
+                if small && mask & ADMITTED == 0 {
+                    scratch.set_mask(ri, mask | bit | ADMITTED);
+                    if self.admit_except(plan, doc, ri, scratch, skip) {
+                        scratch.candidates.push(r);
+                    }
+                    continue;
+                }
+                if mask & ADMITTED == 0 && mask.count_ones() == 1 {
+                    multi.push(r);
+                }
+                scratch.set_mask(ri, mask | bit);
+            }
+        }
+        scratch.ranges = ranges;
+        scratch.block_rows = block_rows;
+        self.admit_rare_combinations(plan, doc, &multi, scratch, ADMIT_CAP);
+        // Fields searched without finding anything agree with no row: every row that has a value
+        // there disagrees.
+        for (f, col) in self.columns.iter().enumerate().take(MASK_FIELDS) {
+            let searched = col.keys.is_some()
+                || col.days.is_some()
+                || self.amounts.as_ref().is_some_and(|a| a.field == f);
+            if searched
+                && Some(f) != filter
+                && !doc[f].is_missing()
+                && !blocks.iter().any(|b| b.field == f)
+            {
+                known |= 1 << f;
+            }
+        }
+        self.admit_reachable(plan, doc, &visited, known, scratch);
+        scratch.visited = visited;
+        scratch.multi = multi;
+        scratch.blocks = blocks;
+    }
+
+    /// Admits the rows of `visited` not yet admitted whose confidence could still reach the
+    /// threshold: counting every field they agree on, or might (`known` says which fields their
+    /// mask settles), as full agreement, against the fields known to disagree. A row with most
+    /// values missing can reach it on one common value, and comparing everything would find it.
+    fn admit_reachable(
+        &self,
+        plan: &MatchPlan,
+        doc: &[Prepared],
+        visited: &[u32],
+        known: u32,
+        scratch: &mut Scratch,
+    ) {
+        let t = plan.threshold;
+        let doc_present = doc
+            .iter()
+            .enumerate()
+            .take(MASK_FIELDS)
+            .filter(|(_, p)| !p.is_missing())
+            .fold(0u32, |m, (f, _)| m | 1 << f);
+        for &r in visited {
+            let mask = scratch.mask(r as usize).unwrap_or(0);
+            if mask & ADMITTED != 0 {
+                continue;
+            }
+            let present = self.present[r as usize] & doc_present;
+            let agree = self.bounds.agree((mask | !known) & present);
+            let disagree = self.bounds.disagree(known & !mask & present);
+            if agree > 0.0 && agree >= t * (agree + disagree) - 1e-9 {
+                scratch.set_mask(r as usize, mask | ADMITTED);
+                if self.admit(plan, doc, r as usize, scratch) {
+                    scratch.candidates.push(r);
+                }
+            }
+        }
+    }
+
+    /// Admits the rows of `multi` (each agreeing on two fields or more) whose combination of
+    /// agreeing fields at most `cap` rows share: the rows whose masks contain it.
+    fn admit_rare_combinations(
+        &self,
+        plan: &MatchPlan,
+        doc: &[Prepared],
+        multi: &[u32],
+        scratch: &mut Scratch,
+        cap: usize,
+    ) {
+        let mut masks = std::mem::take(&mut scratch.masks);
+        masks.clear();
+        for &r in multi {
+            let m = scratch.mask(r as usize).unwrap_or(0);
+            match masks.iter_mut().find(|e| e.0 == m) {
+                Some(e) => e.1 += 1,
+                None => masks.push((m, 1)),
+            }
+        }
+        for &r in multi {
+            let m = scratch.mask(r as usize).unwrap_or(0);
+            if m & ADMITTED != 0 {
+                continue;
+            }
+            let sharing: usize = masks
+                .iter()
+                .filter(|e| e.0 & m == m)
+                .map(|e| e.1 as usize)
+                .sum();
+            if sharing <= cap {
+                scratch.set_mask(r as usize, m | ADMITTED);
+                if self.admit(plan, doc, r as usize, scratch) {
+                    scratch.candidates.push(r);
+                }
+            }
+        }
+        scratch.masks = masks;
+    }
+
+    /// Nothing rare enough: the rows of the rarest combination, else of the smallest block, when
+    /// there are at most `FALLBACK_CAP` of them.
+    fn fallback(&self, plan: &MatchPlan, doc: &[Prepared], scratch: &mut Scratch) {
+        let multi = std::mem::take(&mut scratch.multi);
+        if !multi.is_empty() {
+            self.admit_rare_combinations(plan, doc, &multi, scratch, FALLBACK_CAP);
+        }
+        scratch.multi = multi;
+        if !scratch.candidates.is_empty() {
+            return;
+        }
+        let Some(block) = scratch.blocks.first().copied() else {
+            return;
+        };
+        if block.size <= FALLBACK_CAP {
+            let (ranges, block_rows) = (
+                std::mem::take(&mut scratch.ranges),
+                std::mem::take(&mut scratch.block_rows),
+            );
+            for r in self.rows_of(&block, &ranges, &block_rows) {
+                let mask = scratch.mask(r as usize).unwrap_or(0);
+                if mask & ADMITTED == 0 {
+                    scratch.set_mask(r as usize, mask | ADMITTED);
+                    if self.admit(plan, doc, r as usize, scratch) {
+                        scratch.candidates.push(r);
+                    }
+                }
+            }
+            scratch.ranges = ranges;
+            scratch.block_rows = block_rows;
+        }
+    }
+
+    /// The rows of `block` (a row may repeat when amount factors overlap).
+    fn rows_of<'a>(
+        &'a self,
+        block: &Block,
+        ranges: &'a [(u32, u32)],
+        block_rows: &'a [u32],
+    ) -> impl Iterator<Item = u32> + 'a {
+        let rows: &[u32] = if block.amounts {
+            block_rows
+        } else {
+            &self.columns[block.field].rows
+        };
+        ranges[block.ranges.0 as usize..block.ranges.1 as usize]
+            .iter()
+            .flat_map(move |&(a, b)| rows[a as usize..b as usize].iter().copied())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{FieldMapping, FuzzyMeasure};
+    use crate::progress::NoProgress;
+
+    const COLUMNS: [&str; 5] = ["given", "surname", "suburb", "postcode", "born"];
+
+    /// Names by Jaro-Winkler (0.8), suburb and postcode exactly, birth date to the day.
+    fn people_plan(measure: FuzzyMeasure) -> MatchPlan {
+        let fuzzy = |name: &str| {
+            let mut m = FieldMapping::new(name, name, Strategy::Fuzzy, 0.3);
+            m.measure = Some(measure);
+            m.similarity_threshold = Some(0.8);
+            m
+        };
+        let mut born = FieldMapping::new("born", "born", Strategy::DateRange, 0.2);
+        born.tolerance_days = Some(0);
+        let mappings = [
+            fuzzy("given"),
+            fuzzy("surname"),
+            FieldMapping::new("suburb", "suburb", Strategy::Exact, 0.1),
+            FieldMapping::new("postcode", "postcode", Strategy::Exact, 0.1),
+            born,
+        ];
+        let cols: Vec<String> = COLUMNS.iter().map(|c| c.to_string()).collect();
+        MatchPlan::new(&mappings, 0.8, &cols, &cols).unwrap()
+    }
+
+    /// A made-up word of `len` letters, different for every `seed` (no two share a prefix or a
+    /// one-letter variant by design of the generator, which the tests rely on only loosely).
+    fn word(seed: u64, len: usize) -> String {
+        let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+        (0..len)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                (b'a' + (x % 26) as u8) as char
+            })
+            .collect()
+    }
+
+    fn row(id: &str, values: [&str; 5]) -> Record {
+        Record {
+            id: id.into(),
+            values: values.iter().map(|v| v.to_string()).collect(),
+        }
+    }
+
+    /// A town of 40 Smiths in one suburb and postcode, each with a given name and birth day of
+    /// their own, and 200 people elsewhere.
+    fn town() -> Vec<Record> {
+        let mut rows = Vec::new();
+        for i in 0..40u64 {
+            let given = word(i, 7);
+            let born = format!("19{:02}-03-{:02}", 30 + i, 1 + i % 28);
+            rows.push(row(
+                &format!("smith{i}"),
+                [&given, "smith", "elmwood", "2000", &born],
+            ));
+        }
+        for i in 0..200u64 {
+            let (given, surname, suburb) =
+                (word(1000 + i, 6), word(2000 + i, 8), word(3000 + i, 9));
+            let postcode = format!("{}", 3000 + i);
+            let born = format!("1950-{:02}-{:02}", 1 + i % 12, 1 + i % 28);
+            rows.push(row(
+                &format!("other{i}"),
+                [&given, &surname, &suburb, &postcode, &born],
+            ));
+        }
+        rows
+    }
+
+    fn candidates(plan: &MatchPlan, rows: &[Record], doc: [&str; 5]) -> Vec<String> {
+        let index = ReferenceIndex::build(plan, rows, &NoProgress, &CancelToken::new()).unwrap();
+        let values: Vec<Prepared> = plan
+            .fields
+            .iter()
+            .zip(doc)
+            .map(|(f, raw)| prepare_spec(&f.spec, raw, &DateOrderProfile::default()))
+            .collect();
+        let mut scratch = Scratch::new(&index);
+        index.candidates(plan, &values, &mut scratch);
+        let mut ids: Vec<String> = scratch
+            .candidates
+            .iter()
+            .map(|&r| rows[r as usize].id.clone())
+            .collect();
+        ids.sort();
+        ids
+    }
+
+    #[test]
+    fn an_oversized_block_is_split_by_the_fields_that_agree_with_it() {
+        let plan = people_plan(FuzzyMeasure::JaroWinkler);
+        let rows = town();
+        let amelia = rows[7].values[0].clone();
+        // Surname, suburb and postcode each bring 40 rows: too many to compare whole. The row that
+        // agrees on the given name too is the only one compared.
+        assert_eq!(
+            candidates(&plan, &rows, [&amelia, "smith", "elmwood", "2000", ""]),
+            ["smith7"]
+        );
+        // Suburb and postcode together are still 40 rows, however rare each pair of values would
+        // be if the columns were independent (40 x 40 / 240 = 7): the combination is counted, not
+        // estimated.
+        let other = rows[45].values[0].clone();
+        assert_eq!(
+            candidates(&plan, &rows, [&other, "qwxv", "elmwood", "2000", ""]),
+            ["other5"]
+        );
+        // With nothing better, the rarest combination is still shown (40 rows, at most 64).
+        assert_eq!(
+            candidates(&plan, &rows, ["zzyzx", "qwxv", "elmwood", "2000", ""]).len(),
+            40
+        );
+        // The birth day alone is a small block: compared whole.
+        let born = rows[12].values[4].clone();
+        assert_eq!(
+            candidates(&plan, &rows, ["zzyzx", "qwxv", "", "", &born]),
+            ["smith12"]
+        );
+    }
+
+    #[test]
+    fn a_row_that_could_reach_the_threshold_on_one_common_value_is_kept() {
+        let plan = people_plan(FuzzyMeasure::JaroWinkler);
+        let mut rows = town();
+        // Only the surname is known of this person: agreeing on it alone scores 1.
+        rows.push(row("sparse", ["", "smith", "", "", ""]));
+        let amelia = rows[7].values[0].clone();
+        assert_eq!(
+            candidates(&plan, &rows, [&amelia, "smith", "elmwood", "2000", ""]),
+            ["smith7", "sparse"]
+        );
+    }
+
+    #[test]
+    fn jaro_winkler_fields_find_values_by_their_first_letters() {
+        let mut rows = town();
+        rows.push(row("chen", ["", "chen", "", "", ""]));
+        // A suburb that one other row has, so that candidate search finds something either way
+        // (finding nothing at all, a small reference would be compared whole).
+        let suburb = rows[43].values[2].clone();
+        let doc = ["", "cheung", &suburb, "", ""];
+        // "cheung" and "chen" score 0.92 and share no token and no one-letter deletion; the
+        // prefix key finds the pair.
+        let jw = people_plan(FuzzyMeasure::JaroWinkler);
+        assert_eq!(candidates(&jw, &rows, doc), ["chen", "other3"]);
+        let levenshtein = people_plan(FuzzyMeasure::Levenshtein);
+        assert_eq!(candidates(&levenshtein, &rows, doc), ["other3"]);
+    }
+
+    #[test]
+    fn a_repeated_value_finds_the_same_rows_from_memory() {
+        let plan = people_plan(FuzzyMeasure::JaroWinkler);
+        let rows = town();
+        let index = ReferenceIndex::build(&plan, &rows, &NoProgress, &CancelToken::new()).unwrap();
+        let mut scratch = Scratch::new(&index);
+        let doc: Vec<Prepared> = plan
+            .fields
+            .iter()
+            .zip([rows[3].values[0].as_str(), "smyth", "", "", ""])
+            .map(|(f, raw)| prepare_spec(&f.spec, raw, &DateOrderProfile::default()))
+            .collect();
+        let mut seen = Vec::new();
+        for _ in 0..3 {
+            index.candidates(&plan, &doc, &mut scratch);
+            seen.push(scratch.candidates.clone());
+        }
+        assert_eq!(seen[0], [3]);
+        assert!(seen.iter().all(|c| c == &seen[0]));
+        assert!(scratch.memo[1].contains_key("smyth"));
+    }
+}
