@@ -670,6 +670,22 @@ fn configs_from_toml_and_json_shown_and_run_as_json() {
         .unwrap_or_else(|| panic!("a line per field:\n{}", r.out));
     assert!(po_line.contains("fuzzy"), "{po_line}");
     assert!(po_line.contains("normalizer reference"), "{po_line}");
+    // Which keys candidate search picked, field by field, from each field's comparison.
+    let search: Vec<&str> = r
+        .out
+        .lines()
+        .skip_while(|l| !l.starts_with("candidate search"))
+        .collect();
+    let keys_of = |pair: &str| {
+        search
+            .iter()
+            .find(|l| l.trim_start().starts_with(pair))
+            .unwrap_or_else(|| panic!("no candidate search line for {pair}:\n{}", r.out))
+            .to_string()
+    };
+    assert!(keys_of("po_reference -> po_number").contains("reference number and its typos"));
+    assert!(keys_of("vendor_name -> vendor_name").contains("3-letter prefixes"));
+    assert!(keys_of("total_amount -> net_amount").contains("amounts within the tolerance"));
     let r = cli(&["configs", "show", &toml_id, "--workspace", ws, "--json"]);
     assert_eq!(r.code, EXIT_OK, "{}", r.err);
     assert_eq!(json(&r.out), created);

@@ -115,3 +115,26 @@ impl Workspace {
         Ok(self.store.delete_config(id)?)
     }
 }
+
+/// How candidate search looks one field up, as `configs show` explains it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldSearch {
+    pub source: String,
+    pub target: String,
+    /// The kinds of key, in words; empty when the field is only compared.
+    pub keys: Vec<&'static str>,
+}
+
+/// The keys candidate search picks for each field of `config`, from the comparison each field
+/// makes (the engine's choice; nothing here decides).
+pub fn candidate_search(config: &MatchingConfig) -> Vec<FieldSearch> {
+    engine::index::search_keys(&config.field_mappings)
+        .into_iter()
+        .zip(&config.field_mappings)
+        .map(|(kinds, m)| FieldSearch {
+            source: m.source.clone(),
+            target: m.target.clone(),
+            keys: kinds.iter().map(|k| k.describe()).collect(),
+        })
+        .collect()
+}

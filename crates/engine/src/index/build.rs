@@ -3,7 +3,7 @@
 //! and the sorted amounts.
 
 use super::*;
-use crate::domain::FuzzyMeasure;
+use keys::KeyKind;
 
 impl ReferenceIndex {
     /// Interns, prepares and indexes the reference rows for `plan`. Reports progress in the
@@ -141,23 +141,22 @@ fn index_search_fields(
     cancel: &CancelToken,
     steps: &BuildSteps,
 ) -> bool {
+    let mappings: Vec<_> = plan.fields.iter().map(|f| f.mapping.clone()).collect();
+    let keys = keys::search_keys(&mappings);
     columns
         .par_iter_mut()
         .zip(&plan.fields)
         .enumerate()
         .all(|(f, (col, field))| {
-            let searched = if field.spec.is_text() {
-                col.prefixes = field.spec.strategy == Strategy::Fuzzy
-                    && matches!(
-                        field.spec.measure,
-                        FuzzyMeasure::JaroWinkler | FuzzyMeasure::TokenJaroWinkler
-                    );
+            let kinds = &keys[f];
+            let searched = if field.spec.is_text() && !kinds.is_empty() {
+                col.prefixes = kinds.contains(&KeyKind::Prefix);
                 let Some(keys) = build_keys(col, cancel) else {
                     return false;
                 };
                 col.keys = Some(keys);
                 true
-            } else if field.spec.strategy == Strategy::DateRange {
+            } else if kinds.contains(&KeyKind::Day) {
                 col.days = Some(days_of(col));
                 true
             } else {

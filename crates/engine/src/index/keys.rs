@@ -1,10 +1,77 @@
 //! Search keys of prepared values, hashed: tokens, one-deletion variants of tokens (typos) and
 //! reference-number keys.
 
+use crate::domain::{FieldMapping, FuzzyMeasure, Normalizer, Strategy};
 use crate::normalize::for_each_reference_key;
-use crate::strategy::Prepared;
+use crate::strategy::{FieldSpec, Prepared};
 
 use super::MIN_TYPO_TOKEN;
+
+/// A kind of key candidate search looks a field's value up by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyKind {
+    /// Each normalised token.
+    Token,
+    /// Each one-character deletion of a token of four characters or more (one typo apart).
+    Typo,
+    /// The first three characters of each longer token (Jaro-Winkler rewards a shared start).
+    Prefix,
+    /// A reference number's skeleton, and its variants one typo apart.
+    Reference,
+    /// The days a date admits (within its tolerance or window).
+    Day,
+    /// Amounts within the tolerance, at each tax or partial factor.
+    Amount,
+}
+
+impl KeyKind {
+    pub fn describe(self) -> &'static str {
+        match self {
+            KeyKind::Token => "tokens",
+            KeyKind::Typo => "one-letter typos",
+            KeyKind::Prefix => "3-letter prefixes",
+            KeyKind::Reference => "reference number and its typos",
+            KeyKind::Day => "days within the tolerance",
+            KeyKind::Amount => "amounts within the tolerance",
+        }
+    }
+}
+
+/// The keys candidate search builds for each mapping, in order; empty when the field is only
+/// compared, never searched. Chosen from the comparison the field makes, so a config of any
+/// columns gets keys that find what its comparison would score as agreeing.
+pub fn search_keys(mappings: &[FieldMapping]) -> Vec<Vec<KeyKind>> {
+    let mut amount_taken = false;
+    mappings
+        .iter()
+        .map(|m| {
+            let spec = FieldSpec::new(m);
+            match spec.strategy {
+                Strategy::Exact | Strategy::Fuzzy if spec.normalizer == Normalizer::Reference => {
+                    vec![KeyKind::Reference]
+                }
+                Strategy::Exact => vec![KeyKind::Token],
+                Strategy::Fuzzy => {
+                    let mut kinds = vec![KeyKind::Token, KeyKind::Typo];
+                    if matches!(
+                        spec.measure,
+                        FuzzyMeasure::JaroWinkler | FuzzyMeasure::TokenJaroWinkler
+                    ) {
+                        kinds.push(KeyKind::Prefix);
+                    }
+                    kinds
+                }
+                Strategy::DateRange => vec![KeyKind::Day],
+                // One sorted amount index per run: the first amount field's.
+                Strategy::NumericRange if !amount_taken => {
+                    amount_taken = true;
+                    vec![KeyKind::Amount]
+                }
+                Strategy::NumericRange => Vec::new(),
+            }
+        })
+        .collect()
+}
 
 /// Prefix keys hold a token's first this many characters (tokens longer than that only).
 /// Jaro-Winkler rewards a shared start, so "cheung" and "chen" (0.92) share one although no

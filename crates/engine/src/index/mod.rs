@@ -32,7 +32,9 @@ mod keys;
 mod scratch;
 mod search;
 
+pub use keys::{search_keys, KeyKind};
 pub use scratch::{PooledScratch, Scratch, ScratchPool};
+pub use search::{ADMIT_CAP, VISIT_CAP};
 
 /// Reference sets up to this size are compared whole when candidate search finds nothing.
 pub const FULL_SCAN_LIMIT: usize = 20_000;

@@ -17,10 +17,10 @@ use super::*;
 
 /// A block of at most this many rows is compared whole; an oversized block's rows only where the
 /// fields they agree on are shared by at most this many rows.
-pub(crate) const ADMIT_CAP: usize = 16;
+pub const ADMIT_CAP: usize = 16;
 /// Blocks of more rows than this are not walked (their rows still count as agreeing on nothing
 /// there): the work per document stays bounded however large the reference data grows.
-pub(crate) const VISIT_CAP: usize = 4_096;
+pub const VISIT_CAP: usize = 4_096;
 /// When nothing is admitted, the smallest block or combination is taken up to this size, so a
 /// document that agrees only on common values still shows its closest rows.
 const FALLBACK_CAP: usize = 4 * ADMIT_CAP;

@@ -155,7 +155,33 @@ fn show(session: &Session, id: &str, json: bool, io: &mut Io) -> Result<u8, CliE
         .row("fields", config.field_mappings.len().to_string());
     table.write(io.out).map_err(io_err)?;
     write_fields(&config, io)?;
+    write_candidate_search(&config, io)?;
     Ok(EXIT_OK)
+}
+
+/// Which keys candidate search picked for each field, and how it uses the blocks they give.
+fn write_candidate_search(config: &MatchingConfig, io: &mut Io) -> Result<(), CliError> {
+    let fields = service::candidate_search(config);
+    writeln!(
+        io.out,
+        "candidate search (keys chosen from each field's comparison; a block of up to {} rows is \
+         compared whole, a larger one only where the fields its rows agree on are rare together \
+         or could still reach the threshold; blocks over {} rows are not walked):",
+        engine::index::ADMIT_CAP,
+        thousands(engine::index::VISIT_CAP as u64)
+    )
+    .map_err(io_err)?;
+    let pair = |f: &service::FieldSearch| format!("{} -> {}", f.source, f.target);
+    let width = fields.iter().map(|f| pair(f).len()).max().unwrap_or(0);
+    for f in &fields {
+        let keys = if f.keys.is_empty() {
+            "compared only, not searched".to_string()
+        } else {
+            f.keys.join(", ")
+        };
+        writeln!(io.out, "  {:<width$}  {keys}", pair(f)).map_err(io_err)?;
+    }
+    Ok(())
 }
 
 fn schedule(s: Option<&Schedule>) -> String {
