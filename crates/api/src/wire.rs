@@ -4,8 +4,9 @@
 //! Request bodies refuse unknown fields, so a typo is a 400 naming it rather than ignored.
 
 use engine::{
-    Candidate, Column, Dataset, DatasetKind, FieldEvidence, FieldMapping, FieldNote, MatchResult,
-    MatchingConfig, ReviewStatus, Run, RunProgress, RunStatus, Schedule, Strategy,
+    BlockingKey, BlockingStrategy, Candidate, Column, Dataset, DatasetKind, FieldEvidence,
+    FieldMapping, FieldNote, MatchResult, MatchingConfig, ReviewStatus, Run, RunProgress,
+    RunStatus, Schedule, Strategy,
 };
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
@@ -230,6 +231,12 @@ pub struct CreateConfig {
     pub one_to_one: Option<bool>,
     #[serde(default)]
     pub schedule: Option<Schedule>,
+    /// Default: none; Matchbook picks its own keys.
+    #[serde(default)]
+    pub blocking_keys: Option<Vec<BlockingKey>>,
+    /// Default: parallel.
+    #[serde(default)]
+    pub blocking_strategy: Option<BlockingStrategy>,
 }
 
 /// Change a config (spec A.4.5): fields left out keep their value; `null` clears an optional
@@ -260,6 +267,12 @@ pub struct UpdateConfig {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<Schedule>)]
     pub schedule: Option<Option<Schedule>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Vec<BlockingKey>>)]
+    pub blocking_keys: Option<Option<Vec<BlockingKey>>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<BlockingStrategy>)]
+    pub blocking_strategy: Option<Option<BlockingStrategy>>,
 }
 
 // ---- runs -----------------------------------------------------------------------------------

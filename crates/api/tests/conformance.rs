@@ -321,6 +321,14 @@ async fn configs_follow_the_spec_from_create_to_delete() {
             "field_mappings[2].target",
         ),
         (good(&|c| c["threshold"] = json!(1.5)), "threshold"),
+        (
+            good(&|c| c["blocking_keys"] = json!([{"fields": ["vendor_name", "phone"]}])),
+            "blocking_keys[0].fields[1]",
+        ),
+        (
+            good(&|c| c["blocking_strategy"] = json!("sideways")),
+            "blocking_strategy",
+        ),
         (good(&|c| c["colour"] = json!("blue")), "colour"),
         (good(&|c| c["target_type"] = json!("batch")), "target_type"),
     ] {
@@ -367,6 +375,19 @@ async fn configs_follow_the_spec_from_create_to_delete() {
     let (s, err) = api.put(&path, json!({"schedule": null})).await;
     assert_eq!(s, StatusCode::OK, "{err}");
     assert_eq!(err["schedule"], Value::Null);
+    // Blocking keys the config names (issue 13): kept, shown, cleared with null.
+    let keys = json!([{"fields": ["po_reference"]}, {"fields": ["vendor_name", "total_amount"]}]);
+    let (s, named) = api
+        .put(
+            &path,
+            json!({"blocking_keys": keys, "blocking_strategy": "ordered_fallback"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{named}");
+    assert_eq!(named["blocking_keys"], keys);
+    assert_eq!(named["blocking_strategy"], "ordered_fallback");
+    let (_, read) = api.get(&path).await;
+    assert_eq!(read["blocking_keys"], keys);
     let (s, _) = api
         .put("/v1/matching/configs/nope", json!({"threshold": 0.8}))
         .await;

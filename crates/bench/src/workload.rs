@@ -162,6 +162,8 @@ impl Workload {
                 review_floor: self.config.review_floor,
                 one_to_one: self.config.one_to_one,
                 schedule: None,
+                blocking_keys: None,
+                blocking_strategy: None,
             },
         }
     }

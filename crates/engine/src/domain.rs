@@ -293,6 +293,38 @@ pub struct ConfigInput {
     #[serde(default)]
     #[ts(optional)]
     pub schedule: Option<Schedule>,
+    /// Blocking keys the config names. Default: none, and Matchbook picks its own (see
+    /// `engine::index::search_keys`).
+    #[serde(default)]
+    #[ts(optional)]
+    pub blocking_keys: Option<Vec<BlockingKey>>,
+    /// How named blocking keys combine. Default: parallel.
+    #[serde(default)]
+    #[ts(optional)]
+    pub blocking_strategy: Option<BlockingStrategy>,
+}
+
+/// A blocking key a config names: the reference rows that agree with a document on every field
+/// listed (mappings named by their source field) are its candidates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BlockingKey {
+    pub fields: Vec<String>,
+}
+
+/// How named blocking keys combine (spec A.5.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum BlockingStrategy {
+    /// Every key on its own, candidates in union (favours recall).
+    #[default]
+    Parallel,
+    /// The keys in order; the next only when the one before found no candidate.
+    OrderedFallback,
 }
 
 impl MatchingConfig {
@@ -308,6 +340,8 @@ impl MatchingConfig {
             review_floor: Some(self.review_floor),
             one_to_one: Some(self.one_to_one),
             schedule: self.schedule.clone(),
+            blocking_keys: self.blocking_keys.clone(),
+            blocking_strategy: self.blocking_strategy,
         }
     }
 }
@@ -348,6 +382,12 @@ pub struct MatchingConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub schedule: Option<Schedule>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub blocking_keys: Option<Vec<BlockingKey>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub blocking_strategy: Option<BlockingStrategy>,
     pub created_at: String,
     pub updated_at: String,
 }

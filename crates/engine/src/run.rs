@@ -33,6 +33,9 @@ pub struct MatchPlan {
     /// low candidates below the review floor from the list, and spares most comparisons on large
     /// reference sets.
     pub(crate) filter_fields: Vec<usize>,
+    /// Blocking keys the config names (field masks, see `index::resolve_blocking_keys`), in
+    /// order, and whether they are tried one after the other (`ordered_fallback`) or all together.
+    pub(crate) named_keys: Option<(Vec<u32>, bool)>,
 }
 
 #[derive(Debug, Clone)]
@@ -108,9 +111,29 @@ impl MatchPlan {
             threshold,
             one_to_one: false,
             filter_fields: Vec::new(),
+            named_keys: None,
         };
         plan.set_filter_fields(crate::domain::DEFAULT_REVIEW_FLOOR.min(threshold));
         Ok(plan)
+    }
+
+    /// Candidate search by the blocking keys a config names instead of those Matchbook picks.
+    pub fn with_blocking(
+        mut self,
+        keys: Option<&[crate::domain::BlockingKey]>,
+        strategy: Option<crate::domain::BlockingStrategy>,
+    ) -> Result<Self, EngineError> {
+        self.named_keys = match keys.filter(|k| !k.is_empty()) {
+            None => None,
+            Some(keys) => {
+                let mappings: Vec<FieldMapping> =
+                    self.fields.iter().map(|f| f.mapping.clone()).collect();
+                let masks = crate::index::resolve_blocking_keys(&mappings, keys)?;
+                let ordered = strategy == Some(crate::domain::BlockingStrategy::OrderedFallback);
+                Some((masks, ordered))
+            }
+        };
+        Ok(self)
     }
 
     /// The lower edge of the review band (default 0.5): decides which fields may filter candidates.

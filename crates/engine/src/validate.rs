@@ -199,6 +199,9 @@ pub fn validate_config(
             format!("the weights add up to {sum:.3}; they must add up to 1"),
         ));
     }
+    if let Some(keys) = &input.blocking_keys {
+        crate::index::resolve_blocking_keys(&input.field_mappings, keys)?;
+    }
     let threshold = input.threshold.unwrap_or(DEFAULT_THRESHOLD);
     if !threshold.is_finite() || !(0.0..=1.0).contains(&threshold) {
         return Err(EngineError::validation(
@@ -364,6 +367,8 @@ mod tests {
             review_floor: None,
             one_to_one: None,
             schedule: None,
+            blocking_keys: None,
+            blocking_strategy: None,
         }
     }
 

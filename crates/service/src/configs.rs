@@ -74,6 +74,8 @@ impl Workspace {
             review_floor,
             one_to_one: input.one_to_one.unwrap_or(false),
             schedule: input.schedule.clone(),
+            blocking_keys: input.blocking_keys.clone(),
+            blocking_strategy: input.blocking_strategy,
             created_at: now.clone(),
             updated_at: now,
         };
@@ -98,6 +100,8 @@ impl Workspace {
         config.review_floor = review_floor;
         config.one_to_one = input.one_to_one.unwrap_or(false);
         config.schedule = input.schedule.clone();
+        config.blocking_keys = input.blocking_keys.clone();
+        config.blocking_strategy = input.blocking_strategy;
         config.updated_at = self.now();
         self.store.update_config(&config)?;
         Ok(config)

@@ -49,6 +49,8 @@ pub fn invoice_to_po_config(reference_id: &str, documents_id: &str) -> ConfigInp
         review_floor: None,
         one_to_one: None,
         schedule: None,
+        blocking_keys: None,
+        blocking_strategy: None,
     }
 }
 

@@ -5,7 +5,10 @@
 use std::collections::BTreeSet;
 
 use engine::run::{DocumentSource, MatchPlan, RejectedPairs, RunInput};
-use engine::{CancelToken, Dataset, DatasetKind, Document, FieldMapping, MatchingConfig, Record};
+use engine::{
+    BlockingKey, BlockingStrategy, CancelToken, Dataset, DatasetKind, Document, FieldMapping,
+    MatchingConfig, Record,
+};
 use store::{Store, StoreError};
 
 use crate::error::{Result, ServiceError};
@@ -18,6 +21,8 @@ pub(crate) struct RunSpec<'a> {
     pub threshold: f64,
     pub review_floor: f64,
     pub one_to_one: bool,
+    pub blocking_keys: Option<&'a [BlockingKey]>,
+    pub blocking_strategy: Option<BlockingStrategy>,
 }
 
 impl<'a> RunSpec<'a> {
@@ -28,6 +33,8 @@ impl<'a> RunSpec<'a> {
             threshold: config.threshold,
             review_floor: config.review_floor,
             one_to_one: config.one_to_one,
+            blocking_keys: config.blocking_keys.as_deref(),
+            blocking_strategy: config.blocking_strategy,
         }
     }
 }
@@ -76,7 +83,8 @@ pub(crate) fn prepare_run(
         document_columns,
     )?
     .with_one_to_one(spec.one_to_one)
-    .with_review_floor(spec.review_floor);
+    .with_review_floor(spec.review_floor)
+    .with_blocking(spec.blocking_keys, spec.blocking_strategy)?;
     let rejected = store.rejected_pairs(spec.reference_data_id)?;
     Ok(Some(Prepared {
         plan,

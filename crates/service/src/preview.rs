@@ -57,6 +57,8 @@ impl Workspace {
             threshold,
             review_floor,
             one_to_one: input.one_to_one.unwrap_or(false),
+            blocking_keys: input.blocking_keys.as_deref(),
+            blocking_strategy: input.blocking_strategy,
         };
         let cancel = CancelToken::new();
         let prepared = prepare_run(&self.store, &spec, &doc_columns, &cancel)

@@ -76,6 +76,8 @@ fn config(data: &Data, one_to_one: Option<bool>) -> ConfigInput {
         review_floor: Some(REVIEW_FLOOR),
         one_to_one,
         schedule: None,
+        blocking_keys: None,
+        blocking_strategy: None,
     }
 }
 
@@ -93,6 +95,8 @@ fn other_config(data: &Data) -> ConfigInput {
         review_floor: Some(0.4),
         one_to_one: None,
         schedule: None,
+        blocking_keys: None,
+        blocking_strategy: None,
     }
 }
 

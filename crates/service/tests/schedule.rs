@@ -77,6 +77,8 @@ fn setup(rt: &tokio::runtime::Runtime, clock: &Arc<TestClock>) -> Setup {
         review_floor: None,
         one_to_one: None,
         schedule: None,
+        blocking_keys: None,
+        blocking_strategy: None,
     };
     Setup {
         _dir: dir,
@@ -88,6 +90,8 @@ fn setup(rt: &tokio::runtime::Runtime, clock: &Arc<TestClock>) -> Setup {
 fn with_schedule(input: &ConfigInput, schedule: Schedule) -> ConfigInput {
     ConfigInput {
         schedule: Some(schedule),
+        blocking_keys: None,
+        blocking_strategy: None,
         ..input.clone()
     }
 }

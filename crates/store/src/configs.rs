@@ -7,9 +7,22 @@ use crate::{from_json, to_json, Result, Store, StoreError};
 
 const CONFIG_COLUMNS: &str =
     "id, name, reference_data_id, document_set_id, target_type, target_value, \
-     field_mappings, threshold, review_floor, created_at, updated_at, one_to_one, schedule";
+     field_mappings, threshold, review_floor, created_at, updated_at, one_to_one, schedule, blocking";
 
-type RawConfig = (MatchingConfig, String, String, Option<String>);
+type RawConfig = (
+    MatchingConfig,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+);
+
+/// The blocking keys a config names and how they combine, as stored in one column.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredBlocking {
+    keys: Option<Vec<engine::BlockingKey>>,
+    strategy: Option<engine::BlockingStrategy>,
+}
 
 fn config_from_row(r: &Row) -> rusqlite::Result<RawConfig> {
     Ok((
@@ -27,20 +40,41 @@ fn config_from_row(r: &Row) -> rusqlite::Result<RawConfig> {
             updated_at: r.get(10)?,
             one_to_one: r.get(11)?,
             schedule: None,
+            blocking_keys: None,
+            blocking_strategy: None,
         },
         r.get(5)?,
         r.get(6)?,
         r.get(12)?,
+        r.get(13)?,
     ))
 }
 
-fn finish((mut c, target_value, mappings, schedule): RawConfig) -> Result<MatchingConfig> {
+fn finish(
+    (mut c, target_value, mappings, schedule, blocking): RawConfig,
+) -> Result<MatchingConfig> {
     c.target_value = from_json("config target_value", &target_value)?;
     c.field_mappings = from_json("config field_mappings", &mappings)?;
     c.schedule = schedule
         .map(|s| from_json("config schedule", &s))
         .transpose()?;
+    if let Some(b) = blocking {
+        let b: StoredBlocking = from_json("config blocking", &b)?;
+        c.blocking_keys = b.keys;
+        c.blocking_strategy = b.strategy;
+    }
     Ok(c)
+}
+
+fn blocking_json(c: &MatchingConfig) -> Result<Option<String>> {
+    if c.blocking_keys.is_none() && c.blocking_strategy.is_none() {
+        return Ok(None);
+    }
+    to_json(&StoredBlocking {
+        keys: c.blocking_keys.clone(),
+        strategy: c.blocking_strategy,
+    })
+    .map(Some)
 }
 
 fn schedule_json(c: &MatchingConfig) -> Result<Option<String>> {
@@ -52,7 +86,7 @@ impl Store {
     /// for slots before the config existed.
     pub fn insert_config(&self, c: &MatchingConfig) -> Result<()> {
         self.write().execute(
-            &format!("INSERT INTO configs ({CONFIG_COLUMNS}, schedule_fired_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, \
+            &format!("INSERT INTO configs ({CONFIG_COLUMNS}, schedule_fired_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, \
              CASE WHEN ?13 IS NULL THEN NULL ELSE ?10 END)"),
             params![
                 c.id,
@@ -67,7 +101,8 @@ impl Store {
                 c.created_at,
                 c.updated_at,
                 c.one_to_one,
-                schedule_json(c)?
+                schedule_json(c)?,
+                blocking_json(c)?
             ],
         )?;
         Ok(())
@@ -81,7 +116,7 @@ impl Store {
         let n = self.write().execute(
             "UPDATE configs SET name = ?2, document_set_id = ?3, target_type = ?4, target_value = ?5, \
              field_mappings = ?6, threshold = ?7, review_floor = ?8, updated_at = ?9, one_to_one = ?10, \
-             schedule = ?11, schedule_fired_at = CASE WHEN ?11 IS NULL THEN NULL \
+             schedule = ?11, blocking = ?12, schedule_fired_at = CASE WHEN ?11 IS NULL THEN NULL \
              WHEN schedule IS ?11 THEN COALESCE(schedule_fired_at, updated_at) ELSE ?9 END WHERE id = ?1",
             params![
                 c.id,
@@ -94,7 +129,8 @@ impl Store {
                 c.review_floor,
                 c.updated_at,
                 c.one_to_one,
-                schedule_json(c)?
+                schedule_json(c)?,
+                blocking_json(c)?
             ],
         )?;
         if n == 0 {

@@ -176,6 +176,10 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE runs ADD COLUMN eta_seconds INTEGER;
     ALTER TABLE runs ADD COLUMN cancel_requested_at TEXT;
     "#,
+    // 8: blocking keys a config names (issue 13), JSON.
+    r#"
+    ALTER TABLE configs ADD COLUMN blocking TEXT;
+    "#,
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<()> {

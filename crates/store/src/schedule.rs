@@ -80,6 +80,8 @@ mod tests {
             review_floor: 0.5,
             one_to_one: false,
             schedule,
+            blocking_keys: None,
+            blocking_strategy: None,
             created_at: at.into(),
             updated_at: at.into(),
         }

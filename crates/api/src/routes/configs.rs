@@ -76,6 +76,8 @@ pub async fn create(
         review_floor: body.review_floor,
         one_to_one: body.one_to_one,
         schedule: body.schedule,
+        blocking_keys: body.blocking_keys,
+        blocking_strategy: body.blocking_strategy,
     };
     let config = blocking(&s, move |w| w.create_config(&input)).await?;
     Ok((StatusCode::CREATED, axum::Json(wire::config(config))))
@@ -121,6 +123,8 @@ pub async fn update(
         review_floor: Some(body.review_floor.unwrap_or(current.review_floor)),
         one_to_one: Some(body.one_to_one.unwrap_or(current.one_to_one)),
         schedule: body.schedule.unwrap_or(current.schedule),
+        blocking_keys: body.blocking_keys.unwrap_or(current.blocking_keys),
+        blocking_strategy: body.blocking_strategy.unwrap_or(current.blocking_strategy),
     };
     let config = blocking(&s, move |w| w.update_config(&id, &input)).await?;
     Ok(axum::Json(wire::config(config)))

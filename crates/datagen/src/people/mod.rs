@@ -682,6 +682,8 @@ mod tests {
             review_floor: config.review_floor,
             one_to_one: config.one_to_one,
             schedule: None,
+            blocking_keys: None,
+            blocking_strategy: None,
         };
         validate_config(&input, &columns, Some(&columns)).unwrap();
 

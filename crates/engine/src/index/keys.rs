@@ -1,7 +1,8 @@
 //! Search keys of prepared values, hashed: tokens, one-deletion variants of tokens (typos) and
 //! reference-number keys.
 
-use crate::domain::{FieldMapping, FuzzyMeasure, Normalizer, Strategy};
+use crate::domain::{BlockingKey, FieldMapping, FuzzyMeasure, Normalizer, Strategy};
+use crate::error::EngineError;
 use crate::normalize::for_each_reference_key;
 use crate::strategy::{FieldSpec, Prepared};
 
@@ -69,6 +70,56 @@ pub fn search_keys(mappings: &[FieldMapping]) -> Vec<Vec<KeyKind>> {
                 }
                 Strategy::NumericRange => Vec::new(),
             }
+        })
+        .collect()
+}
+
+/// The blocking keys a config names, each as a mask of the mappings it joins (mappings named by
+/// their source field; the first mapping of a source is meant). Errors name the key and field.
+pub fn resolve_blocking_keys(
+    mappings: &[FieldMapping],
+    keys: &[BlockingKey],
+) -> Result<Vec<u32>, EngineError> {
+    let searched = search_keys(mappings);
+    keys.iter()
+        .enumerate()
+        .map(|(i, key)| {
+            if key.fields.is_empty() {
+                return Err(EngineError::validation(
+                    format!("blocking_keys[{i}].fields"),
+                    "name at least one field",
+                ));
+            }
+            let mut mask = 0u32;
+            for (j, name) in key.fields.iter().enumerate() {
+                let path = format!("blocking_keys[{i}].fields[{j}]");
+                let Some(f) = mappings.iter().position(|m| m.source == *name) else {
+                    return Err(EngineError::validation(
+                        path,
+                        format!("no field mapping has the source '{name}'"),
+                    ));
+                };
+                if f >= super::MASK_FIELDS {
+                    return Err(EngineError::validation(
+                        path,
+                        format!(
+                            "only the first {} field mappings can be blocking keys",
+                            super::MASK_FIELDS
+                        ),
+                    ));
+                }
+                if searched[f].is_empty() {
+                    return Err(EngineError::validation(
+                        path,
+                        format!(
+                            "'{name}' is compared but cannot be searched (only the first \
+                             numeric_range field is)"
+                        ),
+                    ));
+                }
+                mask |= 1 << f;
+            }
+            Ok(mask)
         })
         .collect()
 }

@@ -32,7 +32,7 @@ mod keys;
 mod scratch;
 mod search;
 
-pub use keys::{search_keys, KeyKind};
+pub use keys::{resolve_blocking_keys, search_keys, KeyKind};
 pub use scratch::{PooledScratch, Scratch, ScratchPool};
 pub use search::{ADMIT_CAP, VISIT_CAP};
 

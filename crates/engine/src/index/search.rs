@@ -76,17 +76,21 @@ impl ReferenceIndex {
         if let Some(amounts) = &self.amounts {
             self.push_amount_block(plan, amounts, doc, window, scratch);
         }
-        let any_block = !scratch.blocks.is_empty();
-
-        self.take_blocks(plan, doc, scratch);
-        if scratch.candidates.is_empty() {
-            if any_block {
-                self.fallback(plan, doc, scratch);
-            } else if self.n_rows <= FULL_SCAN_LIMIT {
-                for r in 0..self.n_rows {
-                    if self.admit(plan, doc, r, scratch) {
-                        scratch.candidates.push(r as u32);
-                    }
+        match &plan.named_keys {
+            Some((keys, ordered)) => self.take_named(plan, doc, keys, *ordered, scratch),
+            None => {
+                self.take_blocks(plan, doc, scratch);
+                if scratch.candidates.is_empty() && !scratch.blocks.is_empty() {
+                    self.fallback(plan, doc, scratch);
+                }
+            }
+        }
+        // Nothing found at all: a small reference is compared whole (spec C.8), as when a config
+        // names only unselective fields (a currency, a wide date window).
+        if scratch.candidates.is_empty() && self.n_rows <= FULL_SCAN_LIMIT {
+            for r in 0..self.n_rows {
+                if self.admit(plan, doc, r, scratch) {
+                    scratch.candidates.push(r as u32);
                 }
             }
         }
@@ -339,6 +343,57 @@ impl ReferenceIndex {
         self.admit_reachable(plan, doc, &visited, known, scratch);
         scratch.visited = visited;
         scratch.multi = multi;
+        scratch.blocks = blocks;
+    }
+
+    /// Candidates by the blocking keys a config names: the rows that agree on every field of a
+    /// key, for every key (`parallel`) or the first key that finds any (`ordered_fallback`).
+    /// Their blocks are walked whatever their size: the config asked for them.
+    fn take_named(
+        &self,
+        plan: &MatchPlan,
+        doc: &[Prepared],
+        keys: &[u32],
+        ordered: bool,
+        scratch: &mut Scratch,
+    ) {
+        let wanted = keys.iter().fold(0u32, |m, k| m | k);
+        let blocks = std::mem::take(&mut scratch.blocks);
+        let (ranges, block_rows) = (
+            std::mem::take(&mut scratch.ranges),
+            std::mem::take(&mut scratch.block_rows),
+        );
+        let mut visited = std::mem::take(&mut scratch.visited);
+        visited.clear();
+        for block in blocks.iter().filter(|b| wanted & (1 << b.field) != 0) {
+            let bit = 1u32 << block.field;
+            for r in self.rows_of(block, &ranges, &block_rows) {
+                match scratch.mask(r as usize) {
+                    Some(mask) => scratch.set_mask(r as usize, mask | bit),
+                    None => {
+                        scratch.set_mask(r as usize, bit);
+                        visited.push(r);
+                    }
+                }
+            }
+        }
+        for &key in keys {
+            for &r in &visited {
+                let mask = scratch.mask(r as usize).unwrap_or(0);
+                if mask & key == key && mask & ADMITTED == 0 {
+                    scratch.set_mask(r as usize, mask | ADMITTED);
+                    if self.admit(plan, doc, r as usize, scratch) {
+                        scratch.candidates.push(r);
+                    }
+                }
+            }
+            if ordered && !scratch.candidates.is_empty() {
+                break;
+            }
+        }
+        scratch.visited = visited;
+        scratch.ranges = ranges;
+        scratch.block_rows = block_rows;
         scratch.blocks = blocks;
     }
 
@@ -643,5 +698,73 @@ mod tests {
         assert_eq!(seen[0], [3]);
         assert!(seen.iter().all(|c| c == &seen[0]));
         assert!(scratch.memo[1].contains_key("smyth"));
+    }
+
+    fn named(fields: &[&[&str]]) -> Vec<crate::domain::BlockingKey> {
+        fields
+            .iter()
+            .map(|k| crate::domain::BlockingKey {
+                fields: k.iter().map(|f| f.to_string()).collect(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn named_blocking_keys_join_their_fields_in_union_or_in_order() {
+        use crate::domain::BlockingStrategy::{OrderedFallback, Parallel};
+        let rows = town();
+        let born = rows[12].values[4].clone();
+        let doc = ["nobody", "smith", "elmwood", "2000", born.as_str()];
+        let smiths: Vec<String> = {
+            let mut s: Vec<String> = (0..40).map(|i| format!("smith{i}")).collect();
+            s.sort();
+            s
+        };
+        let plan = |keys: &[&[&str]], strategy| {
+            people_plan(FuzzyMeasure::JaroWinkler)
+                .with_blocking(Some(&named(keys)), Some(strategy))
+                .unwrap()
+        };
+        // A key of two fields: the rows that agree on both, however many (the config asked).
+        assert_eq!(
+            candidates(&plan(&[&["surname", "suburb"]], Parallel), &rows, doc),
+            smiths
+        );
+        // In order: the birth day finds one row, so the surname is not tried.
+        let in_order = plan(&[&["born"], &["surname"]], OrderedFallback);
+        assert_eq!(candidates(&in_order, &rows, doc), ["smith12"]);
+        let unborn = ["nobody", "smith", "elmwood", "2000", "1800-01-01"];
+        assert_eq!(candidates(&in_order, &rows, unborn), smiths);
+        // In union: both.
+        assert_eq!(
+            candidates(&plan(&[&["born"], &["surname"]], Parallel), &rows, doc),
+            smiths
+        );
+    }
+
+    #[test]
+    fn a_named_key_must_name_mapped_searchable_fields() {
+        let plan = || people_plan(FuzzyMeasure::JaroWinkler);
+        let err = plan()
+            .with_blocking(Some(&named(&[&["surname", "phone"]])), None)
+            .unwrap_err();
+        assert!(
+            err.to_string().starts_with("blocking_keys[0].fields[1]: "),
+            "{err}"
+        );
+        assert!(err.to_string().contains("'phone'"), "{err}");
+        let err = plan()
+            .with_blocking(Some(&named(&[&["surname"], &[]])), None)
+            .unwrap_err();
+        assert!(
+            err.to_string().starts_with("blocking_keys[1].fields: "),
+            "{err}"
+        );
+        // No keys named: Matchbook's own choice.
+        assert!(plan()
+            .with_blocking(Some(&[]), None)
+            .unwrap()
+            .named_keys
+            .is_none());
     }
 }

@@ -136,6 +136,8 @@ pub fn invoice_config(reference_id: &str, documents_id: &str) -> ConfigInput {
         review_floor: Some(0.4),
         one_to_one: None,
         schedule: None,
+        blocking_keys: None,
+        blocking_strategy: None,
     }
 }
 

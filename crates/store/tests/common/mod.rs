@@ -100,6 +100,8 @@ pub fn config(id: &str) -> MatchingConfig {
         review_floor: 0.5,
         one_to_one: false,
         schedule: None,
+        blocking_keys: None,
+        blocking_strategy: None,
         created_at: T0.into(),
         updated_at: T0.into(),
     }

@@ -6,7 +6,7 @@ mod file;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
-use engine::{FieldMapping, MatchingConfig, Schedule};
+use engine::{BlockingStrategy, FieldMapping, MatchingConfig, Schedule};
 use serde_json::Value;
 
 use super::{io_err, print_json};
@@ -161,6 +161,21 @@ fn show(session: &Session, id: &str, json: bool, io: &mut Io) -> Result<u8, CliE
 
 /// Which keys candidate search picked for each field, and how it uses the blocks they give.
 fn write_candidate_search(config: &MatchingConfig, io: &mut Io) -> Result<(), CliError> {
+    if let Some(keys) = config.blocking_keys.as_ref().filter(|k| !k.is_empty()) {
+        let how = match config.blocking_strategy.unwrap_or_default() {
+            BlockingStrategy::Parallel => "every key, candidates in union",
+            BlockingStrategy::OrderedFallback => "each key in turn until one finds a candidate",
+        };
+        writeln!(
+            io.out,
+            "candidate search: blocking keys named by the config ({how}):"
+        )
+        .map_err(io_err)?;
+        for (i, key) in keys.iter().enumerate() {
+            writeln!(io.out, "  {}. {}", i + 1, key.fields.join(" + ")).map_err(io_err)?;
+        }
+        return Ok(());
+    }
     let fields = service::candidate_search(config);
     writeln!(
         io.out,
