@@ -16,7 +16,7 @@ pub const WEIGHT_SUM_TOLERANCE: f64 = 0.001;
 pub const MAX_FIELD_MAPPINGS: usize = 50;
 
 /// The fields of a `ConfigInput`, as a create or update takes them.
-pub const CONFIG_FIELDS: [&str; 8] = [
+pub const CONFIG_FIELDS: [&str; 10] = [
     "name",
     "reference_data_id",
     "document_set_id",
@@ -25,6 +25,8 @@ pub const CONFIG_FIELDS: [&str; 8] = [
     "review_floor",
     "one_to_one",
     "schedule",
+    "blocking_keys",
+    "blocking_strategy",
 ];
 
 /// The fields of a `FieldMapping`.
@@ -113,6 +115,8 @@ fn check_top_level_types(object: &Map<String, Value>) -> Result<(), EngineError>
             "threshold" | "review_floor" => is::<Option<f64>>(v),
             "one_to_one" => is::<Option<bool>>(v),
             "schedule" => is::<Option<Schedule>>(v),
+            "blocking_keys" => is::<Option<Vec<crate::domain::BlockingKey>>>(v),
+            "blocking_strategy" => is::<Option<crate::domain::BlockingStrategy>>(v),
             "field_mappings" => is::<Vec<Value>>(v),
             _ => Ok(()),
         };
@@ -653,6 +657,10 @@ mod tests {
         c.review_floor = Some(0.5);
         c.one_to_one = Some(true);
         c.schedule = Some(crate::domain::Schedule::IntervalMinutes(5));
+        c.blocking_keys = Some(vec![crate::domain::BlockingKey {
+            fields: vec!["a".into()],
+        }]);
+        c.blocking_strategy = Some(crate::domain::BlockingStrategy::OrderedFallback);
         let keys = |v: Value| {
             let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
             k.sort();

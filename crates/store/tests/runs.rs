@@ -4,7 +4,9 @@
 mod common;
 
 use common::*;
-use engine::{FieldMapping, Phase, Run, RunStatus, Strategy, TriggeredBy};
+use engine::{
+    BlockingKey, BlockingStrategy, FieldMapping, Phase, Run, RunStatus, Strategy, TriggeredBy,
+};
 use store::{LiveProgress, RunCounters, RunListQuery, StoreError};
 
 fn status(w: &Workspace, id: &str) -> RunStatus {
@@ -234,7 +236,12 @@ fn a_run_keeps_the_config_it_was_made_with() {
         1.0,
     ));
     edited.updated_at = T2.into();
+    edited.blocking_keys = Some(vec![BlockingKey {
+        fields: vec!["vendor".into()],
+    }]);
+    edited.blocking_strategy = Some(BlockingStrategy::OrderedFallback);
     w.store.update_config(&edited).unwrap();
+    assert_eq!(w.store.get_config("c").unwrap(), edited);
     let stored = w.store.get_stored_run("a").unwrap();
     assert_eq!(stored.config, c);
     assert_eq!(stored.run.config_name, "config c");

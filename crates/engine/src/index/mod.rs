@@ -438,11 +438,13 @@ mod tests {
             .collect()
     }
 
-    fn candidate_ids(
+    /// The ids of the rows candidate search gives the document `doc` (raw values per field),
+    /// sorted.
+    pub(super) fn candidate_ids(
         index: &ReferenceIndex,
         plan: &MatchPlan,
         rows: &[Record],
-        doc: [&str; 2],
+        doc: &[&str],
     ) -> Vec<String> {
         let values: Vec<Prepared> = plan
             .fields
@@ -504,7 +506,7 @@ mod tests {
         assert_eq!(vendors.value_of_row[0], vendors.value_of_row[1]);
         assert_ne!(vendors.value_of_row[0], vendors.value_of_row[2]);
         assert_eq!(
-            candidate_ids(&index, &plan, &rows, ["Rockline Transport GmbH", ""]),
+            candidate_ids(&index, &plan, &rows, &["Rockline Transport GmbH", ""]),
             ["r0", "r1"]
         );
     }
@@ -521,7 +523,7 @@ mod tests {
         ]);
         let index = ReferenceIndex::build(&plan, &rows, &NoProgress, &CancelToken::new()).unwrap();
         assert_eq!(
-            candidate_ids(&index, &plan, &rows, ["Rockline Transport", ""]),
+            candidate_ids(&index, &plan, &rows, &["Rockline Transport", ""]),
             ["r0", "r2"],
             "the exact name and its one-letter typo"
         );
@@ -531,7 +533,7 @@ mod tests {
                 &index,
                 &plan,
                 &rows,
-                ["Rockline Transport", "PO-2024-100001"]
+                &["Rockline Transport", "PO-2024-100001"]
             ),
             ["r0", "r1", "r2"]
         );
@@ -539,7 +541,7 @@ mod tests {
         let rows = reference(&["Rockline Textiles", "Elmway Foods"]);
         let index = ReferenceIndex::build(&plan, &rows, &NoProgress, &CancelToken::new()).unwrap();
         assert_eq!(
-            candidate_ids(&index, &plan, &rows, ["Rockline Transport", ""]),
+            candidate_ids(&index, &plan, &rows, &["Rockline Transport", ""]),
             ["r0"]
         );
     }

@@ -600,21 +600,7 @@ mod tests {
 
     fn candidates(plan: &MatchPlan, rows: &[Record], doc: [&str; 5]) -> Vec<String> {
         let index = ReferenceIndex::build(plan, rows, &NoProgress, &CancelToken::new()).unwrap();
-        let values: Vec<Prepared> = plan
-            .fields
-            .iter()
-            .zip(doc)
-            .map(|(f, raw)| prepare_spec(&f.spec, raw, &DateOrderProfile::default()))
-            .collect();
-        let mut scratch = Scratch::new(&index);
-        index.candidates(plan, &values, &mut scratch);
-        let mut ids: Vec<String> = scratch
-            .candidates
-            .iter()
-            .map(|&r| rows[r as usize].id.clone())
-            .collect();
-        ids.sort();
-        ids
+        super::super::tests::candidate_ids(&index, plan, rows, &doc)
     }
 
     #[test]
