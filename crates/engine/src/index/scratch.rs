@@ -13,10 +13,14 @@ pub(super) type TextMemo = FxHashMap<Box<str>, Box<[(u32, f32)]>>;
 /// Per-thread working memory of candidate search and scoring, reused across documents.
 pub struct Scratch {
     pub(super) stamp: u32,
-    /// Per row: the stamp of the document it was last reached for (high half) and the fields it
-    /// agrees on with that document (low half, see `search`). One word, so walking a block
-    /// touches one cache line per row.
+    /// Per row: the stamp of the document it was last reached for (high half) and its place in
+    /// `reached` (low half). Walking a block touches one cache line per row; what is known of the
+    /// rows reached then sits in two short arrays read in order.
     row_state: Vec<u64>,
+    /// The rows the current document reached, and per row the fields it agrees on (one bit
+    /// each, see `search`).
+    pub(super) reached: Vec<u32>,
+    pub(super) reached_masks: Vec<u32>,
     /// Per field, per distinct value: (stamp, score) of the comparison with the current document.
     pub(super) cache: Vec<Vec<(u32, f32)>>,
     pub(super) value_stamp: Vec<Vec<u32>>,
@@ -31,8 +35,6 @@ pub struct Scratch {
     pub(super) block_rows: Vec<u32>,
     /// Rows agreeing on two fields or more, and the distinct masks among them with counts.
     pub(super) multi: Vec<u32>,
-    /// Rows the current document's walked blocks reached.
-    pub(super) visited: Vec<u32>,
     pub(super) masks: Vec<(u32, u32)>,
     /// Per field: the values a text agreed with, remembered across documents.
     pub(super) memo: Vec<TextMemo>,
@@ -121,7 +123,8 @@ impl Scratch {
             ranges: Vec::new(),
             block_rows: Vec::new(),
             multi: Vec::new(),
-            visited: Vec::new(),
+            reached: Vec::new(),
+            reached_masks: Vec::new(),
             masks: Vec::new(),
             memo: index.columns.iter().map(|_| FxHashMap::default()).collect(),
         }
@@ -132,14 +135,18 @@ impl Scratch {
         self.next_document();
     }
 
-    /// Row `r`'s mask, when the current document reached it.
-    pub(super) fn mask(&self, r: usize) -> Option<u32> {
-        let s = self.row_state[r];
-        ((s >> 32) as u32 == self.stamp).then_some(s as u32)
-    }
-
-    pub(super) fn set_mask(&mut self, r: usize, mask: u32) {
-        self.row_state[r] = u64::from(self.stamp) << 32 | u64::from(mask);
+    /// Row `r`'s place in `reached`, added (with no field yet) when the current document had not
+    /// reached it; and whether it is new.
+    pub(super) fn reach(&mut self, r: u32) -> (usize, bool) {
+        let s = self.row_state[r as usize];
+        if (s >> 32) as u32 == self.stamp {
+            return (s as u32 as usize, false);
+        }
+        let i = self.reached.len();
+        self.reached.push(r);
+        self.reached_masks.push(0);
+        self.row_state[r as usize] = u64::from(self.stamp) << 32 | i as u64;
+        (i, true)
     }
 
     pub(super) fn next_document(&mut self) {
@@ -152,5 +159,7 @@ impl Scratch {
             self.stamp = 1;
         }
         self.candidates.clear();
+        self.reached.clear();
+        self.reached_masks.clear();
     }
 }

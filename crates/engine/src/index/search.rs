@@ -281,8 +281,6 @@ impl ReferenceIndex {
         let filter = self.date_filter.as_ref().map(|df| df.field);
         let mut multi = std::mem::take(&mut scratch.multi);
         multi.clear();
-        let mut visited = std::mem::take(&mut scratch.visited);
-        visited.clear();
         let mut known = 0u32;
         let (ranges, block_rows) = (
             std::mem::take(&mut scratch.ranges),
@@ -294,33 +292,22 @@ impl ReferenceIndex {
             let small = block.size <= ADMIT_CAP;
             known |= bit;
             for r in self.rows_of(block, &ranges, &block_rows) {
-                let ri = r as usize;
-                let Some(mask) = scratch.mask(ri) else {
-                    visited.push(r);
-                    if small {
-                        scratch.set_mask(ri, bit | ADMITTED);
-                        if self.admit_except(plan, doc, ri, scratch, skip) {
-                            scratch.candidates.push(r);
-                        }
-                    } else {
-                        scratch.set_mask(ri, bit);
-                    }
-                    continue;
-                };
-                if mask & bit != 0 {
+                let (i, new) = scratch.reach(r);
+                let mask = scratch.reached_masks[i];
+                if !new && mask & bit != 0 {
                     continue;
                 }
                 if small && mask & ADMITTED == 0 {
-                    scratch.set_mask(ri, mask | bit | ADMITTED);
-                    if self.admit_except(plan, doc, ri, scratch, skip) {
+                    scratch.reached_masks[i] = mask | bit | ADMITTED;
+                    if self.admit_except(plan, doc, r as usize, scratch, skip) {
                         scratch.candidates.push(r);
                     }
                     continue;
                 }
                 if mask & ADMITTED == 0 && mask.count_ones() == 1 {
-                    multi.push(r);
+                    multi.push(i as u32);
                 }
-                scratch.set_mask(ri, mask | bit);
+                scratch.reached_masks[i] = mask | bit;
             }
         }
         scratch.ranges = ranges;
@@ -340,8 +327,7 @@ impl ReferenceIndex {
                 known |= 1 << f;
             }
         }
-        self.admit_reachable(plan, doc, &visited, known, scratch);
-        scratch.visited = visited;
+        self.admit_reachable(plan, doc, known, scratch);
         scratch.multi = multi;
         scratch.blocks = blocks;
     }
@@ -358,30 +344,27 @@ impl ReferenceIndex {
         scratch: &mut Scratch,
     ) {
         let wanted = keys.iter().fold(0u32, |m, k| m | k);
-        let blocks = std::mem::take(&mut scratch.blocks);
         let (ranges, block_rows) = (
             std::mem::take(&mut scratch.ranges),
             std::mem::take(&mut scratch.block_rows),
         );
-        let mut visited = std::mem::take(&mut scratch.visited);
-        visited.clear();
-        for block in blocks.iter().filter(|b| wanted & (1 << b.field) != 0) {
-            let bit = 1u32 << block.field;
-            for r in self.rows_of(block, &ranges, &block_rows) {
-                match scratch.mask(r as usize) {
-                    Some(mask) => scratch.set_mask(r as usize, mask | bit),
-                    None => {
-                        scratch.set_mask(r as usize, bit);
-                        visited.push(r);
-                    }
-                }
+        for block in scratch.blocks.clone() {
+            if wanted & (1 << block.field) == 0 {
+                continue;
+            }
+            for r in self.rows_of(&block, &ranges, &block_rows) {
+                let (i, _) = scratch.reach(r);
+                scratch.reached_masks[i] |= 1 << block.field;
             }
         }
+        scratch.ranges = ranges;
+        scratch.block_rows = block_rows;
         for &key in keys {
-            for &r in &visited {
-                let mask = scratch.mask(r as usize).unwrap_or(0);
+            for i in 0..scratch.reached.len() {
+                let mask = scratch.reached_masks[i];
                 if mask & key == key && mask & ADMITTED == 0 {
-                    scratch.set_mask(r as usize, mask | ADMITTED);
+                    scratch.reached_masks[i] = mask | ADMITTED;
+                    let r = scratch.reached[i];
                     if self.admit(plan, doc, r as usize, scratch) {
                         scratch.candidates.push(r);
                     }
@@ -391,13 +374,9 @@ impl ReferenceIndex {
                 break;
             }
         }
-        scratch.visited = visited;
-        scratch.ranges = ranges;
-        scratch.block_rows = block_rows;
-        scratch.blocks = blocks;
     }
 
-    /// Admits the rows of `visited` not yet admitted whose confidence could still reach the
+    /// Admits the rows reached and not yet admitted whose confidence could still reach the
     /// threshold: counting every field they agree on, or might (`known` says which fields their
     /// mask settles), as full agreement, against the fields known to disagree. A row with most
     /// values missing can reach it on one common value, and comparing everything would find it.
@@ -405,7 +384,6 @@ impl ReferenceIndex {
         &self,
         plan: &MatchPlan,
         doc: &[Prepared],
-        visited: &[u32],
         known: u32,
         scratch: &mut Scratch,
     ) {
@@ -416,16 +394,17 @@ impl ReferenceIndex {
             .take(MASK_FIELDS)
             .filter(|(_, p)| !p.is_missing())
             .fold(0u32, |m, (f, _)| m | 1 << f);
-        for &r in visited {
-            let mask = scratch.mask(r as usize).unwrap_or(0);
+        for i in 0..scratch.reached.len() {
+            let mask = scratch.reached_masks[i];
             if mask & ADMITTED != 0 {
                 continue;
             }
+            let r = scratch.reached[i];
             let present = self.present[r as usize] & doc_present;
             let agree = self.bounds.agree((mask | !known) & present);
             let disagree = self.bounds.disagree(known & !mask & present);
             if agree > 0.0 && agree >= t * (agree + disagree) - 1e-9 {
-                scratch.set_mask(r as usize, mask | ADMITTED);
+                scratch.reached_masks[i] = mask | ADMITTED;
                 if self.admit(plan, doc, r as usize, scratch) {
                     scratch.candidates.push(r);
                 }
@@ -433,8 +412,9 @@ impl ReferenceIndex {
         }
     }
 
-    /// Admits the rows of `multi` (each agreeing on two fields or more) whose combination of
-    /// agreeing fields at most `cap` rows share: the rows whose masks contain it.
+    /// Admits the rows reached at `multi` (indexes into `scratch.reached`, each agreeing on two
+    /// fields or more) whose combination of agreeing fields at most `cap` rows share: the rows
+    /// whose masks contain it.
     fn admit_rare_combinations(
         &self,
         plan: &MatchPlan,
@@ -445,15 +425,15 @@ impl ReferenceIndex {
     ) {
         let mut masks = std::mem::take(&mut scratch.masks);
         masks.clear();
-        for &r in multi {
-            let m = scratch.mask(r as usize).unwrap_or(0);
+        for &i in multi {
+            let m = scratch.reached_masks[i as usize];
             match masks.iter_mut().find(|e| e.0 == m) {
                 Some(e) => e.1 += 1,
                 None => masks.push((m, 1)),
             }
         }
-        for &r in multi {
-            let m = scratch.mask(r as usize).unwrap_or(0);
+        for &i in multi {
+            let m = scratch.reached_masks[i as usize];
             if m & ADMITTED != 0 {
                 continue;
             }
@@ -463,7 +443,8 @@ impl ReferenceIndex {
                 .map(|e| e.1 as usize)
                 .sum();
             if sharing <= cap {
-                scratch.set_mask(r as usize, m | ADMITTED);
+                scratch.reached_masks[i as usize] = m | ADMITTED;
+                let r = scratch.reached[i as usize];
                 if self.admit(plan, doc, r as usize, scratch) {
                     scratch.candidates.push(r);
                 }
@@ -492,9 +473,10 @@ impl ReferenceIndex {
                 std::mem::take(&mut scratch.block_rows),
             );
             for r in self.rows_of(&block, &ranges, &block_rows) {
-                let mask = scratch.mask(r as usize).unwrap_or(0);
+                let (i, _) = scratch.reach(r);
+                let mask = scratch.reached_masks[i];
                 if mask & ADMITTED == 0 {
-                    scratch.set_mask(r as usize, mask | ADMITTED);
+                    scratch.reached_masks[i] = mask | ADMITTED;
                     if self.admit(plan, doc, r as usize, scratch) {
                         scratch.candidates.push(r);
                     }
