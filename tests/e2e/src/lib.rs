@@ -202,9 +202,23 @@ impl App {
         }
     }
 
+    /// Clicks the element once it is enabled: a click on a button still disabled (the start
+    /// button before the config list has chosen a config) does nothing, and the test would wait
+    /// for what that click should have done.
     pub async fn click(&self, css: &str) -> TestResult {
-        self.find(css).await?.click().await?;
-        Ok(())
+        let deadline = Instant::now() + WAIT;
+        loop {
+            // Found again each time: a re-render may replace the element.
+            let element = self.find(css).await?;
+            if element.is_enabled().await.unwrap_or(false) {
+                element.click().await?;
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                return Err(format!("{css} stayed disabled").into());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// Waits until `attr` of the element at `css` equals `want`.
