@@ -1,7 +1,9 @@
 //! Matching configs: validated against their datasets, created, edited, listed, deleted.
 
 use engine::validate::validate_config;
-use engine::{ConfigInput, DatasetKind, MatchingConfig};
+use engine::{BlockingKey, BlockingStrategy, ConfigInput, DatasetKind, MatchingConfig};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::error::{Result, ServiceError};
 use crate::{new_id, Workspace};
@@ -120,25 +122,49 @@ impl Workspace {
     }
 }
 
-/// How candidate search looks one field up, as `configs show` explains it.
-#[derive(Debug, Clone, PartialEq)]
+/// How candidate search looks one field up.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct FieldSearch {
     pub source: String,
     pub target: String,
     /// The kinds of key, in words; empty when the field is only compared.
-    pub keys: Vec<&'static str>,
+    pub keys: Vec<String>,
 }
 
-/// The keys candidate search picks for each field of `config`, from the comparison each field
-/// makes (the engine's choice; nothing here decides).
-pub fn candidate_search(config: &MatchingConfig) -> Vec<FieldSearch> {
-    engine::index::search_keys(&config.field_mappings)
+/// How a config's runs find their candidates: the blocking keys it names, or else the keys
+/// Matchbook picks per field, and the block sizes that decide what is compared.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CandidateSearch {
+    /// The keys the config names, in order; empty when Matchbook picks its own.
+    pub named_keys: Vec<BlockingKey>,
+    pub strategy: BlockingStrategy,
+    /// The keys Matchbook picks per field (used when no keys are named).
+    pub fields: Vec<FieldSearch>,
+    /// A block of at most this many rows is compared whole; a larger one only where the fields
+    /// its rows agree on are rare together or could still reach the threshold.
+    pub compared_whole_up_to: u32,
+    /// Blocks of more rows are not walked.
+    pub walked_up_to: u32,
+}
+
+/// How candidate search works for `config` (the engine's choice; nothing here decides).
+pub fn candidate_search(config: &MatchingConfig) -> CandidateSearch {
+    let fields = engine::index::search_keys(&config.field_mappings)
         .into_iter()
         .zip(&config.field_mappings)
         .map(|(kinds, m)| FieldSearch {
             source: m.source.clone(),
             target: m.target.clone(),
-            keys: kinds.iter().map(|k| k.describe()).collect(),
+            keys: kinds.iter().map(|k| k.describe().to_string()).collect(),
         })
-        .collect()
+        .collect();
+    CandidateSearch {
+        named_keys: config.blocking_keys.clone().unwrap_or_default(),
+        strategy: config.blocking_strategy.unwrap_or_default(),
+        fields,
+        compared_whole_up_to: engine::index::ADMIT_CAP as u32,
+        walked_up_to: engine::index::VISIT_CAP as u32,
+    }
 }

@@ -312,6 +312,8 @@ pub struct RunSummary {
     #[ts(type = "number")]
     pub no_candidate: u64,
     pub counts: ReviewCounts,
+    /// How the run found its candidates (from the config it ran with).
+    pub candidate_search: crate::CandidateSearch,
 }
 
 /// A reviewer's decision on one result.

@@ -29,7 +29,7 @@ use store::Store;
 pub use store::StoreError;
 
 pub use clock::{Clock, SystemClock};
-pub use configs::{candidate_search, FieldSearch};
+pub use configs::{candidate_search, CandidateSearch, FieldSearch};
 pub use dto::*;
 pub use error::{ApiError, ErrorCode, Result, ServiceError};
 pub use keys::{ApiKeyInfo, ApiServerStatus, ApiSettings, NewApiKey, DEFAULT_API_PORT, KEY_PREFIX};

@@ -233,6 +233,7 @@ impl Workspace {
             below: h.below,
             no_candidate: h.no_candidate,
             counts: self.review_counts(run_id)?,
+            candidate_search: crate::candidate_search(&stored.config),
         })
     }
 }

@@ -1,4 +1,5 @@
 // The selected run at a glance: counters, confidence histogram, counts per band and review status, actions, export.
+import type { CandidateSearch } from '../bindings/CandidateSearch';
 import type { Run } from '../bindings/Run';
 import type { RunSummary as Summary } from '../bindings/RunSummary';
 import { formatCount, formatDateTime, formatPairsCompared, formatPercent, toCount } from '../format';
@@ -83,6 +84,7 @@ export function RunSummary({ run, summary, error, rerun, onRerun, onOpenReview }
           <dd title={formatPairsCompared(run.pairs_compared) || undefined}>{formatCount(run.pairs_compared)}</dd>
         </div>
       </dl>
+      {summary && <CandidateSearchNote search={summary.candidate_search} />}
       {error ? (
         <p className="field-error" role="alert">
           {error}
@@ -99,6 +101,36 @@ export function RunSummary({ run, summary, error, rerun, onRerun, onOpenReview }
         </div>
       )}
     </section>
+  );
+}
+
+/** How the run found its candidates: the keys its config names, or those picked per field. */
+function CandidateSearchNote({ search }: { search: CandidateSearch }) {
+  const named = search.named_keys.length > 0;
+  return (
+    <details id="run-candidate-search" className="run-candidate-search">
+      <summary>
+        Candidate search:{' '}
+        {named
+          ? `blocking keys named by the config, ${search.strategy === 'ordered_fallback' ? 'each in turn until one finds a candidate' : 'every key, candidates in union'}`
+          : `keys picked per field; blocks up to ${formatCount(search.compared_whole_up_to)} rows compared whole, larger ones split by the other fields`}
+      </summary>
+      {named ? (
+        <ol>
+          {search.named_keys.map((key, i) => (
+            <li key={i}>{key.fields.join(' + ')}</li>
+          ))}
+        </ol>
+      ) : (
+        <ul>
+          {search.fields.map((f, i) => (
+            <li key={i}>
+              {f.source} → {f.target}: {f.keys.length > 0 ? f.keys.join(', ') : 'compared only, not searched'}
+            </li>
+          ))}
+        </ul>
+      )}
+    </details>
   );
 }
 

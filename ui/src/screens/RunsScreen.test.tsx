@@ -95,6 +95,16 @@ function summary(r: Run, extra: Partial<RunSummary> = {}): RunSummary {
     below: n(2),
     no_candidate: n(3),
     counts: { pending: n(40), approved: n(15), rejected: n(3), reviewed_today: n(4), reviewed_today_all_runs: n(9) },
+    candidate_search: {
+      named_keys: [],
+      strategy: 'parallel',
+      fields: [
+        { source: 'vendor_name', target: 'vendor_name', keys: ['tokens', 'one-letter typos', '3-letter prefixes'] },
+        { source: 'currency', target: 'currency', keys: [] },
+      ],
+      compared_whole_up_to: 16,
+      walked_up_to: 4096,
+    },
     ...extra,
   };
 }
@@ -301,6 +311,32 @@ describe('RunsScreen summary', () => {
     expect(section?.querySelector('.run-stats')?.textContent).toContain('58 / 58');
     expect(section?.querySelector('.run-stats')?.textContent).toContain('91.2%');
     expect(section?.querySelector('.review-tally')?.textContent).toMatch(/Pending 40.*Approved 15.*Rejected 3/);
+  });
+
+  it('says how the run found its candidates: the keys picked per field, or the ones the config names', async () => {
+    await renderAndSelect();
+    const search = $('#run-candidate-search');
+    expect(search?.textContent).toContain('vendor_name → vendor_name: tokens, one-letter typos, 3-letter prefixes');
+    expect(search?.textContent).toContain('currency → currency: compared only');
+    expect(search?.textContent).toContain('up to 16 rows');
+  });
+
+  it('lists the blocking keys a config names, in order', async () => {
+    mocked.runSummary.mockResolvedValue(
+      summary(done, {
+        candidate_search: {
+          named_keys: [{ fields: ['po_reference'] }, { fields: ['vendor_name', 'total_amount'] }],
+          strategy: 'ordered_fallback',
+          fields: [],
+          compared_whole_up_to: 16,
+          walked_up_to: 4096,
+        },
+      }),
+    );
+    await renderAndSelect();
+    const named = $('#run-candidate-search');
+    expect(named?.textContent).toContain('named by the config, each in turn until one finds a candidate');
+    expect([...(named?.querySelectorAll('li') ?? [])].map((li) => li.textContent)).toEqual(['po_reference', 'vendor_name + total_amount']);
   });
 
   it('draws 20 bars sized by count and coloured by band', async () => {

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 use engine::{BlockingStrategy, FieldMapping, MatchingConfig, Schedule};
 use serde_json::Value;
+use service::{CandidateSearch, FieldSearch};
 
 use super::{io_err, print_json};
 use crate::error::{CliError, EXIT_OK};
@@ -161,8 +162,14 @@ fn show(session: &Session, id: &str, json: bool, io: &mut Io) -> Result<u8, CliE
 
 /// Which keys candidate search picked for each field, and how it uses the blocks they give.
 fn write_candidate_search(config: &MatchingConfig, io: &mut Io) -> Result<(), CliError> {
-    if let Some(keys) = config.blocking_keys.as_ref().filter(|k| !k.is_empty()) {
-        let how = match config.blocking_strategy.unwrap_or_default() {
+    write_search(&service::candidate_search(config), io)
+}
+
+/// The blocking keys a config names, or the keys Matchbook picked per field (`configs show` and
+/// the summary of `run`).
+pub(crate) fn write_search(search: &CandidateSearch, io: &mut Io) -> Result<(), CliError> {
+    if !search.named_keys.is_empty() {
+        let how = match search.strategy {
             BlockingStrategy::Parallel => "every key, candidates in union",
             BlockingStrategy::OrderedFallback => "each key in turn until one finds a candidate",
         };
@@ -171,24 +178,28 @@ fn write_candidate_search(config: &MatchingConfig, io: &mut Io) -> Result<(), Cl
             "candidate search: blocking keys named by the config ({how}):"
         )
         .map_err(io_err)?;
-        for (i, key) in keys.iter().enumerate() {
+        for (i, key) in search.named_keys.iter().enumerate() {
             writeln!(io.out, "  {}. {}", i + 1, key.fields.join(" + ")).map_err(io_err)?;
         }
         return Ok(());
     }
-    let fields = service::candidate_search(config);
     writeln!(
         io.out,
         "candidate search (keys chosen from each field's comparison; a block of up to {} rows is \
          compared whole, a larger one only where the fields its rows agree on are rare together \
          or could still reach the threshold; blocks over {} rows are not walked):",
-        engine::index::ADMIT_CAP,
-        thousands(engine::index::VISIT_CAP as u64)
+        search.compared_whole_up_to,
+        thousands(u64::from(search.walked_up_to))
     )
     .map_err(io_err)?;
-    let pair = |f: &service::FieldSearch| format!("{} -> {}", f.source, f.target);
-    let width = fields.iter().map(|f| pair(f).len()).max().unwrap_or(0);
-    for f in &fields {
+    let pair = |f: &FieldSearch| format!("{} -> {}", f.source, f.target);
+    let width = search
+        .fields
+        .iter()
+        .map(|f| pair(f).len())
+        .max()
+        .unwrap_or(0);
+    for f in &search.fields {
         let keys = if f.keys.is_empty() {
             "compared only, not searched".to_string()
         } else {

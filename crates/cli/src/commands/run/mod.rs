@@ -60,6 +60,8 @@ pub fn run(session: &Session, args: RunArgs, io: &mut Io) -> Result<u8, CliError
         print_json(&finished, io)?;
     } else {
         summary(&finished, took).write(io.out).map_err(io_err)?;
+        let search = service::candidate_search(&ws.run_config(&finished.id)?);
+        super::configs::write_search(&search, io)?;
     }
     exit_code(&finished, cancelled_by_us, io.err)
 }
@@ -192,6 +194,19 @@ fn signals() -> Option<tokio::signal::windows::CtrlC> {
     tokio::signal::windows::ctrl_c().ok()
 }
 
+/// Pairs compared, and per document: how much candidate search narrowed the work.
+fn pairs(pairs: Option<u64>, documents: u64) -> String {
+    match pairs {
+        None => "-".into(),
+        Some(p) if documents == 0 => thousands(p),
+        Some(p) => format!(
+            "{} ({:.1} per document)",
+            thousands(p),
+            p as f64 / documents as f64
+        ),
+    }
+}
+
 fn summary(run: &Run, took: Duration) -> Table {
     let processed = run.rows_processed.unwrap_or(0);
     let total = run.rows_total.unwrap_or(0);
@@ -210,6 +225,7 @@ fn summary(run: &Run, took: Duration) -> Table {
             format!("{matched} ({})", percent(share(matched, processed))),
         )
         .row("avg confidence", score(run.avg_confidence))
+        .row("pairs compared", pairs(run.pairs_compared, processed))
         .row("time", duration(took));
     if let Some(e) = &run.error {
         table.row("error", e);
