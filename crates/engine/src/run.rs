@@ -487,7 +487,7 @@ fn write_held<S: ResultSink + ?Sized>(
         part.par_iter_mut().zip(documents).for_each_init(
             || pool.get(),
             |scratch, ((m, rows), doc)| {
-                scratch.begin_document();
+                scratch.next_document();
                 let values = prepare_document(ctx, doc);
                 for (c, &r) in m.candidates.iter_mut().zip(rows.iter()) {
                     c.evidence = evidence(ctx, doc, &values, r as usize, scratch);

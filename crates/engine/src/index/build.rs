@@ -17,18 +17,36 @@ impl ReferenceIndex {
         let steps = BuildSteps::new(plan.fields.len(), progress);
         let mut columns = build_columns(plan, rows, cancel, &steps)?;
         let date_filter = DateFilter::new(plan, &columns);
-        let indexed = index_search_fields(plan, &mut columns, date_filter.as_ref(), cancel, &steps);
+        let keys = keys::keys_of_specs(plan.fields.iter().map(|f| &f.spec));
+        let indexed = index_search_fields(
+            plan,
+            &keys,
+            &mut columns,
+            date_filter.as_ref(),
+            cancel,
+            &steps,
+        );
         if !indexed || cancel.is_cancelled() {
             free_in_background(columns);
             return None;
         }
-        let amounts = AmountIndex::new(plan, &columns);
+        let amounts = keys
+            .iter()
+            .position(|k| k.contains(&KeyKind::Amount))
+            .map(|field| AmountIndex::new(field, &columns[field]));
         steps.finish();
         let n_fields = columns.len();
         let row_values = row_major_values(&columns, rows.len());
         let present = present_fields(&columns, rows.len());
+        let searched = keys
+            .iter()
+            .enumerate()
+            .take(MASK_FIELDS)
+            .filter(|(_, k)| !k.is_empty())
+            .fold(0, |m, (f, _)| m | 1 << f);
         Some(ReferenceIndex {
             present,
+            searched,
             bounds: WeightTables::new(plan),
             columns,
             row_values,
@@ -136,13 +154,12 @@ impl DateFilter {
 /// date filter, orders each column's rows by day. `false` when cancelled.
 fn index_search_fields(
     plan: &MatchPlan,
+    keys: &[Vec<KeyKind>],
     columns: &mut [FieldColumn],
     date_filter: Option<&DateFilter>,
     cancel: &CancelToken,
     steps: &BuildSteps,
 ) -> bool {
-    let mappings: Vec<_> = plan.fields.iter().map(|f| f.mapping.clone()).collect();
-    let keys = keys::search_keys(&mappings);
     columns
         .par_iter_mut()
         .zip(&plan.fields)
@@ -206,13 +223,8 @@ impl FieldColumn {
 }
 
 impl AmountIndex {
-    /// The amounts of the first numeric-range field, sorted; `None` without one.
-    fn new(plan: &MatchPlan, columns: &[FieldColumn]) -> Option<Self> {
-        let field = plan
-            .fields
-            .iter()
-            .position(|f| f.spec.strategy == Strategy::NumericRange)?;
-        let col = &columns[field];
+    /// The amounts of field `field` (the one `keys::search_keys` gives amount keys), sorted.
+    fn new(field: usize, col: &FieldColumn) -> Self {
         let mut sorted: Vec<(f64, u32)> = col
             .value_of_row
             .iter()
@@ -224,11 +236,11 @@ impl AmountIndex {
             .collect();
         sorted.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
         let sample = sorted.iter().step_by(AMOUNT_SAMPLE).map(|p| p.0).collect();
-        Some(AmountIndex {
+        AmountIndex {
             field,
             sorted,
             sample,
-        })
+        }
     }
 }
 

@@ -42,11 +42,18 @@ impl KeyKind {
 /// compared, never searched. Chosen from the comparison the field makes, so a config of any
 /// columns gets keys that find what its comparison would score as agreeing.
 pub fn search_keys(mappings: &[FieldMapping]) -> Vec<Vec<KeyKind>> {
+    let specs: Vec<FieldSpec> = mappings.iter().map(FieldSpec::new).collect();
+    keys_of_specs(&specs)
+}
+
+/// `search_keys` of a plan's prepared field specs.
+pub(super) fn keys_of_specs<'a>(
+    specs: impl IntoIterator<Item = &'a FieldSpec>,
+) -> Vec<Vec<KeyKind>> {
     let mut amount_taken = false;
-    mappings
-        .iter()
-        .map(|m| {
-            let spec = FieldSpec::new(m);
+    specs
+        .into_iter()
+        .map(|spec| {
             match spec.strategy {
                 Strategy::Exact | Strategy::Fuzzy if spec.normalizer == Normalizer::Reference => {
                     vec![KeyKind::Reference]

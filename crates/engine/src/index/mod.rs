@@ -240,6 +240,8 @@ pub struct ReferenceIndex {
     n_rows: usize,
     /// Per row, the fields that have a value (one bit each, as in `search`).
     present: Vec<u32>,
+    /// The fields candidate search looks up (their keys, days or amounts), one bit each.
+    searched: u32,
     bounds: WeightTables,
 }
 

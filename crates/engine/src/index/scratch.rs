@@ -29,10 +29,8 @@ pub struct Scratch {
     pub(super) typo_hashes: Vec<u64>,
     /// Values of the current field that agree with the document, with their scores.
     pub(super) passing: Vec<(u32, f64)>,
-    /// The current document's blocks, their row ranges, and the rows of its amount block.
-    pub(super) blocks: Vec<super::search::Block>,
-    pub(super) ranges: Vec<(u32, u32)>,
-    pub(super) block_rows: Vec<u32>,
+    /// The current document's blocks (see `search`).
+    pub(super) blocks: super::search::Blocks,
     /// Rows agreeing on two fields or more, and the distinct masks among them with counts.
     pub(super) multi: Vec<u32>,
     pub(super) masks: Vec<(u32, u32)>,
@@ -119,20 +117,13 @@ impl Scratch {
             hashes: Vec::new(),
             typo_hashes: Vec::new(),
             passing: Vec::new(),
-            blocks: Vec::new(),
-            ranges: Vec::new(),
-            block_rows: Vec::new(),
+            blocks: Default::default(),
             multi: Vec::new(),
             reached: Vec::new(),
             reached_masks: Vec::new(),
             masks: Vec::new(),
             memo: index.columns.iter().map(|_| FxHashMap::default()).collect(),
         }
-    }
-
-    /// Starts work on another document: nothing cached for the one before counts any more.
-    pub(crate) fn begin_document(&mut self) {
-        self.next_document();
     }
 
     /// Row `r`'s place in `reached`, added (with no field yet) when the current document had not
@@ -149,7 +140,8 @@ impl Scratch {
         (i, true)
     }
 
-    pub(super) fn next_document(&mut self) {
+    /// Starts work on another document: nothing cached for the one before counts any more.
+    pub(crate) fn next_document(&mut self) {
         self.stamp = self.stamp.wrapping_add(1);
         if self.stamp == 0 {
             // After 4 billion documents the stamps wrap; start clean so none looks current.

@@ -8,18 +8,23 @@
 //!   its rows are compared only where the combination of fields they agree on is itself rare
 //!   (at most `ADMIT_CAP` rows share it, counted exactly, so correlated columns such as suburb and
 //!   postcode do not pass for two independent clues);
+//! - a walked row is also compared when its confidence could still reach the threshold, counting
+//!   what it agrees on or might against what it is known to disagree on (a row with most values
+//!   missing scores 1 on the one it shares);
 //! - a block larger than `VISIT_CAP` (a state, a country) is not walked at all: it says too
 //!   little to pay for.
 //!
-//! With a date filter (`MatchPlan::filter_fields`), every block is cut to the days it admits.
+//! With a date filter (`MatchPlan::filter_fields`), every block is cut to the days it admits. A
+//! config that names its blocking keys gets exactly those instead (`take_named`).
 
 use super::*;
 
 /// A block of at most this many rows is compared whole; an oversized block's rows only where the
 /// fields they agree on are shared by at most this many rows.
 pub const ADMIT_CAP: usize = 16;
-/// Blocks of more rows than this are not walked (their rows still count as agreeing on nothing
-/// there): the work per document stays bounded however large the reference data grows.
+/// Blocks of more rows than this are not walked (a row reached through another block counts as
+/// perhaps agreeing there): the work per document stays bounded however large the reference
+/// data grows.
 pub const VISIT_CAP: usize = 4_096;
 /// When nothing is admitted, the smallest block or combination is taken up to this size, so a
 /// document that agrees only on common values still shows its closest rows.
@@ -32,8 +37,8 @@ const ADMITTED: u32 = 1 << MASK_FIELDS;
 const MEMO_LIMIT: usize = 1 << 16;
 
 /// The rows of one field that agree with the current document: `ranges` index
-/// `scratch.ranges`, whose entries index the field's `rows` or, for amounts,
-/// `scratch.block_rows`.
+/// `Blocks::ranges`, whose entries index the field's `rows` or, for amounts,
+/// `Blocks::amount_rows`.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Block {
     field: usize,
@@ -44,13 +49,44 @@ pub(crate) struct Block {
     windowed: bool,
 }
 
+/// The current document's blocks, smallest first once all are made, and where their rows are.
+#[derive(Default)]
+pub(crate) struct Blocks {
+    list: Vec<Block>,
+    ranges: Vec<(u32, u32)>,
+    amount_rows: Vec<u32>,
+}
+
+impl Blocks {
+    fn clear(&mut self) {
+        self.list.clear();
+        self.ranges.clear();
+        self.amount_rows.clear();
+    }
+
+    /// The rows of `block` (a row may repeat when amount factors overlap).
+    fn rows<'a>(
+        &'a self,
+        columns: &'a [FieldColumn],
+        block: &Block,
+    ) -> impl Iterator<Item = u32> + 'a {
+        let rows: &[u32] = if block.amounts {
+            &self.amount_rows
+        } else {
+            &columns[block.field].rows
+        };
+        self.ranges[block.ranges.0 as usize..block.ranges.1 as usize]
+            .iter()
+            .flat_map(move |&(a, b)| rows[a as usize..b as usize].iter().copied())
+    }
+}
+
 impl ReferenceIndex {
     /// Fills `scratch.candidates` with the rows a document is compared with.
     pub(crate) fn candidates(&self, plan: &MatchPlan, doc: &[Prepared], scratch: &mut Scratch) {
         scratch.next_document();
-        scratch.blocks.clear();
-        scratch.ranges.clear();
-        scratch.block_rows.clear();
+        let mut blocks = std::mem::take(&mut scratch.blocks);
+        blocks.clear();
         let window = self.date_window(plan, doc);
         let filter = self.date_filter.as_ref().map(|df| df.field);
         for (f, col) in self.columns.iter().enumerate() {
@@ -59,7 +95,7 @@ impl ReferenceIndex {
             }
             if col.keys.is_some() {
                 self.find_text_values(plan, f, &doc[f], scratch);
-                self.push_value_block(f, window, scratch);
+                self.push_value_block(f, window, &scratch.passing, &mut blocks);
             } else if let Some(days) = &col.days {
                 let Some((lo, hi)) = day_window(&plan.fields[f].spec, &doc[f]) else {
                     continue;
@@ -70,21 +106,23 @@ impl ReferenceIndex {
                 scratch
                     .passing
                     .extend(days[from..to].iter().map(|&(_, v)| (v, 1.0)));
-                self.push_value_block(f, window, scratch);
+                self.push_value_block(f, window, &scratch.passing, &mut blocks);
             }
         }
         if let Some(amounts) = &self.amounts {
-            self.push_amount_block(plan, amounts, doc, window, scratch);
+            self.push_amount_block(plan, amounts, doc, window, &mut blocks);
         }
+        blocks.list.sort_by_key(|b| b.size);
         match &plan.named_keys {
-            Some((keys, ordered)) => self.take_named(plan, doc, keys, *ordered, scratch),
+            Some((keys, ordered)) => self.take_named(plan, doc, &blocks, keys, *ordered, scratch),
             None => {
-                self.take_blocks(plan, doc, scratch);
-                if scratch.candidates.is_empty() && !scratch.blocks.is_empty() {
-                    self.fallback(plan, doc, scratch);
+                self.take_blocks(plan, doc, &blocks, scratch);
+                if scratch.candidates.is_empty() && !blocks.list.is_empty() {
+                    self.fallback(plan, doc, &blocks, scratch);
                 }
             }
         }
+        scratch.blocks = blocks;
         // Nothing found at all: a small reference is compared whole (spec C.8), as when a config
         // names only unselective fields (a currency, a wide date window).
         if scratch.candidates.is_empty() && self.n_rows <= FULL_SCAN_LIMIT {
@@ -178,14 +216,20 @@ impl ReferenceIndex {
         }
     }
 
-    /// Makes a block of the rows of the values in `scratch.passing`, cut to the date window when
-    /// the rows are sorted by day.
-    fn push_value_block(&self, f: usize, window: Option<(i32, i32)>, scratch: &mut Scratch) {
+    /// Makes a block of the rows of the values in `passing`, cut to the date window when the
+    /// rows are sorted by day.
+    fn push_value_block(
+        &self,
+        f: usize,
+        window: Option<(i32, i32)>,
+        passing: &[(u32, f64)],
+        blocks: &mut Blocks,
+    ) {
         let col = &self.columns[f];
-        let start = scratch.ranges.len() as u32;
+        let start = blocks.ranges.len() as u32;
         let mut size = 0;
         let windowed = window.is_some() && !col.row_days.is_empty();
-        for &(v, _) in &scratch.passing {
+        for &(v, _) in passing {
             let span = col.span(v);
             match window {
                 Some((lo, hi)) if windowed => {
@@ -195,7 +239,7 @@ impl ReferenceIndex {
                     let to = from + days[from..].partition_point(|&d| d <= hi);
                     for (a, b) in [(0, undated), (from, to.max(from))] {
                         if b > a {
-                            scratch
+                            blocks
                                 .ranges
                                 .push(((span.start + a) as u32, (span.start + b) as u32));
                             size += b - a;
@@ -203,16 +247,16 @@ impl ReferenceIndex {
                     }
                 }
                 _ => {
-                    scratch.ranges.push((span.start as u32, span.end as u32));
+                    blocks.ranges.push((span.start as u32, span.end as u32));
                     size += span.len();
                 }
             }
         }
         if size > 0 {
-            scratch.blocks.push(Block {
+            blocks.list.push(Block {
                 field: f,
                 size,
-                ranges: (start, scratch.ranges.len() as u32),
+                ranges: (start, blocks.ranges.len() as u32),
                 amounts: false,
                 windowed,
             });
@@ -227,13 +271,14 @@ impl ReferenceIndex {
         amounts: &AmountIndex,
         doc: &[Prepared],
         window: Option<(i32, i32)>,
-        scratch: &mut Scratch,
+        blocks: &mut Blocks,
     ) {
         let Prepared::Number(x) = doc[amounts.field] else {
             return;
         };
         let spec = &plan.fields[amounts.field].spec;
-        let start = scratch.block_rows.len();
+        let rows = &mut blocks.amount_rows;
+        let start = rows.len();
         let tp = spec.tolerance_percent / 100.0;
         for &(factor, _) in &spec.amount_factors {
             let target = x / factor;
@@ -243,7 +288,7 @@ impl ReferenceIndex {
             let lo = amounts.lower_bound(target - tol);
             let upper = target + tol;
             for &(a, r) in &amounts.sorted[lo..] {
-                if a > upper || scratch.block_rows.len() - start > VISIT_CAP {
+                if a > upper || rows.len() - start > VISIT_CAP {
                     break;
                 }
                 let inside = match (window, &self.date_filter) {
@@ -254,17 +299,15 @@ impl ReferenceIndex {
                     _ => true,
                 };
                 if inside {
-                    scratch.block_rows.push(r);
+                    rows.push(r);
                 }
             }
         }
-        let size = scratch.block_rows.len() - start;
+        let (size, end) = (rows.len() - start, rows.len());
         if size > 0 {
-            let at = scratch.ranges.len() as u32;
-            scratch
-                .ranges
-                .push((start as u32, scratch.block_rows.len() as u32));
-            scratch.blocks.push(Block {
+            let at = blocks.ranges.len() as u32;
+            blocks.ranges.push((start as u32, end as u32));
+            blocks.list.push(Block {
                 field: amounts.field,
                 size,
                 ranges: (at, at + 1),
@@ -275,23 +318,23 @@ impl ReferenceIndex {
     }
 
     /// Small blocks whole; oversized ones where the fields a row agrees on are rare together.
-    fn take_blocks(&self, plan: &MatchPlan, doc: &[Prepared], scratch: &mut Scratch) {
-        let mut blocks = std::mem::take(&mut scratch.blocks);
-        blocks.sort_by_key(|b| b.size);
+    fn take_blocks(
+        &self,
+        plan: &MatchPlan,
+        doc: &[Prepared],
+        blocks: &Blocks,
+        scratch: &mut Scratch,
+    ) {
         let filter = self.date_filter.as_ref().map(|df| df.field);
         let mut multi = std::mem::take(&mut scratch.multi);
         multi.clear();
         let mut known = 0u32;
-        let (ranges, block_rows) = (
-            std::mem::take(&mut scratch.ranges),
-            std::mem::take(&mut scratch.block_rows),
-        );
-        for block in blocks.iter().filter(|b| b.size <= VISIT_CAP) {
+        for block in blocks.list.iter().filter(|b| b.size <= VISIT_CAP) {
             let bit = 1u32 << block.field;
             let skip = if block.windowed { filter } else { None };
             let small = block.size <= ADMIT_CAP;
             known |= bit;
-            for r in self.rows_of(block, &ranges, &block_rows) {
+            for r in blocks.rows(&self.columns, block) {
                 let (i, new) = scratch.reach(r);
                 let mask = scratch.reached_masks[i];
                 if !new && mask & bit != 0 {
@@ -310,26 +353,20 @@ impl ReferenceIndex {
                 scratch.reached_masks[i] = mask | bit;
             }
         }
-        scratch.ranges = ranges;
-        scratch.block_rows = block_rows;
         self.admit_rare_combinations(plan, doc, &multi, scratch, ADMIT_CAP);
         // Fields searched without finding anything agree with no row: every row that has a value
         // there disagrees.
-        for (f, col) in self.columns.iter().enumerate().take(MASK_FIELDS) {
-            let searched = col.keys.is_some()
-                || col.days.is_some()
-                || self.amounts.as_ref().is_some_and(|a| a.field == f);
-            if searched
-                && Some(f) != filter
-                && !doc[f].is_missing()
-                && !blocks.iter().any(|b| b.field == f)
-            {
-                known |= 1 << f;
-            }
-        }
-        self.admit_reachable(plan, doc, known, scratch);
+        let doc_present = doc
+            .iter()
+            .enumerate()
+            .take(MASK_FIELDS)
+            .filter(|(_, p)| !p.is_missing())
+            .fold(0u32, |m, (f, _)| m | 1 << f);
+        let with_block = blocks.list.iter().fold(0u32, |m, b| m | 1 << b.field);
+        let filter_bit = filter.map_or(0, |f| 1 << f);
+        known |= self.searched & doc_present & !with_block & !filter_bit;
+        self.admit_reachable(plan, doc, doc_present, known, scratch);
         scratch.multi = multi;
-        scratch.blocks = blocks;
     }
 
     /// Candidates by the blocking keys a config names: the rows that agree on every field of a
@@ -339,26 +376,18 @@ impl ReferenceIndex {
         &self,
         plan: &MatchPlan,
         doc: &[Prepared],
+        blocks: &Blocks,
         keys: &[u32],
         ordered: bool,
         scratch: &mut Scratch,
     ) {
         let wanted = keys.iter().fold(0u32, |m, k| m | k);
-        let (ranges, block_rows) = (
-            std::mem::take(&mut scratch.ranges),
-            std::mem::take(&mut scratch.block_rows),
-        );
-        for block in scratch.blocks.clone() {
-            if wanted & (1 << block.field) == 0 {
-                continue;
-            }
-            for r in self.rows_of(&block, &ranges, &block_rows) {
+        for block in blocks.list.iter().filter(|b| wanted & (1 << b.field) != 0) {
+            for r in blocks.rows(&self.columns, block) {
                 let (i, _) = scratch.reach(r);
                 scratch.reached_masks[i] |= 1 << block.field;
             }
         }
-        scratch.ranges = ranges;
-        scratch.block_rows = block_rows;
         for &key in keys {
             for i in 0..scratch.reached.len() {
                 let mask = scratch.reached_masks[i];
@@ -384,16 +413,11 @@ impl ReferenceIndex {
         &self,
         plan: &MatchPlan,
         doc: &[Prepared],
+        doc_present: u32,
         known: u32,
         scratch: &mut Scratch,
     ) {
         let t = plan.threshold;
-        let doc_present = doc
-            .iter()
-            .enumerate()
-            .take(MASK_FIELDS)
-            .filter(|(_, p)| !p.is_missing())
-            .fold(0u32, |m, (f, _)| m | 1 << f);
         for i in 0..scratch.reached.len() {
             let mask = scratch.reached_masks[i];
             if mask & ADMITTED != 0 {
@@ -455,7 +479,7 @@ impl ReferenceIndex {
 
     /// Nothing rare enough: the rows of the rarest combination, else of the smallest block, when
     /// there are at most `FALLBACK_CAP` of them.
-    fn fallback(&self, plan: &MatchPlan, doc: &[Prepared], scratch: &mut Scratch) {
+    fn fallback(&self, plan: &MatchPlan, doc: &[Prepared], blocks: &Blocks, scratch: &mut Scratch) {
         let multi = std::mem::take(&mut scratch.multi);
         if !multi.is_empty() {
             self.admit_rare_combinations(plan, doc, &multi, scratch, FALLBACK_CAP);
@@ -464,15 +488,11 @@ impl ReferenceIndex {
         if !scratch.candidates.is_empty() {
             return;
         }
-        let Some(block) = scratch.blocks.first().copied() else {
+        let Some(block) = blocks.list.first() else {
             return;
         };
         if block.size <= FALLBACK_CAP {
-            let (ranges, block_rows) = (
-                std::mem::take(&mut scratch.ranges),
-                std::mem::take(&mut scratch.block_rows),
-            );
-            for r in self.rows_of(&block, &ranges, &block_rows) {
+            for r in blocks.rows(&self.columns, block) {
                 let (i, _) = scratch.reach(r);
                 let mask = scratch.reached_masks[i];
                 if mask & ADMITTED == 0 {
@@ -482,26 +502,7 @@ impl ReferenceIndex {
                     }
                 }
             }
-            scratch.ranges = ranges;
-            scratch.block_rows = block_rows;
         }
-    }
-
-    /// The rows of `block` (a row may repeat when amount factors overlap).
-    fn rows_of<'a>(
-        &'a self,
-        block: &Block,
-        ranges: &'a [(u32, u32)],
-        block_rows: &'a [u32],
-    ) -> impl Iterator<Item = u32> + 'a {
-        let rows: &[u32] = if block.amounts {
-            block_rows
-        } else {
-            &self.columns[block.field].rows
-        };
-        ranges[block.ranges.0 as usize..block.ranges.1 as usize]
-            .iter()
-            .flat_map(move |&(a, b)| rows[a as usize..b as usize].iter().copied())
     }
 }
 

@@ -156,13 +156,8 @@ fn show(session: &Session, id: &str, json: bool, io: &mut Io) -> Result<u8, CliE
         .row("fields", config.field_mappings.len().to_string());
     table.write(io.out).map_err(io_err)?;
     write_fields(&config, io)?;
-    write_candidate_search(&config, io)?;
+    write_search(&service::candidate_search(&config), io)?;
     Ok(EXIT_OK)
-}
-
-/// Which keys candidate search picked for each field, and how it uses the blocks they give.
-fn write_candidate_search(config: &MatchingConfig, io: &mut Io) -> Result<(), CliError> {
-    write_search(&service::candidate_search(config), io)
 }
 
 /// The blocking keys a config names, or the keys Matchbook picked per field (`configs show` and
