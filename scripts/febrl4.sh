@@ -41,5 +41,5 @@ for m in config["field_mappings"]:
 json.dump(config, open(f"{out}/config.json", "w"), indent=1)
 PY
 cargo build --release --quiet -p datagen --example match_files --manifest-path "$root/Cargo.toml"
-BLOCKING_RECALL=${BLOCKING_RECALL:-5000} "$root/target/release/examples/match_files" \
+BLOCKING_RECALL=1 RECALL_DOCS=${RECALL_DOCS:-5000} "$root/target/release/examples/match_files" \
   "$dir/reference.csv" rec_id "$dir/documents.csv" rec_id "$dir/config.json" "$dir/truth.csv"

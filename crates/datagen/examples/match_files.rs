@@ -127,10 +127,10 @@ fn print_candidates(matches: &[DocumentMatch], id: &str) {
     }
 }
 
-/// The engine's blocking-recall check on `BLOCKING_RECALL` documents (500 when not a number),
-/// spread evenly over the file.
+/// The engine's blocking-recall check (with `BLOCKING_RECALL` set) on `RECALL_DOCS` documents
+/// (500 by default), spread evenly over the file.
 fn print_blocking_recall(plan: &MatchPlan, reference: &[Record], documents: &[Document]) {
-    let n: usize = std::env::var("BLOCKING_RECALL")
+    let n: usize = std::env::var("RECALL_DOCS")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(500)
