@@ -405,11 +405,11 @@ fn evidence(fields: Vec<FieldEvidence>) -> EvidenceMap {
             .into_iter()
             .map(|f| {
                 (
-                    f.source,
+                    f.source.to_string(),
                     Evidence {
                         strategy: f.strategy,
                         score: f.score,
-                        target: f.target,
+                        target: f.target.to_string(),
                         weight: f.weight,
                         source_value: f.source_value,
                         target_value: f.target_value,

@@ -3,6 +3,7 @@
 
 use std::convert::Infallible;
 
+use engine::assign::{apply_revisions, Revision};
 use engine::progress::{CancelToken, NoProgress, ProgressUpdate};
 use engine::run::{
     execute, ExecOptions, MatchPlan, RejectedPairs, ResultSink, RunInput, RunOutcome, SliceSource,
@@ -50,6 +51,10 @@ impl ResultSink for Keep {
     type Error = Infallible;
     fn write(&mut self, batch: Vec<DocumentMatch>, _: &ProgressUpdate) -> Result<(), Infallible> {
         self.0.extend(batch);
+        Ok(())
+    }
+    fn revise(&mut self, revisions: Vec<Revision>, _: &ProgressUpdate) -> Result<(), Infallible> {
+        apply_revisions(&mut self.0, &revisions);
         Ok(())
     }
 }

@@ -12,6 +12,67 @@ use std::collections::HashMap;
 
 use crate::domain::DocumentMatch;
 
+/// A result already written whose match one-to-one assignment changed: the document lost the
+/// row it scored best to another (`contested`), and has the row it was given instead, or none.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Revision {
+    pub document_id: String,
+    pub matched_reference_row_id: Option<String>,
+    pub confidence: f64,
+    pub contested: bool,
+    /// The confidence of the match as written, which the run's counters hold (`None`: it had
+    /// no match).
+    pub written_match_confidence: Option<f64>,
+}
+
+impl Revision {
+    /// Applies the revision to the result as written.
+    pub fn apply(&self, m: &mut DocumentMatch) {
+        m.matched_reference_row_id = self.matched_reference_row_id.clone();
+        m.confidence = self.confidence;
+        m.contested = self.contested;
+    }
+}
+
+/// Applies `revisions` to results kept in memory (matched by document id).
+pub fn apply_revisions(results: &mut [DocumentMatch], revisions: &[Revision]) {
+    let at: HashMap<&str, usize> = revisions
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.document_id.as_str(), i))
+        .collect();
+    for m in results.iter_mut() {
+        if let Some(&i) = at.get(m.document_id.as_str()) {
+            revisions[i].apply(m);
+        }
+    }
+}
+
+/// `assign_one_to_one` on results written as scored (each matching its best candidate when that
+/// reaches the threshold), and the revisions that bring the written ones in line.
+pub fn assign_one_to_one_revisions(results: &mut [DocumentMatch], threshold: f64) -> Vec<Revision> {
+    assign_one_to_one(results, threshold);
+    results
+        .iter()
+        .filter_map(|m| {
+            let best = m.candidates.first();
+            let written = best.filter(|c| c.confidence >= threshold - 1e-12);
+            let written_confidence = best.map_or(0.0, |c| c.confidence);
+            let same = m.matched_reference_row_id.as_deref()
+                == written.map(|c| c.reference_row_id.as_str())
+                && m.confidence == written_confidence
+                && !m.contested;
+            (!same).then(|| Revision {
+                document_id: m.document_id.clone(),
+                matched_reference_row_id: m.matched_reference_row_id.clone(),
+                confidence: m.confidence,
+                contested: m.contested,
+                written_match_confidence: written.map(|c| c.confidence),
+            })
+        })
+        .collect()
+}
+
 /// Components with more documents than this are assigned greedily.
 pub const EXACT_LIMIT: usize = 300;
 

@@ -1,6 +1,8 @@
 //! The nouns of matching: datasets, records, configs, runs, results and review decisions.
 //! These are plain data shared by every layer; ts-rs turns the public ones into TypeScript.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -544,8 +546,13 @@ pub struct RunProgress {
 #[ts(export)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldEvidence {
-    pub source: String,
-    pub target: String,
+    // Shared with the plan: every candidate of every document names the same fields.
+    #[ts(type = "string")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub source: Arc<str>,
+    #[ts(type = "string")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub target: Arc<str>,
     pub strategy: Strategy,
     pub weight: f64,
     pub score: f64,

@@ -3,10 +3,11 @@
 //! sink, reporting progress and honouring cancellation between documents.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::assign::assign_one_to_one;
+use crate::assign::{assign_one_to_one_revisions, Revision};
 use crate::domain::{
     Candidate, Document, DocumentMatch, FieldEvidence, FieldMapping, Record, TOP_CANDIDATES,
 };
@@ -41,6 +42,9 @@ pub struct MatchPlan {
 #[derive(Debug, Clone)]
 pub(crate) struct PlannedField {
     pub mapping: FieldMapping,
+    /// The mapping's source and target, shared by the evidence of every candidate.
+    pub source_name: Arc<str>,
+    pub target_name: Arc<str>,
     pub mismatch_weight: f64,
     pub spec: FieldSpec,
     pub source_idx: usize,
@@ -78,6 +82,8 @@ impl MatchPlan {
                 })?;
             fields.push(PlannedField {
                 mapping: m.clone(),
+                source_name: m.source.as_str().into(),
+                target_name: m.target.as_str().into(),
                 mismatch_weight: m.mismatch_weight.unwrap_or(m.weight).max(0.0),
                 spec: FieldSpec::new(m),
                 source_idx,
@@ -180,6 +186,13 @@ pub trait ResultSink {
     fn write(
         &mut self,
         batch: Vec<DocumentMatch>,
+        progress: &ProgressUpdate,
+    ) -> Result<(), Self::Error>;
+    /// Corrects results already written (a one-to-one run's assignment, after the last batch);
+    /// `progress` holds the counters once they are applied.
+    fn revise(
+        &mut self,
+        revisions: Vec<Revision>,
         progress: &ProgressUpdate,
     ) -> Result<(), Self::Error>;
     /// Called once after the last batch: everything written must be stored when this returns.
@@ -349,10 +362,10 @@ where
         doc_dates: Vec::new(),
     };
     let pool = ScratchPool::new(index);
-    // One-to-one assignment needs every document's candidates before deciding any. Their
-    // evidence is built only as they are written: held with it, a hundred thousand documents
-    // took gigabytes.
-    let mut held = Held::default();
+    // One-to-one assignment needs every document's candidates before deciding any. Results are
+    // written as scored all the same (writing overlaps scoring), and held without evidence; once
+    // assigned, only the documents whose match changed are revised.
+    let mut held: Vec<DocumentMatch> = Vec::new();
     while !cancel.is_cancelled() {
         let Some(chunk) = documents.next_chunk(opts.chunk_size)? else {
             break;
@@ -361,30 +374,29 @@ where
             // The first chunk is a large enough sample of how the documents write dates.
             ctx.doc_dates = date_orders(ctx.plan, &chunk);
         }
-        let evidence = !ctx.plan.one_to_one;
-        let scored = score_chunk(&ctx, &pool, &chunk, evidence, cancel, &mut outcome);
-        if ctx.plan.one_to_one {
-            held.extend(scored, chunk);
-            progress.report(&ProgressUpdate {
+        let batch = score_chunk(&ctx, &pool, &chunk, cancel, &mut outcome);
+        let counters = if ctx.plan.one_to_one {
+            held.extend(batch.iter().map(without_evidence));
+            ProgressUpdate {
                 rows_matched: 0,
                 ..update(&outcome)
-            });
+            }
         } else {
-            let batch = scored.into_iter().map(|s| s.result).collect();
-            sink.write(batch, &update(&outcome))?;
-            progress.report(&update(&outcome));
-        }
+            update(&outcome)
+        };
+        sink.write(batch, &counters)?;
+        progress.report(&counters);
     }
     outcome.cancelled = cancel.is_cancelled();
     if ctx.plan.one_to_one {
-        assign_one_to_one(&mut held.results, ctx.plan.threshold);
-        for m in &held.results {
+        let revisions = assign_one_to_one_revisions(&mut held, ctx.plan.threshold);
+        for m in &held {
             if m.matched_reference_row_id.is_some() {
                 outcome.rows_matched += 1;
                 outcome.matched_confidence_sum += m.confidence;
             }
         }
-        write_held(&ctx, &pool, held, &outcome, opts.chunk_size, sink, &update)?;
+        sink.revise(revisions, &update(&outcome))?;
     }
     sink.finish()?;
     progress.report(&update(&outcome));
@@ -393,32 +405,24 @@ where
     Ok(outcome)
 }
 
-/// One document scored: its result, the pairs compared, and the reference rows of its candidates.
-struct Scored {
-    at: usize,
-    result: DocumentMatch,
-    pairs: u64,
-    rows: Vec<u32>,
-}
-
-/// The documents of a one-to-one run, scored but without evidence, until assignment.
-#[derive(Default)]
-struct Held {
-    results: Vec<DocumentMatch>,
-    documents: Vec<Document>,
-    rows: Vec<Vec<u32>>,
-}
-
-impl Held {
-    fn extend(&mut self, scored: Vec<Scored>, chunk: Vec<Document>) {
-        let mut chunk: Vec<Option<Document>> = chunk.into_iter().map(Some).collect();
-        for s in scored {
-            if let Some(doc) = chunk.get_mut(s.at).and_then(Option::take) {
-                self.results.push(s.result);
-                self.documents.push(doc);
-                self.rows.push(s.rows);
-            }
-        }
+/// A result without its evidence (all one-to-one assignment needs).
+fn without_evidence(m: &DocumentMatch) -> DocumentMatch {
+    DocumentMatch {
+        document_id: m.document_id.clone(),
+        document_filename: None,
+        matched_reference_row_id: m.matched_reference_row_id.clone(),
+        confidence: m.confidence,
+        candidates: m
+            .candidates
+            .iter()
+            .map(|c| Candidate {
+                rank: c.rank,
+                reference_row_id: c.reference_row_id.clone(),
+                confidence: c.confidence,
+                evidence: Vec::new(),
+            })
+            .collect(),
+        contested: m.contested,
     }
 }
 
@@ -436,78 +440,35 @@ fn date_orders(plan: &MatchPlan, sample: &[Document]) -> Vec<DateOrderProfile> {
         .collect()
 }
 
-/// Scores a chunk in parallel (with evidence when `evidence`) and counts it into `outcome`. A
-/// cancel stops between documents; the documents scored by then are returned.
+/// Scores a chunk in parallel and counts it into `outcome`. A cancel stops between documents;
+/// the documents scored by then are returned.
 fn score_chunk(
     ctx: &Ctx,
     pool: &ScratchPool,
     chunk: &[Document],
-    evidence: bool,
     cancel: &CancelToken,
     outcome: &mut RunOutcome,
-) -> Vec<Scored> {
-    let scored: Vec<Scored> = chunk
+) -> Vec<DocumentMatch> {
+    let scored: Vec<(DocumentMatch, u64)> = chunk
         .par_iter()
-        .enumerate()
         .map_init(
             || pool.get(),
-            |scratch, (at, doc)| {
-                (!cancel.is_cancelled()).then(|| score_document(ctx, at, doc, evidence, scratch))
-            },
+            |scratch, doc| (!cancel.is_cancelled()).then(|| score_document(ctx, doc, scratch)),
         )
         .flatten()
         .collect();
-    for s in &scored {
-        outcome.rows_processed += 1;
-        outcome.pairs_compared += s.pairs;
-        if !ctx.plan.one_to_one && s.result.matched_reference_row_id.is_some() {
-            outcome.rows_matched += 1;
-            outcome.matched_confidence_sum += s.result.confidence;
-        }
-    }
     scored
-}
-
-/// Writes a one-to-one run's assigned results in parts, building each part's evidence on the
-/// way; the counters written with each part describe the rows on disk after it, as for other runs.
-fn write_held<S: ResultSink + ?Sized>(
-    ctx: &Ctx,
-    pool: &ScratchPool,
-    held: Held,
-    outcome: &RunOutcome,
-    chunk_size: usize,
-    sink: &mut S,
-    update: &dyn Fn(&RunOutcome) -> ProgressUpdate,
-) -> Result<(), S::Error> {
-    let (mut done, mut matched) = (0u64, 0u64);
-    let mut results = held.results.into_iter().zip(held.rows);
-    for documents in held.documents.chunks(chunk_size.max(1)) {
-        let mut part: Vec<(DocumentMatch, Vec<u32>)> =
-            results.by_ref().take(documents.len()).collect();
-        part.par_iter_mut().zip(documents).for_each_init(
-            || pool.get(),
-            |scratch, ((m, rows), doc)| {
-                scratch.next_document();
-                let values = prepare_document(ctx, doc);
-                for (c, &r) in m.candidates.iter_mut().zip(rows.iter()) {
-                    c.evidence = evidence(ctx, doc, &values, r as usize, scratch);
-                }
-            },
-        );
-        let part: Vec<DocumentMatch> = part.into_iter().map(|(m, _)| m).collect();
-        done += part.len() as u64;
-        matched += part
-            .iter()
-            .filter(|m| m.matched_reference_row_id.is_some())
-            .count() as u64;
-        let counters = RunOutcome {
-            rows_processed: done,
-            rows_matched: matched,
-            ..*outcome
-        };
-        sink.write(part, &update(&counters))?;
-    }
-    Ok(())
+        .into_iter()
+        .map(|(m, pairs)| {
+            outcome.rows_processed += 1;
+            outcome.pairs_compared += pairs;
+            if !ctx.plan.one_to_one && m.matched_reference_row_id.is_some() {
+                outcome.rows_matched += 1;
+                outcome.matched_confidence_sum += m.confidence;
+            }
+            m
+        })
+        .collect()
 }
 
 /// Prepares one document's mapped values.
@@ -531,15 +492,9 @@ fn prepare_document(ctx: &Ctx, doc: &Document) -> Vec<Prepared> {
         .collect()
 }
 
-/// Scores one document against its candidates: its result (with evidence when `with_evidence`),
-/// how many pairs were scored, and the rows of its candidates.
-fn score_document(
-    ctx: &Ctx,
-    at: usize,
-    doc: &Document,
-    with_evidence: bool,
-    scratch: &mut Scratch,
-) -> Scored {
+/// Scores one document against its candidates: its result with evidence, and how many pairs
+/// were scored.
+fn score_document(ctx: &Ctx, doc: &Document, scratch: &mut Scratch) -> (DocumentMatch, u64) {
     let values = prepare_document(ctx, doc);
     ctx.index.candidates(ctx.plan, &values, scratch);
     let candidates = std::mem::take(&mut scratch.candidates);
@@ -586,30 +541,22 @@ fn score_document(
             rank: rank as u32 + 1,
             reference_row_id: row_id(r).to_string(),
             confidence: conf,
-            evidence: if with_evidence {
-                evidence(ctx, doc, &values, r as usize, scratch)
-            } else {
-                Vec::new()
-            },
+            evidence: evidence(ctx, doc, &values, r as usize, scratch),
         })
         .collect();
     let confidence = candidates.first().map_or(0.0, |c| c.confidence);
     let matched = candidates
         .first()
         .filter(|c| c.confidence >= ctx.plan.threshold - 1e-12);
-    Scored {
-        at,
-        result: DocumentMatch {
-            document_id: doc.document_id.clone(),
-            document_filename: doc.document_filename.clone(),
-            matched_reference_row_id: matched.map(|c| c.reference_row_id.clone()),
-            confidence,
-            candidates,
-            contested: false,
-        },
-        pairs,
-        rows: top.iter().map(|&(_, r)| r).collect(),
-    }
+    let result = DocumentMatch {
+        document_id: doc.document_id.clone(),
+        document_filename: doc.document_filename.clone(),
+        matched_reference_row_id: matched.map(|c| c.reference_row_id.clone()),
+        confidence,
+        candidates,
+        contested: false,
+    };
+    (result, pairs)
 }
 
 /// Agreement against disagreement over the fields present on both sides:
@@ -681,8 +628,8 @@ fn evidence(
         .map(|(f, field)| {
             let score = ctx.index.field_score(ctx.plan, f, &values[f], row, scratch);
             FieldEvidence {
-                source: field.mapping.source.clone(),
-                target: field.mapping.target.clone(),
+                source: field.source_name.clone(),
+                target: field.target_name.clone(),
                 strategy: field.mapping.strategy,
                 weight: field.mapping.weight,
                 score: score.unwrap_or(0.0),
@@ -840,6 +787,16 @@ mod tests {
             }
             Ok(())
         }
+        fn revise(
+            &mut self,
+            revisions: Vec<Revision>,
+            _: &ProgressUpdate,
+        ) -> Result<(), Self::Error> {
+            for batch in &mut self.batches {
+                crate::assign::apply_revisions(batch, &revisions);
+            }
+            Ok(())
+        }
         fn finish(&mut self) -> Result<(), Self::Error> {
             self.finished = true;
             Ok(())
@@ -929,7 +886,7 @@ mod tests {
         let ev = &r.candidates[0].evidence;
         assert_eq!(ev.len(), 3);
         assert_eq!(
-            (ev[0].source.as_str(), ev[0].target.as_str(), ev[0].score),
+            (&*ev[0].source, &*ev[0].target, ev[0].score),
             ("ref", "po_number", 1.0)
         );
         assert_eq!(ev[2].source_value, "250");

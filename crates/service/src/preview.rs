@@ -4,6 +4,7 @@
 use std::convert::Infallible;
 use std::time::Instant;
 
+use engine::assign::{apply_revisions, Revision};
 use engine::progress::NoProgress;
 use engine::run::{execute, ExecOptions, ResultSink, SliceSource};
 use engine::{
@@ -29,6 +30,14 @@ impl ResultSink for Collect {
         _: &ProgressUpdate,
     ) -> std::result::Result<(), Infallible> {
         self.0.extend(batch);
+        Ok(())
+    }
+    fn revise(
+        &mut self,
+        revisions: Vec<Revision>,
+        _: &ProgressUpdate,
+    ) -> std::result::Result<(), Infallible> {
+        apply_revisions(&mut self.0, &revisions);
         Ok(())
     }
 }

@@ -75,7 +75,7 @@ fn import_config_run_review_then_reopen_finds_everything() {
         let evidence = best.evidence.as_ref().unwrap();
         assert_eq!(evidence.len(), 4);
         assert_eq!(evidence[0].strategy, Strategy::Fuzzy);
-        assert_eq!(evidence[2].target, "net_amount");
+        assert_eq!(&*evidence[2].target, "net_amount");
         // Amounts come with a note in business terms, kept through the store's packed form.
         assert!(
             matches!(evidence[2].note, Some(engine::FieldNote::Amount { .. })),

@@ -1,5 +1,8 @@
 //! Match results, their review, and the append-only log of review decisions.
 
+use std::sync::Arc;
+
+use engine::assign::Revision;
 use engine::run::RejectedPairs;
 use engine::strategy::{note_from_numbers, note_numbers};
 use engine::{
@@ -60,10 +63,23 @@ struct Packed {
 /// (reference row id, confidence, per field (score, reference value, missing)).
 type PackedCandidate = (String, f64, Vec<(f32, String, bool)>);
 
+/// `PackedCandidate`, borrowed.
+type PackedCandidateRef<'a> = (&'a str, f64, Vec<(f32, &'a str, bool)>);
+
+/// `Packed` as written: borrowing the result's strings (a hundred thousand results carry millions
+/// of values, each copied once more for nothing otherwise).
+#[derive(serde::Serialize)]
+struct PackedRef<'a> {
+    s: Vec<&'a str>,
+    c: Vec<PackedCandidateRef<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    n: Vec<Vec<Option<Vec<f64>>>>,
+}
+
 fn pack(candidates: &[Candidate]) -> Result<String> {
     let s = candidates
         .first()
-        .map(|c| c.evidence.iter().map(|e| e.source_value.clone()).collect())
+        .map(|c| c.evidence.iter().map(|e| e.source_value.as_str()).collect())
         .unwrap_or_default();
     let c = candidates
         .iter()
@@ -71,9 +87,9 @@ fn pack(candidates: &[Candidate]) -> Result<String> {
             let fields = c
                 .evidence
                 .iter()
-                .map(|e| (e.score as f32, e.target_value.clone(), e.missing))
+                .map(|e| (e.score as f32, e.target_value.as_str(), e.missing))
                 .collect();
-            (c.reference_row_id.clone(), c.confidence, fields)
+            (c.reference_row_id.as_str(), c.confidence, fields)
         })
         .collect();
     let n = if candidates
@@ -92,7 +108,7 @@ fn pack(candidates: &[Candidate]) -> Result<String> {
     } else {
         Vec::new()
     };
-    to_json(&Packed { s, c, n })
+    to_json(&PackedRef { s, c, n })
 }
 
 fn unpack(text: &str, mappings: &[FieldMapping]) -> Result<Vec<Candidate>> {
@@ -102,6 +118,10 @@ fn unpack(text: &str, mappings: &[FieldMapping]) -> Result<Vec<Candidate>> {
     }
     let packed: Packed = from_json("result candidates", text)?;
     let notes = &packed.n;
+    let names: Vec<(Arc<str>, Arc<str>)> = mappings
+        .iter()
+        .map(|m| (m.source.as_str().into(), m.target.as_str().into()))
+        .collect();
     packed
         .c
         .into_iter()
@@ -116,23 +136,25 @@ fn unpack(text: &str, mappings: &[FieldMapping]) -> Result<Vec<Candidate>> {
             }
             let evidence = fields
                 .into_iter()
-                .zip(mappings)
+                .zip(mappings.iter().zip(&names))
                 .enumerate()
-                .map(|(i, ((score, target_value, missing), m))| FieldEvidence {
-                    source: m.source.clone(),
-                    target: m.target.clone(),
-                    strategy: m.strategy,
-                    weight: m.weight,
-                    score: f64::from(score),
-                    source_value: packed.s.get(i).cloned().unwrap_or_default(),
-                    target_value,
-                    missing,
-                    note: notes
-                        .get(rank)
-                        .and_then(|n| n.get(i))
-                        .and_then(|n| n.as_deref())
-                        .and_then(|n| note_from_numbers(n, m)),
-                })
+                .map(
+                    |(i, ((score, target_value, missing), (m, (source, target))))| FieldEvidence {
+                        source: source.clone(),
+                        target: target.clone(),
+                        strategy: m.strategy,
+                        weight: m.weight,
+                        score: f64::from(score),
+                        source_value: packed.s.get(i).cloned().unwrap_or_default(),
+                        target_value,
+                        missing,
+                        note: notes
+                            .get(rank)
+                            .and_then(|n| n.get(i))
+                            .and_then(|n| n.as_deref())
+                            .and_then(|n| note_from_numbers(n, m)),
+                    },
+                )
                 .collect();
             Ok(Candidate {
                 rank: rank as u32 + 1,
@@ -466,6 +488,46 @@ impl Store {
             // The owner's heartbeat writes live counters too, a little ahead of these: never go back.
             "UPDATE runs SET rows_processed = max(coalesce(rows_processed, 0), ?2), rows_total = ?3, \
              rows_matched = max(coalesce(rows_matched, 0), ?4), matched_conf_sum = ?5 WHERE id = ?1",
+            params![
+                run_id,
+                counters.rows_processed as i64,
+                counters.rows_total as i64,
+                counters.rows_matched as i64,
+                counters.matched_confidence_sum
+            ],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Rewrites the match of results already written (one-to-one assignment, see
+    /// `engine::assign::Revision`) and the run's counters, in one transaction.
+    pub fn revise_results(
+        &self,
+        run_id: &str,
+        revisions: &[Revision],
+        counters: RunCounters,
+    ) -> Result<()> {
+        let mut conn = self.write();
+        let tx = conn.transaction()?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "UPDATE results SET matched_reference_row_id = ?3, confidence = ?4, contested = ?5 \
+                 WHERE run_id = ?1 AND document_id = ?2",
+            )?;
+            for r in revisions {
+                stmt.execute(params![
+                    run_id,
+                    r.document_id,
+                    r.matched_reference_row_id,
+                    r.confidence,
+                    r.contested
+                ])?;
+            }
+        }
+        tx.execute(
+            "UPDATE runs SET rows_processed = max(coalesce(rows_processed, 0), ?2), rows_total = ?3, \
+             rows_matched = ?4, matched_conf_sum = ?5 WHERE id = ?1",
             params![
                 run_id,
                 counters.rows_processed as i64,

@@ -13,10 +13,11 @@ pub(super) type TextMemo = FxHashMap<Box<str>, Box<[(u32, f32)]>>;
 /// Per-thread working memory of candidate search and scoring, reused across documents.
 pub struct Scratch {
     pub(super) stamp: u32,
-    /// Per row: the stamp of the document it was last reached for (high half) and its place in
-    /// `reached` (low half). Walking a block touches one cache line per row; what is known of the
-    /// rows reached then sits in two short arrays read in order.
-    row_state: Vec<u64>,
+    /// One bit per row: reached for the current document. Small enough to stay in the nearest
+    /// cache while a block is walked (a million rows take 125 KiB); cleared through `reached`.
+    seen: Vec<u64>,
+    /// Per row reached: its place in `reached` (read only when its bit is set).
+    slot: Vec<u32>,
     /// The rows the current document reached, and per row the fields it agrees on (one bit
     /// each, see `search`).
     pub(super) reached: Vec<u32>,
@@ -102,7 +103,8 @@ impl Scratch {
     pub fn new(index: &ReferenceIndex) -> Self {
         Scratch {
             stamp: 0,
-            row_state: vec![0; index.n_rows],
+            seen: vec![0; index.n_rows.div_ceil(64)],
+            slot: vec![0; index.n_rows],
             cache: index
                 .columns
                 .iter()
@@ -129,14 +131,15 @@ impl Scratch {
     /// Row `r`'s place in `reached`, added (with no field yet) when the current document had not
     /// reached it; and whether it is new.
     pub(super) fn reach(&mut self, r: u32) -> (usize, bool) {
-        let s = self.row_state[r as usize];
-        if (s >> 32) as u32 == self.stamp {
-            return (s as u32 as usize, false);
+        let (word, bit) = ((r >> 6) as usize, 1u64 << (r & 63));
+        if self.seen[word] & bit != 0 {
+            return (self.slot[r as usize] as usize, false);
         }
+        self.seen[word] |= bit;
         let i = self.reached.len();
         self.reached.push(r);
         self.reached_masks.push(0);
-        self.row_state[r as usize] = u64::from(self.stamp) << 32 | i as u64;
+        self.slot[r as usize] = i as u32;
         (i, true)
     }
 
@@ -145,12 +148,14 @@ impl Scratch {
         self.stamp = self.stamp.wrapping_add(1);
         if self.stamp == 0 {
             // After 4 billion documents the stamps wrap; start clean so none looks current.
-            self.row_state.iter_mut().for_each(|s| *s = 0);
             self.cache.iter_mut().flatten().for_each(|c| c.0 = 0);
             self.value_stamp.iter_mut().flatten().for_each(|s| *s = 0);
             self.stamp = 1;
         }
         self.candidates.clear();
+        for &r in &self.reached {
+            self.seen[(r >> 6) as usize] &= !(1u64 << (r & 63));
+        }
         self.reached.clear();
         self.reached_masks.clear();
     }

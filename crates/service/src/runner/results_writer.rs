@@ -5,6 +5,7 @@ use std::sync::mpsc::RecvTimeoutError;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use engine::assign::Revision;
 use engine::run::ResultSink;
 use engine::{DocumentMatch, ProgressUpdate};
 use store::{NewResult, RunCounters, Store, StoreError};
@@ -24,16 +25,21 @@ const COMMIT_RESULTS: usize = 2_048;
 /// written, few enough that what a cancel still has to write takes well under 200 ms.
 const CHANNEL_BATCHES: usize = 4;
 
+/// What the writer thread is sent: results to insert, or revisions of results inserted before.
+enum Batch {
+    Results(Vec<DocumentMatch>, RunCounters),
+    Revisions(Vec<Revision>, RunCounters),
+}
+
 pub(super) struct StoreSink {
-    tx: Option<std::sync::mpsc::SyncSender<(Vec<DocumentMatch>, RunCounters)>>,
+    tx: Option<std::sync::mpsc::SyncSender<Batch>>,
     writer: Option<std::thread::JoinHandle<Result<(), StoreError>>>,
     matched_confidence_sum: f64,
 }
 
 impl StoreSink {
     pub(super) fn start(store: Arc<Store>, run_id: String) -> Self {
-        let (tx, rx) =
-            std::sync::mpsc::sync_channel::<(Vec<DocumentMatch>, RunCounters)>(CHANNEL_BATCHES);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(CHANNEL_BATCHES);
         let writer = std::thread::Builder::new()
             .name("matchbook-results".into())
             .spawn(move || {
@@ -62,7 +68,14 @@ impl StoreSink {
                         Some(t) => rx.recv_timeout(COMMIT_EVERY.saturating_sub(t.elapsed())),
                     };
                     match next {
-                        Ok((batch, c)) => {
+                        Ok(Batch::Revisions(revisions, c)) => {
+                            // Revisions follow the results they revise onto the disk.
+                            flush(&mut pending, &mut counters)?;
+                            since = None;
+                            retry_busy(|| store.revise_results(&run_id, &revisions, c))?;
+                            continue;
+                        }
+                        Ok(Batch::Results(batch, c)) => {
                             pending.extend(batch);
                             counters = Some(c);
                             since.get_or_insert_with(Instant::now);
@@ -112,17 +125,44 @@ impl ResultSink for StoreSink {
             .filter(|m| m.matched_reference_row_id.is_some())
             .map(|m| m.confidence)
             .sum::<f64>();
-        let counters = RunCounters {
+        let counters = self.counters(progress);
+        self.send(Batch::Results(batch, counters))
+    }
+
+    fn revise(
+        &mut self,
+        revisions: Vec<Revision>,
+        progress: &ProgressUpdate,
+    ) -> Result<(), RunError> {
+        for r in &revisions {
+            let now = r
+                .matched_reference_row_id
+                .as_ref()
+                .map_or(0.0, |_| r.confidence);
+            self.matched_confidence_sum += now - r.written_match_confidence.unwrap_or(0.0);
+        }
+        let counters = self.counters(progress);
+        self.send(Batch::Revisions(revisions, counters))
+    }
+
+    fn finish(&mut self) -> Result<(), RunError> {
+        self.join()
+    }
+}
+
+impl StoreSink {
+    fn counters(&self, progress: &ProgressUpdate) -> RunCounters {
+        RunCounters {
             rows_processed: progress.rows_processed,
             rows_total: progress.rows_total,
             rows_matched: progress.rows_matched,
             matched_confidence_sum: self.matched_confidence_sum,
             pairs_compared: None,
-        };
-        let sent = self
-            .tx
-            .as_ref()
-            .is_some_and(|tx| tx.send((batch, counters)).is_ok());
+        }
+    }
+
+    fn send(&mut self, batch: Batch) -> Result<(), RunError> {
+        let sent = self.tx.as_ref().is_some_and(|tx| tx.send(batch).is_ok());
         if sent {
             Ok(())
         } else {
@@ -130,10 +170,6 @@ impl ResultSink for StoreSink {
             self.join()
                 .and(Err(RunError::Writer("the result writer stopped")))
         }
-    }
-
-    fn finish(&mut self) -> Result<(), RunError> {
-        self.join()
     }
 }
 

@@ -149,8 +149,8 @@ pub fn evidence(row: &str, with_notes: bool) -> Vec<FieldEvidence> {
         .zip(notes)
         .zip([1.0, 0.75, 0.5])
         .map(|(((m, value), note), score)| FieldEvidence {
-            source: m.source.clone(),
-            target: m.target.clone(),
+            source: m.source.as_str().into(),
+            target: m.target.as_str().into(),
             strategy: m.strategy,
             weight: m.weight,
             score,
