@@ -124,6 +124,7 @@ struct ScaleArgs {
 }
 
 fn main() -> ExitCode {
+    service::prefer_small_pages();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -104,6 +104,7 @@ pub struct Io<'a> {
 
 /// Runs the command line `args` (the first item is the program name, as in `std::env::args()`).
 pub fn main_with_args(args: impl IntoIterator<Item = String>) -> ExitCode {
+    service::prefer_small_pages();
     // Unlocked handles: holding stderr's lock for the whole command would block (and so
     // deadlock) any worker thread of the service that writes a line to stderr while a run is
     // awaited.

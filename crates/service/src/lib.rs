@@ -12,6 +12,7 @@ mod error;
 mod export;
 mod keys;
 mod lease;
+mod memory;
 mod paging;
 mod prepare;
 mod preview;
@@ -33,6 +34,7 @@ pub use configs::{candidate_search, CandidateSearch, FieldSearch};
 pub use dto::*;
 pub use error::{ApiError, ErrorCode, Result, ServiceError};
 pub use keys::{ApiKeyInfo, ApiServerStatus, ApiSettings, NewApiKey, DEFAULT_API_PORT, KEY_PREFIX};
+pub use memory::prefer_small_pages;
 pub use paging::{
     CursorPage, CursorPagination, CursorQuery, CURSOR_DEFAULT_LIMIT, CURSOR_MAX_LIMIT,
 };
