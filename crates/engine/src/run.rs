@@ -27,7 +27,14 @@ pub struct MatchPlan {
     /// Σ weight of all fields: what agreement could still add before any field is scored.
     pub(crate) present_weight_upper: f64,
     pub(crate) threshold: f64,
+    /// The lower edge of the review band: a pair that cannot reach it is neither a match nor
+    /// borderline, and candidate search may leave it out.
+    pub(crate) review_floor: f64,
     pub(crate) one_to_one: bool,
+    /// Fields (one bit each, the first 31) where a reference value outside the document's block
+    /// scores 0: candidate search may count such a row as disagreeing there. Not amounts, which
+    /// score partly up to twice their tolerance beyond the block of full agreement.
+    pub(crate) settled_by_block: u32,
     /// Fields whose disagreement alone keeps any pair below the review floor: their mismatch
     /// weight outweighs every other field agreeing. Candidate search drops pairs they contradict,
     /// which changes no match and no borderline candidate (such pairs are neither), only drops
@@ -110,16 +117,24 @@ impl MatchPlan {
                     .total_cmp(&fields[a].mismatch_weight),
             )
         });
+        let settled_by_block = fields
+            .iter()
+            .enumerate()
+            .take(31)
+            .filter(|(_, f)| f.spec.strategy != crate::domain::Strategy::NumericRange)
+            .fold(0, |m, (i, _)| m | 1 << i);
         let mut plan = MatchPlan {
             fields,
             order,
             present_weight_upper: total_weight,
             threshold,
+            review_floor: crate::domain::DEFAULT_REVIEW_FLOOR.min(threshold),
             one_to_one: false,
+            settled_by_block,
             filter_fields: Vec::new(),
             named_keys: None,
         };
-        plan.set_filter_fields(crate::domain::DEFAULT_REVIEW_FLOOR.min(threshold));
+        plan.set_filter_fields(plan.review_floor);
         Ok(plan)
     }
 
@@ -144,7 +159,8 @@ impl MatchPlan {
 
     /// The lower edge of the review band (default 0.5): decides which fields may filter candidates.
     pub fn with_review_floor(mut self, review_floor: f64) -> Self {
-        self.set_filter_fields(review_floor.min(self.threshold));
+        self.review_floor = review_floor.min(self.threshold);
+        self.set_filter_fields(self.review_floor);
         self
     }
 

@@ -34,6 +34,8 @@ pub struct Scratch {
     pub(super) blocks: super::search::Blocks,
     /// Rows agreeing on two fields or more, and the distinct masks among them with counts.
     pub(super) multi: Vec<u32>,
+    /// Rows reached through a block small enough to compare whole.
+    pub(super) small: Vec<u32>,
     pub(super) masks: Vec<(u32, u32)>,
     /// Per field: the values a text agreed with, remembered across documents.
     pub(super) memo: Vec<TextMemo>,
@@ -121,6 +123,7 @@ impl Scratch {
             passing: Vec::new(),
             blocks: Default::default(),
             multi: Vec::new(),
+            small: Vec::new(),
             reached: Vec::new(),
             reached_masks: Vec::new(),
             masks: Vec::new(),

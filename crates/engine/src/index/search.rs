@@ -45,8 +45,6 @@ pub(crate) struct Block {
     size: usize,
     ranges: (u32, u32),
     amounts: bool,
-    /// Every row is inside the date filter's window (no need to check it again).
-    windowed: bool,
 }
 
 /// The current document's blocks, smallest first once all are made, and where their rows are.
@@ -78,6 +76,23 @@ impl Blocks {
         self.ranges[block.ranges.0 as usize..block.ranges.1 as usize]
             .iter()
             .flat_map(move |&(a, b)| rows[a as usize..b as usize].iter().copied())
+    }
+}
+
+/// What decides whether a reached row could still reach a confidence (see `admit_if`).
+struct Reach {
+    doc_present: u32,
+    /// The fields a row's mask settles: walked, or searched without finding anything.
+    known: u32,
+    floor: f64,
+}
+
+impl Reach {
+    fn could_reach(&self, index: &ReferenceIndex, mask: u32, r: u32, t: f64) -> bool {
+        let present = index.present[r as usize] & self.doc_present;
+        let agree = index.bounds.agree((mask | !self.known) & present);
+        let disagree = index.bounds.disagree(self.known & !mask & present);
+        agree > 0.0 && agree >= t * (agree + disagree) - 1e-9
     }
 }
 
@@ -258,7 +273,6 @@ impl ReferenceIndex {
                 size,
                 ranges: (start, blocks.ranges.len() as u32),
                 amounts: false,
-                windowed,
             });
         }
     }
@@ -312,12 +326,14 @@ impl ReferenceIndex {
                 size,
                 ranges: (at, at + 1),
                 amounts: true,
-                windowed: window.is_some(),
             });
         }
     }
 
-    /// Small blocks whole; oversized ones where the fields a row agrees on are rare together.
+    /// Small blocks whole; oversized ones where the fields a row agrees on are rare together, or
+    /// where the row could still reach the threshold. Rows are admitted once every block is
+    /// walked, when what each agrees on is known: a row that could not reach even the review
+    /// floor is neither a match nor borderline, whatever block it came from, and is left out.
     fn take_blocks(
         &self,
         plan: &MatchPlan,
@@ -325,48 +341,81 @@ impl ReferenceIndex {
         blocks: &Blocks,
         scratch: &mut Scratch,
     ) {
-        let filter = self.date_filter.as_ref().map(|df| df.field);
+        let mut small = std::mem::take(&mut scratch.small);
         let mut multi = std::mem::take(&mut scratch.multi);
+        small.clear();
         multi.clear();
         let mut known = 0u32;
         for block in blocks.list.iter().filter(|b| b.size <= VISIT_CAP) {
             let bit = 1u32 << block.field;
-            let skip = if block.windowed { filter } else { None };
-            let small = block.size <= ADMIT_CAP;
+            let is_small = block.size <= ADMIT_CAP;
             known |= bit;
             for r in blocks.rows(&self.columns, block) {
-                let (i, new) = scratch.reach(r);
-                let mask = scratch.reached_masks[i];
-                if !new && mask & bit != 0 {
-                    continue;
+                let (i, _) = scratch.reach(r);
+                scratch.reached_masks[i] |= bit;
+                if is_small {
+                    small.push(i as u32);
                 }
-                if small && mask & ADMITTED == 0 {
-                    scratch.reached_masks[i] = mask | bit | ADMITTED;
-                    if self.admit_except(plan, doc, r as usize, scratch, skip) {
-                        scratch.candidates.push(r);
-                    }
-                    continue;
-                }
-                if mask & ADMITTED == 0 && mask.count_ones() == 1 {
-                    multi.push(i as u32);
-                }
-                scratch.reached_masks[i] = mask | bit;
             }
         }
-        self.admit_rare_combinations(plan, doc, &multi, scratch, ADMIT_CAP);
-        // Fields searched without finding anything agree with no row: every row that has a value
-        // there disagrees.
+        let filter = self.date_filter.as_ref().map(|df| df.field);
         let doc_present = doc
             .iter()
             .enumerate()
             .take(MASK_FIELDS)
             .filter(|(_, p)| !p.is_missing())
             .fold(0u32, |m, (f, _)| m | 1 << f);
+        // Fields searched without finding anything agree with no row: every row that has a value
+        // there disagrees.
         let with_block = blocks.list.iter().fold(0u32, |m, b| m | 1 << b.field);
         let filter_bit = filter.map_or(0, |f| 1 << f);
         known |= self.searched & doc_present & !with_block & !filter_bit;
-        self.admit_reachable(plan, doc, doc_present, known, scratch);
+        known &= plan.settled_by_block;
+        let reach = Reach {
+            doc_present,
+            known,
+            floor: plan.review_floor,
+        };
+        for &i in &small {
+            self.admit_if(plan, doc, i as usize, &reach, reach.floor, scratch);
+        }
+        multi.extend(
+            (0..scratch.reached.len() as u32)
+                .filter(|&i| scratch.reached_masks[i as usize].count_ones() >= 2),
+        );
+        self.admit_rare_combinations(plan, doc, &multi, scratch, ADMIT_CAP, &reach);
+        for i in 0..scratch.reached.len() {
+            self.admit_if(plan, doc, i, &reach, plan.threshold, scratch);
+        }
         scratch.multi = multi;
+        scratch.small = small;
+    }
+
+    /// Admits reached row `i` (unless admitted before) when its confidence could reach `t`:
+    /// counting every field it agrees on, or might (`reach.known` says which fields its mask
+    /// settles), as full agreement, against the fields it is known to disagree on. A row with
+    /// most values missing can reach the threshold on one common value, and comparing everything
+    /// would find it.
+    fn admit_if(
+        &self,
+        plan: &MatchPlan,
+        doc: &[Prepared],
+        i: usize,
+        reach: &Reach,
+        t: f64,
+        scratch: &mut Scratch,
+    ) {
+        let mask = scratch.reached_masks[i];
+        if mask & ADMITTED != 0 {
+            return;
+        }
+        let r = scratch.reached[i];
+        if reach.could_reach(self, mask, r, t) {
+            scratch.reached_masks[i] = mask | ADMITTED;
+            if self.admit(plan, doc, r as usize, scratch) {
+                scratch.candidates.push(r);
+            }
+        }
     }
 
     /// Candidates by the blocking keys a config names: the rows that agree on every field of a
@@ -405,40 +454,9 @@ impl ReferenceIndex {
         }
     }
 
-    /// Admits the rows reached and not yet admitted whose confidence could still reach the
-    /// threshold: counting every field they agree on, or might (`known` says which fields their
-    /// mask settles), as full agreement, against the fields known to disagree. A row with most
-    /// values missing can reach it on one common value, and comparing everything would find it.
-    fn admit_reachable(
-        &self,
-        plan: &MatchPlan,
-        doc: &[Prepared],
-        doc_present: u32,
-        known: u32,
-        scratch: &mut Scratch,
-    ) {
-        let t = plan.threshold;
-        for i in 0..scratch.reached.len() {
-            let mask = scratch.reached_masks[i];
-            if mask & ADMITTED != 0 {
-                continue;
-            }
-            let r = scratch.reached[i];
-            let present = self.present[r as usize] & doc_present;
-            let agree = self.bounds.agree((mask | !known) & present);
-            let disagree = self.bounds.disagree(known & !mask & present);
-            if agree > 0.0 && agree >= t * (agree + disagree) - 1e-9 {
-                scratch.reached_masks[i] = mask | ADMITTED;
-                if self.admit(plan, doc, r as usize, scratch) {
-                    scratch.candidates.push(r);
-                }
-            }
-        }
-    }
-
     /// Admits the rows reached at `multi` (indexes into `scratch.reached`, each agreeing on two
-    /// fields or more) whose combination of agreeing fields at most `cap` rows share: the rows
-    /// whose masks contain it.
+    /// fields or more) whose combination of agreeing fields at most `cap` rows share (the rows
+    /// whose masks contain it), and which could reach the review floor.
     fn admit_rare_combinations(
         &self,
         plan: &MatchPlan,
@@ -446,6 +464,7 @@ impl ReferenceIndex {
         multi: &[u32],
         scratch: &mut Scratch,
         cap: usize,
+        reach: &Reach,
     ) {
         let mut masks = std::mem::take(&mut scratch.masks);
         masks.clear();
@@ -467,11 +486,7 @@ impl ReferenceIndex {
                 .map(|e| e.1 as usize)
                 .sum();
             if sharing <= cap {
-                scratch.reached_masks[i as usize] = m | ADMITTED;
-                let r = scratch.reached[i as usize];
-                if self.admit(plan, doc, r as usize, scratch) {
-                    scratch.candidates.push(r);
-                }
+                self.admit_if(plan, doc, i as usize, reach, reach.floor, scratch);
             }
         }
         scratch.masks = masks;
@@ -482,7 +497,13 @@ impl ReferenceIndex {
     fn fallback(&self, plan: &MatchPlan, doc: &[Prepared], blocks: &Blocks, scratch: &mut Scratch) {
         let multi = std::mem::take(&mut scratch.multi);
         if !multi.is_empty() {
-            self.admit_rare_combinations(plan, doc, &multi, scratch, FALLBACK_CAP);
+            // Whatever could be reached: the document's closest rows, if only common ones.
+            let anything = Reach {
+                doc_present: u32::MAX,
+                known: 0,
+                floor: 0.0,
+            };
+            self.admit_rare_combinations(plan, doc, &multi, scratch, FALLBACK_CAP, &anything);
         }
         scratch.multi = multi;
         if !scratch.candidates.is_empty() {
@@ -600,9 +621,9 @@ mod tests {
         // Suburb and postcode together are still 40 rows, however rare each pair of values would
         // be if the columns were independent (40 x 40 / 240 = 7): the combination is counted, not
         // estimated.
-        let other = rows[45].values[0].clone();
+        let (given, surname) = (rows[45].values[0].clone(), rows[45].values[1].clone());
         assert_eq!(
-            candidates(&plan, &rows, [&other, "qwxv", "elmwood", "2000", ""]),
+            candidates(&plan, &rows, [&given, &surname, "elmwood", "2000", ""]),
             ["other5"]
         );
         // With nothing better, the rarest combination is still shown (40 rows, at most 64).
@@ -635,10 +656,11 @@ mod tests {
     fn jaro_winkler_fields_find_values_by_their_first_letters() {
         let mut rows = town();
         rows.push(row("chen", ["", "chen", "", "", ""]));
-        // A suburb that one other row has, so that candidate search finds something either way
-        // (finding nothing at all, a small reference would be compared whole).
-        let suburb = rows[43].values[2].clone();
-        let doc = ["", "cheung", &suburb, "", ""];
+        // The suburb, postcode and birth day of one other row, so that candidate search finds
+        // something either way (finding nothing at all, a small reference would be compared
+        // whole) and that row could reach the review floor.
+        let [_, _, suburb, postcode, born] = rows[43].values.clone().try_into().unwrap();
+        let doc = ["", "cheung", &suburb, &postcode, &born];
         // "cheung" and "chen" score 0.92 and share no token and no one-letter deletion; the
         // prefix key finds the pair.
         let jw = people_plan(FuzzyMeasure::JaroWinkler);
