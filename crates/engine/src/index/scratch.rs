@@ -36,6 +36,8 @@ pub struct Scratch {
     pub(super) multi: Vec<u32>,
     /// Rows reached through a block small enough to compare whole.
     pub(super) small: Vec<u32>,
+    /// Rows first reached through a block walked only for rows reached before (see `search`).
+    pub(super) late: Vec<u32>,
     pub(super) masks: Vec<(u32, u32)>,
     /// Per field: the values a text agreed with, remembered across documents.
     pub(super) memo: Vec<TextMemo>,
@@ -124,6 +126,7 @@ impl Scratch {
             blocks: Default::default(),
             multi: Vec::new(),
             small: Vec::new(),
+            late: Vec::new(),
             reached: Vec::new(),
             reached_masks: Vec::new(),
             masks: Vec::new(),
@@ -144,6 +147,12 @@ impl Scratch {
         self.reached_masks.push(0);
         self.slot[r as usize] = i as u32;
         (i, true)
+    }
+
+    /// Row `r`'s place in `reached`, if the current document reached it.
+    pub(super) fn reached_at(&self, r: u32) -> Option<usize> {
+        let (word, bit) = ((r >> 6) as usize, 1u64 << (r & 63));
+        (self.seen[word] & bit != 0).then(|| self.slot[r as usize] as usize)
     }
 
     /// Starts work on another document: nothing cached for the one before counts any more.

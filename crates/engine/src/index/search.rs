@@ -343,21 +343,10 @@ impl ReferenceIndex {
     ) {
         let mut small = std::mem::take(&mut scratch.small);
         let mut multi = std::mem::take(&mut scratch.multi);
+        let mut late = std::mem::take(&mut scratch.late);
         small.clear();
         multi.clear();
-        let mut known = 0u32;
-        for block in blocks.list.iter().filter(|b| b.size <= VISIT_CAP) {
-            let bit = 1u32 << block.field;
-            let is_small = block.size <= ADMIT_CAP;
-            known |= bit;
-            for r in blocks.rows(&self.columns, block) {
-                let (i, _) = scratch.reach(r);
-                scratch.reached_masks[i] |= bit;
-                if is_small {
-                    small.push(i as u32);
-                }
-            }
-        }
+        late.clear();
         let filter = self.date_filter.as_ref().map(|df| df.field);
         let doc_present = doc
             .iter()
@@ -369,12 +358,70 @@ impl ReferenceIndex {
         // there disagrees.
         let with_block = blocks.list.iter().fold(0u32, |m, b| m | 1 << b.field);
         let filter_bit = filter.map_or(0, |f| 1 << f);
-        known |= self.searched & doc_present & !with_block & !filter_bit;
-        known &= plan.settled_by_block;
-        let reach = Reach {
+        let none_found = self.searched & doc_present & !with_block & !filter_bit;
+        let mut walkable: Vec<&Block> =
+            blocks.list.iter().filter(|b| b.size <= VISIT_CAP).collect();
+        // Cheapest clue first: rows walked per unit of mismatch weight that a row outside the
+        // block is then known to carry (a field without one tells nothing by disagreeing).
+        walkable.sort_by(|a, b| {
+            let cost = |x: &Block| {
+                let clue = plan.fields[x.field].mismatch_weight;
+                if clue > 0.0 {
+                    x.size as f64 / clue
+                } else {
+                    f64::INFINITY
+                }
+            };
+            cost(a).total_cmp(&cost(b)).then(a.size.cmp(&b.size))
+        });
+        // Smallest blocks first, until a row in none of them (with a value in each) could not
+        // reach the review floor agreeing on all the others: the larger blocks after that only
+        // add their field to rows already reached, and reach rows of their own only when these
+        // lack values enough to get there (see `reach_late`).
+        let mut first = 0u32;
+        let mut split = walkable.len();
+        for (k, b) in walkable.iter().enumerate() {
+            let settled = (first | none_found) & plan.settled_by_block & doc_present;
+            if self.cannot_reach(plan.review_floor, settled, doc_present) {
+                split = k;
+                break;
+            }
+            first |= 1 << b.field;
+        }
+        let early = Reach {
             doc_present,
-            known,
+            known: (first | none_found) & plan.settled_by_block,
             floor: plan.review_floor,
+        };
+        for (k, block) in walkable.iter().enumerate() {
+            let bit = 1u32 << block.field;
+            let is_small = block.size <= ADMIT_CAP;
+            for r in blocks.rows(&self.columns, block) {
+                let i = if k < split {
+                    scratch.reach(r).0
+                } else if let Some(i) = scratch.reached_at(r) {
+                    i
+                } else if early.could_reach(self, bit, r, plan.review_floor) {
+                    let (i, _) = scratch.reach(r);
+                    late.push(i as u32);
+                    i
+                } else {
+                    continue;
+                };
+                scratch.reached_masks[i] |= bit;
+                if is_small {
+                    small.push(i as u32);
+                }
+            }
+        }
+        // A row reached late may have missed the bits of the blocks walked before it.
+        for &i in &late {
+            self.admit_if(plan, doc, i as usize, &early, plan.threshold, scratch);
+        }
+        let known = walkable.iter().fold(none_found, |m, b| m | 1 << b.field);
+        let reach = Reach {
+            known: known & plan.settled_by_block,
+            ..early
         };
         for &i in &small {
             self.admit_if(plan, doc, i as usize, &reach, reach.floor, scratch);
@@ -389,6 +436,14 @@ impl ReferenceIndex {
         }
         scratch.multi = multi;
         scratch.small = small;
+        scratch.late = late;
+    }
+
+    /// Whether a row that disagrees on every field of `settled` (and has a value in each) could
+    /// not reach `t`, however well it agrees on the document's other fields.
+    fn cannot_reach(&self, t: f64, settled: u32, doc_present: u32) -> bool {
+        let open = self.bounds.agree(doc_present & !settled);
+        open < t * (open + self.bounds.disagree(settled)) - 1e-9
     }
 
     /// Admits reached row `i` (unless admitted before) when its confidence could reach `t`:
