@@ -708,6 +708,28 @@ mod tests {
     }
 
     #[test]
+    fn a_sparse_row_in_a_block_walked_only_for_rows_reached_before_is_kept() {
+        let plan = people_plan(FuzzyMeasure::JaroWinkler);
+        let mut rows = town();
+        // Given name and surname settle the search (a row agreeing on neither cannot reach the
+        // review floor on suburb and postcode), so the 40-row suburb block is not walked for
+        // rows of its own; but this row has nothing else, and agreeing on the suburb scores 1.
+        rows.push(row("sparse", ["", "", "elmwood", "", ""]));
+        let amelia = rows[7].values[0].clone();
+        assert_eq!(
+            candidates(&plan, &rows, [&amelia, "smith", "elmwood", "2000", ""]),
+            ["smith7", "sparse"]
+        );
+        // With a surname of its own it could not: 0.1 agreeing against 0.3 disagreeing.
+        rows.pop();
+        rows.push(row("sparse", ["", "jones", "elmwood", "", ""]));
+        assert_eq!(
+            candidates(&plan, &rows, [&amelia, "smith", "elmwood", "2000", ""]),
+            ["smith7"]
+        );
+    }
+
+    #[test]
     fn jaro_winkler_fields_find_values_by_their_first_letters() {
         let mut rows = town();
         rows.push(row("chen", ["", "chen", "", "", ""]));
