@@ -36,6 +36,8 @@ struct SizeResult {
 
 struct RecallSample {
     result: BlockingRecall,
+    /// Of the matches missed, those the truth file confirms (the others were wrong anyway).
+    missed_true: usize,
     seconds: f64,
 }
 
@@ -223,8 +225,19 @@ fn recall_check(data: &Workload, sample: usize) -> Result<Option<RecallSample>, 
     let t = Instant::now();
     let (plan, reference, documents) = data.read_for_recall(sample)?;
     let result = blocking_recall(&plan, &reference, &documents);
+    let truth: std::collections::HashMap<&str, &str> = data
+        .truth
+        .iter()
+        .filter_map(|t| Some((t.document_id.as_str(), t.reference_id.as_deref()?)))
+        .collect();
+    let missed_true = result
+        .missed
+        .iter()
+        .filter(|(doc, row)| truth.get(doc.as_str()) == Some(&row.as_str()))
+        .count();
     Ok(Some(RecallSample {
         result,
+        missed_true,
         seconds: t.elapsed().as_secs_f64(),
     }))
 }
@@ -310,11 +323,13 @@ fn print_size(r: &SizeResult) {
     match &r.recall {
         Some(b) => println!(
             "blocking recall   {:.4} (candidates kept {} of the {} best rows an exhaustive \
-             comparison finds over the threshold; first {} documents; check took {:.1} s, not part \
-             of the job)",
+             comparison finds over the threshold; of the {} missed, {} the true match; first {} \
+             documents; check took {:.1} s, not part of the job)",
             b.result.recall(),
             b.result.kept,
             b.result.exhaustive_matches,
+            b.result.missed.len(),
+            b.missed_true,
             b.result.documents,
             b.seconds
         ),
@@ -463,7 +478,14 @@ fn print_table(results: &[SizeResult]) {
             ),
             r.recall.as_ref().map_or_else(
                 || "n/a".into(),
-                |b| format!("{:.4} (n={})", b.result.recall(), b.result.documents)
+                |b| {
+                    format!(
+                        "{:.4} (n={}; true matches missed: {})",
+                        b.result.recall(),
+                        b.result.documents,
+                        b.missed_true
+                    )
+                }
             ),
         );
     }

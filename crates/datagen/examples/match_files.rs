@@ -70,7 +70,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         print_candidates(&matches, &id.to_string_lossy());
     }
     if std::env::var_os("BLOCKING_RECALL").is_some() {
-        print_blocking_recall(&plan, &reference, &documents);
+        print_blocking_recall(&plan, &reference, &documents, &truth);
     }
     Ok(())
 }
@@ -129,7 +129,12 @@ fn print_candidates(matches: &[DocumentMatch], id: &str) {
 
 /// The engine's blocking-recall check (with `BLOCKING_RECALL` set) on `RECALL_DOCS` documents
 /// (500 by default), spread evenly over the file.
-fn print_blocking_recall(plan: &MatchPlan, reference: &[Record], documents: &[Document]) {
+fn print_blocking_recall(
+    plan: &MatchPlan,
+    reference: &[Record],
+    documents: &[Document],
+    truth: &HashMap<&str, &str>,
+) {
     let n: usize = std::env::var("RECALL_DOCS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -138,11 +143,18 @@ fn print_blocking_recall(plan: &MatchPlan, reference: &[Record], documents: &[Do
     let step = (documents.len() / n).max(1);
     let sample: Vec<_> = documents.iter().step_by(step).take(n).cloned().collect();
     let b = blocking_recall(plan, reference, &sample);
+    let missed_true = b
+        .missed
+        .iter()
+        .filter(|(doc, row)| truth.get(doc.as_str()) == Some(&row.as_str()))
+        .count();
     println!(
-        "blocking recall {:.4} ({} of {}), pairs {:.4} % of exhaustive",
+        "blocking recall {:.4} ({} of {}; of the {} missed, {missed_true} the true match), pairs \
+         {:.4} % of exhaustive",
         b.recall(),
         b.kept,
         b.exhaustive_matches,
+        b.missed.len(),
         100.0 * b.pairs_blocked as f64 / b.pairs_exhaustive as f64
     );
 }

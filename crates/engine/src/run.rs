@@ -674,7 +674,7 @@ fn evidence(
 }
 
 /// How well candidate search kept the pairs that comparing everything would find.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BlockingRecall {
     /// Documents examined.
     pub documents: u64,
@@ -685,6 +685,9 @@ pub struct BlockingRecall {
     /// Pairs candidate search scored, and pairs exhaustive comparison scored, for these documents.
     pub pairs_blocked: u64,
     pub pairs_exhaustive: u64,
+    /// The matches missed: (document id, the reference row id exhaustive comparison matched), so
+    /// that a caller with a truth file can tell whether they were right.
+    pub missed: Vec<(String, String)>,
 }
 
 impl BlockingRecall {
@@ -741,20 +744,26 @@ pub fn blocking_recall(
                     pairs_exhaustive: reference.len() as u64,
                     ..Default::default()
                 };
-                if let Some((c, _, r)) = best.filter(|b| b.0 >= plan.threshold - 1e-12) {
-                    let _ = c;
+                if let Some((_, id, r)) = best.filter(|b| b.0 >= plan.threshold - 1e-12) {
                     out.exhaustive_matches = 1;
                     out.kept = u64::from(blocked.contains(&r));
+                    if out.kept == 0 {
+                        out.missed.push((doc.document_id.clone(), id.to_string()));
+                    }
                 }
                 out
             },
         )
-        .reduce(BlockingRecall::default, |a, b| BlockingRecall {
-            documents: a.documents + b.documents,
-            exhaustive_matches: a.exhaustive_matches + b.exhaustive_matches,
-            kept: a.kept + b.kept,
-            pairs_blocked: a.pairs_blocked + b.pairs_blocked,
-            pairs_exhaustive: a.pairs_exhaustive + b.pairs_exhaustive,
+        .reduce(BlockingRecall::default, |mut a, b| {
+            a.missed.extend(b.missed);
+            BlockingRecall {
+                documents: a.documents + b.documents,
+                exhaustive_matches: a.exhaustive_matches + b.exhaustive_matches,
+                kept: a.kept + b.kept,
+                pairs_blocked: a.pairs_blocked + b.pairs_blocked,
+                pairs_exhaustive: a.pairs_exhaustive + b.pairs_exhaustive,
+                missed: a.missed,
+            }
         })
 }
 
