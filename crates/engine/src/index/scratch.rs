@@ -22,6 +22,8 @@ pub struct Scratch {
     /// each, see `search`).
     pub(super) reached: Vec<u32>,
     pub(super) reached_masks: Vec<u32>,
+    /// Per row reached: its present fields (see `ReferenceIndex::present`), read once.
+    pub(super) reached_present: Vec<u32>,
     /// Per field, per distinct value: (stamp, score) of the comparison with the current document.
     pub(super) cache: Vec<Vec<(u32, f32)>>,
     pub(super) value_stamp: Vec<Vec<u32>>,
@@ -129,6 +131,7 @@ impl Scratch {
             late: Vec::new(),
             reached: Vec::new(),
             reached_masks: Vec::new(),
+            reached_present: Vec::new(),
             masks: Vec::new(),
             memo: index.columns.iter().map(|_| FxHashMap::default()).collect(),
         }
@@ -136,7 +139,7 @@ impl Scratch {
 
     /// Row `r`'s place in `reached`, added (with no field yet) when the current document had not
     /// reached it; and whether it is new.
-    pub(super) fn reach(&mut self, r: u32) -> (usize, bool) {
+    pub(super) fn reach(&mut self, r: u32, present: &[u32]) -> (usize, bool) {
         let (word, bit) = ((r >> 6) as usize, 1u64 << (r & 63));
         if self.seen[word] & bit != 0 {
             return (self.slot[r as usize] as usize, false);
@@ -145,6 +148,7 @@ impl Scratch {
         let i = self.reached.len();
         self.reached.push(r);
         self.reached_masks.push(0);
+        self.reached_present.push(present[r as usize]);
         self.slot[r as usize] = i as u32;
         (i, true)
     }
@@ -170,5 +174,6 @@ impl Scratch {
         }
         self.reached.clear();
         self.reached_masks.clear();
+        self.reached_present.clear();
     }
 }

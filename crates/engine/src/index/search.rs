@@ -88,8 +88,8 @@ struct Reach {
 }
 
 impl Reach {
-    fn could_reach(&self, index: &ReferenceIndex, mask: u32, r: u32, t: f64) -> bool {
-        let present = index.present[r as usize] & self.doc_present;
+    fn could_reach(&self, index: &ReferenceIndex, mask: u32, present: u32, t: f64) -> bool {
+        let present = present & self.doc_present;
         let agree = index.bounds.agree((mask | !self.known) & present);
         let disagree = index.bounds.disagree(self.known & !mask & present);
         agree > 0.0 && agree >= t * (agree + disagree) - 1e-9
@@ -393,16 +393,21 @@ impl ReferenceIndex {
             known: (first | none_found) & plan.settled_by_block,
             floor: plan.review_floor,
         };
+        // A row with a value in each of these could not reach the floor outside them (that is
+        // where `split` stopped): one comparison of masks passes it over.
+        let early_settled = early.known & doc_present;
         for (k, block) in walkable.iter().enumerate() {
             let bit = 1u32 << block.field;
             let is_small = block.size <= ADMIT_CAP;
             for r in blocks.rows(&self.columns, block) {
                 let i = if k < split {
-                    scratch.reach(r).0
+                    scratch.reach(r, &self.present).0
                 } else if let Some(i) = scratch.reached_at(r) {
                     i
-                } else if early.could_reach(self, bit, r, plan.review_floor) {
-                    let (i, _) = scratch.reach(r);
+                } else if self.present[r as usize] & early_settled != early_settled
+                    && early.could_reach(self, bit, self.present[r as usize], plan.review_floor)
+                {
+                    let (i, _) = scratch.reach(r, &self.present);
                     late.push(i as u32);
                     i
                 } else {
@@ -465,7 +470,7 @@ impl ReferenceIndex {
             return;
         }
         let r = scratch.reached[i];
-        if reach.could_reach(self, mask, r, t) {
+        if reach.could_reach(self, mask, scratch.reached_present[i], t) {
             scratch.reached_masks[i] = mask | ADMITTED;
             if self.admit(plan, doc, r as usize, scratch) {
                 scratch.candidates.push(r);
@@ -488,7 +493,7 @@ impl ReferenceIndex {
         let wanted = keys.iter().fold(0u32, |m, k| m | k);
         for block in blocks.list.iter().filter(|b| wanted & (1 << b.field) != 0) {
             for r in blocks.rows(&self.columns, block) {
-                let (i, _) = scratch.reach(r);
+                let (i, _) = scratch.reach(r, &self.present);
                 scratch.reached_masks[i] |= 1 << block.field;
             }
         }
@@ -569,7 +574,7 @@ impl ReferenceIndex {
         };
         if block.size <= FALLBACK_CAP {
             for r in blocks.rows(&self.columns, block) {
-                let (i, _) = scratch.reach(r);
+                let (i, _) = scratch.reach(r, &self.present);
                 let mask = scratch.reached_masks[i];
                 if mask & ADMITTED == 0 {
                     scratch.reached_masks[i] = mask | ADMITTED;
