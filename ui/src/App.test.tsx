@@ -77,6 +77,7 @@ describe('App', () => {
       no_candidate: zero,
       counts: { pending: zero, approved: zero, rejected: zero, reviewed_today: zero, reviewed_today_all_runs: zero },
       candidate_search: { named_keys: [], strategy: 'parallel', fields: [], compared_whole_up_to: 16, walked_up_to: 4096 },
+      block_sizes: null,
     }));
     view = await render(<App />);
     await click(document.querySelector('#nav-runs'));

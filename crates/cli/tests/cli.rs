@@ -706,6 +706,90 @@ fn configs_from_toml_and_json_shown_and_run_as_json() {
 }
 
 #[test]
+fn run_and_configs_show_print_the_block_sizes_of_the_reference_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws.sqlite");
+    let ws = s(&ws);
+    // "smith" 20 times, 10 other surnames once each, one row without a surname.
+    let mut people = String::from("id,surname\n");
+    for i in 0..20 {
+        people.push_str(&format!("s{i},Smith\n"));
+    }
+    for i in 0..10 {
+        people.push_str(&format!("o{i},Other{i}\n"));
+    }
+    people.push_str("m0,\n");
+    let reference = dir.path().join("people.csv");
+    std::fs::write(&reference, people).unwrap();
+    let documents = dir.path().join("documents.csv");
+    std::fs::write(&documents, "doc,surname\nd1,Smith\nd2,Other3\n").unwrap();
+    let mut ids = Vec::new();
+    for (kind, file, id) in [
+        ("reference", &reference, "id"),
+        ("documents", &documents, "doc"),
+    ] {
+        let r = cli(&[
+            "import",
+            "--workspace",
+            ws,
+            "--kind",
+            kind,
+            s(file),
+            "--id-column",
+            id,
+            "--json",
+        ]);
+        assert_eq!(r.code, EXIT_OK, "{}", r.err);
+        ids.push(json(&r.out)["id"].as_str().unwrap().to_string());
+    }
+    let config = serde_json::json!({
+        "name": "Surnames",
+        "reference_data_id": ids[0],
+        "document_set_id": ids[1],
+        "field_mappings": [
+            { "source": "surname", "target": "surname", "strategy": "exact", "weight": 1.0 }
+        ],
+        "threshold": 0.8,
+    });
+    let file = dir.path().join("config.json");
+    std::fs::write(&file, config.to_string()).unwrap();
+    let r = cli(&["configs", "create", s(&file), "--workspace", ws]);
+    assert_eq!(r.code, EXIT_OK, "{}", r.err);
+    let config_id = field(&r.out, "config");
+    // No run yet: nothing measured to show.
+    let r = cli(&["configs", "show", &config_id, "--workspace", ws]);
+    assert_eq!(r.code, EXIT_OK, "{}", r.err);
+    assert!(!r.out.contains("block sizes"), "{}", r.out);
+
+    let r = cli(&["run", &config_id, "--workspace", ws, "--no-progress"]);
+    assert_eq!(r.code, EXIT_OK, "{}{}", r.out, r.err);
+    let run_id = field(&r.out, "run");
+    let line = "  surname -> surname  11 values; largest 20 rows (\"smith\"); median 20, p99 20; \
+                66.7 % of rows in blocks over 16, 0.0 % over 4,096";
+    let after = |out: &str, heading: &str| -> Vec<String> {
+        out.lines()
+            .skip_while(|l| !l.starts_with(heading))
+            .skip(1)
+            .map(String::from)
+            .collect()
+    };
+    assert_eq!(
+        after(&r.out, "block sizes of the reference data"),
+        [line],
+        "{}",
+        r.out
+    );
+    let r = cli(&["configs", "show", &config_id, "--workspace", ws]);
+    assert_eq!(r.code, EXIT_OK, "{}", r.err);
+    assert_eq!(
+        after(&r.out, &format!("block sizes measured by run {run_id}")),
+        [line],
+        "{}",
+        r.out
+    );
+}
+
+#[test]
 fn malformed_config_files_name_file_and_line() {
     let d = demo();
     let ws = d.workspace.as_str();

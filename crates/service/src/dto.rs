@@ -314,6 +314,9 @@ pub struct RunSummary {
     pub counts: ReviewCounts,
     /// How the run found its candidates (from the config it ran with).
     pub candidate_search: crate::CandidateSearch,
+    /// The block sizes of the run's reference data per field, measured when its index was built;
+    /// `None` for runs from before they were measured and runs stopped before the index.
+    pub block_sizes: Option<engine::index::BlockSizes>,
 }
 
 /// A reviewer's decision on one result.

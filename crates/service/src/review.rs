@@ -234,6 +234,7 @@ impl Workspace {
             no_candidate: h.no_candidate,
             counts: self.review_counts(run_id)?,
             candidate_search: crate::candidate_search(&stored.config),
+            block_sizes: self.store.run_block_sizes(run_id)?,
         })
     }
 }

@@ -3,6 +3,7 @@
 
 use std::time::{Duration, Instant};
 
+use engine::index::BlockSizes;
 use engine::{MatchingConfig, Phase, Run, RunDetail, RunProgress, RunStatus, TriggeredBy};
 use store::{RunListQuery, StoreError};
 
@@ -122,6 +123,17 @@ impl Workspace {
     /// an evaluation must replay, one-to-one or not.
     pub fn run_config(&self, run_id: &str) -> Result<MatchingConfig> {
         Ok(self.store.get_stored_run(run_id)?.config)
+    }
+
+    /// The block sizes of a run's reference data per field (see `RunSummary::block_sizes`).
+    pub fn run_block_sizes(&self, run_id: &str) -> Result<Option<BlockSizes>> {
+        Ok(self.store.run_block_sizes(run_id)?)
+    }
+
+    /// The block sizes of the newest run of a config that measured them, with that run's id: what
+    /// `configs show` can say about a config's reference data without running it.
+    pub fn latest_block_sizes(&self, config_id: &str) -> Result<Option<(String, BlockSizes)>> {
+        Ok(self.store.latest_block_sizes(config_id)?)
     }
 
     /// A run with its 50 most confident results (spec A.6.5).

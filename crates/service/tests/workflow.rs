@@ -281,6 +281,8 @@ fn a_queued_run_can_be_cancelled_and_a_completed_one_cannot() {
     let cancelled = ws.cancel_run(&second.id).unwrap();
     assert_eq!(cancelled.status, RunStatus::Cancelled);
     assert_eq!(cancelled.started_at, None);
+    // It never built an index, so it has no block sizes to show.
+    assert_eq!(ws.run_summary(&second.id).unwrap().block_sizes, None);
     assert_eq!(
         ws.list_results(&second.id, &ResultQuery::default())
             .unwrap()
@@ -560,5 +562,94 @@ fn undo_restores_status_match_and_notes_and_redo_reapplies() {
     assert!(
         proposed(&rerun.id),
         "undoing the rejection lets the pair be proposed again"
+    );
+}
+
+#[test]
+fn a_run_summary_has_the_block_sizes_of_its_reference_data() {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let ws = open(&rt, &dir.path().join("w.sqlite"));
+    // Surnames: "Smith" 20 times (in two spellings that prepare alike), "Jones" 4 times, six
+    // once, two rows without one. Cities: "Springfield" 3 times, "Shelbyville" twice, the rest
+    // once each.
+    let mut surnames: Vec<String> = vec!["Smith".into(); 18];
+    surnames.extend(["SMITH".into(), " smith ".into()]);
+    surnames.extend(vec!["Jones".to_string(); 4]);
+    surnames.extend(["Adams", "Baker", "Clark", "Dunn", "Evans", "Frost"].map(String::from));
+    surnames.extend(["".to_string(), "".to_string()]);
+    let mut reference = String::from("id,surname,city\n");
+    for (i, surname) in surnames.iter().enumerate() {
+        let city = match i {
+            0..=2 => "Springfield".to_string(),
+            3..=4 => "Shelbyville".to_string(),
+            _ => format!("Town {i}"),
+        };
+        reference.push_str(&format!("r{i},\"{surname}\",{city}\n"));
+    }
+    let reference_path = dir.path().join("people.csv");
+    std::fs::write(&reference_path, reference).unwrap();
+    let documents_path = dir.path().join("documents.csv");
+    std::fs::write(
+        &documents_path,
+        "doc,surname,city\nd1,Smith,Springfield\nd2,Jones,Town 20\nd3,Frost,Town 29\n",
+    )
+    .unwrap();
+    let people = import(&ws, &reference_path, DatasetKind::Reference, "id");
+    let documents = import(&ws, &documents_path, DatasetKind::Documents, "doc");
+    let surname = engine::FieldMapping::new("surname", "surname", Strategy::Exact, 0.6);
+    let mut city = engine::FieldMapping::new("city", "city", Strategy::Fuzzy, 0.4);
+    city.similarity_threshold = Some(0.8);
+    let config = ws
+        .create_config(&engine::ConfigInput {
+            name: "People".into(),
+            reference_data_id: people.id.clone(),
+            document_set_id: Some(documents.id.clone()),
+            field_mappings: vec![surname, city],
+            threshold: Some(0.7),
+            review_floor: Some(0.4),
+            one_to_one: None,
+            schedule: None,
+            blocking_keys: None,
+            blocking_strategy: None,
+        })
+        .unwrap();
+    let run = run_to_completion(&ws, &config.id);
+
+    let sizes = ws
+        .run_summary(&run.id)
+        .unwrap()
+        .block_sizes
+        .expect("a finished run has its block sizes");
+    assert_eq!(
+        (sizes.compared_whole_up_to, sizes.walked_up_to),
+        (16, 4_096)
+    );
+    assert_eq!(sizes.fields.len(), 2);
+    let surname = &sizes.fields[0];
+    assert_eq!(surname.source, "surname");
+    assert_eq!((surname.values, surname.rows_with_value), (8, 30));
+    assert_eq!(
+        (surname.largest, surname.largest_value.as_deref()),
+        (20, Some("smith"))
+    );
+    // Weighted by rows: 20 of the 30 rows sit in the block of "smith".
+    assert_eq!((surname.median, surname.p99), (20, 20));
+    assert_eq!(
+        (surname.rows_over_compared_whole, surname.rows_over_walked),
+        (20, 0)
+    );
+    let city = &sizes.fields[1];
+    assert_eq!((city.values, city.rows_with_value), (29, 32));
+    assert_eq!(
+        (city.largest, city.largest_value.as_deref()),
+        (3, Some("springfield"))
+    );
+    assert_eq!((city.median, city.p99), (1, 3));
+    assert_eq!(city.rows_over_compared_whole, 0);
+    assert_eq!(ws.run_block_sizes(&run.id).unwrap(), Some(sizes.clone()));
+    assert_eq!(
+        ws.latest_block_sizes(&config.id).unwrap(),
+        Some((run.id.clone(), sizes))
     );
 }

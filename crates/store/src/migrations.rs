@@ -180,6 +180,11 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE configs ADD COLUMN blocking TEXT;
     "#,
+    // 9: the block sizes of a run's reference data per field, measured when its index is built
+    //    (issue 13), JSON; none for runs from before, or that stopped before the index was built.
+    r#"
+    ALTER TABLE runs ADD COLUMN block_sizes TEXT;
+    "#,
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<()> {

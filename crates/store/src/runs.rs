@@ -1,5 +1,6 @@
 //! Matching runs: their lifecycle and counters.
 
+use engine::index::BlockSizes;
 use engine::{MatchingConfig, Run, RunStatus, TriggeredBy};
 use rusqlite::{params, params_from_iter, OptionalExtension, Row};
 
@@ -254,6 +255,57 @@ impl Store {
             });
         }
         Ok(())
+    }
+}
+
+impl Store {
+    /// Records the block sizes of a run's reference data, measured once its index is built.
+    pub fn set_run_block_sizes(&self, id: &str, sizes: &BlockSizes) -> Result<()> {
+        let n = self.write().execute(
+            "UPDATE runs SET block_sizes = ?2 WHERE id = ?1",
+            params![id, to_json(sizes)?],
+        )?;
+        if n == 0 {
+            return Err(StoreError::NotFound {
+                kind: "run",
+                id: id.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The block sizes a run recorded; `None` for a run from before they were recorded or one
+    /// that stopped before its index was built.
+    pub fn run_block_sizes(&self, id: &str) -> Result<Option<BlockSizes>> {
+        let stored: Option<Option<String>> = self
+            .read()
+            .query_row("SELECT block_sizes FROM runs WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let Some(stored) = stored else {
+            return Err(StoreError::NotFound {
+                kind: "run",
+                id: id.to_string(),
+            });
+        };
+        stored.map(|s| from_json("run block sizes", &s)).transpose()
+    }
+
+    /// The newest run of a config that recorded block sizes: its id and the sizes.
+    pub fn latest_block_sizes(&self, config_id: &str) -> Result<Option<(String, BlockSizes)>> {
+        let found: Option<(String, String)> = self
+            .read()
+            .query_row(
+                "SELECT id, block_sizes FROM runs WHERE matching_config_id = ?1 \
+                 AND block_sizes IS NOT NULL ORDER BY seq DESC LIMIT 1",
+                [config_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        found
+            .map(|(id, s)| Ok((id, from_json("run block sizes", &s)?)))
+            .transpose()
     }
 }
 

@@ -4,6 +4,7 @@
 mod common;
 
 use common::*;
+use engine::index::{BlockSizes, FieldBlockSizes};
 use engine::{
     BlockingKey, BlockingStrategy, FieldMapping, Phase, Run, RunStatus, Strategy, TriggeredBy,
 };
@@ -261,6 +262,56 @@ fn a_run_keeps_the_config_it_was_made_with() {
         ..first(10)
     };
     assert_eq!(ids(w.store.list_runs(&of_c).unwrap()), ["a"]);
+}
+
+#[test]
+fn a_run_keeps_the_block_sizes_of_its_reference_data() {
+    let w = Workspace::new();
+    let c = config("c");
+    w.store.insert_config(&c).unwrap();
+    start(&w.store, "a", &c, 1);
+    start(&w.store, "b", &c, 1);
+    // Runs from before block sizes were recorded, or stopped before the index, have none.
+    assert_eq!(w.store.run_block_sizes("a").unwrap(), None);
+    assert_eq!(w.store.latest_block_sizes("c").unwrap(), None);
+    let sizes = |largest: u64| BlockSizes {
+        compared_whole_up_to: 16,
+        walked_up_to: 4_096,
+        fields: vec![FieldBlockSizes {
+            source: "surname".into(),
+            target: "surname".into(),
+            values: 7,
+            rows_with_value: 28,
+            largest,
+            largest_value: Some("smith".into()),
+            median: 20,
+            p99: 20,
+            rows_over_compared_whole: 20,
+            rows_over_walked: 0,
+        }],
+    };
+    w.store.set_run_block_sizes("a", &sizes(20)).unwrap();
+    assert_eq!(w.store.run_block_sizes("a").unwrap(), Some(sizes(20)));
+    assert_eq!(w.store.run_block_sizes("b").unwrap(), None);
+    assert_eq!(
+        w.store.latest_block_sizes("c").unwrap(),
+        Some(("a".into(), sizes(20)))
+    );
+    // The newest run that has them, not merely the newest run.
+    w.store.set_run_block_sizes("b", &sizes(21)).unwrap();
+    start(&w.store, "c3", &c, 1);
+    assert_eq!(
+        w.store.latest_block_sizes("c").unwrap(),
+        Some(("b".into(), sizes(21)))
+    );
+    assert!(matches!(
+        w.store.run_block_sizes("nope"),
+        Err(StoreError::NotFound { kind: "run", .. })
+    ));
+    assert!(matches!(
+        w.store.set_run_block_sizes("nope", &sizes(1)),
+        Err(StoreError::NotFound { kind: "run", .. })
+    ));
 }
 
 #[test]

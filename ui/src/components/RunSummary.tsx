@@ -1,5 +1,7 @@
 // The selected run at a glance: counters, confidence histogram, counts per band and review status, actions, export.
+import type { BlockSizes } from '../bindings/BlockSizes';
 import type { CandidateSearch } from '../bindings/CandidateSearch';
+import type { FieldBlockSizes } from '../bindings/FieldBlockSizes';
 import type { Run } from '../bindings/Run';
 import type { RunSummary as Summary } from '../bindings/RunSummary';
 import { formatCount, formatDateTime, formatPairsCompared, formatPercent, toCount } from '../format';
@@ -84,7 +86,7 @@ export function RunSummary({ run, summary, error, rerun, onRerun, onOpenReview }
           <dd title={formatPairsCompared(run.pairs_compared) || undefined}>{formatCount(run.pairs_compared)}</dd>
         </div>
       </dl>
-      {summary && <CandidateSearchNote search={summary.candidate_search} />}
+      {summary && <CandidateSearchNote search={summary.candidate_search} sizes={summary.block_sizes} />}
       {error ? (
         <p className="field-error" role="alert">
           {error}
@@ -104,8 +106,11 @@ export function RunSummary({ run, summary, error, rerun, onRerun, onOpenReview }
   );
 }
 
-/** How the run found its candidates: the keys its config names, or those picked per field. */
-function CandidateSearchNote({ search }: { search: CandidateSearch }) {
+/**
+ * How the run found its candidates: the keys its config names, or those picked per field; and the
+ * block sizes it measured on its reference data (null for runs from before they were measured).
+ */
+function CandidateSearchNote({ search, sizes }: { search: CandidateSearch; sizes: BlockSizes | null }) {
   const named = search.named_keys.length > 0;
   return (
     <details id="run-candidate-search" className="run-candidate-search">
@@ -130,7 +135,57 @@ function CandidateSearchNote({ search }: { search: CandidateSearch }) {
           ))}
         </ul>
       )}
+      {sizes && <BlockSizesTable sizes={sizes} />}
     </details>
+  );
+}
+
+/**
+ * Per field, how the reference rows fall into blocks of rows sharing one value: an oversized
+ * block (a common surname, "Ltd", a popular suburb) shows as a large "largest" and share over
+ * the limits.
+ */
+function BlockSizesTable({ sizes }: { sizes: BlockSizes }) {
+  const whole = formatCount(sizes.compared_whole_up_to);
+  const walked = formatCount(sizes.walked_up_to);
+  const shareOf = (part: number, f: FieldBlockSizes) => (f.rows_with_value > 0 ? formatPercent(part / f.rows_with_value) : '—');
+  return (
+    <table id="run-block-sizes" className="table dense block-sizes" aria-label="Block sizes of the reference data, per field">
+      <caption>Block sizes of the reference data (rows sharing one value; median and p99 weighted by rows)</caption>
+      <thead>
+        <tr>
+          <th scope="col">Field</th>
+          <th scope="col">Values</th>
+          <th scope="col">Largest block</th>
+          <th scope="col">Median</th>
+          <th scope="col">p99</th>
+          <th scope="col" title={`Rows in blocks of more than ${whole} rows, which are split by the other fields`}>
+            Over {whole}
+          </th>
+          <th scope="col" title={`Rows in blocks of more than ${walked} rows, which are not walked`}>
+            Over {walked}
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {sizes.fields.map((f, i) => (
+          <tr key={i} data-field={f.source}>
+            <th scope="row">
+              {f.source} → {f.target}
+            </th>
+            <td data-col="values">{formatCount(f.values)}</td>
+            <td data-col="largest">
+              {formatCount(f.largest)}
+              {f.largest_value !== null && <span className="muted"> ({f.largest_value})</span>}
+            </td>
+            <td data-col="median">{formatCount(f.median)}</td>
+            <td data-col="p99">{formatCount(f.p99)}</td>
+            <td data-col="over-whole">{shareOf(f.rows_over_compared_whole, f)}</td>
+            <td data-col="over-walked">{shareOf(f.rows_over_walked, f)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 

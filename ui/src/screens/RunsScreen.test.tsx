@@ -105,6 +105,36 @@ function summary(r: Run, extra: Partial<RunSummary> = {}): RunSummary {
       compared_whole_up_to: 16,
       walked_up_to: 4096,
     },
+    block_sizes: {
+      compared_whole_up_to: 16,
+      walked_up_to: 4096,
+      fields: [
+        {
+          source: 'vendor_name',
+          target: 'vendor_name',
+          values: n(4210),
+          rows_with_value: n(20000),
+          largest: n(1203),
+          largest_value: 'rockline transport',
+          median: n(3),
+          p99: n(180),
+          rows_over_compared_whole: n(7600),
+          rows_over_walked: n(0),
+        },
+        {
+          source: 'currency',
+          target: 'currency',
+          values: n(0),
+          rows_with_value: n(0),
+          largest: n(0),
+          largest_value: null,
+          median: n(0),
+          p99: n(0),
+          rows_over_compared_whole: n(0),
+          rows_over_walked: n(0),
+        },
+      ],
+    },
     ...extra,
   };
 }
@@ -319,6 +349,32 @@ describe('RunsScreen summary', () => {
     expect(search?.textContent).toContain('vendor_name → vendor_name: tokens, one-letter typos, 3-letter prefixes');
     expect(search?.textContent).toContain('currency → currency: compared only');
     expect(search?.textContent).toContain('up to 16 rows');
+  });
+
+  it('tabulates the block sizes the run measured on its reference data, per field', async () => {
+    await renderAndSelect();
+    const table = $('#run-candidate-search #run-block-sizes');
+    expect([...(table?.querySelectorAll('thead th') ?? [])].map((th) => th.textContent)).toEqual([
+      'Field',
+      'Values',
+      'Largest block',
+      'Median',
+      'p99',
+      'Over 16',
+      'Over 4,096',
+    ]);
+    const cells = (field: string) =>
+      [...(table?.querySelectorAll(`tr[data-field="${field}"] th, tr[data-field="${field}"] td`) ?? [])].map((c) => c.textContent);
+    expect(cells('vendor_name')).toEqual(['vendor_name → vendor_name', '4,210', '1,203 (rockline transport)', '3', '180', '38%', '0%']);
+    // A field without values has no largest value and no share to show.
+    expect(cells('currency')).toEqual(['currency → currency', '0', '0', '0', '0', '—', '—']);
+  });
+
+  it('leaves the block sizes out for a run that has none', async () => {
+    mocked.runSummary.mockResolvedValue(summary(done, { block_sizes: null }));
+    await renderAndSelect();
+    expect($('#run-candidate-search')).not.toBeNull();
+    expect($('#run-block-sizes')).toBeNull();
   });
 
   it('lists the blocking keys a config names, in order', async () => {

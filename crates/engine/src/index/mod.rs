@@ -31,10 +31,12 @@ mod build;
 mod keys;
 mod scratch;
 mod search;
+mod stats;
 
 pub use keys::{resolve_blocking_keys, search_keys, KeyKind};
 pub use scratch::{PooledScratch, Scratch, ScratchPool};
 pub use search::{ADMIT_CAP, VISIT_CAP};
+pub use stats::{BlockSizes, FieldBlockSizes};
 
 /// Reference sets up to this size are compared whole when candidate search finds nothing.
 pub const FULL_SCAN_LIMIT: usize = 20_000;

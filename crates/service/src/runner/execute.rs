@@ -1,7 +1,7 @@
 //! One run from queued to its final status: prepare it, match with results going to the store,
 //! finish it; and the one place where a failure becomes the message the run keeps.
 
-use engine::index::{free_in_background, ReferenceIndex};
+use engine::index::{free_in_background, BlockSizes, ReferenceIndex};
 use engine::run::{execute_indexed, DocumentSource, ExecOptions, RunOutcome};
 use engine::{Document, Phase, ProgressSink, ProgressUpdate, RunStatus};
 use store::{RunCounters, StoreError};
@@ -99,15 +99,19 @@ impl Inner {
         let index =
             ReferenceIndex::build(&prepared.plan, &prepared.reference, &sink, &active.cancel);
         let outcome = match &index {
-            Some(index) => execute_indexed(
-                &prepared.input(),
-                index,
-                &mut documents,
-                &mut results,
-                &sink,
-                &active.cancel,
-                ExecOptions::default(),
-            ),
+            Some(index) => self
+                .record_block_sizes(run_id, &index.block_sizes(&prepared.plan))
+                .and_then(|()| {
+                    execute_indexed(
+                        &prepared.input(),
+                        index,
+                        &mut documents,
+                        &mut results,
+                        &sink,
+                        &active.cancel,
+                        ExecOptions::default(),
+                    )
+                }),
             None => Ok(RunOutcome::cancelled_before_matching()),
         };
         free_in_background((index, prepared.reference));
@@ -132,6 +136,13 @@ impl Inner {
             pairs_compared: Some(outcome.pairs_compared),
         };
         self.finish(run_id, status, Some(counters))
+    }
+
+    /// Stores the block sizes of the run's reference data with the run, before matching starts:
+    /// a run that is watched already shows what candidate search is up against.
+    fn record_block_sizes(&self, run_id: &str, sizes: &BlockSizes) -> Result<(), RunError> {
+        retry_busy(|| self.store.set_run_block_sizes(run_id, sizes))?;
+        Ok(())
     }
 
     fn finish(

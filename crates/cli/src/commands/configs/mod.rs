@@ -6,13 +6,14 @@ mod file;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
+use engine::index::{BlockSizes, FieldBlockSizes};
 use engine::{BlockingStrategy, FieldMapping, MatchingConfig, Schedule};
 use serde_json::Value;
 use service::{CandidateSearch, FieldSearch};
 
 use super::{io_err, print_json};
 use crate::error::{CliError, EXIT_OK};
-use crate::format::{score, thousands, Table};
+use crate::format::{percent, score, share, thousands, Table};
 use crate::session::Session;
 use crate::Io;
 use file::{read_config, Overrides};
@@ -157,6 +158,10 @@ fn show(session: &Session, id: &str, json: bool, io: &mut Io) -> Result<u8, CliE
     table.write(io.out).map_err(io_err)?;
     write_fields(&config, io)?;
     write_search(&service::candidate_search(&config), io)?;
+    // Measured on the reference data by a run: the newest that has them, if any.
+    if let Some((run_id, sizes)) = ws.latest_block_sizes(&config.id)? {
+        write_block_sizes(&format!("block sizes measured by run {run_id}"), &sizes, io)?;
+    }
     Ok(EXIT_OK)
 }
 
@@ -203,6 +208,64 @@ pub(crate) fn write_search(search: &CandidateSearch, io: &mut Io) -> Result<(), 
         writeln!(io.out, "  {:<width$}  {keys}", pair(f)).map_err(io_err)?;
     }
     Ok(())
+}
+
+/// One line per field: how the reference rows fall into blocks of rows sharing one value, so an
+/// oversized block (a common surname, "Ltd") shows (the summary of `run`, and `configs show` from
+/// the config's newest run that measured them).
+pub(crate) fn write_block_sizes(
+    heading: &str,
+    sizes: &BlockSizes,
+    io: &mut Io,
+) -> Result<(), CliError> {
+    writeln!(
+        io.out,
+        "{heading} (rows sharing one value; median and p99 weighted by rows):"
+    )
+    .map_err(io_err)?;
+    let pair = |f: &FieldBlockSizes| format!("{} -> {}", f.source, f.target);
+    let width = sizes
+        .fields
+        .iter()
+        .map(|f| pair(f).len())
+        .max()
+        .unwrap_or(0);
+    for f in &sizes.fields {
+        writeln!(
+            io.out,
+            "  {:<width$}  {}",
+            pair(f),
+            field_blocks(f, sizes.compared_whole_up_to, sizes.walked_up_to)
+        )
+        .map_err(io_err)?;
+    }
+    Ok(())
+}
+
+/// `4,210 values; largest 1,203 rows ("smith"); median 3, p99 180; 38.0 % of rows in blocks over
+/// 16, 0.0 % over 4,096`.
+fn field_blocks(f: &FieldBlockSizes, compared_whole_up_to: u32, walked_up_to: u32) -> String {
+    if f.rows_with_value == 0 {
+        return "no values".into();
+    }
+    let plural = |n: u64, one: &str, many: &str| {
+        format!("{} {}", thousands(n), if n == 1 { one } else { many })
+    };
+    let value = f
+        .largest_value
+        .as_deref()
+        .map_or_else(String::new, |v| format!(" (\"{v}\")"));
+    format!(
+        "{}; largest {}{value}; median {}, p99 {}; {} of rows in blocks over {}, {} over {}",
+        plural(f.values, "value", "values"),
+        plural(f.largest, "row", "rows"),
+        thousands(f.median),
+        thousands(f.p99),
+        percent(share(f.rows_over_compared_whole, f.rows_with_value)),
+        thousands(u64::from(compared_whole_up_to)),
+        percent(share(f.rows_over_walked, f.rows_with_value)),
+        thousands(u64::from(walked_up_to)),
+    )
 }
 
 fn schedule(s: Option<&Schedule>) -> String {

@@ -62,6 +62,10 @@ pub fn run(session: &Session, args: RunArgs, io: &mut Io) -> Result<u8, CliError
         summary(&finished, took).write(io.out).map_err(io_err)?;
         let search = service::candidate_search(&ws.run_config(&finished.id)?);
         super::configs::write_search(&search, io)?;
+        // None when the run stopped before its index was built.
+        if let Some(sizes) = ws.run_block_sizes(&finished.id)? {
+            super::configs::write_block_sizes("block sizes of the reference data", &sizes, io)?;
+        }
     }
     exit_code(&finished, cancelled_by_us, io.err)
 }
