@@ -137,9 +137,9 @@ impl Scratch {
         }
     }
 
-    /// Row `r`'s place in `reached`, added (with no field yet) when the current document had not
-    /// reached it; and whether it is new.
-    pub(super) fn reach(&mut self, r: u32, present: &[u32]) -> (usize, bool) {
+    /// Row `r`'s place in `reached`, added (with no field yet, and its `present` fields) when the
+    /// current document had not reached it; and whether it is new.
+    pub(super) fn reach(&mut self, r: u32, present: u32) -> (usize, bool) {
         let (word, bit) = ((r >> 6) as usize, 1u64 << (r & 63));
         if self.seen[word] & bit != 0 {
             return (self.slot[r as usize] as usize, false);
@@ -148,7 +148,7 @@ impl Scratch {
         let i = self.reached.len();
         self.reached.push(r);
         self.reached_masks.push(0);
-        self.reached_present.push(present[r as usize]);
+        self.reached_present.push(present);
         self.slot[r as usize] = i as u32;
         (i, true)
     }

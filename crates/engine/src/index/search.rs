@@ -341,13 +341,6 @@ impl ReferenceIndex {
         blocks: &Blocks,
         scratch: &mut Scratch,
     ) {
-        let mut small = std::mem::take(&mut scratch.small);
-        let mut multi = std::mem::take(&mut scratch.multi);
-        let mut late = std::mem::take(&mut scratch.late);
-        small.clear();
-        multi.clear();
-        late.clear();
-        let filter = self.date_filter.as_ref().map(|df| df.field);
         let doc_present = doc
             .iter()
             .enumerate()
@@ -357,91 +350,122 @@ impl ReferenceIndex {
         // Fields searched without finding anything agree with no row: every row that has a value
         // there disagrees.
         let with_block = blocks.list.iter().fold(0u32, |m, b| m | 1 << b.field);
-        let filter_bit = filter.map_or(0, |f| 1 << f);
+        let filter_bit = self.date_filter.as_ref().map_or(0, |df| 1 << df.field);
         let none_found = self.searched & doc_present & !with_block & !filter_bit;
-        let mut walkable: Vec<&Block> =
-            blocks.list.iter().filter(|b| b.size <= VISIT_CAP).collect();
-        // Cheapest clue first: rows walked per unit of mismatch weight that a row outside the
-        // block is then known to carry (a field without one tells nothing by disagreeing).
-        walkable.sort_by(|a, b| {
-            let cost = |x: &Block| {
-                let clue = plan.fields[x.field].mismatch_weight;
-                if clue > 0.0 {
-                    x.size as f64 / clue
-                } else {
-                    f64::INFINITY
-                }
-            };
-            cost(a).total_cmp(&cost(b)).then(a.size.cmp(&b.size))
-        });
-        // Smallest blocks first, until a row in none of them (with a value in each) could not
-        // reach the review floor agreeing on all the others: the larger blocks after that only
-        // add their field to rows already reached, and reach rows of their own only when these
-        // lack values enough to get there (see `reach_late`).
-        let mut first = 0u32;
-        let mut split = walkable.len();
-        for (k, b) in walkable.iter().enumerate() {
-            let settled = (first | none_found) & plan.settled_by_block & doc_present;
-            if self.cannot_reach(plan.review_floor, settled, doc_present) {
-                split = k;
-                break;
-            }
-            first |= 1 << b.field;
-        }
+        let (walkable, split, first) = self.walk_order(plan, blocks, doc_present, none_found);
         let early = Reach {
             doc_present,
             known: (first | none_found) & plan.settled_by_block,
             floor: plan.review_floor,
         };
-        // A row with a value in each of these could not reach the floor outside them (that is
-        // where `split` stopped): one comparison of masks passes it over.
-        let early_settled = early.known & doc_present;
-        for (k, block) in walkable.iter().enumerate() {
-            let bit = 1u32 << block.field;
-            let is_small = block.size <= ADMIT_CAP;
-            for r in blocks.rows(&self.columns, block) {
-                let i = if k < split {
-                    scratch.reach(r, &self.present).0
-                } else if let Some(i) = scratch.reached_at(r) {
-                    i
-                } else if self.present[r as usize] & early_settled != early_settled
-                    && early.could_reach(self, bit, self.present[r as usize], plan.review_floor)
-                {
-                    let (i, _) = scratch.reach(r, &self.present);
-                    late.push(i as u32);
-                    i
-                } else {
-                    continue;
-                };
-                scratch.reached_masks[i] |= bit;
-                if is_small {
-                    small.push(i as u32);
-                }
-            }
-        }
+        self.walk(plan, blocks, &walkable, split, &early, scratch);
         // A row reached late may have missed the bits of the blocks walked before it.
+        let late = std::mem::take(&mut scratch.late);
         for &i in &late {
             self.admit_if(plan, doc, i as usize, &early, plan.threshold, scratch);
         }
+        scratch.late = late;
         let known = walkable.iter().fold(none_found, |m, b| m | 1 << b.field);
         let reach = Reach {
             known: known & plan.settled_by_block,
             ..early
         };
+        let small = std::mem::take(&mut scratch.small);
         for &i in &small {
             self.admit_if(plan, doc, i as usize, &reach, reach.floor, scratch);
         }
+        scratch.small = small;
+        let mut multi = std::mem::take(&mut scratch.multi);
+        multi.clear();
         multi.extend(
             (0..scratch.reached.len() as u32)
                 .filter(|&i| scratch.reached_masks[i as usize].count_ones() >= 2),
         );
         self.admit_rare_combinations(plan, doc, &multi, scratch, ADMIT_CAP, &reach);
+        scratch.multi = multi;
         for i in 0..scratch.reached.len() {
             self.admit_if(plan, doc, i, &reach, plan.threshold, scratch);
         }
-        scratch.multi = multi;
-        scratch.small = small;
-        scratch.late = late;
+    }
+
+    /// The blocks to walk (up to `VISIT_CAP` rows), cheapest clue first: rows walked per unit of
+    /// mismatch weight that a row outside the block is then known to carry (a field without one
+    /// tells nothing by disagreeing). Walked in full are the first `split`, of fields `first`:
+    /// enough that a row in none of them (with a value in each) could not reach the review floor
+    /// agreeing on all the others. The blocks after only add their field to rows already reached
+    /// (see `walk`).
+    fn walk_order<'b>(
+        &self,
+        plan: &MatchPlan,
+        blocks: &'b Blocks,
+        doc_present: u32,
+        none_found: u32,
+    ) -> (Vec<&'b Block>, usize, u32) {
+        let cost = |x: &Block| {
+            let clue = plan.fields[x.field].mismatch_weight;
+            if clue > 0.0 {
+                x.size as f64 / clue
+            } else {
+                f64::INFINITY
+            }
+        };
+        let mut walkable: Vec<&Block> =
+            blocks.list.iter().filter(|b| b.size <= VISIT_CAP).collect();
+        walkable.sort_by(|a, b| cost(a).total_cmp(&cost(b)).then(a.size.cmp(&b.size)));
+        let mut first = 0u32;
+        for (k, b) in walkable.iter().enumerate() {
+            let settled = (first | none_found) & plan.settled_by_block & doc_present;
+            if self.cannot_reach(plan.review_floor, settled, doc_present) {
+                return (walkable, k, first);
+            }
+            first |= 1 << b.field;
+        }
+        let split = walkable.len();
+        (walkable, split, first)
+    }
+
+    /// Walks `walkable`: the first `split` blocks reach every row, with a bit for their field; the
+    /// others set their bit on rows already reached, and reach a row of their own (`late`) only
+    /// when it lacks values enough in the early fields to reach the review floor on the others.
+    /// Rows of small blocks are noted in `small`.
+    fn walk(
+        &self,
+        plan: &MatchPlan,
+        blocks: &Blocks,
+        walkable: &[&Block],
+        split: usize,
+        early: &Reach,
+        scratch: &mut Scratch,
+    ) {
+        scratch.small.clear();
+        scratch.late.clear();
+        // A row with a value in each early field could not reach the floor outside them (that
+        // is where `split` stopped): one comparison of masks passes it over.
+        let early_settled = early.known & early.doc_present;
+        for (k, block) in walkable.iter().enumerate() {
+            let bit = 1u32 << block.field;
+            for r in blocks.rows(&self.columns, block) {
+                let i = if k < split {
+                    scratch.reach(r, self.present[r as usize]).0
+                } else if let Some(i) = scratch.reached_at(r) {
+                    i
+                } else {
+                    let present = self.present[r as usize];
+                    if present & early_settled == early_settled
+                        || !early.could_reach(self, bit, present, plan.review_floor)
+                    {
+                        continue;
+                    }
+                    let (i, _) = scratch.reach(r, present);
+                    scratch.late.push(i as u32);
+                    i
+                };
+                scratch.reached_masks[i] |= bit;
+                if block.size <= ADMIT_CAP {
+                    scratch.small.push(i as u32);
+                }
+            }
+        }
     }
 
     /// Whether a row that disagrees on every field of `settled` (and has a value in each) could
@@ -493,7 +517,7 @@ impl ReferenceIndex {
         let wanted = keys.iter().fold(0u32, |m, k| m | k);
         for block in blocks.list.iter().filter(|b| wanted & (1 << b.field) != 0) {
             for r in blocks.rows(&self.columns, block) {
-                let (i, _) = scratch.reach(r, &self.present);
+                let (i, _) = scratch.reach(r, self.present[r as usize]);
                 scratch.reached_masks[i] |= 1 << block.field;
             }
         }
@@ -574,7 +598,7 @@ impl ReferenceIndex {
         };
         if block.size <= FALLBACK_CAP {
             for r in blocks.rows(&self.columns, block) {
-                let (i, _) = scratch.reach(r, &self.present);
+                let (i, _) = scratch.reach(r, self.present[r as usize]);
                 let mask = scratch.reached_masks[i];
                 if mask & ADMITTED == 0 {
                     scratch.reached_masks[i] = mask | ADMITTED;
