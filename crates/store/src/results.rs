@@ -76,6 +76,35 @@ struct PackedRef<'a> {
     n: Vec<Vec<Option<Vec<f64>>>>,
 }
 
+/// The run's counters once the results of `tx` are written. The owner's heartbeat writes live
+/// counters too, a little ahead of these: they never go back, except `rows_matched` once it is
+/// `settled` (a one-to-one run's assignment may take matches away).
+fn set_counters(
+    tx: &rusqlite::Transaction,
+    run_id: &str,
+    counters: &RunCounters,
+    settled: bool,
+) -> Result<()> {
+    let sql = if settled {
+        "UPDATE runs SET rows_processed = max(coalesce(rows_processed, 0), ?2), rows_total = ?3, \
+         rows_matched = ?4, matched_conf_sum = ?5 WHERE id = ?1"
+    } else {
+        "UPDATE runs SET rows_processed = max(coalesce(rows_processed, 0), ?2), rows_total = ?3, \
+         rows_matched = max(coalesce(rows_matched, 0), ?4), matched_conf_sum = ?5 WHERE id = ?1"
+    };
+    tx.execute(
+        sql,
+        params![
+            run_id,
+            counters.rows_processed as i64,
+            counters.rows_total as i64,
+            counters.rows_matched as i64,
+            counters.matched_confidence_sum
+        ],
+    )?;
+    Ok(())
+}
+
 fn pack(candidates: &[Candidate]) -> Result<String> {
     let s = candidates
         .first()
@@ -484,18 +513,7 @@ impl Store {
                 ])?;
             }
         }
-        tx.execute(
-            // The owner's heartbeat writes live counters too, a little ahead of these: never go back.
-            "UPDATE runs SET rows_processed = max(coalesce(rows_processed, 0), ?2), rows_total = ?3, \
-             rows_matched = max(coalesce(rows_matched, 0), ?4), matched_conf_sum = ?5 WHERE id = ?1",
-            params![
-                run_id,
-                counters.rows_processed as i64,
-                counters.rows_total as i64,
-                counters.rows_matched as i64,
-                counters.matched_confidence_sum
-            ],
-        )?;
+        set_counters(&tx, run_id, &counters, false)?;
         tx.commit()?;
         Ok(())
     }
@@ -525,17 +543,7 @@ impl Store {
                 ])?;
             }
         }
-        tx.execute(
-            "UPDATE runs SET rows_processed = max(coalesce(rows_processed, 0), ?2), rows_total = ?3, \
-             rows_matched = ?4, matched_conf_sum = ?5 WHERE id = ?1",
-            params![
-                run_id,
-                counters.rows_processed as i64,
-                counters.rows_total as i64,
-                counters.rows_matched as i64,
-                counters.matched_confidence_sum
-            ],
-        )?;
+        set_counters(&tx, run_id, &counters, true)?;
         tx.commit()?;
         Ok(())
     }
