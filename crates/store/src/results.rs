@@ -519,7 +519,8 @@ impl Store {
     }
 
     /// Rewrites the match of results already written (one-to-one assignment, see
-    /// `engine::assign::Revision`) and the run's counters, in one transaction.
+    /// `engine::assign::Revision`) and the run's counters, in one transaction. Results already
+    /// reviewed are left as they are: a decision is durable once the reviewer has seen it.
     pub fn revise_results(
         &self,
         run_id: &str,
@@ -530,8 +531,9 @@ impl Store {
         let tx = conn.transaction()?;
         {
             let mut stmt = tx.prepare_cached(
+                // A result a reviewer has decided keeps what the reviewer saw and decided.
                 "UPDATE results SET matched_reference_row_id = ?3, confidence = ?4, contested = ?5 \
-                 WHERE run_id = ?1 AND document_id = ?2",
+                 WHERE run_id = ?1 AND document_id = ?2 AND status = 'pending'",
             )?;
             for r in revisions {
                 stmt.execute(params![

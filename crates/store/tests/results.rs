@@ -235,6 +235,49 @@ fn a_review_changes_the_result_and_logs_what_it_was_before() {
 }
 
 #[test]
+fn a_revision_changes_pending_results_and_leaves_reviewed_ones_as_decided() {
+    let w = run_with(&[
+        doc("d1", &[("r1", 0.9), ("r2", 0.88)]),
+        doc("d2", &[("r1", 0.95)]),
+        doc("d3", &[("r1", 0.92), ("r3", 0.86)]),
+    ]);
+    // d3 is approved while the run is still scoring; then the assignment gives r1 to d2.
+    w.store
+        .review(&decide(
+            "run",
+            &rid("run", "d3"),
+            ReviewStatus::Approved,
+            "dec1",
+        ))
+        .unwrap();
+    let lost = |d: &str, to: Option<&str>, confidence| engine::assign::Revision {
+        document_id: d.into(),
+        matched_reference_row_id: to.map(String::from),
+        confidence,
+        contested: true,
+        written_match_confidence: Some(0.9),
+    };
+    let revisions = [lost("d1", Some("r2"), 0.88), lost("d3", Some("r3"), 0.86)];
+    w.store
+        .revise_results("run", &revisions, counters(3, 3, 3, 0.88 + 0.95 + 0.92))
+        .unwrap();
+    let d1 = w.store.get_result("run", &rid("run", "d1")).unwrap();
+    assert_eq!(d1.matched_reference_row_id.as_deref(), Some("r2"));
+    assert!(d1.contested);
+    assert!((d1.confidence - 0.88).abs() < 1e-12);
+    let d3 = w.store.get_result("run", &rid("run", "d3")).unwrap();
+    assert_eq!(d3.matched_reference_row_id.as_deref(), Some("r1"));
+    assert!(!d3.contested);
+    assert_eq!(d3.status, ReviewStatus::Approved);
+    // The counters are set, not raised: an assignment can take matches away.
+    w.store
+        .revise_results("run", &[], counters(3, 3, 2, 1.8))
+        .unwrap();
+    let run = w.store.get_run("run").unwrap();
+    assert_eq!(run.rows_matched, Some(2));
+}
+
+#[test]
 fn approving_a_result_below_the_threshold_accepts_a_candidate() {
     let below = doc("d1", &[("r1", 0.7), ("r2", 0.6)]);
     let w = run_with(&[below.clone(), doc("d2", &[("r1", 0.7)])]);
