@@ -10,6 +10,8 @@
 
 use std::collections::HashMap;
 
+use rustc_hash::FxHashMap;
+
 use crate::domain::DocumentMatch;
 
 /// A result already written whose match one-to-one assignment changed: the document lost the
@@ -81,53 +83,71 @@ pub const EXACT_LIMIT: usize = 300;
 /// it is flagged `contested`; it keeps its candidates, and its match becomes the row it was given
 /// instead (if any).
 pub fn assign_one_to_one(results: &mut [DocumentMatch], threshold: f64) {
-    // Edges: (document, row, confidence) for candidates that would match.
-    let mut row_ids: HashMap<&str, usize> = HashMap::new();
-    let mut edges: Vec<(usize, usize, f64)> = Vec::new();
+    let given = assigned_candidates(results, threshold);
+    for (m, given) in results.iter_mut().zip(given) {
+        let wanted = m.matched_reference_row_id.is_some();
+        if let Some(k) = given {
+            m.confidence = m.candidates[k].confidence;
+        }
+        m.contested = wanted && given != Some(0);
+        m.matched_reference_row_id = given.map(|k| m.candidates[k].reference_row_id.clone());
+    }
+}
+
+/// Per document, the place in its candidate list of the row assignment gives it.
+fn assigned_candidates(results: &[DocumentMatch], threshold: f64) -> Vec<Option<usize>> {
+    // Edges: (document, row, confidence) for candidates that would match, document after
+    // document, with each one's place in its document's list beside it.
+    let mut row_ids: FxHashMap<&str, usize> =
+        FxHashMap::with_capacity_and_hasher(results.len(), Default::default());
+    let mut edges: Vec<(usize, usize, f64)> = Vec::with_capacity(results.len());
+    let mut places: Vec<usize> = Vec::with_capacity(results.len());
     for (d, m) in results.iter().enumerate() {
-        for c in &m.candidates {
+        for (k, c) in m.candidates.iter().enumerate() {
             if c.confidence >= threshold - 1e-12 {
                 let next = row_ids.len();
                 let r = *row_ids.entry(c.reference_row_id.as_str()).or_insert(next);
                 edges.push((d, r, c.confidence));
+                places.push(k);
             }
         }
     }
     let n_docs = results.len();
-    let n_rows = row_ids.len();
-    let mut row_names: Vec<String> = vec![String::new(); n_rows];
-    for (name, &r) in &row_ids {
-        row_names[r] = (*name).to_string();
-    }
-    // Components over documents and rows (rows numbered after documents).
-    let mut uf = UnionFind::new(n_docs + n_rows);
+    // Components over documents and rows (rows numbered after documents), gathered by sorting
+    // the edges by their root: a hundred thousand documents make as many components.
+    let mut uf = UnionFind::new(n_docs + row_ids.len());
     for &(d, r, _) in &edges {
         uf.union(d, n_docs + r);
     }
-    let mut components: HashMap<usize, Vec<usize>> = HashMap::new();
-    for (e, &(d, _, _)) in edges.iter().enumerate() {
-        components.entry(uf.find(d)).or_default().push(e);
-    }
+    let mut by_root: Vec<(usize, usize)> =
+        (0..edges.len()).map(|e| (uf.find(edges[e].0), e)).collect();
+    by_root.sort_unstable();
     let mut assigned: Vec<Option<usize>> = vec![None; n_docs];
-    let mut keys: Vec<usize> = components.keys().copied().collect();
-    keys.sort_unstable();
-    for key in keys {
-        let comp_edges: Vec<(usize, usize, f64)> =
-            components[&key].iter().map(|&e| edges[e]).collect();
-        solve_component(&comp_edges, &mut assigned);
-    }
-    for (d, m) in results.iter_mut().enumerate() {
-        let wanted = m.matched_reference_row_id.is_some();
-        let given = assigned[d].map(|r| row_names[r].clone());
-        if let Some(row) = &given {
-            if let Some(c) = m.candidates.iter().find(|c| &c.reference_row_id == row) {
-                m.confidence = c.confidence;
-            }
+    for group in by_root.chunk_by(|a, b| a.0 == b.0) {
+        let first_doc = edges[group[0].1].0;
+        if group.iter().all(|&(_, e)| edges[e].0 == first_doc) {
+            // The usual case: an uncontested document takes its best row.
+            let best = group
+                .iter()
+                .map(|&(_, e)| edges[e])
+                .max_by(|a, b| a.2.total_cmp(&b.2).then(b.1.cmp(&a.1)));
+            assigned[first_doc] = best.map(|e| e.1);
+        } else {
+            let comp_edges: Vec<(usize, usize, f64)> =
+                group.iter().map(|&(_, e)| edges[e]).collect();
+            solve_component(&comp_edges, &mut assigned);
         }
-        m.contested =
-            wanted && given.as_deref() != m.candidates.first().map(|c| c.reference_row_id.as_str());
-        m.matched_reference_row_id = given;
     }
+    // Edges are in document order: a document's are the run from its first.
+    let mut given = vec![None; n_docs];
+    let mut e = 0;
+    while e < edges.len() {
+        let d = edges[e].0;
+        let end = e + edges[e..].iter().take_while(|x| x.0 == d).count();
+        given[d] = assigned[d].and_then(|r| (e..end).find(|&i| edges[i].1 == r).map(|i| places[i]));
+        e = end;
+    }
+    given
 }
 
 fn solve_component(edges: &[(usize, usize, f64)], assigned: &mut [Option<usize>]) {
