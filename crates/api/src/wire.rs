@@ -550,6 +550,12 @@ pub struct RunSummary {
     /// Without any candidate.
     pub no_candidate: u64,
     pub counts: ReviewCounts,
+    /// How the run found its candidates: the blocking keys its config names, or the keys
+    /// Matchbook picked per field, and the block sizes that decide what is compared.
+    pub candidate_search: service::CandidateSearch,
+    /// The block sizes of the run's reference data per field, measured when its index was built
+    /// (null for runs from before they were measured).
+    pub block_sizes: Option<engine::index::BlockSizes>,
 }
 
 pub fn summary(s: service::RunSummary) -> RunSummary {
@@ -569,6 +575,8 @@ pub fn summary(s: service::RunSummary) -> RunSummary {
             reviewed_today: s.counts.reviewed_today,
             reviewed_today_all_runs: s.counts.reviewed_today_all_runs,
         },
+        candidate_search: s.candidate_search,
+        block_sizes: s.block_sizes,
     }
 }
 

@@ -61,6 +61,9 @@ async fn the_openapi_document_describes_every_endpoint_and_needs_no_key() {
         "ErrorEnvelope",
         "FieldMapping",
         "RunProgress",
+        "RunSummary",
+        "CandidateSearch",
+        "BlockSizes",
     ] {
         assert!(
             doc["components"]["schemas"][schema].is_object(),
@@ -960,6 +963,29 @@ async fn a_script_can_use_the_review_desk_summary_bulk_approval_and_undo() {
     assert_eq!(binned, 12);
     assert_eq!(summary["counts"]["pending"], 12);
     assert_eq!(summary["run"]["id"], run_id.as_str());
+    // How the run found its candidates, and the block sizes of its reference data per field.
+    let (_, run) = api.get(&format!("/v1/matching/runs/{run_id}")).await;
+    let (_, config) = api
+        .get(&format!(
+            "/v1/matching/configs/{}",
+            run["matching_config_id"].as_str().unwrap()
+        ))
+        .await;
+    let mappings = config["field_mappings"].as_array().unwrap().len();
+    let search = &summary["candidate_search"];
+    assert_eq!(
+        search["fields"].as_array().unwrap().len(),
+        mappings,
+        "{search}"
+    );
+    assert_eq!(search["compared_whole_up_to"], 16);
+    let sizes = summary["block_sizes"]["fields"].as_array().unwrap();
+    assert_eq!(sizes.len(), mappings, "{summary}");
+    for f in sizes {
+        let largest = f["largest"].as_u64().unwrap();
+        assert!(f["median"].as_u64().unwrap() <= largest, "{f}");
+        assert!(largest <= f["rows_with_value"].as_u64().unwrap(), "{f}");
+    }
 
     let bulk = format!("/v1/matching/runs/{run_id}/bulk-approve");
     let (s, count) = api.get(&format!("{bulk}?min_confidence=0.7")).await;

@@ -125,6 +125,7 @@ impl Workspace {
 /// How candidate search looks one field up.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldSearch {
     pub source: String,
     pub target: String,
@@ -136,6 +137,7 @@ pub struct FieldSearch {
 /// Matchbook picks per field, and the block sizes that decide what is compared.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CandidateSearch {
     /// The keys the config names, in order; empty when Matchbook picks its own.
     pub named_keys: Vec<BlockingKey>,

@@ -26,6 +26,7 @@ const SHOWN_CHARS: usize = 40;
 /// The block sizes of every mapped field of one run's reference data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BlockSizes {
     /// The limits when measured (`ADMIT_CAP`): a block of at most this many rows is compared
     /// whole. Kept with the sizes so a stored run still says what "over the limit" meant.
@@ -39,6 +40,7 @@ pub struct BlockSizes {
 /// How the rows of one field's reference column fall into blocks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldBlockSizes {
     pub source: String,
     pub target: String,
