@@ -8,9 +8,14 @@
 //!   its rows are compared only where the combination of fields they agree on is itself rare
 //!   (at most `ADMIT_CAP` rows share it, counted exactly, so correlated columns such as suburb and
 //!   postcode do not pass for two independent clues);
-//! - a walked row is also compared when its confidence could still reach the threshold, counting
-//!   what it agrees on or might against what it is known to disagree on (a row with most values
+//! - any row is also compared when its confidence could still reach the threshold, counting what
+//!   it agrees on or might against what it is known to disagree on (a row with most values
 //!   missing scores 1 on the one it shares);
+//! - but no row that could not reach the review floor, whichever block brought it: it would be
+//!   neither a match nor borderline;
+//! - blocks are walked cheapest first; once a row outside those walked could not reach the review
+//!   floor, the larger blocks only add their field to rows already reached (and to rows lacking
+//!   the values that rule them out);
 //! - a block larger than `VISIT_CAP` (a state, a country) is not walked at all: it says too
 //!   little to pay for.
 //!
