@@ -9,12 +9,12 @@ use std::process::ExitCode;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    service::prefer_small_pages();
     let args: Vec<String> = std::env::args().collect();
     // Decided before anything of Tauri starts, so a command works where no display is.
     if matchbook_app::wants_cli(args.get(1..).unwrap_or_default()) {
         return matchbook_cli::main_with_args(args);
     }
+    service::prefer_small_pages();
     let launch = match matchbook_app::LaunchOptions::parse(args.into_iter().skip(1)) {
         Ok(l) if l.help => {
             println!("{}", matchbook_app::USAGE);

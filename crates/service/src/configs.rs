@@ -145,7 +145,8 @@ pub struct CandidateSearch {
     /// The keys Matchbook picks per field (used when no keys are named).
     pub fields: Vec<FieldSearch>,
     /// A block of at most this many rows is compared whole; a larger one only where the fields
-    /// its rows agree on are rare together or could still reach the threshold.
+    /// its rows agree on are rare together. Either way only rows that could reach the review
+    /// floor; any row that could reach the threshold is compared.
     pub compared_whole_up_to: u32,
     /// Blocks of more rows are not walked.
     pub walked_up_to: u32,

@@ -38,6 +38,9 @@ pub struct Scratch {
     pub(super) multi: Vec<u32>,
     /// Rows reached through a block small enough to compare whole.
     pub(super) small: Vec<u32>,
+    /// The current document's blocks to walk, as places in its block list (see
+    /// `search::walk_order`).
+    pub(super) walk: Vec<u32>,
     /// Rows first reached through a block walked only for rows reached before (see `search`).
     pub(super) late: Vec<u32>,
     pub(super) masks: Vec<(u32, u32)>,
@@ -129,6 +132,7 @@ impl Scratch {
             multi: Vec::new(),
             small: Vec::new(),
             late: Vec::new(),
+            walk: Vec::new(),
             reached: Vec::new(),
             reached_masks: Vec::new(),
             reached_present: Vec::new(),

@@ -357,20 +357,21 @@ impl ReferenceIndex {
         let with_block = blocks.list.iter().fold(0u32, |m, b| m | 1 << b.field);
         let filter_bit = self.date_filter.as_ref().map_or(0, |df| 1 << df.field);
         let none_found = self.searched & doc_present & !with_block & !filter_bit;
-        let (walkable, split, first) = self.walk_order(plan, blocks, doc_present, none_found);
+        let (split, first) = self.walk_order(plan, blocks, doc_present, none_found, scratch);
         let early = Reach {
             doc_present,
             known: (first | none_found) & plan.settled_by_block,
             floor: plan.review_floor,
         };
-        self.walk(plan, blocks, &walkable, split, &early, scratch);
+        self.walk(plan, blocks, split, &early, scratch);
         // A row reached late may have missed the bits of the blocks walked before it.
         let late = std::mem::take(&mut scratch.late);
         for &i in &late {
             self.admit_if(plan, doc, i as usize, &early, plan.threshold, scratch);
         }
         scratch.late = late;
-        let known = walkable.iter().fold(none_found, |m, b| m | 1 << b.field);
+        let known =
+            (scratch.walk.iter()).fold(none_found, |m, &b| m | 1 << blocks.list[b as usize].field);
         let reach = Reach {
             known: known & plan.settled_by_block,
             ..early
@@ -393,19 +394,21 @@ impl ReferenceIndex {
         }
     }
 
-    /// The blocks to walk (up to `VISIT_CAP` rows), cheapest clue first: rows walked per unit of
-    /// mismatch weight that a row outside the block is then known to carry (a field without one
-    /// tells nothing by disagreeing). Walked in full are the first `split`, of fields `first`:
-    /// enough that a row in none of them (with a value in each) could not reach the review floor
+    /// The blocks to walk (up to `VISIT_CAP` rows), as places in `blocks.list` left in
+    /// `scratch.walk`, cheapest clue first: rows walked per unit of mismatch weight that a row
+    /// outside the block is then known to carry (a field without one tells nothing by
+    /// disagreeing). Walked in full are the first `split` (returned), of fields `first`: enough
+    /// that a row in none of them (with a value in each) could not reach the review floor
     /// agreeing on all the others. The blocks after only add their field to rows already reached
     /// (see `walk`).
-    fn walk_order<'b>(
+    fn walk_order(
         &self,
         plan: &MatchPlan,
-        blocks: &'b Blocks,
+        blocks: &Blocks,
         doc_present: u32,
         none_found: u32,
-    ) -> (Vec<&'b Block>, usize, u32) {
+        scratch: &mut Scratch,
+    ) -> (usize, u32) {
         let cost = |x: &Block| {
             let clue = plan.fields[x.field].mismatch_weight;
             if clue > 0.0 {
@@ -414,22 +417,27 @@ impl ReferenceIndex {
                 f64::INFINITY
             }
         };
-        let mut walkable: Vec<&Block> =
-            blocks.list.iter().filter(|b| b.size <= VISIT_CAP).collect();
-        walkable.sort_by(|a, b| cost(a).total_cmp(&cost(b)).then(a.size.cmp(&b.size)));
+        let walk = &mut scratch.walk;
+        walk.clear();
+        walk.extend(
+            (0..blocks.list.len() as u32).filter(|&b| blocks.list[b as usize].size <= VISIT_CAP),
+        );
+        walk.sort_by(|&a, &b| {
+            let (a, b) = (&blocks.list[a as usize], &blocks.list[b as usize]);
+            cost(a).total_cmp(&cost(b)).then(a.size.cmp(&b.size))
+        });
         let mut first = 0u32;
-        for (k, b) in walkable.iter().enumerate() {
+        for (k, &b) in walk.iter().enumerate() {
             let settled = (first | none_found) & plan.settled_by_block & doc_present;
             if self.cannot_reach(plan.review_floor, settled, doc_present) {
-                return (walkable, k, first);
+                return (k, first);
             }
-            first |= 1 << b.field;
+            first |= 1 << blocks.list[b as usize].field;
         }
-        let split = walkable.len();
-        (walkable, split, first)
+        (walk.len(), first)
     }
 
-    /// Walks `walkable`: the first `split` blocks reach every row, with a bit for their field; the
+    /// Walks the blocks of `scratch.walk`: the first `split` reach every row, with a bit for their field; the
     /// others set their bit on rows already reached, and reach a row of their own (`late`) only
     /// when it lacks values enough in the early fields to reach the review floor on the others.
     /// Rows of small blocks are noted in `small`.
@@ -437,7 +445,6 @@ impl ReferenceIndex {
         &self,
         plan: &MatchPlan,
         blocks: &Blocks,
-        walkable: &[&Block],
         split: usize,
         early: &Reach,
         scratch: &mut Scratch,
@@ -447,7 +454,9 @@ impl ReferenceIndex {
         // A row with a value in each early field could not reach the floor outside them (that
         // is where `split` stopped): one comparison of masks passes it over.
         let early_settled = early.known & early.doc_present;
-        for (k, block) in walkable.iter().enumerate() {
+        let walk = std::mem::take(&mut scratch.walk);
+        for (k, &b) in walk.iter().enumerate() {
+            let block = &blocks.list[b as usize];
             let bit = 1u32 << block.field;
             for r in blocks.rows(&self.columns, block) {
                 let i = if k < split {
@@ -471,6 +480,7 @@ impl ReferenceIndex {
                 }
             }
         }
+        scratch.walk = walk;
     }
 
     /// Whether a row that disagrees on every field of `settled` (and has a value in each) could

@@ -186,26 +186,33 @@ pub(crate) fn write_search(search: &CandidateSearch, io: &mut Io) -> Result<(), 
     writeln!(
         io.out,
         "candidate search (keys chosen from each field's comparison; a block of up to {} rows is \
-         compared whole, a larger one only where the fields its rows agree on are rare together \
-         or could still reach the threshold; blocks over {} rows are not walked):",
+         compared whole, a larger one only where the fields its rows agree on are rare together; \
+         either way only rows that could reach the review floor, and any row that could reach \
+         the threshold; blocks over {} rows are not walked):",
         search.compared_whole_up_to,
         thousands(u64::from(search.walked_up_to))
     )
     .map_err(io_err)?;
-    let pair = |f: &FieldSearch| format!("{} -> {}", f.source, f.target);
-    let width = search
-        .fields
-        .iter()
-        .map(|f| pair(f).len())
-        .max()
-        .unwrap_or(0);
-    for f in &search.fields {
+    let lines = search.fields.iter().map(|f: &FieldSearch| {
         let keys = if f.keys.is_empty() {
             "compared only, not searched".to_string()
         } else {
             f.keys.join(", ")
         };
-        writeln!(io.out, "  {:<width$}  {keys}", pair(f)).map_err(io_err)?;
+        (format!("{} -> {}", f.source, f.target), keys)
+    });
+    write_field_lines(lines, io)
+}
+
+/// `  source -> target  text`, one line per field, the texts aligned.
+fn write_field_lines(
+    lines: impl Iterator<Item = (String, String)>,
+    io: &mut Io,
+) -> Result<(), CliError> {
+    let lines: Vec<(String, String)> = lines.collect();
+    let width = lines.iter().map(|(pair, _)| pair.len()).max().unwrap_or(0);
+    for (pair, text) in &lines {
+        writeln!(io.out, "  {pair:<width$}  {text}").map_err(io_err)?;
     }
     Ok(())
 }
@@ -223,23 +230,11 @@ pub(crate) fn write_block_sizes(
         "{heading} (rows sharing one value; median and p99 weighted by rows):"
     )
     .map_err(io_err)?;
-    let pair = |f: &FieldBlockSizes| format!("{} -> {}", f.source, f.target);
-    let width = sizes
-        .fields
-        .iter()
-        .map(|f| pair(f).len())
-        .max()
-        .unwrap_or(0);
-    for f in &sizes.fields {
-        writeln!(
-            io.out,
-            "  {:<width$}  {}",
-            pair(f),
-            field_blocks(f, sizes.compared_whole_up_to, sizes.walked_up_to)
-        )
-        .map_err(io_err)?;
-    }
-    Ok(())
+    let lines = sizes.fields.iter().map(|f| {
+        let text = field_blocks(f, sizes.compared_whole_up_to, sizes.walked_up_to);
+        (format!("{} -> {}", f.source, f.target), text)
+    });
+    write_field_lines(lines, io)
 }
 
 /// `4,210 values; largest 1,203 rows ("smith"); median 3, p99 180; 38.0 % of rows in blocks over
