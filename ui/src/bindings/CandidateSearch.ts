@@ -18,7 +18,8 @@ named_keys: Array<BlockingKey>, strategy: BlockingStrategy,
 fields: Array<FieldSearch>, 
 /**
  * A block of at most this many rows is compared whole; a larger one only where the fields
- * its rows agree on are rare together or could still reach the threshold.
+ * its rows agree on are rare together. Either way only rows that could reach the review
+ * floor; any row that could reach the threshold is compared.
  */
 compared_whole_up_to: number, 
 /**
