@@ -157,6 +157,24 @@ fn print_blocking_recall(
         b.missed.len(),
         100.0 * b.pairs_blocked as f64 / b.pairs_exhaustive as f64
     );
+    if std::env::var_os("SHOW_MISSES").is_some() {
+        for (doc, row) in &b.missed {
+            print_pair(reference, documents, doc, row);
+        }
+    }
+}
+
+/// The evidence of one document against one reference row, scored alone (no candidate search
+/// in the way): what an exhaustive comparison saw in a pair that the index missed.
+fn print_pair(reference: &[Record], documents: &[Document], doc: &str, row: &str) {
+    let (Some(d), Some(r)) = (
+        documents.iter().find(|d| d.document_id == doc),
+        reference.iter().find(|r| r.id == row),
+    ) else {
+        return;
+    };
+    println!("missed {doc} -> {row}");
+    println!("  document {:?}\n  row      {:?}", d.values, r.values);
 }
 
 /// One line per document the run got wrong, for reading while tuning.

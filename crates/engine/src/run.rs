@@ -513,43 +513,54 @@ fn prepare_document(ctx: &Ctx, doc: &Document) -> Vec<Prepared> {
 fn score_document(ctx: &Ctx, doc: &Document, scratch: &mut Scratch) -> (DocumentMatch, u64) {
     let values = prepare_document(ctx, doc);
     ctx.index.candidates(ctx.plan, &values, scratch);
-    let candidates = std::mem::take(&mut scratch.candidates);
     let excluded = ctx.rejected.get(&doc.document_id);
     let row_id = |r: u32| ctx.reference[r as usize].id.as_str();
     // Best first; ties broken by row id so results do not depend on index order (spec C.7).
     let mut top: Vec<(f64, u32)> = Vec::with_capacity(TOP_CANDIDATES + 1);
-    for &r in &candidates {
-        // A candidate must beat the current fifth best to matter; below that it is not scored
-        // to the end (the bound is exact, so results are the same as scoring everything).
-        let floor = if top.len() == TOP_CANDIDATES {
-            top[TOP_CANDIDATES - 1].0
-        } else {
-            0.0
-        };
-        let Some(conf) = bounded_confidence(ctx, &values, r as usize, scratch, floor) else {
-            continue;
-        };
-        if conf <= 0.0 {
-            continue;
+    let mut scored = 0;
+    // The candidates of the blocks, then the rows that could still beat the best of them.
+    for round in 0..2 {
+        if round == 1 {
+            let best = top.first().map_or(0.0, |t| t.0);
+            ctx.index
+                .rows_beyond_blocks(ctx.plan, &values, best, scratch);
         }
-        if top.len() == TOP_CANDIDATES {
-            let worst = top[TOP_CANDIDATES - 1];
-            if conf < worst.0 || (conf == worst.0 && row_id(r) >= row_id(worst.1)) {
+        let candidates = std::mem::take(&mut scratch.candidates);
+        for &r in &candidates[scored..] {
+            // A candidate must beat the current fifth best to matter; below that it is not
+            // scored to the end (the bound is exact, so results are the same as scoring
+            // everything).
+            let floor = if top.len() == TOP_CANDIDATES {
+                top[TOP_CANDIDATES - 1].0
+            } else {
+                0.0
+            };
+            let Some(conf) = bounded_confidence(ctx, &values, r as usize, scratch, floor) else {
+                continue;
+            };
+            if conf <= 0.0 {
                 continue;
             }
+            if top.len() == TOP_CANDIDATES {
+                let worst = top[TOP_CANDIDATES - 1];
+                if conf < worst.0 || (conf == worst.0 && row_id(r) >= row_id(worst.1)) {
+                    continue;
+                }
+            }
+            if excluded.is_some_and(|e| e.contains(row_id(r))) {
+                continue;
+            }
+            let at = top
+                .iter()
+                .position(|&(c, o)| conf > c || (conf == c && row_id(r) < row_id(o)))
+                .unwrap_or(top.len());
+            top.insert(at, (conf, r));
+            top.truncate(TOP_CANDIDATES);
         }
-        if excluded.is_some_and(|e| e.contains(row_id(r))) {
-            continue;
-        }
-        let at = top
-            .iter()
-            .position(|&(c, o)| conf > c || (conf == c && row_id(r) < row_id(o)))
-            .unwrap_or(top.len());
-        top.insert(at, (conf, r));
-        top.truncate(TOP_CANDIDATES);
+        scored = candidates.len();
+        scratch.candidates = candidates;
     }
-    let pairs = candidates.len() as u64;
-    scratch.candidates = candidates;
+    let pairs = scored as u64;
     let candidates: Vec<Candidate> = top
         .iter()
         .enumerate()
@@ -729,6 +740,13 @@ pub fn blocking_recall(
             |scratch, doc| {
                 let values = prepare_document(&ctx, doc);
                 ctx.index.candidates(plan, &values, scratch);
+                // As `score_document` does: the rows that could beat the best candidate too.
+                let candidates = std::mem::take(&mut scratch.candidates);
+                let best = (candidates.iter())
+                    .map(|&r| confidence(&ctx, &values, r as usize, scratch))
+                    .fold(0.0, f64::max);
+                scratch.candidates = candidates;
+                ctx.index.rows_beyond_blocks(plan, &values, best, scratch);
                 let blocked: HashSet<u32> = scratch.candidates.iter().copied().collect();
                 let mut best: Option<(f64, &str, u32)> = None;
                 for (r, row) in reference.iter().enumerate() {

@@ -17,8 +17,8 @@ use crate::normalize::{
 use crate::parse::{parse_date_with, parse_number, DateOrder};
 use crate::profile::{parse_date_profiled, DateOrderProfile};
 use crate::similarity::{
-    jaro_winkler, jaro_winkler_at_least, levenshtein_similarity, levenshtein_similarity_at_least,
-    token_set, weighted_token_set, TokenWeights,
+    jaro_winkler, jaro_winkler_at_least, jaro_winkler_bound, levenshtein_similarity,
+    levenshtein_similarity_at_least, token_set, weighted_token_set, TextSketch, TokenWeights,
 };
 
 /// A value made ready for one strategy.
@@ -81,6 +81,22 @@ impl PreparedText {
     /// `normalize::skeleton` of the raw value.
     pub fn skeleton(&self) -> &str {
         &self.skeleton
+    }
+    /// The sketch of the folded text (see `similarity::jaro_winkler_bound`).
+    pub fn sketch(&self) -> TextSketch {
+        TextSketch::of(&self.folded_chars)
+    }
+}
+
+/// Whether a fuzzy field could score two texts with these sketches at its similarity threshold;
+/// `false` only when a cheap bound says it cannot (Jaro-Winkler), so a caller may skip the
+/// comparison. True for every other strategy and measure.
+pub fn could_agree(spec: &FieldSpec, source: &TextSketch, target: &TextSketch) -> bool {
+    match (spec.strategy, spec.measure) {
+        (Strategy::Fuzzy, FuzzyMeasure::JaroWinkler) => {
+            jaro_winkler_bound(source, target) >= spec.similarity_threshold - 1e-9
+        }
+        _ => true,
     }
 }
 

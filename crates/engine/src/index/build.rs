@@ -44,9 +44,28 @@ impl ReferenceIndex {
             .take(MASK_FIELDS)
             .filter(|(_, k)| !k.is_empty())
             .fold(0, |m, (f, _)| m | 1 << f);
+        // Reference numbers are left out: their keys hold every variant one typo apart, and two
+        // typos make another number (see `keys`), so their blocks are complete.
+        let fuzzy_text = (plan.fields.iter().enumerate())
+            .take(MASK_FIELDS)
+            .filter(|(f, field)| {
+                field.spec.strategy == Strategy::Fuzzy
+                    && field.spec.normalizer != crate::domain::Normalizer::Reference
+                    && searched & (1 << f) != 0
+            })
+            .fold(0, |m, (f, _)| m | 1 << f);
+        let mut fuzzy_order: Vec<usize> = (0..n_fields)
+            .filter(|&f| f < MASK_FIELDS && fuzzy_text & (1 << f) != 0)
+            .collect();
+        fuzzy_order.sort_by(|&a, &b| {
+            let w = |f: usize| plan.fields[f].mapping.weight;
+            w(b).total_cmp(&w(a))
+        });
         Some(ReferenceIndex {
             present,
             searched,
+            fuzzy_text,
+            fuzzy_order,
             bounds: WeightTables::new(plan),
             columns,
             row_values,
@@ -328,9 +347,23 @@ fn build_column(
     }
     let weights = (spec.strategy == Strategy::Fuzzy && spec.term_frequency)
         .then(|| TokenWeights::from_documents(distinct.iter().map(|p| p.tokens())));
+    // Only a Jaro-Winkler comparison has a bound that reads them (see `strategy::could_agree`).
+    let sketches = if spec.strategy == Strategy::Fuzzy
+        && spec.measure == crate::domain::FuzzyMeasure::JaroWinkler
+    {
+        (distinct.iter())
+            .map(|p| match p {
+                Prepared::Text(t) => t.sketch(),
+                _ => TextSketch::default(),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     Some(FieldColumn {
         value_of_row,
         distinct,
+        sketches,
         offsets,
         rows: row_list,
         row_days: Vec::new(),

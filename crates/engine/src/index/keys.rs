@@ -15,7 +15,8 @@ pub enum KeyKind {
     Token,
     /// Each one-character deletion of a token of four characters or more (one typo apart).
     Typo,
-    /// The first three characters of each longer token (Jaro-Winkler rewards a shared start).
+    /// The first three characters of each token of three or more (Jaro-Winkler rewards a shared
+    /// start).
     Prefix,
     /// A reference number's skeleton, and its variants one typo apart.
     Reference,
@@ -131,7 +132,7 @@ pub fn resolve_blocking_keys(
         .collect()
 }
 
-/// Prefix keys hold a token's first this many characters (tokens longer than that only).
+/// Prefix keys hold a token's first this many characters (tokens of at least that many only).
 /// Jaro-Winkler rewards a shared start, so "cheung" and "chen" (0.92) share one although no
 /// one-character deletion of either is the other's.
 const PREFIX_CHARS: usize = 3;
@@ -162,18 +163,26 @@ pub(super) fn hash_str(s: &str) -> u64 {
 /// reference) that two equal values share, and `typo` keys (every one-character deletion of a
 /// token: two tokens one edit apart share one of these, the SymSpell idea; the reference's own
 /// typo variants).
+/// A token's prefix key: "hay" is the prefix of "hayes" and of itself (0.91 apart).
+fn prefix_hash(token: &str) -> Option<u64> {
+    let end = match token.char_indices().nth(PREFIX_CHARS) {
+        Some((end, _)) => end,
+        None if token.chars().count() == PREFIX_CHARS => token.len(),
+        None => return None,
+    };
+    let mut h = Fnv::new();
+    h.feed(PREFIX_SALT);
+    h.feed(&token.as_bytes()[..end]);
+    Some(h.0)
+}
+
 pub(super) fn key_hashes(p: &Prepared, prefixes: bool, exact: &mut Vec<u64>, typo: &mut Vec<u64>) {
     match p {
         Prepared::Text(t) => {
             for token in t.tokens() {
                 exact.push(hash_str(token));
                 if prefixes {
-                    if let Some((end, _)) = token.char_indices().nth(PREFIX_CHARS) {
-                        let mut h = Fnv::new();
-                        h.feed(PREFIX_SALT);
-                        h.feed(&token.as_bytes()[..end]);
-                        typo.push(h.0);
-                    }
+                    typo.extend(prefix_hash(token));
                 }
                 if token.chars().count() >= MIN_TYPO_TOKEN {
                     for (i, c) in token.char_indices() {
@@ -197,5 +206,33 @@ pub(super) fn key_hashes(p: &Prepared, prefixes: bool, exact: &mut Vec<u64>, typ
             });
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::strategy::PreparedText;
+
+    fn keys_of(text: &str) -> Vec<u64> {
+        let (mut exact, mut typo) = (Vec::new(), Vec::new());
+        let p = Prepared::Text(Box::new(PreparedText::new(text)));
+        key_hashes(&p, true, &mut exact, &mut typo);
+        exact.into_iter().chain(typo).collect()
+    }
+
+    #[test]
+    fn a_three_letter_token_is_its_own_prefix() {
+        // "hay" and "hayds" score 0.91; no token and no one-letter deletion of one is the other's.
+        let (short, long) = (keys_of("hay"), keys_of("hayds"));
+        assert!(short.iter().any(|k| long.contains(k)));
+        // Two letters say too little: no prefix key.
+        assert_eq!(keys_of("ha").len(), 1);
+        // A prefix key is salted: it never stands for the token of the same letters.
+        assert_eq!(
+            keys_of("hay"),
+            [hash_str("hay"), prefix_hash("hay").unwrap()]
+        );
+        assert_ne!(prefix_hash("hay"), Some(hash_str("hay")));
     }
 }

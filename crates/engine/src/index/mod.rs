@@ -22,8 +22,8 @@ use crate::domain::{Record, Strategy};
 use crate::profile::{detect_date_order, DateOrderProfile};
 use crate::progress::{CancelToken, Phase, ProgressSink, ProgressUpdate};
 use crate::run::MatchPlan;
-use crate::similarity::TokenWeights;
-use crate::strategy::{compare_spec, prepare_spec, FieldSpec, Prepared};
+use crate::similarity::{TextSketch, TokenWeights};
+use crate::strategy::{compare_spec, could_agree, prepare_spec, FieldSpec, Prepared};
 
 use rayon::prelude::*;
 
@@ -71,6 +71,8 @@ pub(crate) struct FieldColumn {
     pub value_of_row: Vec<u32>,
     /// Prepared distinct values.
     pub distinct: Vec<Prepared>,
+    /// Per distinct text value, `PreparedText::sketch` (see `search::beyond_margin`).
+    sketches: Vec<TextSketch>,
     /// Rows of each distinct value (CSR: `rows[offsets[v]..offsets[v + 1]]`).
     offsets: Vec<u32>,
     rows: Vec<u32>,
@@ -244,6 +246,10 @@ pub struct ReferenceIndex {
     present: Vec<u32>,
     /// The fields candidate search looks up (their keys, days or amounts), one bit each.
     searched: u32,
+    /// The searched fields compared by similarity (see `search::beyond_margin`), and the same
+    /// heaviest first.
+    fuzzy_text: u32,
+    fuzzy_order: Vec<usize>,
     bounds: WeightTables,
 }
 

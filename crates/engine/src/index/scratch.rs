@@ -32,6 +32,11 @@ pub struct Scratch {
     pub(super) typo_hashes: Vec<u64>,
     /// Values of the current field that agree with the document, with their scores.
     pub(super) passing: Vec<(u32, f64)>,
+    /// What the last document's candidate search settled about its reached rows (see
+    /// `search::rows_beyond_blocks`); `None` when its keys were named.
+    pub(super) settled: Option<super::search::Reach>,
+    /// Per field, the current document's `PreparedText::sketch` (text fields searched).
+    pub(super) doc_sketches: Vec<crate::similarity::TextSketch>,
     /// The current document's blocks (see `search`).
     pub(super) blocks: super::search::Blocks,
     /// Rows agreeing on two fields or more, and the distinct masks among them with counts.
@@ -135,6 +140,8 @@ impl Scratch {
             walk: Vec::new(),
             reached: Vec::new(),
             reached_masks: Vec::new(),
+            doc_sketches: vec![Default::default(); index.columns.len()],
+            settled: None,
             reached_present: Vec::new(),
             masks: Vec::new(),
             memo: index.columns.iter().map(|_| FxHashMap::default()).collect(),

@@ -84,8 +84,17 @@ impl Blocks {
     }
 }
 
+/// The score a text field's value must reach to agree with the document's.
+fn needed(spec: &FieldSpec) -> f64 {
+    match spec.strategy {
+        Strategy::Exact => 1.0,
+        _ => spec.similarity_threshold.max(f64::MIN_POSITIVE),
+    }
+}
+
 /// What decides whether a reached row could still reach a confidence (see `admit_if`).
-struct Reach {
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Reach {
     doc_present: u32,
     /// The fields a row's mask settles: walked, or searched without finding anything.
     known: u32,
@@ -105,6 +114,7 @@ impl ReferenceIndex {
     /// Fills `scratch.candidates` with the rows a document is compared with.
     pub(crate) fn candidates(&self, plan: &MatchPlan, doc: &[Prepared], scratch: &mut Scratch) {
         scratch.next_document();
+        scratch.settled = None;
         let mut blocks = std::mem::take(&mut scratch.blocks);
         blocks.clear();
         let window = self.date_window(plan, doc);
@@ -114,6 +124,9 @@ impl ReferenceIndex {
                 continue;
             }
             if col.keys.is_some() {
+                if let Prepared::Text(t) = &doc[f] {
+                    scratch.doc_sketches[f] = t.sketch();
+                }
                 self.find_text_values(plan, f, &doc[f], scratch);
                 self.push_value_block(f, window, &scratch.passing, &mut blocks);
             } else if let Some(days) = &col.days {
@@ -175,10 +188,7 @@ impl ReferenceIndex {
         let col = &self.columns[f];
         let Some(keys) = &col.keys else { return };
         let spec = &plan.fields[f].spec;
-        let needed = match spec.strategy {
-            Strategy::Exact => 1.0,
-            _ => spec.similarity_threshold.max(f64::MIN_POSITIVE),
-        };
+        let needed = needed(spec);
         let cap = ((col.distinct.len() as f64 * KEY_VALUE_SHARE) as usize)
             .clamp(KEY_VALUE_FLOOR, KEY_VALUE_CAP);
         let mut hashes = std::mem::take(&mut scratch.hashes);
@@ -194,11 +204,11 @@ impl ReferenceIndex {
         } else {
             &[&hashes, &typo_hashes]
         };
-        for stage in stages {
+        for keys_of_doc in stages {
             if !scratch.passing.is_empty() {
                 break;
             }
-            for &h in stage.iter() {
+            for &h in keys_of_doc.iter() {
                 let values = keys.get(h);
                 if values.len() > cap {
                     continue;
@@ -392,6 +402,7 @@ impl ReferenceIndex {
         for i in 0..scratch.reached.len() {
             self.admit_if(plan, doc, i, &reach, plan.threshold, scratch);
         }
+        scratch.settled = Some(reach);
     }
 
     /// The blocks to walk (up to `VISIT_CAP` rows), as places in `blocks.list` left in
@@ -515,6 +526,123 @@ impl ReferenceIndex {
                 scratch.candidates.push(r);
             }
         }
+    }
+
+    /// Adds to `scratch.candidates` the rows reached by the last `candidates` call that could
+    /// be the document's match, scoring at least `best` (the best confidence its candidates
+    /// scored) and the threshold, on fuzzy fields no block said they agree on: a value beyond
+    /// the margin of the best ("mary" for "mark" where "mark" is there too) or sharing no key
+    /// with the document's ("zhu court" for "burns court"). An exhaustive comparison finds
+    /// those rows; blocks alone do not. Asked after scoring: a document with a clear match has
+    /// few rows that could beat it, so the comparisons go to those without one.
+    pub(crate) fn rows_beyond_blocks(
+        &self,
+        plan: &MatchPlan,
+        doc: &[Prepared],
+        best: f64,
+        scratch: &mut Scratch,
+    ) {
+        let Some(reach) = scratch.settled else {
+            return;
+        };
+        let t = plan.threshold.max(best);
+        if self.fuzzy_text & reach.known & reach.doc_present == 0 {
+            return;
+        }
+        for i in 0..scratch.reached.len() {
+            let mask = scratch.reached_masks[i];
+            if mask & ADMITTED != 0 {
+                continue;
+            }
+            let agree = self.beyond_margin(plan, doc, i, &reach, t, scratch);
+            if agree != mask && reach.could_reach(self, agree, scratch.reached_present[i], t) {
+                scratch.reached_masks[i] = mask | ADMITTED;
+                let r = scratch.reached[i];
+                if self.admit(plan, doc, r as usize, scratch) {
+                    scratch.candidates.push(r);
+                }
+            }
+        }
+    }
+
+    /// Reached row `i`'s mask with the fuzzy fields where it agrees although no block said so,
+    /// compared heaviest first and only while they could lift it to `t`. Comparisons are
+    /// cached for scoring.
+    fn beyond_margin(
+        &self,
+        plan: &MatchPlan,
+        doc: &[Prepared],
+        i: usize,
+        reach: &Reach,
+        t: f64,
+        scratch: &mut Scratch,
+    ) -> u32 {
+        let mask = scratch.reached_masks[i];
+        let present = scratch.reached_present[i];
+        let open = self.fuzzy_text & reach.known & reach.doc_present & present & !mask;
+        if open == 0
+            || reach.could_reach(self, mask, present, t)
+            || !reach.could_reach(self, mask | open, present, t)
+        {
+            return mask;
+        }
+        let r = scratch.reached[i] as usize;
+        let mut agree = mask;
+        let mut open = open;
+        for &f in &self.fuzzy_order {
+            let bit = 1u32 << f;
+            if open & bit == 0 {
+                continue;
+            }
+            open &= !bit;
+            let agrees = self.value_agrees(plan, f, &doc[f], r, scratch);
+            // Heaviest first: most rows are settled by one or two comparisons.
+            if agrees {
+                agree |= bit;
+                if reach.could_reach(self, agree, present, t) {
+                    break;
+                }
+            } else if !reach.could_reach(self, agree | open, present, t) {
+                break;
+            }
+        }
+        agree
+    }
+
+    /// Whether row `r`'s value of fuzzy field `f` reaches the field's threshold against the
+    /// document's `value`: from the comparison cache, else from the sketches when they settle it,
+    /// else compared. What is learned is cached for scoring (a value the bound rules out scores
+    /// 0, as the comparison would: below the threshold a fuzzy score is cut to 0). The column's
+    /// own value ids are read, not the row-major table: a few bytes per row instead of a cache
+    /// line, for rows met in no particular order.
+    fn value_agrees(
+        &self,
+        plan: &MatchPlan,
+        f: usize,
+        value: &Prepared,
+        r: usize,
+        scratch: &mut Scratch,
+    ) -> bool {
+        let col = &self.columns[f];
+        let v = col.value_of_row[r] as usize;
+        let spec = &plan.fields[f].spec;
+        let needed = needed(spec) - 1e-6;
+        let slot = scratch.cache[f][v];
+        if slot.0 == scratch.stamp {
+            return f64::from(slot.1) >= needed;
+        }
+        let target = &col.distinct[v];
+        if value.is_missing() || target.is_missing() {
+            return false;
+        }
+        let sketch = col.sketches.get(v).copied().unwrap_or_default();
+        let s = if could_agree(spec, &scratch.doc_sketches[f], &sketch) {
+            compare_spec(spec, value, target, col.weights.as_ref())
+        } else {
+            0.0
+        };
+        scratch.cache[f][v] = (scratch.stamp, s as f32);
+        s >= needed
     }
 
     /// Candidates by the blocking keys a config names: the rows that agree on every field of a
@@ -788,6 +916,41 @@ mod tests {
         assert_eq!(candidates(&jw, &rows, doc), ["chen", "other3"]);
         let levenshtein = people_plan(FuzzyMeasure::Levenshtein);
         assert_eq!(candidates(&levenshtein, &rows, doc), ["other3"]);
+    }
+
+    #[test]
+    fn a_row_agreeing_beyond_the_margin_is_compared_when_it_could_be_the_best() {
+        let plan = people_plan(FuzzyMeasure::JaroWinkler);
+        let mut rows = town();
+        // "mark" is a value of its own, so "mary" (0.88) is beyond the margin of the best and
+        // the surname block says this row disagrees on the given name: 0.4 against 0.4 could
+        // not reach the threshold of 0.8. Agreeing at 0.88 it scores 0.83 (at most 0.875).
+        rows.push(row(
+            "mark",
+            ["mark", "smith", "westwood", "3999", "1960-01-01"],
+        ));
+        rows.push(row("mary", ["mary", "smith", "elmwood", "2001", ""]));
+        let index = ReferenceIndex::build(&plan, &rows, &NoProgress, &CancelToken::new()).unwrap();
+        let doc: Vec<Prepared> = (plan.fields.iter())
+            .zip(["mark", "smith", "elmwood", "2000", ""])
+            .map(|(f, raw)| prepare_spec(&f.spec, raw, &DateOrderProfile::default()))
+            .collect();
+        let mut scratch = Scratch::new(&index);
+        let ids = |scratch: &Scratch| -> Vec<&str> {
+            (scratch.candidates.iter())
+                .map(|&r| rows[r as usize].id.as_str())
+                .collect()
+        };
+        // Blocks find the other Mark Smith (0.75: agreeing on both names, not on the place).
+        index.candidates(&plan, &doc, &mut scratch);
+        assert_eq!(ids(&scratch), ["mark"]);
+        // Mary Smith could beat it, so she is compared after all.
+        index.rows_beyond_blocks(&plan, &doc, 0.75, &mut scratch);
+        assert_eq!(ids(&scratch), ["mark", "mary"]);
+        // Against a candidate of 0.9 she could not win, and is not.
+        index.candidates(&plan, &doc, &mut scratch);
+        index.rows_beyond_blocks(&plan, &doc, 0.9, &mut scratch);
+        assert_eq!(ids(&scratch), ["mark"]);
     }
 
     #[test]
