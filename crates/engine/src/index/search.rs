@@ -546,12 +546,14 @@ impl ReferenceIndex {
             return;
         };
         let t = plan.threshold.max(best);
-        if self.fuzzy_text & reach.known & reach.doc_present == 0 {
+        let fuzzy = self.fuzzy_text & reach.known & reach.doc_present;
+        if fuzzy == 0 {
             return;
         }
+        let must = self.must_agree(&reach, fuzzy, t);
         for i in 0..scratch.reached.len() {
             let mask = scratch.reached_masks[i];
-            if mask & ADMITTED != 0 {
+            if mask & ADMITTED != 0 || scratch.reached_present[i] & must & !mask != 0 {
                 continue;
             }
             let agree = self.beyond_margin(plan, doc, i, &reach, t, scratch);
@@ -563,6 +565,25 @@ impl ReferenceIndex {
                 }
             }
         }
+    }
+
+    /// The settled fields other than `fuzzy` on which a row must agree, if it has a value there,
+    /// to reach `t`: disagreeing on one of them keeps even a row agreeing on everything else
+    /// under it (a row lacking other values has less to outweigh it with). Against a document's
+    /// clear match that is most fields, and one test of masks passes most rows over.
+    fn must_agree(&self, reach: &Reach, fuzzy: u32, t: f64) -> u32 {
+        let settled = reach.known & reach.doc_present & !fuzzy;
+        let mut must = 0;
+        let mut rest = settled;
+        while rest != 0 {
+            let bit = rest & rest.wrapping_neg();
+            rest &= rest - 1;
+            let agree = self.bounds.agree(reach.doc_present & !bit);
+            if agree < t * (agree + self.bounds.disagree(bit)) - 1e-9 {
+                must |= bit;
+            }
+        }
+        must
     }
 
     /// Reached row `i`'s mask with the fuzzy fields where it agrees although no block said so,
@@ -612,9 +633,9 @@ impl ReferenceIndex {
     /// Whether row `r`'s value of fuzzy field `f` reaches the field's threshold against the
     /// document's `value`: from the comparison cache, else from the sketches when they settle it,
     /// else compared. What is learned is cached for scoring (a value the bound rules out scores
-    /// 0, as the comparison would: below the threshold a fuzzy score is cut to 0). The column's
-    /// own value ids are read, not the row-major table: a few bytes per row instead of a cache
-    /// line, for rows met in no particular order.
+    /// 0, as the comparison would: below the threshold a fuzzy score is cut to 0). Value ids are
+    /// read from the row-major table: a row's fields share a cache line, and rows come in no
+    /// particular order.
     fn value_agrees(
         &self,
         plan: &MatchPlan,
@@ -624,7 +645,7 @@ impl ReferenceIndex {
         scratch: &mut Scratch,
     ) -> bool {
         let col = &self.columns[f];
-        let v = col.value_of_row[r] as usize;
+        let v = self.row_values[r * self.n_fields + f] as usize;
         let spec = &plan.fields[f].spec;
         let needed = needed(spec) - 1e-6;
         let slot = scratch.cache[f][v];
@@ -951,6 +972,31 @@ mod tests {
         index.candidates(&plan, &doc, &mut scratch);
         index.rows_beyond_blocks(&plan, &doc, 0.9, &mut scratch);
         assert_eq!(ids(&scratch), ["mark"]);
+    }
+
+    #[test]
+    fn fields_a_row_must_agree_on_follow_from_the_confidence_it_must_beat() {
+        let plan = people_plan(FuzzyMeasure::JaroWinkler);
+        let index =
+            ReferenceIndex::build(&plan, &town(), &NoProgress, &CancelToken::new()).unwrap();
+        let all = 0b11111;
+        let reach = Reach {
+            doc_present: all,
+            known: all,
+            floor: 0.5,
+        };
+        let names = 0b00011;
+        // Weights 0.3, 0.3, 0.1, 0.1, 0.2: to beat 0.85 a row may disagree on 0.15 at most, so
+        // on the birth day (0.2) it must agree; the names are checked by comparison instead.
+        assert_eq!(index.must_agree(&reach, names, 0.85), 0b10000);
+        assert_eq!(index.must_agree(&reach, names, 0.95), 0b11100);
+        assert_eq!(index.must_agree(&reach, names, 0.5), 0);
+        // A field the document lacks is never a must.
+        let no_birthday = Reach {
+            doc_present: 0b01111,
+            ..reach
+        };
+        assert_eq!(index.must_agree(&no_birthday, names, 0.85), 0);
     }
 
     #[test]
