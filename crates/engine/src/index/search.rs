@@ -124,7 +124,7 @@ impl ReferenceIndex {
                 continue;
             }
             if col.keys.is_some() {
-                if let Prepared::Text(t) = &doc[f] {
+                if let (Prepared::Text(t), false) = (&doc[f], col.sketches.is_empty()) {
                     scratch.doc_sketches[f] = t.sketch();
                 }
                 self.find_text_values(plan, f, &doc[f], scratch);
@@ -556,7 +556,7 @@ impl ReferenceIndex {
             if mask & ADMITTED != 0 || scratch.reached_present[i] & must & !mask != 0 {
                 continue;
             }
-            let agree = self.beyond_margin(plan, doc, i, &reach, t, scratch);
+            let agree = self.beyond_margin(plan, doc, (i, fuzzy), &reach, t, scratch);
             if agree != mask && reach.could_reach(self, agree, scratch.reached_present[i], t) {
                 scratch.reached_masks[i] = mask | ADMITTED;
                 let r = scratch.reached[i];
@@ -586,21 +586,21 @@ impl ReferenceIndex {
         must
     }
 
-    /// Reached row `i`'s mask with the fuzzy fields where it agrees although no block said so,
-    /// compared heaviest first and only while they could lift it to `t`. Comparisons are
-    /// cached for scoring.
+    /// Reached row `i`'s mask with the fields of `fuzzy` (settled, searched by similarity) where
+    /// it agrees although no block said so, compared heaviest first and only while they could
+    /// lift it to `t`. Comparisons are cached for scoring.
     fn beyond_margin(
         &self,
         plan: &MatchPlan,
         doc: &[Prepared],
-        i: usize,
+        (i, fuzzy): (usize, u32),
         reach: &Reach,
         t: f64,
         scratch: &mut Scratch,
     ) -> u32 {
         let mask = scratch.reached_masks[i];
         let present = scratch.reached_present[i];
-        let open = self.fuzzy_text & reach.known & reach.doc_present & present & !mask;
+        let open = fuzzy & present & !mask;
         if open == 0
             || reach.could_reach(self, mask, present, t)
             || !reach.could_reach(self, mask | open, present, t)
@@ -631,11 +631,9 @@ impl ReferenceIndex {
     }
 
     /// Whether row `r`'s value of fuzzy field `f` reaches the field's threshold against the
-    /// document's `value`: from the comparison cache, else from the sketches when they settle it,
-    /// else compared. What is learned is cached for scoring (a value the bound rules out scores
-    /// 0, as the comparison would: below the threshold a fuzzy score is cut to 0). Value ids are
-    /// read from the row-major table: a row's fields share a cache line, and rows come in no
-    /// particular order.
+    /// document's `value`: `field_score`, unless the sketches settle it first. A value the bound
+    /// rules out is cached as scoring 0, as the comparison would have it (below the threshold a
+    /// fuzzy score is cut to 0).
     fn value_agrees(
         &self,
         plan: &MatchPlan,
@@ -647,23 +645,15 @@ impl ReferenceIndex {
         let col = &self.columns[f];
         let v = self.row_values[r * self.n_fields + f] as usize;
         let spec = &plan.fields[f].spec;
-        let needed = needed(spec) - 1e-6;
-        let slot = scratch.cache[f][v];
-        if slot.0 == scratch.stamp {
-            return f64::from(slot.1) >= needed;
+        if scratch.cache[f][v].0 != scratch.stamp {
+            let sketch = col.sketches.get(v).copied().unwrap_or_default();
+            if !could_agree(spec, &scratch.doc_sketches[f], &sketch) {
+                scratch.cache[f][v] = (scratch.stamp, 0.0);
+                return false;
+            }
         }
-        let target = &col.distinct[v];
-        if value.is_missing() || target.is_missing() {
-            return false;
-        }
-        let sketch = col.sketches.get(v).copied().unwrap_or_default();
-        let s = if could_agree(spec, &scratch.doc_sketches[f], &sketch) {
-            compare_spec(spec, value, target, col.weights.as_ref())
-        } else {
-            0.0
-        };
-        scratch.cache[f][v] = (scratch.stamp, s as f32);
-        s >= needed
+        self.field_score(plan, f, value, r, scratch)
+            .is_some_and(|s| s >= needed(spec) - 1e-6)
     }
 
     /// Candidates by the blocking keys a config names: the rows that agree on every field of a
