@@ -12,7 +12,7 @@ use crate::domain::{
     Candidate, Document, DocumentMatch, FieldEvidence, FieldMapping, Record, TOP_CANDIDATES,
 };
 use crate::error::EngineError;
-use crate::index::{ReferenceIndex, Scratch, ScratchPool};
+use crate::index::{Pass, ReferenceIndex, Scratch, ScratchPool};
 use crate::profile::{detect_date_order, DateOrderProfile};
 use crate::progress::{CancelToken, Phase, ProgressSink, ProgressUpdate};
 use crate::strategy::{explain_spec, prepare_spec, FieldSpec, Prepared};
@@ -509,21 +509,83 @@ fn prepare_document(ctx: &Ctx, doc: &Document) -> Vec<Prepared> {
 }
 
 /// Scores one document against its candidates: its result with evidence, and how many pairs
-/// were scored.
+/// were scored. The rows that could reach the threshold come first; only a document without a
+/// match among them is searched again down to the review floor (see `search::Pass`).
 fn score_document(ctx: &Ctx, doc: &Document, scratch: &mut Scratch) -> (DocumentMatch, u64) {
     let values = prepare_document(ctx, doc);
-    ctx.index.candidates(ctx.plan, &values, scratch);
+    let row_id = |r: u32| ctx.reference[r as usize].id.as_str();
+    let (top, pairs) = search_document(ctx, doc, &values, scratch);
+    let candidates: Vec<Candidate> = top
+        .iter()
+        .enumerate()
+        .map(|(rank, &(conf, r))| Candidate {
+            rank: rank as u32 + 1,
+            reference_row_id: row_id(r).to_string(),
+            confidence: conf,
+            evidence: evidence(ctx, doc, &values, r as usize, scratch),
+        })
+        .collect();
+    let confidence = candidates.first().map_or(0.0, |c| c.confidence);
+    let matched = candidates
+        .first()
+        .filter(|c| c.confidence >= ctx.plan.threshold - 1e-12);
+    let result = DocumentMatch {
+        document_id: doc.document_id.clone(),
+        document_filename: doc.document_filename.clone(),
+        matched_reference_row_id: matched.map(|c| c.reference_row_id.clone()),
+        confidence,
+        candidates,
+        contested: false,
+    };
+    (result, pairs)
+}
+
+/// The document's best candidates (confidence, row), best first, and the pairs scored: those of
+/// the match pass, and when none reaches the threshold, those of the review pass, whose
+/// candidates are then left in `scratch.candidates`.
+fn search_document(
+    ctx: &Ctx,
+    doc: &Document,
+    values: &[Prepared],
+    scratch: &mut Scratch,
+) -> (Vec<(f64, u32)>, u64) {
+    let mut pairs = 0;
+    let two_pass = ctx.plan.review_floor < ctx.plan.threshold && ctx.plan.named_keys.is_none();
+    let mut pass = if two_pass { Pass::Match } else { Pass::Review };
+    loop {
+        let (top, scored) = ranked_candidates(ctx, doc, values, pass, scratch);
+        pairs += scored as u64;
+        let best = top.first().map_or(0.0, |t| t.0);
+        // Enough when the best reaches the threshold and no row left unreached could beat it.
+        let enough = scratch.unreached_bound.max(ctx.plan.threshold);
+        if best >= enough - 1e-12 || pass == Pass::Review {
+            return (top, pairs);
+        }
+        pass = Pass::Review;
+    }
+}
+
+/// The document's best candidates of `pass` (confidence, row), best first, at most
+/// `TOP_CANDIDATES`, and how many pairs were scored: the rows the blocks admit, then the rows
+/// that could still beat the best of them.
+fn ranked_candidates(
+    ctx: &Ctx,
+    doc: &Document,
+    values: &[Prepared],
+    pass: Pass,
+    scratch: &mut Scratch,
+) -> (Vec<(f64, u32)>, usize) {
+    ctx.index.candidates_for(ctx.plan, values, pass, scratch);
     let excluded = ctx.rejected.get(&doc.document_id);
     let row_id = |r: u32| ctx.reference[r as usize].id.as_str();
-    // Best first; ties broken by row id so results do not depend on index order (spec C.7).
+    // Ties broken by row id so results do not depend on index order (spec C.7).
     let mut top: Vec<(f64, u32)> = Vec::with_capacity(TOP_CANDIDATES + 1);
     let mut scored = 0;
-    // The candidates of the blocks, then the rows that could still beat the best of them.
     for round in 0..2 {
         if round == 1 {
             let best = top.first().map_or(0.0, |t| t.0);
             ctx.index
-                .rows_beyond_blocks(ctx.plan, &values, best, scratch);
+                .rows_beyond_blocks(ctx.plan, values, best, scratch);
         }
         let candidates = std::mem::take(&mut scratch.candidates);
         for &r in &candidates[scored..] {
@@ -535,7 +597,7 @@ fn score_document(ctx: &Ctx, doc: &Document, scratch: &mut Scratch) -> (Document
             } else {
                 0.0
             };
-            let Some(conf) = bounded_confidence(ctx, &values, r as usize, scratch, floor) else {
+            let Some(conf) = bounded_confidence(ctx, values, r as usize, scratch, floor) else {
                 continue;
             };
             if conf <= 0.0 {
@@ -560,30 +622,7 @@ fn score_document(ctx: &Ctx, doc: &Document, scratch: &mut Scratch) -> (Document
         scored = candidates.len();
         scratch.candidates = candidates;
     }
-    let pairs = scored as u64;
-    let candidates: Vec<Candidate> = top
-        .iter()
-        .enumerate()
-        .map(|(rank, &(conf, r))| Candidate {
-            rank: rank as u32 + 1,
-            reference_row_id: row_id(r).to_string(),
-            confidence: conf,
-            evidence: evidence(ctx, doc, &values, r as usize, scratch),
-        })
-        .collect();
-    let confidence = candidates.first().map_or(0.0, |c| c.confidence);
-    let matched = candidates
-        .first()
-        .filter(|c| c.confidence >= ctx.plan.threshold - 1e-12);
-    let result = DocumentMatch {
-        document_id: doc.document_id.clone(),
-        document_filename: doc.document_filename.clone(),
-        matched_reference_row_id: matched.map(|c| c.reference_row_id.clone()),
-        confidence,
-        candidates,
-        contested: false,
-    };
-    (result, pairs)
+    (top, scored)
 }
 
 /// Agreement against disagreement over the fields present on both sides:
@@ -739,14 +778,8 @@ pub fn blocking_recall(
             || pool.get(),
             |scratch, doc| {
                 let values = prepare_document(&ctx, doc);
-                ctx.index.candidates(plan, &values, scratch);
-                // As `score_document` does: the rows that could beat the best candidate too.
-                let candidates = std::mem::take(&mut scratch.candidates);
-                let best = (candidates.iter())
-                    .map(|&r| confidence(&ctx, &values, r as usize, scratch))
-                    .fold(0.0, f64::max);
-                scratch.candidates = candidates;
-                ctx.index.rows_beyond_blocks(plan, &values, best, scratch);
+                // As `score_document` searches.
+                search_document(&ctx, doc, &values, scratch);
                 let blocked: HashSet<u32> = scratch.candidates.iter().copied().collect();
                 let mut best: Option<(f64, &str, u32)> = None;
                 for (r, row) in reference.iter().enumerate() {
@@ -1226,13 +1259,30 @@ mod tests {
             .candidates
             .iter()
             .all(|c| c.reference_row_id == "po_1" || c.confidence < floor));
-        // Not filtering: po_2 scores 0.9 / 1.8 = 0.5, in the review band, and is kept.
+        // Not filtering, po_2 scores 0.9 / 1.8 = 0.5, in the review band; but d1 has its match,
+        // and po_2 could not compete with it (search_document): only po_1 is scored.
         let (kept, pairs) = run_plan(&two_field_plan(0.9));
-        assert_eq!(pairs, 2);
-        let band = in_band(&kept, floor);
+        assert_eq!(pairs, 1);
+        assert_eq!(kept.matched_reference_row_id.as_deref(), Some("po_1"));
+        // A document without a match sees the review band: agreeing with both rows on the vendor
+        // only, 0.5 each.
+        let docs = vec![doc("d2", &["PO-9", "Acme", ""])];
+        let mut sink = Collect::default();
+        let plan = two_field_plan(0.9);
+        let out = run_with(
+            &plan,
+            &rows,
+            &docs,
+            &RejectedPairs::new(),
+            &mut sink,
+            &CancelToken::new(),
+            10,
+        );
+        let band = in_band(&sink.all()[0], floor);
         assert_eq!(band.len(), 2, "{band:?}");
         assert_eq!(band[1].0, "po_2");
         assert!((band[1].1 - 0.5).abs() < 1e-9);
+        assert!(out.pairs_compared >= 2);
     }
 
     /// A run's candidates at or above `floor`, as (row id, confidence).
@@ -1328,8 +1378,16 @@ mod tests {
                 .collect();
             all.sort_by(|x, y| y.1.total_cmp(&x.1).then_with(|| x.0.cmp(&y.0)));
             all.truncate(TOP_CANDIDATES);
+            // A document with a match is shown the rows that could compete with it; one
+            // without, the review band (see `search_document`).
+            let shown = if a.matched_reference_row_id.is_some() {
+                plan.threshold
+            } else {
+                floor
+            };
+            all.retain(|(_, c)| *c >= shown - 1e-12);
             assert!(
-                same_in_band(&in_band(a, floor), &all),
+                same_in_band(&in_band(a, shown), &all),
                 "{}: run {:?} vs exhaustive {:?}",
                 d.document_id,
                 in_band(a, floor),
@@ -1343,10 +1401,12 @@ mod tests {
                 d.document_id
             );
             matched += usize::from(a.matched_reference_row_id.is_some());
-            band_candidates += in_band(a, floor).len();
+            if a.matched_reference_row_id.is_none() {
+                band_candidates += in_band(a, floor).len();
+            }
         }
         // Enough happened for the comparison to mean something.
         assert!(matched > 100, "{matched}");
-        assert!(band_candidates > matched, "{band_candidates}");
+        assert!(band_candidates > 10, "{band_candidates}");
     }
 }

@@ -38,6 +38,9 @@ impl ReferenceIndex {
         let n_fields = columns.len();
         let row_values = row_major_values(&columns, rows.len());
         let present = present_fields(&columns, rows.len());
+        columns
+            .par_iter_mut()
+            .for_each(|col| col.put_complete_rows_last(&present, plan.settled_by_block));
         let searched = keys
             .iter()
             .enumerate()
@@ -241,6 +244,39 @@ impl FieldColumn {
     }
 }
 
+impl FieldColumn {
+    /// Moves the rows of each value that have a value in every field of `settled` after the
+    /// others, keeping their order, and notes where they begin (`complete_from`). Rows sorted by
+    /// day keep that order.
+    fn put_complete_rows_last(&mut self, present: &[u32], settled: u32) {
+        let n_values = self.offsets.len() - 1;
+        if !self.row_days.is_empty() || (self.keys.is_none() && self.days.is_none()) {
+            // Sorted by day, or making no blocks: nothing to put apart (see `complete_from`).
+            return;
+        }
+        let complete = |r: u32| present[r as usize] & settled == settled;
+        let mut from = Vec::with_capacity(n_values);
+        let mut held = Vec::new();
+        for v in 0..n_values {
+            let span = &mut self.rows[self.offsets[v] as usize..self.offsets[v + 1] as usize];
+            held.clear();
+            let mut kept = 0;
+            for i in 0..span.len() {
+                let r = span[i];
+                if complete(r) {
+                    held.push(r);
+                } else {
+                    span[kept] = r;
+                    kept += 1;
+                }
+            }
+            span[kept..].copy_from_slice(&held);
+            from.push(self.offsets[v] + kept as u32);
+        }
+        self.complete_from = from;
+    }
+}
+
 impl AmountIndex {
     /// The amounts of field `field` (the one `keys::search_keys` gives amount keys), sorted.
     fn new(field: usize, col: &FieldColumn) -> Self {
@@ -366,6 +402,7 @@ fn build_column(
         sketches,
         offsets,
         rows: row_list,
+        complete_from: Vec::new(),
         row_days: Vec::new(),
         weights,
         keys: None,

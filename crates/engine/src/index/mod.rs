@@ -35,6 +35,7 @@ mod stats;
 
 pub use keys::{resolve_blocking_keys, search_keys, KeyKind};
 pub use scratch::{PooledScratch, Scratch, ScratchPool};
+pub(crate) use search::Pass;
 pub use search::{ADMIT_CAP, VISIT_CAP};
 pub use stats::{BlockSizes, FieldBlockSizes};
 
@@ -76,6 +77,11 @@ pub(crate) struct FieldColumn {
     /// Rows of each distinct value (CSR: `rows[offsets[v]..offsets[v + 1]]`).
     offsets: Vec<u32>,
     rows: Vec<u32>,
+    /// Per distinct value, where in `rows` its rows with a value in every field a block settles
+    /// begin: those before lack one, and only they can be reached through a block walked late
+    /// (see `search::walk`). Empty when the rows are sorted by day instead (then every row
+    /// counts as lacking one) or the field makes no blocks.
+    complete_from: Vec<u32>,
     /// With a date filter, each entry of `rows`' day (rows of a value are sorted by it): the
     /// window search reads one contiguous run instead of one cache line per row.
     row_days: Vec<i32>,

@@ -27,6 +27,9 @@ pub struct Scratch {
     /// Per field, per distinct value: (stamp, score) of the comparison with the current document.
     pub(super) cache: Vec<Vec<(u32, f32)>>,
     pub(super) value_stamp: Vec<Vec<u32>>,
+    /// Per field, per distinct value: the stamp of the document whose block holds its rows (see
+    /// `search::walk`, which reads it instead of walking a large block).
+    pub(super) block_stamp: Vec<Vec<u32>>,
     pub(crate) candidates: Vec<u32>,
     pub(super) hashes: Vec<u64>,
     pub(super) typo_hashes: Vec<u64>,
@@ -35,6 +38,9 @@ pub struct Scratch {
     /// What the last document's candidate search settled about its reached rows (see
     /// `search::rows_beyond_blocks`); `None` when its keys were named.
     pub(super) settled: Option<super::search::Reach>,
+    /// The highest confidence a row that the last candidate search did not reach could have
+    /// (see `search::take_blocks`); 1 when nothing bounds it.
+    pub(crate) unreached_bound: f64,
     /// Per field, the current document's `PreparedText::sketch` (text fields searched).
     pub(super) doc_sketches: Vec<crate::similarity::TextSketch>,
     /// The current document's blocks (see `search`).
@@ -129,6 +135,15 @@ impl Scratch {
                 .iter()
                 .map(|c| vec![0; c.distinct.len()])
                 .collect(),
+            // Only fields whose blocks are made of values (see `search::push_value_block`).
+            block_stamp: index
+                .columns
+                .iter()
+                .map(|c| {
+                    let valued = c.keys.is_some() || c.days.is_some();
+                    vec![0; if valued { c.distinct.len() } else { 0 }]
+                })
+                .collect(),
             candidates: Vec::new(),
             hashes: Vec::new(),
             typo_hashes: Vec::new(),
@@ -142,6 +157,7 @@ impl Scratch {
             reached_masks: Vec::new(),
             doc_sketches: vec![Default::default(); index.columns.len()],
             settled: None,
+            unreached_bound: 1.0,
             reached_present: Vec::new(),
             masks: Vec::new(),
             memo: index.columns.iter().map(|_| FxHashMap::default()).collect(),
@@ -177,6 +193,7 @@ impl Scratch {
             // After 4 billion documents the stamps wrap; start clean so none looks current.
             self.cache.iter_mut().flatten().for_each(|c| c.0 = 0);
             self.value_stamp.iter_mut().flatten().for_each(|s| *s = 0);
+            self.block_stamp.iter_mut().flatten().for_each(|s| *s = 0);
             self.stamp = 1;
         }
         self.candidates.clear();

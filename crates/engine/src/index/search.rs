@@ -57,6 +57,9 @@ pub(crate) struct Block {
 pub(crate) struct Blocks {
     list: Vec<Block>,
     ranges: Vec<(u32, u32)>,
+    /// Beside each range, the part of it whose rows lack a value in a field some block settles
+    /// (see `FieldColumn::complete_from`).
+    lacking: Vec<(u32, u32)>,
     amount_rows: Vec<u32>,
 }
 
@@ -64,7 +67,20 @@ impl Blocks {
     fn clear(&mut self) {
         self.list.clear();
         self.ranges.clear();
+        self.lacking.clear();
         self.amount_rows.clear();
+    }
+
+    /// The rows of value block `block` that lack a value in a field some block settles.
+    fn lacking_rows<'a>(
+        &'a self,
+        columns: &'a [FieldColumn],
+        block: &Block,
+    ) -> impl Iterator<Item = u32> + 'a {
+        let rows = &columns[block.field].rows;
+        self.lacking[block.ranges.0 as usize..block.ranges.1 as usize]
+            .iter()
+            .flat_map(move |&(a, b)| rows[a as usize..b as usize].iter().copied())
     }
 
     /// The rows of `block` (a row may repeat when amount factors overlap).
@@ -92,6 +108,25 @@ fn needed(spec: &FieldSpec) -> f64 {
     }
 }
 
+/// What a candidate search must not leave out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Pass {
+    /// The rows that could reach the threshold: all a document needs when one of them does.
+    Match,
+    /// The rows that could reach the review floor too, and the closest rows when none could: for
+    /// a document without a match, the borderline rows a reviewer should see.
+    Review,
+}
+
+impl Pass {
+    fn level(self, plan: &MatchPlan) -> f64 {
+        match self {
+            Pass::Match => plan.threshold,
+            Pass::Review => plan.review_floor,
+        }
+    }
+}
+
 /// What decides whether a reached row could still reach a confidence (see `admit_if`).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Reach {
@@ -111,10 +146,24 @@ impl Reach {
 }
 
 impl ReferenceIndex {
-    /// Fills `scratch.candidates` with the rows a document is compared with.
+    /// Fills `scratch.candidates` with the rows a document is compared with, as the review pass
+    /// finds them (see `Pass`).
+    #[cfg(test)]
     pub(crate) fn candidates(&self, plan: &MatchPlan, doc: &[Prepared], scratch: &mut Scratch) {
+        self.candidates_for(plan, doc, Pass::Review, scratch);
+    }
+
+    /// Fills `scratch.candidates` with the rows `pass` must not leave out.
+    pub(crate) fn candidates_for(
+        &self,
+        plan: &MatchPlan,
+        doc: &[Prepared],
+        pass: Pass,
+        scratch: &mut Scratch,
+    ) {
         scratch.next_document();
         scratch.settled = None;
+        scratch.unreached_bound = 1.0;
         let mut blocks = std::mem::take(&mut scratch.blocks);
         blocks.clear();
         let window = self.date_window(plan, doc);
@@ -128,7 +177,8 @@ impl ReferenceIndex {
                     scratch.doc_sketches[f] = t.sketch();
                 }
                 self.find_text_values(plan, f, &doc[f], scratch);
-                self.push_value_block(f, window, &scratch.passing, &mut blocks);
+                let marks = (&mut scratch.block_stamp[f][..], scratch.stamp);
+                self.push_value_block(f, window, &scratch.passing, marks, &mut blocks);
             } else if let Some(days) = &col.days {
                 let Some((lo, hi)) = day_window(&plan.fields[f].spec, &doc[f]) else {
                     continue;
@@ -139,7 +189,8 @@ impl ReferenceIndex {
                 scratch
                     .passing
                     .extend(days[from..to].iter().map(|&(_, v)| (v, 1.0)));
-                self.push_value_block(f, window, &scratch.passing, &mut blocks);
+                let marks = (&mut scratch.block_stamp[f][..], scratch.stamp);
+                self.push_value_block(f, window, &scratch.passing, marks, &mut blocks);
             }
         }
         if let Some(amounts) = &self.amounts {
@@ -149,8 +200,9 @@ impl ReferenceIndex {
         match &plan.named_keys {
             Some((keys, ordered)) => self.take_named(plan, doc, &blocks, keys, *ordered, scratch),
             None => {
-                self.take_blocks(plan, doc, &blocks, scratch);
-                if scratch.candidates.is_empty() && !blocks.list.is_empty() {
+                self.take_blocks(plan, doc, &blocks, (pass, window), scratch);
+                if scratch.candidates.is_empty() && !blocks.list.is_empty() && pass == Pass::Review
+                {
                     self.fallback(plan, doc, &blocks, scratch);
                 }
             }
@@ -158,7 +210,7 @@ impl ReferenceIndex {
         scratch.blocks = blocks;
         // Nothing found at all: a small reference is compared whole (spec C.8), as when a config
         // names only unselective fields (a currency, a wide date window).
-        if scratch.candidates.is_empty() && self.n_rows <= FULL_SCAN_LIMIT {
+        if scratch.candidates.is_empty() && self.n_rows <= FULL_SCAN_LIMIT && pass == Pass::Review {
             for r in 0..self.n_rows {
                 if self.admit(plan, doc, r, scratch) {
                     scratch.candidates.push(r as u32);
@@ -247,12 +299,13 @@ impl ReferenceIndex {
     }
 
     /// Makes a block of the rows of the values in `passing`, cut to the date window when the
-    /// rows are sorted by day.
+    /// rows are sorted by day, and marks those values with the stamp in `marks` (see `in_block`).
     fn push_value_block(
         &self,
         f: usize,
         window: Option<(i32, i32)>,
         passing: &[(u32, f64)],
+        (marks, stamp): (&mut [u32], u32),
         blocks: &mut Blocks,
     ) {
         let col = &self.columns[f];
@@ -260,6 +313,7 @@ impl ReferenceIndex {
         let mut size = 0;
         let windowed = window.is_some() && !col.row_days.is_empty();
         for &(v, _) in passing {
+            marks[v as usize] = stamp;
             let span = col.span(v);
             match window {
                 Some((lo, hi)) if windowed => {
@@ -269,15 +323,18 @@ impl ReferenceIndex {
                     let to = from + days[from..].partition_point(|&d| d <= hi);
                     for (a, b) in [(0, undated), (from, to.max(from))] {
                         if b > a {
-                            blocks
-                                .ranges
-                                .push(((span.start + a) as u32, (span.start + b) as u32));
+                            let range = ((span.start + a) as u32, (span.start + b) as u32);
+                            blocks.ranges.push(range);
+                            blocks.lacking.push(range);
                             size += b - a;
                         }
                     }
                 }
                 _ => {
                     blocks.ranges.push((span.start as u32, span.end as u32));
+                    let lacking_end =
+                        (col.complete_from.get(v as usize)).map_or(span.end, |&e| e as usize);
+                    blocks.lacking.push((span.start as u32, lacking_end as u32));
                     size += span.len();
                 }
             }
@@ -336,6 +393,7 @@ impl ReferenceIndex {
         if size > 0 {
             let at = blocks.ranges.len() as u32;
             blocks.ranges.push((start as u32, end as u32));
+            blocks.lacking.push((start as u32, end as u32));
             blocks.list.push(Block {
                 field: amounts.field,
                 size,
@@ -354,8 +412,10 @@ impl ReferenceIndex {
         plan: &MatchPlan,
         doc: &[Prepared],
         blocks: &Blocks,
+        (pass, window): (Pass, Option<(i32, i32)>),
         scratch: &mut Scratch,
     ) {
+        let level = pass.level(plan);
         let doc_present = doc
             .iter()
             .enumerate()
@@ -367,17 +427,24 @@ impl ReferenceIndex {
         let with_block = blocks.list.iter().fold(0u32, |m, b| m | 1 << b.field);
         let filter_bit = self.date_filter.as_ref().map_or(0, |df| 1 << df.field);
         let none_found = self.searched & doc_present & !with_block & !filter_bit;
-        let (split, first) = self.walk_order(plan, blocks, doc_present, none_found, scratch);
+        let (split, first) =
+            self.walk_order(plan, blocks, (doc_present, none_found), level, scratch);
+        scratch.unreached_bound = self.unreached_bound(plan, first | none_found, doc_present);
         let early = Reach {
             doc_present,
             known: (first | none_found) & plan.settled_by_block,
-            floor: plan.review_floor,
+            floor: level,
         };
-        self.walk(plan, blocks, split, &early, scratch);
-        // A row reached late may have missed the bits of the blocks walked before it.
+        let exact = self.walk(blocks, split, &early, window, scratch);
+        // A row reached late may have missed the bits of the blocks walked before it, but not
+        // those `walk` read from the values.
+        let late_reach = Reach {
+            known: early.known | (exact & plan.settled_by_block),
+            ..early
+        };
         let late = std::mem::take(&mut scratch.late);
         for &i in &late {
-            self.admit_if(plan, doc, i as usize, &early, plan.threshold, scratch);
+            self.admit_if(plan, doc, i as usize, &late_reach, plan.threshold, scratch);
         }
         scratch.late = late;
         let known =
@@ -386,6 +453,15 @@ impl ReferenceIndex {
             known: known & plan.settled_by_block,
             ..early
         };
+        if pass == Pass::Match {
+            // Small blocks and rare combinations bring rows for the review floor; this pass looks
+            // for the rows that could reach the threshold, which the last loop admits.
+            for i in 0..scratch.reached.len() {
+                self.admit_if(plan, doc, i, &reach, plan.threshold, scratch);
+            }
+            scratch.settled = Some(reach);
+            return;
+        }
         let small = std::mem::take(&mut scratch.small);
         for &i in &small {
             self.admit_if(plan, doc, i as usize, &reach, reach.floor, scratch);
@@ -416,8 +492,8 @@ impl ReferenceIndex {
         &self,
         plan: &MatchPlan,
         blocks: &Blocks,
-        doc_present: u32,
-        none_found: u32,
+        (doc_present, none_found): (u32, u32),
+        level: f64,
         scratch: &mut Scratch,
     ) -> (usize, u32) {
         let cost = |x: &Block| {
@@ -440,7 +516,7 @@ impl ReferenceIndex {
         let mut first = 0u32;
         for (k, &b) in walk.iter().enumerate() {
             let settled = (first | none_found) & plan.settled_by_block & doc_present;
-            if self.cannot_reach(plan.review_floor, settled, doc_present) {
+            if self.cannot_reach(level, settled, doc_present) {
                 return (k, first);
             }
             first |= 1 << blocks.list[b as usize].field;
@@ -448,27 +524,56 @@ impl ReferenceIndex {
         (walk.len(), first)
     }
 
-    /// Walks the blocks of `scratch.walk`: the first `split` reach every row, with a bit for their field; the
-    /// others set their bit on rows already reached, and reach a row of their own (`late`) only
-    /// when it lacks values enough in the early fields to reach the review floor on the others.
-    /// Rows of small blocks are noted in `small`.
+    /// The highest confidence a row in none of the blocks of `settled` (fields) could have, with a
+    /// value in each: it disagrees on their exact and date fields, and may agree on the fuzzy
+    /// ones, beyond the margin of the document's best value (see `rows_beyond_blocks`), and on
+    /// every other field.
+    fn unreached_bound(&self, plan: &MatchPlan, settled: u32, doc_present: u32) -> f64 {
+        let surely = settled & plan.settled_by_block & doc_present & !self.fuzzy_text;
+        let open = self.bounds.agree(doc_present & !surely);
+        open / (open + self.bounds.disagree(surely)).max(f64::MIN_POSITIVE)
+    }
+
+    /// Walks the blocks of `scratch.walk`: the first `split` reach every row, with a bit for
+    /// their field. The others add their field to the rows already reached and reach a row of
+    /// their own (`late`) only when it lacks values enough in the early fields to reach
+    /// `early.floor` on the others. A large value block does both without reading its rows one by
+    /// one: it walks only its rows that lack a value (`Blocks::lacking`), and the reached rows get
+    /// its bit from their values (`in_block`); its field is returned among those whose bits are
+    /// exact for every reached row. Rows of small blocks are noted in `small`.
     fn walk(
         &self,
-        plan: &MatchPlan,
         blocks: &Blocks,
         split: usize,
         early: &Reach,
+        window: Option<(i32, i32)>,
         scratch: &mut Scratch,
-    ) {
+    ) -> u32 {
         scratch.small.clear();
         scratch.late.clear();
         // A row with a value in each early field could not reach the floor outside them (that
         // is where `split` stopped): one comparison of masks passes it over.
         let early_settled = early.known & early.doc_present;
+        let late_row = |present: u32, bit: u32| {
+            present & early_settled != early_settled
+                && early.could_reach(self, bit, present, early.floor)
+        };
         let walk = std::mem::take(&mut scratch.walk);
+        let mut by_value = 0u32;
         for (k, &b) in walk.iter().enumerate() {
             let block = &blocks.list[b as usize];
             let bit = 1u32 << block.field;
+            if k >= split && !block.amounts && block.size > ADMIT_CAP {
+                for r in blocks.lacking_rows(&self.columns, block) {
+                    let present = self.present[r as usize];
+                    if scratch.reached_at(r).is_none() && late_row(present, bit) {
+                        let (i, _) = scratch.reach(r, present);
+                        scratch.late.push(i as u32);
+                    }
+                }
+                by_value |= bit;
+                continue;
+            }
             for r in blocks.rows(&self.columns, block) {
                 let i = if k < split {
                     scratch.reach(r, self.present[r as usize]).0
@@ -476,9 +581,7 @@ impl ReferenceIndex {
                     i
                 } else {
                     let present = self.present[r as usize];
-                    if present & early_settled == early_settled
-                        || !early.could_reach(self, bit, present, plan.review_floor)
-                    {
+                    if !late_row(present, bit) {
                         continue;
                     }
                     let (i, _) = scratch.reach(r, present);
@@ -492,6 +595,56 @@ impl ReferenceIndex {
             }
         }
         scratch.walk = walk;
+        if by_value != 0 {
+            // Reached rows are scattered over the row-major values: ask for a row's line a few
+            // rows ahead, or every row waits for memory.
+            const AHEAD: usize = 8;
+            for i in 0..scratch.reached.len() {
+                if let Some(&ahead) = scratch.reached.get(i + AHEAD) {
+                    self.prefetch_row(ahead as usize);
+                }
+                let r = scratch.reached[i] as usize;
+                let mut rest = by_value;
+                while rest != 0 {
+                    let f = rest.trailing_zeros() as usize;
+                    rest &= rest - 1;
+                    if self.in_block(f, r, window, scratch) {
+                        scratch.reached_masks[i] |= 1 << f;
+                    }
+                }
+            }
+        }
+        by_value
+    }
+
+    /// Asks the processor to bring row `r`'s values (`row_values`) into cache.
+    #[inline]
+    fn prefetch_row(&self, r: usize) {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(v) = self.row_values.get(r * self.n_fields) {
+            // SAFETY: prefetching reads nothing and cannot fault; the pointer is in bounds.
+            unsafe {
+                use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+                _mm_prefetch::<_MM_HINT_T0>((v as *const u32).cast());
+            }
+        }
+    }
+
+    /// Whether row `r` is in the current document's block of value field `f`: its value was
+    /// marked by `push_value_block`, and its day is inside the date window when the block was cut
+    /// to it.
+    fn in_block(&self, f: usize, r: usize, window: Option<(i32, i32)>, scratch: &Scratch) -> bool {
+        let v = self.row_values[r * self.n_fields + f] as usize;
+        if scratch.block_stamp[f][v] != scratch.stamp {
+            return false;
+        }
+        match (window, &self.date_filter) {
+            (Some((lo, hi)), Some(df)) if !self.columns[f].row_days.is_empty() => {
+                let d = df.row_day[r];
+                d == i32::MIN || (lo..=hi).contains(&d)
+            }
+            _ => true,
+        }
     }
 
     /// Whether a row that disagrees on every field of `settled` (and has a value in each) could
@@ -927,6 +1080,74 @@ mod tests {
         assert_eq!(candidates(&jw, &rows, doc), ["chen", "other3"]);
         let levenshtein = people_plan(FuzzyMeasure::Levenshtein);
         assert_eq!(candidates(&levenshtein, &rows, doc), ["other3"]);
+    }
+
+    /// The rows `pass` admits for a document, sorted, and the scratch it left.
+    fn pass_ids(
+        plan: &MatchPlan,
+        rows: &[Record],
+        doc: [&str; 5],
+        pass: Pass,
+    ) -> (Vec<String>, f64) {
+        let index = ReferenceIndex::build(plan, rows, &NoProgress, &CancelToken::new()).unwrap();
+        let values: Vec<Prepared> = (plan.fields.iter())
+            .zip(doc)
+            .map(|(f, raw)| prepare_spec(&f.spec, raw, &DateOrderProfile::default()))
+            .collect();
+        let mut scratch = Scratch::new(&index);
+        index.candidates_for(plan, &values, pass, &mut scratch);
+        let mut ids: Vec<String> = (scratch.candidates.iter())
+            .map(|&r| rows[r as usize].id.clone())
+            .collect();
+        ids.sort();
+        (ids, scratch.unreached_bound)
+    }
+
+    #[test]
+    fn the_match_pass_leaves_out_rows_that_could_only_reach_the_review_floor() {
+        let plan = people_plan(FuzzyMeasure::JaroWinkler);
+        let mut rows = town();
+        let (given, surname) = (word(77, 7), word(78, 8));
+        // Agrees with the document on both names only: 0.6 against 0.4, in the review band
+        // (0.5 to the threshold 0.8); its two-row name blocks are small, so the review pass
+        // compares it.
+        rows.push(row(
+            "near",
+            [&given, &surname, "northwood", "4000", "1970-01-01"],
+        ));
+        rows.push(row(
+            "same",
+            [&given, &surname, "southwood", "5000", "1971-02-02"],
+        ));
+        let doc = [given.as_str(), &surname, "southwood", "5000", "1971-02-02"];
+        let (review, _) = pass_ids(&plan, &rows, doc, Pass::Review);
+        assert_eq!(review, ["near", "same"]);
+        let (matched, unreached) = pass_ids(&plan, &rows, doc, Pass::Match);
+        assert_eq!(matched, ["same"]);
+        // Walked in full: the birth day, then the given name (a row in neither could not reach
+        // 0.8). A row in neither disagrees on the day (0.2) and might agree on everything else,
+        // the fuzzy given name too: 0.8 at most, under the 1.0 of "same".
+        assert!((unreached - 0.8).abs() < 1e-9, "{unreached}");
+    }
+
+    #[test]
+    fn rows_of_a_value_lacking_a_settled_field_come_first() {
+        let plan = people_plan(FuzzyMeasure::JaroWinkler);
+        let rows = vec![
+            row("full1", ["ann", "lee", "elmwood", "2000", "1970-01-01"]),
+            row("gap1", ["ann", "lee", "", "2000", "1970-01-01"]),
+            row("full2", ["bob", "lee", "elmwood", "2000", "1971-01-01"]),
+            row("gap2", ["cy", "lee", "elmwood", "2000", ""]),
+        ];
+        let index = ReferenceIndex::build(&plan, &rows, &NoProgress, &CancelToken::new()).unwrap();
+        let col = &index.columns[1];
+        let v = col.value_of_row[0];
+        let span = col.span(v);
+        let ids: Vec<&str> = (col.rows[span.clone()].iter())
+            .map(|&r| rows[r as usize].id.as_str())
+            .collect();
+        assert_eq!(ids, ["gap1", "gap2", "full1", "full2"]);
+        assert_eq!(col.complete_from[v as usize] as usize, span.start + 2);
     }
 
     #[test]
