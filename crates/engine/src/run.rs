@@ -540,9 +540,11 @@ fn score_document(ctx: &Ctx, doc: &Document, scratch: &mut Scratch) -> (Document
     (result, pairs)
 }
 
-/// The document's best candidates (confidence, row), best first, and the pairs scored: those of
-/// the match pass, and when none reaches the threshold, those of the review pass, whose
-/// candidates are then left in `scratch.candidates`.
+/// The document's best candidates (confidence, row), best first, and the pairs scored, over the
+/// passes of candidate search it needs (see `search::Pass`); the last pass's candidates are left
+/// in `scratch.candidates`. The match pass is enough when its best reaches the threshold and no
+/// row it left unreached could beat it; otherwise a match is checked against the rows the review
+/// pass reaches (the deep pass), and a document without one gets the review pass.
 fn search_document(
     ctx: &Ctx,
     doc: &Document,
@@ -558,10 +560,16 @@ fn search_document(
         let best = top.first().map_or(0.0, |t| t.0);
         // Enough when the best reaches the threshold and no row left unreached could beat it.
         let enough = scratch.unreached_bound.max(ctx.plan.threshold);
-        if best >= enough - 1e-12 || pass == Pass::Review {
+        if best >= enough - 1e-12 || pass != Pass::Match {
             return (top, pairs);
         }
-        pass = Pass::Review;
+        // A match that an unreached row could beat: the rows the review pass would reach, but
+        // only those that could compete with it. No match: the review band.
+        pass = if best >= ctx.plan.threshold - 1e-12 {
+            Pass::Deep
+        } else {
+            Pass::Review
+        };
     }
 }
 

@@ -113,6 +113,10 @@ fn needed(spec: &FieldSpec) -> f64 {
 pub(crate) enum Pass {
     /// The rows that could reach the threshold: all a document needs when one of them does.
     Match,
+    /// The rows that could reach the threshold among those the review pass reaches: for a
+    /// document whose best reaches the threshold but not the bound of the rows the match pass
+    /// left unreached.
+    Deep,
     /// The rows that could reach the review floor too, and the closest rows when none could: for
     /// a document without a match, the borderline rows a reviewer should see.
     Review,
@@ -122,7 +126,7 @@ impl Pass {
     fn level(self, plan: &MatchPlan) -> f64 {
         match self {
             Pass::Match => plan.threshold,
-            Pass::Review => plan.review_floor,
+            Pass::Deep | Pass::Review => plan.review_floor,
         }
     }
 }
@@ -453,7 +457,7 @@ impl ReferenceIndex {
             known: known & plan.settled_by_block,
             ..early
         };
-        if pass == Pass::Match {
+        if pass != Pass::Review {
             // Small blocks and rare combinations bring rows for the review floor; this pass looks
             // for the rows that could reach the threshold, which the last loop admits.
             for i in 0..scratch.reached.len() {
@@ -1128,6 +1132,10 @@ mod tests {
         // 0.8). A row in neither disagrees on the day (0.2) and might agree on everything else,
         // the fuzzy given name too: 0.8 at most, under the 1.0 of "same".
         assert!((unreached - 0.8).abs() < 1e-9, "{unreached}");
+        // The deep pass walks as the review pass does, down to the review floor (the surname
+        // block too), but compares only the rows that could reach the threshold.
+        let (deep, _) = pass_ids(&plan, &rows, doc, Pass::Deep);
+        assert_eq!(deep, ["same"]);
     }
 
     #[test]
