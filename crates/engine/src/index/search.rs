@@ -71,18 +71,6 @@ impl Blocks {
         self.amount_rows.clear();
     }
 
-    /// The rows of value block `block` that lack a value in a field some block settles.
-    fn lacking_rows<'a>(
-        &'a self,
-        columns: &'a [FieldColumn],
-        block: &Block,
-    ) -> impl Iterator<Item = u32> + 'a {
-        let rows = &columns[block.field].rows;
-        self.lacking[block.ranges.0 as usize..block.ranges.1 as usize]
-            .iter()
-            .flat_map(move |&(a, b)| rows[a as usize..b as usize].iter().copied())
-    }
-
     /// The rows of `block` (a row may repeat when amount factors overlap).
     fn rows<'a>(
         &'a self,
@@ -541,10 +529,11 @@ impl ReferenceIndex {
     /// Walks the blocks of `scratch.walk`: the first `split` reach every row, with a bit for
     /// their field. The others add their field to the rows already reached and reach a row of
     /// their own (`late`) only when it lacks values enough in the early fields to reach
-    /// `early.floor` on the others. A large value block does both without reading its rows one by
-    /// one: it walks only its rows that lack a value (`Blocks::lacking`), and the reached rows get
-    /// its bit from their values (`in_block`); its field is returned among those whose bits are
-    /// exact for every reached row. Rows of small blocks are noted in `small`.
+    /// `early.floor` on the others. A large value block reads `present` only for its rows that
+    /// lack a settled value (`Blocks::lacking`): only those can be late rows. Late rows get the
+    /// bits of the value blocks walked before them from their values (`in_block`); those fields
+    /// are returned, their bits exact for every reached row. Rows of small blocks are noted in
+    /// `small`.
     fn walk(
         &self,
         blocks: &Blocks,
@@ -568,11 +557,30 @@ impl ReferenceIndex {
             let block = &blocks.list[b as usize];
             let bit = 1u32 << block.field;
             if k >= split && !block.amounts && block.size > ADMIT_CAP {
-                for r in blocks.lacking_rows(&self.columns, block) {
-                    let present = self.present[r as usize];
-                    if scratch.reached_at(r).is_none() && late_row(present, bit) {
-                        let (i, _) = scratch.reach(r, present);
-                        scratch.late.push(i as u32);
+                // Rows with every settled value are only looked up (one bit each); the others
+                // may be late rows.
+                let rows = &self.columns[block.field].rows;
+                let (from, to) = (block.ranges.0 as usize, block.ranges.1 as usize);
+                for (&(a, b), &(_, lacking_end)) in blocks.ranges[from..to]
+                    .iter()
+                    .zip(&blocks.lacking[from..to])
+                {
+                    for &r in &rows[a as usize..lacking_end as usize] {
+                        if let Some(i) = scratch.reached_at(r) {
+                            scratch.reached_masks[i] |= bit;
+                            continue;
+                        }
+                        let present = self.present[r as usize];
+                        if late_row(present, bit) {
+                            let (i, _) = scratch.reach(r, present);
+                            scratch.late.push(i as u32);
+                            scratch.reached_masks[i] |= bit;
+                        }
+                    }
+                    for &r in &rows[lacking_end as usize..b as usize] {
+                        if let Some(i) = scratch.reached_at(r) {
+                            scratch.reached_masks[i] |= bit;
+                        }
                     }
                 }
                 by_value |= bit;
@@ -599,39 +607,21 @@ impl ReferenceIndex {
             }
         }
         scratch.walk = walk;
-        if by_value != 0 {
-            // Reached rows are scattered over the row-major values: ask for a row's line a few
-            // rows ahead, or every row waits for memory.
-            const AHEAD: usize = 8;
-            for i in 0..scratch.reached.len() {
-                if let Some(&ahead) = scratch.reached.get(i + AHEAD) {
-                    self.prefetch_row(ahead as usize);
-                }
-                let r = scratch.reached[i] as usize;
-                let mut rest = by_value;
-                while rest != 0 {
-                    let f = rest.trailing_zeros() as usize;
-                    rest &= rest - 1;
-                    if self.in_block(f, r, window, scratch) {
-                        scratch.reached_masks[i] |= 1 << f;
-                    }
+        // A late row missed the bits of the value blocks walked before it was reached: its
+        // values give them.
+        for j in 0..scratch.late.len() {
+            let i = scratch.late[j] as usize;
+            let r = scratch.reached[i] as usize;
+            let mut rest = by_value;
+            while rest != 0 {
+                let f = rest.trailing_zeros() as usize;
+                rest &= rest - 1;
+                if self.in_block(f, r, window, scratch) {
+                    scratch.reached_masks[i] |= 1 << f;
                 }
             }
         }
         by_value
-    }
-
-    /// Asks the processor to bring row `r`'s values (`row_values`) into cache.
-    #[inline]
-    fn prefetch_row(&self, r: usize) {
-        #[cfg(target_arch = "x86_64")]
-        if let Some(v) = self.row_values.get(r * self.n_fields) {
-            // SAFETY: prefetching reads nothing and cannot fault; the pointer is in bounds.
-            unsafe {
-                use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-                _mm_prefetch::<_MM_HINT_T0>((v as *const u32).cast());
-            }
-        }
     }
 
     /// Whether row `r` is in the current document's block of value field `f`: its value was
