@@ -38,9 +38,12 @@ impl ReferenceIndex {
         let n_fields = columns.len();
         let row_values = row_major_values(&columns, rows.len());
         let present = present_fields(&columns, rows.len());
-        columns
-            .par_iter_mut()
-            .for_each(|col| col.put_complete_rows_last(&present, plan.settled_by_block));
+        columns.par_iter_mut().for_each(|col| {
+            col.put_complete_rows_last(&present, plan.settled_by_block);
+            if col.keys.is_some() || col.days.is_some() {
+                col.row_present = col.rows.iter().map(|&r| present[r as usize]).collect();
+            }
+        });
         let searched = keys
             .iter()
             .enumerate()
@@ -403,6 +406,7 @@ fn build_column(
         offsets,
         rows: row_list,
         complete_from: Vec::new(),
+        row_present: Vec::new(),
         row_days: Vec::new(),
         weights,
         keys: None,

@@ -82,6 +82,9 @@ pub(crate) struct FieldColumn {
     /// (see `search::walk`). Empty when the rows are sorted by day instead (then every row
     /// counts as lacking one) or the field makes no blocks.
     complete_from: Vec<u32>,
+    /// Beside `rows`, each row's present fields (`ReferenceIndex::present`), for fields that
+    /// make blocks: walking a block reads them in order instead of one cache line per row.
+    row_present: Vec<u32>,
     /// With a date filter, each entry of `rows`' day (rows of a value are sorted by it): the
     /// window search reads one contiguous run instead of one cache line per row.
     row_days: Vec<i32>,

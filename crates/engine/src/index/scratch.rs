@@ -54,6 +54,8 @@ pub struct Scratch {
     pub(super) walk: Vec<u32>,
     /// Rows first reached through a block walked only for rows reached before (see `search`).
     pub(super) late: Vec<u32>,
+    /// Reached rows left to look at beyond the margin (see `search::rows_beyond_blocks`).
+    pub(super) open: Vec<u32>,
     pub(super) masks: Vec<(u32, u32)>,
     /// Per field: the values a text agreed with, remembered across documents.
     pub(super) memo: Vec<TextMemo>,
@@ -152,6 +154,7 @@ impl Scratch {
             multi: Vec::new(),
             small: Vec::new(),
             late: Vec::new(),
+            open: Vec::new(),
             walk: Vec::new(),
             reached: Vec::new(),
             reached_masks: Vec::new(),

@@ -556,34 +556,13 @@ impl ReferenceIndex {
         for (k, &b) in walk.iter().enumerate() {
             let block = &blocks.list[b as usize];
             let bit = 1u32 << block.field;
-            if k >= split && !block.amounts && block.size > ADMIT_CAP {
-                // Rows with every settled value are only looked up (one bit each); the others
-                // may be late rows.
-                let rows = &self.columns[block.field].rows;
-                let (from, to) = (block.ranges.0 as usize, block.ranges.1 as usize);
-                for (&(a, b), &(_, lacking_end)) in blocks.ranges[from..to]
-                    .iter()
-                    .zip(&blocks.lacking[from..to])
-                {
-                    for &r in &rows[a as usize..lacking_end as usize] {
-                        if let Some(i) = scratch.reached_at(r) {
-                            scratch.reached_masks[i] |= bit;
-                            continue;
-                        }
-                        let present = self.present[r as usize];
-                        if late_row(present, bit) {
-                            let (i, _) = scratch.reach(r, present);
-                            scratch.late.push(i as u32);
-                            scratch.reached_masks[i] |= bit;
-                        }
-                    }
-                    for &r in &rows[lacking_end as usize..b as usize] {
-                        if let Some(i) = scratch.reached_at(r) {
-                            scratch.reached_masks[i] |= bit;
-                        }
-                    }
+            if !block.amounts && (k < split || block.size > ADMIT_CAP) {
+                if k < split {
+                    self.reach_value_block(blocks, block, scratch);
+                } else {
+                    self.walk_late_value_block(blocks, block, &late_row, scratch);
+                    by_value |= bit;
                 }
-                by_value |= bit;
                 continue;
             }
             for r in blocks.rows(&self.columns, block) {
@@ -622,6 +601,72 @@ impl ReferenceIndex {
             }
         }
         by_value
+    }
+
+    /// Reaches every row of value block `block`, with its field's bit (rows and their present
+    /// fields read in order, see `FieldColumn::row_present`).
+    fn reach_value_block(&self, blocks: &Blocks, block: &Block, scratch: &mut Scratch) {
+        let col = &self.columns[block.field];
+        let bit = 1u32 << block.field;
+        let small = block.size <= ADMIT_CAP;
+        for &(a, b) in &blocks.ranges[block.ranges.0 as usize..block.ranges.1 as usize] {
+            let (a, b) = (a as usize, b as usize);
+            for (&r, &present) in col.rows[a..b].iter().zip(&col.row_present[a..b]) {
+                let (i, _) = scratch.reach(r, present);
+                scratch.reached_masks[i] |= bit;
+                if small {
+                    scratch.small.push(i as u32);
+                }
+            }
+        }
+    }
+
+    /// Gives the rows already reached the bit of large value block `block`, walked after the
+    /// split, and reaches its late rows (`late_row`, given a row's present fields and the bit).
+    /// Rows with every settled value are only looked up; the others may be late rows.
+    fn walk_late_value_block(
+        &self,
+        blocks: &Blocks,
+        block: &Block,
+        late_row: &impl Fn(u32, u32) -> bool,
+        scratch: &mut Scratch,
+    ) {
+        let col = &self.columns[block.field];
+        let bit = 1u32 << block.field;
+        let (from, to) = (block.ranges.0 as usize, block.ranges.1 as usize);
+        for (&(a, b), &(_, lacking_end)) in blocks.ranges[from..to]
+            .iter()
+            .zip(&blocks.lacking[from..to])
+        {
+            let (a, lacking_end, b) = (a as usize, lacking_end as usize, b as usize);
+            for (&r, &present) in col.rows[a..lacking_end].iter().zip(&col.row_present[a..]) {
+                if let Some(i) = scratch.reached_at(r) {
+                    scratch.reached_masks[i] |= bit;
+                } else if late_row(present, bit) {
+                    let (i, _) = scratch.reach(r, present);
+                    scratch.late.push(i as u32);
+                    scratch.reached_masks[i] |= bit;
+                }
+            }
+            for &r in &col.rows[lacking_end..b] {
+                if let Some(i) = scratch.reached_at(r) {
+                    scratch.reached_masks[i] |= bit;
+                }
+            }
+        }
+    }
+
+    /// Asks the processor to bring row `r`'s values (`row_values`) into cache.
+    #[inline]
+    fn prefetch_row(&self, r: usize) {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(v) = self.row_values.get(r * self.n_fields) {
+            // SAFETY: a prefetch reads nothing and cannot fault; the address is in bounds.
+            unsafe {
+                use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+                _mm_prefetch::<_MM_HINT_T0>((v as *const u32).cast());
+            }
+        }
     }
 
     /// Whether row `r` is in the current document's block of value field `f`: its value was
@@ -698,11 +743,21 @@ impl ReferenceIndex {
             return;
         }
         let must = self.must_agree(&reach, fuzzy, t);
-        for i in 0..scratch.reached.len() {
-            let mask = scratch.reached_masks[i];
-            if mask & ADMITTED != 0 || scratch.reached_present[i] & must & !mask != 0 {
-                continue;
+        let mut open = std::mem::take(&mut scratch.open);
+        open.clear();
+        open.extend((0..scratch.reached.len() as u32).filter(|&i| {
+            let mask = scratch.reached_masks[i as usize];
+            mask & ADMITTED == 0 && scratch.reached_present[i as usize] & must & !mask == 0
+        }));
+        // The rows' values are scattered over `row_values`: each is asked for a few rows ahead,
+        // or every row waits for memory.
+        const AHEAD: usize = 8;
+        for (j, &i) in open.iter().enumerate() {
+            if let Some(&ahead) = open.get(j + AHEAD) {
+                self.prefetch_row(scratch.reached[ahead as usize] as usize);
             }
+            let i = i as usize;
+            let mask = scratch.reached_masks[i];
             let agree = self.beyond_margin(plan, doc, (i, fuzzy), &reach, t, scratch);
             if agree != mask && reach.could_reach(self, agree, scratch.reached_present[i], t) {
                 scratch.reached_masks[i] = mask | ADMITTED;
@@ -712,6 +767,7 @@ impl ReferenceIndex {
                 }
             }
         }
+        scratch.open = open;
     }
 
     /// The settled fields other than `fuzzy` on which a row must agree, if it has a value there,
