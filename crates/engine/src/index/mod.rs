@@ -27,11 +27,13 @@ use crate::strategy::{compare_spec, could_agree, prepare_spec, FieldSpec, Prepar
 
 use rayon::prelude::*;
 
+mod beyond;
 mod build;
 mod keys;
 mod scratch;
 mod search;
 mod stats;
+mod walk;
 
 pub use keys::{resolve_blocking_keys, search_keys, KeyKind};
 pub use scratch::{PooledScratch, Scratch, ScratchPool};

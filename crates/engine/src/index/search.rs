@@ -15,9 +15,14 @@
 //!   neither a match nor borderline;
 //! - blocks are walked cheapest first; once a row outside those walked could not reach the review
 //!   floor, the larger blocks only add their field to rows already reached (and to rows lacking
-//!   the values that rule them out);
+//!   the values that rule them out), see `walk`;
 //! - a block larger than `VISIT_CAP` (a state, a country) is not walked at all: it says too
 //!   little to pay for.
+//!
+//! A document is searched in passes (`Pass`): first for the rows that could reach the threshold,
+//! which is all a document with a clear match needs, and down to the review floor only for the
+//! others. Rows reached without a block saying they agree on a fuzzy field are looked at in
+//! `beyond`.
 //!
 //! With a date filter (`MatchPlan::filter_fields`), every block is cut to the days it admits. A
 //! config that names its blocking keys gets exactly those instead (`take_named`).
@@ -37,7 +42,7 @@ const FALLBACK_CAP: usize = 4 * ADMIT_CAP;
 
 /// Field blocks get one bit each in a row's mask (the first `MASK_FIELDS` fields); this bit marks a
 /// row already a candidate.
-const ADMITTED: u32 = 1 << MASK_FIELDS;
+pub(super) const ADMITTED: u32 = 1 << MASK_FIELDS;
 /// Text lookups remembered per field and thread before the memory is given back.
 const MEMO_LIMIT: usize = 1 << 16;
 
@@ -46,20 +51,20 @@ const MEMO_LIMIT: usize = 1 << 16;
 /// `Blocks::amount_rows`.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Block {
-    field: usize,
-    size: usize,
-    ranges: (u32, u32),
-    amounts: bool,
+    pub(super) field: usize,
+    pub(super) size: usize,
+    pub(super) ranges: (u32, u32),
+    pub(super) amounts: bool,
 }
 
 /// The current document's blocks, smallest first once all are made, and where their rows are.
 #[derive(Default)]
 pub(crate) struct Blocks {
-    list: Vec<Block>,
-    ranges: Vec<(u32, u32)>,
+    pub(super) list: Vec<Block>,
+    pub(super) ranges: Vec<(u32, u32)>,
     /// Beside each range, the part of it whose rows lack a value in a field some block settles
     /// (see `FieldColumn::complete_from`).
-    lacking: Vec<(u32, u32)>,
+    pub(super) lacking: Vec<(u32, u32)>,
     amount_rows: Vec<u32>,
 }
 
@@ -72,7 +77,7 @@ impl Blocks {
     }
 
     /// The rows of `block` (a row may repeat when amount factors overlap).
-    fn rows<'a>(
+    pub(super) fn rows<'a>(
         &'a self,
         columns: &'a [FieldColumn],
         block: &Block,
@@ -89,7 +94,7 @@ impl Blocks {
 }
 
 /// The score a text field's value must reach to agree with the document's.
-fn needed(spec: &FieldSpec) -> f64 {
+pub(super) fn needed(spec: &FieldSpec) -> f64 {
     match spec.strategy {
         Strategy::Exact => 1.0,
         _ => spec.similarity_threshold.max(f64::MIN_POSITIVE),
@@ -122,14 +127,20 @@ impl Pass {
 /// What decides whether a reached row could still reach a confidence (see `admit_if`).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Reach {
-    doc_present: u32,
+    pub(super) doc_present: u32,
     /// The fields a row's mask settles: walked, or searched without finding anything.
-    known: u32,
-    floor: f64,
+    pub(super) known: u32,
+    pub(super) floor: f64,
 }
 
 impl Reach {
-    fn could_reach(&self, index: &ReferenceIndex, mask: u32, present: u32, t: f64) -> bool {
+    pub(super) fn could_reach(
+        &self,
+        index: &ReferenceIndex,
+        mask: u32,
+        present: u32,
+        t: f64,
+    ) -> bool {
         let present = present & self.doc_present;
         let agree = index.bounds.agree((mask | !self.known) & present);
         let disagree = index.bounds.disagree(self.known & !mask & present);
@@ -473,232 +484,12 @@ impl ReferenceIndex {
         scratch.settled = Some(reach);
     }
 
-    /// The blocks to walk (up to `VISIT_CAP` rows), as places in `blocks.list` left in
-    /// `scratch.walk`, cheapest clue first: rows walked per unit of mismatch weight that a row
-    /// outside the block is then known to carry (a field without one tells nothing by
-    /// disagreeing). Walked in full are the first `split` (returned), of fields `first`: enough
-    /// that a row in none of them (with a value in each) could not reach the review floor
-    /// agreeing on all the others. The blocks after only add their field to rows already reached
-    /// (see `walk`).
-    fn walk_order(
-        &self,
-        plan: &MatchPlan,
-        blocks: &Blocks,
-        (doc_present, none_found): (u32, u32),
-        level: f64,
-        scratch: &mut Scratch,
-    ) -> (usize, u32) {
-        let cost = |x: &Block| {
-            let clue = plan.fields[x.field].mismatch_weight;
-            if clue > 0.0 {
-                x.size as f64 / clue
-            } else {
-                f64::INFINITY
-            }
-        };
-        let walk = &mut scratch.walk;
-        walk.clear();
-        walk.extend(
-            (0..blocks.list.len() as u32).filter(|&b| blocks.list[b as usize].size <= VISIT_CAP),
-        );
-        walk.sort_by(|&a, &b| {
-            let (a, b) = (&blocks.list[a as usize], &blocks.list[b as usize]);
-            cost(a).total_cmp(&cost(b)).then(a.size.cmp(&b.size))
-        });
-        let mut first = 0u32;
-        for (k, &b) in walk.iter().enumerate() {
-            let settled = (first | none_found) & plan.settled_by_block & doc_present;
-            if self.cannot_reach(level, settled, doc_present) {
-                return (k, first);
-            }
-            first |= 1 << blocks.list[b as usize].field;
-        }
-        (walk.len(), first)
-    }
-
-    /// The highest confidence a row in none of the blocks of `settled` (fields) could have, with a
-    /// value in each: it disagrees on their exact and date fields, and may agree on the fuzzy
-    /// ones, beyond the margin of the document's best value (see `rows_beyond_blocks`), and on
-    /// every other field.
-    fn unreached_bound(&self, plan: &MatchPlan, settled: u32, doc_present: u32) -> f64 {
-        let surely = settled & plan.settled_by_block & doc_present & !self.fuzzy_text;
-        let open = self.bounds.agree(doc_present & !surely);
-        open / (open + self.bounds.disagree(surely)).max(f64::MIN_POSITIVE)
-    }
-
-    /// Walks the blocks of `scratch.walk`: the first `split` reach every row, with a bit for
-    /// their field. The others add their field to the rows already reached and reach a row of
-    /// their own (`late`) only when it lacks values enough in the early fields to reach
-    /// `early.floor` on the others. A large value block reads `present` only for its rows that
-    /// lack a settled value (`Blocks::lacking`): only those can be late rows. Late rows get the
-    /// bits of the value blocks walked before them from their values (`in_block`); those fields
-    /// are returned, their bits exact for every reached row. Rows of small blocks are noted in
-    /// `small`.
-    fn walk(
-        &self,
-        blocks: &Blocks,
-        split: usize,
-        early: &Reach,
-        window: Option<(i32, i32)>,
-        scratch: &mut Scratch,
-    ) -> u32 {
-        scratch.small.clear();
-        scratch.late.clear();
-        // A row with a value in each early field could not reach the floor outside them (that
-        // is where `split` stopped): one comparison of masks passes it over.
-        let early_settled = early.known & early.doc_present;
-        let late_row = |present: u32, bit: u32| {
-            present & early_settled != early_settled
-                && early.could_reach(self, bit, present, early.floor)
-        };
-        let walk = std::mem::take(&mut scratch.walk);
-        let mut by_value = 0u32;
-        for (k, &b) in walk.iter().enumerate() {
-            let block = &blocks.list[b as usize];
-            let bit = 1u32 << block.field;
-            if !block.amounts && (k < split || block.size > ADMIT_CAP) {
-                if k < split {
-                    self.reach_value_block(blocks, block, scratch);
-                } else {
-                    self.walk_late_value_block(blocks, block, &late_row, scratch);
-                    by_value |= bit;
-                }
-                continue;
-            }
-            for r in blocks.rows(&self.columns, block) {
-                let i = if k < split {
-                    scratch.reach(r, self.present[r as usize]).0
-                } else if let Some(i) = scratch.reached_at(r) {
-                    i
-                } else {
-                    let present = self.present[r as usize];
-                    if !late_row(present, bit) {
-                        continue;
-                    }
-                    let (i, _) = scratch.reach(r, present);
-                    scratch.late.push(i as u32);
-                    i
-                };
-                scratch.reached_masks[i] |= bit;
-                if block.size <= ADMIT_CAP {
-                    scratch.small.push(i as u32);
-                }
-            }
-        }
-        scratch.walk = walk;
-        // A late row missed the bits of the value blocks walked before it was reached: its
-        // values give them.
-        for j in 0..scratch.late.len() {
-            let i = scratch.late[j] as usize;
-            let r = scratch.reached[i] as usize;
-            let mut rest = by_value;
-            while rest != 0 {
-                let f = rest.trailing_zeros() as usize;
-                rest &= rest - 1;
-                if self.in_block(f, r, window, scratch) {
-                    scratch.reached_masks[i] |= 1 << f;
-                }
-            }
-        }
-        by_value
-    }
-
-    /// Reaches every row of value block `block`, with its field's bit (rows and their present
-    /// fields read in order, see `FieldColumn::row_present`).
-    fn reach_value_block(&self, blocks: &Blocks, block: &Block, scratch: &mut Scratch) {
-        let col = &self.columns[block.field];
-        let bit = 1u32 << block.field;
-        let small = block.size <= ADMIT_CAP;
-        for &(a, b) in &blocks.ranges[block.ranges.0 as usize..block.ranges.1 as usize] {
-            let (a, b) = (a as usize, b as usize);
-            for (&r, &present) in col.rows[a..b].iter().zip(&col.row_present[a..b]) {
-                let (i, _) = scratch.reach(r, present);
-                scratch.reached_masks[i] |= bit;
-                if small {
-                    scratch.small.push(i as u32);
-                }
-            }
-        }
-    }
-
-    /// Gives the rows already reached the bit of large value block `block`, walked after the
-    /// split, and reaches its late rows (`late_row`, given a row's present fields and the bit).
-    /// Rows with every settled value are only looked up; the others may be late rows.
-    fn walk_late_value_block(
-        &self,
-        blocks: &Blocks,
-        block: &Block,
-        late_row: &impl Fn(u32, u32) -> bool,
-        scratch: &mut Scratch,
-    ) {
-        let col = &self.columns[block.field];
-        let bit = 1u32 << block.field;
-        let (from, to) = (block.ranges.0 as usize, block.ranges.1 as usize);
-        for (&(a, b), &(_, lacking_end)) in blocks.ranges[from..to]
-            .iter()
-            .zip(&blocks.lacking[from..to])
-        {
-            let (a, lacking_end, b) = (a as usize, lacking_end as usize, b as usize);
-            for (&r, &present) in col.rows[a..lacking_end].iter().zip(&col.row_present[a..]) {
-                if let Some(i) = scratch.reached_at(r) {
-                    scratch.reached_masks[i] |= bit;
-                } else if late_row(present, bit) {
-                    let (i, _) = scratch.reach(r, present);
-                    scratch.late.push(i as u32);
-                    scratch.reached_masks[i] |= bit;
-                }
-            }
-            for &r in &col.rows[lacking_end..b] {
-                if let Some(i) = scratch.reached_at(r) {
-                    scratch.reached_masks[i] |= bit;
-                }
-            }
-        }
-    }
-
-    /// Asks the processor to bring row `r`'s values (`row_values`) into cache.
-    #[inline]
-    fn prefetch_row(&self, r: usize) {
-        #[cfg(target_arch = "x86_64")]
-        if let Some(v) = self.row_values.get(r * self.n_fields) {
-            // SAFETY: a prefetch reads nothing and cannot fault; the address is in bounds.
-            unsafe {
-                use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-                _mm_prefetch::<_MM_HINT_T0>((v as *const u32).cast());
-            }
-        }
-    }
-
-    /// Whether row `r` is in the current document's block of value field `f`: its value was
-    /// marked by `push_value_block`, and its day is inside the date window when the block was cut
-    /// to it.
-    fn in_block(&self, f: usize, r: usize, window: Option<(i32, i32)>, scratch: &Scratch) -> bool {
-        let v = self.row_values[r * self.n_fields + f] as usize;
-        if scratch.block_stamp[f][v] != scratch.stamp {
-            return false;
-        }
-        match (window, &self.date_filter) {
-            (Some((lo, hi)), Some(df)) if !self.columns[f].row_days.is_empty() => {
-                let d = df.row_day[r];
-                d == i32::MIN || (lo..=hi).contains(&d)
-            }
-            _ => true,
-        }
-    }
-
-    /// Whether a row that disagrees on every field of `settled` (and has a value in each) could
-    /// not reach `t`, however well it agrees on the document's other fields.
-    fn cannot_reach(&self, t: f64, settled: u32, doc_present: u32) -> bool {
-        let open = self.bounds.agree(doc_present & !settled);
-        open < t * (open + self.bounds.disagree(settled)) - 1e-9
-    }
-
     /// Admits reached row `i` (unless admitted before) when its confidence could reach `t`:
     /// counting every field it agrees on, or might (`reach.known` says which fields its mask
     /// settles), as full agreement, against the fields it is known to disagree on. A row with
     /// most values missing can reach the threshold on one common value, and comparing everything
     /// would find it.
-    fn admit_if(
+    pub(super) fn admit_if(
         &self,
         plan: &MatchPlan,
         doc: &[Prepared],
@@ -718,145 +509,6 @@ impl ReferenceIndex {
                 scratch.candidates.push(r);
             }
         }
-    }
-
-    /// Adds to `scratch.candidates` the rows reached by the last `candidates` call that could
-    /// be the document's match, scoring at least `best` (the best confidence its candidates
-    /// scored) and the threshold, on fuzzy fields no block said they agree on: a value beyond
-    /// the margin of the best ("mary" for "mark" where "mark" is there too) or sharing no key
-    /// with the document's ("zhu court" for "burns court"). An exhaustive comparison finds
-    /// those rows; blocks alone do not. Asked after scoring: a document with a clear match has
-    /// few rows that could beat it, so the comparisons go to those without one.
-    pub(crate) fn rows_beyond_blocks(
-        &self,
-        plan: &MatchPlan,
-        doc: &[Prepared],
-        best: f64,
-        scratch: &mut Scratch,
-    ) {
-        let Some(reach) = scratch.settled else {
-            return;
-        };
-        let t = plan.threshold.max(best);
-        let fuzzy = self.fuzzy_text & reach.known & reach.doc_present;
-        if fuzzy == 0 {
-            return;
-        }
-        let must = self.must_agree(&reach, fuzzy, t);
-        let mut open = std::mem::take(&mut scratch.open);
-        open.clear();
-        open.extend((0..scratch.reached.len() as u32).filter(|&i| {
-            let mask = scratch.reached_masks[i as usize];
-            mask & ADMITTED == 0 && scratch.reached_present[i as usize] & must & !mask == 0
-        }));
-        // The rows' values are scattered over `row_values`: each is asked for a few rows ahead,
-        // or every row waits for memory.
-        const AHEAD: usize = 8;
-        for (j, &i) in open.iter().enumerate() {
-            if let Some(&ahead) = open.get(j + AHEAD) {
-                self.prefetch_row(scratch.reached[ahead as usize] as usize);
-            }
-            let i = i as usize;
-            let mask = scratch.reached_masks[i];
-            let agree = self.beyond_margin(plan, doc, (i, fuzzy), &reach, t, scratch);
-            if agree != mask && reach.could_reach(self, agree, scratch.reached_present[i], t) {
-                scratch.reached_masks[i] = mask | ADMITTED;
-                let r = scratch.reached[i];
-                if self.admit(plan, doc, r as usize, scratch) {
-                    scratch.candidates.push(r);
-                }
-            }
-        }
-        scratch.open = open;
-    }
-
-    /// The settled fields other than `fuzzy` on which a row must agree, if it has a value there,
-    /// to reach `t`: disagreeing on one of them keeps even a row agreeing on everything else
-    /// under it (a row lacking other values has less to outweigh it with). Against a document's
-    /// clear match that is most fields, and one test of masks passes most rows over.
-    fn must_agree(&self, reach: &Reach, fuzzy: u32, t: f64) -> u32 {
-        let settled = reach.known & reach.doc_present & !fuzzy;
-        let mut must = 0;
-        let mut rest = settled;
-        while rest != 0 {
-            let bit = rest & rest.wrapping_neg();
-            rest &= rest - 1;
-            let agree = self.bounds.agree(reach.doc_present & !bit);
-            if agree < t * (agree + self.bounds.disagree(bit)) - 1e-9 {
-                must |= bit;
-            }
-        }
-        must
-    }
-
-    /// Reached row `i`'s mask with the fields of `fuzzy` (settled, searched by similarity) where
-    /// it agrees although no block said so, compared heaviest first and only while they could
-    /// lift it to `t`. Comparisons are cached for scoring.
-    fn beyond_margin(
-        &self,
-        plan: &MatchPlan,
-        doc: &[Prepared],
-        (i, fuzzy): (usize, u32),
-        reach: &Reach,
-        t: f64,
-        scratch: &mut Scratch,
-    ) -> u32 {
-        let mask = scratch.reached_masks[i];
-        let present = scratch.reached_present[i];
-        let open = fuzzy & present & !mask;
-        if open == 0
-            || reach.could_reach(self, mask, present, t)
-            || !reach.could_reach(self, mask | open, present, t)
-        {
-            return mask;
-        }
-        let r = scratch.reached[i] as usize;
-        let mut agree = mask;
-        let mut open = open;
-        for &f in &self.fuzzy_order {
-            let bit = 1u32 << f;
-            if open & bit == 0 {
-                continue;
-            }
-            open &= !bit;
-            let agrees = self.value_agrees(plan, f, &doc[f], r, scratch);
-            // Heaviest first: most rows are settled by one or two comparisons.
-            if agrees {
-                agree |= bit;
-                if reach.could_reach(self, agree, present, t) {
-                    break;
-                }
-            } else if !reach.could_reach(self, agree | open, present, t) {
-                break;
-            }
-        }
-        agree
-    }
-
-    /// Whether row `r`'s value of fuzzy field `f` reaches the field's threshold against the
-    /// document's `value`: `field_score`, unless the sketches settle it first. A value the bound
-    /// rules out is cached as scoring 0, as the comparison would have it (below the threshold a
-    /// fuzzy score is cut to 0).
-    fn value_agrees(
-        &self,
-        plan: &MatchPlan,
-        f: usize,
-        value: &Prepared,
-        r: usize,
-        scratch: &mut Scratch,
-    ) -> bool {
-        let col = &self.columns[f];
-        let v = self.row_values[r * self.n_fields + f] as usize;
-        let spec = &plan.fields[f].spec;
-        if scratch.cache[f][v].0 != scratch.stamp {
-            let sketch = col.sketches.get(v).copied().unwrap_or_default();
-            if !could_agree(spec, &scratch.doc_sketches[f], &sketch) {
-                scratch.cache[f][v] = (scratch.stamp, 0.0);
-                return false;
-            }
-        }
-        self.field_score(plan, f, value, r, scratch)
-            .is_some_and(|s| s >= needed(spec) - 1e-6)
     }
 
     /// Candidates by the blocking keys a config names: the rows that agree on every field of a
