@@ -12,7 +12,7 @@ use crate::domain::{
     Candidate, Document, DocumentMatch, FieldEvidence, FieldMapping, Record, TOP_CANDIDATES,
 };
 use crate::error::EngineError;
-use crate::index::{Pass, ReferenceIndex, Scratch, ScratchPool};
+use crate::index::{ReferenceIndex, Scratch, ScratchPool};
 use crate::profile::{detect_date_order, DateOrderProfile};
 use crate::progress::{CancelToken, Phase, ProgressSink, ProgressUpdate};
 use crate::strategy::{explain_spec, prepare_spec, FieldSpec, Prepared};
@@ -509,8 +509,7 @@ fn prepare_document(ctx: &Ctx, doc: &Document) -> Vec<Prepared> {
 }
 
 /// Scores one document against its candidates: its result with evidence, and how many pairs
-/// were scored. The rows that could reach the threshold come first; only a document without a
-/// match among them is searched again down to the review floor (see `search::Pass`).
+/// were scored.
 fn score_document(ctx: &Ctx, doc: &Document, scratch: &mut Scratch) -> (DocumentMatch, u64) {
     let values = prepare_document(ctx, doc);
     let row_id = |r: u32| ctx.reference[r as usize].id.as_str();
@@ -540,50 +539,16 @@ fn score_document(ctx: &Ctx, doc: &Document, scratch: &mut Scratch) -> (Document
     (result, pairs)
 }
 
-/// The document's best candidates (confidence, row), best first, and the pairs scored, over the
-/// passes of candidate search it needs (see `search::Pass`); the last pass's candidates are left
-/// in `scratch.candidates`. The match pass is enough when its best reaches the threshold and no
-/// row it left unreached could beat it; otherwise a match is checked against the rows the review
-/// pass reaches (the deep pass), and a document without one gets the review pass.
+/// The document's best candidates (confidence, row), best first, at most `TOP_CANDIDATES`, and
+/// how many pairs were scored: the rows the blocks admit, then the rows that could still beat
+/// the best of them. The candidates are left in `scratch.candidates`.
 fn search_document(
     ctx: &Ctx,
     doc: &Document,
     values: &[Prepared],
     scratch: &mut Scratch,
 ) -> (Vec<(f64, u32)>, u64) {
-    let mut pairs = 0;
-    let two_pass = ctx.plan.review_floor < ctx.plan.threshold && ctx.plan.named_keys.is_none();
-    let mut pass = if two_pass { Pass::Match } else { Pass::Review };
-    loop {
-        let (top, scored) = ranked_candidates(ctx, doc, values, pass, scratch);
-        pairs += scored as u64;
-        let best = top.first().map_or(0.0, |t| t.0);
-        // Enough when the best reaches the threshold and no row left unreached could beat it.
-        let enough = scratch.unreached_bound.max(ctx.plan.threshold);
-        if best >= enough - 1e-12 || pass != Pass::Match {
-            return (top, pairs);
-        }
-        // A match that an unreached row could beat: the rows the review pass would reach, but
-        // only those that could compete with it. No match: the review band.
-        pass = if best >= ctx.plan.threshold - 1e-12 {
-            Pass::Deep
-        } else {
-            Pass::Review
-        };
-    }
-}
-
-/// The document's best candidates of `pass` (confidence, row), best first, at most
-/// `TOP_CANDIDATES`, and how many pairs were scored: the rows the blocks admit, then the rows
-/// that could still beat the best of them.
-fn ranked_candidates(
-    ctx: &Ctx,
-    doc: &Document,
-    values: &[Prepared],
-    pass: Pass,
-    scratch: &mut Scratch,
-) -> (Vec<(f64, u32)>, usize) {
-    ctx.index.candidates_for(ctx.plan, values, pass, scratch);
+    ctx.index.candidates(ctx.plan, values, scratch);
     let excluded = ctx.rejected.get(&doc.document_id);
     let row_id = |r: u32| ctx.reference[r as usize].id.as_str();
     // Ties broken by row id so results do not depend on index order (spec C.7).
@@ -630,7 +595,7 @@ fn ranked_candidates(
         scored = candidates.len();
         scratch.candidates = candidates;
     }
-    (top, scored)
+    (top, scored as u64)
 }
 
 /// Agreement against disagreement over the fields present on both sides:
@@ -1267,30 +1232,13 @@ mod tests {
             .candidates
             .iter()
             .all(|c| c.reference_row_id == "po_1" || c.confidence < floor));
-        // Not filtering, po_2 scores 0.9 / 1.8 = 0.5, in the review band; but d1 has its match,
-        // and po_2 could not compete with it (search_document): only po_1 is scored.
+        // Not filtering: po_2 scores 0.9 / 1.8 = 0.5, in the review band, and is kept.
         let (kept, pairs) = run_plan(&two_field_plan(0.9));
-        assert_eq!(pairs, 1);
-        assert_eq!(kept.matched_reference_row_id.as_deref(), Some("po_1"));
-        // A document without a match sees the review band: agreeing with both rows on the vendor
-        // only, 0.5 each.
-        let docs = vec![doc("d2", &["PO-9", "Acme", ""])];
-        let mut sink = Collect::default();
-        let plan = two_field_plan(0.9);
-        let out = run_with(
-            &plan,
-            &rows,
-            &docs,
-            &RejectedPairs::new(),
-            &mut sink,
-            &CancelToken::new(),
-            10,
-        );
-        let band = in_band(&sink.all()[0], floor);
+        assert_eq!(pairs, 2);
+        let band = in_band(&kept, floor);
         assert_eq!(band.len(), 2, "{band:?}");
         assert_eq!(band[1].0, "po_2");
         assert!((band[1].1 - 0.5).abs() < 1e-9);
-        assert!(out.pairs_compared >= 2);
     }
 
     /// A run's candidates at or above `floor`, as (row id, confidence).
@@ -1386,16 +1334,8 @@ mod tests {
                 .collect();
             all.sort_by(|x, y| y.1.total_cmp(&x.1).then_with(|| x.0.cmp(&y.0)));
             all.truncate(TOP_CANDIDATES);
-            // A document with a match is shown the rows that could compete with it; one
-            // without, the review band (see `search_document`).
-            let shown = if a.matched_reference_row_id.is_some() {
-                plan.threshold
-            } else {
-                floor
-            };
-            all.retain(|(_, c)| *c >= shown - 1e-12);
             assert!(
-                same_in_band(&in_band(a, shown), &all),
+                same_in_band(&in_band(a, floor), &all),
                 "{}: run {:?} vs exhaustive {:?}",
                 d.document_id,
                 in_band(a, floor),
@@ -1409,12 +1349,10 @@ mod tests {
                 d.document_id
             );
             matched += usize::from(a.matched_reference_row_id.is_some());
-            if a.matched_reference_row_id.is_none() {
-                band_candidates += in_band(a, floor).len();
-            }
+            band_candidates += in_band(a, floor).len();
         }
         // Enough happened for the comparison to mean something.
         assert!(matched > 100, "{matched}");
-        assert!(band_candidates > 10, "{band_candidates}");
+        assert!(band_candidates > matched, "{band_candidates}");
     }
 }

@@ -37,7 +37,6 @@ mod walk;
 
 pub use keys::{resolve_blocking_keys, search_keys, KeyKind};
 pub use scratch::{PooledScratch, Scratch, ScratchPool};
-pub(crate) use search::Pass;
 pub use search::{ADMIT_CAP, VISIT_CAP};
 pub use stats::{BlockSizes, FieldBlockSizes};
 

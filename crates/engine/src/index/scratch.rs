@@ -38,9 +38,6 @@ pub struct Scratch {
     /// What the last document's candidate search settled about its reached rows (see
     /// `search::rows_beyond_blocks`); `None` when its keys were named.
     pub(super) settled: Option<super::search::Reach>,
-    /// The highest confidence a row that the last candidate search did not reach could have
-    /// (see `search::take_blocks`); 1 when nothing bounds it.
-    pub(crate) unreached_bound: f64,
     /// Per field, the current document's `PreparedText::sketch` (text fields searched).
     pub(super) doc_sketches: Vec<crate::similarity::TextSketch>,
     /// The current document's blocks (see `search`).
@@ -160,7 +157,6 @@ impl Scratch {
             reached_masks: Vec::new(),
             doc_sketches: vec![Default::default(); index.columns.len()],
             settled: None,
-            unreached_bound: 1.0,
             reached_present: Vec::new(),
             masks: Vec::new(),
             memo: index.columns.iter().map(|_| FxHashMap::default()).collect(),

@@ -19,10 +19,7 @@
 //! - a block larger than `VISIT_CAP` (a state, a country) is not walked at all: it says too
 //!   little to pay for.
 //!
-//! A document is searched in passes (`Pass`): first for the rows that could reach the threshold,
-//! which is all a document with a clear match needs, and down to the review floor only for the
-//! others. Rows reached without a block saying they agree on a fuzzy field are looked at in
-//! `beyond`.
+//! Rows reached without a block saying they agree on a fuzzy field are looked at in `beyond`.
 //!
 //! With a date filter (`MatchPlan::filter_fields`), every block is cut to the days it admits. A
 //! config that names its blocking keys gets exactly those instead (`take_named`).
@@ -101,29 +98,6 @@ pub(super) fn needed(spec: &FieldSpec) -> f64 {
     }
 }
 
-/// What a candidate search must not leave out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Pass {
-    /// The rows that could reach the threshold: all a document needs when one of them does.
-    Match,
-    /// The rows that could reach the threshold among those the review pass reaches: for a
-    /// document whose best reaches the threshold but not the bound of the rows the match pass
-    /// left unreached.
-    Deep,
-    /// The rows that could reach the review floor too, and the closest rows when none could: for
-    /// a document without a match, the borderline rows a reviewer should see.
-    Review,
-}
-
-impl Pass {
-    fn level(self, plan: &MatchPlan) -> f64 {
-        match self {
-            Pass::Match => plan.threshold,
-            Pass::Deep | Pass::Review => plan.review_floor,
-        }
-    }
-}
-
 /// What decides whether a reached row could still reach a confidence (see `admit_if`).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Reach {
@@ -149,24 +123,10 @@ impl Reach {
 }
 
 impl ReferenceIndex {
-    /// Fills `scratch.candidates` with the rows a document is compared with, as the review pass
-    /// finds them (see `Pass`).
-    #[cfg(test)]
+    /// Fills `scratch.candidates` with the rows a document is compared with.
     pub(crate) fn candidates(&self, plan: &MatchPlan, doc: &[Prepared], scratch: &mut Scratch) {
-        self.candidates_for(plan, doc, Pass::Review, scratch);
-    }
-
-    /// Fills `scratch.candidates` with the rows `pass` must not leave out.
-    pub(crate) fn candidates_for(
-        &self,
-        plan: &MatchPlan,
-        doc: &[Prepared],
-        pass: Pass,
-        scratch: &mut Scratch,
-    ) {
         scratch.next_document();
         scratch.settled = None;
-        scratch.unreached_bound = 1.0;
         let mut blocks = std::mem::take(&mut scratch.blocks);
         blocks.clear();
         let window = self.date_window(plan, doc);
@@ -203,9 +163,8 @@ impl ReferenceIndex {
         match &plan.named_keys {
             Some((keys, ordered)) => self.take_named(plan, doc, &blocks, keys, *ordered, scratch),
             None => {
-                self.take_blocks(plan, doc, &blocks, (pass, window), scratch);
-                if scratch.candidates.is_empty() && !blocks.list.is_empty() && pass == Pass::Review
-                {
+                self.take_blocks(plan, doc, &blocks, window, scratch);
+                if scratch.candidates.is_empty() && !blocks.list.is_empty() {
                     self.fallback(plan, doc, &blocks, scratch);
                 }
             }
@@ -213,7 +172,7 @@ impl ReferenceIndex {
         scratch.blocks = blocks;
         // Nothing found at all: a small reference is compared whole (spec C.8), as when a config
         // names only unselective fields (a currency, a wide date window).
-        if scratch.candidates.is_empty() && self.n_rows <= FULL_SCAN_LIMIT && pass == Pass::Review {
+        if scratch.candidates.is_empty() && self.n_rows <= FULL_SCAN_LIMIT {
             for r in 0..self.n_rows {
                 if self.admit(plan, doc, r, scratch) {
                     scratch.candidates.push(r as u32);
@@ -415,10 +374,10 @@ impl ReferenceIndex {
         plan: &MatchPlan,
         doc: &[Prepared],
         blocks: &Blocks,
-        (pass, window): (Pass, Option<(i32, i32)>),
+        window: Option<(i32, i32)>,
         scratch: &mut Scratch,
     ) {
-        let level = pass.level(plan);
+        let level = plan.review_floor;
         let doc_present = doc
             .iter()
             .enumerate()
@@ -432,7 +391,6 @@ impl ReferenceIndex {
         let none_found = self.searched & doc_present & !with_block & !filter_bit;
         let (split, first) =
             self.walk_order(plan, blocks, (doc_present, none_found), level, scratch);
-        scratch.unreached_bound = self.unreached_bound(plan, first | none_found, doc_present);
         let early = Reach {
             doc_present,
             known: (first | none_found) & plan.settled_by_block,
@@ -456,15 +414,6 @@ impl ReferenceIndex {
             known: known & plan.settled_by_block,
             ..early
         };
-        if pass != Pass::Review {
-            // Small blocks and rare combinations bring rows for the review floor; this pass looks
-            // for the rows that could reach the threshold, which the last loop admits.
-            for i in 0..scratch.reached.len() {
-                self.admit_if(plan, doc, i, &reach, plan.threshold, scratch);
-            }
-            scratch.settled = Some(reach);
-            return;
-        }
         let small = std::mem::take(&mut scratch.small);
         for &i in &small {
             self.admit_if(plan, doc, i as usize, &reach, reach.floor, scratch);
@@ -782,58 +731,6 @@ mod tests {
         assert_eq!(candidates(&jw, &rows, doc), ["chen", "other3"]);
         let levenshtein = people_plan(FuzzyMeasure::Levenshtein);
         assert_eq!(candidates(&levenshtein, &rows, doc), ["other3"]);
-    }
-
-    /// The rows `pass` admits for a document, sorted, and the scratch it left.
-    fn pass_ids(
-        plan: &MatchPlan,
-        rows: &[Record],
-        doc: [&str; 5],
-        pass: Pass,
-    ) -> (Vec<String>, f64) {
-        let index = ReferenceIndex::build(plan, rows, &NoProgress, &CancelToken::new()).unwrap();
-        let values: Vec<Prepared> = (plan.fields.iter())
-            .zip(doc)
-            .map(|(f, raw)| prepare_spec(&f.spec, raw, &DateOrderProfile::default()))
-            .collect();
-        let mut scratch = Scratch::new(&index);
-        index.candidates_for(plan, &values, pass, &mut scratch);
-        let mut ids: Vec<String> = (scratch.candidates.iter())
-            .map(|&r| rows[r as usize].id.clone())
-            .collect();
-        ids.sort();
-        (ids, scratch.unreached_bound)
-    }
-
-    #[test]
-    fn the_match_pass_leaves_out_rows_that_could_only_reach_the_review_floor() {
-        let plan = people_plan(FuzzyMeasure::JaroWinkler);
-        let mut rows = town();
-        let (given, surname) = (word(77, 7), word(78, 8));
-        // Agrees with the document on both names only: 0.6 against 0.4, in the review band
-        // (0.5 to the threshold 0.8); its two-row name blocks are small, so the review pass
-        // compares it.
-        rows.push(row(
-            "near",
-            [&given, &surname, "northwood", "4000", "1970-01-01"],
-        ));
-        rows.push(row(
-            "same",
-            [&given, &surname, "southwood", "5000", "1971-02-02"],
-        ));
-        let doc = [given.as_str(), &surname, "southwood", "5000", "1971-02-02"];
-        let (review, _) = pass_ids(&plan, &rows, doc, Pass::Review);
-        assert_eq!(review, ["near", "same"]);
-        let (matched, unreached) = pass_ids(&plan, &rows, doc, Pass::Match);
-        assert_eq!(matched, ["same"]);
-        // Walked in full: the birth day, then the given name (a row in neither could not reach
-        // 0.8). A row in neither disagrees on the day (0.2) and might agree on everything else,
-        // the fuzzy given name too: 0.8 at most, under the 1.0 of "same".
-        assert!((unreached - 0.8).abs() < 1e-9, "{unreached}");
-        // The deep pass walks as the review pass does, down to the review floor (the surname
-        // block too), but compares only the rows that could reach the threshold.
-        let (deep, _) = pass_ids(&plan, &rows, doc, Pass::Deep);
-        assert_eq!(deep, ["same"]);
     }
 
     #[test]

@@ -9,8 +9,8 @@ impl ReferenceIndex {
     /// `scratch.walk`, cheapest clue first: rows walked per unit of mismatch weight that a row
     /// outside the block is then known to carry (a field without one tells nothing by
     /// disagreeing). Walked in full are the first `split` (returned), of fields `first`: enough
-    /// that a row in none of them (with a value in each) could not reach `level` (the pass's,
-    /// see `Pass`) agreeing on all the others. The blocks after only add their field to rows already reached
+    /// that a row in none of them (with a value in each) could not reach `level` (the review
+    /// floor) agreeing on all the others. The blocks after only add their field to rows already reached
     /// (see `walk`).
     pub(super) fn walk_order(
         &self,
@@ -46,16 +46,6 @@ impl ReferenceIndex {
             first |= 1 << blocks.list[b as usize].field;
         }
         (walk.len(), first)
-    }
-
-    /// The highest confidence a row in none of the blocks of `settled` (fields) could have, with a
-    /// value in each: it disagrees on their exact and date fields, and may agree on the fuzzy
-    /// ones, beyond the margin of the document's best value (see `rows_beyond_blocks`), and on
-    /// every other field.
-    pub(super) fn unreached_bound(&self, plan: &MatchPlan, settled: u32, doc_present: u32) -> f64 {
-        let surely = settled & plan.settled_by_block & doc_present & !self.fuzzy_text;
-        let open = self.bounds.agree(doc_present & !surely);
-        open / (open + self.bounds.disagree(surely)).max(f64::MIN_POSITIVE)
     }
 
     /// Walks the blocks of `scratch.walk`: the first `split` reach every row, with a bit for
