@@ -164,8 +164,8 @@ fn print_blocking_recall(
     }
 }
 
-/// The evidence of one document against one reference row, scored alone (no candidate search
-/// in the way): what an exhaustive comparison saw in a pair that the index missed.
+/// The values of a document and of the reference row an exhaustive comparison matched it with,
+/// for a pair that candidate search missed.
 fn print_pair(reference: &[Record], documents: &[Document], doc: &str, row: &str) {
     let (Some(d), Some(r)) = (
         documents.iter().find(|d| d.document_id == doc),

@@ -548,54 +548,61 @@ fn search_document(
     values: &[Prepared],
     scratch: &mut Scratch,
 ) -> (Vec<(f64, u32)>, u64) {
-    ctx.index.candidates(ctx.plan, values, scratch);
     let excluded = ctx.rejected.get(&doc.document_id);
-    let row_id = |r: u32| ctx.reference[r as usize].id.as_str();
-    // Ties broken by row id so results do not depend on index order (spec C.7).
     let mut top: Vec<(f64, u32)> = Vec::with_capacity(TOP_CANDIDATES + 1);
-    let mut scored = 0;
-    for round in 0..2 {
-        if round == 1 {
-            let best = top.first().map_or(0.0, |t| t.0);
-            ctx.index
-                .rows_beyond_blocks(ctx.plan, values, best, scratch);
+    ctx.index.candidates(ctx.plan, values, scratch);
+    let blocked = scratch.candidates.len();
+    rank_into(ctx, values, excluded, 0, &mut top, scratch);
+    let best = top.first().map_or(0.0, |t| t.0);
+    ctx.index
+        .rows_beyond_blocks(ctx.plan, values, best, scratch);
+    rank_into(ctx, values, excluded, blocked, &mut top, scratch);
+    (top, scratch.candidates.len() as u64)
+}
+
+/// Scores `scratch.candidates[from..]` into `top` (best first, ties broken by row id so results
+/// do not depend on index order, spec C.7), leaving out the document's rejected rows.
+fn rank_into(
+    ctx: &Ctx,
+    values: &[Prepared],
+    excluded: Option<&HashSet<String>>,
+    from: usize,
+    top: &mut Vec<(f64, u32)>,
+    scratch: &mut Scratch,
+) {
+    let row_id = |r: u32| ctx.reference[r as usize].id.as_str();
+    let candidates = std::mem::take(&mut scratch.candidates);
+    for &r in &candidates[from..] {
+        // A candidate must beat the current fifth best to matter; below that it is not scored
+        // to the end (the bound is exact, so results are the same as scoring everything).
+        let floor = if top.len() == TOP_CANDIDATES {
+            top[TOP_CANDIDATES - 1].0
+        } else {
+            0.0
+        };
+        let Some(conf) = bounded_confidence(ctx, values, r as usize, scratch, floor) else {
+            continue;
+        };
+        if conf <= 0.0 {
+            continue;
         }
-        let candidates = std::mem::take(&mut scratch.candidates);
-        for &r in &candidates[scored..] {
-            // A candidate must beat the current fifth best to matter; below that it is not
-            // scored to the end (the bound is exact, so results are the same as scoring
-            // everything).
-            let floor = if top.len() == TOP_CANDIDATES {
-                top[TOP_CANDIDATES - 1].0
-            } else {
-                0.0
-            };
-            let Some(conf) = bounded_confidence(ctx, values, r as usize, scratch, floor) else {
-                continue;
-            };
-            if conf <= 0.0 {
+        if top.len() == TOP_CANDIDATES {
+            let worst = top[TOP_CANDIDATES - 1];
+            if conf < worst.0 || (conf == worst.0 && row_id(r) >= row_id(worst.1)) {
                 continue;
             }
-            if top.len() == TOP_CANDIDATES {
-                let worst = top[TOP_CANDIDATES - 1];
-                if conf < worst.0 || (conf == worst.0 && row_id(r) >= row_id(worst.1)) {
-                    continue;
-                }
-            }
-            if excluded.is_some_and(|e| e.contains(row_id(r))) {
-                continue;
-            }
-            let at = top
-                .iter()
-                .position(|&(c, o)| conf > c || (conf == c && row_id(r) < row_id(o)))
-                .unwrap_or(top.len());
-            top.insert(at, (conf, r));
-            top.truncate(TOP_CANDIDATES);
         }
-        scored = candidates.len();
-        scratch.candidates = candidates;
+        if excluded.is_some_and(|e| e.contains(row_id(r))) {
+            continue;
+        }
+        let at = top
+            .iter()
+            .position(|&(c, o)| conf > c || (conf == c && row_id(r) < row_id(o)))
+            .unwrap_or(top.len());
+        top.insert(at, (conf, r));
+        top.truncate(TOP_CANDIDATES);
     }
-    (top, scored as u64)
+    scratch.candidates = candidates;
 }
 
 /// Agreement against disagreement over the fields present on both sides:

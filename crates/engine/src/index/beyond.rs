@@ -77,7 +77,7 @@ impl ReferenceIndex {
     /// Reached row `i`'s mask with the fields of `fuzzy` (settled, searched by similarity) where
     /// it agrees although no block said so, compared heaviest first and only while they could
     /// lift it to `t`. Comparisons are cached for scoring.
-    pub(super) fn beyond_margin(
+    fn beyond_margin(
         &self,
         plan: &MatchPlan,
         doc: &[Prepared],
@@ -122,7 +122,7 @@ impl ReferenceIndex {
     /// document's `value`: `field_score`, unless the sketches settle it first. A value the bound
     /// rules out is cached as scoring 0, as the comparison would have it (below the threshold a
     /// fuzzy score is cut to 0).
-    pub(super) fn value_agrees(
+    fn value_agrees(
         &self,
         plan: &MatchPlan,
         f: usize,
@@ -142,5 +142,18 @@ impl ReferenceIndex {
         }
         self.field_score(plan, f, value, r, scratch)
             .is_some_and(|s| s >= needed(spec) - 1e-6)
+    }
+
+    /// Asks the processor to bring row `r`'s values (`row_values`) into cache.
+    #[inline]
+    fn prefetch_row(&self, r: usize) {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(v) = self.row_values.get(r * self.n_fields) {
+            // SAFETY: a prefetch reads nothing and cannot fault; the address is in bounds.
+            unsafe {
+                use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+                _mm_prefetch::<_MM_HINT_T0>((v as *const u32).cast());
+            }
+        }
     }
 }

@@ -73,14 +73,14 @@ pub(crate) struct FieldColumn {
     pub value_of_row: Vec<u32>,
     /// Prepared distinct values.
     pub distinct: Vec<Prepared>,
-    /// Per distinct text value, `PreparedText::sketch` (see `search::beyond_margin`).
+    /// Per distinct text value, `PreparedText::sketch` (see `beyond::value_agrees`).
     sketches: Vec<TextSketch>,
     /// Rows of each distinct value (CSR: `rows[offsets[v]..offsets[v + 1]]`).
     offsets: Vec<u32>,
     rows: Vec<u32>,
     /// Per distinct value, where in `rows` its rows with a value in every field a block settles
     /// begin: those before lack one, and only they can be reached through a block walked late
-    /// (see `search::walk`). Empty when the rows are sorted by day instead (then every row
+    /// (see `walk::walk`). Empty when the rows are sorted by day instead (then every row
     /// counts as lacking one) or the field makes no blocks.
     complete_from: Vec<u32>,
     /// Beside `rows`, each row's present fields (`ReferenceIndex::present`), for fields that
@@ -256,7 +256,7 @@ pub struct ReferenceIndex {
     present: Vec<u32>,
     /// The fields candidate search looks up (their keys, days or amounts), one bit each.
     searched: u32,
-    /// The searched fields compared by similarity (see `search::beyond_margin`), and the same
+    /// The searched fields compared by similarity (see `beyond::beyond_margin`), and the same
     /// heaviest first.
     fuzzy_text: u32,
     fuzzy_order: Vec<usize>,

@@ -28,7 +28,7 @@ pub struct Scratch {
     pub(super) cache: Vec<Vec<(u32, f32)>>,
     pub(super) value_stamp: Vec<Vec<u32>>,
     /// Per field, per distinct value: the stamp of the document whose block holds its rows (see
-    /// `search::walk`, which reads it instead of walking a large block).
+    /// `walk::in_block`, which gives a late row the fields of blocks walked before it).
     pub(super) block_stamp: Vec<Vec<u32>>,
     pub(crate) candidates: Vec<u32>,
     pub(super) hashes: Vec<u64>,
@@ -36,7 +36,7 @@ pub struct Scratch {
     /// Values of the current field that agree with the document, with their scores.
     pub(super) passing: Vec<(u32, f64)>,
     /// What the last document's candidate search settled about its reached rows (see
-    /// `search::rows_beyond_blocks`); `None` when its keys were named.
+    /// `beyond::rows_beyond_blocks`); `None` when its keys were named.
     pub(super) settled: Option<super::search::Reach>,
     /// Per field, the current document's `PreparedText::sketch` (text fields searched).
     pub(super) doc_sketches: Vec<crate::similarity::TextSketch>,
@@ -47,11 +47,11 @@ pub struct Scratch {
     /// Rows reached through a block small enough to compare whole.
     pub(super) small: Vec<u32>,
     /// The current document's blocks to walk, as places in its block list (see
-    /// `search::walk_order`).
+    /// `walk::walk_order`).
     pub(super) walk: Vec<u32>,
-    /// Rows first reached through a block walked only for rows reached before (see `search`).
+    /// Rows first reached through a block walked only for rows reached before (see `walk`).
     pub(super) late: Vec<u32>,
-    /// Reached rows left to look at beyond the margin (see `search::rows_beyond_blocks`).
+    /// Reached rows left to look at beyond the margin (see `beyond::rows_beyond_blocks`).
     pub(super) open: Vec<u32>,
     pub(super) masks: Vec<(u32, u32)>,
     /// Per field: the values a text agreed with, remembered across documents.

@@ -59,9 +59,9 @@ pub(crate) struct Block {
 pub(crate) struct Blocks {
     pub(super) list: Vec<Block>,
     pub(super) ranges: Vec<(u32, u32)>,
-    /// Beside each range, the part of it whose rows lack a value in a field some block settles
+    /// Beside each range, where its rows with a value in every field some block settles begin
     /// (see `FieldColumn::complete_from`).
-    pub(super) lacking: Vec<(u32, u32)>,
+    pub(super) lacking_end: Vec<u32>,
     amount_rows: Vec<u32>,
 }
 
@@ -69,7 +69,7 @@ impl Blocks {
     fn clear(&mut self) {
         self.list.clear();
         self.ranges.clear();
-        self.lacking.clear();
+        self.lacking_end.clear();
         self.amount_rows.clear();
     }
 
@@ -285,18 +285,18 @@ impl ReferenceIndex {
                     let to = from + days[from..].partition_point(|&d| d <= hi);
                     for (a, b) in [(0, undated), (from, to.max(from))] {
                         if b > a {
-                            let range = ((span.start + a) as u32, (span.start + b) as u32);
-                            blocks.ranges.push(range);
-                            blocks.lacking.push(range);
+                            blocks
+                                .ranges
+                                .push(((span.start + a) as u32, (span.start + b) as u32));
+                            blocks.lacking_end.push((span.start + b) as u32);
                             size += b - a;
                         }
                     }
                 }
                 _ => {
                     blocks.ranges.push((span.start as u32, span.end as u32));
-                    let lacking_end =
-                        (col.complete_from.get(v as usize)).map_or(span.end, |&e| e as usize);
-                    blocks.lacking.push((span.start as u32, lacking_end as u32));
+                    let lacking_end = col.complete_from.get(v as usize).copied();
+                    (blocks.lacking_end).push(lacking_end.unwrap_or(span.end as u32));
                     size += span.len();
                 }
             }
@@ -355,7 +355,7 @@ impl ReferenceIndex {
         if size > 0 {
             let at = blocks.ranges.len() as u32;
             blocks.ranges.push((start as u32, end as u32));
-            blocks.lacking.push((start as u32, end as u32));
+            blocks.lacking_end.push(end as u32);
             blocks.list.push(Block {
                 field: amounts.field,
                 size,
@@ -377,7 +377,6 @@ impl ReferenceIndex {
         window: Option<(i32, i32)>,
         scratch: &mut Scratch,
     ) {
-        let level = plan.review_floor;
         let doc_present = doc
             .iter()
             .enumerate()
@@ -389,12 +388,11 @@ impl ReferenceIndex {
         let with_block = blocks.list.iter().fold(0u32, |m, b| m | 1 << b.field);
         let filter_bit = self.date_filter.as_ref().map_or(0, |df| 1 << df.field);
         let none_found = self.searched & doc_present & !with_block & !filter_bit;
-        let (split, first) =
-            self.walk_order(plan, blocks, (doc_present, none_found), level, scratch);
+        let (split, first) = self.walk_order(plan, blocks, (doc_present, none_found), scratch);
         let early = Reach {
             doc_present,
             known: (first | none_found) & plan.settled_by_block,
-            floor: level,
+            floor: plan.review_floor,
         };
         let exact = self.walk(blocks, split, &early, window, scratch);
         // A row reached late may have missed the bits of the blocks walked before it, but not

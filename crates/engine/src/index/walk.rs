@@ -9,15 +9,14 @@ impl ReferenceIndex {
     /// `scratch.walk`, cheapest clue first: rows walked per unit of mismatch weight that a row
     /// outside the block is then known to carry (a field without one tells nothing by
     /// disagreeing). Walked in full are the first `split` (returned), of fields `first`: enough
-    /// that a row in none of them (with a value in each) could not reach `level` (the review
-    /// floor) agreeing on all the others. The blocks after only add their field to rows already reached
+    /// that a row in none of them (with a value in each) could not reach the review floor
+    /// agreeing on all the others. The blocks after only add their field to rows already reached
     /// (see `walk`).
     pub(super) fn walk_order(
         &self,
         plan: &MatchPlan,
         blocks: &Blocks,
         (doc_present, none_found): (u32, u32),
-        level: f64,
         scratch: &mut Scratch,
     ) -> (usize, u32) {
         let cost = |x: &Block| {
@@ -40,7 +39,7 @@ impl ReferenceIndex {
         let mut first = 0u32;
         for (k, &b) in walk.iter().enumerate() {
             let settled = (first | none_found) & plan.settled_by_block & doc_present;
-            if self.cannot_reach(level, settled, doc_present) {
+            if self.cannot_reach(plan.review_floor, settled, doc_present) {
                 return (k, first);
             }
             first |= 1 << blocks.list[b as usize].field;
@@ -52,7 +51,7 @@ impl ReferenceIndex {
     /// their field. The others add their field to the rows already reached and reach a row of
     /// their own (`late`) only when it lacks values enough in the early fields to reach
     /// `early.floor` on the others. A large value block reads `present` only for its rows that
-    /// lack a settled value (`Blocks::lacking`): only those can be late rows. Late rows get the
+    /// lack a settled value (`Blocks::lacking_end`): only those can be late rows. Late rows get the
     /// bits of the value blocks walked before them from their values (`in_block`); those fields
     /// are returned, their bits exact for every reached row. Rows of small blocks are noted in
     /// `small`.
@@ -78,14 +77,18 @@ impl ReferenceIndex {
         for (k, &b) in walk.iter().enumerate() {
             let block = &blocks.list[b as usize];
             let bit = 1u32 << block.field;
-            if !block.amounts && (k < split || block.size > ADMIT_CAP) {
-                if k < split {
+            match (block.amounts, k < split) {
+                (false, true) => {
                     self.reach_value_block(blocks, block, scratch);
-                } else {
+                    continue;
+                }
+                (false, false) if block.size > ADMIT_CAP => {
                     self.walk_late_value_block(blocks, block, &late_row, scratch);
                     by_value |= bit;
+                    continue;
                 }
-                continue;
+                // Amounts (rows, not values) and small late blocks (their rows are noted).
+                _ => {}
             }
             for r in blocks.rows(&self.columns, block) {
                 let i = if k < split {
@@ -127,7 +130,7 @@ impl ReferenceIndex {
 
     /// Reaches every row of value block `block`, with its field's bit (rows and their present
     /// fields read in order, see `FieldColumn::row_present`).
-    pub(super) fn reach_value_block(&self, blocks: &Blocks, block: &Block, scratch: &mut Scratch) {
+    fn reach_value_block(&self, blocks: &Blocks, block: &Block, scratch: &mut Scratch) {
         let col = &self.columns[block.field];
         let bit = 1u32 << block.field;
         let small = block.size <= ADMIT_CAP;
@@ -146,7 +149,7 @@ impl ReferenceIndex {
     /// Gives the rows already reached the bit of large value block `block`, walked after the
     /// split, and reaches its late rows (`late_row`, given a row's present fields and the bit).
     /// Rows with every settled value are only looked up; the others may be late rows.
-    pub(super) fn walk_late_value_block(
+    fn walk_late_value_block(
         &self,
         blocks: &Blocks,
         block: &Block,
@@ -156,9 +159,9 @@ impl ReferenceIndex {
         let col = &self.columns[block.field];
         let bit = 1u32 << block.field;
         let (from, to) = (block.ranges.0 as usize, block.ranges.1 as usize);
-        for (&(a, b), &(_, lacking_end)) in blocks.ranges[from..to]
+        for (&(a, b), &lacking_end) in blocks.ranges[from..to]
             .iter()
-            .zip(&blocks.lacking[from..to])
+            .zip(&blocks.lacking_end[from..to])
         {
             let (a, lacking_end, b) = (a as usize, lacking_end as usize, b as usize);
             for (&r, &present) in col.rows[a..lacking_end].iter().zip(&col.row_present[a..]) {
@@ -178,29 +181,10 @@ impl ReferenceIndex {
         }
     }
 
-    /// Asks the processor to bring row `r`'s values (`row_values`) into cache.
-    #[inline]
-    pub(super) fn prefetch_row(&self, r: usize) {
-        #[cfg(target_arch = "x86_64")]
-        if let Some(v) = self.row_values.get(r * self.n_fields) {
-            // SAFETY: a prefetch reads nothing and cannot fault; the address is in bounds.
-            unsafe {
-                use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-                _mm_prefetch::<_MM_HINT_T0>((v as *const u32).cast());
-            }
-        }
-    }
-
     /// Whether row `r` is in the current document's block of value field `f`: its value was
     /// marked by `push_value_block`, and its day is inside the date window when the block was cut
     /// to it.
-    pub(super) fn in_block(
-        &self,
-        f: usize,
-        r: usize,
-        window: Option<(i32, i32)>,
-        scratch: &Scratch,
-    ) -> bool {
+    fn in_block(&self, f: usize, r: usize, window: Option<(i32, i32)>, scratch: &Scratch) -> bool {
         let v = self.row_values[r * self.n_fields + f] as usize;
         if scratch.block_stamp[f][v] != scratch.stamp {
             return false;
@@ -216,7 +200,7 @@ impl ReferenceIndex {
 
     /// Whether a row that disagrees on every field of `settled` (and has a value in each) could
     /// not reach `t`, however well it agrees on the document's other fields.
-    pub(super) fn cannot_reach(&self, t: f64, settled: u32, doc_present: u32) -> bool {
+    fn cannot_reach(&self, t: f64, settled: u32, doc_present: u32) -> bool {
         let open = self.bounds.agree(doc_present & !settled);
         open < t * (open + self.bounds.disagree(settled)) - 1e-9
     }
