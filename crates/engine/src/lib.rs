@@ -6,6 +6,7 @@ pub mod assign;
 pub mod domain;
 pub mod error;
 pub mod index;
+pub mod learn;
 pub mod normalize;
 pub mod parse;
 pub mod profile;

@@ -1,0 +1,460 @@
+//! Fellegi-Sunter estimates without labels: u from random pairs, m and the share of matches by
+//! EM on the candidate pairs, the weights from them, and the threshold where the expected F1 is
+//! best.
+
+use std::collections::HashMap;
+
+use super::anchors::{run_sample, Comparer, Data};
+use super::columns::ProfiledColumn;
+use super::plan::FieldEstimate;
+use super::PromptHints;
+use crate::domain::{Document, DocumentMatch, FieldMapping};
+use crate::error::EngineError;
+use crate::progress::CancelToken;
+
+/// Agreement levels of a field: different, similar (scored between 0 and 1), the same.
+pub(super) const LEVELS: usize = 3;
+const LEVEL_NAMES: [&str; LEVELS] = ["different", "similar", "same"];
+const EM_ROUNDS: usize = 40;
+
+/// Per field, per level: m and u; and the share of candidate pairs that are matches.
+pub(super) struct Estimates {
+    pub m: Vec<[f64; LEVELS]>,
+    /// u among candidate pairs (what a candidate that is not a match looks like).
+    pub u: Vec<[f64; LEVELS]>,
+    /// u among random pairs: the weights' scale, as in any Fellegi-Sunter model.
+    pub u_random: Vec<[f64; LEVELS]>,
+    /// Share of candidate pairs that match (EM's lambda).
+    pub lambda: f64,
+    /// Share of documents whose best candidate is a match.
+    pub match_share: f64,
+}
+
+impl Estimates {
+    /// The chance that a document and a reference row taken at random match: a document has at
+    /// most one match among `reference_rows`.
+    pub fn population_prior(&self, reference_rows: usize) -> f64 {
+        (self.match_share.max(0.01) / reference_rows.max(1) as f64).clamp(1e-12, 0.5)
+    }
+}
+
+fn level(score: f64) -> usize {
+    if score >= 1.0 - 1e-9 {
+        2
+    } else if score > 0.0 {
+        1
+    } else {
+        0
+    }
+}
+
+/// Each pair's level per field (`None`: a value missing).
+fn levels(data: &Data, cmps: &[Comparer], pairs: &[(usize, usize)]) -> Vec<Vec<Option<usize>>> {
+    pairs
+        .iter()
+        .map(|&p| cmps.iter().map(|c| c.score(data, p).map(level)).collect())
+        .collect()
+}
+
+/// Candidate pairs of `matches` as (document row, reference row).
+fn candidate_pairs(data: &Data, matches: &[DocumentMatch]) -> Vec<(usize, usize)> {
+    let rows = data.row_lookup();
+    matches
+        .iter()
+        .flat_map(|m| {
+            let d = rows.docs.get(m.document_id.as_str()).copied();
+            let refs = &rows.refs;
+            m.candidates
+                .iter()
+                .filter_map(move |c| Some((d?, *refs.get(c.reference_row_id.as_str())?)))
+        })
+        .collect()
+}
+
+pub(super) fn estimate(
+    data: &Data,
+    mappings: &[FieldMapping],
+    first: &[DocumentMatch],
+    random: &[(usize, usize)],
+    anchors: &[(usize, usize)],
+) -> Estimates {
+    let cmps: Vec<Comparer> = mappings
+        .iter()
+        .filter_map(|m| Comparer::new(data, m))
+        .collect();
+    let k = cmps.len();
+    // Starting points: u from random pairs, m from the likely matches, smoothed so no level is
+    // impossible.
+    let u_random = frequencies(&levels(data, &cmps, random), k, 0.5);
+    let mut u = u_random.clone();
+    let mut m = frequencies(&levels(data, &cmps, anchors), k, 0.5);
+    let pairs = candidate_pairs(data, first);
+    let obs = levels(data, &cmps, &pairs);
+    let mut lambda = 0.3;
+    let mut post = vec![0.0; obs.len()];
+    // Both classes are estimated on the candidate pairs: a candidate that is not a match agrees
+    // more than a random pair (that is why it is a candidate), and the weights must tell matches
+    // from those.
+    for _ in 0..EM_ROUNDS {
+        for (p, row) in post.iter_mut().zip(&obs) {
+            *p = posterior(row, &m, &u, lambda);
+        }
+        lambda = (post.iter().sum::<f64>() / post.len().max(1) as f64).clamp(1e-4, 1.0 - 1e-4);
+        let mut next_m = vec![[1e-3; LEVELS]; k];
+        let mut next_u = vec![[1e-3; LEVELS]; k];
+        for (p, row) in post.iter().zip(&obs) {
+            for (f, l) in row.iter().enumerate() {
+                if let Some(l) = l {
+                    next_m[f][*l] += p;
+                    next_u[f][*l] += 1.0 - p;
+                }
+            }
+        }
+        next_m.iter_mut().for_each(normalise);
+        next_u.iter_mut().for_each(normalise);
+        m = next_m;
+        u = next_u;
+    }
+    // Per document: is its best candidate a match?
+    let tops: Vec<(usize, usize)> = candidate_pairs(data, &tops_of(first));
+    let match_share = levels(data, &cmps, &tops)
+        .iter()
+        .map(|row| posterior(row, &m, &u, lambda))
+        .sum::<f64>()
+        / first.len().max(1) as f64;
+    Estimates {
+        m,
+        u,
+        u_random,
+        lambda,
+        match_share,
+    }
+}
+
+/// Per field, the share of `rows` at each level, plus `prior` at each.
+fn frequencies(rows: &[Vec<Option<usize>>], k: usize, prior: f64) -> Vec<[f64; LEVELS]> {
+    let mut out = vec![[prior; LEVELS]; k];
+    for row in rows {
+        for (f, l) in row.iter().enumerate() {
+            if let Some(l) = l {
+                out[f][*l] += 1.0;
+            }
+        }
+    }
+    out.iter_mut().for_each(normalise);
+    out
+}
+
+fn tops_of(matches: &[DocumentMatch]) -> Vec<DocumentMatch> {
+    matches
+        .iter()
+        .map(|m| DocumentMatch {
+            candidates: m.candidates.iter().take(1).cloned().collect(),
+            ..m.clone()
+        })
+        .collect()
+}
+
+fn normalise(x: &mut [f64; LEVELS]) {
+    let s: f64 = x.iter().sum();
+    x.iter_mut().for_each(|v| *v /= s);
+}
+
+/// The probability that a pair with these levels is a match.
+fn posterior(row: &[Option<usize>], m: &[[f64; LEVELS]], u: &[[f64; LEVELS]], lambda: f64) -> f64 {
+    let mut log_odds = (lambda / (1.0 - lambda)).ln();
+    for (f, l) in row.iter().enumerate() {
+        if let Some(l) = l {
+            log_odds += (m[f][*l] / u[f][*l]).ln();
+        }
+    }
+    1.0 / (1.0 + (-log_odds.clamp(-700.0, 700.0)).exp())
+}
+
+/// Weights from the estimates: agreement counts log2(m/u) of agreeing (similar or same), a
+/// disagreement log2((1-u)/(1-m)), both scaled so the weights add up to 1. A prioritised field
+/// counts double.
+pub(super) fn set_weights(mappings: &mut [FieldMapping], est: &Estimates, hints: &PromptHints) {
+    let mut raw: Vec<(f64, f64)> = Vec::with_capacity(mappings.len());
+    for (f, mapping) in mappings.iter().enumerate() {
+        let (m, u) = (
+            est.m[f][1] + est.m[f][2],
+            est.u_random[f][1] + est.u_random[f][2],
+        );
+        let agree = (m / u).log2().clamp(0.2, 20.0);
+        let disagree = ((1.0 - u) / (1.0 - m).max(1e-4)).log2().clamp(0.0, 20.0);
+        let boost = if hints.prioritises(&mapping.source) || hints.prioritises(&mapping.target) {
+            2.0
+        } else {
+            1.0
+        };
+        raw.push((agree * boost, disagree * boost));
+    }
+    let total: f64 = raw.iter().map(|r| r.0).sum();
+    for (mapping, (a, d)) in mappings.iter_mut().zip(&raw) {
+        mapping.weight = round4(a / total);
+        mapping.mismatch_weight = Some(round4(d / total));
+    }
+    // Rounding may leave the sum a hair off 1, which validation refuses.
+    let sum: f64 = mappings.iter().map(|m| m.weight).sum();
+    if let Some(top) = mappings
+        .iter_mut()
+        .max_by(|a, b| a.weight.total_cmp(&b.weight))
+    {
+        top.weight = round4(top.weight + 1.0 - sum);
+    }
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+/// The estimates per field, for the strategy and its chart.
+pub(super) fn summaries(mappings: &[FieldMapping], est: &Estimates) -> Vec<FieldEstimate> {
+    mappings
+        .iter()
+        .enumerate()
+        .map(|(f, mapping)| FieldEstimate {
+            source: mapping.source.clone(),
+            target: mapping.target.clone(),
+            levels: LEVEL_NAMES.iter().map(|s| s.to_string()).collect(),
+            m: est.m[f].iter().map(|x| round4(*x)).collect(),
+            u: est.u_random[f].iter().map(|x| round4(*x)).collect(),
+            match_weight: (0..LEVELS)
+                .map(|l| round4((est.m[f][l] / est.u_random[f][l]).log2()))
+                .collect(),
+        })
+        .collect()
+}
+
+/// What the final sample run decided.
+pub(super) struct Finale {
+    pub threshold: f64,
+    pub review_floor: f64,
+    pub one_to_one: bool,
+    pub expected_f1: f64,
+    pub documents: usize,
+    pub shared_rows: f64,
+}
+
+/// Matches the sample with the weighted mappings and puts the threshold where the expected F1
+/// (each best candidate counted by its match probability) is highest; the review band goes down
+/// to where a best candidate still has a one-in-five chance.
+pub(super) fn choose_threshold(
+    data: &Data,
+    mappings: &[FieldMapping],
+    est: &Estimates,
+    docs: &[Document],
+    cancel: &CancelToken,
+) -> Result<Option<Finale>, EngineError> {
+    let Some(runs) = run_sample(data, mappings, 0.05, docs, cancel)? else {
+        return Ok(None);
+    };
+    let cmps: Vec<Comparer> = mappings
+        .iter()
+        .filter_map(|m| Comparer::new(data, m))
+        .collect();
+    let tops = tops_of(&runs);
+    let pairs = candidate_pairs(data, &tops);
+    let confs: Vec<f64> = tops
+        .iter()
+        .filter_map(|m| m.candidates.first().map(|c| c.confidence))
+        .collect();
+    let prior = est.population_prior(data.ref_rows.len());
+    let probs: Vec<f64> = levels(data, &cmps, &pairs)
+        .iter()
+        .map(|row| posterior(row, &est.m, &est.u_random, prior))
+        .collect();
+    let mut scored: Vec<(f64, f64)> = confs.into_iter().zip(probs).collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let Some(impostors) = impostor_confidences(data, mappings, docs.len(), cancel)? else {
+        return Ok(None);
+    };
+    let (best_f1, threshold) = best_expected_f1(&scored, &impostors, docs.len());
+    // Halfway to the next lower confidence would be as good on the sample; rounding down to the
+    // hundredth keeps the ones the sample counted.
+    let threshold = ((threshold * 100.0).floor() / 100.0).clamp(0.3, 0.99);
+    let floor = scored
+        .iter()
+        .filter(|s| s.1 >= 0.2)
+        .map(|s| s.0)
+        .fold(threshold, f64::min);
+    let review_floor = round2(floor.clamp(0.1, (threshold - 0.05).max(0.1)) - 0.005);
+    let (one_to_one, shared_rows) =
+        one_to_one(data, &tops, &scored_by_doc(&tops, &pairs, est, data, &cmps));
+    Ok(Some(Finale {
+        threshold,
+        review_floor,
+        one_to_one,
+        expected_f1: best_f1,
+        documents: tops.len(),
+        shared_rows,
+    }))
+}
+
+/// Expected F1 at each threshold, and the best: a document's best candidate counts as a true
+/// match by its probability; the documents with no match (as many as the probabilities leave)
+/// match falsely as often as reference rows match another reference row (`impostors`, sorted
+/// best first).
+fn best_expected_f1(scored: &[(f64, f64)], impostors: &[f64], documents: usize) -> (f64, f64) {
+    let all: f64 = scored.iter().map(|s| s.1).sum();
+    let unmatched = (documents as f64 - all).max(0.0);
+    let (mut best_f1, mut threshold) = (0.0, 0.99);
+    let mut tp = 0.0;
+    for (i, &(conf, p)) in scored.iter().enumerate() {
+        tp += p;
+        // Only where the next confidence differs: a threshold keeps all of a tie or none.
+        if scored.get(i + 1).is_some_and(|n| n.0 == conf) {
+            continue;
+        }
+        let false_rate =
+            impostors.partition_point(|&c| c >= conf) as f64 / impostors.len().max(1) as f64;
+        let fp = unmatched * false_rate;
+        let f1 = 2.0 * tp / (2.0 * tp + fp + (all - tp)).max(1e-9);
+        if f1 > best_f1 {
+            best_f1 = f1;
+            threshold = conf;
+        }
+    }
+    (best_f1, threshold)
+}
+
+/// How documents that are in no reference row would score, learned without labels: reference
+/// rows matched as documents against the other rows (never themselves), best first. Reference
+/// data holds each thing once, so every such match is false, and the near misses it finds (a
+/// relative at the same address, a sister company) are the ones real documents bring.
+fn impostor_confidences(
+    data: &Data,
+    mappings: &[FieldMapping],
+    n: usize,
+    cancel: &CancelToken,
+) -> Result<Option<Vec<f64>>, EngineError> {
+    let mut sampler = super::Sampler::new(0x1f05_7e25_0000_0001);
+    let columns = data.tables.document_columns;
+    let targets: Vec<(usize, usize)> = mappings
+        .iter()
+        .filter_map(|m| {
+            let d = columns.iter().position(|c| c == &m.source)?;
+            let r = data
+                .tables
+                .reference_columns
+                .iter()
+                .position(|c| c == &m.target)?;
+            Some((d, r))
+        })
+        .collect();
+    let mut excluded = crate::run::RejectedPairs::new();
+    let docs: Vec<Document> = sampler
+        .indexes(data.ref_rows.len(), n)
+        .into_iter()
+        .map(|i| {
+            let row = &data.tables.reference[i];
+            let mut values = vec![String::new(); columns.len()];
+            for &(d, r) in &targets {
+                values[d] = row.values[r].clone();
+            }
+            let id = format!("\u{1}impostor-{i}");
+            excluded.insert(id.clone(), std::iter::once(row.id.clone()).collect());
+            Document {
+                document_id: id,
+                document_filename: None,
+                values,
+            }
+        })
+        .collect();
+    let Some(runs) =
+        super::anchors::run_sample_excluding(data, mappings, 0.05, &docs, &excluded, cancel)?
+    else {
+        return Ok(None);
+    };
+    let mut confs: Vec<f64> = runs.iter().map(|m| m.confidence).collect();
+    confs.sort_by(|a, b| b.total_cmp(a));
+    Ok(Some(confs))
+}
+
+fn scored_by_doc(
+    tops: &[DocumentMatch],
+    pairs: &[(usize, usize)],
+    est: &Estimates,
+    data: &Data,
+    cmps: &[Comparer],
+) -> Vec<(String, f64)> {
+    let probs = levels(data, cmps, pairs);
+    tops.iter()
+        .filter(|m| !m.candidates.is_empty())
+        .zip(probs)
+        .map(|(m, row)| {
+            (
+                m.candidates[0].reference_row_id.clone(),
+                posterior(
+                    &row,
+                    &est.m,
+                    &est.u_random,
+                    est.population_prior(data.ref_rows.len()),
+                ),
+            )
+        })
+        .collect()
+}
+
+/// One-to-one is proposed when the likely matches (probability 0.9 or more) almost never share a
+/// reference row and there are no more documents than reference rows.
+fn one_to_one(data: &Data, _tops: &[DocumentMatch], by_doc: &[(String, f64)]) -> (bool, f64) {
+    let mut uses: HashMap<&str, usize> = HashMap::new();
+    let likely: Vec<&(String, f64)> = by_doc.iter().filter(|x| x.1 >= 0.9).collect();
+    for (row, _) in &likely {
+        *uses.entry(row.as_str()).or_insert(0) += 1;
+    }
+    let shared = likely
+        .iter()
+        .filter(|(row, _)| uses[row.as_str()] > 1)
+        .count() as f64
+        / likely.len().max(1) as f64;
+    let fits = data.doc_rows.len() as f64 <= data.ref_rows.len() as f64 * 1.05;
+    (likely.len() >= 20 && shared < 0.02 && fits, shared)
+}
+
+impl Finale {
+    pub fn quality_note(&self, docs: &[ProfiledColumn], refs: &[ProfiledColumn]) -> String {
+        let sparse: Vec<String> = docs
+            .iter()
+            .map(|c| ("documents", c))
+            .chain(refs.iter().map(|c| ("reference", c)))
+            .filter(|(_, c)| c.null_rate >= 0.2)
+            .map(|(side, c)| {
+                format!(
+                    "{} ({side}, {:.0} % empty)",
+                    c.profile.name,
+                    c.null_rate * 100.0
+                )
+            })
+            .collect();
+        if sparse.is_empty() {
+            "Every column is filled in at least 80 % of the rows.".to_owned()
+        } else {
+            format!(
+                "Often empty: {}. A missing value counts neither for nor against a match.",
+                sparse.join(", ")
+            )
+        }
+    }
+
+    pub fn cardinality_note(&self) -> String {
+        format!(
+            "Learned on {} documents; expected F1 at the threshold {:.3}. {:.1} % of the likely \
+             matches share their reference row with another document{}.",
+            self.documents,
+            self.expected_f1,
+            self.shared_rows * 100.0,
+            if self.one_to_one {
+                ", so each reference row goes to one document (one-to-one)"
+            } else {
+                ""
+            }
+        )
+    }
+}
