@@ -82,29 +82,44 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         review_floor: Some(plan.thresholds.review_floor),
         one_to_one: Some(plan.one_to_one),
     };
-    let run_plan = config.plan(&refs.columns, &docs.columns)?;
-    let t1 = Instant::now();
-    let (matches, outcome) = match_all(&run_plan, &reference, &documents);
-    eprintln!(
-        "matched {} of {} in {:.2} s; {} pairs compared",
-        outcome.rows_matched,
-        outcome.rows_processed,
-        t1.elapsed().as_secs_f64(),
-        outcome.pairs_compared
-    );
-    let Some(truth_path) = args.get(4) else {
-        return Ok(());
+    let truth = match args.get(4) {
+        Some(path) => Some(score::parse_truth(std::fs::File::open(path)?, path)?),
+        None => None,
     };
-    let truth = score::parse_truth(std::fs::File::open(truth_path)?, truth_path)?;
+    let plain = config.plan(&refs.columns, &docs.columns)?;
+    let smart = plain.clone().with_model(plan.model.clone())?;
+    for (name, run_plan) in [("run", plain), ("smart-run", smart)] {
+        let t1 = Instant::now();
+        let (matches, outcome) = match_all(&run_plan, &reference, &documents);
+        eprintln!(
+            "{name}: matched {} of {} in {:.2} s; {} pairs compared",
+            outcome.rows_matched,
+            outcome.rows_processed,
+            t1.elapsed().as_secs_f64(),
+            outcome.pairs_compared
+        );
+        if let Some(truth) = &truth {
+            print_scores(name, truth, &matches, plan.one_to_one);
+        }
+    }
+    Ok(())
+}
+
+fn print_scores(
+    name: &str,
+    truth: &[score::TruthRow],
+    matches: &[engine::DocumentMatch],
+    one_to_one: bool,
+) {
     let evaluation = score::evaluate_with(
-        &truth,
-        &score::predictions_of_matches(&matches),
+        truth,
+        &score::predictions_of_matches(matches),
         // The one-to-one threshold sweep re-assigns rows at every threshold: minutes at 100k.
-        plan.one_to_one && std::env::var_os("ONE_TO_ONE_SWEEP").is_some(),
+        one_to_one && std::env::var_os("ONE_TO_ONE_SWEEP").is_some(),
     );
     let t = &evaluation.top1;
     println!(
-        "tp {} fp {} fn {} tn {}  precision {:.4} recall {:.4} F1 {:.4}",
+        "{name}: tp {} fp {} fn {} tn {}  precision {:.4} recall {:.4} F1 {:.4}",
         t.counts.tp,
         t.counts.fp,
         t.counts.fn_,
@@ -115,10 +130,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     if let Some(best) = &evaluation.best_f1_threshold {
         println!(
-            "best F1 {:.4} at threshold {:.3}",
+            "{name}: best F1 {:.4} at threshold {:.3}",
             best.scores.f1.unwrap_or(0.0),
             best.threshold
         );
     }
-    Ok(())
 }

@@ -561,6 +561,11 @@ pub struct FieldEvidence {
     /// One side had no value: the field scored 0 and says so here rather than looking like a
     /// mismatch.
     pub missing: bool,
+    /// Smart runs: how much this field moved the odds of a match, in bits (log2 m/u of the
+    /// agreement level reached), for the waterfall of a decision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub match_weight: Option<f64>,
     /// How far apart the two values are in business terms, for amounts and dates.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]

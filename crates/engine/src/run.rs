@@ -13,6 +13,7 @@ use crate::domain::{
 };
 use crate::error::EngineError;
 use crate::index::{ReferenceIndex, Scratch, ScratchPool};
+use crate::learn::MatchModel;
 use crate::profile::{detect_date_order, DateOrderProfile};
 use crate::progress::{CancelToken, Phase, ProgressSink, ProgressUpdate};
 use crate::strategy::{explain_spec, prepare_spec, FieldSpec, Prepared};
@@ -44,6 +45,10 @@ pub struct MatchPlan {
     /// Blocking keys the config names (field masks, see `index::resolve_blocking_keys`), in
     /// order, and whether they are tried one after the other (`ordered_fallback`) or all together.
     pub(crate) named_keys: Option<(Vec<u32>, bool)>,
+    /// A smart run's match model: candidates are ranked and decided by their match probability
+    /// (see `learn::model`). Candidate search still uses the weights, threshold and review floor
+    /// above.
+    pub(crate) model: Option<MatchModel>,
 }
 
 #[derive(Debug, Clone)]
@@ -133,6 +138,7 @@ impl MatchPlan {
             settled_by_block,
             filter_fields: Vec::new(),
             named_keys: None,
+            model: None,
         };
         plan.set_filter_fields(plan.review_floor);
         Ok(plan)
@@ -155,6 +161,21 @@ impl MatchPlan {
             }
         };
         Ok(self)
+    }
+
+    /// Ranks and decides candidates by `model`'s match probability (a smart run).
+    pub fn with_model(mut self, model: Option<MatchModel>) -> Result<Self, EngineError> {
+        if let Some(m) = &model {
+            m.check(self.fields.len())?;
+        }
+        self.model = model;
+        Ok(self)
+    }
+
+    /// The confidence from which a best candidate is a match: the model's probability threshold
+    /// in a smart run, the config's threshold otherwise.
+    pub fn decision_threshold(&self) -> f64 {
+        self.model.as_ref().map_or(self.threshold, |m| m.threshold)
     }
 
     /// The lower edge of the review band (default 0.5): decides which fields may filter candidates.
@@ -405,7 +426,7 @@ where
     }
     outcome.cancelled = cancel.is_cancelled();
     if ctx.plan.one_to_one {
-        let revisions = assign_one_to_one_revisions(&mut held, ctx.plan.threshold);
+        let revisions = assign_one_to_one_revisions(&mut held, ctx.plan.decision_threshold());
         for m in &held {
             if m.matched_reference_row_id.is_some() {
                 outcome.rows_matched += 1;
@@ -514,7 +535,7 @@ fn score_document(ctx: &Ctx, doc: &Document, scratch: &mut Scratch) -> (Document
     let values = prepare_document(ctx, doc);
     let row_id = |r: u32| ctx.reference[r as usize].id.as_str();
     let (top, pairs) = search_document(ctx, doc, &values, scratch);
-    let candidates: Vec<Candidate> = top
+    let mut candidates: Vec<Candidate> = top
         .iter()
         .enumerate()
         .map(|(rank, &(conf, r))| Candidate {
@@ -524,10 +545,13 @@ fn score_document(ctx: &Ctx, doc: &Document, scratch: &mut Scratch) -> (Document
             evidence: evidence(ctx, doc, &values, r as usize, scratch),
         })
         .collect();
+    if let Some(model) = &ctx.plan.model {
+        rank_by_probability(model, &mut candidates);
+    }
     let confidence = candidates.first().map_or(0.0, |c| c.confidence);
     let matched = candidates
         .first()
-        .filter(|c| c.confidence >= ctx.plan.threshold - 1e-12);
+        .filter(|c| c.confidence >= ctx.plan.decision_threshold() - 1e-12);
     let result = DocumentMatch {
         document_id: doc.document_id.clone(),
         document_filename: doc.document_filename.clone(),
@@ -537,6 +561,26 @@ fn score_document(ctx: &Ctx, doc: &Document, scratch: &mut Scratch) -> (Document
         contested: false,
     };
     (result, pairs)
+}
+
+/// A smart run's candidates: each field's evidence gets its match weight, each candidate its
+/// match probability as confidence, and they are ranked by it (ties by row id, as always).
+fn rank_by_probability(model: &MatchModel, candidates: &mut [Candidate]) {
+    for c in candidates.iter_mut() {
+        for (f, e) in c.evidence.iter_mut().enumerate() {
+            e.match_weight = (!e.missing).then(|| model.match_weight(f, e.score));
+        }
+        c.confidence =
+            model.probability(c.evidence.iter().map(|e| (!e.missing).then_some(e.score)));
+    }
+    candidates.sort_by(|a, b| {
+        b.confidence
+            .total_cmp(&a.confidence)
+            .then_with(|| a.reference_row_id.cmp(&b.reference_row_id))
+    });
+    for (rank, c) in candidates.iter_mut().enumerate() {
+        c.rank = rank as u32 + 1;
+    }
 }
 
 /// The document's best candidates (confidence, row), best first, at most `TOP_CANDIDATES`, and
@@ -690,6 +734,7 @@ fn evidence(
                     .cloned()
                     .unwrap_or_default(),
                 missing: score.is_none(),
+                match_weight: None,
                 note: score.and_then(|_| {
                     explain_spec(
                         &field.spec,

@@ -177,6 +177,7 @@ fn unpack(text: &str, mappings: &[FieldMapping]) -> Result<Vec<Candidate>> {
                         source_value: packed.s.get(i).cloned().unwrap_or_default(),
                         target_value,
                         missing,
+                        match_weight: None,
                         note: notes
                             .get(rank)
                             .and_then(|n| n.get(i))

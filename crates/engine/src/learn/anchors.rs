@@ -7,14 +7,15 @@ use std::collections::HashMap;
 use std::convert::Infallible;
 
 use super::columns::{self, ProfiledColumn, ValueSet};
-use super::{PromptHints, Sampler, Tables};
+use super::{MatchModel, PromptHints, Sampler, Tables};
 use crate::assign::{apply_revisions, Revision};
 use crate::domain::{Document, DocumentMatch, FieldMapping, FuzzyMeasure, Normalizer, Strategy};
 use crate::error::EngineError;
+use crate::index::ReferenceIndex;
 use crate::profile::{detect_date_order, ColumnRole, DateOrderProfile};
 use crate::progress::{CancelToken, NoProgress, ProgressUpdate};
 use crate::run::{
-    execute, ExecOptions, MatchPlan, RejectedPairs, ResultSink, RunInput, SliceSource,
+    execute_indexed, ExecOptions, MatchPlan, RejectedPairs, ResultSink, RunInput, SliceSource,
 };
 use crate::strategy::{compare_spec, prepare_spec, FieldSpec};
 
@@ -189,55 +190,64 @@ impl ResultSink for Keep {
     }
 }
 
-/// Matches `docs` with `mappings`; `None` when cancelled.
-pub(super) fn run_sample(
-    data: &Data,
-    mappings: &[FieldMapping],
-    review_floor: f64,
-    docs: &[Document],
-    cancel: &CancelToken,
-) -> Result<Option<Vec<DocumentMatch>>, EngineError> {
-    run_sample_excluding(
-        data,
-        mappings,
-        review_floor,
-        docs,
-        &RejectedPairs::new(),
-        cancel,
-    )
+/// A reference index built once for a plan, matching several samples of documents (the index
+/// of a million rows takes longer to build than a sample takes to match).
+pub(super) struct Matcher<'d> {
+    data: &'d Data<'d>,
+    plan: MatchPlan,
+    index: ReferenceIndex,
 }
 
-/// `run_sample`, leaving out the pairs of `excluded`.
-pub(super) fn run_sample_excluding(
-    data: &Data,
-    mappings: &[FieldMapping],
-    review_floor: f64,
-    docs: &[Document],
-    excluded: &RejectedPairs,
-    cancel: &CancelToken,
-) -> Result<Option<Vec<DocumentMatch>>, EngineError> {
-    let plan = MatchPlan::new(
-        mappings,
-        0.99,
-        data.tables.reference_columns,
-        data.tables.document_columns,
-    )?
-    .with_review_floor(review_floor);
-    let mut keep = Keep::default();
-    let input = RunInput {
-        plan: &plan,
-        reference: data.tables.reference,
-        rejected: excluded,
-    };
-    let Ok(outcome) = execute(
-        &input,
-        &mut SliceSource::new(docs),
-        &mut keep,
-        &NoProgress,
-        cancel,
-        ExecOptions::default(),
-    );
-    Ok((!outcome.cancelled).then_some(keep.0))
+impl<'d> Matcher<'d> {
+    /// `None` when cancelled while indexing.
+    pub fn new(
+        data: &'d Data<'d>,
+        mappings: &[FieldMapping],
+        review_floor: f64,
+        cancel: &CancelToken,
+    ) -> Result<Option<Self>, EngineError> {
+        let plan = MatchPlan::new(
+            mappings,
+            0.99,
+            data.tables.reference_columns,
+            data.tables.document_columns,
+        )?
+        .with_review_floor(review_floor);
+        let index = ReferenceIndex::build(&plan, data.tables.reference, &NoProgress, cancel);
+        Ok(index.map(|index| Matcher { data, plan, index }))
+    }
+
+    pub fn data(&self) -> &'d Data<'d> {
+        self.data
+    }
+
+    /// Matches `docs`, ranked by `model` when given, leaving out the pairs of `excluded`; `None`
+    /// when cancelled.
+    pub fn run(
+        &self,
+        docs: &[Document],
+        model: Option<&MatchModel>,
+        excluded: &RejectedPairs,
+        cancel: &CancelToken,
+    ) -> Result<Option<Vec<DocumentMatch>>, EngineError> {
+        let plan = self.plan.clone().with_model(model.cloned())?;
+        let mut keep = Keep::default();
+        let input = RunInput {
+            plan: &plan,
+            reference: self.data.tables.reference,
+            rejected: excluded,
+        };
+        let Ok(outcome) = execute_indexed(
+            &input,
+            &self.index,
+            &mut SliceSource::new(docs),
+            &mut keep,
+            &NoProgress,
+            cancel,
+            ExecOptions::default(),
+        );
+        Ok((!outcome.cancelled).then_some(keep.0))
+    }
 }
 
 /// The first run: the text pairs, weighted by how varied the reference column is.
@@ -260,7 +270,10 @@ pub(super) fn provisional_run(
     for m in &mut mappings {
         m.weight /= total;
     }
-    run_sample(data, &mappings, 0.2, docs, cancel)
+    let Some(matcher) = Matcher::new(data, &mappings, 0.2, cancel)? else {
+        return Ok(None);
+    };
+    matcher.run(docs, None, &RejectedPairs::new(), cancel)
 }
 
 /// (document row, reference row) of the documents whose best row clearly wins.

@@ -4,13 +4,14 @@
 
 use std::collections::HashMap;
 
-use super::anchors::{run_sample, Comparer, Data};
+use super::anchors::{Comparer, Data, Matcher};
 use super::columns::ProfiledColumn;
 use super::plan::FieldEstimate;
-use super::PromptHints;
+use super::{MatchModel, PromptHints};
 use crate::domain::{Document, DocumentMatch, FieldMapping};
 use crate::error::EngineError;
 use crate::progress::CancelToken;
+use crate::run::RejectedPairs;
 
 /// Agreement levels of a field: different, similar (scored between 0 and 1), the same.
 pub(super) const LEVELS: usize = 3;
@@ -20,12 +21,8 @@ const EM_ROUNDS: usize = 40;
 /// Per field, per level: m and u; and the share of candidate pairs that are matches.
 pub(super) struct Estimates {
     pub m: Vec<[f64; LEVELS]>,
-    /// u among candidate pairs (what a candidate that is not a match looks like).
-    pub u: Vec<[f64; LEVELS]>,
     /// u among random pairs: the weights' scale, as in any Fellegi-Sunter model.
     pub u_random: Vec<[f64; LEVELS]>,
-    /// Share of candidate pairs that match (EM's lambda).
-    pub lambda: f64,
     /// Share of documents whose best candidate is a match.
     pub match_share: f64,
 }
@@ -77,6 +74,7 @@ pub(super) fn estimate(
     first: &[DocumentMatch],
     random: &[(usize, usize)],
     anchors: &[(usize, usize)],
+    labels: &[((usize, usize), bool)],
 ) -> Estimates {
     let cmps: Vec<Comparer> = mappings
         .iter()
@@ -88,7 +86,20 @@ pub(super) fn estimate(
     let u_random = frequencies(&levels(data, &cmps, random), k, 0.5);
     let mut u = u_random.clone();
     let mut m = frequencies(&levels(data, &cmps, anchors), k, 0.5);
-    let pairs = candidate_pairs(data, first);
+    let mut pairs = candidate_pairs(data, first);
+    // Pairs a reviewer decided are known: their class is fixed, and EM learns from them (the
+    // semi-supervised estimate).
+    let mut fixed: Vec<Option<f64>> = vec![None; pairs.len()];
+    for &(pair, is_match) in labels {
+        let p = f64::from(u8::from(is_match));
+        match pairs.iter().position(|&q| q == pair) {
+            Some(i) => fixed[i] = Some(p),
+            None => {
+                pairs.push(pair);
+                fixed.push(Some(p));
+            }
+        }
+    }
     let obs = levels(data, &cmps, &pairs);
     let mut lambda = 0.3;
     let mut post = vec![0.0; obs.len()];
@@ -96,11 +107,11 @@ pub(super) fn estimate(
     // more than a random pair (that is why it is a candidate), and the weights must tell matches
     // from those.
     for _ in 0..EM_ROUNDS {
-        for (p, row) in post.iter_mut().zip(&obs) {
-            *p = posterior(row, &m, &u, lambda);
+        for ((p, row), known) in post.iter_mut().zip(&obs).zip(&fixed) {
+            *p = known.unwrap_or_else(|| posterior(row, &m, &u, lambda));
         }
         lambda = (post.iter().sum::<f64>() / post.len().max(1) as f64).clamp(1e-4, 1.0 - 1e-4);
-        let mut next_m = vec![[1e-3; LEVELS]; k];
+        let mut next_m = vec![[0.5; LEVELS]; k];
         let mut next_u = vec![[1e-3; LEVELS]; k];
         for (p, row) in post.iter().zip(&obs) {
             for (f, l) in row.iter().enumerate() {
@@ -124,9 +135,7 @@ pub(super) fn estimate(
         / first.len().max(1) as f64;
     Estimates {
         m,
-        u,
         u_random,
-        lambda,
         match_share,
     }
 }
@@ -245,13 +254,14 @@ pub(super) struct Finale {
 /// (each best candidate counted by its match probability) is highest; the review band goes down
 /// to where a best candidate still has a one-in-five chance.
 pub(super) fn choose_threshold(
-    data: &Data,
+    matcher: &Matcher,
     mappings: &[FieldMapping],
     est: &Estimates,
     docs: &[Document],
     cancel: &CancelToken,
 ) -> Result<Option<Finale>, EngineError> {
-    let Some(runs) = run_sample(data, mappings, 0.05, docs, cancel)? else {
+    let data = matcher.data();
+    let Some(runs) = matcher.run(docs, None, &RejectedPairs::new(), cancel)? else {
         return Ok(None);
     };
     let cmps: Vec<Comparer> = mappings
@@ -271,7 +281,7 @@ pub(super) fn choose_threshold(
         .collect();
     let mut scored: Vec<(f64, f64)> = confs.into_iter().zip(probs).collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let Some(impostors) = impostor_confidences(data, mappings, docs.len(), cancel)? else {
+    let Some(impostors) = impostor_confidences(matcher, (mappings, None), docs, cancel)? else {
         return Ok(None);
     };
     let (best_f1, threshold) = best_expected_f1(&scored, &impostors, docs.len());
@@ -304,16 +314,20 @@ fn best_expected_f1(scored: &[(f64, f64)], impostors: &[f64], documents: usize) 
     let all: f64 = scored.iter().map(|s| s.1).sum();
     let unmatched = (documents as f64 - all).max(0.0);
     let (mut best_f1, mut threshold) = (0.0, 0.99);
-    let mut tp = 0.0;
+    let (mut tp, mut model_fp) = (0.0, 0.0);
     for (i, &(conf, p)) in scored.iter().enumerate() {
         tp += p;
+        model_fp += 1.0 - p;
         // Only where the next confidence differs: a threshold keeps all of a tie or none.
         if scored.get(i + 1).is_some_and(|n| n.0 == conf) {
             continue;
         }
         let false_rate =
             impostors.partition_point(|&c| c >= conf) as f64 / impostors.len().max(1) as f64;
-        let fp = unmatched * false_rate;
+        // The model's own count of false matches misses the near misses it cannot tell apart
+        // (a relative at the same address); the impostors miss what only documents bring. The
+        // larger counts.
+        let fp = (unmatched * false_rate).max(model_fp);
         let f1 = 2.0 * tp / (2.0 * tp + fp + (all - tp)).max(1e-9);
         if f1 > best_f1 {
             best_f1 = f1;
@@ -328,14 +342,17 @@ fn best_expected_f1(scored: &[(f64, f64)], impostors: &[f64], documents: usize) 
 /// data holds each thing once, so every such match is false, and the near misses it finds (a
 /// relative at the same address, a sister company) are the ones real documents bring.
 fn impostor_confidences(
-    data: &Data,
-    mappings: &[FieldMapping],
-    n: usize,
+    matcher: &Matcher,
+    mappings: (&[FieldMapping], Option<&MatchModel>),
+    sample: &[Document],
     cancel: &CancelToken,
 ) -> Result<Option<Vec<f64>>, EngineError> {
+    let data = matcher.data();
+    let n = sample.len();
     let mut sampler = super::Sampler::new(0x1f05_7e25_0000_0001);
     let columns = data.tables.document_columns;
     let targets: Vec<(usize, usize)> = mappings
+        .0
         .iter()
         .filter_map(|m| {
             let d = columns.iter().position(|c| c == &m.source)?;
@@ -347,15 +364,21 @@ fn impostor_confidences(
             Some((d, r))
         })
         .collect();
-    let mut excluded = crate::run::RejectedPairs::new();
+    let mut excluded = RejectedPairs::new();
     let docs: Vec<Document> = sampler
         .indexes(data.ref_rows.len(), n)
         .into_iter()
-        .map(|i| {
+        .enumerate()
+        .map(|(k, i)| {
             let row = &data.tables.reference[i];
+            // Blank where a real document is blank: missing values count neither way, and
+            // documents lack values reference rows have (an invoice without its PO number).
+            let like = &sample[k % n].values;
             let mut values = vec![String::new(); columns.len()];
             for &(d, r) in &targets {
-                values[d] = row.values[r].clone();
+                if !like[d].trim().is_empty() {
+                    values[d] = row.values[r].clone();
+                }
             }
             let id = format!("\u{1}impostor-{i}");
             excluded.insert(id.clone(), std::iter::once(row.id.clone()).collect());
@@ -366,14 +389,49 @@ fn impostor_confidences(
             }
         })
         .collect();
-    let Some(runs) =
-        super::anchors::run_sample_excluding(data, mappings, 0.05, &docs, &excluded, cancel)?
-    else {
+    let Some(runs) = matcher.run(&docs, mappings.1, &excluded, cancel)? else {
         return Ok(None);
     };
     let mut confs: Vec<f64> = runs.iter().map(|m| m.confidence).collect();
     confs.sort_by(|a, b| b.total_cmp(a));
     Ok(Some(confs))
+}
+
+/// The match model of the estimates, its threshold where the expected F1 of the sample is best
+/// (with impostors as in `choose_threshold`); `None` when cancelled.
+pub(super) fn choose_model(
+    matcher: &Matcher,
+    mappings: &[FieldMapping],
+    est: &Estimates,
+    docs: &[Document],
+    cancel: &CancelToken,
+) -> Result<Option<MatchModel>, EngineError> {
+    let data = matcher.data();
+    let prior = est.population_prior(data.ref_rows.len());
+    let mut model = MatchModel {
+        prior_log2_odds: round4((prior / (1.0 - prior)).log2()),
+        field_weights: (0..mappings.len())
+            .map(|f| {
+                let w = |l: usize| round4((est.m[f][l] / est.u_random[f][l]).log2());
+                [w(0), w(1), w(2)]
+            })
+            .collect(),
+        threshold: 0.5,
+        review_floor: 0.1,
+    };
+    let Some(runs) = matcher.run(docs, Some(&model), &RejectedPairs::new(), cancel)? else {
+        return Ok(None);
+    };
+    let mut scored: Vec<(f64, f64)> = runs.iter().map(|m| (m.confidence, m.confidence)).collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let Some(impostors) = impostor_confidences(matcher, (mappings, Some(&model)), docs, cancel)?
+    else {
+        return Ok(None);
+    };
+    let (_, threshold) = best_expected_f1(&scored, &impostors, docs.len());
+    model.threshold = ((threshold * 100.0).floor() / 100.0).clamp(0.05, 0.99);
+    model.review_floor = round2((model.threshold / 2.0).min(0.1));
+    Ok(Some(model))
 }
 
 fn scored_by_doc(
@@ -401,21 +459,27 @@ fn scored_by_doc(
         .collect()
 }
 
-/// One-to-one is proposed when the likely matches (probability 0.9 or more) almost never share a
-/// reference row and there are no more documents than reference rows.
-fn one_to_one(data: &Data, _tops: &[DocumentMatch], by_doc: &[(String, f64)]) -> (bool, f64) {
+/// One-to-one is proposed when the likely matches (probability 0.9 or more) rarely share a
+/// reference row and there are no more documents than reference rows. Two sampled documents
+/// share a row only when both were sampled, so sharing seen in a sample of a large set says
+/// little: one-to-one needs the upper bound of the sharing (three more shared rows than seen,
+/// about 95 % confidence) to stay under 5 % of all documents.
+fn one_to_one(data: &Data, tops: &[DocumentMatch], by_doc: &[(String, f64)]) -> (bool, f64) {
     let mut uses: HashMap<&str, usize> = HashMap::new();
     let likely: Vec<&(String, f64)> = by_doc.iter().filter(|x| x.1 >= 0.9).collect();
     for (row, _) in &likely {
         *uses.entry(row.as_str()).or_insert(0) += 1;
     }
-    let shared = likely
+    let shared_count = likely
         .iter()
         .filter(|(row, _)| uses[row.as_str()] > 1)
-        .count() as f64
-        / likely.len().max(1) as f64;
+        .count() as f64;
+    let sampled = tops.len().max(1) as f64 / data.doc_rows.len().max(1) as f64;
+    let n = likely.len().max(1) as f64;
+    let shared = (shared_count / n / sampled).min(1.0);
+    let upper = ((shared_count + 3.0) / n / sampled).min(1.0);
     let fits = data.doc_rows.len() as f64 <= data.ref_rows.len() as f64 * 1.05;
-    (likely.len() >= 20 && shared < 0.02 && fits, shared)
+    (likely.len() >= 20 && upper < 0.05 && fits, shared)
 }
 
 impl Finale {
@@ -445,8 +509,8 @@ impl Finale {
 
     pub fn cardinality_note(&self) -> String {
         format!(
-            "Learned on {} documents; expected F1 at the threshold {:.3}. {:.1} % of the likely \
-             matches share their reference row with another document{}.",
+            "Learned on {} documents; expected F1 at the threshold {:.3}. An estimated {:.1} % of \
+             the likely matches share their reference row with another document{}.",
             self.documents,
             self.expected_f1,
             self.shared_rows * 100.0,

@@ -12,6 +12,7 @@
 mod anchors;
 mod columns;
 mod em;
+pub mod model;
 mod params;
 pub mod plan;
 mod prompt;
@@ -20,6 +21,7 @@ use crate::domain::{Document, FieldMapping, Record};
 use crate::error::EngineError;
 use crate::progress::CancelToken;
 
+pub use model::MatchModel;
 pub use plan::{ColumnSummary, FieldEstimate, ReviewBand, StrategyPlan, TableSide};
 pub use prompt::{read_prompt, PromptHints};
 
@@ -37,10 +39,29 @@ pub struct Tables<'a> {
 /// Documents matched to learn from (the rest add nothing but time).
 const LEARN_DOCUMENTS: usize = 2_000;
 
+/// A pair a reviewer decided: approved (a match) or rejected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Label {
+    pub document_id: String,
+    pub reference_row_id: String,
+    pub is_match: bool,
+}
+
 /// Proposes a matching plan for `tables`. `None` when cancelled.
 pub fn propose(
     tables: &Tables,
     hints: &PromptHints,
+    cancel: &CancelToken,
+) -> Result<Option<StrategyPlan>, EngineError> {
+    propose_with(tables, hints, &[], cancel)
+}
+
+/// `propose`, learning also from pairs reviewers decided: approved pairs are matches for
+/// certain (and teach the parameters as the likely matches do), rejected ones are not.
+pub fn propose_with(
+    tables: &Tables,
+    hints: &PromptHints,
+    labels: &[Label],
     cancel: &CancelToken,
 ) -> Result<Option<StrategyPlan>, EngineError> {
     let mut sampler = Sampler::new(0x5eed_1234_abcd_ef01);
@@ -96,16 +117,36 @@ pub fn propose(
     let Some(first) = anchors::provisional_run(&data, &text, &sample_docs, cancel)? else {
         return Ok(None);
     };
-    let anchor_pairs = anchors::pick_anchors(&data, &first);
+    let rows = data.row_lookup();
+    let labeled: Vec<((usize, usize), bool)> = labels
+        .iter()
+        .filter_map(|l| {
+            let d = *rows.docs.get(l.document_id.as_str())?;
+            let r = *rows.refs.get(l.reference_row_id.as_str())?;
+            Some(((d, r), l.is_match))
+        })
+        .collect();
+    let mut anchor_pairs = anchors::pick_anchors(&data, &first);
+    // A document a reviewer decided is no guess: its likely match goes, its approved one comes.
+    anchor_pairs.retain(|a| labeled.iter().all(|(l, _)| l.0 != a.0));
+    anchor_pairs.extend(labeled.iter().filter(|l| l.1).map(|l| l.0));
     let random = anchors::random_pairs(&data, &mut sampler);
     let chosen = anchors::choose_mappings(&data, &text, &anchor_pairs, &random);
     let mut mappings: Vec<FieldMapping> = chosen.iter().map(|c| c.mapping.clone()).collect();
-    let estimates = em::estimate(&data, &mappings, &first, &random, &anchor_pairs);
+    let estimates = em::estimate(&data, &mappings, &first, &random, &anchor_pairs, &labeled);
     em::set_weights(&mut mappings, &estimates, hints);
-    let Some(finale) = em::choose_threshold(&data, &mappings, &estimates, &sample_docs, cancel)?
+    let Some(matcher) = anchors::Matcher::new(&data, &mappings, 0.05, cancel)? else {
+        return Ok(None);
+    };
+    let Some(finale) = em::choose_threshold(&matcher, &mappings, &estimates, &sample_docs, cancel)?
     else {
         return Ok(None);
     };
+    let Some(model) = em::choose_model(&matcher, &mappings, &estimates, &sample_docs, cancel)?
+    else {
+        return Ok(None);
+    };
+    drop(matcher);
     for (m, c) in mappings.iter_mut().zip(&chosen) {
         m.rationale = Some(c.rationale(m));
     }
@@ -128,6 +169,7 @@ pub fn propose(
         blocking_keys: Vec::new(),
         blocking_strategy: Default::default(),
         field_estimates,
+        model: Some(model),
         match_share: estimates.match_share,
         columns: columns_out,
         edge_cases,

@@ -257,7 +257,7 @@ mod tests {
         let xs = [-300, 0, 0, 0, 0, 0, 0, 0, 0, 2];
         assert_eq!(densest(&xs, 0.8), (0, 0));
         let xs: Vec<i64> = (0..=45).chain([400, 700]).collect();
-        assert_eq!(densest(&xs, 0.9), (0, 42));
+        assert_eq!(densest(&xs, 0.9), (0, 43));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use super::MatchModel;
 use crate::domain::{BlockingKey, BlockingStrategy, FieldMapping};
 
 /// A matching plan generated from two tables. Unknown keys are kept by the service (a PATCH may
@@ -28,6 +29,10 @@ pub struct StrategyPlan {
     /// What was estimated per mapped field, in the order of `field_mappings`.
     #[serde(default)]
     pub field_estimates: Vec<FieldEstimate>,
+    /// The Fellegi-Sunter model a smart run ranks and decides with (match probabilities).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub model: Option<MatchModel>,
     /// Estimated share of the documents that have a match in the reference data.
     #[serde(default)]
     pub match_share: f64,

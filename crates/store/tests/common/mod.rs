@@ -157,6 +157,7 @@ pub fn evidence(row: &str, with_notes: bool) -> Vec<FieldEvidence> {
             source_value: value.into(),
             target_value: format!("{row} {}", m.target),
             missing: false,
+            match_weight: None,
             note: note.filter(|_| with_notes),
         })
         .collect()
