@@ -12,7 +12,9 @@ use std::time::Instant;
 
 use datagen::in_memory::{match_all, ConfigFile};
 use datagen::score;
-use engine::learn::{propose, read_prompt, Tables};
+use engine::learn::{
+    fit_model, propose, propose_with, read_prompt, suggest, Label, PromptHints, Tables,
+};
 use engine::CancelToken;
 use import::{read_csv, to_documents, to_records, ImportOptions};
 
@@ -88,6 +90,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let plain = config.plan(&refs.columns, &docs.columns)?;
     let smart = plain.clone().with_model(plan.model.clone())?;
+    let mut smart_matches = Vec::new();
     for (name, run_plan) in [("run", plain), ("smart-run", smart)] {
         let t1 = Instant::now();
         let (matches, outcome) = match_all(&run_plan, &reference, &documents);
@@ -101,7 +104,115 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         if let Some(truth) = &truth {
             print_scores(name, truth, &matches, plan.one_to_one);
         }
+        smart_matches = matches;
     }
+    if let Some(truth) = &truth {
+        review_then_resolve(
+            &tables,
+            &plan,
+            &smart_matches,
+            truth,
+            (&refs.columns, &docs.columns),
+        )?;
+    }
+    Ok(())
+}
+
+/// A simulated reviewer decides 50 results of the smart run's review band from the truth; the
+/// next strategy learns from them (F1 and band size before and after), and ai-resolve suggests
+/// on the rest of the band (share settled, share right).
+fn review_then_resolve(
+    tables: &Tables,
+    plan: &engine::learn::StrategyPlan,
+    matches: &[engine::DocumentMatch],
+    truth: &[score::TruthRow],
+    (ref_cols, doc_cols): (&[String], &[String]),
+) -> Result<(), Box<dyn std::error::Error>> {
+    let model = plan.model.as_ref().ok_or("no model")?;
+    let truth: std::collections::HashMap<&str, Option<&str>> = truth
+        .iter()
+        .map(|t| (t.document_id.as_str(), t.reference_id.as_deref()))
+        .collect();
+    let band: Vec<&engine::DocumentMatch> = matches
+        .iter()
+        .filter(|m| m.confidence >= model.review_floor && m.confidence < model.threshold)
+        .collect();
+    // The reviewer approves the best candidate when it is the true row, rejects it otherwise.
+    let labels: Vec<Label> = band
+        .iter()
+        .take(50)
+        .filter_map(|m| {
+            let c = m.candidates.first()?;
+            let right = truth.get(m.document_id.as_str()).copied().flatten();
+            Some(Label {
+                document_id: m.document_id.clone(),
+                reference_row_id: c.reference_row_id.clone(),
+                is_match: right == Some(c.reference_row_id.as_str()),
+            })
+        })
+        .collect();
+    println!(
+        "review band of the smart run: {} results; the reviewer decides {}",
+        band.len(),
+        labels.len()
+    );
+    let fields: Vec<String> = plan
+        .field_mappings
+        .iter()
+        .map(|m| m.source.clone())
+        .collect();
+    let cancel = CancelToken::new();
+    let fitted = fit_model(tables, &plan.field_mappings, &labels, &cancel)?.ok_or("cancelled")?;
+    let (mut settled, mut right) = (0usize, 0usize);
+    for m in band.iter().skip(labels.len()) {
+        let Some(s) = suggest(&fitted, &fields, &m.candidates) else {
+            continue;
+        };
+        settled += 1;
+        let truth_row = truth.get(m.document_id.as_str()).copied().flatten();
+        let ok = match s.status {
+            engine::ReviewStatus::Approved => {
+                s.reference_row_id.as_deref() == truth_row && truth_row.is_some()
+            }
+            _ => truth_row.is_none_or(|t| m.candidates.iter().all(|c| c.reference_row_id != t)),
+        };
+        right += usize::from(ok);
+    }
+    let rest = band.len().saturating_sub(labels.len());
+    println!(
+        "ai-resolve: settled {settled} of {rest} ({:.1} %), right {right} ({:.2} %)",
+        100.0 * settled as f64 / rest.max(1) as f64,
+        100.0 * right as f64 / settled.max(1) as f64
+    );
+    let taught =
+        propose_with(tables, &PromptHints::default(), &labels, &cancel)?.ok_or("cancelled")?;
+    let config = ConfigFile {
+        field_mappings: taught.field_mappings.clone(),
+        threshold: taught.threshold,
+        review_floor: Some(taught.thresholds.review_floor),
+        one_to_one: Some(taught.one_to_one),
+    };
+    let run_plan = config
+        .plan(ref_cols, doc_cols)?
+        .with_model(taught.model.clone())?;
+    let (after, _) = match_all(&run_plan, tables.reference, tables.documents);
+    let m2 = taught.model.as_ref().ok_or("no model")?;
+    let band_after = after
+        .iter()
+        .filter(|m| m.confidence >= m2.review_floor && m.confidence < m2.threshold)
+        .count();
+    let rows: Vec<score::TruthRow> = truth
+        .iter()
+        .map(|(d, r)| score::TruthRow {
+            document_id: d.to_string(),
+            reference_id: r.map(str::to_owned),
+        })
+        .collect();
+    print_scores("smart-run after the reviewer's 50", &rows, &after, false);
+    println!(
+        "review band after: {band_after} results (before {})",
+        band.len()
+    );
     Ok(())
 }
 

@@ -16,6 +16,7 @@ pub mod model;
 mod params;
 pub mod plan;
 mod prompt;
+pub mod resolve;
 
 use crate::domain::{Document, FieldMapping, Record};
 use crate::error::EngineError;
@@ -24,6 +25,7 @@ use crate::progress::CancelToken;
 pub use model::MatchModel;
 pub use plan::{ColumnSummary, FieldEstimate, ReviewBand, StrategyPlan, TableSide};
 pub use prompt::{read_prompt, PromptHints};
+pub use resolve::{suggest, Suggestion};
 
 /// The two tables a plan is learned from.
 pub struct Tables<'a> {
@@ -117,19 +119,8 @@ pub fn propose_with(
     let Some(first) = anchors::provisional_run(&data, &text, &sample_docs, cancel)? else {
         return Ok(None);
     };
-    let rows = data.row_lookup();
-    let labeled: Vec<((usize, usize), bool)> = labels
-        .iter()
-        .filter_map(|l| {
-            let d = *rows.docs.get(l.document_id.as_str())?;
-            let r = *rows.refs.get(l.reference_row_id.as_str())?;
-            Some(((d, r), l.is_match))
-        })
-        .collect();
-    let mut anchor_pairs = anchors::pick_anchors(&data, &first);
-    // A document a reviewer decided is no guess: its likely match goes, its approved one comes.
-    anchor_pairs.retain(|a| labeled.iter().all(|(l, _)| l.0 != a.0));
-    anchor_pairs.extend(labeled.iter().filter(|l| l.1).map(|l| l.0));
+    let labeled = labeled_pairs(&data, labels);
+    let anchor_pairs = anchors_with_labels(&data, &first, &labeled);
     let random = anchors::random_pairs(&data, &mut sampler);
     let chosen = anchors::choose_mappings(&data, &text, &anchor_pairs, &random);
     let mut mappings: Vec<FieldMapping> = chosen.iter().map(|c| c.mapping.clone()).collect();
@@ -178,6 +169,70 @@ pub fn propose_with(
         prompt_notes: hints.notes(),
         field_mappings: mappings,
     }))
+}
+
+/// Reviewer labels as (document row, reference row) pairs; pairs of rows not in the tables are
+/// left out.
+fn labeled_pairs(data: &anchors::Data, labels: &[Label]) -> Vec<((usize, usize), bool)> {
+    let rows = data.row_lookup();
+    labels
+        .iter()
+        .filter_map(|l| {
+            let d = *rows.docs.get(l.document_id.as_str())?;
+            let r = *rows.refs.get(l.reference_row_id.as_str())?;
+            Some(((d, r), l.is_match))
+        })
+        .collect()
+}
+
+/// The likely matches of `first`, where a document a reviewer decided is no guess: its likely
+/// match goes, its approved one comes.
+fn anchors_with_labels(
+    data: &anchors::Data,
+    first: &[crate::domain::DocumentMatch],
+    labeled: &[((usize, usize), bool)],
+) -> Vec<(usize, usize)> {
+    let mut out = anchors::pick_anchors(data, first);
+    out.retain(|a| labeled.iter().all(|(l, _)| l.0 != a.0));
+    out.extend(labeled.iter().filter(|l| l.1).map(|l| l.0));
+    out
+}
+
+/// A match model for a run's own `mappings`, fitted to the tables and to what reviewers decided:
+/// what ai-resolve re-scores the review band with. `None` when cancelled.
+pub fn fit_model(
+    tables: &Tables,
+    mappings: &[FieldMapping],
+    labels: &[Label],
+    cancel: &CancelToken,
+) -> Result<Option<MatchModel>, EngineError> {
+    let mut sampler = Sampler::new(0x5eed_1234_abcd_ef02);
+    let ref_rows: Vec<&[String]> = tables.reference.iter().map(|r| &r.values[..]).collect();
+    let doc_rows: Vec<&[String]> = tables.documents.iter().map(|d| &d.values[..]).collect();
+    let data = anchors::Data {
+        tables,
+        ref_rows: &ref_rows,
+        doc_rows: &doc_rows,
+        ref_cols: &[],
+        doc_cols: &[],
+    };
+    let sample: Vec<Document> = sampler
+        .indexes(doc_rows.len(), LEARN_DOCUMENTS)
+        .into_iter()
+        .map(|i| tables.documents[i].clone())
+        .collect();
+    let Some(matcher) = anchors::Matcher::new(&data, mappings, 0.05, cancel)? else {
+        return Ok(None);
+    };
+    let none = crate::run::RejectedPairs::new();
+    let Some(first) = matcher.run(&sample, None, &none, cancel)? else {
+        return Ok(None);
+    };
+    let labeled = labeled_pairs(&data, labels);
+    let anchor_pairs = anchors_with_labels(&data, &first, &labeled);
+    let random = anchors::random_pairs(&data, &mut sampler);
+    let estimates = em::estimate(&data, mappings, &first, &random, &anchor_pairs, &labeled);
+    em::choose_model(&matcher, mappings, &estimates, &sample, cancel)
 }
 
 /// A small deterministic generator (xorshift64*): the same tables give the same plan.

@@ -1,0 +1,187 @@
+//! ai-resolve without a language model: a borderline result's candidates re-scored by a match
+//! model fitted to the run's own mappings and to what reviewers decided, and a suggestion made
+//! only where the model is nearly certain. The rest stays for a person.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::model::{MatchModel, LEVEL_NAMES};
+use crate::domain::{Candidate, ReviewStatus};
+
+/// How sure the model must be before it suggests anything: a suggestion is right at least this
+/// often when the model is calibrated.
+pub const CERTAINTY: f64 = 0.98;
+
+/// What ai-resolve suggests for one result. A reviewer accepts or rejects it; it never decides.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Suggestion {
+    /// The row suggested as the match (`None` with `status: rejected`: no candidate matches).
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference_row_id: Option<String>,
+    /// `approved` (this row is the match) or `rejected` (no candidate is).
+    pub status: ReviewStatus,
+    /// The match probability of the suggested row, or of the best candidate when rejecting.
+    pub probability: f64,
+    /// Why, in words: the fields that moved the odds most.
+    pub reason: String,
+}
+
+/// The suggestion for a result with these candidates (their evidence in the order of `fields`,
+/// the model's), or `None` when the model is not sure either way.
+pub fn suggest(
+    model: &MatchModel,
+    fields: &[String],
+    candidates: &[Candidate],
+) -> Option<Suggestion> {
+    let scored: Vec<(f64, &Candidate)> = candidates
+        .iter()
+        .filter(|c| c.evidence.len() == model.field_weights.len())
+        .map(|c| {
+            let p = model.probability(c.evidence.iter().map(|e| (!e.missing).then_some(e.score)));
+            (p, c)
+        })
+        .collect();
+    let (best_p, best) = scored.iter().copied().max_by(|a, b| {
+        a.0.total_cmp(&b.0)
+            .then_with(|| b.1.reference_row_id.cmp(&a.1.reference_row_id))
+    })?;
+    let others_unlikely = scored
+        .iter()
+        .filter(|(_, c)| c.reference_row_id != best.reference_row_id)
+        .all(|(p, _)| *p <= 1.0 - CERTAINTY);
+    if best_p >= CERTAINTY && others_unlikely {
+        Some(Suggestion {
+            reference_row_id: Some(best.reference_row_id.clone()),
+            status: ReviewStatus::Approved,
+            probability: best_p,
+            reason: format!(
+                "Match probability {:.1} %: {}.",
+                best_p * 100.0,
+                reason(model, fields, best)
+            ),
+        })
+    } else if best_p <= 1.0 - CERTAINTY {
+        Some(Suggestion {
+            reference_row_id: None,
+            status: ReviewStatus::Rejected,
+            probability: best_p,
+            reason: format!(
+                "No candidate is likely: the best has a match probability of {:.1} % ({}).",
+                best_p * 100.0,
+                reason(model, fields, best)
+            ),
+        })
+    } else {
+        None
+    }
+}
+
+/// The three fields that moved the odds most, with their level and weight in bits.
+fn reason(model: &MatchModel, fields: &[String], c: &Candidate) -> String {
+    let mut moved: Vec<(f64, String)> = c
+        .evidence
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| !e.missing)
+        .map(|(f, e)| {
+            let w = model.match_weight(f, e.score);
+            let name = fields.get(f).map_or("?", String::as_str);
+            let level = LEVEL_NAMES[super::model::level(e.score)];
+            (w, format!("{name} {level} ({w:+.1})"))
+        })
+        .collect();
+    moved.sort_by(|a, b| b.0.abs().total_cmp(&a.0.abs()));
+    moved
+        .into_iter()
+        .take(3)
+        .map(|m| m.1)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::domain::{FieldEvidence, Strategy};
+
+    fn model() -> MatchModel {
+        MatchModel {
+            prior_log2_odds: -12.0,
+            field_weights: vec![[-6.0, 3.0, 10.0], [-4.0, 1.0, 8.0]],
+            threshold: 0.9,
+            review_floor: 0.1,
+        }
+    }
+
+    fn candidate(row: &str, scores: [Option<f64>; 2]) -> Candidate {
+        Candidate {
+            rank: 1,
+            reference_row_id: row.into(),
+            confidence: 0.7,
+            evidence: scores
+                .iter()
+                .map(|s| FieldEvidence {
+                    source: Arc::from("a"),
+                    target: Arc::from("b"),
+                    strategy: Strategy::Fuzzy,
+                    weight: 0.5,
+                    score: s.unwrap_or(0.0),
+                    source_value: String::new(),
+                    target_value: String::new(),
+                    missing: s.is_none(),
+                    match_weight: None,
+                    note: None,
+                })
+                .collect(),
+        }
+    }
+
+    fn fields() -> Vec<String> {
+        vec!["surname".into(), "birth".into()]
+    }
+
+    #[test]
+    fn a_sure_match_is_suggested_with_the_fields_that_made_it() {
+        // -12 + 10 + 8 = 6 bits: 98.5 %.
+        let s = suggest(
+            &model(),
+            &fields(),
+            &[
+                candidate("r1", [Some(1.0), Some(1.0)]),
+                candidate("r2", [Some(0.0), Some(0.0)]),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            (s.status, s.reference_row_id.as_deref()),
+            (ReviewStatus::Approved, Some("r1"))
+        );
+        assert!(s.reason.contains("surname same (+10.0)"), "{}", s.reason);
+    }
+
+    #[test]
+    fn no_suggestion_while_unsure_and_a_rejection_when_nothing_is_likely() {
+        // -12 + 10 + 1 = -1 bit: a third, unsure.
+        assert!(suggest(
+            &model(),
+            &fields(),
+            &[candidate("r1", [Some(1.0), Some(0.9)])]
+        )
+        .is_none());
+        // Two sure candidates: the model cannot tell them apart, a person must.
+        let two = [
+            candidate("r1", [Some(1.0), Some(1.0)]),
+            candidate("r2", [Some(1.0), Some(1.0)]),
+        ];
+        assert!(suggest(&model(), &fields(), &two).is_none());
+        let s = suggest(&model(), &fields(), &[candidate("r1", [Some(0.9), None])]).unwrap();
+        assert_eq!(
+            (s.status, s.reference_row_id),
+            (ReviewStatus::Rejected, None)
+        );
+    }
+}
