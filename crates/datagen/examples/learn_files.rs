@@ -13,7 +13,8 @@ use std::time::Instant;
 use datagen::in_memory::{match_all, ConfigFile};
 use datagen::score;
 use engine::learn::{
-    fit_model, propose, propose_with, read_prompt, suggest, Label, PromptHints, Tables,
+    fit_model, propose, propose_with, read_prompt, suggest_with, Decisions, Label, PromptHints,
+    Tables,
 };
 use engine::CancelToken;
 use import::{read_csv, to_documents, to_records, ImportOptions};
@@ -163,9 +164,36 @@ fn review_then_resolve(
         .collect();
     let cancel = CancelToken::new();
     let fitted = fit_model(tables, &plan.field_mappings, &labels, &cancel)?.ok_or("cancelled")?;
+    let mut decisions = Decisions::default();
+    for (m, l) in band.iter().zip(&labels) {
+        if let Some(c) = m.candidates.first() {
+            decisions.add(c, l.is_match);
+        }
+    }
     let (mut settled, mut right) = (0usize, 0usize);
     for m in band.iter().skip(labels.len()) {
-        let Some(s) = suggest(&fitted, &fields, &m.candidates) else {
+        if std::env::var_os("LEARN_DEBUG").is_some() {
+            let ps: Vec<String> = m
+                .candidates
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{:.3}",
+                        fitted.probability(
+                            c.evidence.iter().map(|e| (!e.missing).then_some(e.score))
+                        )
+                    )
+                })
+                .collect();
+            eprintln!(
+                "band {} conf {:.3} fitted {:?} truth {:?}",
+                m.document_id,
+                m.confidence,
+                ps,
+                truth.get(m.document_id.as_str())
+            );
+        }
+        let Some(s) = suggest_with(&fitted, &decisions, &fields, &m.candidates) else {
             continue;
         };
         settled += 1;

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use super::anchors::{Comparer, Data, Matcher};
 use super::columns::ProfiledColumn;
 use super::plan::FieldEstimate;
-use super::{MatchModel, PromptHints};
+use super::{calibrate, MatchModel, PromptHints};
 use crate::domain::{Document, DocumentMatch, FieldMapping};
 use crate::error::EngineError;
 use crate::progress::CancelToken;
@@ -17,6 +17,8 @@ use crate::run::RejectedPairs;
 pub(super) const LEVELS: usize = 3;
 const LEVEL_NAMES: [&str; LEVELS] = ["different", "similar", "same"];
 const EM_ROUNDS: usize = 40;
+/// A reviewer's decision counts as this many pairs whose class the data only suggests.
+const LABEL_WEIGHT: f64 = 10.0;
 
 /// Per field, per level: m and u; and the share of candidate pairs that are matches.
 pub(super) struct Estimates {
@@ -281,9 +283,10 @@ pub(super) fn choose_threshold(
         .collect();
     let mut scored: Vec<(f64, f64)> = confs.into_iter().zip(probs).collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let Some(impostors) = impostor_confidences(matcher, (mappings, None), docs, cancel)? else {
+    let Some(impostors) = impostor_runs(matcher, (mappings, None), docs, cancel)? else {
         return Ok(None);
     };
+    let impostors = best_first(&impostors);
     let (best_f1, threshold) = best_expected_f1(&scored, &impostors, docs.len());
     // Halfway to the next lower confidence would be as good on the sample; rounding down to the
     // hundredth keeps the ones the sample counted.
@@ -341,12 +344,12 @@ fn best_expected_f1(scored: &[(f64, f64)], impostors: &[f64], documents: usize) 
 /// rows matched as documents against the other rows (never themselves), best first. Reference
 /// data holds each thing once, so every such match is false, and the near misses it finds (a
 /// relative at the same address, a sister company) are the ones real documents bring.
-fn impostor_confidences(
+fn impostor_runs(
     matcher: &Matcher,
     mappings: (&[FieldMapping], Option<&MatchModel>),
     sample: &[Document],
     cancel: &CancelToken,
-) -> Result<Option<Vec<f64>>, EngineError> {
+) -> Result<Option<Vec<DocumentMatch>>, EngineError> {
     let data = matcher.data();
     let n = sample.len();
     let mut sampler = super::Sampler::new(0x1f05_7e25_0000_0001);
@@ -389,12 +392,14 @@ fn impostor_confidences(
             }
         })
         .collect();
-    let Some(runs) = matcher.run(&docs, mappings.1, &excluded, cancel)? else {
-        return Ok(None);
-    };
+    matcher.run(&docs, mappings.1, &excluded, cancel)
+}
+
+/// The impostors' best confidences, best first.
+fn best_first(runs: &[DocumentMatch]) -> Vec<f64> {
     let mut confs: Vec<f64> = runs.iter().map(|m| m.confidence).collect();
     confs.sort_by(|a, b| b.total_cmp(a));
-    Ok(Some(confs))
+    confs
 }
 
 /// The match model of the estimates, its threshold where the expected F1 of the sample is best
@@ -402,36 +407,127 @@ fn impostor_confidences(
 pub(super) fn choose_model(
     matcher: &Matcher,
     mappings: &[FieldMapping],
-    est: &Estimates,
+    (est, labeled): (&Estimates, &[((usize, usize), bool)]),
     docs: &[Document],
     cancel: &CancelToken,
 ) -> Result<Option<MatchModel>, EngineError> {
     let data = matcher.data();
     let prior = est.population_prior(data.ref_rows.len());
-    let mut model = MatchModel {
-        prior_log2_odds: round4((prior / (1.0 - prior)).log2()),
+    let fs = MatchModel {
+        prior_log2_odds: (prior / (1.0 - prior)).log2(),
         field_weights: (0..mappings.len())
             .map(|f| {
-                let w = |l: usize| round4((est.m[f][l] / est.u_random[f][l]).log2());
+                let w = |l: usize| (est.m[f][l] / est.u_random[f][l]).log2();
                 [w(0), w(1), w(2)]
             })
             .collect(),
         threshold: 0.5,
         review_floor: 0.1,
     };
-    let Some(runs) = matcher.run(docs, Some(&model), &RejectedPairs::new(), cancel)? else {
+    let none = RejectedPairs::new();
+    let Some(plain) = matcher.run(docs, None, &none, cancel)? else {
+        return Ok(None);
+    };
+    let Some(impostors) = impostor_runs(matcher, (mappings, None), docs, cancel)? else {
+        return Ok(None);
+    };
+    let mut examples = examples(&fs, &plain, &impostors, est.match_share);
+    // What reviewers decided counts most: it is known, not guessed.
+    let cmps: Vec<Comparer> = mappings
+        .iter()
+        .filter_map(|m| Comparer::new(data, m))
+        .collect();
+    let pairs: Vec<(usize, usize)> = labeled.iter().map(|l| l.0).collect();
+    for (levels, &(_, is_match)) in levels(data, &cmps, &pairs).into_iter().zip(labeled) {
+        examples.push(calibrate::Example {
+            levels,
+            is_match,
+            weight: LABEL_WEIGHT,
+        });
+    }
+    let share = est.match_share.clamp(0.01, 0.99);
+    let (intercept, weights) = calibrate::fit(
+        &examples,
+        ((share / (1.0 - share)).log2(), &fs.field_weights),
+    );
+    let mut model = MatchModel {
+        prior_log2_odds: round4(intercept),
+        field_weights: weights.iter().map(|w| w.map(round4)).collect(),
+        threshold: 0.5,
+        review_floor: 0.1,
+    };
+    let Some(runs) = matcher.run(docs, Some(&model), &none, cancel)? else {
         return Ok(None);
     };
     let mut scored: Vec<(f64, f64)> = runs.iter().map(|m| (m.confidence, m.confidence)).collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let Some(impostors) = impostor_confidences(matcher, (mappings, Some(&model)), docs, cancel)?
-    else {
+    let Some(impostors) = impostor_runs(matcher, (mappings, Some(&model)), docs, cancel)? else {
         return Ok(None);
     };
-    let (_, threshold) = best_expected_f1(&scored, &impostors, docs.len());
+    let (_, threshold) = best_expected_f1(&scored, &best_first(&impostors), docs.len());
     model.threshold = ((threshold * 100.0).floor() / 100.0).clamp(0.05, 0.99);
     model.review_floor = round2((model.threshold / 2.0).min(0.1));
     Ok(Some(model))
+}
+
+/// Pairs whose class the data tells (see `calibrate`): a document's best candidate when the
+/// Fellegi-Sunter model is sure of it either way, the runner-up of a sure match, and every
+/// impostor's best (standing in, together, for the documents without a match).
+fn examples(
+    fs: &MatchModel,
+    plain: &[DocumentMatch],
+    impostors: &[DocumentMatch],
+    match_share: f64,
+) -> Vec<calibrate::Example> {
+    let levels = |c: &crate::domain::Candidate| -> Vec<Option<usize>> {
+        c.evidence
+            .iter()
+            .map(|e| (!e.missing).then(|| super::model::level(e.score)))
+            .collect()
+    };
+    let scores = |c: &crate::domain::Candidate| {
+        fs.probability(c.evidence.iter().map(|e| (!e.missing).then_some(e.score)))
+    };
+    let mut out = Vec::new();
+    for m in plain {
+        let Some(top) = m.candidates.first() else {
+            continue;
+        };
+        let p = scores(top);
+        if p >= 0.9 {
+            out.push(calibrate::Example {
+                levels: levels(top),
+                is_match: true,
+                weight: 1.0,
+            });
+            if let Some(second) = m.candidates.get(1) {
+                out.push(calibrate::Example {
+                    levels: levels(second),
+                    is_match: false,
+                    weight: 0.5,
+                });
+            }
+        } else if p <= 0.1 {
+            out.push(calibrate::Example {
+                levels: levels(top),
+                is_match: false,
+                weight: 1.0,
+            });
+        }
+    }
+    let tops: Vec<&crate::domain::Candidate> = impostors
+        .iter()
+        .filter_map(|m| m.candidates.first())
+        .collect();
+    let weight = (1.0 - match_share).max(0.05) * plain.len() as f64 / tops.len().max(1) as f64;
+    for c in tops {
+        out.push(calibrate::Example {
+            levels: levels(c),
+            is_match: false,
+            weight,
+        });
+    }
+    out
 }
 
 fn scored_by_doc(

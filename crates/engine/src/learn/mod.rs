@@ -10,6 +10,7 @@
 //!    they move the odds, and put the threshold where the expected F1 is best.
 
 mod anchors;
+mod calibrate;
 mod columns;
 mod em;
 pub mod model;
@@ -25,7 +26,7 @@ use crate::progress::CancelToken;
 pub use model::MatchModel;
 pub use plan::{ColumnSummary, FieldEstimate, ReviewBand, StrategyPlan, TableSide};
 pub use prompt::{read_prompt, PromptHints};
-pub use resolve::{suggest, Suggestion};
+pub use resolve::{suggest, suggest_with, Decisions, Suggestion};
 
 /// The two tables a plan is learned from.
 pub struct Tables<'a> {
@@ -133,7 +134,13 @@ pub fn propose_with(
     else {
         return Ok(None);
     };
-    let Some(model) = em::choose_model(&matcher, &mappings, &estimates, &sample_docs, cancel)?
+    let Some(model) = em::choose_model(
+        &matcher,
+        &mappings,
+        (&estimates, &labeled),
+        &sample_docs,
+        cancel,
+    )?
     else {
         return Ok(None);
     };
@@ -232,7 +239,7 @@ pub fn fit_model(
     let anchor_pairs = anchors_with_labels(&data, &first, &labeled);
     let random = anchors::random_pairs(&data, &mut sampler);
     let estimates = em::estimate(&data, mappings, &first, &random, &anchor_pairs, &labeled);
-    em::choose_model(&matcher, mappings, &estimates, &sample, cancel)
+    em::choose_model(&matcher, mappings, (&estimates, &labeled), &sample, cancel)
 }
 
 /// A small deterministic generator (xorshift64*): the same tables give the same plan.

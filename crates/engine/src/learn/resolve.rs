@@ -28,6 +28,91 @@ pub struct Suggestion {
     pub reason: String,
 }
 
+/// What reviewers decided, by the agreement pattern of the pair they decided (each field's
+/// level, or missing): borderline cases repeat (a relative at the same address, a company and
+/// its subsidiary), and a pattern reviewers always decided one way is decided that way again.
+#[derive(Debug, Default, Clone)]
+pub struct Decisions {
+    by_pattern: std::collections::HashMap<Vec<Option<usize>>, (u32, u32)>,
+}
+
+/// Decisions of one pattern that make it a rule.
+const SAME_DECISIONS: u32 = 3;
+
+fn pattern(c: &Candidate) -> Vec<Option<usize>> {
+    c.evidence
+        .iter()
+        .map(|e| (!e.missing).then(|| super::model::level(e.score)))
+        .collect()
+}
+
+impl Decisions {
+    /// Records that a reviewer found `c` to be the match (`true`) or not.
+    pub fn add(&mut self, c: &Candidate, is_match: bool) {
+        let e = self.by_pattern.entry(pattern(c)).or_insert((0, 0));
+        if is_match {
+            e.0 += 1;
+        } else {
+            e.1 += 1;
+        }
+    }
+
+    /// How reviewers decided pairs like `c`, when they always decided them one way and often
+    /// enough: `Some(true)` a match, `Some(false)` not, with the count.
+    fn rule(&self, c: &Candidate) -> Option<(bool, u32)> {
+        match self.by_pattern.get(&pattern(c)) {
+            Some(&(yes, 0)) if yes >= SAME_DECISIONS => Some((true, yes)),
+            Some(&(0, no)) if no >= SAME_DECISIONS => Some((false, no)),
+            _ => None,
+        }
+    }
+}
+
+fn probability(model: &MatchModel, c: &Candidate) -> f64 {
+    model.probability(c.evidence.iter().map(|e| (!e.missing).then_some(e.score)))
+}
+
+/// The suggestion for a result with these candidates (their evidence in the order of `fields`,
+/// the model's), or `None` when neither reviewers' past decisions nor the model settle it:
+/// reviewers' rule for the best candidate's pattern first, then the model when nearly certain.
+pub fn suggest_with(
+    model: &MatchModel,
+    decisions: &Decisions,
+    fields: &[String],
+    candidates: &[Candidate],
+) -> Option<Suggestion> {
+    let best = candidates
+        .iter()
+        .filter(|c| c.evidence.len() == model.field_weights.len())
+        .max_by(|a, b| {
+            (probability(model, a).total_cmp(&probability(model, b)))
+                .then_with(|| b.reference_row_id.cmp(&a.reference_row_id))
+        })?;
+    let p = probability(model, best);
+    let Some((is_match, n)) = decisions.rule(best) else {
+        return suggest(model, fields, candidates);
+    };
+    let alike = format!(
+        "reviewers decided {n} results alike ({}) the same way",
+        reason(model, fields, best)
+    );
+    Some(if is_match {
+        Suggestion {
+            reference_row_id: Some(best.reference_row_id.clone()),
+            status: ReviewStatus::Approved,
+            probability: p,
+            reason: format!("The match: {alike}."),
+        }
+    } else {
+        Suggestion {
+            reference_row_id: None,
+            status: ReviewStatus::Rejected,
+            probability: p,
+            reason: format!("Not the match: {alike}."),
+        }
+    })
+}
+
 /// The suggestion for a result with these candidates (their evidence in the order of `fields`,
 /// the model's), or `None` when the model is not sure either way.
 pub fn suggest(
