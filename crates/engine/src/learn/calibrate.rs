@@ -136,8 +136,9 @@ mod tests {
         let mut examples = ex([Some(2), Some(2)], true, 200);
         examples.extend(ex([Some(2), Some(0)], false, 200));
         examples.extend(ex([Some(0), Some(0)], false, 200));
-        let prior = [[-5.0, 2.0, 8.0], [-5.0, 2.0, 8.0]];
-        let (_, w) = fit(&examples, (-10.0, &prior));
+        // A prior that weighs both fields alike: the pairs must tell them apart.
+        let prior = [[-1.0, 0.0, 1.0], [-1.0, 0.0, 1.0]];
+        let (_, w) = fit(&examples, (0.0, &prior));
         assert!(w[1][2] - w[1][0] > w[0][2] - w[0][0] + 3.0, "{w:?}");
     }
 
