@@ -423,6 +423,8 @@ pub(super) fn choose_model(
             .collect(),
         threshold: 0.5,
         review_floor: 0.1,
+        search_threshold: crate::domain::DEFAULT_THRESHOLD,
+        search_review_floor: crate::domain::DEFAULT_REVIEW_FLOOR,
     };
     let none = RejectedPairs::new();
     let Some(plain) = matcher.run(docs, None, &none, cancel)? else {
@@ -455,6 +457,8 @@ pub(super) fn choose_model(
         field_weights: weights.iter().map(|w| w.map(round4)).collect(),
         threshold: 0.5,
         review_floor: 0.1,
+        search_threshold: crate::domain::DEFAULT_THRESHOLD,
+        search_review_floor: crate::domain::DEFAULT_REVIEW_FLOOR,
     };
     let Some(runs) = matcher.run(docs, Some(&model), &none, cancel)? else {
         return Ok(None);

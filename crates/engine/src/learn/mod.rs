@@ -134,7 +134,7 @@ pub fn propose_with(
     else {
         return Ok(None);
     };
-    let Some(model) = em::choose_model(
+    let Some(mut model) = em::choose_model(
         &matcher,
         &mappings,
         (&estimates, &labeled),
@@ -145,6 +145,8 @@ pub fn propose_with(
         return Ok(None);
     };
     drop(matcher);
+    model.search_threshold = finale.threshold;
+    model.search_review_floor = finale.review_floor;
     for (m, c) in mappings.iter_mut().zip(&chosen) {
         m.rationale = Some(c.rationale(m));
     }

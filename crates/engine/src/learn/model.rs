@@ -23,6 +23,21 @@ pub struct MatchModel {
     pub threshold: f64,
     /// Match probability from which a best candidate below the threshold is borderline.
     pub review_floor: f64,
+    /// The weighted-average confidence that candidate search keeps rows for (the strategy's
+    /// threshold and review floor): a smart run searches as a run of its mappings would, then
+    /// ranks and decides by probability.
+    #[serde(default = "default_search_threshold")]
+    pub search_threshold: f64,
+    #[serde(default = "default_search_review_floor")]
+    pub search_review_floor: f64,
+}
+
+fn default_search_threshold() -> f64 {
+    crate::domain::DEFAULT_THRESHOLD
+}
+
+fn default_search_review_floor() -> f64 {
+    crate::domain::DEFAULT_REVIEW_FLOOR
 }
 
 /// The level a field's score falls in.
@@ -63,7 +78,7 @@ impl MatchModel {
             if !(0.0..=1.0).contains(&v) {
                 return Err(EngineError::validation(
                     format!("model.{name}"),
-                    "a match probability lies between 0 and 1",
+                    "a confidence lies between 0 and 1",
                 ));
             }
         }
@@ -98,6 +113,8 @@ mod tests {
             field_weights: vec![[-3.0, 2.0, 8.0], [-2.0, 1.0, 5.0]],
             threshold: 0.9,
             review_floor: 0.2,
+            search_threshold: 0.8,
+            search_review_floor: 0.5,
         }
     }
 

@@ -199,6 +199,8 @@ mod tests {
             field_weights: vec![[-6.0, 3.0, 10.0], [-4.0, 1.0, 8.0]],
             threshold: 0.9,
             review_floor: 0.1,
+            search_threshold: 0.8,
+            search_review_floor: 0.5,
         }
     }
 
