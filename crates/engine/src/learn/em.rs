@@ -244,6 +244,9 @@ pub(super) fn summaries(mappings: &[FieldMapping], est: &Estimates) -> Vec<Field
 
 /// What the final sample run decided.
 pub(super) struct Finale {
+    /// The sample's and the impostors' matches with the plain weights, which the smart run's
+    /// model learns from.
+    pub plain: (Vec<DocumentMatch>, Vec<DocumentMatch>),
     pub threshold: f64,
     pub review_floor: f64,
     pub one_to_one: bool,
@@ -283,10 +286,10 @@ pub(super) fn choose_threshold(
         .collect();
     let mut scored: Vec<(f64, f64)> = confs.into_iter().zip(probs).collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let Some(impostors) = impostor_runs(matcher, (mappings, None), docs, cancel)? else {
+    let Some(impostor_matches) = impostor_runs(matcher, (mappings, None), docs, cancel)? else {
         return Ok(None);
     };
-    let impostors = best_first(&impostors);
+    let impostors = best_first(&impostor_matches);
     let (best_f1, threshold) = best_expected_f1(&scored, &impostors, docs.len());
     // Halfway to the next lower confidence would be as good on the sample; rounding down to the
     // hundredth keeps the ones the sample counted.
@@ -306,6 +309,7 @@ pub(super) fn choose_threshold(
         expected_f1: best_f1,
         documents: tops.len(),
         shared_rows,
+        plain: (runs, impostor_matches),
     }))
 }
 
@@ -408,7 +412,10 @@ pub(super) fn choose_model(
     matcher: &Matcher,
     mappings: &[FieldMapping],
     (est, labeled): (&Estimates, &[((usize, usize), bool)]),
-    docs: &[Document],
+    (docs, plain): (
+        &[Document],
+        Option<&(Vec<DocumentMatch>, Vec<DocumentMatch>)>,
+    ),
     cancel: &CancelToken,
 ) -> Result<Option<MatchModel>, EngineError> {
     let data = matcher.data();
@@ -427,13 +434,21 @@ pub(super) fn choose_model(
         search_review_floor: crate::domain::DEFAULT_REVIEW_FLOOR,
     };
     let none = RejectedPairs::new();
-    let Some(plain) = matcher.run(docs, None, &none, cancel)? else {
-        return Ok(None);
+    let computed;
+    let (plain, impostors) = match plain {
+        Some(p) => (&p.0, &p.1),
+        None => {
+            let Some(plain) = matcher.run(docs, None, &none, cancel)? else {
+                return Ok(None);
+            };
+            let Some(impostors) = impostor_runs(matcher, (mappings, None), docs, cancel)? else {
+                return Ok(None);
+            };
+            computed = (plain, impostors);
+            (&computed.0, &computed.1)
+        }
     };
-    let Some(impostors) = impostor_runs(matcher, (mappings, None), docs, cancel)? else {
-        return Ok(None);
-    };
-    let mut examples = examples(&fs, &plain, &impostors, est.match_share);
+    let mut examples = examples(&fs, plain, impostors, est.match_share);
     // What reviewers decided counts most: it is known, not guessed.
     let cmps: Vec<Comparer> = mappings
         .iter()

@@ -138,7 +138,7 @@ pub fn propose_with(
         &matcher,
         &mappings,
         (&estimates, &labeled),
-        &sample_docs,
+        (&sample_docs, Some(&finale.plain)),
         cancel,
     )?
     else {
@@ -241,7 +241,13 @@ pub fn fit_model(
     let anchor_pairs = anchors_with_labels(&data, &first, &labeled);
     let random = anchors::random_pairs(&data, &mut sampler);
     let estimates = em::estimate(&data, mappings, &first, &random, &anchor_pairs, &labeled);
-    em::choose_model(&matcher, mappings, (&estimates, &labeled), &sample, cancel)
+    em::choose_model(
+        &matcher,
+        mappings,
+        (&estimates, &labeled),
+        (&sample, None),
+        cancel,
+    )
 }
 
 /// A small deterministic generator (xorshift64*): the same tables give the same plan.
