@@ -10,10 +10,10 @@ use engine::{
     Run, RunDetail, RunProgress, TriggeredBy,
 };
 use service::{
-    ApiError, ApiServerStatus, ApiSettings, BulkApproveInput, BulkOutcome, ConfigPreview,
-    DecisionRef, ErrorCode, ExportOutcome, ExportRequest, ImportPreview, ImportRequest,
-    ResultQuery, ReviewCounts, ReviewInput, RunFilter, RunPage, RunSummary, Workspace,
-    WorkspaceInfo,
+    input_from_json, ApiError, ApiServerStatus, ApiSettings, BulkApproveInput, BulkOutcome,
+    ConfigPreview, DecisionRef, ErrorCode, ExportOutcome, ExportRequest, ImportPreview,
+    ImportRequest, MatchingStrategy, ResultQuery, ReviewCounts, ReviewInput, RunFilter, RunPage,
+    RunSummary, Workspace, WorkspaceInfo,
 };
 use tauri::ipc::Channel;
 use tauri::State;
@@ -202,6 +202,38 @@ commands! {
 
     async fn export_results[ws: Ws<'_>](request: ExportRequest) -> ExportOutcome {
         call(ws, move |w| w.export_results(&request)).await
+    }
+
+    // ---- strategies ---------------------------------------------------------------------------
+    // Requests arrive untyped, as configs do, so a missing or mistyped field is a validation
+    // error naming it (GenerateStrategyInput, StrategyPatch, ConfigFromStrategy).
+
+    async fn generate_strategy[ws: Ws<'_>](input: serde_json::Value) -> MatchingStrategy {
+        call(ws, move |w| w.generate_strategy(&input_from_json(input)?)).await
+    }
+
+    async fn get_strategy[ws: Ws<'_>](id: String) -> MatchingStrategy {
+        call(ws, move |w| w.get_strategy(&id)).await
+    }
+
+    async fn patch_strategy[ws: Ws<'_>](id: String, patch: serde_json::Value) -> MatchingStrategy {
+        call(ws, move |w| w.patch_strategy(&id, &input_from_json(patch)?)).await
+    }
+
+    async fn list_strategies[ws: Ws<'_>](
+        matching_config_id: Option<String>,
+    ) -> Vec<MatchingStrategy> {
+        call(ws, move |w| w.list_strategies(matching_config_id.as_deref())).await
+    }
+
+    async fn create_config_from_strategy[ws: Ws<'_>](
+        strategy_id: String,
+        input: serde_json::Value,
+    ) -> MatchingConfig {
+        call(ws, move |w| {
+            w.create_config_from_strategy(&strategy_id, &input_from_json(input)?)
+        })
+        .await
     }
 
     // ---- local REST API -----------------------------------------------------------------------

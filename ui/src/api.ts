@@ -6,16 +6,19 @@ import type { ApiServerStatus } from './bindings/ApiServerStatus';
 import type { ApiSettings } from './bindings/ApiSettings';
 import type { BulkApproveInput } from './bindings/BulkApproveInput';
 import type { BulkOutcome } from './bindings/BulkOutcome';
+import type { ConfigFromStrategy } from './bindings/ConfigFromStrategy';
 import type { ConfigPreview } from './bindings/ConfigPreview';
 import type { DecisionRef } from './bindings/DecisionRef';
 import type { ConfigInput } from './bindings/ConfigInput';
 import type { Dataset } from './bindings/Dataset';
 import type { ExportOutcome } from './bindings/ExportOutcome';
 import type { ExportRequest } from './bindings/ExportRequest';
+import type { GenerateStrategyInput } from './bindings/GenerateStrategyInput';
 import type { ImportPreview } from './bindings/ImportPreview';
 import type { ImportRequest } from './bindings/ImportRequest';
 import type { MatchResult } from './bindings/MatchResult';
 import type { MatchingConfig } from './bindings/MatchingConfig';
+import type { MatchingStrategy } from './bindings/MatchingStrategy';
 import type { Record as DataRecord } from './bindings/Record';
 import type { ResultPage } from './bindings/ResultPage';
 import type { ResultQuery } from './bindings/ResultQuery';
@@ -29,6 +32,7 @@ import type { RunFilter } from './bindings/RunFilter';
 import type { RunPage } from './bindings/RunPage';
 import type { RunProgress } from './bindings/RunProgress';
 import type { RunSummary } from './bindings/RunSummary';
+import type { StrategyPatch } from './bindings/StrategyPatch';
 import type { TauriCommands } from './bindings/TauriCommands';
 import type { WorkspaceInfo } from './bindings/WorkspaceInfo';
 import { toApiCallError } from './apiError';
@@ -169,6 +173,30 @@ export function previewConfig(input: ConfigInput, limit?: number): Promise<Confi
 /** Writes a run's matches and unmatched documents to a CSV or XLSX file. */
 export function exportResults(request: ExportRequest): Promise<ExportOutcome> {
   return call('export_results', { request });
+}
+
+/** Learns a strategy (mappings, weights and threshold, each with a rationale) from reference data and documents; no config changes. Takes seconds on large data. */
+export function generateStrategy(input: GenerateStrategyInput): Promise<MatchingStrategy> {
+  return call('generate_strategy', { input });
+}
+
+export function getStrategy(id: string): Promise<MatchingStrategy> {
+  return call('get_strategy', { id });
+}
+
+/** Renames a strategy and/or deep-merges `patch.strategy` into its plan, as a new version; a plan no config could be made from is a validation error naming the key (`strategy.threshold`). */
+export function patchStrategy(id: string, patch: StrategyPatch): Promise<MatchingStrategy> {
+  return call('patch_strategy', { id, patch });
+}
+
+/** Every strategy, or those of one config, newest first. */
+export function listStrategies(matchingConfigId?: string): Promise<MatchingStrategy[]> {
+  return call('list_strategies', { matchingConfigId: matchingConfigId ?? null });
+}
+
+/** Makes a config from a strategy's plan, validated as any new config; the strategy stays as it is. */
+export function createConfigFromStrategy(strategyId: string, input: ConfigFromStrategy): Promise<MatchingConfig> {
+  return call('create_config_from_strategy', { strategyId, input });
 }
 
 export function resultDecisions(resultId: string): Promise<ReviewDecision[]> {

@@ -189,6 +189,7 @@ pub fn router(ws: Arc<Workspace>, limits: Limits) -> Router {
         .merge(table_routes())
         .merge(config_routes())
         .merge(run_routes())
+        .merge(strategy_routes())
         .route_layer(middleware::from_fn_with_state(state.clone(), guard::guard));
     let max_body = state.limits.max_body_bytes;
     Router::new()
@@ -256,7 +257,7 @@ fn config_routes() -> Router<AppState> {
         )
 }
 
-/// Runs, their results and the review of them; strategies and packages (not implemented).
+/// Runs, their results and the review of them; packages (not implemented).
 fn run_routes() -> Router<AppState> {
     use routes::{runs, unsupported};
     Router::new()
@@ -291,12 +292,27 @@ fn run_routes() -> Router<AppState> {
             get(runs::bulk_count).post(runs::bulk_approve),
         )
         .route(
-            "/v1/matching/strategies/{*rest}",
-            axum::routing::any(unsupported::strategies),
-        )
-        .route(
             "/v1/matching/packages/{*rest}",
             axum::routing::any(unsupported::packages),
+        )
+}
+
+/// Strategies: learned plans, their versions, and configs made from them.
+fn strategy_routes() -> Router<AppState> {
+    use routes::strategies;
+    Router::new()
+        .route("/v1/matching/strategies", get(strategies::list))
+        .route(
+            "/v1/matching/strategies/generate",
+            post(strategies::generate),
+        )
+        .route(
+            "/v1/matching/strategies/{id}",
+            get(strategies::get).patch(strategies::patch),
+        )
+        .route(
+            "/v1/matching/strategies/{id}/config",
+            post(strategies::create_config),
         )
 }
 

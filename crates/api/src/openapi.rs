@@ -6,7 +6,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::error::{Code, ErrorEnvelope};
-use crate::routes::{configs, runs, tables, unsupported};
+use crate::routes::{configs, runs, strategies, tables, unsupported};
 use crate::wire;
 
 struct BearerKey;
@@ -30,7 +30,7 @@ impl Modify for BearerKey {
 #[openapi(
     info(
         title = "Matchbook local matching API",
-        description = "The matching API (configs, runs, results, review) served by Matchbook on 127.0.0.1. \
+        description = "The matching API (configs, strategies, runs, results, review) served by Matchbook on 127.0.0.1. \
                        Errors use one flat envelope; see ErrorEnvelope.",
         version = env!("CARGO_PKG_VERSION")
     ),
@@ -44,7 +44,9 @@ impl Modify for BearerKey {
         runs::start, runs::list, runs::detail, runs::progress, runs::cancel,
         runs::results, runs::result, runs::review, runs::decisions,
         runs::summary, runs::bulk_count, runs::bulk_approve, runs::revert,
-        unsupported::smart_run, unsupported::ai_resolve, unsupported::strategies, unsupported::packages,
+        strategies::generate, strategies::list, strategies::get, strategies::patch,
+        strategies::create_config,
+        unsupported::smart_run, unsupported::ai_resolve, unsupported::packages,
         unsupported::from_sql,
     ),
     components(schemas(ErrorEnvelope, Code, wire::Evidence)),
@@ -56,6 +58,7 @@ impl Modify for BearerKey {
         (name = "runs", description = "Matching runs (spec A.6)"),
         (name = "results", description = "Results and their review (spec A.7)"),
         (name = "review desk", description = "Matchbook's extensions for reviewers: summary, bulk approval, undo"),
+        (name = "strategies", description = "Matching plans learned from the data, versioned, and configs made from them (spec A.5)"),
         (name = "later", description = "In the spec, not in Matchbook yet: answers 501"),
     )
 )]

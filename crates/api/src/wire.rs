@@ -1,7 +1,8 @@
-//! The JSON shapes of the API (spec A.3–A.7), built from the service's types. They add what a
-//! REST client needs and the desktop UI does not (links, the spec's evidence keyed by field) and
-//! keep Matchbook's extra fields (config_name, review_floor, schedule, ...) beside the spec's.
-//! Request bodies refuse unknown fields, so a typo is a 400 naming it rather than ignored.
+//! The JSON shapes of the API (spec A.3–A.7; those of strategies, A.5, in `strategies`), built
+//! from the service's types. They add what a REST client needs and the desktop UI does not
+//! (links, the spec's evidence keyed by field) and keep Matchbook's extra fields (config_name,
+//! review_floor, schedule, ...) beside the spec's. Request bodies refuse unknown fields, so a typo
+//! is a 400 naming it rather than ignored.
 
 use engine::{
     BlockingKey, BlockingStrategy, Candidate, Column, Dataset, DatasetKind, FieldEvidence,
@@ -11,6 +12,9 @@ use engine::{
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
+
+mod strategies;
+pub use strategies::*;
 
 // ---- shared ---------------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use commands::{
     approve_all, configs, eval, export, history, import, results, review, run, runs, serve,
+    strategies,
 };
 use session::WorkspaceArg;
 
@@ -69,6 +70,9 @@ enum Command {
     /// Create, list and show matching configs.
     #[command(subcommand)]
     Configs(configs::ConfigsCommand),
+    /// Learn matching strategies from the data, show and edit them, and make configs from them.
+    #[command(subcommand)]
+    Strategies(strategies::StrategiesCommand),
     /// Run a config and wait for it, showing progress; Ctrl-C cancels and keeps what is done.
     ///
     /// Matches the config's documents against its reference data, then prints a summary (or,
@@ -186,6 +190,7 @@ fn dispatch(cli: Cli, io: &mut Io) -> Result<u8, CliError> {
     match cli.command {
         Command::Import(args) => import::run(&workspace.open()?, args, io),
         Command::Configs(command) => configs::run(&workspace.open()?, command, io),
+        Command::Strategies(command) => strategies::run(&workspace.open()?, command, io),
         Command::Run(args) => run::run(&workspace.open()?, args, io),
         Command::Eval(args) => eval::run(&workspace, args, io),
         Command::Runs(args) => runs::run(&workspace.open()?, args, io),

@@ -854,12 +854,16 @@ fn every_help_text_renders() {
         "history",
         "export",
         "serve",
+        "strategies",
     ]
     .iter()
     .map(|c| vec![*c])
     .collect();
     for sub in ["create", "list", "show"] {
         paths.push(vec!["configs", sub]);
+    }
+    for sub in ["generate", "show", "edit", "list", "to-config"] {
+        paths.push(vec!["strategies", sub]);
     }
     for path in &paths {
         let mut args = path.clone();

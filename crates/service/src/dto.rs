@@ -1,8 +1,46 @@
 //! Requests and answers of the service layer that are not domain types of the engine.
 
 use engine::{DatasetKind, ReviewStatus, Run, RunStatus};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
+
+use crate::error::{Result, ServiceError};
+
+/// Reads a request that arrives as untyped JSON (the desktop shell's commands), so that what is
+/// wrong with it is a validation error naming the field (`reference_data_id`, `name`), as over
+/// the REST API, rather than the shell's own error for arguments it cannot read.
+pub fn input_from_json<T: DeserializeOwned>(value: serde_json::Value) -> Result<T> {
+    serde_path_to_error::deserialize(&value).map_err(|e| {
+        let path = e.path().to_string();
+        let message = e.into_inner().to_string();
+        let field = named_field(&path, &message);
+        let message = if message.starts_with("missing field") {
+            "is required".to_string()
+        } else {
+            message
+        };
+        ServiceError::validation(field, message)
+    })
+}
+
+/// The field a serde error is about, as a path (`thresholds.review_floor`; empty for the whole
+/// value). For a missing or unknown field the error's path ends at its parent object, so the
+/// field's own name is added.
+pub(crate) fn named_field(path: &str, message: &str) -> String {
+    let parent = if path == "." { "" } else { path };
+    let named = message.starts_with("missing field") || message.starts_with("unknown field");
+    let name = message
+        .split('`')
+        .nth(1)
+        .filter(|_| named)
+        .filter(|n| !(parent == *n || parent.ends_with(&format!(".{n}"))));
+    match (parent, name) {
+        (p, None) => p.to_string(),
+        ("", Some(n)) => n.to_string(),
+        (p, Some(n)) => format!("{p}.{n}"),
+    }
+}
 
 /// Import a file as reference data or as documents.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

@@ -21,6 +21,7 @@ mod review;
 mod runner;
 mod runs;
 mod schedule;
+mod strategies;
 mod upload;
 
 use std::path::{Path, PathBuf};
@@ -40,6 +41,10 @@ pub use paging::{
 };
 pub use runner::ProgressListener;
 pub use schedule::SchedulerHandle;
+pub use strategies::{
+    ConfigFromStrategy, GenerateStrategyInput, MatchingStrategy, StrategyContent, StrategyLinks,
+    StrategyPatch,
+};
 pub use upload::{RowsImport, UploadImport};
 
 /// Options for opening a workspace.

@@ -1,14 +1,14 @@
-//! Paging (spec A.2): page-size limits, and cursor paging of the configs and runs lists, newest
+//! Paging (spec A.2): page-size limits, and cursor paging of the configs, runs and strategies lists, newest
 //! first, keyed on what orders the list, so a walk to the end neither skips nor repeats an item
 //! while others are added. Cursors are opaque to clients; today they are the hex of the last
 //! item's sort key.
 
 use engine::{MatchingConfig, Run, RunStatus};
 use serde::{Deserialize, Serialize};
-use store::RunListQuery;
+use store::{RunListQuery, StrategyListQuery};
 
 use crate::error::{Result, ServiceError};
-use crate::Workspace;
+use crate::{MatchingStrategy, Workspace};
 
 /// Page-size limits (spec A.2): rows default 100, results default 50, both at most 500.
 pub const MAX_PAGE_LIMIT: u32 = 500;
@@ -116,6 +116,49 @@ impl Workspace {
             data,
             pagination: CursorPagination {
                 total: self.store.count_configs()?,
+                limit,
+                has_more,
+                next_cursor,
+            },
+        })
+    }
+
+    /// A page of the strategies list, newest first, optionally of one config.
+    pub fn strategy_page(
+        &self,
+        matching_config_id: Option<&str>,
+        q: &CursorQuery,
+    ) -> Result<CursorPage<MatchingStrategy>> {
+        let limit = cursor_limit(q.limit)?;
+        let after = match &q.cursor {
+            None => None,
+            Some(c) => {
+                let key = decode(c).ok_or_else(bad_cursor)?;
+                let (created_at, id) = key
+                    .strip_prefix("s:")
+                    .and_then(|k| k.split_once('\n'))
+                    .ok_or_else(bad_cursor)?;
+                Some((created_at.to_string(), id.to_string()))
+            }
+        };
+        let mut records = self.store.list_strategies(&StrategyListQuery {
+            matching_config_id: matching_config_id.map(str::to_string),
+            after,
+            limit: Some(limit + 1),
+        })?;
+        let has_more = records.len() > limit as usize;
+        records.truncate(limit as usize);
+        let next_cursor = has_more
+            .then(|| records.last())
+            .flatten()
+            .map(|s| encode(&format!("s:{}\n{}", s.created_at, s.id)));
+        Ok(CursorPage {
+            data: records
+                .into_iter()
+                .map(crate::strategies::strategy_of)
+                .collect::<Result<_>>()?,
+            pagination: CursorPagination {
+                total: self.store.count_strategies(matching_config_id)?,
                 limit,
                 has_more,
                 next_cursor,

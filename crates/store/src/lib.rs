@@ -15,6 +15,7 @@ mod results;
 mod runs;
 mod schedule;
 mod settings;
+mod strategies;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -28,6 +29,7 @@ pub use results::{NewResult, Revert, Review};
 pub use runs::{RunCounters, RunListQuery, StoredRun};
 pub use schedule::ScheduledConfig;
 pub use settings::ApiKeyRecord;
+pub use strategies::{StrategyListQuery, StrategyRecord};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
@@ -252,7 +254,7 @@ mod tests {
         let path = dir.path().join("nested/w.sqlite");
         let store = Store::open(&path).unwrap();
         let version = store.schema_version().unwrap();
-        assert_eq!(version, 9);
+        assert_eq!(version, 10);
         drop(store);
         let store = Store::open(&path).unwrap();
         assert_eq!(store.schema_version().unwrap(), version);

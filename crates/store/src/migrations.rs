@@ -185,6 +185,28 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE runs ADD COLUMN block_sizes TEXT;
     "#,
+    // 10: strategies (spec A.5): matching plans learned from a reference dataset and documents,
+    //     stored on their own and versioned. They go with their reference data (nothing to learn
+    //     from is left) but outlive the config they were made for, which they do not change.
+    r#"
+    CREATE TABLE strategies (
+        id                 TEXT PRIMARY KEY,
+        name               TEXT,
+        matching_config_id TEXT REFERENCES configs(id) ON DELETE SET NULL,
+        reference_data_id  TEXT NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+        document_set_id    TEXT,
+        target_type        TEXT NOT NULL DEFAULT 'run',
+        user_prompt        TEXT,
+        strategy           TEXT NOT NULL,      -- JSON: the plan and any free-form keys
+        version            INTEGER NOT NULL,
+        version_hash       TEXT NOT NULL,
+        created_at         TEXT NOT NULL,
+        updated_at         TEXT NOT NULL
+    );
+    CREATE INDEX strategies_by_created ON strategies(created_at, id);
+    CREATE INDEX strategies_by_config ON strategies(matching_config_id, created_at, id);
+    CREATE INDEX strategies_by_reference ON strategies(reference_data_id);
+    "#,
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<()> {

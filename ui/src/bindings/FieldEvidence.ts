@@ -12,6 +12,11 @@ export type FieldEvidence = { source: string, target: string, strategy: Strategy
  */
 missing: boolean, 
 /**
+ * Smart runs: how much this field moved the odds of a match, in bits (log2 m/u of the
+ * agreement level reached), for the waterfall of a decision.
+ */
+match_weight?: number, 
+/**
  * How far apart the two values are in business terms, for amounts and dates.
  */
 note?: FieldNote, };

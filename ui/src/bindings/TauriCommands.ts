@@ -12,6 +12,7 @@ import type { ImportPreview } from "./ImportPreview";
 import type { ImportRequest } from "./ImportRequest";
 import type { MatchResult } from "./MatchResult";
 import type { MatchingConfig } from "./MatchingConfig";
+import type { MatchingStrategy } from "./MatchingStrategy";
 import type { Record } from "./Record";
 import type { ResultPage } from "./ResultPage";
 import type { ResultQuery } from "./ResultQuery";
@@ -90,6 +91,16 @@ export type TauriCommands = {
   revert_decisions: { args: { runId: string; decisions: Array<DecisionRef> }; answer: BulkOutcome };
   /** `export_results(request: ExportRequest) -> ExportOutcome` */
   export_results: { args: { request: ExportRequest }; answer: ExportOutcome };
+  /** `generate_strategy(input: serde_json::Value) -> MatchingStrategy` */
+  generate_strategy: { args: { input: unknown }; answer: MatchingStrategy };
+  /** `get_strategy(id: String) -> MatchingStrategy` */
+  get_strategy: { args: { id: string }; answer: MatchingStrategy };
+  /** `patch_strategy(id: String, patch: serde_json::Value) -> MatchingStrategy` */
+  patch_strategy: { args: { id: string; patch: unknown }; answer: MatchingStrategy };
+  /** `list_strategies(matching_config_id: Option<String>) -> Vec<MatchingStrategy>` */
+  list_strategies: { args: { matchingConfigId?: string | null }; answer: Array<MatchingStrategy> };
+  /** `create_config_from_strategy(strategy_id: String, input: serde_json::Value) -> MatchingConfig` */
+  create_config_from_strategy: { args: { strategyId: string; input: unknown }; answer: MatchingConfig };
   /** `api_status() -> ApiServerStatus` */
   api_status: { args: never; answer: ApiServerStatus };
   /** `set_api_settings(settings: ApiSettings) -> ApiServerStatus` */
@@ -130,6 +141,11 @@ export const TAURI_COMMANDS: readonly (keyof TauriCommands)[] = [
   "bulk_approve",
   "revert_decisions",
   "export_results",
+  "generate_strategy",
+  "get_strategy",
+  "patch_strategy",
+  "list_strategies",
+  "create_config_from_strategy",
   "api_status",
   "set_api_settings",
   "rotate_api_key",

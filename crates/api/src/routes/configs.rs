@@ -39,7 +39,8 @@ async fn config_or_404(state: &AppState, id: String) -> Result<MatchingConfig, H
     blocking(state, move |w| w.get_config(&id)).await
 }
 
-#[utoipa::path(get, path = "/v1/matching/configs", tag = "configs", params(CursorParams),
+// The operation ids of the two `list` handlers are named: OpenAPI requires them unique.
+#[utoipa::path(get, path = "/v1/matching/configs", tag = "configs", operation_id = "list_configs", params(CursorParams),
     responses((status = 200, body = ConfigPage), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 429, body = ErrorEnvelope)),
     security(("bearer" = [])))]
 pub async fn list(

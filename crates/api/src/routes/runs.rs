@@ -31,7 +31,7 @@ pub async fn start(
     Ok((StatusCode::ACCEPTED, axum::Json(wire::run(run))))
 }
 
-#[utoipa::path(get, path = "/v1/matching/runs", tag = "runs", params(RunsQuery),
+#[utoipa::path(get, path = "/v1/matching/runs", tag = "runs", operation_id = "list_runs", params(RunsQuery),
     responses((status = 200, body = RunPage), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 429, body = ErrorEnvelope)),
     security(("bearer" = [])))]
 pub async fn list(

@@ -1,5 +1,5 @@
-//! Endpoints of the spec that come with later issues (smart runs, AI resolution, strategies,
-//! packages). They answer 501 with a message saying so, rather than a 404 that would read as
+//! Endpoints of the spec that come with later issues (smart runs, AI resolution, packages, SQL
+//! import). They answer 501 with a message saying so, rather than a 404 that would read as
 //! "wrong URL".
 
 use crate::error::{ErrorEnvelope, HttpError};
@@ -18,13 +18,6 @@ pub async fn smart_run() -> HttpError {
     security(("bearer" = [])))]
 pub async fn ai_resolve() -> HttpError {
     HttpError::not_implemented("AI resolution (POST /v1/matching/runs/{id}/ai-resolve)")
-}
-
-#[utoipa::path(post, path = "/v1/matching/strategies/generate", tag = "later",
-    responses((status = 501, description = "Strategies are not available yet", body = ErrorEnvelope)),
-    security(("bearer" = [])))]
-pub async fn strategies() -> HttpError {
-    HttpError::not_implemented("Matching strategies (/v1/matching/strategies)")
 }
 
 #[utoipa::path(get, path = "/v1/matching/packages/configs", tag = "later",

@@ -90,14 +90,29 @@ impl Api {
         extra: &[(&str, &str)],
     ) -> (StatusCode, Value) {
         let bytes = std::fs::read(fixture(file)).unwrap();
+        self.upload_bytes(path, file, bytes, extra).await
+    }
+
+    /// Uploads `bytes` as the file `name` (a table a test wrote itself).
+    pub async fn upload_bytes(
+        &self,
+        path: &str,
+        name: &str,
+        bytes: Vec<u8>,
+        extra: &[(&str, &str)],
+    ) -> (StatusCode, Value) {
         let mut form = reqwest::multipart::Form::new().part(
             "file",
-            reqwest::multipart::Part::bytes(bytes).file_name(file.to_string()),
+            reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
         );
         for (k, v) in extra {
             form = form.text(k.to_string(), v.to_string());
         }
         send(self.req(Method::POST, path).multipart(form)).await
+    }
+
+    pub async fn patch(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        send(self.req(Method::PATCH, path).json(&body)).await
     }
 
     /// The small PO fixture uploaded as reference data.

@@ -14,6 +14,7 @@ pub mod review;
 pub mod run;
 pub mod runs;
 pub mod serve;
+pub mod strategies;
 
 use crate::error::CliError;
 

@@ -26,6 +26,13 @@ const MIN_OVERLAP: f64 = 0.2;
 /// Random (document, reference row) pairs: what unrelated pairs look like.
 const RANDOM_PAIRS: usize = 4_000;
 
+/// (document row, reference row) pairs.
+pub(super) type Pairs = [(usize, usize)];
+/// A pair and whether a reviewer found it a match.
+pub(super) type Labeled = ((usize, usize), bool);
+/// The sample's and the impostors' matches.
+pub(super) type SampleMatches = (Vec<DocumentMatch>, Vec<DocumentMatch>);
+
 /// The tables, their row views and their profiled (usable) columns.
 pub(super) struct Data<'a> {
     pub tables: &'a Tables<'a>,

@@ -102,8 +102,9 @@ fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Option<Vec<f64>> {
             if factor == 0.0 {
                 continue;
             }
-            for c in col..n {
-                a[row][c] -= factor * a[col][c];
+            let (top, bottom) = a.split_at_mut(row);
+            for (x, y) in bottom[0][col..].iter_mut().zip(&top[col][col..]) {
+                *x -= factor * y;
             }
             b[row] -= factor * b[col];
         }

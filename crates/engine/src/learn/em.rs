@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use super::anchors::{Comparer, Data, Matcher};
+use super::anchors::{Comparer, Data, Labeled, Matcher, SampleMatches};
 use super::columns::ProfiledColumn;
 use super::plan::FieldEstimate;
 use super::{calibrate, MatchModel, PromptHints};
@@ -411,11 +411,8 @@ fn best_first(runs: &[DocumentMatch]) -> Vec<f64> {
 pub(super) fn choose_model(
     matcher: &Matcher,
     mappings: &[FieldMapping],
-    (est, labeled): (&Estimates, &[((usize, usize), bool)]),
-    (docs, plain): (
-        &[Document],
-        Option<&(Vec<DocumentMatch>, Vec<DocumentMatch>)>,
-    ),
+    (est, labeled): (&Estimates, &[Labeled]),
+    (docs, plain): (&[Document], Option<&SampleMatches>),
     cancel: &CancelToken,
 ) -> Result<Option<MatchModel>, EngineError> {
     let data = matcher.data();

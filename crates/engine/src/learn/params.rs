@@ -1,7 +1,7 @@
 //! Parameters read off the likely matches: the date window in which a document follows its
 //! reference row, and the factors (tax rates, partial shares) between their amounts.
 
-use super::anchors::{blank_mapping, information, Data};
+use super::anchors::{blank_mapping, information, Data, Pairs};
 use super::columns::ProfiledColumn;
 use crate::domain::{FieldMapping, Strategy};
 use crate::parse::parse_number;
@@ -18,7 +18,7 @@ pub(super) fn date_mapping(
     data: &Data,
     d: &ProfiledColumn,
     r: &ProfiledColumn,
-    (anchors, random): (&[(usize, usize)], &[(usize, usize)]),
+    (anchors, random): (&Pairs, &Pairs),
 ) -> Option<(FieldMapping, Option<String>)> {
     let doc_order = detect_date_order(
         data.doc_rows

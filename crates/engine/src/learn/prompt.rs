@@ -39,7 +39,7 @@ pub fn read_prompt(prompt: Option<&str>, columns: &[&String]) -> PromptHints {
     };
     let folded = fold(prompt);
     for clause in folded
-        .split(|c: char| matches!(c, ',' | '.' | ';' | '\n'))
+        .split([',', '.', ';', '\n'])
         .flat_map(|c| c.split(" and "))
     {
         let words: Vec<&str> = clause

@@ -90,6 +90,11 @@ fn create(session: &Session, args: ConfigsCreateArgs, io: &mut Io) -> Result<u8,
         print_json(&config, io)?;
         return Ok(EXIT_OK);
     }
+    write_created(&config, io)
+}
+
+/// What `configs create` (and `strategies to-config`) print of a new config, its id first.
+pub(crate) fn write_created(config: &MatchingConfig, io: &mut Io) -> Result<u8, CliError> {
     let mut table = Table::new();
     table
         .row("config", &config.id)
