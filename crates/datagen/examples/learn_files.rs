@@ -256,22 +256,7 @@ fn print_scores(
         // The one-to-one threshold sweep re-assigns rows at every threshold: minutes at 100k.
         one_to_one && std::env::var_os("ONE_TO_ONE_SWEEP").is_some(),
     );
-    let t = &evaluation.top1;
-    println!(
-        "{name}: tp {} fp {} fn {} tn {}  precision {:.4} recall {:.4} F1 {:.4}",
-        t.counts.tp,
-        t.counts.fp,
-        t.counts.fn_,
-        t.counts.tn,
-        t.precision.unwrap_or(0.0),
-        t.recall.unwrap_or(0.0),
-        t.f1.unwrap_or(0.0)
-    );
-    if let Some(best) = &evaluation.best_f1_threshold {
-        println!(
-            "{name}: best F1 {:.4} at threshold {:.3}",
-            best.scores.f1.unwrap_or(0.0),
-            best.threshold
-        );
+    for line in score::report(&evaluation) {
+        println!("{name}: {line}");
     }
 }

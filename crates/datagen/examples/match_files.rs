@@ -88,23 +88,8 @@ fn time_index(plan: &MatchPlan, reference: &[Record]) {
 fn print_scores(truth: &[TruthRow], matches: &[DocumentMatch], one_to_one: bool) {
     let evaluation =
         score::evaluate_with(truth, &score::predictions_of_matches(matches), one_to_one);
-    let t = &evaluation.top1;
-    println!(
-        "tp {} fp {} fn {} tn {}  precision {:.4} recall {:.4} F1 {:.4}",
-        t.counts.tp,
-        t.counts.fp,
-        t.counts.fn_,
-        t.counts.tn,
-        t.precision.unwrap_or(0.0),
-        t.recall.unwrap_or(0.0),
-        t.f1.unwrap_or(0.0)
-    );
-    if let Some(best) = &evaluation.best_f1_threshold {
-        println!(
-            "best F1 {:.4} at threshold {:.3}",
-            best.scores.f1.unwrap_or(0.0),
-            best.threshold
-        );
+    for line in score::report(&evaluation) {
+        println!("{line}");
     }
 }
 

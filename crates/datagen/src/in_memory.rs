@@ -1,12 +1,9 @@
 //! Matching two tables in memory with a config file, no workspace: the tuning loop of
 //! `examples/match_files` and the accuracy tests on generated data.
 
-use std::convert::Infallible;
-
-use engine::assign::{apply_revisions, Revision};
-use engine::progress::{CancelToken, NoProgress, ProgressUpdate};
+use engine::progress::{CancelToken, NoProgress};
 use engine::run::{
-    execute, ExecOptions, MatchPlan, RejectedPairs, ResultSink, RunInput, RunOutcome, SliceSource,
+    execute, ExecOptions, KeepAll, MatchPlan, RejectedPairs, RunInput, RunOutcome, SliceSource,
 };
 use engine::{Document, DocumentMatch, EngineError, FieldMapping, Record, DEFAULT_REVIEW_FLOOR};
 use serde::Deserialize;
@@ -43,29 +40,13 @@ impl ConfigFile {
     }
 }
 
-/// Keeps every match in memory.
-#[derive(Default)]
-struct Keep(Vec<DocumentMatch>);
-
-impl ResultSink for Keep {
-    type Error = Infallible;
-    fn write(&mut self, batch: Vec<DocumentMatch>, _: &ProgressUpdate) -> Result<(), Infallible> {
-        self.0.extend(batch);
-        Ok(())
-    }
-    fn revise(&mut self, revisions: Vec<Revision>, _: &ProgressUpdate) -> Result<(), Infallible> {
-        apply_revisions(&mut self.0, &revisions);
-        Ok(())
-    }
-}
-
 /// Every document matched against `reference`, with the run's counters.
 pub fn match_all(
     plan: &MatchPlan,
     reference: &[Record],
     documents: &[Document],
 ) -> (Vec<DocumentMatch>, RunOutcome) {
-    let mut keep = Keep::default();
+    let mut keep = KeepAll::default();
     let input = RunInput {
         plan,
         reference,

@@ -206,6 +206,30 @@ pub struct Evaluation {
 
 /// Scores `predictions` against `truth`, the sweep taking each document's top candidate. Each
 /// truth document must appear once (see `parse_truth`).
+/// Top-1 counts, precision, recall and F1, and the threshold that would give the best F1, as
+/// the tools print them.
+pub fn report(e: &Evaluation) -> Vec<String> {
+    let t = &e.top1;
+    let mut out = vec![format!(
+        "tp {} fp {} fn {} tn {}  precision {:.4} recall {:.4} F1 {:.4}",
+        t.counts.tp,
+        t.counts.fp,
+        t.counts.fn_,
+        t.counts.tn,
+        t.precision.unwrap_or(0.0),
+        t.recall.unwrap_or(0.0),
+        t.f1.unwrap_or(0.0)
+    )];
+    if let Some(best) = &e.best_f1_threshold {
+        out.push(format!(
+            "best F1 {:.4} at threshold {:.3}",
+            best.scores.f1.unwrap_or(0.0),
+            best.threshold
+        ));
+    }
+    out
+}
+
 pub fn evaluate(truth: &[TruthRow], predictions: &HashMap<String, Prediction>) -> Evaluation {
     evaluate_with(truth, predictions, false)
 }

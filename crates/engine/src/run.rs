@@ -247,6 +247,23 @@ pub trait DocumentSource {
     fn next_chunk(&mut self, max: usize) -> Result<Option<Vec<Document>>, Self::Error>;
 }
 
+/// A sink that keeps every match in memory (tests, tools and the engine's own sample runs),
+/// with one-to-one revisions applied.
+#[derive(Default)]
+pub struct KeepAll(pub Vec<DocumentMatch>);
+
+impl ResultSink for KeepAll {
+    type Error = std::convert::Infallible;
+    fn write(&mut self, batch: Vec<DocumentMatch>, _: &ProgressUpdate) -> Result<(), Self::Error> {
+        self.0.extend(batch);
+        Ok(())
+    }
+    fn revise(&mut self, revisions: Vec<Revision>, _: &ProgressUpdate) -> Result<(), Self::Error> {
+        crate::assign::apply_revisions(&mut self.0, &revisions);
+        Ok(())
+    }
+}
+
 /// Documents already in memory.
 pub struct SliceSource<'a> {
     docs: &'a [Document],

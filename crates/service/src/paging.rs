@@ -87,21 +87,31 @@ fn cursor_limit(limit: Option<u32>) -> Result<u32> {
     }
 }
 
+/// Where a page of a list sorted by creation starts: the (created_at, id) a cursor of `kind`
+/// (`created_cursor`) holds, or `None` for the first page.
+fn created_after(q: &CursorQuery, kind: &str) -> Result<Option<(String, String)>> {
+    let Some(c) = &q.cursor else {
+        return Ok(None);
+    };
+    let key = decode(c).ok_or_else(bad_cursor)?;
+    let (created_at, id) = key
+        .strip_prefix(kind)
+        .and_then(|k| k.strip_prefix(':'))
+        .and_then(|k| k.split_once('\n'))
+        .ok_or_else(bad_cursor)?;
+    Ok(Some((created_at.to_string(), id.to_string())))
+}
+
+/// The cursor after the item created at `created_at` with `id`, in a list of `kind`.
+fn created_cursor(kind: &str, created_at: &str, id: &str) -> String {
+    encode(&format!("{kind}:{created_at}\n{id}"))
+}
+
 impl Workspace {
     /// A page of the configs list, newest first.
     pub fn config_page(&self, q: &CursorQuery) -> Result<CursorPage<MatchingConfig>> {
         let limit = cursor_limit(q.limit)?;
-        let after = match &q.cursor {
-            None => None,
-            Some(c) => {
-                let key = decode(c).ok_or_else(bad_cursor)?;
-                let (created_at, id) = key
-                    .strip_prefix("c:")
-                    .and_then(|k| k.split_once('\n'))
-                    .ok_or_else(bad_cursor)?;
-                Some((created_at.to_string(), id.to_string()))
-            }
-        };
+        let after = created_after(q, "c")?;
         let mut data = self.store.list_configs_after(
             after.as_ref().map(|(a, b)| (a.as_str(), b.as_str())),
             limit + 1,
@@ -111,7 +121,7 @@ impl Workspace {
         let next_cursor = has_more
             .then(|| data.last())
             .flatten()
-            .map(|c| encode(&format!("c:{}\n{}", c.created_at, c.id)));
+            .map(|c| created_cursor("c", &c.created_at, &c.id));
         Ok(CursorPage {
             data,
             pagination: CursorPagination {
@@ -130,17 +140,7 @@ impl Workspace {
         q: &CursorQuery,
     ) -> Result<CursorPage<MatchingStrategy>> {
         let limit = cursor_limit(q.limit)?;
-        let after = match &q.cursor {
-            None => None,
-            Some(c) => {
-                let key = decode(c).ok_or_else(bad_cursor)?;
-                let (created_at, id) = key
-                    .strip_prefix("s:")
-                    .and_then(|k| k.split_once('\n'))
-                    .ok_or_else(bad_cursor)?;
-                Some((created_at.to_string(), id.to_string()))
-            }
-        };
+        let after = created_after(q, "s")?;
         let mut records = self.store.list_strategies(&StrategyListQuery {
             matching_config_id: matching_config_id.map(str::to_string),
             after,
@@ -151,7 +151,7 @@ impl Workspace {
         let next_cursor = has_more
             .then(|| records.last())
             .flatten()
-            .map(|s| encode(&format!("s:{}\n{}", s.created_at, s.id)));
+            .map(|s| created_cursor("s", &s.created_at, &s.id));
         Ok(CursorPage {
             data: records
                 .into_iter()

@@ -4,18 +4,16 @@
 //! and partial shares, and the codes that agree come from there.
 
 use std::collections::HashMap;
-use std::convert::Infallible;
 
 use super::columns::{self, ProfiledColumn, ValueSet};
 use super::{MatchModel, PromptHints, Sampler, Tables};
-use crate::assign::{apply_revisions, Revision};
 use crate::domain::{Document, DocumentMatch, FieldMapping, FuzzyMeasure, Normalizer, Strategy};
 use crate::error::EngineError;
 use crate::index::ReferenceIndex;
 use crate::profile::{detect_date_order, ColumnRole, DateOrderProfile};
-use crate::progress::{CancelToken, NoProgress, ProgressUpdate};
+use crate::progress::{CancelToken, NoProgress};
 use crate::run::{
-    execute_indexed, ExecOptions, MatchPlan, RejectedPairs, ResultSink, RunInput, SliceSource,
+    execute_indexed, ExecOptions, KeepAll, MatchPlan, RejectedPairs, RunInput, SliceSource,
 };
 use crate::strategy::{compare_spec, prepare_spec, FieldSpec};
 
@@ -88,30 +86,6 @@ impl Chosen {
     }
 }
 
-pub(super) fn blank_mapping(source: &str, target: &str, strategy: Strategy) -> FieldMapping {
-    FieldMapping {
-        source: source.to_owned(),
-        target: target.to_owned(),
-        strategy,
-        weight: 1.0,
-        similarity_threshold: None,
-        tolerance_days: None,
-        tolerance_percent: None,
-        tolerance_absolute: None,
-        mismatch_weight: None,
-        normalizer: None,
-        measure: None,
-        term_frequency: None,
-        tax_rates: None,
-        partial_shares: None,
-        partial_score: None,
-        days_before: None,
-        days_after: None,
-        date_order: None,
-        rationale: None,
-    }
-}
-
 /// The comparison two text columns want, from their roles.
 fn text_mapping(data: &Data, d: &ProfiledColumn, r: &ProfiledColumn) -> FieldMapping {
     let source = &data.tables.document_columns[d.index];
@@ -122,9 +96,9 @@ fn text_mapping(data: &Data, d: &ProfiledColumn, r: &ProfiledColumn) -> FieldMap
     // not, a near miss is another value.
     if d.is_integer_code() || r.is_integer_code() || has(ColumnRole::Code) && !has(ColumnRole::Text)
     {
-        return blank_mapping(source, target, Strategy::Exact);
+        return FieldMapping::new(source, target, Strategy::Exact, 1.0);
     }
-    let mut m = blank_mapping(source, target, Strategy::Fuzzy);
+    let mut m = FieldMapping::new(source, target, Strategy::Fuzzy, 1.0);
     if has(ColumnRole::Reference) || has(ColumnRole::Identifier) {
         m.normalizer = Some(Normalizer::Reference);
         m.similarity_threshold = Some(0.8);
@@ -181,22 +155,6 @@ pub(super) fn pair_text_columns(data: &Data, sampler: &mut Sampler) -> Vec<TextP
     out
 }
 
-/// Keeps every match in memory.
-#[derive(Default)]
-pub(super) struct Keep(pub Vec<DocumentMatch>);
-
-impl ResultSink for Keep {
-    type Error = Infallible;
-    fn write(&mut self, batch: Vec<DocumentMatch>, _: &ProgressUpdate) -> Result<(), Infallible> {
-        self.0.extend(batch);
-        Ok(())
-    }
-    fn revise(&mut self, revisions: Vec<Revision>, _: &ProgressUpdate) -> Result<(), Infallible> {
-        apply_revisions(&mut self.0, &revisions);
-        Ok(())
-    }
-}
-
 /// A reference index built once for a plan, matching several samples of documents (the index
 /// of a million rows takes longer to build than a sample takes to match).
 pub(super) struct Matcher<'d> {
@@ -238,7 +196,7 @@ impl<'d> Matcher<'d> {
         cancel: &CancelToken,
     ) -> Result<Option<Vec<DocumentMatch>>, EngineError> {
         let plan = self.plan.clone().with_model(model.cloned())?;
-        let mut keep = Keep::default();
+        let mut keep = KeepAll::default();
         let input = RunInput {
             plan: &plan,
             reference: self.data.tables.reference,

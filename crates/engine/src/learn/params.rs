@@ -1,7 +1,7 @@
 //! Parameters read off the likely matches: the date window in which a document follows its
 //! reference row, and the factors (tax rates, partial shares) between their amounts.
 
-use super::anchors::{blank_mapping, information, Data, Pairs};
+use super::anchors::{information, Data, Pairs};
 use super::columns::ProfiledColumn;
 use crate::domain::{FieldMapping, Strategy};
 use crate::parse::parse_number;
@@ -67,7 +67,7 @@ pub(super) fn date_mapping(
         })?;
     let source = &data.tables.document_columns[d.index];
     let target = &data.tables.reference_columns[r.index];
-    let mut m = blank_mapping(source, target, Strategy::DateRange);
+    let mut m = FieldMapping::new(source, target, Strategy::DateRange, 1.0);
     let inside = share(&diffs, (lo, hi));
     let words = if lo == 0 && hi == 0 {
         m.tolerance_days = Some(0);
@@ -197,7 +197,7 @@ pub(super) fn amount_mapping(
     let typical = offs[((explained * 0.95 * n as f64) as usize).min(n - 1)];
     let source = &data.tables.document_columns[d.index];
     let target = &data.tables.reference_columns[r.index];
-    let mut m = blank_mapping(source, target, Strategy::NumericRange);
+    let mut m = FieldMapping::new(source, target, Strategy::NumericRange, 1.0);
     if typical <= 1e-4 {
         m.tolerance_absolute = Some(0.01);
         m.tolerance_percent = Some(0.0);
