@@ -466,6 +466,34 @@ impl TriggeredBy {
     }
 }
 
+/// A standard run (deterministic strategies, the config's weights) or a smart one (a strategy's
+/// match model decides, spec A.6.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum RunType {
+    #[default]
+    Manual,
+    Smart,
+}
+
+impl RunType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunType::Manual => "manual",
+            RunType::Smart => "smart",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "manual" => RunType::Manual,
+            "smart" => RunType::Smart,
+            _ => return None,
+        })
+    }
+}
+
 /// A matching run (spec A.6.1). Counters are null until the run starts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -492,6 +520,11 @@ pub struct Run {
     pub completed_at: Option<String>,
     pub error: Option<String>,
     pub created_at: String,
+    #[serde(default)]
+    pub run_type: RunType,
+    /// The strategy a smart run was started with.
+    #[serde(default)]
+    pub strategy_id: Option<String>,
 }
 
 impl Run {
@@ -517,7 +550,16 @@ impl Run {
             completed_at: None,
             error: None,
             created_at: now,
+            run_type: RunType::Manual,
+            strategy_id: None,
         }
+    }
+
+    /// A smart run with the strategy it was started with.
+    pub fn smart(mut self, strategy_id: &str) -> Run {
+        self.run_type = RunType::Smart;
+        self.strategy_id = Some(strategy_id.to_string());
+        self
     }
 }
 
@@ -680,6 +722,30 @@ pub struct MatchResult {
     /// One-to-one runs: another document won the reference row this one scored best with.
     pub contested: bool,
     pub reviewed_at: Option<String>,
+    /// What ai-resolve suggests for this result, until a reviewer accepts or dismisses it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub suggestion: Option<AiSuggestion>,
+}
+
+/// What ai-resolve suggested for a pending result (spec A.6.8: `resolved_by: "ai"`). It never
+/// decides: a reviewer accepts it (a decision in the log that names it) or dismisses it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AiSuggestion {
+    pub id: String,
+    /// Always "ai": tells the suggestion from a reviewer's decision wherever it is shown.
+    pub resolved_by: String,
+    /// `approved` (the suggested row is the match) or `rejected` (no candidate is).
+    pub status: ReviewStatus,
+    /// The suggested match; `None` when rejecting. May be another candidate than the result's.
+    pub reference_row_id: Option<String>,
+    /// The model's match probability of the suggested row (of the best candidate when rejecting).
+    pub probability: f64,
+    /// Why, in words.
+    pub reason: String,
+    pub created_at: String,
 }
 
 /// A page of results.
@@ -719,4 +785,7 @@ pub struct ReviewDecision {
     pub decided_at: String,
     /// Set when this decision undid another: that decision's id.
     pub reverts: Option<String>,
+    /// Set when this decision accepted an ai-resolve suggestion: its id.
+    #[serde(default)]
+    pub suggestion_id: Option<String>,
 }

@@ -15,6 +15,8 @@ use ts_rs::TS;
 pub enum Phase {
     Queued,
     LoadingReference,
+    /// A smart run fits its match model to the data and reviewers' decisions before matching.
+    Learning,
     Matching,
     AiResolving,
     Finalizing,

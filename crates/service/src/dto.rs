@@ -355,6 +355,27 @@ pub struct RunSummary {
     /// The block sizes of the run's reference data per field, measured when its index was built;
     /// `None` for runs from before they were measured and runs stopped before the index.
     pub block_sizes: Option<engine::index::BlockSizes>,
+    /// What ai-resolve suggested on this run and what reviewers made of it.
+    pub suggestions: SuggestionSummary,
+    /// A smart run's estimates per field and agreement level (m and u, the strategy's EM);
+    /// `None` for standard runs and when the strategy is gone.
+    pub field_estimates: Option<Vec<engine::learn::FieldEstimate>>,
+}
+
+/// ai-resolve's suggestions on one run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SuggestionSummary {
+    /// Results ai-resolve settled with a suggestion (a later pass's replace earlier ones).
+    #[ts(type = "number")]
+    pub made: u64,
+    /// Still waiting for a reviewer.
+    #[ts(type = "number")]
+    pub open: u64,
+    #[ts(type = "number")]
+    pub accepted: u64,
+    #[ts(type = "number")]
+    pub dismissed: u64,
 }
 
 /// A reviewer's decision on one result.

@@ -545,6 +545,7 @@ mod tests {
                 .collect(),
             contested,
             reviewed_at: None,
+            suggestion: None,
         }
     }
 

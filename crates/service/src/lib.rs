@@ -21,6 +21,7 @@ mod review;
 mod runner;
 mod runs;
 mod schedule;
+mod smart;
 mod strategies;
 mod upload;
 
@@ -41,6 +42,7 @@ pub use paging::{
 };
 pub use runner::ProgressListener;
 pub use schedule::SchedulerHandle;
+pub use smart::{AiResolveInput, SmartRunInput};
 pub use strategies::{
     ConfigFromStrategy, GenerateStrategyInput, MatchingStrategy, StrategyContent, StrategyLinks,
     StrategyPatch,

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 
+use engine::learn::MatchModel;
 use engine::run::{DocumentSource, MatchPlan, RejectedPairs, RunInput};
 use engine::{
     BlockingKey, BlockingStrategy, CancelToken, Dataset, DatasetKind, Document, FieldMapping,
@@ -26,6 +27,20 @@ pub(crate) struct RunSpec<'a> {
 }
 
 impl<'a> RunSpec<'a> {
+    /// The spec of a run's config; a smart run's candidate search uses the thresholds its model
+    /// keeps for it (the config's own), since the config snapshot holds the model's.
+    pub fn of_run(config: &'a MatchingConfig, model: Option<&MatchModel>) -> Self {
+        let spec = RunSpec::of_config(config);
+        match model {
+            Some(m) => RunSpec {
+                threshold: m.search_threshold,
+                review_floor: m.search_review_floor,
+                ..spec
+            },
+            None => spec,
+        }
+    }
+
     pub fn of_config(config: &'a MatchingConfig) -> Self {
         RunSpec {
             reference_data_id: &config.reference_data_id,
@@ -42,6 +57,7 @@ impl<'a> RunSpec<'a> {
 /// A plan with the data it runs against.
 pub(crate) struct Prepared {
     pub plan: MatchPlan,
+    pub reference_columns: Vec<String>,
     pub reference: Vec<Record>,
     pub rejected: RejectedPairs,
 }
@@ -88,6 +104,7 @@ pub(crate) fn prepare_run(
     let rejected = store.rejected_pairs(spec.reference_data_id)?;
     Ok(Some(Prepared {
         plan,
+        reference_columns,
         reference,
         rejected,
     }))

@@ -138,6 +138,7 @@ fn preview_results(mut matches: Vec<DocumentMatch>, documents: &[Document]) -> V
                 candidates: m.candidates,
                 contested: m.contested,
                 reviewed_at: None,
+                suggestion: None,
             }
         })
         .collect()

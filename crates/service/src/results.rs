@@ -32,6 +32,18 @@ impl Workspace {
         input: &ReviewInput,
         decided_by: &str,
     ) -> Result<MatchResult> {
+        self.review_with(run_id, result_id, input, decided_by, None)
+    }
+
+    /// A review that may accept the result's open ai-resolve suggestion `suggestion_id`.
+    pub(crate) fn review_with(
+        &self,
+        run_id: &str,
+        result_id: &str,
+        input: &ReviewInput,
+        decided_by: &str,
+        suggestion_id: Option<&str>,
+    ) -> Result<MatchResult> {
         if input.status == ReviewStatus::Pending {
             return Err(ServiceError::validation(
                 "status",
@@ -57,6 +69,7 @@ impl Workspace {
                 decision_id: &decision_id,
                 decided_by,
                 decided_at: &now,
+                suggestion_id,
             })
             .map_err(|e| match e {
                 store::StoreError::NotFound {
@@ -66,6 +79,13 @@ impl Workspace {
                     "reference_row_id",
                     format!("{id} is not one of this result's candidates"),
                 ),
+                store::StoreError::NotFound {
+                    kind: "suggestion",
+                    id,
+                } => ServiceError::Conflict(format!(
+                    "suggestion {id} is no longer open on this result (a reviewer or a later \
+                     ai-resolve pass settled it)"
+                )),
                 e => e.into(),
             })
     }

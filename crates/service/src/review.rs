@@ -162,6 +162,7 @@ impl Workspace {
                 decision_id,
                 decided_by,
                 decided_at: &now,
+                suggestion_id: None,
             })
             .collect();
         self.store.review_many(&reviews)?;
@@ -220,6 +221,7 @@ impl Workspace {
         let stored = self.store.get_stored_run(run_id)?;
         let threshold = stored.config.threshold;
         let review_floor = stored.config.review_floor;
+        let field_estimates = self.field_estimates(stored.run.strategy_id.as_deref())?;
         let h = self
             .store
             .confidence_histogram(run_id, HISTOGRAM_BINS, threshold, review_floor)?;
@@ -235,6 +237,8 @@ impl Workspace {
             counts: self.review_counts(run_id)?,
             candidate_search: crate::candidate_search(&stored.config),
             block_sizes: self.store.run_block_sizes(run_id)?,
+            suggestions: self.suggestion_summary(run_id)?,
+            field_estimates,
         })
     }
 }

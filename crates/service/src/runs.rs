@@ -22,7 +22,7 @@ impl Workspace {
         })?;
         let run = Run::queued(new_id(), &config, triggered_by, self.now());
         self.store
-            .insert_run(&run, &config, &self.runner.inner.owner.0, now_ms())?;
+            .insert_run(&run, &config, None, &self.runner.inner.owner.0, now_ms())?;
         self.runner.inner.enqueue(&run.id);
         Ok(run)
     }
@@ -32,7 +32,7 @@ impl Workspace {
     pub fn cancel_run(&self, run_id: &str) -> Result<Run> {
         let inner = &self.runner.inner;
         let run = self.store.get_run(run_id)?;
-        if !run.status.is_active() {
+        if !run.status.is_active() || run.status == RunStatus::AiResolving {
             return Err(ServiceError::Conflict(format!(
                 "run {run_id} is {}; only queued or running runs can be cancelled",
                 run.status.as_str()

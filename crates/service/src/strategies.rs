@@ -4,7 +4,7 @@
 
 mod edit;
 
-use engine::learn::{propose, read_prompt, StrategyPlan, Tables};
+use engine::learn::{propose_with, read_prompt, StrategyPlan, Tables};
 use engine::run::DocumentSource;
 use engine::{CancelToken, ConfigInput, Dataset, DatasetKind, Document, MatchingConfig};
 use serde::{Deserialize, Serialize};
@@ -382,7 +382,9 @@ impl Workspace {
             skip_reference: &skip_reference,
             skip_documents: &skip_documents,
         };
-        let plan = propose(&tables, &hints, &cancel).map_err(learning_failed);
+        // Reviewers' decisions on this reference data teach the plan (semi-supervised).
+        let labels = crate::runner::review_labels(&self.store, &source.reference.id)?;
+        let plan = propose_with(&tables, &hints, &labels, &cancel).map_err(learning_failed);
         engine::index::free_in_background((reference, documents));
         plan?.ok_or_else(stopped)
     }

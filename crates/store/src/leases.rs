@@ -8,7 +8,7 @@
 use engine::{Phase, Run, RunStatus};
 use rusqlite::{params, OptionalExtension, Row};
 
-use crate::runs::{run_from_row, RUN_COLUMNS, SETTLED_COUNTERS};
+use crate::runs::{run_from_row, RUN_COLUMNS, RUN_COLUMN_COUNT, SETTLED_COUNTERS};
 use crate::{Result, Store, StoreError};
 
 /// One open workspace in one process: the unit that owns runs.
@@ -183,7 +183,7 @@ impl Store {
         );
         let conn = self.read();
         let mut stmt = conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map([], |r| record_from_row(r, 14))?;
+        let rows = stmt.query_map([], |r| record_from_row(r, RUN_COLUMN_COUNT))?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
@@ -197,7 +197,7 @@ impl Store {
         );
         let conn = self.read();
         let mut stmt = conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map([after_seq], |r| Ok((r.get(22)?, record_from_row(r, 14)?)))?;
+        let rows = stmt.query_map([after_seq], |r| Ok((r.get(RUN_COLUMN_COUNT + 8)?, record_from_row(r, RUN_COLUMN_COUNT)?)))?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
@@ -205,7 +205,7 @@ impl Store {
     pub fn run_record(&self, id: &str) -> Result<RunRecord> {
         let sql = format!("SELECT {RUN_COLUMNS}, {LEASE_COLUMNS} FROM runs WHERE id = ?1");
         self.read()
-            .query_row(&sql, [id], |r| record_from_row(r, 14))
+            .query_row(&sql, [id], |r| record_from_row(r, RUN_COLUMN_COUNT))
             .optional()?
             .ok_or_else(|| StoreError::NotFound {
                 kind: "run",
@@ -213,7 +213,8 @@ impl Store {
             })
     }
 
-    /// Ends a run whose owner is gone: a running run becomes failed with `message`, a queued one
+    /// Ends a run whose owner is gone: a running run becomes failed with `message`, one whose
+    /// ai-resolve pass was interrupted is completed again (its matching was done), a queued one
     /// is left for [`Store::adopt_queued`]. Only while the lease is still the one that was judged
     /// dead, so an owner that renewed meanwhile keeps its run.
     pub fn fail_orphaned(
@@ -226,7 +227,10 @@ impl Store {
     ) -> Result<bool> {
         let n = self.write().execute(
             &format!(
-                "UPDATE runs SET status = 'failed', completed_at = ?4, error = ?5, {SETTLED_COUNTERS} \
+                "UPDATE runs SET {SETTLED_COUNTERS}, \
+                 error = CASE status WHEN 'ai_resolving' THEN error ELSE ?5 END, \
+                 completed_at = CASE status WHEN 'ai_resolving' THEN completed_at ELSE ?4 END, \
+                 status = CASE status WHEN 'ai_resolving' THEN 'completed' ELSE 'failed' END \
                  WHERE id = ?1 AND status IN ('running', 'ai_resolving') \
                  AND owner_id IS ?2 AND heartbeat_ms IS ?3"
             ),
@@ -287,7 +291,7 @@ mod tests {
             TriggeredBy::Manual,
             "2026-12-01T00:00:00Z".into(),
         );
-        store.insert_run(&run, &config, by, 1_000).unwrap();
+        store.insert_run(&run, &config, None, by, 1_000).unwrap();
     }
 
     #[test]

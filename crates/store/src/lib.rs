@@ -16,6 +16,7 @@ mod runs;
 mod schedule;
 mod settings;
 mod strategies;
+mod suggestions;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -30,6 +31,7 @@ pub use runs::{RunCounters, RunListQuery, StoredRun};
 pub use schedule::ScheduledConfig;
 pub use settings::ApiKeyRecord;
 pub use strategies::{StrategyListQuery, StrategyRecord};
+pub use suggestions::{NewSuggestion, ReviewLabel, SuggestionCounts};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 

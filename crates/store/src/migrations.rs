@@ -207,6 +207,33 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX strategies_by_config ON strategies(matching_config_id, created_at, id);
     CREATE INDEX strategies_by_reference ON strategies(reference_data_id);
     "#,
+    // 11: smart runs and ai-resolve (issue 14). A smart run keeps the match model it decided
+    //     with (JSON) beside its config snapshot (run_type and strategy_id date from 1). ai-resolve's suggestions have their own log:
+    //     the review log holds reviewers' decisions only (its latest entry is what undo reverts),
+    //     and a decision that accepted a suggestion names it. The result keeps its open
+    //     suggestion (JSON) so that every read of the queue shows it without a join.
+    r#"
+    ALTER TABLE runs ADD COLUMN model TEXT;
+    ALTER TABLE results ADD COLUMN suggestion TEXT;
+    ALTER TABLE review_decisions ADD COLUMN suggestion_id TEXT;
+    CREATE TABLE suggestions (
+        id               TEXT PRIMARY KEY,
+        run_id           TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        result_id        TEXT NOT NULL REFERENCES results(id) ON DELETE CASCADE,
+        status           TEXT NOT NULL CHECK (status IN ('approved', 'rejected')),
+        reference_row_id TEXT,
+        probability      REAL NOT NULL,
+        reason           TEXT NOT NULL,
+        created_at       TEXT NOT NULL,
+        -- What became of it: accepted (by the decision that names it), dismissed, or replaced
+        -- by a later pass; NULL while it is open.
+        outcome          TEXT CHECK (outcome IN ('accepted', 'dismissed', 'replaced')),
+        settled_by       TEXT,
+        settled_at       TEXT
+    );
+    CREATE INDEX suggestions_by_result ON suggestions(result_id, created_at);
+    CREATE INDEX suggestions_by_run ON suggestions(run_id);
+    "#,
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<()> {

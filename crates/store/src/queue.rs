@@ -5,10 +5,10 @@ use engine::{MatchResult, ResultPage, ReviewStatus};
 use rusqlite::types::Value;
 use rusqlite::{params_from_iter, Connection};
 
-use crate::results::{finish, result_from_row, run_mappings, RESULT_COLUMNS};
+use crate::results::{finish, result_from_row, run_shape, RESULT_COLUMNS};
 
 /// How many columns `RESULT_COLUMNS` selects: the index of a column appended after them.
-const RESULT_COLUMN_COUNT: usize = 11;
+const RESULT_COLUMN_COUNT: usize = 12;
 use crate::{Result, Store};
 
 /// The order of a result list. Every order ends with `document_id`, so pages never overlap.
@@ -134,7 +134,7 @@ impl Store {
         limit: u32,
     ) -> Result<ResultPage> {
         let conn = self.read();
-        let mappings = run_mappings(&conn, run_id)?;
+        let shape = run_shape(&conn, run_id)?;
         let page = page.max(1);
         let offset = (i64::from(page) - 1) * i64::from(limit);
         let (clause, mut args) = filter.where_clause(run_id);
@@ -162,7 +162,7 @@ impl Store {
                 }
                 result_from_row(row)
             })?
-            .map(|r| finish(r?, &mappings))
+            .map(|r| finish(r?, &shape))
             .collect::<Result<Vec<_>>>()?;
         let total = match windowed_total {
             Some(n) => n as u64,
@@ -289,7 +289,7 @@ impl Store {
         mut f: impl FnMut(MatchResult, Option<String>) -> Result<()>,
     ) -> Result<()> {
         let conn = self.read();
-        let mappings = run_mappings(&conn, run_id)?;
+        let shape = run_shape(&conn, run_id)?;
         let columns = RESULT_COLUMNS
             .split(", ")
             .map(|c| format!("r.{}", c.trim()))
@@ -302,7 +302,7 @@ impl Store {
         let mut rows = stmt.query([run_id])?;
         while let Some(row) = rows.next()? {
             let decided_by: Option<String> = row.get(RESULT_COLUMN_COUNT)?;
-            let result = finish(result_from_row(row)?, &mappings)?;
+            let result = finish(result_from_row(row)?, &shape)?;
             f(result, decided_by)?;
         }
         Ok(())

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use engine::assign::Revision;
 use engine::run::RejectedPairs;
 use engine::strategy::{note_from_numbers, note_numbers};
+use engine::learn::MatchModel;
 use engine::{
     Candidate, DocumentMatch, FieldEvidence, FieldMapping, MatchResult, MatchingConfig,
     ReviewDecision, ReviewStatus,
@@ -23,7 +24,7 @@ pub struct NewResult<'a> {
 
 pub(crate) const RESULT_COLUMNS: &str =
     "id, run_id, document_id, document_filename, matched_reference_row_id, confidence, status, \
-     notes, candidates, reviewed_at, contested";
+     notes, candidates, reviewed_at, contested, suggestion";
 
 pub(crate) fn result_from_row(r: &Row) -> rusqlite::Result<(MatchResult, String)> {
     let status: String = r.get(6)?;
@@ -41,6 +42,11 @@ pub(crate) fn result_from_row(r: &Row) -> rusqlite::Result<(MatchResult, String)
             candidates: Vec::new(),
             reviewed_at: r.get(9)?,
             contested: r.get(10)?,
+            // Written by this module from the type itself; one that cannot be read is shown as
+            // none rather than hiding the result (the suggestions log keeps it).
+            suggestion: r
+                .get::<_, Option<String>>(11)?
+                .and_then(|s| serde_json::from_str(&s).ok()),
         },
         r.get(8)?,
     ))
@@ -140,11 +146,12 @@ fn pack(candidates: &[Candidate]) -> Result<String> {
     to_json(&PackedRef { s, c, n })
 }
 
-fn unpack(text: &str, mappings: &[FieldMapping]) -> Result<Vec<Candidate>> {
+fn unpack(text: &str, shape: &Shape) -> Result<Vec<Candidate>> {
     // Results written before the packed form are full candidate lists.
     if text.starts_with('[') {
         return from_json("result candidates", text);
     }
+    let mappings = &shape.mappings;
     let packed: Packed = from_json("result candidates", text)?;
     let notes = &packed.n;
     let names: Vec<(Arc<str>, Arc<str>)> = mappings
@@ -177,7 +184,11 @@ fn unpack(text: &str, mappings: &[FieldMapping]) -> Result<Vec<Candidate>> {
                         source_value: packed.s.get(i).cloned().unwrap_or_default(),
                         target_value,
                         missing,
-                        match_weight: None,
+                        match_weight: shape
+                            .model
+                            .as_ref()
+                            .filter(|_| !missing)
+                            .map(|m| m.match_weight(i, f64::from(score))),
                         note: notes
                             .get(rank)
                             .and_then(|n| n.get(i))
@@ -196,8 +207,32 @@ fn unpack(text: &str, mappings: &[FieldMapping]) -> Result<Vec<Candidate>> {
         .collect()
 }
 
+/// What reading a run's results needs of the run: the field mappings it ran with (to unpack the
+/// evidence) and a smart run's model (each field's match weight).
+pub(crate) struct Shape {
+    pub mappings: Vec<FieldMapping>,
+    pub model: Option<MatchModel>,
+}
+
+/// The shape of a run's results.
+pub(crate) fn run_shape(conn: &Connection, run_id: &str) -> Result<Shape> {
+    let model: Option<Option<String>> = conn
+        .query_row("SELECT model FROM runs WHERE id = ?1", [run_id], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    let model = match model.flatten() {
+        Some(text) => Some(from_json::<MatchModel>("run model", &text)?),
+        None => None,
+    };
+    Ok(Shape {
+        mappings: run_mappings(conn, run_id)?,
+        model,
+    })
+}
+
 /// The field mappings a run ran with, to unpack its results' evidence.
-pub(crate) fn run_mappings(conn: &Connection, run_id: &str) -> Result<Vec<FieldMapping>> {
+fn run_mappings(conn: &Connection, run_id: &str) -> Result<Vec<FieldMapping>> {
     let snapshot: Option<String> = conn
         .query_row(
             "SELECT config_snapshot FROM runs WHERE id = ?1",
@@ -218,9 +253,9 @@ pub(crate) fn run_mappings(conn: &Connection, run_id: &str) -> Result<Vec<FieldM
 /// nothing reached the threshold, so a reviewer always sees why.
 pub(crate) fn finish(
     (mut m, candidates): (MatchResult, String),
-    mappings: &[FieldMapping],
+    shape: &Shape,
 ) -> Result<MatchResult> {
-    m.candidates = unpack(&candidates, mappings)?;
+    m.candidates = unpack(&candidates, shape)?;
     m.evidence = m
         .matched_reference_row_id
         .as_ref()
@@ -231,14 +266,14 @@ pub(crate) fn finish(
 }
 
 fn get_result_on(conn: &Connection, run_id: &str, result_id: &str) -> Result<MatchResult> {
-    get_result_with(conn, run_id, result_id, &run_mappings(conn, run_id)?)
+    get_result_with(conn, run_id, result_id, &run_shape(conn, run_id)?)
 }
 
 fn get_result_with(
     conn: &Connection,
     run_id: &str,
     result_id: &str,
-    mappings: &[FieldMapping],
+    shape: &Shape,
 ) -> Result<MatchResult> {
     let sql = format!("SELECT {RESULT_COLUMNS} FROM results WHERE id = ?1 AND run_id = ?2");
     // Cached: a bulk decision reads tens of thousands of results in one transaction.
@@ -250,7 +285,7 @@ fn get_result_with(
         kind: "result",
         id: result_id.to_string(),
     })?;
-    finish(row, mappings)
+    finish(row, shape)
 }
 
 /// Undoing a decision (see [`Store::revert`]).
@@ -290,13 +325,14 @@ struct NewDecision<'a> {
     decided_by: &'a str,
     decided_at: &'a str,
     reverts: Option<&'a str>,
+    suggestion_id: Option<&'a str>,
 }
 
 fn insert_decision(conn: &Connection, d: &NewDecision) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO review_decisions (id, result_id, run_id, document_id, reference_data_id, reference_row_id, \
          previous_status, status, notes, decided_by, decided_at, previous_matched_row_id, previous_notes, reverts, \
-         previous_known) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 1)",
+         previous_known, suggestion_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 1, ?15)",
     )?
     .execute(params![
             d.id,
@@ -312,7 +348,8 @@ fn insert_decision(conn: &Connection, d: &NewDecision) -> Result<()> {
             d.decided_at,
             d.result.matched_reference_row_id,
             d.result.notes,
-            d.reverts
+            d.reverts,
+            d.suggestion_id
         ])?;
     Ok(())
 }
@@ -330,6 +367,8 @@ pub struct Review<'a> {
     pub decision_id: &'a str,
     pub decided_by: &'a str,
     pub decided_at: &'a str,
+    /// The ai-resolve suggestion this decision accepts (it must be the result's open one).
+    pub suggestion_id: Option<&'a str>,
 }
 
 /// The review columns of one result (cached statement: bulk decisions run it per result).
@@ -350,8 +389,8 @@ fn set_review_state(
     Ok(())
 }
 
-fn review_on(tx: &Connection, r: &Review, mappings: &[FieldMapping]) -> Result<()> {
-    let before = get_result_with(tx, r.run_id, r.result_id, mappings)?;
+fn review_on(tx: &Connection, r: &Review, shape: &Shape) -> Result<()> {
+    let before = get_result_with(tx, r.run_id, r.result_id, shape)?;
     let row_id = match r.reference_row_id {
         Some(chosen) => {
             if !before
@@ -399,13 +438,15 @@ fn review_on(tx: &Connection, r: &Review, mappings: &[FieldMapping]) -> Result<(
             decided_by: r.decided_by,
             decided_at: r.decided_at,
             reverts: None,
+            suggestion_id: r.suggestion_id,
         },
     )?;
+    crate::suggestions::settle_on_decision(tx, &before, r)?;
     Ok(())
 }
 
-fn revert_on(tx: &Connection, r: &Revert, mappings: &[FieldMapping]) -> Result<()> {
-    let before = get_result_with(tx, r.run_id, r.result_id, mappings)?;
+fn revert_on(tx: &Connection, r: &Revert, shape: &Shape) -> Result<()> {
+    let before = get_result_with(tx, r.run_id, r.result_id, shape)?;
     let latest = tx
             .prepare_cached(
                 "SELECT id, previous_status, reference_data_id, reference_row_id, previous_matched_row_id, \
@@ -479,6 +520,7 @@ fn revert_on(tx: &Connection, r: &Revert, mappings: &[FieldMapping]) -> Result<(
             decided_by: r.decided_by,
             decided_at: r.decided_at,
             reverts: Some(&latest_id),
+            suggestion_id: None,
         },
     )?;
     Ok(())
@@ -560,8 +602,8 @@ impl Store {
     pub fn review(&self, r: &Review) -> Result<MatchResult> {
         let mut conn = self.write();
         let tx = conn.transaction()?;
-        let mappings = run_mappings(&tx, r.run_id)?;
-        review_on(&tx, r, &mappings)?;
+        let shape = run_shape(&tx, r.run_id)?;
+        review_on(&tx, r, &shape)?;
         let after = get_result_on(&tx, r.run_id, r.result_id)?;
         tx.commit()?;
         Ok(after)
@@ -574,7 +616,7 @@ impl Store {
     pub fn review_many(&self, reviews: &[Review]) -> Result<()> {
         let mut conn = self.write();
         let tx = conn.transaction()?;
-        let mut mappings: Option<(String, Vec<FieldMapping>)> = None;
+        let mut mappings: Option<(String, Shape)> = None;
         for r in reviews {
             let status: Option<String> = tx
                 .prepare_cached("SELECT status FROM results WHERE id = ?1 AND run_id = ?2")?
@@ -587,7 +629,7 @@ impl Store {
                 )));
             }
             if mappings.as_ref().is_none_or(|(run, _)| run != r.run_id) {
-                mappings = Some((r.run_id.to_string(), run_mappings(&tx, r.run_id)?));
+                mappings = Some((r.run_id.to_string(), run_shape(&tx, r.run_id)?));
             }
             let m = &mappings.as_ref().expect("set above").1;
             review_on(&tx, r, m)?;
@@ -604,8 +646,8 @@ impl Store {
     pub fn revert(&self, r: &Revert) -> Result<MatchResult> {
         let mut conn = self.write();
         let tx = conn.transaction()?;
-        let mappings = run_mappings(&tx, r.run_id)?;
-        revert_on(&tx, r, &mappings)?;
+        let shape = run_shape(&tx, r.run_id)?;
+        revert_on(&tx, r, &shape)?;
         let after = get_result_on(&tx, r.run_id, r.result_id)?;
         tx.commit()?;
         Ok(after)
@@ -615,10 +657,10 @@ impl Store {
     pub fn revert_many(&self, reverts: &[Revert]) -> Result<()> {
         let mut conn = self.write();
         let tx = conn.transaction()?;
-        let mut mappings: Option<(String, Vec<FieldMapping>)> = None;
+        let mut mappings: Option<(String, Shape)> = None;
         for r in reverts {
             if mappings.as_ref().is_none_or(|(run, _)| run != r.run_id) {
-                mappings = Some((r.run_id.to_string(), run_mappings(&tx, r.run_id)?));
+                mappings = Some((r.run_id.to_string(), run_shape(&tx, r.run_id)?));
             }
             let m = &mappings.as_ref().expect("set above").1;
             revert_on(&tx, r, m)?;
@@ -632,7 +674,7 @@ impl Store {
         let conn = self.read();
         let mut stmt = conn.prepare(
             "SELECT id, result_id, run_id, document_id, reference_row_id, previous_status, status, notes, decided_by, \
-             decided_at, reverts FROM review_decisions WHERE result_id = ?1 ORDER BY seq",
+             decided_at, reverts, suggestion_id FROM review_decisions WHERE result_id = ?1 ORDER BY seq",
         )?;
         let rows = stmt.query_map([result_id], |r| {
             let prev: String = r.get(5)?;
@@ -649,6 +691,7 @@ impl Store {
                 decided_by: r.get(8)?,
                 decided_at: r.get(9)?,
                 reverts: r.get(10)?,
+                suggestion_id: r.get(11)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)

@@ -1,7 +1,8 @@
 //! Matching runs: their lifecycle and counters.
 
 use engine::index::BlockSizes;
-use engine::{MatchingConfig, Run, RunStatus, TriggeredBy};
+use engine::learn::MatchModel;
+use engine::{MatchingConfig, Run, RunStatus, RunType, TriggeredBy};
 use rusqlite::{params, params_from_iter, OptionalExtension, Row};
 
 use crate::leases::Owner;
@@ -12,6 +13,8 @@ use crate::{from_json, to_json, Result, Store, StoreError};
 pub struct StoredRun {
     pub run: Run,
     pub config: MatchingConfig,
+    /// A smart run's match model (`None` until a smart run has fitted one, and for standard runs).
+    pub model: Option<MatchModel>,
 }
 
 /// Counters a run keeps up to date as it writes results.
@@ -44,7 +47,11 @@ pub(crate) const SETTLED_COUNTERS: &str =
 
 pub(crate) const RUN_COLUMNS: &str =
     "id, matching_config_id, config_name, status, triggered_by, rows_processed, rows_total, \
-     rows_matched, matched_conf_sum, started_at, completed_at, error, created_at, pairs_compared";
+     rows_matched, matched_conf_sum, started_at, completed_at, error, created_at, pairs_compared, \
+     run_type, strategy_id";
+
+/// How many columns `RUN_COLUMNS` selects: the index of a column appended after them.
+pub(crate) const RUN_COLUMN_COUNT: usize = 16;
 
 pub(crate) fn run_from_row(r: &Row) -> rusqlite::Result<Run> {
     let status: String = r.get(3)?;
@@ -69,6 +76,8 @@ pub(crate) fn run_from_row(r: &Row) -> rusqlite::Result<Run> {
         error: r.get(11)?,
         created_at: r.get(12)?,
         pairs_compared: r.get::<_, Option<i64>>(13)?.map(|v| v as u64),
+        run_type: RunType::parse(&r.get::<_, String>(14)?).unwrap_or_default(),
+        strategy_id: r.get(15)?,
     })
 }
 
@@ -79,13 +88,15 @@ impl Store {
         &self,
         run: &Run,
         config: &MatchingConfig,
+        model: Option<&MatchModel>,
         owner: &Owner,
         now_ms: i64,
     ) -> Result<()> {
+        let model = model.map(to_json).transpose()?;
         self.write().execute(
             "INSERT INTO runs (id, seq, matching_config_id, config_name, config_snapshot, status, triggered_by, created_at, \
-             owner_id, owner_pid, owner_host, heartbeat_ms) \
-             VALUES (?1, (SELECT coalesce(max(seq), 0) + 1 FROM runs), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+             owner_id, owner_pid, owner_host, heartbeat_ms, run_type, strategy_id, model) \
+             VALUES (?1, (SELECT coalesce(max(seq), 0) + 1 FROM runs), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             params![
                 run.id,
                 run.matching_config_id,
@@ -97,7 +108,10 @@ impl Store {
                 owner.id,
                 owner.pid as i64,
                 owner.host,
-                now_ms
+                now_ms,
+                run.run_type.as_str(),
+                run.strategy_id,
+                model
             ],
         )?;
         Ok(())
@@ -116,14 +130,17 @@ impl Store {
 
     pub fn get_stored_run(&self, id: &str) -> Result<StoredRun> {
         let run = self.get_run(id)?;
-        let snapshot: String = self.read().query_row(
-            "SELECT config_snapshot FROM runs WHERE id = ?1",
+        let (snapshot, model): (String, Option<String>) = self.read().query_row(
+            "SELECT config_snapshot, model FROM runs WHERE id = ?1",
             [id],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
         Ok(StoredRun {
             run,
             config: from_json("run config snapshot", &snapshot)?,
+            model: model
+                .map(|m| from_json("run model", &m))
+                .transpose()?,
         })
     }
 
@@ -150,7 +167,7 @@ impl Store {
         let conn = self.read();
         let mut stmt = conn.prepare(&sql)?;
         let rows = stmt.query_map(params_from_iter(args.iter()), |r| {
-            Ok((r.get::<_, i64>(14)?, run_from_row(r)?))
+            Ok((r.get::<_, i64>(RUN_COLUMN_COUNT)?, run_from_row(r)?))
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }

@@ -219,6 +219,7 @@ fn a_review_changes_the_result_and_logs_what_it_was_before() {
         decided_by: "ann".into(),
         decided_at: T2.into(),
         reverts: None,
+        suggestion_id: None,
     };
     let (pending, approved, rejected) = (
         ReviewStatus::Pending,

@@ -33,7 +33,7 @@ fn a_new_run_is_queued_in_sequence_without_counters() {
     let manual = queue(&w.store, "a", &c, ME);
     let scheduled = Run::queued("b".into(), &c, TriggeredBy::Scheduled, T1.into());
     w.store
-        .insert_run(&scheduled, &c, &owner(ME), 1_000)
+        .insert_run(&scheduled, &c, None, &owner(ME), 1_000)
         .unwrap();
     assert_eq!(w.store.get_run("a").unwrap(), manual);
     assert_eq!(w.store.get_run("b").unwrap(), scheduled);

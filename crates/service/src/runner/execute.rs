@@ -3,14 +3,18 @@
 
 use engine::index::{free_in_background, BlockSizes, ReferenceIndex};
 use engine::run::{execute_indexed, DocumentSource, ExecOptions, RunOutcome};
-use engine::{Document, Phase, ProgressSink, ProgressUpdate, RunStatus};
+use engine::learn::MatchModel;
+use engine::{
+    CancelToken, Document, MatchingConfig, Phase, ProgressSink, ProgressUpdate, RunStatus, RunType,
+};
 use store::{RunCounters, StoreError};
 use thiserror::Error;
 
+use super::learn;
 use super::results_writer::StoreSink;
 use super::{lock, ActiveRun, Inner, LiveSink};
 use crate::error::ServiceError;
-use crate::prepare::{document_source, prepare_run, RunSpec, StoreDocuments};
+use crate::prepare::{document_source, prepare_run, Prepared, RunSpec, StoreDocuments};
 
 /// Why a run failed. Its text is the error message the run keeps.
 #[derive(Debug, Error)]
@@ -25,6 +29,12 @@ pub(crate) enum RunError {
     WriteResults(#[source] StoreError),
     #[error("could not write results: {0}")]
     Writer(&'static str),
+}
+
+impl From<engine::EngineError> for RunError {
+    fn from(e: engine::EngineError) -> Self {
+        RunError::Service(e.into())
+    }
 }
 
 impl From<StoreError> for RunError {
@@ -90,10 +100,24 @@ impl Inner {
             rows_total: total,
             rows_matched: 0,
         });
-        let spec = RunSpec::of_config(&config);
-        let Some(prepared) = prepare_run(&self.store, &spec, &doc_columns, &active.cancel)? else {
+        let spec = RunSpec::of_run(&config, stored.model.as_ref());
+        let Some(mut prepared) = prepare_run(&self.store, &spec, &doc_columns, &active.cancel)?
+        else {
             return self.finish(run_id, RunStatus::Cancelled, None);
         };
+        if stored.run.run_type == RunType::Smart {
+            let model = self.smart_model(
+                run_id,
+                (&config, stored.model, &spec),
+                (&prepared, &doc_columns),
+                &sink,
+                &active.cancel,
+            )?;
+            let Some(model) = model else {
+                return self.finish(run_id, RunStatus::Cancelled, None);
+            };
+            prepared.plan = prepared.plan.with_model(Some(model))?;
+        }
         let mut documents = RunDocuments(documents);
         let mut results = StoreSink::start(self.store.clone(), run_id.to_string());
         let index =
@@ -136,6 +160,52 @@ impl Inner {
             pairs_compared: Some(outcome.pairs_compared),
         };
         self.finish(run_id, status, Some(counters))
+    }
+
+    /// A smart run's model: the strategy's, unless reviewers have decided pairs on this reference
+    /// data (then it is fitted again to learn from them) or the strategy's fields are not the
+    /// config's (then it is fitted to the config's). A fitted model is stored with the run, and
+    /// the snapshot's threshold and review floor become the model's. `None` when cancelled.
+    fn smart_model(
+        &self,
+        run_id: &str,
+        (config, model, spec): (&MatchingConfig, Option<MatchModel>, &RunSpec),
+        (prepared, doc_columns): (&Prepared, &[String]),
+        sink: &LiveSink,
+        cancel: &CancelToken,
+    ) -> Result<Option<MatchModel>, RunError> {
+        let labels = learn::labels(&self.store, &config.reference_data_id)?;
+        if let Some(m) = model.filter(|_| labels.is_empty()) {
+            return Ok(Some(m));
+        }
+        sink.report(&ProgressUpdate {
+            phase: Phase::Learning,
+            phase_progress: 0,
+            rows_processed: 0,
+            rows_total: 0,
+            rows_matched: 0,
+        });
+        let input = learn::FitInput {
+            store: &self.store,
+            mappings: &config.field_mappings,
+            reference_columns: &prepared.reference_columns,
+            reference: &prepared.reference,
+            document_columns: doc_columns,
+            document_set_id: config.document_set_id.as_deref(),
+            labels: &labels,
+        };
+        let Some(mut fitted) = learn::fit(&input, cancel)? else {
+            return Ok(None);
+        };
+        fitted.search_threshold = spec.threshold;
+        fitted.search_review_floor = spec.review_floor;
+        let snapshot = MatchingConfig {
+            threshold: fitted.threshold,
+            review_floor: fitted.review_floor,
+            ..config.clone()
+        };
+        retry_busy(|| self.store.set_run_model(run_id, &fitted, &snapshot))?;
+        Ok(Some(fitted))
     }
 
     /// Stores the block sizes of the run's reference data with the run, before matching starts:

@@ -5,7 +5,12 @@
 //! record with every batch of results, so it survives a crash up to the last batch.
 
 mod execute;
+mod learn;
+mod resolve;
 mod results_writer;
+
+pub(crate) use learn::labels as review_labels;
+pub(crate) use resolve::same_fields;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Condvar, Mutex, Weak};
@@ -43,9 +48,24 @@ pub(crate) struct Inner {
     /// Whether queued runs of processes that died are taken into this queue (long-lived
     /// processes: the app and `serve`; a one-shot CLI command would start them and exit).
     pub(crate) takes_over: bool,
-    queue: mpsc::UnboundedSender<String>,
+    queue: mpsc::UnboundedSender<Job>,
     active: Mutex<HashMap<String, Arc<ActiveRun>>>,
     listeners: Mutex<Vec<ProgressListener>>,
+}
+
+/// What the worker does next: a queued run, or an ai-resolve pass over a completed run's band
+/// (all of it, or the results named).
+enum Job {
+    Run(String),
+    Resolve(String, Option<Vec<String>>),
+}
+
+impl Job {
+    fn run_id(&self) -> &str {
+        match self {
+            Job::Run(id) | Job::Resolve(id, _) => id,
+        }
+    }
 }
 
 struct ActiveRun {
@@ -68,7 +88,7 @@ impl Runner {
         runtime: tokio::runtime::Handle,
         takes_over: bool,
     ) -> Runner {
-        let (tx, mut rx) = mpsc::unbounded_channel::<String>();
+        let (tx, mut rx) = mpsc::unbounded_channel::<Job>();
         let inner = Arc::new(Inner {
             store,
             clock,
@@ -82,15 +102,23 @@ impl Runner {
         // goes with it and the worker ends.
         let weak: Weak<Inner> = Arc::downgrade(&inner);
         runtime.spawn(async move {
-            while let Some(id) = rx.recv().await {
+            while let Some(job) = rx.recv().await {
                 let Some(inner) = weak.upgrade() else { break };
-                let job = inner.clone();
-                let run_id = id.clone();
-                if let Err(e) = tokio::task::spawn_blocking(move || job.execute(&run_id)).await {
-                    inner.fail(
-                        &id,
-                        &format!("internal error: the run stopped unexpectedly ({e})"),
-                    );
+                let worker = inner.clone();
+                let id = job.run_id().to_string();
+                let resolving = matches!(job, Job::Resolve(..));
+                let done = tokio::task::spawn_blocking(move || match job {
+                    Job::Run(id) => worker.execute(&id),
+                    Job::Resolve(id, only) => worker.resolve(&id, only),
+                })
+                .await;
+                if let Err(e) = done {
+                    let message = format!("internal error: the run stopped unexpectedly ({e})");
+                    if resolving {
+                        inner.resolve_failed(&id, &message);
+                    } else {
+                        inner.fail(&id, &message);
+                    }
                 }
             }
         });
@@ -116,7 +144,11 @@ impl ProgressSink for LiveSink<'_> {
             }
             let elapsed = now.duration_since(st.phase_started);
             let p = &mut st.progress;
-            p.status = RunStatus::Running;
+            p.status = if u.phase == Phase::AiResolving {
+                RunStatus::AiResolving
+            } else {
+                RunStatus::Running
+            };
             p.phase = u.phase;
             p.phase_progress = u.phase_progress;
             if u.phase == Phase::Matching {
@@ -240,7 +272,15 @@ impl Inner {
     pub(crate) fn enqueue(&self, run_id: &str) {
         self.register(run_id, RunStatus::Queued, 0, 0);
         // The receiver only goes away with the runtime, when nothing can run anyway.
-        let _ = self.queue.send(run_id.to_string());
+        let _ = self.queue.send(Job::Run(run_id.to_string()));
+    }
+
+    /// Puts an ai-resolve pass over a run this process has just moved to `ai_resolving` into the
+    /// queue (behind the runs already in it: the pass and a run must not compete for the writer).
+    pub(crate) fn enqueue_resolve(&self, run_id: &str, only: Option<Vec<String>>) {
+        let active = self.register(run_id, RunStatus::AiResolving, 0, 0);
+        lock(&active.state).progress.phase = Phase::AiResolving;
+        let _ = self.queue.send(Job::Resolve(run_id.to_string(), only));
     }
 
     /// Acts on another process's request to cancel one of this process's runs.

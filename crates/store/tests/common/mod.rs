@@ -111,7 +111,7 @@ pub fn config(id: &str) -> MatchingConfig {
 pub fn queue(store: &Store, id: &str, config: &MatchingConfig, by: &str) -> Run {
     let run = Run::queued(id.into(), config, TriggeredBy::Manual, T0.into());
     store
-        .insert_run(&run, config, &owner(by), 1_000)
+        .insert_run(&run, config, None, &owner(by), 1_000)
         .expect("insert run");
     run
 }
@@ -242,6 +242,7 @@ pub fn decide<'a>(
         decision_id,
         decided_by: "ann",
         decided_at: T2,
+        suggestion_id: None,
     }
 }
 
