@@ -238,7 +238,7 @@ fn table_routes() -> Router<AppState> {
 
 /// Matching configs and the runs they start.
 fn config_routes() -> Router<AppState> {
-    use routes::{configs, runs, unsupported};
+    use routes::{configs, runs, smart};
     Router::new()
         .route(
             "/v1/matching/configs",
@@ -253,22 +253,19 @@ fn config_routes() -> Router<AppState> {
         .route("/v1/matching/configs/{id}/run", post(runs::start))
         .route(
             "/v1/matching/configs/{id}/smart-run",
-            post(unsupported::smart_run),
+            post(smart::smart_run),
         )
 }
 
 /// Runs, their results and the review of them; packages (not implemented).
 fn run_routes() -> Router<AppState> {
-    use routes::{runs, unsupported};
+    use routes::{runs, smart, unsupported};
     Router::new()
         .route("/v1/matching/runs", get(runs::list))
         .route("/v1/matching/runs/{id}", get(runs::detail))
         .route("/v1/matching/runs/{id}/progress", get(runs::progress))
         .route("/v1/matching/runs/{id}/cancel", post(runs::cancel))
-        .route(
-            "/v1/matching/runs/{id}/ai-resolve",
-            post(unsupported::ai_resolve),
-        )
+        .route("/v1/matching/runs/{id}/ai-resolve", post(smart::ai_resolve))
         .route("/v1/matching/runs/{id}/results", get(runs::results))
         .route(
             "/v1/matching/runs/{run_id}/results/{result_id}",
@@ -285,6 +282,10 @@ fn run_routes() -> Router<AppState> {
         .route(
             "/v1/matching/runs/{run_id}/results/{result_id}/revert",
             post(runs::revert),
+        )
+        .route(
+            "/v1/matching/runs/{run_id}/results/{result_id}/suggestion",
+            post(smart::answer_suggestion),
         )
         .route("/v1/matching/runs/{id}/summary", get(runs::summary))
         .route(

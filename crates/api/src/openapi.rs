@@ -6,7 +6,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::error::{Code, ErrorEnvelope};
-use crate::routes::{configs, runs, strategies, tables, unsupported};
+use crate::routes::{configs, runs, smart, strategies, tables, unsupported};
 use crate::wire;
 
 struct BearerKey;
@@ -46,7 +46,7 @@ impl Modify for BearerKey {
         runs::summary, runs::bulk_count, runs::bulk_approve, runs::revert,
         strategies::generate, strategies::list, strategies::get, strategies::patch,
         strategies::create_config,
-        unsupported::smart_run, unsupported::ai_resolve, unsupported::packages,
+        smart::smart_run, smart::ai_resolve, smart::answer_suggestion, unsupported::packages,
         unsupported::from_sql,
     ),
     components(schemas(ErrorEnvelope, Code, wire::Evidence)),

@@ -13,7 +13,9 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 
+mod smart;
 mod strategies;
+pub use smart::*;
 pub use strategies::*;
 
 // ---- shared ---------------------------------------------------------------------------------
@@ -290,14 +292,11 @@ pub struct RunLinks {
     pub results: String,
 }
 
-/// A matching run (spec A.6.1) with the spec's `run_type`, `strategy_id` and links.
+/// A matching run (spec A.6.1, with its `run_type` and `strategy_id`) and its links.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RunObject {
     #[serde(flatten)]
     pub run: Run,
-    /// "manual" (deterministic); "smart" comes with smart runs.
-    pub run_type: String,
-    pub strategy_id: Option<String>,
     pub links: RunLinks,
 }
 
@@ -311,8 +310,6 @@ pub fn run(r: Run) -> RunObject {
             self_,
         },
         run: r,
-        run_type: "manual".into(),
-        strategy_id: None,
     }
 }
 
@@ -385,6 +382,10 @@ pub struct Evidence {
     pub missing: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<FieldNote>,
+    /// Smart runs: how far this field moved the odds of a match, in bits (log2 of the
+    /// likelihood ratio); what a waterfall of the decision draws.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub match_weight: Option<f64>,
 }
 
 /// Evidence keyed by document field, in mapping order, written straight to JSON: building a
@@ -419,6 +420,7 @@ fn evidence(fields: Vec<FieldEvidence>) -> EvidenceMap {
                         target_value: f.target_value,
                         missing: f.missing,
                         note: f.note,
+                        match_weight: f.match_weight,
                     },
                 )
             })
@@ -463,6 +465,8 @@ pub struct ResultObject {
     /// One-to-one runs: another document won this one's best reference row.
     pub contested: bool,
     pub reviewed_at: Option<String>,
+    /// ai-resolve's open suggestion (`resolved_by: "ai"`), until a reviewer accepts or dismisses it.
+    pub suggestion: Option<engine::AiSuggestion>,
 }
 
 pub fn result(r: MatchResult) -> ResultObject {
@@ -479,6 +483,7 @@ pub fn result(r: MatchResult) -> ResultObject {
         candidates: r.candidates.into_iter().map(candidate).collect(),
         contested: r.contested,
         reviewed_at: r.reviewed_at,
+        suggestion: r.suggestion,
     }
 }
 
@@ -560,6 +565,10 @@ pub struct RunSummary {
     /// The block sizes of the run's reference data per field, measured when its index was built
     /// (null for runs from before they were measured).
     pub block_sizes: Option<engine::index::BlockSizes>,
+    /// What ai-resolve suggested on this run and what reviewers made of it.
+    pub suggestions: service::SuggestionSummary,
+    /// Smart runs: the strategy's m and u per field and agreement level.
+    pub field_estimates: Option<Vec<engine::learn::FieldEstimate>>,
 }
 
 pub fn summary(s: service::RunSummary) -> RunSummary {
@@ -579,6 +588,8 @@ pub fn summary(s: service::RunSummary) -> RunSummary {
             reviewed_today: s.counts.reviewed_today,
             reviewed_today_all_runs: s.counts.reviewed_today_all_runs,
         },
+        suggestions: s.suggestions,
+        field_estimates: s.field_estimates,
         candidate_search: s.candidate_search,
         block_sizes: s.block_sizes,
     }

@@ -47,6 +47,7 @@ async fn the_openapi_document_describes_every_endpoint_and_needs_no_key() {
         "/v1/matching/runs/{id}/ai-resolve",
         "/v1/matching/runs/{id}/results",
         "/v1/matching/runs/{run_id}/results/{result_id}/review",
+        "/v1/matching/runs/{run_id}/results/{result_id}/suggestion",
         "/v1/matching/strategies",
         "/v1/matching/strategies/generate",
         "/v1/matching/strategies/{id}",
@@ -684,16 +685,7 @@ async fn a_run_is_started_polled_read_and_reviewed() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn what_comes_later_answers_501_not_404() {
     let api = Api::start().await;
-    let (run_id, config_id) = api.completed_run().await;
     for (method, path) in [
-        (
-            Method::POST,
-            format!("/v1/matching/configs/{config_id}/smart-run"),
-        ),
-        (
-            Method::POST,
-            format!("/v1/matching/runs/{run_id}/ai-resolve"),
-        ),
         (Method::GET, "/v1/matching/packages/configs".to_string()),
         (Method::POST, "/v1/matching/packages/runs".to_string()),
         (

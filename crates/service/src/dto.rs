@@ -365,6 +365,7 @@ pub struct RunSummary {
 /// ai-resolve's suggestions on one run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SuggestionSummary {
     /// Results ai-resolve settled with a suggestion (a later pass's replace earlier ones).
     #[ts(type = "number")]

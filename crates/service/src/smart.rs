@@ -103,7 +103,10 @@ impl Workspace {
         {
             return Err(ServiceError::validation(
                 "strategy_id",
-                format!("strategy {strategy_id} belongs to config {other}, not {}", config.id),
+                format!(
+                    "strategy {strategy_id} belongs to config {other}, not {}",
+                    config.id
+                ),
             ));
         }
         if strategy.reference_data_id != config.reference_data_id {

@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use engine::{DatasetKind, MatchResult, ReviewStatus, Run, RunStatus, RunType, TriggeredBy};
 use service::{
-    AiResolveInput, ConfigFromStrategy, ErrorCode, GenerateStrategyInput, ResultQuery,
-    ReviewInput, ServiceError, SmartRunInput, Workspace,
+    AiResolveInput, ConfigFromStrategy, ErrorCode, GenerateStrategyInput, ResultQuery, ReviewInput,
+    ServiceError, SmartRunInput, Workspace,
 };
 
 mod common;
@@ -231,7 +231,14 @@ fn a_smart_run_learns_from_the_data_and_ai_resolve_from_reviewers() {
         decide(&ws, &plain.id, &truth, r);
     }
     ai_resolve_suggests_and_leaves_decisions_alone(&ws, &plain.id, &truth, &decided);
-    refusals(&ws, &config.id, &strategy.id, &run.id, &reference, &documents);
+    refusals(
+        &ws,
+        &config.id,
+        &strategy.id,
+        &run.id,
+        &reference,
+        &documents,
+    );
 
     // The next smart run learns from the decisions: it fits its model again, and stays right.
     let next = ws
@@ -310,7 +317,10 @@ fn ai_resolve_suggests_and_leaves_decisions_alone(
         assert_eq!(accepted.matched_reference_row_id, s.reference_row_id);
     }
     let log = ws.result_decisions(&first.id).unwrap();
-    assert_eq!(log.last().unwrap().suggestion_id.as_deref(), Some(s.id.as_str()));
+    assert_eq!(
+        log.last().unwrap().suggestion_id.as_deref(),
+        Some(s.id.as_str())
+    );
     assert_eq!(
         ws.accept_suggestion(run_id, &first.id).unwrap_err().code(),
         ErrorCode::Conflict,

@@ -197,7 +197,12 @@ impl Store {
         );
         let conn = self.read();
         let mut stmt = conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map([after_seq], |r| Ok((r.get(RUN_COLUMN_COUNT + 8)?, record_from_row(r, RUN_COLUMN_COUNT)?)))?;
+        let rows = stmt.query_map([after_seq], |r| {
+            Ok((
+                r.get(RUN_COLUMN_COUNT + 8)?,
+                record_from_row(r, RUN_COLUMN_COUNT)?,
+            ))
+        })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 

@@ -3,9 +3,9 @@
 use std::sync::Arc;
 
 use engine::assign::Revision;
+use engine::learn::MatchModel;
 use engine::run::RejectedPairs;
 use engine::strategy::{note_from_numbers, note_numbers};
-use engine::learn::MatchModel;
 use engine::{
     Candidate, DocumentMatch, FieldEvidence, FieldMapping, MatchResult, MatchingConfig,
     ReviewDecision, ReviewStatus,

@@ -138,9 +138,7 @@ impl Store {
         Ok(StoredRun {
             run,
             config: from_json("run config snapshot", &snapshot)?,
-            model: model
-                .map(|m| from_json("run model", &m))
-                .transpose()?,
+            model: model.map(|m| from_json("run model", &m)).transpose()?,
         })
     }
 

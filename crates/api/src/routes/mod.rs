@@ -3,6 +3,7 @@
 
 pub mod configs;
 pub mod runs;
+pub mod smart;
 pub mod strategies;
 pub mod tables;
 pub mod unsupported;

@@ -2,6 +2,8 @@
 //! sends the workspace's API key.
 #![allow(dead_code)]
 
+pub mod orders;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -150,13 +152,16 @@ impl Api {
         )
     }
 
-    /// Polls a run until it is no longer queued or running.
+    /// Polls a run until it is no longer queued, running or resolving.
     pub async fn wait_run(&self, run_id: &str) -> Value {
         let deadline = Instant::now() + Duration::from_secs(120);
         loop {
             let (s, run) = self.get(&format!("/v1/matching/runs/{run_id}")).await;
             assert_eq!(s, StatusCode::OK, "{run}");
-            if !matches!(run["status"].as_str(), Some("queued" | "running")) {
+            if !matches!(
+                run["status"].as_str(),
+                Some("queued" | "running" | "ai_resolving")
+            ) {
                 return run;
             }
             assert!(Instant::now() < deadline, "run {run_id} did not finish");

@@ -65,6 +65,7 @@ pub struct ReviewBand {
 /// (`m`) and unrelated pairs (`u`) land there.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldEstimate {
     pub source: String,
     pub target: String,

@@ -2,8 +2,8 @@
 //! finish it; and the one place where a failure becomes the message the run keeps.
 
 use engine::index::{free_in_background, BlockSizes, ReferenceIndex};
-use engine::run::{execute_indexed, DocumentSource, ExecOptions, RunOutcome};
 use engine::learn::MatchModel;
+use engine::run::{execute_indexed, DocumentSource, ExecOptions, RunOutcome};
 use engine::{
     CancelToken, Document, MatchingConfig, Phase, ProgressSink, ProgressUpdate, RunStatus, RunType,
 };

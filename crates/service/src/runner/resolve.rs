@@ -221,9 +221,10 @@ impl Inner {
 /// Whether two configs compare the same fields the same way (so their evidence lines up).
 pub(crate) fn same_fields(a: &MatchingConfig, b: &MatchingConfig) -> bool {
     a.field_mappings.len() == b.field_mappings.len()
-        && a.field_mappings.iter().zip(&b.field_mappings).all(|(x, y)| {
-            x.source == y.source && x.target == y.target && x.strategy == y.strategy
-        })
+        && a.field_mappings
+            .iter()
+            .zip(&b.field_mappings)
+            .all(|(x, y)| x.source == y.source && x.target == y.target && x.strategy == y.strategy)
 }
 
 /// Calls `f` on every result of a run that passes `filter`, a page at a time.
