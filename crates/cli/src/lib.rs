@@ -19,8 +19,8 @@ use std::process::ExitCode;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use commands::{
-    approve_all, configs, eval, export, history, import, results, review, run, runs, serve,
-    strategies,
+    ai_resolve, approve_all, configs, eval, export, history, import, results, review, run, runs,
+    serve, strategies,
 };
 use session::WorkspaceArg;
 
@@ -78,6 +78,12 @@ enum Command {
     /// Matches the config's documents against its reference data, then prints a summary (or,
     /// with --json, the finished run).
     Run(run::RunArgs),
+    /// Run a config with a strategy's match model (confidence is the match probability), and
+    /// wait for it as `run` does.
+    SmartRun(run::SmartRunArgs),
+    /// Settle a completed run's review band with suggestions learned from the data and from
+    /// reviewers' decisions; accept or dismiss them with `review`.
+    AiResolve(ai_resolve::AiResolveArgs),
     /// Score a run (or a predictions file) against a truth file: precision, recall, F1 and the
     /// threshold that would have given the best F1.
     Eval(eval::EvalArgs),
@@ -192,6 +198,8 @@ fn dispatch(cli: Cli, io: &mut Io) -> Result<u8, CliError> {
         Command::Configs(command) => configs::run(&workspace.open()?, command, io),
         Command::Strategies(command) => strategies::run(&workspace.open()?, command, io),
         Command::Run(args) => run::run(&workspace.open()?, args, io),
+        Command::SmartRun(args) => run::smart_run(&workspace.open()?, args, io),
+        Command::AiResolve(args) => ai_resolve::run(&workspace.open()?, args, io),
         Command::Eval(args) => eval::run(&workspace, args, io),
         Command::Runs(args) => runs::run(&workspace.open()?, args, io),
         Command::Results(args) => results::run(&workspace.open()?, args, io),

@@ -3,6 +3,7 @@
 //! to open), those arguments and the output streams, calls the service, and returns the exit
 //! code (errors bubble up as `CliError`).
 
+pub mod ai_resolve;
 pub mod approve_all;
 pub mod configs;
 pub mod eval;

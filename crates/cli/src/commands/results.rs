@@ -73,9 +73,16 @@ pub fn run(session: &Session, args: ResultsArgs, io: &mut Io) -> Result<u8, CliE
         return Ok(EXIT_OK);
     }
     for r in &page.data {
+        // An open ai-resolve suggestion follows the line: what it suggests, never a decision.
+        let suggestion = r.suggestion.as_ref().map_or(String::new(), |s| {
+            match (s.status, &s.reference_row_id) {
+                (ReviewStatus::Approved, Some(row)) => format!("  [ai suggests approving {row}]"),
+                _ => "  [ai suggests rejecting]".to_string(),
+            }
+        });
         writeln!(
             io.out,
-            "{}  {:<8}  {:>7}  {}  -> {}",
+            "{}  {:<8}  {:>7}  {}  -> {}{suggestion}",
             r.id,
             r.status.as_str(),
             percent(Some(r.confidence)),

@@ -1,5 +1,6 @@
 //! `review`: approve or reject one result (optionally pairing it with another of its
-//! candidates), or undo its latest decision; prints the result as it now stands.
+//! candidates), accept or dismiss its ai-resolve suggestion, or undo its latest decision; prints
+//! the result as it now stands.
 
 use clap::Args;
 use engine::{MatchResult, ReviewStatus};
@@ -12,7 +13,7 @@ use crate::session::Session;
 use crate::Io;
 
 #[derive(Debug, Args)]
-#[command(group(clap::ArgGroup::new("decision").required(true).args(["approve", "reject", "undo"])))]
+#[command(group(clap::ArgGroup::new("decision").required(true).args(["approve", "reject", "undo", "accept_suggestion", "dismiss_suggestion"])))]
 pub struct ReviewArgs {
     /// The run the result belongs to.
     run_id: String,
@@ -31,6 +32,12 @@ pub struct ReviewArgs {
     /// Approve the pairing with this candidate's reference row instead of the proposed match.
     #[arg(long, value_name = "REFERENCE_ROW_ID", requires = "approve")]
     candidate: Option<String>,
+    /// Make the result's open ai-resolve suggestion the decision (the log names it).
+    #[arg(long, conflicts_with_all = ["note", "candidate"])]
+    accept_suggestion: bool,
+    /// Drop the result's open ai-resolve suggestion; the result stays pending.
+    #[arg(long, conflicts_with_all = ["note", "candidate"])]
+    dismiss_suggestion: bool,
     /// A note kept with the decision.
     #[arg(long)]
     note: Option<String>,
@@ -43,6 +50,8 @@ pub fn run(session: &Session, args: ReviewArgs, io: &mut Io) -> Result<u8, CliEr
     let ws = session.workspace();
     let result = match &args.undo {
         Some(decision_id) => ws.revert_decision(&args.run_id, &args.result_id, decision_id)?,
+        None if args.accept_suggestion => ws.accept_suggestion(&args.run_id, &args.result_id)?,
+        None if args.dismiss_suggestion => ws.dismiss_suggestion(&args.run_id, &args.result_id)?,
         None => {
             let input = ReviewInput {
                 // clap's "decision" group: without --undo, exactly one of --approve, --reject.
@@ -78,5 +87,11 @@ fn result_table(r: &MatchResult, io: &mut Io) -> Result<(), CliError> {
                 .unwrap_or("(no match)"),
         )
         .row("notes", r.notes.as_deref().unwrap_or(""));
+    if let Some(s) = &r.suggestion {
+        table.row(
+            "suggestion",
+            format!("{} ({})", s.status.as_str(), s.reason),
+        );
+    }
     table.write(io.out).map_err(io_err)
 }

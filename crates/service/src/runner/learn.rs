@@ -25,7 +25,7 @@ pub(crate) fn sample_documents(store: &Store, set_id: Option<&str>) -> Result<Ve
     let mut seen = 0usize;
     while let Some(chunk) = source.next_chunk(CHUNK)? {
         for doc in chunk {
-            if seen % step == 0 {
+            if seen.is_multiple_of(step) {
                 sample.push(doc);
             }
             seen += 1;

@@ -1,7 +1,7 @@
 //! `run`: queue a run of a config, show its progress on stderr, wait, and summarise it. Ctrl-C
 //! cancels the run through the service (its results so far are kept) and exits with 130.
 
-mod progress;
+pub(crate) mod progress;
 
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 use engine::{Run, RunStatus, TriggeredBy};
-use service::{ServiceError, Workspace};
+use service::{ServiceError, SmartRunInput, Workspace};
 
 use super::{io_err, print_json};
 use crate::error::{CliError, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK};
@@ -39,24 +39,67 @@ pub struct RunArgs {
     json: bool,
 }
 
+/// `smart-run`: a run that decides with a strategy's match model.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Confidence is then the model's match probability, and each field's evidence says how far it moved
+the odds. Reviewers' decisions on this reference data are learned from first. Progress and Ctrl-C
+work as for `run`.")]
+pub struct SmartRunArgs {
+    /// The config to run, as `configs list` prints it.
+    config_id: String,
+    /// The strategy whose model decides, as `strategies list` prints it.
+    #[arg(long, value_name = "STRATEGY_ID")]
+    strategy: String,
+    /// Do not show progress on stderr.
+    #[arg(long)]
+    no_progress: bool,
+    /// Print the finished run as JSON instead of a summary.
+    #[arg(long)]
+    json: bool,
+}
+
 pub fn run(session: &Session, args: RunArgs, io: &mut Io) -> Result<u8, CliError> {
+    let config_id = args.config_id;
+    let start = move |ws: &Workspace| ws.start_run(&config_id, TriggeredBy::Manual);
+    run_with(session, start, (args.no_progress, args.json), io)
+}
+
+pub fn smart_run(session: &Session, args: SmartRunArgs, io: &mut Io) -> Result<u8, CliError> {
+    let (config_id, input) = (
+        args.config_id,
+        SmartRunInput {
+            strategy_id: Some(args.strategy),
+        },
+    );
+    let start = move |ws: &Workspace| ws.start_smart_run(&config_id, &input, TriggeredBy::Manual);
+    run_with(session, start, (args.no_progress, args.json), io)
+}
+
+/// Starts a run with `start`, waits for it with progress (Ctrl-C cancels) and summarises it.
+fn run_with(
+    session: &Session,
+    start: impl FnOnce(&Workspace) -> service::Result<Run>,
+    (no_progress, json): (bool, bool),
+    io: &mut Io,
+) -> Result<u8, CliError> {
     let ws = session.workspace();
     let mut progress = Progress::new(io.err_is_terminal);
-    if !args.no_progress {
+    if !no_progress {
         progress.subscribe(ws);
     }
     // Listening before the run is queued: a Ctrl-C in between must cancel it, not kill the
     // process and leave a queued run that the next start of the workspace would pick up again.
     let interrupt = Interrupt::listen(session.runtime());
     let started = Instant::now();
-    let run = ws.start_run(&args.config_id, TriggeredBy::Manual)?;
+    let run = start(ws)?;
     let (finished, cancelled_by_us) =
         wait(ws, &run.id, started, &mut progress, &interrupt, io.err)?;
     drop(interrupt);
     let took = started.elapsed();
     progress.clear(io.err);
 
-    if args.json {
+    if json {
         print_json(&finished, io)?;
     } else {
         summary(&finished, took).write(io.out).map_err(io_err)?;
@@ -222,7 +265,14 @@ fn summary(run: &Run, took: Duration) -> Table {
             "config",
             format!("{} ({})", run.config_name, run.matching_config_id),
         )
-        .row("status", run.status.as_str())
+        .row("status", run.status.as_str());
+    if let Some(strategy) = &run.strategy_id {
+        table.row(
+            "smart run",
+            format!("decided by the model of strategy {strategy}"),
+        );
+    }
+    table
         .row("documents", format!("{processed} of {total}"))
         .row(
             "matched",

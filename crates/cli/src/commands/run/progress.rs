@@ -14,7 +14,7 @@ use crate::format::thousands;
 const BAR_WIDTH: usize = 20;
 
 /// The service's progress updates, queued as they arrive and shown at each poll.
-pub(super) struct Progress {
+pub(crate) struct Progress {
     // Every update is queued, not just the latest, so a run that finishes between two polls
     // still shows its phases.
     queue: Arc<Mutex<Vec<RunProgress>>>,
@@ -23,7 +23,7 @@ pub(super) struct Progress {
 
 impl Progress {
     /// Shows nothing until subscribed.
-    pub(super) fn new(terminal: bool) -> Self {
+    pub(crate) fn new(terminal: bool) -> Self {
         Progress {
             queue: Arc::default(),
             indicator: Indicator::new(terminal),
@@ -33,7 +33,7 @@ impl Progress {
     /// Queues the workspace's updates from now on. Done before the run exists: the worker may
     /// report the first phases before `start_run` has even returned the id, so updates are
     /// filtered by run when shown.
-    pub(super) fn subscribe(&self, ws: &Workspace) {
+    pub(crate) fn subscribe(&self, ws: &Workspace) {
         let sink = self.queue.clone();
         ws.subscribe_progress(Box::new(move |p: &RunProgress| {
             if let Ok(mut queue) = sink.lock() {
@@ -44,7 +44,7 @@ impl Progress {
     }
 
     /// Shows the updates of `run_id` that arrived since the last call.
-    pub(super) fn show(&mut self, run_id: &str, elapsed: Duration, err: &mut dyn Write) {
+    pub(crate) fn show(&mut self, run_id: &str, elapsed: Duration, err: &mut dyn Write) {
         let drained = self
             .queue
             .lock()
@@ -55,7 +55,7 @@ impl Progress {
     }
 
     /// Erases the bar, if one is drawn, so the next line starts clean.
-    pub(super) fn clear(&mut self, err: &mut dyn Write) {
+    pub(crate) fn clear(&mut self, err: &mut dyn Write) {
         self.indicator.clear(err);
     }
 }
@@ -118,6 +118,7 @@ fn phase_name(phase: Phase) -> &'static str {
     match phase {
         Phase::Queued => "queued",
         Phase::LoadingReference => "loading reference data",
+        Phase::Learning => "learning the match model",
         Phase::Matching => "matching",
         Phase::AiResolving => "resolving",
         Phase::Finalizing => "finalizing",
