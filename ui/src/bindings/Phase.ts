@@ -4,4 +4,4 @@
  * The phases of a run, in order (spec A.6.6 / C.14). `ai_resolving` is reserved for the offline
  * resolution pass that a later issue adds.
  */
-export type Phase = "queued" | "loading_reference" | "matching" | "ai_resolving" | "finalizing" | "completed" | "failed" | "cancelled";
+export type Phase = "queued" | "loading_reference" | "learning" | "matching" | "ai_resolving" | "finalizing" | "completed" | "failed" | "cancelled";

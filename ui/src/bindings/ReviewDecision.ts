@@ -12,4 +12,8 @@ reference_row_id: string | null, previous_status: ReviewStatus, status: ReviewSt
 /**
  * Set when this decision undid another: that decision's id.
  */
-reverts: string | null, };
+reverts: string | null, 
+/**
+ * Set when this decision accepted an ai-resolve suggestion: its id.
+ */
+suggestion_id: string | null, };
