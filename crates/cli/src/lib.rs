@@ -20,7 +20,7 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use commands::{
     ai_resolve, approve_all, configs, eval, export, history, import, results, review, run, runs,
-    serve, strategies,
+    serve, strategies, summary,
 };
 use session::WorkspaceArg;
 
@@ -89,6 +89,8 @@ enum Command {
     Eval(eval::EvalArgs),
     /// List runs, newest first.
     Runs(runs::RunsArgs),
+    /// A run at a glance: band limits, counts per band, decisions and ai-resolve suggestions.
+    Summary(summary::SummaryArgs),
     /// List a run's results, best confidence first, filtered like the review queue.
     Results(results::ResultsArgs),
     /// Approve or reject one result, or undo its latest decision (the review log keeps all).
@@ -202,6 +204,7 @@ fn dispatch(cli: Cli, io: &mut Io) -> Result<u8, CliError> {
         Command::AiResolve(args) => ai_resolve::run(&workspace.open()?, args, io),
         Command::Eval(args) => eval::run(&workspace, args, io),
         Command::Runs(args) => runs::run(&workspace.open()?, args, io),
+        Command::Summary(args) => summary::run(&workspace.open()?, args, io),
         Command::Results(args) => results::run(&workspace.open()?, args, io),
         Command::Review(args) => review::run(&workspace.open()?, args, io),
         Command::ApproveAll(args) => approve_all::run(&workspace.open()?, args, io),

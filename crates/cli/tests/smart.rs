@@ -126,6 +126,11 @@ fn a_smart_run_and_ai_resolve_from_the_command_line() {
     )));
     assert_ne!(accepted["status"], "pending");
     assert!(accepted.get("suggestion").is_none_or(Value::is_null));
+    let summary = ok(cli(&ws, &["summary", run_id]));
+    assert!(
+        field(&summary, "ai suggestions").contains("1 accepted"),
+        "{summary}"
+    );
     let history = ok(cli(&ws, &["history", run_id, result_id, "--json"]));
     assert!(history.contains("suggestion_id"), "{history}");
 

@@ -16,6 +16,7 @@ pub mod run;
 pub mod runs;
 pub mod serve;
 pub mod strategies;
+pub mod summary;
 
 use crate::error::CliError;
 
