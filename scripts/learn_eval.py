@@ -72,6 +72,13 @@ def suggestion_right(result, truth):
     return best != true_row
 
 
+def resolve(run_id, truth):
+    """ai-resolve on a run: (results given a suggestion, of which right, seconds)."""
+    _, took = cli_json("ai-resolve", "--no-progress", run_id)
+    settled = [r for r in results(run_id, "--status", "pending") if r.get("suggestion")]
+    return len(settled), sum(suggestion_right(r, truth) for r in settled), took
+
+
 def main():
     global CLI, TRUTH
     CLI, ref, ref_id, docs, doc_id, TRUTH = sys.argv[1:7]
@@ -120,6 +127,12 @@ def main():
     rows.append((f"reviewer decides {len(reviewed)} of the band", f"{time.monotonic() - t:.2f} s",
                  ""))
 
+    settled_first, right_first, t_ai1 = resolve(smart["id"], truth)
+    left = len(first_band) - len(reviewed)
+    rows.append(("ai-resolve on the rest of that band", f"{t_ai1:.2f} s",
+                 f"settled {settled_first} of {left} ({settled_first / left if left else 0:.0%}), "
+                 f"{right_first} right ({right_first / settled_first if settled_first else 1:.1%})"))
+
     again, t_again = cli_json("smart-run", "--no-progress", config, "--strategy", strategy["id"])
     s2 = score(again["id"])
     second_band, summary2 = band(again["id"])
@@ -127,13 +140,11 @@ def main():
                  f"F1 {s2['f1']:.4f}; band {len(second_band)} "
                  f"[{summary2['review_floor']}, {summary2['threshold']})"))
 
-    _, t_ai = cli_json("ai-resolve", "--no-progress", again["id"])
-    settled = [r for r in results(again["id"], "--status", "pending") if r.get("suggestion")]
-    right = sum(suggestion_right(r, truth) for r in settled)
-    share = len(settled) / len(second_band) if second_band else 0.0
+    settled, right, t_ai = resolve(again["id"], truth)
+    share = settled / len(second_band) if second_band else 0.0
     rows.append(("ai-resolve on its band", f"{t_ai:.2f} s",
-                 f"settled {len(settled)} of {len(second_band)} ({share:.0%}), "
-                 f"{right} right ({right / len(settled) if settled else 1:.1%})"))
+                 f"settled {settled} of {len(second_band)} ({share:.0%}), "
+                 f"{right} right ({right / settled if settled else 1:.1%})"))
 
     width = max(len(r[0]) for r in rows)
     print()

@@ -28,16 +28,20 @@ pub struct Suggestion {
     pub reason: String,
 }
 
-/// What reviewers decided, by the agreement pattern of the pair they decided (each field's
-/// level, or missing): borderline cases repeat (a relative at the same address, a company and
-/// its subsidiary), and a pattern reviewers always decided one way is decided that way again.
+/// What reviewers decided, as the agreement pattern of each pair they decided (each field's
+/// level, or missing). Borderline cases repeat (a relative at the same address, a company and its
+/// subsidiary), and agreement only ever counts for a match: a pair that agrees on every field at
+/// most as well as pairs reviewers always rejected is rejected too, and one that agrees at least as
+/// well as pairs they always approved is approved. "As well" is per field, by the model's weight of
+/// each level (missing counts 0 bits), so the model orders the levels and the reviewers draw the
+/// line, wherever its calibration would have put it.
 #[derive(Debug, Default, Clone)]
 pub struct Decisions {
-    by_pattern: std::collections::HashMap<Vec<Option<usize>>, (u32, u32)>,
+    decided: Vec<(Vec<Option<usize>>, bool)>,
 }
 
-/// Decisions of one pattern that make it a rule.
-const SAME_DECISIONS: u32 = 3;
+/// Decisions that must stand on one side of a pattern, all alike, before they decide it.
+const SAME_DECISIONS: usize = 5;
 
 fn pattern(c: &Candidate) -> Vec<Option<usize>> {
     c.evidence
@@ -46,23 +50,57 @@ fn pattern(c: &Candidate) -> Vec<Option<usize>> {
         .collect()
 }
 
+/// Whether pattern `a` agrees on every field at most as well as `b`, by the model's weights.
+fn at_most(model: &MatchModel, a: &[Option<usize>], b: &[Option<usize>]) -> bool {
+    let bits = |f: usize, l: Option<usize>| l.map_or(0.0, |l| model.field_weights[f][l]);
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .enumerate()
+            .all(|(f, (x, y))| bits(f, *x) <= bits(f, *y) + 1e-12)
+}
+
 impl Decisions {
     /// Records that a reviewer found `c` to be the match (`true`) or not.
     pub fn add(&mut self, c: &Candidate, is_match: bool) {
-        let e = self.by_pattern.entry(pattern(c)).or_insert((0, 0));
-        if is_match {
-            e.0 += 1;
-        } else {
-            e.1 += 1;
-        }
+        self.decided.push((pattern(c), is_match));
     }
 
-    /// How reviewers decided pairs like `c`, when they always decided them one way and often
-    /// enough: `Some(true)` a match, `Some(false)` not, with the count.
-    fn rule(&self, c: &Candidate) -> Option<(bool, u32)> {
-        match self.by_pattern.get(&pattern(c)) {
-            Some(&(yes, 0)) if yes >= SAME_DECISIONS => Some((true, yes)),
-            Some(&(0, no)) if no >= SAME_DECISIONS => Some((false, no)),
+    /// How many decisions are recorded.
+    pub fn len(&self) -> usize {
+        self.decided.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.decided.is_empty()
+    }
+
+    /// How reviewers' decisions settle pairs like `c`: `Some(false)` when at least
+    /// `SAME_DECISIONS` pairs that agree at least as well were all rejected, `Some(true)` when at
+    /// least as many that agree at most as well were all approved (with the count); `None` when
+    /// they do not, or both do (a contradiction a person must see).
+    fn rule(&self, model: &MatchModel, c: &Candidate) -> Option<(bool, usize)> {
+        let p = pattern(c);
+        if p.len() != model.field_weights.len() {
+            return None;
+        }
+        let stronger: Vec<bool> = self
+            .decided
+            .iter()
+            .filter(|(q, _)| at_most(model, &p, q))
+            .map(|d| d.1)
+            .collect();
+        let weaker: Vec<bool> = self
+            .decided
+            .iter()
+            .filter(|(q, _)| at_most(model, q, &p))
+            .map(|d| d.1)
+            .collect();
+        let reject = stronger.len() >= SAME_DECISIONS && stronger.iter().all(|m| !m);
+        let approve = weaker.len() >= SAME_DECISIONS && weaker.iter().all(|m| *m);
+        match (reject, approve) {
+            (true, false) => Some((false, stronger.len())),
+            (false, true) => Some((true, weaker.len())),
             _ => None,
         }
     }
@@ -89,27 +127,48 @@ pub fn suggest_with(
                 .then_with(|| b.reference_row_id.cmp(&a.reference_row_id))
         })?;
     let p = probability(model, best);
-    let Some((is_match, n)) = decisions.rule(best) else {
+    let Some((is_match, n)) = decisions.rule(model, best) else {
         return suggest(model, fields, candidates);
     };
-    let alike = format!(
-        "reviewers decided {n} results alike ({}) the same way",
-        reason(model, fields, best)
-    );
-    Some(if is_match {
-        Suggestion {
+    let why = reason(model, fields, best);
+    if is_match {
+        // Another candidate that reviewers' decisions would approve as well: a person must choose.
+        let rival = candidates.iter().any(|c| {
+            c.reference_row_id != best.reference_row_id
+                && matches!(decisions.rule(model, c), Some((true, _)))
+        });
+        if rival {
+            return None;
+        }
+        return Some(Suggestion {
             reference_row_id: Some(best.reference_row_id.clone()),
             status: ReviewStatus::Approved,
             probability: p,
-            reason: format!("The match: {alike}."),
-        }
-    } else {
-        Suggestion {
-            reference_row_id: None,
-            status: ReviewStatus::Rejected,
-            probability: p,
-            reason: format!("Not the match: {alike}."),
-        }
+            reason: format!(
+                "The match: reviewers approved all {n} results that agreed at most as well \
+                 ({why})."
+            ),
+        });
+    }
+    // No candidate is the match only when every other one is ruled out as well.
+    let others_out = candidates
+        .iter()
+        .filter(|c| c.reference_row_id != best.reference_row_id)
+        .all(|c| {
+            matches!(decisions.rule(model, c), Some((false, _)))
+                || probability(model, c) <= 1.0 - CERTAINTY
+        });
+    if !others_out {
+        return None;
+    }
+    Some(Suggestion {
+        reference_row_id: None,
+        status: ReviewStatus::Rejected,
+        probability: p,
+        reason: format!(
+            "Not the match: reviewers rejected all {n} results that agreed at least as well \
+             ({why})."
+        ),
     })
 }
 
@@ -270,5 +329,79 @@ mod tests {
             (s.status, s.reference_row_id),
             (ReviewStatus::Rejected, None)
         );
+    }
+
+    #[test]
+    fn reviewers_decide_what_agrees_no_better_than_what_they_always_rejected() {
+        let mut d = Decisions::default();
+        // Relatives: the surname agrees, the birth date does not. Always rejected.
+        for i in 0..5 {
+            d.add(&candidate(&format!("x{i}"), [Some(1.0), Some(0.0)]), false);
+        }
+        let weaker = [candidate("r1", [Some(0.9), Some(0.0)])];
+        let s = suggest_with(&model(), &d, &fields(), &weaker).unwrap();
+        assert_eq!(s.status, ReviewStatus::Rejected);
+        assert!(s.reason.contains("rejected all 5"), "{}", s.reason);
+        // A pair that agrees better on a field than any rejected one is not theirs to decide.
+        let stronger = [candidate("r1", [Some(1.0), Some(0.9)])];
+        assert!(suggest_with(&model(), &d, &fields(), &stronger).is_none());
+        // Nor is a result whose other candidate might still be the match (here 20 %).
+        let likelier = MatchModel {
+            prior_log2_odds: -6.0,
+            ..model()
+        };
+        let two = [
+            candidate("r1", [Some(1.0), Some(0.0)]),
+            candidate("r2", [Some(0.9), Some(0.9)]),
+        ];
+        assert!(suggest_with(&likelier, &d, &fields(), &two).is_none());
+        // Unless it is unlikely too.
+        let s = suggest_with(&model(), &d, &fields(), &two).unwrap();
+        assert_eq!(s.status, ReviewStatus::Rejected);
+        // One approval among them: reviewers no longer settle it; the model does (-13 bits).
+        d.add(&candidate("y", [Some(1.0), Some(0.0)]), true);
+        let s = suggest_with(&model(), &d, &fields(), &weaker).unwrap();
+        assert!(
+            s.reason.starts_with("No candidate is likely"),
+            "{}",
+            s.reason
+        );
+    }
+
+    #[test]
+    fn reviewers_approve_what_agrees_at_least_as_well_as_what_they_always_approved() {
+        let mut d = Decisions::default();
+        for i in 0..5 {
+            d.add(&candidate(&format!("x{i}"), [Some(1.0), Some(0.9)]), true);
+        }
+        let s = suggest_with(
+            &model(),
+            &d,
+            &fields(),
+            &[candidate("r1", [Some(1.0), Some(0.9)])],
+        )
+        .unwrap();
+        assert_eq!(
+            (s.status, s.reference_row_id.as_deref()),
+            (ReviewStatus::Approved, Some("r1"))
+        );
+        // Two candidates both as good: a person chooses.
+        let two = [
+            candidate("r1", [Some(1.0), Some(0.9)]),
+            candidate("r2", [Some(1.0), Some(0.95)]),
+        ];
+        assert!(suggest_with(&model(), &d, &fields(), &two).is_none());
+        // Four decisions are not enough.
+        let mut few = Decisions::default();
+        for i in 0..4 {
+            few.add(&candidate(&format!("x{i}"), [Some(1.0), Some(0.9)]), true);
+        }
+        assert!(suggest_with(
+            &model(),
+            &few,
+            &fields(),
+            &[candidate("r1", [Some(1.0), Some(0.9)])]
+        )
+        .is_none());
     }
 }
