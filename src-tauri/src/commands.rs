@@ -10,10 +10,10 @@ use engine::{
     Run, RunDetail, RunProgress, TriggeredBy,
 };
 use service::{
-    input_from_json, ApiError, ApiServerStatus, ApiSettings, BulkApproveInput, BulkOutcome,
-    ConfigPreview, DecisionRef, ErrorCode, ExportOutcome, ExportRequest, ImportPreview,
-    ImportRequest, MatchingStrategy, ResultQuery, ReviewCounts, ReviewInput, RunFilter, RunPage,
-    RunSummary, Workspace, WorkspaceInfo,
+    input_from_json, AiResolveInput, ApiError, ApiServerStatus, ApiSettings, BulkApproveInput,
+    BulkOutcome, ConfigPreview, DecisionRef, ErrorCode, ExportOutcome, ExportRequest,
+    ImportPreview, ImportRequest, MatchingStrategy, ResultQuery, ReviewCounts, ReviewInput,
+    RunFilter, RunPage, RunSummary, SmartRunInput, Workspace, WorkspaceInfo,
 };
 use tauri::ipc::Channel;
 use tauri::State;
@@ -234,6 +234,34 @@ commands! {
             w.create_config_from_strategy(&strategy_id, &input_from_json(input)?)
         })
         .await
+    }
+
+    // ---- smart runs and ai-resolve ---------------------------------------------------------
+
+    /// A run of `config_id` decided by `strategy_id`'s match model (confidence is the match
+    /// probability); the strategy must be the config's or one of its reference data.
+    async fn start_smart_run[ws: Ws<'_>](config_id: String, strategy_id: String) -> Run {
+        call(ws, move |w| {
+            let input = SmartRunInput {
+                strategy_id: Some(strategy_id),
+            };
+            w.start_smart_run(&config_id, &input, TriggeredBy::Manual)
+        })
+        .await
+    }
+
+    /// Starts ai-resolve on a completed run (its review band, or only `result_ids`); the run is
+    /// `ai_resolving` until the pass ends, with progress on the usual channel.
+    async fn ai_resolve[ws: Ws<'_>](run_id: String, result_ids: Option<Vec<String>>) -> Run {
+        call(ws, move |w| w.ai_resolve(&run_id, &AiResolveInput { result_ids })).await
+    }
+
+    async fn accept_suggestion[ws: Ws<'_>](run_id: String, result_id: String) -> MatchResult {
+        call(ws, move |w| w.accept_suggestion(&run_id, &result_id)).await
+    }
+
+    async fn dismiss_suggestion[ws: Ws<'_>](run_id: String, result_id: String) -> MatchResult {
+        call(ws, move |w| w.dismiss_suggestion(&run_id, &result_id)).await
     }
 
     // ---- local REST API -----------------------------------------------------------------------

@@ -8,6 +8,7 @@ vi.mock('./api', async (importOriginal) => ({
   listDatasets: vi.fn(async () => []),
   listConfigs: vi.fn(async () => []),
   listRuns: vi.fn(async () => []),
+  listStrategies: vi.fn(async () => []),
   runPage: vi.fn(async () => ({ data: [], total: 0, page: 1, limit: 20 })),
   runSummary: vi.fn(),
   listResults: vi.fn(async () => ({ data: [], total: 0, page: 1, limit: 50 })),
@@ -32,7 +33,7 @@ describe('App', () => {
   it('shows the workspace, switches tabs and watches progress once', async () => {
     view = await render(<App />);
     expect(document.querySelector('.workspace')?.textContent).toContain('/home/ana/books.matchbook');
-    for (const id of ['data', 'configs', 'runs', 'review']) expect(document.querySelector(`#nav-${id}`)).not.toBeNull();
+    for (const id of ['data', 'strategies', 'configs', 'runs', 'review']) expect(document.querySelector(`#nav-${id}`)).not.toBeNull();
     expect(document.querySelector('#panel-data')?.hasAttribute('hidden')).toBe(false);
     expect(document.querySelector('#panel-review')?.hasAttribute('hidden')).toBe(true);
 
@@ -62,6 +63,8 @@ describe('App', () => {
       completed_at: `2024-05-0${i + 1}T10:01:00Z`,
       error: null,
       created_at: `2024-05-0${i + 1}T10:00:00Z`,
+      run_type: 'manual',
+      strategy_id: null,
     }));
     const zero = 0;
     vi.mocked(api.listRuns).mockResolvedValue([...runs].reverse());
@@ -78,6 +81,8 @@ describe('App', () => {
       counts: { pending: zero, approved: zero, rejected: zero, reviewed_today: zero, reviewed_today_all_runs: zero },
       candidate_search: { named_keys: [], strategy: 'parallel', fields: [], compared_whole_up_to: 16, walked_up_to: 4096 },
       block_sizes: null,
+      suggestions: { made: zero, open: zero, accepted: zero, dismissed: zero },
+      field_estimates: null,
     }));
     view = await render(<App />);
     await click(document.querySelector('#nav-runs'));

@@ -11,11 +11,13 @@ import { DataScreen } from './screens/DataScreen';
 import { ReviewScreen } from './screens/ReviewScreen';
 import { RunsScreen } from './screens/RunsScreen';
 import { SettingsScreen } from './screens/SettingsScreen';
+import { StrategiesScreen } from './screens/StrategiesScreen';
 
-export type Tab = 'data' | 'configs' | 'runs' | 'review' | 'settings';
+export type Tab = 'data' | 'strategies' | 'configs' | 'runs' | 'review' | 'settings';
 
 const TABS: { id: Tab; label: string }[] = [
   { id: 'data', label: 'Data' },
+  { id: 'strategies', label: 'Strategies' },
   { id: 'configs', label: 'Configs' },
   { id: 'runs', label: 'Runs' },
   { id: 'review', label: 'Review' },
@@ -97,6 +99,9 @@ export function App() {
       <main className="screens">
         <section id="panel-data" role="tabpanel" aria-labelledby="nav-data" hidden={tab !== 'data'} className="screen">
           <DataScreen active={tab === 'data'} />
+        </section>
+        <section id="panel-strategies" role="tabpanel" aria-labelledby="nav-strategies" hidden={tab !== 'strategies'} className="screen">
+          <StrategiesScreen active={tab === 'strategies'} />
         </section>
         <section id="panel-configs" role="tabpanel" aria-labelledby="nav-configs" hidden={tab !== 'configs'} className="screen">
           <ConfigsScreen active={tab === 'configs'} />

@@ -199,6 +199,26 @@ export function createConfigFromStrategy(strategyId: string, input: ConfigFromSt
   return call('create_config_from_strategy', { strategyId, input });
 }
 
+/** Queues a run of a config decided by a strategy's match model (confidence is the match probability). */
+export function startSmartRun(configId: string, strategyId: string): Promise<Run> {
+  return call('start_smart_run', { configId, strategyId });
+}
+
+/** Starts ai-resolve on a completed run: its review band, or only `resultIds`. The run answers `ai_resolving`; progress comes on the usual channel. */
+export function aiResolve(runId: string, resultIds?: string[]): Promise<Run> {
+  return call('ai_resolve', { runId, resultIds: resultIds ?? null });
+}
+
+/** Takes a result's open ai-resolve suggestion as the reviewer's decision (the log names the suggestion). */
+export function acceptSuggestion(runId: string, resultId: string): Promise<MatchResult> {
+  return call('accept_suggestion', { runId, resultId });
+}
+
+/** Drops a result's open ai-resolve suggestion; the result stays pending. */
+export function dismissSuggestion(runId: string, resultId: string): Promise<MatchResult> {
+  return call('dismiss_suggestion', { runId, resultId });
+}
+
 export function resultDecisions(resultId: string): Promise<ReviewDecision[]> {
   return call('result_decisions', { resultId });
 }

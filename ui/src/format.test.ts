@@ -2,7 +2,11 @@
 import { describe, expect, it } from 'vitest';
 
 import {
+  PHASE_LABEL,
+  RUN_TYPE_LABEL,
   confidenceBand,
+  formatBits,
+  formatShare,
   errorLocation,
   exportFileName,
   evidenceValue,
@@ -222,5 +226,19 @@ describe('formatExportOutcome', () => {
       'Exported 12 matches and 3 unmatched documents to /tmp/may.xlsx',
     );
     expect(formatExportOutcome({ path: 'a.csv', matched: BigInt(1), unmatched: BigInt(1) })).toBe('Exported 1 match and 1 unmatched document to a.csv');
+  });
+});
+
+describe('smart-run labels', () => {
+  it('labels every phase, run type and match weight', () => {
+    expect(PHASE_LABEL.learning).toBe('Learning the match model');
+    expect(PHASE_LABEL.ai_resolving).toBe('AI resolving');
+    expect(RUN_TYPE_LABEL.smart).toBe('Smart');
+    expect(formatBits(3.217)).toBe('+3.2 bits');
+    expect(formatBits(-0.5)).toBe('−0.5 bits');
+    expect(formatBits(1)).toBe('+1.0 bit');
+    expect(formatBits(0)).toBe('±0.0 bits');
+    expect(formatShare(0.0004)).toBe('0.04%');
+    expect(formatShare(0.25)).toBe('25%');
   });
 });

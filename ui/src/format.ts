@@ -1,5 +1,7 @@
 // Pure display helpers: percentages, confidence bands, durations/ETA, dates, evidence values and error texts.
 import type { FieldNote } from './bindings/FieldNote';
+import type { Phase } from './bindings/Phase';
+import type { RunType } from './bindings/RunType';
 
 /** Confidence 0..1 as a percentage with at most one decimal: 0.849 → "84.9%", 0.85 → "85%". */
 export function formatPercent(value: number | null | undefined): string {
@@ -106,16 +108,39 @@ export const STRATEGY_LABEL: Record<string, string> = {
   numeric_range: 'Numeric range',
 };
 
-export const PHASE_LABEL: Record<string, string> = {
+/** Every phase has a label: a phase added to the Rust enum fails the type check here. */
+export const PHASE_LABEL: Record<Phase, string> = {
   queued: 'Queued',
   loading_reference: 'Loading reference data',
+  learning: 'Learning the match model',
   matching: 'Matching',
-  ai_resolving: 'Resolving',
+  ai_resolving: 'AI resolving',
   finalizing: 'Finalizing',
   completed: 'Completed',
   failed: 'Failed',
   cancelled: 'Cancelled',
 };
+
+export const RUN_TYPE_LABEL: Record<RunType, string> = {
+  manual: 'Standard',
+  smart: 'Smart',
+};
+
+/** A match weight in bits, signed: 3.217 → "+3.2 bits", -0.5 → "−0.5 bits", 1 → "+1 bit". */
+export function formatBits(bits: number | null | undefined): string {
+  if (bits === null || bits === undefined || !Number.isFinite(bits)) return '—';
+  const r = Math.round(bits * 10) / 10;
+  const abs = Math.abs(r);
+  const sign = r > 0 ? '+' : r < 0 ? '−' : '±';
+  return `${sign}${abs.toFixed(1)} ${abs === 1 ? 'bit' : 'bits'}`;
+}
+
+/** A 0..1 share as a percentage that keeps small values readable: 0.0004 → "0.04%", 0.25 → "25%". */
+export function formatShare(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  if (value > 0 && value < 0.001) return `${(value * 100).toPrecision(1)}%`;
+  return formatPercent(value);
+}
 
 /** Where an error points to, e.g. "invoices.csv, row 4, column total_amount"; "" when nowhere. */
 export function errorLocation(err: { file?: string | null; row?: number | null; column?: string | null }): string {

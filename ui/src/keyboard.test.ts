@@ -1,7 +1,7 @@
 // Tests of the review shortcut mapping in keyboard.ts.
 import { describe, expect, it } from 'vitest';
 
-import { isTypingTarget, reviewKeyAction } from './keyboard';
+import { isTypingTarget, REVIEW_SHORTCUTS, reviewKeyAction } from './keyboard';
 
 const body = { tagName: 'BODY' };
 
@@ -92,5 +92,16 @@ describe('reviewKeyAction', () => {
       expect(reviewKeyAction({ key: 'z', ctrlKey: true, target })).toBeNull();
       expect(reviewKeyAction({ key: 'Escape', target })).toBe('leave-field');
     }
+  });
+});
+
+describe('suggestion keys', () => {
+  it('s accepts, d dismisses (never on a held key), g goes to the next suggestion', () => {
+    expect(reviewKeyAction({ key: 's' })).toBe('accept-suggestion');
+    expect(reviewKeyAction({ key: 'd' })).toBe('dismiss-suggestion');
+    expect(reviewKeyAction({ key: 's', repeat: true })).toBeNull();
+    expect(reviewKeyAction({ key: 'g' })).toBe('next-suggestion');
+    expect(reviewKeyAction({ key: 's', target: { tagName: 'textarea' } })).toBeNull();
+    expect(REVIEW_SHORTCUTS.some((s) => s.keys.includes('s'))).toBe(true);
   });
 });

@@ -10,6 +10,9 @@ export type ReviewAction =
   | 'search'
   | 'approve'
   | 'reject'
+  | 'accept-suggestion'
+  | 'dismiss-suggestion'
+  | 'next-suggestion'
   | 'undo'
   | 'redo'
   | 'note'
@@ -30,6 +33,9 @@ export const REVIEW_SHORTCUTS: { keys: string[]; what: string }[] = [
   { keys: ['a'], what: 'Approve, then open the next pending result' },
   { keys: ['r'], what: 'Reject, then open the next pending result' },
   { keys: ['1', '…', '5'], what: 'Approve the pairing with candidate 1 to 5' },
+  { keys: ['s'], what: 'Accept the AI suggestion, then open the next result with one' },
+  { keys: ['d'], what: 'Dismiss the AI suggestion (the result stays pending)' },
+  { keys: ['g'], what: 'Go to the next result with an AI suggestion' },
   { keys: ['n'], what: 'Write a note (Esc leaves the note)' },
   { keys: ['/'], what: 'Search the results (Esc leaves the search box)' },
   { keys: ['u', 'Ctrl+Z'], what: 'Undo the last decision' },
@@ -99,6 +105,12 @@ export function reviewKeyAction(e: KeyPress & { shiftKey?: boolean }): ReviewAct
       return decision('approve');
     case 'r':
       return decision('reject');
+    case 's':
+      return decision('accept-suggestion');
+    case 'd':
+      return decision('dismiss-suggestion');
+    case 'g':
+      return 'next-suggestion';
     case 'u':
       return decision('undo');
     case 'U':

@@ -39,6 +39,8 @@ function run(id: string, status: Run['status'], configId = 'c'): Run {
     started_at: null,
     completed_at: null,
     error: null,
+    run_type: 'manual',
+    strategy_id: null,
     created_at: '2024-01-01T00:00:00Z',
   };
 }

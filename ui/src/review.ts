@@ -167,11 +167,25 @@ export type PendingScan = { kind: 'found'; index: number } | { kind: 'unloaded';
  * loaded yet, so the caller can fetch its page and look again.
  */
 export function scanForPending(itemAt: (index: number) => MatchResult | undefined, from: number, total: number): PendingScan {
+  return scanFor(itemAt, from, total, isPending);
+}
+
+export function isPending(r: MatchResult): boolean {
+  return r.status === 'pending';
+}
+
+/** Whether a result carries an ai-resolve suggestion no one has answered yet. */
+export function hasOpenSuggestion(r: MatchResult): boolean {
+  return r.suggestion !== undefined && r.suggestion !== null;
+}
+
+/** As scanForPending, for the next result `wanted` says yes to. */
+export function scanFor(itemAt: (index: number) => MatchResult | undefined, from: number, total: number, wanted: (r: MatchResult) => boolean): PendingScan {
   for (let step = 1; step < total; step++) {
     const i = (from + step) % total;
     const r = itemAt(i);
     if (!r) return { kind: 'unloaded', index: i };
-    if (r.status === 'pending') return { kind: 'found', index: i };
+    if (wanted(r)) return { kind: 'found', index: i };
   }
   return { kind: 'none' };
 }

@@ -101,6 +101,14 @@ export type TauriCommands = {
   list_strategies: { args: { matchingConfigId?: string | null }; answer: Array<MatchingStrategy> };
   /** `create_config_from_strategy(strategy_id: String, input: serde_json::Value) -> MatchingConfig` */
   create_config_from_strategy: { args: { strategyId: string; input: unknown }; answer: MatchingConfig };
+  /** `start_smart_run(config_id: String, strategy_id: String) -> Run` */
+  start_smart_run: { args: { configId: string; strategyId: string }; answer: Run };
+  /** `ai_resolve(run_id: String, result_ids: Option<Vec<String>>) -> Run` */
+  ai_resolve: { args: { runId: string; resultIds?: Array<string> | null }; answer: Run };
+  /** `accept_suggestion(run_id: String, result_id: String) -> MatchResult` */
+  accept_suggestion: { args: { runId: string; resultId: string }; answer: MatchResult };
+  /** `dismiss_suggestion(run_id: String, result_id: String) -> MatchResult` */
+  dismiss_suggestion: { args: { runId: string; resultId: string }; answer: MatchResult };
   /** `api_status() -> ApiServerStatus` */
   api_status: { args: never; answer: ApiServerStatus };
   /** `set_api_settings(settings: ApiSettings) -> ApiServerStatus` */
@@ -146,6 +154,10 @@ export const TAURI_COMMANDS: readonly (keyof TauriCommands)[] = [
   "patch_strategy",
   "list_strategies",
   "create_config_from_strategy",
+  "start_smart_run",
+  "ai_resolve",
+  "accept_suggestion",
+  "dismiss_suggestion",
   "api_status",
   "set_api_settings",
   "rotate_api_key",

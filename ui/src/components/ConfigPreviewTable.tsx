@@ -31,20 +31,22 @@ interface Props {
   reviewFloor: number;
   /** The form no longer matches what was tried. */
   outdated: boolean;
+  /** Prefix of the element ids, so two screens can each show a trial. */
+  idPrefix?: string;
 }
 
-export function ConfigPreviewTable({ preview, reviewFloor, outdated }: Props) {
+export function ConfigPreviewTable({ preview, reviewFloor, outdated, idPrefix = 'config-preview' }: Props) {
   const documents = Number(preview.documents);
   return (
-    <section id="config-preview-results" className="config-preview" aria-labelledby="config-preview-heading">
-      <h3 id="config-preview-heading">Trial on the first documents</h3>
+    <section id={`${idPrefix}-results`} className="config-preview" aria-labelledby={`${idPrefix}-heading`}>
+      <h3 id={`${idPrefix}-heading`}>Trial on the first documents</h3>
       <p className="config-preview-summary" aria-live="polite">
-        <strong id="config-preview-summary">{previewSummary(preview, reviewFloor)}</strong>{' '}
+        <strong id={`${idPrefix}-summary`}>{previewSummary(preview, reviewFloor)}</strong>{' '}
         <span className="muted small">· searched {formatCount(Number(preview.reference_rows))} reference rows · nothing was saved</span>
       </p>
       {outdated && (
         <p className="hint config-preview-outdated" role="status">
-          The form has changed since this trial: try again to see the effect.
+          {idPrefix === 'config-preview' ? 'The form has changed' : 'The strategy has changed'} since this trial: try again to see the effect.
         </p>
       )}
       {documents === 0 ? (

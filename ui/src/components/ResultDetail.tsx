@@ -1,4 +1,4 @@
-// The evidence panel of one result: contested flag, field-by-field evidence, top candidates, reference record, decision form and history.
+// The evidence panel of one result: contested flag, ai-resolve suggestion, field-by-field evidence (with the waterfall of a smart run's match weights), top candidates, reference record, decision form and history.
 import { memo, useState } from 'react';
 
 import type { Candidate } from '../bindings/Candidate';
@@ -8,10 +8,13 @@ import type { Record as DataRecord } from '../bindings/Record';
 import type { ReviewDecision } from '../bindings/ReviewDecision';
 import { diffChars, type Segment } from '../diff';
 import { STRATEGY_LABEL, evidenceValue, formatDateTime, formatNote, formatWeight } from '../format';
+import { waterfallOf } from '../smart';
 import { ConfidenceBadge } from './ConfidenceBadge';
 import { ContestedBadge } from './ContestedBadge';
 import { ScoreBar } from './ScoreBar';
 import { StatusBadge } from './StatusBadge';
+import { SuggestionPanel } from './SuggestionPanel';
+import { Waterfall } from './Waterfall';
 
 interface Props {
   result: MatchResult;
@@ -23,6 +26,10 @@ interface Props {
   notes: string;
   onNotes: (notes: string) => void;
   onDecide: (status: 'approved' | 'rejected') => void;
+  /** Accepts or dismisses the result's open ai-resolve suggestion. */
+  onSuggestion: (action: 'accept' | 'dismiss') => void;
+  /** The prior log2 odds of the smart run's strategy, for a waterfall whose confidence is exactly 0 or 1. */
+  modelPrior?: number | null;
   saving: boolean;
 }
 
@@ -109,6 +116,8 @@ export const ResultDetail = memo(function ResultDetail({
   notes,
   onNotes,
   onDecide,
+  onSuggestion,
+  modelPrior = null,
   saving,
 }: Props) {
   // Which candidate's evidence is shown; null = the result's own (best candidate).
@@ -117,6 +126,7 @@ export const ResultDetail = memo(function ResultDetail({
   const evidence = viewed ? viewed.evidence : result.evidence;
   const shownRowId = viewed ? viewed.reference_row_id : (result.matched_reference_row_id ?? result.candidates[0]?.reference_row_id ?? null);
   const record = shownRowId ? referenceRecords.get(shownRowId) : undefined;
+  const waterfall = waterfallOf(evidence, viewed ? viewed.confidence : result.confidence, modelPrior);
 
   return (
     <article className="result-detail" aria-labelledby="result-heading">
@@ -162,6 +172,16 @@ export const ResultDetail = memo(function ResultDetail({
         </p>
       )}
 
+      {result.suggestion && (
+        <SuggestionPanel
+          suggestion={result.suggestion}
+          matchedRowId={result.matched_reference_row_id}
+          onAccept={() => onSuggestion('accept')}
+          onDismiss={() => onSuggestion('dismiss')}
+          saving={saving}
+        />
+      )}
+
       <section aria-labelledby="evidence-heading">
         <h3 id="evidence-heading">
           Evidence
@@ -182,6 +202,7 @@ export const ResultDetail = memo(function ResultDetail({
         ) : (
           <p className="empty">No candidate scored above 0: there is no evidence to show.</p>
         )}
+        {waterfall && <Waterfall waterfall={waterfall} />}
       </section>
 
       <div className="detail-columns">
@@ -300,6 +321,7 @@ export const ResultDetail = memo(function ResultDetail({
                 <span className="nowrap">{formatDateTime(d.decided_at)}</span> · <strong>{d.decided_by}</strong> · <StatusBadge status={d.previous_status} /> →{' '}
                 <StatusBadge status={d.status} />
                 {d.reverts && <span className="history-undo small muted"> (undo)</span>}
+                {d.suggestion_id && <span className="history-suggestion small muted"> (accepted the AI suggestion)</span>}
                 {d.reference_row_id && (
                   <span className="small muted">
                     {' '}

@@ -1,13 +1,15 @@
-// The selected run at a glance: counters, confidence histogram, counts per band and review status, actions, export.
+// The selected run at a glance: counters, run type, confidence histogram, counts per band and review status, AI suggestions, a smart run's m/u estimates, actions, export.
 import type { BlockSizes } from '../bindings/BlockSizes';
 import type { CandidateSearch } from '../bindings/CandidateSearch';
 import type { FieldBlockSizes } from '../bindings/FieldBlockSizes';
 import type { Run } from '../bindings/Run';
 import type { RunSummary as Summary } from '../bindings/RunSummary';
-import { formatCount, formatDateTime, formatPairsCompared, formatPercent, toCount } from '../format';
+import type { SuggestionSummary } from '../bindings/SuggestionSummary';
+import { RUN_TYPE_LABEL, formatCount, formatDateTime, formatPairsCompared, formatPercent, toCount } from '../format';
 import { isFinalStatus } from '../progressHub';
 import { ExportPanel } from './ExportPanel';
 import { Histogram, type BandCounts } from './Histogram';
+import { MuChart } from './MuChart';
 import { StatusBadge } from './StatusBadge';
 
 interface Props {
@@ -18,6 +20,11 @@ interface Props {
   rerun: { disabled: boolean; title: string };
   onRerun: () => void;
   onOpenReview: () => void;
+  /** Whether ai-resolve can start, and why not. */
+  aiResolve: { disabled: boolean; title: string };
+  onAiResolve: () => void;
+  /** The smart run's strategy as the lists name it; null when unknown or a standard run. */
+  strategyName?: string | null;
 }
 
 /** Whether there are results worth opening in the review desk. */
@@ -25,7 +32,7 @@ export function canReview(run: Run): boolean {
   return run.status === 'completed' || run.status === 'cancelled';
 }
 
-export function RunSummary({ run, summary, error, rerun, onRerun, onOpenReview }: Props) {
+export function RunSummary({ run, summary, error, rerun, onRerun, onOpenReview, aiResolve, onAiResolve, strategyName = null }: Props) {
   const reviewable = canReview(run);
   return (
     <section id="run-summary" className="card run-summary" aria-labelledby="run-summary-heading" data-run-id={run.id}>
@@ -45,6 +52,11 @@ export function RunSummary({ run, summary, error, rerun, onRerun, onOpenReview }
           >
             Open in Review
           </button>
+          <span className="rerun-wrap" title={aiResolve.title}>
+            <button id="ai-resolve" type="button" onClick={onAiResolve} disabled={aiResolve.disabled} title={aiResolve.title}>
+              {run.status === 'ai_resolving' ? 'AI resolving…' : 'AI resolve'}
+            </button>
+          </span>
           {/* A disabled button shows no tooltip in every webview: the wrapper carries it too. */}
           <span className="rerun-wrap" title={rerun.title}>
             <button
@@ -67,6 +79,13 @@ export function RunSummary({ run, summary, error, rerun, onRerun, onOpenReview }
       </div>
       {run.error && <p className="run-summary-error">{run.error}</p>}
       <dl className="run-stats">
+        <div>
+          <dt>Run type</dt>
+          <dd id="run-type" data-run-type={run.run_type} title={run.run_type === 'smart' ? 'Decided by the strategy’s match model: the confidence is a match probability' : 'Decided by the config’s weights and threshold'}>
+            {RUN_TYPE_LABEL[run.run_type]}
+            {run.run_type === 'smart' && <span className="small muted run-strategy"> · {strategyName ?? run.strategy_id ?? 'strategy gone'}</span>}
+          </dd>
+        </div>
         <div>
           <dt>Rows processed</dt>
           <dd>
@@ -102,7 +121,42 @@ export function RunSummary({ run, summary, error, rerun, onRerun, onOpenReview }
           <ExportPanel key={run.id} run={run} />
         </div>
       )}
+      {summary && <SuggestionLine suggestions={summary.suggestions} />}
+      {summary?.field_estimates && (
+        <details id="run-estimates" className="run-estimates" open>
+          <summary>Match model: what the strategy estimated per field and agreement level</summary>
+          <MuChart id="run-mu-chart" estimates={summary.field_estimates} />
+        </details>
+      )}
     </section>
+  );
+}
+
+/** What ai-resolve settled on this run and what reviewers made of it. */
+function SuggestionLine({ suggestions }: { suggestions: SuggestionSummary }) {
+  const made = toCount(suggestions.made);
+  if (made === 0)
+    return (
+      <p id="run-suggestions" className="run-suggestions small muted" data-made="0">
+        AI resolve has settled none of this run’s results yet: start it with “AI resolve” once the run has completed.
+      </p>
+    );
+  return (
+    <p id="run-suggestions" className="run-suggestions small" data-made={made}>
+      <span className="muted">AI resolve settled</span> <strong data-suggestions="made">{formatCount(made)}</strong>{' '}
+      <span className="muted">{made === 1 ? 'result' : 'results'} with a suggestion:</span>{' '}
+      <span data-suggestions="open">
+        open <strong>{formatCount(toCount(suggestions.open))}</strong>
+      </span>
+      {' · '}
+      <span data-suggestions="accepted">
+        accepted <strong>{formatCount(toCount(suggestions.accepted))}</strong>
+      </span>
+      {' · '}
+      <span data-suggestions="dismissed">
+        dismissed <strong>{formatCount(toCount(suggestions.dismissed))}</strong>
+      </span>
+    </p>
   );
 }
 

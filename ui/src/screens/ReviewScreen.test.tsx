@@ -47,6 +47,8 @@ function run(id: string, status: Run['status'], configId = 'cfg'): Run {
     completed_at: null,
     error: null,
     created_at: '2024-05-01T10:00:00Z',
+    run_type: 'manual',
+    strategy_id: null,
   };
 }
 
@@ -274,6 +276,7 @@ describe('ReviewScreen', () => {
       decided_by: 'me',
       decided_at: '2024-05-01T11:00:00Z',
       reverts,
+      suggestion_id: null,
     });
     mocked.reviewResult.mockResolvedValue({ ...result('a', 0.95, 'approved', 'PO-2'), reviewed_at: '2024-05-01T11:00:00Z' });
     mocked.resultDecisions.mockResolvedValue([decision('d1', 'approved')]);
@@ -300,7 +303,7 @@ describe('ReviewScreen', () => {
   });
 
   it('lists every decision with who, when, old and new status, the row, and which were undos', async () => {
-    const base = { result_id: 'a', run_id: 'r1', document_id: 'DOC-a', notes: null, decided_by: 'reviewer', decided_at: '2024-05-01T11:00:00Z' };
+    const base = { result_id: 'a', run_id: 'r1', document_id: 'DOC-a', notes: null, decided_by: 'reviewer', decided_at: '2024-05-01T11:00:00Z', suggestion_id: null };
     mocked.resultDecisions.mockResolvedValue([
       { ...base, id: 'd1', reference_row_id: 'PO-2', previous_status: 'pending', status: 'approved', notes: 'second PO', reverts: null },
       { ...base, id: 'd2', reference_row_id: 'PO-2', previous_status: 'approved', status: 'pending', reverts: 'd1' },

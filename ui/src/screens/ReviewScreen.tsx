@@ -25,6 +25,7 @@ import { useReviewKeyboard } from './review/useReviewKeyboard';
 import { useReviewRuns, type ReviewRequest } from './review/useReviewRuns';
 import { useRunContext } from './review/useRunContext';
 import { useSelection } from './review/useSelection';
+import { useSuggestions } from './review/useSuggestions';
 import { useTick } from './review/useTick';
 import '../styles/review.css';
 
@@ -47,7 +48,7 @@ export function ReviewScreen({ active, request = null }: Props) {
   // Hook order is effect order: the queue starts over before the rows in view are fetched, and both before the selection is scrolled into view.
   const runs = useReviewRuns({ active, request, onError: setError, onShownRunFinished: reloadQueue });
   const { runId, runIdRef } = runs;
-  const context = useRunContext(runs.run?.matching_config_id ?? null);
+  const context = useRunContext(runs.run?.matching_config_id ?? null, runs.run?.strategy_id ?? null, runs.run?.id ?? null);
   const filters = useReviewFilters();
   const selection = useSelection();
   const { selectedIndex, selectIndex } = selection;
@@ -61,6 +62,7 @@ export function ReviewScreen({ active, request = null }: Props) {
 
   const desk: DeskState = { runId, runIdRef, saving, setSaving, setError, setNotice, refreshCounts, reloadQueue };
   const decisions = useDecisions({ desk, selected, selectIndex, pages, evidence });
+  const suggestions = useSuggestions({ desk, selected, selectedIndex, selectIndex, pages, evidence, record: decisions.record });
   const bulk = useBulkApproval({ desk, query: filters.query, queryValid: filters.valid, threshold: context.threshold, record: decisions.record });
 
   useReviewKeyboard(active, {
@@ -75,6 +77,8 @@ export function ReviewScreen({ active, request = null }: Props) {
     viewportHeight: viewport.viewportHeight,
     decide: decisions.decide,
     step: decisions.step,
+    suggest: suggestions.answer,
+    nextSuggestion: suggestions.next,
     setNotice,
   });
 
@@ -121,6 +125,7 @@ export function ReviewScreen({ active, request = null }: Props) {
               context={context}
               listRef={viewport.listRef}
               onScroll={viewport.onScroll}
+              shownRunId={cache.key.split('\u0000')[0] || undefined}
             />
           </ResultsPane>
           <section className="card detail-pane" aria-label="Evidence">
@@ -136,6 +141,8 @@ export function ReviewScreen({ active, request = null }: Props) {
                 notes={evidence.notes}
                 onNotes={evidence.setNotes}
                 onDecide={decisions.onDecide}
+                onSuggestion={suggestions.onAnswer}
+                modelPrior={context.modelPrior}
                 saving={saving}
               />
             ) : selectedIndex >= 0 ? (

@@ -9,6 +9,9 @@ vi.mock('../api', async (importOriginal) => ({
   runProgress: vi.fn(),
   runSummary: vi.fn(),
   startRun: vi.fn(),
+  startSmartRun: vi.fn(),
+  aiResolve: vi.fn(),
+  listStrategies: vi.fn(),
   cancelRun: vi.fn(),
   exportResults: vi.fn(),
   pickSavePath: vi.fn(),
@@ -45,6 +48,8 @@ function run(id: string, status: Run['status'], extra: Partial<Run> = {}): Run {
     completed_at: null,
     error: null,
     created_at: '2024-05-01T10:00:00Z',
+    run_type: 'manual',
+    strategy_id: null,
     ...extra,
   };
 }
@@ -135,6 +140,8 @@ function summary(r: Run, extra: Partial<RunSummary> = {}): RunSummary {
         },
       ],
     },
+    suggestions: { made: n(0), open: n(0), accepted: n(0), dismissed: n(0) },
+    field_estimates: null,
     ...extra,
   };
 }
@@ -155,6 +162,7 @@ beforeEach(() => {
   vi.clearAllMocks();
   mocked.listConfigs.mockResolvedValue([config('cfg1', 'Invoices to POs'), config('cfg2', 'Other')]);
   mocked.runPage.mockResolvedValue(page([done]));
+  mocked.listStrategies.mockResolvedValue([]);
   mocked.runProgress.mockResolvedValue(progress('x', 'running', 0));
   mocked.runSummary.mockImplementation(async (id: string) => summary(id === 'done' ? done : run(id, 'completed')));
 });
@@ -265,7 +273,7 @@ describe('RunsScreen list', () => {
       ['cfg2', 'Other'],
     ]);
     const statusOptions = [...document.querySelectorAll<HTMLOptionElement>('#runs-filter-status option')].map((o) => o.value);
-    expect(statusOptions).toEqual(['', 'queued', 'running', 'completed', 'failed', 'cancelled']);
+    expect(statusOptions).toEqual(['', 'queued', 'running', 'completed', 'failed', 'cancelled', 'ai_resolving']);
 
     await change('#runs-filter-config', 'cfg2');
     expect(mocked.runPage).toHaveBeenLastCalledWith({ config_id: 'cfg2', limit: 20, page: 1 });
@@ -454,7 +462,7 @@ describe('RunsScreen summary', () => {
     expect(mocked.startRun).toHaveBeenCalledWith('cfg1');
 
     mocked.listConfigs.mockResolvedValue([config('cfg2', 'Other')]);
-    await click($('.toolbar button:not(.primary)')); // Refresh
+    await click($('#runs-refresh'));
     const rerun = $<HTMLButtonElement>('#rerun');
     expect(rerun?.disabled).toBe(true);
     expect(rerun?.title).toContain('was deleted');

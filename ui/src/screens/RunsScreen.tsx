@@ -1,9 +1,10 @@
-// Runs screen: start or re-run a config, a filtered and paged runs list with live progress and cancel, and the selected run's summary and export.
+// Runs screen: start, smart-run or re-run a config, a filtered and paged runs list with live progress and cancel, and the selected run's summary (ai-resolve, export).
 import { useCallback, useEffect, useRef, useState } from 'react';
 
-import { cancelRun, listConfigs, runPage, runProgress, runSummary, startRun } from '../api';
+import { aiResolve, cancelRun, listConfigs, listStrategies, runPage, runProgress, runSummary, startRun, startSmartRun } from '../api';
 import { errorText } from '../apiError';
 import type { MatchingConfig } from '../bindings/MatchingConfig';
+import type { MatchingStrategy } from '../bindings/MatchingStrategy';
 import type { Run } from '../bindings/Run';
 import type { RunFilter } from '../bindings/RunFilter';
 import type { RunProgress } from '../bindings/RunProgress';
@@ -13,9 +14,11 @@ import { ErrorBanner } from '../components/ErrorBanner';
 import { Pager } from '../components/Pager';
 import { ProgressBar } from '../components/ProgressBar';
 import { RunSummary, canReview } from '../components/RunSummary';
+import { SmartRunControl } from '../components/SmartRunControl';
 import { StatusBadge } from '../components/StatusBadge';
 import { PHASE_LABEL, formatCount, formatDateTime, formatDuration, formatEta, formatPairsCompared, formatPercent, toCount } from '../format';
 import { isFinalStatus, latestProgress, subscribeProgress } from '../progressHub';
+import { aiResolveState, strategyLabel } from '../smart';
 
 interface Props {
   active: boolean;
@@ -30,14 +33,19 @@ const STATUS_FILTERS: { value: RunStatus; label: string }[] = [
   { value: 'completed', label: 'Completed' },
   { value: 'failed', label: 'Failed' },
   { value: 'cancelled', label: 'Cancelled' },
+  { value: 'ai_resolving', label: 'AI resolving' },
 ];
 
 function isActive(run: Run): boolean {
   return !isFinalStatus(run.status);
 }
 
-/** The run as the latest progress event says it is now. */
+/**
+ * The run as the latest progress event says it is now. An ai-resolve pass reports no rows (its
+ * progress is the share of the band done), so the run's counters stay as they are.
+ */
 export function applyProgress(run: Run, p: RunProgress): Run {
+  if (p.status === 'ai_resolving') return { ...run, status: p.status };
   return {
     ...run,
     status: p.status,
@@ -74,6 +82,7 @@ export function rerunState(run: Run, configs: MatchingConfig[] | null): { disabl
 
 export function RunsScreen({ active, onReview }: Props) {
   const [configs, setConfigs] = useState<MatchingConfig[] | null>(null);
+  const [strategies, setStrategies] = useState<MatchingStrategy[] | null>(null);
   const [configId, setConfigId] = useState('');
   const [filterConfig, setFilterConfig] = useState('');
   const [filterStatus, setFilterStatus] = useState<RunStatus | ''>('');
@@ -144,6 +153,12 @@ export function RunsScreen({ active, onReview }: Props) {
       setFilterConfig((current) => (current && !c.some((x) => x.id === current) ? '' : current));
     } catch (e) {
       setError(errorText(e, 'Could not load the configs'));
+    }
+    try {
+      setStrategies(await listStrategies());
+    } catch (e) {
+      setStrategies([]);
+      setError(errorText(e, 'Could not load the strategies'));
     }
   }, []);
 
@@ -216,12 +231,13 @@ export function RunsScreen({ active, onReview }: Props) {
     setSummaryError(null);
   };
 
-  const launch = async (cid: string) => {
+  /** Starts a run of config `cid`: a smart one when a strategy is given. */
+  const launch = async (cid: string, strategyId?: string | null) => {
     setError(null);
     setNotice(null);
     setStarting(true);
     try {
-      const run = await startRun(cid);
+      const run = strategyId ? await startSmartRun(cid, strategyId) : await startRun(cid);
       requestedRef.current.add(run.id);
       const q = queryRef.current;
       const shown = (!q.configId || q.configId === run.matching_config_id) && (!q.status || q.status === run.status);
@@ -234,9 +250,24 @@ export function RunsScreen({ active, onReview }: Props) {
         setTotal((t) => t + 1);
       }
     } catch (e) {
-      setError(errorText(e, 'Could not start the run'));
+      setError(errorText(e, strategyId ? 'Could not start the smart run' : 'Could not start the run'));
     } finally {
       setStarting(false);
+    }
+  };
+
+  const resolve = async (run: Run) => {
+    setError(null);
+    setNotice(null);
+    const before = latestProgress(run.id);
+    try {
+      const updated = await aiResolve(run.id);
+      // A short pass can end before its answer arrives: its final event then has the last word.
+      const after = latestProgress(run.id);
+      const status = after && after !== before && isFinalStatus(after.status) ? after.status : updated.status;
+      setRuns((prev) => prev && prev.map((r) => (r.id === run.id ? { ...r, status } : r)));
+    } catch (e) {
+      setError(errorText(e, 'Could not start AI resolve'));
     }
   };
 
@@ -258,6 +289,11 @@ export function RunsScreen({ active, onReview }: Props) {
 
   const filtered = filterConfig !== '' || filterStatus !== '';
   const selectedRun = (selectedId && runs?.find((r) => r.id === selectedId)) || shownSummary?.run || null;
+  const chosenConfig = configs?.find((c) => c.id === configId) ?? null;
+  const strategyName = (id: string | null) => {
+    const s = id ? strategies?.find((x) => x.id === id) : undefined;
+    return s ? strategyLabel(s) : null;
+  };
   const rerunOf = (run: Run) => {
     const state = rerunState(run, configs);
     return starting && !state.disabled ? { ...state, disabled: true } : state;
@@ -282,7 +318,8 @@ export function RunsScreen({ active, onReview }: Props) {
           <button id="start-run" type="button" className="primary" onClick={() => void launch(configId)} disabled={!configId || starting}>
             {starting ? 'Starting…' : 'Start run'}
           </button>
-          <button type="button" onClick={refresh}>
+          <SmartRunControl config={chosenConfig} strategies={strategies} starting={starting} onStart={(sid) => void launch(configId, sid)} />
+          <button id="runs-refresh" type="button" onClick={refresh}>
             Refresh
           </button>
         </div>
@@ -387,7 +424,7 @@ export function RunsScreen({ active, onReview }: Props) {
                         onSelect={() => select(r)}
                         onCancel={() => void cancel(r)}
                         onReview={() => onReview(r.id)}
-                        onRerun={() => void launch(r.matching_config_id)}
+                        onRerun={() => void launch(r.matching_config_id, r.run_type === 'smart' ? r.strategy_id : null)}
                       />
                     ))}
                   </tbody>
@@ -405,8 +442,11 @@ export function RunsScreen({ active, onReview }: Props) {
             summary={shownSummary}
             error={summaryError}
             rerun={rerunOf(selectedRun)}
-            onRerun={() => void launch(selectedRun.matching_config_id)}
+            onRerun={() => void launch(selectedRun.matching_config_id, selectedRun.run_type === 'smart' ? selectedRun.strategy_id : null)}
             onOpenReview={() => onReview(selectedRun.id)}
+            aiResolve={aiResolveState(selectedRun)}
+            onAiResolve={() => void resolve(selectedRun)}
+            strategyName={strategyName(selectedRun.strategy_id)}
           />
         )}
       </div>
@@ -435,6 +475,11 @@ function RunRow({ run, selected, progress, rerun, onSelect, onCancel, onReview, 
         <button type="button" className="link run-select" aria-pressed={selected} aria-label={`${run.config_name}, ${started}: show summary`} aria-controls={selected ? 'run-summary' : undefined}>
           {run.config_name}
         </button>
+        {run.run_type === 'smart' && (
+          <span className="run-type-tag small" title="A smart run: decided by a strategy’s match model">
+            smart
+          </span>
+        )}
       </td>
       <td>
         <StatusBadge status={run.status} />
@@ -504,9 +549,12 @@ function LiveProgress({ run, progress, onCancel }: { run: Run; progress: RunProg
           label={`Progress of ${run.config_name}`}
           valueText={`${phase}, ${percent}%${rows ? `, ${rows}, ${matched}` : ''}${eta ? `, ${eta}` : ''}`}
         />
-        <button type="button" className="cancel-run small danger" onClick={onCancel} aria-label={`Cancel run of ${run.config_name}`}>
-          Cancel
-        </button>
+        {/* An ai-resolve pass cannot be cancelled; it only writes suggestions. */}
+        {run.status !== 'ai_resolving' && (
+          <button type="button" className="cancel-run small danger" onClick={onCancel} aria-label={`Cancel run of ${run.config_name}`}>
+            Cancel
+          </button>
+        )}
       </div>
       <span className="small muted">
         {phase} · {percent}%{rows && ` · ${rows} · ${matched}`}

@@ -21,6 +21,8 @@ interface Props {
   context: RunContext;
   listRef: (el: HTMLUListElement | null) => void;
   onScroll: (e: UIEvent<HTMLUListElement>) => void;
+  /** The run whose results the pages hold (they may still be another run's while a new one loads). */
+  shownRunId?: string;
 }
 
 interface RowProps {
@@ -42,6 +44,7 @@ function ResultRow({ r, i, total, selected, onSelect, context }: RowProps) {
       aria-posinset={i + 1}
       data-result-id={r.id}
       data-status={r.status}
+      data-suggestion={r.suggestion ? r.suggestion.status : undefined}
       data-index={i}
       className={`result-item ${selected ? 'selected' : ''}`}
       style={{ top: i * ROW_HEIGHT, height: ROW_HEIGHT }}
@@ -54,6 +57,12 @@ function ResultRow({ r, i, total, selected, onSelect, context }: RowProps) {
         <span className="result-sub small muted">
           {r.document_filename && <span className="mono">{r.document_id} · </span>}
           {r.matched_reference_row_id ? <span className="mono">→ {r.matched_reference_row_id}</span> : <span className="no-match">no match</span>}
+          {r.suggestion && (
+            <span className="suggestion-marker" title={`AI suggests: ${r.suggestion.status === 'approved' ? 'approve' : 'reject'} (not decided yet)`}>
+              AI
+              <span className="visually-hidden">{` suggests ${r.suggestion.status === 'approved' ? 'approving' : 'rejecting'}`}</span>
+            </span>
+          )}
           {r.contested && (
             <>
               {' '}
@@ -70,7 +79,7 @@ function ResultRow({ r, i, total, selected, onSelect, context }: RowProps) {
   );
 }
 
-export function ResultsList({ pages, total, range, stale, selectedIndex, onSelect, context, listRef, onScroll }: Props) {
+export function ResultsList({ pages, total, range, stale, selectedIndex, onSelect, context, listRef, onScroll, shownRunId }: Props) {
   const selected = cachedAt(pages, selectedIndex, RESULTS_PAGE_SIZE);
   const activeDescendant = selectedIndex < 0 ? undefined : selected ? `result-${selected.id}` : `result-slot-${selectedIndex}`;
   const rows: number[] = [];
@@ -84,6 +93,7 @@ export function ResultsList({ pages, total, range, stale, selectedIndex, onSelec
       tabIndex={0}
       aria-activedescendant={activeDescendant}
       aria-busy={stale || undefined}
+      data-run-id={shownRunId}
       onScroll={onScroll}
     >
       <li className="results-spacer" role="presentation" aria-hidden="true" style={{ height: total * ROW_HEIGHT }} />

@@ -5,7 +5,7 @@ import { listResults } from '../../api';
 import { errorText } from '../../apiError';
 import type { MatchResult } from '../../bindings/MatchResult';
 import type { ResultQuery } from '../../bindings/ResultQuery';
-import { cachedAt, patchPages, scanForPending } from '../../review';
+import { cachedAt, isPending, patchPages, scanFor } from '../../review';
 import { pageOf, pagesForRange, visibleRange, type RowRange } from '../../virtualList';
 import { MAX_SCAN_PAGES, OVERSCAN, RESULTS_PAGE_SIZE, ROW_HEIGHT } from './constants';
 import type { ListViewport } from './useListViewport';
@@ -52,6 +52,8 @@ export interface PageCacheState {
   indexOfId: (id: string) => number;
   /** The next pending result after `from` over the whole queue, fetching pages it has not seen yet (a few at most). */
   findNextPending: (from: number) => Promise<NextPending>;
+  /** The next result after `from` that `wanted` says yes to, as findNextPending looks. */
+  findNext: (from: number, wanted: (r: MatchResult) => boolean) => Promise<NextPending>;
 }
 
 export function usePageCache({ runId, query, queryValid, reloadTick, selection, viewport, onError }: Options): PageCacheState {
@@ -187,13 +189,13 @@ export function usePageCache({ runId, query, queryValid, reloadTick, selection, 
     return -1;
   }, []);
 
-  const findNextPending = useCallback(
-    async (from: number): Promise<NextPending> => {
+  const findNext = useCallback(
+    async (from: number, wanted: (r: MatchResult) => boolean): Promise<NextPending> => {
       const key = cacheRef.current.key;
       for (let fetched = 0; ; fetched++) {
         const c = cacheRef.current;
         if (c.key !== key) return { kind: 'far' };
-        const scan = scanForPending((i) => cachedAt(c.pages, i, RESULTS_PAGE_SIZE), from, c.total ?? 0);
+        const scan = scanFor((i) => cachedAt(c.pages, i, RESULTS_PAGE_SIZE), from, c.total ?? 0, wanted);
         if (scan.kind !== 'unloaded') return scan;
         if (fetched >= MAX_SCAN_PAGES) return { kind: 'far' };
         await loadPage(pageOf(scan.index, RESULTS_PAGE_SIZE));
@@ -202,6 +204,7 @@ export function usePageCache({ runId, query, queryValid, reloadTick, selection, 
     },
     [loadPage],
   );
+  const findNextPending = useCallback((from: number) => findNext(from, isPending), [findNext]);
 
-  return { cache, total, range, isStale, patch, indexOfId, findNextPending };
+  return { cache, total, range, isStale, patch, indexOfId, findNextPending, findNext };
 }

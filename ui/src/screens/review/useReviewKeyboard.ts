@@ -1,4 +1,4 @@
-// The review desk's keyboard: j/k or arrows move, a approves, r rejects, and the rest of the shortcuts (not while typing in a field, nor behind the bulk dialog).
+// The review desk's keyboard: j/k or arrows move, a approves, r rejects, s/d answer an AI suggestion, and the rest of the shortcuts (not while typing in a field, nor behind the bulk dialog).
 import { useEffect, useRef } from 'react';
 
 import type { MatchResult } from '../../bindings/MatchResult';
@@ -6,6 +6,7 @@ import { reviewKeyAction } from '../../keyboard';
 import { moveIndex } from '../../review';
 import { ROW_HEIGHT } from './constants';
 import type { Decision } from './useDecisions';
+import type { SuggestionAction } from './useSuggestions';
 
 /** What the keys act on, as of the latest render. */
 export interface KeyTargets {
@@ -21,6 +22,8 @@ export interface KeyTargets {
   viewportHeight: number;
   decide: (status: Decision, referenceRowId?: string) => Promise<void>;
   step: (kind: 'undo' | 'redo') => Promise<void>;
+  suggest: (action: SuggestionAction) => Promise<void>;
+  nextSuggestion: () => Promise<void>;
   setNotice: (text: string | null) => void;
 }
 
@@ -63,6 +66,14 @@ function onReviewKey(e: KeyboardEvent, t: KeyTargets): void {
   e.preventDefault();
   if (action === 'approve' || action === 'reject') {
     void t.decide(action === 'approve' ? 'approved' : 'rejected');
+    return;
+  }
+  if (action === 'accept-suggestion' || action === 'dismiss-suggestion') {
+    void t.suggest(action === 'accept-suggestion' ? 'accept' : 'dismiss');
+    return;
+  }
+  if (action === 'next-suggestion') {
+    void t.nextSuggestion();
     return;
   }
   if (action === 'note') {

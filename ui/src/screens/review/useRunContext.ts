@@ -1,7 +1,7 @@
-// What the run's config tells the review desk: its thresholds (for the bands) and its reference dataset and columns (for the record panel).
-import { useEffect, useState } from 'react';
+// What the run tells the review desk: the thresholds it ran with (for the bands; a smart run's are its model's probabilities) and its reference dataset and columns (for the record panel); and a smart run's strategy, its model's prior (for the waterfall).
+import { useEffect, useMemo, useState } from 'react';
 
-import { getConfig, listDatasets } from '../../api';
+import { getConfig, getStrategy, listDatasets, runSummary } from '../../api';
 import { DEFAULTS } from '../../configForm';
 
 export interface RunContext {
@@ -9,6 +9,8 @@ export interface RunContext {
   reviewFloor: number;
   referenceDataId: string | null;
   referenceColumns: string[];
+  /** The prior log2 odds of a smart run's strategy; null for standard runs. */
+  modelPrior: number | null;
 }
 
 const DEFAULT_CONTEXT: RunContext = {
@@ -16,33 +18,62 @@ const DEFAULT_CONTEXT: RunContext = {
   reviewFloor: DEFAULTS.review_floor,
   referenceDataId: null,
   referenceColumns: [],
+  modelPrior: null,
 };
 
-/** The thresholds and reference columns of the config `configId` (defaults if the config is gone). */
-export function useRunContext(configId: string | null): RunContext {
+/** The thresholds run `runId` ran with (its config snapshot's: the current config's, then defaults, when its summary cannot be read), the reference columns of its config `configId`, and the prior of strategy `strategyId`. */
+export function useRunContext(configId: string | null, strategyId: string | null = null, runId: string | null = null): RunContext {
   const [context, setContext] = useState<RunContext>(DEFAULT_CONTEXT);
+  const [modelPrior, setModelPrior] = useState<number | null>(null);
+  useEffect(() => {
+    setModelPrior(null);
+    if (!strategyId) return;
+    let stale = false;
+    // Only needed when a confidence is exactly 0 or 1: a strategy that is gone just leaves it out.
+    getStrategy(strategyId).then(
+      (s) => {
+        if (!stale) setModelPrior(s.strategy.model?.prior_log2_odds ?? null);
+      },
+      () => undefined,
+    );
+    return () => {
+      stale = true;
+    };
+  }, [strategyId]);
   useEffect(() => {
     if (!configId) return;
     let stale = false;
     (async () => {
+      let band = { threshold: DEFAULT_CONTEXT.threshold, reviewFloor: DEFAULT_CONTEXT.reviewFloor };
+      let referenceDataId: string | null = null;
+      let columns: string[] = [];
       try {
         const config = await getConfig(configId);
-        let columns: string[] = [];
+        band = { threshold: config.threshold, reviewFloor: config.review_floor };
+        referenceDataId = config.reference_data_id;
         try {
           const datasets = await listDatasets();
           columns = datasets.find((d) => d.id === config.reference_data_id)?.columns.map((c) => c.name) ?? [];
         } catch {
           // the reference record panel will show bare values
         }
-        if (!stale)
-          setContext({ threshold: config.threshold, reviewFloor: config.review_floor, referenceDataId: config.reference_data_id, referenceColumns: columns });
       } catch {
-        if (!stale) setContext(DEFAULT_CONTEXT);
+        // the config is gone: the run's own band below, or the defaults
       }
+      // The config may have changed since the run (or be gone); the run's snapshot decides its bands.
+      if (runId) {
+        try {
+          const summary = await runSummary(runId);
+          band = { threshold: summary.threshold, reviewFloor: summary.review_floor };
+        } catch {
+          // the current config's band is the best guess left
+        }
+      }
+      if (!stale) setContext({ ...band, referenceDataId, referenceColumns: columns, modelPrior: null });
     })();
     return () => {
       stale = true;
     };
-  }, [configId]);
-  return context;
+  }, [configId, runId]);
+  return useMemo(() => ({ ...context, modelPrior }), [context, modelPrior]);
 }
