@@ -69,7 +69,7 @@ impl PhaseClock {
             Phase::Matching => &mut self.matching,
             Phase::Finalizing => &mut self.finalizing,
             Phase::Completed | Phase::Failed | Phase::Cancelled => &mut self.done,
-            Phase::Queued | Phase::AiResolving => return,
+            Phase::Queued | Phase::Learning | Phase::AiResolving => return,
         };
         slot.get_or_insert(at);
     }
