@@ -6,7 +6,10 @@ use std::collections::HashMap;
 
 use datagen::in_memory::{match_all, ConfigFile};
 use datagen::score;
-use engine::learn::{propose, propose_with, read_prompt, Label, PromptHints, StrategyPlan, Tables};
+use engine::learn::{
+    propose, propose_with, read_prompt, refit_model, Estimated, Label, PromptHints, StrategyPlan,
+    Tables,
+};
 use engine::{CancelToken, Document, EngineError, FieldMapping, Normalizer, Record, Strategy};
 
 /// Two tables as the importer reads them, with the truth.
@@ -274,6 +277,72 @@ fn reviewer_decisions_are_learned_from_and_never_make_it_worse() {
         after >= before - 0.002,
         "F1 {before} before labels, {after} after"
     );
+}
+
+#[test]
+fn a_refit_from_the_strategys_estimates_stays_its_model_and_learns_the_decisions() {
+    let s = people();
+    let plan = s.learn(None);
+    let model = plan.model.clone().unwrap();
+    let estimated = Estimated {
+        fields: &plan.field_estimates,
+        match_share: plan.match_share,
+    };
+    let refit = |labels: &[Label]| {
+        refit_model(
+            &s.tables(),
+            &plan.field_mappings,
+            estimated,
+            labels,
+            &CancelToken::new(),
+        )
+        .unwrap()
+        .unwrap()
+    };
+    // Without decisions: the strategy's model again, up to the sample's noise.
+    let again = refit(&[]);
+    for (a, b) in again.field_weights.iter().zip(&model.field_weights) {
+        for (x, y) in a.iter().zip(b) {
+            assert!((x - y).abs() < 1.5, "{again:?}\nagainst\n{model:?}");
+        }
+    }
+    assert!((again.threshold - model.threshold).abs() <= 0.1);
+    // With decisions the smart run is no worse.
+    let labels: Vec<Label> = s
+        .truth
+        .iter()
+        .filter_map(|t| {
+            Some(Label {
+                document_id: t.document_id.clone(),
+                reference_row_id: t.reference_id.clone()?,
+                is_match: true,
+            })
+        })
+        .take(50)
+        .collect();
+    let taught = StrategyPlan {
+        model: Some(refit(&labels)),
+        ..plan.clone()
+    };
+    let (before, after) = (s.f1(&plan, true), s.f1(&taught, true));
+    assert!(
+        after >= before - 0.002,
+        "F1 {before} before labels, {after} after"
+    );
+    // A strategy of other fields is refused, naming it.
+    let short = Estimated {
+        fields: &plan.field_estimates[1..],
+        match_share: plan.match_share,
+    };
+    let e = refit_model(
+        &s.tables(),
+        &plan.field_mappings,
+        short,
+        &[],
+        &CancelToken::new(),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("strategy"), "{e}");
 }
 
 #[test]

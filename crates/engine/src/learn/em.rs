@@ -30,6 +30,23 @@ pub(super) struct Estimates {
 }
 
 impl Estimates {
+    /// The estimates a strategy kept (rounded to four places, so a level it never saw gets the
+    /// smoothing floor back rather than a zero).
+    pub fn of(e: super::Estimated) -> Estimates {
+        let levels = |v: &[f64]| -> [f64; LEVELS] {
+            let mut out = [1e-4; LEVELS];
+            for (o, x) in out.iter_mut().zip(v) {
+                *o = x.max(1e-4);
+            }
+            out
+        };
+        Estimates {
+            m: e.fields.iter().map(|f| levels(&f.m)).collect(),
+            u_random: e.fields.iter().map(|f| levels(&f.u)).collect(),
+            match_share: e.match_share,
+        }
+    }
+
     /// The chance that a document and a reference row taken at random match: a document has at
     /// most one match among `reference_rows`.
     pub fn population_prior(&self, reference_rows: usize) -> f64 {

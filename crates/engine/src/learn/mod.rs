@@ -24,6 +24,7 @@ use crate::error::EngineError;
 use crate::progress::CancelToken;
 
 pub use model::MatchModel;
+
 pub use plan::{ColumnSummary, FieldEstimate, ReviewBand, StrategyPlan, TableSide};
 pub use prompt::{read_prompt, PromptHints};
 pub use resolve::{suggest, suggest_with, Decisions, Suggestion};
@@ -215,6 +216,47 @@ pub fn fit_model(
     labels: &[Label],
     cancel: &CancelToken,
 ) -> Result<Option<MatchModel>, EngineError> {
+    fit(tables, mappings, labels, None, cancel)
+}
+
+/// What a strategy estimated (its `field_estimates` and `match_share`), so that its model can be
+/// fitted again to new decisions without estimating again.
+#[derive(Debug, Clone, Copy)]
+pub struct Estimated<'a> {
+    pub fields: &'a [FieldEstimate],
+    pub match_share: f64,
+}
+
+/// `fit_model` for a strategy's own fields, starting from what the strategy estimated: only the
+/// regression is fitted again, with the decisions, so a handful of them moves the strategy's
+/// model a little instead of replacing it with one estimated on a sample. `None` when cancelled.
+pub fn refit_model(
+    tables: &Tables,
+    mappings: &[FieldMapping],
+    estimated: Estimated,
+    labels: &[Label],
+    cancel: &CancelToken,
+) -> Result<Option<MatchModel>, EngineError> {
+    if estimated.fields.len() != mappings.len() {
+        return Err(EngineError::validation(
+            "strategy_id",
+            format!(
+                "the strategy estimated {} fields but the config compares {}",
+                estimated.fields.len(),
+                mappings.len()
+            ),
+        ));
+    }
+    fit(tables, mappings, labels, Some(estimated), cancel)
+}
+
+fn fit(
+    tables: &Tables,
+    mappings: &[FieldMapping],
+    labels: &[Label],
+    estimated: Option<Estimated>,
+    cancel: &CancelToken,
+) -> Result<Option<MatchModel>, EngineError> {
     let mut sampler = Sampler::new(0x5eed_1234_abcd_ef02);
     let ref_rows: Vec<&[String]> = tables.reference.iter().map(|r| &r.values[..]).collect();
     let doc_rows: Vec<&[String]> = tables.documents.iter().map(|d| &d.values[..]).collect();
@@ -233,14 +275,19 @@ pub fn fit_model(
     let Some(matcher) = anchors::Matcher::new(&data, mappings, 0.05, cancel)? else {
         return Ok(None);
     };
-    let none = crate::run::RejectedPairs::new();
-    let Some(first) = matcher.run(&sample, None, &none, cancel)? else {
-        return Ok(None);
-    };
     let labeled = labeled_pairs(&data, labels);
-    let anchor_pairs = anchors_with_labels(&data, &first, &labeled);
-    let random = anchors::random_pairs(&data, &mut sampler);
-    let estimates = em::estimate(&data, mappings, &first, &random, &anchor_pairs, &labeled);
+    let estimates = match estimated {
+        Some(e) => em::Estimates::of(e),
+        None => {
+            let none = crate::run::RejectedPairs::new();
+            let Some(first) = matcher.run(&sample, None, &none, cancel)? else {
+                return Ok(None);
+            };
+            let anchor_pairs = anchors_with_labels(&data, &first, &labeled);
+            let random = anchors::random_pairs(&data, &mut sampler);
+            em::estimate(&data, mappings, &first, &random, &anchor_pairs, &labeled)
+        }
+    };
     em::choose_model(
         &matcher,
         mappings,

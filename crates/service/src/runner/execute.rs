@@ -2,7 +2,7 @@
 //! finish it; and the one place where a failure becomes the message the run keeps.
 
 use engine::index::{free_in_background, BlockSizes, ReferenceIndex};
-use engine::learn::MatchModel;
+use engine::learn::{MatchModel, StrategyPlan};
 use engine::run::{execute_indexed, DocumentSource, ExecOptions, RunOutcome};
 use engine::{
     CancelToken, Document, MatchingConfig, Phase, ProgressSink, ProgressUpdate, RunStatus, RunType,
@@ -106,9 +106,11 @@ impl Inner {
             return self.finish(run_id, RunStatus::Cancelled, None);
         };
         if stored.run.run_type == RunType::Smart {
+            let strategy =
+                learn::strategy_plan(&self.store, stored.run.strategy_id.as_deref(), &config)?;
             let model = self.smart_model(
                 run_id,
-                (&config, stored.model, &spec),
+                (&config, stored.model, &spec, strategy.as_ref()),
                 (&prepared, &doc_columns),
                 &sink,
                 &active.cancel,
@@ -163,13 +165,19 @@ impl Inner {
     }
 
     /// A smart run's model: the strategy's, unless reviewers have decided pairs on this reference
-    /// data (then it is fitted again to learn from them) or the strategy's fields are not the
-    /// config's (then it is fitted to the config's). A fitted model is stored with the run, and
-    /// the snapshot's threshold and review floor become the model's. `None` when cancelled.
+    /// data (then its regression is fitted again with them, from the strategy's estimates) or the
+    /// strategy's fields are not the config's (then one is estimated and fitted to the config's).
+    /// A fitted model is stored with the run, and the snapshot's threshold and review floor
+    /// become the model's. `None` when cancelled.
     fn smart_model(
         &self,
         run_id: &str,
-        (config, model, spec): (&MatchingConfig, Option<MatchModel>, &RunSpec),
+        (config, model, spec, strategy): (
+            &MatchingConfig,
+            Option<MatchModel>,
+            &RunSpec,
+            Option<&StrategyPlan>,
+        ),
         (prepared, doc_columns): (&Prepared, &[String]),
         sink: &LiveSink,
         cancel: &CancelToken,
@@ -193,6 +201,7 @@ impl Inner {
             document_columns: doc_columns,
             document_set_id: config.document_set_id.as_deref(),
             labels: &labels,
+            strategy,
         };
         let Some(mut fitted) = learn::fit(&input, cancel)? else {
             return Ok(None);

@@ -1,7 +1,7 @@
 //! Fitting a match model inside a run: a sample of the run's documents, the reference rows the
 //! run has loaded anyway, and what reviewers decided on this reference data.
 
-use engine::learn::{fit_model, Label, MatchModel, Tables};
+use engine::learn::{fit_model, refit_model, Estimated, Label, MatchModel, StrategyPlan, Tables};
 use engine::run::DocumentSource;
 use engine::{CancelToken, Document, FieldMapping, Record};
 use store::Store;
@@ -34,6 +34,29 @@ pub(crate) fn sample_documents(store: &Store, set_id: Option<&str>) -> Result<Ve
     Ok(sample)
 }
 
+/// The plan of the strategy a smart run was started with, while it still compares `config`'s
+/// fields; `None` for standard runs, a strategy since deleted, or one whose fields differ.
+pub(crate) fn strategy_plan(
+    store: &Store,
+    strategy_id: Option<&str>,
+    config: &engine::MatchingConfig,
+) -> Result<Option<StrategyPlan>> {
+    let Some(id) = strategy_id else {
+        return Ok(None);
+    };
+    let record = match store.get_strategy(id) {
+        Ok(r) => r,
+        Err(store::StoreError::NotFound { .. }) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    let plan = crate::strategies::strategy_of(record)?.strategy.plan;
+    let learned = engine::MatchingConfig {
+        field_mappings: plan.field_mappings.clone(),
+        ..config.clone()
+    };
+    Ok(super::same_fields(&learned, config).then_some(plan))
+}
+
 /// Reviewers' decisions on this reference data as the engine's labels.
 pub(crate) fn labels(store: &Store, reference_data_id: &str) -> Result<Vec<Label>> {
     Ok(store
@@ -56,10 +79,13 @@ pub(crate) struct FitInput<'a> {
     pub document_columns: &'a [String],
     pub document_set_id: Option<&'a str>,
     pub labels: &'a [Label],
+    /// The strategy whose fields these are: its estimates are kept and only the regression is
+    /// fitted again. `None`: everything is estimated anew.
+    pub strategy: Option<&'a StrategyPlan>,
 }
 
-/// A model for `mappings`, fitted to a sample of the documents and to the labels. `None` when
-/// cancelled.
+/// A model for `mappings`, fitted to a sample of the documents and to the labels (from the
+/// strategy's estimates when given). `None` when cancelled.
 pub(crate) fn fit(input: &FitInput, cancel: &CancelToken) -> Result<Option<MatchModel>> {
     let documents = sample_documents(input.store, input.document_set_id)?;
     let tables = Tables {
@@ -70,7 +96,17 @@ pub(crate) fn fit(input: &FitInput, cancel: &CancelToken) -> Result<Option<Match
         skip_reference: &[],
         skip_documents: &[],
     };
-    fit_model(&tables, input.mappings, input.labels, cancel).map_err(|e| {
+    let fitted = match input.strategy {
+        Some(plan) => {
+            let estimated = Estimated {
+                fields: &plan.field_estimates,
+                match_share: plan.match_share,
+            };
+            refit_model(&tables, input.mappings, estimated, input.labels, cancel)
+        }
+        None => fit_model(&tables, input.mappings, input.labels, cancel),
+    };
+    fitted.map_err(|e| {
         ServiceError::validation(
             "strategy_id",
             format!("the match model could not be fitted to this data: {e}"),

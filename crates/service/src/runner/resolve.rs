@@ -3,7 +3,7 @@
 //! each pending result the model or reviewers' past decisions settle. Human decisions are never
 //! touched: suggestions go to pending results only, and a reviewer accepts or dismisses them.
 
-use engine::learn::{suggest_with, Decisions, MatchModel};
+use engine::learn::{suggest_with, Decisions, MatchModel, StrategyPlan};
 use engine::{AiSuggestion, CancelToken, MatchResult, Phase, ProgressSink, ProgressUpdate};
 use engine::{MatchingConfig, ReviewStatus, RunStatus};
 use store::{NewSuggestion, ResultFilter, StoreError};
@@ -69,7 +69,11 @@ impl Inner {
         // Nothing cancels a pass (a cancel is refused while it works); the store and the engine
         // take a token all the same.
         let cancel = CancelToken::new();
-        let Some(model) = self.resolve_model(&config, stored.model.as_ref(), &cancel)? else {
+        let strategy =
+            learn::strategy_plan(&self.store, stored.run.strategy_id.as_deref(), &config)?;
+        let Some(model) =
+            self.resolve_model(&config, stored.model.as_ref(), strategy.as_ref(), &cancel)?
+        else {
             return Ok(());
         };
         report(30);
@@ -116,12 +120,13 @@ impl Inner {
     }
 
     /// The model the band is re-scored with: fitted to this data and to every decision reviewers
-    /// made on this reference data (the EM estimates alone when there are none yet). `None` when
-    /// cancelled.
+    /// made on this reference data (the EM estimates alone when there are none yet; a smart run's
+    /// strategy's estimates when it still has them). `None` when cancelled.
     fn resolve_model(
         &self,
         config: &MatchingConfig,
         run_model: Option<&MatchModel>,
+        strategy: Option<&StrategyPlan>,
         cancel: &CancelToken,
     ) -> Result<Option<MatchModel>, RunError> {
         let (doc_columns, _) = document_source(&self.store, config.document_set_id.as_deref())?;
@@ -138,6 +143,7 @@ impl Inner {
             document_columns: &doc_columns,
             document_set_id: config.document_set_id.as_deref(),
             labels: &labels,
+            strategy,
         };
         let model = learn::fit(&input, cancel)?;
         engine::index::free_in_background(prepared.reference);
