@@ -257,9 +257,9 @@ fn config_routes() -> Router<AppState> {
         )
 }
 
-/// Runs, their results and the review of them; packages (not implemented).
+/// Runs, their results and the review of them; package configs (package runs not yet).
 fn run_routes() -> Router<AppState> {
-    use routes::{runs, smart, unsupported};
+    use routes::{packages, runs, smart, unsupported};
     Router::new()
         .route("/v1/matching/runs", get(runs::list))
         .route("/v1/matching/runs/{id}", get(runs::detail))
@@ -291,6 +291,16 @@ fn run_routes() -> Router<AppState> {
         .route(
             "/v1/matching/runs/{id}/bulk-approve",
             get(runs::bulk_count).post(runs::bulk_approve),
+        )
+        .route(
+            "/v1/matching/packages/configs",
+            get(packages::list).post(packages::create),
+        )
+        .route(
+            "/v1/matching/packages/configs/{id}",
+            get(packages::get)
+                .patch(packages::patch)
+                .delete(packages::delete),
         )
         .route(
             "/v1/matching/packages/{*rest}",

@@ -6,7 +6,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::error::{Code, ErrorEnvelope};
-use crate::routes::{configs, runs, smart, strategies, tables, unsupported};
+use crate::routes::{configs, packages, runs, smart, strategies, tables, unsupported};
 use crate::wire;
 
 struct BearerKey;
@@ -47,6 +47,7 @@ impl Modify for BearerKey {
         strategies::generate, strategies::list, strategies::get, strategies::patch,
         strategies::create_config,
         smart::smart_run, smart::ai_resolve, smart::answer_suggestion, unsupported::packages,
+        packages::create, packages::list, packages::get, packages::patch, packages::delete,
         unsupported::from_sql,
     ),
     components(schemas(ErrorEnvelope, Code, wire::Evidence)),
@@ -59,6 +60,7 @@ impl Modify for BearerKey {
         (name = "results", description = "Results and their review (spec A.7)"),
         (name = "review desk", description = "Matchbook's extensions for reviewers: summary, bulk approval, undo"),
         (name = "strategies", description = "Matching plans learned from the data, versioned, and configs made from them (spec A.5)"),
+        (name = "packages", description = "Package configs: document-type slots over matching configs, and when a bundle passes (spec A.8)"),
         (name = "later", description = "In the spec, not in Matchbook yet: answers 501"),
     )
 )]

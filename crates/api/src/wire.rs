@@ -13,8 +13,10 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 
+mod packages;
 mod smart;
 mod strategies;
+pub use packages::*;
 pub use smart::*;
 pub use strategies::*;
 

@@ -48,6 +48,8 @@ async fn the_openapi_document_describes_every_endpoint_and_needs_no_key() {
         "/v1/matching/runs/{id}/results",
         "/v1/matching/runs/{run_id}/results/{result_id}/review",
         "/v1/matching/runs/{run_id}/results/{result_id}/suggestion",
+        "/v1/matching/packages/configs",
+        "/v1/matching/packages/configs/{id}",
         "/v1/matching/strategies",
         "/v1/matching/strategies/generate",
         "/v1/matching/strategies/{id}",
@@ -686,7 +688,6 @@ async fn a_run_is_started_polled_read_and_reviewed() {
 async fn what_comes_later_answers_501_not_404() {
     let api = Api::start().await;
     for (method, path) in [
-        (Method::GET, "/v1/matching/packages/configs".to_string()),
         (Method::POST, "/v1/matching/packages/runs".to_string()),
         (
             Method::POST,

@@ -8,6 +8,7 @@ pub mod error;
 pub mod index;
 pub mod learn;
 pub mod normalize;
+pub mod package;
 pub mod parse;
 pub mod profile;
 pub mod progress;

@@ -15,6 +15,14 @@ pub enum ServiceError {
     Import(#[from] ImportError),
     #[error("{kind} {id} not found")]
     NotFound { kind: &'static str, id: String },
+    /// A request names something that does not exist in one of its fields (a 404 that says
+    /// which field).
+    #[error("{field}: {kind} {id} not found")]
+    NotFoundAt {
+        kind: &'static str,
+        id: String,
+        field: String,
+    },
     #[error("{0}")]
     Conflict(String),
     #[error(transparent)]
@@ -40,7 +48,7 @@ impl ServiceError {
         match self {
             ServiceError::Validation { .. } => ErrorCode::ValidationError,
             ServiceError::Import(_) => ErrorCode::ImportError,
-            ServiceError::NotFound { .. } => ErrorCode::NotFound,
+            ServiceError::NotFound { .. } | ServiceError::NotFoundAt { .. } => ErrorCode::NotFound,
             ServiceError::Conflict(_) => ErrorCode::Conflict,
             ServiceError::Store(StoreError::NotFound { .. }) => ErrorCode::NotFound,
             ServiceError::Store(StoreError::Stale(_)) => ErrorCode::Conflict,
@@ -113,7 +121,9 @@ impl From<ServiceError> for ApiError {
             column: None,
         };
         match e {
-            ServiceError::Validation { field, .. } => api.field = Some(field),
+            ServiceError::Validation { field, .. } | ServiceError::NotFoundAt { field, .. } => {
+                api.field = Some(field)
+            }
             ServiceError::Import(i) => {
                 api.file = Some(i.file);
                 api.row = i.row;

@@ -13,6 +13,7 @@ mod export;
 mod keys;
 mod lease;
 mod memory;
+mod packages;
 mod paging;
 mod prepare;
 mod preview;
@@ -37,6 +38,7 @@ pub use dto::*;
 pub use error::{ApiError, ErrorCode, Result, ServiceError};
 pub use keys::{ApiKeyInfo, ApiServerStatus, ApiSettings, NewApiKey, DEFAULT_API_PORT, KEY_PREFIX};
 pub use memory::prefer_small_pages;
+pub use packages::{PackageConfigInput, PackageConfigPatch, PassCriteriaPatch};
 pub use paging::{
     CursorPage, CursorPagination, CursorQuery, CURSOR_DEFAULT_LIMIT, CURSOR_MAX_LIMIT,
 };

@@ -75,7 +75,7 @@ fn bad_cursor() -> ServiceError {
     )
 }
 
-fn cursor_limit(limit: Option<u32>) -> Result<u32> {
+pub(crate) fn cursor_limit(limit: Option<u32>) -> Result<u32> {
     match limit {
         None => Ok(CURSOR_DEFAULT_LIMIT),
         Some(0) => Err(ServiceError::validation("limit", "must be at least 1")),
@@ -89,7 +89,7 @@ fn cursor_limit(limit: Option<u32>) -> Result<u32> {
 
 /// Where a page of a list sorted by creation starts: the (created_at, id) a cursor of `kind`
 /// (`created_cursor`) holds, or `None` for the first page.
-fn created_after(q: &CursorQuery, kind: &str) -> Result<Option<(String, String)>> {
+pub(crate) fn created_after(q: &CursorQuery, kind: &str) -> Result<Option<(String, String)>> {
     let Some(c) = &q.cursor else {
         return Ok(None);
     };
@@ -103,7 +103,7 @@ fn created_after(q: &CursorQuery, kind: &str) -> Result<Option<(String, String)>
 }
 
 /// The cursor after the item created at `created_at` with `id`, in a list of `kind`.
-fn created_cursor(kind: &str, created_at: &str, id: &str) -> String {
+pub(crate) fn created_cursor(kind: &str, created_at: &str, id: &str) -> String {
     encode(&format!("{kind}:{created_at}\n{id}"))
 }
 

@@ -10,6 +10,7 @@ mod datasets;
 mod error;
 mod leases;
 mod migrations;
+mod packages;
 mod queue;
 mod results;
 mod runs;
@@ -256,7 +257,7 @@ mod tests {
         let path = dir.path().join("nested/w.sqlite");
         let store = Store::open(&path).unwrap();
         let version = store.schema_version().unwrap();
-        assert_eq!(version, 11);
+        assert_eq!(version, 12);
         drop(store);
         let store = Store::open(&path).unwrap();
         assert_eq!(store.schema_version().unwrap(), version);

@@ -234,6 +234,31 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX suggestions_by_result ON suggestions(result_id, created_at);
     CREATE INDEX suggestions_by_run ON suggestions(run_id);
     "#,
+    // 12: packages (spec A.8, A.9): configs of document-type slots over matching configs, and
+    //     their runs, which go with them (deleting a package config deletes its runs).
+    r#"
+    CREATE TABLE package_configs (
+        id                    TEXT PRIMARY KEY,
+        name                  TEXT NOT NULL,
+        document_type_configs TEXT NOT NULL,   -- JSON [DocumentTypeConfig]
+        pass_criteria         TEXT NOT NULL,   -- JSON PassCriteria
+        created_at            TEXT NOT NULL,
+        updated_at            TEXT NOT NULL
+    );
+    CREATE INDEX package_configs_by_created ON package_configs(created_at, id);
+    CREATE TABLE package_runs (
+        id                TEXT PRIMARY KEY,
+        package_config_id TEXT NOT NULL REFERENCES package_configs(id) ON DELETE CASCADE,
+        status            TEXT NOT NULL,
+        document_results  TEXT NOT NULL,   -- JSON
+        input_documents   TEXT NOT NULL,   -- JSON {type: [document id]}
+        error             TEXT,
+        created_at        TEXT NOT NULL,
+        completed_at      TEXT
+    );
+    CREATE INDEX package_runs_by_config ON package_runs(package_config_id, created_at, id);
+    CREATE INDEX package_runs_by_created ON package_runs(created_at, id);
+    "#,
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<()> {

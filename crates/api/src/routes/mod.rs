@@ -2,6 +2,7 @@
 //! call on the blocking pool and its answer into the spec's shape.
 
 pub mod configs;
+pub mod packages;
 pub mod runs;
 pub mod smart;
 pub mod strategies;

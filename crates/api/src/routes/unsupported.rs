@@ -3,11 +3,11 @@
 
 use crate::error::{ErrorEnvelope, HttpError};
 
-#[utoipa::path(get, path = "/v1/matching/packages/configs", tag = "later",
-    responses((status = 501, description = "Packages are not available yet", body = ErrorEnvelope)),
+#[utoipa::path(post, path = "/v1/matching/packages/runs", tag = "later",
+    responses((status = 501, description = "Package runs are not available yet", body = ErrorEnvelope)),
     security(("bearer" = [])))]
 pub async fn packages() -> HttpError {
-    HttpError::not_implemented("Package configs and package runs (/v1/matching/packages)")
+    HttpError::not_implemented("Package runs (/v1/matching/packages/runs)")
 }
 
 #[utoipa::path(post, path = "/v1/matching/reference-data/from-sql", tag = "reference data",

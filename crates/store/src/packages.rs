@@ -1,0 +1,223 @@
+//! Package configs (spec A.8): document-type slots over matching configs and their pass
+//! criteria, stored as JSON; deleting one deletes its package runs (the foreign key cascades).
+
+use engine::package::{DocumentTypeConfig, PackageConfig, PassCriteria};
+use rusqlite::{params, OptionalExtension, Row};
+
+use crate::{from_json, to_json, Result, Store, StoreError};
+
+const COLUMNS: &str = "id, name, document_type_configs, pass_criteria, created_at, updated_at";
+
+/// A row before its JSON columns are read (which can fail with a message naming them).
+struct Raw {
+    id: String,
+    name: String,
+    slots: String,
+    criteria: String,
+    created_at: String,
+    updated_at: String,
+}
+
+fn raw(r: &Row) -> rusqlite::Result<Raw> {
+    Ok(Raw {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        slots: r.get(2)?,
+        criteria: r.get(3)?,
+        created_at: r.get(4)?,
+        updated_at: r.get(5)?,
+    })
+}
+
+fn finish(r: Raw) -> Result<PackageConfig> {
+    Ok(PackageConfig {
+        document_type_configs: from_json::<Vec<DocumentTypeConfig>>(
+            "package config slots",
+            &r.slots,
+        )?,
+        pass_criteria: from_json::<PassCriteria>("package pass criteria", &r.criteria)?,
+        id: r.id,
+        name: r.name,
+        created_at: r.created_at,
+        updated_at: r.updated_at,
+    })
+}
+
+fn not_found(id: &str) -> StoreError {
+    StoreError::NotFound {
+        kind: "package config",
+        id: id.to_string(),
+    }
+}
+
+impl Store {
+    pub fn insert_package_config(&self, c: &PackageConfig) -> Result<()> {
+        self.write().execute(
+            &format!("INSERT INTO package_configs ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
+            params![
+                c.id,
+                c.name,
+                to_json(&c.document_type_configs)?,
+                to_json(&c.pass_criteria)?,
+                c.created_at,
+                c.updated_at
+            ],
+        )?;
+        Ok(())
+    }
+
+    pub fn get_package_config(&self, id: &str) -> Result<PackageConfig> {
+        let row = self
+            .read()
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM package_configs WHERE id = ?1"),
+                [id],
+                raw,
+            )
+            .optional()?;
+        finish(row.ok_or_else(|| not_found(id))?)
+    }
+
+    /// Writes a config's name, slots, criteria and `updated_at`.
+    pub fn update_package_config(&self, c: &PackageConfig) -> Result<()> {
+        let n = self.write().execute(
+            "UPDATE package_configs SET name = ?2, document_type_configs = ?3, pass_criteria = ?4, \
+             updated_at = ?5 WHERE id = ?1",
+            params![
+                c.id,
+                c.name,
+                to_json(&c.document_type_configs)?,
+                to_json(&c.pass_criteria)?,
+                c.updated_at
+            ],
+        )?;
+        if n == 0 {
+            return Err(not_found(&c.id));
+        }
+        Ok(())
+    }
+
+    /// Deletes a config and, through the foreign key, every package run made from it.
+    pub fn delete_package_config(&self, id: &str) -> Result<()> {
+        let n = self
+            .write()
+            .execute("DELETE FROM package_configs WHERE id = ?1", [id])?;
+        if n == 0 {
+            return Err(not_found(id));
+        }
+        Ok(())
+    }
+
+    /// Newest first, after the config whose (created_at, id) is `after`, at most `limit`.
+    pub fn list_package_configs(
+        &self,
+        after: Option<(&str, &str)>,
+        limit: u32,
+    ) -> Result<Vec<PackageConfig>> {
+        let (after_created, after_id) = after.unzip();
+        let conn = self.read();
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM package_configs \
+             WHERE (?1 IS NULL OR created_at < ?1 OR (created_at = ?1 AND id > ?2)) \
+             ORDER BY created_at DESC, id LIMIT ?3"
+        ))?;
+        let rows = stmt.query_map(params![after_created, after_id, i64::from(limit)], raw)?;
+        rows.map(|r| finish(r?)).collect()
+    }
+
+    pub fn count_package_configs(&self) -> Result<u64> {
+        let n: i64 = self
+            .read()
+            .query_row("SELECT count(*) FROM package_configs", [], |r| r.get(0))?;
+        Ok(n as u64)
+    }
+
+    /// How many package runs a config has (what deleting it deletes).
+    pub fn count_package_runs_of(&self, package_config_id: &str) -> Result<u64> {
+        let n: i64 = self.read().query_row(
+            "SELECT count(*) FROM package_runs WHERE package_config_id = ?1",
+            [package_config_id],
+            |r| r.get(0),
+        )?;
+        Ok(n as u64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use engine::package::Presence;
+
+    use super::*;
+
+    fn config(id: &str, created_at: &str) -> PackageConfig {
+        PackageConfig {
+            id: id.into(),
+            name: format!("bundle {id}"),
+            document_type_configs: vec![DocumentTypeConfig {
+                document_type: "invoice".into(),
+                matching_config_id: "c1".into(),
+                presence: Presence::Required,
+            }],
+            pass_criteria: PassCriteria::default(),
+            created_at: created_at.into(),
+            updated_at: created_at.into(),
+        }
+    }
+
+    #[test]
+    fn package_configs_round_trip_page_newest_first_and_cascade_to_their_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("w.sqlite")).unwrap();
+        for (id, at) in [
+            ("a", "2026-01-01"),
+            ("b", "2026-01-02"),
+            ("c", "2026-01-02"),
+        ] {
+            store.insert_package_config(&config(id, at)).unwrap();
+        }
+        assert_eq!(
+            store.get_package_config("a").unwrap(),
+            config("a", "2026-01-01")
+        );
+        assert_eq!(store.count_package_configs().unwrap(), 3);
+        let first = store.list_package_configs(None, 2).unwrap();
+        let ids: Vec<&str> = first.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["b", "c"]);
+        let last = &first[1];
+        let rest = store
+            .list_package_configs(Some((&last.created_at, &last.id)), 2)
+            .unwrap();
+        assert_eq!(rest.len(), 1);
+        assert_eq!(rest[0].id, "a");
+
+        let mut renamed = config("a", "2026-01-01");
+        renamed.name = "renamed".into();
+        renamed.pass_criteria.min_confidence = 0.9;
+        store.update_package_config(&renamed).unwrap();
+        assert_eq!(store.get_package_config("a").unwrap(), renamed);
+
+        store
+            .write()
+            .execute(
+                "INSERT INTO package_runs (id, package_config_id, status, document_results, \
+                 input_documents, created_at) VALUES ('r1', 'a', 'passed', '[]', '{}', 'x')",
+                [],
+            )
+            .unwrap();
+        assert_eq!(store.count_package_runs_of("a").unwrap(), 1);
+        store.delete_package_config("a").unwrap();
+        assert_eq!(store.count_package_runs_of("a").unwrap(), 0, "runs go too");
+        assert!(matches!(
+            store.get_package_config("a"),
+            Err(StoreError::NotFound { .. })
+        ));
+        assert!(matches!(
+            store.delete_package_config("a"),
+            Err(StoreError::NotFound { .. })
+        ));
+        assert!(matches!(
+            store.update_package_config(&config("zz", "x")),
+            Err(StoreError::NotFound { .. })
+        ));
+    }
+}
