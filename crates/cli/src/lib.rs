@@ -19,8 +19,8 @@ use std::process::ExitCode;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use commands::{
-    ai_resolve, approve_all, configs, eval, export, history, import, results, review, run, runs,
-    serve, strategies, summary,
+    ai_resolve, approve_all, configs, eval, export, history, import, packages, results, review,
+    run, runs, serve, strategies, summary,
 };
 use session::WorkspaceArg;
 
@@ -73,6 +73,10 @@ enum Command {
     /// Learn matching strategies from the data, show and edit them, and make configs from them.
     #[command(subcommand)]
     Strategies(strategies::StrategiesCommand),
+    /// Create, list, show, edit and delete package configs: document types (invoice, delivery
+    /// note, ...) each scored by its own matching config, and when the package passes.
+    #[command(subcommand)]
+    Packages(packages::PackagesCommand),
     /// Run a config and wait for it, showing progress; Ctrl-C cancels and keeps what is done.
     ///
     /// Matches the config's documents against its reference data, then prints a summary (or,
@@ -199,6 +203,7 @@ fn dispatch(cli: Cli, io: &mut Io) -> Result<u8, CliError> {
         Command::Import(args) => import::run(&workspace.open()?, args, io),
         Command::Configs(command) => configs::run(&workspace.open()?, command, io),
         Command::Strategies(command) => strategies::run(&workspace.open()?, command, io),
+        Command::Packages(command) => packages::run(&workspace.open()?, command, io),
         Command::Run(args) => run::run(&workspace.open()?, args, io),
         Command::SmartRun(args) => run::smart_run(&workspace.open()?, args, io),
         Command::AiResolve(args) => ai_resolve::run(&workspace.open()?, args, io),

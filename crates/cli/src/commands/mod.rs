@@ -10,6 +10,7 @@ pub mod eval;
 pub mod export;
 pub mod history;
 pub mod import;
+pub mod packages;
 pub mod results;
 pub mod review;
 pub mod run;

@@ -1,0 +1,426 @@
+//! `matchbook-cli packages` end to end: the real binary on a temp workspace holding a small
+//! reference file and document file this test wrote, and a matching config made from them.
+//! Create, show, list with paging, edit and delete package configs; and the exit codes and
+//! messages of the usual mistakes.
+
+mod common;
+
+use std::path::Path;
+
+use common::{cli, field, ok};
+use serde_json::{json, Value};
+
+fn json_of(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}):\n{text}"))
+}
+
+/// Exit code and stderr of a command that must fail.
+fn fails(out: std::process::Output) -> (i32, String) {
+    assert!(
+        !out.status.success(),
+        "should fail: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn path(p: &Path) -> String {
+    p.to_str().unwrap().to_string()
+}
+
+/// A workspace with three orders, three invoices and a config matching them; returns the
+/// config's id.
+fn workspace_with_a_config(dir: &Path, ws: &Path) -> String {
+    let orders = dir.join("orders.csv");
+    let invoices = dir.join("invoices.csv");
+    std::fs::write(
+        &orders,
+        "po_id,po_number,vendor_name\n\
+         1,PO-1001,Acme Ltd\n\
+         2,PO-1002,Globex GmbH\n\
+         3,PO-1003,Initech Inc\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &invoices,
+        "invoice_id,po_reference,vendor_name\n\
+         I-1,PO-1001,Acme Ltd\n\
+         I-2,PO-1002,Globex\n\
+         I-3,PO-1003,Initech Inc\n",
+    )
+    .unwrap();
+    let reference = field(
+        &ok(cli(
+            ws,
+            &[
+                "import",
+                "--kind",
+                "reference",
+                &path(&orders),
+                "--id-column",
+                "po_id",
+            ],
+        )),
+        "dataset",
+    );
+    let documents = field(
+        &ok(cli(
+            ws,
+            &["import", "--kind", "documents", &path(&invoices)],
+        )),
+        "dataset",
+    );
+    let config = json!({
+        "name": "Invoices to orders",
+        "reference_data_id": reference,
+        "document_set_id": documents,
+        "field_mappings": [
+            {"source": "po_reference", "target": "po_number", "strategy": "exact", "weight": 0.7},
+            {"source": "vendor_name", "target": "vendor_name", "strategy": "fuzzy", "weight": 0.3},
+        ],
+        "threshold": 0.8,
+    });
+    let file = dir.join("config.json");
+    std::fs::write(&file, config.to_string()).unwrap();
+    field(&ok(cli(ws, &["configs", "create", &path(&file)])), "config")
+}
+
+/// Writes `body` to `name` in `dir` and runs `packages create` on it (with `extra` arguments).
+fn create(dir: &Path, ws: &Path, name: &str, body: &Value, extra: &[&str]) -> std::process::Output {
+    let file = dir.join(name);
+    std::fs::write(&file, body.to_string()).unwrap();
+    let file = path(&file);
+    let mut args = vec!["packages", "create", file.as_str()];
+    args.extend_from_slice(extra);
+    cli(ws, &args)
+}
+
+fn slot(document_type: &str, config: &str, presence: &str) -> Value {
+    json!({"document_type": document_type, "matching_config_id": config, "presence": presence})
+}
+
+#[test]
+fn package_configs_are_created_shown_listed_edited_and_deleted() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws.sqlite");
+    let config = workspace_with_a_config(dir.path(), &ws);
+
+    // Two slots over the one config; criteria left out take the defaults.
+    let body = json!({
+        "name": "Invoice with delivery note",
+        "document_type_configs": [
+            slot("invoice", &config, "required"),
+            slot("delivery_note", &config, "expected"),
+        ],
+    });
+    let out = ok(create(dir.path(), &ws, "package.json", &body, &[]));
+    let id = field(&out, "package");
+    assert_eq!(field(&out, "name"), "Invoice with delivery note");
+    assert_eq!(field(&out, "min confidence"), "0.800");
+    assert_eq!(field(&out, "all required matched"), "yes");
+    assert_eq!(field(&out, "review on expected"), "yes");
+    assert_eq!(field(&out, "document types"), "2");
+    let slots: Vec<&str> = out
+        .lines()
+        .filter(|l| l.starts_with("  "))
+        .map(str::trim)
+        .collect();
+    assert_eq!(
+        slots,
+        [
+            format!("invoice       -> {config} (required)"),
+            format!("delivery_note -> {config} (expected)"),
+        ],
+        "{out}"
+    );
+
+    // show: the same as created; --json is the service's package config.
+    let shown = ok(cli(&ws, &["packages", "show", &id]));
+    assert_eq!(field(&shown, "package"), id);
+    assert!(
+        shown.contains(&format!("delivery_note -> {config} (expected)")),
+        "{shown}"
+    );
+    let shown = json_of(&ok(cli(&ws, &["packages", "show", &id, "--json"])));
+    assert_eq!(shown["id"], id.as_str());
+    assert_eq!(shown["document_type_configs"][0]["presence"], "required");
+    assert_eq!(
+        shown["document_type_configs"][1]["document_type"],
+        "delivery_note"
+    );
+    assert_eq!(
+        shown["pass_criteria"],
+        json!({"all_required_matched": true, "min_confidence": 0.8, "allow_review_on_expected": true})
+    );
+
+    // A second one, with its criteria given and printed as JSON.
+    let second_body = json!({
+        "name": "Invoice only",
+        "document_type_configs": [slot("invoice", &config, "required")],
+        "pass_criteria": {"min_confidence": 0.7, "allow_review_on_expected": false},
+    });
+    let second = json_of(&ok(create(
+        dir.path(),
+        &ws,
+        "second.json",
+        &second_body,
+        &["--json"],
+    )));
+    let second_id = second["id"].as_str().unwrap().to_string();
+    assert_eq!(second["pass_criteria"]["min_confidence"], 0.7);
+    assert_eq!(second["pass_criteria"]["all_required_matched"], true);
+    assert_eq!(second["pass_criteria"]["allow_review_on_expected"], false);
+
+    // list: newest first, one line each; paged by --limit and the cursor stderr gives.
+    let listed = ok(cli(&ws, &["packages", "list"]));
+    let lines: Vec<&str> = listed.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            format!("{second_id}  Invoice only  [invoice]"),
+            format!("{id}  Invoice with delivery note  [invoice, delivery_note]"),
+        ],
+        "{listed}"
+    );
+    let out = cli(&ws, &["packages", "list", "--limit", "1"]);
+    let first_page = ok(out.clone());
+    assert_eq!(first_page.lines().count(), 1, "{first_page}");
+    assert!(first_page.starts_with(&second_id), "{first_page}");
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(err.contains("1 of 2 package configs"), "{err}");
+    let cursor = err
+        .split("--cursor ")
+        .nth(1)
+        .and_then(|rest| rest.split(')').next())
+        .unwrap_or_else(|| panic!("a cursor on stderr: {err}"))
+        .to_string();
+    let out = cli(
+        &ws,
+        &["packages", "list", "--limit", "1", "--cursor", &cursor],
+    );
+    let next_page = ok(out.clone());
+    assert_eq!(next_page.lines().count(), 1, "{next_page}");
+    assert!(next_page.starts_with(&id), "{next_page}");
+    assert!(
+        out.stderr.is_empty(),
+        "the last page: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let page = json_of(&ok(cli(
+        &ws,
+        &["packages", "list", "--limit", "1", "--json"],
+    )));
+    assert_eq!(page["data"][0]["id"], second_id.as_str());
+    assert_eq!(page["pagination"]["total"], 2);
+    assert_eq!(page["pagination"]["has_more"], true);
+    assert_eq!(page["pagination"]["next_cursor"], cursor.as_str());
+
+    // edit: renamed, the floor merged into the criteria, the slots replaced as a whole.
+    let patch = json!({
+        "name": "Strict invoice",
+        "pass_criteria": {"min_confidence": 0.9},
+        "document_type_configs": [
+            slot("invoice", &config, "required"),
+            slot("receipt", &config, "optional"),
+        ],
+    });
+    let edited = json_of(&ok(cli(
+        &ws,
+        &[
+            "packages",
+            "edit",
+            &id,
+            "--set",
+            &patch.to_string(),
+            "--json",
+        ],
+    )));
+    assert_eq!(edited["name"], "Strict invoice");
+    assert_eq!(
+        edited["pass_criteria"],
+        json!({"all_required_matched": true, "min_confidence": 0.9, "allow_review_on_expected": true})
+    );
+    let types: Vec<&str> = edited["document_type_configs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["document_type"].as_str().unwrap())
+        .collect();
+    assert_eq!(types, ["invoice", "receipt"]);
+    assert_eq!(edited["created_at"], shown["created_at"]);
+    let out = ok(cli(
+        &ws,
+        &["packages", "edit", &id, "--set", r#"{"name": "Renamed"}"#],
+    ));
+    assert_eq!(field(&out, "name"), "Renamed");
+    assert_eq!(field(&out, "min confidence"), "0.900", "kept: {out}");
+    assert!(
+        out.contains(&format!("receipt -> {config} (optional)")),
+        "{out}"
+    );
+
+    // delete: says the runs go too; then the id is unknown and the list holds the other one.
+    let out = ok(cli(&ws, &["packages", "delete", &id]));
+    assert!(
+        out.contains(&id) && out.contains("package run"),
+        "mentions its runs: {out}"
+    );
+    let (code, err) = fails(cli(&ws, &["packages", "show", &id]));
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("[not_found]"), "{err}");
+    let listed = ok(cli(&ws, &["packages", "list"]));
+    assert_eq!(listed.lines().count(), 1, "{listed}");
+    assert!(listed.starts_with(&second_id), "{listed}");
+    let deleted = json_of(&ok(cli(&ws, &["packages", "delete", &second_id, "--json"])));
+    assert_eq!(deleted, json!({"id": second_id, "deleted": true}));
+    assert_eq!(ok(cli(&ws, &["packages", "list"])), "");
+}
+
+#[test]
+fn mistakes_exit_with_the_field_at_fault() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws.sqlite");
+    let config = workspace_with_a_config(dir.path(), &ws);
+    let bad =
+        |body: Value| -> (i32, String) { fails(create(dir.path(), &ws, "bad.json", &body, &[])) };
+
+    // The same document type twice names the second slot.
+    let (code, err) = bad(json!({
+        "name": "Twice",
+        "document_type_configs": [
+            slot("invoice", &config, "required"),
+            slot("invoice", &config, "expected"),
+        ],
+    }));
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.contains("document_type_configs[1].document_type")
+            && err.contains("[validation_error]"),
+        "{err}"
+    );
+
+    // A matching config that does not exist: not found, naming the slot's field.
+    let (code, err) = bad(json!({
+        "name": "Unknown config",
+        "document_type_configs": [
+            slot("invoice", &config, "required"),
+            slot("delivery_note", "no-such-config", "expected"),
+        ],
+    }));
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.contains("document_type_configs[1].matching_config_id")
+            && err.contains("no-such-config")
+            && err.contains("[not_found]"),
+        "{err}"
+    );
+
+    // A floor outside 0..1.
+    let (code, err) = bad(json!({
+        "name": "Too strict",
+        "document_type_configs": [slot("invoice", &config, "required")],
+        "pass_criteria": {"min_confidence": 1.5},
+    }));
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.contains("pass_criteria.min_confidence") && err.contains("[validation_error]"),
+        "{err}"
+    );
+
+    // A presence that is not required, expected or optional.
+    let (code, err) = bad(json!({
+        "name": "Maybe",
+        "document_type_configs": [slot("invoice", &config, "maybe")],
+    }));
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.contains("document_type_configs[0].presence") && err.contains("[validation_error]"),
+        "{err}"
+    );
+
+    // No name, no slots.
+    let (code, err) =
+        bad(json!({"name": " ", "document_type_configs": [slot("invoice", &config, "required")]}));
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("name"), "{err}");
+    let (code, err) = bad(json!({"name": "Empty", "document_type_configs": []}));
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("document_type_configs"), "{err}");
+
+    // A file that is not JSON, or not there.
+    let file = dir.path().join("broken.json");
+    std::fs::write(&file, "{\"name\": ").unwrap();
+    let (code, err) = fails(cli(&ws, &["packages", "create", &path(&file)]));
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("broken.json"), "{err}");
+    let missing = dir.path().join("missing.json");
+    assert_eq!(
+        fails(cli(&ws, &["packages", "create", &path(&missing)])).0,
+        3
+    );
+
+    // Nothing was created by any of them.
+    assert_eq!(ok(cli(&ws, &["packages", "list"])), "");
+
+    // Unknown ids, and the edits that are refused.
+    let (code, err) = fails(cli(&ws, &["packages", "show", "no-such-package"]));
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.contains("no-such-package") && err.contains("[not_found]"),
+        "{err}"
+    );
+    assert_eq!(
+        fails(cli(&ws, &["packages", "delete", "no-such-package"])).0,
+        3
+    );
+    assert_eq!(
+        fails(cli(
+            &ws,
+            &["packages", "edit", "no-such-package", "--set", "{}"]
+        ))
+        .0,
+        3
+    );
+    let body = json!({
+        "name": "Ok",
+        "document_type_configs": [slot("invoice", &config, "required")],
+    });
+    let id = field(
+        &ok(create(dir.path(), &ws, "ok.json", &body, &[])),
+        "package",
+    );
+    let (code, err) = fails(cli(
+        &ws,
+        &[
+            "packages",
+            "edit",
+            &id,
+            "--set",
+            r#"{"pass_criteria": {"min_confidence": "high"}}"#,
+        ],
+    ));
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("pass_criteria.min_confidence"), "{err}");
+    let (code, err) = fails(cli(
+        &ws,
+        &["packages", "edit", &id, "--set", r#"{"colour": "red"}"#],
+    ));
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("colour"), "{err}");
+    assert_eq!(
+        fails(cli(&ws, &["packages", "edit", &id, "--set", "{not json"])).0,
+        2
+    );
+    assert_eq!(
+        fails(cli(&ws, &["packages", "edit", &id])).0,
+        2,
+        "nothing to change"
+    );
+    assert_eq!(fails(cli(&ws, &["packages", "show"])).0, 2);
+    let (code, err) = fails(cli(&ws, &["packages", "list", "--limit", "0"]));
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("limit"), "{err}");
+}
