@@ -257,9 +257,9 @@ fn config_routes() -> Router<AppState> {
         )
 }
 
-/// Runs, their results and the review of them; package configs (package runs not yet).
+/// Runs, their results and the review of them; packages.
 fn run_routes() -> Router<AppState> {
-    use routes::{packages, runs, smart, unsupported};
+    use routes::{packages, runs, smart};
     Router::new()
         .route("/v1/matching/runs", get(runs::list))
         .route("/v1/matching/runs/{id}", get(runs::detail))
@@ -303,9 +303,10 @@ fn run_routes() -> Router<AppState> {
                 .delete(packages::delete),
         )
         .route(
-            "/v1/matching/packages/{*rest}",
-            axum::routing::any(unsupported::packages),
+            "/v1/matching/packages/runs",
+            get(packages::runs).post(packages::run),
         )
+        .route("/v1/matching/packages/runs/{id}", get(packages::get_run))
 }
 
 /// Strategies: learned plans, their versions, and configs made from them.

@@ -46,8 +46,8 @@ impl Modify for BearerKey {
         runs::summary, runs::bulk_count, runs::bulk_approve, runs::revert,
         strategies::generate, strategies::list, strategies::get, strategies::patch,
         strategies::create_config,
-        smart::smart_run, smart::ai_resolve, smart::answer_suggestion, unsupported::packages,
-        packages::create, packages::list, packages::get, packages::patch, packages::delete,
+        smart::smart_run, smart::ai_resolve, smart::answer_suggestion, packages::create, packages::list, packages::get, packages::patch, packages::delete,
+        packages::run, packages::runs, packages::get_run,
         unsupported::from_sql,
     ),
     components(schemas(ErrorEnvelope, Code, wire::Evidence)),
@@ -60,7 +60,7 @@ impl Modify for BearerKey {
         (name = "results", description = "Results and their review (spec A.7)"),
         (name = "review desk", description = "Matchbook's extensions for reviewers: summary, bulk approval, undo"),
         (name = "strategies", description = "Matching plans learned from the data, versioned, and configs made from them (spec A.5)"),
-        (name = "packages", description = "Package configs: document-type slots over matching configs, and when a bundle passes (spec A.8)"),
+        (name = "packages", description = "Package configs and package runs: bundles of documents judged together (spec A.8, A.9)"),
         (name = "later", description = "In the spec, not in Matchbook yet: answers 501"),
     )
 )]

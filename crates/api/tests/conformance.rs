@@ -687,13 +687,10 @@ async fn a_run_is_started_polled_read_and_reviewed() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn what_comes_later_answers_501_not_404() {
     let api = Api::start().await;
-    for (method, path) in [
-        (Method::POST, "/v1/matching/packages/runs".to_string()),
-        (
-            Method::POST,
-            "/v1/matching/reference-data/from-sql".to_string(),
-        ),
-    ] {
+    for (method, path) in [(
+        Method::POST,
+        "/v1/matching/reference-data/from-sql".to_string(),
+    )] {
         let (s, err) = common::send(api.req(method.clone(), &path).json(&json!({}))).await;
         assert_eq!(s, StatusCode::NOT_IMPLEMENTED, "{method} {path}");
         assert_eq!(envelope(s, &err, &path), "not_implemented");

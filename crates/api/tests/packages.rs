@@ -158,7 +158,130 @@ async fn package_config_errors_name_the_field() {
         .patch(&format!("{CONFIGS}/no-such"), json!({"name": "x"}))
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND, "{err}");
-    // Package runs come later.
-    let (s, err) = api.post("/v1/matching/packages/runs", json!({})).await;
-    assert_eq!(s, StatusCode::NOT_IMPLEMENTED, "{err}");
+}
+
+const RUNS: &str = "/v1/matching/packages/runs";
+
+fn invoice(id: &str, po: &str) -> Value {
+    json!({"document_id": id, "extraction_row_id": "row_1",
+           "values": {"vendor_name": "Northbridge Logistics GmbH", "po_reference": po,
+                      "total_amount": 1487.5, "invoice_date": "2024-02-20"}})
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn package_runs_are_synchronous_listed_by_verdict_and_fail_clearly() {
+    let api = Api::start().await;
+    let (invoices, _, _) = api.small_config().await;
+    let (notes, _, _) = api.small_config().await;
+    let (_, package) = api
+        .post(CONFIGS, body("Shipment bundle", &invoices, &notes))
+        .await;
+    let package_id = package["id"].as_str().unwrap();
+
+    let (s, passed) = api
+        .post(
+            RUNS,
+            json!({"package_config_id": package_id, "input_documents": {
+                "invoice": [invoice("doc_uuid_1", "PO-2024-000101")],
+                "delivery_note": [invoice("doc_uuid_2", "PO-2024-000101")]}}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{passed}");
+    assert_eq!(passed["status"], "passed", "{passed}");
+    let id = passed["id"].as_str().unwrap();
+    assert_eq!(passed["links"]["self"], format!("{RUNS}/{id}").as_str());
+    assert_eq!(
+        passed["links"]["config"],
+        format!("{CONFIGS}/{package_id}").as_str()
+    );
+    assert_eq!(
+        passed["input_documents"],
+        json!({"invoice": ["doc_uuid_1"], "delivery_note": ["doc_uuid_2"]})
+    );
+    let first = &passed["document_results"][0];
+    for key in [
+        "document_type",
+        "matching_config_id",
+        "matching_run_id",
+        "presence",
+        "document_found",
+        "status",
+        "confidence",
+    ] {
+        assert!(first.get(key).is_some(), "{key} in {first}");
+    }
+    assert_eq!(first["status"], "matched");
+    assert!(passed["completed_at"].is_string());
+    // The slot's matching run is a normal run, with its results.
+    let run_id = first["matching_run_id"].as_str().unwrap();
+    let (s, run) = api.get(&format!("/v1/matching/runs/{run_id}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(run["triggered_by"], "api");
+    assert_eq!(run["results"][0]["document_id"], "doc_uuid_1");
+    let (_, read) = api.get(&format!("{RUNS}/{id}")).await;
+    assert_eq!(read, passed);
+
+    let (s, review) = api
+        .post(
+            RUNS,
+            json!({"package_config_id": package_id, "input_documents": {
+                "invoice": [invoice("doc_uuid_3", "PO-2024-000101")]}}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{review}");
+    assert_eq!(review["status"], "review");
+    assert_eq!(review["document_results"][1]["status"], "missing");
+    assert_eq!(
+        review["document_results"][1]["matching_run_id"],
+        Value::Null
+    );
+
+    // The seed's list: filtered by config and status, cursor paged, full run shape.
+    let (s, list) = api
+        .get(&format!(
+            "{RUNS}?package_config_id={package_id}&status=review"
+        ))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{list}");
+    assert_eq!(list["data"].as_array().unwrap().len(), 1);
+    assert_eq!(list["data"][0], review);
+    assert_eq!(
+        list["pagination"],
+        json!({"total": 1, "limit": 20, "has_more": false, "next_cursor": null})
+    );
+    let (_, first_page) = api.get(&format!("{RUNS}?limit=1")).await;
+    assert_eq!(first_page["data"][0]["id"], review["id"], "newest first");
+    let cursor = first_page["pagination"]["next_cursor"].as_str().unwrap();
+    let (_, second_page) = api.get(&format!("{RUNS}?limit=1&cursor={cursor}")).await;
+    assert_eq!(second_page["data"][0]["id"], passed["id"]);
+
+    // Errors: a missing or unknown package, a type it does not have, a bad status filter.
+    let (s, err) = api.post(RUNS, json!({"input_documents": {}})).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{err}");
+    assert_eq!(err["field"], "package_config_id");
+    let (s, err) = api
+        .post(
+            RUNS,
+            json!({"package_config_id": "no-such", "input_documents": {}}),
+        )
+        .await;
+    assert_eq!(envelope(s, &err, RUNS), "not_found");
+    let (s, err) = api
+        .post(
+            RUNS,
+            json!({"package_config_id": package_id, "input_documents": {"receipt": [invoice("d", "x")]}}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{err}");
+    assert_eq!(err["field"], "input_documents.receipt");
+    let (s, err) = api.get(&format!("{RUNS}?status=maybe")).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{err}");
+    let missing = format!("{RUNS}/no-such");
+    let (s, err) = api.get(&missing).await;
+    assert_eq!(envelope(s, &err, &missing), "not_found");
+
+    // Deleting the package deletes its runs.
+    api.delete(&format!("{CONFIGS}/{package_id}")).await;
+    let (s, _) = api.get(&format!("{RUNS}/{id}")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
 }

@@ -131,6 +131,45 @@ pub enum SlotStatus {
     Error,
 }
 
+/// One slot's line in a package run (spec A.9.1 `document_results[]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DocumentResult {
+    pub document_type: String,
+    pub matching_config_id: String,
+    /// The matching run underneath; `None` when the slot had no input.
+    pub matching_run_id: Option<String>,
+    pub presence: Presence,
+    /// Whether any input was supplied for this type.
+    pub document_found: bool,
+    pub status: SlotStatus,
+    /// The best confidence reached; `None` when nothing was scored.
+    pub confidence: Option<f64>,
+    /// The best row's match, for the evidence (`None`: none matched).
+    #[serde(default)]
+    pub matched_reference_row_id: Option<String>,
+    /// Why the slot failed, when it did.
+    #[serde(default)]
+    pub error: Option<String>,
+}
+
+/// A package run (spec A.9.1): the verdict, a line per slot, and the ids supplied per type.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PackageRun {
+    pub id: String,
+    pub package_config_id: String,
+    pub status: PackageVerdict,
+    pub document_results: Vec<DocumentResult>,
+    #[ts(type = "Record<string, Array<string>>")]
+    pub input_documents: std::collections::BTreeMap<String, Vec<String>>,
+    pub error: Option<String>,
+    pub created_at: String,
+    pub completed_at: Option<String>,
+}
+
 /// What one slot's matching gave, as the verdict needs it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SlotResult {

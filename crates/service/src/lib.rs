@@ -38,7 +38,10 @@ pub use dto::*;
 pub use error::{ApiError, ErrorCode, Result, ServiceError};
 pub use keys::{ApiKeyInfo, ApiServerStatus, ApiSettings, NewApiKey, DEFAULT_API_PORT, KEY_PREFIX};
 pub use memory::prefer_small_pages;
-pub use packages::{PackageConfigInput, PackageConfigPatch, PassCriteriaPatch};
+pub use packages::{
+    InputRow, PackageConfigInput, PackageConfigPatch, PackageRunFilter, PackageRunInput,
+    PassCriteriaPatch,
+};
 pub use paging::{
     CursorPage, CursorPagination, CursorQuery, CURSOR_DEFAULT_LIMIT, CURSOR_MAX_LIMIT,
 };
@@ -151,9 +154,10 @@ fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
-/// A result's id: a version 7 UUID, which sorts by creation time, so a run's hundred thousand
-/// results go in at the end of the primary-key index instead of all over it (15 % less writer
-/// work at 100k results). Still an opaque UUID to clients (see docs/DECISIONS.md).
+/// A time-ordered id: a version 7 UUID. A run's hundred thousand results go in at the end of the
+/// primary-key index instead of all over it (15 % less writer work at 100k results), and package
+/// configs and runs made in the same millisecond still list newest first. Still an opaque UUID
+/// to clients (see docs/DECISIONS.md).
 fn new_result_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }

@@ -2,6 +2,10 @@
 //! created, read, listed, changed and deleted through checks that name the field at fault.
 //! Deleting one deletes its package runs.
 
+mod runs;
+
+pub use runs::{InputRow, PackageRunFilter, PackageRunInput};
+
 use engine::package::{DocumentTypeConfig, PackageConfig, PassCriteria};
 use serde::{Deserialize, Serialize};
 use store::StoreError;
@@ -9,7 +13,7 @@ use ts_rs::TS;
 
 use crate::error::{Result, ServiceError};
 use crate::paging::{cursor_limit, CursorPage, CursorPagination, CursorQuery};
-use crate::{new_id, Workspace};
+use crate::{new_result_id, Workspace};
 
 /// The body that creates a package config (spec A.8.2).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -68,7 +72,7 @@ impl Workspace {
     pub fn create_package_config(&self, input: &PackageConfigInput) -> Result<PackageConfig> {
         let now = self.now();
         let config = PackageConfig {
-            id: new_id(),
+            id: new_result_id(),
             name: input.name.trim().to_string(),
             document_type_configs: trimmed(&input.document_type_configs),
             pass_criteria: input.pass_criteria.unwrap_or_default(),

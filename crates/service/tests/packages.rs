@@ -218,3 +218,178 @@ fn a_package_config_asked_for_wrongly_names_what_is_wrong() {
     );
     assert_eq!(ws.get_package_config(&ok.id).unwrap(), ok, "unchanged");
 }
+
+/// An invoice of the small fixtures, as a package run's input row.
+fn invoice_row(document_id: &str, po: &str, vendor: &str, total: f64) -> service::InputRow {
+    service::InputRow {
+        document_id: document_id.into(),
+        extraction_row_id: Some("row_1".into()),
+        values: json!({"vendor_name": vendor, "po_reference": po, "total_amount": total,
+                       "invoice_date": "2024-02-20", "ignored_field": null})
+        .as_object()
+        .unwrap()
+        .clone(),
+    }
+}
+
+#[test]
+fn package_runs_match_each_slot_as_a_run_and_take_the_spec_verdict() {
+    use engine::package::{PackageVerdict, SlotStatus};
+    use service::{PackageRunFilter, PackageRunInput};
+    use std::collections::BTreeMap;
+
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let ws = open(&rt, &dir.path().join("w.sqlite"));
+    let (invoices, notes) = two_configs(&ws);
+    let package = ws
+        .create_package_config(&PackageConfigInput {
+            name: "Invoice + delivery note".into(),
+            document_type_configs: vec![
+                slot("invoice", &invoices, Presence::Required),
+                slot("delivery_note", &notes, Presence::Expected),
+                slot("contract", &invoices, Presence::Optional),
+            ],
+            pass_criteria: Some(PassCriteria {
+                min_confidence: 0.7,
+                ..PassCriteria::default()
+            }),
+        })
+        .unwrap();
+    let run = |inputs: Vec<(&str, Vec<service::InputRow>)>| {
+        ws.run_package(&PackageRunInput {
+            package_config_id: package.id.clone(),
+            input_documents: inputs
+                .into_iter()
+                .map(|(t, rows)| (t.to_string(), rows))
+                .collect::<BTreeMap<_, _>>(),
+        })
+    };
+    let good = || {
+        invoice_row(
+            "inv-1",
+            "PO-2024-000101",
+            "Northbridge Logistics GmbH",
+            1487.50,
+        )
+    };
+    let stranger = || invoice_row("x-1", "ZZ-999", "Nobody Trading", 3.0);
+
+    // Both matched: passed; each slot made a completed run of its config, reviewable.
+    let passed = run(vec![
+        ("invoice", vec![good()]),
+        ("delivery_note", vec![good()]),
+    ])
+    .unwrap();
+    assert_eq!(passed.status, PackageVerdict::Passed, "{passed:?}");
+    let invoice = &passed.document_results[0];
+    assert_eq!(invoice.status, SlotStatus::Matched);
+    assert_eq!(invoice.matched_reference_row_id.as_deref(), Some("po_1"));
+    assert!(invoice.confidence.unwrap() >= 0.7);
+    let matching_run = ws
+        .run_record(invoice.matching_run_id.as_deref().unwrap())
+        .unwrap();
+    assert_eq!(matching_run.status, engine::RunStatus::Completed);
+    assert_eq!(matching_run.triggered_by, engine::TriggeredBy::Api);
+    assert_eq!(matching_run.rows_processed, Some(1));
+    let contract = &passed.document_results[2];
+    assert_eq!(
+        (contract.status, contract.matching_run_id.as_deref()),
+        (SlotStatus::Skipped, None)
+    );
+    assert_eq!(passed.input_documents["invoice"], vec!["inv-1".to_string()]);
+    assert_eq!(ws.get_package_run(&passed.id).unwrap(), passed);
+
+    // The expected delivery note missing: review. Unmatched: review too.
+    let review = run(vec![("invoice", vec![good()])]).unwrap();
+    assert_eq!(review.status, PackageVerdict::Review);
+    assert_eq!(review.document_results[1].status, SlotStatus::Missing);
+    let unmatched = run(vec![
+        ("invoice", vec![good()]),
+        ("delivery_note", vec![stranger()]),
+    ])
+    .unwrap();
+    assert_eq!(unmatched.status, PackageVerdict::Review);
+    assert_eq!(unmatched.document_results[1].status, SlotStatus::Unmatched);
+    // The required invoice unmatched: failed, whatever else.
+    let failed = run(vec![
+        ("invoice", vec![stranger()]),
+        ("delivery_note", vec![good()]),
+    ])
+    .unwrap();
+    assert_eq!(failed.status, PackageVerdict::Failed);
+
+    // A slot whose config is gone: error, with the reason.
+    ws.delete_config(&notes).unwrap();
+    let error = run(vec![
+        ("invoice", vec![good()]),
+        ("delivery_note", vec![good()]),
+    ])
+    .unwrap();
+    assert_eq!(error.status, PackageVerdict::Error);
+    assert!(
+        error.error.as_deref().unwrap().contains("delivery_note"),
+        "{error:?}"
+    );
+
+    // The list: newest first, filtered by verdict and config, cursor paged.
+    let page = |status, limit, cursor: Option<String>| {
+        ws.package_run_page(
+            &PackageRunFilter {
+                package_config_id: Some(package.id.clone()),
+                status,
+            },
+            &CursorQuery {
+                cursor,
+                limit: Some(limit),
+            },
+        )
+        .unwrap()
+    };
+    let all = page(None, 10, None);
+    assert_eq!(all.pagination.total, 5);
+    assert_eq!(all.data[0].id, error.id, "newest first");
+    let reviews = page(Some(PackageVerdict::Review), 1, None);
+    assert_eq!(reviews.pagination.total, 2);
+    assert!(reviews.pagination.has_more);
+    let next = page(
+        Some(PackageVerdict::Review),
+        1,
+        reviews.pagination.next_cursor.clone(),
+    );
+    assert_eq!(next.data.len(), 1);
+    assert_ne!(next.data[0].id, reviews.data[0].id);
+    assert!(next.data.iter().all(|r| r.status == PackageVerdict::Review));
+
+    // Refusals: unknown package, a type not in the package, a row without an id.
+    let e = ws
+        .run_package(&PackageRunInput {
+            package_config_id: "no-such".into(),
+            input_documents: BTreeMap::new(),
+        })
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::NotFound);
+    let e = run(vec![("receipt", vec![good()])]).unwrap_err();
+    assert_eq!(
+        refusal(e),
+        (
+            ErrorCode::ValidationError,
+            Some("input_documents.receipt".into())
+        )
+    );
+    let e = run(vec![("invoice", vec![invoice_row(" ", "x", "y", 1.0)])]).unwrap_err();
+    assert_eq!(
+        refusal(e),
+        (
+            ErrorCode::ValidationError,
+            Some("input_documents.invoice[0].document_id".into())
+        )
+    );
+
+    // Deleting the package deletes its runs.
+    ws.delete_package_config(&package.id).unwrap();
+    assert_eq!(
+        ws.get_package_run(&passed.id).unwrap_err().code(),
+        ErrorCode::NotFound
+    );
+}

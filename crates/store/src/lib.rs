@@ -26,6 +26,7 @@ use rusqlite::Connection;
 
 pub use error::StoreError;
 pub use leases::{Lease, LiveProgress, OwnedRunState, Owner, RunRecord};
+pub use packages::PackageRunQuery;
 pub use queue::{ConfidenceHistogram, ResultFilter, ResultSort, ReviewCounts};
 pub use results::{NewResult, Revert, Review};
 pub use runs::{RunCounters, RunListQuery, StoredRun};

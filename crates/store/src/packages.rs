@@ -1,7 +1,9 @@
 //! Package configs (spec A.8): document-type slots over matching configs and their pass
 //! criteria, stored as JSON; deleting one deletes its package runs (the foreign key cascades).
 
-use engine::package::{DocumentTypeConfig, PackageConfig, PassCriteria};
+use engine::package::{
+    DocumentTypeConfig, PackageConfig, PackageRun, PackageVerdict, PassCriteria,
+};
 use rusqlite::{params, OptionalExtension, Row};
 
 use crate::{from_json, to_json, Result, Store, StoreError};
@@ -108,7 +110,8 @@ impl Store {
         Ok(())
     }
 
-    /// Newest first, after the config whose (created_at, id) is `after`, at most `limit`.
+    /// Newest first (ids are time-ordered, so they break ties within a millisecond), after the
+    /// config whose (created_at, id) is `after`, at most `limit`.
     pub fn list_package_configs(
         &self,
         after: Option<(&str, &str)>,
@@ -118,8 +121,8 @@ impl Store {
         let conn = self.read();
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT {COLUMNS} FROM package_configs \
-             WHERE (?1 IS NULL OR created_at < ?1 OR (created_at = ?1 AND id > ?2)) \
-             ORDER BY created_at DESC, id LIMIT ?3"
+             WHERE (?1 IS NULL OR created_at < ?1 OR (created_at = ?1 AND id < ?2)) \
+             ORDER BY created_at DESC, id DESC LIMIT ?3"
         ))?;
         let rows = stmt.query_map(params![after_created, after_id, i64::from(limit)], raw)?;
         rows.map(|r| finish(r?)).collect()
@@ -137,6 +140,116 @@ impl Store {
         let n: i64 = self.read().query_row(
             "SELECT count(*) FROM package_runs WHERE package_config_id = ?1",
             [package_config_id],
+            |r| r.get(0),
+        )?;
+        Ok(n as u64)
+    }
+}
+
+/// Which package runs a list holds: newest first, optionally of one config and one verdict,
+/// after the run whose (created_at, id) is `after`, at most `limit`.
+#[derive(Debug, Clone, Default)]
+pub struct PackageRunQuery {
+    pub package_config_id: Option<String>,
+    pub status: Option<PackageVerdict>,
+    pub after: Option<(String, String)>,
+    pub limit: u32,
+}
+
+const RUN_COLUMNS: &str = "id, package_config_id, status, document_results, input_documents, \
+     error, created_at, completed_at";
+
+fn run_row(r: &Row) -> rusqlite::Result<(PackageRun, String, String)> {
+    let status: String = r.get(2)?;
+    Ok((
+        PackageRun {
+            id: r.get(0)?,
+            package_config_id: r.get(1)?,
+            status: PackageVerdict::parse(&status).unwrap_or(PackageVerdict::Error),
+            document_results: Vec::new(),
+            input_documents: Default::default(),
+            error: r.get(5)?,
+            created_at: r.get(6)?,
+            completed_at: r.get(7)?,
+        },
+        r.get(3)?,
+        r.get(4)?,
+    ))
+}
+
+fn run_finish((mut run, results, inputs): (PackageRun, String, String)) -> Result<PackageRun> {
+    run.document_results = from_json("package run results", &results)?;
+    run.input_documents = from_json("package run inputs", &inputs)?;
+    Ok(run)
+}
+
+impl Store {
+    /// Records a package run (final: creation is synchronous).
+    pub fn insert_package_run(&self, r: &PackageRun) -> Result<()> {
+        self.write().execute(
+            &format!(
+                "INSERT INTO package_runs ({RUN_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+            ),
+            params![
+                r.id,
+                r.package_config_id,
+                r.status.as_str(),
+                to_json(&r.document_results)?,
+                to_json(&r.input_documents)?,
+                r.error,
+                r.created_at,
+                r.completed_at
+            ],
+        )?;
+        Ok(())
+    }
+
+    pub fn get_package_run(&self, id: &str) -> Result<PackageRun> {
+        let row = self
+            .read()
+            .query_row(
+                &format!("SELECT {RUN_COLUMNS} FROM package_runs WHERE id = ?1"),
+                [id],
+                run_row,
+            )
+            .optional()?;
+        run_finish(row.ok_or_else(|| StoreError::NotFound {
+            kind: "package run",
+            id: id.to_string(),
+        })?)
+    }
+
+    pub fn list_package_runs(&self, q: &PackageRunQuery) -> Result<Vec<PackageRun>> {
+        let (after_created, after_id) = match &q.after {
+            Some((c, i)) => (Some(c.as_str()), Some(i.as_str())),
+            None => (None, None),
+        };
+        let conn = self.read();
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {RUN_COLUMNS} FROM package_runs \
+             WHERE (?1 IS NULL OR package_config_id = ?1) AND (?2 IS NULL OR status = ?2) \
+             AND (?3 IS NULL OR created_at < ?3 OR (created_at = ?3 AND id < ?4)) \
+             ORDER BY created_at DESC, id DESC LIMIT ?5"
+        ))?;
+        let rows = stmt.query_map(
+            params![
+                q.package_config_id,
+                q.status.map(PackageVerdict::as_str),
+                after_created,
+                after_id,
+                i64::from(q.limit)
+            ],
+            run_row,
+        )?;
+        rows.map(|r| run_finish(r?)).collect()
+    }
+
+    /// How many package runs pass the filters of `q` (its cursor and limit aside).
+    pub fn count_package_runs(&self, q: &PackageRunQuery) -> Result<u64> {
+        let n: i64 = self.read().query_row(
+            "SELECT count(*) FROM package_runs \
+             WHERE (?1 IS NULL OR package_config_id = ?1) AND (?2 IS NULL OR status = ?2)",
+            params![q.package_config_id, q.status.map(PackageVerdict::as_str)],
             |r| r.get(0),
         )?;
         Ok(n as u64)
@@ -182,8 +295,9 @@ mod tests {
         assert_eq!(store.count_package_configs().unwrap(), 3);
         let first = store.list_package_configs(None, 2).unwrap();
         let ids: Vec<&str> = first.iter().map(|c| c.id.as_str()).collect();
-        assert_eq!(ids, ["b", "c"]);
+        assert_eq!(ids, ["c", "b"]);
         let last = &first[1];
+        assert_eq!(last.id, "b");
         let rest = store
             .list_package_configs(Some((&last.created_at, &last.id)), 2)
             .unwrap();

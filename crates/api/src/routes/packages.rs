@@ -1,15 +1,20 @@
 //! Package configs (spec A.8): create (201), list newest first with cursor paging, get, PATCH
-//! (slots replaced, criteria merged) and DELETE (its package runs go too). Package runs come with
-//! a later part and still answer 501.
+//! (slots replaced, criteria merged) and DELETE (its package runs go too); package runs (A.9):
+//! synchronous creation (201, final verdict), the list filtered by config and verdict, one run.
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use service::{CursorQuery, PackageConfigInput, PackageConfigPatch};
+use service::{
+    CursorQuery, PackageConfigInput, PackageConfigPatch, PackageRunFilter, PackageRunInput,
+};
 
 use super::{blocking, Ids};
 use crate::error::{ErrorEnvelope, HttpError};
 use crate::extract::{Json, Query};
-use crate::wire::{self, CursorParams, Deleted, PackageConfigObject, PackageConfigPage};
+use crate::wire::{
+    self, CursorParams, Deleted, PackageConfigObject, PackageConfigPage, PackageRunObject,
+    PackageRunPage, PackageRunsQuery,
+};
 use crate::AppState;
 
 /// Creates a package config over existing matching configs.
@@ -84,4 +89,57 @@ pub async fn delete(
 ) -> Result<axum::Json<Deleted>, HttpError> {
     blocking(&s, move |w| w.delete_package_config(&id)).await?;
     Ok(axum::Json(Deleted { deleted: true }))
+}
+
+/// Runs a package: each slot's rows are matched inline by its matching config (a normal run,
+/// reviewable), and the answer is the final verdict: passed, failed, review or error.
+#[utoipa::path(post, path = "/v1/matching/packages/runs", tag = "packages",
+    operation_id = "run_package", request_body = PackageRunInput,
+    responses((status = 201, body = PackageRunObject), (status = 400, description = "A field is missing or wrong, or `input_documents` names a type the package does not have: `field` names it", body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 429, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn run(
+    State(s): State<AppState>,
+    Json(body): Json<PackageRunInput>,
+) -> Result<(StatusCode, axum::Json<PackageRunObject>), HttpError> {
+    let r = blocking(&s, move |w| w.run_package(&body)).await?;
+    Ok((StatusCode::CREATED, axum::Json(wire::package_run(r))))
+}
+
+#[utoipa::path(get, path = "/v1/matching/packages/runs", tag = "packages",
+    operation_id = "list_package_runs", params(PackageRunsQuery),
+    responses((status = 200, body = PackageRunPage), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 429, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn runs(
+    State(s): State<AppState>,
+    Query(q): Query<PackageRunsQuery>,
+) -> Result<axum::Json<PackageRunPage>, HttpError> {
+    let page = blocking(&s, move |w| {
+        w.package_run_page(
+            &PackageRunFilter {
+                package_config_id: q.package_config_id,
+                status: q.status,
+            },
+            &CursorQuery {
+                cursor: q.cursor,
+                limit: q.limit,
+            },
+        )
+    })
+    .await?;
+    Ok(axum::Json(PackageRunPage {
+        data: page.data.into_iter().map(wire::package_run).collect(),
+        pagination: page.pagination,
+    }))
+}
+
+#[utoipa::path(get, path = "/v1/matching/packages/runs/{id}", tag = "packages",
+    operation_id = "get_package_run", params(("id" = String, Path)),
+    responses((status = 200, body = PackageRunObject), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn get_run(
+    State(s): State<AppState>,
+    Ids(id): Ids<String>,
+) -> Result<axum::Json<PackageRunObject>, HttpError> {
+    let r = blocking(&s, move |w| w.get_package_run(&id)).await?;
+    Ok(axum::Json(wire::package_run(r)))
 }

@@ -1,14 +1,7 @@
-//! Endpoints of the spec that come with later issues (packages, SQL import). They answer 501 with a message saying so, rather than a 404 that would read as
+//! Endpoints of the spec that come with later issues (SQL import). They answer 501 with a message saying so, rather than a 404 that would read as
 //! "wrong URL".
 
 use crate::error::{ErrorEnvelope, HttpError};
-
-#[utoipa::path(post, path = "/v1/matching/packages/runs", tag = "later",
-    responses((status = 501, description = "Package runs are not available yet", body = ErrorEnvelope)),
-    security(("bearer" = [])))]
-pub async fn packages() -> HttpError {
-    HttpError::not_implemented("Package runs (/v1/matching/packages/runs)")
-}
 
 #[utoipa::path(post, path = "/v1/matching/reference-data/from-sql", tag = "reference data",
     responses((status = 501, description = "SQL import is not available", body = ErrorEnvelope)),

@@ -1,7 +1,9 @@
 //! The JSON shapes of package configs (spec A.8): the object with its links, and the list.
 
-use engine::package::PackageConfig;
+use engine::package::{PackageConfig, PackageRun, PackageVerdict};
+use serde::Deserialize;
 use serde::Serialize;
+use utoipa::IntoParams;
 use utoipa::ToSchema;
 
 use super::CursorPagination;
@@ -36,4 +38,48 @@ pub fn package_config(c: PackageConfig) -> PackageConfigObject {
 pub struct PackageConfigPage {
     pub data: Vec<PackageConfigObject>,
     pub pagination: CursorPagination,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PackageRunLinks {
+    #[serde(rename = "self")]
+    pub self_: String,
+    pub config: String,
+}
+
+/// A package run (spec A.9.1) with its links.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PackageRunObject {
+    #[serde(flatten)]
+    pub run: PackageRun,
+    pub links: PackageRunLinks,
+}
+
+pub fn package_run(r: PackageRun) -> PackageRunObject {
+    PackageRunObject {
+        links: PackageRunLinks {
+            self_: format!("/v1/matching/packages/runs/{}", r.id),
+            config: format!("/v1/matching/packages/configs/{}", r.package_config_id),
+        },
+        run: r,
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PackageRunPage {
+    pub data: Vec<PackageRunObject>,
+    pub pagination: CursorPagination,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PackageRunsQuery {
+    /// Only runs of this package config.
+    pub package_config_id: Option<String>,
+    /// Only runs with this verdict.
+    pub status: Option<PackageVerdict>,
+    pub cursor: Option<String>,
+    /// Default 20, at most 100.
+    pub limit: Option<u32>,
 }
