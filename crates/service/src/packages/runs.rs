@@ -30,7 +30,6 @@ use crate::{new_id, new_result_id, CursorPage, CursorPagination, CursorQuery, Wo
 pub struct PackageRunInput {
     pub package_config_id: String,
     /// Per document type of the package, its rows. A type left out is judged by its presence.
-    #[ts(type = "Record<string, Array<InputRow>>")]
     pub input_documents: BTreeMap<String, Vec<InputRow>>,
 }
 
