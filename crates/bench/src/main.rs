@@ -16,6 +16,7 @@ mod cancel;
 mod child;
 mod kept;
 mod machine;
+mod packages;
 mod review;
 mod scale;
 mod similarity;
@@ -55,6 +56,9 @@ enum Command {
     /// Time the review desk's calls (queue pages, search, counters, bulk approval and its undo,
     /// export, config preview) on a copy of a workspace the scale benchmark kept (`--keep`).
     Review(review::ReviewArgs),
+    /// Time package runs of three documents once the configs' indexes are warm, on a copy of a
+    /// workspace the scale benchmark kept (`--keep`).
+    Packages(packages::PackagesArgs),
     /// Internal: execute one run in this process and print its timings as JSON.
     #[command(hide = true)]
     RunOnce(child::RunOnceArgs),
@@ -137,6 +141,7 @@ fn main() -> ExitCode {
         Some(Command::RunOnce(args)) => child::run_once(&args),
         Some(Command::Cancel(args)) => cancel::run(&args),
         Some(Command::Review(args)) => review::run(&args),
+        Some(Command::Packages(args)) => packages::run(&args),
         Some(Command::Similarity(args)) => similarity::run(&args),
         None => scale::run(&cli.scale),
     };

@@ -88,6 +88,8 @@ pub struct Workspace {
     /// Held through a pass of the scheduler, so two passes cannot both see a config without an
     /// active run and both start one.
     schedule_pass: Mutex<()>,
+    /// Reference rows and indexes kept between package runs (see `packages::warm`).
+    warm: packages::warm::WarmIndexes,
 }
 
 impl Workspace {
@@ -114,6 +116,7 @@ impl Workspace {
             clock: opts.clock,
             runner,
             schedule_pass: Mutex::new(()),
+            warm: Default::default(),
         };
         Ok(ws)
     }

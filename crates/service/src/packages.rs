@@ -3,6 +3,7 @@
 //! Deleting one deletes its package runs.
 
 mod runs;
+pub(crate) mod warm;
 
 pub use runs::{InputRow, PackageRunFilter, PackageRunInput};
 

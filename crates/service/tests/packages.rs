@@ -319,6 +319,11 @@ fn package_runs_match_each_slot_as_a_run_and_take_the_spec_verdict() {
     .unwrap();
     assert_eq!(failed.status, PackageVerdict::Failed);
 
+    assert_eq!(ws.warm_indexes(), 2, "reused, not built again");
+    // Idle indexes are freed.
+    assert_eq!(ws.free_idle_indexes(std::time::Duration::ZERO), 2);
+    assert_eq!(ws.warm_indexes(), 0);
+
     // A slot whose config is gone: error, with the reason.
     ws.delete_config(&notes).unwrap();
     let error = run(vec![

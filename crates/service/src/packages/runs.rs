@@ -9,7 +9,7 @@ use engine::package::{
     PackageVerdict, PassCriteria, SlotResult,
 };
 use engine::progress::NoProgress;
-use engine::run::{execute, ExecOptions, KeepAll, SliceSource};
+use engine::run::{execute_indexed, ExecOptions, KeepAll, SliceSource};
 use engine::{CancelToken, Document, DocumentMatch, MatchingConfig, Run, RunStatus, TriggeredBy};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -19,7 +19,6 @@ use ts_rs::TS;
 use crate::error::{Result, ServiceError};
 use crate::lease::now_ms;
 use crate::paging::{created_after, created_cursor, cursor_limit};
-use crate::prepare::{prepare_run, RunSpec};
 use crate::{new_id, new_result_id, CursorPage, CursorPagination, CursorQuery, Workspace};
 
 /// The body of `POST /v1/matching/packages/runs` (spec A.9.2).
@@ -263,14 +262,11 @@ impl Workspace {
         config: &MatchingConfig,
         rows: &[InputRow],
     ) -> Result<Option<DocumentMatch>> {
-        // The config's fields first, then any other field the rows carry (shown, not compared).
-        let mut columns: Vec<String> = Vec::new();
-        for name in config
-            .field_mappings
-            .iter()
-            .map(|m| &m.source)
-            .chain(rows.iter().flat_map(|r| r.values.keys()))
-        {
+        // The warm index's columns (the config's fields) first, then any other field the rows
+        // carry (kept, not compared).
+        let warm = self.warm_index(config)?;
+        let mut columns = warm.columns.clone();
+        for name in rows.iter().flat_map(|r| r.values.keys()) {
             if !columns.contains(name) {
                 columns.push(name.clone());
             }
@@ -287,11 +283,11 @@ impl Workspace {
             })
             .collect();
         let cancel = CancelToken::new();
-        let prepared = prepare_run(&self.store, &RunSpec::of_config(config), &columns, &cancel)?
-            .ok_or_else(|| ServiceError::Internal("the reference data did not load".into()))?;
+        let rejected = self.store.rejected_pairs(&config.reference_data_id)?;
         let mut keep = KeepAll::default();
-        let Ok(outcome) = execute(
-            &prepared.input(),
+        let Ok(outcome) = execute_indexed(
+            &warm.input(&rejected),
+            warm.index(),
             &mut SliceSource::new(&documents),
             &mut keep,
             &NoProgress,
