@@ -238,7 +238,7 @@ fn table_routes() -> Router<AppState> {
 
 /// Matching configs and the runs they start.
 fn config_routes() -> Router<AppState> {
-    use routes::{configs, runs, smart};
+    use routes::{configs, packages, runs, smart};
     Router::new()
         .route(
             "/v1/matching/configs",
@@ -251,6 +251,7 @@ fn config_routes() -> Router<AppState> {
                 .delete(configs::delete),
         )
         .route("/v1/matching/configs/{id}/run", post(runs::start))
+        .route("/v1/matching/configs/{id}/match", post(packages::match_one))
         .route(
             "/v1/matching/configs/{id}/smart-run",
             post(smart::smart_run),

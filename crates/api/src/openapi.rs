@@ -47,7 +47,7 @@ impl Modify for BearerKey {
         strategies::generate, strategies::list, strategies::get, strategies::patch,
         strategies::create_config,
         smart::smart_run, smart::ai_resolve, smart::answer_suggestion, packages::create, packages::list, packages::get, packages::patch, packages::delete,
-        packages::run, packages::runs, packages::get_run,
+        packages::run, packages::runs, packages::get_run, packages::match_one,
         unsupported::from_sql,
     ),
     components(schemas(ErrorEnvelope, Code, wire::Evidence)),

@@ -440,7 +440,7 @@ pub struct CandidateObject {
     pub evidence: EvidenceMap,
 }
 
-fn candidate(c: Candidate) -> CandidateObject {
+pub fn candidate(c: Candidate) -> CandidateObject {
     CandidateObject {
         rank: c.rank,
         reference_row_id: c.reference_row_id,

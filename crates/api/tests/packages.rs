@@ -285,3 +285,31 @@ async fn package_runs_are_synchronous_listed_by_verdict_and_fail_clearly() {
     let (s, _) = api.get(&format!("{RUNS}/{id}")).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_document_is_matched_now_over_http() {
+    let api = Api::start().await;
+    let (config, _, _) = api.small_config().await;
+    let path = format!("/v1/matching/configs/{config}/match");
+    let (s, m) = api
+        .post(
+            &path,
+            json!({"document_id": "new", "values": {"vendor_name": "Northbridge Logistics GmbH",
+                   "po_reference": "PO-2024-000101", "total_amount": 1487.5, "invoice_date": "2024-02-20"}}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{m}");
+    assert_eq!(m["document_id"], "new");
+    assert!(m["matched_reference_row_id"].is_string(), "{m}");
+    assert!(
+        m["candidates"][0]["evidence"]["po_reference"]["score"].is_number(),
+        "{m}"
+    );
+    let (s, err) = api.post(&path, json!({"values": {"vendor": "x"}})).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{err}");
+    assert_eq!(err["field"], "values.vendor");
+    let (s, _) = api
+        .post("/v1/matching/configs/no-such/match", json!({"values": {}}))
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}

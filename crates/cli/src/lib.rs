@@ -19,8 +19,8 @@ use std::process::ExitCode;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use commands::{
-    ai_resolve, approve_all, configs, eval, export, history, import, packages, results, review,
-    run, runs, serve, strategies, summary,
+    ai_resolve, approve_all, configs, eval, export, history, import, match_one, packages, results,
+    review, run, runs, serve, strategies, summary,
 };
 use session::WorkspaceArg;
 
@@ -88,6 +88,9 @@ enum Command {
     /// Settle a completed run's review band with suggestions learned from the data and from
     /// reviewers' decisions; accept or dismiss them with `review`.
     AiResolve(ai_resolve::AiResolveArgs),
+    /// Match one new document now against a config's reference data and print its match and
+    /// best candidates; nothing is stored.
+    MatchOne(match_one::MatchOneArgs),
     /// Score a run (or a predictions file) against a truth file: precision, recall, F1 and the
     /// threshold that would have given the best F1.
     Eval(eval::EvalArgs),
@@ -207,6 +210,7 @@ fn dispatch(cli: Cli, io: &mut Io) -> Result<u8, CliError> {
         Command::Run(args) => run::run(&workspace.open()?, args, io),
         Command::SmartRun(args) => run::smart_run(&workspace.open()?, args, io),
         Command::AiResolve(args) => ai_resolve::run(&workspace.open()?, args, io),
+        Command::MatchOne(args) => match_one::run(&workspace.open()?, args, io),
         Command::Eval(args) => eval::run(&workspace, args, io),
         Command::Runs(args) => runs::run(&workspace.open()?, args, io),
         Command::Summary(args) => summary::run(&workspace.open()?, args, io),

@@ -424,3 +424,46 @@ fn mistakes_exit_with_the_field_at_fault() {
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("limit"), "{err}");
 }
+
+#[test]
+fn match_one_matches_a_new_document_now_and_stores_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws.sqlite");
+    let config = workspace_with_a_config(dir.path(), &ws);
+    let out = ok(cli(
+        &ws,
+        &[
+            "match-one",
+            &config,
+            "--values",
+            r#"{"po_reference": "PO-1002", "vendor_name": "Globex GmbH"}"#,
+        ],
+    ));
+    assert_eq!(field(&out, "match"), "2", "{out}");
+    let m = json_of(&ok(cli(
+        &ws,
+        &[
+            "match-one",
+            &config,
+            "--values",
+            r#"{"po_reference": "PO-1003"}"#,
+            "--json",
+        ],
+    )));
+    assert_eq!(m["candidates"][0]["reference_row_id"], "3", "{m}");
+    assert_eq!(ok(cli(&ws, &["runs"])).trim(), "", "no run was stored");
+    let (code, err) = fails(cli(
+        &ws,
+        &["match-one", &config, "--values", r#"{"vendor": "x"}"#],
+    ));
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("values.vendor"), "{err}");
+    assert_eq!(
+        fails(cli(&ws, &["match-one", &config, "--values", "[1]"])).0,
+        2
+    );
+    assert_eq!(
+        fails(cli(&ws, &["match-one", "no-such", "--values", "{}"])).0,
+        3
+    );
+}

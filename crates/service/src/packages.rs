@@ -6,6 +6,7 @@ mod runs;
 pub(crate) mod warm;
 
 pub use runs::{InputRow, PackageRunFilter, PackageRunInput};
+pub use warm::{MatchOne, MatchOneInput};
 
 use engine::package::{DocumentTypeConfig, PackageConfig, PassCriteria};
 use serde::{Deserialize, Serialize};

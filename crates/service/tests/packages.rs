@@ -398,3 +398,49 @@ fn package_runs_match_each_slot_as_a_run_and_take_the_spec_verdict() {
         ErrorCode::NotFound
     );
 }
+
+#[test]
+fn one_document_is_matched_now_through_the_warm_index_without_a_run() {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let ws = open(&rt, &dir.path().join("w.sqlite"));
+    let (invoices, _) = two_configs(&ws);
+    let runs_before = ws.list_runs(&Default::default()).unwrap().len();
+    let values = json!({"vendor_name": "Northbridge Logistics GmbH", "po_reference": "PO-2024-000101",
+                        "total_amount": 1487.5, "invoice_date": "2024-02-20"});
+    let m = ws
+        .match_one(
+            &invoices,
+            &service::MatchOneInput {
+                values: values.as_object().unwrap().clone(),
+                document_id: Some("new-invoice".into()),
+            },
+        )
+        .unwrap();
+    assert_eq!(m.document_id, "new-invoice");
+    assert_eq!(m.matched_reference_row_id.as_deref(), Some("po_1"));
+    assert!(!m.candidates.is_empty() && m.candidates[0].evidence.len() == 4);
+    assert_eq!(ws.warm_indexes(), 1);
+    assert_eq!(
+        ws.list_runs(&Default::default()).unwrap().len(),
+        runs_before,
+        "no run is stored"
+    );
+    let e = ws
+        .match_one(
+            &invoices,
+            &service::MatchOneInput {
+                values: json!({"vendor": "x"}).as_object().unwrap().clone(),
+                document_id: None,
+            },
+        )
+        .unwrap_err();
+    assert_eq!(
+        refusal(e),
+        (ErrorCode::ValidationError, Some("values.vendor".into()))
+    );
+    let e = ws
+        .match_one("no-such", &service::MatchOneInput::default())
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::NotFound);
+}

@@ -211,8 +211,12 @@ impl App {
             // Found again each time: a re-render may replace the element.
             let element = self.find(css).await?;
             if element.is_enabled().await.unwrap_or(false) {
-                element.click().await?;
-                return Ok(());
+                match element.click().await {
+                    Ok(()) => return Ok(()),
+                    // Replaced between finding and clicking: find it again.
+                    Err(e) if e.is_stale_element_reference() && Instant::now() < deadline => {}
+                    Err(e) => return Err(e.into()),
+                }
             }
             if Instant::now() > deadline {
                 return Err(format!("{css} stayed disabled").into());
@@ -255,19 +259,65 @@ impl App {
 
     /// Replaces the text of an input, as typing would (React sees every keystroke).
     pub async fn fill(&self, css: &str, text: &str) -> TestResult {
-        let e = self.find(css).await?;
-        e.clear().await?;
-        if !text.is_empty() {
-            e.send_keys(text).await?;
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let e = self.find(css).await?;
+            let typed = async {
+                e.clear().await?;
+                if !text.is_empty() {
+                    e.send_keys(text).await?;
+                }
+                Ok::<(), fantoccini::error::CmdError>(())
+            };
+            match typed.await {
+                Ok(()) => return Ok(()),
+                Err(e) if e.is_stale_element_reference() && Instant::now() < deadline => {}
+                Err(e) => return Err(e.into()),
+            }
         }
-        Ok(())
+    }
+
+    /// The value of `attr` of the element at `css`, found again if a re-render replaced it.
+    pub async fn attr(&self, css: &str, attr: &str) -> TestResult<Option<String>> {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            match self.find(css).await?.attr(attr).await {
+                Ok(value) => return Ok(value),
+                Err(e) if e.is_stale_element_reference() && Instant::now() < deadline => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    /// The rendered text of the element at `css`, found again if a re-render replaced it.
+    pub async fn text(&self, css: &str) -> TestResult<String> {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            match self.find(css).await?.text().await {
+                Ok(value) => return Ok(value),
+                Err(e) if e.is_stale_element_reference() && Instant::now() < deadline => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    /// The DOM property `prop` of the element at `css`, found again if a re-render replaced it.
+    pub async fn prop(&self, css: &str, prop: &str) -> TestResult<Option<String>> {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            match self.find(css).await?.prop(prop).await {
+                Ok(value) => return Ok(value),
+                Err(e) if e.is_stale_element_reference() && Instant::now() < deadline => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
     }
 
     /// Chooses the option with `value` in the select at `css`, waiting for the option to exist
     /// (options often arrive with data loaded after the select renders).
     pub async fn select(&self, css: &str, value: &str) -> TestResult {
         let option = format!("{css} option[value=\"{value}\"]");
-        self.find(&option).await?.click().await?;
+        self.click(&option).await?;
         self.wait_prop(css, "value", value).await
     }
 
@@ -320,9 +370,10 @@ impl App {
     /// today.
     pub async fn review_counter(&self, name: &str) -> TestResult<usize> {
         let text = self
-            .find(&format!("#review-counts [data-count='{name}'] strong"))
-            .await?
-            .prop("textContent")
+            .prop(
+                &format!("#review-counts [data-count='{name}'] strong"),
+                "textContent",
+            )
             .await?
             .unwrap_or_default();
         Ok(text.trim().replace(',', "").parse()?)

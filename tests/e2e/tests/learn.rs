@@ -37,8 +37,11 @@ async fn option_value(app: &App, select: &str, text: &str) -> TestResult<String>
             .find_all(Locator::Css(&format!("{select} option")))
             .await?
         {
+            // A re-render may replace the options while they are read: look again.
             if option.text().await.unwrap_or_default().contains(text) {
-                return Ok(option.attr("value").await?.unwrap_or_default());
+                if let Ok(value) = option.attr("value").await {
+                    return Ok(value.unwrap_or_default());
+                }
             }
         }
         if Instant::now() > deadline {
@@ -82,9 +85,7 @@ async fn run_and_open(app: &App, button: &str, runs_before: usize) -> TestResult
     app.wait_attr("tr[data-run-id]:first-child", "data-status", "completed")
         .await?;
     let id = app
-        .find("tr[data-run-id]:first-child")
-        .await?
-        .attr("data-run-id")
+        .attr("tr[data-run-id]:first-child", "data-run-id")
         .await?
         .ok_or("a run row without its id")?;
     app.click("tr[data-run-id]:first-child .run-select").await?;
@@ -215,16 +216,13 @@ async fn generate_strategy_smart_run_ai_resolve_and_accept_a_suggestion() -> Tes
     // Review: go to a result with a suggestion (g) and accept it (s).
     open_review(&app, &standard).await?;
     app.press('g').await?;
-    let panel = app.find("#result-suggestion").await?;
-    let suggested = panel
-        .attr("data-suggestion-status")
+    let suggested = app
+        .attr("#result-suggestion", "data-suggestion-status")
         .await?
         .ok_or("no suggested status")?;
     app.wait_content("#suggestion-reason", " ").await?;
     let result_id = app
-        .find("li.result-item.selected")
-        .await?
-        .attr("data-result-id")
+        .attr("li.result-item.selected", "data-result-id")
         .await?
         .ok_or("no selected result")?;
     app.wait_attr(

@@ -68,16 +68,12 @@ async fn import_configure_run_export_and_bulk_review() -> TestResult {
     app.click("#nav-configs").await?;
     app.fill("#cfg-name", "Invoices to POs (e2e)").await?;
     let reference = app
-        .find("#cfg-reference_data_id option:nth-child(2)")
-        .await?
-        .attr("value")
+        .attr("#cfg-reference_data_id option:nth-child(2)", "value")
         .await?
         .ok_or("reference option without value")?;
     app.select("#cfg-reference_data_id", &reference).await?;
     let documents = app
-        .find("#cfg-document_set_id option:nth-child(2)")
-        .await?
-        .attr("value")
+        .attr("#cfg-document_set_id option:nth-child(2)", "value")
         .await?
         .ok_or("documents option without value")?;
     app.select("#cfg-document_set_id", &documents).await?;

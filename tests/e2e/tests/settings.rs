@@ -48,7 +48,7 @@ async fn the_api_switch_serves_with_the_shown_key_and_survives_a_restart() -> Te
     app.click("#api-enabled").await?;
     app.wait_text("#api-url", &format!("http://127.0.0.1:{port}"))
         .await?;
-    let key = app.find("#api-new-key").await?.text().await?;
+    let key = app.text("#api-new-key").await?;
     assert!(key.starts_with("mbk_") && key.len() > 60, "{key}");
     app.wait_text("#api-key-prefix", &key[..12]).await?;
     app.screenshot("settings.png").await?;
@@ -72,7 +72,7 @@ async fn the_api_switch_serves_with_the_shown_key_and_survives_a_restart() -> Te
 
     // Rotation: the old key stops working, the new one is shown and works.
     app.click("#api-rotate").await?;
-    let rotated = app.find("#api-new-key").await?.text().await?;
+    let rotated = app.text("#api-new-key").await?;
     assert_ne!(rotated, key);
     let (status, _) = get(port, "/v1/matching/runs", Some(&key)).await?;
     assert!(status.contains(" 401 "), "{status}");

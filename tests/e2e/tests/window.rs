@@ -30,7 +30,7 @@ async fn wait_counter_above(app: &App, name: &str, was: usize) -> TestResult<usi
 
 /// The size of the filtered queue ("14 results").
 async fn queue_size(app: &App) -> TestResult<usize> {
-    let text = app.find("#results-count").await?.text().await?;
+    let text = app.text("#results-count").await?;
     Ok(text
         .split_whitespace()
         .next()
@@ -75,16 +75,10 @@ async fn demo_run_approve_and_restart() -> TestResult {
     app.click("li[data-result-id][data-status='pending']")
         .await?;
     let picked_id = app
-        .find("li[data-result-id][aria-selected='true']")
-        .await?
-        .attr("data-result-id")
+        .attr("li[data-result-id][aria-selected='true']", "data-result-id")
         .await?
         .ok_or("selected result without id")?;
-    let second = app
-        .find("tr[data-candidate-rank='2'] td.mono")
-        .await?
-        .text()
-        .await?;
+    let second = app.text("tr[data-candidate-rank='2'] td.mono").await?;
     let second = second
         .split_whitespace()
         .next()

@@ -5,15 +5,16 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use service::{
-    CursorQuery, PackageConfigInput, PackageConfigPatch, PackageRunFilter, PackageRunInput,
+    CursorQuery, MatchOneInput, PackageConfigInput, PackageConfigPatch, PackageRunFilter,
+    PackageRunInput,
 };
 
 use super::{blocking, Ids};
 use crate::error::{ErrorEnvelope, HttpError};
 use crate::extract::{Json, Query};
 use crate::wire::{
-    self, CursorParams, Deleted, PackageConfigObject, PackageConfigPage, PackageRunObject,
-    PackageRunPage, PackageRunsQuery,
+    self, CursorParams, Deleted, MatchOneResult, PackageConfigObject, PackageConfigPage,
+    PackageRunObject, PackageRunPage, PackageRunsQuery,
 };
 use crate::AppState;
 
@@ -142,4 +143,19 @@ pub async fn get_run(
 ) -> Result<axum::Json<PackageRunObject>, HttpError> {
     let r = blocking(&s, move |w| w.get_package_run(&id)).await?;
     Ok(axum::Json(wire::package_run(r)))
+}
+
+/// Matches one new document now against the config's reference data (through its warm index)
+/// and answers its match and top candidates; no run is stored.
+#[utoipa::path(post, path = "/v1/matching/configs/{id}/match", tag = "packages",
+    operation_id = "match_one", params(("id" = String, Path, description = "Config id")), request_body = MatchOneInput,
+    responses((status = 200, body = MatchOneResult), (status = 400, description = "A value names a field the config does not compare: `field` names it", body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn match_one(
+    State(s): State<AppState>,
+    Ids(id): Ids<String>,
+    Json(body): Json<MatchOneInput>,
+) -> Result<axum::Json<MatchOneResult>, HttpError> {
+    let m = blocking(&s, move |w| w.match_one(&id, &body)).await?;
+    Ok(axum::Json(wire::match_one(m)))
 }

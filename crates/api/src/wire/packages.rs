@@ -83,3 +83,22 @@ pub struct PackageRunsQuery {
     /// Default 20, at most 100.
     pub limit: Option<u32>,
 }
+
+/// One document matched now (`POST /v1/matching/configs/{id}/match`, Matchbook's extension):
+/// its match and top candidates with evidence, as a result of a run has them; nothing is stored.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MatchOneResult {
+    pub document_id: String,
+    pub matched_reference_row_id: Option<String>,
+    pub confidence: f64,
+    pub candidates: Vec<super::CandidateObject>,
+}
+
+pub fn match_one(m: service::MatchOne) -> MatchOneResult {
+    MatchOneResult {
+        document_id: m.document_id,
+        matched_reference_row_id: m.matched_reference_row_id,
+        confidence: m.confidence,
+        candidates: m.candidates.into_iter().map(super::candidate).collect(),
+    }
+}

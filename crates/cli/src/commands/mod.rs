@@ -10,6 +10,7 @@ pub mod eval;
 pub mod export;
 pub mod history;
 pub mod import;
+pub mod match_one;
 pub mod packages;
 pub mod results;
 pub mod review;

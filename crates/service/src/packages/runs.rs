@@ -62,7 +62,7 @@ const CURSOR_KIND: &str = "q";
 type Matched = (String, MatchingConfig, Option<DocumentMatch>);
 
 /// A value as the matcher reads it: text as given, numbers and booleans written out, null empty.
-fn text(v: &Value) -> String {
+pub(super) fn text(v: &Value) -> String {
     match v {
         Value::Null => String::new(),
         Value::String(s) => s.clone(),

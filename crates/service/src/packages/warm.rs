@@ -158,3 +158,103 @@ impl Workspace {
         self.warm.free_idle(idle)
     }
 }
+
+/// One document to match now against a config's reference data (`match-one`).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MatchOneInput {
+    /// Field name to value (text, number, boolean or null), as the config's document fields.
+    #[ts(type = "Record<string, unknown>")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub values: serde_json::Map<String, serde_json::Value>,
+    /// An id for the document in the answer; default "document".
+    #[serde(default)]
+    #[ts(optional)]
+    pub document_id: Option<String>,
+}
+
+/// What one document matches now: the engine's answer without the run bookkeeping.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct MatchOne {
+    pub document_id: String,
+    /// The best candidate's row when its confidence reaches the config's threshold.
+    pub matched_reference_row_id: Option<String>,
+    pub confidence: f64,
+    /// The best candidates, best first, with the evidence of each field.
+    pub candidates: Vec<engine::Candidate>,
+}
+
+impl Workspace {
+    /// Matches one document now against `config_id`'s reference data through its warm index, and
+    /// returns its result (match, confidence, top candidates with evidence) without storing a
+    /// run: the question "what does this new document match?" asked of an existing set.
+    pub fn match_one(&self, config_id: &str, input: &MatchOneInput) -> Result<MatchOne> {
+        let config = self.store.get_config(config_id).map_err(|e| match e {
+            store::StoreError::NotFound { .. } => ServiceError::not_found("config", config_id),
+            e => e.into(),
+        })?;
+        if let Some(unknown) = input
+            .values
+            .keys()
+            .find(|k| !config.field_mappings.iter().any(|m| &m.source == *k))
+        {
+            let fields: Vec<&str> = config
+                .field_mappings
+                .iter()
+                .map(|m| m.source.as_str())
+                .collect();
+            return Err(ServiceError::validation(
+                format!("values.{unknown}"),
+                format!(
+                    "is not a field this config compares ({})",
+                    fields.join(", ")
+                ),
+            ));
+        }
+        let warm = self.warm_index(&config)?;
+        let document = engine::Document {
+            document_id: input
+                .document_id
+                .clone()
+                .filter(|d| !d.trim().is_empty())
+                .unwrap_or_else(|| "document".into()),
+            document_filename: None,
+            values: warm
+                .columns
+                .iter()
+                .map(|c| {
+                    input
+                        .values
+                        .get(c)
+                        .map(super::runs::text)
+                        .unwrap_or_default()
+                })
+                .collect(),
+        };
+        let rejected = self.store.rejected_pairs(&config.reference_data_id)?;
+        let mut keep = engine::run::KeepAll::default();
+        let docs = [document];
+        let Ok(_) = engine::run::execute_indexed(
+            &warm.input(&rejected),
+            warm.index(),
+            &mut engine::run::SliceSource::new(&docs),
+            &mut keep,
+            &NoProgress,
+            &CancelToken::new(),
+            engine::run::ExecOptions::default(),
+        );
+        let m = keep
+            .0
+            .pop()
+            .ok_or_else(|| ServiceError::Internal("the document was not scored".into()))?;
+        Ok(MatchOne {
+            document_id: m.document_id,
+            matched_reference_row_id: m.matched_reference_row_id,
+            confidence: m.confidence,
+            candidates: m.candidates,
+        })
+    }
+}
