@@ -1,7 +1,7 @@
 //! Package configs over real HTTP (spec A.8): create (201) with the spec's example body, get,
 //! the cursor list's shape, PATCH (slots replaced, criteria merged), DELETE (200
-//! `{"deleted": true}`, then 404); every error code of the spec's table with the field named; and
-//! package runs still answering 501.
+//! `{"deleted": true}`, then 404); every error code of the spec's table with the field named;
+//! package runs, the three-way rule with its outcomes, and one document matched now.
 
 mod common;
 
@@ -312,4 +312,55 @@ async fn one_document_is_matched_now_over_http() {
         .post("/v1/matching/configs/no-such/match", json!({"values": {}}))
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_three_way_rule_travels_with_the_package_and_its_runs() {
+    let api = Api::start().await;
+    let (invoices, _, _) = api.small_config().await;
+    let (other, _, _) = api.small_config().await;
+    // Net amount as the unit price: one unit ordered per order in the small fixtures.
+    let rule = |delivery_config: &str| {
+        json!({
+            "name": "Three-way",
+            "document_type_configs": [
+                {"document_type": "invoice", "matching_config_id": invoices, "presence": "required"},
+                {"document_type": "delivery_note", "matching_config_id": delivery_config, "presence": "expected"}],
+            "rules": [{"kind": "three_way", "invoice_type": "invoice", "delivery_type": "delivery_note",
+                       "invoice_amount_field": "total_amount",
+                       "delivered_quantity_field": "delivered_quantity",
+                       "unit_price_column": "net_amount"}]
+        })
+    };
+    // Matched against other reference data, the two slots cannot name the same order.
+    let (s, err) = api.post(CONFIGS, rule(&other)).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{err}");
+    assert_eq!(envelope(s, &err, CONFIGS), "validation_error");
+    assert_eq!(err["field"], "rules[0].delivery_type", "{err}");
+
+    let (s, package) = api.post(CONFIGS, rule(&invoices)).await;
+    assert_eq!(s, StatusCode::CREATED, "{package}");
+    assert_eq!(package["rules"][0]["on_fail"], "review", "{package}");
+    let bundle = |delivered: f64| {
+        let mut note = invoice("dn_1", "PO-2024-000101");
+        note["values"]["delivered_quantity"] = json!(delivered);
+        // The small config knows no VAT rates: the invoice states the net amount.
+        let mut bill = invoice("inv_1", "PO-2024-000101");
+        bill["values"]["total_amount"] = json!(1250.0);
+        json!({"package_config_id": package["id"], "input_documents": {
+            "invoice": [bill], "delivery_note": [note]}})
+    };
+    let (s, passed) = api.post(RUNS, bundle(1.0)).await;
+    assert_eq!(s, StatusCode::CREATED, "{passed}");
+    assert_eq!(passed["status"], "passed", "{passed}");
+    assert_eq!(passed["rule_results"][0]["status"], "passed", "{passed}");
+    assert_eq!(passed["rule_results"][0]["invoiced"], 1250.0, "{passed}");
+    let (_, held) = api.post(RUNS, bundle(0.5)).await;
+    assert_eq!(held["status"], "review", "{held}");
+    assert_eq!(held["rule_results"][0]["status"], "failed", "{held}");
+    let (s, read) = api
+        .get(&format!("{RUNS}/{}", held["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(read["rule_results"], held["rule_results"]);
 }

@@ -49,6 +49,7 @@ pub fn run(args: &PackagesArgs) -> Result<(), BenchError> {
             slot("contract", Presence::Optional),
         ],
         pass_criteria: None,
+        rules: None,
     })?;
     let set = ws
         .list_datasets()?

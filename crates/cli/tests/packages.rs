@@ -467,3 +467,172 @@ fn match_one_matches_a_new_document_now_and_stores_nothing() {
         3
     );
 }
+
+/// A workspace for the three-way match: orders with quantity and unit price, an invoice config
+/// and a delivery-note config over them, and the package with the rule; returns its id.
+fn three_way_workspace(dir: &Path, ws: &Path) -> String {
+    let orders = dir.join("orders.csv");
+    std::fs::write(
+        &orders,
+        "po_id,po_number,vendor_name,net_amount,quantity,unit_price\n\
+         po_1,PO-1001,Acme Ltd,1000.00,100,10.00\n\
+         po_2,PO-1002,Globex GmbH,500.00,20,25.00\n",
+    )
+    .unwrap();
+    let reference = field(
+        &ok(cli(
+            ws,
+            &[
+                "import",
+                "--kind",
+                "reference",
+                &path(&orders),
+                "--id-column",
+                "po_id",
+            ],
+        )),
+        "dataset",
+    );
+    let config = |name: &str, second: Value| {
+        let body = json!({
+            "name": name,
+            "reference_data_id": reference,
+            "field_mappings": [
+                {"source": "po_reference", "target": "po_number", "strategy": "exact", "weight": 0.7},
+                second,
+            ],
+            "threshold": 0.65,
+        });
+        let file = dir.join(format!("{name}.json"));
+        std::fs::write(&file, body.to_string()).unwrap();
+        field(&ok(cli(ws, &["configs", "create", &path(&file)])), "config")
+    };
+    let invoices = config(
+        "invoices",
+        json!({"source": "total_amount", "target": "net_amount", "strategy": "numeric_range",
+               "weight": 0.3, "tax_rates": [19.0], "tolerance_absolute": 0.01}),
+    );
+    let notes = config(
+        "notes",
+        json!({"source": "vendor_name", "target": "vendor_name", "strategy": "fuzzy", "weight": 0.3}),
+    );
+    let body = json!({
+        "name": "Invoice + PO + delivery note",
+        "document_type_configs": [slot("invoice", &invoices, "required"),
+                                  slot("delivery_note", &notes, "expected")],
+        "rules": [{"kind": "three_way", "invoice_type": "invoice", "delivery_type": "delivery_note",
+                   "invoice_amount_field": "total_amount",
+                   "delivered_quantity_field": "delivered_quantity",
+                   "unit_price_column": "unit_price", "quantity_tolerance_percent": 1.0}],
+    });
+    field(&ok(create(dir, ws, "package.json", &body, &[])), "package")
+}
+
+#[test]
+fn packages_run_judges_a_bundle_from_files_and_runs_lists_by_verdict() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws.sqlite");
+    let package = three_way_workspace(dir.path(), &ws);
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        path(&p)
+    };
+    let invoice = write(
+        "invoice.csv",
+        "invoice_id,po_reference,total_amount\nINV-7,PO-1001,1190.00\n",
+    );
+    let full = write(
+        "full.csv",
+        "delivery_note_id,po_reference,vendor_name,delivered_quantity\nDN-1,PO-1001,Acme Ltd,100\n",
+    );
+    let short = write(
+        "short.csv",
+        "delivery_note_id,po_reference,vendor_name,delivered_quantity\nDN-2,PO-1001,Acme,80\n",
+    );
+    // All delivered; the invoice's 19 % VAT taken out: passed.
+    let out = ok(cli(
+        &ws,
+        &[
+            "packages",
+            "run",
+            "--config",
+            &package,
+            "--invoice",
+            &invoice,
+            "--delivery-note",
+            &full,
+        ],
+    ));
+    assert_eq!(field(&out, "verdict"), "passed", "{out}");
+    assert!(out.contains("invoice: matched"), "{out}");
+    assert!(out.contains("three_way passed"), "{out}");
+    // 80 of 100 delivered, all invoiced: review, and the message says by how much.
+    let run = json_of(&ok(cli(
+        &ws,
+        &[
+            "packages",
+            "run",
+            "--config",
+            &package,
+            "--doc",
+            &format!("invoice={invoice}"),
+            "--doc",
+            &format!("delivery_note={short}"),
+            "--json",
+        ],
+    )));
+    assert_eq!(run["status"], "review", "{run}");
+    assert_eq!(run["rule_results"][0]["status"], "failed", "{run}");
+    assert_eq!(run["rule_results"][0]["allowed"], 808.0, "{run}");
+    assert_eq!(run["input_documents"]["invoice"][0], "INV-7", "{run}");
+    assert_eq!(
+        run["document_results"][1]["matched_reference_row_id"],
+        "po_1"
+    );
+
+    // The list filters by verdict.
+    let listed = ok(cli(&ws, &["packages", "runs", "--status", "review"]));
+    assert_eq!(listed.lines().count(), 1, "{listed}");
+    assert!(listed.starts_with(run["id"].as_str().unwrap()), "{listed}");
+    let page = json_of(&ok(cli(
+        &ws,
+        &["packages", "runs", "--config", &package, "--json"],
+    )));
+    assert_eq!(page["pagination"]["total"], 2, "{page}");
+
+    // Mistakes: a missing file names it; a type the package lacks names the field; no documents.
+    let (code, err) = fails(cli(
+        &ws,
+        &[
+            "packages",
+            "run",
+            "--config",
+            &package,
+            "--invoice",
+            "nope.csv",
+        ],
+    ));
+    assert!(err.contains("nope.csv"), "{code}: {err}");
+    let (code, err) = fails(cli(
+        &ws,
+        &[
+            "packages",
+            "run",
+            "--config",
+            &package,
+            "--doc",
+            &format!("receipt={full}"),
+        ],
+    ));
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("input_documents.receipt"), "{err}");
+    assert_eq!(
+        fails(cli(&ws, &["packages", "run", "--config", &package])).0,
+        2
+    );
+    assert_eq!(
+        fails(cli(&ws, &["packages", "runs", "--status", "maybe"])).0,
+        2
+    );
+}

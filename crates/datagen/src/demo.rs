@@ -14,6 +14,9 @@ use crate::csv_out::{csv_writer, finish};
 use crate::rng::Rng;
 use engine::domain::{FieldMapping, FuzzyMeasure, Normalizer, Strategy};
 
+mod delivery;
+pub use delivery::{DELIVERY_NOTE_COLUMNS, DELIVERY_TRUTH_COLUMNS};
+
 #[derive(Debug, Clone)]
 pub struct DemoSpec {
     pub purchase_orders: usize,
@@ -39,6 +42,11 @@ pub struct DemoData {
     pub invoices_csv: String,
     /// document_id,po_id (empty po_id: the invoice has no PO).
     pub truth_csv: String,
+    /// Delivery notes (goods receipts) for the orders; empty unless asked for
+    /// (`generate_with_deliveries`).
+    pub delivery_notes_csv: String,
+    /// delivery_note_id,po_id.
+    pub delivery_truth_csv: String,
 }
 
 pub const PURCHASE_ORDER_COLUMNS: [&str; 8] = [
@@ -208,6 +216,16 @@ fn first_order_day() -> NaiveDate {
 
 /// Builds the demo files. Deterministic for `spec.seed`.
 pub fn generate(spec: &DemoSpec) -> DemoData {
+    generate_inner(spec, false)
+}
+
+/// As `generate`, the orders with their quantity and unit price, and delivery notes for them
+/// (for the three-way match). The invoices and the other order columns are those of `generate`.
+pub fn generate_with_deliveries(spec: &DemoSpec) -> DemoData {
+    generate_inner(spec, true)
+}
+
+fn generate_inner(spec: &DemoSpec, deliveries: bool) -> DemoData {
     let mut rng = Rng(spec.seed);
     let mut taken: HashSet<String> = HashSet::new();
     let vendors: Vec<Vendor> = (0..(spec.purchase_orders / 8).max(20))
@@ -217,12 +235,20 @@ pub fn generate(spec: &DemoSpec) -> DemoData {
         .map(|i| new_order(&mut rng, &vendors, i as u64 + 1))
         .collect();
 
-    let purchase_orders_csv = write_orders(&orders, &vendors);
+    let lines = deliveries.then_some(spec.seed);
+    let purchase_orders_csv = write_orders(&orders, &vendors, lines);
     let (invoices_csv, truth_csv) = write_invoices(&mut rng, spec, &orders, &vendors, &taken);
+    let (delivery_notes_csv, delivery_truth_csv) = if deliveries {
+        delivery::write_delivery_notes(spec.seed, &orders, &vendors)
+    } else {
+        Default::default()
+    };
     DemoData {
         purchase_orders_csv,
         invoices_csv,
         truth_csv,
+        delivery_notes_csv,
+        delivery_truth_csv,
     }
 }
 
@@ -273,6 +299,27 @@ pub fn invoice_to_po_mappings() -> Vec<FieldMapping> {
     description.rationale =
         Some("When the invoice names the goods, they are the ordered ones.".into());
     vec![po, vendor, amount, date, currency, description]
+}
+
+/// The delivery-note-to-PO config of the demo's three-way match: notes quote the order number
+/// and the vendor, and arrive within a month of the order.
+pub fn delivery_to_po_mappings() -> Vec<FieldMapping> {
+    let mut po = FieldMapping::new("po_reference", "po_number", Strategy::Fuzzy, 0.5);
+    po.normalizer = Some(Normalizer::Reference);
+    po.similarity_threshold = Some(0.8);
+    po.rationale =
+        Some("Delivery notes quote the order number, in the supplier's spelling.".into());
+    let mut vendor = FieldMapping::new("vendor_name", "vendor_name", Strategy::Fuzzy, 0.3);
+    vendor.normalizer = Some(Normalizer::CompanyName);
+    vendor.measure = Some(FuzzyMeasure::JaroWinkler);
+    vendor.similarity_threshold = Some(0.85);
+    vendor.rationale = Some("The supplier on the note is the order's vendor.".into());
+    let mut date = FieldMapping::new("delivery_date", "order_date", Strategy::DateRange, 0.2);
+    date.days_before = Some(0);
+    date.days_after = Some(45);
+    date.mismatch_weight = Some(1.0);
+    date.rationale = Some("Goods arrive after the order, within weeks.".into());
+    vec![po, vendor, date]
 }
 
 fn new_vendor(rng: &mut Rng, taken: &mut HashSet<String>, n: usize) -> Vendor {
@@ -336,9 +383,15 @@ fn new_order(rng: &mut Rng, vendors: &[Vendor], number: u64) -> PurchaseOrder {
     }
 }
 
-fn write_orders(orders: &[PurchaseOrder], vendors: &[Vendor]) -> String {
+/// The orders CSV; with `lines` (the seed), each order's quantity and unit price too.
+fn write_orders(orders: &[PurchaseOrder], vendors: &[Vendor], lines: Option<u64>) -> String {
     let mut w = csv_writer();
-    let _ = w.write_record(PURCHASE_ORDER_COLUMNS);
+    let mut header: Vec<&str> = PURCHASE_ORDER_COLUMNS.to_vec();
+    if lines.is_some() {
+        header.extend(["quantity", "unit_price"]);
+    }
+    let _ = w.write_record(&header);
+    let (mut quantity, mut price) = (String::new(), String::new());
     let (mut id, mut number, mut amount, mut date, mut description) = (
         String::new(),
         String::new(),
@@ -359,7 +412,7 @@ fn write_orders(orders: &[PurchaseOrder], vendors: &[Vendor]) -> String {
         description.clear();
         write_order_description(&mut description, po);
         let vendor = &vendors[po.vendor];
-        let _ = w.write_record([
+        for field in [
             id.as_str(),
             number.as_str(),
             vendor.id.as_str(),
@@ -368,7 +421,15 @@ fn write_orders(orders: &[PurchaseOrder], vendors: &[Vendor]) -> String {
             vendor.currency,
             date.as_str(),
             description.as_str(),
-        ]);
+        ] {
+            let _ = w.write_field(field);
+        }
+        if let Some(seed) = lines {
+            delivery::order_line(seed, po, &mut quantity, &mut price);
+            let _ = w.write_field(&quantity);
+            let _ = w.write_field(&price);
+        }
+        let _ = w.write_record(None::<&[u8]>);
     }
     finish(w)
 }

@@ -1,8 +1,12 @@
 //! Packages (spec A.8, A.9): bundles of documents of different types, each type scored by its own
 //! matching config, and the verdict procedure that combines the per-type outcomes.
 
+pub mod rules;
+
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
+
+pub use rules::{DeliverySide, InvoiceSide, PackageRule, RuleResult, RuleStatus, ThreeWayRule};
 
 /// How much a document type matters to the package.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
@@ -70,6 +74,9 @@ pub struct PackageConfig {
     pub name: String,
     pub document_type_configs: Vec<DocumentTypeConfig>,
     pub pass_criteria: PassCriteria,
+    /// Rules across slots (Matchbook's extension of the spec): the three-way match.
+    #[serde(default)]
+    pub rules: Vec<PackageRule>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -165,6 +172,9 @@ pub struct PackageRun {
     pub document_results: Vec<DocumentResult>,
     #[ts(type = "Record<string, Array<string>>")]
     pub input_documents: std::collections::BTreeMap<String, Vec<String>>,
+    /// One outcome per rule of the package config, in its order.
+    #[serde(default)]
+    pub rule_results: Vec<RuleResult>,
     pub error: Option<String>,
     pub created_at: String,
     pub completed_at: Option<String>,

@@ -1,13 +1,20 @@
-//! The demo workspace: generated purchase orders and invoices, imported from real CSV files like a
-//! user's would be, and an invoice-to-PO config ready to run.
+//! The demo workspace: generated purchase orders, invoices and delivery notes, imported from real
+//! CSV files like a user's would be; an invoice-to-PO config ready to run, a delivery-note-to-PO
+//! config, and the three-way package over both.
 
 use std::path::{Path, PathBuf};
 
-use datagen::demo::{generate, invoice_to_po_mappings, DemoSpec};
+use datagen::demo::{
+    delivery_to_po_mappings, generate_with_deliveries, invoice_to_po_mappings, DemoSpec,
+};
+use engine::package::{
+    DocumentTypeConfig, PackageRule, PackageVerdict, PassCriteria, Presence, ThreeWayRule,
+};
 use engine::{ConfigInput, DatasetKind, MatchingConfig};
 
 use crate::dto::ImportRequest;
 use crate::error::{Result, ServiceError};
+use crate::packages::PackageConfigInput;
 use crate::Workspace;
 
 /// Size of the demo: big enough that matching has work to show, small enough to feel instant.
@@ -15,6 +22,8 @@ pub const DEMO_PURCHASE_ORDERS: usize = 3000;
 pub const DEMO_INVOICES: usize = 400;
 pub const DEMO_SEED: u64 = 20261122;
 pub const DEMO_CONFIG_NAME: &str = "Invoices to purchase orders";
+pub const DEMO_DELIVERY_CONFIG_NAME: &str = "Delivery notes to purchase orders";
+pub const DEMO_PACKAGE_NAME: &str = "Invoice + PO + delivery note";
 /// The demo's threshold: with the first-version strategies about 60 % of the generated invoices
 /// clear it at ~99 % precision, leaving a realistic borderline band for the reviewer.
 pub const DEMO_THRESHOLD: f64 = 0.8;
@@ -35,6 +44,52 @@ pub fn invoices_import(path: &Path) -> ImportRequest {
         id_column: Some("document_id".into()),
         filename_column: Some("document_filename".into()),
         ..ImportRequest::new(path.display().to_string(), DatasetKind::Documents)
+    }
+}
+
+/// How the generated delivery notes are imported.
+pub fn delivery_notes_import(path: &Path) -> ImportRequest {
+    ImportRequest {
+        name: Some("Delivery notes".into()),
+        id_column: Some("delivery_note_id".into()),
+        ..ImportRequest::new(path.display().to_string(), DatasetKind::Documents)
+    }
+}
+
+/// The demo's delivery-note-to-PO config.
+pub fn delivery_to_po_config(reference_id: &str, documents_id: &str) -> ConfigInput {
+    ConfigInput {
+        name: DEMO_DELIVERY_CONFIG_NAME.into(),
+        field_mappings: delivery_to_po_mappings(),
+        ..invoice_to_po_config(reference_id, documents_id)
+    }
+}
+
+/// The demo's package: the invoice required, its delivery note expected, and the three-way rule
+/// with the tolerances ERPs commonly start from (2 % on quantity, 1 % on price).
+pub fn three_way_package(invoice_config: &str, delivery_config: &str) -> PackageConfigInput {
+    let slot = |t: &str, c: &str, presence| DocumentTypeConfig {
+        document_type: t.into(),
+        matching_config_id: c.into(),
+        presence,
+    };
+    PackageConfigInput {
+        name: DEMO_PACKAGE_NAME.into(),
+        document_type_configs: vec![
+            slot("invoice", invoice_config, Presence::Required),
+            slot("delivery_note", delivery_config, Presence::Expected),
+        ],
+        pass_criteria: Some(PassCriteria::default()),
+        rules: Some(vec![PackageRule::ThreeWay(ThreeWayRule {
+            invoice_type: "invoice".into(),
+            delivery_type: "delivery_note".into(),
+            invoice_amount_field: "total_amount".into(),
+            delivered_quantity_field: "delivered_quantity".into(),
+            unit_price_column: "unit_price".into(),
+            quantity_tolerance_percent: 2.0,
+            price_tolerance_percent: 1.0,
+            on_fail: PackageVerdict::Review,
+        })]),
     }
 }
 
@@ -62,7 +117,7 @@ impl Workspace {
         if !self.list_datasets()?.is_empty() {
             return Ok(None);
         }
-        let data = generate(&DemoSpec {
+        let data = generate_with_deliveries(&DemoSpec {
             purchase_orders: DEMO_PURCHASE_ORDERS,
             invoices: DEMO_INVOICES,
             seed: DEMO_SEED,
@@ -80,9 +135,16 @@ impl Workspace {
         let pos = write("purchase_orders.csv", &data.purchase_orders_csv)?;
         let invoices = write("invoices.csv", &data.invoices_csv)?;
         write("truth.csv", &data.truth_csv)?;
+        let notes = write("delivery_notes.csv", &data.delivery_notes_csv)?;
+        write("delivery_truth.csv", &data.delivery_truth_csv)?;
         let reference = self.import_dataset(&purchase_orders_import(&pos))?;
+        let notes = self.import_dataset(&delivery_notes_import(&notes))?;
+        let delivery = self.create_config(&delivery_to_po_config(&reference.id, &notes.id))?;
+        // Imported after the delivery config so the invoice config is the newest, the one the
+        // Runs screen offers first.
         let documents = self.import_dataset(&invoices_import(&invoices))?;
         let config = self.create_config(&invoice_to_po_config(&reference.id, &documents.id))?;
+        self.create_package_config(&three_way_package(&config.id, &delivery.id))?;
         Ok(Some(config))
     }
 }

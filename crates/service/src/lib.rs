@@ -39,8 +39,8 @@ pub use error::{ApiError, ErrorCode, Result, ServiceError};
 pub use keys::{ApiKeyInfo, ApiServerStatus, ApiSettings, NewApiKey, DEFAULT_API_PORT, KEY_PREFIX};
 pub use memory::prefer_small_pages;
 pub use packages::{
-    InputRow, MatchOne, MatchOneInput, PackageConfigInput, PackageConfigPatch, PackageRunFilter,
-    PackageRunInput, PassCriteriaPatch,
+    input_rows_from_file, InputRow, MatchOne, MatchOneInput, PackageConfigInput,
+    PackageConfigPatch, PackageRunFilter, PackageRunInput, PassCriteriaPatch,
 };
 pub use paging::{
     CursorPage, CursorPagination, CursorQuery, CURSOR_DEFAULT_LIMIT, CURSOR_MAX_LIMIT,

@@ -2,13 +2,16 @@
 //! created, read, listed, changed and deleted through checks that name the field at fault.
 //! Deleting one deletes its package runs.
 
+mod files;
+mod rules;
 mod runs;
 pub(crate) mod warm;
 
+pub use files::input_rows_from_file;
 pub use runs::{InputRow, PackageRunFilter, PackageRunInput};
 pub use warm::{MatchOne, MatchOneInput};
 
-use engine::package::{DocumentTypeConfig, PackageConfig, PassCriteria};
+use engine::package::{DocumentTypeConfig, PackageConfig, PackageRule, PassCriteria};
 use serde::{Deserialize, Serialize};
 use store::StoreError;
 use ts_rs::TS;
@@ -29,6 +32,10 @@ pub struct PackageConfigInput {
     #[serde(default)]
     #[ts(optional)]
     pub pass_criteria: Option<PassCriteria>,
+    /// Rules across slots (Matchbook's extension): the three-way match.
+    #[serde(default)]
+    #[ts(optional)]
+    pub rules: Option<Vec<PackageRule>>,
 }
 
 /// A change to a package config (spec A.8.6, inferred): the slots are replaced as a whole, the
@@ -47,6 +54,10 @@ pub struct PackageConfigPatch {
     #[serde(default)]
     #[ts(optional)]
     pub pass_criteria: Option<PassCriteriaPatch>,
+    /// Replaces the rules as a whole (`[]` removes them).
+    #[serde(default)]
+    #[ts(optional)]
+    pub rules: Option<Vec<PackageRule>>,
 }
 
 /// The criteria keys a patch changes.
@@ -78,6 +89,7 @@ impl Workspace {
             name: input.name.trim().to_string(),
             document_type_configs: trimmed(&input.document_type_configs),
             pass_criteria: input.pass_criteria.unwrap_or_default(),
+            rules: input.rules.clone().unwrap_or_default(),
             created_at: now.clone(),
             updated_at: now,
         };
@@ -138,6 +150,9 @@ impl Workspace {
             p.allow_review_on_expected = c
                 .allow_review_on_expected
                 .unwrap_or(p.allow_review_on_expected);
+        }
+        if let Some(rules) = &patch.rules {
+            config.rules = rules.clone();
         }
         config.updated_at = self.now();
         self.check_package(&config)?;
@@ -201,7 +216,7 @@ impl Workspace {
                 Err(e) => return Err(e.into()),
             }
         }
-        Ok(())
+        self.check_rules(c)
     }
 }
 

@@ -1,5 +1,6 @@
 //! The demo workspace: seeded from generated files, idempotent, and its config matches the
-//! generated invoices well while leaving real borderline cases for a reviewer.
+//! generated invoices well while leaving real borderline cases for a reviewer; its three-way
+//! package holds the bundles invoiced beyond what was delivered.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -24,7 +25,7 @@ fn demo_is_seeded_once_and_its_config_matches_the_truth() {
         ws.seed_demo(&data_dir).unwrap().is_none(),
         "a second seed must not duplicate data"
     );
-    assert_eq!(ws.list_datasets().unwrap().len(), 2);
+    assert_eq!(ws.list_datasets().unwrap().len(), 3);
 
     let run = ws.start_run(&config.id, TriggeredBy::Manual).unwrap();
     let run = ws.wait_for_run(&run.id, Duration::from_secs(120)).unwrap();
@@ -99,5 +100,118 @@ fn demo_is_seeded_once_and_its_config_matches_the_truth() {
     assert!(
         borderline >= 10,
         "the demo should leave borderline cases to review, got {borderline}"
+    );
+}
+
+/// A CSV file of the demo as rows of column name to value.
+fn rows(path: &std::path::Path) -> Vec<HashMap<String, String>> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    r.records()
+        .map(|rec| {
+            header
+                .iter()
+                .cloned()
+                .zip(rec.unwrap().iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn the_demo_package_judges_invoice_order_and_delivery_note_together() {
+    use engine::package::{PackageVerdict, RuleStatus};
+    use service::{CursorQuery, InputRow, PackageRunInput};
+
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let ws = open(&rt, &dir.path().join("demo.sqlite"));
+    let data = dir.path().join("demo-data");
+    ws.seed_demo(&data).unwrap().unwrap();
+    let package = ws
+        .package_config_page(&CursorQuery::default())
+        .unwrap()
+        .data
+        .remove(0);
+    assert_eq!(package.name, service::demo::DEMO_PACKAGE_NAME);
+
+    let orders: HashMap<String, HashMap<String, String>> = rows(&data.join("purchase_orders.csv"))
+        .into_iter()
+        .map(|r| (r["po_id"].clone(), r))
+        .collect();
+    let note_of: HashMap<String, String> = rows(&data.join("delivery_truth.csv"))
+        .into_iter()
+        .map(|r| (r["po_id"].clone(), r["delivery_note_id"].clone()))
+        .collect();
+    let notes: HashMap<String, HashMap<String, String>> = rows(&data.join("delivery_notes.csv"))
+        .into_iter()
+        .map(|r| (r["delivery_note_id"].clone(), r))
+        .collect();
+    let truth: HashMap<String, String> = rows(&data.join("truth.csv"))
+        .into_iter()
+        .map(|r| (r["document_id"].clone(), r["po_id"].clone()))
+        .collect();
+    let as_input = |id: &str, r: &HashMap<String, String>| InputRow {
+        document_id: id.into(),
+        extraction_row_id: None,
+        values: r
+            .iter()
+            .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+            .collect(),
+    };
+    let mut verdicts: HashMap<PackageVerdict, usize> = HashMap::new();
+    let mut checked = 0;
+    for invoice in rows(&data.join("invoices.csv")) {
+        let id = invoice["document_id"].clone();
+        let Some(note_id) = note_of.get(&truth[&id]) else {
+            continue;
+        };
+        let note = &notes[note_id];
+        let run = ws
+            .run_package(&PackageRunInput {
+                package_config_id: package.id.clone(),
+                input_documents: [
+                    ("invoice".to_string(), vec![as_input(&id, &invoice)]),
+                    ("delivery_note".to_string(), vec![as_input(note_id, note)]),
+                ]
+                .into_iter()
+                .collect(),
+            })
+            .unwrap();
+        *verdicts.entry(run.status).or_default() += 1;
+        let rule = &run.rule_results[0];
+        if rule.status != RuleStatus::Skipped && !rule.message.contains("for order") {
+            // The rule valued the delivery at the order's unit price.
+            let order = &orders[&truth[&id]];
+            let delivered: f64 = note["delivered_quantity"].parse().unwrap();
+            let price: f64 = order["unit_price"].parse().unwrap();
+            let value = rule.delivered_value.unwrap();
+            assert!((value - delivered * price).abs() < 0.006, "{rule:?}");
+            // A full delivery invoiced at the order's net amount passes.
+            if order["quantity"] == note["delivered_quantity"]
+                && engine::parse::parse_number(&invoice["total_amount"])
+                    == order["net_amount"].parse().ok()
+            {
+                assert_eq!(rule.status, RuleStatus::Passed, "{rule:?}");
+            }
+            checked += 1;
+        }
+        if checked >= 80 {
+            break;
+        }
+    }
+    eprintln!("three-way on the demo: {verdicts:?}");
+    assert_eq!(checked, 80);
+    assert!(
+        !verdicts.contains_key(&PackageVerdict::Error),
+        "{verdicts:?}"
+    );
+    assert!(
+        verdicts.get(&PackageVerdict::Passed).copied().unwrap_or(0) >= 30,
+        "{verdicts:?}"
+    );
+    assert!(
+        verdicts.get(&PackageVerdict::Review).copied().unwrap_or(0) >= 5,
+        "{verdicts:?}"
     );
 }

@@ -50,6 +50,7 @@ fn package_configs_are_created_read_paged_patched_and_deleted() {
             slot(" delivery_note ", &notes, Presence::Expected),
         ],
         pass_criteria: None,
+        rules: None,
     };
     let created = ws.create_package_config(&input).unwrap();
     assert_eq!(created.name, "Invoice + PO + delivery note");
@@ -68,6 +69,7 @@ fn package_configs_are_created_read_paged_patched_and_deleted() {
                 min_confidence: 0.9,
                 ..PassCriteria::default()
             }),
+            rules: None,
         })
         .unwrap();
     let first = ws
@@ -98,6 +100,7 @@ fn package_configs_are_created_read_paged_patched_and_deleted() {
                     min_confidence: Some(0.95),
                     ..PassCriteriaPatch::default()
                 }),
+                rules: None,
             },
         )
         .unwrap();
@@ -195,6 +198,7 @@ fn a_package_config_asked_for_wrongly_names_what_is_wrong() {
             name: "p".into(),
             document_type_configs: vec![slot("invoice", &invoices, Presence::Required)],
             pass_criteria: None,
+            rules: None,
         })
         .unwrap();
     let e = ws
@@ -254,6 +258,7 @@ fn package_runs_match_each_slot_as_a_run_and_take_the_spec_verdict() {
                 min_confidence: 0.7,
                 ..PassCriteria::default()
             }),
+            rules: None,
         })
         .unwrap();
     let run = |inputs: Vec<(&str, Vec<service::InputRow>)>| {

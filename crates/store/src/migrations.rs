@@ -259,6 +259,11 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX package_runs_by_config ON package_runs(package_config_id, created_at, id);
     CREATE INDEX package_runs_by_created ON package_runs(created_at, id);
     "#,
+    // 13: rules across a package's slots (the three-way match) and their outcomes per run.
+    r#"
+    ALTER TABLE package_configs ADD COLUMN rules TEXT NOT NULL DEFAULT '[]';  -- JSON [PackageRule]
+    ALTER TABLE package_runs ADD COLUMN rule_results TEXT NOT NULL DEFAULT '[]';  -- JSON [RuleResult]
+    "#,
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<()> {

@@ -8,7 +8,8 @@ use rusqlite::{params, OptionalExtension, Row};
 
 use crate::{from_json, to_json, Result, Store, StoreError};
 
-const COLUMNS: &str = "id, name, document_type_configs, pass_criteria, created_at, updated_at";
+const COLUMNS: &str =
+    "id, name, document_type_configs, pass_criteria, created_at, updated_at, rules";
 
 /// A row before its JSON columns are read (which can fail with a message naming them).
 struct Raw {
@@ -18,6 +19,7 @@ struct Raw {
     criteria: String,
     created_at: String,
     updated_at: String,
+    rules: String,
 }
 
 fn raw(r: &Row) -> rusqlite::Result<Raw> {
@@ -28,6 +30,7 @@ fn raw(r: &Row) -> rusqlite::Result<Raw> {
         criteria: r.get(3)?,
         created_at: r.get(4)?,
         updated_at: r.get(5)?,
+        rules: r.get(6)?,
     })
 }
 
@@ -38,6 +41,7 @@ fn finish(r: Raw) -> Result<PackageConfig> {
             &r.slots,
         )?,
         pass_criteria: from_json::<PassCriteria>("package pass criteria", &r.criteria)?,
+        rules: from_json("package rules", &r.rules)?,
         id: r.id,
         name: r.name,
         created_at: r.created_at,
@@ -55,14 +59,15 @@ fn not_found(id: &str) -> StoreError {
 impl Store {
     pub fn insert_package_config(&self, c: &PackageConfig) -> Result<()> {
         self.write().execute(
-            &format!("INSERT INTO package_configs ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
+            &format!("INSERT INTO package_configs ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
             params![
                 c.id,
                 c.name,
                 to_json(&c.document_type_configs)?,
                 to_json(&c.pass_criteria)?,
                 c.created_at,
-                c.updated_at
+                c.updated_at,
+                to_json(&c.rules)?
             ],
         )?;
         Ok(())
@@ -80,17 +85,18 @@ impl Store {
         finish(row.ok_or_else(|| not_found(id))?)
     }
 
-    /// Writes a config's name, slots, criteria and `updated_at`.
+    /// Writes a config's name, slots, criteria, rules and `updated_at`.
     pub fn update_package_config(&self, c: &PackageConfig) -> Result<()> {
         let n = self.write().execute(
             "UPDATE package_configs SET name = ?2, document_type_configs = ?3, pass_criteria = ?4, \
-             updated_at = ?5 WHERE id = ?1",
+             updated_at = ?5, rules = ?6 WHERE id = ?1",
             params![
                 c.id,
                 c.name,
                 to_json(&c.document_type_configs)?,
                 to_json(&c.pass_criteria)?,
-                c.updated_at
+                c.updated_at,
+                to_json(&c.rules)?
             ],
         )?;
         if n == 0 {
@@ -157,9 +163,9 @@ pub struct PackageRunQuery {
 }
 
 const RUN_COLUMNS: &str = "id, package_config_id, status, document_results, input_documents, \
-     error, created_at, completed_at";
+     error, created_at, completed_at, rule_results";
 
-fn run_row(r: &Row) -> rusqlite::Result<(PackageRun, String, String)> {
+fn run_row(r: &Row) -> rusqlite::Result<(PackageRun, String, String, String)> {
     let status: String = r.get(2)?;
     Ok((
         PackageRun {
@@ -168,17 +174,22 @@ fn run_row(r: &Row) -> rusqlite::Result<(PackageRun, String, String)> {
             status: PackageVerdict::parse(&status).unwrap_or(PackageVerdict::Error),
             document_results: Vec::new(),
             input_documents: Default::default(),
+            rule_results: Vec::new(),
             error: r.get(5)?,
             created_at: r.get(6)?,
             completed_at: r.get(7)?,
         },
         r.get(3)?,
         r.get(4)?,
+        r.get(8)?,
     ))
 }
 
-fn run_finish((mut run, results, inputs): (PackageRun, String, String)) -> Result<PackageRun> {
+fn run_finish(
+    (mut run, results, inputs, rules): (PackageRun, String, String, String),
+) -> Result<PackageRun> {
     run.document_results = from_json("package run results", &results)?;
+    run.rule_results = from_json("package run rule results", &rules)?;
     run.input_documents = from_json("package run inputs", &inputs)?;
     Ok(run)
 }
@@ -188,7 +199,7 @@ impl Store {
     pub fn insert_package_run(&self, r: &PackageRun) -> Result<()> {
         self.write().execute(
             &format!(
-                "INSERT INTO package_runs ({RUN_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+                "INSERT INTO package_runs ({RUN_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
             ),
             params![
                 r.id,
@@ -198,7 +209,8 @@ impl Store {
                 to_json(&r.input_documents)?,
                 r.error,
                 r.created_at,
-                r.completed_at
+                r.completed_at,
+                to_json(&r.rule_results)?
             ],
         )?;
         Ok(())
@@ -272,6 +284,18 @@ mod tests {
                 presence: Presence::Required,
             }],
             pass_criteria: PassCriteria::default(),
+            rules: vec![engine::package::PackageRule::ThreeWay(
+                engine::package::ThreeWayRule {
+                    invoice_type: "invoice".into(),
+                    delivery_type: "delivery_note".into(),
+                    invoice_amount_field: "total".into(),
+                    delivered_quantity_field: "quantity".into(),
+                    unit_price_column: "unit_price".into(),
+                    quantity_tolerance_percent: 2.0,
+                    price_tolerance_percent: 1.0,
+                    on_fail: PackageVerdict::Review,
+                },
+            )],
             created_at: created_at.into(),
             updated_at: created_at.into(),
         }

@@ -11,6 +11,7 @@ pub mod export;
 pub mod history;
 pub mod import;
 pub mod match_one;
+pub mod package_runs;
 pub mod packages;
 pub mod results;
 pub mod review;

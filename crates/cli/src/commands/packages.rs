@@ -1,4 +1,5 @@
-//! `packages create`, `list`, `show`, `edit` and `delete`: package configs (spec A.8), bundles of
+//! `packages create`, `list`, `show`, `edit` and `delete` (and, in `package_runs`, `run` and
+//! `runs`): package configs (spec A.8), bundles of
 //! document types each scored by its own matching config, and when such a package passes.
 
 use std::path::PathBuf;
@@ -28,9 +29,15 @@ Example file:
       {\"document_type\": \"invoice\", \"matching_config_id\": \"CONFIG_ID\", \"presence\": \"required\"},
       {\"document_type\": \"delivery_note\", \"matching_config_id\": \"CONFIG_ID\", \"presence\": \"expected\"}
     ],
-    \"pass_criteria\": {\"min_confidence\": 0.85}
+    \"pass_criteria\": {\"min_confidence\": 0.85},
+    \"rules\": [{\"kind\": \"three_way\", \"invoice_type\": \"invoice\", \"delivery_type\": \"delivery_note\",
+               \"invoice_amount_field\": \"total_amount\", \"delivered_quantity_field\": \"delivered_quantity\",
+               \"unit_price_column\": \"unit_price\", \"quantity_tolerance_percent\": 2, \"price_tolerance_percent\": 1}]
   }
-Left-out criteria take the defaults: all required matched, min confidence 0.8, review on expected.")]
+Left-out criteria take the defaults: all required matched, min confidence 0.8, review on expected.
+The optional three-way rule holds (on_fail: review, or failed) a bundle whose invoice and delivery
+note name different orders, or that invoices more than the delivered quantity at the order's unit
+price within the tolerances.")]
     Create(CreateArgs),
     /// List package configs, newest first: id, name, then the document types.
     List {
@@ -59,6 +66,14 @@ Left-out criteria take the defaults: all required matched, min confidence 0.8, r
     )]
     Edit(EditArgs),
     /// Delete a package config, and with it every package run made from it.
+    /// Judge a bundle: each file's rows are documents of a type of the package, matched through
+    /// that type's config as a normal run; prints the verdict (passed, failed, review, error).
+    #[command(
+        after_help = "Example: packages run --config PACKAGE_ID --invoice inv.csv --delivery-note dn.csv"
+    )]
+    Run(super::package_runs::RunArgs),
+    /// List package runs, newest first: id, verdict, when, package config.
+    Runs(super::package_runs::RunsArgs),
     Delete {
         /// The package config to delete.
         package_id: String,
@@ -119,6 +134,8 @@ pub fn run(session: &Session, command: PackagesCommand, io: &mut Io) -> Result<u
                 args.json,
             )
         }
+        PackagesCommand::Run(args) => return super::package_runs::run(session, args, io),
+        PackagesCommand::Runs(args) => return super::package_runs::runs(session, args, io),
         PackagesCommand::Delete { package_id, json } => {
             return delete(session, &package_id, json, io)
         }

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use engine::package::rules::with_rules;
 use engine::package::{
     slot_status, verdict, DocumentResult, DocumentTypeConfig, PackageConfig, PackageRun,
     PackageVerdict, PassCriteria, SlotResult,
@@ -16,6 +17,7 @@ use serde_json::Value;
 use store::{NewResult, PackageRunQuery, RunCounters, StoreError};
 use ts_rs::TS;
 
+use super::rules::SlotBest;
 use crate::error::{Result, ServiceError};
 use crate::lease::now_ms;
 use crate::paging::{created_after, created_cursor, cursor_limit};
@@ -83,16 +85,25 @@ impl Workspace {
         let created_at = self.now();
         let mut document_results = Vec::new();
         let mut slots = Vec::new();
+        let mut bests = BTreeMap::new();
         for slot in &config.document_type_configs {
             let rows = input
                 .input_documents
                 .get(&slot.document_type)
                 .map_or(&[][..], Vec::as_slice);
-            let (result, outcome) = self.run_slot(slot, rows, &config.pass_criteria);
+            let (result, outcome, best) = self.run_slot(slot, rows, &config.pass_criteria);
             document_results.push(result);
             slots.push(outcome);
+            if let Some(best) = best {
+                bests.insert(slot.document_type.clone(), best);
+            }
         }
-        let status = verdict(&slots, &config.pass_criteria);
+        let rule_results = self.judge_rules(&config, &input.input_documents, &bests)?;
+        let status = with_rules(
+            verdict(&slots, &config.pass_criteria),
+            &config.rules,
+            &rule_results,
+        );
         let error = document_results
             .iter()
             .filter_map(|r| {
@@ -116,6 +127,7 @@ impl Workspace {
                     )
                 })
                 .collect(),
+            rule_results,
             error,
             created_at,
             completed_at: Some(self.now()),
@@ -164,13 +176,14 @@ impl Workspace {
     }
 
     /// One slot: no input gives its presence's status; input is matched as a run of the slot's
-    /// config, and the best row (the most confident) stands for the slot.
+    /// config, and the best row (the most confident) stands for the slot (and is returned for the
+    /// package's rules).
     fn run_slot(
         &self,
         slot: &DocumentTypeConfig,
         rows: &[InputRow],
         criteria: &PassCriteria,
-    ) -> (DocumentResult, SlotResult) {
+    ) -> (DocumentResult, SlotResult, Option<SlotBest>) {
         let mut outcome = SlotResult {
             presence: slot.presence,
             document_found: !rows.is_empty(),
@@ -191,8 +204,9 @@ impl Workspace {
             error: None,
         };
         if rows.is_empty() {
-            return (result, outcome);
+            return (result, outcome, None);
         }
+        let mut kept = None;
         match self.match_rows(&slot.matching_config_id, rows) {
             Ok((run_id, config, best)) => {
                 result.matching_run_id = Some(run_id);
@@ -201,7 +215,8 @@ impl Workspace {
                     outcome.in_review_band = best.confidence >= config.review_floor
                         && best.confidence < config.threshold;
                     outcome.confidence = Some(best.confidence);
-                    result.matched_reference_row_id = best.matched_reference_row_id;
+                    result.matched_reference_row_id = best.matched_reference_row_id.clone();
+                    kept = Some(SlotBest { config, best });
                 }
             }
             Err((run_id, e)) => {
@@ -212,7 +227,7 @@ impl Workspace {
         }
         result.confidence = outcome.confidence;
         result.status = slot_status(&outcome, criteria);
-        (result, outcome)
+        (result, outcome, kept)
     }
 
     /// Matches `rows` as a run of config `config_id`, written like any run: (run id, the config,
