@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use engine::package::{PackageConfig, PackageRun, PackageVerdict};
 use engine::{
     ConfigInput, Dataset, MatchResult, MatchingConfig, Record, ResultPage, ReviewDecision, RowPage,
     Run, RunDetail, RunProgress, TriggeredBy,
@@ -15,6 +16,7 @@ use service::{
     ImportPreview, ImportRequest, MatchingStrategy, ResultQuery, ReviewCounts, ReviewInput,
     RunFilter, RunPage, RunSummary, SmartRunInput, Workspace, WorkspaceInfo,
 };
+use service::{CursorQuery, InputRow, PackageConfigInput, PackageConfigPatch, PackageRunFilter};
 use tauri::ipc::Channel;
 use tauri::State;
 
@@ -262,6 +264,77 @@ commands! {
 
     async fn dismiss_suggestion[ws: Ws<'_>](run_id: String, result_id: String) -> MatchResult {
         call(ws, move |w| w.dismiss_suggestion(&run_id, &result_id)).await
+    }
+
+    // ---- packages ------------------------------------------------------------------------------
+
+    /// The package configs, newest first (the first 100).
+    async fn list_package_configs[ws: Ws<'_>]() -> Vec<PackageConfig> {
+        call(ws, |w| {
+            let q = CursorQuery {
+                cursor: None,
+                limit: Some(100),
+            };
+            Ok(w.package_config_page(&q)?.data)
+        })
+        .await
+    }
+
+    /// A package config from its JSON body (spec A.8.2); an unknown or mistyped key is a
+    /// validation error naming it.
+    async fn create_package_config[ws: Ws<'_>](input: serde_json::Value) -> PackageConfig {
+        call(ws, move |w| {
+            let input: PackageConfigInput = input_from_json(input)?;
+            w.create_package_config(&input)
+        })
+        .await
+    }
+
+    async fn patch_package_config[ws: Ws<'_>](id: String, patch: serde_json::Value) -> PackageConfig {
+        call(ws, move |w| {
+            let patch: PackageConfigPatch = input_from_json(patch)?;
+            w.patch_package_config(&id, &patch)
+        })
+        .await
+    }
+
+    /// Deletes the package config and its package runs.
+    async fn delete_package_config[ws: Ws<'_>](id: String) -> () {
+        call(ws, move |w| w.delete_package_config(&id)).await
+    }
+
+    /// Runs a bundle now and answers its verdict (spec A.9.2); each slot makes a normal run.
+    async fn run_package[ws: Ws<'_>](input: serde_json::Value) -> PackageRun {
+        call(ws, move |w| w.run_package(&input_from_json(input)?)).await
+    }
+
+    /// Package runs, newest first (the first 100), of one config and/or one verdict.
+    async fn list_package_runs[ws: Ws<'_>](
+        package_config_id: Option<String>,
+        status: Option<PackageVerdict>,
+    ) -> Vec<PackageRun> {
+        call(ws, move |w| {
+            let filter = PackageRunFilter {
+                package_config_id,
+                status,
+            };
+            let q = CursorQuery {
+                cursor: None,
+                limit: Some(100),
+            };
+            Ok(w.package_run_page(&filter, &q)?.data)
+        })
+        .await
+    }
+
+    async fn get_package_run[ws: Ws<'_>](id: String) -> PackageRun {
+        call(ws, move |w| w.get_package_run(&id)).await
+    }
+
+    /// The documents of a file for a bundle (CSV, workbook, JSON, e-invoice XML or PDF): one per
+    /// row; errors name the file, row and column.
+    async fn package_documents_from_file[ws: Ws<'_>](path: String) -> Vec<InputRow> {
+        call(ws, move |_| service::input_rows_from_file(std::path::Path::new(&path))).await
     }
 
     // ---- local REST API -----------------------------------------------------------------------

@@ -198,6 +198,7 @@ describe('pickFile', () => {
     expect(options.multiple).toBe(false);
     expect(options.directory).toBe(false);
     expect(options.filters[0]?.extensions).toEqual(['csv', 'tsv', 'txt', 'xlsx', 'xlsm', 'xls', 'ods', 'json']);
+    expect(options.filters[1]?.extensions).toEqual(['xml', 'pdf']);
   });
 
   it('returns null when the dialog is dismissed', async () => {

@@ -261,6 +261,7 @@ export async function pickFile(): Promise<string | null> {
       title: 'Choose a data file',
       filters: [
         { name: 'Data files (CSV, TSV, XLSX, XLS, ODS, JSON)', extensions: ['csv', 'tsv', 'txt', 'xlsx', 'xlsm', 'xls', 'ods', 'json'] },
+        { name: 'E-invoices (UBL, CII XML; Factur-X, ZUGFeRD PDF)', extensions: ['xml', 'pdf'] },
         { name: 'All files', extensions: ['*'] },
       ],
     });

@@ -64,7 +64,7 @@ impl Machine {
 }
 
 /// The value of the first `key: value` line of a /proc file.
-fn proc_field(path: &str, key: &str) -> Option<String> {
+pub fn proc_field(path: &str, key: &str) -> Option<String> {
     let text = std::fs::read_to_string(path).ok()?;
     text.lines().find_map(|line| {
         let (k, v) = line.split_once(':')?;

@@ -49,14 +49,14 @@ impl Session {
     }
 
     /// The workspace as the REST server and the scheduler hold it.
-    pub(crate) fn shared(&self) -> Arc<Workspace> {
+    pub fn shared(&self) -> Arc<Workspace> {
         self.workspace
             .clone()
             .expect("workspace is open until drop")
     }
 
     /// The runtime the workspace's run worker lives on; `run` listens for Ctrl-C on it.
-    pub(crate) fn runtime(&self) -> &tokio::runtime::Handle {
+    pub fn runtime(&self) -> &tokio::runtime::Handle {
         self.runtime
             .as_ref()
             .expect("runtime is up until drop")

@@ -11,6 +11,7 @@
 //! sheet's own row numbers; JSON files, which have no rows, number their records from 1.
 
 mod csv;
+pub mod einvoice;
 pub mod error;
 mod json;
 pub mod limits;
@@ -122,6 +123,9 @@ pub enum FileFormat {
     Ods,
     /// A JSON array of objects, one per row.
     Json,
+    /// E-invoices: a UBL or CII XML file, a Factur-X/ZUGFeRD PDF, or a folder of them; one row
+    /// per invoice.
+    EInvoice,
 }
 
 impl FileFormat {
@@ -136,6 +140,8 @@ impl FileFormat {
             Some("xls") => FileFormat::Xls,
             Some("ods") => FileFormat::Ods,
             Some("json") => FileFormat::Json,
+            Some("xml" | "pdf") => FileFormat::EInvoice,
+            _ if path.is_dir() => FileFormat::EInvoice,
             _ => FileFormat::Csv,
         }
     }
@@ -147,6 +153,7 @@ impl FileFormat {
             FileFormat::Xls => "xls",
             FileFormat::Ods => "ods",
             FileFormat::Json => "json",
+            FileFormat::EInvoice => "einvoice",
         }
     }
 }
@@ -183,6 +190,7 @@ pub fn read_table(path: &Path, opts: &ImportOptions) -> Result<Table, ImportErro
             sheet::read_workbook(path, format, opts)
         }
         FileFormat::Json => json::read_json(path, opts),
+        FileFormat::EInvoice => einvoice::read_einvoices(path),
     }
 }
 

@@ -101,7 +101,9 @@ fn read_sheet(
         FileFormat::Ods => open_workbook(path)
             .map(Sheets::Ods)
             .map_err(|e: calamine::OdsError| e.to_string()),
-        FileFormat::Csv | FileFormat::Json => unreachable!("not a workbook format"),
+        FileFormat::Csv | FileFormat::Json | FileFormat::EInvoice => {
+            unreachable!("not a workbook format")
+        }
     };
     let kind = format.as_str().to_uppercase();
     let mut workbook = opened.map_err(|e| {

@@ -68,7 +68,8 @@ impl Workspace {
             delimiter: text.then(|| (table.delimiter as char).to_string()),
             encoding: text.then(|| table.encoding.to_string()),
             // JSON names its columns by keys whatever the option says.
-            has_header: opts.has_header || table.format == FileFormat::Json,
+            has_header: opts.has_header
+                || matches!(table.format, FileFormat::Json | FileFormat::EInvoice),
             sheets: table.sheets.clone(),
             sheet: table.sheet.clone(),
             id_column: import::guess_id_column(&table.columns, req.kind),

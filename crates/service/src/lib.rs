@@ -63,6 +63,8 @@ pub struct OpenOptions {
     /// them). Right for the app and `serve`; a one-shot command that exits straight after would
     /// leave them interrupted.
     pub take_over_runs: bool,
+    /// How long a warm index (package runs, match-one) stays unused before it is freed.
+    pub warm_index_idle: std::time::Duration,
 }
 
 impl Default for OpenOptions {
@@ -74,6 +76,7 @@ impl Default for OpenOptions {
             user,
             clock: Arc::new(SystemClock),
             take_over_runs: true,
+            warm_index_idle: packages::warm::IDLE,
         }
     }
 }
@@ -89,7 +92,7 @@ pub struct Workspace {
     /// active run and both start one.
     schedule_pass: Mutex<()>,
     /// Reference rows and indexes kept between package runs (see `packages::warm`).
-    warm: packages::warm::WarmIndexes,
+    warm: Arc<packages::warm::WarmIndexes>,
 }
 
 impl Workspace {
@@ -102,6 +105,8 @@ impl Workspace {
         opts: OpenOptions,
     ) -> Result<Workspace> {
         let store = Arc::new(Store::open(path)?);
+        let warm = Arc::new(packages::warm::WarmIndexes::new(opts.warm_index_idle));
+        packages::warm::free_when_idle(&warm, &runtime);
         let runner = runner::Runner::start(
             store.clone(),
             opts.clock.clone(),
@@ -116,7 +121,7 @@ impl Workspace {
             clock: opts.clock,
             runner,
             schedule_pass: Mutex::new(()),
-            warm: Default::default(),
+            warm,
         };
         Ok(ws)
     }

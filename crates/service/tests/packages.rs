@@ -449,3 +449,40 @@ fn one_document_is_matched_now_through_the_warm_index_without_a_run() {
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::NotFound);
 }
+
+#[test]
+fn a_warm_index_left_idle_is_freed_by_the_timer() {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let ws = Workspace::open(
+        &dir.path().join("w.sqlite"),
+        rt.handle().clone(),
+        service::OpenOptions {
+            user: "tester".into(),
+            warm_index_idle: std::time::Duration::from_millis(200),
+            ..service::OpenOptions::default()
+        },
+    )
+    .unwrap();
+    let (invoices, _) = two_configs(&ws);
+    let values = json!({"po_reference": "PO-2024-000101"});
+    let input = service::MatchOneInput {
+        values: values.as_object().unwrap().clone(),
+        document_id: None,
+    };
+    ws.match_one(&invoices, &input).unwrap();
+    assert_eq!(ws.warm_indexes(), 1);
+    // Nothing else touches the workspace: only the timer can free it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while ws.warm_indexes() > 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the idle index was never freed"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    // Used again, it is built again and answers the same.
+    let m = ws.match_one(&invoices, &input).unwrap();
+    assert_eq!(m.matched_reference_row_id.as_deref(), Some("po_1"));
+    assert_eq!(ws.warm_indexes(), 1);
+}

@@ -314,3 +314,58 @@ fn a_rule_that_cannot_hold_is_refused_naming_its_field() {
     // Nothing refused was stored.
     assert_eq!(ws.get_package_config(&package).unwrap().rules.len(), 1);
 }
+
+#[test]
+fn an_e_invoice_file_feeds_a_package_and_a_folder_imports_as_documents() {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let ws = open(&rt, &dir.path().join("w.sqlite"));
+    let path = dir.path().join("orders.csv");
+    std::fs::write(&path, ORDERS).unwrap();
+    let orders = import(&ws, &path, DatasetKind::Reference, "po_id");
+    let config = ws
+        .create_config(&config(
+            "E-invoices to orders",
+            &orders.id,
+            vec![
+                mapping("order_reference", "po_number", Strategy::Exact, 0.6),
+                mapping("net_amount", "net_amount", Strategy::NumericRange, 0.4),
+            ],
+            0.8,
+        ))
+        .unwrap();
+    let package = ws
+        .create_package_config(&PackageConfigInput {
+            name: "E-invoice".into(),
+            document_type_configs: vec![DocumentTypeConfig {
+                document_type: "invoice".into(),
+                matching_config_id: config.id,
+                presence: Presence::Required,
+            }],
+            pass_criteria: None,
+            rules: None,
+        })
+        .unwrap();
+    let fixtures = common::fixture("einvoices");
+    let rows = service::input_rows_from_file(&fixtures.join("ubl-peppol-invoice.xml")).unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].document_id, "ubl-peppol-invoice.xml");
+    let run = ws
+        .run_package(&PackageRunInput {
+            package_config_id: package.id,
+            input_documents: [("invoice".to_string(), rows)].into_iter().collect(),
+        })
+        .unwrap();
+    assert_eq!(run.status, PackageVerdict::Passed, "{run:?}");
+    assert_eq!(
+        run.document_results[0].matched_reference_row_id.as_deref(),
+        Some("po_1")
+    );
+
+    // The folder of e-invoices as a document set: one document per file, named by it.
+    let set = import(&ws, &fixtures, DatasetKind::Documents, "document_id");
+    assert_eq!(set.row_count, 2);
+    assert_eq!(set.source_type, "einvoice");
+    assert_eq!(set.filename_column.as_deref(), Some("document_filename"));
+    assert!(set.columns.iter().any(|c| c.name == "seller_vat_id"));
+}

@@ -10,9 +10,13 @@ import type { ExportOutcome } from "./ExportOutcome";
 import type { ExportRequest } from "./ExportRequest";
 import type { ImportPreview } from "./ImportPreview";
 import type { ImportRequest } from "./ImportRequest";
+import type { InputRow } from "./InputRow";
 import type { MatchResult } from "./MatchResult";
 import type { MatchingConfig } from "./MatchingConfig";
 import type { MatchingStrategy } from "./MatchingStrategy";
+import type { PackageConfig } from "./PackageConfig";
+import type { PackageRun } from "./PackageRun";
+import type { PackageVerdict } from "./PackageVerdict";
 import type { Record } from "./Record";
 import type { ResultPage } from "./ResultPage";
 import type { ResultQuery } from "./ResultQuery";
@@ -109,6 +113,22 @@ export type TauriCommands = {
   accept_suggestion: { args: { runId: string; resultId: string }; answer: MatchResult };
   /** `dismiss_suggestion(run_id: String, result_id: String) -> MatchResult` */
   dismiss_suggestion: { args: { runId: string; resultId: string }; answer: MatchResult };
+  /** `list_package_configs() -> Vec<PackageConfig>` */
+  list_package_configs: { args: never; answer: Array<PackageConfig> };
+  /** `create_package_config(input: serde_json::Value) -> PackageConfig` */
+  create_package_config: { args: { input: unknown }; answer: PackageConfig };
+  /** `patch_package_config(id: String, patch: serde_json::Value) -> PackageConfig` */
+  patch_package_config: { args: { id: string; patch: unknown }; answer: PackageConfig };
+  /** `delete_package_config(id: String) -> ()` */
+  delete_package_config: { args: { id: string }; answer: null };
+  /** `run_package(input: serde_json::Value) -> PackageRun` */
+  run_package: { args: { input: unknown }; answer: PackageRun };
+  /** `list_package_runs(package_config_id: Option<String>, status: Option<PackageVerdict>) -> Vec<PackageRun>` */
+  list_package_runs: { args: { packageConfigId?: string | null; status?: PackageVerdict | null }; answer: Array<PackageRun> };
+  /** `get_package_run(id: String) -> PackageRun` */
+  get_package_run: { args: { id: string }; answer: PackageRun };
+  /** `package_documents_from_file(path: String) -> Vec<InputRow>` */
+  package_documents_from_file: { args: { path: string }; answer: Array<InputRow> };
   /** `api_status() -> ApiServerStatus` */
   api_status: { args: never; answer: ApiServerStatus };
   /** `set_api_settings(settings: ApiSettings) -> ApiServerStatus` */
@@ -158,6 +178,14 @@ export const TAURI_COMMANDS: readonly (keyof TauriCommands)[] = [
   "ai_resolve",
   "accept_suggestion",
   "dismiss_suggestion",
+  "list_package_configs",
+  "create_package_config",
+  "patch_package_config",
+  "delete_package_config",
+  "run_package",
+  "list_package_runs",
+  "get_package_run",
+  "package_documents_from_file",
   "api_status",
   "set_api_settings",
   "rotate_api_key",

@@ -33,6 +33,7 @@ export const FORMAT_LABEL: Record<string, string> = {
   xls: 'Excel 97–2003 workbook (XLS)',
   ods: 'OpenDocument spreadsheet (ODS)',
   json: 'JSON file',
+  einvoice: 'E-invoice (UBL, CII, Factur-X PDF)',
 };
 
 const KIND_CHOICE: Record<DatasetKind, string> = {
@@ -65,6 +66,9 @@ export function formatFromPath(path: string): string | undefined {
     case 'ods':
     case 'json':
       return ext;
+    case 'xml':
+    case 'pdf':
+      return 'einvoice';
     default:
       return undefined;
   }

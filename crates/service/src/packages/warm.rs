@@ -3,7 +3,7 @@
 //! config are kept between calls instead of being loaded and built every time. Kept per config
 //! while the config is unchanged, at most `MAX_WARM` of them, and freed when idle.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 use engine::index::{free_in_background, ReferenceIndex};
@@ -18,8 +18,10 @@ use crate::Workspace;
 
 /// Configs whose index is kept warm at once; the least recently used goes first.
 const MAX_WARM: usize = 2;
-/// An index unused this long is freed at the next look.
+/// An index unused this long is freed (the default of `OpenOptions::warm_index_idle`).
 pub(crate) const IDLE: Duration = Duration::from_secs(10 * 60);
+/// The longest between two looks for idle indexes.
+const LOOK_EVERY: Duration = Duration::from_secs(30);
 
 /// One config's reference rows, plan and index, as of the config's `updated_at` and its reference
 /// data's rows.
@@ -50,12 +52,34 @@ impl Warm {
 }
 
 /// The workspace's warm indexes.
-#[derive(Default)]
 pub(crate) struct WarmIndexes {
     entries: Mutex<Vec<Arc<Warm>>>,
+    /// Unused this long, an index is freed.
+    idle: Duration,
+}
+
+/// Frees `warm`'s idle indexes as time passes, on `runtime`, until the workspace is gone: an
+/// app left open over lunch gives the memory back without waiting for the next package run.
+pub(crate) fn free_when_idle(warm: &Arc<WarmIndexes>, runtime: &tokio::runtime::Handle) {
+    let weak: Weak<WarmIndexes> = Arc::downgrade(warm);
+    let every = (warm.idle / 4).clamp(Duration::from_millis(10), LOOK_EVERY);
+    runtime.spawn(async move {
+        loop {
+            tokio::time::sleep(every).await;
+            let Some(warm) = weak.upgrade() else { break };
+            warm.free_idle(warm.idle);
+        }
+    });
 }
 
 impl WarmIndexes {
+    pub fn new(idle: Duration) -> WarmIndexes {
+        WarmIndexes {
+            entries: Mutex::new(Vec::new()),
+            idle,
+        }
+    }
+
     /// Frees every index unused for `idle`; returns how many were freed.
     pub fn free_idle(&self, idle: Duration) -> usize {
         let now = Instant::now();
@@ -108,7 +132,7 @@ impl Workspace {
     /// The warm index of `config`: kept from an earlier call while the config is unchanged,
     /// built (and kept) otherwise. Idle ones are freed first.
     pub(crate) fn warm_index(&self, config: &MatchingConfig) -> Result<Arc<Warm>> {
-        self.warm.free_idle(IDLE);
+        self.warm.free_idle(self.warm.idle);
         // The reference data must still be there, as it was (a changed config has a new
         // `updated_at`; a dataset is never changed in place, but may be deleted).
         let dataset = self
@@ -153,7 +177,8 @@ impl Workspace {
         self.warm.len()
     }
 
-    /// Frees the warm indexes unused for `idle` (the app and `serve` call it as time passes).
+    /// Frees the warm indexes unused for `idle` now (a timer also frees those unused for
+    /// `OpenOptions::warm_index_idle`).
     pub fn free_idle_indexes(&self, idle: Duration) -> usize {
         self.warm.free_idle(idle)
     }
