@@ -8,3 +8,4 @@ pub mod in_memory;
 pub mod people;
 pub mod rng;
 pub mod score;
+pub mod tags;
