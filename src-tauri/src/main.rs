@@ -15,6 +15,7 @@ fn main() -> ExitCode {
         return matchbook_cli::main_with_args(args);
     }
     service::prefer_small_pages();
+    service::set_memory_release(matchbook_cli::release_mimalloc);
     let launch = match matchbook_app::LaunchOptions::parse(args.into_iter().skip(1)) {
         Ok(l) if l.help => {
             println!("{}", matchbook_app::USAGE);

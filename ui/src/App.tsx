@@ -8,18 +8,20 @@ import { ErrorBanner } from './components/ErrorBanner';
 import { publishProgress } from './progressHub';
 import { ConfigsScreen } from './screens/ConfigsScreen';
 import { DataScreen } from './screens/DataScreen';
+import { PackagesScreen } from './screens/PackagesScreen';
 import { ReviewScreen } from './screens/ReviewScreen';
 import { RunsScreen } from './screens/RunsScreen';
 import { SettingsScreen } from './screens/SettingsScreen';
 import { StrategiesScreen } from './screens/StrategiesScreen';
 
-export type Tab = 'data' | 'strategies' | 'configs' | 'runs' | 'review' | 'settings';
+export type Tab = 'data' | 'strategies' | 'configs' | 'runs' | 'packages' | 'review' | 'settings';
 
 const TABS: { id: Tab; label: string }[] = [
   { id: 'data', label: 'Data' },
   { id: 'strategies', label: 'Strategies' },
   { id: 'configs', label: 'Configs' },
   { id: 'runs', label: 'Runs' },
+  { id: 'packages', label: 'Packages' },
   { id: 'review', label: 'Review' },
   { id: 'settings', label: 'Settings' },
 ];
@@ -109,6 +111,15 @@ export function App() {
         <section id="panel-runs" role="tabpanel" aria-labelledby="nav-runs" hidden={tab !== 'runs'} className="screen">
           <RunsScreen
             active={tab === 'runs'}
+            onReview={(runId) => {
+              setReviewRequest((prev) => ({ runId, seq: (prev?.seq ?? 0) + 1 }));
+              setTab('review');
+            }}
+          />
+        </section>
+        <section id="panel-packages" role="tabpanel" aria-labelledby="nav-packages" hidden={tab !== 'packages'} className="screen">
+          <PackagesScreen
+            active={tab === 'packages'}
             onReview={(runId) => {
               setReviewRequest((prev) => ({ runId, seq: (prev?.seq ?? 0) + 1 }));
               setTab('review');

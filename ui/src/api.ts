@@ -19,6 +19,13 @@ import type { ImportRequest } from './bindings/ImportRequest';
 import type { MatchResult } from './bindings/MatchResult';
 import type { MatchingConfig } from './bindings/MatchingConfig';
 import type { MatchingStrategy } from './bindings/MatchingStrategy';
+import type { InputRow } from './bindings/InputRow';
+import type { PackageConfig } from './bindings/PackageConfig';
+import type { PackageConfigInput } from './bindings/PackageConfigInput';
+import type { PackageConfigPatch } from './bindings/PackageConfigPatch';
+import type { PackageRun } from './bindings/PackageRun';
+import type { PackageRunInput } from './bindings/PackageRunInput';
+import type { PackageVerdict } from './bindings/PackageVerdict';
 import type { Record as DataRecord } from './bindings/Record';
 import type { ResultPage } from './bindings/ResultPage';
 import type { ResultQuery } from './bindings/ResultQuery';
@@ -225,6 +232,45 @@ export function resultDecisions(resultId: string): Promise<ReviewDecision[]> {
 
 export function referenceRows(datasetId: string, ids: string[]): Promise<DataRecord[]> {
   return call('reference_rows', { datasetId, ids });
+}
+
+/** The package configs, newest first. */
+export function listPackageConfigs(): Promise<PackageConfig[]> {
+  return call('list_package_configs');
+}
+
+/** Creates a package config; refusals name the field (`document_type_configs[1].matching_config_id`, `rules[0].unit_price_column`). */
+export function createPackageConfig(input: PackageConfigInput): Promise<PackageConfig> {
+  return call('create_package_config', { input });
+}
+
+/** Changes a package config: slots and rules replaced as a whole, criteria merged. */
+export function patchPackageConfig(id: string, patch: PackageConfigPatch): Promise<PackageConfig> {
+  return call('patch_package_config', { id, patch });
+}
+
+/** Deletes a package config with its package runs. */
+export function deletePackageConfig(id: string): Promise<null> {
+  return call('delete_package_config', { id });
+}
+
+/** Judges a bundle now: each slot's documents are matched as a normal run; answers the verdict. */
+export function runPackage(input: PackageRunInput): Promise<PackageRun> {
+  return call('run_package', { input });
+}
+
+/** Package runs, newest first, of one package config and/or one verdict. */
+export function listPackageRuns(packageConfigId?: string, status?: PackageVerdict): Promise<PackageRun[]> {
+  return call('list_package_runs', { packageConfigId: packageConfigId ?? null, status: status ?? null });
+}
+
+export function getPackageRun(id: string): Promise<PackageRun> {
+  return call('get_package_run', { id });
+}
+
+/** The documents a file holds for a bundle (CSV, workbook, JSON, e-invoice XML or PDF), one per row. */
+export function packageDocumentsFromFile(path: string): Promise<InputRow[]> {
+  return call('package_documents_from_file', { path });
 }
 
 /**

@@ -63,3 +63,15 @@ export async function emit(progress: RunProgress): Promise<void> {
   });
   await settle();
 }
+
+/** Sets an input's, select's or textarea's value as a user would, so React sees the change. */
+export async function change(el: Element | null, value: string): Promise<void> {
+  if (!el) throw new Error('nothing to change');
+  await act(async () => {
+    // React tracks the value it last set; the native setter makes the change visible to it.
+    const proto = el instanceof HTMLSelectElement ? HTMLSelectElement.prototype : el instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
+    Object.getOwnPropertyDescriptor(proto, 'value')?.set?.call(el, value);
+    el.dispatchEvent(new Event(el instanceof HTMLSelectElement ? 'change' : 'input', { bubbles: true }));
+  });
+  await settle();
+}

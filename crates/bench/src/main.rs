@@ -129,6 +129,7 @@ struct ScaleArgs {
 
 fn main() -> ExitCode {
     service::prefer_small_pages();
+    service::set_memory_release(matchbook_cli::release_mimalloc);
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

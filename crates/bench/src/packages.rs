@@ -21,15 +21,22 @@ use service::{InputRow, PackageConfigInput, PackageRunInput};
 use crate::machine::proc_field;
 use crate::{kept, BenchError};
 
-/// The resident memory now, in MiB (`None` without /proc).
-fn rss_mib() -> Option<f64> {
-    proc_field("/proc/self/status", "VmRSS")
-        .and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok())
-        .map(|kib| kib / 1024.0)
+/// The resident memory now, in MiB: all of it, and the anonymous part (the heap; the rest is the
+/// workspace file's pages that SQLite maps, which the kernel drops when it needs them). `None`
+/// without /proc.
+fn rss_mib() -> Option<(f64, f64)> {
+    let field = |key: &str| {
+        proc_field("/proc/self/status", key)
+            .and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok())
+            .map(|kib| kib / 1024.0)
+    };
+    Some((field("VmRSS")?, field("RssAnon")?))
 }
 
-fn mib(m: Option<f64>) -> String {
-    m.map_or("?".into(), |m| format!("{m:.0} MiB"))
+fn mib(m: Option<(f64, f64)>) -> String {
+    m.map_or("?".into(), |(all, anon)| {
+        format!("{all:.0} MiB ({anon:.0} MiB heap)")
+    })
 }
 
 /// p50, p99 and worst of `times` (ms), sorted here.

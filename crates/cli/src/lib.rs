@@ -7,6 +7,7 @@
 //! `session` the tokio runtime plus open workspace, `error` the exit codes, `format` the text
 //! helpers of the human-readable output.
 
+mod allocator;
 mod commands;
 mod error;
 mod format;
@@ -24,6 +25,7 @@ use commands::{
 };
 use session::WorkspaceArg;
 
+pub use allocator::release_mimalloc;
 pub use commands::eval::predictions_of_run;
 pub use error::{CliError, EXIT_DATA, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE};
 pub use session::Session;
@@ -124,6 +126,7 @@ pub struct Io<'a> {
 /// Runs the command line `args` (the first item is the program name, as in `std::env::args()`).
 pub fn main_with_args(args: impl IntoIterator<Item = String>) -> ExitCode {
     service::prefer_small_pages();
+    service::set_memory_release(release_mimalloc);
     // Unlocked handles: holding stderr's lock for the whole command would block (and so
     // deadlock) any worker thread of the service that writes a line to stderr while a run is
     // awaited.

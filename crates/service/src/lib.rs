@@ -37,7 +37,7 @@ pub use configs::{candidate_search, CandidateSearch, FieldSearch};
 pub use dto::*;
 pub use error::{ApiError, ErrorCode, Result, ServiceError};
 pub use keys::{ApiKeyInfo, ApiServerStatus, ApiSettings, NewApiKey, DEFAULT_API_PORT, KEY_PREFIX};
-pub use memory::prefer_small_pages;
+pub use memory::{prefer_small_pages, set_memory_release};
 pub use packages::{
     input_rows_from_file, InputRow, MatchOne, MatchOneInput, PackageConfigInput,
     PackageConfigPatch, PackageRunFilter, PackageRunInput, PassCriteriaPatch,

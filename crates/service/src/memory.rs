@@ -11,3 +11,22 @@ pub fn prefer_small_pages() {
         let _ = rustix::thread::disable_transparent_huge_pages(true);
     }
 }
+
+/// How the process's allocator hands freed memory back to the system, when it does not do so
+/// by itself: set once at start by a shell that links such an allocator.
+static RELEASE: std::sync::OnceLock<fn()> = std::sync::OnceLock::new();
+
+/// Registers how to give freed memory back. mimalloc, which the shells link, keeps a block freed
+/// by another thread than the one that allocated it until that thread allocates again; a warm
+/// index built on the worker threads and freed while they sit idle would stay resident for
+/// good. Later calls change nothing.
+pub fn set_memory_release(release: fn()) {
+    let _ = RELEASE.set(release);
+}
+
+/// Gives freed memory back, where a shell said how (see `set_memory_release`).
+pub(crate) fn release_memory() {
+    if let Some(release) = RELEASE.get() {
+        release();
+    }
+}

@@ -289,6 +289,30 @@ impl App {
         }
     }
 
+    /// The value of the option of the select at `select` whose text contains `text`, once it is
+    /// there (options arrive with data loaded after the select renders).
+    pub async fn option_value(&self, select: &str, text: &str) -> TestResult<String> {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            for option in self
+                .client
+                .find_all(Locator::Css(&format!("{select} option")))
+                .await?
+            {
+                // A re-render may replace the options while they are read: look again.
+                if option.text().await.unwrap_or_default().contains(text) {
+                    if let Ok(value) = option.attr("value").await {
+                        return Ok(value.unwrap_or_default());
+                    }
+                }
+            }
+            if Instant::now() > deadline {
+                return Err(format!("{select} never offered {text:?}").into());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// The rendered text of the element at `css`, found again if a re-render replaced it.
     pub async fn text(&self, css: &str) -> TestResult<String> {
         let deadline = Instant::now() + WAIT;

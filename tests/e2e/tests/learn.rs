@@ -28,29 +28,6 @@ async fn import(app: &App, kind: &str, file: &str, id_column: &str, datasets: us
     app.wait_count("tr[data-dataset-id]", datasets).await
 }
 
-/// The value of the option of `select` whose text contains `text`, once it is there.
-async fn option_value(app: &App, select: &str, text: &str) -> TestResult<String> {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        for option in app
-            .client
-            .find_all(Locator::Css(&format!("{select} option")))
-            .await?
-        {
-            // A re-render may replace the options while they are read: look again.
-            if option.text().await.unwrap_or_default().contains(text) {
-                if let Ok(value) = option.attr("value").await {
-                    return Ok(value.unwrap_or_default());
-                }
-            }
-        }
-        if Instant::now() > deadline {
-            return Err(format!("{select} never offered {text:?}").into());
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 /// Waits until the number an element's attribute holds passes `done`, and returns it.
 async fn wait_number(
     app: &App,
@@ -121,7 +98,7 @@ async fn generate_strategy_smart_run_ai_resolve_and_accept_a_suggestion() -> Tes
     app.click("#nav-strategies").await?;
     app.wait_text("#strategy-empty", "Generate a strategy")
         .await?;
-    let documents = option_value(&app, "#st-documents", "learn_invoices").await?;
+    let documents = app.option_value("#st-documents", "learn_invoices").await?;
     app.select("#st-documents", &documents).await?;
     app.fill("#st-name", "Learned (e2e)").await?;
     app.click("#st-generate").await?;
@@ -148,7 +125,9 @@ async fn generate_strategy_smart_run_ai_resolve_and_accept_a_suggestion() -> Tes
     app.click("#nav-configs").await?;
     app.find("li[data-config-id]").await?;
     app.fill("#cfg-name", "Cautious (e2e)").await?;
-    let reference = option_value(&app, "#cfg-reference_data_id", "learn_orders").await?;
+    let reference = app
+        .option_value("#cfg-reference_data_id", "learn_orders")
+        .await?;
     app.select("#cfg-reference_data_id", &reference).await?;
     app.select("#cfg-document_set_id", &documents).await?;
     app.select("#cfg-field_mappings-0-source", "po_reference")
@@ -173,9 +152,9 @@ async fn generate_strategy_smart_run_ai_resolve_and_accept_a_suggestion() -> Tes
 
     // Runs: a smart run of the learned config with its strategy.
     app.click("#nav-runs").await?;
-    let learned = option_value(&app, "#run-config", "Learned (e2e)").await?;
+    let learned = app.option_value("#run-config", "Learned (e2e)").await?;
     app.select("#run-config", &learned).await?;
-    option_value(&app, "#smart-strategy", "Learned (e2e)").await?;
+    app.option_value("#smart-strategy", "Learned (e2e)").await?;
     let smart = run_and_open(&app, "#smart-run", 0).await?;
     app.wait_attr("#run-type", "data-run-type", "smart").await?;
     app.wait_count("#run-mu-chart tr[data-field]", 4).await?;
@@ -194,10 +173,10 @@ async fn generate_strategy_smart_run_ai_resolve_and_accept_a_suggestion() -> Tes
 
     // A standard run of the cautious config leaves a review band; AI resolve settles part of it.
     app.click("#nav-runs").await?;
-    let cautious = option_value(&app, "#run-config", "Cautious (e2e)").await?;
+    let cautious = app.option_value("#run-config", "Cautious (e2e)").await?;
     app.select("#run-config", &cautious).await?;
     // Without a strategy of its own, it may use the learned one (same reference data).
-    option_value(&app, "#smart-strategy", "Learned (e2e)").await?;
+    app.option_value("#smart-strategy", "Learned (e2e)").await?;
     let standard = run_and_open(&app, "#start-run", 1).await?;
     app.wait_attr("#run-type", "data-run-type", "manual")
         .await?;

@@ -85,6 +85,7 @@ export function ReviewScreen({ active, request = null }: Props) {
   const clearFilters = () => {
     filters.reset();
     runs.setConfigFilter('');
+    runs.setBundlesOnly(false);
   };
 
   return (
@@ -102,7 +103,15 @@ export function ReviewScreen({ active, request = null }: Props) {
           onStep={(kind) => void decisions.step(kind)}
           onShowShortcuts={() => setHelpOpen(true)}
         />
-        <ReviewFilterBar configs={runs.configs} configFilter={runs.configFilter} onConfigFilter={runs.setConfigFilter} state={filters} onClear={clearFilters}>
+        <ReviewFilterBar
+          configs={runs.configs}
+          configFilter={runs.configFilter}
+          onConfigFilter={runs.setConfigFilter}
+          bundlesOnly={runs.bundlesOnly}
+          onBundlesOnly={runs.setBundlesOnly}
+          state={filters}
+          onClear={clearFilters}
+        >
           <BulkApproveField bulk={bulk} />
         </ReviewFilterBar>
       </div>
@@ -111,7 +120,9 @@ export function ReviewScreen({ active, request = null }: Props) {
       <ErrorBanner message={error} onDismiss={() => setError(null)} />
       <ErrorBanner message={notice} onDismiss={() => setNotice(null)} tone="info" />
       {!runId ? (
-        <p className="empty card">{runs.configFilter ? 'This config has no run to review yet.' : 'No finished run to review yet. Start one on the Runs screen.'}</p>
+        <p className="empty card">
+          {runs.bundlesOnly ? 'No bundle is held for review.' : runs.configFilter ? 'This config has no run to review yet.' : 'No finished run to review yet. Start one on the Runs screen.'}
+        </p>
       ) : (
         <div className="review-body">
           <ResultsPane total={cache.total} filters={filters.filters} counts={counts}>

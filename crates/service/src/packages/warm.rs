@@ -6,7 +6,7 @@
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
-use engine::index::{free_in_background, ReferenceIndex};
+use engine::index::ReferenceIndex;
 use engine::progress::NoProgress;
 use engine::run::RunInput;
 use engine::{CancelToken, MatchingConfig};
@@ -92,7 +92,7 @@ impl WarmIndexes {
             gone
         };
         let n = gone.len();
-        free_in_background(gone);
+        free_and_release(gone);
         n
     }
 
@@ -123,9 +123,44 @@ impl WarmIndexes {
         if entries.len() > MAX_WARM {
             entries.sort_by_key(|w| std::cmp::Reverse(*lock(&w.last_used)));
             let gone = entries.split_off(MAX_WARM);
-            free_in_background(gone);
+            free_and_release(gone);
         }
     }
+}
+
+/// Drops `gone` off the caller's thread (a million rows take a while to free), then has the
+/// allocator give the memory back when no one else still holds them.
+fn free_and_release(gone: Vec<Arc<Warm>>) {
+    if gone.is_empty() {
+        return;
+    }
+    let free = move || {
+        let last = gone.iter().all(|w| Arc::strong_count(w) == 1);
+        drop(gone);
+        if last {
+            crate::memory::release_memory();
+        }
+    };
+    // When no thread can be had, the closure, and the indexes with it, are dropped right here.
+    let _ = std::thread::Builder::new()
+        .name("matchbook-free".into())
+        .spawn(free);
+}
+
+/// Runs `build` on the matching worker pool and waits for it: a warm index then lives wholly in
+/// the workers' memory, which `release_memory` reaches when it is freed (memory of the thread
+/// that happened to ask, a pooled blocking thread, it cannot). The callers are never pool
+/// workers themselves, so waiting here cannot starve the pool.
+fn on_workers<T: Send + 'static>(build: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    let (tx, rx) = std::sync::mpsc::sync_channel(1);
+    rayon::spawn(move || {
+        let _ = tx.send(build());
+    });
+    rx.recv().unwrap_or_else(|_| {
+        Err(ServiceError::Internal(
+            "building the warm index stopped unexpectedly".into(),
+        ))
+    })
 }
 
 impl Workspace {
@@ -153,21 +188,26 @@ impl Workspace {
                 columns.push(m.source.clone());
             }
         }
-        let cancel = CancelToken::new();
-        let prepared = prepare_run(&self.store, &RunSpec::of_config(config), &columns, &cancel)?
-            .ok_or_else(|| ServiceError::Internal("the reference data did not load".into()))?;
-        let index =
-            ReferenceIndex::build(&prepared.plan, &prepared.reference, &NoProgress, &cancel)
-                .ok_or_else(|| ServiceError::Internal("the index was not built".into()))?;
-        let warm = Arc::new(Warm {
-            config_id: config.id.clone(),
-            updated_at: config.updated_at.clone(),
-            reference_rows: dataset.row_count,
-            prepared,
-            index,
-            columns,
-            last_used: Mutex::new(Instant::now()),
-        });
+        let store = self.store.clone();
+        let config_now = config.clone();
+        let warm = Arc::new(on_workers(move || {
+            let cancel = CancelToken::new();
+            let spec = RunSpec::of_config(&config_now);
+            let prepared = prepare_run(&store, &spec, &columns, &cancel)?
+                .ok_or_else(|| ServiceError::Internal("the reference data did not load".into()))?;
+            let index =
+                ReferenceIndex::build(&prepared.plan, &prepared.reference, &NoProgress, &cancel)
+                    .ok_or_else(|| ServiceError::Internal("the index was not built".into()))?;
+            Ok(Warm {
+                config_id: config_now.id.clone(),
+                updated_at: config_now.updated_at.clone(),
+                reference_rows: dataset.row_count,
+                prepared,
+                index,
+                columns,
+                last_used: Mutex::new(Instant::now()),
+            })
+        })?);
         self.warm.insert(warm.clone());
         Ok(warm)
     }

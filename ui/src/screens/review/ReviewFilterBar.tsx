@@ -11,13 +11,16 @@ interface Props {
   configs: MatchingConfig[] | null;
   configFilter: string;
   onConfigFilter: (configId: string) => void;
+  /** Only the runs of bundles held for review. */
+  bundlesOnly: boolean;
+  onBundlesOnly: (on: boolean) => void;
   state: ReviewFilterState;
   onClear: () => void;
   /** The bulk approval field, after the filters it approves. */
   children: ReactNode;
 }
 
-export function ReviewFilterBar({ configs, configFilter, onConfigFilter, state, onClear, children }: Props) {
+export function ReviewFilterBar({ configs, configFilter, onConfigFilter, bundlesOnly, onBundlesOnly, state, onClear, children }: Props) {
   const { filters, setFilters, searchText, setSearchText, errors } = state;
   return (
     <div className="toolbar review-filters" role="group" aria-label="Filters and bulk approval">
@@ -32,6 +35,10 @@ export function ReviewFilterBar({ configs, configFilter, onConfigFilter, state, 
           ))}
         </select>
       </span>
+      <label className="filter-field check" htmlFor="filter-bundles">
+        <input id="filter-bundles" type="checkbox" checked={bundlesOnly} onChange={(e) => onBundlesOnly(e.target.checked)} />
+        Bundles in review
+      </label>
       <span className="filter-field filter-search">
         <label htmlFor="filter-search">Search</label>
         <input

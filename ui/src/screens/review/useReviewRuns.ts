@@ -1,7 +1,7 @@
 // Which run the review desk shows: the runs (of one config or all), the configs to filter on, the run picked, asked for or chosen by default.
 import { useCallback, useEffect, useRef, useState, type MutableRefObject } from 'react';
 
-import { listConfigs, listRuns } from '../../api';
+import { listConfigs, listPackageRuns, listRuns } from '../../api';
 import { errorText } from '../../apiError';
 import type { MatchingConfig } from '../../bindings/MatchingConfig';
 import type { Run } from '../../bindings/Run';
@@ -24,6 +24,9 @@ export interface ReviewRuns {
   configs: MatchingConfig[] | null;
   configFilter: string;
   setConfigFilter: (configId: string) => void;
+  /** Only the matching runs of bundles (package runs) whose verdict is review. */
+  bundlesOnly: boolean;
+  setBundlesOnly: (on: boolean) => void;
   runId: string | null;
   /** The run on screen, current inside async callbacks. */
   runIdRef: MutableRefObject<string | null>;
@@ -36,6 +39,7 @@ export function useReviewRuns({ active, request, onError, onShownRunFinished }: 
   const [runs, setRuns] = useState<Run[] | null>(null);
   const [configs, setConfigs] = useState<MatchingConfig[] | null>(null);
   const [configFilter, setConfigFilter] = useState('');
+  const [bundlesOnly, setBundlesOnly] = useState(false);
   const [runId, setRunId] = useState<string | null>(null);
   const userPickedRef = useRef(false);
   const runIdRef = useRef<string | null>(null);
@@ -46,7 +50,11 @@ export function useReviewRuns({ active, request, onError, onShownRunFinished }: 
 
   const loadRuns = useCallback(async () => {
     try {
-      const list = runsOfConfig(await listRuns(configFilter ? { limit: 100, config_id: configFilter } : { limit: 100 }), configFilter);
+      let list = runsOfConfig(await listRuns(configFilter ? { limit: 100, config_id: configFilter } : { limit: 100 }), configFilter);
+      if (bundlesOnly) {
+        const held = new Set((await listPackageRuns(undefined, 'review')).flatMap((p) => p.document_results.map((d) => d.matching_run_id)));
+        list = list.filter((r) => held.has(r.id));
+      }
       setRuns(list);
       setRunId((current) => {
         const listed = current !== null && list.some((r) => r.id === current);
@@ -55,12 +63,12 @@ export function useReviewRuns({ active, request, onError, onShownRunFinished }: 
         if (preferred) return preferred;
         if (listed) return current;
         // A config with no finished run still offers its other runs; all configs keep a run asked for by another screen.
-        return configFilter ? (list[0]?.id ?? null) : current;
+        return configFilter || bundlesOnly ? (list[0]?.id ?? null) : current;
       });
     } catch (e) {
       callbacksRef.current.onError(errorText(e, 'Could not load the runs'));
     }
-  }, [configFilter]);
+  }, [configFilter, bundlesOnly]);
 
   useEffect(() => {
     if (active) void loadRuns();
@@ -87,6 +95,7 @@ export function useReviewRuns({ active, request, onError, onShownRunFinished }: 
     userPickedRef.current = true;
     // The run asked for may belong to another config than the one filtered on.
     setConfigFilter('');
+    setBundlesOnly(false);
     setRunId(request.runId);
   }, [request]);
 
@@ -107,5 +116,5 @@ export function useReviewRuns({ active, request, onError, onShownRunFinished }: 
   }, []);
 
   const run = runs?.find((r) => r.id === runId) ?? null;
-  return { runs, configs, configFilter, setConfigFilter, runId, runIdRef, pickRun, run };
+  return { runs, configs, configFilter, setConfigFilter, bundlesOnly, setBundlesOnly, runId, runIdRef, pickRun, run };
 }
