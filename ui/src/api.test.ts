@@ -1,7 +1,8 @@
 // Tests of api.ts: each function invokes the right command with the right arguments; failures become ApiCallError.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
-const { invokeMock, openMock, saveMock, channels } = vi.hoisted(() => ({
+const { invokeMock, openMock, saveMock, channels, dragDrop } = vi.hoisted(() => ({
+  dragDrop: { handler: null as null | ((e: { payload: unknown }) => void), unlisten: vi.fn() },
   invokeMock: vi.fn(),
   openMock: vi.fn(),
   saveMock: vi.fn(),
@@ -19,6 +20,15 @@ vi.mock('@tauri-apps/api/core', () => ({
 }));
 
 vi.mock('@tauri-apps/plugin-dialog', () => ({ open: openMock, save: saveMock }));
+
+vi.mock('@tauri-apps/api/webview', () => ({
+  getCurrentWebview: () => ({
+    onDragDropEvent: async (handler: (e: { payload: unknown }) => void) => {
+      dragDrop.handler = handler;
+      return dragDrop.unlisten;
+    },
+  }),
+}));
 
 import * as api from './api';
 import { ApiCallError, toApiCallError } from './api';
@@ -299,5 +309,18 @@ describe('errors', () => {
     const e = (await api.pickFile().catch((x: unknown) => x)) as ApiCallError;
     expect(e).toBeInstanceOf(ApiCallError);
     expect(e.message).toBe('dialog unavailable');
+  });
+});
+
+describe('onFileDrop', () => {
+  it('reports dropped paths where they were dropped, in CSS pixels, and nothing else', async () => {
+    const seen: [string[], number, number][] = [];
+    const stop = await api.onFileDrop((paths, x, y) => seen.push([paths, x, y]));
+    const scale = window.devicePixelRatio || 1;
+    dragDrop.handler?.({ payload: { type: 'over', position: { x: 5, y: 5 } } });
+    dragDrop.handler?.({ payload: { type: 'drop', paths: ['/tmp/invoice.xml'], position: { x: 40 * scale, y: 20 * scale } } });
+    expect(seen).toEqual([[['/tmp/invoice.xml'], 40, 20]]);
+    stop();
+    expect(dragDrop.unlisten).toHaveBeenCalled();
   });
 });

@@ -1,5 +1,6 @@
 // Typed wrappers over the Tauri commands (checked against the Rust command list): the only module that calls invoke; failures become ApiCallError.
 import { Channel, invoke, type InvokeArgs } from '@tauri-apps/api/core';
+import { getCurrentWebview } from '@tauri-apps/api/webview';
 import { open, save } from '@tauri-apps/plugin-dialog';
 
 import type { ApiServerStatus } from './bindings/ApiServerStatus';
@@ -296,6 +297,23 @@ export async function watchProgress(onEvent: (progress: RunProgress) => void): P
   const channel = new Channel<RunProgress>();
   channel.onmessage = onEvent;
   return call('watch_progress', { onEvent: channel });
+}
+
+/**
+ * Calls `onDrop` with the paths of files dropped on the window and where (CSS pixels in the
+ * viewport); answers how to stop listening. The shell takes file drops itself (the page's own drop
+ * events carry no paths), so this is the only way to learn them.
+ */
+export async function onFileDrop(onDrop: (paths: string[], x: number, y: number) => void): Promise<() => void> {
+  try {
+    return await getCurrentWebview().onDragDropEvent((event) => {
+      if (event.payload.type !== 'drop') return;
+      const scale = window.devicePixelRatio || 1;
+      onDrop(event.payload.paths, event.payload.position.x / scale, event.payload.position.y / scale);
+    });
+  } catch (reason) {
+    throw toApiCallError(reason);
+  }
 }
 
 /** Asks the user for a data file; null when the dialog was dismissed. */

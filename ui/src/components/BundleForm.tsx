@@ -1,7 +1,7 @@
 // A bundle to judge: per document type of the package, a document picked from its config's document set or read from a file (CSV, workbook, JSON, e-invoice XML or PDF, chosen or dropped onto the type), then run.
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 
-import { datasetRows, packageDocumentsFromFile, pickFile } from '../api';
+import { datasetRows, onFileDrop, packageDocumentsFromFile, pickFile } from '../api';
 import { errorText } from '../apiError';
 import type { InputRow } from '../bindings/InputRow';
 import type { MatchingConfig } from '../bindings/MatchingConfig';
@@ -22,7 +22,28 @@ interface Props {
 
 export function BundleForm({ pkg, configs, running, onRun, onError }: Props) {
   const [chosen, setChosen] = useState<Record<string, InputRow[]>>({});
+  const [dropped, setDropped] = useState<{ type: string; path: string; seq: number } | null>(null);
   useEffect(() => setChosen({}), [pkg.id]);
+  // A file dropped on a type's box is read into that type.
+  useEffect(() => {
+    let unlisten: (() => void) | null = null;
+    let gone = false;
+    onFileDrop((paths, x, y) => {
+      const type = document.elementFromPoint(x, y)?.closest('[data-bundle-slot]')?.getAttribute('data-bundle-slot');
+      const path = paths[0];
+      if (type && path) setDropped((d) => ({ type, path, seq: (d?.seq ?? 0) + 1 }));
+    }).then(
+      (stop) => {
+        if (gone) stop();
+        else unlisten = stop;
+      },
+      () => {},
+    );
+    return () => {
+      gone = true;
+      unlisten?.();
+    };
+  }, []);
   const total = Object.values(chosen).reduce((n, rows) => n + rows.length, 0);
   return (
     <div className="card bundle-form" id="bundle-form">
@@ -35,6 +56,7 @@ export function BundleForm({ pkg, configs, running, onRun, onError }: Props) {
           presence={slot.presence}
           config={configs.find((c) => c.id === slot.matching_config_id)}
           rows={chosen[slot.document_type] ?? []}
+          dropped={dropped?.type === slot.document_type ? dropped : null}
           onRows={(rows) => setChosen((c) => ({ ...c, [slot.document_type]: rows }))}
           onError={onError}
         />
@@ -51,11 +73,13 @@ interface SlotProps {
   presence: string;
   config: MatchingConfig | undefined;
   rows: InputRow[];
+  /** A file dropped on this type's box (a new `seq` for every drop). */
+  dropped: { path: string; seq: number } | null;
   onRows: (rows: InputRow[]) => void;
   onError: (text: string) => void;
 }
 
-function BundleSlot({ type, presence, config, rows, onRows, onError }: SlotProps) {
+function BundleSlot({ type, presence, config, rows, dropped, onRows, onError }: SlotProps) {
   const [page, setPage] = useState<RowPage | null>(null);
   const [path, setPath] = useState('');
   const setId = config?.document_set_id ?? null;
@@ -81,26 +105,20 @@ function BundleSlot({ type, presence, config, rows, onRows, onError }: SlotProps
       onError(errorText(e, `Could not read ${file}`));
     }
   };
+  const readRef = useRef(read);
+  readRef.current = read;
+  useEffect(() => {
+    if (!dropped) return;
+    setPath(dropped.path);
+    void readRef.current(dropped.path);
+  }, [dropped]);
   const pick = (id: string) => {
     const row = page?.rows.find((r) => r.id === id);
     onRows(row && page ? [inputRowOf(row.id, page.columns, row.values)] : []);
   };
   const slug = type.replace(/[^A-Za-z0-9_-]/g, '_');
   return (
-    <fieldset
-      className="bundle-slot"
-      data-bundle-slot={type}
-      onDragOver={(e) => e.preventDefault()}
-      onDrop={(e) => {
-        // A webview hands over the file's path only where the platform gives one.
-        e.preventDefault();
-        const file = e.dataTransfer.files[0] as (File & { path?: string }) | undefined;
-        if (file?.path) {
-          setPath(file.path);
-          void read(file.path);
-        }
-      }}
-    >
+    <fieldset className="bundle-slot" data-bundle-slot={type}>
       <legend>
         {type} <span className="muted">({presence})</span>
       </legend>

@@ -13,6 +13,7 @@ vi.mock('../api', async (importOriginal) => ({
   datasetRows: vi.fn(),
   listResults: vi.fn(),
   packageDocumentsFromFile: vi.fn(),
+  onFileDrop: vi.fn(),
 }));
 
 import * as api from '../api';
@@ -21,7 +22,9 @@ import type { MatchingConfig } from '../bindings/MatchingConfig';
 import type { PackageConfig } from '../bindings/PackageConfig';
 import type { PackageRun } from '../bindings/PackageRun';
 import { bundleInputOf, emptyPackageForm, formOfPackage, packageFieldId, packageInputOf } from '../packages';
-import { change, click, render, type Rendered } from '../testing';
+import { act } from 'react';
+
+import { change, click, render, settle, type Rendered } from '../testing';
 import { PackagesScreen } from './PackagesScreen';
 
 const mocked = vi.mocked(api);
@@ -69,6 +72,7 @@ const held: PackageRun = {
 };
 
 let view: Rendered | null = null;
+let dropped: ((paths: string[], x: number, y: number) => void) | null = null;
 const $ = <T extends Element = HTMLElement>(css: string) => view?.container.querySelector<T>(css) ?? null;
 
 beforeEach(() => {
@@ -82,6 +86,10 @@ beforeEach(() => {
     page: 1,
     limit: 200,
   }));
+  mocked.onFileDrop.mockImplementation(async (handler) => {
+    dropped = handler;
+    return () => {};
+  });
   mocked.listResults.mockResolvedValue({ data: [], pagination: { page: 1, limit: 1, total: 0, total_pages: 0 } } as never);
 });
 
@@ -179,5 +187,17 @@ describe('PackagesScreen', () => {
     await change($('#bundle-invoice-file'), '/tmp/broken.xml');
     await click($('#bundle-invoice-read'));
     expect(view?.container.textContent).toContain('malformed');
+  });
+
+  it('reads a file dropped on a document type into that type', async () => {
+    mocked.packageDocumentsFromFile.mockResolvedValueOnce([{ document_id: 'DN-9', values: { delivered_quantity: '3' } }]);
+    view = await render(<PackagesScreen active onReview={() => {}} />);
+    const target = $('[data-bundle-slot="delivery_note"] legend');
+    document.elementFromPoint = () => target;
+    await act(async () => dropped?.(['/tmp/dn.csv'], 10, 10));
+    await settle();
+    expect(mocked.packageDocumentsFromFile).toHaveBeenCalledWith('/tmp/dn.csv');
+    expect($('#bundle-delivery_note-chosen')?.textContent).toBe('DN-9');
+    expect($('#bundle-invoice-chosen')?.textContent).toBe('No document');
   });
 });
