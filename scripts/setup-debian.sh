@@ -11,7 +11,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 pkgs=(libwebkit2gtk-4.1-dev build-essential curl wget file libssl-dev
       libayatana-appindicator3-dev librsvg2-dev libgtk-3-dev libxdo-dev pkg-config
       xvfb xauth dbus-x11 at-spi2-core imagemagick webkit2gtk-driver x11-utils xdotool
-      python3)
+      python3 python3-venv)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -30,5 +30,13 @@ fi
 if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
   echo "setup: installing UI dependencies"
   (cd ui && npm ci --no-audit --no-fund --loglevel=error)
+fi
+# Cognite's Python SDK, for the test that drives the entity-matching API with it.
+venv=target/cognite-venv
+if [ ! -x "$venv/bin/python" ] || [ tests/cognite/requirements.txt -nt "$venv/.installed" ]; then
+  echo "setup: installing Cognite's Python SDK into $venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check -r tests/cognite/requirements.txt
+  touch "$venv/.installed"
 fi
 echo "setup: done"

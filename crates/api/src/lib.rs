@@ -6,6 +6,7 @@
 //! Bearer key + rate limit (`guard`), then the routes (`routes/`). The OpenAPI document is
 //! generated from the handlers' and wire types' annotations (`openapi`).
 
+mod cognite;
 mod error;
 mod extract;
 mod guard;
@@ -192,13 +193,19 @@ pub fn router(ws: Arc<Workspace>, limits: Limits) -> Router {
         .merge(strategy_routes())
         .route_layer(middleware::from_fn_with_state(state.clone(), guard::guard));
     let max_body = state.limits.max_body_bytes;
-    Router::new()
+    // Cognite's entity matching keeps its own conventions (errors, auth answers): its routes get
+    // their own gate, not the matching API's envelope.
+    let cognite = cognite::routes(state.clone()).layer(DefaultBodyLimit::max(max_body));
+    let talonic = Router::new()
         .route("/v1/openapi.json", get(openapi::document))
         .merge(guarded)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body))
-        .layer(middleware::from_fn_with_state(state.clone(), envelope))
+        .layer(middleware::from_fn_with_state(state.clone(), envelope));
+    Router::new()
+        .merge(cognite)
+        .merge(talonic)
         .with_state(state)
 }
 

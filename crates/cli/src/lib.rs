@@ -20,8 +20,8 @@ use std::process::ExitCode;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use commands::{
-    ai_resolve, approve_all, configs, eval, export, history, import, match_one, packages, results,
-    review, run, runs, serve, strategies, summary,
+    ai_resolve, approve_all, configs, em, eval, export, history, import, match_one, packages,
+    results, review, run, runs, serve, strategies, summary,
 };
 use session::WorkspaceArg;
 
@@ -79,6 +79,10 @@ enum Command {
     /// note, ...) each scored by its own matching config, and when the package passes.
     #[command(subcommand)]
     Packages(packages::PackagesCommand),
+    /// Entity matching the Cognite way: train models on sources and targets (supervised with
+    /// confirmed matches), predict each source's best targets, list the models.
+    #[command(subcommand)]
+    Em(em::EmCommand),
     /// Run a config and wait for it, showing progress; Ctrl-C cancels and keeps what is done.
     ///
     /// Matches the config's documents against its reference data, then prints a summary (or,
@@ -210,6 +214,7 @@ fn dispatch(cli: Cli, io: &mut Io) -> Result<u8, CliError> {
         Command::Configs(command) => configs::run(&workspace.open()?, command, io),
         Command::Strategies(command) => strategies::run(&workspace.open()?, command, io),
         Command::Packages(command) => packages::run(&workspace.open()?, command, io),
+        Command::Em(command) => em::run(&workspace.open()?, command, io),
         Command::Run(args) => run::run(&workspace.open()?, args, io),
         Command::SmartRun(args) => run::smart_run(&workspace.open()?, args, io),
         Command::AiResolve(args) => ai_resolve::run(&workspace.open()?, args, io),

@@ -4,6 +4,7 @@
 
 pub mod assign;
 pub mod domain;
+pub mod em;
 pub mod error;
 pub mod index;
 pub mod learn;

@@ -8,6 +8,7 @@ mod cron;
 mod datasets;
 pub mod demo;
 mod dto;
+pub mod em;
 mod error;
 mod export;
 mod keys;
@@ -93,6 +94,8 @@ pub struct Workspace {
     schedule_pass: Mutex<()>,
     /// Reference rows and indexes kept between package runs (see `packages::warm`).
     warm: Arc<packages::warm::WarmIndexes>,
+    /// Where background work other than runs goes (entity-matching training and predict jobs).
+    runtime: tokio::runtime::Handle,
 }
 
 impl Workspace {
@@ -107,12 +110,21 @@ impl Workspace {
         let store = Arc::new(Store::open(path)?);
         let warm = Arc::new(packages::warm::WarmIndexes::new(opts.warm_index_idle));
         packages::warm::free_when_idle(&warm, &runtime);
+        let background = runtime.clone();
         let runner = runner::Runner::start(
             store.clone(),
             opts.clock.clone(),
             runtime,
             opts.take_over_runs,
         );
+        if opts.take_over_runs {
+            // Entity-matching work lives in the process that queued it; one that ended left it
+            // unfinished for good.
+            store.fail_unfinished_em_work(
+                lease::now_ms(),
+                "the process training or predicting ended",
+            )?;
+        }
         runner.inner.recover_orphans();
         let ws = Workspace {
             store,
@@ -122,6 +134,7 @@ impl Workspace {
             runner,
             schedule_pass: Mutex::new(()),
             warm,
+            runtime: background,
         };
         Ok(ws)
     }

@@ -7,6 +7,7 @@
 mod checkpoint;
 mod configs;
 mod datasets;
+mod em;
 mod error;
 mod leases;
 mod migrations;
@@ -24,6 +25,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::Connection;
 
+pub use em::{EmJobRecord, EmModelFilter, EmModelRecord};
 pub use error::StoreError;
 pub use leases::{Lease, LiveProgress, OwnedRunState, Owner, RunRecord};
 pub use packages::PackageRunQuery;
@@ -258,7 +260,7 @@ mod tests {
         let path = dir.path().join("nested/w.sqlite");
         let store = Store::open(&path).unwrap();
         let version = store.schema_version().unwrap();
-        assert_eq!(version, 13);
+        assert_eq!(version, 14);
         drop(store);
         let store = Store::open(&path).unwrap();
         assert_eq!(store.schema_version().unwrap(), version);

@@ -264,6 +264,40 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE package_configs ADD COLUMN rules TEXT NOT NULL DEFAULT '[]';  -- JSON [PackageRule]
     ALTER TABLE package_runs ADD COLUMN rule_results TEXT NOT NULL DEFAULT '[]';  -- JSON [RuleResult]
     "#,
+    // 14: entity matching the Cognite way: models (with their training data and fitted model)
+    // and predict jobs; ids are Cognite's int64s.
+    r#"
+    CREATE TABLE em_models (
+        id                    INTEGER PRIMARY KEY,
+        external_id           TEXT UNIQUE,
+        name                  TEXT,
+        description           TEXT,
+        status                TEXT NOT NULL,
+        feature_type          TEXT NOT NULL,
+        match_fields          TEXT NOT NULL,   -- JSON [{source, target}]
+        classifier            TEXT,            -- NULL: unsupervised
+        ignore_missing_fields INTEGER NOT NULL,
+        original_id           INTEGER,
+        created_time          INTEGER NOT NULL,
+        start_time            INTEGER,
+        status_time           INTEGER NOT NULL,
+        error_message         TEXT,
+        training              TEXT NOT NULL,   -- JSON {sources, targets, trueMatches}
+        fitted                TEXT             -- JSON engine::em::TrainedModel
+    );
+    CREATE TABLE em_jobs (
+        job_id        INTEGER PRIMARY KEY,
+        model_id      INTEGER REFERENCES em_models(id) ON DELETE SET NULL,
+        status        TEXT NOT NULL,
+        created_time  INTEGER NOT NULL,
+        start_time    INTEGER,
+        status_time   INTEGER NOT NULL,
+        error_message TEXT,
+        token         TEXT NOT NULL,
+        request       TEXT NOT NULL,   -- JSON {sources?, targets?, numMatches, scoreThreshold?}
+        items         TEXT             -- JSON [{source, matches}]
+    );
+    "#,
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<()> {

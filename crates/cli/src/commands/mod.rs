@@ -6,6 +6,7 @@
 pub mod ai_resolve;
 pub mod approve_all;
 pub mod configs;
+pub mod em;
 pub mod eval;
 pub mod export;
 pub mod history;

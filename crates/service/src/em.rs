@@ -1,0 +1,23 @@
+//! Entity matching the Cognite way (spec Part B) as a service: models trained from sources,
+//! targets and confirmed matches in the background, predict jobs, their results; in Cognite's
+//! own shapes (camelCase, int64 ids, epoch milliseconds, PascalCase job statuses), so the REST
+//! layer and Cognite's clients see the same objects.
+
+mod entities;
+mod jobs;
+mod models;
+
+pub use entities::{entities_from_file, EmEntity, IdEither, MatchField, TrueMatch};
+pub use jobs::{EmJob, EmMatch, EmPredictInput, EmPredictItem};
+pub use models::{EmFitInput, EmModel, EmModelFilter, EmRefitInput, EmUpdate};
+
+/// A job's or a model's status, as Cognite writes it.
+pub const QUEUED: &str = "Queued";
+pub const RUNNING: &str = "Running";
+pub const COMPLETED: &str = "Completed";
+pub const FAILED: &str = "Failed";
+
+/// Whether a status is final.
+pub fn is_finished(status: &str) -> bool {
+    status == COMPLETED || status == FAILED
+}
