@@ -6,6 +6,7 @@
 //! project).
 
 mod models;
+mod pipelines;
 
 use std::io::Read;
 
@@ -127,7 +128,23 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route(&format!("{base}/delete"), post(models::delete))
         .route(&format!("{base}/refit"), post(models::refit))
         .route(&format!("{base}/predict"), post(models::predict))
-        .route(&format!("{base}/jobs/{{job_id}}"), get(models::job));
+        .route(&format!("{base}/jobs/{{job_id}}"), get(models::job))
+        .route(
+            &format!("{base}/pipelines"),
+            get(pipelines::list).post(pipelines::create),
+        )
+        .route(&format!("{base}/pipelines/byids"), post(pipelines::by_ids))
+        .route(&format!("{base}/pipelines/update"), post(pipelines::update))
+        .route(&format!("{base}/pipelines/delete"), post(pipelines::delete))
+        .route(&format!("{base}/pipelines/{{id}}"), get(pipelines::get))
+        .route(
+            &format!("{base}/pipelines/{{id}}/runs"),
+            get(pipelines::runs).post(pipelines::run),
+        )
+        .route(
+            &format!("{base}/pipelines/{{id}}/runs/{{run_id}}"),
+            get(pipelines::result),
+        );
     r.layer(middleware::from_fn_with_state(state, gate))
 }
 

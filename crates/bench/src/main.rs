@@ -14,6 +14,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod cancel;
 mod child;
+mod em;
 mod kept;
 mod machine;
 mod packages;
@@ -59,6 +60,9 @@ enum Command {
     /// Time package runs of three documents once the configs' indexes are warm, on a copy of a
     /// workspace the scale benchmark kept (`--keep`).
     Packages(packages::PackagesArgs),
+    /// An entity-matching pipeline over generated industrial tags: run time and F1, with
+    /// confirmed matches, then with its generated rules accepted.
+    Em(em::EmArgs),
     /// Internal: execute one run in this process and print its timings as JSON.
     #[command(hide = true)]
     RunOnce(child::RunOnceArgs),
@@ -143,6 +147,7 @@ fn main() -> ExitCode {
         Some(Command::Cancel(args)) => cancel::run(&args),
         Some(Command::Review(args)) => review::run(&args),
         Some(Command::Packages(args)) => packages::run(&args),
+        Some(Command::Em(args)) => em::run(&args),
         Some(Command::Similarity(args)) => similarity::run(&args),
         None => scale::run(&cli.scale),
     };

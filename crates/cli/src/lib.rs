@@ -21,7 +21,7 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use commands::{
     ai_resolve, approve_all, configs, em, eval, export, history, import, match_one, packages,
-    results, review, run, runs, serve, strategies, summary,
+    pipelines, results, review, run, runs, serve, strategies, summary,
 };
 use session::WorkspaceArg;
 
@@ -83,6 +83,11 @@ enum Command {
     /// confirmed matches), predict each source's best targets, list the models.
     #[command(subcommand)]
     Em(em::EmCommand),
+    /// Entity-matching pipelines over the workspace's datasets: create, show, run (with
+    /// confirmed and rejected matches, rules and generated rules), list runs, accept or reject
+    /// generated rules.
+    #[command(subcommand)]
+    Pipelines(pipelines::PipelinesCommand),
     /// Run a config and wait for it, showing progress; Ctrl-C cancels and keeps what is done.
     ///
     /// Matches the config's documents against its reference data, then prints a summary (or,
@@ -215,6 +220,7 @@ fn dispatch(cli: Cli, io: &mut Io) -> Result<u8, CliError> {
         Command::Strategies(command) => strategies::run(&workspace.open()?, command, io),
         Command::Packages(command) => packages::run(&workspace.open()?, command, io),
         Command::Em(command) => em::run(&workspace.open()?, command, io),
+        Command::Pipelines(command) => pipelines::run(&workspace.open()?, command, io),
         Command::Run(args) => run::run(&workspace.open()?, args, io),
         Command::SmartRun(args) => run::smart_run(&workspace.open()?, args, io),
         Command::AiResolve(args) => ai_resolve::run(&workspace.open()?, args, io),

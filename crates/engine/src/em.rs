@@ -27,6 +27,7 @@ mod classifier;
 mod features;
 mod matcher;
 mod rng;
+pub mod rules;
 mod text;
 mod train;
 mod tree;

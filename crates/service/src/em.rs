@@ -6,10 +6,14 @@
 mod entities;
 mod jobs;
 mod models;
+mod pipeline_runs;
+mod pipelines;
 
 pub use entities::{entities_from_file, EmEntity, IdEither, MatchField, TrueMatch};
 pub use jobs::{EmJob, EmMatch, EmPredictInput, EmPredictItem};
 pub use models::{EmFitInput, EmModel, EmModelFilter, EmRefitInput, EmUpdate};
+pub use pipeline_runs::{RunOutput, RunResult, RunSummary};
+pub use pipelines::{DataSelection, ModelParameters, Pipeline, PipelineSpec, Replacement};
 
 /// A job's or a model's status, as Cognite writes it.
 pub const QUEUED: &str = "Queued";

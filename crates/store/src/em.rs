@@ -252,7 +252,12 @@ impl Store {
              WHERE status IN ('Queued', 'Running')",
             params![at, reason],
         )?;
-        Ok((models + jobs) as u64)
+        let runs = conn.execute(
+            "UPDATE em_pipeline_runs SET status = 'Failed', status_time = ?1, error_message = ?2 \
+             WHERE status IN ('Queued', 'Running')",
+            params![at, reason],
+        )?;
+        Ok((models + jobs + runs) as u64)
     }
 
     /// Stores a new predict job with its request (JSON); answers the job id.

@@ -8,6 +8,7 @@ mod checkpoint;
 mod configs;
 mod datasets;
 mod em;
+mod em_pipelines;
 mod error;
 mod leases;
 mod migrations;
@@ -26,6 +27,7 @@ use std::sync::{Mutex, MutexGuard};
 use rusqlite::Connection;
 
 pub use em::{EmJobRecord, EmModelFilter, EmModelRecord};
+pub use em_pipelines::{EmPipelineRecord, EmPipelineRunRecord};
 pub use error::StoreError;
 pub use leases::{Lease, LiveProgress, OwnedRunState, Owner, RunRecord};
 pub use packages::PackageRunQuery;
@@ -260,7 +262,7 @@ mod tests {
         let path = dir.path().join("nested/w.sqlite");
         let store = Store::open(&path).unwrap();
         let version = store.schema_version().unwrap();
-        assert_eq!(version, 14);
+        assert_eq!(version, 15);
         drop(store);
         let store = Store::open(&path).unwrap();
         assert_eq!(store.schema_version().unwrap(), version);

@@ -298,6 +298,28 @@ const MIGRATIONS: &[&str] = &[
         items         TEXT             -- JSON [{source, matches}]
     );
     "#,
+    // 15: entity-matching pipelines and their runs.
+    r#"
+    CREATE TABLE em_pipelines (
+        id                INTEGER PRIMARY KEY,
+        external_id       TEXT UNIQUE,
+        owner             TEXT NOT NULL,
+        created_time      INTEGER NOT NULL,
+        last_updated_time INTEGER NOT NULL,
+        body              TEXT NOT NULL    -- JSON: sources, targets, modelParameters, matches, rules...
+    );
+    CREATE TABLE em_pipeline_runs (
+        job_id        INTEGER PRIMARY KEY,
+        pipeline_id   INTEGER NOT NULL REFERENCES em_pipelines(id) ON DELETE CASCADE,
+        status        TEXT NOT NULL,
+        created_time  INTEGER NOT NULL,
+        start_time    INTEGER,
+        status_time   INTEGER NOT NULL,
+        error_message TEXT,
+        result        TEXT             -- JSON {matches, suggestedRules, generatedRules, errors}
+    );
+    CREATE INDEX em_pipeline_runs_by_pipeline ON em_pipeline_runs(pipeline_id, job_id);
+    "#,
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<()> {

@@ -21,8 +21,8 @@ const MAX_BATCH: usize = 1000;
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Items<T> {
-    items: Vec<T>,
+pub(super) struct Items<T> {
+    pub(super) items: Vec<T>,
     #[serde(default)]
     ignore_unknown_ids: bool,
 }

@@ -14,6 +14,7 @@ pub mod import;
 pub mod match_one;
 pub mod package_runs;
 pub mod packages;
+pub mod pipelines;
 pub mod results;
 pub mod review;
 pub mod run;

@@ -1,0 +1,257 @@
+//! The pipeline endpoints of spec B.7 and B.8: create, list, get, byids, update, delete; start a
+//! run, list runs, read a run's results.
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use service::em::{IdEither, Pipeline, PipelineSpec, RunResult, RunSummary};
+use service::ServiceError;
+
+use super::{blocking, body, CogError, CogResult};
+use crate::AppState;
+
+#[derive(Debug, Deserialize)]
+pub struct PageQuery {
+    #[serde(default)]
+    limit: Option<u32>,
+    #[serde(default)]
+    cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RefItems {
+    items: Vec<IdEither>,
+    #[serde(default)]
+    ignore_unknown_ids: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UpdateItem {
+    #[serde(default)]
+    id: Option<i64>,
+    #[serde(default)]
+    external_id: Option<String>,
+    update: serde_json::Map<String, Value>,
+}
+
+fn limit_of(q: &PageQuery) -> CogResult<u32> {
+    match q.limit {
+        None => Ok(100),
+        Some(n) if (1..=100).contains(&n) => Ok(n),
+        Some(n) => Err(CogError::bad_request(format!(
+            "limit must be 1 to 100, not {n}"
+        ))),
+    }
+}
+
+/// Cursors are opaque to clients: the id to continue from, in hex.
+fn cursor_of(q: &PageQuery) -> CogResult<Option<i64>> {
+    q.cursor
+        .as_deref()
+        .map(|c| {
+            i64::from_str_radix(c, 16)
+                .map_err(|_| CogError::bad_request("cursor is not one this server gave"))
+        })
+        .transpose()
+}
+
+fn page(items: Value, next: Option<i64>) -> Json<Value> {
+    let mut v = json!({ "items": items });
+    if let Some(n) = next {
+        v["nextCursor"] = json!(format!("{n:x}"));
+    }
+    Json(v)
+}
+
+fn pipeline_id(id: &str) -> CogResult<i64> {
+    id.parse()
+        .map_err(|_| CogError::bad_request(format!("{id:?} is not a pipeline id")))
+}
+
+/// Unknown pipelines or runs on a path: 404 (one resource by id).
+fn not_found(e: ServiceError) -> CogError {
+    match e {
+        ServiceError::NotFound { kind, id } => CogError::new(
+            axum::http::StatusCode::NOT_FOUND,
+            format!("{kind} {id} not found"),
+        ),
+        e => e.into(),
+    }
+}
+
+fn resolve(ws: &service::Workspace, refs: &[IdEither], ignore: bool) -> CogResult<Vec<Pipeline>> {
+    let mut found = Vec::new();
+    let mut missing = Vec::new();
+    for r in refs {
+        match ws.em_pipeline_by(r) {
+            Ok(p) => found.push(p),
+            Err(ServiceError::NotFound { .. }) => missing.push(json!(r)),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if !missing.is_empty() && !ignore {
+        return Err(CogError::missing(missing));
+    }
+    Ok(found)
+}
+
+/// `POST /pipelines`: `{items: [...]}`, or one pipeline object (the older playground shape).
+pub async fn create(State(state): State<AppState>, bytes: Bytes) -> CogResult<Json<Value>> {
+    let raw: Value = body(&bytes)?;
+    let items = match raw.get("items") {
+        Some(Value::Array(items)) => items.clone(),
+        _ => vec![raw],
+    };
+    let specs: Vec<PipelineSpec> = items
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| {
+            serde_json::from_value(v).map_err(|e| CogError::bad_request(format!("items[{i}]: {e}")))
+        })
+        .collect::<CogResult<_>>()?;
+    blocking(&state, move |ws| {
+        let mut out = Vec::new();
+        for spec in specs {
+            let ext = spec.external_id.clone();
+            out.push(ws.em_create_pipeline(spec).map_err(|e| {
+                let conflict = matches!(e, ServiceError::Conflict(_));
+                let mut e = CogError::from(e);
+                if let (true, Some(x)) = (conflict, ext) {
+                    e.duplicated = vec![json!({ "externalId": x })];
+                }
+                e
+            })?);
+        }
+        Ok(Json(json!({ "items": out })))
+    })
+    .await
+}
+
+/// `GET /pipelines?limit&cursor`.
+pub async fn list(
+    State(state): State<AppState>,
+    Query(q): Query<PageQuery>,
+) -> CogResult<Json<Value>> {
+    let limit = limit_of(&q)?;
+    let after = cursor_of(&q)?.unwrap_or(0);
+    blocking(&state, move |ws| {
+        let mut items = ws.em_pipelines(after, limit + 1)?;
+        let next = (items.len() > limit as usize).then(|| {
+            items.truncate(limit as usize);
+            items.last().map(|p| p.id)
+        });
+        Ok(page(json!(items), next.flatten()))
+    })
+    .await
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    Path((_project, id)): Path<(String, String)>,
+) -> CogResult<Json<Pipeline>> {
+    let id = pipeline_id(&id)?;
+    blocking(&state, move |ws| ws.em_pipeline(id).map_err(not_found))
+        .await
+        .map(Json)
+}
+
+pub async fn by_ids(State(state): State<AppState>, bytes: Bytes) -> CogResult<Json<Value>> {
+    let req: RefItems = body(&bytes)?;
+    blocking(&state, move |ws| {
+        Ok(Json(
+            json!({ "items": resolve(ws, &req.items, req.ignore_unknown_ids)? }),
+        ))
+    })
+    .await
+}
+
+/// `POST /pipelines/update`: all or none.
+pub async fn update(State(state): State<AppState>, bytes: Bytes) -> CogResult<Json<Value>> {
+    let req: super::models::Items<UpdateItem> = body(&bytes)?;
+    blocking(&state, move |ws| {
+        let refs: Vec<IdEither> = req
+            .items
+            .iter()
+            .map(|i| match (i.id, &i.external_id) {
+                (Some(id), _) => Ok(IdEither::Id { id }),
+                (None, Some(e)) => Ok(IdEither::ExternalId {
+                    external_id: e.clone(),
+                }),
+                (None, None) => Err(CogError::bad_request("each item needs id or externalId")),
+            })
+            .collect::<CogResult<_>>()?;
+        let pipelines = resolve(ws, &refs, false)?;
+        let mut out = Vec::new();
+        for (p, item) in pipelines.iter().zip(&req.items) {
+            out.push(ws.em_update_pipeline(p.id, &item.update)?);
+        }
+        Ok(Json(json!({ "items": out })))
+    })
+    .await
+}
+
+/// `POST /pipelines/delete`: `{}`; their runs go with them.
+pub async fn delete(State(state): State<AppState>, bytes: Bytes) -> CogResult<Json<Value>> {
+    let req: RefItems = body(&bytes)?;
+    blocking(&state, move |ws| {
+        let ids: Vec<i64> = resolve(ws, &req.items, req.ignore_unknown_ids)?
+            .iter()
+            .map(|p| p.id)
+            .collect();
+        ws.em_delete_pipelines(&ids)?;
+        Ok(Json(json!({})))
+    })
+    .await
+}
+
+/// `POST /pipelines/{id}/runs`: the run's summary, `Queued`.
+pub async fn run(
+    State(state): State<AppState>,
+    Path((_project, id)): Path<(String, String)>,
+) -> CogResult<Json<RunSummary>> {
+    let id = pipeline_id(&id)?;
+    blocking(&state, move |ws| ws.em_run_pipeline(id).map_err(not_found))
+        .await
+        .map(Json)
+}
+
+/// `GET /pipelines/{id}/runs?limit&cursor`: newest first.
+pub async fn runs(
+    State(state): State<AppState>,
+    Path((_project, id)): Path<(String, String)>,
+    Query(q): Query<PageQuery>,
+) -> CogResult<Json<Value>> {
+    let id = pipeline_id(&id)?;
+    let limit = limit_of(&q)?;
+    let before = cursor_of(&q)?;
+    blocking(&state, move |ws| {
+        ws.em_pipeline(id).map_err(not_found)?;
+        let mut items = ws.em_pipeline_runs(id, before, limit + 1)?;
+        let next = (items.len() > limit as usize).then(|| {
+            items.truncate(limit as usize);
+            items.last().map(|r| r.job_id)
+        });
+        Ok(page(json!(items), next.flatten()))
+    })
+    .await
+}
+
+/// `GET /pipelines/{id}/runs/{runId}`: the results once completed.
+pub async fn result(
+    State(state): State<AppState>,
+    Path((_project, id, run_id)): Path<(String, String, String)>,
+) -> CogResult<Json<RunResult>> {
+    let id = pipeline_id(&id)?;
+    let run = run_id
+        .parse()
+        .map_err(|_| CogError::bad_request(format!("{run_id:?} is not a run id")))?;
+    blocking(&state, move |ws| {
+        ws.em_pipeline_run(id, run).map_err(not_found)
+    })
+    .await
+    .map(Json)
+}

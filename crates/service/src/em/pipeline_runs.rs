@@ -1,0 +1,439 @@
+//! Pipeline runs (spec B.8): read the pipeline's datasets, fit its model, and give each source
+//! its match by the documented precedence (confirmed > rule > model above the threshold, never a
+//! rejected pair), with generated and suggested rules; run in the background.
+
+use std::collections::{BTreeMap, HashSet};
+
+use engine::em::rules::{self, Fields, GeneratedRule};
+use engine::em::{Classifier, FeatureType};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use store::{EmPipelineRunRecord, Store, StoreError};
+
+use super::entities::{resolve_true_matches, EmEntity, IdEither, MatchField, TrueMatch};
+use super::pipelines::{DataSelection, PipelineSpec, Replacement};
+use super::{COMPLETED, FAILED, QUEUED, RUNNING};
+use crate::error::{Result, ServiceError};
+use crate::lease::now_ms;
+use crate::Workspace;
+
+/// A run as listed (spec B.8.2).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunSummary {
+    pub job_id: i64,
+    pub pipeline_id: i64,
+    pub status: String,
+    pub created_time: i64,
+    pub start_time: Option<i64>,
+    pub status_time: i64,
+    pub error_message: Option<String>,
+}
+
+/// A run with its results once completed (spec B.8.3).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunResult {
+    #[serde(flatten)]
+    pub summary: RunSummary,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub output: Option<RunOutput>,
+}
+
+/// What a completed run found.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunOutput {
+    pub matches: Vec<Value>,
+    pub suggested_rules: Vec<Value>,
+    pub generated_rules: Vec<Value>,
+    pub errors: Vec<String>,
+}
+
+fn summary_of(r: EmPipelineRunRecord) -> RunSummary {
+    RunSummary {
+        job_id: r.job_id,
+        pipeline_id: r.pipeline_id,
+        status: r.status,
+        created_time: r.created_time,
+        start_time: r.start_time,
+        status_time: r.status_time,
+        error_message: r.error_message,
+    }
+}
+
+impl Workspace {
+    /// Starts a run of the pipeline (spec B.8.1): answers its summary, `Queued`.
+    pub fn em_run_pipeline(&self, pipeline_id: i64) -> Result<RunSummary> {
+        let pipeline = self.em_pipeline(pipeline_id)?;
+        let now = now_ms();
+        let job_id = self.store.insert_em_pipeline_run(&EmPipelineRunRecord {
+            job_id: 0,
+            pipeline_id,
+            status: QUEUED.into(),
+            created_time: now,
+            start_time: None,
+            status_time: now,
+            error_message: None,
+        })?;
+        let store = self.store.clone();
+        let spec = pipeline.spec;
+        self.runtime.spawn_blocking(move || {
+            let _ = store.set_em_pipeline_run_status(job_id, RUNNING, now_ms(), None, None);
+            let done = run(&store, &spec).and_then(|out| {
+                serde_json::to_string(&out).map_err(|e| ServiceError::Internal(e.to_string()))
+            });
+            let _ = match done {
+                Ok(json) => {
+                    store.set_em_pipeline_run_status(job_id, COMPLETED, now_ms(), Some(&json), None)
+                }
+                Err(e) => store.set_em_pipeline_run_status(
+                    job_id,
+                    FAILED,
+                    now_ms(),
+                    None,
+                    Some(&e.to_string()),
+                ),
+            };
+        });
+        self.em_pipeline_run_summary(job_id)
+    }
+
+    fn em_pipeline_run_summary(&self, job_id: i64) -> Result<RunSummary> {
+        Ok(summary_of(self.store.get_em_pipeline_run(job_id).map_err(
+            |e| match e {
+                StoreError::NotFound { .. } => {
+                    ServiceError::not_found("pipeline run", job_id.to_string())
+                }
+                e => e.into(),
+            },
+        )?))
+    }
+
+    /// A pipeline's runs, newest first, before the job id `before`.
+    pub fn em_pipeline_runs(
+        &self,
+        pipeline_id: i64,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<RunSummary>> {
+        Ok(self
+            .store
+            .list_em_pipeline_runs(pipeline_id, before, limit)?
+            .into_iter()
+            .map(summary_of)
+            .collect())
+    }
+
+    /// A run of `pipeline_id` with its output once completed.
+    pub fn em_pipeline_run(&self, pipeline_id: i64, job_id: i64) -> Result<RunResult> {
+        let summary = self.em_pipeline_run_summary(job_id)?;
+        if summary.pipeline_id != pipeline_id {
+            return Err(ServiceError::not_found("pipeline run", job_id.to_string()));
+        }
+        let output = match self.store.em_pipeline_run_result(job_id)? {
+            Some(json) if summary.status == COMPLETED => Some(
+                serde_json::from_str(&json)
+                    .map_err(|e| ServiceError::Internal(format!("run {job_id}: result: {e}")))?,
+            ),
+            _ => None,
+        };
+        Ok(RunResult { summary, output })
+    }
+}
+
+/// The entities of the datasets a selection names: each row an object of its columns, with
+/// `externalId` its row id and `id` that id when it is a whole number.
+fn entities(
+    store: &Store,
+    sel: &DataSelection,
+    side: &str,
+    errors: &mut Vec<String>,
+) -> Result<Vec<EmEntity>> {
+    let datasets = store.list_datasets()?;
+    let mut out = Vec::new();
+    for (i, r) in sel
+        .data_set_ids
+        .iter()
+        .chain(&sel.asset_subtree_ids)
+        .enumerate()
+    {
+        let IdEither::ExternalId { external_id } = r else {
+            return Err(ServiceError::validation(
+                format!("{side}.dataSetIds[{i}]"),
+                "datasets are named by externalId: the dataset's id or name",
+            ));
+        };
+        let Some(d) = datasets
+            .iter()
+            .find(|d| &d.id == external_id || &d.name == external_id)
+        else {
+            errors.push(format!("{side}: no dataset {external_id:?}"));
+            continue;
+        };
+        let mut page = 1;
+        loop {
+            let rows = store.dataset_rows(&d.id, page, 10_000)?;
+            for row in &rows.rows {
+                let mut o = serde_json::Map::new();
+                if let Ok(n) = row.id.parse::<i64>() {
+                    o.insert("id".into(), n.into());
+                }
+                o.insert("externalId".into(), row.id.clone().into());
+                for (c, v) in rows.columns.iter().zip(&row.values) {
+                    o.entry(c.clone())
+                        .or_insert_with(|| Value::String(v.clone()));
+                }
+                out.push(o);
+            }
+            if rows.rows.len() < 10_000 {
+                break;
+            }
+            page += 1;
+        }
+    }
+    Ok(out)
+}
+
+/// Every string field of each entity, with the replacements made.
+fn fields_of(items: &[EmEntity], replacements: &[Replacement]) -> Vec<Fields> {
+    items
+        .iter()
+        .map(|o| {
+            o.iter()
+                .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), replace(k, s, replacements))))
+                .collect()
+        })
+        .collect()
+}
+
+fn replace(field: &str, value: &str, replacements: &[Replacement]) -> String {
+    let mut v = value.to_string();
+    for r in replacements
+        .iter()
+        .filter(|r| r.field == "*" || r.field == field)
+    {
+        if !r.string.is_empty() {
+            v = v.replace(&r.string, &r.replacement);
+        }
+    }
+    v
+}
+
+/// Resolves expert matches, reporting (not failing on) those naming nothing.
+fn pairs(
+    matches: &[TrueMatch],
+    s: &[EmEntity],
+    t: &[EmEntity],
+    what: &str,
+    errors: &mut Vec<String>,
+) -> Vec<(usize, usize)> {
+    matches
+        .iter()
+        .filter_map(
+            |m| match resolve_true_matches(std::slice::from_ref(m), s, t) {
+                Ok(p) => p.into_iter().next(),
+                Err(_) => {
+                    errors.push(format!(
+                        "{what}: {} names no source or target of the run",
+                        json!(m)
+                    ));
+                    None
+                }
+            },
+        )
+        .collect()
+}
+
+/// The run itself: fit, predict, rules, precedence, generated rules.
+fn run(store: &Store, spec: &PipelineSpec) -> Result<RunOutput> {
+    let mut errors = Vec::new();
+    let sources = entities(store, &spec.sources, "sources", &mut errors)?;
+    let targets = entities(store, &spec.targets, "targets", &mut errors)?;
+    if targets.is_empty() {
+        return Err(ServiceError::validation(
+            "targets",
+            "the pipeline's targets hold no entity",
+        ));
+    }
+    let fields = spec
+        .model_parameters
+        .match_fields
+        .clone()
+        .filter(|f| !f.is_empty())
+        .unwrap_or_else(MatchField::default_fields);
+    let (sf, tf) = (
+        fields_of(&sources, &spec.replacements),
+        fields_of(&targets, &spec.replacements),
+    );
+    let value = |f: &Fields, name: &str| f.get(name).cloned().unwrap_or_default();
+    let sv: Vec<Vec<String>> = sf
+        .iter()
+        .map(|f| fields.iter().map(|m| value(f, &m.source)).collect())
+        .collect();
+    let tv: Vec<Vec<String>> = tf
+        .iter()
+        .map(|f| fields.iter().map(|m| value(f, &m.target)).collect())
+        .collect();
+
+    let confirmed = pairs(
+        &spec.confirmed_matches,
+        &sources,
+        &targets,
+        "confirmedMatches",
+        &mut errors,
+    );
+    let rejected: HashSet<(usize, usize)> = pairs(
+        &spec.rejected_matches,
+        &sources,
+        &targets,
+        "rejectedMatches",
+        &mut errors,
+    )
+    .into_iter()
+    .collect();
+    let mut labels = pairs(
+        &spec.true_matches,
+        &sources,
+        &targets,
+        "trueMatches",
+        &mut errors,
+    );
+    labels.extend(confirmed.iter().copied());
+    labels.sort_unstable();
+    labels.dedup();
+    let feature_type = spec
+        .model_parameters
+        .feature_type
+        .as_deref()
+        .unwrap_or("simple");
+    let feature_type: FeatureType = feature_type.parse().map_err(|_| {
+        ServiceError::validation(
+            "modelParameters.featureType",
+            format!("{feature_type:?} is not a feature type"),
+        )
+    })?;
+    let classifier = match (&spec.model_parameters.classifier, labels.is_empty()) {
+        (_, true) => None,
+        (None, false) => Some(Classifier::RandomForest),
+        (Some(c), false) => Some(c.parse().map_err(|_| {
+            ServiceError::validation(
+                "modelParameters.classifier",
+                format!("{c:?} is not a classifier"),
+            )
+        })?),
+    };
+    let cancel = engine::CancelToken::new();
+    let model = engine::em::fit(feature_type, classifier, &sv, &tv, &labels, &cancel)
+        .map_err(|e| ServiceError::Internal(format!("fitting the model: {e}")))?;
+    let predicted = engine::em::predict(&model, &sv, &tv, 1, Some(spec.score_threshold), &cancel)
+        .map_err(|e| ServiceError::Internal(format!("predicting: {e}")))?;
+    let compiled = rules::compile(&spec.rules)
+        .map_err(|e| ServiceError::validation("rules", e.to_string()))?;
+    let by_rule = compiled.apply(&sf, &tf);
+
+    // Precedence per source.
+    let confirmed_of: BTreeMap<usize, usize> = confirmed.iter().copied().collect();
+    let mut chosen: Vec<Option<(usize, &'static str, f64)>> = vec![None; sources.len()];
+    for (s, slot) in chosen.iter_mut().enumerate() {
+        *slot = if let Some(&t) = confirmed_of.get(&s) {
+            Some((t, "previously-confirmed", 1.0))
+        } else if let Some((t, _)) = by_rule[s].filter(|(t, _)| !rejected.contains(&(s, *t))) {
+            Some((t, "rule", 1.0))
+        } else {
+            predicted[s]
+                .iter()
+                .find(|(t, _)| !rejected.contains(&(s, *t)))
+                .map(|&(t, score)| (t, "model", score))
+        };
+    }
+    let matches: Vec<Value> = chosen
+        .iter()
+        .enumerate()
+        .filter_map(|(s, c)| {
+            c.map(|(t, kind, score)| {
+                json!({"matchType": kind, "score": score, "source": sources[s], "target": targets[t]})
+            })
+        })
+        .collect();
+
+    let (generated_rules, suggested_rules) = if spec.generate_rules && !fields.is_empty() {
+        let known: Vec<(usize, usize)> = chosen
+            .iter()
+            .enumerate()
+            .filter_map(|(s, c)| c.map(|(t, _, _)| (s, t)))
+            .collect();
+        // Rules already accepted are not news: the run's rule matches would generate them again.
+        let generated: Vec<GeneratedRule> = rules::generate(
+            &known,
+            &sf,
+            &tf,
+            &fields[0].source,
+            &fields[0].target,
+            &spec.rejected_rules,
+            2,
+        )
+        .into_iter()
+        .filter(|g| !spec.rules.iter().any(|r| rules::same_rule(r, &g.rule)))
+        .collect();
+        let scores: Vec<f64> = known
+            .iter()
+            .map(|(s, _)| chosen[*s].map_or(0.0, |c| c.2))
+            .collect();
+        let suggested = rules::suggest(&generated, &scores);
+        let rendered: Vec<Value> = generated
+            .iter()
+            .map(|g| render_rule(g, &fields[0], &sources, &targets, &chosen))
+            .collect();
+        let suggested = suggested.iter().map(|s| json!(s)).collect();
+        (rendered, suggested)
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    Ok(RunOutput {
+        matches,
+        suggested_rules,
+        generated_rules,
+        errors,
+    })
+}
+
+/// A generated rule as spec B.8.3 shows it: the rule, and each pair it makes with how the run
+/// matched that source (`existingMatchType`) and whether the rule agrees (`consistentMatch`).
+fn render_rule(
+    g: &GeneratedRule,
+    field: &MatchField,
+    sources: &[EmEntity],
+    targets: &[EmEntity],
+    chosen: &[Option<(usize, &'static str, f64)>],
+) -> Value {
+    let reference = |o: &EmEntity| {
+        let mut r = serde_json::Map::new();
+        for key in ["id", "externalId"] {
+            if let Some(v) = o.get(key) {
+                r.insert(key.into(), v.clone());
+            }
+        }
+        Value::Object(r)
+    };
+    let matches: Vec<Value> = g
+        .matches
+        .iter()
+        .map(|&(s, t)| {
+            let existing = chosen[s];
+            json!({
+                "sourceKeyField": field.source,
+                "targetKeyField": field.target,
+                "source": reference(&sources[s]),
+                "target": reference(&targets[t]),
+                "existingMatchType": existing.map_or("none", |c| c.1),
+                "consistentMatch": existing.is_some_and(|c| c.0 == t),
+            })
+        })
+        .collect();
+    let mut out = json!(g.rule);
+    out["matches"] = Value::Array(matches);
+    out["numConflicts"] = g.num_conflicts.into();
+    out["numOverlaps"] = g.num_overlaps.into();
+    out
+}

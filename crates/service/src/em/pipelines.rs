@@ -1,0 +1,298 @@
+//! Entity-matching pipelines (spec B.7): stored, re-runnable settings over the workspace's
+//! datasets (sources and targets name datasets where Cognite names CDF resources), with the
+//! experts' confirmed and rejected matches, accepted and rejected rules, and replacements.
+
+use engine::em::rules::Rule;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use store::{EmPipelineRecord, StoreError};
+
+use super::entities::{IdEither, MatchField, TrueMatch};
+use super::pipeline_runs::RunSummary;
+use crate::error::{Result, ServiceError};
+use crate::lease::now_ms;
+use crate::Workspace;
+
+/// Which entities a pipeline matches from or to: datasets of the workspace, named in
+/// `dataSetIds` by `{"externalId": <dataset id or name>}`. `resource` is kept as given.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DataSelection {
+    #[serde(default)]
+    pub resource: String,
+    #[serde(default)]
+    pub data_set_ids: Vec<IdEither>,
+    /// Older SDKs select by asset subtree; accepted and kept, read like dataSetIds.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub asset_subtree_ids: Vec<IdEither>,
+}
+
+/// The model knobs of a pipeline (spec B.7.1).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ModelParameters {
+    #[serde(default)]
+    pub feature_type: Option<String>,
+    #[serde(default)]
+    pub match_fields: Option<Vec<MatchField>>,
+    #[serde(default)]
+    pub classifier: Option<String>,
+    #[serde(default)]
+    pub ignore_missing_fields: Option<bool>,
+}
+
+/// A substring replaced with a synonym before matching; `field` "*" means every field.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Replacement {
+    pub field: String,
+    pub string: String,
+    pub replacement: String,
+}
+
+/// What a pipeline holds besides its identity (the create body, spec B.7.2).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PipelineSpec {
+    #[serde(default)]
+    pub external_id: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub sources: DataSelection,
+    pub targets: DataSelection,
+    #[serde(default)]
+    pub model_parameters: ModelParameters,
+    #[serde(default)]
+    pub true_matches: Vec<TrueMatch>,
+    #[serde(default)]
+    pub confirmed_matches: Vec<TrueMatch>,
+    #[serde(default)]
+    pub rejected_matches: Vec<TrueMatch>,
+    #[serde(default)]
+    pub use_existing_matches: bool,
+    #[serde(default)]
+    pub generate_rules: bool,
+    #[serde(default)]
+    pub replacements: Vec<Replacement>,
+    #[serde(default)]
+    pub rules: Vec<Rule>,
+    #[serde(default)]
+    pub rejected_rules: Vec<Rule>,
+    #[serde(default = "default_threshold")]
+    pub score_threshold: f64,
+    #[serde(default)]
+    pub schedule_interval: Option<i64>,
+}
+
+fn default_threshold() -> f64 {
+    0.5
+}
+
+/// A pipeline as answered (spec B.7.1).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Pipeline {
+    pub id: i64,
+    pub owner: String,
+    pub created_time: i64,
+    pub last_updated_time: i64,
+    #[serde(flatten)]
+    pub spec: PipelineSpec,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_run: Option<RunSummary>,
+}
+
+/// Keys `update` may set (spec B.7.6); the output-only rule keys are dropped from rules.
+const UPDATABLE: [&str; 16] = [
+    "externalId",
+    "name",
+    "description",
+    "modelParameters",
+    "sources",
+    "targets",
+    "trueMatches",
+    "confirmedMatches",
+    "rejectedMatches",
+    "rules",
+    "rejectedRules",
+    "replacements",
+    "scoreThreshold",
+    "useExistingMatches",
+    "generateRules",
+    "scheduleInterval",
+];
+
+fn spec_of(body: &str, id: i64) -> Result<PipelineSpec> {
+    serde_json::from_str(body)
+        .map_err(|e| ServiceError::Internal(format!("pipeline {id}: settings: {e}")))
+}
+
+fn check_spec(s: &PipelineSpec) -> Result<()> {
+    if !(0.0..=1.0).contains(&s.score_threshold) {
+        return Err(ServiceError::validation("scoreThreshold", "must be 0 to 1"));
+    }
+    if let Some(i) = s.schedule_interval {
+        if i < 60 {
+            return Err(ServiceError::validation(
+                "scheduleInterval",
+                "must be at least 60 seconds (or null for no schedule)",
+            ));
+        }
+    }
+    for (name, rules) in [("rules", &s.rules), ("rejectedRules", &s.rejected_rules)] {
+        engine::em::rules::compile(rules)
+            .map_err(|e| ServiceError::validation(name, e.to_string()))?;
+    }
+    for (name, sel) in [("sources", &s.sources), ("targets", &s.targets)] {
+        if sel.data_set_ids.is_empty() && sel.asset_subtree_ids.is_empty() {
+            return Err(ServiceError::validation(
+                format!("{name}.dataSetIds"),
+                "names no dataset: give [{\"externalId\": <dataset id or name>}]",
+            ));
+        }
+    }
+    Ok(())
+}
+
+impl Workspace {
+    /// Creates a pipeline (spec B.7.2); its datasets are looked up when it runs.
+    pub fn em_create_pipeline(&self, spec: PipelineSpec) -> Result<Pipeline> {
+        check_spec(&spec)?;
+        if let Some(ext) = &spec.external_id {
+            if self.store.em_pipeline_id(ext)?.is_some() {
+                return Err(ServiceError::Conflict(format!(
+                    "a pipeline with externalId {ext:?} exists"
+                )));
+            }
+        }
+        let now = now_ms();
+        let body =
+            serde_json::to_string(&spec).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let id = self.store.insert_em_pipeline(&EmPipelineRecord {
+            id: 0,
+            external_id: spec.external_id.clone(),
+            owner: self.user.clone(),
+            created_time: now,
+            last_updated_time: now,
+            body,
+        })?;
+        self.em_pipeline(id)
+    }
+
+    pub fn em_pipeline(&self, id: i64) -> Result<Pipeline> {
+        let r = self.store.get_em_pipeline(id).map_err(|e| match e {
+            StoreError::NotFound { .. } => ServiceError::not_found("pipeline", id.to_string()),
+            e => e.into(),
+        })?;
+        let last_run = self.em_pipeline_runs(id, None, 1)?.into_iter().next();
+        Ok(Pipeline {
+            id: r.id,
+            owner: r.owner,
+            created_time: r.created_time,
+            last_updated_time: r.last_updated_time,
+            spec: spec_of(&r.body, r.id)?,
+            last_run,
+        })
+    }
+
+    pub fn em_pipeline_by(&self, r: &IdEither) -> Result<Pipeline> {
+        match r {
+            IdEither::Id { id } => self.em_pipeline(*id),
+            IdEither::ExternalId { external_id } => match self.store.em_pipeline_id(external_id)? {
+                Some(id) => self.em_pipeline(id),
+                None => Err(ServiceError::not_found("pipeline", external_id.clone())),
+            },
+        }
+    }
+
+    /// Pipelines by id, after the id `after`, at most `limit`.
+    pub fn em_pipelines(&self, after: i64, limit: u32) -> Result<Vec<Pipeline>> {
+        self.store
+            .list_em_pipelines(after, limit)?
+            .iter()
+            .map(|r| self.em_pipeline(r.id))
+            .collect()
+    }
+
+    /// Sets fields of a pipeline (spec B.7.6): `update` is `{"<field>": {"set": value}}`.
+    pub fn em_update_pipeline(
+        &self,
+        id: i64,
+        update: &serde_json::Map<String, Value>,
+    ) -> Result<Pipeline> {
+        let current = self.em_pipeline(id)?;
+        let mut body = serde_json::to_value(&current.spec)
+            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        for (key, change) in update {
+            if !UPDATABLE.contains(&key.as_str()) {
+                return Err(ServiceError::validation(
+                    format!("update.{key}"),
+                    format!("cannot be updated (updatable: {})", UPDATABLE.join(", ")),
+                ));
+            }
+            let Some(value) = change.get("set") else {
+                return Err(ServiceError::validation(
+                    format!("update.{key}"),
+                    "must be {\"set\": value}",
+                ));
+            };
+            body[key] = strip_output_keys(value.clone());
+        }
+        let spec: PipelineSpec = crate::input_from_json(body)?;
+        check_spec(&spec)?;
+        if let Some(ext) = &spec.external_id {
+            if self
+                .store
+                .em_pipeline_id(ext)?
+                .is_some_and(|other| other != id)
+            {
+                return Err(ServiceError::Conflict(format!(
+                    "a pipeline with externalId {ext:?} exists"
+                )));
+            }
+        }
+        self.store.update_em_pipeline(&EmPipelineRecord {
+            id,
+            external_id: spec.external_id.clone(),
+            owner: current.owner,
+            created_time: current.created_time,
+            last_updated_time: now_ms(),
+            body: serde_json::to_string(&spec)
+                .map_err(|e| ServiceError::Internal(e.to_string()))?,
+        })?;
+        self.em_pipeline(id)
+    }
+
+    /// Deletes pipelines with their runs (all or none).
+    pub fn em_delete_pipelines(&self, ids: &[i64]) -> Result<()> {
+        for id in ids {
+            self.em_pipeline(*id)?;
+        }
+        Ok(self.store.delete_em_pipelines(ids)?)
+    }
+}
+
+/// Rules copied from a run's output carry `matches`, `numConflicts` and `numOverlaps`; they are
+/// dropped when the rules are set (spec B.7.6: the SDK strips them, a client may not).
+fn strip_output_keys(mut value: Value) -> Value {
+    if let Value::Array(items) = &mut value {
+        for item in items {
+            if let Value::Object(o) = item {
+                for key in [
+                    "matches",
+                    "numConflicts",
+                    "numOverlaps",
+                    "conflicts",
+                    "overlaps",
+                    "flags",
+                    "numberOfMatches",
+                ] {
+                    o.remove(key);
+                }
+            }
+        }
+    }
+    value
+}
