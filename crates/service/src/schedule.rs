@@ -56,6 +56,10 @@ impl Workspace {
                 }
             }
         }
+        // Entity-matching pipelines with a scheduleInterval run in the same pass.
+        if let Err(e) = self.em_run_due_pipelines(now.timestamp_millis()) {
+            first_error.get_or_insert(e);
+        }
         match first_error {
             Some(e) => Err(e),
             None => Ok(started),

@@ -220,3 +220,25 @@ fn pipeline_refusals_name_their_field() {
     assert_eq!(r.summary.status, "Completed");
     assert!(r.output.unwrap().errors.iter().any(|e| e.contains("Nope")));
 }
+
+#[test]
+fn a_pipeline_with_a_schedule_is_run_by_the_schedulers_pass_once_per_interval() {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let ws = open(&rt, &dir.path().join("w.sqlite"));
+    setup(&ws, dir.path());
+    let base = json!({"sources": {"resource": "time_series", "dataSetIds": [{"externalId": "Time series"}]},
+                      "targets": {"resource": "assets", "dataSetIds": [{"externalId": "Assets"}]}});
+    let mut scheduled = base.clone();
+    scheduled["scheduleInterval"] = json!(7200);
+    let p = ws.em_create_pipeline(spec(scheduled)).unwrap();
+    let manual = ws.em_create_pipeline(spec(base)).unwrap();
+    ws.run_due_schedules().unwrap();
+    let runs = ws.em_pipeline_runs(p.id, None, 10).unwrap();
+    assert_eq!(runs.len(), 1, "never run: due at once");
+    assert!(ws.em_pipeline_runs(manual.id, None, 10).unwrap().is_empty());
+    wait(&ws, p.id, runs[0].job_id);
+    // Within the interval: nothing more.
+    ws.run_due_schedules().unwrap();
+    assert_eq!(ws.em_pipeline_runs(p.id, None, 10).unwrap().len(), 1);
+}

@@ -99,6 +99,34 @@ impl Workspace {
         self.em_pipeline_run_summary(job_id)
     }
 
+    /// Starts a run of each pipeline whose `scheduleInterval` (seconds) has passed since its
+    /// last run started, and that has no run queued or running; answers the runs started. Called
+    /// by the scheduler's pass.
+    pub(crate) fn em_run_due_pipelines(&self, now_ms: i64) -> Result<Vec<RunSummary>> {
+        let mut started = Vec::new();
+        let mut after = 0;
+        loop {
+            let page = self.store.list_em_pipelines(after, 100)?;
+            let Some(last) = page.last() else { break };
+            after = last.id;
+            for p in page {
+                let Some(interval) = self.em_pipeline(p.id)?.spec.schedule_interval else {
+                    continue;
+                };
+                let last = self.em_pipeline_runs(p.id, None, 1)?.into_iter().next();
+                let due = match &last {
+                    None => true,
+                    Some(r) if !super::is_finished(&r.status) => false,
+                    Some(r) => now_ms - r.created_time >= interval * 1000,
+                };
+                if due {
+                    started.push(self.em_run_pipeline(p.id)?);
+                }
+            }
+        }
+        Ok(started)
+    }
+
     fn em_pipeline_run_summary(&self, job_id: i64) -> Result<RunSummary> {
         Ok(summary_of(self.store.get_em_pipeline_run(job_id).map_err(
             |e| match e {
