@@ -360,21 +360,7 @@ fn run(store: &Store, spec: &PipelineSpec) -> Result<RunOutput> {
         .map_err(|e| ServiceError::validation("rules", e.to_string()))?;
     let by_rule = compiled.apply(&sf, &tf);
 
-    // Precedence per source.
-    let confirmed_of: BTreeMap<usize, usize> = confirmed.iter().copied().collect();
-    let mut chosen: Vec<Option<(usize, &'static str, f64)>> = vec![None; sources.len()];
-    for (s, slot) in chosen.iter_mut().enumerate() {
-        *slot = if let Some(&t) = confirmed_of.get(&s) {
-            Some((t, "previously-confirmed", 1.0))
-        } else if let Some((t, _)) = by_rule[s].filter(|(t, _)| !rejected.contains(&(s, *t))) {
-            Some((t, "rule", 1.0))
-        } else {
-            predicted[s]
-                .iter()
-                .find(|(t, _)| !rejected.contains(&(s, *t)))
-                .map(|&(t, score)| (t, "model", score))
-        };
-    }
+    let chosen = precedence(&confirmed, &rejected, &by_rule, &predicted);
     let matches: Vec<Value> = chosen
         .iter()
         .enumerate()
@@ -424,6 +410,31 @@ fn run(store: &Store, spec: &PipelineSpec) -> Result<RunOutput> {
         generated_rules,
         errors,
     })
+}
+
+/// Each source's match by spec B.8.1: its confirmed match, else its rule match, else the model's
+/// best above the threshold; never a rejected pair. (target, matchType, score).
+fn precedence(
+    confirmed: &[(usize, usize)],
+    rejected: &HashSet<(usize, usize)>,
+    by_rule: &[Option<(usize, usize)>],
+    predicted: &[Vec<(usize, f64)>],
+) -> Vec<Option<(usize, &'static str, f64)>> {
+    let confirmed_of: BTreeMap<usize, usize> = confirmed.iter().copied().collect();
+    (0..predicted.len())
+        .map(|s| {
+            if let Some(&t) = confirmed_of.get(&s) {
+                Some((t, "previously-confirmed", 1.0))
+            } else if let Some((t, _)) = by_rule[s].filter(|(t, _)| !rejected.contains(&(s, *t))) {
+                Some((t, "rule", 1.0))
+            } else {
+                predicted[s]
+                    .iter()
+                    .find(|(t, _)| !rejected.contains(&(s, *t)))
+                    .map(|&(t, score)| (t, "model", score))
+            }
+        })
+        .collect()
 }
 
 /// A generated rule as spec B.8.3 shows it: the rule, and each pair it makes with how the run
