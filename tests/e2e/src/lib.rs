@@ -380,11 +380,14 @@ impl App {
 
     /// Scrolls the element into the middle of the window (for a screenshot of it).
     pub async fn scroll_to(&self, css: &str) -> TestResult {
-        let e = self.find(css).await?;
+        self.find(css).await?;
+        // By selector, not by element handle: a re-render between finding the element and
+        // scrolling would make a handle stale.
         self.client
             .execute(
-                "arguments[0].scrollIntoView({block: 'center'})",
-                vec![serde_json::to_value(e)?],
+                "const e = document.querySelector(arguments[0]); \
+                 if (e) e.scrollIntoView({block: 'center'});",
+                vec![serde_json::Value::String(css.to_string())],
             )
             .await?;
         Ok(())

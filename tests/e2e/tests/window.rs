@@ -55,12 +55,13 @@ async fn demo_run_approve_and_restart() -> TestResult {
     app.screenshot("runs.png").await?;
 
     app.click("#nav-review").await?;
-    let first = app.find("li[data-result-id]").await?;
-    let result_id = first
-        .attr("data-result-id")
+    let result_id = app
+        .attr("li[data-result-id]", "data-result-id")
         .await?
         .ok_or("result without id")?;
-    first.click().await?;
+    // By its id: the list may re-render between reading and clicking.
+    app.click(&format!("li[data-result-id='{result_id}']"))
+        .await?;
     app.click("#approve").await?;
     let item = format!("li[data-result-id='{result_id}']");
     app.wait_attr(&item, "data-status", "approved").await?;
