@@ -294,11 +294,13 @@ impl App {
     pub async fn option_value(&self, select: &str, text: &str) -> TestResult<String> {
         let deadline = Instant::now() + WAIT;
         loop {
-            for option in self
+            // A search that met a re-render (a stale element) is made again at the next turn.
+            let options = self
                 .client
                 .find_all(Locator::Css(&format!("{select} option")))
-                .await?
-            {
+                .await
+                .unwrap_or_default();
+            for option in options {
                 // A re-render may replace the options while they are read: look again.
                 if option.text().await.unwrap_or_default().contains(text) {
                     if let Ok(value) = option.attr("value").await {
@@ -408,7 +410,19 @@ impl App {
 
     /// How many elements match `css` right now.
     pub async fn count(&self, css: &str) -> TestResult<usize> {
-        Ok(self.client.find_all(Locator::Css(css)).await?.len())
+        // WebKit's driver can fail a search with a stale element when the DOM changes while it
+        // makes the handles of what it found: search again.
+        let mut tries = 0;
+        loop {
+            match self.client.find_all(Locator::Css(css)).await {
+                Ok(found) => return Ok(found.len()),
+                Err(e) if e.is_stale_element_reference() && tries < 100 => {
+                    tries += 1;
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
     }
 
     /// Waits until `css` matches exactly `want` elements.
