@@ -142,6 +142,8 @@ impl Workspace {
         let json =
             serde_json::to_string(&request).map_err(|e| ServiceError::Internal(e.to_string()))?;
         let job_id = self.store.insert_em_job(&record, &json)?;
+        // Read before the job starts: the answer is the job as queued (spec B.6.1).
+        let mut job = self.em_job(job_id)?;
         let store = self.store.clone();
         let fields = model.match_fields.clone();
         self.runtime.spawn_blocking(move || {
@@ -153,7 +155,6 @@ impl Workspace {
                 Err(e) => store.set_em_job_status(job_id, FAILED, now_ms(), None, Some(&e)),
             };
         });
-        let mut job = self.em_job(job_id)?;
         job.token = record.token;
         Ok(job)
     }

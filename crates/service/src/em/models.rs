@@ -265,6 +265,8 @@ impl Workspace {
         let training = serde_json::to_string(&fit.training)
             .map_err(|e| ServiceError::Internal(e.to_string()))?;
         let id = self.store.insert_em_model(&fit.record, &training)?;
+        // Read before the training starts: the answer is the model as queued (spec B.4.1).
+        let queued = self.em_model(id)?;
         let store = self.store.clone();
         let ignore_missing = fit.record.ignore_missing_fields;
         self.runtime.spawn_blocking(move || {
@@ -275,7 +277,7 @@ impl Workspace {
                 Err(e) => store.set_em_model_status(id, FAILED, now_ms(), None, Some(&e)),
             };
         });
-        self.em_model(id)
+        Ok(queued)
     }
 
     pub fn em_model(&self, id: i64) -> Result<EmModel> {

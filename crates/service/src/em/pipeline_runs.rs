@@ -76,6 +76,8 @@ impl Workspace {
             status_time: now,
             error_message: None,
         })?;
+        // Read before the run starts: the answer is the run as queued (spec B.8.1).
+        let queued = self.em_pipeline_run_summary(job_id)?;
         let store = self.store.clone();
         let spec = pipeline.spec;
         self.runtime.spawn_blocking(move || {
@@ -96,7 +98,7 @@ impl Workspace {
                 ),
             };
         });
-        self.em_pipeline_run_summary(job_id)
+        Ok(queued)
     }
 
     /// Starts a run of each pipeline whose `scheduleInterval` (seconds) has passed since its
