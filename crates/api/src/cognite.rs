@@ -103,6 +103,28 @@ pub fn body<T: DeserializeOwned>(bytes: &Bytes) -> CogResult<T> {
     })
 }
 
+/// What `refs` name, in order, looked up by `find`; the unknown ones are a 400 listing them all
+/// (Cognite's batch answer), unless `ignore_unknown` (then they are left out).
+pub fn resolve<T>(
+    refs: &[service::em::IdEither],
+    ignore_unknown: bool,
+    find: impl Fn(&service::em::IdEither) -> Result<T, ServiceError>,
+) -> CogResult<Vec<T>> {
+    let mut found = Vec::new();
+    let mut missing = Vec::new();
+    for r in refs {
+        match find(r) {
+            Ok(x) => found.push(x),
+            Err(ServiceError::NotFound { .. }) => missing.push(json!(r)),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if !missing.is_empty() && !ignore_unknown {
+        return Err(CogError::missing(missing));
+    }
+    Ok(found)
+}
+
 /// Runs a blocking service call off the async threads.
 pub async fn blocking<T, F>(state: &AppState, f: F) -> CogResult<T>
 where

@@ -7,24 +7,11 @@ mod common;
 
 use std::path::Path;
 
-use common::{cli, field, ok};
+use common::{cli, fails, field, ok};
 use serde_json::{json, Value};
 
 fn json_of(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}):\n{text}"))
-}
-
-/// Exit code and stderr of a command that must fail.
-fn fails(out: std::process::Output) -> (i32, String) {
-    assert!(
-        !out.status.success(),
-        "should fail: {}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 fn path(p: &Path) -> String {

@@ -4,20 +4,8 @@
 
 mod common;
 
-use common::{cli, ok};
+use common::{cli, fails, ok};
 use serde_json::Value;
-
-fn fails(out: std::process::Output) -> (i32, String) {
-    assert!(
-        !out.status.success(),
-        "should fail: {}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 #[test]
 fn a_pipeline_is_created_run_and_its_generated_rule_accepted() {

@@ -13,7 +13,7 @@ use service::em::{
 };
 use service::ServiceError;
 
-use super::{blocking, body, CogError, CogResult};
+use super::{blocking, body, resolve, CogError, CogResult};
 use crate::AppState;
 
 /// Most items one batch request may name (spec B.4.3, B.4.5, B.4.6).
@@ -80,36 +80,6 @@ fn check_batch(n: usize) -> CogResult<()> {
     Ok(())
 }
 
-/// The reference as Cognite echoes it in `missing`.
-fn echo(r: &IdEither) -> Value {
-    match r {
-        IdEither::Id { id } => json!({ "id": id }),
-        IdEither::ExternalId { external_id } => json!({ "externalId": external_id }),
-    }
-}
-
-/// The models `refs` name, in order; the unknown ones are a 400 listing them all, unless
-/// `ignore_unknown` (then they are left out).
-fn resolve(
-    ws: &service::Workspace,
-    refs: &[IdEither],
-    ignore_unknown: bool,
-) -> CogResult<Vec<EmModel>> {
-    let mut found = Vec::new();
-    let mut missing = Vec::new();
-    for r in refs {
-        match ws.em_model_by(r) {
-            Ok(m) => found.push(m),
-            Err(ServiceError::NotFound { .. }) => missing.push(echo(r)),
-            Err(e) => return Err(e.into()),
-        }
-    }
-    if !missing.is_empty() && !ignore_unknown {
-        return Err(CogError::missing(missing));
-    }
-    Ok(found)
-}
-
 fn duplicated(e: ServiceError, external_id: Option<&str>) -> CogError {
     let conflict = matches!(e, ServiceError::Conflict(_));
     let mut out = CogError::from(e);
@@ -148,7 +118,7 @@ pub async fn by_ids(State(state): State<AppState>, bytes: Bytes) -> CogResult<Js
     let req: Items<IdEither> = body(&bytes)?;
     check_batch(req.items.len())?;
     blocking(&state, move |ws| {
-        resolve(ws, &req.items, req.ignore_unknown_ids)
+        resolve(&req.items, req.ignore_unknown_ids, |r| ws.em_model_by(r))
     })
     .await
     .map(items_of)
@@ -195,15 +165,12 @@ pub async fn update(State(state): State<AppState>, bytes: Bytes) -> CogResult<Js
         let refs: Vec<IdEither> = req
             .items
             .iter()
-            .map(|i| match (i.id, &i.external_id) {
-                (Some(id), _) => Ok(IdEither::Id { id }),
-                (None, Some(e)) => Ok(IdEither::ExternalId {
-                    external_id: e.clone(),
-                }),
-                (None, None) => Err(CogError::bad_request("each item needs id or externalId")),
+            .map(|i| {
+                IdEither::of(i.id, i.external_id.as_deref())
+                    .ok_or_else(|| CogError::bad_request("each item needs id or externalId"))
             })
             .collect::<CogResult<_>>()?;
-        let models = resolve(ws, &refs, false)?;
+        let models = resolve(&refs, false, |r| ws.em_model_by(r))?;
         let mut out = Vec::new();
         for (model, item) in models.iter().zip(req.items) {
             let change = EmUpdate {
@@ -223,7 +190,7 @@ pub async fn delete(State(state): State<AppState>, bytes: Bytes) -> CogResult<Js
     let req: Items<IdEither> = body(&bytes)?;
     check_batch(req.items.len())?;
     blocking(&state, move |ws| {
-        let ids: Vec<i64> = resolve(ws, &req.items, req.ignore_unknown_ids)?
+        let ids: Vec<i64> = resolve(&req.items, req.ignore_unknown_ids, |r| ws.em_model_by(r))?
             .iter()
             .map(|m| m.id)
             .collect();

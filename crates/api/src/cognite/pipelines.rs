@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use service::em::{IdEither, Pipeline, PipelineSpec, RunResult, RunSummary};
 use service::ServiceError;
 
-use super::{blocking, body, CogError, CogResult};
+use super::{blocking, body, resolve, CogError, CogResult};
 use crate::AppState;
 
 #[derive(Debug, Deserialize)]
@@ -83,22 +83,6 @@ fn not_found(e: ServiceError) -> CogError {
     }
 }
 
-fn resolve(ws: &service::Workspace, refs: &[IdEither], ignore: bool) -> CogResult<Vec<Pipeline>> {
-    let mut found = Vec::new();
-    let mut missing = Vec::new();
-    for r in refs {
-        match ws.em_pipeline_by(r) {
-            Ok(p) => found.push(p),
-            Err(ServiceError::NotFound { .. }) => missing.push(json!(r)),
-            Err(e) => return Err(e.into()),
-        }
-    }
-    if !missing.is_empty() && !ignore {
-        return Err(CogError::missing(missing));
-    }
-    Ok(found)
-}
-
 /// `POST /pipelines`: `{items: [...]}`, or one pipeline object (the older playground shape).
 pub async fn create(State(state): State<AppState>, bytes: Bytes) -> CogResult<Json<Value>> {
     let raw: Value = body(&bytes)?;
@@ -163,7 +147,7 @@ pub async fn by_ids(State(state): State<AppState>, bytes: Bytes) -> CogResult<Js
     let req: RefItems = body(&bytes)?;
     blocking(&state, move |ws| {
         Ok(Json(
-            json!({ "items": resolve(ws, &req.items, req.ignore_unknown_ids)? }),
+            json!({ "items": resolve(&req.items, req.ignore_unknown_ids, |r| ws.em_pipeline_by(r))? }),
         ))
     })
     .await
@@ -176,15 +160,12 @@ pub async fn update(State(state): State<AppState>, bytes: Bytes) -> CogResult<Js
         let refs: Vec<IdEither> = req
             .items
             .iter()
-            .map(|i| match (i.id, &i.external_id) {
-                (Some(id), _) => Ok(IdEither::Id { id }),
-                (None, Some(e)) => Ok(IdEither::ExternalId {
-                    external_id: e.clone(),
-                }),
-                (None, None) => Err(CogError::bad_request("each item needs id or externalId")),
+            .map(|i| {
+                IdEither::of(i.id, i.external_id.as_deref())
+                    .ok_or_else(|| CogError::bad_request("each item needs id or externalId"))
             })
             .collect::<CogResult<_>>()?;
-        let pipelines = resolve(ws, &refs, false)?;
+        let pipelines = resolve(&refs, false, |r| ws.em_pipeline_by(r))?;
         let mut out = Vec::new();
         for (p, item) in pipelines.iter().zip(&req.items) {
             out.push(ws.em_update_pipeline(p.id, &item.update)?);
@@ -198,7 +179,7 @@ pub async fn update(State(state): State<AppState>, bytes: Bytes) -> CogResult<Js
 pub async fn delete(State(state): State<AppState>, bytes: Bytes) -> CogResult<Json<Value>> {
     let req: RefItems = body(&bytes)?;
     blocking(&state, move |ws| {
-        let ids: Vec<i64> = resolve(ws, &req.items, req.ignore_unknown_ids)?
+        let ids: Vec<i64> = resolve(&req.items, req.ignore_unknown_ids, |r| ws.em_pipeline_by(r))?
             .iter()
             .map(|p| p.id)
             .collect();

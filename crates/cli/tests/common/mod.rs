@@ -109,3 +109,16 @@ pub fn observer(rt: &tokio::runtime::Runtime, ws: &Path) -> Workspace {
     };
     Workspace::open(ws, rt.handle().clone(), opts).unwrap()
 }
+
+/// Exit code and stderr of a command that must fail.
+pub fn fails(out: Output) -> (i32, String) {
+    assert!(
+        !out.status.success(),
+        "should fail: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}

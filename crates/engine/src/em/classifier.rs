@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::rng::Rng;
 use super::tree::{Data, Forest, Tree, TREE};
 use super::Classifier;
+use crate::learn::calibrate::solve;
 
 /// A trained classifier's parameters, as the model stores them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -122,7 +123,9 @@ impl Logistic {
                 hess[a][a] += L2;
             }
             hess[d][d] += 1e-9;
-            let Some(step) = solve(hess, grad) else { break };
+            let Some(step) = solve(hess, grad, SINGULAR) else {
+                break;
+            };
             for (w, s) in model.weights.iter_mut().zip(&step) {
                 *w -= s;
             }
@@ -153,38 +156,11 @@ impl Logistic {
     }
 }
 
+/// The smallest pivot the Newton step takes as not singular.
+const SINGULAR: f64 = 1e-14;
+
 fn sigmoid(v: f64) -> f64 {
     1.0 / (1.0 + (-v).exp())
-}
-
-/// Solves `a x = b` by Gaussian elimination with partial pivoting; `None` when singular.
-fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Option<Vec<f64>> {
-    let n = b.len();
-    for col in 0..n {
-        let pivot = (col..n).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
-        if a[pivot][col].abs() < 1e-14 {
-            return None;
-        }
-        a.swap(col, pivot);
-        b.swap(col, pivot);
-        for row in col + 1..n {
-            let factor = a[row][col] / a[col][col];
-            if factor == 0.0 {
-                continue;
-            }
-            let (above, below) = a.split_at_mut(row);
-            for (x, p) in below[0][col..].iter_mut().zip(&above[col][col..]) {
-                *x -= factor * p;
-            }
-            b[row] -= factor * b[col];
-        }
-    }
-    let mut x = vec![0.0; n];
-    for row in (0..n).rev() {
-        let tail: f64 = (row + 1..n).map(|k| a[row][k] * x[k]).sum();
-        x[row] = (b[row] - tail) / a[row][row];
-    }
-    Some(x)
 }
 
 #[cfg(test)]
@@ -237,8 +213,13 @@ mod tests {
 
     #[test]
     fn solve_inverts_a_small_system() {
-        let x = solve(vec![vec![2.0, 1.0], vec![1.0, 3.0]], vec![3.0, 5.0]).unwrap();
+        let x = solve(
+            vec![vec![2.0, 1.0], vec![1.0, 3.0]],
+            vec![3.0, 5.0],
+            SINGULAR,
+        )
+        .unwrap();
         assert!((x[0] - 0.8).abs() < 1e-12 && (x[1] - 1.4).abs() < 1e-12);
-        assert!(solve(vec![vec![0.0]], vec![1.0]).is_none());
+        assert!(solve(vec![vec![0.0]], vec![1.0], SINGULAR).is_none());
     }
 }

@@ -63,7 +63,7 @@ pub(super) fn fit(
             grad[j] -= PRIOR_STRENGTH * (beta[j] - mean[j]);
             hess[j][j] += PRIOR_STRENGTH;
         }
-        let Some(step) = solve(hess, grad) else {
+        let Some(step) = solve(hess, grad, 1e-12) else {
             break;
         };
         let size: f64 = step.iter().map(|s| s.abs()).fold(0.0, f64::max);
@@ -86,13 +86,14 @@ pub(super) fn fit(
     (beta[0] / ln2, weights)
 }
 
-/// Solves `a x = b` (a symmetric positive definite, from the Newton step) by Gaussian
-/// elimination with partial pivoting; `None` when singular.
-fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Option<Vec<f64>> {
+/// Solves `a x = b` (a symmetric positive definite, from a Newton step) by Gaussian
+/// elimination with partial pivoting; `None` when a pivot is below `singular` (the two Newton
+/// solvers, calibration here and the entity-matching classifier, tolerate different noise).
+pub(crate) fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>, singular: f64) -> Option<Vec<f64>> {
     let n = b.len();
     for col in 0..n {
         let pivot = (col..n).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
-        if a[pivot][col].abs() < 1e-12 {
+        if a[pivot][col].abs() < singular {
             return None;
         }
         a.swap(col, pivot);
@@ -152,7 +153,7 @@ mod tests {
 
     #[test]
     fn solves_a_small_system() {
-        let x = solve(vec![vec![2.0, 1.0], vec![1.0, 3.0]], vec![3.0, 5.0]).unwrap();
+        let x = solve(vec![vec![2.0, 1.0], vec![1.0, 3.0]], vec![3.0, 5.0], 1e-12).unwrap();
         assert!((x[0] - 0.8).abs() < 1e-12 && (x[1] - 1.4).abs() < 1e-12);
     }
 }

@@ -10,7 +10,7 @@
 //!    they move the odds, and put the threshold where the expected F1 is best.
 
 mod anchors;
-mod calibrate;
+pub(crate) mod calibrate;
 mod columns;
 mod em;
 pub mod model;

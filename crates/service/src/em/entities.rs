@@ -41,6 +41,19 @@ pub enum IdEither {
     },
 }
 
+impl IdEither {
+    /// The reference a body gives as `id` and/or `externalId` (the id wins); `None` for neither.
+    pub fn of(id: Option<i64>, external_id: Option<&str>) -> Option<IdEither> {
+        match (id, external_id) {
+            (Some(id), _) => Some(IdEither::Id { id }),
+            (None, Some(e)) => Some(IdEither::ExternalId {
+                external_id: e.to_string(),
+            }),
+            (None, None) => None,
+        }
+    }
+}
+
 /// A confirmed match: one source and one target, each by id or external id.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

@@ -76,16 +76,8 @@ impl Workspace {
     /// Queues a predict job with a trained model; refused (400) while the model is not
     /// `Completed`.
     pub fn em_predict(&self, input: EmPredictInput) -> Result<EmJob> {
-        let reference = match (input.id, input.external_id.clone()) {
-            (Some(id), _) => IdEither::Id { id },
-            (None, Some(external_id)) => IdEither::ExternalId { external_id },
-            (None, None) => {
-                return Err(ServiceError::validation(
-                    "id",
-                    "id or externalId is required",
-                ))
-            }
-        };
+        let reference = IdEither::of(input.id, input.external_id.as_deref())
+            .ok_or_else(|| ServiceError::validation("id", "id or externalId is required"))?;
         let model = self.em_model_by(&reference)?;
         if model.status != COMPLETED {
             return Err(ServiceError::validation(

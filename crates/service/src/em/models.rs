@@ -334,16 +334,8 @@ impl Workspace {
     /// matches stay except where a new one names the same source; its sources and targets are
     /// reused unless new ones are given.
     pub fn em_refit(&self, input: EmRefitInput) -> Result<EmModel> {
-        let reference = match (input.id, input.external_id.clone()) {
-            (Some(id), _) => IdEither::Id { id },
-            (None, Some(external_id)) => IdEither::ExternalId { external_id },
-            (None, None) => {
-                return Err(ServiceError::validation(
-                    "id",
-                    "id or externalId is required",
-                ))
-            }
-        };
+        let reference = IdEither::of(input.id, input.external_id.as_deref())
+            .ok_or_else(|| ServiceError::validation("id", "id or externalId is required"))?;
         let original = self.em_model_by(&reference)?;
         let new_matches = input.true_matches.unwrap_or_default();
         if new_matches.is_empty() {
