@@ -32,6 +32,13 @@ pub struct EmArgs {
     /// simple, insensitive, bigram, frequencyweightedbigram, bigramextratokenizers, bigramcombo.
     #[arg(long, default_value = "bigramextratokenizers")]
     feature_type: String,
+    /// randomforest, decisiontree, logisticregression, augmentedlogisticregression,
+    /// augmentedrandomforest.
+    #[arg(long, default_value = "augmentedlogisticregression")]
+    classifier: String,
+    /// Match on the name only, without the historian's site against the asset's.
+    #[arg(long)]
+    name_only: bool,
 }
 
 /// Precision, recall and F1 of `(source externalId -> target externalId)` against the truth;
@@ -118,11 +125,15 @@ pub fn run(args: &EmArgs) -> Result<(), BenchError> {
         .take(args.confirmed)
         .map(|(s, t)| json!({"sourceExternalId": s, "targetExternalId": t}))
         .collect();
+    let mut fields = vec![json!({"source": "name", "target": "name"})];
+    if !args.name_only {
+        fields.push(json!({"source": "site", "target": "site"}));
+    }
     let spec: PipelineSpec = service::input_from_json(json!({
         "name": "bench",
         "sources": {"resource": "time_series", "dataSetIds": [{"externalId": "Series"}]},
         "targets": {"resource": "assets", "dataSetIds": [{"externalId": "Assets"}]},
-        "modelParameters": {"featureType": args.feature_type},
+        "modelParameters": {"featureType": args.feature_type, "matchFields": fields, "classifier": args.classifier},
         "confirmedMatches": confirmed, "generateRules": true
     }))?;
     let pipeline = ws.em_create_pipeline(spec)?;

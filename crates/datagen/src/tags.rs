@@ -8,8 +8,9 @@
 //! differ only in the function letters are everywhere. Other loops are on/off valves or
 //! equipment (`21P1019A`, `21P1019B`). Names are unique per site, but about one loop in nine is
 //! a copy of a loop at a sister site (15 % of draws, less those that land on their own site), so
-//! a fifth of the names are an asset at two sites or more and only a site prefix on the time
-//! series tells which.
+//! a fifth of the names are an asset at two sites or more. A historian serves one site, so each
+//! time series carries its historian's site code (`site`, the asset's own for a time series of
+//! an asset); a prefix in the name tells the site only now and then.
 //!
 //! A time series belongs to one asset, or (exactly 10 %) to none: system tags such as
 //! `KKL_SYS_HEARTBEAT` (a third of these), or tags missing from the asset list, a third of which
@@ -85,7 +86,7 @@ pub struct TagData {
 }
 
 pub const TARGET_COLUMNS: [&str; 4] = ["id", "name", "description", "site"];
-pub const SOURCE_COLUMNS: [&str; 4] = ["id", "name", "description", "unit"];
+pub const SOURCE_COLUMNS: [&str; 5] = ["id", "name", "description", "unit", "site"];
 pub const TRUTH_COLUMNS: [&str; 2] = ["source_id", "target_id"];
 
 /// Share of time series that belong to no asset.
@@ -583,6 +584,28 @@ mod tests {
         // Most assets with time series have some, several have many.
         assert!(per_target.len() > 3_000, "{}", per_target.len());
         assert!(per_target.values().any(|&n| n >= 6));
+    }
+
+    #[test]
+    fn a_time_series_carries_its_assets_site_and_every_site_has_series() {
+        let data = generate(&spec(2000, 8000, 4));
+        let (_, targets) = table(&data.targets_csv);
+        let site_of: HashMap<&str, &str> = targets
+            .iter()
+            .map(|t| (t[0].as_str(), t[3].as_str()))
+            .collect();
+        let (_, sources) = table(&data.sources_csv);
+        let (_, truth) = table(&data.truth_csv);
+        let mut sites = HashSet::new();
+        for (s, t) in sources.iter().zip(&truth) {
+            assert!(SITES.contains(&s[4].as_str()), "{:?}", s);
+            sites.insert(s[4].as_str());
+            if !t[1].is_empty() {
+                assert_eq!(s[4], site_of[t[1].as_str()], "{:?}", s);
+            }
+        }
+        let target_sites: HashSet<&str> = site_of.values().copied().collect();
+        assert_eq!(sites, target_sites);
     }
 
     #[test]

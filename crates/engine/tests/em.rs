@@ -19,6 +19,9 @@ struct Tags {
     target_ids: Vec<String>,
     targets: Vec<Entity>,
     target_sites: Vec<String>,
+    source_sites: Vec<String>,
+    target_descriptions: Vec<String>,
+    source_descriptions: Vec<String>,
     source_ids: Vec<String>,
     sources: Vec<Entity>,
     truth: Vec<TruthRow>,
@@ -51,11 +54,15 @@ fn tags(targets: usize, sources: usize, seed: u64) -> Tags {
     });
     let target_table = table("targets.csv", &data.targets_csv);
     let (target_ids, target_entities) = ids_and_names(&target_table);
-    let (source_ids, source_entities) = ids_and_names(&table("sources.csv", &data.sources_csv));
+    let source_table = table("sources.csv", &data.sources_csv);
+    let (source_ids, source_entities) = ids_and_names(&source_table);
     Tags {
         target_ids,
         targets: target_entities,
         target_sites: column(&target_table, "site"),
+        source_sites: column(&source_table, "site"),
+        target_descriptions: column(&target_table, "description"),
+        source_descriptions: column(&source_table, "description"),
         source_ids,
         sources: source_entities,
         truth: score::parse_truth(data.truth_csv.as_bytes(), "truth.csv").unwrap(),
@@ -63,15 +70,28 @@ fn tags(targets: usize, sources: usize, seed: u64) -> Tags {
 }
 
 impl Tags {
-    /// The same tags with a second match field, source name against the asset's site: the
-    /// only thing that tells apart the copies of a name at sister sites.
+    /// The same tags with a second match field, the historian's site against the asset's:
+    /// the only thing that tells apart the copies of a name at sister sites.
     fn with_site_field(&self) -> Tags {
         let mut out = self.clone();
         for (t, site) in out.targets.iter_mut().zip(&self.target_sites) {
             t.push(site.clone());
         }
-        for s in &mut out.sources {
-            s.push(s[0].clone());
+        for (s, site) in out.sources.iter_mut().zip(&self.source_sites) {
+            s.push(site.clone());
+        }
+        out
+    }
+
+    /// The same tags with descriptions as a further match field: free text, abbreviated or
+    /// missing on the time series, so a weak field that a score must not let sink a match.
+    fn with_description_field(&self) -> Tags {
+        let mut out = self.clone();
+        for (t, d) in out.targets.iter_mut().zip(&self.target_descriptions) {
+            t.push(d.clone());
+        }
+        for (s, d) in out.sources.iter_mut().zip(&self.source_descriptions) {
+            s.push(d.clone());
         }
         out
     }
@@ -125,7 +145,7 @@ impl Tags {
 
     /// The best top-1 F1 a matcher can expect when nothing else goes wrong: a source whose
     /// asset's name is also another site's asset can only guess among the copies, unless
-    /// `use_site` and its name starts with its asset's site code.
+    /// `use_site` (the historian's site tells them apart).
     fn ceiling(&self, use_site: bool) -> f64 {
         let mut copies: HashMap<&str, usize> = HashMap::new();
         for t in &self.targets {
@@ -138,13 +158,10 @@ impl Tags {
             .map(|(i, id)| (id.as_str(), i))
             .collect();
         let (mut right, mut matched) = (0.0, 0.0);
-        for (t, source) in self.truth.iter().zip(&self.sources) {
+        for t in &self.truth {
             let Some(id) = &t.reference_id else { continue };
             let target = index[id.as_str()];
-            let prefixed = source[0]
-                .to_ascii_uppercase()
-                .starts_with(&self.target_sites[target]);
-            right += if use_site && prefixed {
+            right += if use_site {
                 1.0
             } else {
                 1.0 / copies[self.targets[target][0].as_str()] as f64
@@ -191,7 +208,7 @@ fn unsupervised_matching_comes_close_to_what_names_allow() {
         eprintln!(
             "seed {seed}: bigramextratokenizers {f1:.4}, simple {simple:.4}, ceiling {ceiling:.4}"
         );
-        // Measured 0.8656 and 0.8752 against ceilings of 0.8788 and 0.8890.
+        // Measured 0.8666 and 0.8763 against ceilings of 0.8788 and 0.8890.
         assert!(f1 > 0.84 && f1 > ceiling - 0.03, "{f1} {ceiling}");
         // Measured 0.7520 and 0.6682: case and zero padding defeat plain tokens.
         assert!(simple > 0.62 && simple < f1, "{simple}");
@@ -206,8 +223,19 @@ fn a_random_forest_on_200_labels_is_as_good() {
         let (plain, _, _) = unsupervised(&tags, ft);
         let (f1, _, _) = supervised(&tags, ft, Classifier::RandomForest, 200);
         eprintln!("seed {seed}: unsupervised {plain:.4}, randomforest {f1:.4}");
-        // Measured 0.8657 and 0.8763.
+        // Measured 0.8676 and 0.8768.
         assert!(f1 > 0.84 && f1 >= plain - 0.01, "{f1} vs {plain}");
+    }
+}
+
+#[test]
+fn unsupervised_matching_on_name_and_site_reaches_the_target() {
+    // The target: top-1 F1 >= 0.95 unsupervised. Measured 0.9631, 0.9631, 0.9611, 0.9618.
+    for seed in [1, 2, 3, 4] {
+        let tags = tags(SIZE.0, SIZE.1, seed).with_site_field();
+        let (f1, best, at) = unsupervised(&tags, FeatureType::BigramExtraTokenizers);
+        eprintln!("seed {seed}: name+site unsupervised {f1:.4} (best {best:.4} above {at:.3})");
+        assert!(f1 >= 0.95, "seed {seed}: {f1}");
     }
 }
 
@@ -222,8 +250,8 @@ fn a_site_field_lets_a_classifier_tell_copies_at_sister_sites_apart() {
         "by name {by_name:.4}, with the site field {f1:.4}, ceiling {:.4}",
         tags.ceiling(true)
     );
-    // Measured 0.9302 against a ceiling of 0.9436.
-    assert!(f1 > 0.90 && f1 > by_name + 0.03, "{f1} vs {by_name}");
+    // Measured 0.9891 (0.8696 by name alone).
+    assert!(f1 > 0.97 && f1 > by_name + 0.05, "{f1} vs {by_name}");
 }
 
 /// The full-size report: every feature type unsupervised, and the classifiers on 200 labels,
@@ -256,13 +284,14 @@ fn report_top1_f1_on_20k_by_5k() {
         }
         let sited = tags.with_site_field();
         let ft = FeatureType::BigramExtraTokenizers;
-        let started = Instant::now();
-        let f1 = unsupervised(&sited, ft);
-        row(
-            format!("name+site, unsupervised {}", ft.as_str()),
-            f1,
-            started,
-        );
+        let described = sited.with_description_field();
+        for (what, t) in [("name+site", &sited), ("name+site+description", &described)] {
+            for ft in [FeatureType::BigramExtraTokenizers, FeatureType::BigramCombo] {
+                let started = Instant::now();
+                let f1 = unsupervised(t, ft);
+                row(format!("{what}, unsupervised {}", ft.as_str()), f1, started);
+            }
+        }
         for c in Classifier::ALL {
             let started = Instant::now();
             let f1 = supervised(&sited, ft, c, 200);

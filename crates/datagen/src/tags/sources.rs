@@ -28,6 +28,8 @@ struct Row {
     name: String,
     description: String,
     unit: &'static str,
+    /// The site code of the historian that records the time series.
+    site: &'static str,
     target: String,
     /// The asset's description, which the source's is made from.
     scratch: String,
@@ -45,6 +47,7 @@ impl Row {
             s.clear();
         }
         self.unit = "";
+        self.site = "";
     }
 }
 
@@ -160,6 +163,7 @@ pub(super) fn write_sources(rng: &mut Rng, plant: &Plant, n: usize) -> (String, 
             row.name.as_str(),
             row.description.as_str(),
             unit,
+            row.site,
         ]);
         let _ = truth.write_record([row.id.as_str(), row.target.as_str()]);
         deformations.push(applied);
@@ -173,6 +177,7 @@ fn write_source(rng: &mut Rng, row: &mut Row, style: &Style, tag: &Tag, attribut
     names::write_description(&mut row.scratch, tag);
     applied |= names::write_source_description(rng, &mut row.description, &row.scratch, attribute);
     row.unit = tag.unit(attribute);
+    row.site = SITES[tag.site as usize];
     if !row.unit.is_empty() && rng.chance(MISSING_UNIT_SHARE) {
         applied |= names::UNIT_MISSING;
     }
@@ -196,6 +201,7 @@ fn write_source_without_asset(
         }
     }
     let style = site_style(rng, plant, site);
+    row.site = SITES[site];
     row.unit = names::write_system_tag(
         rng,
         &mut row.name,

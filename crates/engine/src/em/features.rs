@@ -30,6 +30,9 @@ enum Feat {
     Norm,
     /// Bigrams of the normalized tokens.
     NormBigram,
+    /// Character trigrams of the normalized tokens written together: a typo or a dropped
+    /// character spoils one token but only a few trigrams.
+    NormChars,
 }
 
 impl Feat {
@@ -37,7 +40,7 @@ impl Feat {
         match self {
             Feat::Raw => View::Raw,
             Feat::Folded | Feat::FoldedBigram | Feat::Idf | Feat::IdfBigram => View::Folded,
-            Feat::Norm | Feat::NormBigram => View::Normalized,
+            Feat::Norm | Feat::NormBigram | Feat::NormChars => View::Normalized,
         }
     }
 
@@ -59,8 +62,17 @@ fn feats(feature_type: FeatureType) -> &'static [Feat] {
         FeatureType::Insensitive => &[Folded],
         FeatureType::Bigram => &[Folded, FoldedBigram],
         FeatureType::FrequencyWeightedBigram => &[Idf, IdfBigram],
-        FeatureType::BigramExtraTokenizers => &[Norm, NormBigram],
-        FeatureType::BigramCombo => &[Raw, Folded, FoldedBigram, Idf, IdfBigram, Norm, NormBigram],
+        FeatureType::BigramExtraTokenizers => &[Norm, NormBigram, NormChars],
+        FeatureType::BigramCombo => &[
+            Raw,
+            Folded,
+            FoldedBigram,
+            Idf,
+            IdfBigram,
+            Norm,
+            NormBigram,
+            NormChars,
+        ],
     }
 }
 
@@ -220,6 +232,16 @@ struct FieldRep {
 }
 
 impl Rep {
+    /// Bit `i` set when field `i` has a value (its first vector is not empty).
+    pub fn present(&self) -> u64 {
+        self.fields
+            .iter()
+            .enumerate()
+            .take(64)
+            .filter(|(_, f)| f.vectors.first().is_some_and(|v| !v.is_empty()))
+            .fold(0, |mask, (i, _)| mask | 1 << i)
+    }
+
     pub fn new(feature_type: FeatureType, entity: &[String], weights: Option<&Weights>) -> Rep {
         let fields = entity
             .iter()
@@ -251,6 +273,9 @@ fn field_rep(
                 (Feat::IdfBigram, Some(w)) => w.bigram(field, k),
                 _ => 1.0,
             };
+            if feat == Feat::NormChars {
+                return char_trigrams(value);
+            }
             if feat.is_bigram() {
                 let pairs = order.windows(2).map(|p| pair_key(p[0], p[1]));
                 Sparse::new(pairs.map(|k| (k, weigh_bigram(k))).collect())
@@ -261,6 +286,24 @@ fn field_rep(
         })
         .collect();
     FieldRep { vectors }
+}
+
+/// The character trigrams of `value`'s normalized tokens written together (a value shorter
+/// than three characters is its own trigram).
+fn char_trigrams(value: &str) -> Sparse {
+    let joined: Vec<char> = tokenize(value, View::Normalized)
+        .order
+        .concat()
+        .chars()
+        .collect();
+    if joined.is_empty() {
+        return Sparse::default();
+    }
+    let key = |w: &[char]| w.iter().fold(0x9e37_79b9_u64, |h, &c| mix(h ^ c as u64));
+    if joined.len() < 3 {
+        return Sparse::new(vec![(key(&joined), 1.0)]);
+    }
+    Sparse::new(joined.windows(3).map(|w| (key(w), 1.0)).collect())
 }
 
 fn hashed(t: Tokens) -> (Vec<u64>, Vec<u64>) {
@@ -299,33 +342,47 @@ pub(crate) fn features(feature_type: FeatureType, source: &Rep, target: &Rep, ou
     }
 }
 
-/// The score of an unsupervised model: the mean of the pair's features. Every feature is a
-/// similarity in 0..=1 that is 1 on identical values, so the mean is too, and no feature is
-/// favoured without data to say which one should be. `bigramcombo` is the exception: per field
-/// it takes the best of its three bigram families (folded, frequency weighted, normalized), so
-/// it is never misled by the stricter views a label-free score cannot learn to discount.
-pub(crate) fn unsupervised(feature_type: FeatureType, features: &[f64]) -> f64 {
-    if features.is_empty() {
+/// The score of an unsupervised model. Per field, the mean of its features: every feature is a
+/// similarity in 0..=1 that is 1 on identical values, and none is favoured without data to say
+/// which should be (`bigramcombo` takes the best of its three bigram families, folded,
+/// frequency weighted and normalized, so it is never misled by the stricter views a label-free
+/// score cannot learn to discount). Across fields, the harmonic mean of those with a value on
+/// both sides, scaled by their share of the fields: the match fields are things a match agrees
+/// on, so one that disagrees (a name at another site) sinks the pair, and one that agrees on
+/// half the targets (the site) cannot lift a pair whose name does not match. `present` has bit
+/// `i` set when field `i` has a value on both sides (fields past 64 always count as present).
+pub(crate) fn unsupervised(feature_type: FeatureType, features: &[f64], present: u64) -> f64 {
+    let per = per_field(feature_type);
+    if features.is_empty() || per == 0 {
         return 0.0;
     }
-    if feature_type == FeatureType::BigramCombo {
-        let per = per_field(feature_type);
-        let fields = features.chunks(per);
-        let n = fields.len() as f64;
-        return fields
-            .map(|f| {
-                [
-                    (f[1] + f[2]) / 2.0,
-                    (f[3] + f[4]) / 2.0,
-                    (f[5] + f[6]) / 2.0,
-                ]
-                .into_iter()
-                .fold(0.0, f64::max)
-            })
-            .sum::<f64>()
-            / n;
+    let fields = features.len() / per;
+    let (mut used, mut inverse) = (0usize, 0.0f64);
+    for (i, f) in features.chunks(per).enumerate() {
+        if i < 64 && present & (1 << i) == 0 {
+            continue;
+        }
+        let score = if feature_type == FeatureType::BigramCombo {
+            [
+                (f[1] + f[2]) / 2.0,
+                (f[3] + f[4]) / 2.0,
+                (f[5] + f[6]) / 2.0,
+            ]
+            .into_iter()
+            .fold(0.0, f64::max)
+        } else {
+            f.iter().sum::<f64>() / per as f64
+        };
+        if score <= 0.0 {
+            return 0.0;
+        }
+        used += 1;
+        inverse += 1.0 / score;
     }
-    features.iter().sum::<f64>() / features.len() as f64
+    if used == 0 {
+        return 0.0;
+    }
+    (used as f64 / inverse) * (used as f64 / fields as f64)
 }
 
 #[cfg(test)]
@@ -386,8 +443,11 @@ mod tests {
     #[test]
     fn extra_tokenizers_ignore_leading_zeros_and_separators() {
         let ft = FeatureType::BigramExtraTokenizers;
-        assert_eq!(pair(ft, "21PT0042", "21-PT-42", None), [1.0, 1.0]);
-        assert_eq!(pair(ft, "21pt00042", "21PT0042", None), [1.0, 1.0]);
+        assert_eq!(pair(ft, "21PT0042", "21-PT-42", None), [1.0, 1.0, 1.0]);
+        assert_eq!(pair(ft, "21pt00042", "21PT0042", None), [1.0, 1.0, 1.0]);
+        // A doubled digit spoils the loop number token but only the trigrams that hold it.
+        let typo = pair(ft, "60_PI_31190", "60PI3190", None);
+        assert!(typo[2] > 0.75 && typo[2] > typo[0], "{typo:?}");
         let joined = pair(ft, "SYS HEARTBEAT", "SYSHEARTBEAT", None);
         assert!(joined[0] > 0.5, "{joined:?}");
         let bigram = pair(FeatureType::Bigram, "21PT0042", "21-PT-42", None);
@@ -429,10 +489,13 @@ mod tests {
             &mut out,
         );
         assert_eq!(out.len(), 2 * per_field(ft));
-        assert_eq!(&out[5..7], [1.0, 1.0]);
+        assert_eq!(&out[5..8], [1.0, 1.0, 1.0]);
         assert!(out[0] < 1.0, "raw tokens differ in case and zeros");
-        assert_eq!(&out[7..], [0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]);
-        assert_eq!(unsupervised(FeatureType::Bigram, &[1.0, 1.0]), 1.0);
+        assert_eq!(&out[8..], [0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]);
+        assert_eq!(
+            unsupervised(FeatureType::Bigram, &[1.0, 1.0], u64::MAX),
+            1.0
+        );
     }
 
     #[test]

@@ -19,6 +19,8 @@ pub(crate) struct Matcher {
     weights: Option<Weights>,
     index: Index,
     targets: Vec<Rep>,
+    /// `Rep::present` of every target.
+    present: Vec<u64>,
 }
 
 /// The candidates of one source, best by unsupervised score first: target, features (flat,
@@ -59,11 +61,12 @@ pub(crate) fn extras(own: f64, best_other: Option<f64>) -> [f64; AUGMENTED_EXTRA
 impl Matcher {
     pub fn new(feature_type: FeatureType, idf: Option<&Idf>, targets: &[Entity]) -> Matcher {
         let weights = idf.map(Weights::new);
-        let reps = targets
+        let reps: Vec<Rep> = targets
             .par_iter()
             .map(|t| Rep::new(feature_type, t, weights.as_ref()))
             .collect();
         Matcher {
+            present: reps.iter().map(Rep::present).collect(),
             feature_type,
             index: Index::build(feature_type, targets),
             weights,
@@ -84,9 +87,13 @@ impl Matcher {
         features(self.feature_type, source, &self.targets[target], out);
     }
 
-    /// The unsupervised score of a pair's features.
-    pub fn unsupervised(&self, features: &[f64]) -> f64 {
-        unsupervised(self.feature_type, features)
+    /// The unsupervised score of `features`, those of `source` against target `target`.
+    pub fn unsupervised(&self, source: &Rep, target: usize, features: &[f64]) -> f64 {
+        unsupervised(
+            self.feature_type,
+            features,
+            source.present() & self.present[target],
+        )
     }
 
     /// Up to `limit` candidates of `source`, scored, best unsupervised score first (ties by
@@ -102,13 +109,18 @@ impl Matcher {
             &mut found,
         );
         let rep = self.rep(source);
+        let present = rep.present();
         let mut features = Vec::new();
         let mut rows: Vec<(f64, u32, usize)> = Vec::with_capacity(found.len());
         for &t in &found {
             let start = features.len();
             self.pair(&rep, t as usize, &mut features);
             rows.push((
-                unsupervised(self.feature_type, &features[start..]),
+                unsupervised(
+                    self.feature_type,
+                    &features[start..],
+                    present & self.present[t as usize],
+                ),
                 t,
                 start,
             ));

@@ -144,14 +144,21 @@ fn a_cancelled_fit_or_predict_says_so() {
     assert!(matches!(err, Err(EmError::Cancelled)));
 }
 
-/// A case where the plain mean is misled: the first field is noise copied from wrong targets,
-/// the second holds the key. Source `j` belongs to target `j`.
+/// One letters-only token per `k`, so that two differ entirely.
+fn noise(k: usize) -> String {
+    let letter = |i: usize| (b'a' + (i % 26) as u8) as char;
+    format!("colour{}{}", letter(k / 26), letter(k))
+}
+
+/// A case where a label-free score is misled: the first field is noise copied from wrong
+/// targets, the second holds the key, in a form every target shares a token of. Source `j`
+/// belongs to target `j`.
 fn misleading(n: usize) -> (Vec<Entity>, Vec<Entity>) {
     let targets = (0..n)
-        .map(|i| vec![format!("colour{}", i % 40), format!("{:04}", i)])
+        .map(|i| vec![noise(i % 40), format!("TAG {:04}", i)])
         .collect();
     let sources = (0..n)
-        .map(|j| vec![format!("colour{}", (j + 7) % 40), format!("TAG {:04} X", j)])
+        .map(|j| vec![noise((j + 7) % 40), format!("TAG {:04} X", j)])
         .collect();
     (sources, targets)
 }

@@ -124,7 +124,7 @@ fn rows_of_source(
         let mut x = Vec::new();
         matcher.pair(&rep, t, &mut x);
         if augmented {
-            let own = matcher.unsupervised(&x);
+            let own = matcher.unsupervised(&rep, t, &x);
             x.extend(extras(own, best_wrong(None)));
         }
         rows.push((x, true));
