@@ -1,18 +1,21 @@
 //! The demo workspace: generated purchase orders, invoices and delivery notes, imported from real
 //! CSV files like a user's would be; an invoice-to-PO config ready to run, a delivery-note-to-PO
-//! config, and the three-way package over both.
+//! config, and the three-way package over both. Beside them, plant assets and the time series of
+//! their historians (generated industrial tags) with an entity-matching pipeline between them.
 
 use std::path::{Path, PathBuf};
 
 use datagen::demo::{
     delivery_to_po_mappings, generate_with_deliveries, invoice_to_po_mappings, DemoSpec,
 };
+use datagen::tags::TagSpec;
 use engine::package::{
     DocumentTypeConfig, PackageRule, PackageVerdict, PassCriteria, Presence, ThreeWayRule,
 };
 use engine::{ConfigInput, DatasetKind, MatchingConfig};
 
 use crate::dto::ImportRequest;
+use crate::em::PipelineSpec;
 use crate::error::{Result, ServiceError};
 use crate::packages::PackageConfigInput;
 use crate::Workspace;
@@ -24,6 +27,12 @@ pub const DEMO_SEED: u64 = 20261122;
 pub const DEMO_CONFIG_NAME: &str = "Invoices to purchase orders";
 pub const DEMO_DELIVERY_CONFIG_NAME: &str = "Delivery notes to purchase orders";
 pub const DEMO_PACKAGE_NAME: &str = "Invoice + PO + delivery note";
+/// The entity-matching part: assets, the time series to link to them, and the pipeline.
+pub const DEMO_ASSETS: usize = 600;
+pub const DEMO_TIME_SERIES: usize = 2400;
+pub const DEMO_ASSETS_NAME: &str = "Plant assets";
+pub const DEMO_TIME_SERIES_NAME: &str = "Historian time series";
+pub const DEMO_PIPELINE_NAME: &str = "Time series to assets";
 /// The demo's threshold: with the first-version strategies about 60 % of the generated invoices
 /// clear it at ~99 % precision, leaving a realistic borderline band for the reviewer.
 pub const DEMO_THRESHOLD: f64 = 0.8;
@@ -109,7 +118,59 @@ pub fn invoice_to_po_config(reference_id: &str, documents_id: &str) -> ConfigInp
     }
 }
 
+/// The demo's pipeline: time series names to asset names and the historian's site to the
+/// asset's, with rules generated for a reviewer to accept.
+pub fn tags_pipeline() -> Result<PipelineSpec> {
+    crate::input_from_json(serde_json::json!({
+        "externalId": "demo-time-series-to-assets",
+        "name": DEMO_PIPELINE_NAME,
+        "description": "Links the historian's time series to the plant's assets by name and site.",
+        "sources": {"resource": "time_series", "dataSetIds": [{"externalId": DEMO_TIME_SERIES_NAME}]},
+        "targets": {"resource": "assets", "dataSetIds": [{"externalId": DEMO_ASSETS_NAME}]},
+        "modelParameters": {
+            "featureType": "bigramextratokenizers",
+            "matchFields": [
+                {"source": "name", "target": "name"},
+                {"source": "site", "target": "site"}
+            ]
+        },
+        "generateRules": true,
+        "scoreThreshold": 0.5
+    }))
+}
+
 impl Workspace {
+    /// Imports the generated tags (files written to `data_dir`) and creates their pipeline.
+    fn seed_tags(&self, data_dir: &Path) -> Result<()> {
+        let tags = datagen::tags::generate(&TagSpec {
+            targets: DEMO_ASSETS,
+            sources: DEMO_TIME_SERIES,
+            seed: DEMO_SEED,
+        });
+        let write = |name: &str, text: &str| -> Result<PathBuf> {
+            let p = data_dir.join(name);
+            std::fs::write(&p, text).map_err(|e| {
+                ServiceError::Internal(format!("cannot write {}: {e}", p.display()))
+            })?;
+            Ok(p)
+        };
+        let assets = write("assets.csv", &tags.targets_csv)?;
+        let series = write("time_series.csv", &tags.sources_csv)?;
+        write("tag_truth.csv", &tags.truth_csv)?;
+        for (path, kind, name) in [
+            (&assets, DatasetKind::Reference, DEMO_ASSETS_NAME),
+            (&series, DatasetKind::Documents, DEMO_TIME_SERIES_NAME),
+        ] {
+            self.import_dataset(&ImportRequest {
+                name: Some(name.into()),
+                id_column: Some("id".into()),
+                ..ImportRequest::new(path.display().to_string(), kind)
+            })?;
+        }
+        self.em_create_pipeline(tags_pipeline()?)?;
+        Ok(())
+    }
+
     /// Fills an empty workspace with the demo data and config. Does nothing (returns `None`) when
     /// the workspace already holds datasets, so reopening never duplicates or overwrites work.
     /// The CSV files are written to `data_dir` and imported from there.
@@ -132,6 +193,8 @@ impl Workspace {
             })?;
             Ok(p)
         };
+        // First, so that the invoice datasets stay the newest, the ones screens offer first.
+        self.seed_tags(data_dir)?;
         let pos = write("purchase_orders.csv", &data.purchase_orders_csv)?;
         let invoices = write("invoices.csv", &data.invoices_csv)?;
         write("truth.csv", &data.truth_csv)?;
