@@ -11,7 +11,7 @@ mod pipelines;
 use std::io::Read;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Request, State};
+use axum::extract::{RawQuery, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -94,10 +94,38 @@ pub type CogResult<T> = Result<T, CogError>;
 pub fn body<T: DeserializeOwned>(bytes: &Bytes) -> CogResult<T> {
     let bytes: &[u8] = if bytes.is_empty() { b"{}" } else { bytes };
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
         CogError::bad_request(format!(
             "invalid request body at {path}: {}",
+            e.into_inner()
+        ))
+    })?;
+    // Whatever follows the JSON value makes the body malformed, not ignorable.
+    de.end()
+        .map_err(|e| CogError::bad_request(format!("invalid request body: {e}")))?;
+    Ok(value)
+}
+
+/// Reads a JSON value (an item of a batch) as `T`; a 400 naming `at` and the offending field.
+pub fn parse_item<T: DeserializeOwned>(v: Value, at: &str) -> CogResult<T> {
+    serde_path_to_error::deserialize(v).map_err(|e| {
+        let path = match e.path().to_string() {
+            p if p == "." => at.to_string(),
+            p => format!("{at}.{p}"),
+        };
+        CogError::bad_request(format!("invalid {path}: {}", e.into_inner()))
+    })
+}
+
+/// Reads the query string as `T`; a parameter that is not the type is a 400 naming it.
+pub fn query<T: DeserializeOwned>(RawQuery(q): RawQuery) -> CogResult<T> {
+    let q = q.unwrap_or_default();
+    let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(q.as_bytes()));
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        CogError::bad_request(format!(
+            "invalid query parameter {path}: {}",
             e.into_inner()
         ))
     })
@@ -175,13 +203,44 @@ pub fn routes(state: AppState) -> Router<AppState> {
 async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let request_id = uuid::Uuid::new_v4().simple().to_string();
     let mut response = match admit(&state, req).await {
-        Ok(req) => next.run(req).await,
+        Ok(req) => enveloped(next.run(req).await).await,
         Err(e) => e.into_response(),
     };
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert("x-request-id", v);
     }
     response
+}
+
+/// An error the router or an extractor answered in plain text (405, 413, ...) in Cognite's
+/// envelope instead, its text the message; other answers as they are.
+async fn enveloped(response: Response) -> Response {
+    let status = response.status();
+    let json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if json || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_string())
+        .unwrap_or_default();
+    let message = if text.is_empty() {
+        status.canonical_reason().unwrap_or("error").to_string()
+    } else {
+        text
+    };
+    let mut out = CogError::new(status, message).into_response();
+    for (name, v) in &parts.headers {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            out.headers_mut().insert(name.clone(), v.clone());
+        }
+    }
+    out
 }
 
 async fn admit(state: &AppState, req: Request) -> CogResult<Request> {

@@ -49,6 +49,7 @@ pub struct EmModelFilter {
     pub name: Option<String>,
     pub description: Option<String>,
     pub feature_type: Option<String>,
+    /// `Some("")` selects the models without a classifier (unsupervised).
     pub classifier: Option<String>,
     pub original_id: Option<i64>,
 }
@@ -173,7 +174,7 @@ impl Store {
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT {MODEL_COLUMNS} FROM em_models \
              WHERE (?1 IS NULL OR name = ?1) AND (?2 IS NULL OR description = ?2) \
-             AND (?3 IS NULL OR feature_type = ?3) AND (?4 IS NULL OR classifier = ?4) \
+             AND (?3 IS NULL OR feature_type = ?3) AND (?4 IS NULL OR COALESCE(classifier, '') = ?4) \
              AND (?5 IS NULL OR original_id = ?5) ORDER BY id LIMIT ?6"
         ))?;
         let limit = limit.map_or(-1, i64::from);

@@ -2,7 +2,7 @@
 //! update, delete, refit, predict and the predict job's result.
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderValue;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -13,7 +13,7 @@ use service::em::{
 };
 use service::ServiceError;
 
-use super::{blocking, body, resolve, CogError, CogResult};
+use super::{blocking, body, query, resolve, CogError, CogResult};
 use crate::AppState;
 
 /// Most items one batch request may name (spec B.4.3, B.4.5, B.4.6).
@@ -89,6 +89,19 @@ fn duplicated(e: ServiceError, external_id: Option<&str>) -> CogError {
     out
 }
 
+/// What a call naming a model (and maybe a new externalId) failed with: an unknown model is a
+/// 400 listing it as the request named it (an externalId that looks like a number stays one).
+fn model_error(e: ServiceError, model: Option<&IdEither>, new_ext: Option<&str>) -> CogError {
+    match (&e, model) {
+        (ServiceError::NotFound { kind: "model", .. }, Some(r)) => {
+            let mut out = CogError::missing(vec![json!(r)]);
+            out.message = e.to_string();
+            out
+        }
+        _ => duplicated(e, new_ext),
+    }
+}
+
 /// `POST /context/entitymatching`: queues a training; answers the model, `Queued`.
 pub async fn fit(State(state): State<AppState>, bytes: Bytes) -> CogResult<Json<EmModel>> {
     let input: EmFitInput = body(&bytes)?;
@@ -134,10 +147,8 @@ pub async fn list(State(state): State<AppState>, bytes: Bytes) -> CogResult<Json
 }
 
 /// `GET /context/entitymatching?limit=`: every model (or the first `limit`).
-pub async fn list_get(
-    State(state): State<AppState>,
-    Query(q): Query<LimitQuery>,
-) -> CogResult<Json<Value>> {
+pub async fn list_get(State(state): State<AppState>, q: RawQuery) -> CogResult<Json<Value>> {
+    let q: LimitQuery = query(q)?;
     let limit = limit_of(q.limit)?;
     blocking(&state, move |ws| {
         Ok(ws.em_models(&EmModelFilter::default(), limit)?)
@@ -161,6 +172,21 @@ fn limit_of(limit: Option<i64>) -> CogResult<Option<u32>> {
 pub async fn update(State(state): State<AppState>, bytes: Bytes) -> CogResult<Json<Value>> {
     let req: Items<UpdateItem> = body(&bytes)?;
     check_batch(req.items.len())?;
+    // All or none: what the service would refuse for one item is refused before any changes.
+    for (i, item) in req.items.iter().enumerate() {
+        for (field, change, max) in [
+            ("name", &item.update.name, 256),
+            ("description", &item.update.description, 500),
+        ] {
+            if let Some(v) = change.as_ref().and_then(|c| c.set.as_deref()) {
+                if v.chars().count() > max {
+                    return Err(CogError::bad_request(format!(
+                        "items[{i}].update.{field}: is longer than {max} characters"
+                    )));
+                }
+            }
+        }
+    }
     blocking(&state, move |ws| {
         let refs: Vec<IdEither> = req
             .items
@@ -204,9 +230,10 @@ pub async fn delete(State(state): State<AppState>, bytes: Bytes) -> CogResult<Js
 pub async fn refit(State(state): State<AppState>, bytes: Bytes) -> CogResult<Json<EmModel>> {
     let input: EmRefitInput = body(&bytes)?;
     let ext = input.new_external_id.clone();
+    let model = IdEither::of(input.id, input.external_id.as_deref());
     blocking(&state, move |ws| {
         ws.em_refit(input)
-            .map_err(|e| duplicated(e, ext.as_deref()))
+            .map_err(|e| model_error(e, model.as_ref(), ext.as_deref()))
     })
     .await
     .map(Json)
@@ -215,7 +242,12 @@ pub async fn refit(State(state): State<AppState>, bytes: Bytes) -> CogResult<Jso
 /// `POST /context/entitymatching/predict`: the job, `Queued`, and its `X-Job-Token`.
 pub async fn predict(State(state): State<AppState>, bytes: Bytes) -> CogResult<Response> {
     let input: EmPredictInput = body(&bytes)?;
-    let job = blocking(&state, move |ws| Ok(ws.em_predict(input)?)).await?;
+    let model = IdEither::of(input.id, input.external_id.as_deref());
+    let job = blocking(&state, move |ws| {
+        ws.em_predict(input)
+            .map_err(|e| model_error(e, model.as_ref(), None))
+    })
+    .await?;
     let token = job.token.clone();
     let mut response = Json(job).into_response();
     if let Ok(v) = HeaderValue::from_str(&token) {

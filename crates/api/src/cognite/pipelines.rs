@@ -2,14 +2,14 @@
 //! run, list runs, read a run's results.
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use service::em::{IdEither, Pipeline, PipelineSpec, RunResult, RunSummary};
 use service::ServiceError;
 
-use super::{blocking, body, resolve, CogError, CogResult};
+use super::{blocking, body, parse_item, query, resolve, CogError, CogResult};
 use crate::AppState;
 
 #[derive(Debug, Deserialize)]
@@ -83,7 +83,22 @@ fn not_found(e: ServiceError) -> CogError {
     }
 }
 
+/// A 409 naming the externalIds that are taken.
+fn taken(external_ids: Vec<String>) -> CogError {
+    let mut e = CogError::new(
+        axum::http::StatusCode::CONFLICT,
+        format!("externalIds already in use: {}", external_ids.join(", ")),
+    );
+    e.duplicated = external_ids
+        .into_iter()
+        .map(|x| json!({ "externalId": x }))
+        .collect();
+    e
+}
+
 /// `POST /pipelines`: `{items: [...]}`, or one pipeline object (the older playground shape).
+/// All or none: taken or repeated externalIds are refused first, and should an item be refused
+/// after others were created, those are deleted again.
 pub async fn create(State(state): State<AppState>, bytes: Bytes) -> CogResult<Json<Value>> {
     let raw: Value = body(&bytes)?;
     let items = match raw.get("items") {
@@ -93,22 +108,36 @@ pub async fn create(State(state): State<AppState>, bytes: Bytes) -> CogResult<Js
     let specs: Vec<PipelineSpec> = items
         .into_iter()
         .enumerate()
-        .map(|(i, v)| {
-            serde_json::from_value(v).map_err(|e| CogError::bad_request(format!("items[{i}]: {e}")))
-        })
+        .map(|(i, v)| parse_item(v, &format!("items[{i}]")))
         .collect::<CogResult<_>>()?;
     blocking(&state, move |ws| {
-        let mut out = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut dups = Vec::new();
+        for ext in specs.iter().filter_map(|s| s.external_id.clone()) {
+            let exists = ws.em_pipeline_by(&IdEither::ExternalId {
+                external_id: ext.clone(),
+            });
+            if (!seen.insert(ext.clone()) || exists.is_ok()) && !dups.contains(&ext) {
+                dups.push(ext);
+            }
+        }
+        if !dups.is_empty() {
+            return Err(taken(dups));
+        }
+        let mut out: Vec<Pipeline> = Vec::new();
         for spec in specs {
             let ext = spec.external_id.clone();
-            out.push(ws.em_create_pipeline(spec).map_err(|e| {
-                let conflict = matches!(e, ServiceError::Conflict(_));
-                let mut e = CogError::from(e);
-                if let (true, Some(x)) = (conflict, ext) {
-                    e.duplicated = vec![json!({ "externalId": x })];
+            match ws.em_create_pipeline(spec) {
+                Ok(p) => out.push(p),
+                Err(e) => {
+                    let created: Vec<i64> = out.iter().map(|p| p.id).collect();
+                    let _ = ws.em_delete_pipelines(&created);
+                    return Err(match (e, ext) {
+                        (ServiceError::Conflict(_), Some(x)) => taken(vec![x]),
+                        (e, _) => e.into(),
+                    });
                 }
-                e
-            })?);
+            }
         }
         Ok(Json(json!({ "items": out })))
     })
@@ -116,10 +145,8 @@ pub async fn create(State(state): State<AppState>, bytes: Bytes) -> CogResult<Js
 }
 
 /// `GET /pipelines?limit&cursor`.
-pub async fn list(
-    State(state): State<AppState>,
-    Query(q): Query<PageQuery>,
-) -> CogResult<Json<Value>> {
+pub async fn list(State(state): State<AppState>, q: RawQuery) -> CogResult<Json<Value>> {
+    let q: PageQuery = query(q)?;
     let limit = limit_of(&q)?;
     let after = cursor_of(&q)?.unwrap_or(0);
     blocking(&state, move |ws| {
@@ -153,7 +180,8 @@ pub async fn by_ids(State(state): State<AppState>, bytes: Bytes) -> CogResult<Js
     .await
 }
 
-/// `POST /pipelines/update`: all or none.
+/// `POST /pipelines/update`: all or none (should an item be refused after others were changed,
+/// those are set back as they were).
 pub async fn update(State(state): State<AppState>, bytes: Bytes) -> CogResult<Json<Value>> {
     let req: super::models::Items<UpdateItem> = body(&bytes)?;
     blocking(&state, move |ws| {
@@ -167,12 +195,39 @@ pub async fn update(State(state): State<AppState>, bytes: Bytes) -> CogResult<Js
             .collect::<CogResult<_>>()?;
         let pipelines = resolve(&refs, false, |r| ws.em_pipeline_by(r))?;
         let mut out = Vec::new();
-        for (p, item) in pipelines.iter().zip(&req.items) {
-            out.push(ws.em_update_pipeline(p.id, &item.update)?);
+        for (i, (p, item)) in pipelines.iter().zip(&req.items).enumerate() {
+            match ws.em_update_pipeline(p.id, &item.update) {
+                Ok(updated) => out.push(updated),
+                Err(e) => {
+                    for before in &pipelines[..i] {
+                        restore(ws, before);
+                    }
+                    let ext = item
+                        .update
+                        .get("externalId")
+                        .and_then(|c| c.get("set"))
+                        .and_then(Value::as_str);
+                    return Err(match (e, ext) {
+                        (ServiceError::Conflict(_), Some(x)) => taken(vec![x.to_string()]),
+                        (e, _) => e.into(),
+                    });
+                }
+            }
         }
         Ok(Json(json!({ "items": out })))
     })
     .await
+}
+
+/// Sets every field of a pipeline back to what `before` holds.
+fn restore(ws: &service::Workspace, before: &Pipeline) {
+    if let Ok(Value::Object(fields)) = serde_json::to_value(&before.spec) {
+        let update = fields
+            .into_iter()
+            .map(|(k, v)| (k, json!({ "set": v })))
+            .collect();
+        let _ = ws.em_update_pipeline(before.id, &update);
+    }
 }
 
 /// `POST /pipelines/delete`: `{}`; their runs go with them.
@@ -204,8 +259,9 @@ pub async fn run(
 pub async fn runs(
     State(state): State<AppState>,
     Path((_project, id)): Path<(String, String)>,
-    Query(q): Query<PageQuery>,
+    q: RawQuery,
 ) -> CogResult<Json<Value>> {
+    let q: PageQuery = query(q)?;
     let id = pipeline_id(&id)?;
     let limit = limit_of(&q)?;
     let before = cursor_of(&q)?;

@@ -259,12 +259,19 @@ fn field_rep(
     w: Option<&Weights>,
 ) -> FieldRep {
     let mut cache: [Option<(Vec<u64>, Vec<u64>)>; 3] = [None, None, None];
+    // The normalized tokens written together, for the character trigrams.
+    let mut joined = String::new();
     let vectors = feats(feature_type)
         .iter()
         .map(|&feat| {
             let slot = feat.view() as usize;
-            let (order, extra) =
-                cache[slot].get_or_insert_with(|| hashed(tokenize(value, feat.view())));
+            let (order, extra) = cache[slot].get_or_insert_with(|| {
+                let tokens = tokenize(value, feat.view());
+                if feat.view() == View::Normalized {
+                    joined = tokens.order.concat();
+                }
+                hashed(tokens)
+            });
             let weigh_token = |k: u64| match (feat, w) {
                 (Feat::Idf, Some(w)) => w.token(field, k),
                 _ => 1.0,
@@ -274,7 +281,7 @@ fn field_rep(
                 _ => 1.0,
             };
             if feat == Feat::NormChars {
-                return char_trigrams(value);
+                return char_trigrams(&joined);
             }
             if feat.is_bigram() {
                 let pairs = order.windows(2).map(|p| pair_key(p[0], p[1]));
@@ -288,22 +295,18 @@ fn field_rep(
     FieldRep { vectors }
 }
 
-/// The character trigrams of `value`'s normalized tokens written together (a value shorter
-/// than three characters is its own trigram).
-fn char_trigrams(value: &str) -> Sparse {
-    let joined: Vec<char> = tokenize(value, View::Normalized)
-        .order
-        .concat()
-        .chars()
-        .collect();
-    if joined.is_empty() {
+/// The character trigrams of `joined` (the normalized tokens written together); a value
+/// shorter than three characters is its own trigram.
+fn char_trigrams(joined: &str) -> Sparse {
+    let chars: Vec<char> = joined.chars().collect();
+    if chars.is_empty() {
         return Sparse::default();
     }
     let key = |w: &[char]| w.iter().fold(0x9e37_79b9_u64, |h, &c| mix(h ^ c as u64));
-    if joined.len() < 3 {
-        return Sparse::new(vec![(key(&joined), 1.0)]);
+    if chars.len() < 3 {
+        return Sparse::new(vec![(key(&chars), 1.0)]);
     }
-    Sparse::new(joined.windows(3).map(|w| (key(w), 1.0)).collect())
+    Sparse::new(chars.windows(3).map(|w| (key(w), 1.0)).collect())
 }
 
 fn hashed(t: Tokens) -> (Vec<u64>, Vec<u64>) {

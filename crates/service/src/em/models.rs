@@ -303,7 +303,14 @@ impl Workspace {
             name: filter.name.clone(),
             description: filter.description.clone(),
             feature_type: filter.feature_type.clone(),
-            classifier: filter.classifier.clone(),
+            // Unsupervised models are listed under the classifier they show (spec B.3).
+            classifier: filter.classifier.as_ref().map(|c| {
+                if c.eq_ignore_ascii_case("unsupervised") {
+                    String::new()
+                } else {
+                    c.clone()
+                }
+            }),
             original_id: filter.original_id,
         };
         self.store
