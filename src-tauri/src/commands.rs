@@ -17,6 +17,10 @@ use service::{
     RunFilter, RunPage, RunSummary, SmartRunInput, Workspace, WorkspaceInfo,
 };
 use service::{CursorQuery, InputRow, PackageConfigInput, PackageConfigPatch, PackageRunFilter};
+// Named as the window's types are: the service has a RunSummary of its own (matching runs).
+use service::em::{
+    Pipeline, PipelineSpec, RunResult as PipelineRunResult, RunSummary as PipelineRunSummary,
+};
 use tauri::ipc::Channel;
 use tauri::State;
 
@@ -335,6 +339,74 @@ commands! {
     /// row; errors name the file, row and column.
     async fn package_documents_from_file[ws: Ws<'_>](path: String) -> Vec<InputRow> {
         call(ws, move |_| service::input_rows_from_file(std::path::Path::new(&path))).await
+    }
+
+    // ---- entity-matching pipelines (Cognite's spec B.7, B.8) ----------------------------------
+
+    /// The pipelines, oldest first (the first 1000), each with its last run.
+    async fn list_pipelines[ws: Ws<'_>]() -> Vec<Pipeline> {
+        call(ws, |w| w.em_pipelines(0, 1000)).await
+    }
+
+    /// A pipeline from its body (spec B.7.2); an unknown or mistyped key is a validation error
+    /// naming it.
+    async fn create_pipeline[ws: Ws<'_>](spec: serde_json::Value) -> Pipeline {
+        call(ws, move |w| {
+            let spec: PipelineSpec = input_from_json(spec)?;
+            w.em_create_pipeline(spec)
+        })
+        .await
+    }
+
+    /// Sets fields of a pipeline: `update` is Cognite's `{"<field>": {"set": value}}`.
+    async fn update_pipeline[ws: Ws<'_>](id: i64, update: serde_json::Value) -> Pipeline {
+        call(ws, move |w| {
+            let update: serde_json::Map<String, serde_json::Value> = input_from_json(update)?;
+            w.em_update_pipeline(id, &update)
+        })
+        .await
+    }
+
+    /// Starts a run in the background; answers it queued.
+    async fn run_pipeline[ws: Ws<'_>](id: i64) -> PipelineRunSummary {
+        call(ws, move |w| w.em_run_pipeline(id)).await
+    }
+
+    /// A pipeline's runs, newest first (the last 100).
+    async fn list_pipeline_runs[ws: Ws<'_>](pipeline_id: i64) -> Vec<PipelineRunSummary> {
+        call(ws, move |w| w.em_pipeline_runs(pipeline_id, None, 100)).await
+    }
+
+    /// A run with its matches and rules once completed.
+    async fn get_pipeline_run[ws: Ws<'_>](pipeline_id: i64, job_id: i64) -> PipelineRunResult {
+        call(ws, move |w| w.em_pipeline_run(pipeline_id, job_id)).await
+    }
+
+    /// Takes generated rule `rule_index` (from 0) of a run into the pipeline's rules (`accept`)
+    /// or its rejected rules.
+    async fn take_pipeline_rule[ws: Ws<'_>](
+        pipeline_id: i64,
+        job_id: i64,
+        rule_index: u32,
+        accept: bool,
+    ) -> Pipeline {
+        call(ws, move |w| {
+            w.em_take_rule(pipeline_id, job_id, rule_index as usize, accept)
+        })
+        .await
+    }
+
+    /// Confirms (`confirm`) or rejects a source-target pair, by external ids, for the next runs.
+    async fn decide_pipeline_match[ws: Ws<'_>](
+        pipeline_id: i64,
+        source_external_id: String,
+        target_external_id: String,
+        confirm: bool,
+    ) -> Pipeline {
+        call(ws, move |w| {
+            w.em_decide_match(pipeline_id, &source_external_id, &target_external_id, confirm)
+        })
+        .await
     }
 
     // ---- local REST API -----------------------------------------------------------------------

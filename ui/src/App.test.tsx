@@ -33,7 +33,7 @@ describe('App', () => {
   it('shows the workspace, switches tabs and watches progress once', async () => {
     view = await render(<App />);
     expect(document.querySelector('.workspace')?.textContent).toContain('/home/ana/books.matchbook');
-    for (const id of ['data', 'strategies', 'configs', 'runs', 'review']) expect(document.querySelector(`#nav-${id}`)).not.toBeNull();
+    for (const id of ['data', 'strategies', 'configs', 'runs', 'packages', 'pipelines', 'review', 'settings']) expect(document.querySelector(`#nav-${id}`)).not.toBeNull();
     expect(document.querySelector('#panel-data')?.hasAttribute('hidden')).toBe(false);
     expect(document.querySelector('#panel-review')?.hasAttribute('hidden')).toBe(true);
 

@@ -9,12 +9,13 @@ import { publishProgress } from './progressHub';
 import { ConfigsScreen } from './screens/ConfigsScreen';
 import { DataScreen } from './screens/DataScreen';
 import { PackagesScreen } from './screens/PackagesScreen';
+import { PipelinesScreen } from './screens/PipelinesScreen';
 import { ReviewScreen } from './screens/ReviewScreen';
 import { RunsScreen } from './screens/RunsScreen';
 import { SettingsScreen } from './screens/SettingsScreen';
 import { StrategiesScreen } from './screens/StrategiesScreen';
 
-export type Tab = 'data' | 'strategies' | 'configs' | 'runs' | 'packages' | 'review' | 'settings';
+export type Tab = 'data' | 'strategies' | 'configs' | 'runs' | 'packages' | 'pipelines' | 'review' | 'settings';
 
 const TABS: { id: Tab; label: string }[] = [
   { id: 'data', label: 'Data' },
@@ -22,6 +23,7 @@ const TABS: { id: Tab; label: string }[] = [
   { id: 'configs', label: 'Configs' },
   { id: 'runs', label: 'Runs' },
   { id: 'packages', label: 'Packages' },
+  { id: 'pipelines', label: 'Pipelines' },
   { id: 'review', label: 'Review' },
   { id: 'settings', label: 'Settings' },
 ];
@@ -125,6 +127,9 @@ export function App() {
               setTab('review');
             }}
           />
+        </section>
+        <section id="panel-pipelines" role="tabpanel" aria-labelledby="nav-pipelines" hidden={tab !== 'pipelines'} className="screen">
+          <PipelinesScreen active={tab === 'pipelines'} />
         </section>
         <section id="panel-review" role="tabpanel" aria-labelledby="nav-review" hidden={tab !== 'review'} className="screen">
           <ReviewScreen active={tab === 'review'} request={reviewRequest} />

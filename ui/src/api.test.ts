@@ -34,6 +34,7 @@ import * as api from './api';
 import { ApiCallError, toApiCallError } from './api';
 import type { ConfigInput } from './bindings/ConfigInput';
 import { TAURI_COMMANDS } from './bindings/TauriCommands';
+import type { PipelineSpec } from './bindings/PipelineSpec';
 import type { RunProgress } from './bindings/RunProgress';
 
 const input: ConfigInput = {
@@ -43,6 +44,25 @@ const input: ConfigInput = {
   field_mappings: [{ source: 'po', target: 'po_number', strategy: 'exact', weight: 1 }],
   threshold: 0.85,
   review_floor: 0.5,
+};
+
+const pipelineSpec: PipelineSpec = {
+  externalId: null,
+  name: 'Time series to assets',
+  description: null,
+  sources: { resource: 'time_series', dataSetIds: [{ externalId: 'ts' }] },
+  targets: { resource: 'assets', dataSetIds: [{ externalId: 'assets' }] },
+  modelParameters: { featureType: 'bigram', matchFields: [{ source: 'name', target: 'name' }], classifier: null, ignoreMissingFields: null },
+  trueMatches: [],
+  confirmedMatches: [],
+  rejectedMatches: [],
+  useExistingMatches: false,
+  generateRules: true,
+  replacements: [],
+  rules: [],
+  rejectedRules: [],
+  scoreThreshold: 0.5,
+  scheduleInterval: null,
 };
 
 beforeEach(() => {
@@ -178,6 +198,24 @@ describe('commands', () => {
     ['listPackageRuns (all)', () => api.listPackageRuns(), 'list_package_runs', { packageConfigId: null, status: null }],
     ['getPackageRun', () => api.getPackageRun('q1'), 'get_package_run', { id: 'q1' }],
     ['packageDocumentsFromFile', () => api.packageDocumentsFromFile('/tmp/inv.xml'), 'package_documents_from_file', { path: '/tmp/inv.xml' }],
+    ['listPipelines', () => api.listPipelines(), 'list_pipelines', undefined],
+    ['createPipeline', () => api.createPipeline(pipelineSpec), 'create_pipeline', { spec: pipelineSpec }],
+    [
+      'updatePipeline',
+      () => api.updatePipeline(7, { scoreThreshold: { set: 0.8 } }),
+      'update_pipeline',
+      { id: 7, update: { scoreThreshold: { set: 0.8 } } },
+    ],
+    ['runPipeline', () => api.runPipeline(7), 'run_pipeline', { id: 7 }],
+    ['listPipelineRuns', () => api.listPipelineRuns(7), 'list_pipeline_runs', { pipelineId: 7 }],
+    ['getPipelineRun', () => api.getPipelineRun(7, 9), 'get_pipeline_run', { pipelineId: 7, jobId: 9 }],
+    ['takePipelineRule', () => api.takePipelineRule(7, 9, 0, true), 'take_pipeline_rule', { pipelineId: 7, jobId: 9, ruleIndex: 0, accept: true }],
+    [
+      'decidePipelineMatch',
+      () => api.decidePipelineMatch(7, 'ts-1', 'asset-1', false),
+      'decide_pipeline_match',
+      { pipelineId: 7, sourceExternalId: 'ts-1', targetExternalId: 'asset-1', confirm: false },
+    ],
     ['apiStatus', () => api.apiStatus(), 'api_status', undefined],
     ['setApiSettings', () => api.setApiSettings({ enabled: true, port: 8787 }), 'set_api_settings', { settings: { enabled: true, port: 8787 } }],
     ['rotateApiKey', () => api.rotateApiKey(), 'rotate_api_key', undefined],

@@ -27,6 +27,10 @@ import type { PackageConfigPatch } from './bindings/PackageConfigPatch';
 import type { PackageRun } from './bindings/PackageRun';
 import type { PackageRunInput } from './bindings/PackageRunInput';
 import type { PackageVerdict } from './bindings/PackageVerdict';
+import type { Pipeline } from './bindings/Pipeline';
+import type { PipelineRunResult } from './bindings/PipelineRunResult';
+import type { PipelineRunSummary } from './bindings/PipelineRunSummary';
+import type { PipelineSpec } from './bindings/PipelineSpec';
 import type { Record as DataRecord } from './bindings/Record';
 import type { ResultPage } from './bindings/ResultPage';
 import type { ResultQuery } from './bindings/ResultQuery';
@@ -272,6 +276,49 @@ export function getPackageRun(id: string): Promise<PackageRun> {
 /** The documents a file holds for a bundle (CSV, workbook, JSON, e-invoice XML or PDF), one per row. */
 export function packageDocumentsFromFile(path: string): Promise<InputRow[]> {
   return call('package_documents_from_file', { path });
+}
+
+/** Cognite's update body: each key of a pipeline to set, as `{ set: value }`. */
+export type PipelineUpdate = { [K in keyof PipelineSpec]?: { set: PipelineSpec[K] } };
+
+/** The entity-matching pipelines, oldest first, each with its last run. */
+export function listPipelines(): Promise<Pipeline[]> {
+  return call('list_pipelines');
+}
+
+/** Creates a pipeline; refusals name the key (`scoreThreshold`, `targets.dataSetIds`). */
+export function createPipeline(spec: PipelineSpec): Promise<Pipeline> {
+  return call('create_pipeline', { spec });
+}
+
+/** Sets keys of a pipeline (Cognite's `{ key: { set: value } }`). */
+export function updatePipeline(id: number, update: PipelineUpdate): Promise<Pipeline> {
+  return call('update_pipeline', { id, update });
+}
+
+/** Starts a run in the background; answers it queued. */
+export function runPipeline(id: number): Promise<PipelineRunSummary> {
+  return call('run_pipeline', { id });
+}
+
+/** A pipeline's runs, newest first. */
+export function listPipelineRuns(pipelineId: number): Promise<PipelineRunSummary[]> {
+  return call('list_pipeline_runs', { pipelineId });
+}
+
+/** A run with its matches and generated rules once completed. */
+export function getPipelineRun(pipelineId: number, jobId: number): Promise<PipelineRunResult> {
+  return call('get_pipeline_run', { pipelineId, jobId });
+}
+
+/** Takes generated rule `ruleIndex` of a run into the pipeline's rules (`accept`) or its rejected rules; answers the pipeline. */
+export function takePipelineRule(pipelineId: number, jobId: number, ruleIndex: number, accept: boolean): Promise<Pipeline> {
+  return call('take_pipeline_rule', { pipelineId, jobId, ruleIndex, accept });
+}
+
+/** Confirms or rejects a source–target pair (by external ids) for the next runs; answers the pipeline. */
+export function decidePipelineMatch(pipelineId: number, sourceExternalId: string, targetExternalId: string, confirm: boolean): Promise<Pipeline> {
+  return call('decide_pipeline_match', { pipelineId, sourceExternalId, targetExternalId, confirm });
 }
 
 /**

@@ -1,7 +1,7 @@
-// Tests of the review shortcut mapping in keyboard.ts.
+// Tests of the shortcut mappings in keyboard.ts: the review desk's and the pipeline lists'.
 import { describe, expect, it } from 'vitest';
 
-import { isTypingTarget, REVIEW_SHORTCUTS, reviewKeyAction } from './keyboard';
+import { isTypingTarget, listKeyAction, REVIEW_SHORTCUTS, reviewKeyAction } from './keyboard';
 
 const body = { tagName: 'BODY' };
 
@@ -103,5 +103,19 @@ describe('suggestion keys', () => {
     expect(reviewKeyAction({ key: 'g' })).toBe('next-suggestion');
     expect(reviewKeyAction({ key: 's', target: { tagName: 'textarea' } })).toBeNull();
     expect(REVIEW_SHORTCUTS.some((s) => s.keys.includes('s'))).toBe(true);
+  });
+});
+
+describe('list keys (pipeline rules and matches)', () => {
+  it('move with j/k or arrows, accept with a, reject with r; not while typing nor on a held key', () => {
+    expect(listKeyAction({ key: 'j' })).toBe('next');
+    expect(listKeyAction({ key: 'ArrowUp' })).toBe('prev');
+    expect(listKeyAction({ key: 'Home' })).toBe('first');
+    expect(listKeyAction({ key: 'a' })).toBe('accept');
+    expect(listKeyAction({ key: 'r' })).toBe('reject');
+    expect(listKeyAction({ key: 'a', repeat: true })).toBeNull();
+    expect(listKeyAction({ key: 'a', target: { tagName: 'INPUT' } })).toBeNull();
+    expect(listKeyAction({ key: 's' })).toBeNull();
+    expect(listKeyAction({ key: 'z', ctrlKey: true })).toBeNull();
   });
 });

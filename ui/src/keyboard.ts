@@ -1,4 +1,4 @@
-// Review shortcuts as a pure function: which action a key press means, ignoring keys typed into form fields.
+// Keyboard shortcuts as pure functions (the review desk's, and the pipeline lists' built on them): which action a key press means, ignoring keys typed into form fields.
 
 export type ReviewAction =
   | 'next'
@@ -125,6 +125,39 @@ export function reviewKeyAction(e: KeyPress & { shiftKey?: boolean }): ReviewAct
     case '4':
     case '5':
       return decision(`pick-${e.key}` as ReviewAction);
+    default:
+      return null;
+  }
+}
+
+export type ListAction = 'next' | 'prev' | 'first' | 'last' | 'accept' | 'reject';
+
+/** The shortcuts of a list of proposals (a pipeline run's rules or matches), as its hint lists them. */
+export const LIST_SHORTCUTS: { keys: string[]; what: string }[] = [
+  { keys: ['j', '↓'], what: 'Next' },
+  { keys: ['k', '↑'], what: 'Previous' },
+  { keys: ['a'], what: 'Accept' },
+  { keys: ['r'], what: 'Reject' },
+];
+
+/**
+ * Maps a key press in a list of proposals to an action, or null: the review desk's keys (j/k or
+ * arrows move, Home/End, a accepts, r rejects), with the same care for form fields and held keys.
+ */
+export function listKeyAction(e: KeyPress & { shiftKey?: boolean }): ListAction | null {
+  switch (reviewKeyAction(e)) {
+    case 'next':
+      return 'next';
+    case 'prev':
+      return 'prev';
+    case 'first':
+      return 'first';
+    case 'last':
+      return 'last';
+    case 'approve':
+      return 'accept';
+    case 'reject':
+      return 'reject';
     default:
       return null;
   }

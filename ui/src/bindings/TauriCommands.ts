@@ -17,6 +17,9 @@ import type { MatchingStrategy } from "./MatchingStrategy";
 import type { PackageConfig } from "./PackageConfig";
 import type { PackageRun } from "./PackageRun";
 import type { PackageVerdict } from "./PackageVerdict";
+import type { Pipeline } from "./Pipeline";
+import type { PipelineRunResult } from "./PipelineRunResult";
+import type { PipelineRunSummary } from "./PipelineRunSummary";
 import type { Record } from "./Record";
 import type { ResultPage } from "./ResultPage";
 import type { ResultQuery } from "./ResultQuery";
@@ -129,6 +132,22 @@ export type TauriCommands = {
   get_package_run: { args: { id: string }; answer: PackageRun };
   /** `package_documents_from_file(path: String) -> Vec<InputRow>` */
   package_documents_from_file: { args: { path: string }; answer: Array<InputRow> };
+  /** `list_pipelines() -> Vec<Pipeline>` */
+  list_pipelines: { args: never; answer: Array<Pipeline> };
+  /** `create_pipeline(spec: serde_json::Value) -> Pipeline` */
+  create_pipeline: { args: { spec: unknown }; answer: Pipeline };
+  /** `update_pipeline(id: i64, update: serde_json::Value) -> Pipeline` */
+  update_pipeline: { args: { id: number; update: unknown }; answer: Pipeline };
+  /** `run_pipeline(id: i64) -> PipelineRunSummary` */
+  run_pipeline: { args: { id: number }; answer: PipelineRunSummary };
+  /** `list_pipeline_runs(pipeline_id: i64) -> Vec<PipelineRunSummary>` */
+  list_pipeline_runs: { args: { pipelineId: number }; answer: Array<PipelineRunSummary> };
+  /** `get_pipeline_run(pipeline_id: i64, job_id: i64) -> PipelineRunResult` */
+  get_pipeline_run: { args: { pipelineId: number; jobId: number }; answer: PipelineRunResult };
+  /** `take_pipeline_rule(pipeline_id: i64, job_id: i64, rule_index: u32, accept: bool) -> Pipeline` */
+  take_pipeline_rule: { args: { pipelineId: number; jobId: number; ruleIndex: number; accept: boolean }; answer: Pipeline };
+  /** `decide_pipeline_match(pipeline_id: i64, source_external_id: String, target_external_id: String, confirm: bool) -> Pipeline` */
+  decide_pipeline_match: { args: { pipelineId: number; sourceExternalId: string; targetExternalId: string; confirm: boolean }; answer: Pipeline };
   /** `api_status() -> ApiServerStatus` */
   api_status: { args: never; answer: ApiServerStatus };
   /** `set_api_settings(settings: ApiSettings) -> ApiServerStatus` */
@@ -186,6 +205,14 @@ export const TAURI_COMMANDS: readonly (keyof TauriCommands)[] = [
   "list_package_runs",
   "get_package_run",
   "package_documents_from_file",
+  "list_pipelines",
+  "create_pipeline",
+  "update_pipeline",
+  "run_pipeline",
+  "list_pipeline_runs",
+  "get_pipeline_run",
+  "take_pipeline_rule",
+  "decide_pipeline_match",
   "api_status",
   "set_api_settings",
   "rotate_api_key",

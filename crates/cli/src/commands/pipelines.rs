@@ -129,8 +129,8 @@ pub fn run(session: &Session, command: PipelinesCommand, io: &mut Io) -> Result<
             }
             Ok(EXIT_OK)
         }
-        PipelinesCommand::Rules(RulesCommand::Accept(a)) => take_rule(ws, a, "rules", io),
-        PipelinesCommand::Rules(RulesCommand::Reject(a)) => take_rule(ws, a, "rejectedRules", io),
+        PipelinesCommand::Rules(RulesCommand::Accept(a)) => take_rule(ws, a, true, io),
+        PipelinesCommand::Rules(RulesCommand::Reject(a)) => take_rule(ws, a, false, io),
     }
 }
 
@@ -202,35 +202,14 @@ fn write_result(r: &RunResult, io: &mut Io) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Adds generated rule `rule` of run `run` to the pipeline's `key` list (rules or rejectedRules).
-fn take_rule(ws: &Workspace, a: RuleArgs, key: &str, io: &mut Io) -> Result<u8, CliError> {
-    let result = ws.em_pipeline_run(a.pipeline, a.run)?;
-    let generated = result.output.map(|o| o.generated_rules).unwrap_or_default();
-    let rule = a
+/// Takes generated rule `rule` (numbered from 1, as `pipelines run` prints them) of run `run`
+/// into the pipeline's rules (`accept`) or its rejected rules.
+fn take_rule(ws: &Workspace, a: RuleArgs, accept: bool, io: &mut Io) -> Result<u8, CliError> {
+    let index = a
         .rule
         .checked_sub(1)
-        .and_then(|i| generated.get(i))
-        .cloned()
-        .ok_or_else(|| {
-            CliError::data(format!(
-                "run {} has {} generated rules; there is no rule {}",
-                a.run,
-                generated.len(),
-                a.rule
-            ))
-        })?;
-    let pipeline = ws.em_pipeline(a.pipeline)?;
-    let mut list = serde_json::to_value(if key == "rules" {
-        &pipeline.spec.rules
-    } else {
-        &pipeline.spec.rejected_rules
-    })
-    .map_err(|e| CliError::Failed(e.to_string()))?;
-    if let Value::Array(items) = &mut list {
-        items.push(rule);
-    }
-    let update = json!({ key: { "set": list } });
-    let p = ws.em_update_pipeline(a.pipeline, update.as_object().expect("an object"))?;
+        .ok_or_else(|| CliError::data("--rule: rules are numbered from 1; there is no rule 0"))?;
+    let p = ws.em_take_rule(a.pipeline, a.run, index, accept)?;
     if a.json {
         print_json(&p, io)?;
     } else {

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use ts_rs::TS;
 
 use crate::error::{Result, ServiceError};
 
@@ -11,8 +12,9 @@ use crate::error::{Result, ServiceError};
 pub type EmEntity = Map<String, Value>;
 
 /// A pair of fields compared: the source's field with the target's.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(export)]
 pub struct MatchField {
     pub source: String,
     pub target: String,
@@ -29,10 +31,12 @@ impl MatchField {
 }
 
 /// A reference by id or external id (`{"id": 1}` or `{"externalId": "x"}`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(untagged)]
+#[ts(export)]
 pub enum IdEither {
     Id {
+        #[ts(type = "number")]
         id: i64,
     },
     ExternalId {
@@ -55,6 +59,7 @@ impl IdEither {
 }
 
 /// A confirmed match: one source and one target, each by id or external id.
+/// (Its TypeScript type is `shapes::TrueMatchShape`: ts-rs warns at every build on `alias`.)
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TrueMatch {

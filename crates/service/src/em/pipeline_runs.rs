@@ -9,6 +9,7 @@ use engine::em::{Classifier, FeatureType};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use store::{EmPipelineRunRecord, Store, StoreError};
+use ts_rs::TS;
 
 use super::entities::{resolve_true_matches, EmEntity, IdEither, MatchField, TrueMatch};
 use super::pipelines::{DataSelection, PipelineSpec, Replacement};
@@ -18,19 +19,26 @@ use crate::lease::now_ms;
 use crate::Workspace;
 
 /// A run as listed (spec B.8.2).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(export, rename = "PipelineRunSummary")]
 pub struct RunSummary {
+    #[ts(type = "number")]
     pub job_id: i64,
+    #[ts(type = "number")]
     pub pipeline_id: i64,
     pub status: String,
+    #[ts(type = "number")]
     pub created_time: i64,
+    #[ts(type = "number | null")]
     pub start_time: Option<i64>,
+    #[ts(type = "number")]
     pub status_time: i64,
     pub error_message: Option<String>,
 }
 
 /// A run with its results once completed (spec B.8.3).
+/// (Its TypeScript type is `shapes::RunResultShape`: ts-rs cannot flatten an `Option`.)
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RunResult {
@@ -41,11 +49,15 @@ pub struct RunResult {
 }
 
 /// What a completed run found.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(export, rename = "PipelineRunOutput")]
 pub struct RunOutput {
+    #[ts(as = "Vec<super::shapes::PipelineMatch>")]
     pub matches: Vec<Value>,
+    #[ts(as = "Vec<super::shapes::SuggestedRule>")]
     pub suggested_rules: Vec<Value>,
+    #[ts(as = "Vec<super::shapes::GeneratedRule>")]
     pub generated_rules: Vec<Value>,
     pub errors: Vec<String>,
 }

@@ -6,17 +6,20 @@ use engine::em::rules::Rule;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use store::{EmPipelineRecord, StoreError};
+use ts_rs::TS;
 
 use super::entities::{IdEither, MatchField, TrueMatch};
 use super::pipeline_runs::RunSummary;
+use super::shapes::{EmRule, TrueMatchShape};
 use crate::error::{Result, ServiceError};
 use crate::lease::now_ms;
 use crate::Workspace;
 
 /// Which entities a pipeline matches from or to: datasets of the workspace, named in
 /// `dataSetIds` by `{"externalId": <dataset id or name>}`. `resource` is kept as given.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(export)]
 pub struct DataSelection {
     #[serde(default)]
     pub resource: String,
@@ -28,8 +31,9 @@ pub struct DataSelection {
 }
 
 /// The model knobs of a pipeline (spec B.7.1).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(export)]
 pub struct ModelParameters {
     #[serde(default)]
     pub feature_type: Option<String>,
@@ -42,8 +46,9 @@ pub struct ModelParameters {
 }
 
 /// A substring replaced with a synonym before matching; `field` "*" means every field.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(export)]
 pub struct Replacement {
     pub field: String,
     pub string: String,
@@ -51,8 +56,9 @@ pub struct Replacement {
 }
 
 /// What a pipeline holds besides its identity (the create body, spec B.7.2).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(export)]
 pub struct PipelineSpec {
     #[serde(default)]
     pub external_id: Option<String>,
@@ -65,10 +71,13 @@ pub struct PipelineSpec {
     #[serde(default)]
     pub model_parameters: ModelParameters,
     #[serde(default)]
+    #[ts(as = "Vec<TrueMatchShape>")]
     pub true_matches: Vec<TrueMatch>,
     #[serde(default)]
+    #[ts(as = "Vec<TrueMatchShape>")]
     pub confirmed_matches: Vec<TrueMatch>,
     #[serde(default)]
+    #[ts(as = "Vec<TrueMatchShape>")]
     pub rejected_matches: Vec<TrueMatch>,
     #[serde(default)]
     pub use_existing_matches: bool,
@@ -77,12 +86,15 @@ pub struct PipelineSpec {
     #[serde(default)]
     pub replacements: Vec<Replacement>,
     #[serde(default)]
+    #[ts(as = "Vec<EmRule>")]
     pub rules: Vec<Rule>,
     #[serde(default)]
+    #[ts(as = "Vec<EmRule>")]
     pub rejected_rules: Vec<Rule>,
     #[serde(default = "default_threshold")]
     pub score_threshold: f64,
     #[serde(default)]
+    #[ts(type = "number | null")]
     pub schedule_interval: Option<i64>,
 }
 
@@ -91,16 +103,21 @@ fn default_threshold() -> f64 {
 }
 
 /// A pipeline as answered (spec B.7.1).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(export)]
 pub struct Pipeline {
+    #[ts(type = "number")]
     pub id: i64,
     pub owner: String,
+    #[ts(type = "number")]
     pub created_time: i64,
+    #[ts(type = "number")]
     pub last_updated_time: i64,
     #[serde(flatten)]
     pub spec: PipelineSpec,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub last_run: Option<RunSummary>,
 }
 
