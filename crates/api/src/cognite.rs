@@ -66,6 +66,20 @@ impl From<ServiceError> for CogError {
                 e
             }
             ServiceError::Conflict(message) => CogError::new(StatusCode::CONFLICT, message),
+            ServiceError::Duplicated { kind, external_ids } => {
+                let mut e = CogError::new(
+                    StatusCode::CONFLICT,
+                    format!(
+                        "{kind} externalIds already in use: {}",
+                        external_ids.join(", ")
+                    ),
+                );
+                e.duplicated = external_ids
+                    .into_iter()
+                    .map(|x| json!({ "externalId": x }))
+                    .collect();
+                e
+            }
             ServiceError::Store(e) => {
                 CogError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
             }

@@ -593,9 +593,6 @@ async fn pipelines_are_created_all_or_nothing_with_field_errors_and_duplicates()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-#[ignore = "service bug: a pipeline created without modelParameters shows {featureType: null, \
-            matchFields: null, ...}, not B.7.2's default {featureType: \"simple\", matchFields: \
-            [{source: \"name\", target: \"name\"}]} (crates/service/src/em/pipelines.rs)"]
 async fn a_new_pipeline_shows_the_default_model_parameters() {
     let c = C::start().await;
     let one = json!({"items": [pipeline("a", "x", "y")]});

@@ -25,6 +25,12 @@ pub enum ServiceError {
     },
     #[error("{0}")]
     Conflict(String),
+    /// externalIds of a batch that are taken or repeated within it (Cognite's `duplicated`).
+    #[error("{kind} externalIds already in use: {}", external_ids.join(", "))]
+    Duplicated {
+        kind: &'static str,
+        external_ids: Vec<String>,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("{0}")]
@@ -49,7 +55,7 @@ impl ServiceError {
             ServiceError::Validation { .. } => ErrorCode::ValidationError,
             ServiceError::Import(_) => ErrorCode::ImportError,
             ServiceError::NotFound { .. } | ServiceError::NotFoundAt { .. } => ErrorCode::NotFound,
-            ServiceError::Conflict(_) => ErrorCode::Conflict,
+            ServiceError::Conflict(_) | ServiceError::Duplicated { .. } => ErrorCode::Conflict,
             ServiceError::Store(StoreError::NotFound { .. }) => ErrorCode::NotFound,
             ServiceError::Store(StoreError::Stale(_)) => ErrorCode::Conflict,
             ServiceError::Store(StoreError::Busy { .. }) => ErrorCode::Busy,

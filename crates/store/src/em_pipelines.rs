@@ -65,20 +65,29 @@ fn not_found(kind: &'static str, id: i64) -> StoreError {
 
 impl Store {
     /// Stores a new pipeline; answers its id.
-    pub fn insert_em_pipeline(&self, p: &EmPipelineRecord) -> Result<i64> {
-        let conn = self.write();
-        conn.execute(
-            "INSERT INTO em_pipelines (external_id, owner, created_time, last_updated_time, body) \
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
-                p.external_id,
-                p.owner,
-                p.created_time,
-                p.last_updated_time,
-                p.body
-            ],
-        )?;
-        Ok(conn.last_insert_rowid())
+    /// Inserts pipelines in one transaction (all or none); their ids in order.
+    pub fn insert_em_pipelines(&self, records: &[EmPipelineRecord]) -> Result<Vec<i64>> {
+        let mut conn = self.write();
+        let tx = conn.transaction()?;
+        let mut ids = Vec::with_capacity(records.len());
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO em_pipelines (external_id, owner, created_time, last_updated_time, \
+                 body) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for p in records {
+                stmt.execute(params![
+                    p.external_id,
+                    p.owner,
+                    p.created_time,
+                    p.last_updated_time,
+                    p.body
+                ])?;
+                ids.push(tx.last_insert_rowid());
+            }
+        }
+        tx.commit()?;
+        Ok(ids)
     }
 
     pub fn get_em_pipeline(&self, id: i64) -> Result<EmPipelineRecord> {
@@ -114,15 +123,23 @@ impl Store {
     }
 
     /// Replaces a pipeline's external id, body and update time.
-    pub fn update_em_pipeline(&self, p: &EmPipelineRecord) -> Result<()> {
-        let n = self.write().execute(
-            "UPDATE em_pipelines SET external_id = ?2, last_updated_time = ?3, body = ?4 \
-             WHERE id = ?1",
-            params![p.id, p.external_id, p.last_updated_time, p.body],
-        )?;
-        if n == 0 {
-            return Err(not_found("pipeline", p.id));
+    /// Updates pipelines in one transaction (all or none; an unknown id changes nothing).
+    pub fn update_em_pipelines(&self, records: &[EmPipelineRecord]) -> Result<()> {
+        let mut conn = self.write();
+        let tx = conn.transaction()?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "UPDATE em_pipelines SET external_id = ?2, last_updated_time = ?3, body = ?4 \
+                 WHERE id = ?1",
+            )?;
+            for p in records {
+                let n = stmt.execute(params![p.id, p.external_id, p.last_updated_time, p.body])?;
+                if n == 0 {
+                    return Err(not_found("pipeline", p.id));
+                }
+            }
         }
+        tx.commit()?;
         Ok(())
     }
 
@@ -228,24 +245,41 @@ mod tests {
             last_updated_time: 1,
             body: "{}".into(),
         };
-        let a = store.insert_em_pipeline(&p).unwrap();
-        let b = store
-            .insert_em_pipeline(&EmPipelineRecord {
-                external_id: None,
-                ..p.clone()
-            })
+        let ids = store
+            .insert_em_pipelines(&[
+                p.clone(),
+                EmPipelineRecord {
+                    external_id: None,
+                    ..p.clone()
+                },
+            ])
             .unwrap();
+        let (a, b) = (ids[0], ids[1]);
+        // A batch with a taken external id inserts nothing.
+        let taken = EmPipelineRecord {
+            external_id: Some("p2".into()),
+            ..p.clone()
+        };
+        store.insert_em_pipelines(&[taken, p.clone()]).unwrap_err();
+        assert_eq!(store.em_pipeline_id("p2").unwrap(), None);
         assert_eq!(store.em_pipeline_id("p1").unwrap(), Some(a));
         assert_eq!(store.list_em_pipelines(0, 1).unwrap()[0].id, a);
         assert_eq!(store.list_em_pipelines(a, 10).unwrap()[0].id, b);
-        store
-            .update_em_pipeline(&EmPipelineRecord {
-                id: b,
-                body: "{\"x\":1}".into(),
-                last_updated_time: 5,
-                ..p.clone()
-            })
-            .unwrap_err(); // the external id p1 is a's
+        // The external id p1 is a's: the batch fails and a's change is rolled back too.
+        let renamed = EmPipelineRecord {
+            id: a,
+            body: "{\"y\":1}".into(),
+            ..p.clone()
+        };
+        let clash = EmPipelineRecord {
+            id: b,
+            body: "{\"x\":1}".into(),
+            last_updated_time: 5,
+            ..p.clone()
+        };
+        store.update_em_pipelines(&[renamed, clash]).unwrap_err();
+        assert_eq!(store.get_em_pipeline(a).unwrap().body, "{}");
+        assert_eq!(store.em_pipeline_id("p1").unwrap(), Some(a));
         let run = EmPipelineRunRecord {
             job_id: 0,
             pipeline_id: a,

@@ -83,22 +83,8 @@ fn not_found(e: ServiceError) -> CogError {
     }
 }
 
-/// A 409 naming the externalIds that are taken.
-fn taken(external_ids: Vec<String>) -> CogError {
-    let mut e = CogError::new(
-        axum::http::StatusCode::CONFLICT,
-        format!("externalIds already in use: {}", external_ids.join(", ")),
-    );
-    e.duplicated = external_ids
-        .into_iter()
-        .map(|x| json!({ "externalId": x }))
-        .collect();
-    e
-}
-
 /// `POST /pipelines`: `{items: [...]}`, or one pipeline object (the older playground shape).
-/// All or none: taken or repeated externalIds are refused first, and should an item be refused
-/// after others were created, those are deleted again.
+/// All or none (the service checks every item before storing any).
 pub async fn create(State(state): State<AppState>, bytes: Bytes) -> CogResult<Json<Value>> {
     let raw: Value = body(&bytes)?;
     let items = match raw.get("items") {
@@ -111,34 +97,7 @@ pub async fn create(State(state): State<AppState>, bytes: Bytes) -> CogResult<Js
         .map(|(i, v)| parse_item(v, &format!("items[{i}]")))
         .collect::<CogResult<_>>()?;
     blocking(&state, move |ws| {
-        let mut seen = std::collections::HashSet::new();
-        let mut dups = Vec::new();
-        for ext in specs.iter().filter_map(|s| s.external_id.clone()) {
-            let exists = ws.em_pipeline_by(&IdEither::ExternalId {
-                external_id: ext.clone(),
-            });
-            if (!seen.insert(ext.clone()) || exists.is_ok()) && !dups.contains(&ext) {
-                dups.push(ext);
-            }
-        }
-        if !dups.is_empty() {
-            return Err(taken(dups));
-        }
-        let mut out: Vec<Pipeline> = Vec::new();
-        for spec in specs {
-            let ext = spec.external_id.clone();
-            match ws.em_create_pipeline(spec) {
-                Ok(p) => out.push(p),
-                Err(e) => {
-                    let created: Vec<i64> = out.iter().map(|p| p.id).collect();
-                    let _ = ws.em_delete_pipelines(&created);
-                    return Err(match (e, ext) {
-                        (ServiceError::Conflict(_), Some(x)) => taken(vec![x]),
-                        (e, _) => e.into(),
-                    });
-                }
-            }
-        }
+        let out = ws.em_create_pipelines(specs)?;
         Ok(Json(json!({ "items": out })))
     })
     .await
@@ -180,8 +139,7 @@ pub async fn by_ids(State(state): State<AppState>, bytes: Bytes) -> CogResult<Js
     .await
 }
 
-/// `POST /pipelines/update`: all or none (should an item be refused after others were changed,
-/// those are set back as they were).
+/// `POST /pipelines/update`: all or none.
 pub async fn update(State(state): State<AppState>, bytes: Bytes) -> CogResult<Json<Value>> {
     let req: super::models::Items<UpdateItem> = body(&bytes)?;
     blocking(&state, move |ws| {
@@ -194,40 +152,15 @@ pub async fn update(State(state): State<AppState>, bytes: Bytes) -> CogResult<Js
             })
             .collect::<CogResult<_>>()?;
         let pipelines = resolve(&refs, false, |r| ws.em_pipeline_by(r))?;
-        let mut out = Vec::new();
-        for (i, (p, item)) in pipelines.iter().zip(&req.items).enumerate() {
-            match ws.em_update_pipeline(p.id, &item.update) {
-                Ok(updated) => out.push(updated),
-                Err(e) => {
-                    for before in &pipelines[..i] {
-                        restore(ws, before);
-                    }
-                    let ext = item
-                        .update
-                        .get("externalId")
-                        .and_then(|c| c.get("set"))
-                        .and_then(Value::as_str);
-                    return Err(match (e, ext) {
-                        (ServiceError::Conflict(_), Some(x)) => taken(vec![x.to_string()]),
-                        (e, _) => e.into(),
-                    });
-                }
-            }
-        }
+        let items: Vec<(i64, serde_json::Map<String, Value>)> = pipelines
+            .iter()
+            .zip(req.items)
+            .map(|(p, item)| (p.id, item.update))
+            .collect();
+        let out = ws.em_update_pipelines(&items)?;
         Ok(Json(json!({ "items": out })))
     })
     .await
-}
-
-/// Sets every field of a pipeline back to what `before` holds.
-fn restore(ws: &service::Workspace, before: &Pipeline) {
-    if let Ok(Value::Object(fields)) = serde_json::to_value(&before.spec) {
-        let update = fields
-            .into_iter()
-            .map(|(k, v)| (k, json!({ "set": v })))
-            .collect();
-        let _ = ws.em_update_pipeline(before.id, &update);
-    }
 }
 
 /// `POST /pipelines/delete`: `{}`; their runs go with them.

@@ -2,6 +2,8 @@
 //! datasets (sources and targets name datasets where Cognite names CDF resources), with the
 //! experts' confirmed and rejected matches, accepted and rejected rules, and replacements.
 
+use std::collections::HashSet;
+
 use engine::em::rules::Rule;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -173,29 +175,73 @@ fn check_spec(s: &PipelineSpec) -> Result<()> {
     Ok(())
 }
 
+/// The defaults spec B.7.2 gives a pipeline's model: `simple` on name -> name.
+fn with_defaults(mut spec: PipelineSpec) -> PipelineSpec {
+    let m = &mut spec.model_parameters;
+    m.feature_type.get_or_insert_with(|| "simple".into());
+    if m.match_fields.as_ref().is_none_or(Vec::is_empty) {
+        m.match_fields = Some(MatchField::default_fields());
+    }
+    spec
+}
+
+/// Puts `items[i].` before the field a validation error names.
+fn at_item(e: ServiceError, i: usize, batch: bool) -> ServiceError {
+    match e {
+        ServiceError::Validation { field, message } if batch => ServiceError::Validation {
+            field: format!("items[{i}].{field}"),
+            message,
+        },
+        e => e,
+    }
+}
+
 impl Workspace {
     /// Creates a pipeline (spec B.7.2); its datasets are looked up when it runs.
     pub fn em_create_pipeline(&self, spec: PipelineSpec) -> Result<Pipeline> {
-        check_spec(&spec)?;
-        if let Some(ext) = &spec.external_id {
-            if self.store.em_pipeline_id(ext)?.is_some() {
-                return Err(ServiceError::Conflict(format!(
-                    "a pipeline with externalId {ext:?} exists"
-                )));
+        let mut created = self.em_create_pipelines(vec![spec])?;
+        Ok(created.remove(0))
+    }
+
+    /// Creates pipelines, all or none: every item is checked, and externalIds taken or repeated
+    /// in the batch are refused together, before any is stored.
+    pub fn em_create_pipelines(&self, specs: Vec<PipelineSpec>) -> Result<Vec<Pipeline>> {
+        let batch = specs.len() > 1;
+        let specs: Vec<PipelineSpec> = specs.into_iter().map(with_defaults).collect();
+        for (i, spec) in specs.iter().enumerate() {
+            check_spec(spec).map_err(|e| at_item(e, i, batch))?;
+        }
+        let mut seen = HashSet::new();
+        let mut duplicated = Vec::new();
+        for ext in specs.iter().filter_map(|s| s.external_id.as_ref()) {
+            let taken = !seen.insert(ext) || self.store.em_pipeline_id(ext)?.is_some();
+            if taken && !duplicated.contains(ext) {
+                duplicated.push(ext.clone());
             }
         }
+        if !duplicated.is_empty() {
+            return Err(ServiceError::Duplicated {
+                kind: "pipeline",
+                external_ids: duplicated,
+            });
+        }
         let now = now_ms();
-        let body =
-            serde_json::to_string(&spec).map_err(|e| ServiceError::Internal(e.to_string()))?;
-        let id = self.store.insert_em_pipeline(&EmPipelineRecord {
-            id: 0,
-            external_id: spec.external_id.clone(),
-            owner: self.user.clone(),
-            created_time: now,
-            last_updated_time: now,
-            body,
-        })?;
-        self.em_pipeline(id)
+        let records = specs
+            .iter()
+            .map(|spec| {
+                Ok(EmPipelineRecord {
+                    id: 0,
+                    external_id: spec.external_id.clone(),
+                    owner: self.user.clone(),
+                    created_time: now,
+                    last_updated_time: now,
+                    body: serde_json::to_string(spec)
+                        .map_err(|e| ServiceError::Internal(e.to_string()))?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let ids = self.store.insert_em_pipelines(&records)?;
+        ids.into_iter().map(|id| self.em_pipeline(id)).collect()
     }
 
     pub fn em_pipeline(&self, id: i64) -> Result<Pipeline> {
@@ -239,6 +285,48 @@ impl Workspace {
         id: i64,
         update: &serde_json::Map<String, Value>,
     ) -> Result<Pipeline> {
+        let mut updated = self.em_update_pipelines(&[(id, update.clone())])?;
+        Ok(updated.remove(0))
+    }
+
+    /// Updates pipelines, all or none: every change is checked, and externalIds taken by other
+    /// pipelines or set twice in the batch are refused together, before any is stored.
+    pub fn em_update_pipelines(
+        &self,
+        items: &[(i64, serde_json::Map<String, Value>)],
+    ) -> Result<Vec<Pipeline>> {
+        let batch = items.len() > 1;
+        let mut records = Vec::with_capacity(items.len());
+        let mut seen = HashSet::new();
+        let mut duplicated = Vec::new();
+        for (i, (id, update)) in items.iter().enumerate() {
+            let record = self
+                .updated_record(*id, update)
+                .map_err(|e| at_item(e, i, batch))?;
+            if let Some(ext) = &record.external_id {
+                let other = self.store.em_pipeline_id(ext)?.is_some_and(|o| o != *id);
+                if (other || !seen.insert(ext.clone())) && !duplicated.contains(ext) {
+                    duplicated.push(ext.clone());
+                }
+            }
+            records.push(record);
+        }
+        if !duplicated.is_empty() {
+            return Err(ServiceError::Duplicated {
+                kind: "pipeline",
+                external_ids: duplicated,
+            });
+        }
+        self.store.update_em_pipelines(&records)?;
+        items.iter().map(|(id, _)| self.em_pipeline(*id)).collect()
+    }
+
+    /// The stored form of pipeline `id` with `update` made, checked.
+    fn updated_record(
+        &self,
+        id: i64,
+        update: &serde_json::Map<String, Value>,
+    ) -> Result<EmPipelineRecord> {
         let current = self.em_pipeline(id)?;
         let mut body = serde_json::to_value(&current.spec)
             .map_err(|e| ServiceError::Internal(e.to_string()))?;
@@ -257,20 +345,9 @@ impl Workspace {
             };
             body[key] = strip_output_keys(value.clone());
         }
-        let spec: PipelineSpec = crate::input_from_json(body)?;
+        let spec = with_defaults(crate::input_from_json(body)?);
         check_spec(&spec)?;
-        if let Some(ext) = &spec.external_id {
-            if self
-                .store
-                .em_pipeline_id(ext)?
-                .is_some_and(|other| other != id)
-            {
-                return Err(ServiceError::Conflict(format!(
-                    "a pipeline with externalId {ext:?} exists"
-                )));
-            }
-        }
-        self.store.update_em_pipeline(&EmPipelineRecord {
+        Ok(EmPipelineRecord {
             id,
             external_id: spec.external_id.clone(),
             owner: current.owner,
@@ -278,8 +355,7 @@ impl Workspace {
             last_updated_time: now_ms(),
             body: serde_json::to_string(&spec)
                 .map_err(|e| ServiceError::Internal(e.to_string()))?,
-        })?;
-        self.em_pipeline(id)
+        })
     }
 
     /// Deletes pipelines with their runs (all or none).
