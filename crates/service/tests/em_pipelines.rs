@@ -242,3 +242,80 @@ fn a_pipeline_with_a_schedule_is_run_by_the_schedulers_pass_once_per_interval() 
     ws.run_due_schedules().unwrap();
     assert_eq!(ws.em_pipeline_runs(p.id, None, 10).unwrap().len(), 1);
 }
+
+/// Reviews in the review desk: the result of time series `doc` approved or rejected.
+fn review(ws: &Workspace, run_id: &str, doc: &str, status: engine::ReviewStatus) -> String {
+    let results = ws
+        .list_results(run_id, &service::ResultQuery::default())
+        .unwrap()
+        .data;
+    let r = results.iter().find(|r| r.document_id == doc).unwrap();
+    let target = r
+        .matched_reference_row_id
+        .clone()
+        .expect("a proposed asset");
+    let input = service::ReviewInput {
+        status,
+        notes: None,
+        reference_row_id: None,
+    };
+    ws.review_result(run_id, &r.id, &input).unwrap();
+    target
+}
+
+#[test]
+fn existing_matches_are_the_review_desks_decisions_on_the_same_datasets() {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let ws = open(&rt, &dir.path().join("w.sqlite"));
+    setup(&ws, dir.path());
+    let datasets = ws.list_datasets().unwrap();
+    let id_of = |name: &str| datasets.iter().find(|d| d.name == name).unwrap().id.clone();
+    // A matching run over the same two datasets, and a reviewer's decisions on two of its results.
+    let mut name = engine::FieldMapping::new("name", "name", engine::Strategy::Fuzzy, 1.0);
+    name.similarity_threshold = Some(0.0);
+    let config = ws
+        .create_config(&engine::ConfigInput {
+            name: "Series to assets".into(),
+            reference_data_id: id_of("Assets"),
+            document_set_id: Some(id_of("Time series")),
+            field_mappings: vec![name],
+            threshold: Some(0.3),
+            review_floor: Some(0.0),
+            one_to_one: None,
+            schedule: None,
+            blocking_keys: None,
+            blocking_strategy: None,
+        })
+        .unwrap();
+    let run = common::run_to_completion(&ws, &config.id);
+    let refused = review(&ws, &run.id, "1", engine::ReviewStatus::Rejected);
+    assert_eq!(refused, "100");
+    for doc in ["2", "3", "4"] {
+        review(&ws, &run.id, doc, engine::ReviewStatus::Approved);
+    }
+
+    let pipeline = |external_id: &str, existing: bool| {
+        ws.em_create_pipeline(spec(json!({
+            "externalId": external_id,
+            "sources": {"dataSetIds": [{"externalId": "Time series"}]},
+            "targets": {"dataSetIds": [{"externalId": "Assets"}]},
+            "modelParameters": {"featureType": "bigramextratokenizers"},
+            "useExistingMatches": existing
+        })))
+        .unwrap()
+    };
+    let runs = [("without", false), ("with", true)].map(|(x, existing)| {
+        let p = pipeline(x, existing);
+        let job = ws.em_run_pipeline(p.id).unwrap().job_id;
+        matched(&wait(&ws, p.id, job))
+    });
+    let pairs = |m: &[(i64, i64, String)]| -> Vec<(i64, i64)> {
+        m.iter().map(|(s, t, _)| (*s, *t)).collect()
+    };
+    // The model alone proposes the pair the reviewer rejected; with the existing matches it is
+    // never proposed, and the approved pairs (now the model's training labels) are still found.
+    assert!(pairs(&runs[0]).contains(&(1, 100)), "{:?}", runs[0]);
+    assert!(!pairs(&runs[1]).contains(&(1, 100)), "{:?}", runs[1]);
+    assert!(pairs(&runs[1]).contains(&(2, 101)), "{:?}", runs[1]);
+}

@@ -2,7 +2,7 @@
 //! its match by the documented precedence (confirmed > rule > model above the threshold, never a
 //! rejected pair), with generated and suggested rules; run in the background.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use engine::em::rules::{self, Fields, GeneratedRule};
 use engine::em::{Classifier, FeatureType};
@@ -262,6 +262,59 @@ fn replace(field: &str, value: &str, replacements: &[Replacement]) -> String {
     v
 }
 
+/// The pairs reviewers decided in the review desk between the run's sources and targets (the
+/// workspace's "existing matches", as CDF's are the links already made): approved pairs are
+/// true matches, rejected ones are never proposed. Decisions are kept per reference dataset, so
+/// only targets from reference data have any; pairs naming an entity outside the run are not
+/// this run's and are skipped.
+fn existing_matches(
+    store: &Store,
+    targets_sel: &DataSelection,
+    sources: &[EmEntity],
+    targets: &[EmEntity],
+) -> Result<(Vec<(usize, usize)>, Vec<(usize, usize)>)> {
+    let index = |items: &[EmEntity]| -> HashMap<String, usize> {
+        items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| Some((e.get("externalId")?.as_str()?.to_string(), i)))
+            .collect()
+    };
+    let (s_at, t_at) = (index(sources), index(targets));
+    let datasets = store.list_datasets()?;
+    let (mut approved, mut refused) = (Vec::new(), Vec::new());
+    for r in targets_sel
+        .data_set_ids
+        .iter()
+        .chain(&targets_sel.asset_subtree_ids)
+    {
+        let IdEither::ExternalId { external_id } = r else {
+            continue;
+        };
+        let Some(d) = datasets
+            .iter()
+            .find(|d| &d.id == external_id || &d.name == external_id)
+            .filter(|d| d.kind == engine::DatasetKind::Reference)
+        else {
+            continue;
+        };
+        for label in store.review_labels(&d.id)? {
+            let (Some(&s), Some(&t)) = (
+                s_at.get(&label.document_id),
+                t_at.get(&label.reference_row_id),
+            ) else {
+                continue;
+            };
+            if label.is_match {
+                approved.push((s, t));
+            } else {
+                refused.push((s, t));
+            }
+        }
+    }
+    Ok((approved, refused))
+}
+
 /// Resolves expert matches, reporting (not failing on) those naming nothing.
 fn pairs(
     matches: &[TrueMatch],
@@ -325,7 +378,7 @@ fn run(store: &Store, spec: &PipelineSpec) -> Result<RunOutput> {
         "confirmedMatches",
         &mut errors,
     );
-    let rejected: HashSet<(usize, usize)> = pairs(
+    let mut rejected: HashSet<(usize, usize)> = pairs(
         &spec.rejected_matches,
         &sources,
         &targets,
@@ -342,6 +395,11 @@ fn run(store: &Store, spec: &PipelineSpec) -> Result<RunOutput> {
         &mut errors,
     );
     labels.extend(confirmed.iter().copied());
+    if spec.use_existing_matches {
+        let (approved, refused) = existing_matches(store, &spec.targets, &sources, &targets)?;
+        labels.extend(approved);
+        rejected.extend(refused);
+    }
     labels.sort_unstable();
     labels.dedup();
     let feature_type = spec
