@@ -11,7 +11,8 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 pkgs=(libwebkit2gtk-4.1-dev build-essential curl wget file libssl-dev
       libayatana-appindicator3-dev librsvg2-dev libgtk-3-dev libxdo-dev pkg-config
       xvfb xauth dbus-x11 at-spi2-core imagemagick webkit2gtk-driver x11-utils xdotool
-      python3 python3-venv)
+      python3 python3-venv
+      debootstrap)  # the package test installs the .deb into a fresh Debian root
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -39,4 +40,17 @@ if [ ! -x "$venv/bin/python" ] || [ tests/cognite/requirements.txt -nt "$venv/.i
   "$venv/bin/pip" install --quiet --disable-pip-version-check -r tests/cognite/requirements.txt
   touch "$venv/.installed"
 fi
+
+# --- OpenAPI tools (crates/api/tests/openapi_valid.rs, openapi_client.rs) ---------------------
+# openapi-spec-validator checks /v1/openapi.json; openapi-python-client generates the client that
+# tests/openapi/client_workflow.py drives. Pinned in tests/openapi/requirements.txt; a venv of
+# their own, so their dependencies never meet the Cognite SDK's.
+openapi_venv=target/openapi-venv
+if [ ! -x "$openapi_venv/bin/python" ] || [ tests/openapi/requirements.txt -nt "$openapi_venv/.installed" ]; then
+  echo "setup: installing the OpenAPI validator and client generator into $openapi_venv"
+  python3 -m venv "$openapi_venv"
+  "$openapi_venv/bin/pip" install --quiet --disable-pip-version-check -r tests/openapi/requirements.txt
+  touch "$openapi_venv/.installed"
+fi
+# --- end of the OpenAPI tools ------------------------------------------------------------------
 echo "setup: done"

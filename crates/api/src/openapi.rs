@@ -2,6 +2,7 @@
 //! wire types, served at /v1/openapi.json so clients can be generated.
 
 use axum::response::IntoResponse;
+use serde_json::{Map, Value};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -24,6 +25,119 @@ impl Modify for BearerKey {
             ),
         );
     }
+}
+
+/// Rewrites what utoipa derives and client generators cannot read into equivalent shapes they
+/// can (openapi-python-client fails on each; crates/api/tests/openapi_client.rs checks that a
+/// client it generates works, with tests/openapi/client_workflow.py):
+/// - a tuple (`(i64, i64)`: `prefixItems` with `items: false`) becomes an array of exactly that
+///   many items of the tuple's one item type;
+/// - a union member that is an `allOf` of a referenced object and an inline one (a tagged enum's
+///   newtype variant: the struct plus its `kind`) becomes the one object with both's properties;
+/// - a request body of more than one content type (JSON rows or a multipart upload) is not
+///   marked `required`: openapi-python-client (0.29.1; its issue #1451) then writes a client that
+///   names a type it never imports. Left out, the body is a 400 that says what to send.
+struct ForGenerators;
+
+impl Modify for ForGenerators {
+    fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
+        let mut doc = serde_json::to_value(&*api).expect("the OpenAPI document is JSON");
+        let schemas = doc["components"]["schemas"].clone();
+        fix_schemas(&mut doc, &schemas);
+        if let Some(paths) = doc["paths"].as_object_mut() {
+            let operations = paths.values_mut().filter_map(Value::as_object_mut);
+            for op in operations.flat_map(|item| item.values_mut()) {
+                if let Some(body) = op.get_mut("requestBody").and_then(Value::as_object_mut) {
+                    if body["content"].as_object().is_some_and(|c| c.len() > 1) {
+                        body.remove("required");
+                    }
+                }
+            }
+        }
+        *api = serde_json::from_value(doc).expect("the rewritten OpenAPI document reads back");
+    }
+}
+
+fn fix_schemas(value: &mut Value, schemas: &Value) {
+    match value {
+        Value::Object(o) => {
+            fix_tuple(o);
+            for key in ["oneOf", "anyOf"] {
+                if let Some(Value::Array(members)) = o.get_mut(key) {
+                    for m in members.iter_mut() {
+                        if let Some(merged) = merged_all_of(m, schemas) {
+                            *m = merged;
+                        }
+                    }
+                }
+            }
+            for v in o.values_mut() {
+                fix_schemas(v, schemas);
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(|v| fix_schemas(v, schemas)),
+        _ => {}
+    }
+}
+
+/// `prefixItems` with `items: false` -> `items` (the tuple's one item type), `minItems` and
+/// `maxItems`.
+fn fix_tuple(o: &mut Map<String, Value>) {
+    if o.get("items") != Some(&Value::Bool(false)) {
+        return;
+    }
+    let Some(Value::Array(prefix)) = o.get("prefixItems") else {
+        return;
+    };
+    let (len, first) = (prefix.len(), prefix.first().cloned());
+    let Some(item) = first.filter(|f| prefix.iter().all(|p| p == f)) else {
+        return;
+    };
+    o.remove("prefixItems");
+    o.insert("items".into(), item);
+    o.insert("minItems".into(), len.into());
+    o.insert("maxItems".into(), len.into());
+}
+
+/// `allOf: [{$ref: X}, {type: object, ...}]` -> X's object schema with the inline one's
+/// properties and required names added; None for any other shape.
+fn merged_all_of(member: &Value, schemas: &Value) -> Option<Value> {
+    let parts = member.get("allOf")?.as_array()?;
+    let mut merged = Map::new();
+    merged.insert("type".into(), "object".into());
+    let mut properties = Map::new();
+    let mut required: Vec<Value> = Vec::new();
+    for part in parts {
+        let part = match part.get("$ref").and_then(Value::as_str) {
+            Some(r) => schemas.get(r.strip_prefix("#/components/schemas/")?)?,
+            None => part,
+        };
+        if part.get("type").and_then(Value::as_str) != Some("object") {
+            return None;
+        }
+        if let Some(p) = part.get("properties").and_then(Value::as_object) {
+            properties.extend(p.clone());
+        }
+        for r in part
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if !required.contains(r) {
+                required.push(r.clone());
+            }
+        }
+        if let Some(d) = part.get("description") {
+            merged.entry("description").or_insert_with(|| d.clone());
+        }
+    }
+    if let Some(d) = member.get("description") {
+        merged.insert("description".into(), d.clone());
+    }
+    merged.insert("required".into(), required.into());
+    merged.insert("properties".into(), properties.into());
+    Some(merged.into())
 }
 
 #[derive(OpenApi)]
@@ -51,7 +165,7 @@ impl Modify for BearerKey {
         unsupported::from_sql,
     ),
     components(schemas(ErrorEnvelope, Code, wire::Evidence)),
-    modifiers(&BearerKey),
+    modifiers(&BearerKey, &ForGenerators),
     tags(
         (name = "reference data", description = "Tables that documents are matched against (spec A.3)"),
         (name = "document sets", description = "The documents to match (Matchbook's extension)"),

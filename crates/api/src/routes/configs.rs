@@ -39,7 +39,8 @@ async fn config_or_404(state: &AppState, id: String) -> Result<MatchingConfig, H
     blocking(state, move |w| w.get_config(&id)).await
 }
 
-// The operation ids of the two `list` handlers are named: OpenAPI requires them unique.
+// Every operation names its id (`list_configs`, not the handler's `list`): OpenAPI requires them
+// unique, and client generators make their function names from them.
 #[utoipa::path(get, path = "/v1/matching/configs", tag = "configs", operation_id = "list_configs", params(CursorParams),
     responses((status = 200, body = ConfigPage), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 429, body = ErrorEnvelope)),
     security(("bearer" = [])))]
@@ -60,7 +61,7 @@ pub async fn list(
     }))
 }
 
-#[utoipa::path(post, path = "/v1/matching/configs", tag = "configs", request_body = CreateConfig,
+#[utoipa::path(post, path = "/v1/matching/configs", tag = "configs", operation_id = "create_config", request_body = CreateConfig,
     responses((status = 201, body = Config), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 404, description = "The reference data does not exist", body = ErrorEnvelope), (status = 429, body = ErrorEnvelope)),
     security(("bearer" = [])))]
 pub async fn create(
@@ -84,7 +85,7 @@ pub async fn create(
     Ok((StatusCode::CREATED, axum::Json(wire::config(config))))
 }
 
-#[utoipa::path(get, path = "/v1/matching/configs/{id}", tag = "configs",
+#[utoipa::path(get, path = "/v1/matching/configs/{id}", tag = "configs", operation_id = "get_config",
     params(("id" = String, Path)),
     responses((status = 200, body = Config), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
     security(("bearer" = [])))]
@@ -96,7 +97,7 @@ pub async fn get(
 }
 
 /// Fields left out keep their value; changes apply from the next run.
-#[utoipa::path(put, path = "/v1/matching/configs/{id}", tag = "configs",
+#[utoipa::path(put, path = "/v1/matching/configs/{id}", tag = "configs", operation_id = "update_config",
     params(("id" = String, Path)), request_body = UpdateConfig,
     responses((status = 200, body = Config), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
     security(("bearer" = [])))]
@@ -132,7 +133,7 @@ pub async fn update(
 }
 
 /// Removes the config; its runs and results stay readable.
-#[utoipa::path(delete, path = "/v1/matching/configs/{id}", tag = "configs",
+#[utoipa::path(delete, path = "/v1/matching/configs/{id}", tag = "configs", operation_id = "delete_config",
     params(("id" = String, Path)),
     responses((status = 200, body = Deleted), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
     security(("bearer" = [])))]

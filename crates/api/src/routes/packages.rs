@@ -148,7 +148,7 @@ pub async fn get_run(
 /// Matches one new document now against the config's reference data (through its warm index)
 /// and answers its match and top candidates; no run is stored.
 #[utoipa::path(post, path = "/v1/matching/configs/{id}/match", tag = "packages",
-    operation_id = "match_one", params(("id" = String, Path, description = "Config id")), request_body = MatchOneInput,
+    operation_id = "match_document", params(("id" = String, Path, description = "Config id")), request_body = MatchOneInput,
     responses((status = 200, body = MatchOneResult), (status = 400, description = "A value names a field the config does not compare: `field` names it", body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
     security(("bearer" = [])))]
 pub async fn match_one(

@@ -18,7 +18,7 @@ use crate::wire::{
 use crate::AppState;
 
 /// Queues a run of the config; poll its `links.self` or `links.progress`.
-#[utoipa::path(post, path = "/v1/matching/configs/{id}/run", tag = "runs",
+#[utoipa::path(post, path = "/v1/matching/configs/{id}/run", tag = "runs", operation_id = "start_run",
     params(("id" = String, Path, description = "Config id")), request_body(content = Option<StartRun>, description = "May be left out"),
     responses((status = 202, body = RunObject), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 429, body = ErrorEnvelope)),
     security(("bearer" = [])))]
@@ -55,7 +55,7 @@ pub async fn list(
     }))
 }
 
-#[utoipa::path(get, path = "/v1/matching/runs/{id}", tag = "runs",
+#[utoipa::path(get, path = "/v1/matching/runs/{id}", tag = "runs", operation_id = "get_run",
     params(("id" = String, Path)),
     responses((status = 200, body = RunDetail), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
     security(("bearer" = [])))]
@@ -70,7 +70,7 @@ pub async fn detail(
     }))
 }
 
-#[utoipa::path(get, path = "/v1/matching/runs/{id}/progress", tag = "runs",
+#[utoipa::path(get, path = "/v1/matching/runs/{id}/progress", tag = "runs", operation_id = "get_run_progress",
     params(("id" = String, Path)),
     responses((status = 200, body = Progress), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
     security(("bearer" = [])))]
@@ -88,7 +88,7 @@ pub async fn progress(
 }
 
 /// Stops a queued or running run; results written so far stay. A finished run answers 409.
-#[utoipa::path(post, path = "/v1/matching/runs/{id}/cancel", tag = "runs",
+#[utoipa::path(post, path = "/v1/matching/runs/{id}/cancel", tag = "runs", operation_id = "cancel_run",
     params(("id" = String, Path)),
     responses((status = 200, body = RunObject), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, description = "The run is completed, failed or cancelled", body = ErrorEnvelope)),
     security(("bearer" = [])))]
@@ -102,7 +102,7 @@ pub async fn cancel(
 }
 
 /// Best confidence first, then by document id.
-#[utoipa::path(get, path = "/v1/matching/runs/{id}/results", tag = "results",
+#[utoipa::path(get, path = "/v1/matching/runs/{id}/results", tag = "results", operation_id = "list_results",
     params(("id" = String, Path), ResultsQuery),
     responses((status = 200, body = ResultPage), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 429, body = ErrorEnvelope)),
     security(("bearer" = [])))]
@@ -131,7 +131,7 @@ pub async fn results(
     }))
 }
 
-#[utoipa::path(get, path = "/v1/matching/runs/{run_id}/results/{result_id}", tag = "results",
+#[utoipa::path(get, path = "/v1/matching/runs/{run_id}/results/{result_id}", tag = "results", operation_id = "get_result",
     params(("run_id" = String, Path), ("result_id" = String, Path)),
     responses((status = 200, body = ResultObject), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
     security(("bearer" = [])))]
@@ -146,7 +146,7 @@ pub async fn result(
 
 /// Approve or reject a result. Re-review is allowed; the last decision wins and every one is
 /// kept in the review log.
-#[utoipa::path(post, path = "/v1/matching/runs/{run_id}/results/{result_id}/review", tag = "results",
+#[utoipa::path(post, path = "/v1/matching/runs/{run_id}/results/{result_id}/review", tag = "results", operation_id = "review_result",
     params(("run_id" = String, Path), ("result_id" = String, Path)), request_body = Review,
     responses((status = 200, body = ResultObject), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 429, body = ErrorEnvelope)),
     security(("bearer" = [])))]
@@ -176,7 +176,7 @@ pub async fn review(
 }
 
 /// Every decision taken on a result, oldest first.
-#[utoipa::path(get, path = "/v1/matching/runs/{run_id}/results/{result_id}/decisions", tag = "results",
+#[utoipa::path(get, path = "/v1/matching/runs/{run_id}/results/{result_id}/decisions", tag = "results", operation_id = "list_decisions",
     params(("run_id" = String, Path), ("result_id" = String, Path)),
     responses((status = 200, body = DecisionList), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
     security(("bearer" = [])))]
@@ -193,7 +193,7 @@ pub async fn decisions(
 }
 
 /// Histogram of confidences, counts per band and review counters.
-#[utoipa::path(get, path = "/v1/matching/runs/{id}/summary", tag = "review desk",
+#[utoipa::path(get, path = "/v1/matching/runs/{id}/summary", tag = "review desk", operation_id = "get_run_summary",
     params(("id" = String, Path)),
     responses((status = 200, body = wire::RunSummary), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
     security(("bearer" = [])))]
@@ -217,7 +217,7 @@ fn bulk_query(max: Option<f64>, search: Option<String>) -> ResultQuery {
 }
 
 /// How many pending results a bulk approval would take now.
-#[utoipa::path(get, path = "/v1/matching/runs/{id}/bulk-approve", tag = "review desk",
+#[utoipa::path(get, path = "/v1/matching/runs/{id}/bulk-approve", tag = "review desk", operation_id = "count_bulk_approve",
     params(("id" = String, Path), wire::BulkQuery),
     responses((status = 200, body = wire::BulkCount), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
     security(("bearer" = [])))]
@@ -236,7 +236,7 @@ pub async fn bulk_count(
 
 /// Approves, in one transaction, every pending result at or above `min_confidence`; each gets its
 /// own decision in the log. 409 when the count is no longer `expected`.
-#[utoipa::path(post, path = "/v1/matching/runs/{id}/bulk-approve", tag = "review desk",
+#[utoipa::path(post, path = "/v1/matching/runs/{id}/bulk-approve", tag = "review desk", operation_id = "bulk_approve",
     params(("id" = String, Path)), request_body = wire::BulkApprove,
     responses((status = 200, body = wire::BulkOutcome), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope)),
     security(("bearer" = [])))]
@@ -269,7 +269,7 @@ pub async fn bulk_approve(
 
 /// Undoes the result's latest decision (409 if `decision_id` is no longer the latest); the undo
 /// is a decision of its own, so undoing it redoes the first.
-#[utoipa::path(post, path = "/v1/matching/runs/{run_id}/results/{result_id}/revert", tag = "review desk",
+#[utoipa::path(post, path = "/v1/matching/runs/{run_id}/results/{result_id}/revert", tag = "review desk", operation_id = "revert_decision",
     params(("run_id" = String, Path), ("result_id" = String, Path)), request_body = wire::Revert,
     responses((status = 200, body = ResultObject), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope)),
     security(("bearer" = [])))]

@@ -17,7 +17,7 @@ use crate::AppState;
 
 /// Queues a smart run: the strategy's match model ranks and decides, so confidence is a match
 /// probability and the evidence carries each field's match weight.
-#[utoipa::path(post, path = "/v1/matching/configs/{id}/smart-run", tag = "runs",
+#[utoipa::path(post, path = "/v1/matching/configs/{id}/smart-run", tag = "runs", operation_id = "start_smart_run",
     params(("id" = String, Path, description = "Config id")), request_body = SmartRun,
     responses((status = 202, body = RunObject), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 429, body = ErrorEnvelope)),
     security(("bearer" = [])))]
@@ -39,7 +39,7 @@ pub async fn smart_run(
 /// Starts an ai-resolve pass over a completed run's review band (or the results named): the
 /// run is `ai_resolving` until it ends, then `completed` with suggestions on the results it
 /// settled. Decisions already made are never changed.
-#[utoipa::path(post, path = "/v1/matching/runs/{id}/ai-resolve", tag = "runs",
+#[utoipa::path(post, path = "/v1/matching/runs/{id}/ai-resolve", tag = "runs", operation_id = "ai_resolve_run",
     params(("id" = String, Path, description = "Run id")), request_body(content = Option<AiResolve>, description = "May be left out"),
     responses((status = 202, body = RunObject), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope)),
     security(("bearer" = [])))]
@@ -57,7 +57,7 @@ pub async fn ai_resolve(
 
 /// Accepts (as the caller's decision) or dismisses a result's open ai-resolve suggestion; 409
 /// when it has none.
-#[utoipa::path(post, path = "/v1/matching/runs/{run_id}/results/{result_id}/suggestion", tag = "results",
+#[utoipa::path(post, path = "/v1/matching/runs/{run_id}/results/{result_id}/suggestion", tag = "results", operation_id = "answer_suggestion",
     params(("run_id" = String, Path), ("result_id" = String, Path)), request_body = SuggestionAnswer,
     responses((status = 200, body = ResultObject), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope)),
     security(("bearer" = [])))]

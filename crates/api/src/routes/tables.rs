@@ -165,7 +165,8 @@ async fn upload_form(
             "sheet" => options.sheet = Some(field_text(field, &name).await?),
             "has_header" => {
                 let text = field_text(field, &name).await?;
-                options.has_header = Some(match text.trim() {
+                // Generated clients send Python's `True` for a boolean form field.
+                options.has_header = Some(match text.trim().to_ascii_lowercase().as_str() {
                     "true" | "1" => true,
                     "false" | "0" => false,
                     other => {
@@ -241,9 +242,41 @@ async fn delete(state: AppState, kind: DatasetKind, id: String) -> Result<Delete
     Ok(Deleted { deleted: true })
 }
 
+/// A file to import (spec A.3.3), sent as `multipart/form-data`: the file and, beside it, the
+/// import options (`upload_form` reads them). Options left out are guessed from the file; a form
+/// field is text, so none of them is ever null.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // Only describes the form for the OpenAPI document.
+pub struct UploadForm {
+    /// CSV, TSV, XLSX, XLS, ODS or JSON; the file name's extension tells which.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+    /// The table's name; default: the file name without its extension.
+    #[schema(required = false)]
+    name: String,
+    /// The column whose values identify a row; guessed (`document_id`, `id`, `*_id`) when absent.
+    #[schema(required = false)]
+    id_column: String,
+    /// Document sets: the column with each document's file name; guessed when absent.
+    #[schema(required = false)]
+    filename_column: String,
+    /// Text files: the delimiter (`,`, `;`, a tab or `|`); detected when absent.
+    #[schema(required = false)]
+    delimiter: String,
+    /// Text files: `utf-8`, `windows-1252`, `utf-16le` or `utf-16be`; detected when absent.
+    #[schema(required = false)]
+    encoding: String,
+    /// Whether the first non-empty row names the columns: `true` (default) or `false`.
+    #[schema(required = false)]
+    has_header: bool,
+    /// Spreadsheets: the sheet to read; default the first.
+    #[schema(required = false)]
+    sheet: String,
+}
+
 // ---- reference data ---------------------------------------------------------------------------
 
-#[utoipa::path(get, path = "/v1/reference-data", tag = "reference data", params(PageQuery),
+#[utoipa::path(get, path = "/v1/reference-data", tag = "reference data", operation_id = "list_reference_data", params(PageQuery),
     responses((status = 200, body = TablePage), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 429, body = ErrorEnvelope)),
     security(("bearer" = [])))]
 pub async fn list_reference(
@@ -256,8 +289,8 @@ pub async fn list_reference(
 /// JSON rows (`application/json`, spec A.3.2) or a file (`multipart/form-data` with the field
 /// `file`: CSV, TSV, XLSX, XLS, ODS or JSON; spec A.3.3). Also served at
 /// /v1/matching/reference-data.
-#[utoipa::path(post, path = "/v1/reference-data", tag = "reference data",
-    request_body(content = CreateTable, description = "JSON rows, or a multipart form with the field `file`", content_type = "application/json"),
+#[utoipa::path(post, path = "/v1/reference-data", tag = "reference data", operation_id = "create_reference_data",
+    request_body(content((CreateTable = "application/json"), (UploadForm = "multipart/form-data")), description = "JSON rows, or a file in a multipart form"),
     responses((status = 201, body = Table), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 413, body = ErrorEnvelope), (status = 429, body = ErrorEnvelope)),
     security(("bearer" = [])))]
 pub async fn create_reference(
@@ -267,7 +300,7 @@ pub async fn create_reference(
     create(s, DatasetKind::Reference, req).await
 }
 
-#[utoipa::path(get, path = "/v1/reference-data/{id}", tag = "reference data",
+#[utoipa::path(get, path = "/v1/reference-data/{id}", tag = "reference data", operation_id = "get_reference_data",
     params(("id" = String, Path)),
     responses((status = 200, body = Table), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
     security(("bearer" = [])))]
@@ -281,7 +314,7 @@ pub async fn get_reference(
 }
 
 /// Deletes the table and its rows; configs that use it stay, and their next run fails.
-#[utoipa::path(delete, path = "/v1/reference-data/{id}", tag = "reference data",
+#[utoipa::path(delete, path = "/v1/reference-data/{id}", tag = "reference data", operation_id = "delete_reference_data",
     params(("id" = String, Path)),
     responses((status = 200, body = Deleted), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
     security(("bearer" = [])))]
@@ -292,7 +325,7 @@ pub async fn delete_reference(
     delete(s, DatasetKind::Reference, id).await.map(axum::Json)
 }
 
-#[utoipa::path(get, path = "/v1/reference-data/{id}/rows", tag = "reference data",
+#[utoipa::path(get, path = "/v1/reference-data/{id}/rows", tag = "reference data", operation_id = "list_reference_data_rows",
     params(("id" = String, Path), PageQuery),
     responses((status = 200, body = RowsPage), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
     security(("bearer" = [])))]
@@ -304,7 +337,7 @@ pub async fn reference_rows(
     rows(s, DatasetKind::Reference, id, q).await.map(axum::Json)
 }
 
-#[utoipa::path(get, path = "/v1/reference-data/{id}/export", tag = "reference data",
+#[utoipa::path(get, path = "/v1/reference-data/{id}/export", tag = "reference data", operation_id = "export_reference_data",
     params(("id" = String, Path)),
     responses((status = 200, description = "The table as CSV", content_type = "text/csv", body = String), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
     security(("bearer" = [])))]
@@ -317,7 +350,7 @@ pub async fn export_reference(
 
 // ---- document sets ----------------------------------------------------------------------------
 
-#[utoipa::path(get, path = "/v1/document-sets", tag = "document sets", params(PageQuery),
+#[utoipa::path(get, path = "/v1/document-sets", tag = "document sets", operation_id = "list_document_sets", params(PageQuery),
     responses((status = 200, body = TablePage), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope)),
     security(("bearer" = [])))]
 pub async fn list_documents(
@@ -329,8 +362,8 @@ pub async fn list_documents(
 
 /// The documents to match (extracted invoices), as JSON rows or an uploaded file, like
 /// reference data.
-#[utoipa::path(post, path = "/v1/document-sets", tag = "document sets",
-    request_body(content = CreateTable, description = "JSON rows, or a multipart form with the field `file`", content_type = "application/json"),
+#[utoipa::path(post, path = "/v1/document-sets", tag = "document sets", operation_id = "create_document_set",
+    request_body(content((CreateTable = "application/json"), (UploadForm = "multipart/form-data")), description = "JSON rows, or a file in a multipart form"),
     responses((status = 201, body = Table), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 413, body = ErrorEnvelope)),
     security(("bearer" = [])))]
 pub async fn create_documents(
@@ -340,7 +373,7 @@ pub async fn create_documents(
     create(s, DatasetKind::Documents, req).await
 }
 
-#[utoipa::path(get, path = "/v1/document-sets/{id}", tag = "document sets",
+#[utoipa::path(get, path = "/v1/document-sets/{id}", tag = "document sets", operation_id = "get_document_set",
     params(("id" = String, Path)),
     responses((status = 200, body = Table), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
     security(("bearer" = [])))]
@@ -353,7 +386,7 @@ pub async fn get_documents(
         .map(|d| axum::Json(wire::table(d)))
 }
 
-#[utoipa::path(delete, path = "/v1/document-sets/{id}", tag = "document sets",
+#[utoipa::path(delete, path = "/v1/document-sets/{id}", tag = "document sets", operation_id = "delete_document_set",
     params(("id" = String, Path)),
     responses((status = 200, body = Deleted), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
     security(("bearer" = [])))]
@@ -364,7 +397,7 @@ pub async fn delete_documents(
     delete(s, DatasetKind::Documents, id).await.map(axum::Json)
 }
 
-#[utoipa::path(get, path = "/v1/document-sets/{id}/rows", tag = "document sets",
+#[utoipa::path(get, path = "/v1/document-sets/{id}/rows", tag = "document sets", operation_id = "list_document_set_rows",
     params(("id" = String, Path), PageQuery),
     responses((status = 200, body = RowsPage), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
     security(("bearer" = [])))]
@@ -376,7 +409,7 @@ pub async fn document_rows(
     rows(s, DatasetKind::Documents, id, q).await.map(axum::Json)
 }
 
-#[utoipa::path(get, path = "/v1/document-sets/{id}/export", tag = "document sets",
+#[utoipa::path(get, path = "/v1/document-sets/{id}/export", tag = "document sets", operation_id = "export_document_set",
     params(("id" = String, Path)),
     responses((status = 200, description = "The documents as CSV", content_type = "text/csv", body = String), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
     security(("bearer" = [])))]

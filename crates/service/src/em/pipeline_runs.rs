@@ -262,6 +262,9 @@ fn replace(field: &str, value: &str, replacements: &[Replacement]) -> String {
     v
 }
 
+/// (source, target) index pairs.
+type Pairs = Vec<(usize, usize)>;
+
 /// The pairs reviewers decided in the review desk between the run's sources and targets (the
 /// workspace's "existing matches", as CDF's are the links already made): approved pairs are
 /// true matches, rejected ones are never proposed. Decisions are kept per reference dataset, so
@@ -272,7 +275,7 @@ fn existing_matches(
     targets_sel: &DataSelection,
     sources: &[EmEntity],
     targets: &[EmEntity],
-) -> Result<(Vec<(usize, usize)>, Vec<(usize, usize)>)> {
+) -> Result<(Pairs, Pairs)> {
     let index = |items: &[EmEntity]| -> HashMap<String, usize> {
         items
             .iter()
