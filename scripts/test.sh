@@ -24,3 +24,10 @@ for round in 2 3; do
   echo "-- round $round"
   cargo test --locked -p e2e
 done
+
+echo "== Debian package: offline release build, apt install into a fresh Debian 12, run it there"
+# Last, as the slowest: the release build (~13 min on 2 cores) and a debootstrap root (~3 min).
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+bash scripts/package-deb.sh
+$SUDO bash scripts/test-deb.sh

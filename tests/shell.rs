@@ -65,3 +65,19 @@ fn a_bad_window_flag_is_refused_with_the_usage_before_any_window() {
     assert!(stderr.contains("--no-such-flag"), "{stderr}");
     assert!(stderr.to_lowercase().contains("usage"), "{stderr}");
 }
+
+#[test]
+fn version_prints_the_package_version_without_a_window() {
+    let dir = tempfile::tempdir().unwrap();
+    for flag in ["--version", "-V"] {
+        let out = matchbook(&[flag], &dir.path().join("w.sqlite"));
+        assert!(out.status.success(), "{out:?}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            text.trim(),
+            format!("matchbook {}", env!("CARGO_PKG_VERSION"))
+        );
+    }
+    // Nothing was opened: the workspace file is not created.
+    assert!(!dir.path().join("w.sqlite").exists());
+}

@@ -79,6 +79,16 @@ impl ApiServer {
         self.status(ws, new_key).await
     }
 
+    /// Stops serving, leaving the workspace's settings as they are: before the window switches
+    /// to another workspace, which then serves by its own settings (see `resume`).
+    pub async fn stop(&self) {
+        let mut state = self.state.lock().await;
+        if let Some(server) = state.server.take() {
+            server.stop().await;
+        }
+        state.error = None;
+    }
+
     /// A new key; the old one stops working at once.
     pub async fn rotate(&self, ws: &Arc<Workspace>) -> service::Result<ApiServerStatus> {
         let key = ws.rotate_api_key()?;

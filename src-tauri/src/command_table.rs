@@ -8,6 +8,22 @@ use service::ApiError;
 /// What every command answers: its value, or the service's typed error (never a bare string).
 pub type Reply<T> = Result<T, ApiError>;
 
+/// Writes an error answered to the window to the log: what the user saw, with the command that
+/// answered it. Mistakes in a request are the user's to fix (info); the rest are the app's.
+pub fn log_error<T>(command: &str, reply: &Reply<T>) {
+    use service::ErrorCode::*;
+    let Err(e) = reply else { return };
+    let field = e.field.as_deref().unwrap_or("");
+    match e.code {
+        ValidationError | ImportError | NotFound | Conflict => {
+            tracing::info!(command, code = ?e.code, field, "{}", e.message)
+        }
+        StorageError | InternalError | Busy | ReadOnly => {
+            tracing::warn!(command, code = ?e.code, field, "{}", e.message)
+        }
+    }
+}
+
 /// A command as the window sees it.
 #[cfg_attr(not(test), allow(dead_code))]
 pub struct Command {
@@ -45,7 +61,11 @@ macro_rules! commands {
             $(#[doc = $doc])*
             #[tauri::command]
             async fn $name($($state: $state_ty,)* $($arg: $arg_ty),*)
-                -> $crate::command_table::Reply<$ret> $body
+                -> $crate::command_table::Reply<$ret> {
+                let reply: $crate::command_table::Reply<$ret> = async move $body.await;
+                $crate::command_table::log_error(stringify!($name), &reply);
+                reply
+            }
         )*
 
         /// Registers every command defined here with the window.

@@ -16,7 +16,10 @@ use service::{
     ImportPreview, ImportRequest, MatchingStrategy, ResultQuery, ReviewCounts, ReviewInput,
     RunFilter, RunPage, RunSummary, SmartRunInput, Workspace, WorkspaceInfo,
 };
-use service::{CursorQuery, InputRow, PackageConfigInput, PackageConfigPatch, PackageRunFilter};
+use service::{
+    CursorQuery, GuideState, InputRow, PackageConfigInput, PackageConfigPatch, PackageRunFilter,
+};
+use service::{Diagnostics, RecentWorkspace};
 // Named as the window's types are: the service has a RunSummary of its own (matching runs).
 use service::em::{
     Pipeline, PipelineSpec, RunResult as PipelineRunResult, RunSummary as PipelineRunSummary,
@@ -25,8 +28,10 @@ use tauri::ipc::Channel;
 use tauri::State;
 
 use crate::command_table::Reply;
+use crate::workspaces::Current;
 
-type Ws<'a> = State<'a, Arc<Workspace>>;
+/// The open workspace, read by each call: the window can switch it (workspaces.rs).
+type Ws<'a> = State<'a, Arc<Current>>;
 type Api<'a> = State<'a, Arc<crate::api_server::ApiServer>>;
 
 async fn call<T, F>(ws: Ws<'_>, f: F) -> Reply<T>
@@ -34,7 +39,7 @@ where
     T: Send + 'static,
     F: FnOnce(&Workspace) -> service::Result<T> + Send + 'static,
 {
-    let ws = ws.inner().clone();
+    let ws = ws.get()?;
     match tauri::async_runtime::spawn_blocking(move || f(&ws)).await {
         Ok(r) => r.map_err(ApiError::from),
         Err(e) => Err(ApiError {
@@ -157,8 +162,7 @@ commands! {
     /// Streams the progress of every run to the window through `on_event` until the window goes
     /// away.
     async fn watch_progress[ws: Ws<'_>](on_event: Channel<RunProgress>) -> () {
-        ws.subscribe_progress(Box::new(move |p| on_event.send(p.clone()).is_ok()));
-        Ok(())
+        ws.watch(on_event)
     }
 
     async fn preview_import[ws: Ws<'_>](request: ImportRequest) -> ImportPreview {
@@ -409,11 +413,22 @@ commands! {
         .await
     }
 
+    // ---- guided first start -------------------------------------------------------------------
+
+    /// Whether the window opens the guided first start by itself (a demo workspace, until off).
+    async fn guide_state[ws: Ws<'_>]() -> GuideState {
+        call(ws, |w| w.guide_state()).await
+    }
+
+    async fn set_guide_at_start[ws: Ws<'_>](show: bool) -> GuideState {
+        call(ws, move |w| w.set_guide_at_start(show)).await
+    }
+
     // ---- local REST API -----------------------------------------------------------------------
 
     async fn api_status[ws: Ws<'_>, server: Api<'_>]() -> ApiServerStatus {
         server
-            .status(ws.inner(), None)
+            .status(&ws.get()?, None)
             .await
             .map_err(ApiError::from)
     }
@@ -422,12 +437,49 @@ commands! {
         settings: ApiSettings,
     ) -> ApiServerStatus {
         server
-            .apply(ws.inner(), settings)
+            .apply(&ws.get()?, settings)
             .await
             .map_err(ApiError::from)
     }
 
     async fn rotate_api_key[ws: Ws<'_>, server: Api<'_>]() -> ApiServerStatus {
-        server.rotate(ws.inner()).await.map_err(ApiError::from)
+        server.rotate(&ws.get()?).await.map_err(ApiError::from)
+    }
+
+    // ---- workspaces and diagnostics -----------------------------------------------------------
+    // A switch answers the new workspace; errors name the path (field `path`).
+
+    /// The workspaces opened before, most recent first; files no longer there are marked.
+    async fn recent_workspaces[ws: Ws<'_>]() -> Vec<RecentWorkspace> {
+        Ok(ws.recent().list())
+    }
+
+    /// Takes a workspace off the recent list (the file stays where it is, if anywhere).
+    async fn forget_recent_workspace[ws: Ws<'_>](path: String) -> Vec<RecentWorkspace> {
+        ws.recent()
+            .forget(std::path::Path::new(&path))
+            .map_err(ApiError::from)
+    }
+
+    /// Opens the existing workspace file at `path` in place of the open one, whose runs in
+    /// progress are cancelled.
+    async fn open_workspace[ws: Ws<'_>](path: String) -> WorkspaceInfo {
+        ws.open(path, false).await
+    }
+
+    /// Creates an empty workspace at `path` (refused where any file is) and opens it.
+    async fn new_workspace[ws: Ws<'_>](path: String) -> WorkspaceInfo {
+        ws.open(path, true).await
+    }
+
+    /// Moves the open workspace's file to `path` (refused where any file is) and reopens it.
+    async fn move_workspace[ws: Ws<'_>](path: String) -> WorkspaceInfo {
+        ws.move_to(path).await
+    }
+
+    /// Version, workspace file and size, SQLite and schema versions, the log folder, the OS.
+    async fn diagnostics[ws: Ws<'_>]() -> Diagnostics {
+        let log_dir = ws.log_dir();
+        call(ws, move |w| w.diagnostics(log_dir.as_deref())).await
     }
 }

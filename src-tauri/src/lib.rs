@@ -5,12 +5,16 @@ mod api_server;
 #[macro_use]
 mod command_table;
 mod commands;
+mod logs;
+mod workspaces;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use service::{OpenOptions, Workspace};
+use service::{OpenOptions, RecentList, Workspace};
 use tauri::Manager;
+
+use crate::workspaces::Current;
 
 /// How the app was asked to start.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -95,6 +99,9 @@ fn open_workspace(app: &tauri::App, launch: &LaunchOptions) -> Result<Workspace,
             })
         }
     };
+    // One spelling for the file, whatever the command line said: the window shows it, the recent
+    // list keeps it, and a relative path would mean nothing there.
+    let path = service::workspace_files::same_file_key(&path);
     let first_start = !path.exists();
     let tauri::async_runtime::RuntimeHandle::Tokio(tokio_handle) = tauri::async_runtime::handle();
     let ws = Workspace::open(&path, tokio_handle, OpenOptions::default())
@@ -111,23 +118,33 @@ pub fn run(launch: LaunchOptions) {
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .setup(move |app| {
-            let ws = Arc::new(open_workspace(app, &launch)?);
-            // Scheduled runs start while the window is open; the handle lives as long as the app.
+            let log_dir = logs::init(app.path().app_log_dir().ok());
+            tracing::info!(version = env!("CARGO_PKG_VERSION"), "Matchbook starting");
+            let ws = open_workspace(app, &launch).inspect_err(|e| tracing::error!("{e}"))?;
+            // The recent list is the user's, across workspaces: beside the app's settings.
+            let config_dir = app
+                .path()
+                .app_config_dir()
+                .or_else(|_| app.path().app_data_dir())
+                .map_err(|e| format!("no configuration folder: {e}"))?;
+            let recent = RecentList::new(config_dir.join("recent-workspaces.json"));
             let tauri::async_runtime::RuntimeHandle::Tokio(tokio_handle) =
                 tauri::async_runtime::handle();
-            let scheduler = ws.spawn_scheduler(&tokio_handle, std::time::Duration::from_secs(15));
-            app.manage(scheduler);
-            // The REST API comes back on if it was on when the app last closed.
             let api = Arc::new(api_server::ApiServer::default());
-            let (resume_api, resume_ws) = (api.clone(), ws.clone());
-            tauri::async_runtime::spawn(async move { resume_api.resume(&resume_ws).await });
+            let current = Arc::new(Current::new(api.clone(), recent, log_dir, tokio_handle));
+            // Scheduled runs start while the window is open, and the REST API comes back on if it
+            // was on when the app last closed: both follow the workspace through every switch.
+            current.start(Arc::new(ws));
+            let resume = current.clone();
+            tauri::async_runtime::spawn(async move { resume.resume_api().await });
             app.manage(api);
-            app.manage(ws);
+            app.manage(current);
             Ok(())
         })
         .invoke_handler(commands::handler())
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {
+            tracing::error!("{e}");
             eprintln!("matchbook: {e}");
             std::process::exit(1);
         });

@@ -10,6 +10,10 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
+    if matches!(args.get(1..), Some([flag]) if flag == "--version" || flag == "-V") {
+        println!("matchbook {}", env!("CARGO_PKG_VERSION"));
+        return ExitCode::SUCCESS;
+    }
     // Decided before anything of Tauri starts, so a command works where no display is.
     if matchbook_app::wants_cli(args.get(1..).unwrap_or_default()) {
         return matchbook_cli::main_with_args(args);

@@ -1,10 +1,12 @@
-// The shell against a mocked api: workspace path, tab navigation, one progress channel, and Runs handing a run to Review.
+// The shell against a mocked api: workspace path, tab navigation, one progress channel, Runs handing a run to Review, and the guided first start.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 vi.mock('./api', async (importOriginal) => ({
   ...(await importOriginal<typeof import('./api')>()),
   workspaceInfo: vi.fn(async () => ({ path: '/home/ana/books.matchbook', datasets: 0, configs: 0, runs: 0 })),
   watchProgress: vi.fn(async () => null),
+  guideState: vi.fn(async () => ({ show_at_start: false })),
+  setGuideAtStart: vi.fn(async () => ({ show_at_start: false })),
   listDatasets: vi.fn(async () => []),
   listConfigs: vi.fn(async () => []),
   listRuns: vi.fn(async () => []),
@@ -45,6 +47,19 @@ describe('App', () => {
     await click(document.querySelector('#nav-runs'));
     expect(document.querySelector('#start-run')).not.toBeNull();
     expect(vi.mocked(api.watchProgress)).toHaveBeenCalledTimes(1);
+  });
+
+  it('opens on the guide where the workspace offers it; its buttons and the Help menu work from the top bar', async () => {
+    vi.mocked(api.guideState).mockResolvedValueOnce({ show_at_start: true });
+    view = await render(<App />);
+    expect(document.querySelector('#guide')?.getAttribute('data-current')).toBe('run');
+    await click(document.querySelector('#guide-action'));
+    expect(document.querySelector('#nav-runs')?.getAttribute('aria-selected')).toBe('true');
+    await click(document.querySelector('#guide-close'));
+    expect(document.querySelector('#guide')).toBeNull();
+    await click(document.querySelector('#help-menu'));
+    await click(document.querySelector('#help-guide'));
+    expect(document.querySelector('#guide')).not.toBeNull();
   });
 
   it('opens the Review screen on the run chosen in the Runs summary', async () => {

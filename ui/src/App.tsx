@@ -5,6 +5,9 @@ import { watchProgress, workspaceInfo } from './api';
 import { errorText } from './apiError';
 import type { WorkspaceInfo } from './bindings/WorkspaceInfo';
 import { ErrorBanner } from './components/ErrorBanner';
+import { Guide } from './components/Guide';
+import { HelpMenu } from './components/HelpMenu';
+import { onGoTo } from './navigation';
 import { publishProgress } from './progressHub';
 import { ConfigsScreen } from './screens/ConfigsScreen';
 import { DataScreen } from './screens/DataScreen';
@@ -34,8 +37,13 @@ export function App() {
   const [tab, setTab] = useState<Tab>('data');
   const [workspace, setWorkspace] = useState<WorkspaceInfo | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [reviewRequest, setReviewRequest] = useState<{ runId: string; seq: number } | null>(null);
+  // Bumped by a switch of workspace: the screens remount under the new key and read it afresh.
+  const [workspaceEpoch, setWorkspaceEpoch] = useState(0);
+  const [reviewRequest, setReviewRequest] = useState<{ runId: string; seq: number; widen?: boolean } | null>(null);
+  const [guideOpen, setGuideOpen] = useState(false);
   const tabRefs = useRef(new Map<Tab, HTMLButtonElement>());
+
+  useEffect(() => onGoTo(setTab), []);
 
   useEffect(() => {
     workspaceInfo().then(setWorkspace, (e: unknown) => setError(errorText(e, 'Could not open the workspace')));
@@ -98,9 +106,11 @@ export function App() {
             <span className="muted">Opening workspace…</span>
           )}
         </span>
+        <HelpMenu onGuide={() => setGuideOpen(true)} />
       </header>
+      <Guide key={workspaceEpoch} open={guideOpen} onOpenChange={setGuideOpen} />
       <ErrorBanner message={error} onDismiss={() => setError(null)} />
-      <main className="screens">
+      <main className="screens" key={workspaceEpoch}>
         <section id="panel-data" role="tabpanel" aria-labelledby="nav-data" hidden={tab !== 'data'} className="screen">
           <DataScreen active={tab === 'data'} />
         </section>
@@ -123,7 +133,8 @@ export function App() {
           <PackagesScreen
             active={tab === 'packages'}
             onReview={(runId) => {
-              setReviewRequest((prev) => ({ runId, seq: (prev?.seq ?? 0) + 1 }));
+              // A bundle's run holds its few documents: show them all, not only the review band.
+              setReviewRequest((prev) => ({ runId, seq: (prev?.seq ?? 0) + 1, widen: true }));
               setTab('review');
             }}
           />
@@ -135,7 +146,14 @@ export function App() {
           <ReviewScreen active={tab === 'review'} request={reviewRequest} />
         </section>
         <section id="panel-settings" role="tabpanel" aria-labelledby="nav-settings" hidden={tab !== 'settings'} className="screen">
-          <SettingsScreen active={tab === 'settings'} />
+          <SettingsScreen
+            active={tab === 'settings'}
+            onWorkspaceChanged={(info) => {
+              setWorkspace(info);
+              setReviewRequest(null);
+              setWorkspaceEpoch((n) => n + 1);
+            }}
+          />
         </section>
       </main>
     </div>

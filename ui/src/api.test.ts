@@ -216,9 +216,17 @@ describe('commands', () => {
       'decide_pipeline_match',
       { pipelineId: 7, sourceExternalId: 'ts-1', targetExternalId: 'asset-1', confirm: false },
     ],
+    ['guideState', () => api.guideState(), 'guide_state', undefined],
+    ['setGuideAtStart', () => api.setGuideAtStart(false), 'set_guide_at_start', { show: false }],
     ['apiStatus', () => api.apiStatus(), 'api_status', undefined],
     ['setApiSettings', () => api.setApiSettings({ enabled: true, port: 8787 }), 'set_api_settings', { settings: { enabled: true, port: 8787 } }],
     ['rotateApiKey', () => api.rotateApiKey(), 'rotate_api_key', undefined],
+    ['recentWorkspaces', () => api.recentWorkspaces(), 'recent_workspaces', undefined],
+    ['forgetRecentWorkspace', () => api.forgetRecentWorkspace('/w/old.sqlite'), 'forget_recent_workspace', { path: '/w/old.sqlite' }],
+    ['openWorkspace', () => api.openWorkspace('/w/acme.sqlite'), 'open_workspace', { path: '/w/acme.sqlite' }],
+    ['newWorkspace', () => api.newWorkspace('/w/march.sqlite'), 'new_workspace', { path: '/w/march.sqlite' }],
+    ['moveWorkspace', () => api.moveWorkspace('/archive/march.sqlite'), 'move_workspace', { path: '/archive/march.sqlite' }],
+    ['diagnostics', () => api.diagnostics(), 'diagnostics', undefined],
   ];
 
   it.each(cases)('%s calls its command', async (_name, fn, command, args) => {
@@ -286,6 +294,25 @@ describe('pickSavePath', () => {
   it('returns null when the dialog is dismissed', async () => {
     saveMock.mockResolvedValue(null);
     await expect(api.pickSavePath('out.csv', 'csv')).resolves.toBeNull();
+  });
+});
+
+describe('workspace file dialogs', () => {
+  it('opens an existing workspace file, SQLite files first', async () => {
+    openMock.mockResolvedValue('/home/me/acme.sqlite');
+    await expect(api.pickWorkspaceFile()).resolves.toBe('/home/me/acme.sqlite');
+    const options = openMock.mock.calls[0]?.[0] as { multiple: boolean; directory: boolean; filters: { extensions: string[] }[] };
+    expect(options.multiple).toBe(false);
+    expect(options.directory).toBe(false);
+    expect(options.filters[0]?.extensions).toContain('sqlite');
+  });
+
+  it('asks where a new or moved workspace goes, and null when dismissed', async () => {
+    saveMock.mockResolvedValue('/home/me/new.sqlite');
+    await expect(api.pickWorkspacePath('New workspace', 'workspace.sqlite')).resolves.toBe('/home/me/new.sqlite');
+    expect((saveMock.mock.calls[0]?.[0] as { defaultPath: string }).defaultPath).toBe('workspace.sqlite');
+    saveMock.mockResolvedValue(null);
+    await expect(api.pickWorkspacePath('Move the workspace to', 'a.sqlite')).resolves.toBeNull();
   });
 });
 

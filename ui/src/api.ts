@@ -10,11 +10,13 @@ import type { BulkOutcome } from './bindings/BulkOutcome';
 import type { ConfigFromStrategy } from './bindings/ConfigFromStrategy';
 import type { ConfigPreview } from './bindings/ConfigPreview';
 import type { DecisionRef } from './bindings/DecisionRef';
+import type { Diagnostics } from './bindings/Diagnostics';
 import type { ConfigInput } from './bindings/ConfigInput';
 import type { Dataset } from './bindings/Dataset';
 import type { ExportOutcome } from './bindings/ExportOutcome';
 import type { ExportRequest } from './bindings/ExportRequest';
 import type { GenerateStrategyInput } from './bindings/GenerateStrategyInput';
+import type { GuideState } from './bindings/GuideState';
 import type { ImportPreview } from './bindings/ImportPreview';
 import type { ImportRequest } from './bindings/ImportRequest';
 import type { MatchResult } from './bindings/MatchResult';
@@ -31,6 +33,7 @@ import type { Pipeline } from './bindings/Pipeline';
 import type { PipelineRunResult } from './bindings/PipelineRunResult';
 import type { PipelineRunSummary } from './bindings/PipelineRunSummary';
 import type { PipelineSpec } from './bindings/PipelineSpec';
+import type { RecentWorkspace } from './bindings/RecentWorkspace';
 import type { Record as DataRecord } from './bindings/Record';
 import type { ResultPage } from './bindings/ResultPage';
 import type { ResultQuery } from './bindings/ResultQuery';
@@ -325,6 +328,16 @@ export function decidePipelineMatch(pipelineId: number, sourceExternalId: string
  * Subscribes to the progress of every run. Call once at app start: the backend sends throttled
  * updates plus a final event (completed, failed or cancelled) for each run on this one channel.
  */
+/** Whether the window opens the guided first start by itself (a demo workspace, until turned off). */
+export function guideState(): Promise<GuideState> {
+  return call('guide_state');
+}
+
+/** Turns the guided first start at start on or off, in the workspace's settings. */
+export function setGuideAtStart(show: boolean): Promise<GuideState> {
+  return call('set_guide_at_start', { show });
+}
+
 /** The local REST API: whether it is served, where, and the key's prefix. */
 export function apiStatus(): Promise<ApiServerStatus> {
   return call('api_status');
@@ -338,6 +351,36 @@ export function setApiSettings(settings: ApiSettings): Promise<ApiServerStatus> 
 /** Replaces the API key; the answer holds the new key, the only time it is shown whole. */
 export function rotateApiKey(): Promise<ApiServerStatus> {
   return call('rotate_api_key');
+}
+
+/** The workspaces opened before, most recent first; `exists` is false for a file no longer there. */
+export function recentWorkspaces(): Promise<RecentWorkspace[]> {
+  return call('recent_workspaces');
+}
+
+/** Takes a workspace off the recent list; answers the list. */
+export function forgetRecentWorkspace(path: string): Promise<RecentWorkspace[]> {
+  return call('forget_recent_workspace', { path });
+}
+
+/** Opens the existing workspace file at `path` instead of the open one (whose runs in progress are cancelled). */
+export function openWorkspace(path: string): Promise<WorkspaceInfo> {
+  return call('open_workspace', { path });
+}
+
+/** Creates an empty workspace at `path`, where no file may be, and opens it. */
+export function newWorkspace(path: string): Promise<WorkspaceInfo> {
+  return call('new_workspace', { path });
+}
+
+/** Moves the open workspace's file to `path`, where no file may be, and reopens it there. */
+export function moveWorkspace(path: string): Promise<WorkspaceInfo> {
+  return call('move_workspace', { path });
+}
+
+/** Version, workspace file and size, SQLite and schema versions, log folder and OS. */
+export function diagnostics(): Promise<Diagnostics> {
+  return call('diagnostics');
 }
 
 export async function watchProgress(onEvent: (progress: RunProgress) => void): Promise<null> {
@@ -376,6 +419,31 @@ export async function pickFile(): Promise<string | null> {
         { name: 'All files', extensions: ['*'] },
       ],
     });
+    return typeof picked === 'string' ? picked : null;
+  } catch (reason) {
+    throw toApiCallError(reason);
+  }
+}
+
+const WORKSPACE_FILTERS = [
+  { name: 'Matchbook workspace (SQLite)', extensions: ['sqlite', 'db', 'sqlite3'] },
+  { name: 'All files', extensions: ['*'] },
+];
+
+/** Asks the user for an existing workspace file; null when the dialog was dismissed. */
+export async function pickWorkspaceFile(): Promise<string | null> {
+  try {
+    const picked = await open({ multiple: false, directory: false, title: 'Open a workspace', filters: WORKSPACE_FILTERS });
+    return typeof picked === 'string' ? picked : null;
+  } catch (reason) {
+    throw toApiCallError(reason);
+  }
+}
+
+/** Asks the user where a new (or moved) workspace file goes; null when the dialog was dismissed. */
+export async function pickWorkspacePath(title: string, defaultName: string): Promise<string | null> {
+  try {
+    const picked = await save({ title, defaultPath: defaultName, filters: WORKSPACE_FILTERS });
     return typeof picked === 'string' ? picked : null;
   } catch (reason) {
     throw toApiCallError(reason);

@@ -4,10 +4,12 @@ import { describe, expect, it } from 'vitest';
 import type { MatchResult } from './bindings/MatchResult';
 import type { Run } from './bindings/Run';
 import {
+  bandFilters,
   buildResultQuery,
   bulkDoneNotice,
   bulkQuestion,
   cachedAt,
+  changesBand,
   countsOf,
   defaultReviewRun,
   filterErrors,
@@ -199,5 +201,24 @@ describe('paged queue cache', () => {
     expect(scanForPending(at, 0, 2)).toEqual({ kind: 'found', index: 1 });
     expect(scanForPending(at, 1, 2)).toEqual({ kind: 'none' });
     expect(scanForPending(at, 0, 0)).toEqual({ kind: 'none' });
+  });
+});
+
+describe('review band', () => {
+  const band = { reviewFloor: 0.5, threshold: 0.85 };
+
+  it('is the pending results from the review floor up to the threshold, keeping search and sort', () => {
+    const f = bandFilters({ ...NO_FILTERS, search: 'acme', sort: 'document' }, band);
+    expect(f).toEqual({ status: 'pending', minPercent: '50', maxPercent: '85', search: 'acme', sort: 'document' });
+    expect(buildResultQuery(f)).toEqual({ sort: 'document', status: 'pending', min_confidence: 0.5, max_confidence: 0.85, search: 'acme' });
+    expect(hasFilters(f, '')).toBe(true);
+  });
+
+  it('is left by a change of status or bounds, not of search or sort', () => {
+    const f = bandFilters(NO_FILTERS, band);
+    expect(changesBand(f, { ...f, search: 'x', sort: 'confidence_asc' })).toBe(false);
+    expect(changesBand(f, { ...f, status: 'all' })).toBe(true);
+    expect(changesBand(f, { ...f, minPercent: '70' })).toBe(true);
+    expect(changesBand(f, { ...f, maxPercent: '' })).toBe(true);
   });
 });

@@ -101,6 +101,25 @@ export function buildResultQuery(f: ReviewFilters): ResultQuery {
   return q;
 }
 
+/** A run's review band: the confidences a reviewer decides on, from the review floor up to the threshold. */
+export interface ReviewBand {
+  reviewFloor: number;
+  threshold: number;
+}
+
+/**
+ * The filters of the work a reviewer came for: the pending results of the run's review band (the
+ * threshold itself included, as the upper bound is). Search and sort stay as they are.
+ */
+export function bandFilters(f: ReviewFilters, band: ReviewBand): ReviewFilters {
+  return { ...f, status: 'pending', minPercent: percentText(band.reviewFloor), maxPercent: percentText(band.threshold) };
+}
+
+/** Whether `next` changes which results are shown by status or confidence (what the band sets). */
+export function changesBand(cur: ReviewFilters, next: ReviewFilters): boolean {
+  return cur.status !== next.status || cur.minPercent !== next.minPercent || cur.maxPercent !== next.maxPercent;
+}
+
 /** Whether any filter narrows or reorders the queue (so "Clear filters" has something to do). */
 export function hasFilters(f: ReviewFilters, configId: string): boolean {
   return configId !== '' || JSON.stringify(f) !== JSON.stringify(NO_FILTERS);

@@ -208,6 +208,7 @@ impl Workspace {
         let documents = self.import_dataset(&invoices_import(&invoices))?;
         let config = self.create_config(&invoice_to_po_config(&reference.id, &documents.id))?;
         self.create_package_config(&three_way_package(&config.id, &delivery.id))?;
+        self.offer_guide()?;
         Ok(Some(config))
     }
 }

@@ -7,10 +7,12 @@ mod configs;
 mod cron;
 mod datasets;
 pub mod demo;
+mod diagnostics;
 mod dto;
 pub mod em;
 mod error;
 mod export;
+mod guide;
 mod keys;
 mod lease;
 mod memory;
@@ -18,6 +20,7 @@ mod packages;
 mod paging;
 mod prepare;
 mod preview;
+pub mod recent;
 mod results;
 mod review;
 mod runner;
@@ -26,6 +29,7 @@ mod schedule;
 mod smart;
 mod strategies;
 mod upload;
+pub mod workspace_files;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -35,8 +39,10 @@ pub use store::StoreError;
 
 pub use clock::{Clock, SystemClock};
 pub use configs::{candidate_search, CandidateSearch, FieldSearch};
+pub use diagnostics::Diagnostics;
 pub use dto::*;
 pub use error::{ApiError, ErrorCode, Result, ServiceError};
+pub use guide::GuideState;
 pub use keys::{ApiKeyInfo, ApiServerStatus, ApiSettings, NewApiKey, DEFAULT_API_PORT, KEY_PREFIX};
 pub use memory::{prefer_small_pages, set_memory_release};
 pub use packages::{
@@ -46,6 +52,7 @@ pub use packages::{
 pub use paging::{
     CursorPage, CursorPagination, CursorQuery, CURSOR_DEFAULT_LIMIT, CURSOR_MAX_LIMIT,
 };
+pub use recent::{RecentList, RecentWorkspace};
 pub use runner::ProgressListener;
 pub use schedule::SchedulerHandle;
 pub use smart::{AiResolveInput, SmartRunInput};

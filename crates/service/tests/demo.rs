@@ -27,6 +27,10 @@ fn demo_is_seeded_once_and_its_config_matches_the_truth() {
         "a second seed must not duplicate data"
     );
     assert_eq!(ws.list_datasets().unwrap().len(), 5);
+    assert!(
+        ws.guide_state().unwrap().show_at_start,
+        "a seeded demo opens on the guided first start"
+    );
 
     let run = ws.start_run(&config.id, TriggeredBy::Manual).unwrap();
     let run = ws.wait_for_run(&run.id, Duration::from_secs(120)).unwrap();
@@ -264,4 +268,20 @@ fn the_demo_pipeline_links_time_series_to_their_assets() {
     // Measured precision 0.9483, recall 0.9931 (unsupervised, name and site).
     assert!(precision > 0.92 && recall > 0.97, "{precision} {recall}");
     assert!(!output.generated_rules.is_empty(), "no rules to review");
+}
+
+#[test]
+fn the_guide_shows_on_a_demo_until_turned_off_and_never_elsewhere() {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("own.sqlite");
+    let ws = open(&rt, &path);
+    assert!(!ws.guide_state().unwrap().show_at_start);
+    // The demo's seeding offers it; here the setting stands in for the seeding, which is slow.
+    assert!(ws.set_guide_at_start(true).unwrap().show_at_start);
+    assert!(!ws.set_guide_at_start(false).unwrap().show_at_start);
+    drop(ws);
+    // "Don't show again" is kept in the file: a new process reads it.
+    let ws = open(&rt, &path);
+    assert!(!ws.guide_state().unwrap().show_at_start);
 }

@@ -17,9 +17,22 @@ const POLL: Duration = Duration::from_millis(200);
 /// At most one checkpoint this often: each ends with a sync of the database file.
 const EVERY: Duration = Duration::from_secs(1);
 
-/// Stops the checkpointer when dropped (with the store that owns it).
+/// Stops the checkpointer when dropped (with the store that owns it), and waits for its thread
+/// to close its connection: once the store is gone, nothing of this process holds the file open
+/// (a workspace is closed to be moved to another path).
 pub(crate) struct Checkpointer {
-    _stop: Sender<()>,
+    stop: Option<Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        // Disconnecting wakes the thread at once; a checkpoint in progress is passive, so short.
+        self.stop.take();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
 }
 
 impl Checkpointer {
@@ -50,8 +63,10 @@ impl Checkpointer {
             });
         // Without the thread the log only grows until the last connection closes (which
         // checkpoints it); the workspace stays correct.
-        drop(spawned);
-        Checkpointer { _stop: stop }
+        Checkpointer {
+            stop: Some(stop),
+            thread: spawned.ok(),
+        }
     }
 }
 

@@ -137,6 +137,27 @@ impl Store {
             .query_row("PRAGMA user_version", [], |r| r.get(0))?)
     }
 
+    /// Copies the whole write-ahead log into the database file and empties the log, waiting for
+    /// readers and the writer as a write does. Before the file is closed to be moved: from here
+    /// the main file alone holds the workspace. Nothing to do when read-only.
+    pub fn checkpoint(&self) -> Result<()> {
+        if self.read_only {
+            return Ok(());
+        }
+        let conn = self.write();
+        // (busy, log frames, frames copied): busy means a reader kept part of the log.
+        let (busy, _, _): (i64, i64, i64) =
+            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?;
+        if busy != 0 {
+            return Err(StoreError::Busy {
+                seconds: BUSY_TIMEOUT.as_secs(),
+            });
+        }
+        Ok(())
+    }
+
     fn write(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave SQLite inconsistent (transactions roll back
         // on drop), so a poisoned lock is safe to reuse.
@@ -244,6 +265,11 @@ fn immutable_uri(path: &Path) -> String {
     uri
 }
 
+/// The version of the SQLite library linked in (bundled), e.g. "3.50.2".
+pub fn sqlite_version() -> &'static str {
+    rusqlite::version()
+}
+
 pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
     serde_json::to_string(v).map_err(|e| StoreError::Corrupt(format!("cannot encode: {e}")))
 }
@@ -274,6 +300,31 @@ mod tests {
             .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
             .unwrap();
         assert_eq!((mode.as_str(), fk), ("wal", 1));
+    }
+
+    /// A workspace is closed to be moved: the checkpoint leaves the whole workspace in the main
+    /// file, and once the store is dropped no connection of this process keeps the log open.
+    #[test]
+    fn a_checkpointed_and_dropped_store_leaves_only_the_main_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.sqlite");
+        let store = Store::open(&path).unwrap();
+        store
+            .write()
+            .execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+            .unwrap();
+        store.checkpoint().unwrap();
+        let wal = dir.path().join("w.sqlite-wal");
+        assert_eq!(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0), 0);
+        drop(store);
+        assert!(!wal.exists(), "the log outlived the store");
+        assert!(!dir.path().join("w.sqlite-shm").exists());
+        let n: i64 = Connection::open(&path)
+            .unwrap()
+            .query_row("SELECT count(*) FROM t", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 1);
+        assert!(sqlite_version().starts_with("3."));
     }
 
     #[test]

@@ -70,12 +70,15 @@ async fn run_and_open(app: &App, button: &str, runs_before: usize) -> TestResult
     Ok(id)
 }
 
-/// Opens the summary's run in the Review screen and waits for its own results (those of the run
-/// shown before stay on screen until they arrive).
+/// Opens the summary's run in the Review screen, widened from its review band to every result, and
+/// waits for its own results (those of the run shown before stay on screen until they arrive).
 async fn open_review(app: &App, run_id: &str) -> TestResult {
     app.click("#open-review").await?;
+    app.click("#filter-clear").await?;
+    app.wait_attr("#filter-band", "aria-pressed", "false")
+        .await?;
     app.find(&format!(
-        "ul.results-list[data-run-id='{run_id}'] li[data-result-id]"
+        "ul.results-list[data-run-id='{run_id}']:not([aria-busy]) li[data-result-id]"
     ))
     .await?;
     Ok(())

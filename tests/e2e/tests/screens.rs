@@ -162,8 +162,12 @@ async fn import_configure_run_export_and_bulk_review() -> TestResult {
     // Every invoice is in the export once: 12 of them, matched or unmatched.
     assert_eq!(lines.len(), 13, "{text}");
 
-    // Review: bulk-approve everything at or above 70 % after confirming the count.
+    // Review: bulk-approve everything at or above 70 % after confirming the count (of every
+    // result: the desk opens on the review band's pending ones).
     app.click("#open-review").await?;
+    app.click("#filter-clear").await?;
+    app.wait_attr("#filter-band", "aria-pressed", "false")
+        .await?;
     app.find("li[data-result-id]").await?;
     app.fill("#bulk-min", "70").await?;
     app.click("#bulk-approve").await?;

@@ -55,6 +55,11 @@ async fn demo_run_approve_and_restart() -> TestResult {
     app.screenshot("runs.png").await?;
 
     app.click("#nav-review").await?;
+    // The desk opens on the review band's pending results; this test works on every result: one
+    // per demo invoice, loaded (the band's stay on screen, marked busy, until they arrive).
+    app.click("#filter-clear").await?;
+    app.wait_text("#results-count", "400 results").await?;
+    app.find("ul.results-list:not([aria-busy])").await?;
     let result_id = app
         .attr("li[data-result-id]", "data-result-id")
         .await?
@@ -149,6 +154,8 @@ async fn demo_run_approve_and_restart() -> TestResult {
     // A new process on the same file: the decision the UI showed is still there.
     let app = driver.launch(&args).await?;
     app.click("#nav-review").await?;
+    // The desk opens on what is left to decide: the decided results are among all of them.
+    app.click("#filter-clear").await?;
     app.wait_attr(&item, "data-status", "approved").await?;
     app.wait_attr(&picked, "data-status", "approved").await?;
     app.screenshot("review-after-restart.png").await?;

@@ -6,8 +6,10 @@ import type { BulkOutcome } from "./BulkOutcome";
 import type { ConfigPreview } from "./ConfigPreview";
 import type { Dataset } from "./Dataset";
 import type { DecisionRef } from "./DecisionRef";
+import type { Diagnostics } from "./Diagnostics";
 import type { ExportOutcome } from "./ExportOutcome";
 import type { ExportRequest } from "./ExportRequest";
+import type { GuideState } from "./GuideState";
 import type { ImportPreview } from "./ImportPreview";
 import type { ImportRequest } from "./ImportRequest";
 import type { InputRow } from "./InputRow";
@@ -20,6 +22,7 @@ import type { PackageVerdict } from "./PackageVerdict";
 import type { Pipeline } from "./Pipeline";
 import type { PipelineRunResult } from "./PipelineRunResult";
 import type { PipelineRunSummary } from "./PipelineRunSummary";
+import type { RecentWorkspace } from "./RecentWorkspace";
 import type { Record } from "./Record";
 import type { ResultPage } from "./ResultPage";
 import type { ResultQuery } from "./ResultQuery";
@@ -148,12 +151,28 @@ export type TauriCommands = {
   take_pipeline_rule: { args: { pipelineId: number; jobId: number; ruleIndex: number; accept: boolean }; answer: Pipeline };
   /** `decide_pipeline_match(pipeline_id: i64, source_external_id: String, target_external_id: String, confirm: bool) -> Pipeline` */
   decide_pipeline_match: { args: { pipelineId: number; sourceExternalId: string; targetExternalId: string; confirm: boolean }; answer: Pipeline };
+  /** `guide_state() -> GuideState` */
+  guide_state: { args: never; answer: GuideState };
+  /** `set_guide_at_start(show: bool) -> GuideState` */
+  set_guide_at_start: { args: { show: boolean }; answer: GuideState };
   /** `api_status() -> ApiServerStatus` */
   api_status: { args: never; answer: ApiServerStatus };
   /** `set_api_settings(settings: ApiSettings) -> ApiServerStatus` */
   set_api_settings: { args: { settings: ApiSettings }; answer: ApiServerStatus };
   /** `rotate_api_key() -> ApiServerStatus` */
   rotate_api_key: { args: never; answer: ApiServerStatus };
+  /** `recent_workspaces() -> Vec<RecentWorkspace>` */
+  recent_workspaces: { args: never; answer: Array<RecentWorkspace> };
+  /** `forget_recent_workspace(path: String) -> Vec<RecentWorkspace>` */
+  forget_recent_workspace: { args: { path: string }; answer: Array<RecentWorkspace> };
+  /** `open_workspace(path: String) -> WorkspaceInfo` */
+  open_workspace: { args: { path: string }; answer: WorkspaceInfo };
+  /** `new_workspace(path: String) -> WorkspaceInfo` */
+  new_workspace: { args: { path: string }; answer: WorkspaceInfo };
+  /** `move_workspace(path: String) -> WorkspaceInfo` */
+  move_workspace: { args: { path: string }; answer: WorkspaceInfo };
+  /** `diagnostics() -> Diagnostics` */
+  diagnostics: { args: never; answer: Diagnostics };
 };
 
 /** The names of every command, as a value. */
@@ -213,7 +232,15 @@ export const TAURI_COMMANDS: readonly (keyof TauriCommands)[] = [
   "get_pipeline_run",
   "take_pipeline_rule",
   "decide_pipeline_match",
+  "guide_state",
+  "set_guide_at_start",
   "api_status",
   "set_api_settings",
   "rotate_api_key",
+  "recent_workspaces",
+  "forget_recent_workspace",
+  "open_workspace",
+  "new_workspace",
+  "move_workspace",
+  "diagnostics",
 ];

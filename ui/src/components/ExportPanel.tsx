@@ -6,6 +6,7 @@ import { errorText } from '../apiError';
 import type { ExportFormat } from '../bindings/ExportFormat';
 import type { Run } from '../bindings/Run';
 import { exportFileName, formatExportOutcome, withExportExtension } from '../format';
+import { signalGuide } from '../guide';
 import { isFinalStatus } from '../progressHub';
 import { ErrorBanner } from './ErrorBanner';
 import { FieldError } from './FieldError';
@@ -59,6 +60,7 @@ export function ExportPanel({ run }: Props) {
     try {
       const outcome = await exportResults({ run_id: run.id, path: target, format, include_unreviewed_matches: includeUnreviewed });
       setDone(formatExportOutcome(outcome));
+      signalGuide('export');
     } catch (e) {
       setError(errorText(e, 'Could not export the results'));
     } finally {

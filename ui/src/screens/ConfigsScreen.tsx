@@ -30,6 +30,7 @@ import {
   type ScheduleKind,
 } from '../configForm';
 import { fieldLabel, formatDateTime, formatPercent, stripFieldPrefix } from '../format';
+import { focusField, goTo } from '../navigation';
 import '../styles/data.css';
 
 /** Rows read per dataset for the sample values under the column pickers. */
@@ -294,7 +295,18 @@ export function ConfigsScreen({ active }: Props) {
         {configs === null ? (
           <p className="muted">Loading…</p>
         ) : configs.length === 0 ? (
-          <p className="empty">No configs yet. Fill in the form to create the first one.</p>
+          <p className="empty" id="configs-empty">
+            No configs yet: a config says which fields to compare and how sure a match must be.{' '}
+            {datasets.length === 0 ? (
+              <button type="button" id="configs-empty-action" className="link" onClick={() => goTo('data')}>
+                Import data first
+              </button>
+            ) : (
+              <button type="button" id="configs-empty-action" className="link" onClick={() => focusField(fieldInputId('name'))}>
+                Create the first one
+              </button>
+            )}
+          </p>
         ) : (
           <ul className="plain-list config-list">
             {configs.map((c) => (

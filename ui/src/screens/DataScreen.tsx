@@ -11,6 +11,7 @@ import { ErrorBanner } from '../components/ErrorBanner';
 import { ImportWizard } from '../components/ImportWizard';
 import { Pager } from '../components/Pager';
 import { formatCount, formatDateTime } from '../format';
+import { focusField } from '../navigation';
 import '../styles/data.css';
 
 const ROWS_PER_PAGE = 100;
@@ -62,7 +63,12 @@ export function DataScreen({ active }: Props) {
           {datasets === null ? (
             <p className="muted">Loading…</p>
           ) : datasets.length === 0 ? (
-            <p className="empty">No data yet. Import reference data (e.g. purchase orders) and documents (e.g. invoices) below.</p>
+            <p className="empty" id="datasets-empty">
+              No data yet: import reference data (e.g. purchase orders) and the documents to match (e.g. invoices).{' '}
+              <button type="button" id="datasets-empty-action" className="link" onClick={() => focusField('import-path')}>
+                Import a file
+              </button>
+            </p>
           ) : (
             <div className="table-wrap">
               <table className="table selectable" aria-label="Datasets">

@@ -13,6 +13,7 @@ import { ErrorBanner } from '../components/ErrorBanner';
 import { PackageEditor } from '../components/PackageEditor';
 import { PackageRunView } from '../components/PackageRunView';
 import { formatDateTime } from '../format';
+import { focusField, goTo } from '../navigation';
 import { bundleInputOf, emptyPackageForm, formOfPackage, packageFieldId, packageInputOf, VERDICT_LABEL, VERDICTS, type PackageForm } from '../packages';
 import '../styles/data.css';
 
@@ -141,7 +142,20 @@ export function PackagesScreen({ active, onReview }: Props) {
       <div className="columns">
         <div className="card package-list">
           <h3>Packages</h3>
-          {packages && packages.length === 0 && <p className="muted" id="packages-empty">No package yet: define the document types a bundle holds.</p>}
+          {packages && packages.length === 0 && (
+            <p className="muted" id="packages-empty">
+              No package yet: define the document types a bundle holds.{' '}
+              {configs.length === 0 ? (
+                <button type="button" id="packages-empty-action" className="link" onClick={() => goTo('configs')}>
+                  Create a config first
+                </button>
+              ) : (
+                <button type="button" id="packages-empty-action" className="link" onClick={() => focusField('pk-name')}>
+                  Define the first one
+                </button>
+              )}
+            </p>
+          )}
           <ul>
             {packages?.map((p) => (
               <li key={p.id} data-package-id={p.id} className={p.id === selectedId ? 'selected' : ''}>
@@ -187,7 +201,20 @@ export function PackagesScreen({ active, onReview }: Props) {
                 ))}
               </tbody>
             </table>
-            {runs.length === 0 && <p className="muted">No run{verdict ? ` with the verdict ${VERDICT_LABEL[verdict]}` : ''} yet.</p>}
+            {runs.length === 0 && (
+              <p className="muted" id="package-runs-empty">
+                {verdict ? (
+                  <>
+                    No run with the verdict {VERDICT_LABEL[verdict]} yet.{' '}
+                    <button type="button" className="link" onClick={() => setVerdict('')}>
+                      Show all runs
+                    </button>
+                  </>
+                ) : (
+                  'No run yet: read a bundle’s documents on the left and run it.'
+                )}
+              </p>
+            )}
           </div>
         </div>
       )}

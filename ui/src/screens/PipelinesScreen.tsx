@@ -9,6 +9,7 @@ import type { PipelineMatch } from '../bindings/PipelineMatch';
 import type { PipelineRunResult } from '../bindings/PipelineRunResult';
 import type { PipelineRunSummary } from '../bindings/PipelineRunSummary';
 import { ErrorBanner } from '../components/ErrorBanner';
+import { focusField, goTo } from '../navigation';
 import { countByType, emptyPipelineForm, entityLabel, externalIdOf, formOfPipeline, pipelineFieldId, specOf, updateOf, type PipelineForm } from '../pipelines';
 import { MatchesPanel } from './pipelines/MatchesPanel';
 import { PipelineEditor } from './pipelines/PipelineEditor';
@@ -123,7 +124,16 @@ export function PipelinesScreen({ active }: Props) {
           <h3>Pipelines</h3>
           {pipelines && pipelines.length === 0 && (
             <p className="muted" id="pipelines-empty">
-              No pipeline yet: choose the datasets to match and the fields to compare.
+              No pipeline yet: choose the datasets to match and the fields to compare.{' '}
+              {datasets.length < 2 ? (
+                <button type="button" id="pipelines-empty-action" className="link" onClick={() => goTo('data')}>
+                  Import two datasets first
+                </button>
+              ) : (
+                <button type="button" id="pipelines-empty-action" className="link" onClick={() => focusField('pl-name')}>
+                  Create the first one
+                </button>
+              )}
             </p>
           )}
           <ul className="plain-list">

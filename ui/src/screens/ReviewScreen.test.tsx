@@ -97,8 +97,10 @@ function counts(pending: number, approved: number, rejected: number, today = 0, 
   return { pending, approved, rejected, reviewed_today: today, reviewed_today_all_runs: todayAllRuns } as unknown as ReviewCounts;
 }
 
-/** The default query of the queue: the backend's order, spelled out. */
-const DEFAULT_QUERY: ResultQuery = { sort: 'confidence_desc' };
+/** The default query of the queue: the pending results of the run's review band (the config's 50 % to 85 %), best first. */
+const DEFAULT_QUERY: ResultQuery = { sort: 'confidence_desc', status: 'pending', min_confidence: 0.5, max_confidence: 0.85 };
+/** Every result, in the backend's order spelled out: the queue widened. */
+const ALL_QUERY: ResultQuery = { sort: 'confidence_desc' };
 const firstPage = (q: ResultQuery = DEFAULT_QUERY) => ({ ...q, page: 1, limit: RESULTS_PAGE_SIZE });
 
 let view: Rendered | null = null;
@@ -149,11 +151,19 @@ const count = (s: string) => document.querySelector(`#review-counts [data-count=
 const item = (id: string) => document.querySelector<HTMLLIElement>(`li[data-result-id="${id}"]`);
 const selectedItem = () => document.querySelector<HTMLLIElement>('li[data-result-id][aria-selected="true"]');
 
+/** Widens the queue from the review band to every result, as "Clear filters" does. */
+async function widen(): Promise<void> {
+  await click(document.querySelector('#filter-clear'));
+  expect(mocked.listResults.mock.lastCall?.[1]).toEqual(firstPage(ALL_QUERY));
+}
+
 describe('ReviewScreen', () => {
-  it('opens the newest completed run and selects the first pending result', async () => {
+  it('opens the newest completed run on its review band and selects the first pending result', async () => {
     view = await render(<ReviewScreen active />);
     expect(document.querySelector<HTMLSelectElement>('#review-run')?.value).toBe('r1');
-    expect(mocked.listResults).toHaveBeenCalledWith('r1', firstPage());
+    // Only the band was asked for, never every result first (more in ReviewBand.test.tsx).
+    expect(mocked.listResults.mock.calls.map(([id, q]) => [id, q])).toEqual([['r1', firstPage()]]);
+    expect(document.querySelector('#filter-band')?.getAttribute('aria-pressed')).toBe('true');
     expect(document.querySelectorAll('li[data-result-id]')).toHaveLength(3);
     expect(selectedItem()?.dataset.resultId).toBe('a');
     expect(document.querySelector('#result-status')?.textContent).toBe('Pending');
@@ -378,6 +388,7 @@ describe('ReviewScreen', () => {
 
   it('filters by status', async () => {
     view = await render(<ReviewScreen active />);
+    await widen();
     await click(document.querySelector('#filter-pending'));
     expect(mocked.listResults).toHaveBeenLastCalledWith('r1', firstPage({ sort: 'confidence_desc', status: 'pending' }));
     expect(document.querySelector('#filter-pending')?.getAttribute('aria-pressed')).toBe('true');
@@ -428,6 +439,7 @@ const lastQuery = () => mocked.listResults.mock.lastCall?.[1];
 describe('ReviewScreen filters and sort', () => {
   it('sends the confidence range in 0..1 from the percent fields, and refuses a range upside down', async () => {
     view = await render(<ReviewScreen active />);
+    await widen();
     expect($('label[for="filter-min"]')?.textContent).toBe('Confidence from');
     expect($('label[for="filter-max"]')?.textContent).toBe('to');
     await setValue($('#filter-min'), '80');
@@ -455,7 +467,8 @@ describe('ReviewScreen filters and sort', () => {
     await wait(120);
     expect(mocked.listResults.mock.calls.some(([, q]) => q.search !== undefined)).toBe(false);
     await wait(200);
-    expect(lastQuery()).toEqual(firstPage({ sort: 'confidence_desc', search: 'acme' }));
+    // The search narrows the band; it does not leave it.
+    expect(lastQuery()).toEqual(firstPage({ ...DEFAULT_QUERY, search: 'acme' }));
     expect(mocked.listResults.mock.calls.filter(([, q]) => q.search !== undefined)).toHaveLength(1);
   });
 
@@ -480,6 +493,7 @@ describe('ReviewScreen filters and sort', () => {
 
   it('sorts, combines the filters and clears them', async () => {
     view = await render(<ReviewScreen active />);
+    await widen();
     const sort = $<HTMLSelectElement>('#sort');
     expect(Array.from(sort?.options ?? []).map((o) => o.value)).toEqual(['confidence_desc', 'confidence_asc', 'document', 'recently_reviewed']);
     await setValue(sort, 'document');
@@ -491,7 +505,7 @@ describe('ReviewScreen filters and sort', () => {
     await wait(300);
     expect(lastQuery()).toEqual(firstPage({ sort: 'document', status: 'rejected', min_confidence: 0.5, search: 'PO-7' }));
     await click($('#filter-clear'));
-    expect(lastQuery()).toEqual(firstPage());
+    expect(lastQuery()).toEqual(firstPage(ALL_QUERY));
     expect($<HTMLInputElement>('#filter-search')?.value).toBe('');
     expect($<HTMLInputElement>('#filter-min')?.value).toBe('');
     expect($<HTMLSelectElement>('#sort')?.value).toBe('confidence_desc');
@@ -672,6 +686,7 @@ describe('ReviewScreen bulk approval', () => {
     mocked.bulkApproveCount.mockResolvedValue(7);
     view = await render(<ReviewScreen active />);
     expect($<HTMLInputElement>('#bulk-min')?.value).toBe('90');
+    await widen();
     await setValue($('#bulk-min'), '97.5');
     expect($('#bulk-approve')?.textContent).toBe('Approve all ≥ 97.5 %…');
     await click($('#filter-pending'));

@@ -1,9 +1,11 @@
 // Review screen: pick a run, filter and sort its queue, walk it with the keyboard in a virtualised list, approve or reject (one by one or in bulk) with the evidence in view.
 // The state lives in the hooks of ./review (one concern each); this component wires them together and lays the screen out.
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 
 import { ErrorBanner } from '../components/ErrorBanner';
 import { ResultDetail } from '../components/ResultDetail';
+import { onReviewBandRequest, signalGuide } from '../guide';
+import { goTo } from '../navigation';
 import { cachedAt } from '../review';
 import { nextRedo, nextUndo } from '../undo';
 import { BulkApproveField } from './review/BulkApproveField';
@@ -49,7 +51,9 @@ export function ReviewScreen({ active, request = null }: Props) {
   const runs = useReviewRuns({ active, request, onError: setError, onShownRunFinished: reloadQueue });
   const { runId, runIdRef } = runs;
   const context = useRunContext(runs.run?.matching_config_id ?? null, runs.run?.strategy_id ?? null, runs.run?.id ?? null);
-  const filters = useReviewFilters();
+  const bandKnown = runId !== null && context.loadedFor === runId;
+  const filters = useReviewFilters(bandKnown ? { reviewFloor: context.reviewFloor, threshold: context.threshold } : null);
+  const { showBand, showAll } = filters;
   const selection = useSelection();
   const { selectedIndex, selectIndex } = selection;
   const viewport = useListViewport(selection.indexRef);
@@ -81,6 +85,17 @@ export function ReviewScreen({ active, request = null }: Props) {
     nextSuggestion: suggestions.next,
     setNotice,
   });
+
+  // Another screen's run opens on its review band, unless that screen asked for all of it (a bundle's few documents).
+  useEffect(() => {
+    if (request?.widen) showAll();
+    else if (request) showBand();
+  }, [request, showAll, showBand]);
+  useEffect(() => onReviewBandRequest(showBand), [showBand]);
+  // The guided first start's "open the review band" step.
+  useEffect(() => {
+    if (active && bandKnown && filters.bandOn) signalGuide('band');
+  }, [active, bandKnown, filters.bandOn]);
 
   const clearFilters = () => {
     filters.reset();
@@ -120,12 +135,29 @@ export function ReviewScreen({ active, request = null }: Props) {
       <ErrorBanner message={error} onDismiss={() => setError(null)} />
       <ErrorBanner message={notice} onDismiss={() => setNotice(null)} tone="info" />
       {!runId ? (
-        <p className="empty card">
-          {runs.bundlesOnly ? 'No bundle is held for review.' : runs.configFilter ? 'This config has no run to review yet.' : 'No finished run to review yet. Start one on the Runs screen.'}
+        <p className="empty card" id="review-empty">
+          {runs.bundlesOnly ? 'No bundle is held for review.' : runs.configFilter ? 'This config has no run to review yet.' : 'No finished run to review yet.'}{' '}
+          {runs.bundlesOnly || runs.configFilter ? (
+            <button
+              type="button"
+              id="review-empty-action"
+              className="link"
+              onClick={() => {
+                runs.setConfigFilter('');
+                runs.setBundlesOnly(false);
+              }}
+            >
+              Show every run
+            </button>
+          ) : (
+            <button type="button" id="review-empty-action" className="link" onClick={() => goTo('runs')}>
+              Start a run
+            </button>
+          )}
         </p>
       ) : (
         <div className="review-body">
-          <ResultsPane total={cache.total} filters={filters.filters} counts={counts}>
+          <ResultsPane total={cache.total} filters={filters.filters} counts={counts} bandOn={filters.bandOn} onShowAll={clearFilters}>
             <ResultsList
               pages={cache.pages}
               total={total}

@@ -17,6 +17,7 @@ import { RunSummary, canReview } from '../components/RunSummary';
 import { SmartRunControl } from '../components/SmartRunControl';
 import { StatusBadge } from '../components/StatusBadge';
 import { PHASE_LABEL, formatCount, formatDateTime, formatDuration, formatEta, formatPairsCompared, formatPercent, toCount } from '../format';
+import { goTo } from '../navigation';
 import { isFinalStatus, latestProgress, subscribeProgress } from '../progressHub';
 import { aiResolveState, strategyLabel } from '../smart';
 
@@ -384,7 +385,18 @@ export function RunsScreen({ active, onReview }: Props) {
                 </button>
               </p>
             ) : (
-              <p className="empty" id="runs-empty">No runs yet. Choose a config above and start one.</p>
+              <p className="empty" id="runs-empty">
+                No runs yet.{' '}
+                {chosenConfig ? (
+                  <button type="button" id="runs-empty-action" className="link" onClick={() => void launch(chosenConfig.id)} disabled={starting}>
+                    Start a run of “{chosenConfig.name}”
+                  </button>
+                ) : (
+                  <button type="button" id="runs-empty-action" className="link" onClick={() => goTo('configs')}>
+                    Create a config first
+                  </button>
+                )}
+              </p>
             )
           ) : (
             <>

@@ -7,11 +7,28 @@ vi.mock('../api', async (importOriginal) => ({
   apiStatus: vi.fn(),
   setApiSettings: vi.fn(),
   rotateApiKey: vi.fn(),
+  workspaceInfo: vi.fn(async () => ({ path: '/w/demo.sqlite', datasets: 2, configs: 1, runs: 0 })),
+  recentWorkspaces: vi.fn(async () => []),
+  newWorkspace: vi.fn(),
+  diagnostics: vi.fn(async () => ({
+    version: '0.1.0',
+    workspace_path: '/w/demo.sqlite',
+    workspace_bytes: 4096,
+    wal_bytes: 0,
+    read_only: false,
+    schema_version: 15,
+    sqlite_version: '3.50.2',
+    log_dir: null,
+    os: 'linux x86_64',
+    datasets: 2,
+    configs: 1,
+    runs: 0,
+  })),
 }));
 
 import * as api from '../api';
 import type { ApiServerStatus } from '../bindings/ApiServerStatus';
-import { click, render, settle, type Rendered } from '../testing';
+import { change, click, render, settle, type Rendered } from '../testing';
 import { SettingsScreen } from './SettingsScreen';
 
 const mocked = vi.mocked(api);
@@ -86,5 +103,17 @@ describe('SettingsScreen', () => {
     expect(mocked.rotateApiKey).toHaveBeenCalledTimes(1);
     expect($('#api-new-key')?.textContent).toMatch(/^mbk_99999999/);
     expect($('#api-key-prefix')?.textContent).toBe('mbk_99999999…');
+  });
+
+  it('shows the open workspace and About, and reports a switch of workspace to the window', async () => {
+    const onWorkspaceChanged = vi.fn();
+    const march = { path: '/w/march.sqlite', datasets: 0, configs: 0, runs: 0 };
+    mocked.newWorkspace.mockResolvedValue(march);
+    view = await render(<SettingsScreen active onWorkspaceChanged={onWorkspaceChanged} />);
+    expect($('#workspace-current')?.textContent).toBe('/w/demo.sqlite');
+    expect($('[data-about="SQLite"] dd')?.textContent).toBe('3.50.2');
+    await change($('#workspace-path'), '/w/march.sqlite');
+    await click($('#workspace-create'));
+    expect(onWorkspaceChanged).toHaveBeenCalledWith(march);
   });
 });

@@ -1,17 +1,23 @@
-// Settings: the switch for the local REST API (loopback only), its port, its address and its key,
-// which is shown whole once, when created or rotated, because the workspace keeps only its hash.
+// Settings: the open workspace and switching it; the switch for the local REST API (loopback only),
+// its port, its address and its key, which is shown whole once, when created or rotated, because the
+// workspace keeps only its hash; and About, with the diagnostics to copy.
 import { useEffect, useState } from 'react';
 
 import { apiStatus, rotateApiKey, setApiSettings } from '../api';
 import { errorText } from '../apiError';
 import type { ApiServerStatus } from '../bindings/ApiServerStatus';
+import type { WorkspaceInfo } from '../bindings/WorkspaceInfo';
 import { ErrorBanner } from '../components/ErrorBanner';
+import { AboutSection } from './settings/AboutSection';
+import { WorkspaceSection } from './settings/WorkspaceSection';
 
 interface Props {
   active: boolean;
+  /** After a switch of workspace, with the one now open (the window reloads every screen). */
+  onWorkspaceChanged?: (info: WorkspaceInfo) => void;
 }
 
-export function SettingsScreen({ active }: Props) {
+export function SettingsScreen({ active, onWorkspaceChanged }: Props) {
   const [status, setStatus] = useState<ApiServerStatus | null>(null);
   const [port, setPort] = useState('');
   const [portError, setPortError] = useState<string | null>(null);
@@ -84,6 +90,7 @@ export function SettingsScreen({ active }: Props) {
   const enabled = status?.settings.enabled ?? false;
   return (
     <div className="settings">
+      <WorkspaceSection active={active} onChanged={(info) => onWorkspaceChanged?.(info)} />
       <ErrorBanner message={error} onDismiss={() => setError(null)} />
       <section className="card" aria-labelledby="api-heading">
         <h2 id="api-heading">Local REST API</h2>
@@ -173,6 +180,8 @@ export function SettingsScreen({ active }: Props) {
         </button>
         <span className="muted"> The old key stops working at once.</span>
       </section>
+
+      <AboutSection active={active} />
     </div>
   );
 }

@@ -10,6 +10,7 @@ import { ErrorBanner } from '../components/ErrorBanner';
 import { FieldError } from '../components/FieldError';
 import { StrategyDetail } from '../components/StrategyDetail';
 import { fieldLabel, formatDateTime, stripFieldPrefix } from '../format';
+import { focusField, goTo } from '../navigation';
 import { strategyLabel } from '../smart';
 import '../styles/data.css';
 
@@ -149,14 +150,32 @@ export function StrategiesScreen({ active }: Props) {
           <button id="st-generate" type="submit" className="primary" disabled={generating || !form.reference}>
             {generating ? 'Generating…' : 'Generate strategy'}
           </button>
-          {references.length === 0 && <p className="hint">Import reference data and documents on the Data screen first.</p>}
+          {references.length === 0 && (
+            <p className="hint">
+              Import reference data and documents first.{' '}
+              <button type="button" className="link" onClick={() => goTo('data')}>
+                Go to Data
+              </button>
+            </p>
+          )}
         </form>
 
         <h2 className="strategies-list-heading">Strategies</h2>
         {strategies === null ? (
           <p className="muted">Loading…</p>
         ) : strategies.length === 0 ? (
-          <p className="empty">No strategies yet. Choose the data above and generate the first one.</p>
+          <p className="empty" id="strategies-empty">
+            No strategies yet.{' '}
+            {references.length === 0 ? (
+              <button type="button" id="strategies-empty-action" className="link" onClick={() => goTo('data')}>
+                Import data first
+              </button>
+            ) : (
+              <button type="button" id="strategies-empty-action" className="link" onClick={() => focusField('st-generate')}>
+                Generate the first one
+              </button>
+            )}
+          </p>
         ) : (
           <ul className="plain-list strategy-list">
             {strategies.map((s) => (

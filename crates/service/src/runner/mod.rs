@@ -268,6 +268,19 @@ impl Inner {
         Ok(true)
     }
 
+    /// Cancels every run this process holds (queued, running, or in an ai-resolve pass), each as
+    /// a user's cancel would, waiting for each to stop; answers how many there were. For
+    /// closing the workspace: a run must not go on writing to a file being switched away from.
+    pub(crate) fn cancel_all_held(&self) -> usize {
+        let ids: Vec<String> = lock(&self.active).keys().cloned().collect();
+        for id in &ids {
+            // A run that ends meanwhile is simply no longer held; a store error leaves the run
+            // to the next open's recovery, as a crash would.
+            let _ = self.cancel_held(id);
+        }
+        ids.len()
+    }
+
     /// Puts a run this process holds in the file into its queue.
     pub(crate) fn enqueue(&self, run_id: &str) {
         self.register(run_id, RunStatus::Queued, 0, 0);

@@ -32,11 +32,37 @@ interface Props {
   total: number | null;
   filters: ReviewFilters;
   counts: Counts | null;
+  /** The queue is the review band's pending results. */
+  bandOn: boolean;
+  /** Widens the queue to every result (clears the filters). */
+  onShowAll: () => void;
   /** The list itself, shown when there are results. */
   children: ReactNode;
 }
 
-export function ResultsPane({ total, filters, counts, children }: Props) {
+/** Why the queue is empty, and the way out when filters made it so. */
+function EmptyQueue({ filters, bandOn, onShowAll }: Pick<Props, 'filters' | 'bandOn' | 'onShowAll'>) {
+  const filtered = filters.status !== 'all' || filters.minPercent !== '' || filters.maxPercent !== '' || filters.search !== '';
+  return (
+    <p className="empty" id="results-empty">
+      {bandOn ? (
+        'No pending result in the review band: nothing here needs a decision.'
+      ) : (
+        <>
+          No results{filters.status === 'all' ? '' : ` with status ${filters.status}`}
+          {filters.minPercent || filters.maxPercent || filters.search ? ' match these filters' : ''}.
+        </>
+      )}{' '}
+      {filtered && (
+        <button type="button" id="results-show-all" className="link" onClick={onShowAll}>
+          Show all results
+        </button>
+      )}
+    </p>
+  );
+}
+
+export function ResultsPane({ total, filters, counts, bandOn, onShowAll, children }: Props) {
   const sortLabel = SORTS.find((s) => s.id === filters.sort)?.label ?? '';
   const n = total ?? 0;
   return (
@@ -46,16 +72,15 @@ export function ResultsPane({ total, filters, counts, children }: Props) {
         <span id="results-count" className="muted small" aria-live="polite">
           {total === null ? 'loading…' : `${formatCount(n)} ${n === 1 ? 'result' : 'results'}`}
         </span>
-        <span className="muted small"> · {sortLabel.toLowerCase()}</span>
+        <span className="muted small">
+          {bandOn && ' · review band'} · {sortLabel.toLowerCase()}
+        </span>
       </h2>
       {counts && <CountsLine counts={counts} />}
       {total === null ? (
         <p className="muted">Loading…</p>
       ) : n === 0 ? (
-        <p className="empty">
-          No results{filters.status === 'all' ? '' : ` with status ${filters.status}`}
-          {filters.minPercent || filters.maxPercent || filters.search ? ' match these filters' : ''}.
-        </p>
+        <EmptyQueue filters={filters} bandOn={bandOn} onShowAll={onShowAll} />
       ) : (
         children
       )}

@@ -1,4 +1,4 @@
-// The filter bar: config, search, confidence bounds, sort and clearing them, with room for the bulk approval field.
+// The filter bar: config, search, the review band, confidence bounds, sort and clearing them, with room for the bulk approval field.
 import type { ReactNode } from 'react';
 
 import type { MatchingConfig } from '../../bindings/MatchingConfig';
@@ -21,7 +21,7 @@ interface Props {
 }
 
 export function ReviewFilterBar({ configs, configFilter, onConfigFilter, bundlesOnly, onBundlesOnly, state, onClear, children }: Props) {
-  const { filters, setFilters, searchText, setSearchText, errors } = state;
+  const { filters, setFilters, searchText, setSearchText, errors, bandOn } = state;
   return (
     <div className="toolbar review-filters" role="group" aria-label="Filters and bulk approval">
       <span className="filter-field">
@@ -50,6 +50,15 @@ export function ReviewFilterBar({ configs, configFilter, onConfigFilter, bundles
           aria-keyshortcuts="/"
         />
       </span>
+      <button
+        type="button"
+        id="filter-band"
+        aria-pressed={bandOn}
+        onClick={bandOn ? state.showAll : state.showBand}
+        title={bandOn ? 'Showing the pending results between the review floor and the threshold; press to show every result' : 'Show the pending results between the review floor and the threshold'}
+      >
+        Review band
+      </button>
       <span className="filter-field">
         <label htmlFor="filter-min">Confidence from</label>
         <PercentInput id="filter-min" value={filters.minPercent} error={errors.min} onChange={(v) => setFilters((f) => ({ ...f, minPercent: v }))} />

@@ -5,6 +5,7 @@ import { resultDecisions, revertDecision, revertDecisions, reviewResult } from '
 import { errorText } from '../../apiError';
 import type { MatchResult } from '../../bindings/MatchResult';
 import type { ReviewInput } from '../../bindings/ReviewInput';
+import { signalGuide } from '../../guide';
 import { formatCount } from '../../format';
 import {
   afterRedo,
@@ -82,6 +83,7 @@ export function useDecisions({ desk, selected, selectIndex, pages, evidence }: O
         const log = await resultDecisions(updated.id).catch(() => null);
         const made = log?.[log.length - 1];
         if (made) setHistory((h) => recordDecision(h, { runId, resultId: updated.id, decisionId: made.id }));
+        if (updated.status === 'approved') signalGuide('approve');
         refreshCounts();
         patch(updated);
         const index = indexOfId(updated.id);

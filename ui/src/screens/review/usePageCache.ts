@@ -130,7 +130,8 @@ export function usePageCache({ runId, query, queryValid, reloadTick, selection, 
   // A new queue (run, filters, sort) or a reload of the same one: start a new cache.
   useEffect(() => {
     if (!cacheKey) {
-      if (!runId) {
+      // No query yet for this run (its review band is being read): another run's results must not stay meanwhile.
+      if (!runId || !cacheRef.current.key.startsWith(`${runId}\u0000`)) {
         commitCache(EMPTY_CACHE);
         selectIndex(-1);
         prevListKeyRef.current = null;

@@ -8,8 +8,11 @@ import type { Run } from '../../bindings/Run';
 import { isFinalStatus, subscribeProgress } from '../../progressHub';
 import { defaultReviewRun, runsOfConfig } from '../../review';
 
-/** A run to open, asked for by another screen; `seq` changes with every request. */
-export type ReviewRequest = { runId: string; seq: number } | null;
+/**
+ * A run to open, asked for by another screen; `seq` changes with every request. It opens on the
+ * pending results of its review band, or on all of them with `widen`.
+ */
+export type ReviewRequest = { runId: string; seq: number; widen?: boolean } | null;
 
 interface Options {
   active: boolean;

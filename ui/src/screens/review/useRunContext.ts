@@ -11,6 +11,8 @@ export interface RunContext {
   referenceColumns: string[];
   /** The prior log2 odds of a smart run's strategy; null for standard runs. */
   modelPrior: number | null;
+  /** The run the thresholds are of; null until the first run's are read (the defaults stand in). */
+  loadedFor: string | null;
 }
 
 const DEFAULT_CONTEXT: RunContext = {
@@ -19,6 +21,7 @@ const DEFAULT_CONTEXT: RunContext = {
   referenceDataId: null,
   referenceColumns: [],
   modelPrior: null,
+  loadedFor: null,
 };
 
 /** The thresholds run `runId` ran with (its config snapshot's: the current config's, then defaults, when its summary cannot be read), the reference columns of its config `configId`, and the prior of strategy `strategyId`. */
@@ -69,7 +72,7 @@ export function useRunContext(configId: string | null, strategyId: string | null
           // the current config's band is the best guess left
         }
       }
-      if (!stale) setContext({ ...band, referenceDataId, referenceColumns: columns, modelPrior: null });
+      if (!stale) setContext({ ...band, referenceDataId, referenceColumns: columns, modelPrior: null, loadedFor: runId });
     })();
     return () => {
       stale = true;
