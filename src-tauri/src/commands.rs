@@ -66,6 +66,7 @@ commands! {
     }
 
     async fn list_datasets[ws: Ws<'_>]() -> Vec<Dataset> {
+        crate::startup::first_screen_request();
         call(ws, |w| w.list_datasets()).await
     }
 

@@ -6,6 +6,7 @@ mod api_server;
 mod command_table;
 mod commands;
 mod logs;
+pub mod startup;
 mod workspaces;
 
 use std::path::PathBuf;

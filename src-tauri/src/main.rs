@@ -9,6 +9,7 @@ use std::process::ExitCode;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    matchbook_app::startup::mark_process_start();
     let args: Vec<String> = std::env::args().collect();
     if matches!(args.get(1..), Some([flag]) if flag == "--version" || flag == "-V") {
         println!("matchbook {}", env!("CARGO_PKG_VERSION"));
