@@ -44,4 +44,5 @@ for p in $app $(pgrep -P "$app"); do
 done
 echo "idle memory, app and WebKit processes: resident $rss_total MiB, of which their own $own_total MiB"
 kill "$app" 2> /dev/null || true
+pkill -f "^$bin --workspace $ws" 2> /dev/null || true
 wait "$runner" 2> /dev/null || true

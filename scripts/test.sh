@@ -3,6 +3,9 @@
 # and the end-to-end test of the real app window under Xvfb through WebDriver.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Both README commands build alike whatever the shell sets: cargo fingerprints incremental
+# builds apart, so a difference here alone would rebuild the workspace's crates.
+export CARGO_INCREMENTAL=0
 
 bash scripts/setup-debian.sh
 

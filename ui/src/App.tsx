@@ -108,9 +108,9 @@ export function App() {
         </span>
         <HelpMenu onGuide={() => setGuideOpen(true)} />
       </header>
-      <Guide key={workspaceEpoch} open={guideOpen} onOpenChange={setGuideOpen} />
+      <Guide key={`guide-${workspaceEpoch}`} open={guideOpen} onOpenChange={setGuideOpen} />
       <ErrorBanner message={error} onDismiss={() => setError(null)} />
-      <main className="screens" key={workspaceEpoch}>
+      <main className="screens" key={`screens-${workspaceEpoch}`}>
         <section id="panel-data" role="tabpanel" aria-labelledby="nav-data" hidden={tab !== 'data'} className="screen">
           <DataScreen active={tab === 'data'} />
         </section>

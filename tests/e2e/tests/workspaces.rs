@@ -70,6 +70,9 @@ async fn workspaces_are_created_switched_and_moved_from_settings() -> TestResult
     app.click("#nav-data").await?;
     app.find("#datasets-empty").await?;
     assert_eq!(app.count("tr[data-dataset-id]").await?, 0);
+    // The demo's guide went with the demo: a workspace of one's own opens on the work (once a
+    // switch left the old guide standing beside the new one).
+    assert_eq!(app.count("#guide").await?, 0);
 
     // Creating it again is refused, naming the path, under the path field.
     with_typed_path(&app, &second, "#workspace-create").await?;
