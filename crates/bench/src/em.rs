@@ -165,14 +165,14 @@ pub fn run(args: &EmArgs) -> Result<(), BenchError> {
 fn timed_run(ws: &service::Workspace, pipeline: i64) -> Result<(Duration, RunResult), BenchError> {
     let t = Instant::now();
     let started = ws.em_run_pipeline(pipeline)?;
-    loop {
-        let r = ws.em_pipeline_run(pipeline, started.job_id)?;
-        if is_finished(&r.summary.status) {
-            if let Some(e) = &r.summary.error_message {
-                return Err(BenchError::Usage(format!("the run failed: {e}")));
-            }
-            return Ok((t.elapsed(), r));
-        }
-        std::thread::sleep(Duration::from_millis(20));
+    let r = ws.em_wait_for_pipeline_run(pipeline, started.job_id, Duration::from_secs(3600))?;
+    if !is_finished(&r.summary.status) {
+        return Err(BenchError::Usage(
+            "the run did not finish within an hour".into(),
+        ));
     }
+    if let Some(e) = &r.summary.error_message {
+        return Err(BenchError::Usage(format!("the run failed: {e}")));
+    }
+    Ok((t.elapsed(), r))
 }

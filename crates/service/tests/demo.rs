@@ -235,18 +235,9 @@ fn the_demo_pipeline_links_time_series_to_their_assets() {
         Some(service::demo::DEMO_PIPELINE_NAME)
     );
     let started = ws.em_run_pipeline(pipelines[0].id).unwrap();
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    let result = loop {
-        let r = ws.em_pipeline_run(pipelines[0].id, started.job_id).unwrap();
-        if service::em::is_finished(&r.summary.status) {
-            break r;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the run did not finish"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let result = ws
+        .em_wait_for_pipeline_run(pipelines[0].id, started.job_id, Duration::from_secs(60))
+        .unwrap();
     assert_eq!(result.summary.status, service::em::COMPLETED, "{result:?}");
     let output = result.output.unwrap();
     let truth: HashMap<String, String> = rows(&data.join("tag_truth.csv"))

@@ -3,7 +3,7 @@
 //! precedence (confirmed > rule > model, never a rejected pair), generated rules fed back by
 //! update, and the refusals naming their field.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use engine::DatasetKind;
 use serde_json::{json, Value};
@@ -50,19 +50,15 @@ fn spec(v: Value) -> PipelineSpec {
 }
 
 fn wait(ws: &Workspace, pipeline: i64, job: i64) -> RunResult {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let r = ws.em_pipeline_run(pipeline, job).unwrap();
-        if service::em::is_finished(&r.summary.status) {
-            return r;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "run {job} stayed {}",
-            r.summary.status
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let r = ws
+        .em_wait_for_pipeline_run(pipeline, job, Duration::from_secs(60))
+        .unwrap();
+    assert!(
+        service::em::is_finished(&r.summary.status),
+        "run {job} stayed {}",
+        r.summary.status
+    );
+    r
 }
 
 /// (source id, target id, matchType) of each match.

@@ -3,7 +3,7 @@
 //! rejected by external id, each decision idempotent and reversible; refusals name their field;
 //! and a real run's output reads as the shapes the window's TypeScript types are made from.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use engine::DatasetKind;
 use serde_json::{json, Value};
@@ -69,24 +69,15 @@ fn pipeline(ws: &Workspace, dir: &std::path::Path) -> Pipeline {
 
 fn run(ws: &Workspace, pipeline: i64) -> RunResult {
     let job = ws.em_run_pipeline(pipeline).unwrap().job_id;
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let r = ws.em_pipeline_run(pipeline, job).unwrap();
-        if service::em::is_finished(&r.summary.status) {
-            assert_eq!(
-                r.summary.status, "Completed",
-                "{:?}",
-                r.summary.error_message
-            );
-            return r;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "run {job} stayed {}",
-            r.summary.status
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let r = ws
+        .em_wait_for_pipeline_run(pipeline, job, Duration::from_secs(60))
+        .unwrap();
+    assert_eq!(
+        r.summary.status, "Completed",
+        "run {job} stayed or ended {:?}",
+        r.summary.error_message
+    );
+    r
 }
 
 /// (source external id, target external id, matchType) of each match.

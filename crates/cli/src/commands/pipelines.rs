@@ -3,7 +3,7 @@
 //! list its runs, and take a generated rule into the pipeline or reject it for good.
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use clap::{Args, Subcommand};
 use serde_json::{json, Value};
@@ -136,19 +136,13 @@ pub fn run(session: &Session, command: PipelinesCommand, io: &mut Io) -> Result<
 
 fn run_and_wait(ws: &Workspace, pipeline: i64, json: bool, io: &mut Io) -> Result<u8, CliError> {
     let started = ws.em_run_pipeline(pipeline)?;
-    let deadline = Instant::now() + Duration::from_secs(3600);
-    let result = loop {
-        let r = ws.em_pipeline_run(pipeline, started.job_id)?;
-        if is_finished(&r.summary.status) {
-            break r;
-        }
-        if Instant::now() > deadline {
-            return Err(CliError::Failed(
-                "the run did not finish within an hour".into(),
-            ));
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let result =
+        ws.em_wait_for_pipeline_run(pipeline, started.job_id, Duration::from_secs(3600))?;
+    if !is_finished(&result.summary.status) {
+        return Err(CliError::Failed(
+            "the run did not finish within an hour".into(),
+        ));
+    }
     if json {
         print_json(&result, io)?;
         return Ok(EXIT_OK);

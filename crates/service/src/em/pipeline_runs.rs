@@ -3,6 +3,7 @@
 //! rejected pair), with generated and suggested rules; run in the background.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::time::{Duration, Instant};
 
 use engine::em::rules::{self, Fields, GeneratedRule};
 use engine::em::{Classifier, FeatureType};
@@ -165,6 +166,24 @@ impl Workspace {
             .into_iter()
             .map(summary_of)
             .collect())
+    }
+
+    /// Waits until run `job_id` of `pipeline_id` is finished, or `timeout` has passed; the run as
+    /// it then stands (as `wait_for_run` does for matching runs).
+    pub fn em_wait_for_pipeline_run(
+        &self,
+        pipeline_id: i64,
+        job_id: i64,
+        timeout: Duration,
+    ) -> Result<RunResult> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let r = self.em_pipeline_run(pipeline_id, job_id)?;
+            if super::is_finished(&r.summary.status) || Instant::now() >= deadline {
+                return Ok(r);
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
 
     /// A run of `pipeline_id` with its output once completed.
