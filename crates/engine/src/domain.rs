@@ -48,6 +48,27 @@ pub struct Dataset {
     /// For document sets: the column holding the document's file name.
     pub filename_column: Option<String>,
     pub created_at: String,
+    /// "importing", "ready" or "failed" (spec A.3.3); files are ready as soon as they are stored.
+    #[serde(default)]
+    pub status: crate::DatasetStatus,
+    /// How many imports of its rows completed: 1 for a file, +1 per refresh from a database, 0
+    /// while a first database import runs or after it failed (no rows then).
+    #[serde(default = "first_version")]
+    pub version: u32,
+    /// Why the last import failed; a failed refresh leaves the previous version in use.
+    #[serde(default)]
+    pub error: Option<String>,
+    /// Rows read so far by the import in progress.
+    #[serde(default)]
+    #[ts(type = "number | null")]
+    pub rows_imported: Option<u64>,
+    /// For datasets read from a database: the connection (no password) and the query.
+    #[serde(default)]
+    pub sql: Option<crate::SqlSource>,
+}
+
+fn first_version() -> u32 {
+    1
 }
 
 /// One reference row: its id and its values, aligned with the dataset's columns.

@@ -15,9 +15,11 @@ pub mod profile;
 pub mod progress;
 pub mod run;
 pub mod similarity;
+pub mod source;
 pub mod strategy;
 pub mod validate;
 
 pub use domain::*;
+pub use source::{DatasetStatus, SqlConnection, SqlEngine, SqlSource};
 pub use error::EngineError;
 pub use progress::{CancelToken, Phase, ProgressSink, ProgressUpdate};

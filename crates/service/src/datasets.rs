@@ -117,6 +117,11 @@ impl Workspace {
             id_column: id_column.clone(),
             filename_column: None,
             created_at: self.now(),
+            status: Default::default(),
+            version: 1,
+            error: None,
+            rows_imported: None,
+            sql: None,
         };
         match req.kind {
             DatasetKind::Reference => {

@@ -14,62 +14,12 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 pub use check::{check_read_only, ReadOnlyQuery};
-pub use postgres_source::{describe, password_file, stream, Password};
+pub use postgres_source::{describe, password_file, save_password, stream, Password, Stopper};
 
 /// Rows handed to the sink at a time: the spec's batch size for SQL imports (A.3.3).
 pub const BATCH_ROWS: usize = 500;
 
-/// Which database server a connection speaks to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, Default)]
-#[serde(rename_all = "lowercase")]
-#[ts(export)]
-pub enum SqlEngine {
-    #[default]
-    Postgres,
-    /// Named by the spec; not implemented (no server to test against): refused with an error.
-    Mssql,
-}
-
-impl SqlEngine {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SqlEngine::Postgres => "postgres",
-            SqlEngine::Mssql => "mssql",
-        }
-    }
-}
-
-/// Where to connect. Never holds the password: that is given per import or found in the user's
-/// password file (see [`Password`]), so the workspace file, which stores this, holds no secret.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
-pub struct SqlConnection {
-    #[serde(default)]
-    pub engine: SqlEngine,
-    pub host: String,
-    /// 5432 when absent.
-    #[serde(default)]
-    pub port: Option<u16>,
-    pub database: String,
-    pub user: String,
-}
-
-impl SqlConnection {
-    pub fn port(&self) -> u16 {
-        self.port.unwrap_or(5432)
-    }
-
-    /// `user@host:port/database`, for messages and the dataset's description.
-    pub fn display(&self) -> String {
-        format!(
-            "{}@{}:{}/{}",
-            self.user,
-            self.host,
-            self.port(),
-            self.database
-        )
-    }
-}
+pub use engine::{SqlConnection, SqlEngine};
 
 /// How long a query may run, and how long connecting may take.
 #[derive(Debug, Clone, Copy)]
@@ -141,6 +91,9 @@ pub enum StreamError<E> {
     Sql(#[from] SqlError),
     #[error("the import stopped")]
     Sink(E),
+    /// A [`Stopper`] ended it.
+    #[error("the import was cancelled")]
+    Stopped,
 }
 
 /// Matchbook's column kind for a PostgreSQL type name.

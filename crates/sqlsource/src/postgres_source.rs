@@ -7,6 +7,8 @@
 
 use std::io::BufRead;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use postgres::error::{DbError, Severity};
 use postgres::{Client, Config, NoTls};
@@ -72,6 +74,35 @@ pub(crate) fn lookup_password(text: &str, c: &SqlConnection) -> Option<String> {
                 .all(|(f, w)| f == "*" || f == w);
             fits.then(|| fields[4].clone())
         })
+}
+
+/// Writes `password` for this connection into the user's password file (created with mode 0600,
+/// as libpq requires), replacing the line for the same host, port, database and user. Returns the
+/// file's path.
+pub fn save_password(c: &SqlConnection, password: &str) -> std::io::Result<PathBuf> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let path = password_file().ok_or_else(|| std::io::Error::other("no home folder for ~/.pgpass"))?;
+    let esc = |s: &str| s.replace('\\', "\\\\").replace(':', "\\:");
+    let port = c.port().to_string();
+    let key = format!("{}:{}:{}:{}:", esc(&c.host), port, esc(&c.database), esc(&c.user));
+    let old = std::fs::read_to_string(&path).unwrap_or_default();
+    let mut text = format!("{key}{}\n", esc(password));
+    for line in old.lines().filter(|l| !l.starts_with(&key)) {
+        text.push_str(line);
+        text.push('\n');
+    }
+    let tmp = path.with_extension("matchbook-tmp");
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&tmp)?;
+    f.write_all(text.as_bytes())?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, &path)?;
+    Ok(path)
 }
 
 fn split_escaped(line: &str) -> Vec<String> {
@@ -224,19 +255,74 @@ pub fn describe(
     columns_of(&mut client, query)
 }
 
+/// Stops a stream from another thread, even while it waits for the server: the flag is read
+/// between rows, and the server is asked to cancel the running statement.
+#[derive(Clone, Default)]
+pub struct Stopper {
+    inner: Arc<StopperInner>,
+}
+
+#[derive(Default)]
+struct StopperInner {
+    stopped: AtomicBool,
+    server: Mutex<Option<postgres::CancelToken>>,
+}
+
+impl Stopper {
+    pub fn new() -> Stopper {
+        Stopper::default()
+    }
+
+    pub fn stop(&self) {
+        self.inner.stopped.store(true, Ordering::SeqCst);
+        let token = self.inner.server.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        if let Some(token) = token {
+            // Best effort: if the statement already ended there is nothing to cancel.
+            let _ = token.cancel_query(NoTls);
+        }
+    }
+
+    pub fn is_stopped(&self) -> bool {
+        self.inner.stopped.load(Ordering::SeqCst)
+    }
+
+    fn attach(&self, token: Option<postgres::CancelToken>) {
+        *self.inner.server.lock().unwrap_or_else(|p| p.into_inner()) = token;
+    }
+}
+
 /// Streams every row of `query` to `sink` in batches of [`BATCH_ROWS`], after its columns; with
 /// `limit`, only the first rows (for a preview). Returns the number of rows read.
+/// `StreamError::Stopped` when `stopper` was used.
 pub fn stream<S: RowSink>(
     c: &SqlConnection,
     password: &Password,
     query: &ReadOnlyQuery,
     limits: &Limits,
     limit: Option<u64>,
+    stopper: &Stopper,
     sink: &mut S,
 ) -> Result<u64, StreamError<S::Error>> {
     let mut client = connect(c, password, limits)?;
-    begin_read_only(&mut client, limits)?;
-    let columns = columns_of(&mut client, query)?;
+    stopper.attach(Some(client.cancel_token()));
+    let result = stream_on(&mut client, query, limits, limit, stopper, sink);
+    stopper.attach(None);
+    match result {
+        Err(StreamError::Sql(_)) if stopper.is_stopped() => Err(StreamError::Stopped),
+        other => other,
+    }
+}
+
+fn stream_on<S: RowSink>(
+    client: &mut Client,
+    query: &ReadOnlyQuery,
+    limits: &Limits,
+    limit: Option<u64>,
+    stopper: &Stopper,
+    sink: &mut S,
+) -> Result<u64, StreamError<S::Error>> {
+    begin_read_only(client, limits)?;
+    let columns = columns_of(client, query)?;
     sink.columns(&columns).map_err(StreamError::Sink)?;
     let shapes: Vec<Shape> = columns.iter().map(|c| Shape::of_type(&c.db_type)).collect();
     let copy = match limit {
@@ -251,6 +337,9 @@ pub fn stream<S: RowSink>(
     let mut rows: u64 = 0;
     let outcome = (|| {
         let mut reader = client.copy_out(&copy).map_err(|e| server_error(&e, 0))?;
+        if stopper.is_stopped() {
+            return Err(StreamError::Stopped);
+        }
         let mut batch: Vec<Vec<String>> = Vec::with_capacity(BATCH_ROWS);
         let mut line = Vec::with_capacity(256);
         loop {
@@ -280,6 +369,9 @@ pub fn stream<S: RowSink>(
             rows += 1;
             batch.push(values);
             if batch.len() == BATCH_ROWS {
+                if stopper.is_stopped() {
+                    return Err(StreamError::Stopped);
+                }
                 sink.rows(&batch).map_err(StreamError::Sink)?;
                 batch.clear();
             }
@@ -294,7 +386,6 @@ pub fn stream<S: RowSink>(
         // ask it to stop, then close the connection, which also ends the transaction.
         let _ = cancel.cancel_query(NoTls);
     }
-    drop(client);
     outcome
 }
 
@@ -321,6 +412,23 @@ mod tests {
             None
         );
         assert_eq!(lookup_password("", &conn()), None);
+    }
+
+    #[test]
+    fn a_saved_password_is_found_again_and_kept_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("pgpass");
+        std::env::set_var("PGPASSFILE", &file);
+        std::fs::write(&file, "other:1:x:y:keep\n").unwrap();
+        save_password(&conn(), "first").unwrap();
+        save_password(&conn(), "new:one").unwrap();
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert_eq!(text, "db.local:5433:erp:finance:new\\:one\nother:1:x:y:keep\n");
+        assert_eq!(Password::FromPasswordFile.resolve(&conn()).as_deref(), Some("new:one"));
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        std::env::remove_var("PGPASSFILE");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Reference datasets, document sets and their rows.
 
 use engine::index::free_in_background;
-use engine::{CancelToken, Dataset, DatasetKind, Document, Record, RowPage};
+use engine::{CancelToken, Dataset, DatasetKind, DatasetStatus, Document, Record, RowPage};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::{from_json, to_json, Result, Store, StoreError};
@@ -11,6 +11,8 @@ const CANCEL_EVERY: usize = 16_384;
 
 const DATASET_COLUMNS: &str =
     "id, kind, name, source_type, source_file, columns, row_count, id_column, filename_column, created_at";
+/// Read with DATASET_COLUMNS: where an import stands and where the rows come from.
+const DATASET_STATE: &str = "status, version, error, rows_imported, sql_source";
 
 fn kind_str(k: DatasetKind) -> &'static str {
     match k {
@@ -19,9 +21,10 @@ fn kind_str(k: DatasetKind) -> &'static str {
     }
 }
 
-fn dataset_from_row(r: &Row) -> rusqlite::Result<(Dataset, String)> {
+fn dataset_from_row(r: &Row) -> rusqlite::Result<(Dataset, String, Option<String>)> {
     let kind: String = r.get(1)?;
     let columns: String = r.get(5)?;
+    let status: String = r.get(10)?;
     Ok((
         Dataset {
             id: r.get(0)?,
@@ -38,18 +41,36 @@ fn dataset_from_row(r: &Row) -> rusqlite::Result<(Dataset, String)> {
             id_column: r.get(7)?,
             filename_column: r.get(8)?,
             created_at: r.get(9)?,
+            status: DatasetStatus::parse(&status).unwrap_or(DatasetStatus::Failed),
+            version: r.get::<_, i64>(11)? as u32,
+            error: r.get(12)?,
+            rows_imported: r.get::<_, Option<i64>>(13)?.map(|n| n as u64),
+            sql: None,
         },
         columns,
+        r.get(14)?,
     ))
 }
 
-fn finish_dataset((mut d, columns): (Dataset, String)) -> Result<Dataset> {
+fn finish_dataset((mut d, columns, sql): (Dataset, String, Option<String>)) -> Result<Dataset> {
     d.columns = from_json("dataset columns", &columns)?;
+    d.sql = sql.map(|s| from_json("dataset SQL source", &s)).transpose()?;
     Ok(d)
 }
 
-fn get_dataset_on(conn: &Connection, id: &str) -> Result<Dataset> {
-    let sql = format!("SELECT {DATASET_COLUMNS} FROM datasets WHERE id = ?1");
+/// The dataset (hidden versions included) whose rows `id` reads now: itself, or the version a
+/// refresh made current.
+pub(crate) fn rows_set_of(conn: &Connection, id: &str) -> Result<String> {
+    let found: Option<Option<String>> = conn
+        .query_row("SELECT rows_from FROM datasets WHERE id = ?1", [id], |r| r.get(0))
+        .optional()?;
+    Ok(found.flatten().unwrap_or_else(|| id.to_string()))
+}
+
+pub(crate) fn get_dataset_on(conn: &Connection, id: &str) -> Result<Dataset> {
+    let sql = format!(
+        "SELECT {DATASET_COLUMNS}, {DATASET_STATE} FROM datasets WHERE id = ?1 AND version_of IS NULL"
+    );
     let row = conn.query_row(&sql, [id], dataset_from_row).optional()?;
     finish_dataset(row.ok_or_else(|| StoreError::NotFound {
         kind: "dataset",
@@ -57,9 +78,9 @@ fn get_dataset_on(conn: &Connection, id: &str) -> Result<Dataset> {
     })?)
 }
 
-fn insert_dataset_row(tx: &rusqlite::Transaction, d: &Dataset) -> Result<()> {
+pub(crate) fn insert_dataset_row(tx: &rusqlite::Transaction, d: &Dataset) -> Result<()> {
     tx.execute(
-        &format!("INSERT INTO datasets ({DATASET_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
+        &format!("INSERT INTO datasets ({DATASET_COLUMNS}, {DATASET_STATE}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"),
         params![
             d.id,
             kind_str(d.kind),
@@ -70,7 +91,12 @@ fn insert_dataset_row(tx: &rusqlite::Transaction, d: &Dataset) -> Result<()> {
             d.row_count as i64,
             d.id_column,
             d.filename_column,
-            d.created_at
+            d.created_at,
+            d.status.as_str(),
+            d.version as i64,
+            d.error,
+            d.rows_imported.map(|n| n as i64),
+            d.sql.as_ref().map(to_json).transpose()?
         ],
     )?;
     Ok(())
@@ -120,7 +146,7 @@ impl Store {
     pub fn list_datasets(&self) -> Result<Vec<Dataset>> {
         let conn = self.read();
         let mut stmt = conn.prepare(&format!(
-            "SELECT {DATASET_COLUMNS} FROM datasets ORDER BY created_at DESC, id"
+            "SELECT {DATASET_COLUMNS}, {DATASET_STATE} FROM datasets WHERE version_of IS NULL ORDER BY created_at DESC, id"
         ))?;
         let rows = stmt.query_map([], dataset_from_row)?;
         rows.map(|r| finish_dataset(r?)).collect()
@@ -157,9 +183,13 @@ impl Store {
                 "SELECT document_id, vals FROM documents WHERE set_id = ?1 ORDER BY ordinal LIMIT ?2 OFFSET ?3"
             }
         };
+        let rows_id = match d.kind {
+            DatasetKind::Reference => rows_set_of(&conn, id)?,
+            DatasetKind::Documents => id.to_string(),
+        };
         let mut stmt = conn.prepare(sql)?;
         let rows = stmt
-            .query_map(params![id, limit as i64, offset], |r| {
+            .query_map(params![rows_id, limit as i64, offset], |r| {
                 Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
             })?
             .map(|r| {
@@ -188,8 +218,32 @@ impl Store {
         id: &str,
         cancel: &CancelToken,
     ) -> Result<Option<(Dataset, Vec<Record>)>> {
+        self.load_reference_at(id, None, cancel)
+    }
+
+    /// Like `load_reference`, reading the rows of version `rows_id` (a run's pinned rows) when
+    /// given; the dataset returned then has that version's columns and row count.
+    pub fn load_reference_at(
+        &self,
+        id: &str,
+        rows_id: Option<&str>,
+        cancel: &CancelToken,
+    ) -> Result<Option<(Dataset, Vec<Record>)>> {
         let conn = self.scan_connection()?;
-        let d = get_dataset_on(&conn, id)?;
+        let mut d = get_dataset_on(&conn, id)?;
+        let rows_id = match rows_id {
+            Some(r) => r.to_string(),
+            None => rows_set_of(&conn, id)?,
+        };
+        if rows_id != id {
+            let (columns, count): (String, i64) = conn.query_row(
+                "SELECT columns, row_count FROM datasets WHERE id = ?1",
+                [&rows_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            d.columns = from_json("dataset columns", &columns)?;
+            d.row_count = count as u64;
+        }
         if d.kind != DatasetKind::Reference {
             return Err(StoreError::NotFound {
                 kind: "reference data",
@@ -200,7 +254,7 @@ impl Store {
             "SELECT row_id, vals FROM reference_rows WHERE dataset_id = ?1 ORDER BY ordinal",
         )?;
         let mut raw: Vec<(String, String)> = Vec::with_capacity(d.row_count as usize);
-        let mut rows = stmt.query([id])?;
+        let mut rows = stmt.query([&rows_id])?;
         while let Some(r) = rows.next()? {
             if raw.len().is_multiple_of(CANCEL_EVERY) && cancel.is_cancelled() {
                 // Millions of small strings take a while to free: not on the cancel's path.
@@ -284,7 +338,22 @@ impl Store {
 
     /// Reference rows by id, in the order asked; unknown ids are skipped.
     pub fn reference_rows_by_ids(&self, dataset_id: &str, ids: &[String]) -> Result<Vec<Record>> {
+        self.reference_rows_at(dataset_id, None, ids)
+    }
+
+    /// Like `reference_rows_by_ids`, from version `rows_id` (a run's pinned rows) when given.
+    pub fn reference_rows_at(
+        &self,
+        dataset_id: &str,
+        rows_id: Option<&str>,
+        ids: &[String],
+    ) -> Result<Vec<Record>> {
         let conn = self.read();
+        let rows_id = match rows_id {
+            Some(r) => r.to_string(),
+            None => rows_set_of(&conn, dataset_id)?,
+        };
+        let dataset_id = rows_id.as_str();
         let mut stmt = conn.prepare_cached(
             "SELECT vals FROM reference_rows WHERE dataset_id = ?1 AND row_id = ?2",
         )?;

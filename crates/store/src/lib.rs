@@ -10,6 +10,7 @@ mod datasets;
 mod em;
 mod em_pipelines;
 mod error;
+mod imports;
 mod leases;
 mod migrations;
 mod packages;
@@ -29,6 +30,7 @@ use rusqlite::Connection;
 pub use em::{EmJobRecord, EmModelFilter, EmModelRecord};
 pub use em_pipelines::{EmPipelineRecord, EmPipelineRunRecord};
 pub use error::StoreError;
+pub use imports::ImportSlot;
 pub use leases::{Lease, LiveProgress, OwnedRunState, Owner, RunRecord};
 pub use packages::PackageRunQuery;
 pub use queue::{ConfidenceHistogram, ResultFilter, ResultSort, ReviewCounts};
@@ -346,6 +348,11 @@ mod tests {
             id_column: None,
             filename_column: None,
             created_at: "2026-11-22T00:00:00Z".into(),
+            status: Default::default(),
+            version: 1,
+            error: None,
+            rows_imported: None,
+            sql: None,
         };
         let rows: Vec<Record> = (0..40_000)
             .map(|i| Record {

@@ -320,6 +320,26 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX em_pipeline_runs_by_pipeline ON em_pipeline_runs(pipeline_id, job_id);
     "#,
+    // 16: reference data read from a database (issue 18). A dataset has a status (importing,
+    //     ready, failed), a version counted per completed import, the error of a failed one, the
+    //     SQL source it refreshes from (JSON, no password) and live progress with a cancel
+    //     request. A refresh writes its rows under a hidden dataset (version_of = the dataset) and
+    //     then points the dataset at them (rows_from); a run pins the rows it matched against
+    //     (reference_rows_from), so past runs keep them while older unpinned versions are dropped.
+    r#"
+    ALTER TABLE datasets ADD COLUMN status TEXT NOT NULL DEFAULT 'ready';
+    ALTER TABLE datasets ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE datasets ADD COLUMN error TEXT;
+    ALTER TABLE datasets ADD COLUMN sql_source TEXT;
+    ALTER TABLE datasets ADD COLUMN rows_imported INTEGER;
+    ALTER TABLE datasets ADD COLUMN import_heartbeat_ms INTEGER;
+    ALTER TABLE datasets ADD COLUMN cancel_requested_at TEXT;
+    ALTER TABLE datasets ADD COLUMN rows_from TEXT;
+    ALTER TABLE datasets ADD COLUMN version_of TEXT REFERENCES datasets(id) ON DELETE CASCADE;
+    CREATE INDEX datasets_versions ON datasets(version_of) WHERE version_of IS NOT NULL;
+    ALTER TABLE runs ADD COLUMN reference_rows_from TEXT;
+    CREATE INDEX runs_by_reference_rows ON runs(reference_rows_from) WHERE reference_rows_from IS NOT NULL;
+    "#,
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<()> {

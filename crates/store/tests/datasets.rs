@@ -27,6 +27,11 @@ fn dataset(id: &str, kind: DatasetKind, rows: usize, created_at: &str) -> Datase
         id_column: Some("po".into()),
         filename_column: (kind == DatasetKind::Documents).then(|| "file".into()),
         created_at: created_at.into(),
+        status: Default::default(),
+        version: 1,
+        error: None,
+        rows_imported: None,
+        sql: None,
     }
 }
 

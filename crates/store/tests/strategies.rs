@@ -25,6 +25,11 @@ fn reference(w: &Workspace, id: &str) {
         id_column: None,
         filename_column: None,
         created_at: T0.into(),
+        status: Default::default(),
+        version: 1,
+        error: None,
+        rows_imported: None,
+        sql: None,
     };
     let rows: Vec<Record> = (0..2)
         .map(|i| Record {
