@@ -156,8 +156,9 @@ commands! {
         call(ws, move |w| w.result_decisions(&result_id)).await
     }
 
-    async fn reference_rows[ws: Ws<'_>](dataset_id: String, ids: Vec<String>) -> Vec<Record> {
-        call(ws, move |w| w.reference_rows(&dataset_id, &ids)).await
+    /// With `run_id`, the rows that run matched against (a refresh may have replaced them since).
+    async fn reference_rows[ws: Ws<'_>](dataset_id: String, ids: Vec<String>, run_id: Option<String>) -> Vec<Record> {
+        call(ws, move |w| w.reference_rows(&dataset_id, &ids, run_id.as_deref())).await
     }
 
     /// Streams the progress of every run to the window through `on_event` until the window goes

@@ -20,6 +20,6 @@ pub mod strategy;
 pub mod validate;
 
 pub use domain::*;
-pub use source::{DatasetStatus, SqlConnection, SqlEngine, SqlSource};
 pub use error::EngineError;
 pub use progress::{CancelToken, Phase, ProgressSink, ProgressUpdate};
+pub use source::{DatasetStatus, SqlConnection, SqlEngine, SqlSource};

@@ -164,8 +164,21 @@ impl Workspace {
     }
 
     /// Reference rows by id, for showing a candidate's whole record next to the document.
-    pub fn reference_rows(&self, dataset_id: &str, ids: &[String]) -> Result<Vec<Record>> {
+    /// With `run_id`, the rows as that run matched against them, even after a refresh replaced
+    /// them (a run pins the version it read).
+    pub fn reference_rows(
+        &self,
+        dataset_id: &str,
+        ids: &[String],
+        run_id: Option<&str>,
+    ) -> Result<Vec<Record>> {
         self.store.get_dataset(dataset_id)?;
-        Ok(self.store.reference_rows_by_ids(dataset_id, ids)?)
+        let pinned = match run_id {
+            Some(run) => self.store.run_reference_rows(run)?,
+            None => None,
+        };
+        Ok(self
+            .store
+            .reference_rows_at(dataset_id, pinned.as_deref(), ids)?)
     }
 }

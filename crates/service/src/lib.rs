@@ -27,6 +27,7 @@ mod runner;
 mod runs;
 mod schedule;
 mod smart;
+mod sql_import;
 mod strategies;
 mod upload;
 pub mod workspace_files;
@@ -56,6 +57,8 @@ pub use recent::{RecentList, RecentWorkspace};
 pub use runner::ProgressListener;
 pub use schedule::SchedulerHandle;
 pub use smart::{AiResolveInput, SmartRunInput};
+pub use sql_import::{RefreshRequest, SqlImportRequest, SqlPreview};
+pub use sqlsource::SqlColumn;
 pub use strategies::{
     ConfigFromStrategy, GenerateStrategyInput, MatchingStrategy, StrategyContent, StrategyLinks,
     StrategyPatch,
@@ -133,6 +136,9 @@ impl Workspace {
             )?;
         }
         runner.inner.recover_orphans();
+        if !store.is_read_only() {
+            Workspace::fail_stale_imports(&store)?;
+        }
         let ws = Workspace {
             store,
             path: path.to_path_buf(),

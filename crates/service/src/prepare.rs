@@ -24,6 +24,8 @@ pub(crate) struct RunSpec<'a> {
     pub one_to_one: bool,
     pub blocking_keys: Option<&'a [BlockingKey]>,
     pub blocking_strategy: Option<BlockingStrategy>,
+    /// The reference rows' version a run pinned; `None` reads the current one.
+    pub pinned_rows: Option<String>,
 }
 
 impl<'a> RunSpec<'a> {
@@ -50,6 +52,7 @@ impl<'a> RunSpec<'a> {
             one_to_one: config.one_to_one,
             blocking_keys: config.blocking_keys.as_deref(),
             blocking_strategy: config.blocking_strategy,
+            pinned_rows: None,
         }
     }
 }
@@ -81,7 +84,7 @@ pub(crate) fn prepare_run(
     cancel: &CancelToken,
 ) -> Result<Option<Prepared>> {
     let loaded = store
-        .load_reference(spec.reference_data_id, cancel)
+        .load_reference_at(spec.reference_data_id, spec.pinned_rows.as_deref(), cancel)
         .map_err(|e| match e {
             StoreError::NotFound { .. } => {
                 ServiceError::not_found("reference data", spec.reference_data_id)
@@ -91,6 +94,18 @@ pub(crate) fn prepare_run(
     let Some((dataset, reference)) = loaded else {
         return Ok(None);
     };
+    if dataset.version == 0 {
+        return Err(ServiceError::Conflict(match &dataset.error {
+            Some(e) => format!(
+                "reference data \"{}\" has no rows: its import failed: {e}",
+                dataset.name
+            ),
+            None => format!(
+                "reference data \"{}\" has no rows yet: it is still importing",
+                dataset.name
+            ),
+        }));
+    }
     let reference_columns: Vec<String> = dataset.columns.iter().map(|c| c.name.clone()).collect();
     let plan = MatchPlan::new(
         spec.field_mappings,

@@ -68,6 +68,7 @@ impl Workspace {
             one_to_one: input.one_to_one.unwrap_or(false),
             blocking_keys: input.blocking_keys.as_deref(),
             blocking_strategy: input.blocking_strategy,
+            pinned_rows: None,
         };
         let cancel = CancelToken::new();
         let prepared = prepare_run(&self.store, &spec, &doc_columns, &cancel)

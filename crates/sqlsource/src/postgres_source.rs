@@ -82,10 +82,17 @@ pub(crate) fn lookup_password(text: &str, c: &SqlConnection) -> Option<String> {
 pub fn save_password(c: &SqlConnection, password: &str) -> std::io::Result<PathBuf> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    let path = password_file().ok_or_else(|| std::io::Error::other("no home folder for ~/.pgpass"))?;
+    let path =
+        password_file().ok_or_else(|| std::io::Error::other("no home folder for ~/.pgpass"))?;
     let esc = |s: &str| s.replace('\\', "\\\\").replace(':', "\\:");
     let port = c.port().to_string();
-    let key = format!("{}:{}:{}:{}:", esc(&c.host), port, esc(&c.database), esc(&c.user));
+    let key = format!(
+        "{}:{}:{}:{}:",
+        esc(&c.host),
+        port,
+        esc(&c.database),
+        esc(&c.user)
+    );
     let old = std::fs::read_to_string(&path).unwrap_or_default();
     let mut text = format!("{key}{}\n", esc(password));
     for line in old.lines().filter(|l| !l.starts_with(&key)) {
@@ -275,7 +282,12 @@ impl Stopper {
 
     pub fn stop(&self) {
         self.inner.stopped.store(true, Ordering::SeqCst);
-        let token = self.inner.server.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let token = self
+            .inner
+            .server
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
         if let Some(token) = token {
             // Best effort: if the statement already ended there is nothing to cancel.
             let _ = token.cancel_query(NoTls);
@@ -424,8 +436,14 @@ mod tests {
         save_password(&conn(), "first").unwrap();
         save_password(&conn(), "new:one").unwrap();
         let text = std::fs::read_to_string(&file).unwrap();
-        assert_eq!(text, "db.local:5433:erp:finance:new\\:one\nother:1:x:y:keep\n");
-        assert_eq!(Password::FromPasswordFile.resolve(&conn()).as_deref(), Some("new:one"));
+        assert_eq!(
+            text,
+            "db.local:5433:erp:finance:new\\:one\nother:1:x:y:keep\n"
+        );
+        assert_eq!(
+            Password::FromPasswordFile.resolve(&conn()).as_deref(),
+            Some("new:one")
+        );
         let mode = std::fs::metadata(&file).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
         std::env::remove_var("PGPASSFILE");

@@ -206,7 +206,16 @@ fn duplicate_column_names_are_refused() {
 fn a_preview_reads_only_its_first_rows() {
     let q = check_read_only("SELECT g FROM generate_series(1, 100000) g ORDER BY g DESC").unwrap();
     let mut sink = Collect::default();
-    let n = stream(&conn(), &pw(), &q, &Limits::default(), Some(3), &Stopper::new(), &mut sink).unwrap();
+    let n = stream(
+        &conn(),
+        &pw(),
+        &q,
+        &Limits::default(),
+        Some(3),
+        &Stopper::new(),
+        &mut sink,
+    )
+    .unwrap();
     assert_eq!(n, 3);
     assert_eq!(sink.rows, [["100000"], ["99999"], ["99998"]]);
 }
@@ -220,7 +229,16 @@ fn a_sink_that_stops_ends_the_query_on_the_server() {
         ..Collect::default()
     };
     let started = std::time::Instant::now();
-    let err = stream(&conn(), &pw(), &q, &Limits::default(), None, &Stopper::new(), &mut sink).unwrap_err();
+    let err = stream(
+        &conn(),
+        &pw(),
+        &q,
+        &Limits::default(),
+        None,
+        &Stopper::new(),
+        &mut sink,
+    )
+    .unwrap_err();
     assert!(matches!(err, StreamError::Sink("stopped")), "{err:?}");
     assert!(started.elapsed() < Duration::from_secs(10));
     // No session is left running the query.
@@ -264,7 +282,16 @@ fn a_lost_connection_mid_stream_is_an_error_not_a_short_import() {
         rows: 0,
         killed: false,
     };
-    let err = stream(&conn(), &pw(), &q, &Limits::default(), None, &Stopper::new(), &mut sink).unwrap_err();
+    let err = stream(
+        &conn(),
+        &pw(),
+        &q,
+        &Limits::default(),
+        None,
+        &Stopper::new(),
+        &mut sink,
+    )
+    .unwrap_err();
     match err {
         StreamError::Sql(SqlError::Lost { rows, message }) => {
             assert!(rows >= 2000, "{rows}");
@@ -291,8 +318,21 @@ fn a_stopper_ends_a_query_that_sends_nothing_yet() {
     });
     let started = std::time::Instant::now();
     let mut sink = Collect::default();
-    let err = stream(&conn(), &pw(), &q, &Limits::default(), None, &stopper, &mut sink).unwrap_err();
+    let err = stream(
+        &conn(),
+        &pw(),
+        &q,
+        &Limits::default(),
+        None,
+        &stopper,
+        &mut sink,
+    )
+    .unwrap_err();
     t.join().unwrap();
     assert!(matches!(err, StreamError::Stopped), "{err:?}");
-    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
 }

@@ -54,7 +54,9 @@ fn dataset_from_row(r: &Row) -> rusqlite::Result<(Dataset, String, Option<String
 
 fn finish_dataset((mut d, columns, sql): (Dataset, String, Option<String>)) -> Result<Dataset> {
     d.columns = from_json("dataset columns", &columns)?;
-    d.sql = sql.map(|s| from_json("dataset SQL source", &s)).transpose()?;
+    d.sql = sql
+        .map(|s| from_json("dataset SQL source", &s))
+        .transpose()?;
     Ok(d)
 }
 
@@ -62,7 +64,9 @@ fn finish_dataset((mut d, columns, sql): (Dataset, String, Option<String>)) -> R
 /// refresh made current.
 pub(crate) fn rows_set_of(conn: &Connection, id: &str) -> Result<String> {
     let found: Option<Option<String>> = conn
-        .query_row("SELECT rows_from FROM datasets WHERE id = ?1", [id], |r| r.get(0))
+        .query_row("SELECT rows_from FROM datasets WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
         .optional()?;
     Ok(found.flatten().unwrap_or_else(|| id.to_string()))
 }

@@ -100,7 +100,10 @@ impl Inner {
             rows_total: total,
             rows_matched: 0,
         });
-        let spec = RunSpec::of_run(&config, stored.model.as_ref());
+        let mut spec = RunSpec::of_run(&config, stored.model.as_ref());
+        spec.pinned_rows = self
+            .store
+            .pin_reference_rows(run_id, &config.reference_data_id)?;
         let Some(mut prepared) = prepare_run(&self.store, &spec, &doc_columns, &active.cancel)?
         else {
             return self.finish(run_id, RunStatus::Cancelled, None);
