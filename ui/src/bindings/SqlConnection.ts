@@ -3,7 +3,7 @@ import type { SqlEngine } from "./SqlEngine";
 
 /**
  * Where to connect. Never holds the password: that is given per import or found in the user's
- * password file (see [`Password`]), so the workspace file, which stores this, holds no secret.
+ * PostgreSQL password file, so the workspace file, which stores this, holds no secret.
  */
 export type SqlConnection = { engine: SqlEngine, host: string, 
 /**

@@ -79,8 +79,8 @@ export type TauriCommands = {
   revert_decision: { args: { runId: string; resultId: string; decisionId: string }; answer: MatchResult };
   /** `result_decisions(result_id: String) -> Vec<ReviewDecision>` */
   result_decisions: { args: { resultId: string }; answer: Array<ReviewDecision> };
-  /** `reference_rows(dataset_id: String, ids: Vec<String>) -> Vec<Record>` */
-  reference_rows: { args: { datasetId: string; ids: Array<string> }; answer: Array<Record> };
+  /** `reference_rows(dataset_id: String, ids: Vec<String>, run_id: Option<String>) -> Vec<Record>` */
+  reference_rows: { args: { datasetId: string; ids: Array<string>; runId?: string | null }; answer: Array<Record> };
   /** `watch_progress(on_event: Channel<RunProgress>) -> ()` */
   watch_progress: { args: { onEvent: Channel<RunProgress> }; answer: null };
   /** `preview_import(request: ImportRequest) -> ImportPreview` */
