@@ -14,13 +14,15 @@ import sys
 # Crate -> crates it must never reach. Workspace crates by package name; "tauri" and "axum" stand
 # for the window and HTTP, which only the shells may pull in.
 FORBIDDEN = {
-    "engine": {"import", "datagen", "store", "service", "api", "matchbook-cli", "matchbook",
-               "tauri", "axum", "rusqlite"},
+    "engine": {"import", "sqlsource", "datagen", "store", "service", "api", "matchbook-cli",
+               "matchbook", "tauri", "axum", "rusqlite", "postgres"},
     "import": {"datagen", "store", "service", "api", "matchbook-cli", "matchbook", "tauri", "axum",
                "rusqlite"},
+    "sqlsource": {"import", "datagen", "store", "service", "api", "matchbook-cli", "matchbook",
+                  "tauri", "axum", "rusqlite"},
     "datagen": {"store", "service", "api", "matchbook-cli", "matchbook", "tauri", "axum",
                 "rusqlite"},
-    "store": {"import", "datagen", "service", "api", "matchbook-cli", "matchbook", "tauri", "axum"},
+    "store": {"import", "sqlsource", "datagen", "service", "api", "matchbook-cli", "matchbook", "tauri", "axum"},
     "service": {"api", "matchbook-cli", "matchbook", "tauri", "axum"},
     "api": {"matchbook-cli", "matchbook", "tauri"},
     "matchbook-cli": {"matchbook", "tauri"},

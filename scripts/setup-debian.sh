@@ -12,7 +12,8 @@ pkgs=(libwebkit2gtk-4.1-dev build-essential curl wget file libssl-dev
       libayatana-appindicator3-dev librsvg2-dev libgtk-3-dev libxdo-dev pkg-config
       xvfb xauth dbus-x11 at-spi2-core imagemagick webkit2gtk-driver x11-utils xdotool
       python3 python3-venv
-      debootstrap)  # the package test installs the .deb into a fresh Debian root
+      debootstrap   # the package test installs the .deb into a fresh Debian root
+      postgresql)   # the from-sql tests start a real server of their own (tests/pgtest)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -21,6 +21,7 @@ mod packages;
 mod review;
 mod scale;
 mod similarity;
+mod sql;
 mod workload;
 
 use std::path::PathBuf;
@@ -63,6 +64,9 @@ enum Command {
     /// An entity-matching pipeline over generated industrial tags: run time and F1, with
     /// confirmed matches, then with its generated rules accepted.
     Em(em::EmArgs),
+    /// Reference data from a real PostgreSQL server (started for the bench): time to the columns
+    /// and to ready, rows per second, beside the same rows from a CSV file.
+    SqlImport(sql::SqlArgs),
     /// Internal: execute one run in this process and print its timings as JSON.
     #[command(hide = true)]
     RunOnce(child::RunOnceArgs),
@@ -148,6 +152,7 @@ fn main() -> ExitCode {
         Some(Command::Review(args)) => review::run(&args),
         Some(Command::Packages(args)) => packages::run(&args),
         Some(Command::Em(args)) => em::run(&args),
+        Some(Command::SqlImport(args)) => sql::run(&args),
         Some(Command::Similarity(args)) => similarity::run(&args),
         None => scale::run(&cli.scale),
     };

@@ -85,6 +85,7 @@ impl Workspace {
                 .record_schedule_fired(id, &scheduled.schedule, &slot_text)?;
             return Ok(None);
         }
+        self.refresh_before_scheduled_run(id);
         // Started before the slot is recorded: should recording fail, the next pass finds the
         // run active and skips the slot, where the other order could lose the run.
         let run = match self.start_run(id, TriggeredBy::Scheduled) {
@@ -96,6 +97,31 @@ impl Workspace {
         self.store
             .record_schedule_fired(id, &scheduled.schedule, &slot_text)?;
         Ok(Some(run))
+    }
+
+    /// A scheduled run of a config whose reference data comes from a database matches against
+    /// the database as it is now: the query is re-run first (password from the user's password
+    /// file) and waited for. A refresh that fails leaves the previous version, which the run then
+    /// uses; the dataset shows the refresh's error.
+    fn refresh_before_scheduled_run(&self, config_id: &str) {
+        let Ok(config) = self.store.get_config(config_id) else {
+            return;
+        };
+        let Ok(dataset) = self.store.get_dataset(&config.reference_data_id) else {
+            return;
+        };
+        if dataset.sql.is_none() {
+            return;
+        }
+        let refreshing = match dataset.status {
+            engine::DatasetStatus::Importing => true,
+            _ => self
+                .refresh_dataset(&dataset.id, &crate::RefreshRequest::default())
+                .is_ok(),
+        };
+        if refreshing {
+            let _ = self.wait_for_import(&dataset.id, std::time::Duration::from_secs(3600));
+        }
     }
 
     /// Makes a pass of [`Workspace::run_due_schedules`] at once and then every `period` on

@@ -273,6 +273,23 @@ impl Workspace {
         Ok(dataset)
     }
 
+    /// Writes `password` for the connection of database dataset `id` into the user's password
+    /// file (mode 0600), as `save_password` of an import does: for a refresh given a password
+    /// that worked, so later refreshes (scheduled ones too) find it. Returns the file's path.
+    pub fn save_dataset_password(&self, id: &str, password: &str) -> Result<std::path::PathBuf> {
+        let Some(source) = self.get_dataset(id)?.sql else {
+            return Err(ServiceError::Conflict(format!(
+                "reference data {id} was not imported from a database: it has no connection"
+            )));
+        };
+        sqlsource::save_password(&source.connection, password).map_err(|e| {
+            ServiceError::validation(
+                "save_password",
+                format!("could not write the password file: {e}"),
+            )
+        })
+    }
+
     /// Asks the import of `id` to stop, wherever it runs. A first import's dataset then
     /// disappears; a refresh leaves the previous version. 409 when nothing is importing.
     pub fn cancel_import(&self, id: &str) -> Result<Dataset> {

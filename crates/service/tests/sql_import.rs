@@ -457,3 +457,62 @@ fn a_million_rows_import() {
         1e6 / secs
     );
 }
+
+/// A clock that stands still until the test moves it.
+struct TestClock(std::sync::Mutex<chrono::DateTime<chrono::Utc>>);
+
+impl service::Clock for TestClock {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        *self.0.lock().unwrap()
+    }
+}
+
+#[test]
+fn a_scheduled_run_refreshes_its_database_reference_first_with_the_saved_password() {
+    use chrono::TimeZone;
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let t0 = chrono::Utc.with_ymd_and_hms(2026, 6, 10, 8, 0, 0).unwrap();
+    let clock = std::sync::Arc::new(TestClock(std::sync::Mutex::new(t0)));
+    let ws = common::open_with_clock(&rt, &dir.path().join("w.matchbook"), clock.clone());
+    // The password goes to a password file of the test's own, as "Remember in ~/.pgpass" does.
+    let pgpass = dir.path().join("pgpass");
+    std::env::set_var("PGPASSFILE", &pgpass);
+    table_of_pos("pos_scheduled");
+    let mut req = request("SELECT * FROM pos_scheduled");
+    req.id_column = Some("po_id".into());
+    req.save_password = true;
+    let reference = wait_ready(&ws, &ws.import_sql(&req).unwrap().id);
+    assert!(std::fs::read_to_string(&pgpass)
+        .unwrap()
+        .contains(pgtest::PASSWORD));
+    let docs = import(
+        &ws,
+        fixture("invoices_small.csv"),
+        DatasetKind::Documents,
+        "document_id",
+    );
+    let mut input = invoice_config(&reference.id, &docs.id);
+    input.schedule = Some(engine::Schedule::IntervalMinutes(60));
+    let config = ws.create_config(&input).unwrap();
+
+    pgtest::server().execute(
+        "INSERT INTO pos_scheduled VALUES ('po_77', 'PO-2024-007777', 'V077', 'Morning Vendor', 5, 'EUR', '2024-06-01', 'today');",
+    );
+    *clock.0.lock().unwrap() = t0 + chrono::TimeDelta::minutes(61);
+    let started = ws.run_due_schedules().unwrap();
+    assert_eq!(started.len(), 1);
+    let run = ws.wait_for_run(&started[0].id, WAIT).unwrap();
+    assert_eq!(run.status, engine::RunStatus::Completed, "{:?}", run.error);
+    let now = ws.get_dataset(&reference.id).unwrap();
+    assert_eq!(
+        (now.version, now.row_count),
+        (2, 13),
+        "refreshed before the run"
+    );
+    let rows = ws
+        .reference_rows(&reference.id, &["po_77".to_string()], Some(&run.id))
+        .unwrap();
+    assert_eq!(rows.len(), 1, "the run matched against this morning's rows");
+    let _ = config;
+}
