@@ -20,6 +20,7 @@ use service::{
     CursorQuery, GuideState, InputRow, PackageConfigInput, PackageConfigPatch, PackageRunFilter,
 };
 use service::{Diagnostics, RecentWorkspace};
+use service::{RefreshRequest, SqlImportRequest, SqlPreview};
 // Named as the window's types are: the service has a RunSummary of its own (matching runs).
 use service::em::{
     Pipeline, PipelineSpec, RunResult as PipelineRunResult, RunSummary as PipelineRunSummary,
@@ -76,6 +77,33 @@ commands! {
 
     async fn delete_dataset[ws: Ws<'_>](id: String) -> () {
         call(ws, move |w| w.delete_dataset(&id)).await
+    }
+
+    // ---- reference data from a database ---------------------------------------------------
+    // The password comes with the request (used once, never stored) or from the user's
+    // PostgreSQL password file; errors name the field to change (`connection.host`, `password`,
+    // `query`, `id_column`).
+
+    /// The query's columns (with the database's types) and first rows, for the wizard.
+    async fn preview_sql[ws: Ws<'_>](request: SqlImportRequest) -> SqlPreview {
+        call(ws, move |w| w.preview_sql(&request)).await
+    }
+
+    /// Starts importing the query's rows as new reference data: answers at once, `importing`
+    /// with its columns; the rows stream in the background until it is `ready` or `failed`.
+    async fn import_sql[ws: Ws<'_>](request: SqlImportRequest) -> Dataset {
+        call(ws, move |w| w.import_sql(&request)).await
+    }
+
+    /// Re-runs a database dataset's query into a new version, in the background.
+    async fn refresh_dataset[ws: Ws<'_>](id: String, request: RefreshRequest) -> Dataset {
+        call(ws, move |w| w.refresh_dataset(&id, &request)).await
+    }
+
+    /// Stops an import in progress: a first import's dataset goes, a refresh keeps the
+    /// previous version.
+    async fn cancel_import[ws: Ws<'_>](id: String) -> Dataset {
+        call(ws, move |w| w.cancel_import(&id)).await
     }
 
     async fn dataset_rows[ws: Ws<'_>](

@@ -36,6 +36,7 @@ import type { ConfigInput } from './bindings/ConfigInput';
 import { TAURI_COMMANDS } from './bindings/TauriCommands';
 import type { PipelineSpec } from './bindings/PipelineSpec';
 import type { RunProgress } from './bindings/RunProgress';
+import type { SqlImportRequest } from './bindings/SqlImportRequest';
 
 const input: ConfigInput = {
   name: 'Invoices to POs',
@@ -44,6 +45,16 @@ const input: ConfigInput = {
   field_mappings: [{ source: 'po', target: 'po_number', strategy: 'exact', weight: 1 }],
   threshold: 0.85,
   review_floor: 0.5,
+};
+
+const sqlRequest: SqlImportRequest = {
+  name: null,
+  connection: { engine: 'postgres', host: 'db.local', port: 5432, database: 'erp', user: 'reader' },
+  query: 'SELECT * FROM purchase_orders',
+  password: 'secret',
+  save_password: false,
+  id_column: 'po_number',
+  statement_timeout_seconds: null,
 };
 
 const pipelineSpec: PipelineSpec = {
@@ -85,6 +96,11 @@ describe('commands', () => {
     ],
     ['deleteDataset', () => api.deleteDataset('d1'), 'delete_dataset', { id: 'd1' }],
     ['datasetRows', () => api.datasetRows('d1', 2, 100), 'dataset_rows', { id: 'd1', page: 2, limit: 100 }],
+    ['previewSql', () => api.previewSql(sqlRequest), 'preview_sql', { request: sqlRequest }],
+    ['importSql', () => api.importSql(sqlRequest), 'import_sql', { request: sqlRequest }],
+    ['refreshDataset', () => api.refreshDataset('d1', { password: null }), 'refresh_dataset', { id: 'd1', request: { password: null } }],
+    ['refreshDataset (password)', () => api.refreshDataset('d1', { password: 'pw' }), 'refresh_dataset', { id: 'd1', request: { password: 'pw' } }],
+    ['cancelImport', () => api.cancelImport('d1'), 'cancel_import', { id: 'd1' }],
     ['listConfigs', () => api.listConfigs(), 'list_configs', undefined],
     ['getConfig', () => api.getConfig('c1'), 'get_config', { id: 'c1' }],
     ['createConfig', () => api.createConfig(input), 'create_config', { input }],
@@ -110,7 +126,13 @@ describe('commands', () => {
     ],
     ['resultDecisions', () => api.resultDecisions('res1'), 'result_decisions', { resultId: 'res1' }],
     ['revertDecision', () => api.revertDecision('r1', 'res1', 'dec1'), 'revert_decision', { runId: 'r1', resultId: 'res1', decisionId: 'dec1' }],
-    ['referenceRows', () => api.referenceRows('ref-1', ['PO-1', 'PO-2']), 'reference_rows', { datasetId: 'ref-1', ids: ['PO-1', 'PO-2'] }],
+    ['referenceRows', () => api.referenceRows('ref-1', ['PO-1', 'PO-2']), 'reference_rows', { datasetId: 'ref-1', ids: ['PO-1', 'PO-2'], runId: null }],
+    [
+      'referenceRows (as a run matched them)',
+      () => api.referenceRows('ref-1', ['PO-1'], 'r1'),
+      'reference_rows',
+      { datasetId: 'ref-1', ids: ['PO-1'], runId: 'r1' },
+    ],
     [
       'listResults (filters)',
       () => api.listResults('r1', { min_confidence: 0.5, max_confidence: 0.85, search: 'acme', sort: 'confidence_asc' }),

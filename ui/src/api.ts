@@ -34,6 +34,7 @@ import type { PipelineRunResult } from './bindings/PipelineRunResult';
 import type { PipelineRunSummary } from './bindings/PipelineRunSummary';
 import type { PipelineSpec } from './bindings/PipelineSpec';
 import type { RecentWorkspace } from './bindings/RecentWorkspace';
+import type { RefreshRequest } from './bindings/RefreshRequest';
 import type { Record as DataRecord } from './bindings/Record';
 import type { ResultPage } from './bindings/ResultPage';
 import type { ResultQuery } from './bindings/ResultQuery';
@@ -47,6 +48,8 @@ import type { RunFilter } from './bindings/RunFilter';
 import type { RunPage } from './bindings/RunPage';
 import type { RunProgress } from './bindings/RunProgress';
 import type { RunSummary } from './bindings/RunSummary';
+import type { SqlImportRequest } from './bindings/SqlImportRequest';
+import type { SqlPreview } from './bindings/SqlPreview';
 import type { StrategyPatch } from './bindings/StrategyPatch';
 import type { TauriCommands } from './bindings/TauriCommands';
 import type { WorkspaceInfo } from './bindings/WorkspaceInfo';
@@ -86,6 +89,26 @@ export function importDataset(request: ImportRequest): Promise<Dataset> {
 
 export function deleteDataset(id: string): Promise<null> {
   return call('delete_dataset', { id });
+}
+
+/** The query's columns (with the database's types) and first rows; errors name the field to change (`connection.host`, `password`, `query`, `id_column`). */
+export function previewSql(request: SqlImportRequest): Promise<SqlPreview> {
+  return call('preview_sql', { request });
+}
+
+/** Starts importing a query's rows as reference data: answers at once, `importing`, while the rows stream in. */
+export function importSql(request: SqlImportRequest): Promise<Dataset> {
+  return call('import_sql', { request });
+}
+
+/** Re-reads a database dataset into a new version in the background; without a password, the user's password file is used. */
+export function refreshDataset(id: string, request: RefreshRequest): Promise<Dataset> {
+  return call('refresh_dataset', { id, request });
+}
+
+/** Stops an import in progress: a first import's dataset goes away, a refresh keeps the previous version. */
+export function cancelImport(id: string): Promise<Dataset> {
+  return call('cancel_import', { id });
 }
 
 export function datasetRows(id: string, page: number, limit: number): Promise<RowPage> {
@@ -238,8 +261,9 @@ export function resultDecisions(resultId: string): Promise<ReviewDecision[]> {
   return call('result_decisions', { resultId });
 }
 
-export function referenceRows(datasetId: string, ids: string[]): Promise<DataRecord[]> {
-  return call('reference_rows', { datasetId, ids });
+/** Reference rows by id; with `runId`, as that run matched them (a refresh may have replaced them since). */
+export function referenceRows(datasetId: string, ids: string[], runId?: string | null): Promise<DataRecord[]> {
+  return call('reference_rows', { datasetId, ids, runId: runId ?? null });
 }
 
 /** The package configs, newest first. */

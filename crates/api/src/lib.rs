@@ -211,19 +211,22 @@ pub fn router(ws: Arc<Workspace>, limits: Limits) -> Router {
 
 /// Reference data (under both of the spec's paths) and document sets.
 fn table_routes() -> Router<AppState> {
-    use routes::{tables, unsupported};
+    use routes::{sql, tables};
     let reference = Router::new()
         .route(
             "/",
             get(tables::list_reference).post(tables::create_reference),
         )
-        .route("/from-sql", post(unsupported::from_sql))
+        .route("/from-sql", post(sql::from_sql))
+        .route("/from-sql/preview", post(sql::preview))
         .route(
             "/{id}",
             get(tables::get_reference).delete(tables::delete_reference),
         )
         .route("/{id}/rows", get(tables::reference_rows))
-        .route("/{id}/export", get(tables::export_reference));
+        .route("/{id}/export", get(tables::export_reference))
+        .route("/{id}/refresh", post(sql::refresh))
+        .route("/{id}/cancel-import", post(sql::cancel_import));
     Router::new()
         // The spec documents both paths for reference data; they are one store (A.3).
         .nest("/v1/reference-data", reference.clone())

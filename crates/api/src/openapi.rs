@@ -7,7 +7,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::error::{Code, ErrorEnvelope};
-use crate::routes::{configs, packages, runs, smart, strategies, tables, unsupported};
+use crate::routes::{configs, packages, runs, smart, sql, strategies, tables};
 use crate::wire;
 
 struct BearerKey;
@@ -152,6 +152,7 @@ fn merged_all_of(member: &Value, schemas: &Value) -> Option<Value> {
     paths(
         tables::list_reference, tables::create_reference, tables::get_reference, tables::delete_reference,
         tables::reference_rows, tables::export_reference,
+        sql::from_sql, sql::preview, sql::refresh, sql::cancel_import,
         tables::list_documents, tables::create_documents, tables::get_documents, tables::delete_documents,
         tables::document_rows, tables::export_documents,
         configs::list, configs::create, configs::get, configs::update, configs::delete,
@@ -162,12 +163,11 @@ fn merged_all_of(member: &Value, schemas: &Value) -> Option<Value> {
         strategies::create_config,
         smart::smart_run, smart::ai_resolve, smart::answer_suggestion, packages::create, packages::list, packages::get, packages::patch, packages::delete,
         packages::run, packages::runs, packages::get_run, packages::match_one,
-        unsupported::from_sql,
     ),
     components(schemas(ErrorEnvelope, Code, wire::Evidence)),
     modifiers(&BearerKey, &ForGenerators),
     tags(
-        (name = "reference data", description = "Tables that documents are matched against (spec A.3)"),
+        (name = "reference data", description = "Tables that documents are matched against (spec A.3): from JSON rows, a file or a database query"),
         (name = "document sets", description = "The documents to match (Matchbook's extension)"),
         (name = "configs", description = "Matching configs (spec A.4)"),
         (name = "runs", description = "Matching runs (spec A.6)"),
@@ -175,7 +175,6 @@ fn merged_all_of(member: &Value, schemas: &Value) -> Option<Value> {
         (name = "review desk", description = "Matchbook's extensions for reviewers: summary, bulk approval, undo"),
         (name = "strategies", description = "Matching plans learned from the data, versioned, and configs made from them (spec A.5)"),
         (name = "packages", description = "Package configs and package runs: bundles of documents judged together (spec A.8, A.9)"),
-        (name = "later", description = "In the spec, not in Matchbook yet: answers 501"),
     )
 )]
 pub struct ApiDoc;

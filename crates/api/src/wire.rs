@@ -5,9 +5,9 @@
 //! is a 400 naming it rather than ignored.
 
 use engine::{
-    BlockingKey, BlockingStrategy, Candidate, Column, Dataset, DatasetKind, FieldEvidence,
-    FieldMapping, FieldNote, MatchResult, MatchingConfig, ReviewStatus, Run, RunProgress,
-    RunStatus, Schedule, Strategy,
+    BlockingKey, BlockingStrategy, Candidate, Column, Dataset, DatasetKind, DatasetStatus,
+    FieldEvidence, FieldMapping, FieldNote, MatchResult, MatchingConfig, ReviewStatus, Run,
+    RunProgress, RunStatus, Schedule, Strategy,
 };
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
@@ -15,9 +15,11 @@ use utoipa::{IntoParams, ToSchema};
 
 mod packages;
 mod smart;
+mod sql;
 mod strategies;
 pub use packages::*;
 pub use smart::*;
+pub use sql::*;
 pub use strategies::*;
 
 // ---- shared ---------------------------------------------------------------------------------
@@ -82,17 +84,32 @@ pub struct Table {
     pub name: String,
     /// "reference" or "documents".
     pub kind: DatasetKind,
-    /// Always "ready": imports finish before the response.
-    pub status: String,
-    /// "csv", "xlsx", "xls", "ods" or "json".
+    /// "ready" for files (their import finishes before the response); a table read from a
+    /// database is "importing" while its rows stream in, then "ready" or "failed" (see `error`).
+    pub status: DatasetStatus,
+    /// "csv", "xlsx", "xls", "ods" or "json" for files; "postgres" for a database.
     pub source_type: String,
+    /// Rows of the version in use (0 while a first database import runs).
     pub row_count: u64,
+    /// Known at once, also while a database import runs.
     pub columns: Vec<Column>,
     /// The column whose values are the row (or document) ids.
     pub id_column: Option<String>,
     /// Document sets: the column with each document's file name.
     pub filename_column: Option<String>,
     pub created_at: String,
+    /// Completed imports of the rows: 1 for a file, +1 per refresh from a database; 0 until a
+    /// first database import completes.
+    pub version: u32,
+    /// Why the last import failed (status "failed"); null otherwise. A failed refresh keeps the
+    /// previous version in use.
+    pub error: Option<String>,
+    /// Rows read so far by the database import in progress (the last one's total after it);
+    /// null for files.
+    pub rows_imported: Option<u64>,
+    /// Tables read from a database: the connection and query a refresh re-runs (never a
+    /// password); null for files.
+    pub source: Option<TableSource>,
     pub links: TableLinks,
 }
 
@@ -111,13 +128,17 @@ pub fn table(d: Dataset) -> Table {
         id: d.id,
         name: d.name,
         kind: d.kind,
-        status: "ready".into(),
+        status: d.status,
         source_type: d.source_type,
         row_count: d.row_count,
         columns: d.columns,
         id_column: d.id_column,
         filename_column: d.filename_column,
         created_at: d.created_at,
+        version: d.version,
+        error: d.error,
+        rows_imported: d.rows_imported,
+        source: d.sql.map(table_source),
     }
 }
 

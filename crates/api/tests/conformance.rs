@@ -684,17 +684,20 @@ async fn a_run_is_started_polled_read_and_reviewed() {
     assert_eq!(envelope(s, &err, &cancel), "conflict");
 }
 
+/// SQL import, once a 501, is served on both reference-data paths (tests/from_sql.rs has the
+/// rest): an empty body is a 400 naming the first missing field, not a 404 or a 501.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn what_comes_later_answers_501_not_404() {
+async fn from_sql_is_served_on_both_reference_data_paths() {
     let api = Api::start().await;
-    for (method, path) in [(
-        Method::POST,
-        "/v1/matching/reference-data/from-sql".to_string(),
-    )] {
-        let (s, err) = common::send(api.req(method.clone(), &path).json(&json!({}))).await;
-        assert_eq!(s, StatusCode::NOT_IMPLEMENTED, "{method} {path}");
-        assert_eq!(envelope(s, &err, &path), "not_implemented");
-        assert!(err["message"].as_str().unwrap().contains("later"), "{err}");
+    for path in [
+        "/v1/matching/reference-data/from-sql",
+        "/v1/reference-data/from-sql",
+        "/v1/reference-data/from-sql/preview",
+    ] {
+        let (s, err) = api.post(path, json!({})).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{path}: {err}");
+        assert_eq!(envelope(s, &err, path), "validation_error");
+        assert_eq!(err["field"], "connection", "{err}");
     }
 }
 

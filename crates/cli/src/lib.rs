@@ -11,6 +11,7 @@ mod allocator;
 mod commands;
 mod error;
 mod format;
+mod interrupt;
 mod session;
 
 use std::io::{IsTerminal, Write};
@@ -20,8 +21,8 @@ use std::process::ExitCode;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use commands::{
-    ai_resolve, approve_all, configs, em, eval, export, history, import, match_one, packages,
-    pipelines, results, review, run, runs, serve, strategies, summary,
+    ai_resolve, approve_all, configs, datasets, em, eval, export, history, import, match_one,
+    packages, pipelines, results, review, run, runs, serve, strategies, summary,
 };
 use session::WorkspaceArg;
 
@@ -61,14 +62,21 @@ Example, from two files to reviewed matches:
 Each command prints the id the next one needs; --json prints the service's JSON for scripts.
 
 Exit codes: 0 done, 1 failed, 2 usage error, 3 bad input (file, config or unknown id),
-130 run cancelled by Ctrl-C (its results so far are kept)."
+130 run or import cancelled by Ctrl-C (a run's results so far are kept)."
     )
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Import a CSV/TSV, XLSX/XLS/ODS or JSON file as reference data or as a document set.
+    /// Import a CSV/TSV, XLSX/XLS/ODS or JSON file as reference data or as a document set, or
+    /// the rows of a PostgreSQL query as reference data (--from-sql; --refresh re-runs it).
     Import(import::ImportArgs),
+    /// List the datasets: id, kind, import status, version, rows and name.
+    Datasets(datasets::DatasetsArgs),
+    /// The background process of `import --no-wait`: reads the import from stdin, starts it,
+    /// reports on stdout and waits for it. Not for people.
+    #[command(hide = true)]
+    ImportWorker,
     /// Create, list and show matching configs.
     #[command(subcommand)]
     Configs(configs::ConfigsCommand),
@@ -210,12 +218,14 @@ pub fn run_with_io(args: impl IntoIterator<Item = String>, io: &mut Io) -> u8 {
     }
 }
 
-/// Hands the subcommand to its module. Every command but `eval` and `serve` needs the workspace
-/// and gets it open; those two decide for themselves whether and how to open it.
+/// Hands the subcommand to its module. Every command but `import`, `eval` and `serve` needs the
+/// workspace and gets it open; those three decide for themselves whether and how to open it.
 fn dispatch(cli: Cli, io: &mut Io) -> Result<u8, CliError> {
     let workspace = WorkspaceArg::new(cli.workspace);
     match cli.command {
-        Command::Import(args) => import::run(&workspace.open()?, args, io),
+        Command::Import(args) => import::run(&workspace, args, io),
+        Command::Datasets(args) => datasets::run(&workspace.open()?, args, io),
+        Command::ImportWorker => import::worker(&workspace, io),
         Command::Configs(command) => configs::run(&workspace.open()?, command, io),
         Command::Strategies(command) => strategies::run(&workspace.open()?, command, io),
         Command::Packages(command) => packages::run(&workspace.open()?, command, io),

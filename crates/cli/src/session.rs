@@ -82,6 +82,17 @@ impl WorkspaceArg {
         WorkspaceArg(path)
     }
 
+    /// The path as given; a usage error when there is none. `import --no-wait` hands it to a
+    /// process of its own.
+    pub(crate) fn path(&self) -> Result<&Path, CliError> {
+        self.0.as_deref().ok_or_else(|| {
+            CliError::Usage(
+                "this command needs a workspace: pass --workspace PATH or set MATCHBOOK_WORKSPACE"
+                    .into(),
+            )
+        })
+    }
+
     /// Opens the workspace, leaving the queued runs of a process that died where they are.
     pub(crate) fn open(&self) -> Result<Session, CliError> {
         self.open_with(false)
@@ -95,12 +106,6 @@ impl WorkspaceArg {
     }
 
     fn open_with(&self, take_over_runs: bool) -> Result<Session, CliError> {
-        match &self.0 {
-            Some(path) => Session::open(path, take_over_runs),
-            None => Err(CliError::Usage(
-                "this command needs a workspace: pass --workspace PATH or set MATCHBOOK_WORKSPACE"
-                    .into(),
-            )),
-        }
+        Session::open(self.path()?, take_over_runs)
     }
 }

@@ -163,7 +163,7 @@ fn default_name(c: &SqlConnection, query: &str) -> String {
     let lower = query.to_lowercase();
     let table = lower.find(" from ").and_then(|at| {
         query[at + 6..]
-            .split(|ch: char| ch.is_whitespace() || ch == ',' || ch == ';' || ch == ')')
+            .split(|ch: char| ch.is_whitespace() || matches!(ch, ',' | ';' | '(' | ')'))
             .find(|w| !w.is_empty())
             .map(|w| w.trim_matches('"').to_string())
     });
@@ -548,5 +548,9 @@ mod tests {
         );
         assert_eq!(default_name(&c, "select a from \"Orders\""), "erp: Orders");
         assert_eq!(default_name(&c, "VALUES (1)"), "erp");
+        assert_eq!(
+            default_name(&c, "SELECT g FROM generate_series(1, 10) g"),
+            "erp: generate_series"
+        );
     }
 }

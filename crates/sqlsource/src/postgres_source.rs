@@ -153,8 +153,18 @@ fn connect(c: &SqlConnection, password: &Password, limits: &Limits) -> Result<Cl
         message: e
             .as_db_error()
             .map(|d| d.message().to_string())
-            .unwrap_or_else(|| e.to_string()),
+            .unwrap_or_else(|| with_cause(&e)),
     })
+}
+
+/// A client-side error with what caused it: "invalid configuration: password missing" (the
+/// server asked for a password and none was given) rather than just "invalid configuration",
+/// "error connecting to server: Connection refused (os error 111)".
+fn with_cause(e: &postgres::Error) -> String {
+    match std::error::Error::source(e) {
+        Some(cause) => format!("{e}: {cause}"),
+        None => e.to_string(),
+    }
 }
 
 fn server_error(e: &postgres::Error, rows: u64) -> SqlError {

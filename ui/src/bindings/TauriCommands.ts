@@ -24,6 +24,7 @@ import type { PipelineRunResult } from "./PipelineRunResult";
 import type { PipelineRunSummary } from "./PipelineRunSummary";
 import type { RecentWorkspace } from "./RecentWorkspace";
 import type { Record } from "./Record";
+import type { RefreshRequest } from "./RefreshRequest";
 import type { ResultPage } from "./ResultPage";
 import type { ResultQuery } from "./ResultQuery";
 import type { ReviewCounts } from "./ReviewCounts";
@@ -36,6 +37,8 @@ import type { RunFilter } from "./RunFilter";
 import type { RunPage } from "./RunPage";
 import type { RunProgress } from "./RunProgress";
 import type { RunSummary } from "./RunSummary";
+import type { SqlImportRequest } from "./SqlImportRequest";
+import type { SqlPreview } from "./SqlPreview";
 import type { WorkspaceInfo } from "./WorkspaceInfo";
 import type { Channel } from "@tauri-apps/api/core";
 
@@ -49,6 +52,14 @@ export type TauriCommands = {
   import_dataset: { args: { request: ImportRequest }; answer: Dataset };
   /** `delete_dataset(id: String) -> ()` */
   delete_dataset: { args: { id: string }; answer: null };
+  /** `preview_sql(request: SqlImportRequest) -> SqlPreview` */
+  preview_sql: { args: { request: SqlImportRequest }; answer: SqlPreview };
+  /** `import_sql(request: SqlImportRequest) -> Dataset` */
+  import_sql: { args: { request: SqlImportRequest }; answer: Dataset };
+  /** `refresh_dataset(id: String, request: RefreshRequest) -> Dataset` */
+  refresh_dataset: { args: { id: string; request: RefreshRequest }; answer: Dataset };
+  /** `cancel_import(id: String) -> Dataset` */
+  cancel_import: { args: { id: string }; answer: Dataset };
   /** `dataset_rows(id: String, page: Option<u32>, limit: Option<u32>) -> RowPage` */
   dataset_rows: { args: { id: string; page?: number | null; limit?: number | null }; answer: RowPage };
   /** `list_configs() -> Vec<MatchingConfig>` */
@@ -181,6 +192,10 @@ export const TAURI_COMMANDS: readonly (keyof TauriCommands)[] = [
   "list_datasets",
   "import_dataset",
   "delete_dataset",
+  "preview_sql",
+  "import_sql",
+  "refresh_dataset",
+  "cancel_import",
   "dataset_rows",
   "list_configs",
   "get_config",

@@ -1,4 +1,4 @@
-// The first rows of a file as an import would read them, with the id and file-name columns marked.
+// The first rows of a file (or a database query) as an import would read them, with the id and file-name columns marked.
 import type { ImportPreview } from '../bindings/ImportPreview';
 
 interface Props {
@@ -8,16 +8,20 @@ interface Props {
   /** Documents: the file-name column the import will use; "" when none. */
   filenameColumn: string;
   busy: boolean;
+  /** Under each column's name: its type (a query's: the database's and Matchbook's). */
+  columnTypes?: string[];
+  /** The table's DOM id ("import-preview" by default). */
+  tableId?: string;
 }
 
-export function ImportPreviewTable({ preview, idColumn, filenameColumn, busy }: Props) {
+export function ImportPreviewTable({ preview, idColumn, filenameColumn, busy, columnTypes, tableId = 'import-preview' }: Props) {
   const role = (c: string) => (c === idColumn ? 'id' : c === filenameColumn ? 'filename' : null);
   if (preview.columns.length === 0) {
     return <p className="empty">No columns found in {preview.file}: is it empty, or is another sheet or delimiter needed?</p>;
   }
   return (
     <div className="table-wrap scroll-x import-preview-wrap" aria-busy={busy}>
-      <table id="import-preview" className="table dense import-preview">
+      <table id={tableId} className="table dense import-preview">
         <caption className="visually-hidden">
           First {preview.rows.length} rows of {preview.file}
         </caption>
@@ -29,6 +33,7 @@ export function ImportPreviewTable({ preview, idColumn, filenameColumn, busy }: 
                 <th scope="col" key={`${i}-${c}`} className={r ? `import-col-${r}` : undefined}>
                   {c}
                   {r && <span className="col-role">{r === 'id' ? 'ID' : 'file name'}</span>}
+                  {columnTypes?.[i] !== undefined && <span className="col-type">{columnTypes[i]}</span>}
                 </th>
               );
             })}

@@ -40,6 +40,11 @@ const datasets: Dataset[] = [
     id_column: 'po_number',
     filename_column: null,
     created_at: '',
+    status: 'ready',
+    version: 1,
+    error: null,
+    rows_imported: null,
+    sql: null,
   },
   {
     id: 'docs',
@@ -55,6 +60,11 @@ const datasets: Dataset[] = [
     id_column: 'document_id',
     filename_column: null,
     created_at: '',
+    status: 'ready',
+    version: 1,
+    error: null,
+    rows_imported: null,
+    sql: null,
   },
 ];
 

@@ -1,4 +1,4 @@
-// Behaviour of the data screen against a mocked api: import wizard (preview, detected options, columns), import errors naming file/row/column, rows view.
+// Behaviour of the data screen against a mocked api: import wizard (preview, detected options, columns), import errors naming file/row/column, rows view; datasets from a database (status, polling while importing, cancel, refresh).
 import { act } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
@@ -10,6 +10,10 @@ vi.mock('../api', async (importOriginal) => ({
   datasetRows: vi.fn(),
   pickFile: vi.fn(),
   previewImport: vi.fn(),
+  previewSql: vi.fn(),
+  importSql: vi.fn(),
+  refreshDataset: vi.fn(),
+  cancelImport: vi.fn(),
 }));
 
 import * as api from '../api';
@@ -19,7 +23,7 @@ import type { ImportPreview } from '../bindings/ImportPreview';
 import type { ImportRequest } from '../bindings/ImportRequest';
 import { PREVIEW_DELAY_MS } from '../components/ImportWizard';
 import { click, render, settle, type Rendered } from '../testing';
-import { DataScreen } from './DataScreen';
+import { DataScreen, POLL_MS } from './DataScreen';
 
 const mocked = vi.mocked(api);
 
@@ -37,6 +41,26 @@ const po: Dataset = {
   id_column: 'po_number',
   filename_column: null,
   created_at: '2024-05-01T10:00:00Z',
+  status: 'ready',
+  version: 1,
+  error: null,
+  rows_imported: null,
+  sql: null,
+};
+
+/** Reference data read from a database, at version 2. */
+const erp: Dataset = {
+  ...po,
+  id: 'erp',
+  name: 'erp: purchase_orders',
+  source_type: 'postgres',
+  source_file: 'postgres://reader@db.local:5432/erp',
+  row_count: 1200,
+  version: 2,
+  sql: {
+    connection: { engine: 'postgres', host: 'db.local', port: 5432, database: 'erp', user: 'reader' },
+    query: 'SELECT po_number, amount FROM purchase_orders',
+  },
 };
 
 let view: Rendered | null = null;
@@ -348,5 +372,184 @@ describe('DataScreen', () => {
     await waitForPreview();
     expect(mocked.previewImport).toHaveBeenCalledWith({ path: '/picked/po.tsv', kind: 'reference' });
     expect(document.querySelector('#import-preview')).not.toBeNull();
+  });
+});
+
+describe('DataScreen with data from a database', () => {
+  const row = (id: string) => document.querySelector(`tr[data-dataset-id="${id}"]`);
+  const badge = (id: string) => row(id)?.querySelector('.dataset-status');
+
+  /** Lets the poll's timer run out and the list it reads land. */
+  async function nextPoll() {
+    await act(async () => {
+      vi.advanceTimersByTime(POLL_MS);
+    });
+    await settle();
+  }
+
+  it('shows each dataset\'s status, and the version of data read from a database', async () => {
+    datasets = [po, erp, { ...erp, id: 'broken', name: 'broken', version: 0, row_count: 0, status: 'failed', error: 'relation "orders" does not exist' }];
+    view = await render(<DataScreen active />);
+    expect(badge('ref')?.textContent).toBe('Ready');
+    expect(row('ref')?.querySelector('.dataset-version')).toBeNull();
+    expect(badge('erp')?.textContent).toBe('Ready');
+    expect(row('erp')?.querySelector('.dataset-version')?.textContent).toBe('v2');
+    expect(row('erp')?.textContent).toContain('1,200');
+    expect(badge('broken')?.textContent).toBe('Failed');
+    expect(row('broken')?.getAttribute('data-status')).toBe('failed');
+    expect(row('broken')?.querySelector('.dataset-error')?.textContent).toBe('relation "orders" does not exist');
+    // No rows yet, no version to name.
+    expect(row('broken')?.querySelector('.dataset-version')).toBeNull();
+    // Nothing imports: nothing is polled.
+    const reads = mocked.listDatasets.mock.calls.length;
+    await nextPoll();
+    expect(mocked.listDatasets.mock.calls.length).toBe(reads);
+  });
+
+  it('polls the list while a dataset imports, showing the rows read so far, until it is ready', async () => {
+    datasets = [po, { ...erp, version: 0, row_count: 0, status: 'importing', rows_imported: 0 }];
+    view = await render(<DataScreen active />);
+    expect(badge('erp')?.textContent).toBe('Importing · 0 rows');
+    expect(row('erp')?.querySelector('.dataset-cancel')).not.toBeNull();
+    expect(row('erp')?.querySelector('.dataset-version')).toBeNull();
+
+    datasets = [po, { ...erp, version: 0, row_count: 0, status: 'importing', rows_imported: 1500 }];
+    await nextPoll();
+    expect(badge('erp')?.textContent).toBe('Importing · 1,500 rows');
+
+    // A read that changes nothing keeps polling.
+    await nextPoll();
+    expect(badge('erp')?.textContent).toBe('Importing · 1,500 rows');
+
+    datasets = [po, { ...erp, version: 1, row_count: 3000, status: 'ready', rows_imported: null }];
+    await nextPoll();
+    expect(badge('erp')?.textContent).toBe('Ready');
+    expect(row('erp')?.querySelector('.dataset-cancel')).toBeNull();
+    expect(row('erp')?.querySelector('.dataset-version')?.textContent).toBe('v1');
+    expect(row('erp')?.textContent).toContain('3,000');
+
+    const reads = mocked.listDatasets.mock.calls.length;
+    await nextPoll();
+    await nextPoll();
+    expect(mocked.listDatasets.mock.calls.length).toBe(reads);
+  });
+
+  it('does not poll while the screen is not shown', async () => {
+    datasets = [{ ...erp, status: 'importing', rows_imported: 10 }];
+    view = await render(<DataScreen active={false} />);
+    await nextPoll();
+    expect(mocked.listDatasets).not.toHaveBeenCalled();
+  });
+
+  it('cancels an import from the list: a first import\'s dataset goes away', async () => {
+    datasets = [po, { ...erp, version: 0, row_count: 0, status: 'importing', rows_imported: 500 }];
+    mocked.cancelImport.mockImplementation(async () => {
+      const cancelled = datasets[1] as Dataset;
+      datasets = [po];
+      return cancelled;
+    });
+    view = await render(<DataScreen active />);
+    await click(row('erp')?.querySelector('.dataset-cancel') ?? null);
+    expect(mocked.cancelImport).toHaveBeenCalledWith('erp');
+    expect(row('erp')).toBeNull();
+  });
+
+  it('shows the query and refreshes with the password typed (used once) or the password file', async () => {
+    datasets = [erp];
+    mocked.refreshDataset.mockImplementation(async () => {
+      datasets = [{ ...erp, status: 'importing', rows_imported: 0 }];
+      return datasets[0] as Dataset;
+    });
+    view = await render(<DataScreen active />);
+    await click(row('erp')?.querySelector('button') ?? null);
+    expect(text('#rows-heading')).toContain('erp: purchase_orders');
+    expect(text('.rows-view')).toContain('postgres://reader@db.local:5432/erp · v2');
+    expect(text('#dataset-sql-query')).toBe('SELECT po_number, amount FROM purchase_orders');
+    expect(document.querySelector<HTMLInputElement>('#dataset-refresh-password')?.type).toBe('password');
+
+    await setValue('#dataset-refresh-password', 'pw');
+    await click(document.querySelector('#dataset-refresh'));
+    expect(mocked.refreshDataset).toHaveBeenCalledWith('erp', { password: 'pw' });
+    expect(document.querySelector<HTMLInputElement>('#dataset-refresh-password')?.value).toBe('');
+    // Refreshing: v2 stays in use, progress shows, another refresh waits.
+    expect(text('#dataset-importing')).toContain('Refreshing into v3');
+    expect(text('#dataset-importing')).toContain('v2 stays in use');
+    expect(document.querySelector<HTMLButtonElement>('#dataset-refresh')?.disabled).toBe(true);
+    expect(badge('erp')?.textContent).toBe('Importing · 0 rows');
+
+    // The refresh fails: v2 is still what runs use.
+    datasets = [{ ...erp, status: 'failed', error: 'password authentication failed for user "reader"' }];
+    await nextPoll();
+    expect(text('#dataset-failed')).toContain('The last refresh failed; v2 stays in use');
+    expect(text('#dataset-failed')).toContain('password authentication failed');
+
+    // Again, with the password file.
+    mocked.refreshDataset.mockRejectedValueOnce(new ApiCallError({ code: 'conflict', message: 'reference data erp is already importing; wait for it or cancel it first' }));
+    await click(document.querySelector('#dataset-refresh'));
+    expect(mocked.refreshDataset).toHaveBeenLastCalledWith('erp', { password: null });
+    expect(text('#dataset-refresh-error')).toContain('already importing');
+  });
+
+  it('cancels a refresh from the rows view', async () => {
+    datasets = [{ ...erp, status: 'importing', rows_imported: 700 }];
+    mocked.cancelImport.mockImplementation(async () => {
+      datasets = [erp];
+      return erp;
+    });
+    view = await render(<DataScreen active />);
+    await click(row('erp')?.querySelector('button') ?? null);
+    expect(text('#dataset-importing')).toContain('700 rows read so far');
+    await click(document.querySelector('#dataset-cancel'));
+    expect(mocked.cancelImport).toHaveBeenCalledWith('erp');
+    expect(badge('erp')?.textContent).toBe('Ready');
+    expect(document.querySelector('#dataset-importing')).toBeNull();
+  });
+
+  it('has no refresh for files', async () => {
+    view = await render(<DataScreen active />);
+    await click(row('ref')?.querySelector('button') ?? null);
+    expect(document.querySelector('#dataset-refresh')).toBeNull();
+    expect(document.querySelector('#dataset-sql')).toBeNull();
+  });
+
+  it('imports from the database tab, selects the new dataset and follows it until it is ready', async () => {
+    const started: Dataset = { ...erp, version: 0, row_count: 0, status: 'importing', rows_imported: 0 };
+    mocked.previewSql.mockResolvedValue({
+      columns: [
+        { name: 'po_number', db_type: 'text', kind: 'string' },
+        { name: 'amount', db_type: 'numeric', kind: 'number' },
+      ],
+      rows: [['PO-1', '10.00']],
+      id_column: 'po_number',
+    });
+    mocked.importSql.mockImplementation(async () => {
+      datasets = [po, started];
+      return started;
+    });
+    view = await render(<DataScreen active />);
+    await click(document.querySelector('#import-tab-sql'));
+    await setValue('#sql-database', 'erp');
+    await setValue('#sql-user', 'reader');
+    await setValue('#sql-password', 'pw');
+    await act(async () => {
+      const q = document.querySelector<HTMLTextAreaElement>('#sql-query');
+      Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, 'value')?.set?.call(q, 'SELECT po_number, amount FROM purchase_orders');
+      q?.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    await click(document.querySelector('#sql-preview-button'));
+    expect(text('#sql-preview-table')).toContain('numeric → number');
+    await click(document.querySelector('#sql-import-submit'));
+    expect(mocked.importSql).toHaveBeenCalledWith(expect.objectContaining({ password: 'pw', id_column: 'po_number', query: 'SELECT po_number, amount FROM purchase_orders' }));
+
+    expect(row('erp')?.classList.contains('selected')).toBe(true);
+    expect(badge('erp')?.textContent).toBe('Importing · 0 rows');
+    expect(text('#dataset-importing')).toContain('Importing: 0 rows read so far');
+
+    datasets = [po, { ...started, version: 1, row_count: 2, status: 'ready', rows_imported: null }];
+    await nextPoll();
+    expect(badge('erp')?.textContent).toBe('Ready');
+    // The rows are read again once they are in.
+    expect(mocked.datasetRows).toHaveBeenLastCalledWith('erp', 1, 100);
+    expect(mocked.datasetRows.mock.calls.filter(([id]) => id === 'erp').length).toBeGreaterThanOrEqual(2);
   });
 });

@@ -45,6 +45,11 @@ const dataset = (id: string, kind: Dataset['kind']): Dataset => ({
   id_column: null,
   filename_column: null,
   created_at: '',
+  status: 'ready',
+  version: 1,
+  error: null,
+  rows_imported: null,
+  sql: null,
 });
 
 const config = { id: 'cfg', name: 'Invoices to POs', reference_data_id: 'ref', threshold: 0.85, review_floor: 0.5 } as MatchingConfig;

@@ -41,6 +41,11 @@ const dataset = (id: string, name: string, kind: 'reference' | 'documents', colu
   id_column: 'id',
   filename_column: null,
   created_at: '2026-12-01T10:00:00Z',
+  status: 'ready',
+  version: 1,
+  error: null,
+  rows_imported: null,
+  sql: null,
 });
 
 const assets = dataset('d-assets', 'Plant assets', 'reference', ['id', 'name', 'description', 'site']);

@@ -127,6 +127,11 @@ beforeEach(() => {
       id_column: 'po_number',
       filename_column: null,
       created_at: '',
+      status: 'ready',
+      version: 1,
+      error: null,
+      rows_imported: null,
+      sql: null,
     },
   ]);
   mocked.listResults.mockResolvedValue({
@@ -206,9 +211,26 @@ describe('ReviewScreen', () => {
     expect(rows[1]?.className).toContain('evidence-missing');
     expect(rows[1]?.querySelector('.missing')?.textContent).toBe('missing');
     expect(document.querySelectorAll('.candidates-table tbody tr')).toHaveLength(2);
-    expect(mocked.referenceRows).toHaveBeenCalledWith('ref', ['PO-1', 'PO-2']);
+    // As the shown run matched them: a refresh of the reference data since may have replaced them.
+    expect(mocked.referenceRows).toHaveBeenCalledWith('ref', ['PO-1', 'PO-2'], 'r1');
     expect(document.querySelector('.record')?.textContent).toContain('amount');
     expect(document.querySelector('.record')?.textContent).toContain('100.00');
+  });
+
+  it('reads the reference rows again for another run: each run shows the rows it matched', async () => {
+    mocked.listRuns.mockResolvedValue([run('r2', 'completed'), run('r1', 'completed')]);
+    mocked.listResults.mockImplementation(async (runId) => ({
+      data: [{ ...result('a', 0.7, 'pending', 'PO-1'), run_id: runId }],
+      total: 1,
+      page: 1,
+      limit: 200,
+    }));
+    view = await render(<ReviewScreen active />);
+    expect(document.querySelector<HTMLSelectElement>('#review-run')?.value).toBe('r2');
+    expect(mocked.referenceRows).toHaveBeenLastCalledWith('ref', ['PO-1', 'PO-2'], 'r2');
+    await setValue(document.querySelector('#review-run'), 'r1');
+    // The same ids, but run r1 may have matched an older version of them.
+    expect(mocked.referenceRows).toHaveBeenLastCalledWith('ref', ['PO-1', 'PO-2'], 'r1');
   });
 
   it('counts the run\'s results by status and reviewed today, and counts again after a decision', async () => {

@@ -61,7 +61,7 @@ export function ReviewScreen({ active, request = null }: Props) {
   const { cache, total } = pages;
   const counts = useReviewCounts(runId, reloadTick, countTick);
   const selected = cachedAt(cache.pages, selectedIndex, RESULTS_PAGE_SIZE) ?? null;
-  const evidence = useEvidence(selected, context.referenceDataId);
+  const evidence = useEvidence(selected, context.referenceDataId, runId);
   useKeepInView(viewport, selectedIndex);
 
   const desk: DeskState = { runId, runIdRef, saving, setSaving, setError, setNotice, refreshCounts, reloadQueue };

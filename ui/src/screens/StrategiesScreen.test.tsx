@@ -32,6 +32,11 @@ const dataset = (id: string, kind: Dataset['kind'], name: string): Dataset => ({
   id_column: null,
   filename_column: null,
   created_at: '',
+  status: 'ready',
+  version: 1,
+  error: null,
+  rows_imported: null,
+  sql: null,
 });
 
 const learned = (version = 1, weights = [0.7, 0.3]): MatchingStrategy =>

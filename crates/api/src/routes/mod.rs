@@ -5,9 +5,9 @@ pub mod configs;
 pub mod packages;
 pub mod runs;
 pub mod smart;
+pub mod sql;
 pub mod strategies;
 pub mod tables;
-pub mod unsupported;
 
 use std::sync::Arc;
 

@@ -25,7 +25,7 @@ fn noun(kind: DatasetKind) -> &'static str {
     }
 }
 
-async fn dataset_of_kind(
+pub(super) async fn dataset_of_kind(
     state: &AppState,
     kind: DatasetKind,
     id: String,

@@ -1,11 +1,12 @@
 //! One module per subcommand. Each owns its arguments (the clap `Args` and value enums only it
-//! uses) and a `run` that takes the open session (or, for `eval` and `serve`, the workspace flag
-//! to open), those arguments and the output streams, calls the service, and returns the exit
-//! code (errors bubble up as `CliError`).
+//! uses) and a `run` that takes the open session (or, for `import`, `eval` and `serve`, the
+//! workspace flag to open), those arguments and the output streams, calls the service, and
+//! returns the exit code (errors bubble up as `CliError`).
 
 pub mod ai_resolve;
 pub mod approve_all;
 pub mod configs;
+pub mod datasets;
 pub mod em;
 pub mod eval;
 pub mod export;

@@ -16,11 +16,27 @@ export interface Evidence {
   setNotes: Dispatch<SetStateAction<string>>;
 }
 
-export function useEvidence(selected: MatchResult | null, referenceDataId: string | null): Evidence {
+/** Reference rows fetched for one dataset as one run matched them: another run may have read another version. */
+interface RecordCache {
+  key: string;
+  rows: Map<string, DataRecord>;
+}
+
+const NO_RECORDS: Map<string, DataRecord> = new Map();
+
+/**
+ * The evidence of the `selected` result of run `runId`. Its candidates' reference rows are read as
+ * that run matched them (a refresh of database reference data may have replaced them since).
+ */
+export function useEvidence(selected: MatchResult | null, referenceDataId: string | null, runId: string | null): Evidence {
   const [decisions, setDecisions] = useState<ReviewDecision[] | null>(null);
-  const [records, setRecords] = useState<Map<string, DataRecord>>(new Map());
+  const [cache, setCache] = useState<RecordCache>({ key: '', rows: NO_RECORDS });
   const [notes, setNotes] = useState('');
   const selectedId = selected?.id ?? null;
+  // The result's own run: the one whose reference rows its candidates are.
+  const matchedIn = selected?.run_id ?? runId;
+  const cacheKey = `${referenceDataId ?? ''}\u0000${matchedIn ?? ''}`;
+  const records = cache.key === cacheKey ? cache.rows : NO_RECORDS;
 
   // History of the selected result; reset the notes box when the selection changes.
   useEffect(() => {
@@ -49,13 +65,13 @@ export function useEvidence(selected: MatchResult | null, referenceDataId: strin
     const ids = candidateIds.split('\u0000').filter((id) => !records.has(id));
     if (ids.length === 0) return;
     let stale = false;
-    referenceRows(datasetId, ids).then(
+    referenceRows(datasetId, ids, matchedIn).then(
       (rows) => {
         if (stale) return;
-        setRecords((prev) => {
-          const next = new Map(prev);
+        setCache((prev) => {
+          const next = new Map(prev.key === cacheKey ? prev.rows : NO_RECORDS);
           for (const r of rows) next.set(r.id, r);
-          return next;
+          return { key: cacheKey, rows: next };
         });
       },
       () => undefined,
@@ -64,7 +80,7 @@ export function useEvidence(selected: MatchResult | null, referenceDataId: strin
       stale = true;
     };
     // `records` is read only to skip rows already fetched, so it is not a dependency.
-  }, [referenceDataId, candidateIds]);
+  }, [referenceDataId, candidateIds, matchedIn, cacheKey]);
 
   return { decisions, setDecisions, records, notes, setNotes };
 }

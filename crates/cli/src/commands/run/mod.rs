@@ -4,8 +4,6 @@
 pub(crate) mod progress;
 
 use std::io::Write;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::Args;
@@ -15,6 +13,7 @@ use service::{ServiceError, SmartRunInput, Workspace};
 use super::{io_err, print_json};
 use crate::error::{CliError, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK};
 use crate::format::{duration, percent, score, share, thousands, Table};
+use crate::interrupt::Interrupt;
 use crate::session::Session;
 use crate::Io;
 use progress::Progress;
@@ -90,7 +89,7 @@ fn run_with(
     }
     // Listening before the run is queued: a Ctrl-C in between must cancel it, not kill the
     // process and leave a queued run that the next start of the workspace would pick up again.
-    let interrupt = Interrupt::listen(session.runtime());
+    let interrupt = Interrupt::listen(session.runtime(), "the run");
     let started = Instant::now();
     let run = start(ws)?;
     let (finished, cancelled_by_us) =
@@ -179,66 +178,6 @@ fn exit_code(finished: &Run, cancelled_by_us: bool, err: &mut dyn Write) -> Resu
             Ok(EXIT_FAILURE)
         }
     }
-}
-
-/// Ctrl-C while a run is awaited: the first asks for the run to be cancelled, the second quits at
-/// once (the run is then left `running` in the file, which the next open marks as interrupted).
-///
-/// Tokio's signal handling rather than the `ctrlc` crate: the session already has a runtime to
-/// run the listener on and tokio already carries the handler (signal-hook-registry), so no extra
-/// crate or thread is needed; and it is installed only here, while a run is awaited, so every
-/// other command keeps the default Ctrl-C that simply ends the process, whereas `ctrlc` installs
-/// one process-wide handler for good.
-struct Interrupt {
-    requested: Arc<AtomicBool>,
-    task: Option<tokio::task::JoinHandle<()>>,
-}
-
-impl Interrupt {
-    fn listen(runtime: &tokio::runtime::Handle) -> Interrupt {
-        let requested = Arc::new(AtomicBool::new(false));
-        // The listener is created here, not inside the task, so the handler is in place when
-        // this returns rather than whenever the task is first polled.
-        let _entered = runtime.enter();
-        let task = signals().map(|mut next| {
-            let flag = requested.clone();
-            runtime.spawn(async move {
-                if next.recv().await.is_none() {
-                    return;
-                }
-                flag.store(true, Ordering::SeqCst);
-                if next.recv().await.is_some() {
-                    eprintln!("\ninterrupted again: quitting without waiting for the run to stop");
-                    std::process::exit(EXIT_INTERRUPTED.into());
-                }
-            })
-        });
-        Interrupt { requested, task }
-    }
-
-    fn requested(&self) -> bool {
-        self.requested.load(Ordering::SeqCst)
-    }
-}
-
-impl Drop for Interrupt {
-    fn drop(&mut self) {
-        if let Some(task) = self.task.take() {
-            task.abort();
-        }
-    }
-}
-
-/// The stream of Ctrl-C presses, or `None` where it cannot be had (then Ctrl-C just ends the
-/// process, as before).
-#[cfg(unix)]
-fn signals() -> Option<tokio::signal::unix::Signal> {
-    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).ok()
-}
-
-#[cfg(windows)]
-fn signals() -> Option<tokio::signal::windows::CtrlC> {
-    tokio::signal::windows::ctrl_c().ok()
 }
 
 /// Pairs compared, and per document: how much candidate search narrowed the work.
