@@ -39,6 +39,76 @@ pub struct EmArgs {
     /// Match on the name only, without the historian's site against the asset's.
     #[arg(long)]
     name_only: bool,
+    /// Match the free-text descriptions too (a third match field).
+    #[arg(long)]
+    description: bool,
+    /// Print this many of the last run's wrong or missing matches (source, truth, what it got).
+    #[arg(long, default_value_t = 0)]
+    misses: usize,
+}
+
+/// The first `n` sources the run got wrong or missed, with the rows' names, for looking at.
+fn print_misses(result: &RunResult, truth: &HashMap<String, String>, csvs: [&str; 2], n: usize) {
+    let rows = |csv: &str| -> HashMap<String, String> {
+        csv.lines()
+            .skip(1)
+            .filter_map(|l| {
+                l.split_once(',')
+                    .map(|(id, rest)| (id.to_string(), rest.to_string()))
+            })
+            .collect()
+    };
+    let (sources, targets) = (rows(csvs[0]), rows(csvs[1]));
+    let got: HashMap<String, (String, f64)> = result
+        .output
+        .as_ref()
+        .map(|o| {
+            o.matches
+                .iter()
+                .filter_map(|m| {
+                    Some((
+                        m["source"]["externalId"].as_str()?.to_string(),
+                        (
+                            m["target"]["externalId"].as_str()?.to_string(),
+                            m["score"].as_f64().unwrap_or(0.0),
+                        ),
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut misses: Vec<&String> = truth
+        .iter()
+        .filter(|(s, t)| {
+            got.get(*s).map(|g| &g.0) != Some(*t) && !(t.is_empty() && !got.contains_key(*s))
+        })
+        .map(|(s, _)| s)
+        .collect();
+    misses.sort();
+    println!(
+        "{} misses; the first {}:",
+        misses.len(),
+        n.min(misses.len())
+    );
+    for s in misses.into_iter().take(n) {
+        let t = &truth[s];
+        let g = got.get(s);
+        println!(
+            "  {} [{}] -> truth {} | got {} ({:.3})",
+            sources.get(s).map_or("?", |v| v.as_str()),
+            s,
+            if t.is_empty() {
+                "(none)".to_string()
+            } else {
+                targets.get(t).cloned().unwrap_or_default()
+            },
+            g.map_or("(nothing)".to_string(), |(id, _)| targets
+                .get(id)
+                .cloned()
+                .unwrap_or_default()),
+            g.map_or(0.0, |(_, sc)| *sc)
+        );
+    }
 }
 
 /// Precision, recall and F1 of `(source externalId -> target externalId)` against the truth;
@@ -129,6 +199,9 @@ pub fn run(args: &EmArgs) -> Result<(), BenchError> {
     if !args.name_only {
         fields.push(json!({"source": "site", "target": "site"}));
     }
+    if args.description {
+        fields.push(json!({"source": "description", "target": "description"}));
+    }
     let spec: PipelineSpec = service::input_from_json(json!({
         "name": "bench",
         "sources": {"resource": "time_series", "dataSetIds": [{"externalId": "Series"}]},
@@ -159,6 +232,14 @@ pub fn run(args: &EmArgs) -> Result<(), BenchError> {
         "run 2 ({n} rules accepted): {:.1} s, precision {p:.4}, recall {r:.4}, F1 {f1:.4}",
         second.0.as_secs_f64()
     );
+    if args.misses > 0 {
+        print_misses(
+            &second.1,
+            &truth,
+            [&data.sources_csv, &data.targets_csv],
+            args.misses,
+        );
+    }
     Ok(())
 }
 
