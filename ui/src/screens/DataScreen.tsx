@@ -31,9 +31,14 @@ interface Props {
 
 /** The empty state's "Import a file": the file tab may be hidden behind the database tab. */
 function showFileImport(): void {
-  document.getElementById('import-tab-file')?.click();
-  // After the tab switch has rendered the file panel.
-  setTimeout(() => focusField('import-path'), 0);
+  const tab = document.getElementById('import-tab-file');
+  if (tab && tab.getAttribute('aria-selected') !== 'true') {
+    tab.click();
+    // After the tab switch has rendered the file panel.
+    setTimeout(() => focusField('import-path'), 0);
+    return;
+  }
+  focusField('import-path');
 }
 
 export function DataScreen({ active }: Props) {

@@ -90,6 +90,21 @@ describe('empty states', () => {
     expect(document.activeElement?.id).toBe('import-path');
   });
 
+  it('datasets: into the file form even from the database tab', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    try {
+      await emptyState(<DataScreen active />, 'datasets-empty');
+      await click($('#import-tab-sql'));
+      expect($('#import-tab-sql')?.getAttribute('aria-selected')).toBe('true');
+      await click($('#datasets-empty-action'));
+      expect($('#import-tab-file')?.getAttribute('aria-selected')).toBe('true');
+      vi.runAllTimers();
+      expect(document.activeElement?.id).toBe('import-path');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('configs: to the Data screen without data, else into the form', async () => {
     await emptyState(<ConfigsScreen active />, 'configs-empty');
     await click($('#configs-empty-action'));
