@@ -39,6 +39,9 @@ pub struct EmArgs {
     /// Match on the name only, without the historian's site against the asset's.
     #[arg(long)]
     name_only: bool,
+    /// The pipeline's scoreThreshold (Cognite's default 0.5).
+    #[arg(long, default_value_t = 0.5)]
+    score_threshold: f64,
     /// Match the free-text descriptions too (a third match field).
     #[arg(long)]
     description: bool,
@@ -207,7 +210,7 @@ pub fn run(args: &EmArgs) -> Result<(), BenchError> {
         "sources": {"resource": "time_series", "dataSetIds": [{"externalId": "Series"}]},
         "targets": {"resource": "assets", "dataSetIds": [{"externalId": "Assets"}]},
         "modelParameters": {"featureType": args.feature_type, "matchFields": fields, "classifier": args.classifier},
-        "confirmedMatches": confirmed, "generateRules": true
+        "confirmedMatches": confirmed, "generateRules": true, "scoreThreshold": args.score_threshold
     }))?;
     let pipeline = ws.em_create_pipeline(spec)?;
     let first = timed_run(ws, pipeline.id)?;
