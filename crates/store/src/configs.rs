@@ -216,7 +216,7 @@ impl Store {
     /// Counts of datasets, configs and runs, for the workspace summary.
     pub fn counts(&self) -> Result<(u32, u32, u32)> {
         Ok(self.read().query_row(
-            "SELECT (SELECT count(*) FROM datasets), (SELECT count(*) FROM configs), (SELECT count(*) FROM runs)",
+            "SELECT (SELECT count(*) FROM datasets WHERE version_of IS NULL), (SELECT count(*) FROM configs), (SELECT count(*) FROM runs)",
             [],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )?)

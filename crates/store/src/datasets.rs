@@ -164,7 +164,10 @@ impl Store {
     pub fn delete_dataset(&self, id: &str) -> Result<()> {
         let n = self
             .write()
-            .execute("DELETE FROM datasets WHERE id = ?1", [id])?;
+            .execute(
+                "DELETE FROM datasets WHERE id = ?1 AND version_of IS NULL",
+                [id],
+            )?;
         if n == 0 {
             return Err(StoreError::NotFound {
                 kind: "dataset",
