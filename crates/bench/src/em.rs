@@ -83,7 +83,7 @@ fn print_misses(result: &RunResult, truth: &HashMap<String, String>, csvs: [&str
     let mut misses: Vec<&String> = truth
         .iter()
         .filter(|(s, t)| {
-            got.get(*s).map(|g| &g.0) != Some(*t) && !(t.is_empty() && !got.contains_key(*s))
+            (!t.is_empty() || got.contains_key(*s)) && got.get(*s).map(|g| &g.0) != Some(*t)
         })
         .map(|(s, _)| s)
         .collect();

@@ -65,6 +65,10 @@ impl SqlConnection {
 pub struct SqlSource {
     pub connection: SqlConnection,
     pub query: String,
+    /// The statement timeout the import asked for, used by its refreshes too (600 s if none).
+    #[serde(default)]
+    #[ts(type = "number | null")]
+    pub statement_timeout_seconds: Option<u64>,
 }
 
 /// Where a dataset stands (spec A.3.3). File imports are ready at once; a database import is

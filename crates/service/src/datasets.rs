@@ -143,6 +143,10 @@ impl Workspace {
     }
 
     pub fn list_datasets(&self) -> Result<Vec<Dataset>> {
+        // Imports whose process ended show as failed, not importing forever.
+        if !self.store.is_read_only() {
+            Self::fail_stale_imports(&self.store)?;
+        }
         Ok(self.store.list_datasets()?)
     }
 

@@ -137,7 +137,11 @@ impl Workspace {
         }
         runner.inner.recover_orphans();
         if !store.is_read_only() {
-            Workspace::fail_stale_imports(&store)?;
+            // Best effort: a busy writer must not keep the workspace from opening; the next
+            // open tries again.
+            if let Err(e) = Workspace::fail_stale_imports(&store) {
+                eprintln!("matchbook: failing stopped imports: {e}");
+            }
         }
         let ws = Workspace {
             store,

@@ -29,8 +29,8 @@ pub(crate) const STALE_IMPORT_MS: i64 = 30_000;
 /// Rows the wizard's preview shows.
 const PREVIEW_ROWS: u64 = 10;
 
-/// Import the rows of a query as a new reference dataset.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+/// Import the rows of a query as a new reference dataset. Its `Debug` hides the password.
+#[derive(Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct SqlImportRequest {
     /// Display name; defaults to the database's name and the first table the query names.
@@ -66,12 +66,43 @@ pub struct SqlPreview {
     pub id_column: Option<String>,
 }
 
-/// A refresh's only input: the password, when the password file does not have it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+/// A refresh's only input: the password, when the password file does not have it. Its `Debug`
+/// hides the password.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct RefreshRequest {
     #[serde(default)]
     pub password: Option<String>,
+}
+
+fn hidden(p: &Option<String>) -> &'static str {
+    if p.is_some() {
+        "Some(<hidden>)"
+    } else {
+        "None"
+    }
+}
+
+impl std::fmt::Debug for SqlImportRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqlImportRequest")
+            .field("name", &self.name)
+            .field("connection", &self.connection)
+            .field("query", &self.query)
+            .field("password", &hidden(&self.password))
+            .field("save_password", &self.save_password)
+            .field("id_column", &self.id_column)
+            .field("statement_timeout_seconds", &self.statement_timeout_seconds)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for RefreshRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RefreshRequest")
+            .field("password", &hidden(&self.password))
+            .finish()
+    }
 }
 
 fn password(given: &Option<String>) -> Password {
@@ -160,15 +191,17 @@ fn dataset_columns(
 
 /// "erp: purchase_orders" from `SELECT ... FROM purchase_orders ...`, else the database's name.
 fn default_name(c: &SqlConnection, query: &str) -> String {
-    let lower = query.to_lowercase();
-    let table = lower.find(" from ").and_then(|at| {
-        query[at + 6..]
-            .split(|ch: char| ch.is_whitespace() || matches!(ch, ',' | ';' | '(' | ')'))
-            .find(|w| !w.is_empty())
-            .map(|w| w.trim_matches('"').to_string())
-    });
+    // Words, not byte offsets of a lowercased copy: lowercasing can change a text's length.
+    let mut words = query
+        .split(|ch: char| ch.is_whitespace() || matches!(ch, ',' | ';' | '(' | ')'))
+        .filter(|w| !w.is_empty());
+    let table = words
+        .by_ref()
+        .find(|w| w.eq_ignore_ascii_case("from"))
+        .and_then(|_| words.next())
+        .map(|w| w.trim_matches('"').to_string());
     match table {
-        Some(t) if !t.starts_with('(') => format!("{}: {t}", c.database),
+        Some(t) if !t.is_empty() && !t.starts_with('\'') => format!("{}: {t}", c.database),
         _ => c.database.clone(),
     }
 }
@@ -246,9 +279,10 @@ impl Workspace {
             sql: Some(SqlSource {
                 connection: req.connection.clone(),
                 query: query.as_str().to_string(),
+                statement_timeout_seconds: req.statement_timeout_seconds,
             }),
         };
-        let slot = self.store.begin_import(&dataset, now_ms())?;
+        let slot = self.store.begin_import(&dataset, now_ms(), &new_id())?;
         self.spawn_import(slot, pw, limits, dataset.id_column.clone());
         self.get_dataset(&dataset.id)
     }
@@ -263,11 +297,13 @@ impl Workspace {
             )));
         };
         checked_query(&source.query)?;
-        let (dataset, slot) = self.store.begin_refresh(id, now_ms())?;
+        let limits = limits(source.statement_timeout_seconds)?;
+        Self::fail_stale_imports(&self.store)?;
+        let (dataset, slot) = self.store.begin_refresh(id, now_ms(), &new_id())?;
         self.spawn_import(
             slot,
             password(&req.password),
-            Limits::default(),
+            limits,
             dataset.id_column.clone(),
         );
         Ok(dataset)
@@ -293,6 +329,7 @@ impl Workspace {
     /// Asks the import of `id` to stop, wherever it runs. A first import's dataset then
     /// disappears; a refresh leaves the previous version. 409 when nothing is importing.
     pub fn cancel_import(&self, id: &str) -> Result<Dataset> {
+        Self::fail_stale_imports(&self.store)?;
         self.store.request_import_cancel(id, &self.now())?;
         self.get_dataset(id)
     }
@@ -302,6 +339,8 @@ impl Workspace {
     pub fn wait_for_import(&self, id: &str, timeout: Duration) -> Result<Option<Dataset>> {
         let deadline = std::time::Instant::now() + timeout;
         loop {
+            // An importer that died while we wait would otherwise keep us waiting to the end.
+            Self::fail_stale_imports(&self.store)?;
             match self.store.get_dataset(id) {
                 Ok(d) if d.status != DatasetStatus::Importing => return Ok(Some(d)),
                 Ok(_) => {}
@@ -379,9 +418,11 @@ fn run_import(
     let stopper = Stopper::new();
     let rows_read = Arc::new(AtomicU64::new(0));
     let done = Arc::new(AtomicBool::new(false));
+    // Set however this function ends, a panic included, so the heartbeat never outlives it.
+    let _stop_beating = SetOnDrop(done.clone());
     let cancelled = Arc::new(AtomicBool::new(false));
     let watcher = {
-        let (store, id) = (store.clone(), slot.dataset_id.clone());
+        let (store, slot) = (store.clone(), slot.clone());
         let (stopper, rows_read, done, cancelled) = (
             stopper.clone(),
             rows_read.clone(),
@@ -391,7 +432,7 @@ fn run_import(
         std::thread::spawn(move || {
             while !done.load(Ordering::SeqCst) {
                 let rows = rows_read.load(Ordering::Relaxed);
-                if let Ok(true) = store.import_progress(&id, rows, now_ms()) {
+                if let Ok(true) = store.import_progress(&slot, rows, now_ms()) {
                     cancelled.store(true, Ordering::SeqCst);
                     stopper.stop();
                     return;
@@ -428,6 +469,14 @@ fn run_import(
         Err(_) if cancelled.load(Ordering::SeqCst) => Err(ImportEnd::Cancelled),
         Err(StreamError::Sql(e)) => Err(ImportEnd::Failed(e.to_string())),
         Err(StreamError::Sink(e)) => Err(ImportEnd::Failed(e)),
+    }
+}
+
+struct SetOnDrop(Arc<AtomicBool>);
+
+impl Drop for SetOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::SeqCst);
     }
 }
 
@@ -548,6 +597,12 @@ mod tests {
         );
         assert_eq!(default_name(&c, "select a from \"Orders\""), "erp: Orders");
         assert_eq!(default_name(&c, "VALUES (1)"), "erp");
+        // Lowercasing "İ" makes it longer: no byte offset of a lowercased copy is used.
+        assert_eq!(default_name(&c, "SELECT 'İİİİİİİİ' AS x FROM t"), "erp: t");
+        let req = RefreshRequest {
+            password: Some("s3cret".into()),
+        };
+        assert!(!format!("{req:?}").contains("s3cret"));
         assert_eq!(
             default_name(&c, "SELECT g FROM generate_series(1, 10) g"),
             "erp: generate_series"

@@ -407,7 +407,7 @@ fn an_import_whose_process_died_is_failed_when_the_workspace_opens() {
         rows_imported: None,
         sql: None,
     };
-    let slot = store.begin_import(&dataset, 1).unwrap();
+    let slot = store.begin_import(&dataset, 1, "ghost-token").unwrap();
     store
         .append_import_rows(
             &slot,

@@ -31,7 +31,7 @@ pub fn check_read_only(sql: &str) -> Result<ReadOnlyQuery, SqlError> {
     let Some(first) = tokens.first() else {
         return Err(SqlError::NotReadOnly("the query is empty".into()));
     };
-    let statement_end = tokens.iter().position(|t| matches!(t, Token::Semicolon));
+    let statement_end = tokens.iter().position(|t| matches!(t, Token::Semicolon(_)));
     if let Some(end) = statement_end {
         if end + 1 < tokens.len() {
             return Err(SqlError::NotReadOnly(
@@ -61,10 +61,12 @@ pub fn check_read_only(sql: &str) -> Result<ReadOnlyQuery, SqlError> {
             }
         }
     }
-    let end = match statement_end {
-        Some(_) => sql.rfind(';').unwrap_or(sql.len()),
-        None => sql.len(),
-    };
+    let end = statement_end
+        .and_then(|i| match tokens[i] {
+            Token::Semicolon(at) => Some(at),
+            _ => None,
+        })
+        .unwrap_or(sql.len());
     Ok(ReadOnlyQuery(sql[..end].trim().to_string()))
 }
 
@@ -72,7 +74,8 @@ pub fn check_read_only(sql: &str) -> Result<ReadOnlyQuery, SqlError> {
 enum Token {
     /// A bare word, lower-cased, and the byte offset where it starts.
     Word(String, usize),
-    Semicolon,
+    /// A semicolon and its byte offset.
+    Semicolon(usize),
     Other,
 }
 
@@ -87,9 +90,10 @@ fn lex(sql: &str) -> Result<Vec<Token>, SqlError> {
         if c.is_ascii_whitespace() {
             i += 1;
         } else if b[i..].starts_with(b"--") {
+            // PostgreSQL ends a line comment at either line break.
             i = b[i..]
                 .iter()
-                .position(|&c| c == b'\n')
+                .position(|&c| c == b'\n' || c == b'\r')
                 .map_or(b.len(), |p| i + p + 1);
         } else if b[i..].starts_with(b"/*") {
             i = skip_block_comment(b, i)?;
@@ -108,7 +112,7 @@ fn lex(sql: &str) -> Result<Vec<Token>, SqlError> {
             i = skip_dollar_quoted(b, i)?;
             out.push(Token::Other);
         } else if c == b';' {
-            out.push(Token::Semicolon);
+            out.push(Token::Semicolon(i));
             i += 1;
         } else if c.is_ascii_alphabetic() || c == b'_' || c >= 0x80 {
             let start = i;
@@ -214,6 +218,9 @@ mod tests {
     fn selects_pass_and_lose_their_semicolon() {
         let q = check_read_only("  SELECT id, total FROM orders WHERE total > 10;  \n").unwrap();
         assert_eq!(q.as_str(), "SELECT id, total FROM orders WHERE total > 10");
+        // The statement's semicolon, not one inside the comment after it.
+        let q = check_read_only("SELECT 1; -- a; b").unwrap();
+        assert_eq!(q.as_str(), "SELECT 1");
         for ok in [
             "with o as (select * from orders) select * from o",
             "VALUES (1, 'a'), (2, 'b')",
@@ -255,5 +262,10 @@ mod tests {
         assert!(refused("select 'open").contains("never closed"));
         assert!(refused("select /* open").contains("never closed"));
         assert!(refused("select $t$ open").contains("never closed"));
+        // A carriage return ends a line comment for PostgreSQL, so what follows is read.
+        assert!(
+            refused("with a as (select 1) --\r, d as (delete from t returning *) select 1")
+                .contains("DELETE")
+        );
     }
 }

@@ -23,11 +23,20 @@ use crate::{
 /// Where the password comes from. It is never stored in the workspace: either the caller gives it
 /// for this import, or it is looked up in the user's PostgreSQL password file (`PGPASSFILE`, else
 /// `~/.pgpass`, the file psql and every libpq tool read), or the server needs none.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub enum Password {
     Given(String),
     #[default]
     FromPasswordFile,
+}
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Password::Given(_) => "Password::Given(<hidden>)",
+            Password::FromPasswordFile => "Password::FromPasswordFile",
+        })
+    }
 }
 
 impl Password {
@@ -82,6 +91,11 @@ pub(crate) fn lookup_password(text: &str, c: &SqlConnection) -> Option<String> {
 pub fn save_password(c: &SqlConnection, password: &str) -> std::io::Result<PathBuf> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
+    if password.contains(['\n', '\r']) {
+        return Err(std::io::Error::other(
+            "a password with a line break cannot be written to the password file",
+        ));
+    }
     let path =
         password_file().ok_or_else(|| std::io::Error::other("no home folder for ~/.pgpass"))?;
     let esc = |s: &str| s.replace('\\', "\\\\").replace(':', "\\:");
@@ -100,10 +114,11 @@ pub fn save_password(c: &SqlConnection, password: &str) -> std::io::Result<PathB
         text.push('\n');
     }
     let tmp = path.with_extension("matchbook-tmp");
+    // A leftover (or a link planted there) is removed, and the new file made afresh with 0600.
+    let _ = std::fs::remove_file(&tmp);
     let mut f = std::fs::OpenOptions::new()
         .write(true)
-        .create(true)
-        .truncate(true)
+        .create_new(true)
         .mode(0o600)
         .open(&tmp)?;
     f.write_all(text.as_bytes())?;
@@ -349,11 +364,12 @@ fn stream_on<S: RowSink>(
     let shapes: Vec<Shape> = columns.iter().map(|c| Shape::of_type(&c.db_type)).collect();
     let copy = match limit {
         // A subquery keeps the user's ORDER BY and lets the server stop after the first rows.
+        // Line breaks around the query: a trailing line comment must not swallow the rest.
         Some(n) => format!(
-            "COPY (SELECT * FROM ({}) AS preview LIMIT {n}) TO STDOUT",
+            "COPY (SELECT * FROM (\n{}\n) AS preview LIMIT {n}) TO STDOUT",
             query.as_str()
         ),
-        None => format!("COPY ({}) TO STDOUT", query.as_str()),
+        None => format!("COPY (\n{}\n) TO STDOUT", query.as_str()),
     };
     let cancel = client.cancel_token();
     let mut rows: u64 = 0;
@@ -456,6 +472,7 @@ mod tests {
         );
         let mode = std::fs::metadata(&file).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
+        assert!(save_password(&conn(), "two\nlines").is_err());
         std::env::remove_var("PGPASSFILE");
     }
 

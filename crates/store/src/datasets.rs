@@ -162,12 +162,10 @@ impl Store {
 
     /// Deletes a dataset and its rows. Configs pointing at it stay (their next run fails).
     pub fn delete_dataset(&self, id: &str) -> Result<()> {
-        let n = self
-            .write()
-            .execute(
-                "DELETE FROM datasets WHERE id = ?1 AND version_of IS NULL",
-                [id],
-            )?;
+        let n = self.write().execute(
+            "DELETE FROM datasets WHERE id = ?1 AND version_of IS NULL",
+            [id],
+        )?;
         if n == 0 {
             return Err(StoreError::NotFound {
                 kind: "dataset",
@@ -360,19 +358,46 @@ impl Store {
             Some(r) => r.to_string(),
             None => rows_set_of(&conn, dataset_id)?,
         };
-        let dataset_id = rows_id.as_str();
+        // A past version may have other columns than the dataset shows now (a `SELECT *` whose
+        // table changed): its values are put under the current columns by name.
+        let realign = if rows_id != dataset_id {
+            let columns_of = |id: &str| -> Result<Vec<engine::Column>> {
+                let text: Option<String> = conn
+                    .query_row("SELECT columns FROM datasets WHERE id = ?1", [id], |r| {
+                        r.get(0)
+                    })
+                    .optional()?;
+                text.map_or(Ok(Vec::new()), |t| from_json("dataset columns", &t))
+            };
+            let (then, now) = (columns_of(&rows_id)?, columns_of(dataset_id)?);
+            (then != now).then(|| {
+                now.iter()
+                    .map(|c| then.iter().position(|t| t.name == c.name))
+                    .collect::<Vec<_>>()
+            })
+        } else {
+            None
+        };
         let mut stmt = conn.prepare_cached(
             "SELECT vals FROM reference_rows WHERE dataset_id = ?1 AND row_id = ?2",
         )?;
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
             let vals: Option<String> = stmt
-                .query_row(params![dataset_id, id], |r| r.get(0))
+                .query_row(params![rows_id, id], |r| r.get(0))
                 .optional()?;
             if let Some(v) = vals {
+                let values: Vec<String> = from_json("row values", &v)?;
+                let values = match &realign {
+                    Some(map) => map
+                        .iter()
+                        .map(|i| i.and_then(|i| values.get(i).cloned()).unwrap_or_default())
+                        .collect(),
+                    None => values,
+                };
                 out.push(Record {
                     id: id.clone(),
-                    values: from_json("row values", &v)?,
+                    values,
                 });
             }
         }

@@ -340,6 +340,11 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE runs ADD COLUMN reference_rows_from TEXT;
     CREATE INDEX runs_by_reference_rows ON runs(reference_rows_from) WHERE reference_rows_from IS NOT NULL;
     "#,
+    // 17: an import owns its dataset by a token: a process whose import was failed as stale (it
+    //     stopped beating: suspended, asleep) can no longer write to it when it wakes up.
+    r#"
+    ALTER TABLE datasets ADD COLUMN import_token TEXT;
+    "#,
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<()> {

@@ -38,6 +38,7 @@ fn sql_dataset(id: &str) -> Dataset {
                 user: "u".into(),
             },
             query: "SELECT po FROM orders".into(),
+            statement_timeout_seconds: None,
         }),
     }
 }
@@ -63,7 +64,7 @@ fn loaded(w: &Workspace, id: &str, pinned: Option<&str>) -> Vec<String> {
 #[test]
 fn an_import_is_importing_until_it_lands_in_one_step() {
     let w = Workspace::new();
-    let slot = w.store.begin_import(&sql_dataset("d"), 1).unwrap();
+    let slot = w.store.begin_import(&sql_dataset("d"), 1, "t1").unwrap();
     w.store.append_import_rows(&slot, 0, &rows("a", 3)).unwrap();
     let d = w.store.get_dataset("d").unwrap();
     assert_eq!(
@@ -71,12 +72,12 @@ fn an_import_is_importing_until_it_lands_in_one_step() {
         (DatasetStatus::Importing, 0, 0)
     );
     assert!(
-        !w.store.import_progress("d", 3, 2).unwrap(),
+        !w.store.import_progress(&slot, 3, 2).unwrap(),
         "no cancel asked"
     );
     w.store.request_import_cancel("d", T1).unwrap();
     assert!(
-        w.store.import_progress("d", 3, 3).unwrap(),
+        w.store.import_progress(&slot, 3, 3).unwrap(),
         "the importer sees the cancel"
     );
     let d = w.store.finish_import(&slot, 3).unwrap();
@@ -95,7 +96,7 @@ fn an_import_is_importing_until_it_lands_in_one_step() {
 #[test]
 fn failing_or_abandoning_keeps_nothing_of_the_import() {
     let w = Workspace::new();
-    let slot = w.store.begin_import(&sql_dataset("d"), 1).unwrap();
+    let slot = w.store.begin_import(&sql_dataset("d"), 1, "t1").unwrap();
     w.store.append_import_rows(&slot, 0, &rows("a", 3)).unwrap();
     w.store.fail_import(&slot, "lost").unwrap();
     let d = w.store.get_dataset("d").unwrap();
@@ -105,7 +106,7 @@ fn failing_or_abandoning_keeps_nothing_of_the_import() {
     );
     assert_eq!(w.count("SELECT count(*) FROM reference_rows"), 0);
 
-    let slot = w.store.begin_import(&sql_dataset("e"), 1).unwrap();
+    let slot = w.store.begin_import(&sql_dataset("e"), 1, "t2").unwrap();
     w.store.append_import_rows(&slot, 0, &rows("a", 3)).unwrap();
     w.store.abandon_import(&slot).unwrap();
     assert!(matches!(
@@ -118,7 +119,7 @@ fn failing_or_abandoning_keeps_nothing_of_the_import() {
 #[test]
 fn refreshes_make_hidden_versions_that_runs_pin_and_nothing_else_sees() {
     let w = Workspace::new();
-    let first = w.store.begin_import(&sql_dataset(REF), 1).unwrap();
+    let first = w.store.begin_import(&sql_dataset(REF), 1, "t1").unwrap();
     w.store
         .append_import_rows(&first, 0, &rows("v1-", 2))
         .unwrap();
@@ -126,15 +127,19 @@ fn refreshes_make_hidden_versions_that_runs_pin_and_nothing_else_sees() {
     let cfg = config("c");
     w.store.insert_config(&cfg).unwrap();
     let run = queue(&w.store, "run-1", &cfg, ME);
+    let v1 = format!("{REF}@v1");
     assert_eq!(
-        w.store.pin_reference_rows(&run.id, REF).unwrap().as_deref(),
-        Some(REF)
+        w.store.pin_reference_rows(&run.id, REF).unwrap(),
+        Some(v1.clone())
     );
 
-    let (d, second) = w.store.begin_refresh(REF, 5).unwrap();
+    let (d, second) = w.store.begin_refresh(REF, 5, "t2").unwrap();
     assert_eq!((d.status, second.version), (DatasetStatus::Importing, 2));
     assert!(
-        matches!(w.store.begin_refresh(REF, 5), Err(StoreError::Stale(_))),
+        matches!(
+            w.store.begin_refresh(REF, 5, "t2"),
+            Err(StoreError::Stale(_))
+        ),
         "one at a time"
     );
     w.store
@@ -149,13 +154,13 @@ fn refreshes_make_hidden_versions_that_runs_pin_and_nothing_else_sees() {
     assert_eq!((d.version, d.row_count), (2, 3));
     assert_eq!(loaded(&w, REF, None), ["v2-0", "v2-1", "v2-2"]);
     assert_eq!(
-        loaded(&w, REF, Some(REF)),
+        loaded(&w, REF, Some(&v1)),
         ["v1-0", "v1-1"],
         "the pinned run keeps v1"
     );
     let old = w
         .store
-        .reference_rows_at(REF, Some(REF), &["PO-1".to_string()])
+        .reference_rows_at(REF, Some(&v1), &["PO-1".to_string()])
         .unwrap();
     assert_eq!(old[0].values, ["v1-1"]);
 
@@ -173,7 +178,7 @@ fn refreshes_make_hidden_versions_that_runs_pin_and_nothing_else_sees() {
     ));
 
     // A third version drops v2 (no run pinned it) but keeps v1 (pinned).
-    let (_, third) = w.store.begin_refresh(REF, 6).unwrap();
+    let (_, third) = w.store.begin_refresh(REF, 6, "t3").unwrap();
     w.store
         .append_import_rows(&third, 0, &rows("v3-", 1))
         .unwrap();
@@ -188,12 +193,136 @@ fn refreshes_make_hidden_versions_that_runs_pin_and_nothing_else_sees() {
 #[test]
 fn a_stale_import_is_found_with_the_slot_it_was_writing() {
     let w = Workspace::new();
-    let first = w.store.begin_import(&sql_dataset("d"), 1).unwrap();
+    let first = w.store.begin_import(&sql_dataset("d"), 1, "t1").unwrap();
     w.store.finish_import(&first, 0).unwrap();
-    let (_, refresh) = w.store.begin_refresh("d", 100).unwrap();
+    let (_, refresh) = w.store.begin_refresh("d", 100, "t2").unwrap();
     assert!(
         w.store.stale_imports(50).unwrap().is_empty(),
         "its heartbeat is recent"
     );
     assert_eq!(w.store.stale_imports(200).unwrap(), vec![refresh]);
+}
+
+#[test]
+fn failing_a_stale_refresh_never_touches_the_version_in_use_or_pinned_ones() {
+    let w = Workspace::new();
+    let first = w.store.begin_import(&sql_dataset(REF), 1, "t1").unwrap();
+    w.store
+        .append_import_rows(&first, 0, &rows("v1-", 2))
+        .unwrap();
+    w.store.finish_import(&first, 2).unwrap();
+    let cfg = config("c");
+    w.store.insert_config(&cfg).unwrap();
+    let run = queue(&w.store, "run-1", &cfg, ME);
+    w.store.pin_reference_rows(&run.id, REF).unwrap();
+    let (_, second) = w.store.begin_refresh(REF, 2, "t2").unwrap();
+    w.store
+        .append_import_rows(&second, 0, &rows("v2-", 3))
+        .unwrap();
+    w.store.finish_import(&second, 3).unwrap();
+    // A third refresh whose process dies half way.
+    let (_, third) = w.store.begin_refresh(REF, 3, "t3").unwrap();
+    w.store
+        .append_import_rows(&third, 0, &rows("v3-", 1))
+        .unwrap();
+    let stale = w.store.stale_imports(10).unwrap();
+    assert_eq!(stale, vec![third.clone()], "only the version being written");
+    for slot in &stale {
+        w.store.fail_import(slot, "stopped").unwrap();
+    }
+    let d = w.store.get_dataset(REF).unwrap();
+    assert_eq!(
+        (d.status, d.version, d.row_count),
+        (DatasetStatus::Failed, 2, 3)
+    );
+    assert_eq!(loaded(&w, REF, None), ["v2-0", "v2-1", "v2-2"]);
+    assert_eq!(
+        loaded(&w, REF, Some(&format!("{REF}@v1"))),
+        ["v1-0", "v1-1"]
+    );
+    // The importer wakes up: it owns nothing any more and writes nothing.
+    assert!(matches!(
+        w.store.append_import_rows(&third, 1, &rows("v3-", 1)),
+        Err(StoreError::Stale(_))
+    ));
+    assert!(matches!(
+        w.store.finish_import(&third, 2),
+        Err(StoreError::Stale(_))
+    ));
+    assert!(
+        w.store.import_progress(&third, 2, 4).unwrap(),
+        "told to stop"
+    );
+    assert_eq!(w.store.get_dataset(REF).unwrap().version, 2);
+}
+
+#[test]
+fn cancelling_a_new_try_of_a_failed_import_keeps_the_dataset() {
+    let w = Workspace::new();
+    let first = w.store.begin_import(&sql_dataset("d"), 1, "t1").unwrap();
+    w.store.fail_import(&first, "server down").unwrap();
+    let (_, again) = w.store.begin_refresh("d", 2, "t2").unwrap();
+    assert!(again.retry);
+    w.store
+        .append_import_rows(&again, 0, &rows("a", 2))
+        .unwrap();
+    w.store.abandon_import(&again).unwrap();
+    let d = w.store.get_dataset("d").unwrap();
+    assert_eq!((d.status, d.version), (DatasetStatus::Failed, 0));
+    assert_eq!(w.count("SELECT count(*) FROM reference_rows"), 0);
+}
+
+#[test]
+fn a_past_version_with_other_columns_is_read_under_the_current_ones() {
+    let w = Workspace::new();
+    let first = w.store.begin_import(&sql_dataset(REF), 1, "t1").unwrap();
+    w.store
+        .append_import_rows(&first, 0, &rows("v1-", 2))
+        .unwrap();
+    w.store.finish_import(&first, 2).unwrap();
+    let cfg = config("c");
+    w.store.insert_config(&cfg).unwrap();
+    let run = queue(&w.store, "run-1", &cfg, ME);
+    let v1 = w.store.pin_reference_rows(&run.id, REF).unwrap().unwrap();
+    // The table gained a column in front.
+    let (_, second) = w.store.begin_refresh(REF, 2, "t2").unwrap();
+    let columns = vec![
+        Column {
+            name: "note".into(),
+            kind: "string".into(),
+        },
+        Column {
+            name: "po".into(),
+            kind: "string".into(),
+        },
+    ];
+    w.store
+        .set_import_columns(&second, &columns, Some("po"))
+        .unwrap();
+    let wide = vec![Record {
+        id: "PO-1".into(),
+        values: vec!["new".into(), "v2-1".into()],
+    }];
+    w.store.append_import_rows(&second, 0, &wide).unwrap();
+    let d = w.store.finish_import(&second, 1).unwrap();
+    assert_eq!(d.columns, columns);
+    let ids = ["PO-1".to_string()];
+    let old = w.store.reference_rows_at(REF, Some(&v1), &ids).unwrap();
+    assert_eq!(
+        old[0].values,
+        ["", "v1-1"],
+        "v1's value under the current columns"
+    );
+    assert_eq!(
+        w.store.reference_rows_at(REF, None, &ids).unwrap()[0].values,
+        ["new", "v2-1"]
+    );
+    // A run's own load keeps its version's columns.
+    let (then, rows) = w
+        .store
+        .load_reference_at(REF, Some(&v1), &CancelToken::new())
+        .unwrap()
+        .unwrap();
+    assert_eq!(then.columns.len(), 1);
+    assert_eq!(rows[1].values, ["v1-1"]);
 }

@@ -2,7 +2,7 @@
 import type { SqlConnection } from "./SqlConnection";
 
 /**
- * Import the rows of a query as a new reference dataset.
+ * Import the rows of a query as a new reference dataset. Its `Debug` hides the password.
  */
 export type SqlImportRequest = { 
 /**

@@ -4,4 +4,8 @@ import type { SqlConnection } from "./SqlConnection";
 /**
  * A dataset's database origin: the connection and the query, kept so that it can be refreshed.
  */
-export type SqlSource = { connection: SqlConnection, query: string, };
+export type SqlSource = { connection: SqlConnection, query: string, 
+/**
+ * The statement timeout the import asked for, used by its refreshes too (600 s if none).
+ */
+statement_timeout_seconds: number | null, };

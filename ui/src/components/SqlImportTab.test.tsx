@@ -56,6 +56,7 @@ const IMPORTING: Dataset = {
   sql: {
     connection: { engine: 'postgres', host: 'db.local', port: 5432, database: 'erp', user: 'reader' },
     query: 'SELECT po_number, amount, ordered_on FROM purchase_orders',
+    statement_timeout_seconds: null,
   },
 };
 

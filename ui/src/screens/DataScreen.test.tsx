@@ -60,6 +60,7 @@ const erp: Dataset = {
   sql: {
     connection: { engine: 'postgres', host: 'db.local', port: 5432, database: 'erp', user: 'reader' },
     query: 'SELECT po_number, amount FROM purchase_orders',
+    statement_timeout_seconds: null,
   },
 };
 

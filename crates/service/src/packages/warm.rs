@@ -29,6 +29,8 @@ pub(crate) struct Warm {
     config_id: String,
     updated_at: String,
     reference_rows: u64,
+    /// The reference data's version: a refresh from its database replaces the rows in place.
+    reference_version: u32,
     prepared: Prepared,
     index: ReferenceIndex,
     /// The document columns the plan was made for: the config's mapped fields, in order.
@@ -101,14 +103,15 @@ impl WarmIndexes {
         lock(&self.entries).len()
     }
 
-    fn find(&self, config: &MatchingConfig, reference_rows: u64) -> Option<Arc<Warm>> {
+    fn find(&self, config: &MatchingConfig, reference: &engine::Dataset) -> Option<Arc<Warm>> {
         let entries = lock(&self.entries);
         let w = entries
             .iter()
             .find(|w| {
                 w.config_id == config.id
                     && w.updated_at == config.updated_at
-                    && w.reference_rows == reference_rows
+                    && w.reference_rows == reference.row_count
+                    && w.reference_version == reference.version
             })?
             .clone();
         *lock(&w.last_used) = Instant::now();
@@ -169,7 +172,7 @@ impl Workspace {
     pub(crate) fn warm_index(&self, config: &MatchingConfig) -> Result<Arc<Warm>> {
         self.warm.free_idle(self.warm.idle);
         // The reference data must still be there, as it was (a changed config has a new
-        // `updated_at`; a dataset is never changed in place, but may be deleted).
+        // `updated_at`; a dataset may be deleted, or refreshed into a new version).
         let dataset = self
             .store
             .get_dataset(&config.reference_data_id)
@@ -179,7 +182,7 @@ impl Workspace {
                 }
                 e => e.into(),
             })?;
-        if let Some(w) = self.warm.find(config, dataset.row_count) {
+        if let Some(w) = self.warm.find(config, &dataset) {
             return Ok(w);
         }
         let mut columns: Vec<String> = Vec::new();
@@ -202,6 +205,7 @@ impl Workspace {
                 config_id: config_now.id.clone(),
                 updated_at: config_now.updated_at.clone(),
                 reference_rows: dataset.row_count,
+                reference_version: dataset.version,
                 prepared,
                 index,
                 columns,
