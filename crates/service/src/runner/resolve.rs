@@ -71,8 +71,14 @@ impl Inner {
         let cancel = CancelToken::new();
         let strategy =
             learn::strategy_plan(&self.store, stored.run.strategy_id.as_deref(), &config)?;
-        let Some(model) =
-            self.resolve_model(&config, stored.model.as_ref(), strategy.as_ref(), &cancel)?
+        // The rows the run matched against, even if a refresh has replaced them since.
+        let pinned = self.store.run_reference_rows(&stored.run.id)?;
+        let Some(model) = self.resolve_model(
+            &config,
+            stored.model.as_ref(),
+            (strategy.as_ref(), pinned),
+            &cancel,
+        )?
         else {
             return Ok(());
         };
@@ -126,11 +132,14 @@ impl Inner {
         &self,
         config: &MatchingConfig,
         run_model: Option<&MatchModel>,
-        strategy: Option<&StrategyPlan>,
+        (strategy, pinned_rows): (Option<&StrategyPlan>, Option<String>),
         cancel: &CancelToken,
     ) -> Result<Option<MatchModel>, RunError> {
         let (doc_columns, _) = document_source(&self.store, config.document_set_id.as_deref())?;
-        let spec = RunSpec::of_run(config, run_model);
+        let spec = RunSpec {
+            pinned_rows,
+            ..RunSpec::of_run(config, run_model)
+        };
         let Some(prepared) = prepare_run(&self.store, &spec, &doc_columns, cancel)? else {
             return Ok(None);
         };
