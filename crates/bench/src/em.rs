@@ -62,24 +62,7 @@ fn print_misses(result: &RunResult, truth: &HashMap<String, String>, csvs: [&str
             .collect()
     };
     let (sources, targets) = (rows(csvs[0]), rows(csvs[1]));
-    let got: HashMap<String, (String, f64)> = result
-        .output
-        .as_ref()
-        .map(|o| {
-            o.matches
-                .iter()
-                .filter_map(|m| {
-                    Some((
-                        m["source"]["externalId"].as_str()?.to_string(),
-                        (
-                            m["target"]["externalId"].as_str()?.to_string(),
-                            m["score"].as_f64().unwrap_or(0.0),
-                        ),
-                    ))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let got = matches_of(result);
     let mut misses: Vec<&String> = truth
         .iter()
         .filter(|(s, t)| {
@@ -114,24 +97,33 @@ fn print_misses(result: &RunResult, truth: &HashMap<String, String>, csvs: [&str
     }
 }
 
+/// The run's matches: source externalId -> (target externalId, score).
+fn matches_of(result: &RunResult) -> HashMap<String, (String, f64)> {
+    let Some(output) = result.output.as_ref() else {
+        return HashMap::new();
+    };
+    output
+        .matches
+        .iter()
+        .filter_map(|m| {
+            Some((
+                m["source"]["externalId"].as_str()?.to_string(),
+                (
+                    m["target"]["externalId"].as_str()?.to_string(),
+                    m["score"].as_f64().unwrap_or(0.0),
+                ),
+            ))
+        })
+        .collect()
+}
+
 /// Precision, recall and F1 of `(source externalId -> target externalId)` against the truth;
 /// a source without an asset that gets nothing counts as right.
 fn score(result: &RunResult, truth: &HashMap<String, String>) -> (f64, f64, f64) {
-    let got: HashMap<String, String> = result
-        .output
-        .as_ref()
-        .map(|o| {
-            o.matches
-                .iter()
-                .filter_map(|m| {
-                    Some((
-                        m["source"]["externalId"].as_str()?.to_string(),
-                        m["target"]["externalId"].as_str()?.to_string(),
-                    ))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let got: HashMap<String, String> = matches_of(result)
+        .into_iter()
+        .map(|(s, (t, _))| (s, t))
+        .collect();
     let right = got.iter().filter(|(s, t)| truth.get(*s) == Some(t)).count() as f64;
     let linked = truth.values().filter(|t| !t.is_empty()).count() as f64;
     let precision = right / (got.len() as f64).max(1.0);

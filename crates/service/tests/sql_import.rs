@@ -38,6 +38,15 @@ fn wait_ready(ws: &Workspace, id: &str) -> engine::Dataset {
         .expect("the dataset is still there")
 }
 
+/// Waits until the import of `id` has read at least `n` rows: it is streaming.
+fn wait_for_rows(ws: &Workspace, id: &str, n: u64) {
+    let deadline = Instant::now() + WAIT;
+    while ws.get_dataset(id).unwrap().rows_imported.unwrap_or(0) < n {
+        assert!(Instant::now() < deadline, "no rows arrived");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 /// Rows of reference data in the workspace file, hidden versions included.
 fn stored_rows(path: &std::path::Path) -> i64 {
     let conn = rusqlite::Connection::open(path).unwrap();
@@ -233,11 +242,7 @@ fn a_cancel_mid_import_leaves_nothing_behind() {
             "SELECT g AS id, md5(g::text) AS h FROM generate_series(1, 20000000) g",
         ))
         .unwrap();
-    let deadline = Instant::now() + WAIT;
-    while ws.get_dataset(&d.id).unwrap().rows_imported.unwrap_or(0) < 10_000 {
-        assert!(Instant::now() < deadline, "no rows arrived");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_for_rows(&ws, &d.id, 10_000);
     let asked = Instant::now();
     ws.cancel_import(&d.id).unwrap();
     assert!(
@@ -262,11 +267,7 @@ fn a_lost_connection_mid_stream_fails_the_import_and_keeps_no_rows() {
             "SELECT g AS id, 'lost-marker' AS m FROM generate_series(1, 20000000) g",
         ))
         .unwrap();
-    let deadline = Instant::now() + WAIT;
-    while ws.get_dataset(&d.id).unwrap().rows_imported.unwrap_or(0) < 10_000 {
-        assert!(Instant::now() < deadline, "no rows arrived");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_for_rows(&ws, &d.id, 10_000);
     assert_eq!(pgtest::server().terminate_sessions("lost-marker"), 1);
     let done = wait_ready(&ws, &d.id);
     assert_eq!(done.status, DatasetStatus::Failed);

@@ -52,6 +52,18 @@ fn rows(prefix: &str, n: usize) -> Vec<Record> {
         .collect()
 }
 
+/// A first import of two rows ("v1-0", "v1-1") landed, and a queued run of a config on it.
+fn first_version_and_a_run(w: &Workspace) -> engine::Run {
+    let first = w.store.begin_import(&sql_dataset(REF), 1, "t1").unwrap();
+    w.store
+        .append_import_rows(&first, 0, &rows("v1-", 2))
+        .unwrap();
+    w.store.finish_import(&first, 2).unwrap();
+    let cfg = config("c");
+    w.store.insert_config(&cfg).unwrap();
+    queue(&w.store, "run-1", &cfg, ME)
+}
+
 fn loaded(w: &Workspace, id: &str, pinned: Option<&str>) -> Vec<String> {
     let (_, rows) = w
         .store
@@ -119,14 +131,7 @@ fn failing_or_abandoning_keeps_nothing_of_the_import() {
 #[test]
 fn refreshes_make_hidden_versions_that_runs_pin_and_nothing_else_sees() {
     let w = Workspace::new();
-    let first = w.store.begin_import(&sql_dataset(REF), 1, "t1").unwrap();
-    w.store
-        .append_import_rows(&first, 0, &rows("v1-", 2))
-        .unwrap();
-    w.store.finish_import(&first, 2).unwrap();
-    let cfg = config("c");
-    w.store.insert_config(&cfg).unwrap();
-    let run = queue(&w.store, "run-1", &cfg, ME);
+    let run = first_version_and_a_run(&w);
     let v1 = format!("{REF}@v1");
     assert_eq!(
         w.store.pin_reference_rows(&run.id, REF).unwrap(),
@@ -206,14 +211,7 @@ fn a_stale_import_is_found_with_the_slot_it_was_writing() {
 #[test]
 fn failing_a_stale_refresh_never_touches_the_version_in_use_or_pinned_ones() {
     let w = Workspace::new();
-    let first = w.store.begin_import(&sql_dataset(REF), 1, "t1").unwrap();
-    w.store
-        .append_import_rows(&first, 0, &rows("v1-", 2))
-        .unwrap();
-    w.store.finish_import(&first, 2).unwrap();
-    let cfg = config("c");
-    w.store.insert_config(&cfg).unwrap();
-    let run = queue(&w.store, "run-1", &cfg, ME);
+    let run = first_version_and_a_run(&w);
     w.store.pin_reference_rows(&run.id, REF).unwrap();
     let (_, second) = w.store.begin_refresh(REF, 2, "t2").unwrap();
     w.store
@@ -275,14 +273,7 @@ fn cancelling_a_new_try_of_a_failed_import_keeps_the_dataset() {
 #[test]
 fn a_past_version_with_other_columns_is_read_under_the_current_ones() {
     let w = Workspace::new();
-    let first = w.store.begin_import(&sql_dataset(REF), 1, "t1").unwrap();
-    w.store
-        .append_import_rows(&first, 0, &rows("v1-", 2))
-        .unwrap();
-    w.store.finish_import(&first, 2).unwrap();
-    let cfg = config("c");
-    w.store.insert_config(&cfg).unwrap();
-    let run = queue(&w.store, "run-1", &cfg, ME);
+    let run = first_version_and_a_run(&w);
     let v1 = w.store.pin_reference_rows(&run.id, REF).unwrap().unwrap();
     // The table gained a column in front.
     let (_, second) = w.store.begin_refresh(REF, 2, "t2").unwrap();
