@@ -24,6 +24,7 @@
 
 mod candidates;
 mod classifier;
+mod coverage;
 mod features;
 mod matcher;
 mod rng;
@@ -201,6 +202,10 @@ pub struct TrainedModel {
     idf: Option<Idf>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     fitted: Option<Fitted>,
+    /// Whether the classifier's inputs end with each field's coverage (see `coverage`); models
+    /// fitted before it was measured do not have it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    coverage: bool,
     #[serde(default)]
     positives: usize,
     #[serde(default)]
@@ -222,7 +227,8 @@ impl TrainedModel {
         self.fields
     }
 
-    /// Training rows of a supervised model: (true matches, wrong candidates).
+    /// Training rows of a supervised model: (matches, wrong candidates); the matches are the
+    /// true matches and copies of some of them with a typo (see `train`).
     pub fn training_rows(&self) -> (usize, usize) {
         (self.positives, self.negatives)
     }
@@ -252,7 +258,12 @@ impl TrainedModel {
     /// Width of the classifier's input.
     fn width(&self) -> usize {
         let augmented = self.classifier.is_some_and(Classifier::is_augmented);
-        self.fields * per_field(self.feature_type) + if augmented { AUGMENTED_EXTRAS } else { 0 }
+        let extras = match (augmented, self.coverage) {
+            (false, _) => 0,
+            (true, false) => AUGMENTED_EXTRAS,
+            (true, true) => AUGMENTED_EXTRAS + self.fields,
+        };
+        self.fields * per_field(self.feature_type) + extras
     }
 }
 
@@ -290,6 +301,7 @@ pub fn fit(
         fields,
         idf,
         fitted: None,
+        coverage: false,
         positives: 0,
         negatives: 0,
     };
@@ -297,7 +309,12 @@ pub fn fit(
         return Ok(model);
     }
     let classifier = classifier.unwrap_or(Classifier::RandomForest);
-    let matcher = Matcher::new(feature_type, model.idf.as_ref(), targets);
+    let matcher = Matcher::new(
+        feature_type,
+        model.idf.as_ref(),
+        targets,
+        classifier.is_augmented(),
+    );
     let training = train::training_rows(
         &matcher,
         sources,
@@ -310,6 +327,7 @@ pub fn fit(
         return Err(EmError::Cancelled);
     }
     model.classifier = Some(classifier);
+    model.coverage = classifier.is_augmented();
     model.fitted = Some(Fitted::fit(classifier, &training.data, SEED));
     model.positives = training.positives;
     model.negatives = training.negatives;
@@ -333,7 +351,12 @@ pub fn predict(
     if num_matches == 0 {
         return Ok(vec![Vec::new(); sources.len()]);
     }
-    let matcher = Matcher::new(model.feature_type, model.idf.as_ref(), targets);
+    let matcher = Matcher::new(
+        model.feature_type,
+        model.idf.as_ref(),
+        targets,
+        model.coverage,
+    );
     let limit = (2 * num_matches).max(MIN_SHORTLIST);
     let found: Vec<Option<Vec<(usize, f64)>>> = sources
         .par_iter()
@@ -371,7 +394,12 @@ fn best(
                     input.clear();
                     input.extend_from_slice(c.row(i));
                     if augmented {
-                        input.extend(extras(c.unsupervised[i], c.best_other(Some(i))));
+                        extras(
+                            c.unsupervised[i],
+                            c.best_other(Some(i)),
+                            c.coverage(i),
+                            &mut input,
+                        );
                     }
                     fitted.probability(&input)
                 }

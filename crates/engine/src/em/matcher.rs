@@ -4,6 +4,7 @@
 use rayon::prelude::*;
 
 use super::candidates::{shortlist, Index, Scratch};
+use super::coverage::{coverage, Rarity, SourceTokens, TargetTokens};
 use super::features::{features, unsupervised, Idf, Rep, Weights};
 use super::{Entity, FeatureType};
 
@@ -11,7 +12,7 @@ use super::{Entity, FeatureType};
 /// the twins of a name at several sites and for a classifier to reorder.
 pub(crate) const MIN_SHORTLIST: usize = 32;
 
-/// Extra features of the augmented classifiers (see `Classifier`).
+/// Extra features of the augmented classifiers (see `Classifier`) besides coverage.
 pub(crate) const AUGMENTED_EXTRAS: usize = 2;
 
 pub(crate) struct Matcher {
@@ -21,6 +22,9 @@ pub(crate) struct Matcher {
     targets: Vec<Rep>,
     /// `Rep::present` of every target.
     present: Vec<u64>,
+    /// For the augmented classifiers: the targets' tokens by rarity, to measure how much of a
+    /// target a source accounts for (see `coverage`).
+    coverage: Option<(Rarity, Vec<TargetTokens>)>,
 }
 
 /// The candidates of one source, best by unsupervised score first: target, features (flat,
@@ -31,6 +35,8 @@ pub(crate) struct Candidates {
     pub features: Vec<f64>,
     pub unsupervised: Vec<f64>,
     pub width: usize,
+    /// Per candidate, one coverage per field when the matcher measures it (flat).
+    pub coverage: Vec<f64>,
 }
 
 impl Candidates {
@@ -40,6 +46,12 @@ impl Candidates {
 
     pub fn row(&self, i: usize) -> &[f64] {
         &self.features[i * self.width..(i + 1) * self.width]
+    }
+
+    /// The coverage of candidate `i`, one per field (empty when not measured).
+    pub fn coverage(&self, i: usize) -> &[f64] {
+        let per = self.coverage.len() / self.len().max(1);
+        &self.coverage[i * per..(i + 1) * per]
     }
 
     /// The best unsupervised score among the candidates other than `skip`.
@@ -53,14 +65,27 @@ impl Candidates {
 
 /// The augmented classifiers' extra inputs for a pair of unsupervised score `own` whose source's
 /// other candidates score at most `best_other`: the score itself and its lead over the runner-up
-/// (its own score when it has no rival), which tells a clear winner from one of several twins.
-pub(crate) fn extras(own: f64, best_other: Option<f64>) -> [f64; AUGMENTED_EXTRAS] {
-    [own, own - best_other.unwrap_or(0.0)]
+/// (its own score when it has no rival), which tells a clear winner from one of several twins;
+/// then the pair's coverage per field, when measured.
+pub(crate) fn extras(own: f64, best_other: Option<f64>, coverage: &[f64], out: &mut Vec<f64>) {
+    out.extend([own, own - best_other.unwrap_or(0.0)]);
+    out.extend_from_slice(coverage);
 }
 
 impl Matcher {
-    pub fn new(feature_type: FeatureType, idf: Option<&Idf>, targets: &[Entity]) -> Matcher {
+    /// `with_coverage`: measure each candidate's coverage (for the augmented classifiers).
+    pub fn new(
+        feature_type: FeatureType,
+        idf: Option<&Idf>,
+        targets: &[Entity],
+        with_coverage: bool,
+    ) -> Matcher {
         let weights = idf.map(Weights::new);
+        let coverage = with_coverage.then(|| {
+            let rarity = Rarity::new(targets);
+            let tokens = targets.par_iter().map(|t| rarity.target(t)).collect();
+            (rarity, tokens)
+        });
         let reps: Vec<Rep> = targets
             .par_iter()
             .map(|t| Rep::new(feature_type, t, weights.as_ref()))
@@ -71,6 +96,25 @@ impl Matcher {
             index: Index::build(feature_type, targets),
             weights,
             targets: reps,
+            coverage,
+        }
+    }
+
+    /// A source's tokens for `coverage_of`, when the matcher measures coverage.
+    pub fn source_tokens(&self, source: &Entity) -> Option<SourceTokens> {
+        self.coverage.as_ref().map(|(r, _)| r.source(source))
+    }
+
+    /// Appends the coverage of target `target` by a source of `tokens` (nothing when the
+    /// matcher does not measure it).
+    pub fn coverage_of(
+        &self,
+        tokens: Option<&mut SourceTokens>,
+        target: usize,
+        out: &mut Vec<f64>,
+    ) {
+        if let (Some((_, targets)), Some(s)) = (&self.coverage, tokens) {
+            coverage(s, &targets[target], out);
         }
     }
 
@@ -135,7 +179,9 @@ impl Matcher {
             width,
             ..Candidates::default()
         };
+        let mut tokens = self.source_tokens(source);
         for (score, t, start) in rows {
+            self.coverage_of(tokens.as_mut(), t as usize, &mut out.coverage);
             out.targets.push(t);
             out.unsupervised.push(score);
             out.features

@@ -6,6 +6,13 @@
 //! match from the targets it will actually be shown: the hardest ones (highest unsupervised score,
 //! the near misses) and a seeded random draw of the rest (what an ordinary wrong candidate looks
 //! like).
+//!
+//! A quarter of the labelled sources also come back with one character of one value changed
+//! (a digit for a digit, a letter for a letter), with the same true matches and their own
+//! candidates. Confirmed matches are mostly clean, so a classifier fitted on them alone learns
+//! that a match agrees on its name to the letter and that the other fields add nothing; it then
+//! turns down every source with a typo however well its description, site and lead agree. The
+//! copies show it what a match with a typo looks like, so those fields keep their weight.
 
 use std::collections::BTreeMap;
 
@@ -24,6 +31,9 @@ const TRAIN_SHORTLIST: usize = 50;
 const HARD_NEGATIVES: usize = 6;
 /// Further wrong candidates drawn at random per labelled source.
 const RANDOM_NEGATIVES: usize = 4;
+/// One labelled source in this many also gives a copy of itself with a typo, a true match all the
+/// same (see the module's note).
+const TYPO_COPY_EVERY: usize = 6;
 
 /// One training row: features and whether the pair is a match.
 type Row = (Vec<f64>, bool);
@@ -61,14 +71,22 @@ pub(crate) fn training_rows(
                 }
                 let found = matcher.candidates(&sources[*source], TRAIN_SHORTLIST, scratch);
                 let mut rng = Rng::new(mix(seed ^ *source as u64));
-                Some(rows_of_source(
+                let mut rows = rows_of_source(
                     matcher,
                     &sources[*source],
                     trues,
                     &found,
                     augmented,
                     &mut rng,
-                ))
+                );
+                if rng.below(TYPO_COPY_EVERY) == 0 {
+                    let typo = with_typo(&sources[*source], &mut rng);
+                    let found = matcher.candidates(&typo, TRAIN_SHORTLIST, scratch);
+                    rows.extend(rows_of_source(
+                        matcher, &typo, trues, &found, augmented, &mut rng,
+                    ));
+                }
+                Some(rows)
             },
         )
         .collect();
@@ -120,12 +138,15 @@ fn rows_of_source(
     };
     let mut rows = Vec::new();
     let rep = matcher.rep(source);
+    let mut tokens = matcher.source_tokens(source);
     for &t in trues {
         let mut x = Vec::new();
         matcher.pair(&rep, t, &mut x);
         if augmented {
             let own = matcher.unsupervised(&rep, t, &x);
-            x.extend(extras(own, best_wrong(None)));
+            let mut cover = Vec::new();
+            matcher.coverage_of(tokens.as_mut(), t, &mut cover);
+            extras(own, best_wrong(None), &cover, &mut x);
         }
         rows.push((x, true));
     }
@@ -139,9 +160,42 @@ fn rows_of_source(
     {
         let mut x = found.row(i).to_vec();
         if augmented {
-            x.extend(extras(found.unsupervised[i], best_wrong(Some(i))));
+            extras(
+                found.unsupervised[i],
+                best_wrong(Some(i)),
+                found.coverage(i),
+                &mut x,
+            );
         }
         rows.push((x, false));
     }
     rows
+}
+
+/// `entity` with one letter or digit of one of its values replaced by another of its kind.
+fn with_typo(entity: &Entity, rng: &mut Rng) -> Entity {
+    let mut out = entity.clone();
+    let fields: Vec<usize> = (0..out.len())
+        .filter(|&f| out[f].bytes().any(|b| b.is_ascii_alphanumeric()))
+        .collect();
+    if fields.is_empty() {
+        return out;
+    }
+    let field = fields[rng.below(fields.len())];
+    let mut chars: Vec<char> = out[field].chars().collect();
+    let spots: Vec<usize> = (0..chars.len())
+        .filter(|&i| chars[i].is_ascii_alphanumeric())
+        .collect();
+    let at = spots[rng.below(spots.len())];
+    let c = chars[at] as u8;
+    // Another character of the same kind and case: 1 to 9 (or 25) steps on, wrapping.
+    let (base, span) = match c {
+        b'0'..=b'9' => (b'0', 10),
+        b'a'..=b'z' => (b'a', 26),
+        _ => (b'A', 26),
+    };
+    let step = 1 + rng.below(span as usize - 1) as u8;
+    chars[at] = (base + (c - base + step) % span) as char;
+    out[field] = chars.into_iter().collect();
+    out
 }
