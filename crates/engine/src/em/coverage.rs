@@ -62,40 +62,43 @@ impl Rarity {
         }
     }
 
-    /// A target's tokens, each weighted by its inverse document frequency.
-    pub fn target(&self, entity: &Entity) -> TargetTokens {
-        let n = self.targets as f64;
-        let fields = entity
+    /// Each of `entity`'s distinct tokens per field, with its number and document frequency
+    /// when a target has it.
+    fn known<T>(
+        &self,
+        entity: &Entity,
+        f: impl Fn(String, Option<(u32, u32)>) -> Option<T>,
+    ) -> Vec<Vec<T>> {
+        entity
             .iter()
             .enumerate()
             .map(|(field, value)| {
                 distinct_tokens(value)
                     .into_iter()
                     .filter_map(|t| {
-                        let &(id, df) = self.fields.get(field)?.get(&t)?;
-                        let w = ((n + 1.0) / (f64::from(df) + 1.0)).ln() + 0.1;
-                        Some((id, t.chars().collect(), w))
+                        let entry = self.fields.get(field).and_then(|k| k.get(&t)).copied();
+                        f(t, entry)
                     })
                     .collect()
             })
-            .collect();
+            .collect()
+    }
+
+    /// A target's tokens, each weighted by its inverse document frequency.
+    pub fn target(&self, entity: &Entity) -> TargetTokens {
+        let n = self.targets as f64;
+        let fields = self.known(entity, |t, entry| {
+            let (id, df) = entry?;
+            let w = ((n + 1.0) / (f64::from(df) + 1.0)).ln() + 0.1;
+            Some((id, t.chars().collect(), w))
+        });
         TargetTokens { fields }
     }
 
     pub fn source(&self, entity: &Entity) -> SourceTokens {
-        let fields = entity
-            .iter()
-            .enumerate()
-            .map(|(field, value)| {
-                distinct_tokens(value)
-                    .into_iter()
-                    .map(|t| {
-                        let id = self.fields.get(field).and_then(|f| f.get(&t)).map(|e| e.0);
-                        (id, t.chars().collect())
-                    })
-                    .collect()
-            })
-            .collect();
+        let fields = self.known(entity, |t, entry| {
+            Some((entry.map(|e| e.0), t.chars().collect()))
+        });
         SourceTokens {
             fields,
             best: FxHashMap::default(),
