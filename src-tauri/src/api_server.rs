@@ -2,11 +2,19 @@
 //! the app's tokio runtime, remembers the choice in the workspace, and hands the settings screen
 //! the key's whole text only when it was just created or rotated.
 
+use std::io::ErrorKind;
 use std::sync::Arc;
+use std::time::Duration;
 
-use api::{ServeOptions, Server};
+use api::{ServeError, ServeOptions, Server};
 use service::{ApiServerStatus, ApiSettings, Workspace};
 use tokio::sync::Mutex;
+
+/// Why `serve` did not leave a server running.
+enum Started {
+    Workspace(service::ServiceError),
+    Failed(ServeError),
+}
 
 #[derive(Default)]
 pub struct ApiServer {
@@ -19,15 +27,32 @@ struct Running {
     error: Option<String>,
 }
 
+/// How long `resume` waits for a port that another process holds: when the app is restarted,
+/// the previous instance may still be closing its server.
+const RESUME_TRIES: u32 = 20;
+const RESUME_WAIT: Duration = Duration::from_millis(250);
+
 impl ApiServer {
     /// At app start: serve again if the workspace says the API was on.
     pub async fn resume(&self, ws: &Arc<Workspace>) {
-        match ws.api_settings() {
-            Ok(s) if s.enabled => {
-                let _ = self.apply(ws, s).await;
+        for attempt in 1.. {
+            // Read each time: the user may switch the API off while the port is busy.
+            let settings = match ws.api_settings() {
+                Ok(s) if s.enabled => s,
+                Ok(_) => return,
+                Err(e) => {
+                    self.state.lock().await.error = Some(e.to_string());
+                    return;
+                }
+            };
+            match self.serve(ws, &settings).await {
+                Err(Started::Failed(ServeError::Bind { source, .. }))
+                    if source.kind() == ErrorKind::AddrInUse && attempt < RESUME_TRIES =>
+                {
+                    tokio::time::sleep(RESUME_WAIT).await
+                }
+                _ => return,
             }
-            Ok(_) => {}
-            Err(e) => self.state.lock().await.error = Some(e.to_string()),
         }
     }
 
@@ -57,26 +82,46 @@ impl ApiServer {
         settings: ApiSettings,
     ) -> service::Result<ApiServerStatus> {
         ws.set_api_settings(&settings)?;
-        let mut new_key = None;
-        {
-            let mut state = self.state.lock().await;
-            if let Some(server) = state.server.take() {
-                server.stop().await;
-            }
-            state.error = None;
-            if settings.enabled {
-                new_key = ws.ensure_api_key()?.map(|k| k.key);
-                let opts = ServeOptions {
-                    port: settings.port,
-                    ..Default::default()
-                };
-                match Server::start(ws.clone(), opts).await {
-                    Ok(server) => state.server = Some(server),
-                    Err(e) => state.error = Some(e.to_string()),
-                }
+        let new_key = match self.serve(ws, &settings).await {
+            Ok(key) => key,
+            Err(Started::Workspace(e)) => return Err(e),
+            // Shown by the status.
+            Err(Started::Failed(_)) => None,
+        };
+        self.status(ws, new_key).await
+    }
+
+    /// Stops the server and starts it again when `settings` say so; answers the key when it
+    /// was just created.
+    async fn serve(
+        &self,
+        ws: &Arc<Workspace>,
+        settings: &ApiSettings,
+    ) -> Result<Option<String>, Started> {
+        let mut state = self.state.lock().await;
+        if let Some(server) = state.server.take() {
+            server.stop().await;
+        }
+        state.error = None;
+        if !settings.enabled {
+            return Ok(None);
+        }
+        let new_key = ws
+            .ensure_api_key()
+            .map_err(Started::Workspace)?
+            .map(|k| k.key);
+        let opts = ServeOptions {
+            port: settings.port,
+            ..Default::default()
+        };
+        match Server::start(ws.clone(), opts).await {
+            Ok(server) => state.server = Some(server),
+            Err(e) => {
+                state.error = Some(e.to_string());
+                return Err(Started::Failed(e));
             }
         }
-        self.status(ws, new_key).await
+        Ok(new_key)
     }
 
     /// Stops serving, leaving the workspace's settings as they are: before the window switches

@@ -282,6 +282,26 @@ pub fn fit(
     true_matches: &[(usize, usize)],
     cancel: &CancelToken,
 ) -> Result<TrainedModel, EmError> {
+    fit_keeping_targets(
+        feature_type,
+        classifier,
+        sources,
+        targets,
+        true_matches,
+        cancel,
+    )
+    .map(|(model, _)| model)
+}
+
+/// `fit`, and the targets as prepared for matching when the fit needed them.
+fn fit_keeping_targets(
+    feature_type: FeatureType,
+    classifier: Option<Classifier>,
+    sources: &[Entity],
+    targets: &[Entity],
+    true_matches: &[(usize, usize)],
+    cancel: &CancelToken,
+) -> Result<(TrainedModel, Option<Matcher>), EmError> {
     let fields = check_entities(sources, targets, None)?;
     for (index, &(s, t)) in true_matches.iter().enumerate() {
         if s >= sources.len() || t >= targets.len() {
@@ -306,7 +326,7 @@ pub fn fit(
         negatives: 0,
     };
     if true_matches.is_empty() {
-        return Ok(model);
+        return Ok((model, None));
     }
     let classifier = classifier.unwrap_or(Classifier::RandomForest);
     let matcher = Matcher::new(
@@ -331,8 +351,44 @@ pub fn fit(
     model.fitted = Some(Fitted::fit(classifier, &training.data, SEED));
     model.positives = training.positives;
     model.negatives = training.negatives;
-    Ok(model)
+    Ok((model, Some(matcher)))
 }
+
+/// `fit` then `predict` on the same targets, which are prepared for matching once (a pipeline
+/// run does both; at 100k targets the preparation is a noticeable share of the run).
+pub fn fit_and_predict(
+    fit_with: (FeatureType, Option<Classifier>, &[(usize, usize)]),
+    sources: &[Entity],
+    targets: &[Entity],
+    num_matches: usize,
+    score_threshold: Option<f64>,
+    cancel: &CancelToken,
+) -> Result<(TrainedModel, Matches), EmError> {
+    let (feature_type, classifier, true_matches) = fit_with;
+    let (model, matcher) = fit_keeping_targets(
+        feature_type,
+        classifier,
+        sources,
+        targets,
+        true_matches,
+        cancel,
+    )?;
+    let matches = match matcher {
+        Some(m) => predict_with(&model, &m, sources, num_matches, score_threshold, cancel)?,
+        None => predict(
+            &model,
+            sources,
+            targets,
+            num_matches,
+            score_threshold,
+            cancel,
+        )?,
+    };
+    Ok((model, matches))
+}
+
+/// Per source, its matches as (target index, score), best first.
+pub type Matches = Vec<Vec<(usize, f64)>>;
 
 /// For each source (in order), up to `num_matches` targets as (target index, score in 0..=1),
 /// best first (ties: higher unsupervised score, then lower index); only scores strictly above
@@ -345,7 +401,7 @@ pub fn predict(
     num_matches: usize,
     score_threshold: Option<f64>,
     cancel: &CancelToken,
-) -> Result<Vec<Vec<(usize, f64)>>, EmError> {
+) -> Result<Matches, EmError> {
     check_entities(sources, targets, Some(model.fields))?;
     model.check()?;
     if num_matches == 0 {
@@ -357,6 +413,28 @@ pub fn predict(
         targets,
         model.coverage,
     );
+    predict_with(
+        model,
+        &matcher,
+        sources,
+        num_matches,
+        score_threshold,
+        cancel,
+    )
+}
+
+/// `predict` on targets already prepared by a matcher of the model's kind.
+fn predict_with(
+    model: &TrainedModel,
+    matcher: &Matcher,
+    sources: &[Entity],
+    num_matches: usize,
+    score_threshold: Option<f64>,
+    cancel: &CancelToken,
+) -> Result<Matches, EmError> {
+    if num_matches == 0 {
+        return Ok(vec![Vec::new(); sources.len()]);
+    }
     let limit = (2 * num_matches).max(MIN_SHORTLIST);
     let found: Vec<Option<Vec<(usize, f64)>>> = sources
         .par_iter()

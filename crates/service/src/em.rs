@@ -7,6 +7,7 @@
 mod entities;
 mod jobs;
 mod models;
+mod output;
 mod pipeline_runs;
 mod pipelines;
 mod review;

@@ -105,6 +105,27 @@ describe('SettingsScreen', () => {
     expect($('#api-key-prefix')?.textContent).toBe('mbk_99999999…');
   });
 
+  it('asks again while the server is still starting, and shows its address once it serves', async () => {
+    mocked.apiStatus
+      .mockResolvedValueOnce({ settings: { enabled: true, port: 8750 }, running: false, key })
+      .mockResolvedValue({
+        settings: { enabled: true, port: 8750 },
+        running: true,
+        url: 'http://127.0.0.1:8750',
+        key,
+      });
+    view = await render(<SettingsScreen active />);
+    expect($('#api-state')?.textContent).toBe('Starting…');
+    await vi.waitFor(() => expect($('#api-url')?.textContent).toBe('http://127.0.0.1:8750'), {
+      timeout: 2000,
+    });
+    const asked = mocked.apiStatus.mock.calls.length;
+    expect(asked).toBe(2);
+    // Settled: no more asking.
+    await new Promise((r) => setTimeout(r, 700));
+    expect(mocked.apiStatus.mock.calls.length).toBe(asked);
+  });
+
   it('shows the open workspace and About, and reports a switch of workspace to the window', async () => {
     const onWorkspaceChanged = vi.fn();
     const march = { path: '/w/march.sqlite', datasets: 0, configs: 0, runs: 0 };

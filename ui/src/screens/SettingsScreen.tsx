@@ -11,6 +11,8 @@ import { ErrorBanner } from '../components/ErrorBanner';
 import { AboutSection } from './settings/AboutSection';
 import { WorkspaceSection } from './settings/WorkspaceSection';
 
+const STARTING_POLL_MS = 300;
+
 interface Props {
   active: boolean;
   /** After a switch of workspace, with the one now open (the window reloads every screen). */
@@ -40,6 +42,17 @@ export function SettingsScreen({ active, onWorkspaceChanged }: Props) {
     if (!active) return;
     apiStatus().then(show, (e: unknown) => setError(errorText(e, 'Could not read the API settings')));
   }, [active]);
+
+  // Switched on but neither serving nor failed: the app is still starting the server (at start it
+  // may wait for the port while a previous instance closes), so ask again until it is settled.
+  const starting = status !== null && status.settings.enabled && !status.running && !status.error;
+  useEffect(() => {
+    if (!active || !starting) return;
+    const timer = setTimeout(() => {
+      apiStatus().then(setStatus, (e: unknown) => setError(errorText(e, 'Could not read the API settings')));
+    }, STARTING_POLL_MS);
+    return () => clearTimeout(timer);
+  }, [active, starting, status]);
 
   const parsedPort = (): number | null => {
     const n = Number(port.trim());
@@ -142,7 +155,9 @@ export function SettingsScreen({ active, onWorkspaceChanged }: Props) {
                 )
               : status.error
                 ? <span className="field-error" id="api-server-error">{status.error}</span>
-                : 'Not serving.'}
+                : starting
+                  ? 'Starting…'
+                  : 'Not serving.'}
         </p>
       </section>
 

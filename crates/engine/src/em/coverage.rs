@@ -13,7 +13,7 @@ use rustc_hash::FxHashMap;
 
 use super::text::{tokenize, View};
 use super::Entity;
-use crate::similarity::levenshtein_similarity;
+use crate::similarity::levenshtein_similarity_at_least;
 
 /// Per field, each normalized token of the targets: its number and in how many targets it is.
 pub(crate) struct Rarity {
@@ -129,17 +129,21 @@ pub(crate) fn coverage(source: &mut SourceTokens, target: &TargetTokens, out: &m
 }
 
 fn best_similarity(source: &[(Option<u32>, Vec<char>)], id: u32, token: &[char]) -> f64 {
+    // Most tokens of a good candidate are there as they are: no edit distance for them.
+    if source.iter().any(|(other_id, _)| *other_id == Some(id)) {
+        return 1.0;
+    }
     let mut best: f64 = 0.0;
-    for (other_id, other) in source {
-        if *other_id == Some(id) {
-            return 1.0;
-        }
+    for (_, other) in source {
         // The similarity is at most the shorter length over the longer.
         let (a, b) = (token.len().min(other.len()), token.len().max(other.len()));
         if (a as f64) <= best * b as f64 {
             continue;
         }
-        best = best.max(levenshtein_similarity(token, other));
+        // Only a better similarity matters, so the distance can give up early.
+        if let Some(s) = levenshtein_similarity_at_least(token, other, best) {
+            best = best.max(s);
+        }
     }
     best
 }

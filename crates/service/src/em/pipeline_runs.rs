@@ -2,17 +2,18 @@
 //! its match by the documented precedence (confirmed > rule > model above the threshold, never a
 //! rejected pair), with generated and suggested rules; run in the background.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::time::{Duration, Instant};
 
-use engine::em::rules::{self, Fields, GeneratedRule};
+use engine::em::rules::{self, Fields, GeneratedRule, SuggestedRule};
 use engine::em::{Classifier, FeatureType};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use store::{EmPipelineRunRecord, Store, StoreError};
 use ts_rs::TS;
 
-use super::entities::{resolve_true_matches, EmEntity, IdEither, MatchField, TrueMatch};
+use super::entities::{EmEntity, IdEither, Lookup, MatchField, TrueMatch};
+use super::output;
 use super::pipelines::{DataSelection, PipelineSpec, Replacement};
 use super::{COMPLETED, FAILED, QUEUED, RUNNING};
 use crate::error::{Result, ServiceError};
@@ -95,9 +96,7 @@ impl Workspace {
         let spec = pipeline.spec;
         self.runtime.spawn_blocking(move || {
             let _ = store.set_em_pipeline_run_status(job_id, RUNNING, now_ms(), None, None);
-            let done = run(&store, &spec).and_then(|out| {
-                serde_json::to_string(&out).map_err(|e| ServiceError::Internal(e.to_string()))
-            });
+            let done = run(&store, &spec);
             let _ = match done {
                 Ok(json) => {
                     store.set_em_pipeline_run_status(job_id, COMPLETED, now_ms(), Some(&json), None)
@@ -292,17 +291,8 @@ type Pairs = Vec<(usize, usize)>;
 fn existing_matches(
     store: &Store,
     targets_sel: &DataSelection,
-    sources: &[EmEntity],
-    targets: &[EmEntity],
+    (s_at, t_at): (&Lookup, &Lookup),
 ) -> Result<(Pairs, Pairs)> {
-    let index = |items: &[EmEntity]| -> HashMap<String, usize> {
-        items
-            .iter()
-            .enumerate()
-            .filter_map(|(i, e)| Some((e.get("externalId")?.as_str()?.to_string(), i)))
-            .collect()
-    };
-    let (s_at, t_at) = (index(sources), index(targets));
     let datasets = store.list_datasets()?;
     let (mut approved, mut refused) = (Vec::new(), Vec::new());
     for r in targets_sel
@@ -321,9 +311,9 @@ fn existing_matches(
             continue;
         };
         for label in store.review_labels(&d.id)? {
-            let (Some(&s), Some(&t)) = (
-                s_at.get(&label.document_id),
-                t_at.get(&label.reference_row_id),
+            let (Some(s), Some(t)) = (
+                s_at.find(None, Some(&label.document_id)),
+                t_at.find(None, Some(&label.reference_row_id)),
             ) else {
                 continue;
             };
@@ -340,30 +330,29 @@ fn existing_matches(
 /// Resolves expert matches, reporting (not failing on) those naming nothing.
 fn pairs(
     matches: &[TrueMatch],
-    s: &[EmEntity],
-    t: &[EmEntity],
+    (s, t): (&Lookup, &Lookup),
     what: &str,
     errors: &mut Vec<String>,
 ) -> Vec<(usize, usize)> {
     matches
         .iter()
-        .filter_map(
-            |m| match resolve_true_matches(std::slice::from_ref(m), s, t) {
-                Ok(p) => p.into_iter().next(),
-                Err(_) => {
-                    errors.push(format!(
-                        "{what}: {} names no source or target of the run",
-                        json!(m)
-                    ));
-                    None
-                }
-            },
-        )
+        .filter_map(|m| {
+            let found = s
+                .find(m.source_id, m.source_external_id.as_deref())
+                .zip(t.find(m.target_id, m.target_external_id.as_deref()));
+            if found.is_none() {
+                errors.push(format!(
+                    "{what}: {} names no source or target of the run",
+                    json!(m)
+                ));
+            }
+            found
+        })
         .collect()
 }
 
-/// The run itself: fit, predict, rules, precedence, generated rules.
-fn run(store: &Store, spec: &PipelineSpec) -> Result<RunOutput> {
+/// The run itself: fit, predict, rules, precedence, generated rules; its output as JSON.
+fn run(store: &Store, spec: &PipelineSpec) -> Result<String> {
     let mut errors = Vec::new();
     let sources = entities(store, &spec.sources, "sources", &mut errors)?;
     let targets = entities(store, &spec.targets, "targets", &mut errors)?;
@@ -392,38 +381,79 @@ fn run(store: &Store, spec: &PipelineSpec) -> Result<RunOutput> {
         .iter()
         .map(|f| fields.iter().map(|m| value(f, &m.target)).collect())
         .collect();
-
-    let confirmed = pairs(
-        &spec.confirmed_matches,
-        &sources,
-        &targets,
-        "confirmedMatches",
-        &mut errors,
-    );
-    let mut rejected: HashSet<(usize, usize)> = pairs(
-        &spec.rejected_matches,
-        &sources,
-        &targets,
-        "rejectedMatches",
-        &mut errors,
+    let known = Known::of(store, spec, (&sources, &targets), &mut errors)?;
+    let (feature_type, classifier) = model_of(spec, known.labels.is_empty())?;
+    let cancel = engine::CancelToken::new();
+    // The model itself is not kept: a pipeline run answers matches and rules.
+    let (_, predicted) = engine::em::fit_and_predict(
+        (feature_type, classifier, &known.labels),
+        &sv,
+        &tv,
+        1,
+        Some(spec.score_threshold),
+        &cancel,
     )
-    .into_iter()
-    .collect();
-    let mut labels = pairs(
-        &spec.true_matches,
-        &sources,
-        &targets,
-        "trueMatches",
-        &mut errors,
-    );
-    labels.extend(confirmed.iter().copied());
-    if spec.use_existing_matches {
-        let (approved, refused) = existing_matches(store, &spec.targets, &sources, &targets)?;
-        labels.extend(approved);
-        rejected.extend(refused);
+    .map_err(|e| ServiceError::Internal(format!("matching: {e}")))?;
+    let compiled = rules::compile(&spec.rules)
+        .map_err(|e| ServiceError::validation("rules", e.to_string()))?;
+    let by_rule = compiled.apply(&sf, &tf);
+    let chosen = precedence(&known.confirmed, &known.rejected, &by_rule, &predicted);
+    let found = output::Found {
+        sources: &sources,
+        targets: &targets,
+        chosen: &chosen,
+    };
+    let json = match fields.first().filter(|_| spec.generate_rules) {
+        Some(field) => {
+            let (generated, suggested) = generated_rules(spec, field, &chosen, (&sf, &tf));
+            output::write(&found, Some((&generated, field, &suggested)), &errors)
+        }
+        None => output::write(&found, None, &errors),
+    };
+    json.map_err(|e| ServiceError::Internal(format!("writing the run's output: {e}")))
+}
+
+/// What the experts and reviewers already know about the run's pairs.
+struct Known {
+    confirmed: Pairs,
+    rejected: HashSet<(usize, usize)>,
+    /// Confirmed, true and approved pairs: what a supervised model learns from.
+    labels: Pairs,
+}
+
+impl Known {
+    fn of(
+        store: &Store,
+        spec: &PipelineSpec,
+        (sources, targets): (&[EmEntity], &[EmEntity]),
+        errors: &mut Vec<String>,
+    ) -> Result<Known> {
+        let at = (&Lookup::new(sources), &Lookup::new(targets));
+        let confirmed = pairs(&spec.confirmed_matches, at, "confirmedMatches", errors);
+        let mut rejected: HashSet<(usize, usize)> =
+            pairs(&spec.rejected_matches, at, "rejectedMatches", errors)
+                .into_iter()
+                .collect();
+        let mut labels = pairs(&spec.true_matches, at, "trueMatches", errors);
+        labels.extend(confirmed.iter().copied());
+        if spec.use_existing_matches {
+            let (approved, refused) = existing_matches(store, &spec.targets, at)?;
+            labels.extend(approved);
+            rejected.extend(refused);
+        }
+        labels.sort_unstable();
+        labels.dedup();
+        Ok(Known {
+            confirmed,
+            rejected,
+            labels,
+        })
     }
-    labels.sort_unstable();
-    labels.dedup();
+}
+
+/// The pipeline's feature type and classifier (none without labels: the model is then
+/// unsupervised).
+fn model_of(spec: &PipelineSpec, unlabelled: bool) -> Result<(FeatureType, Option<Classifier>)> {
     let feature_type = spec
         .model_parameters
         .feature_type
@@ -435,7 +465,7 @@ fn run(store: &Store, spec: &PipelineSpec) -> Result<RunOutput> {
             format!("{feature_type:?} is not a feature type"),
         )
     })?;
-    let classifier = match (&spec.model_parameters.classifier, labels.is_empty()) {
+    let classifier = match (&spec.model_parameters.classifier, unlabelled) {
         (_, true) => None,
         (None, false) => Some(Classifier::RandomForest),
         (Some(c), false) => Some(c.parse().map_err(|_| {
@@ -445,65 +475,41 @@ fn run(store: &Store, spec: &PipelineSpec) -> Result<RunOutput> {
             )
         })?),
     };
-    let cancel = engine::CancelToken::new();
-    let model = engine::em::fit(feature_type, classifier, &sv, &tv, &labels, &cancel)
-        .map_err(|e| ServiceError::Internal(format!("fitting the model: {e}")))?;
-    let predicted = engine::em::predict(&model, &sv, &tv, 1, Some(spec.score_threshold), &cancel)
-        .map_err(|e| ServiceError::Internal(format!("predicting: {e}")))?;
-    let compiled = rules::compile(&spec.rules)
-        .map_err(|e| ServiceError::validation("rules", e.to_string()))?;
-    let by_rule = compiled.apply(&sf, &tf);
+    Ok((feature_type, classifier))
+}
 
-    let chosen = precedence(&confirmed, &rejected, &by_rule, &predicted);
-    let matches: Vec<Value> = chosen
+/// The rules the run's matches suggest on the first match field, without those already
+/// accepted (the run's rule matches would generate them again), and the same in the older
+/// suggested shape.
+fn generated_rules(
+    spec: &PipelineSpec,
+    field: &MatchField,
+    chosen: &output::Chosen,
+    (sf, tf): (&[Fields], &[Fields]),
+) -> (Vec<GeneratedRule>, Vec<SuggestedRule>) {
+    let known: Vec<(usize, usize)> = chosen
         .iter()
         .enumerate()
-        .filter_map(|(s, c)| {
-            c.map(|(t, kind, score)| {
-                json!({"matchType": kind, "score": score, "source": sources[s], "target": targets[t]})
-            })
-        })
+        .filter_map(|(s, c)| c.map(|(t, _, _)| (s, t)))
         .collect();
-
-    let (generated_rules, suggested_rules) = if spec.generate_rules && !fields.is_empty() {
-        let known: Vec<(usize, usize)> = chosen
-            .iter()
-            .enumerate()
-            .filter_map(|(s, c)| c.map(|(t, _, _)| (s, t)))
-            .collect();
-        // Rules already accepted are not news: the run's rule matches would generate them again.
-        let generated: Vec<GeneratedRule> = rules::generate(
-            &known,
-            &sf,
-            &tf,
-            &fields[0].source,
-            &fields[0].target,
-            &spec.rejected_rules,
-            2,
-        )
-        .into_iter()
-        .filter(|g| !spec.rules.iter().any(|r| rules::same_rule(r, &g.rule)))
+    let generated: Vec<GeneratedRule> = rules::generate(
+        &known,
+        sf,
+        tf,
+        &field.source,
+        &field.target,
+        &spec.rejected_rules,
+        2,
+    )
+    .into_iter()
+    .filter(|g| !spec.rules.iter().any(|r| rules::same_rule(r, &g.rule)))
+    .collect();
+    let scores: Vec<f64> = known
+        .iter()
+        .map(|(s, _)| chosen[*s].map_or(0.0, |c| c.2))
         .collect();
-        let scores: Vec<f64> = known
-            .iter()
-            .map(|(s, _)| chosen[*s].map_or(0.0, |c| c.2))
-            .collect();
-        let suggested = rules::suggest(&generated, &scores);
-        let rendered: Vec<Value> = generated
-            .iter()
-            .map(|g| render_rule(g, &fields[0], &sources, &targets, &chosen))
-            .collect();
-        let suggested = suggested.iter().map(|s| json!(s)).collect();
-        (rendered, suggested)
-    } else {
-        (Vec::new(), Vec::new())
-    };
-    Ok(RunOutput {
-        matches,
-        suggested_rules,
-        generated_rules,
-        errors,
-    })
+    let suggested = rules::suggest(&generated, &scores);
+    (generated, suggested)
 }
 
 /// Each source's match by spec B.8.1: its confirmed match, else its rule match, else the model's
@@ -529,44 +535,4 @@ fn precedence(
             }
         })
         .collect()
-}
-
-/// A generated rule as spec B.8.3 shows it: the rule, and each pair it makes with how the run
-/// matched that source (`existingMatchType`) and whether the rule agrees (`consistentMatch`).
-fn render_rule(
-    g: &GeneratedRule,
-    field: &MatchField,
-    sources: &[EmEntity],
-    targets: &[EmEntity],
-    chosen: &[Option<(usize, &'static str, f64)>],
-) -> Value {
-    let reference = |o: &EmEntity| {
-        let mut r = serde_json::Map::new();
-        for key in ["id", "externalId"] {
-            if let Some(v) = o.get(key) {
-                r.insert(key.into(), v.clone());
-            }
-        }
-        Value::Object(r)
-    };
-    let matches: Vec<Value> = g
-        .matches
-        .iter()
-        .map(|&(s, t)| {
-            let existing = chosen[s];
-            json!({
-                "sourceKeyField": field.source,
-                "targetKeyField": field.target,
-                "source": reference(&sources[s]),
-                "target": reference(&targets[t]),
-                "existingMatchType": existing.map_or("none", |c| c.1),
-                "consistentMatch": existing.is_some_and(|c| c.0 == t),
-            })
-        })
-        .collect();
-    let mut out = json!(g.rule);
-    out["matches"] = Value::Array(matches);
-    out["numConflicts"] = g.num_conflicts.into();
-    out["numOverlaps"] = g.num_overlaps.into();
-    out
 }

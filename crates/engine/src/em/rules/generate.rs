@@ -31,6 +31,7 @@
 
 use std::collections::BTreeSet;
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
@@ -376,12 +377,15 @@ impl Inputs<'_> {
     /// Input pair indices by shape, with the source text of each token of each pair; pairs
     /// without a shape are left out.
     fn groups(&self) -> Vec<(Shape, Group<'_>)> {
+        // Aligning a pair is the costly part and independent of the others.
+        let shapes: Vec<_> = self
+            .pairs
+            .par_iter()
+            .map(|&(s, t)| shape(self.source_value(s)?, self.target_value(t)?))
+            .collect();
         let mut by_shape: FxHashMap<Shape, Group> = FxHashMap::default();
-        for (i, &(s, t)) in self.pairs.iter().enumerate() {
-            let (Some(sv), Some(tv)) = (self.source_value(s), self.target_value(t)) else {
-                continue;
-            };
-            if let Some((shape, texts)) = shape(sv, tv) {
+        for (i, found) in shapes.into_iter().enumerate() {
+            if let Some((shape, texts)) = found {
                 let group = by_shape.entry(shape).or_default();
                 group.members.push(i);
                 group.texts.push(texts);
@@ -496,10 +500,10 @@ pub fn generate(
     // Largest groups first (stable: shapes stay in order within a size), so that the cap keeps
     // the rules with the most evidence.
     groups.sort_by_key(|(_, group)| std::cmp::Reverse(group.members.len()));
+    groups.retain(|(_, group)| group.members.len() >= min_support.max(1));
+    groups.truncate(MAX_CANDIDATES);
     let mut candidates: Vec<Candidate> = groups
-        .iter()
-        .filter(|(_, group)| group.members.len() >= min_support.max(1))
-        .take(MAX_CANDIDATES)
+        .par_iter()
         .filter_map(|(shape, group)| candidate(&inputs, shape, group))
         .filter(|c| !c.support.is_empty() && distinct(&c.support) >= min_support)
         .collect();
