@@ -54,6 +54,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         documents: &documents,
         skip_reference: &skip_reference,
         skip_documents: &skip_documents,
+        index: None,
     };
     let t0 = Instant::now();
     let plan = propose(&tables, &hints, &CancelToken::new())?.ok_or("cancelled")?;

@@ -6,10 +6,13 @@ use std::collections::HashMap;
 
 use datagen::in_memory::{match_all, ConfigFile};
 use datagen::score;
+use engine::index::ReferenceIndex;
 use engine::learn::{
     propose, propose_with, read_prompt, refit_model, Estimated, Label, PromptHints, StrategyPlan,
     Tables,
 };
+use engine::progress::NoProgress;
+use engine::run::MatchPlan;
 use engine::{CancelToken, Document, EngineError, FieldMapping, Normalizer, Record, Strategy};
 
 /// Two tables as the importer reads them, with the truth.
@@ -89,6 +92,7 @@ impl Set {
             documents: &self.documents,
             skip_reference: &self.skip_ref,
             skip_documents: &self.skip_doc,
+            index: None,
         }
     }
 
@@ -343,6 +347,63 @@ fn a_refit_from_the_strategys_estimates_stays_its_model_and_learns_the_decisions
     )
     .unwrap_err();
     assert!(e.to_string().contains("strategy"), "{e}");
+}
+
+/// A smart run fits its model on a sample matched through the run's own index of the reference
+/// (built for the config's threshold and review floor) instead of building a second one; the
+/// model must be the one a fit with an index of its own makes.
+#[test]
+fn a_refit_through_the_runs_index_is_the_refit_that_indexes_for_itself() {
+    for s in [people(), invoices()] {
+        let plan = s.learn(None);
+        let estimated = Estimated {
+            fields: &plan.field_estimates,
+            match_share: plan.match_share,
+        };
+        let labels: Vec<Label> = s
+            .truth
+            .iter()
+            .filter_map(|t| {
+                Some(Label {
+                    document_id: t.document_id.clone(),
+                    reference_row_id: t.reference_id.clone()?,
+                    is_match: true,
+                })
+            })
+            .take(50)
+            .collect();
+        let run_plan = MatchPlan::new(&plan.field_mappings, 0.8, &s.ref_columns, &s.doc_columns)
+            .unwrap()
+            .with_review_floor(0.3);
+        let index =
+            ReferenceIndex::build(&run_plan, &s.reference, &NoProgress, &CancelToken::new())
+                .unwrap();
+        // The fit's own plan: the same comparisons, searched down to a floor of 0.05.
+        let fit_plan = MatchPlan::new(&plan.field_mappings, 0.99, &s.ref_columns, &s.doc_columns)
+            .unwrap()
+            .with_review_floor(0.05);
+        assert!(index.serves(&fit_plan));
+        let refit = |index: Option<&ReferenceIndex>| {
+            let tables = Tables {
+                index,
+                ..s.tables()
+            };
+            let fitted = refit_model(
+                &tables,
+                &plan.field_mappings,
+                estimated,
+                &labels,
+                &CancelToken::new(),
+            );
+            fitted.unwrap().unwrap()
+        };
+        assert_eq!(refit(Some(&index)), refit(None));
+        // Other weights make other bounds: that index is not reused.
+        let mut heavier = plan.field_mappings.clone();
+        heavier[0].weight *= 2.0;
+        let other = MatchPlan::new(&heavier, 0.99, &s.ref_columns, &s.doc_columns).unwrap();
+        assert!(!index.serves(&other.with_review_floor(0.05)));
+    }
 }
 
 #[test]

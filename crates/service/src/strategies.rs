@@ -381,6 +381,7 @@ impl Workspace {
             documents: &documents,
             skip_reference: &skip_reference,
             skip_documents: &skip_documents,
+            index: None,
         };
         // Reviewers' decisions on this reference data teach the plan (semi-supervised).
         let labels = crate::runner::review_labels(&self.store, &source.reference.id)?;

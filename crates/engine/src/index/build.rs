@@ -6,6 +6,11 @@ use super::*;
 use keys::KeyKind;
 
 impl ReferenceIndex {
+    /// Whether this index, built for another plan, serves `plan` as one built for it would.
+    pub fn serves(&self, plan: &MatchPlan) -> bool {
+        self.built_for == BuiltFor::of(plan)
+    }
+
     /// Interns, prepares and indexes the reference rows for `plan`. Reports progress in the
     /// `loading_reference` phase; returns `None` when cancelled.
     pub fn build(
@@ -73,6 +78,7 @@ impl ReferenceIndex {
             fuzzy_text,
             fuzzy_order,
             bounds: WeightTables::new(plan),
+            built_for: BuiltFor::of(plan),
             columns,
             row_values,
             n_fields,
@@ -149,11 +155,7 @@ fn build_columns(
 impl DateFilter {
     /// The first filter field that is a date range, with each row's day; `None` without one.
     fn new(plan: &MatchPlan, columns: &[FieldColumn]) -> Option<Self> {
-        let field = plan
-            .filter_fields
-            .iter()
-            .copied()
-            .find(|&f| plan.fields[f].spec.strategy == Strategy::DateRange)?;
+        let field = date_filter_field(plan)?;
         let col = &columns[field];
         let day_of_value: Vec<i32> = col
             .distinct

@@ -261,6 +261,47 @@ pub struct ReferenceIndex {
     fuzzy_text: u32,
     fuzzy_order: Vec<usize>,
     bounds: WeightTables,
+    built_for: BuiltFor,
+}
+
+/// What of a plan an index depends on: each field as compared (spec, reference column) and
+/// weighed, the fields settled by their blocks, and the date filter. Another plan equal on these
+/// (another threshold or review floor that leaves the filter as it is, a model) searches the
+/// same index, so a run and the model fitted inside it need only one.
+#[derive(Debug, Clone, PartialEq)]
+struct BuiltFor {
+    fields: Vec<(FieldSpec, usize, f64, f64)>,
+    settled_by_block: u32,
+    date_field: Option<usize>,
+}
+
+impl BuiltFor {
+    fn of(plan: &MatchPlan) -> Self {
+        BuiltFor {
+            fields: plan
+                .fields
+                .iter()
+                .map(|f| {
+                    (
+                        f.spec.clone(),
+                        f.target_idx,
+                        f.mapping.weight,
+                        f.mismatch_weight,
+                    )
+                })
+                .collect(),
+            settled_by_block: plan.settled_by_block,
+            date_field: date_filter_field(plan),
+        }
+    }
+}
+
+/// The first filter field that is a date range: candidates are found within its window.
+fn date_filter_field(plan: &MatchPlan) -> Option<usize> {
+    plan.filter_fields
+        .iter()
+        .copied()
+        .find(|&f| plan.fields[f].spec.strategy == Strategy::DateRange)
 }
 
 /// Sums of field weights over a set of fields given as a bit mask, a byte of the mask at a time:

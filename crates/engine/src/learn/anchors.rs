@@ -160,7 +160,24 @@ pub(super) fn pair_text_columns(data: &Data, sampler: &mut Sampler) -> Vec<TextP
 pub(super) struct Matcher<'d> {
     data: &'d Data<'d>,
     plan: MatchPlan,
-    index: ReferenceIndex,
+    index: Indexed<'d>,
+}
+
+/// The caller's index of the reference when it serves the plan, else one built here.
+enum Indexed<'d> {
+    Shared(&'d ReferenceIndex),
+    Built(Box<ReferenceIndex>),
+}
+
+impl std::ops::Deref for Indexed<'_> {
+    type Target = ReferenceIndex;
+
+    fn deref(&self) -> &ReferenceIndex {
+        match self {
+            Indexed::Shared(index) => index,
+            Indexed::Built(index) => index,
+        }
+    }
 }
 
 impl<'d> Matcher<'d> {
@@ -178,8 +195,16 @@ impl<'d> Matcher<'d> {
             data.tables.document_columns,
         )?
         .with_review_floor(review_floor);
-        let index = ReferenceIndex::build(&plan, data.tables.reference, &NoProgress, cancel);
-        Ok(index.map(|index| Matcher { data, plan, index }))
+        let index = match data.tables.index.filter(|i| i.serves(&plan)) {
+            Some(shared) => Indexed::Shared(shared),
+            None => {
+                match ReferenceIndex::build(&plan, data.tables.reference, &NoProgress, cancel) {
+                    Some(built) => Indexed::Built(Box::new(built)),
+                    None => return Ok(None),
+                }
+            }
+        };
+        Ok(Some(Matcher { data, plan, index }))
     }
 
     pub fn data(&self) -> &'d Data<'d> {

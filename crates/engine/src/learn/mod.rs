@@ -38,6 +38,9 @@ pub struct Tables<'a> {
     /// Columns never compared: the tables' own row ids and file names.
     pub skip_reference: &'a [String],
     pub skip_documents: &'a [String],
+    /// The reference already indexed by the caller (a run's own index): searched instead of
+    /// building another where it was built for the same comparisons (`ReferenceIndex::serves`).
+    pub index: Option<&'a crate::index::ReferenceIndex>,
 }
 
 /// Documents matched to learn from (the rest add nothing but time).

@@ -108,25 +108,28 @@ impl Inner {
         else {
             return self.finish(run_id, RunStatus::Cancelled, None);
         };
-        if stored.run.run_type == RunType::Smart {
+        // Built before a smart run's model, which fits on a sample matched through it; the
+        // model ranks candidates but leaves the comparisons, and so the index, as they are.
+        let index =
+            ReferenceIndex::build(&prepared.plan, &prepared.reference, &sink, &active.cancel);
+        if stored.run.run_type == RunType::Smart && index.is_some() {
             let strategy =
                 learn::strategy_plan(&self.store, stored.run.strategy_id.as_deref(), &config)?;
             let model = self.smart_model(
                 run_id,
                 (&config, stored.model, &spec, strategy.as_ref()),
-                (&prepared, &doc_columns),
+                (&prepared, &doc_columns, index.as_ref()),
                 &sink,
                 &active.cancel,
             )?;
             let Some(model) = model else {
+                free_in_background((index, prepared.reference));
                 return self.finish(run_id, RunStatus::Cancelled, None);
             };
             prepared.plan = prepared.plan.with_model(Some(model))?;
         }
         let mut documents = RunDocuments(documents);
         let mut results = StoreSink::start(self.store.clone(), run_id.to_string());
-        let index =
-            ReferenceIndex::build(&prepared.plan, &prepared.reference, &sink, &active.cancel);
         let outcome = match &index {
             Some(index) => self
                 .record_block_sizes(run_id, &index.block_sizes(&prepared.plan))
@@ -181,7 +184,7 @@ impl Inner {
             &RunSpec,
             Option<&StrategyPlan>,
         ),
-        (prepared, doc_columns): (&Prepared, &[String]),
+        (prepared, doc_columns, index): (&Prepared, &[String], Option<&ReferenceIndex>),
         sink: &LiveSink,
         cancel: &CancelToken,
     ) -> Result<Option<MatchModel>, RunError> {
@@ -204,6 +207,7 @@ impl Inner {
             document_columns: doc_columns,
             document_set_id: config.document_set_id.as_deref(),
             labels: &labels,
+            index,
             strategy,
         };
         let Some(mut fitted) = learn::fit(&input, cancel)? else {

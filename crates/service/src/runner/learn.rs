@@ -79,6 +79,8 @@ pub(crate) struct FitInput<'a> {
     pub document_columns: &'a [String],
     pub document_set_id: Option<&'a str>,
     pub labels: &'a [Label],
+    /// The run's own index of `reference`, reused by the fit where it serves its comparisons.
+    pub index: Option<&'a engine::index::ReferenceIndex>,
     /// The strategy whose fields these are: its estimates are kept and only the regression is
     /// fitted again. `None`: everything is estimated anew.
     pub strategy: Option<&'a StrategyPlan>,
@@ -95,6 +97,7 @@ pub(crate) fn fit(input: &FitInput, cancel: &CancelToken) -> Result<Option<Match
         documents: &documents,
         skip_reference: &[],
         skip_documents: &[],
+        index: input.index,
     };
     let fitted = match input.strategy {
         Some(plan) => {

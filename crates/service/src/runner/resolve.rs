@@ -152,6 +152,7 @@ impl Inner {
             document_columns: &doc_columns,
             document_set_id: config.document_set_id.as_deref(),
             labels: &labels,
+            index: None,
             strategy,
         };
         let model = learn::fit(&input, cancel)?;
