@@ -137,7 +137,7 @@ pub fn run(launch: LaunchOptions) {
             // was on when the app last closed: both follow the workspace through every switch.
             current.start(Arc::new(ws));
             let resume = current.clone();
-            tauri::async_runtime::spawn(async move { resume.resume_api().await });
+            tauri::async_runtime::spawn(async move { resume.resume_api(true).await });
             app.manage(api);
             app.manage(current);
             Ok(())

@@ -132,10 +132,11 @@ impl Current {
         drop(channels);
     }
 
-    /// Serves the REST API again if the open workspace had it on.
-    pub async fn resume_api(&self) {
+    /// Serves the REST API again if the open workspace had it on; `wait_for_port` at app start
+    /// (see `ApiServer::resume`).
+    pub async fn resume_api(&self, wait_for_port: bool) {
         if let Ok(ws) = self.get() {
-            self.api.resume(&ws).await;
+            self.api.resume(&ws, wait_for_port).await;
         }
     }
 
@@ -191,7 +192,7 @@ impl Current {
         let old = self.stop().await;
         let ws = Arc::new(opened);
         self.start(ws.clone());
-        self.resume_api().await;
+        self.resume_api(false).await;
         if let Some(old) = old {
             let closing = retire(old);
             let mut retiring = self.retiring.lock().unwrap_or_else(|p| p.into_inner());
@@ -265,7 +266,7 @@ impl Current {
                 at_path(e, &shown)
             })?;
         self.start(Arc::new(ws));
-        self.resume_api().await;
+        self.resume_api(false).await;
         Ok(())
     }
 }

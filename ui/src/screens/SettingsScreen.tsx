@@ -1,7 +1,7 @@
 // Settings: the open workspace and switching it; the switch for the local REST API (loopback only),
 // its port, its address and its key, which is shown whole once, when created or rotated, because the
 // workspace keeps only its hash; and About, with the diagnostics to copy.
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 
 import { apiStatus, rotateApiKey, setApiSettings } from '../api';
 import { errorText } from '../apiError';
@@ -12,6 +12,8 @@ import { AboutSection } from './settings/AboutSection';
 import { WorkspaceSection } from './settings/WorkspaceSection';
 
 const STARTING_POLL_MS = 300;
+/** The app waits at most 5 s for its port; a little longer here, then the status is shown as it is. */
+const STARTING_MAX_POLLS = 25;
 
 interface Props {
   active: boolean;
@@ -44,12 +46,23 @@ export function SettingsScreen({ active, onWorkspaceChanged }: Props) {
   }, [active]);
 
   // Switched on but neither serving nor failed: the app is still starting the server (at start it
-  // may wait for the port while a previous instance closes), so ask again until it is settled.
+  // may wait a few seconds for the port while a previous instance closes), so ask again until it
+  // is settled, for at most STARTING_MAX_POLLS times. A change made here meanwhile (a switch, a
+  // rotation) makes the answers to questions asked before it stale.
   const starting = status !== null && status.settings.enabled && !status.running && !status.error;
+  const polls = useRef(0);
+  const changes = useRef(0);
   useEffect(() => {
-    if (!active || !starting) return;
+    if (!active || !starting || polls.current >= STARTING_MAX_POLLS) return;
+    const asked = changes.current;
     const timer = setTimeout(() => {
-      apiStatus().then(setStatus, (e: unknown) => setError(errorText(e, 'Could not read the API settings')));
+      polls.current += 1;
+      apiStatus().then(
+        (s) => {
+          if (changes.current === asked) setStatus(s);
+        },
+        (e: unknown) => setError(errorText(e, 'Could not read the API settings')),
+      );
     }, STARTING_POLL_MS);
     return () => clearTimeout(timer);
   }, [active, starting, status]);
@@ -67,6 +80,7 @@ export function SettingsScreen({ active, onWorkspaceChanged }: Props) {
   const apply = async (enabled: boolean) => {
     const p = parsedPort();
     if (p === null) return;
+    changes.current += 1;
     setBusy(true);
     try {
       show(await setApiSettings({ enabled, port: p }));
@@ -79,6 +93,7 @@ export function SettingsScreen({ active, onWorkspaceChanged }: Props) {
   };
 
   const rotate = async () => {
+    changes.current += 1;
     setBusy(true);
     try {
       show(await rotateApiKey());
