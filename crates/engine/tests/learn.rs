@@ -84,6 +84,21 @@ fn people() -> Set {
 }
 
 impl Set {
+    /// A reviewer's approvals of the first `n` true matches.
+    fn approved(&self, n: usize) -> Vec<Label> {
+        self.truth
+            .iter()
+            .filter_map(|t| {
+                Some(Label {
+                    document_id: t.document_id.clone(),
+                    reference_row_id: t.reference_id.clone()?,
+                    is_match: true,
+                })
+            })
+            .take(n)
+            .collect()
+    }
+
     fn tables(&self) -> Tables<'_> {
         Tables {
             reference_columns: &self.ref_columns,
@@ -312,18 +327,7 @@ fn a_refit_from_the_strategys_estimates_stays_its_model_and_learns_the_decisions
     }
     assert!((again.threshold - model.threshold).abs() <= 0.1);
     // With decisions the smart run is no worse.
-    let labels: Vec<Label> = s
-        .truth
-        .iter()
-        .filter_map(|t| {
-            Some(Label {
-                document_id: t.document_id.clone(),
-                reference_row_id: t.reference_id.clone()?,
-                is_match: true,
-            })
-        })
-        .take(50)
-        .collect();
+    let labels = s.approved(50);
     let taught = StrategyPlan {
         model: Some(refit(&labels)),
         ..plan.clone()
@@ -360,18 +364,7 @@ fn a_refit_through_the_runs_index_is_the_refit_that_indexes_for_itself() {
             fields: &plan.field_estimates,
             match_share: plan.match_share,
         };
-        let labels: Vec<Label> = s
-            .truth
-            .iter()
-            .filter_map(|t| {
-                Some(Label {
-                    document_id: t.document_id.clone(),
-                    reference_row_id: t.reference_id.clone()?,
-                    is_match: true,
-                })
-            })
-            .take(50)
-            .collect();
+        let labels = s.approved(50);
         let run_plan = MatchPlan::new(&plan.field_mappings, 0.8, &s.ref_columns, &s.doc_columns)
             .unwrap()
             .with_review_floor(0.3);
