@@ -112,13 +112,13 @@ impl Inner {
         // model ranks candidates but leaves the comparisons, and so the index, as they are.
         let index =
             ReferenceIndex::build(&prepared.plan, &prepared.reference, &sink, &active.cancel);
-        if stored.run.run_type == RunType::Smart && index.is_some() {
+        if let (RunType::Smart, Some(built)) = (stored.run.run_type, index.as_ref()) {
             let strategy =
                 learn::strategy_plan(&self.store, stored.run.strategy_id.as_deref(), &config)?;
             let model = self.smart_model(
                 run_id,
                 (&config, stored.model, &spec, strategy.as_ref()),
-                (&prepared, &doc_columns, index.as_ref()),
+                (&prepared, &doc_columns, built),
                 &sink,
                 &active.cancel,
             )?;
@@ -184,7 +184,7 @@ impl Inner {
             &RunSpec,
             Option<&StrategyPlan>,
         ),
-        (prepared, doc_columns, index): (&Prepared, &[String], Option<&ReferenceIndex>),
+        (prepared, doc_columns, index): (&Prepared, &[String], &ReferenceIndex),
         sink: &LiveSink,
         cancel: &CancelToken,
     ) -> Result<Option<MatchModel>, RunError> {
@@ -207,7 +207,7 @@ impl Inner {
             document_columns: doc_columns,
             document_set_id: config.document_set_id.as_deref(),
             labels: &labels,
-            index,
+            index: Some(index),
             strategy,
         };
         let Some(mut fitted) = learn::fit(&input, cancel)? else {
