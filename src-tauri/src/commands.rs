@@ -304,6 +304,19 @@ commands! {
         call(ws, move |w| w.dismiss_suggestion(&run_id, &result_id)).await
     }
 
+    /// Reopens a dismissed suggestion (the desk's undo of a dismissal); a conflict once the
+    /// result was decided or suggested on again.
+    async fn restore_suggestion[ws: Ws<'_>](
+        run_id: String,
+        result_id: String,
+        suggestion_id: String,
+    ) -> MatchResult {
+        call(ws, move |w| {
+            w.restore_suggestion(&run_id, &result_id, &suggestion_id)
+        })
+        .await
+    }
+
     // ---- packages ------------------------------------------------------------------------------
 
     /// The package configs, newest first (the first 100).

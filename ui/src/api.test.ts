@@ -201,6 +201,12 @@ describe('commands', () => {
     ['aiResolve (some results)', () => api.aiResolve('r1', ['res1']), 'ai_resolve', { runId: 'r1', resultIds: ['res1'] }],
     ['acceptSuggestion', () => api.acceptSuggestion('r1', 'res1'), 'accept_suggestion', { runId: 'r1', resultId: 'res1' }],
     ['dismissSuggestion', () => api.dismissSuggestion('r1', 'res1'), 'dismiss_suggestion', { runId: 'r1', resultId: 'res1' }],
+    [
+      'restoreSuggestion',
+      () => api.restoreSuggestion('r1', 'res1', 'sg1'),
+      'restore_suggestion',
+      { runId: 'r1', resultId: 'res1', suggestionId: 'sg1' },
+    ],
     ['listPackageConfigs', () => api.listPackageConfigs(), 'list_package_configs', undefined],
     [
       'createPackageConfig',

@@ -257,6 +257,11 @@ export function dismissSuggestion(runId: string, resultId: string): Promise<Matc
   return call('dismiss_suggestion', { runId, resultId });
 }
 
+/** Reopens a dismissed suggestion (undo of a dismissal); a conflict once the result was decided or suggested on again. */
+export function restoreSuggestion(runId: string, resultId: string, suggestionId: string): Promise<MatchResult> {
+  return call('restore_suggestion', { runId, resultId, suggestionId });
+}
+
 export function resultDecisions(resultId: string): Promise<ReviewDecision[]> {
   return call('result_decisions', { resultId });
 }

@@ -38,7 +38,7 @@ export const REVIEW_SHORTCUTS: { keys: string[]; what: string }[] = [
   { keys: ['g'], what: 'Go to the next result with an AI suggestion' },
   { keys: ['n'], what: 'Write a note (Esc leaves the note)' },
   { keys: ['/'], what: 'Search the results (Esc leaves the search box)' },
-  { keys: ['u', 'Ctrl+Z'], what: 'Undo the last decision' },
+  { keys: ['u', 'Ctrl+Z'], what: 'Undo the last decision or dismissed AI suggestion' },
   { keys: ['Shift+U', 'Ctrl+Shift+Z'], what: 'Redo' },
   { keys: ['?'], what: 'Show or hide these shortcuts' },
 ];

@@ -125,6 +125,11 @@ describe('filters', () => {
     expect(buildResultQuery({ ...NO_FILTERS, minPercent: 'x', search: '   ' })).toEqual({ sort: 'confidence_desc' });
   });
 
+  it('asks for the pending results with an open AI suggestion when "AI suggested" is on', () => {
+    expect(buildResultQuery({ ...NO_FILTERS, status: 'suggested' })).toEqual({ sort: 'confidence_desc', status: 'pending', has_suggestion: true });
+    expect(buildResultQuery({ ...NO_FILTERS, status: 'pending' }).has_suggestion).toBeUndefined();
+  });
+
   it('flags bad bounds and a range upside down', () => {
     expect(filterErrors(NO_FILTERS)).toEqual({});
     expect(filterErrors({ ...NO_FILTERS, minPercent: '90', maxPercent: '80' }).min).toContain('above');

@@ -43,7 +43,8 @@ export function runLabel(run: Run, formatDate: (iso: string | null) => string): 
 
 /** Which results the queue shows, as the filter bar holds them (percent fields as typed). */
 export interface ReviewFilters {
-  status: 'all' | ReviewStatus;
+  /** 'suggested': the pending results with an open AI suggestion. */
+  status: 'all' | ReviewStatus | 'suggested';
   /** "Confidence from", in percent as typed; '' = no lower bound. */
   minPercent: string;
   /** "to", in percent as typed; '' = no upper bound. */
@@ -91,7 +92,11 @@ export function filterErrors(f: ReviewFilters): { min?: string; max?: string } {
 /** The backend query of the filters (without page and limit); unusable bounds are left out. */
 export function buildResultQuery(f: ReviewFilters): ResultQuery {
   const q: ResultQuery = { sort: f.sort };
-  if (f.status !== 'all') q.status = f.status;
+  if (f.status === 'suggested') {
+    // Only a pending result has an open suggestion (a decision settles it); saying so keeps the status index in use.
+    q.status = 'pending';
+    q.has_suggestion = true;
+  } else if (f.status !== 'all') q.status = f.status;
   const min = parsePercent(f.minPercent);
   const max = parsePercent(f.maxPercent);
   if (min.ok && min.value !== undefined) q.min_confidence = min.value;

@@ -1,4 +1,4 @@
-// Tests of the session undo/redo stacks in undo.ts.
+// Tests of the session undo/redo stacks in undo.ts: decisions, bulk groups and dismissed suggestions.
 import { describe, expect, it } from 'vitest';
 
 import {
@@ -7,12 +7,14 @@ import {
   entrySize,
   groupFromWire,
   groupToWire,
+  isDismissal,
   isGroup,
   nextRedo,
   nextUndo,
   NO_HISTORY,
   recordDecision,
   type DecisionGroup,
+  type SuggestionDismissal,
 } from './undo';
 
 const d = (decisionId: string, resultId = 'res') => ({ runId: 'run', resultId, decisionId });
@@ -81,6 +83,28 @@ describe('undo stacks', () => {
     expect(nextUndo(s)).toEqual(d('c1', 'r9'));
     expect(isGroup(d('c1', 'r9'))).toBe(false);
     expect(entrySize(d('c1', 'r9'))).toBe(1);
+  });
+
+  it('a dismissed suggestion is one entry that moves between the stacks as it is', () => {
+    const dismissal: SuggestionDismissal = { kind: 'dismissal', runId: 'run', resultId: 'r2', suggestionId: 'sg1' };
+    let s = recordDecision(NO_HISTORY, d('a1', 'r1'));
+    s = recordDecision(s, dismissal);
+    const top = nextUndo(s);
+    expect(top && isDismissal(top)).toBe(true);
+    expect(top && isGroup(top)).toBe(false);
+    expect(top && entrySize(top)).toBe(1);
+    expect(isDismissal(d('a1', 'r1'))).toBe(false);
+    // Undo restores it (no new id: a dismissal is not a decision), redo dismisses it again.
+    s = afterUndo(s, dismissal);
+    expect(nextUndo(s)).toEqual(d('a1', 'r1'));
+    expect(nextRedo(s)).toEqual(dismissal);
+    s = afterRedo(s, dismissal);
+    expect(nextUndo(s)).toEqual(dismissal);
+    expect(nextRedo(s)).toBeNull();
+    // A new decision after an undone dismissal drops the redo, as for decisions.
+    s = recordDecision(afterUndo(s, dismissal), d('b1', 'r2'));
+    expect(nextRedo(s)).toBeNull();
+    expect(s.done).toEqual([d('a1', 'r1'), d('b1', 'r2')]);
   });
 
   it('keeps the run of a group and ignores an empty one', () => {

@@ -1,6 +1,7 @@
 // Session undo/redo of review decisions: two stacks of decisions the server can revert.
 // Undo reverts the latest entry made; the revert is itself a decision, and redo reverts that.
 // A bulk approval is one entry (a group): its decisions are undone and redone together.
+// A dismissed AI suggestion is an entry too: undo restores it, redo dismisses it again.
 import type { DecisionRef as WireDecisionRef } from './bindings/DecisionRef';
 
 /** A decision that can be reverted: the result's latest when it is on top of a stack. */
@@ -16,8 +17,20 @@ export interface DecisionGroup {
   decisions: { resultId: string; decisionId: string }[];
 }
 
+/**
+ * A dismissed ai-resolve suggestion. On the undo stack, undo restores it (open again on its
+ * result); on the redo stack, redo dismisses it again. The same ids serve both ways: a
+ * dismissal is not a decision, so no new id comes back.
+ */
+export interface SuggestionDismissal {
+  kind: 'dismissal';
+  runId: string;
+  resultId: string;
+  suggestionId: string;
+}
+
 /** What one undo or redo reverts. */
-export type UndoEntry = DecisionRef | DecisionGroup;
+export type UndoEntry = DecisionRef | DecisionGroup | SuggestionDismissal;
 
 export interface UndoStacks {
   /** Entries made (or redone), newest last: what undo reverts. */
@@ -30,6 +43,10 @@ export const NO_HISTORY: UndoStacks = { done: [], undone: [] };
 
 export function isGroup(entry: UndoEntry): entry is DecisionGroup {
   return 'decisions' in entry;
+}
+
+export function isDismissal(entry: UndoEntry): entry is SuggestionDismissal {
+  return 'kind' in entry && entry.kind === 'dismissal';
 }
 
 /** A new decision (or group): undoable, and the redo history is gone (as in any editor). */

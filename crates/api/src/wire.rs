@@ -531,6 +531,8 @@ pub struct ResultsQuery {
     pub max_confidence: Option<f64>,
     /// Text in the document, its file name, the matched row, notes or compared values.
     pub search: Option<String>,
+    /// Only results with (`true`) or without (`false`) an open ai-resolve suggestion.
+    pub has_suggestion: Option<bool>,
 }
 
 /// A review decision (spec A.7.4).

@@ -2,7 +2,8 @@
 //! uploaded tables, a config made from it, a smart run (202 queued, `run_type` and
 //! `strategy_id` on the run, match weights in the evidence), ai-resolve (202 `ai_resolving`,
 //! back to `completed`, suggestions marked `resolved_by: "ai"`), a suggestion accepted and the
-//! review log naming it; and every error code of the spec's tables.
+//! review log naming it, one dismissed and restored, the results filtered by an open
+//! suggestion; and every error code of the spec's tables.
 
 mod common;
 
@@ -310,4 +311,213 @@ async fn smart_run_and_ai_resolve_errors_follow_the_spec() {
     if results["data"][0]["suggestion"].is_null() {
         assert_eq!(error_code(s, &err, &path).0, "conflict");
     }
+}
+
+/// Orders and invoices uploaded, a cautious config by hand (a threshold of 0.97 leaves true
+/// matches in its review band), a run of it and an ai-resolve pass over it: the run's id.
+async fn resolved_run(api: &Api) -> String {
+    let (orders, invoices) = orders_and_invoices();
+    let (_, reference) = api
+        .upload_bytes(
+            "/v1/reference-data",
+            "orders.csv",
+            orders.into_bytes(),
+            &[("id_column", "po_id")],
+        )
+        .await;
+    let (_, documents) = api
+        .upload_bytes(
+            "/v1/document-sets",
+            "invoices.csv",
+            invoices.into_bytes(),
+            &[("id_column", "document_id")],
+        )
+        .await;
+    let (s, config) = api
+        .post(
+            "/v1/matching/configs",
+            json!({
+                "name": "Cautious",
+                "reference_data_id": reference["id"],
+                "document_set_id": documents["id"],
+                "threshold": 0.97,
+                "review_floor": 0.5,
+                "field_mappings": [
+                    {"source": "po_reference", "target": "po_number", "strategy": "fuzzy", "weight": 0.6},
+                    {"source": "vendor_name", "target": "vendor_name", "strategy": "fuzzy", "weight": 0.4}
+                ]
+            }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{config}");
+    let (_, run) = api
+        .post(
+            &format!(
+                "/v1/matching/configs/{}/run",
+                config["id"].as_str().unwrap()
+            ),
+            json!({}),
+        )
+        .await;
+    let run_id = run["id"].as_str().unwrap().to_string();
+    assert_eq!(api.wait_run(&run_id).await["status"], "completed");
+    let (s, resolving) = api
+        .post(&format!("/v1/matching/runs/{run_id}/ai-resolve"), json!({}))
+        .await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{resolving}");
+    assert_eq!(api.wait_run(&run_id).await["status"], "completed");
+    run_id
+}
+
+/// Every result of a run the query passes (`query` without page and limit).
+async fn listed(api: &Api, run_id: &str, query: &str) -> Vec<Value> {
+    let (s, page) = api
+        .get(&format!(
+            "/v1/matching/runs/{run_id}/results?limit=500&{query}"
+        ))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{query}: {page}");
+    let data = page["data"].as_array().unwrap().clone();
+    assert_eq!(page["pagination"]["total"], data.len(), "{query}");
+    data
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_results_filter_by_an_open_suggestion_and_a_dismissal_is_restored_over_http() {
+    let api = Api::start().await;
+    let run_id = resolved_run(&api).await;
+
+    // has_suggestion=true lists exactly the results with an open suggestion, false the others.
+    let all = listed(&api, &run_id, "").await;
+    let with = listed(&api, &run_id, "has_suggestion=true").await;
+    let without = listed(&api, &run_id, "has_suggestion=false").await;
+    assert!(with.len() >= 2, "{} suggested", with.len());
+    assert!(with.iter().all(|r| r["suggestion"].is_object()));
+    assert!(without.iter().all(|r| r["suggestion"].is_null()));
+    assert_eq!(with.len() + without.len(), all.len());
+    assert_eq!(
+        listed(&api, &run_id, "has_suggestion=true&status=pending")
+            .await
+            .len(),
+        with.len()
+    );
+    let results = format!("/v1/matching/runs/{run_id}/results");
+    let (s, err) = api.get(&format!("{results}?has_suggestion=maybe")).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{err}");
+    assert_eq!(err["field"], "has_suggestion", "{err}");
+
+    // Dismissed, then restored: the same suggestion is open again and can be accepted.
+    let first = &with[0];
+    let suggestion = first["suggestion"].clone();
+    let id = suggestion["id"].as_str().unwrap();
+    let path = format!(
+        "/v1/matching/runs/{run_id}/results/{}/suggestion",
+        first["id"].as_str().unwrap()
+    );
+    let (s, dismissed) = api.post(&path, json!({"action": "dismiss"})).await;
+    assert_eq!(s, StatusCode::OK, "{dismissed}");
+    assert!(dismissed["suggestion"].is_null(), "{dismissed}");
+    assert_eq!(
+        listed(&api, &run_id, "has_suggestion=true").await.len(),
+        with.len() - 1
+    );
+    // 400: restore needs the suggestion's id (missing or blank); the other actions take none.
+    for body in [
+        json!({"action": "restore"}),
+        json!({"action": "restore", "suggestion_id": " "}),
+        json!({"action": "dismiss", "suggestion_id": id}),
+    ] {
+        let (s, err) = api.post(&path, body.clone()).await;
+        assert_eq!(
+            error_code(s, &err, &path),
+            ("validation_error".into(), json!("suggestion_id")),
+            "{body}"
+        );
+    }
+    // 404: a suggestion this result never had.
+    let (s, err) = api
+        .post(
+            &path,
+            json!({"action": "restore", "suggestion_id": "no-such"}),
+        )
+        .await;
+    assert_eq!(error_code(s, &err, &path).0, "not_found");
+    let (s, restored) = api
+        .post(&path, json!({"action": "restore", "suggestion_id": id}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{restored}");
+    assert_eq!(restored["suggestion"], suggestion);
+    assert_eq!(restored["status"], "pending");
+    // 409: it is open now, not dismissed.
+    let (s, err) = api
+        .post(&path, json!({"action": "restore", "suggestion_id": id}))
+        .await;
+    assert_eq!(error_code(s, &err, &path).0, "conflict");
+    assert!(err["message"].as_str().unwrap().contains(id), "{err}");
+    let (_, summary) = api
+        .get(&format!("/v1/matching/runs/{run_id}/summary"))
+        .await;
+    assert_eq!(summary["suggestions"]["dismissed"], 0, "{summary}");
+    assert_eq!(summary["suggestions"]["open"], with.len(), "{summary}");
+    let (s, accepted) = api.post(&path, json!({"action": "accept"})).await;
+    assert_eq!(s, StatusCode::OK, "{accepted}");
+    assert_eq!(accepted["status"], suggestion["status"]);
+    let (_, log) = api
+        .get(&format!(
+            "/v1/matching/runs/{run_id}/results/{}/decisions",
+            first["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(log["data"][0]["suggestion_id"], suggestion["id"]);
+    // 409: accepted, it is a decision now.
+    let (s, err) = api
+        .post(&path, json!({"action": "restore", "suggestion_id": id}))
+        .await;
+    assert_eq!(error_code(s, &err, &path).0, "conflict");
+
+    // 409: dismissed, then the result decided by a reviewer; nothing changes.
+    let second = &with[1];
+    let second_id = second["suggestion"]["id"].as_str().unwrap();
+    let path = format!(
+        "/v1/matching/runs/{run_id}/results/{}/suggestion",
+        second["id"].as_str().unwrap()
+    );
+    api.post(&path, json!({"action": "dismiss"})).await;
+    let review = format!(
+        "/v1/matching/runs/{run_id}/results/{}/review",
+        second["id"].as_str().unwrap()
+    );
+    let (s, decided) = api.post(&review, json!({"status": "rejected"})).await;
+    assert_eq!(s, StatusCode::OK, "{decided}");
+    let (s, err) = api
+        .post(
+            &path,
+            json!({"action": "restore", "suggestion_id": second_id}),
+        )
+        .await;
+    assert_eq!(error_code(s, &err, &path).0, "conflict");
+    let (_, now) = api
+        .get(&format!(
+            "/v1/matching/runs/{run_id}/results/{}",
+            second["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(now["status"], "rejected");
+    assert!(now["suggestion"].is_null(), "{now}");
+
+    // The OpenAPI document describes both.
+    let (_, doc) = common::send(api.http.get(format!("{}/v1/openapi.json", api.base))).await;
+    let actions = &doc["components"]["schemas"]["SuggestionAction"];
+    assert!(actions.to_string().contains("restore"), "{actions}");
+    let answer = &doc["components"]["schemas"]["SuggestionAnswer"]["properties"];
+    assert!(answer["suggestion_id"].is_object(), "{answer}");
+    let params = &doc["paths"]["/v1/matching/runs/{id}/results"]["get"]["parameters"];
+    assert!(
+        params
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "has_suggestion" && p["in"] == "query"),
+        "{params}"
+    );
 }

@@ -1,7 +1,8 @@
 //! `smart-run`, `ai-resolve` and answering a suggestion with `review`, end to end through the
 //! real binary: people records imported from files, a strategy learned without their id-like
-//! column, a config made from it, a smart run, ai-resolve on a standard run of it, a suggestion
-//! accepted; and the exit codes of the usual mistakes.
+//! column, a config made from it, a smart run, ai-resolve on a standard run of it, the results
+//! with a suggestion listed, one dismissed, restored and accepted; and the exit codes of the
+//! usual mistakes.
 
 mod common;
 
@@ -120,6 +121,42 @@ fn a_smart_run_and_ai_resolve_from_the_command_line() {
     let document = suggested["document_id"].as_str().unwrap();
     let listed = ok(cli(&ws, &["results", run_id, "--search", document]));
     assert!(listed.contains("[ai suggests"), "{listed}");
+    // --suggested lists the results with an open suggestion, and only them.
+    let only = json_of(&ok(cli(
+        &ws,
+        &["results", run_id, "--suggested", "--limit", "500", "--json"],
+    )));
+    assert_eq!(only["total"], made, "{}", only["total"]);
+    assert!(only["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["suggestion"].is_object()));
+    // Dismissed, then restored: the same suggestion is open again.
+    let suggestion_id = suggested["suggestion"]["id"].as_str().unwrap();
+    let dismissed = json_of(&ok(cli(
+        &ws,
+        &[
+            "review",
+            run_id,
+            result_id,
+            "--dismiss-suggestion",
+            "--json",
+        ],
+    )));
+    assert!(dismissed.get("suggestion").is_none_or(Value::is_null));
+    let restored = json_of(&ok(cli(
+        &ws,
+        &[
+            "review",
+            run_id,
+            result_id,
+            "--restore-suggestion",
+            suggestion_id,
+            "--json",
+        ],
+    )));
+    assert_eq!(restored["suggestion"], suggested["suggestion"]);
     let accepted = json_of(&ok(cli(
         &ws,
         &["review", run_id, result_id, "--accept-suggestion", "--json"],
@@ -150,4 +187,18 @@ fn a_smart_run_and_ai_resolve_from_the_command_line() {
         &["review", run_id, result_id, "--accept-suggestion"],
     ));
     assert!(err.contains("[conflict]") && code != 0, "{code}: {err}");
+    let (code, err) = fails(cli(
+        &ws,
+        &[
+            "review",
+            run_id,
+            result_id,
+            "--restore-suggestion",
+            suggestion_id,
+        ],
+    ));
+    assert!(
+        err.contains("[conflict]") && err.contains(suggestion_id) && code != 0,
+        "{code}: {err}"
+    );
 }

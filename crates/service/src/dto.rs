@@ -263,6 +263,10 @@ pub struct ResultQuery {
     #[serde(default)]
     #[ts(optional)]
     pub search: Option<String>,
+    /// Only results with (true) or without (false) an open ai-resolve suggestion.
+    #[serde(default)]
+    #[ts(optional)]
+    pub has_suggestion: Option<bool>,
     /// Default: confidence, best first.
     #[serde(default)]
     #[ts(optional)]

@@ -46,6 +46,7 @@ fn filter_of(q: &ResultQuery) -> Result<ResultFilter> {
         min_confidence: min,
         max_confidence: max,
         search: q.search.clone(),
+        has_suggestion: q.has_suggestion,
         sort: match q.sort.unwrap_or_default() {
             ResultSort::ConfidenceDesc => store::ResultSort::ConfidenceDesc,
             ResultSort::ConfidenceAsc => store::ResultSort::ConfidenceAsc,

@@ -1,6 +1,6 @@
 //! Smart runs (spec A.6.3) and ai-resolve (A.6.8) as the shells call them: starting them with
-//! their checks, and a reviewer accepting or dismissing a suggestion. The work itself is the
-//! runner's (`runner::execute` fits and applies the model, `runner::resolve` suggests).
+//! their checks, and a reviewer accepting, dismissing or restoring a suggestion. The work itself
+//! is the runner's (`runner::execute` fits and applies the model, `runner::resolve` suggests).
 
 use engine::learn::{FieldEstimate, MatchModel};
 use engine::{MatchResult, MatchingConfig, Run, RunStatus, TriggeredBy};
@@ -207,6 +207,25 @@ impl Workspace {
                     "suggestion {} was settled meanwhile",
                     suggestion.id
                 )),
+                e => e.into(),
+            })?;
+        Ok(self.store.get_result(run_id, result_id)?)
+    }
+
+    /// Reopens a suggestion the reviewer dismissed (the desk's undo of a dismissal), while the
+    /// result is still pending with no open or later suggestion: a conflict otherwise, and
+    /// not found when the result never had this suggestion.
+    pub fn restore_suggestion(
+        &self,
+        run_id: &str,
+        result_id: &str,
+        suggestion_id: &str,
+    ) -> Result<MatchResult> {
+        self.store.get_result(run_id, result_id)?;
+        self.store
+            .restore_suggestion(run_id, result_id, suggestion_id)
+            .map_err(|e| match e {
+                StoreError::Stale(message) => ServiceError::Conflict(message),
                 e => e.into(),
             })?;
         Ok(self.store.get_result(run_id, result_id)?)

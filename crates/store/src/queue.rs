@@ -1,5 +1,5 @@
-//! The review queue's reads: results filtered by status, confidence range and text, in a chosen
-//! order; review counters; and a run's confidence histogram.
+//! The review queue's reads: results filtered by status, confidence range, text and an open
+//! ai-resolve suggestion, in a chosen order; review counters; and a run's confidence histogram.
 
 use engine::{MatchResult, ResultPage, ReviewStatus};
 use rusqlite::types::Value;
@@ -46,6 +46,8 @@ pub struct ResultFilter {
     /// reviewer's notes and the compared values of both sides (the document's and every
     /// candidate's), which the packed candidates column holds.
     pub search: Option<String>,
+    /// Only results with (true) or without (false) an open ai-resolve suggestion.
+    pub has_suggestion: Option<bool>,
     pub sort: ResultSort,
 }
 
@@ -65,6 +67,11 @@ impl ResultFilter {
         if let Some(max) = self.max_confidence {
             sql.push_str(" AND confidence <= ?");
             args.push(Value::Real(max));
+        }
+        match self.has_suggestion {
+            Some(true) => sql.push_str(" AND suggestion IS NOT NULL"),
+            Some(false) => sql.push_str(" AND suggestion IS NULL"),
+            None => {}
         }
         if let Some(text) = self
             .search

@@ -3,8 +3,8 @@
 //! and the reviewers' decisions that the next model learns from.
 
 use engine::learn::MatchModel;
-use engine::{AiSuggestion, MatchResult, MatchingConfig};
-use rusqlite::{params, Connection};
+use engine::{AiSuggestion, MatchResult, MatchingConfig, ReviewStatus};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::leases::Owner;
 use crate::results::Review;
@@ -146,6 +146,108 @@ impl Store {
             });
         }
         settle(&tx, suggestion_id, "dismissed", by, now)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Reopens a suggestion a reviewer dismissed (the desk's undo of a dismissal): it is the
+    /// result's open suggestion again, as ai-resolve wrote it, and its outcome is cleared. Only
+    /// while the result is still pending, has no open suggestion and has had no later suggestion:
+    /// a decision or a later pass has the last word then (`Stale`). `NotFound` when the result
+    /// has no suggestion with this id. Nothing changes when it fails.
+    pub fn restore_suggestion(
+        &self,
+        run_id: &str,
+        result_id: &str,
+        suggestion_id: &str,
+    ) -> Result<()> {
+        let mut conn = self.write();
+        let tx = conn.transaction()?;
+        let not_found = || StoreError::NotFound {
+            kind: "suggestion",
+            id: suggestion_id.to_string(),
+        };
+        let refused = |why: &str| {
+            StoreError::Stale(format!(
+                "suggestion {suggestion_id} cannot be restored: {why}"
+            ))
+        };
+        let row = tx
+            .query_row(
+                "SELECT status, reference_row_id, probability, reason, created_at, outcome, rowid \
+                 FROM suggestions WHERE id = ?1 AND run_id = ?2 AND result_id = ?3",
+                params![suggestion_id, run_id, result_id],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, Option<String>>(1)?,
+                        r.get::<_, f64>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, String>(4)?,
+                        r.get::<_, Option<String>>(5)?,
+                        r.get::<_, i64>(6)?,
+                    ))
+                },
+            )
+            .optional()?;
+        let Some((status, reference_row_id, probability, reason, created_at, outcome, rowid)) = row
+        else {
+            return Err(not_found());
+        };
+        match outcome.as_deref() {
+            Some("dismissed") => {}
+            None => return Err(refused("it is still open")),
+            Some(other) => return Err(refused(&format!("it was {other}, not dismissed"))),
+        }
+        // Ties on the timestamp go by insertion order: a pass's suggestions share its clock.
+        let later: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM suggestions WHERE result_id = ?1 AND id != ?2 \
+             AND (created_at > ?3 OR (created_at = ?3 AND rowid > ?4)))",
+            params![result_id, suggestion_id, created_at, rowid],
+            |r| r.get(0),
+        )?;
+        if later {
+            return Err(refused(&format!(
+                "ai-resolve has suggested again on result {result_id} since"
+            )));
+        }
+        let (result_status, open): (String, bool) = tx
+            .query_row(
+                "SELECT status, suggestion IS NOT NULL FROM results WHERE id = ?1 AND run_id = ?2",
+                params![result_id, run_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?
+            .ok_or_else(not_found)?;
+        if result_status != ReviewStatus::Pending.as_str() {
+            return Err(refused(&format!(
+                "result {result_id} has been {result_status} since"
+            )));
+        }
+        if open {
+            return Err(refused(&format!(
+                "result {result_id} has another open suggestion"
+            )));
+        }
+        let suggestion = AiSuggestion {
+            id: suggestion_id.to_string(),
+            resolved_by: "ai".into(),
+            status: ReviewStatus::parse(&status).ok_or_else(|| {
+                StoreError::Corrupt(format!("suggestion {suggestion_id} has status {status:?}"))
+            })?,
+            reference_row_id,
+            probability,
+            reason,
+            created_at,
+        };
+        tx.execute(
+            "UPDATE results SET suggestion = ?3 WHERE id = ?1 AND run_id = ?2",
+            params![result_id, run_id, to_json(&suggestion)?],
+        )?;
+        tx.execute(
+            "UPDATE suggestions SET outcome = NULL, settled_by = NULL, settled_at = NULL WHERE id = ?1",
+            [suggestion_id],
+        )?;
         tx.commit()?;
         Ok(())
     }

@@ -20,6 +20,10 @@ max_confidence?: number,
  */
 search?: string, 
 /**
+ * Only results with (true) or without (false) an open ai-resolve suggestion.
+ */
+has_suggestion?: boolean, 
+/**
  * Default: confidence, best first.
  */
 sort?: ResultSort, 

@@ -130,6 +130,8 @@ export type TauriCommands = {
   accept_suggestion: { args: { runId: string; resultId: string }; answer: MatchResult };
   /** `dismiss_suggestion(run_id: String, result_id: String) -> MatchResult` */
   dismiss_suggestion: { args: { runId: string; resultId: string }; answer: MatchResult };
+  /** `restore_suggestion(run_id: String, result_id: String, suggestion_id: String) -> MatchResult` */
+  restore_suggestion: { args: { runId: string; resultId: string; suggestionId: string }; answer: MatchResult };
   /** `list_package_configs() -> Vec<PackageConfig>` */
   list_package_configs: { args: never; answer: Array<PackageConfig> };
   /** `create_package_config(input: serde_json::Value) -> PackageConfig` */
@@ -231,6 +233,7 @@ export const TAURI_COMMANDS: readonly (keyof TauriCommands)[] = [
   "ai_resolve",
   "accept_suggestion",
   "dismiss_suggestion",
+  "restore_suggestion",
   "list_package_configs",
   "create_package_config",
   "patch_package_config",

@@ -1,4 +1,4 @@
-// The review desk and ai-resolve against a mocked api: the suggestion panel and list marker, g / s / d, undo of an accepted suggestion, and the waterfall of a smart run's result.
+// The review desk and ai-resolve against a mocked api: the suggestion panel and list marker, g / s / d, undo of an accepted suggestion and of a dismissed one, the "AI suggested" filter, and the waterfall of a smart run's result.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 vi.mock('../api', () => ({
@@ -18,6 +18,7 @@ vi.mock('../api', () => ({
   bulkApprove: vi.fn(),
   acceptSuggestion: vi.fn(),
   dismissSuggestion: vi.fn(),
+  restoreSuggestion: vi.fn(),
 }));
 
 import * as api from '../api';
@@ -162,7 +163,7 @@ describe('ReviewScreen suggestions', () => {
     expect(document.querySelector('#result-status')?.textContent).toBe('Pending');
   });
 
-  it('accepts with s (undoable, the next suggestion opens) and dismisses with d', async () => {
+  it('accepts with s (undoable, the next suggestion opens) and dismisses with d (undoable too)', async () => {
     view = await render(<ReviewScreen active />);
     await press('g');
     const accepted: MatchResult = { ...result('b', 0.92), status: 'approved', matched_reference_row_id: 'PO-1' };
@@ -183,10 +184,75 @@ describe('ReviewScreen suggestions', () => {
     expect(item('c')?.dataset.status).toBe('pending');
     expect(document.querySelector('.banner')?.textContent).toContain('No open AI suggestions left');
 
+    // Undo takes the dismissal back first (the suggestion is open again), then the acceptance.
+    mocked.restoreSuggestion.mockResolvedValue(result('c', 0.9, suggestion('rejected', null)));
+    await press('u');
+    expect(mocked.restoreSuggestion).toHaveBeenCalledWith('r1', 'c', 'sg-none');
+    expect(mocked.revertDecision).not.toHaveBeenCalled();
     mocked.revertDecision.mockResolvedValue(result('b', 0.92));
     mocked.resultDecisions.mockResolvedValue([decision('d1', 'approved', { suggestion_id: 'sg-PO-1' }), decision('d2', 'pending', { reverts: 'd1' })]);
     await press('u');
     expect(mocked.revertDecision).toHaveBeenCalledWith('r1', 'b', 'd1');
+  });
+
+  it('undoes a dismissal by restoring the suggestion, and redoes it by dismissing it again', async () => {
+    view = await render(<ReviewScreen active />);
+    await press('g');
+    expect(selectedId()).toBe('b');
+    mocked.dismissSuggestion.mockResolvedValue(result('b', 0.92));
+    await press('d');
+    expect(mocked.dismissSuggestion).toHaveBeenCalledWith('r1', 'b');
+    expect(item('b')?.dataset.suggestion).toBeUndefined();
+    // On to the next result with a suggestion; the dismissal is one undo step.
+    expect(selectedId()).toBe('c');
+    expect(document.querySelector<HTMLButtonElement>('#undo')?.disabled).toBe(false);
+
+    mocked.restoreSuggestion.mockResolvedValue(result('b', 0.92, suggestion('approved', 'PO-1')));
+    await press('u');
+    expect(mocked.restoreSuggestion).toHaveBeenCalledWith('r1', 'b', 'sg-PO-1');
+    expect(mocked.revertDecision).not.toHaveBeenCalled();
+    expect(selectedId()).toBe('b');
+    expect(item('b')?.dataset.suggestion).toBe('approved');
+    expect(document.querySelector('#suggestion-text')?.textContent).toBe('Approve PO-1 as the match');
+    expect(document.querySelector('.banner')?.textContent).toContain('Undone: the suggestion on b.pdf is open again.');
+    expect(document.querySelector<HTMLButtonElement>('#undo')?.disabled).toBe(true);
+
+    mocked.dismissSuggestion.mockClear();
+    await press('U');
+    expect(mocked.dismissSuggestion).toHaveBeenCalledWith('r1', 'b');
+    expect(item('b')?.dataset.suggestion).toBeUndefined();
+    expect(document.querySelector('.banner')?.textContent).toContain('Redone: the suggestion on b.pdf is dismissed again.');
+    expect(document.querySelector<HTMLButtonElement>('#undo')?.disabled).toBe(false);
+    expect(document.querySelector<HTMLButtonElement>('#redo')?.disabled).toBe(true);
+  });
+
+  it('says so when a dismissal can no longer be undone, and keeps it on the stack', async () => {
+    view = await render(<ReviewScreen active />);
+    await press('g');
+    mocked.dismissSuggestion.mockResolvedValue(result('b', 0.92));
+    await press('d');
+    mocked.restoreSuggestion.mockRejectedValue(new Error('suggestion sg-PO-1 cannot be restored: result b has been approved since'));
+    await press('u');
+    expect(document.querySelector('.banner-error')?.textContent).toContain('cannot be restored');
+    expect(document.querySelector<HTMLButtonElement>('#undo')?.disabled).toBe(false);
+  });
+
+  it('"AI suggested" shows the pending results with an open suggestion, for the list and for bulk approval', async () => {
+    view = await render(<ReviewScreen active />);
+    const button = document.querySelector<HTMLButtonElement>('#filter-suggested');
+    expect(button?.textContent).toBe('AI suggested');
+    expect(button?.getAttribute('aria-pressed')).toBe('false');
+    await click(button);
+    const query = { sort: 'confidence_desc', status: 'pending', has_suggestion: true, min_confidence: 0.5, max_confidence: 0.97 };
+    expect(mocked.listResults).toHaveBeenLastCalledWith('r1', { ...query, page: 1, limit: 200 });
+    expect(document.querySelector('#filter-suggested')?.getAttribute('aria-pressed')).toBe('true');
+    expect(document.querySelector('#filter-pending')?.getAttribute('aria-pressed')).toBe('false');
+    mocked.bulkApproveCount.mockResolvedValue(0);
+    await click(document.querySelector('#bulk-approve'));
+    expect(mocked.bulkApproveCount).toHaveBeenCalledWith('r1', query, 0.97);
+    // Cleared, every result again.
+    await click(document.querySelector('#filter-all'));
+    expect(mocked.listResults).toHaveBeenLastCalledWith('r1', { sort: 'confidence_desc', min_confidence: 0.5, max_confidence: 0.97, page: 1, limit: 200 });
   });
 
   it('answers with the buttons too, and says so when there is no suggestion to answer', async () => {

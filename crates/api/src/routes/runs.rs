@@ -116,6 +116,7 @@ pub async fn results(
         min_confidence: q.min_confidence,
         max_confidence: q.max_confidence,
         search: q.search,
+        has_suggestion: q.has_suggestion,
         sort: None,
         page: q.page,
         limit: q.limit,

@@ -29,10 +29,17 @@ pub enum SuggestionAction {
     Accept,
     /// Drop it; the result stays pending.
     Dismiss,
+    /// Reopen the dismissed suggestion named by `suggestion_id` (undo of a dismissal), while the
+    /// result is still pending and has had no later suggestion.
+    Restore,
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SuggestionAnswer {
     pub action: SuggestionAction,
+    /// The suggestion to restore: required with `restore`, refused with the other actions (they
+    /// answer the result's open suggestion).
+    #[serde(default)]
+    pub suggestion_id: Option<String>,
 }

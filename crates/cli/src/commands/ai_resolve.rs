@@ -1,6 +1,8 @@
 //! `ai-resolve`: settle a completed run's review band from the data and reviewers' decisions,
 //! wait for the pass, and say how much of the band it settled. Suggestions are shown by
-//! `results` and accepted or dismissed with `review --accept-suggestion | --dismiss-suggestion`.
+//! `results` (only them with `--suggested`), accepted or dismissed with `review
+//! --accept-suggestion | --dismiss-suggestion`, and a dismissed one reopened with
+//! `--restore-suggestion`.
 
 use std::time::{Duration, Instant};
 

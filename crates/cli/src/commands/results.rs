@@ -43,6 +43,9 @@ pub struct ResultsArgs {
     /// Text in the document, its file name, the matched row, notes or either side's values.
     #[arg(long)]
     search: Option<String>,
+    /// Only results with an open ai-resolve suggestion.
+    #[arg(long)]
+    suggested: bool,
     /// 1-based page.
     #[arg(long, default_value_t = 1)]
     page: u32,
@@ -63,6 +66,7 @@ pub fn run(session: &Session, args: ResultsArgs, io: &mut Io) -> Result<u8, CliE
             min_confidence: args.min,
             max_confidence: args.max,
             search: args.search,
+            has_suggestion: args.suggested.then_some(true),
             sort: None,
             page: Some(args.page),
             limit: Some(args.limit),

@@ -1,6 +1,6 @@
 //! `review`: approve or reject one result (optionally pairing it with another of its
-//! candidates), accept or dismiss its ai-resolve suggestion, or undo its latest decision; prints
-//! the result as it now stands.
+//! candidates), accept or dismiss its ai-resolve suggestion or restore a dismissed one, or undo
+//! its latest decision; prints the result as it now stands.
 
 use clap::Args;
 use engine::{MatchResult, ReviewStatus};
@@ -13,7 +13,7 @@ use crate::session::Session;
 use crate::Io;
 
 #[derive(Debug, Args)]
-#[command(group(clap::ArgGroup::new("decision").required(true).args(["approve", "reject", "undo", "accept_suggestion", "dismiss_suggestion"])))]
+#[command(group(clap::ArgGroup::new("decision").required(true).args(["approve", "reject", "undo", "accept_suggestion", "dismiss_suggestion", "restore_suggestion"])))]
 pub struct ReviewArgs {
     /// The run the result belongs to.
     run_id: String,
@@ -38,6 +38,10 @@ pub struct ReviewArgs {
     /// Drop the result's open ai-resolve suggestion; the result stays pending.
     #[arg(long, conflicts_with_all = ["note", "candidate"])]
     dismiss_suggestion: bool,
+    /// Reopen this dismissed ai-resolve suggestion (the suggestion's id, as `results --json`
+    /// showed it), while the result is still pending and has had no later suggestion.
+    #[arg(long, value_name = "SUGGESTION_ID", conflicts_with_all = ["note", "candidate"])]
+    restore_suggestion: Option<String>,
     /// A note kept with the decision.
     #[arg(long)]
     note: Option<String>,
@@ -48,23 +52,26 @@ pub struct ReviewArgs {
 
 pub fn run(session: &Session, args: ReviewArgs, io: &mut Io) -> Result<u8, CliError> {
     let ws = session.workspace();
-    let result = match &args.undo {
-        Some(decision_id) => ws.revert_decision(&args.run_id, &args.result_id, decision_id)?,
-        None if args.accept_suggestion => ws.accept_suggestion(&args.run_id, &args.result_id)?,
-        None if args.dismiss_suggestion => ws.dismiss_suggestion(&args.run_id, &args.result_id)?,
-        None => {
-            let input = ReviewInput {
-                // clap's "decision" group: without --undo, exactly one of --approve, --reject.
-                status: if args.approve {
-                    ReviewStatus::Approved
-                } else {
-                    ReviewStatus::Rejected
-                },
-                notes: args.note,
-                reference_row_id: args.candidate,
-            };
-            ws.review_result(&args.run_id, &args.result_id, &input)?
-        }
+    let result = if let Some(decision_id) = &args.undo {
+        ws.revert_decision(&args.run_id, &args.result_id, decision_id)?
+    } else if let Some(suggestion_id) = &args.restore_suggestion {
+        ws.restore_suggestion(&args.run_id, &args.result_id, suggestion_id)?
+    } else if args.accept_suggestion {
+        ws.accept_suggestion(&args.run_id, &args.result_id)?
+    } else if args.dismiss_suggestion {
+        ws.dismiss_suggestion(&args.run_id, &args.result_id)?
+    } else {
+        let input = ReviewInput {
+            // clap's "decision" group: none of the above, so exactly one of --approve, --reject.
+            status: if args.approve {
+                ReviewStatus::Approved
+            } else {
+                ReviewStatus::Rejected
+            },
+            notes: args.note,
+            reference_row_id: args.candidate,
+        };
+        ws.review_result(&args.run_id, &args.result_id, &input)?
     };
     if args.json {
         print_json(&result, io)?;

@@ -49,7 +49,7 @@ function EmptyQueue({ filters, bandOn, onShowAll }: Pick<Props, 'filters' | 'ban
         'No pending result in the review band: nothing here needs a decision.'
       ) : (
         <>
-          No results{filters.status === 'all' ? '' : ` with status ${filters.status}`}
+          No results{filters.status === 'all' ? '' : filters.status === 'suggested' ? ' with an open AI suggestion' : ` with status ${filters.status}`}
           {filters.minPercent || filters.maxPercent || filters.search ? ' match these filters' : ''}.
         </>
       )}{' '}

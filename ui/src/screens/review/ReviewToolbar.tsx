@@ -1,4 +1,4 @@
-// The review desk's top bar: the run to review, the status shown, undo/redo and the shortcuts.
+// The review desk's top bar: the run to review, the status shown (or the results with an AI suggestion), undo/redo and the shortcuts.
 import type { Run } from '../../bindings/Run';
 import { formatDateTime } from '../../format';
 import { runLabel, type ReviewFilters } from '../../review';
@@ -8,6 +8,7 @@ const STATUS_FILTERS: { id: ReviewFilters['status']; label: string }[] = [
   { id: 'pending', label: 'Pending' },
   { id: 'approved', label: 'Approved' },
   { id: 'rejected', label: 'Rejected' },
+  { id: 'suggested', label: 'AI suggested' },
 ];
 
 interface Props {

@@ -1,27 +1,32 @@
 // Deciding on the selected result and the session's undo/redo: each decision is saved, made undoable, then the next pending result is opened.
+// Undo/redo also covers dismissed AI suggestions: undo restores the suggestion, redo dismisses it again.
 import { useCallback, useRef, useState, type MutableRefObject } from 'react';
 
-import { resultDecisions, revertDecision, revertDecisions, reviewResult } from '../../api';
+import { dismissSuggestion, restoreSuggestion, resultDecisions, revertDecision, revertDecisions, reviewResult } from '../../api';
 import { errorText } from '../../apiError';
 import type { MatchResult } from '../../bindings/MatchResult';
 import type { ReviewInput } from '../../bindings/ReviewInput';
 import { signalGuide } from '../../guide';
 import { formatCount } from '../../format';
+import { cachedAt } from '../../review';
 import {
   afterRedo,
   afterUndo,
   entrySize,
   groupFromWire,
   groupToWire,
+  isDismissal,
   isGroup,
   nextRedo,
   nextUndo,
   NO_HISTORY,
   recordDecision,
   type DecisionRef,
+  type SuggestionDismissal,
   type UndoEntry,
   type UndoStacks,
 } from '../../undo';
+import { RESULTS_PAGE_SIZE } from './constants';
 import type { Evidence } from './useEvidence';
 import type { PageCacheState } from './usePageCache';
 
@@ -56,15 +61,15 @@ export interface Decisions {
   decide: (status: Decision, referenceRowId?: string) => Promise<void>;
   /** The same as `decide(status)`, but stable, so the memoised evidence panel does not re-render while the list scrolls. */
   onDecide: (status: Decision) => void;
-  /** Undo reverts the latest entry of this session (a decision or a whole bulk approval); redo reverts that revert. */
+  /** Undo reverts the latest entry of this session (a decision, a whole bulk approval or a dismissed suggestion); redo reverts that revert. */
   step: (kind: 'undo' | 'redo') => Promise<void>;
-  /** Makes an entry saved elsewhere (a bulk approval) one undo step. */
+  /** Makes an entry saved elsewhere (a bulk approval, an answered suggestion) one undo step. */
   record: (entry: UndoEntry) => void;
 }
 
 export function useDecisions({ desk, selected, selectIndex, pages, evidence }: Options): Decisions {
   const { runId, runIdRef, saving, setSaving, setError, setNotice, refreshCounts, reloadQueue } = desk;
-  const { patch, indexOfId, findNextPending, isStale } = pages;
+  const { cache, patch, indexOfId, findNextPending, isStale } = pages;
   const { notes, setNotes, setDecisions } = evidence;
   const [history, setHistory] = useState<UndoStacks>(NO_HISTORY);
 
@@ -106,6 +111,36 @@ export function useDecisions({ desk, selected, selectIndex, pages, evidence }: O
     [runId, selected, saving, notes, isStale, setSaving, setError, setNotice, refreshCounts, patch, indexOfId, findNextPending, selectIndex, setDecisions, setNotes],
   );
 
+  /** Undo of a dismissal restores the suggestion; redo dismisses it again, unless another suggestion took its place meanwhile. */
+  const redoOrUndoDismissal = useCallback(
+    async (kind: 'undo' | 'redo', entry: SuggestionDismissal) => {
+      const shown = entry.runId === runIdRef.current;
+      let updated: MatchResult;
+      if (kind === 'undo') {
+        updated = await restoreSuggestion(entry.runId, entry.resultId, entry.suggestionId);
+      } else {
+        // The backend dismisses whichever suggestion is open: redo must not dismiss a later pass's one it never showed.
+        const index = shown ? indexOfId(entry.resultId) : -1;
+        const cached = index >= 0 ? cachedAt(cache.pages, index, RESULTS_PAGE_SIZE) : undefined;
+        if (cached && cached.suggestion?.id !== entry.suggestionId) {
+          setError(`Could not redo: the suggestion on ${cached.document_filename ?? cached.document_id} is no longer open.`);
+          return;
+        }
+        updated = await dismissSuggestion(entry.runId, entry.resultId);
+      }
+      // Not a decision: the same entry goes to the other stack, as it is.
+      setHistory((h) => (kind === 'undo' ? afterUndo(h, entry) : afterRedo(h, entry)));
+      if (shown) {
+        patch(updated);
+        const index = indexOfId(updated.id);
+        if (index >= 0) selectIndex(index);
+      }
+      const name = updated.document_filename ?? updated.document_id;
+      setNotice(kind === 'undo' ? `Undone: the suggestion on ${name} is open again.` : `Redone: the suggestion on ${name} is dismissed again.`);
+    },
+    [runIdRef, indexOfId, cache.pages, setError, patch, selectIndex, setNotice],
+  );
+
   const step = useCallback(
     async (kind: 'undo' | 'redo') => {
       if (saving) return;
@@ -118,6 +153,10 @@ export function useDecisions({ desk, selected, selectIndex, pages, evidence }: O
       setError(null);
       setNotice(null);
       try {
+        if (isDismissal(entry)) {
+          await redoOrUndoDismissal(kind, entry);
+          return;
+        }
         if (isGroup(entry)) {
           const outcome = await revertDecisions(entry.runId, groupToWire(entry));
           const group = groupFromWire(entry.runId, outcome.decisions);
@@ -144,12 +183,12 @@ export function useDecisions({ desk, selected, selectIndex, pages, evidence }: O
         }
         setNotice(`${kind === 'undo' ? 'Undone' : 'Redone'}: ${updated.document_filename ?? updated.document_id} is ${updated.status} again.`);
       } catch (e) {
-        setError(errorText(e, `Could not ${kind} the decision`));
+        setError(errorText(e, isDismissal(entry) ? `Could not ${kind} the dismissal of the suggestion` : `Could not ${kind} the decision`));
       } finally {
         setSaving(false);
       }
     },
-    [saving, history, runIdRef, setSaving, setError, setNotice, refreshCounts, reloadQueue, patch, indexOfId, selectIndex, setDecisions],
+    [saving, history, runIdRef, setSaving, setError, setNotice, refreshCounts, reloadQueue, patch, indexOfId, selectIndex, setDecisions, redoOrUndoDismissal],
   );
 
   const decideRef = useRef(decide);

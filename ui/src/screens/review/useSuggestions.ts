@@ -1,4 +1,4 @@
-// Answering ai-resolve suggestions on the review desk: accept (a decision, undoable like any other) or dismiss the selected result's suggestion, then open the next result that has one.
+// Answering ai-resolve suggestions on the review desk: accept (a decision, undoable like any other) or dismiss (undoable too: undo restores it) the selected result's suggestion, then open the next result that has one.
 import { useCallback, useRef } from 'react';
 
 import { acceptSuggestion, dismissSuggestion, resultDecisions } from '../../api';
@@ -19,7 +19,7 @@ interface Options {
   selectIndex: (index: number) => void;
   pages: PageCacheState;
   evidence: Evidence;
-  /** Makes an accepted suggestion one undo step, as a decision. */
+  /** Makes an accepted suggestion one undo step, as a decision, and a dismissed one a step that restores it. */
   record: (entry: UndoEntry) => void;
 }
 
@@ -60,7 +60,8 @@ export function useSuggestions({ desk, selected, selectedIndex, selectIndex, pag
   const answer = useCallback(
     async (action: SuggestionAction) => {
       if (!runId || !selected || saving || isStale()) return;
-      if (!hasOpenSuggestion(selected)) {
+      const open = selected.suggestion;
+      if (!open) {
         setNotice('This result has no open AI suggestion: g goes to the next one.');
         return;
       }
@@ -76,6 +77,9 @@ export function useSuggestions({ desk, selected, selectedIndex, selectIndex, pag
           const made = log?.[log.length - 1];
           if (made) record({ runId, resultId: updated.id, decisionId: made.id });
           refreshCounts();
+        } else {
+          // Not a decision, so not in the review log: the suggestion's own id makes it undoable.
+          record({ kind: 'dismissal', runId, resultId: updated.id, suggestionId: open.id });
         }
         patch(updated);
         const index = indexOfId(updated.id);
