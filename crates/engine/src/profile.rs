@@ -35,12 +35,18 @@ impl DateOrderProfile {
     }
 }
 
+/// How many unambiguous dates of one order outweigh each of the other order in a column.
+const DATE_ORDER_MAJORITY: usize = 9;
+
 /// Detects, per separator style, whether a column's numeric dates are day-first or month-first:
-/// a date whose first part is above 12 ("31/12/2024") can only be day-first, one whose second part
-/// is ("12/31/2024") only month-first. A style is decided when its dates point one way only.
+/// a date whose first part is a day above 12 ("31/12/2024") can only be day-first, one whose second
+/// part is ("12/31/2024") only month-first. A style is decided when its dates point one way, or
+/// overwhelmingly one way (at least `DATE_ORDER_MAJORITY` to one): a few mistyped values
+/// ("05/13/1990" in a column of day-first birth dates) must not turn a whole column to the
+/// separator's habit, while a column that really mixes the two stays undecided.
 pub fn detect_date_order(values: impl IntoIterator<Item = impl AsRef<str>>) -> DateOrderProfile {
     // [day-first evidence, month-first evidence] for '/', '.', '-'.
-    let mut votes = [[false; 2]; 3];
+    let mut votes = [[0usize; 2]; 3];
     for value in values {
         let Some((separator, first, second)) = numeric_day_month(value.as_ref()) else {
             continue;
@@ -50,16 +56,22 @@ pub fn detect_date_order(values: impl IntoIterator<Item = impl AsRef<str>>) -> D
             '.' => 1,
             _ => 2,
         };
-        if first > 12 && second <= 12 {
-            votes[style][0] = true;
-        } else if second > 12 && first <= 12 {
-            votes[style][1] = true;
+        // Only a reading that is a date counts: "12/97/2005" is a typo, not evidence.
+        let (day, month) = (13..=31, 1..=12);
+        if day.contains(&first) && month.contains(&second) {
+            votes[style][0] += 1;
+        } else if day.contains(&second) && month.contains(&first) {
+            votes[style][1] += 1;
         }
     }
-    let decide = |[day_first, month_first]: [bool; 2]| match (day_first, month_first) {
-        (true, false) => Some(DateOrder::DayFirst),
-        (false, true) => Some(DateOrder::MonthFirst),
-        _ => None,
+    let decide = |[day_first, month_first]: [usize; 2]| {
+        if day_first > 0 && day_first >= DATE_ORDER_MAJORITY * month_first {
+            Some(DateOrder::DayFirst)
+        } else if month_first > 0 && month_first >= DATE_ORDER_MAJORITY * day_first {
+            Some(DateOrder::MonthFirst)
+        } else {
+            None
+        }
     };
     DateOrderProfile {
         slash: decide(votes[0]),
@@ -600,6 +612,25 @@ mod tests {
         assert_eq!(p, DateOrderProfile::default());
         let empty: [&str; 0] = [];
         assert_eq!(detect_date_order(empty), DateOrderProfile::default());
+    }
+
+    #[test]
+    fn date_order_outweighs_a_few_typos_but_not_a_mixed_column() {
+        let mut values: Vec<String> = (0..40)
+            .map(|i| format!("{}/0{}/1980", 13 + i % 15, 1 + i % 9))
+            .collect();
+        // Mistyped birth dates: two that read month-first, one that reads neither way.
+        values.extend([
+            "05/13/1990".to_string(),
+            "02/30/1982".into(),
+            "12/97/2005".into(),
+        ]);
+        let p = detect_date_order(&values);
+        assert_eq!(p.slash, Some(DateOrder::DayFirst));
+        assert_eq!(parse_date_profiled("08/06/1939", &p), d(1939, 6, 8));
+        // A column that mixes the two habits stays undecided.
+        values.extend((0..10).map(|i| format!("0{}/2{}/1980", 1 + i % 9, i % 9)));
+        assert_eq!(detect_date_order(&values).slash, None);
     }
 
     #[test]

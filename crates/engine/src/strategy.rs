@@ -170,7 +170,11 @@ fn useful_levenshtein(a: &[char], b: &[char], best: f64, threshold: f64) -> Opti
     levenshtein_similarity_at_least(a, b, threshold).filter(|&s| s > best)
 }
 
-/// 1 on the same day, falling linearly to `1/(t+1)` at `t` days apart, 0 beyond.
+/// 1 on the same day, falling linearly to `1/(t+1)` at `t` days apart, 0 beyond. A date that
+/// must be the same day (`t` = 0) identifies (a birth date): one typing slip away it scores 0.5,
+/// a weak agreement rather than the full disagreement of another date altogether (two
+/// relatives' birthdays), which the model can then weigh. With a tolerance, dates a slip apart
+/// are mostly just near each other, which the tolerance already says.
 fn date_score(a: NaiveDate, b: NaiveDate, tolerance_days: i64) -> f64 {
     let days = a.signed_duration_since(b).num_days().unsigned_abs();
     let tolerance = tolerance_days.max(0).unsigned_abs();
@@ -178,8 +182,36 @@ fn date_score(a: NaiveDate, b: NaiveDate, tolerance_days: i64) -> f64 {
         1.0
     } else if days <= tolerance {
         1.0 - days as f64 / (tolerance as f64 + 1.0)
+    } else if tolerance == 0 && one_slip_apart(a, b) {
+        0.5
     } else {
         0.0
+    }
+}
+
+/// Whether two different dates differ as one typing slip does: day and month swapped, one digit
+/// of `YYYYMMDD` changed, or two adjacent digits swapped (the slips that record linkage compares
+/// birth dates for: Damerau-Levenshtein distance 1).
+fn one_slip_apart(a: NaiveDate, b: NaiveDate) -> bool {
+    use chrono::Datelike;
+    if a.year() == b.year() && a.month() == b.day() && a.day() == b.month() {
+        return true;
+    }
+    let digits = |d: NaiveDate| {
+        let mut n = d.year().rem_euclid(10_000) as u32 * 10_000 + d.month() * 100 + d.day();
+        let mut out = [0u8; 8];
+        for slot in out.iter_mut().rev() {
+            *slot = (n % 10) as u8;
+            n /= 10;
+        }
+        out
+    };
+    let (x, y) = (digits(a), digits(b));
+    let mut differ = (0..8).filter(|&i| x[i] != y[i]);
+    match (differ.next(), differ.next(), differ.next()) {
+        (Some(_), None, None) => true,
+        (Some(i), Some(j), None) => j == i + 1 && x[i] == y[j] && x[j] == y[i],
+        _ => false,
     }
 }
 
@@ -610,6 +642,27 @@ fn window_score(doc: NaiveDate, reference: NaiveDate, before: i64, after: i64, g
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_date_one_typing_slip_away_is_a_weak_agreement() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        // Same day, and the linear fall inside the tolerance, as before.
+        assert_eq!(date_score(d(1980, 4, 17), d(1980, 4, 17), 0), 1.0);
+        assert!((date_score(d(1980, 4, 17), d(1980, 4, 18), 3) - 0.75).abs() < 1e-12);
+        // Slips: one digit (1937-01-27 / 1937-01-17), adjacent digits swapped (1943 / 1934),
+        // day and month swapped.
+        assert_eq!(date_score(d(1937, 1, 27), d(1937, 1, 17), 0), 0.5);
+        assert_eq!(date_score(d(1943, 4, 17), d(1934, 4, 17), 0), 0.5);
+        assert_eq!(date_score(d(1964, 7, 9), d(1964, 9, 7), 0), 0.5);
+        // With a tolerance, beyond it is a disagreement, slip or not.
+        assert_eq!(date_score(d(1937, 1, 27), d(1937, 1, 17), 3), 0.0);
+        // Another date altogether, or two slips: a disagreement.
+        assert_eq!(date_score(d(1965, 9, 8), d(1928, 11, 1), 0), 0.0);
+        assert_eq!(date_score(d(1937, 1, 27), d(1938, 1, 17), 0), 0.0);
+        assert_eq!(date_score(d(1943, 4, 17), d(1934, 4, 18), 0), 0.0);
+        // Digits swapped that are not adjacent are two slips.
+        assert_eq!(date_score(d(1980, 1, 23), d(1980, 3, 21), 0), 0.0);
+    }
     use super::*;
     use crate::similarity::levenshtein_distance;
 
@@ -1037,7 +1090,9 @@ mod tests {
         for t in [0, -5] {
             let m = date_mapping(Some(t));
             assert_eq!(score_with(&m, "2024-03-01", "01.03.2024"), 1.0);
-            assert_eq!(score_with(&m, "2024-03-01", "2024-03-02"), 0.0);
+            // A day apart is one digit apart: a slip.
+            assert_eq!(score_with(&m, "2024-03-01", "2024-03-02"), 0.5);
+            assert_eq!(score_with(&m, "2024-03-01", "2024-03-22"), 0.0);
         }
     }
 
@@ -1476,7 +1531,8 @@ mod tests {
                 "03/04/2024",
                 "2024-04-03"
             ),
-            0.0
+            // Read the other way it is another day, one slip (day and month swapped) away.
+            0.5
         );
         // The setting overrides what the column profile detected.
         let profile_says_month_first = DateOrderProfile {
