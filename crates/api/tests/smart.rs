@@ -98,34 +98,12 @@ async fn a_smart_run_is_resolved_and_a_suggestion_accepted_over_http() {
 
     // A cautious config by hand (a threshold of 0.97) leaves true matches in its review band:
     // ai-resolve settles them.
-    let (s, cautious) = api
-        .post(
-            "/v1/matching/configs",
-            json!({
-                "name": "Cautious",
-                "reference_data_id": config["reference_data_id"],
-                "document_set_id": config["document_set_id"],
-                "threshold": 0.97,
-                "review_floor": 0.5,
-                "field_mappings": [
-                    {"source": "po_reference", "target": "po_number", "strategy": "fuzzy", "weight": 0.6},
-                    {"source": "vendor_name", "target": "vendor_name", "strategy": "fuzzy", "weight": 0.4}
-                ]
-            }),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{cautious}");
-    let (_, plain) = api
-        .post(
-            &format!(
-                "/v1/matching/configs/{}/run",
-                cautious["id"].as_str().unwrap()
-            ),
-            json!({}),
-        )
-        .await;
-    let plain_id = plain["id"].as_str().unwrap().to_string();
-    assert_eq!(api.wait_run(&plain_id).await["status"], "completed");
+    let plain_id = cautious_run(
+        &api,
+        &config["reference_data_id"],
+        &config["document_set_id"],
+    )
+    .await;
     let resolve = format!("/v1/matching/runs/{plain_id}/ai-resolve");
     let (s, resolving) = api.post(&resolve, json!({})).await;
     assert_eq!(s, StatusCode::ACCEPTED, "{resolving}");
@@ -313,33 +291,16 @@ async fn smart_run_and_ai_resolve_errors_follow_the_spec() {
     }
 }
 
-/// Orders and invoices uploaded, a cautious config by hand (a threshold of 0.97 leaves true
-/// matches in its review band), a run of it and an ai-resolve pass over it: the run's id.
-async fn resolved_run(api: &Api) -> String {
-    let (orders, invoices) = orders_and_invoices();
-    let (_, reference) = api
-        .upload_bytes(
-            "/v1/reference-data",
-            "orders.csv",
-            orders.into_bytes(),
-            &[("id_column", "po_id")],
-        )
-        .await;
-    let (_, documents) = api
-        .upload_bytes(
-            "/v1/document-sets",
-            "invoices.csv",
-            invoices.into_bytes(),
-            &[("id_column", "document_id")],
-        )
-        .await;
+/// A cautious config by hand over these data (a threshold of 0.97 leaves true matches in its
+/// review band) and a completed run of it: the run's id.
+async fn cautious_run(api: &Api, reference_id: &Value, documents_id: &Value) -> String {
     let (s, config) = api
         .post(
             "/v1/matching/configs",
             json!({
                 "name": "Cautious",
-                "reference_data_id": reference["id"],
-                "document_set_id": documents["id"],
+                "reference_data_id": reference_id,
+                "document_set_id": documents_id,
                 "threshold": 0.97,
                 "review_floor": 0.5,
                 "field_mappings": [
@@ -361,6 +322,30 @@ async fn resolved_run(api: &Api) -> String {
         .await;
     let run_id = run["id"].as_str().unwrap().to_string();
     assert_eq!(api.wait_run(&run_id).await["status"], "completed");
+    run_id
+}
+
+/// Orders and invoices uploaded, a cautious config by hand (a threshold of 0.97 leaves true
+/// matches in its review band), a run of it and an ai-resolve pass over it: the run's id.
+async fn resolved_run(api: &Api) -> String {
+    let (orders, invoices) = orders_and_invoices();
+    let (_, reference) = api
+        .upload_bytes(
+            "/v1/reference-data",
+            "orders.csv",
+            orders.into_bytes(),
+            &[("id_column", "po_id")],
+        )
+        .await;
+    let (_, documents) = api
+        .upload_bytes(
+            "/v1/document-sets",
+            "invoices.csv",
+            invoices.into_bytes(),
+            &[("id_column", "document_id")],
+        )
+        .await;
+    let run_id = cautious_run(api, &reference["id"], &documents["id"]).await;
     let (s, resolving) = api
         .post(&format!("/v1/matching/runs/{run_id}/ai-resolve"), json!({}))
         .await;
