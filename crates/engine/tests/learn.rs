@@ -325,14 +325,25 @@ fn a_refit_from_the_strategys_estimates_stays_its_model_and_learns_the_decisions
             assert!((x - y).abs() < 1.5, "{again:?}\nagainst\n{model:?}");
         }
     }
-    assert!((again.threshold - model.threshold).abs() <= 0.1);
+    // The threshold itself may move: expected F1 is flat across the few confidences between
+    // sure matches and sure non-matches, so another sample picks another point of the plateau.
+    // What must not move is what the model decides.
+    let untaught = StrategyPlan {
+        model: Some(again),
+        ..plan.clone()
+    };
+    let (before, same) = (s.f1(&plan, true), s.f1(&untaught, true));
+    assert!(
+        (same - before).abs() <= 0.002,
+        "F1 {before} with the strategy's model, {same} refitted without decisions"
+    );
     // With decisions the smart run is no worse.
     let labels = s.approved(50);
     let taught = StrategyPlan {
         model: Some(refit(&labels)),
         ..plan.clone()
     };
-    let (before, after) = (s.f1(&plan, true), s.f1(&taught, true));
+    let after = s.f1(&taught, true);
     assert!(
         after >= before - 0.002,
         "F1 {before} before labels, {after} after"

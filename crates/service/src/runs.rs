@@ -89,10 +89,18 @@ impl Workspace {
 
     /// Progress of a run: live while it executes, from its record otherwise.
     pub fn run_progress(&self, run_id: &str) -> Result<RunProgress> {
-        if let Some(live) = self.runner.inner.live_progress(run_id) {
-            return Ok(live);
-        }
+        // The file first: a run's end is written there before its live progress is dropped, so
+        // a run the file shows ended must not be answered from the live state of its last
+        // moments.
         let rec = self.store.run_record(run_id)?;
+        if rec.run.status.is_active() {
+            if let Some(live) = self.runner.inner.live_progress(run_id) {
+                return Ok(live);
+            }
+            // It may have ended between the two reads.
+            let rec = self.store.run_record(run_id)?;
+            return Ok(progress_of(&rec, &self.now()));
+        }
         Ok(progress_of(&rec, &self.now()))
     }
 

@@ -653,3 +653,30 @@ fn a_run_summary_has_the_block_sizes_of_its_reference_data() {
         Some((run.id.clone(), sizes))
     );
 }
+
+#[test]
+fn progress_never_shows_a_run_running_once_the_file_shows_it_ended() {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let ws = open(&rt, &dir.path().join("work.sqlite"));
+    let (pos, docs) = import_small_invoices(&ws);
+    let config = ws
+        .create_config(&invoice_config(&pos.id, &docs.id))
+        .unwrap();
+    // A run's end is written to the file a moment before its live progress is dropped; polled
+    // through that moment, progress must already say what the file says.
+    for _ in 0..5 {
+        let run = ws.start_run(&config.id, TriggeredBy::Manual).unwrap();
+        loop {
+            let stored = ws.run_record(&run.id).unwrap();
+            let progress = ws.run_progress(&run.id).unwrap();
+            if !stored.status.is_active() {
+                assert_eq!(
+                    (progress.status, progress.phase_progress),
+                    (stored.status, 100)
+                );
+                break;
+            }
+        }
+    }
+}
