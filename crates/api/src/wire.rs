@@ -629,6 +629,8 @@ pub struct BulkQuery {
     pub min_confidence: f64,
     pub max_confidence: Option<f64>,
     pub search: Option<String>,
+    /// Only results with (`true`) or without (`false`) an open ai-resolve suggestion.
+    pub has_suggestion: Option<bool>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -648,6 +650,9 @@ pub struct BulkApprove {
     pub max_confidence: Option<f64>,
     #[serde(default)]
     pub search: Option<String>,
+    /// Only results with (`true`) or without (`false`) an open ai-resolve suggestion.
+    #[serde(default)]
+    pub has_suggestion: Option<bool>,
     #[serde(default)]
     pub notes: Option<String>,
 }

@@ -490,6 +490,33 @@ async fn the_results_filter_by_an_open_suggestion_and_a_dismissal_is_restored_ov
     assert_eq!(now["status"], "rejected");
     assert!(now["suggestion"].is_null(), "{now}");
 
+    // A bulk approval takes the same filter: the count is of the pending results it names, and
+    // approving those without a suggestion leaves every suggested one pending.
+    let bulk = format!("/v1/matching/runs/{run_id}/bulk-approve");
+    let pending = |suggested: bool| {
+        let api = &api;
+        let run_id = &run_id;
+        async move {
+            let query = format!("has_suggestion={suggested}&status=pending&min_confidence=0.01");
+            listed(api, run_id, &query).await
+        }
+    };
+    let (suggested, plain) = (pending(true).await, pending(false).await);
+    assert!(!suggested.is_empty() && !plain.is_empty());
+    for (flag, expect) in [(true, &suggested), (false, &plain)] {
+        let (s, count) = api
+            .get(&format!("{bulk}?min_confidence=0.01&has_suggestion={flag}"))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{count}");
+        assert_eq!(count["count"], expect.len(), "has_suggestion={flag}");
+    }
+    let body = json!({"min_confidence": 0.01, "expected": plain.len(), "has_suggestion": false});
+    let (s, outcome) = api.post(&bulk, body).await;
+    assert_eq!(s, StatusCode::OK, "{outcome}");
+    assert_eq!(outcome["approved"], plain.len());
+    assert!(pending(false).await.is_empty());
+    assert_eq!(pending(true).await.len(), suggested.len());
+
     // The OpenAPI document describes both.
     let (_, doc) = common::send(api.http.get(format!("{}/v1/openapi.json", api.base))).await;
     let actions = &doc["components"]["schemas"]["SuggestionAction"];

@@ -209,10 +209,15 @@ pub async fn summary(
 
 /// The results list's filters for a bulk approval; the service applies `min_confidence` itself
 /// and only ever takes pending results.
-fn bulk_query(max: Option<f64>, search: Option<String>) -> ResultQuery {
+fn bulk_query(
+    max: Option<f64>,
+    search: Option<String>,
+    has_suggestion: Option<bool>,
+) -> ResultQuery {
     ResultQuery {
         max_confidence: max,
         search,
+        has_suggestion,
         ..ResultQuery::default()
     }
 }
@@ -227,7 +232,7 @@ pub async fn bulk_count(
     Ids(id): Ids<String>,
     Query(q): Query<wire::BulkQuery>,
 ) -> Result<axum::Json<wire::BulkCount>, HttpError> {
-    let query = bulk_query(q.max_confidence, q.search);
+    let query = bulk_query(q.max_confidence, q.search, q.has_suggestion);
     let count = blocking(&s, move |w| {
         w.bulk_approve_count(&id, &query, q.min_confidence)
     })
@@ -248,7 +253,7 @@ pub async fn bulk_approve(
     Json(body): Json<wire::BulkApprove>,
 ) -> Result<axum::Json<wire::BulkOutcome>, HttpError> {
     let input = service::BulkApproveInput {
-        query: bulk_query(body.max_confidence, body.search),
+        query: bulk_query(body.max_confidence, body.search, body.has_suggestion),
         min_confidence: body.min_confidence,
         expected: body.expected,
         notes: body.notes,
