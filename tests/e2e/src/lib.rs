@@ -36,11 +36,25 @@ pub fn screenshot_dir() -> PathBuf {
     dir
 }
 
+/// A port for a listener of tauri-driver or WebKitWebDriver. Taken below Linux's ephemeral range
+/// (32768-60999): a port the kernel hands out for `bind(0)` may be a client port of a connection
+/// still in TIME_WAIT from an earlier test, which our bind (with SO_REUSEADDR) accepts but
+/// WebKitWebDriver's does not ("Unable to listen for HTTP server"), failing the test at random.
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
+    use std::sync::atomic::{AtomicU16, Ordering};
+    static NEXT: AtomicU16 = AtomicU16::new(0);
+    const LOW: u16 = 20_000;
+    const SPAN: u16 = 12_000;
+    // Spread by process so that test binaries run side by side start far apart.
+    let seed = (std::process::id() % u32::from(SPAN)) as u16;
+    for _ in 0..SPAN {
+        let offset = NEXT.fetch_add(1, Ordering::Relaxed);
+        let port = LOW + (seed.wrapping_add(offset.wrapping_mul(7))) % SPAN;
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free port in {LOW}..{}", LOW + SPAN)
 }
 
 /// Stops a child politely: SIGTERM lets tauri-driver take WebKitWebDriver down with it, which a
