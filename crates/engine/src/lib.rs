@@ -15,6 +15,7 @@ pub mod profile;
 pub mod progress;
 pub mod run;
 pub mod similarity;
+pub mod slips;
 pub mod source;
 pub mod strategy;
 pub mod validate;

@@ -20,6 +20,7 @@ use crate::similarity::{
     jaro_winkler, jaro_winkler_at_least, jaro_winkler_bound, levenshtein_similarity,
     levenshtein_similarity_at_least, token_set, weighted_token_set, TextSketch, TokenWeights,
 };
+use crate::slips;
 
 /// A value made ready for one strategy.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,6 +39,9 @@ pub enum Prepared {
     /// Present but not a date (or number) for a `date_range` (`numeric_range`) field. It scores 0
     /// but, unlike `Missing`, counts as a mismatch: the document said something, just not this.
     Invalid,
+    /// Present but not a date for a `date_range` field, with as many digits as a date has: like
+    /// `Invalid`, but one typing slip away from a date it still agrees a little (see `slips`).
+    Undated(slips::DateDigits),
 }
 
 /// A text value folded and split every way `exact` and `fuzzy` look at it.
@@ -136,7 +140,7 @@ pub fn prepare_with(strategy: Strategy, raw: &str, date_order: Option<DateOrder>
             }
         }
         Strategy::DateRange => {
-            parse_date_with(raw, date_order).map_or(Prepared::Invalid, Prepared::Date)
+            parse_date_with(raw, date_order).map_or_else(|| undated(raw), Prepared::Date)
         }
         Strategy::NumericRange => parse_number(raw).map_or(Prepared::Invalid, Prepared::Number),
     }
@@ -182,36 +186,10 @@ fn date_score(a: NaiveDate, b: NaiveDate, tolerance_days: i64) -> f64 {
         1.0
     } else if days <= tolerance {
         1.0 - days as f64 / (tolerance as f64 + 1.0)
-    } else if tolerance == 0 && one_slip_apart(a, b) {
+    } else if tolerance == 0 && slips::one_slip_apart(a, b) {
         0.5
     } else {
         0.0
-    }
-}
-
-/// Whether two different dates differ as one typing slip does: day and month swapped, one digit
-/// of `YYYYMMDD` changed, or two adjacent digits swapped (the slips that record linkage compares
-/// birth dates for: Damerau-Levenshtein distance 1).
-fn one_slip_apart(a: NaiveDate, b: NaiveDate) -> bool {
-    use chrono::Datelike;
-    if a.year() == b.year() && a.month() == b.day() && a.day() == b.month() {
-        return true;
-    }
-    let digits = |d: NaiveDate| {
-        let mut n = d.year().rem_euclid(10_000) as u32 * 10_000 + d.month() * 100 + d.day();
-        let mut out = [0u8; 8];
-        for slot in out.iter_mut().rev() {
-            *slot = (n % 10) as u8;
-            n /= 10;
-        }
-        out
-    };
-    let (x, y) = (digits(a), digits(b));
-    let mut differ = (0..8).filter(|&i| x[i] != y[i]);
-    match (differ.next(), differ.next(), differ.next()) {
-        (Some(_), None, None) => true,
-        (Some(i), Some(j), None) => j == i + 1 && x[i] == y[j] && x[j] == y[i],
-        _ => false,
     }
 }
 
@@ -351,10 +329,15 @@ pub fn prepare_spec(spec: &FieldSpec, raw: &str, dates: &DateOrderProfile) -> Pr
                 DateOrderSetting::DayFirst => parse_date_with(raw, Some(DateOrder::DayFirst)),
                 DateOrderSetting::MonthFirst => parse_date_with(raw, Some(DateOrder::MonthFirst)),
             };
-            parsed.map_or(Prepared::Invalid, Prepared::Date)
+            parsed.map_or_else(|| undated(raw), Prepared::Date)
         }
         Strategy::NumericRange => parse_number(raw).map_or(Prepared::Invalid, Prepared::Number),
     }
+}
+
+/// A `date_range` value that is no date: its digits when it has a date's worth of them.
+fn undated(raw: &str) -> Prepared {
+    slips::date_digits(raw).map_or(Prepared::Invalid, Prepared::Undated)
 }
 
 /// Score in 0..=1 of a document value (`source`) against a reference value (`target`) under a
@@ -393,6 +376,27 @@ pub fn compare_spec(
                     window_score(*doc, *reference, before, after, spec.tolerance_days)
                 }
                 None => date_score(*doc, *reference, spec.tolerance_days),
+            }
+        }
+        (Strategy::DateRange, Prepared::Undated(digits), Prepared::Date(date))
+        | (Strategy::DateRange, Prepared::Date(date), Prepared::Undated(digits)) => {
+            let exact_day = spec.window.is_none() && spec.tolerance_days <= 0;
+            if exact_day && slips::slip_from_date(digits.as_slice(), *date) {
+                0.5
+            } else {
+                0.0
+            }
+        }
+        (Strategy::DateRange, Prepared::Undated(a), Prepared::Undated(b)) => {
+            // The same wrong value typed twice is as telling as the same date.
+            if spec.window.is_some() || spec.tolerance_days > 0 {
+                0.0
+            } else if a == b {
+                1.0
+            } else if slips::one_slip(a.as_slice(), b.as_slice()) {
+                0.5
+            } else {
+                0.0
             }
         }
         (Strategy::NumericRange, Prepared::Number(doc), Prepared::Number(reference)) => {
@@ -1104,9 +1108,27 @@ mod tests {
     }
 
     #[test]
-    fn date_range_unparseable_scores_zero() {
+    fn date_range_unparseable_scores_zero_unless_a_slip_from_the_same_day() {
         assert_eq!(score(Strategy::DateRange, "2024-12-31", "soon"), 0.0);
-        assert_eq!(score(Strategy::DateRange, "31.02.2024", "31.02.2024"), 0.0);
+        // A date that must be the same day (a birth date): a value that is no date but one slip
+        // from it agrees a little, and the same wrong value on both sides agrees.
+        let same_day = date_mapping(Some(0));
+        assert_eq!(score_with(&same_day, "19630278", "1963-07-28"), 0.5);
+        assert_eq!(score_with(&same_day, "1963-07-28", "19630278"), 0.5);
+        assert_eq!(score_with(&same_day, "31.02.2024", "31.02.2024"), 1.0);
+        assert_eq!(score_with(&same_day, "31.02.2024", "31.02.2042"), 0.5);
+        assert_eq!(score_with(&same_day, "19630278", "1936-07-28"), 0.0);
+        // Near in days (a tolerance) or a window (an invoice after its order): a wrong date says
+        // nothing of nearness.
+        let window = FieldMapping {
+            days_before: Some(0),
+            days_after: Some(45),
+            ..same_day.clone()
+        };
+        for m in [window, date_mapping(Some(3))] {
+            assert_eq!(score_with(&m, "19630278", "1963-07-28"), 0.0);
+            assert_eq!(score_with(&m, "31.02.2024", "31.02.2024"), 0.0);
+        }
     }
 
     fn numeric_mapping(percent: Option<f64>, absolute: Option<f64>) -> FieldMapping {

@@ -439,7 +439,7 @@ fn day_window(spec: &FieldSpec, value: &Prepared) -> Option<(i32, i32)> {
             })
         }
         // A date that is not one admits only reference rows without a date.
-        Prepared::Invalid => Some((i32::MAX - 1, i32::MAX - 2)),
+        Prepared::Invalid | Prepared::Undated(_) => Some((i32::MAX - 1, i32::MAX - 2)),
         _ => None,
     }
 }

@@ -134,7 +134,10 @@ fn field_block_sizes(col: &FieldColumn, source: &str, target: &str) -> FieldBloc
 
 /// Whether candidate search can find rows through the value (see `FieldBlockSizes::values`).
 fn forms_block(p: &Prepared) -> bool {
-    !matches!(p, Prepared::Missing | Prepared::Invalid)
+    !matches!(
+        p,
+        Prepared::Missing | Prepared::Invalid | Prepared::Undated(_)
+    )
 }
 
 /// The smallest block size such that at least `pct` % of the `rows` sit in blocks no larger;
@@ -166,7 +169,7 @@ fn shown(p: &Prepared) -> String {
         }
         Prepared::Date(d) => d.format("%Y-%m-%d").to_string(),
         Prepared::Number(x) => x.to_string(),
-        Prepared::Missing | Prepared::Invalid => String::new(),
+        Prepared::Missing | Prepared::Invalid | Prepared::Undated(_) => String::new(),
     }
 }
 

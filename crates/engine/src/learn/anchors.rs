@@ -363,7 +363,13 @@ impl Comparer {
             &data.ref_rows[r][self.reference],
             &self.ref_dates,
         );
-        if a.is_missing() || b.is_missing() || matches!(a, crate::strategy::Prepared::Invalid) {
+        if a.is_missing()
+            || b.is_missing()
+            || matches!(
+                a,
+                crate::strategy::Prepared::Invalid | crate::strategy::Prepared::Undated(_)
+            )
+        {
             return None;
         }
         Some(compare_spec(&self.spec, &a, &b, None))

@@ -32,16 +32,22 @@ pub struct Suggestion {
 /// level, or missing). Borderline cases repeat (a relative at the same address, a company and its
 /// subsidiary), and agreement only ever counts for a match: a pair that agrees on every field at
 /// most as well as pairs reviewers always rejected is rejected too, and one that agrees at least as
-/// well as pairs they always approved is approved. "As well" is per field, by the model's weight of
-/// each level (missing counts 0 bits), so the model orders the levels and the reviewers draw the
-/// line, wherever its calibration would have put it.
+/// well as pairs they always approved is approved. "As well" is per field, by the level of
+/// agreement (different, then missing, then similar, then same), so the reviewers draw the line
+/// wherever the model's calibration would have put it. Not by the model's weights: fitted to
+/// labels, correlated fields share their evidence unevenly (a postcode that agrees can weigh less
+/// than one that does not, once the street and suburb have said it all), and an order by those
+/// weights would let a pair that agrees on fewer fields count as agreeing better.
 #[derive(Debug, Default, Clone)]
 pub struct Decisions {
     decided: Vec<(Vec<Option<usize>>, bool)>,
 }
 
-/// Decisions that must stand on one side of a pattern, all alike, before they decide it.
+/// Decisions that must stand on one side of a pattern, alike, before they decide it.
 const SAME_DECISIONS: usize = 5;
+
+/// Decisions alike needed for each one the other way before the rule still stands.
+const OUTVOTED: usize = 20;
 
 fn pattern(c: &Candidate) -> Vec<Option<usize>> {
     c.evidence
@@ -50,14 +56,47 @@ fn pattern(c: &Candidate) -> Vec<Option<usize>> {
         .collect()
 }
 
-/// Whether pattern `a` agrees on every field at most as well as `b`, by the model's weights.
-fn at_most(model: &MatchModel, a: &[Option<usize>], b: &[Option<usize>]) -> bool {
-    let bits = |f: usize, l: Option<usize>| l.map_or(0.0, |l| model.field_weights[f][l]);
-    a.len() == b.len()
-        && a.iter()
-            .zip(b)
-            .enumerate()
-            .all(|(f, (x, y))| bits(f, *x) <= bits(f, *y) + 1e-12)
+/// Below this many bits between a field's "same" and "similar" weights, the two count as one
+/// level of agreement: the model fitted to the decisions tells them apart no better than a factor
+/// of two in the odds, and a pair that only comes close on such a field (an address written a
+/// little differently) is no weaker than one that agrees outright.
+const SAME_AS_SIMILAR_BITS: f64 = 1.0;
+
+/// How well each field agrees, in order, per level: different, missing (no evidence either
+/// way), similar, same (or similar and same as one, see `SAME_AS_SIMILAR_BITS`).
+struct Ranks(Vec<[usize; 3]>);
+
+impl Ranks {
+    fn of(model: &MatchModel) -> Ranks {
+        Ranks(
+            model
+                .field_weights
+                .iter()
+                .map(|w| {
+                    let same = if w[2] - w[1] < SAME_AS_SIMILAR_BITS {
+                        2
+                    } else {
+                        3
+                    };
+                    [0, 2, same]
+                })
+                .collect(),
+        )
+    }
+
+    fn rank(&self, field: usize, level: Option<usize>) -> usize {
+        level.map_or(1, |l| self.0[field][l])
+    }
+
+    /// Whether pattern `a` agrees on every field at most as well as `b`.
+    fn at_most(&self, a: &[Option<usize>], b: &[Option<usize>]) -> bool {
+        a.len() == b.len()
+            && a.len() == self.0.len()
+            && a.iter()
+                .zip(b)
+                .enumerate()
+                .all(|(f, (x, y))| self.rank(f, *x) <= self.rank(f, *y))
+    }
 }
 
 impl Decisions {
@@ -75,33 +114,62 @@ impl Decisions {
         self.decided.is_empty()
     }
 
-    /// How reviewers' decisions settle pairs like `c`: `Some(false)` when at least
-    /// `SAME_DECISIONS` pairs that agree at least as well were all rejected, `Some(true)` when at
-    /// least as many that agree at most as well were all approved (with the count); `None` when
-    /// they do not, or both do (a contradiction a person must see).
-    fn rule(&self, model: &MatchModel, c: &Candidate) -> Option<(bool, usize)> {
+    /// How reviewers' decisions settle pairs like `c`: rejected when at least `SAME_DECISIONS`
+    /// pairs that agree at least as well were rejected, approved when at least as many that agree
+    /// at most as well were approved; `None` when neither holds, or both do (a contradiction a
+    /// person must see). A few decisions the other way (at most one in `OUTVOTED`: a true match
+    /// that looks like a relative, a relative that looks like the person) do not stop the rule
+    /// when the model leans its way too; one such decision would otherwise keep a whole kind of
+    /// result in the band.
+    fn rule(&self, model: &MatchModel, c: &Candidate) -> Option<Ruling> {
         let p = pattern(c);
         if p.len() != model.field_weights.len() {
             return None;
         }
-        let stronger: Vec<bool> = self
-            .decided
-            .iter()
-            .filter(|(q, _)| at_most(model, &p, q))
-            .map(|d| d.1)
-            .collect();
-        let weaker: Vec<bool> = self
-            .decided
-            .iter()
-            .filter(|(q, _)| at_most(model, q, &p))
-            .map(|d| d.1)
-            .collect();
-        let reject = stronger.len() >= SAME_DECISIONS && stronger.iter().all(|m| !m);
-        let approve = weaker.len() >= SAME_DECISIONS && weaker.iter().all(|m| *m);
-        match (reject, approve) {
-            (true, false) => Some((false, stronger.len())),
-            (false, true) => Some((true, weaker.len())),
+        let tally = |keep: &dyn Fn(&[Option<usize>]) -> bool, want: bool| {
+            let mut t = Ruling {
+                is_match: want,
+                alike: 0,
+                of: 0,
+            };
+            for (_, m) in self.decided.iter().filter(|(q, _)| keep(q)) {
+                t.of += 1;
+                t.alike += usize::from(*m == want);
+            }
+            t
+        };
+        let leans = probability(model, c) >= 0.5;
+        let holds = |t: &Ruling| {
+            let contrary = t.of - t.alike;
+            t.alike >= SAME_DECISIONS
+                && (contrary == 0 || (contrary * OUTVOTED <= t.alike && leans == t.is_match))
+        };
+        let ranks = Ranks::of(model);
+        let reject = tally(&|q| ranks.at_most(&p, q), false);
+        let approve = tally(&|q| ranks.at_most(q, &p), true);
+        match (holds(&reject), holds(&approve)) {
+            (true, false) => Some(reject),
+            (false, true) => Some(approve),
             _ => None,
+        }
+    }
+}
+
+/// What reviewers' decisions say of a pair: `alike` of the `of` decisions that bear on it (all
+/// that agree at least as well for a rejection, at most as well for an approval) went this way.
+#[derive(Debug, Clone, Copy)]
+struct Ruling {
+    is_match: bool,
+    alike: usize,
+    of: usize,
+}
+
+impl Ruling {
+    fn counted(&self) -> String {
+        if self.alike == self.of {
+            format!("all {}", self.of)
+        } else {
+            format!("{} of the {}", self.alike, self.of)
         }
     }
 }
@@ -127,15 +195,16 @@ pub fn suggest_with(
                 .then_with(|| b.reference_row_id.cmp(&a.reference_row_id))
         })?;
     let p = probability(model, best);
-    let Some((is_match, n)) = decisions.rule(model, best) else {
+    let Some(ruling) = decisions.rule(model, best) else {
         return suggest(model, fields, candidates);
     };
     let why = reason(model, fields, best);
-    if is_match {
+    let n = ruling.counted();
+    if ruling.is_match {
         // Another candidate that reviewers' decisions would approve as well: a person must choose.
         let rival = candidates.iter().any(|c| {
             c.reference_row_id != best.reference_row_id
-                && matches!(decisions.rule(model, c), Some((true, _)))
+                && decisions.rule(model, c).is_some_and(|r| r.is_match)
         });
         if rival {
             return None;
@@ -145,7 +214,7 @@ pub fn suggest_with(
             status: ReviewStatus::Approved,
             probability: p,
             reason: format!(
-                "The match: reviewers approved all {n} results that agreed at most as well \
+                "The match: reviewers approved {n} results that agreed at most as well \
                  ({why})."
             ),
         });
@@ -155,7 +224,7 @@ pub fn suggest_with(
         .iter()
         .filter(|c| c.reference_row_id != best.reference_row_id)
         .all(|c| {
-            matches!(decisions.rule(model, c), Some((false, _)))
+            decisions.rule(model, c).is_some_and(|r| !r.is_match)
                 || probability(model, c) <= 1.0 - CERTAINTY
         });
     if !others_out {
@@ -166,7 +235,7 @@ pub fn suggest_with(
         status: ReviewStatus::Rejected,
         probability: p,
         reason: format!(
-            "Not the match: reviewers rejected all {n} results that agreed at least as well \
+            "Not the match: reviewers rejected {n} results that agreed at least as well \
              ({why})."
         ),
     })
@@ -366,6 +435,45 @@ mod tests {
             "{}",
             s.reason
         );
+    }
+
+    #[test]
+    fn a_pair_agreeing_on_fewer_fields_is_weaker_whatever_weights_a_refit_gave() {
+        // A refit on labels can give a field that agrees less than one that does not, when
+        // correlated fields already said it (here the birth date: "same" -1, "different" 0.5).
+        let refit = MatchModel {
+            field_weights: vec![[-6.0, 3.0, 10.0], [0.5, 1.0, -1.0]],
+            ..model()
+        };
+        let mut d = Decisions::default();
+        for i in 0..5 {
+            d.add(&candidate(&format!("x{i}"), [Some(1.0), Some(1.0)]), false);
+        }
+        // Agrees on the surname only: weaker than the rejected pairs, which agree on both.
+        let s = suggest_with(
+            &refit,
+            &d,
+            &fields(),
+            &[candidate("r1", [Some(1.0), Some(0.0)])],
+        )
+        .unwrap();
+        assert_eq!(s.status, ReviewStatus::Rejected);
+        // A missing birth date is no better than one that agrees, and no worse than one that
+        // does not: rejections of pairs that disagree do not reach it.
+        let missing = [candidate("r1", [Some(1.0), None])];
+        assert_eq!(
+            suggest_with(&refit, &d, &fields(), &missing).map(|s| s.status),
+            Some(ReviewStatus::Rejected)
+        );
+        let mut disagreeing = Decisions::default();
+        for i in 0..5 {
+            disagreeing.add(&candidate(&format!("x{i}"), [Some(1.0), Some(0.0)]), false);
+        }
+        assert!(decided_by(&refit, &disagreeing, &missing[0]).is_none());
+    }
+
+    fn decided_by(model: &MatchModel, d: &Decisions, c: &Candidate) -> Option<bool> {
+        d.rule(model, c).map(|r| r.is_match)
     }
 
     #[test]
