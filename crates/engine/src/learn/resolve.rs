@@ -178,6 +178,33 @@ fn probability(model: &MatchModel, c: &Candidate) -> f64 {
     model.probability(c.evidence.iter().map(|e| (!e.missing).then_some(e.score)))
 }
 
+/// Whether two of the pair's fields disagree only because their values were entered the other
+/// way round (given name in the surname, the two address lines swapped): each field's document
+/// value is the other field's reference value. The model weighs each field alone and reads such a
+/// pair as two disagreements, so nothing it or reviewers' patterns say rules the pair out.
+fn crosswise(c: &Candidate) -> bool {
+    let key = |v: &str| v.trim().to_lowercase();
+    let differing: Vec<(String, String)> = c
+        .evidence
+        .iter()
+        .filter(|e| !e.missing && super::model::level(e.score) == 0)
+        .map(|e| (key(&e.source_value), key(&e.target_value)))
+        .filter(|(d, r)| !d.is_empty() && !r.is_empty())
+        .collect();
+    differing
+        .iter()
+        .enumerate()
+        .any(|(i, (d, r))| differing[i + 1..].iter().any(|(d2, r2)| d == r2 && d2 == r))
+}
+
+/// Whether `c` can be set aside: not `crosswise`, and either reviewers' decisions reject pairs
+/// like it or the model gives it at most `1 - CERTAINTY`.
+fn ruled_out(model: &MatchModel, decisions: &Decisions, c: &Candidate) -> bool {
+    !crosswise(c)
+        && (decisions.rule(model, c).is_some_and(|r| !r.is_match)
+            || probability(model, c) <= 1.0 - CERTAINTY)
+}
+
 /// The suggestion for a result with these candidates (their evidence in the order of `fields`,
 /// the model's), or `None` when neither reviewers' past decisions nor the model settle it:
 /// reviewers' rule for the best candidate's pattern first, then the model when nearly certain.
@@ -219,15 +246,8 @@ pub fn suggest_with(
             ),
         });
     }
-    // No candidate is the match only when every other one is ruled out as well.
-    let others_out = candidates
-        .iter()
-        .filter(|c| c.reference_row_id != best.reference_row_id)
-        .all(|c| {
-            decisions.rule(model, c).is_some_and(|r| !r.is_match)
-                || probability(model, c) <= 1.0 - CERTAINTY
-        });
-    if !others_out {
+    // No candidate is the match only when every one is ruled out.
+    if !candidates.iter().all(|c| ruled_out(model, decisions, c)) {
         return None;
     }
     Some(Suggestion {
@@ -260,10 +280,11 @@ pub fn suggest(
         a.0.total_cmp(&b.0)
             .then_with(|| b.1.reference_row_id.cmp(&a.1.reference_row_id))
     })?;
+    let unlikely = |(p, c): &(f64, &Candidate)| *p <= 1.0 - CERTAINTY && !crosswise(c);
     let others_unlikely = scored
         .iter()
         .filter(|(_, c)| c.reference_row_id != best.reference_row_id)
-        .all(|(p, _)| *p <= 1.0 - CERTAINTY);
+        .all(unlikely);
     if best_p >= CERTAINTY && others_unlikely {
         Some(Suggestion {
             reference_row_id: Some(best.reference_row_id.clone()),
@@ -275,7 +296,7 @@ pub fn suggest(
                 reason(model, fields, best)
             ),
         })
-    } else if best_p <= 1.0 - CERTAINTY {
+    } else if scored.iter().all(unlikely) {
         Some(Suggestion {
             reference_row_id: None,
             status: ReviewStatus::Rejected,
@@ -511,5 +532,34 @@ mod tests {
             &[candidate("r1", [Some(1.0), Some(0.9)])]
         )
         .is_none());
+    }
+
+    #[test]
+    fn names_entered_the_other_way_round_are_never_ruled_out() {
+        let with_values = |values: [(&str, &str); 2]| {
+            let mut c = candidate("r1", [Some(0.0), Some(0.0)]);
+            for (e, (d, r)) in c.evidence.iter_mut().zip(values) {
+                e.source_value = d.into();
+                e.target_value = r.into();
+            }
+            c
+        };
+        let strangers = with_values([("ma", "smith"), ("joshua", "anna")]);
+        let swapped = with_values([("ma", "Joshua "), ("joshua", "ma")]);
+        // -12 - 6 - 4: the model is sure neither is the match.
+        let s = suggest(&model(), &fields(), std::slice::from_ref(&strangers)).unwrap();
+        assert_eq!(s.status, ReviewStatus::Rejected);
+        assert!(suggest(&model(), &fields(), std::slice::from_ref(&swapped)).is_none());
+        // Nor do reviewers' rejections of pairs that disagree on both fields rule it out.
+        let mut d = Decisions::default();
+        for _ in 0..5 {
+            d.add(&strangers, false);
+        }
+        assert_eq!(decided_by(&model(), &d, &swapped), Some(false));
+        assert!(suggest_with(&model(), &d, &fields(), std::slice::from_ref(&swapped)).is_none());
+        // A sure match beside a swapped candidate is left to a person too.
+        let sure = candidate("r2", [Some(1.0), Some(1.0)]);
+        assert!(suggest(&model(), &fields(), &[sure.clone(), strangers]).is_some());
+        assert!(suggest(&model(), &fields(), &[sure, swapped]).is_none());
     }
 }
