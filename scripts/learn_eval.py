@@ -76,7 +76,13 @@ def resolve(run_id, truth):
     """ai-resolve on a run: (results given a suggestion, of which right, seconds)."""
     _, took = cli_json("ai-resolve", "--no-progress", run_id)
     settled = [r for r in results(run_id, "--status", "pending") if r.get("suggestion")]
-    return len(settled), sum(suggestion_right(r, truth) for r in settled), took
+    return len(settled), sum(suggestion_right(r, truth) for r in settled), took, remembered(settled)
+
+
+def remembered(settled):
+    """How many suggestions repeat a pair a reviewer approved in an earlier run (not learned)."""
+    return sum("approved this document with this row" in r["suggestion"]["reason"]
+               for r in settled)
 
 
 def main():
@@ -127,7 +133,7 @@ def main():
     rows.append((f"reviewer decides {len(reviewed)} of the band", f"{time.monotonic() - t:.2f} s",
                  ""))
 
-    settled_first, right_first, t_ai1 = resolve(smart["id"], truth)
+    settled_first, right_first, t_ai1, _ = resolve(smart["id"], truth)
     left = len(first_band) - len(reviewed)
     rows.append(("ai-resolve on the rest of that band", f"{t_ai1:.2f} s",
                  f"settled {settled_first} of {left} ({settled_first / left if left else 0:.0%}), "
@@ -140,11 +146,12 @@ def main():
                  f"F1 {s2['f1']:.4f}; band {len(second_band)} "
                  f"[{summary2['review_floor']}, {summary2['threshold']})"))
 
-    settled, right, t_ai = resolve(again["id"], truth)
+    settled, right, t_ai, memory = resolve(again["id"], truth)
     share = settled / len(second_band) if second_band else 0.0
     rows.append(("ai-resolve on its band", f"{t_ai:.2f} s",
                  f"settled {settled} of {len(second_band)} ({share:.0%}), "
-                 f"{right} right ({right / settled if settled else 1:.1%})"))
+                 f"{right} right ({right / settled if settled else 1:.1%}); "
+                 f"{memory} of them pairs the reviewer approved"))
 
     width = max(len(r[0]) for r in rows)
     print()

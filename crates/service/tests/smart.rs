@@ -261,6 +261,67 @@ fn a_smart_run_learns_from_the_data_and_ai_resolve_from_reviewers() {
         correct_again + 3 >= correct,
         "{correct_again} right after learning from decisions, {correct} before"
     );
+    approved_pairs_come_back_as_suggestions(&ws, (&config.id, &plain.id), &truth);
+}
+
+/// Pairs a reviewer approves in an earlier standard run (pending results whose best candidate is
+/// the match, those left unmatched first) meet again in the next one, pending as before;
+/// ai-resolve, asked about them, suggests each pair again because the reviewer approved it.
+fn approved_pairs_come_back_as_suggestions(
+    ws: &Workspace,
+    (config_id, earlier): (&str, &str),
+    truth: &Truth,
+) {
+    let mut undecided: Vec<MatchResult> = all_results(ws, earlier)
+        .into_iter()
+        .filter(|r| r.status == ReviewStatus::Pending && r.suggestion.is_none())
+        .collect();
+    undecided.sort_by_key(|r| r.matched_reference_row_id.is_some());
+    let approved: Vec<(String, String)> = undecided
+        .iter()
+        .filter_map(|r| {
+            let best = r.candidates.first()?.reference_row_id.clone();
+            right(truth, r, Some(&best)).then_some((r, best))
+        })
+        .take(3)
+        .map(|(r, best)| {
+            decide(ws, earlier, truth, r);
+            (r.document_id.clone(), best)
+        })
+        .collect();
+    assert_eq!(approved.len(), 3, "results to approve");
+    let run = ws.start_run(config_id, TriggeredBy::Manual).unwrap();
+    let run = wait(ws, &run.id);
+    let again = |document: &str| {
+        all_results(ws, &run.id)
+            .into_iter()
+            .find(|r| r.document_id == document)
+            .unwrap()
+    };
+    let only = AiResolveInput {
+        result_ids: Some(approved.iter().map(|(d, _)| again(d).id).collect()),
+    };
+    ws.ai_resolve(&run.id, &only).unwrap();
+    assert_eq!(wait(ws, &run.id).status, RunStatus::Completed);
+    for (document, row) in &approved {
+        let r = again(document);
+        assert_eq!(
+            r.status,
+            ReviewStatus::Pending,
+            "{document} is decided afresh"
+        );
+        let s = r
+            .suggestion
+            .as_ref()
+            .expect("the approved pair is suggested");
+        assert_eq!(
+            (s.status, s.reference_row_id.as_deref()),
+            (ReviewStatus::Approved, Some(row.as_str())),
+            "{}",
+            s.reason
+        );
+        assert!(s.reason.contains("approved this document"), "{}", s.reason);
+    }
 }
 
 fn ai_resolve_suggests_and_leaves_decisions_alone(

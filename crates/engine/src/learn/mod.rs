@@ -27,7 +27,7 @@ pub use model::MatchModel;
 
 pub use plan::{ColumnSummary, FieldEstimate, ReviewBand, StrategyPlan, TableSide};
 pub use prompt::{read_prompt, PromptHints};
-pub use resolve::{suggest, suggest_with, Decisions, Suggestion};
+pub use resolve::{suggest, suggest_for, suggest_with, Decisions, Suggestion};
 
 /// The two tables a plan is learned from.
 pub struct Tables<'a> {

@@ -2,6 +2,8 @@
 //! model fitted to the run's own mappings and to what reviewers decided, and a suggestion made
 //! only where the model is nearly certain. The rest stays for a person.
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -41,6 +43,8 @@ pub struct Suggestion {
 #[derive(Debug, Default, Clone)]
 pub struct Decisions {
     decided: Vec<(Vec<Option<usize>>, bool)>,
+    /// Per document, the rows reviewers approved it with (their latest decision on the pair).
+    approved: HashMap<String, Vec<String>>,
 }
 
 /// Decisions that must stand on one side of a pattern, alike, before they decide it.
@@ -103,6 +107,15 @@ impl Decisions {
     /// Records that a reviewer found `c` to be the match (`true`) or not.
     pub fn add(&mut self, c: &Candidate, is_match: bool) {
         self.decided.push((pattern(c), is_match));
+    }
+
+    /// Records that a reviewer's latest decision on this pair approved it, in any run on the
+    /// same reference data: the same document meeting the same row again is that match.
+    pub fn approved_pair(&mut self, document_id: &str, reference_row_id: &str) {
+        let rows = self.approved.entry(document_id.to_owned()).or_default();
+        if !rows.iter().any(|r| r == reference_row_id) {
+            rows.push(reference_row_id.to_owned());
+        }
     }
 
     /// How many decisions are recorded.
@@ -203,6 +216,35 @@ fn ruled_out(model: &MatchModel, decisions: &Decisions, c: &Candidate) -> bool {
     !crosswise(c)
         && (decisions.rule(model, c).is_some_and(|r| !r.is_match)
             || probability(model, c) <= 1.0 - CERTAINTY)
+}
+
+/// The suggestion for `document_id`'s result with these candidates: the row a reviewer already
+/// approved this document with, when exactly one candidate is such a row; else `suggest_with`.
+pub fn suggest_for(
+    model: &MatchModel,
+    decisions: &Decisions,
+    fields: &[String],
+    document_id: &str,
+    candidates: &[Candidate],
+) -> Option<Suggestion> {
+    let rows = decisions.approved.get(document_id);
+    let mut approved = candidates.iter().filter(|c| {
+        c.evidence.len() == model.field_weights.len()
+            && rows.is_some_and(|rows| rows.contains(&c.reference_row_id))
+    });
+    match (approved.next(), approved.next()) {
+        (Some(c), None) => Some(Suggestion {
+            reference_row_id: Some(c.reference_row_id.clone()),
+            status: ReviewStatus::Approved,
+            probability: probability(model, c),
+            reason: format!(
+                "The match: a reviewer approved this document with this row in an earlier \
+                 run ({}).",
+                reason(model, fields, c)
+            ),
+        }),
+        _ => suggest_with(model, decisions, fields, candidates),
+    }
 }
 
 /// The suggestion for a result with these candidates (their evidence in the order of `fields`,
@@ -561,5 +603,29 @@ mod tests {
         let sure = candidate("r2", [Some(1.0), Some(1.0)]);
         assert!(suggest(&model(), &fields(), &[sure.clone(), strangers]).is_some());
         assert!(suggest(&model(), &fields(), &[sure, swapped]).is_none());
+    }
+
+    #[test]
+    fn a_pair_a_reviewer_approved_before_is_suggested_again_whatever_the_model_says() {
+        let mut d = Decisions::default();
+        d.approved_pair("doc-1", "r2");
+        // -12 - 6 - 4: the model alone would reject both.
+        let candidates = [
+            candidate("r1", [Some(0.0), Some(0.0)]),
+            candidate("r2", [Some(0.0), Some(0.0)]),
+        ];
+        let s = suggest_for(&model(), &d, &fields(), "doc-1", &candidates).unwrap();
+        assert_eq!(
+            (s.status, s.reference_row_id.as_deref()),
+            (ReviewStatus::Approved, Some("r2"))
+        );
+        assert!(s.reason.contains("approved this document"), "{}", s.reason);
+        // Another document meeting the same row is not that match.
+        let other = suggest_for(&model(), &d, &fields(), "doc-2", &candidates).unwrap();
+        assert_eq!(other.status, ReviewStatus::Rejected);
+        // Two rows approved with the document before: a person chooses.
+        d.approved_pair("doc-1", "r1");
+        let two = suggest_for(&model(), &d, &fields(), "doc-1", &candidates).unwrap();
+        assert_eq!(two.status, ReviewStatus::Rejected);
     }
 }

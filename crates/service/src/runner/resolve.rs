@@ -3,7 +3,7 @@
 //! each pending result the model or reviewers' past decisions settle. Human decisions are never
 //! touched: suggestions go to pending results only, and a reviewer accepts or dismisses them.
 
-use engine::learn::{suggest_with, Decisions, MatchModel, StrategyPlan};
+use engine::learn::{suggest_for, Decisions, MatchModel, StrategyPlan};
 use engine::{AiSuggestion, CancelToken, MatchResult, Phase, ProgressSink, ProgressUpdate};
 use engine::{MatchingConfig, ReviewStatus, RunStatus};
 use store::{NewSuggestion, ResultFilter, StoreError};
@@ -96,7 +96,8 @@ impl Inner {
             let made: Vec<(String, AiSuggestion)> = chunk
                 .iter()
                 .filter_map(|r| {
-                    let s = suggest_with(&model, &decisions, &fields, &r.candidates)?;
+                    let s =
+                        suggest_for(&model, &decisions, &fields, &r.document_id, &r.candidates)?;
                     Some((
                         r.id.clone(),
                         AiSuggestion {
@@ -160,10 +161,16 @@ impl Inner {
         Ok(model)
     }
 
-    /// What reviewers decided on results of this config's runs that compared the same fields the
-    /// same way: the agreement patterns they always decide alike.
+    /// What reviewers decided: the pairs they approved on this reference data, and on results of
+    /// this config's runs that compared the same fields the same way, the agreement patterns they
+    /// always decide alike.
     fn decisions(&self, config: &MatchingConfig) -> Result<Decisions, RunError> {
         let mut decisions = Decisions::default();
+        for label in learn::labels(&self.store, &config.reference_data_id)? {
+            if label.is_match {
+                decisions.approved_pair(&label.document_id, &label.reference_row_id);
+            }
+        }
         let runs = self.store.list_runs(&store::RunListQuery {
             config_id: Some(config.id.clone()),
             limit: 1_000,
