@@ -40,7 +40,10 @@ pub fn one_slip_apart(a: NaiveDate, b: NaiveDate) -> bool {
     if a.year() == b.year() && a.month() == b.day() && a.day() == b.month() {
         return true;
     }
-    one_slip(&layout(a, Layout::Ymd, 8), &layout(b, Layout::Ymd, 8))
+    one_slip(
+        layout(a, Layout::Ymd, 8).as_slice(),
+        layout(b, Layout::Ymd, 8).as_slice(),
+    )
 }
 
 /// Whether the digits of a value that is no date are one slip away from `date` written in any of
@@ -48,7 +51,7 @@ pub fn one_slip_apart(a: NaiveDate, b: NaiveDate) -> bool {
 pub fn slip_from_date(digits: &[u8], date: NaiveDate) -> bool {
     [Layout::Ymd, Layout::Dmy, Layout::Mdy]
         .iter()
-        .any(|&l| one_slip(digits, &layout(date, l, digits.len())))
+        .any(|&l| one_slip(digits, layout(date, l, digits.len()).as_slice()))
 }
 
 /// Whether two digit strings are equal but for one changed digit or two adjacent ones swapped.
@@ -72,35 +75,28 @@ enum Layout {
 }
 
 /// `date`'s digits in `order`, with a four-digit year when `len` is 8 and a two-digit one else.
-fn layout(date: NaiveDate, order: Layout, len: usize) -> Vec<u8> {
-    let year = if len == 8 {
-        date.year().rem_euclid(10_000) as u32
+/// Inline, as `one_slip_apart` runs for every pair of differing same-day dates.
+fn layout(date: NaiveDate, order: Layout, len: usize) -> DateDigits {
+    let (year, year_digits) = if len == 8 {
+        (date.year().rem_euclid(10_000) as u32, 4)
     } else {
-        date.year().rem_euclid(100) as u32
+        (date.year().rem_euclid(100) as u32, 2)
     };
-    let year_digits = if len == 8 { 4 } else { 2 };
-    let mut out = Vec::with_capacity(len);
-    let mut push = |n: u32, width: u32| {
+    let year = (year, year_digits);
+    let (day, month) = ((date.day(), 2), (date.month(), 2));
+    let parts = match order {
+        Layout::Ymd => [year, month, day],
+        Layout::Dmy => [day, month, year],
+        Layout::Mdy => [month, day, year],
+    };
+    let mut out = DateDigits {
+        digits: [0; 8],
+        len: 0,
+    };
+    for (n, width) in parts {
         for p in (0..width).rev() {
-            out.push((n / 10u32.pow(p) % 10) as u8);
-        }
-    };
-    let (d, m) = (date.day(), date.month());
-    match order {
-        Layout::Ymd => {
-            push(year, year_digits);
-            push(m, 2);
-            push(d, 2);
-        }
-        Layout::Dmy => {
-            push(d, 2);
-            push(m, 2);
-            push(year, year_digits);
-        }
-        Layout::Mdy => {
-            push(m, 2);
-            push(d, 2);
-            push(year, year_digits);
+            out.digits[usize::from(out.len)] = (n / 10u32.pow(p) % 10) as u8;
+            out.len += 1;
         }
     }
     out

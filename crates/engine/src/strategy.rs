@@ -111,6 +111,11 @@ impl Prepared {
     pub fn is_missing(&self) -> bool {
         matches!(self, Prepared::Missing)
     }
+    /// Present but not the kind the strategy reads (`Invalid`, or `Undated`): no block, no date
+    /// window, nothing to learn a parameter from.
+    pub fn is_invalid(&self) -> bool {
+        matches!(self, Prepared::Invalid | Prepared::Undated(_))
+    }
     /// Tokens for candidate search (text strategies); empty for dates and numbers.
     pub fn tokens(&self) -> &[String] {
         match self {
@@ -340,6 +345,22 @@ fn undated(raw: &str) -> Prepared {
     slips::date_digits(raw).map_or(Prepared::Invalid, Prepared::Undated)
 }
 
+/// A same-day score of a value that is no date against the other side: the same wrong value
+/// typed twice is as telling as the same date, one slip from it (or from a date) a little.
+fn undated_score(digits: &slips::DateDigits, other: &Prepared) -> f64 {
+    let slip = match other {
+        Prepared::Undated(o) if o == digits => return 1.0,
+        Prepared::Undated(o) => slips::one_slip(digits.as_slice(), o.as_slice()),
+        Prepared::Date(date) => slips::slip_from_date(digits.as_slice(), *date),
+        _ => false,
+    };
+    if slip {
+        0.5
+    } else {
+        0.0
+    }
+}
+
 /// Score in 0..=1 of a document value (`source`) against a reference value (`target`) under a
 /// compiled field. `weights` are the reference column's token weights for term-frequency-aware
 /// fuzzy fields. Missing, invalid and mismatched kinds score 0.
@@ -378,26 +399,13 @@ pub fn compare_spec(
                 None => date_score(*doc, *reference, spec.tolerance_days),
             }
         }
-        (Strategy::DateRange, Prepared::Undated(digits), Prepared::Date(date))
-        | (Strategy::DateRange, Prepared::Date(date), Prepared::Undated(digits)) => {
-            let exact_day = spec.window.is_none() && spec.tolerance_days <= 0;
-            if exact_day && slips::slip_from_date(digits.as_slice(), *date) {
-                0.5
-            } else {
-                0.0
-            }
-        }
-        (Strategy::DateRange, Prepared::Undated(a), Prepared::Undated(b)) => {
-            // The same wrong value typed twice is as telling as the same date.
-            if spec.window.is_some() || spec.tolerance_days > 0 {
-                0.0
-            } else if a == b {
-                1.0
-            } else if slips::one_slip(a.as_slice(), b.as_slice()) {
-                0.5
-            } else {
-                0.0
-            }
+        // Only where the date must be the same day: with a tolerance or a window a wrong date
+        // says nothing of nearness.
+        (Strategy::DateRange, Prepared::Undated(digits), other)
+        | (Strategy::DateRange, other, Prepared::Undated(digits))
+            if spec.window.is_none() && spec.tolerance_days <= 0 =>
+        {
+            undated_score(digits, other)
         }
         (Strategy::NumericRange, Prepared::Number(doc), Prepared::Number(reference)) => {
             let mut best: f64 = 0.0;

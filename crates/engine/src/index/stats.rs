@@ -134,10 +134,7 @@ fn field_block_sizes(col: &FieldColumn, source: &str, target: &str) -> FieldBloc
 
 /// Whether candidate search can find rows through the value (see `FieldBlockSizes::values`).
 fn forms_block(p: &Prepared) -> bool {
-    !matches!(
-        p,
-        Prepared::Missing | Prepared::Invalid | Prepared::Undated(_)
-    )
+    !p.is_missing() && !p.is_invalid()
 }
 
 /// The smallest block size such that at least `pct` % of the `rows` sit in blocks no larger;

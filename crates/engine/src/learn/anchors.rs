@@ -363,13 +363,7 @@ impl Comparer {
             &data.ref_rows[r][self.reference],
             &self.ref_dates,
         );
-        if a.is_missing()
-            || b.is_missing()
-            || matches!(
-                a,
-                crate::strategy::Prepared::Invalid | crate::strategy::Prepared::Undated(_)
-            )
-        {
+        if a.is_missing() || b.is_missing() || a.is_invalid() {
             return None;
         }
         Some(compare_spec(&self.spec, &a, &b, None))

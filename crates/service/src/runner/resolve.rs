@@ -3,7 +3,7 @@
 //! each pending result the model or reviewers' past decisions settle. Human decisions are never
 //! touched: suggestions go to pending results only, and a reviewer accepts or dismisses them.
 
-use engine::learn::{suggest_for, Decisions, MatchModel, StrategyPlan};
+use engine::learn::{suggest_for, Decisions, Label, MatchModel, StrategyPlan};
 use engine::{AiSuggestion, CancelToken, MatchResult, Phase, ProgressSink, ProgressUpdate};
 use engine::{MatchingConfig, ReviewStatus, RunStatus};
 use store::{NewSuggestion, ResultFilter, StoreError};
@@ -73,17 +73,19 @@ impl Inner {
             learn::strategy_plan(&self.store, stored.run.strategy_id.as_deref(), &config)?;
         // The rows the run matched against, even if a refresh has replaced them since.
         let pinned = self.store.run_reference_rows(&stored.run.id)?;
+        let labels = learn::labels(&self.store, &config.reference_data_id)?;
         let Some(model) = self.resolve_model(
             &config,
             stored.model.as_ref(),
             (strategy.as_ref(), pinned),
+            &labels,
             &cancel,
         )?
         else {
             return Ok(());
         };
         report(30);
-        let decisions = self.decisions(&config)?;
+        let decisions = self.decisions(&config, &labels)?;
         let band = self.band(run_id, &config, only)?;
         let fields: Vec<String> = config
             .field_mappings
@@ -134,6 +136,7 @@ impl Inner {
         config: &MatchingConfig,
         run_model: Option<&MatchModel>,
         (strategy, pinned_rows): (Option<&StrategyPlan>, Option<String>),
+        labels: &[Label],
         cancel: &CancelToken,
     ) -> Result<Option<MatchModel>, RunError> {
         let (doc_columns, _) = document_source(&self.store, config.document_set_id.as_deref())?;
@@ -144,7 +147,6 @@ impl Inner {
         let Some(prepared) = prepare_run(&self.store, &spec, &doc_columns, cancel)? else {
             return Ok(None);
         };
-        let labels = learn::labels(&self.store, &config.reference_data_id)?;
         let input = learn::FitInput {
             store: &self.store,
             mappings: &config.field_mappings,
@@ -152,7 +154,7 @@ impl Inner {
             reference: &prepared.reference,
             document_columns: &doc_columns,
             document_set_id: config.document_set_id.as_deref(),
-            labels: &labels,
+            labels,
             index: None,
             strategy,
         };
@@ -164,9 +166,9 @@ impl Inner {
     /// What reviewers decided: the pairs they approved on this reference data, and on results of
     /// this config's runs that compared the same fields the same way, the agreement patterns they
     /// always decide alike.
-    fn decisions(&self, config: &MatchingConfig) -> Result<Decisions, RunError> {
+    fn decisions(&self, config: &MatchingConfig, labels: &[Label]) -> Result<Decisions, RunError> {
         let mut decisions = Decisions::default();
-        for label in learn::labels(&self.store, &config.reference_data_id)? {
+        for label in labels {
             if label.is_match {
                 decisions.approved_pair(&label.document_id, &label.reference_row_id);
             }
