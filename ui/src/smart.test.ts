@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 
 import type { FieldEvidence } from './bindings/FieldEvidence';
 import type { MatchingStrategy } from './bindings/MatchingStrategy';
-import { aiResolveState, log2Odds, probabilityOf, strategiesForConfig, strategyLabel, waterfallOf } from './smart';
+import { aiResolveState, log2Odds, probabilityOf, rarityNote, strategiesForConfig, strategyLabel, waterfallOf } from './smart';
 
 const strategy = (id: string, reference: string, config: string | null, updated = '2024-05-01T10:00:00Z'): MatchingStrategy =>
   ({ id, name: null, matching_config_id: config, reference_data_id: reference, updated_at: updated, created_at: '2024-05-01T09:00:00Z', version: 1 }) as MatchingStrategy;
@@ -62,6 +62,17 @@ describe('waterfallOf', () => {
     expect(w?.total).toBeCloseTo(2);
     expect(w?.probability).toBe(0.8);
     expect(w?.priorFromModel).toBe(false);
+  });
+
+  it('keeps the rarity of a weighed shared value for its bar, and names it only when it is a bit or more from the average', () => {
+    const w = waterfallOf([{ ...field('surname', 6), rarity: 2.4 }, { ...field('given', 3, true), rarity: 3 }, field('po', 1)], 0.9);
+    expect(w?.steps[1]?.rarity).toBe(2.4);
+    expect(w?.steps[2]?.rarity).toBeUndefined();
+    expect(w?.steps[3]?.rarity).toBeUndefined();
+    expect(rarityNote(2.4)).toBe('rare value');
+    expect(rarityNote(-1.5)).toBe('common value');
+    expect(rarityNote(0.4)).toBeNull();
+    expect(rarityNote(undefined)).toBeNull();
   });
 
   it('counts a missing field as no effect', () => {

@@ -57,6 +57,8 @@ export interface WaterfallStep {
   from: number;
   to: number;
   missing: boolean;
+  /** How much rarer than its column's average the shared value is, in bits, when the model weighed that. */
+  rarity?: number;
 }
 
 export interface Waterfall {
@@ -76,6 +78,12 @@ export interface Waterfall {
  * odds, and then the strategy's prior is used when known. Null when the evidence has no match
  * weights (a standard run) or the prior cannot be known.
  */
+/** How a weighed value's rarity reads beside its bar: "rare value" when at least a bit rarer than the column's average, "common value" when at least a bit commoner. */
+export function rarityNote(rarity: number | undefined): string | null {
+  if (rarity === undefined || !Number.isFinite(rarity) || Math.abs(rarity) < 1) return null;
+  return rarity > 0 ? 'rare value' : 'common value';
+}
+
 export function waterfallOf(evidence: readonly FieldEvidence[] | null, confidence: number, modelPrior: number | null = null): Waterfall | null {
   if (!evidence || !evidence.some((f) => typeof f.match_weight === 'number')) return null;
   const weights = evidence.map((f) => (typeof f.match_weight === 'number' && !f.missing ? f.match_weight : 0));
@@ -88,7 +96,8 @@ export function waterfallOf(evidence: readonly FieldEvidence[] | null, confidenc
   evidence.forEach((f, i) => {
     const bits = weights[i] ?? 0;
     const missing = f.missing || typeof f.match_weight !== 'number';
-    steps.push({ kind: 'field', label: `${f.source} → ${f.target}`, bits, from: at, to: at + bits, missing });
+    const rarity = !missing && typeof f.rarity === 'number' ? { rarity: f.rarity } : {};
+    steps.push({ kind: 'field', label: `${f.source} → ${f.target}`, bits, from: at, to: at + bits, missing, ...rarity });
     at += bits;
   });
   return { steps, total: at, probability: exact ? confidence : probabilityOf(at), priorFromModel: !exact };

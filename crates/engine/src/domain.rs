@@ -629,6 +629,12 @@ pub struct FieldEvidence {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub match_weight: Option<f64>,
+    /// Text fields whose values are the same: how much rarer than its column's average the
+    /// reference value is, in bits (negative: more common), which a smart run's model may weigh
+    /// (term-frequency adjustment).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub rarity: Option<f64>,
     /// How far apart the two values are in business terms, for amounts and dates.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]

@@ -49,6 +49,9 @@ pub struct MatchPlan {
     /// (see `learn::model`). Candidate search still uses the weights, threshold and review floor
     /// above.
     pub(crate) model: Option<MatchModel>,
+    /// Whether evidence carries the rarity of agreed values: a smart run whose model weighs it,
+    /// and the sample runs a model learns from. Other runs would only store it for nothing.
+    pub(crate) rarity_evidence: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -139,6 +142,7 @@ impl MatchPlan {
             filter_fields: Vec::new(),
             named_keys: None,
             model: None,
+            rarity_evidence: false,
         };
         plan.set_filter_fields(plan.review_floor);
         Ok(plan)
@@ -168,8 +172,25 @@ impl MatchPlan {
         if let Some(m) = &model {
             m.check(self.fields.len())?;
         }
+        self.rarity_evidence |= model.as_ref().is_some_and(|m| !m.rarity_weights.is_empty());
         self.model = model;
         Ok(self)
+    }
+
+    /// Whether field `f`'s evidence carries the rarity of an agreed value: in a run with a model,
+    /// where the model weighs it; in the sample runs a model learns from, always.
+    fn weighs_rarity(&self, f: usize) -> bool {
+        self.rarity_evidence
+            && self
+                .model
+                .as_ref()
+                .is_none_or(|m| m.rarity_weights.get(f).is_some_and(|&w| w != 0.0))
+    }
+
+    /// Evidence carries the rarity of agreed values (see `rarity_evidence`).
+    pub fn with_rarity_evidence(mut self) -> Self {
+        self.rarity_evidence = true;
+        self
     }
 
     /// The confidence from which a best candidate is a match: the model's probability threshold
@@ -585,10 +606,9 @@ fn score_document(ctx: &Ctx, doc: &Document, scratch: &mut Scratch) -> (Document
 fn rank_by_probability(model: &MatchModel, candidates: &mut [Candidate]) {
     for c in candidates.iter_mut() {
         for (f, e) in c.evidence.iter_mut().enumerate() {
-            e.match_weight = (!e.missing).then(|| model.match_weight(f, e.score));
+            e.match_weight = model.evidence_weight(f, e);
         }
-        c.confidence =
-            model.probability(c.evidence.iter().map(|e| (!e.missing).then_some(e.score)));
+        c.confidence = model.probability_of(&c.evidence);
     }
     candidates.sort_by(|a, b| {
         b.confidence
@@ -752,6 +772,9 @@ fn evidence(
                     .unwrap_or_default(),
                 missing: score.is_none(),
                 match_weight: None,
+                rarity: score
+                    .filter(|&s| ctx.plan.weighs_rarity(f) && crate::learn::model::level(s) == 2)
+                    .and_then(|_| ctx.index.rarity(f, row)),
                 note: score.and_then(|_| {
                     explain_spec(
                         &field.spec,

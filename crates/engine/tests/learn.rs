@@ -226,11 +226,49 @@ fn people_are_mapped_column_by_column_even_under_other_names() {
     let model = plan.model.as_ref().expect("a smart-run model");
     assert_eq!(model.field_weights.len(), plan.field_mappings.len());
     assert!(model.threshold > model.review_floor);
+    // How common a shared name is counts (term-frequency adjustment), and only for names: the
+    // address fields agree together, and their rarity would be counted once per field.
+    let rarity: Vec<(&str, f64)> = (plan.field_mappings.iter())
+        .zip(&model.rarity_weights)
+        .map(|(m, &w)| (m.source.as_str(), w))
+        .collect();
+    assert_eq!(rarity.len(), plan.field_mappings.len(), "{rarity:?}");
+    assert!(
+        rarity.iter().all(|&(source, w)| w == 0.0
+            || ["given_name", "surname"].contains(&source) && (0.0..=1.0).contains(&w)),
+        "{rarity:?}"
+    );
+    assert!(rarity.iter().any(|&(_, w)| w > 0.0), "{rarity:?}");
     let (run, smart) = (s.f1(&plan, false), s.f1(&plan, true));
     assert!(
         run >= 0.97 && smart >= 0.97,
         "F1 run {run}, smart run {smart}"
     );
+    // A smart run's evidence carries the rarity of a weighed shared name, and the field's match
+    // weight includes it.
+    let config = ConfigFile {
+        field_mappings: plan.field_mappings.clone(),
+        threshold: plan.threshold,
+        review_floor: Some(plan.thresholds.review_floor),
+        one_to_one: Some(plan.one_to_one),
+    };
+    let run = (config.plan(&s.ref_columns, &s.doc_columns).unwrap())
+        .with_model(Some(model.clone()))
+        .unwrap();
+    let (matches, _) = match_all(&run, &s.reference, &s.documents);
+    let mut rare_seen = 0;
+    for c in matches.iter().flat_map(|m| &m.candidates) {
+        for (f, e) in c.evidence.iter().enumerate() {
+            let weighed = model.rarity_weights[f] != 0.0 && !e.missing && e.score >= 1.0;
+            assert_eq!(e.rarity.is_some(), weighed, "{e:?}");
+            if let Some(r) = e.rarity {
+                rare_seen += 1;
+                let expected = model.match_weight(f, e.score) + model.rarity_weights[f] * r;
+                assert!((e.match_weight.unwrap() - expected).abs() < 1e-9, "{e:?}");
+            }
+        }
+    }
+    assert!(rare_seen > 100, "{rare_seen}");
 }
 
 #[test]

@@ -185,6 +185,14 @@ fn a_smart_run_learns_from_the_data_and_ai_resolve_from_reviewers() {
     assert!(shown
         .iter()
         .all(|e| e.missing || e.match_weight.is_some_and(f64::is_finite)));
+    // What is stored is what was decided: the stored evidence (with the rarity of shared names)
+    // gives back each candidate's match probability.
+    for r in &results {
+        for c in &r.candidates {
+            let again = model.probability_of(&c.evidence);
+            assert!((again - c.confidence).abs() < 1e-4, "{again} {c:?}");
+        }
+    }
     let correct = results
         .iter()
         .filter(|r| right(&truth, r, r.matched_reference_row_id.as_deref()))

@@ -64,6 +64,10 @@ struct Packed {
     /// note_numbers`; the config snapshot supplies the rest). Absent in results from before notes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     n: Vec<Vec<Option<Vec<f64>>>>,
+    /// Per candidate, per field, the rarity of a value both sides share (`FieldEvidence::
+    /// rarity`), which a smart run's model weighs. Absent when no field has one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    r: Vec<Vec<Option<f32>>>,
 }
 
 /// (reference row id, confidence, per field (score, reference value, missing)).
@@ -80,6 +84,8 @@ struct PackedRef<'a> {
     c: Vec<PackedCandidateRef<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     n: Vec<Vec<Option<Vec<f64>>>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    r: Vec<Vec<Option<f32>>>,
 }
 
 /// The run's counters once the results of `tx` are written. The owner's heartbeat writes live
@@ -143,7 +149,22 @@ fn pack(candidates: &[Candidate]) -> Result<String> {
     } else {
         Vec::new()
     };
-    to_json(&PackedRef { s, c, n })
+    let r = if candidates
+        .iter()
+        .any(|c| c.evidence.iter().any(|e| e.rarity.is_some()))
+    {
+        (candidates.iter())
+            .map(|c| {
+                c.evidence
+                    .iter()
+                    .map(|e| e.rarity.map(|r| r as f32))
+                    .collect()
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    to_json(&PackedRef { s, c, n, r })
 }
 
 fn unpack(text: &str, shape: &Shape) -> Result<Vec<Candidate>> {
@@ -154,6 +175,7 @@ fn unpack(text: &str, shape: &Shape) -> Result<Vec<Candidate>> {
     let mappings = &shape.mappings;
     let packed: Packed = from_json("result candidates", text)?;
     let notes = &packed.n;
+    let rarities = &packed.r;
     let names: Vec<(Arc<str>, Arc<str>)> = mappings
         .iter()
         .map(|m| (m.source.as_str().into(), m.target.as_str().into()))
@@ -175,25 +197,30 @@ fn unpack(text: &str, shape: &Shape) -> Result<Vec<Candidate>> {
                 .zip(mappings.iter().zip(&names))
                 .enumerate()
                 .map(
-                    |(i, ((score, target_value, missing), (m, (source, target))))| FieldEvidence {
-                        source: source.clone(),
-                        target: target.clone(),
-                        strategy: m.strategy,
-                        weight: m.weight,
-                        score: f64::from(score),
-                        source_value: packed.s.get(i).cloned().unwrap_or_default(),
-                        target_value,
-                        missing,
-                        match_weight: shape
-                            .model
-                            .as_ref()
-                            .filter(|_| !missing)
-                            .map(|m| m.match_weight(i, f64::from(score))),
-                        note: notes
-                            .get(rank)
-                            .and_then(|n| n.get(i))
-                            .and_then(|n| n.as_deref())
-                            .and_then(|n| note_from_numbers(n, m)),
+                    |(i, ((score, target_value, missing), (m, (source, target))))| {
+                        let mut e = FieldEvidence {
+                            source: source.clone(),
+                            target: target.clone(),
+                            strategy: m.strategy,
+                            weight: m.weight,
+                            score: f64::from(score),
+                            source_value: packed.s.get(i).cloned().unwrap_or_default(),
+                            target_value,
+                            missing,
+                            match_weight: None,
+                            rarity: rarities
+                                .get(rank)
+                                .and_then(|r| r.get(i).copied().flatten())
+                                .map(f64::from),
+                            note: notes
+                                .get(rank)
+                                .and_then(|n| n.get(i))
+                                .and_then(|n| n.as_deref())
+                                .and_then(|n| note_from_numbers(n, m)),
+                        };
+                        e.match_weight =
+                            shape.model.as_ref().and_then(|m| m.evidence_weight(i, &e));
+                        e
                     },
                 )
                 .collect();

@@ -17,6 +17,12 @@ missing: boolean,
  */
 match_weight?: number, 
 /**
+ * Text fields whose values are the same: how much rarer than its column's average the
+ * reference value is, in bits (negative: more common), which a smart run's model may weigh
+ * (term-frequency adjustment).
+ */
+rarity?: number, 
+/**
  * How far apart the two values are in business terms, for amounts and dates.
  */
 note?: FieldNote, };

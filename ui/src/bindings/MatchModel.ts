@@ -11,6 +11,12 @@ prior_log2_odds: number,
  */
 field_weights: Array<[number, number, number]>, 
 /**
+ * Per field mapping, the match weight added per bit of rarity of a value both sides share
+ * (`FieldEvidence::rarity`): term-frequency adjustment, fitted with the other weights so
+ * fields that agree together do not count a rare value once each. Empty: none.
+ */
+rarity_weights?: Array<number>, 
+/**
  * Match probability from which a best candidate is a match.
  */
 threshold: number, 

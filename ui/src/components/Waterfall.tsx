@@ -1,6 +1,6 @@
 // The waterfall of a smart run's decision: the prior odds, then how far each field moved them (its match weight in bits), to the match probability.
 import { formatBits, formatPercent } from '../format';
-import { probabilityOf, type Waterfall as Steps } from '../smart';
+import { probabilityOf, rarityNote, type Waterfall as Steps } from '../smart';
 
 interface Props {
   waterfall: Steps;
@@ -29,6 +29,7 @@ export function Waterfall({ waterfall }: Props) {
           const left = pos(Math.min(s.from, s.to));
           const width = Math.max(0.5, Math.abs(pos(s.to) - pos(s.from)));
           const direction = s.missing ? 'none' : s.bits >= 0 ? 'up' : 'down';
+          const rare = rarityNote(s.rarity);
           return (
             <li key={i} className={`waterfall-step waterfall-${s.kind}`} data-step={s.kind === 'prior' ? 'prior' : s.label} data-bits={s.bits.toFixed(3)}>
               <span className="waterfall-label mono small" title={s.label}>
@@ -40,6 +41,12 @@ export function Waterfall({ waterfall }: Props) {
               </span>
               <span className="waterfall-value small">
                 {s.missing ? <span className="muted">missing, no effect</span> : s.kind === 'prior' ? `${formatBits(s.bits)} (${formatPercent(probabilityOf(s.bits))})` : formatBits(s.bits)}
+                {rare && (
+                  <span className="muted waterfall-rarity" title={`This value is ${formatBits(s.rarity)} rarer than the column’s average; the model weighs a shared rare value more.`}>
+                    {' '}
+                    · {rare}
+                  </span>
+                )}
               </span>
             </li>
           );

@@ -386,6 +386,7 @@ fn build_column(
         row_list[fill[v as usize] as usize] = r as u32;
         fill[v as usize] += 1;
     }
+    let rarity = rarity::Rarity::of(spec, &distinct, offsets.windows(2).map(|w| w[1] - w[0]));
     let weights = (spec.strategy == Strategy::Fuzzy && spec.term_frequency)
         .then(|| TokenWeights::from_documents(distinct.iter().map(|p| p.tokens())));
     // Only a Jaro-Winkler comparison has a bound that reads them (see `strategy::could_agree`).
@@ -411,6 +412,7 @@ fn build_column(
         row_present: Vec::new(),
         row_days: Vec::new(),
         weights,
+        rarity,
         keys: None,
         prefixes: false,
         days: None,

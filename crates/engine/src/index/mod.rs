@@ -30,6 +30,7 @@ use rayon::prelude::*;
 mod beyond;
 mod build;
 mod keys;
+mod rarity;
 mod scratch;
 mod search;
 mod stats;
@@ -91,6 +92,8 @@ pub(crate) struct FieldColumn {
     row_days: Vec<i32>,
     /// Token rarity over the distinct values, for term-frequency-aware fuzzy fields.
     pub weights: Option<TokenWeights>,
+    /// Value frequencies of a text field, for the rarity of an agreed value.
+    rarity: Option<rarity::Rarity>,
     /// Search keys of a text field.
     keys: Option<KeyIndex>,
     /// Whether `keys` hold token prefixes too (see `keys::key_hashes`).
@@ -362,6 +365,26 @@ impl ReferenceIndex {
     pub(crate) fn prepared(&self, f: usize, row: usize) -> &Prepared {
         let v = self.row_values[row * self.n_fields + f] as usize;
         &self.columns[f].distinct[v]
+    }
+
+    /// How much rarer than its column's average row `row`'s value of field `f` is, in bits
+    /// (`rarity::Rarity::bits`); `None` for fields not compared as text or a missing value.
+    pub(crate) fn rarity(&self, f: usize, row: usize) -> Option<f64> {
+        self.rarity_leaving_out(f, row, 0)
+    }
+
+    /// `rarity` as if `left_out` of the rows holding the value were not in the reference data.
+    pub(crate) fn rarity_leaving_out(&self, f: usize, row: usize, left_out: u32) -> Option<f64> {
+        let col = &self.columns[f];
+        let v = self.row_values[row * self.n_fields + f];
+        let target = &col.distinct[v as usize];
+        if target.is_missing() || target.is_invalid() {
+            return None;
+        }
+        let span = col.span(v);
+        let count = (span.end - span.start) as u32;
+        col.rarity
+            .map(|r| r.bits(count.saturating_sub(left_out).max(1)))
     }
 
     /// The score of field `f` between the document value and the row's value, computed once per

@@ -194,7 +194,8 @@ impl<'d> Matcher<'d> {
             data.tables.reference_columns,
             data.tables.document_columns,
         )?
-        .with_review_floor(review_floor);
+        .with_review_floor(review_floor)
+        .with_rarity_evidence();
         let index = match data.tables.index.filter(|i| i.serves(&plan)) {
             Some(shared) => Indexed::Shared(shared),
             None => {
@@ -209,6 +210,17 @@ impl<'d> Matcher<'d> {
 
     pub fn data(&self) -> &'d Data<'d> {
         self.data
+    }
+
+    /// The rarity of reference row `row`'s value of mapping `f` (`ReferenceIndex::rarity`).
+    pub fn rarity(&self, f: usize, row: usize) -> Option<f64> {
+        self.index.rarity(f, row)
+    }
+
+    /// `rarity` as an impostor (a reference row matched against the others) should see it: its
+    /// own row holds the value too but is not among the rows it is matched against.
+    pub fn impostor_rarity(&self, f: usize, row: usize) -> Option<f64> {
+        self.index.rarity_leaving_out(f, row, 1)
     }
 
     /// Matches `docs`, ranked by `model` when given, leaving out the pairs of `excluded`; `None`

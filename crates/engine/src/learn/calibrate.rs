@@ -6,42 +6,63 @@
 //! weighs them as much as they tell. The Fellegi-Sunter weights are its prior: with few pairs it
 //! stays near them.
 
-/// One pair: its level per field (`None`: a value missing), its class and its weight.
+/// One pair: its level per field (`None`: a value missing), per field the rarity of a value both
+/// sides share (`FieldEvidence::rarity`, 0 otherwise; may be empty), its class and its weight.
 pub(super) struct Example {
     pub levels: Vec<Option<usize>>,
+    pub rarity: Vec<f64>,
     pub is_match: bool,
     pub weight: f64,
 }
+
+/// The fitted weights in bits: the intercept, per field per level, and per field per bit of
+/// rarity (empty when not fitted).
+pub(super) struct Fitted {
+    pub intercept: f64,
+    pub weights: Vec<[f64; LEVELS]>,
+    pub rarity: Vec<f64>,
+}
+
+/// An example's features that are not zero: (index, value).
+type Features = Vec<(usize, f64)>;
 
 const LEVELS: usize = 3;
 const ROUNDS: usize = 60;
 /// Pull towards the prior weights, per unit of example weight (ridge).
 const PRIOR_STRENGTH: f64 = 2.0;
 
-/// Weights in bits `(intercept, per field per level)` fitted to `examples`, starting from and
-/// shrunk towards `prior` (same shape).
-pub(super) fn fit(
-    examples: &[Example],
-    prior: (f64, &[[f64; LEVELS]]),
-) -> (f64, Vec<[f64; LEVELS]>) {
+/// Weights fitted to `examples`, starting from and shrunk towards `prior` (same shape; a
+/// rarity weight's prior is 0, no adjustment), with a weight per bit of rarity for the fields
+/// that `rarity` marks (none: `Fitted::rarity` is empty).
+pub(super) fn fit(examples: &[Example], prior: (f64, &[[f64; LEVELS]]), rarity: &[bool]) -> Fitted {
     let k = prior.1.len();
-    let dim = 1 + k * LEVELS;
+    let rarity_at = 1 + k * LEVELS;
+    let with_rarity = rarity.iter().any(|&r| r);
+    let dim = rarity_at + if with_rarity { k } else { 0 };
     let ln2 = std::f64::consts::LN_2;
     // Natural-log odds inside; bits outside.
     let mut mean = vec![prior.0 * ln2];
     mean.extend(prior.1.iter().flat_map(|w| w.iter().map(|x| x * ln2)));
+    mean.resize(dim, 0.0);
     let mut beta = mean.clone();
-    let features = |e: &Example| -> Vec<usize> {
-        std::iter::once(0)
-            .chain(
-                e.levels
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(f, l)| l.map(|l| 1 + f * LEVELS + l)),
-            )
+    let features = |e: &Example| -> Features {
+        let levels = e
+            .levels
+            .iter()
+            .enumerate()
+            .filter_map(|(f, l)| l.map(|l| (1 + f * LEVELS + l, 1.0)));
+        let rarity = e
+            .rarity
+            .iter()
+            .enumerate()
+            .filter(|&(f, &r)| r != 0.0 && f < k && rarity.get(f) == Some(&true))
+            .map(|(f, &r)| (rarity_at + f, r));
+        std::iter::once((0, 1.0))
+            .chain(levels)
+            .chain(rarity)
             .collect()
     };
-    let rows: Vec<(Vec<usize>, f64, f64)> = examples
+    let rows: Vec<(Features, f64, f64)> = examples
         .iter()
         .map(|e| (features(e), f64::from(u8::from(e.is_match)), e.weight))
         .collect();
@@ -50,12 +71,12 @@ pub(super) fn fit(
         let mut grad = vec![0.0; dim];
         let mut hess = vec![vec![0.0; dim]; dim];
         for (x, y, w) in &rows {
-            let z: f64 = x.iter().map(|&j| beta[j]).sum();
+            let z: f64 = x.iter().map(|&(j, v)| beta[j] * v).sum();
             let p = 1.0 / (1.0 + (-z.clamp(-60.0, 60.0)).exp());
-            for &j in x {
-                grad[j] += w * (y - p);
-                for &i in x {
-                    hess[j][i] += w * p * (1.0 - p);
+            for &(j, vj) in x {
+                grad[j] += w * (y - p) * vj;
+                for &(i, vi) in x {
+                    hess[j][i] += w * p * (1.0 - p) * vj * vi;
                 }
             }
         }
@@ -73,6 +94,11 @@ pub(super) fn fit(
         for (b, s) in beta.iter_mut().zip(&step) {
             *b += s * scale;
         }
+        // A rarer shared value never tells less than a common one, and at most as much as its
+        // rarity (a weight of 1 is the full term-frequency adjustment: u as the value's share).
+        for b in &mut beta[rarity_at..] {
+            *b = b.clamp(0.0, ln2);
+        }
         if size < 1e-6 {
             break;
         }
@@ -83,7 +109,11 @@ pub(super) fn fit(
             [at(0), at(1), at(2)]
         })
         .collect();
-    (beta[0] / ln2, weights)
+    Fitted {
+        intercept: beta[0] / ln2,
+        weights,
+        rarity: beta[rarity_at..].iter().map(|b| b / ln2).collect(),
+    }
 }
 
 /// Solves `a x = b` (a symmetric positive definite, from a Newton step) by Gaussian
@@ -126,6 +156,7 @@ mod tests {
         (0..n)
             .map(|_| Example {
                 levels: levels.to_vec(),
+                rarity: Vec::new(),
                 is_match,
                 weight: 1.0,
             })
@@ -140,15 +171,50 @@ mod tests {
         examples.extend(ex([Some(0), Some(0)], false, 200));
         // A prior that weighs both fields alike: the pairs must tell them apart.
         let prior = [[-1.0, 0.0, 1.0], [-1.0, 0.0, 1.0]];
-        let (_, w) = fit(&examples, (0.0, &prior));
+        let w = fit(&examples, (0.0, &prior), &[]).weights;
         assert!(w[1][2] - w[1][0] > w[0][2] - w[0][0] + 3.0, "{w:?}");
     }
 
     #[test]
     fn without_examples_the_prior_stays() {
         let prior = [[-5.0, 2.0, 8.0]];
-        let (b, w) = fit(&[], (-10.0, &prior));
+        let fitted = fit(&[], (-10.0, &prior), &[true]);
+        let (b, w) = (fitted.intercept, fitted.weights);
         assert!((b + 10.0).abs() < 1e-9 && (w[0][2] - 8.0).abs() < 1e-9);
+        assert_eq!(fitted.rarity, vec![0.0]);
+    }
+
+    #[test]
+    fn agreeing_on_a_common_value_tells_less_when_near_misses_share_common_values() {
+        // Field 0 agrees on matches and near misses, but the near misses agree on common values
+        // (rarity -2 bits) and the matches on values of every kind; field 1 tells nothing.
+        let mut examples = Vec::new();
+        for (i, r) in [-2.0, 0.0, 2.0].iter().cycle().take(300).enumerate() {
+            examples.push(Example {
+                levels: vec![Some(2), Some(if i % 2 == 0 { 2 } else { 0 })],
+                rarity: vec![*r, 0.0],
+                is_match: true,
+                weight: 1.0,
+            });
+        }
+        for i in 0..300 {
+            examples.push(Example {
+                levels: vec![Some(2), Some(if i % 2 == 0 { 2 } else { 0 })],
+                rarity: vec![-2.0, 0.0],
+                is_match: false,
+                weight: 1.0,
+            });
+        }
+        let prior = [[-1.0, 0.0, 1.0], [-1.0, 0.0, 1.0]];
+        let fitted = fit(&examples, (0.0, &prior), &[true, true]);
+        assert!(fitted.rarity[0] > 0.5, "{:?}", fitted.rarity);
+        assert!(fitted.rarity[1].abs() < 1e-9, "{:?}", fitted.rarity);
+        // Only the fields asked for get a rarity weight.
+        let only_second = fit(&examples, (0.0, &prior), &[false, true]);
+        assert_eq!(only_second.rarity, vec![0.0, 0.0]);
+        assert!(fit(&examples, (0.0, &prior), &[false, false])
+            .rarity
+            .is_empty());
     }
 
     #[test]

@@ -263,11 +263,23 @@ fn fit(
     let mut sampler = Sampler::new(0x5eed_1234_abcd_ef02);
     let ref_rows: Vec<&[String]> = tables.reference.iter().map(|r| &r.values[..]).collect();
     let doc_rows: Vec<&[String]> = tables.documents.iter().map(|d| &d.values[..]).collect();
+    // The mapped reference columns' roles say which fields' rarity the model weighs, as when
+    // the strategy was learned (a sampler of its own keeps the documents' sample as it was).
+    let targets: Vec<usize> = (tables.reference_columns.iter().enumerate())
+        .filter(|(_, c)| mappings.iter().any(|m| &m.target == *c))
+        .map(|(i, _)| i)
+        .collect();
+    let ref_cols = columns::profile(
+        tables.reference_columns,
+        &targets,
+        &ref_rows,
+        &mut Sampler::new(0x5eed_1234_abcd_ef03),
+    );
     let data = anchors::Data {
         tables,
         ref_rows: &ref_rows,
         doc_rows: &doc_rows,
-        ref_cols: &[],
+        ref_cols: &ref_cols,
         doc_cols: &[],
     };
     let sample: Vec<Document> = sampler

@@ -188,26 +188,35 @@ impl Ruling {
 }
 
 fn probability(model: &MatchModel, c: &Candidate) -> f64 {
-    model.probability(c.evidence.iter().map(|e| (!e.missing).then_some(e.score)))
+    model.probability_of(&c.evidence)
 }
 
 /// Whether two of the pair's fields disagree only because their values were entered the other
 /// way round (given name in the surname, the two address lines swapped): each field's document
-/// value is the other field's reference value. The model weighs each field alone and reads such a
-/// pair as two disagreements, so nothing it or reviewers' patterns say rules the pair out.
+/// value is the other field's reference value, or one typing slip from it ("mafy" for "mary"):
+/// values entered by hand carry both mistakes at once. The model weighs each field alone and
+/// reads such a pair as two disagreements, so nothing it or reviewers' patterns say rules the
+/// pair out.
 fn crosswise(c: &Candidate) -> bool {
-    let key = |v: &str| v.trim().to_lowercase();
-    let differing: Vec<(String, String)> = c
+    let key = |v: &str| v.trim().to_lowercase().chars().collect::<Vec<char>>();
+    let differing: Vec<(Vec<char>, Vec<char>)> = c
         .evidence
         .iter()
         .filter(|e| !e.missing && super::model::level(e.score) == 0)
         .map(|e| (key(&e.source_value), key(&e.target_value)))
         .filter(|(d, r)| !d.is_empty() && !r.is_empty())
         .collect();
-    differing
-        .iter()
-        .enumerate()
-        .any(|(i, (d, r))| differing[i + 1..].iter().any(|(d2, r2)| d == r2 && d2 == r))
+    differing.iter().enumerate().any(|(i, (d, r))| {
+        differing[i + 1..]
+            .iter()
+            .any(|(d2, r2)| alike(d, r2) && alike(d2, r) && (d == r2 || d2 == r))
+    })
+}
+
+/// The same value, or one typing slip apart when long enough that one slip leaves it
+/// recognisable (four characters or more).
+fn alike(a: &[char], b: &[char]) -> bool {
+    a == b || (a.len().min(b.len()) >= 4 && crate::similarity::levenshtein_distance(a, b) <= 1)
 }
 
 /// Whether `c` can be set aside: not `crosswise`, and either reviewers' decisions reject pairs
@@ -313,10 +322,7 @@ pub fn suggest(
     let scored: Vec<(f64, &Candidate)> = candidates
         .iter()
         .filter(|c| c.evidence.len() == model.field_weights.len())
-        .map(|c| {
-            let p = model.probability(c.evidence.iter().map(|e| (!e.missing).then_some(e.score)));
-            (p, c)
-        })
+        .map(|c| (probability(model, c), c))
         .collect();
     let (best_p, best) = scored.iter().copied().max_by(|a, b| {
         a.0.total_cmp(&b.0)
@@ -362,7 +368,7 @@ fn reason(model: &MatchModel, fields: &[String], c: &Candidate) -> String {
         .enumerate()
         .filter(|(_, e)| !e.missing)
         .map(|(f, e)| {
-            let w = model.match_weight(f, e.score);
+            let w = model.weight_with_rarity(f, e.score, e.rarity);
             let name = fields.get(f).map_or("?", String::as_str);
             let level = LEVEL_NAMES[super::model::level(e.score)];
             (w, format!("{name} {level} ({w:+.1})"))
@@ -388,6 +394,7 @@ mod tests {
         MatchModel {
             prior_log2_odds: -12.0,
             field_weights: vec![[-6.0, 3.0, 10.0], [-4.0, 1.0, 8.0]],
+            rarity_weights: Vec::new(),
             threshold: 0.9,
             review_floor: 0.1,
             search_threshold: 0.8,
@@ -412,6 +419,7 @@ mod tests {
                     target_value: String::new(),
                     missing: s.is_none(),
                     match_weight: None,
+                    rarity: None,
                     note: None,
                 })
                 .collect(),
@@ -603,6 +611,20 @@ mod tests {
         let sure = candidate("r2", [Some(1.0), Some(1.0)]);
         assert!(suggest(&model(), &fields(), &[sure.clone(), strangers]).is_some());
         assert!(suggest(&model(), &fields(), &[sure, swapped]).is_none());
+        // Swapped with a typing slip in one of them ("mafy" for "mary") is still swapped; two
+        // slips, or a slip in a short value, make strangers.
+        let slipped = with_values([("mafy", "wilson"), ("wilson", "mary")]);
+        assert!(suggest(&model(), &fields(), std::slice::from_ref(&slipped)).is_none());
+        for (a, b) in [
+            [("mafy", "wilsen"), ("wilson", "mary")],
+            [("mo", "wilson"), ("wilson", "ma")],
+        ]
+        .map(|[x, y]| (x, y))
+        {
+            let c = with_values([a, b]);
+            let s = suggest(&model(), &fields(), std::slice::from_ref(&c)).unwrap();
+            assert_eq!(s.status, ReviewStatus::Rejected, "{a:?} {b:?}");
+        }
     }
 
     #[test]

@@ -158,6 +158,8 @@ pub fn evidence(row: &str, with_notes: bool) -> Vec<FieldEvidence> {
             target_value: format!("{row} {}", m.target),
             missing: false,
             match_weight: None,
+            // A shared value's rarity travels with the notes: results of smart runs hold both.
+            rarity: (score == 1.0 && with_notes).then_some(2.5),
             note: note.filter(|_| with_notes),
         })
         .collect()
