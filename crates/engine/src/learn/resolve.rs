@@ -371,7 +371,14 @@ fn reason(model: &MatchModel, fields: &[String], c: &Candidate) -> String {
             let w = model.weight_with_rarity(f, e.score, e.rarity);
             let name = fields.get(f).map_or("?", String::as_str);
             let level = LEVEL_NAMES[super::model::level(e.score)];
-            (w, format!("{name} {level} ({w:+.1})"))
+            // A shared value's rarity moved the weight: say so, as the waterfall does.
+            let weighed = w != model.match_weight(f, e.score);
+            let rarity = match e.rarity.filter(|r| weighed && r.abs() >= 1.0) {
+                Some(r) if r > 0.0 => ", a rare value",
+                Some(_) => ", a common value",
+                None => "",
+            };
+            (w, format!("{name} {level}{rarity} ({w:+.1})"))
         })
         .collect();
     moved.sort_by(|a, b| b.0.abs().total_cmp(&a.0.abs()));
@@ -447,6 +454,21 @@ mod tests {
             (ReviewStatus::Approved, Some("r1"))
         );
         assert!(s.reason.contains("surname same (+10.0)"), "{}", s.reason);
+        // A rare shared surname that the model weighs is named as such, with its weight.
+        let with_rarity = MatchModel {
+            rarity_weights: vec![0.5, 0.0],
+            ..model()
+        };
+        let mut rare = candidate("r1", [Some(1.0), Some(1.0)]);
+        rare.evidence[0].rarity = Some(3.0);
+        rare.evidence[1].rarity = Some(3.0);
+        let s = suggest(&with_rarity, &fields(), &[rare]).unwrap();
+        assert!(
+            s.reason.contains("surname same, a rare value (+11.5)")
+                && s.reason.contains("birth same (+8.0)"),
+            "{}",
+            s.reason
+        );
     }
 
     #[test]
