@@ -49,8 +49,8 @@ pub struct MatchPlan {
     /// (see `learn::model`). Candidate search still uses the weights, threshold and review floor
     /// above.
     pub(crate) model: Option<MatchModel>,
-    /// Whether evidence carries the rarity of agreed values: a smart run whose model weighs it,
-    /// and the sample runs a model learns from. Other runs would only store it for nothing.
+    /// Whether a run without a model gives its evidence the rarity of agreed values: the sample
+    /// runs a model learns from. A run with a model gives it where the model weighs it.
     pub(crate) rarity_evidence: bool,
 }
 
@@ -172,7 +172,6 @@ impl MatchPlan {
         if let Some(m) = &model {
             m.check(self.fields.len())?;
         }
-        self.rarity_evidence |= model.as_ref().is_some_and(|m| !m.rarity_weights.is_empty());
         self.model = model;
         Ok(self)
     }
@@ -180,14 +179,14 @@ impl MatchPlan {
     /// Whether field `f`'s evidence carries the rarity of an agreed value: in a run with a model,
     /// where the model weighs it; in the sample runs a model learns from, always.
     fn weighs_rarity(&self, f: usize) -> bool {
-        self.rarity_evidence
-            && self
-                .model
-                .as_ref()
-                .is_none_or(|m| m.rarity_weights.get(f).is_some_and(|&w| w != 0.0))
+        match &self.model {
+            Some(m) => m.rarity_weights.get(f).is_some_and(|&w| w != 0.0),
+            None => self.rarity_evidence,
+        }
     }
 
-    /// Evidence carries the rarity of agreed values (see `rarity_evidence`).
+    /// A run without a model gives its evidence the rarity of agreed values (see
+    /// `rarity_evidence`).
     pub fn with_rarity_evidence(mut self) -> Self {
         self.rarity_evidence = true;
         self
