@@ -17,15 +17,22 @@ const CHUNK: usize = 5_000;
 
 /// An evenly spread sample of `set_id`'s documents (every set when `None`), aligned to the run's
 /// columns: every k-th document, so data sorted by date or vendor is covered end to end, and the
-/// same documents give the same sample.
-pub(crate) fn sample_documents(store: &Store, set_id: Option<&str>) -> Result<Vec<Document>> {
+/// same documents give the same sample. The documents of `labels` join it wherever they are:
+/// a decision on a document the model cannot see teaches it nothing.
+pub(crate) fn sample_documents(
+    store: &Store,
+    set_id: Option<&str>,
+    labels: &[Label],
+) -> Result<Vec<Document>> {
     let (_, mut source) = document_source(store, set_id)?;
+    let decided: std::collections::HashSet<&str> =
+        labels.iter().map(|l| l.document_id.as_str()).collect();
     let step = (source.total() as usize).div_ceil(SAMPLE).max(1);
     let mut sample = Vec::with_capacity(SAMPLE.min(source.total() as usize));
     let mut seen = 0usize;
     while let Some(chunk) = source.next_chunk(CHUNK)? {
         for doc in chunk {
-            if seen.is_multiple_of(step) {
+            if seen.is_multiple_of(step) || decided.contains(doc.document_id.as_str()) {
                 sample.push(doc);
             }
             seen += 1;
@@ -89,7 +96,7 @@ pub(crate) struct FitInput<'a> {
 /// A model for `mappings`, fitted to a sample of the documents and to the labels (from the
 /// strategy's estimates when given). `None` when cancelled.
 pub(crate) fn fit(input: &FitInput, cancel: &CancelToken) -> Result<Option<MatchModel>> {
-    let documents = sample_documents(input.store, input.document_set_id)?;
+    let documents = sample_documents(input.store, input.document_set_id, input.labels)?;
     let tables = Tables {
         reference_columns: input.reference_columns,
         reference: input.reference,
@@ -115,4 +122,59 @@ pub(crate) fn fit(input: &FitInput, cancel: &CancelToken) -> Result<Option<Match
             format!("the match model could not be fitted to this data: {e}"),
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{ImportRequest, OpenOptions, Workspace};
+
+    #[test]
+    fn decided_documents_join_the_sample_wherever_they_are() {
+        let dir = tempfile::tempdir().unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let ws = Workspace::open(
+            &dir.path().join("w.sqlite"),
+            rt.handle().clone(),
+            OpenOptions::default(),
+        )
+        .unwrap();
+        // 5,001 documents: the sample takes every third (d0, d3, ...).
+        let csv: String = std::iter::once("doc,name\n".to_string())
+            .chain((0..5_001).map(|i| format!("d{i},name {i}\n")))
+            .collect();
+        let path = dir.path().join("docs.csv");
+        std::fs::write(&path, csv).unwrap();
+        let mut req =
+            ImportRequest::new(path.display().to_string(), engine::DatasetKind::Documents);
+        req.id_column = Some("doc".into());
+        let set = ws.import_dataset(&req).unwrap();
+        let label = |doc: &str, is_match| Label {
+            document_id: doc.into(),
+            reference_row_id: "r1".into(),
+            is_match,
+        };
+        let plain = sample_documents(&ws.store, Some(&set.id), &[]).unwrap();
+        assert_eq!(plain.len(), 1_667);
+        assert!(plain.iter().all(|d| d
+            .document_id
+            .trim_start_matches('d')
+            .parse::<usize>()
+            .unwrap()
+            % 3
+            == 0));
+        // A decision on a document off the grid brings it in; one on it adds nothing twice.
+        let labels = [label("d2", true), label("d4999", false), label("d3", true)];
+        let sample = sample_documents(&ws.store, Some(&set.id), &labels).unwrap();
+        assert_eq!(sample.len(), 1_669);
+        for doc in ["d2", "d4999", "d3"] {
+            assert_eq!(
+                sample.iter().filter(|d| d.document_id == doc).count(),
+                1,
+                "{doc}"
+            );
+        }
+    }
 }
