@@ -183,6 +183,36 @@ fn invoices_are_mapped_by_values_with_the_tax_rates_and_date_window_the_data_sho
 }
 
 #[test]
+fn an_identifier_weighs_what_its_rarity_says_not_what_random_pairs_can_show() {
+    // 40,000 orders, each with its own number: two rows share one a time in 40,000, which the
+    // 4,000 random pairs a strategy draws cannot show (they share none).
+    let data = datagen::demo::generate(&datagen::demo::DemoSpec {
+        purchase_orders: 40_000,
+        invoices: 400,
+        seed: 11,
+    });
+    let s = set(
+        &data.purchase_orders_csv,
+        "po_id",
+        &data.invoices_csv,
+        "document_id",
+        &data.truth_csv,
+        Some("document_filename"),
+    );
+    let plan = s.learn(None);
+    let po = (plan.field_estimates.iter())
+        .find(|e| e.source == "po_reference")
+        .expect("PO reference mapped");
+    assert!(
+        (po.u[2] * 40_000.0 - 1.0).abs() < 0.05,
+        "u of the same PO number: {}",
+        po.u[2]
+    );
+    // About 15 bits (m / u), where the smoothing of 4,000 pairs allowed about 13.
+    assert!(po.match_weight[2] > 14.5, "{po:?}");
+}
+
+#[test]
 fn people_are_mapped_column_by_column_even_under_other_names() {
     let mut s = people();
     // The reference names its columns otherwise and in another order: values decide.

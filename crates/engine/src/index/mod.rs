@@ -373,6 +373,12 @@ impl ReferenceIndex {
         self.rarity_leaving_out(f, row, 0)
     }
 
+    /// How often two reference rows hold the same value of field `f` (`rarity::Rarity::
+    /// collision`); `None` for fields not compared as text or without values.
+    pub(crate) fn collision(&self, f: usize) -> Option<f64> {
+        self.columns[f].rarity.map(|r| r.collision())
+    }
+
     /// `rarity` as if `left_out` of the rows holding the value were not in the reference data.
     pub(crate) fn rarity_leaving_out(&self, f: usize, row: usize, left_out: u32) -> Option<f64> {
         let col = &self.columns[f];

@@ -16,6 +16,9 @@ pub(crate) struct Rarity {
     present: f64,
     /// The mean surprisal of a row's value (the column's entropy), in bits.
     entropy: f64,
+    /// The chance that two rows taken at random hold the same value (the sum of the squared
+    /// shares): at least one over the rows with a value, reached when every value is unique.
+    collision: f64,
 }
 
 impl Rarity {
@@ -46,7 +49,17 @@ impl Rarity {
             .iter()
             .map(|c| c / present * (present / c).log2())
             .sum();
-        Some(Rarity { present, entropy })
+        let collision = counts.iter().map(|c| (c / present).powi(2)).sum();
+        Some(Rarity {
+            present,
+            entropy,
+            collision,
+        })
+    }
+
+    /// `collision`: how often a pair of rows agrees on this column by chance.
+    pub(crate) fn collision(&self) -> f64 {
+        self.collision
     }
 
     /// How much rarer than its column's average a value held by `count` rows is, in bits
@@ -91,6 +104,8 @@ mod tests {
         );
         // log2(96/1) - log2(96/64) = 6 bits between the rarest and the commonest.
         assert!((rare - common - 6.0).abs() < 1e-9);
+        // (64² + 16² + 16) / 96²: two rows share a value mostly through "smith".
+        assert!((r.collision() - 4368.0 / 9216.0).abs() < 1e-12);
         let mean: f64 = counts
             .iter()
             .map(|&c| f64::from(c) * r.bits(c))
@@ -103,8 +118,10 @@ mod tests {
     fn missing_values_do_not_count_and_amounts_have_no_rarity() {
         let distinct = vec![Prepared::Missing, text("a"), text("b")];
         let r = Rarity::of(&spec("exact"), &distinct, [1000u32, 1, 1].into_iter()).unwrap();
-        // Two rows with a value, one each: every value is as rare as the column's mean.
+        // Two rows with a value, one each: every value is as rare as the column's mean, and two
+        // rows share one by chance one time in two.
         assert!(r.bits(1).abs() < 1e-9);
+        assert!((r.collision() - 0.5).abs() < 1e-12);
         assert!(Rarity::of(&spec("numeric_range"), &distinct, [1u32, 1, 1].into_iter()).is_none());
         assert!(Rarity::of(&spec("exact"), &[Prepared::Missing], [5u32].into_iter()).is_none());
     }

@@ -217,6 +217,12 @@ impl<'d> Matcher<'d> {
         self.index.rarity(f, row)
     }
 
+    /// How often two reference rows hold the same value of mapping `f`
+    /// (`ReferenceIndex::collision`).
+    pub fn collision(&self, f: usize) -> Option<f64> {
+        self.index.collision(f)
+    }
+
     /// `rarity` as an impostor (a reference row matched against the others) should see it: its
     /// own row holds the value too but is not among the rows it is matched against.
     pub fn impostor_rarity(&self, f: usize, row: usize) -> Option<f64> {

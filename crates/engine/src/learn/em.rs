@@ -28,16 +28,19 @@ pub(super) struct Estimates {
     pub u_random: Vec<[f64; LEVELS]>,
     /// Share of documents whose best candidate is a match.
     pub match_share: f64,
+    /// Per field, whether no random pair agreed on the same value: u of "same" is then only the
+    /// smoothing, until `with_collisions`.
+    pub unseen_same: Vec<bool>,
 }
 
 impl Estimates {
-    /// The estimates a strategy kept (rounded to four places, so a level it never saw gets the
-    /// smoothing floor back rather than a zero).
+    /// The estimates a strategy kept (to four significant digits; strategies stored before
+    /// kept four places, where a level never seen reads 0 and gets the old smoothing floor).
     pub fn of(e: super::Estimated) -> Estimates {
         let levels = |v: &[f64]| -> [f64; LEVELS] {
             let mut out = [1e-4; LEVELS];
             for (o, x) in out.iter_mut().zip(v) {
-                *o = x.max(1e-4);
+                *o = if *x > 0.0 { x.max(1e-12) } else { 1e-4 };
             }
             out
         };
@@ -45,6 +48,28 @@ impl Estimates {
             m: e.fields.iter().map(|f| levels(&f.m)).collect(),
             u_random: e.fields.iter().map(|f| levels(&f.u)).collect(),
             match_share: e.match_share,
+            unseen_same: vec![false; e.fields.len()],
+        }
+    }
+
+    /// Where no random pair agreed on the same value of a field, u of "same" is only the
+    /// smoothing (one in 8,000 random pairs), which caps an identifier's weight near 13 bits
+    /// however many rows hold one value each. The reference column's own counts tell it
+    /// (`collision`: the chance that two rows share a value, one in a million for a million
+    /// unique PO numbers); the other levels keep their shares of the rest.
+    pub fn with_collisions(&mut self, collision: impl Fn(usize) -> Option<f64>) {
+        for (f, u) in self.u_random.iter_mut().enumerate() {
+            if !self.unseen_same.get(f).copied().unwrap_or(false) {
+                continue;
+            }
+            let Some(q) = collision(f) else {
+                continue;
+            };
+            let q = q.clamp(1e-12, 0.5);
+            let scale = (1.0 - q) / (u[0] + u[1]).max(1e-12);
+            u[0] *= scale;
+            u[1] *= scale;
+            u[2] = q;
         }
     }
 
@@ -103,7 +128,11 @@ pub(super) fn estimate(
     let k = cmps.len();
     // Starting points: u from random pairs, m from the likely matches, smoothed so no level is
     // impossible.
-    let u_random = frequencies(&levels(data, &cmps, random), k, 0.5);
+    let random_levels = levels(data, &cmps, random);
+    let unseen_same = (0..k)
+        .map(|f| random_levels.iter().all(|row| row[f] != Some(2)))
+        .collect();
+    let u_random = frequencies(&random_levels, k, 0.5);
     let mut u = u_random.clone();
     let mut m = frequencies(&levels(data, &cmps, anchors), k, 0.5);
     let mut pairs = candidate_pairs(data, first);
@@ -157,6 +186,7 @@ pub(super) fn estimate(
         m,
         u_random,
         match_share,
+        unseen_same,
     }
 }
 
@@ -242,6 +272,15 @@ fn round4(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
 }
 
+/// `x` to four significant digits: a u of one in a million must not round to 0.
+fn significant4(x: f64) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    let scale = 10f64.powi(3 - x.abs().log10().floor() as i32);
+    (x * scale).round() / scale
+}
+
 /// The estimates per field, for the strategy and its chart.
 pub(super) fn summaries(mappings: &[FieldMapping], est: &Estimates) -> Vec<FieldEstimate> {
     mappings
@@ -251,8 +290,8 @@ pub(super) fn summaries(mappings: &[FieldMapping], est: &Estimates) -> Vec<Field
             source: mapping.source.clone(),
             target: mapping.target.clone(),
             levels: LEVEL_NAMES.iter().map(|s| s.to_string()).collect(),
-            m: est.m[f].iter().map(|x| round4(*x)).collect(),
-            u: est.u_random[f].iter().map(|x| round4(*x)).collect(),
+            m: est.m[f].iter().map(|x| significant4(*x)).collect(),
+            u: est.u_random[f].iter().map(|x| significant4(*x)).collect(),
             match_weight: (0..LEVELS)
                 .map(|l| round4((est.m[f][l] / est.u_random[f][l]).log2()))
                 .collect(),
@@ -723,5 +762,54 @@ impl Finale {
                 ""
             }
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_identifier_no_random_pair_shares_gets_u_from_the_columns_counts() {
+        let mut est = Estimates {
+            m: vec![[0.1, 0.1, 0.8]; 2],
+            // Smoothing only at "same" for field 0 (no random pair agreed); field 1 saw some.
+            u_random: vec![[0.9, 0.0999, 1.25e-4], [0.9, 0.09, 0.01]],
+            match_share: 0.5,
+            unseen_same: vec![true, false],
+        };
+        est.with_collisions(|_| Some(1e-6));
+        let u = est.u_random[0];
+        assert_eq!(u[2], 1e-6);
+        assert!((u.iter().sum::<f64>() - 1.0).abs() < 1e-12, "{u:?}");
+        assert!((u[0] / u[1] - 0.9 / 0.0999).abs() < 1e-9);
+        // Twenty bits for one PO number among a million, where the smoothing gave about 13.
+        let weight = (est.m[0][2] / u[2]).log2();
+        assert!(weight > 19.0, "{weight}");
+        assert_eq!(est.u_random[1], [0.9, 0.09, 0.01]);
+        // Kept to four significant digits, a strategy gives it back.
+        let kept = summaries(
+            &[
+                serde_json::from_str(
+                    r#"{"source":"a","target":"b","strategy":"exact","weight":0.5}"#,
+                )
+                .unwrap(),
+                serde_json::from_str(
+                    r#"{"source":"c","target":"d","strategy":"exact","weight":0.5}"#,
+                )
+                .unwrap(),
+            ],
+            &est,
+        );
+        assert_eq!(kept[0].u[2], 1e-6);
+        let again = Estimates::of(super::super::Estimated {
+            fields: &kept,
+            match_share: 0.5,
+        });
+        assert_eq!(again.u_random[0][2], 1e-6);
+        assert_eq!(
+            [significant4(0.000123456), significant4(12.3456)],
+            [0.0001235, 12.35]
+        );
     }
 }

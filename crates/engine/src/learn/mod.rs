@@ -129,11 +129,12 @@ pub fn propose_with(
     let random = anchors::random_pairs(&data, &mut sampler);
     let chosen = anchors::choose_mappings(&data, &text, &anchor_pairs, &random);
     let mut mappings: Vec<FieldMapping> = chosen.iter().map(|c| c.mapping.clone()).collect();
-    let estimates = em::estimate(&data, &mappings, &first, &random, &anchor_pairs, &labeled);
+    let mut estimates = em::estimate(&data, &mappings, &first, &random, &anchor_pairs, &labeled);
     em::set_weights(&mut mappings, &estimates, hints);
     let Some(matcher) = anchors::Matcher::new(&data, &mappings, 0.05, cancel)? else {
         return Ok(None);
     };
+    estimates.with_collisions(|f| matcher.collision(f));
     let Some(finale) = em::choose_threshold(&matcher, &mappings, &estimates, &sample_docs, cancel)?
     else {
         return Ok(None);
@@ -300,7 +301,9 @@ fn fit(
             };
             let anchor_pairs = anchors_with_labels(&data, &first, &labeled);
             let random = anchors::random_pairs(&data, &mut sampler);
-            em::estimate(&data, mappings, &first, &random, &anchor_pairs, &labeled)
+            let mut est = em::estimate(&data, mappings, &first, &random, &anchor_pairs, &labeled);
+            est.with_collisions(|f| matcher.collision(f));
+            est
         }
     };
     em::choose_model(
