@@ -53,10 +53,14 @@ fn set(
 }
 
 fn invoices() -> Set {
+    invoices_of(3000, 1000, 7)
+}
+
+fn invoices_of(purchase_orders: usize, invoices: usize, seed: u64) -> Set {
     let data = datagen::demo::generate(&datagen::demo::DemoSpec {
-        purchase_orders: 3000,
-        invoices: 1000,
-        seed: 7,
+        purchase_orders,
+        invoices,
+        seed,
     });
     set(
         &data.purchase_orders_csv,
@@ -186,20 +190,7 @@ fn invoices_are_mapped_by_values_with_the_tax_rates_and_date_window_the_data_sho
 fn an_identifier_weighs_what_its_rarity_says_not_what_random_pairs_can_show() {
     // 40,000 orders, each with its own number: two rows share one a time in 40,000, which the
     // 4,000 random pairs a strategy draws cannot show (they share none).
-    let data = datagen::demo::generate(&datagen::demo::DemoSpec {
-        purchase_orders: 40_000,
-        invoices: 400,
-        seed: 11,
-    });
-    let s = set(
-        &data.purchase_orders_csv,
-        "po_id",
-        &data.invoices_csv,
-        "document_id",
-        &data.truth_csv,
-        Some("document_filename"),
-    );
-    let plan = s.learn(None);
+    let plan = invoices_of(40_000, 400, 11).learn(None);
     let po = (plan.field_estimates.iter())
         .find(|e| e.source == "po_reference")
         .expect("PO reference mapped");
