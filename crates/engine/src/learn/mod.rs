@@ -134,6 +134,8 @@ pub fn propose_with(
     let Some(matcher) = anchors::Matcher::new(&data, &mappings, 0.05, cancel)? else {
         return Ok(None);
     };
+    // After the mapping weights: they come from the random pairs alone, and the index that
+    // counts each column's values is built for them.
     estimates.with_collisions(|f| matcher.collision(f));
     let Some(finale) = em::choose_threshold(&matcher, &mappings, &estimates, &sample_docs, cancel)?
     else {
