@@ -5,6 +5,8 @@
 //!         REFERENCE.csv REF_ID_COLUMN DOCUMENTS.csv DOC_ID_COLUMN CONFIG.json [TRUTH.csv]
 //!
 //! CONFIG.json holds `{"field_mappings": [...], "threshold": 0.8, "one_to_one": false}`.
+//! Built with `--features engine/phase-timing`, it also prints the CPU time of each step of
+//! scoring a document (candidate search, scoring, ...), summed over threads.
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -44,6 +46,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         outcome.pairs_compared,
         100.0 * outcome.pairs_compared as f64 / (reference.len() as f64 * documents.len() as f64)
     );
+    if let Some(steps) = engine::phase_time::totals() {
+        let steps: Vec<String> = steps
+            .iter()
+            .map(|(step, secs)| format!("{} {secs:.2}", step.label()))
+            .collect();
+        eprintln!("CPU-seconds per step: {}", steps.join(", "));
+    }
     let Some(truth_path) = args.get(5) else {
         return Ok(());
     };

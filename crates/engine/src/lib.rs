@@ -11,6 +11,7 @@ pub mod learn;
 pub mod normalize;
 pub mod package;
 pub mod parse;
+pub mod phase_time;
 pub mod profile;
 pub mod progress;
 pub mod run;

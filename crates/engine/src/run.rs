@@ -14,6 +14,7 @@ use crate::domain::{
 use crate::error::EngineError;
 use crate::index::{ReferenceIndex, Scratch, ScratchPool};
 use crate::learn::MatchModel;
+use crate::phase_time::{Lap, Step};
 use crate::profile::{detect_date_order, DateOrderProfile};
 use crate::progress::{CancelToken, Phase, ProgressSink, ProgressUpdate};
 use crate::strategy::{explain_spec, prepare_spec, FieldSpec, Prepared};
@@ -569,9 +570,11 @@ fn prepare_document(ctx: &Ctx, doc: &Document) -> Vec<Prepared> {
 /// Scores one document against its candidates: its result with evidence, and how many pairs
 /// were scored.
 fn score_document(ctx: &Ctx, doc: &Document, scratch: &mut Scratch) -> (DocumentMatch, u64) {
+    let mut lap = Lap::start();
     let values = prepare_document(ctx, doc);
+    lap.end(Step::Prepare);
     let row_id = |r: u32| ctx.reference[r as usize].id.as_str();
-    let (top, pairs) = search_document(ctx, doc, &values, scratch);
+    let (top, pairs) = search_document(ctx, doc, &values, &mut lap, scratch);
     let mut candidates: Vec<Candidate> = top
         .iter()
         .enumerate()
@@ -597,6 +600,7 @@ fn score_document(ctx: &Ctx, doc: &Document, scratch: &mut Scratch) -> (Document
         candidates,
         contested: false,
     };
+    lap.end(Step::Evidence);
     (result, pairs)
 }
 
@@ -626,17 +630,21 @@ fn search_document(
     ctx: &Ctx,
     doc: &Document,
     values: &[Prepared],
+    lap: &mut Lap,
     scratch: &mut Scratch,
 ) -> (Vec<(f64, u32)>, u64) {
     let excluded = ctx.rejected.get(&doc.document_id);
     let mut top: Vec<(f64, u32)> = Vec::with_capacity(TOP_CANDIDATES + 1);
     ctx.index.candidates(ctx.plan, values, scratch);
+    lap.end(Step::CandidateSearch);
     let blocked = scratch.candidates.len();
     rank_into(ctx, values, excluded, 0, &mut top, scratch);
+    lap.end(Step::Scoring);
     let best = top.first().map_or(0.0, |t| t.0);
     ctx.index
         .rows_beyond_blocks(ctx.plan, values, best, scratch);
     rank_into(ctx, values, excluded, blocked, &mut top, scratch);
+    lap.end(Step::RecallPass);
     (top, scratch.candidates.len() as u64)
 }
 
@@ -843,7 +851,7 @@ pub fn blocking_recall(
             |scratch, doc| {
                 let values = prepare_document(&ctx, doc);
                 // As `score_document` searches.
-                search_document(&ctx, doc, &values, scratch);
+                search_document(&ctx, doc, &values, &mut Lap::start(), scratch);
                 let blocked: HashSet<u32> = scratch.candidates.iter().copied().collect();
                 let mut best: Option<(f64, &str, u32)> = None;
                 for (r, row) in reference.iter().enumerate() {

@@ -1,0 +1,102 @@
+//! CPU time per step of scoring a document, summed over a run's threads: a developer's measure
+//! of where a run's time goes. Only with the `phase-timing` feature; without it every call here
+//! compiles to nothing, so the product pays nothing for it.
+
+/// The steps of scoring one document, in the order they run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Parsing and normalising the document's mapped values.
+    Prepare,
+    /// Candidate search: the blocks, walking them, admitting rows.
+    CandidateSearch,
+    /// Scoring the rows candidate search admitted.
+    Scoring,
+    /// The rows reached but not admitted that could still beat the best (`rows_beyond_blocks`),
+    /// and scoring them.
+    RecallPass,
+    /// The evidence of the best candidates and the document's result.
+    Evidence,
+}
+
+impl Step {
+    pub const ALL: [Step; 5] = [
+        Step::Prepare,
+        Step::CandidateSearch,
+        Step::Scoring,
+        Step::RecallPass,
+        Step::Evidence,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Step::Prepare => "prepare",
+            Step::CandidateSearch => "candidate search",
+            Step::Scoring => "scoring",
+            Step::RecallPass => "recall pass",
+            Step::Evidence => "evidence",
+        }
+    }
+}
+
+#[cfg(feature = "phase-timing")]
+mod imp {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::time::Instant;
+
+    use super::Step;
+
+    static NANOS: [AtomicU64; 5] = [const { AtomicU64::new(0) }; 5];
+
+    /// When the current step began.
+    pub struct Lap(Instant);
+
+    impl Lap {
+        pub fn start() -> Self {
+            Lap(Instant::now())
+        }
+
+        /// Counts the time since the last lap to `step`.
+        pub fn end(&mut self, step: Step) {
+            let now = Instant::now();
+            let nanos = now.duration_since(self.0).as_nanos() as u64;
+            NANOS[step as usize].fetch_add(nanos, Ordering::Relaxed);
+            self.0 = now;
+        }
+    }
+
+    pub fn totals() -> Option<Vec<(Step, f64)>> {
+        Some(
+            Step::ALL
+                .iter()
+                .map(|&s| (s, NANOS[s as usize].load(Ordering::Relaxed) as f64 / 1e9))
+                .collect(),
+        )
+    }
+}
+
+#[cfg(not(feature = "phase-timing"))]
+mod imp {
+    use super::Step;
+
+    pub struct Lap;
+
+    impl Lap {
+        #[inline(always)]
+        pub fn start() -> Self {
+            Lap
+        }
+
+        #[inline(always)]
+        pub fn end(&mut self, _step: Step) {}
+    }
+
+    pub fn totals() -> Option<Vec<(Step, f64)>> {
+        None
+    }
+}
+
+/// CPU-seconds per step since the process started, summed over threads; `None` without the
+/// feature.
+pub use imp::totals;
+/// A clock over the steps of one document (nothing without the feature).
+pub use imp::Lap;
