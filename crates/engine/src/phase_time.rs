@@ -100,3 +100,26 @@ mod imp {
 pub use imp::totals;
 /// A clock over the steps of one document (nothing without the feature).
 pub use imp::Lap;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lap_counts_toward_its_step_only_with_the_feature() {
+        let before = totals();
+        let mut lap = Lap::start();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        lap.end(Step::Scoring);
+        let after = totals();
+        #[cfg(feature = "phase-timing")]
+        {
+            let (before, after) = (before.expect("totals"), after.expect("totals"));
+            let at = Step::Scoring as usize;
+            assert_eq!(after[at].0, Step::Scoring);
+            assert!(after[at].1 - before[at].1 >= 0.005, "{after:?}");
+        }
+        #[cfg(not(feature = "phase-timing"))]
+        assert!(before.is_none() && after.is_none());
+    }
+}
