@@ -45,7 +45,7 @@ mod imp {
 
     use super::Step;
 
-    static NANOS: [AtomicU64; 5] = [const { AtomicU64::new(0) }; 5];
+    static NANOS: [AtomicU64; Step::ALL.len()] = [const { AtomicU64::new(0) }; Step::ALL.len()];
 
     /// When the current step began.
     pub struct Lap(Instant);
@@ -96,7 +96,8 @@ mod imp {
 }
 
 /// CPU-seconds per step since the process started, summed over threads; `None` without the
-/// feature.
+/// feature. A blocking-recall check (`run::blocking_recall`) searches as a run does and adds to
+/// the search steps: read the totals before it.
 pub use imp::totals;
 /// A clock over the steps of one document (nothing without the feature).
 pub use imp::Lap;
