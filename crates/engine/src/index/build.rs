@@ -38,7 +38,7 @@ impl ReferenceIndex {
         let amounts = keys
             .iter()
             .position(|k| k.contains(&KeyKind::Amount))
-            .map(|field| AmountIndex::new(field, &columns[field]));
+            .map(|field| AmountIndex::new(field, &columns[field], date_filter.as_ref()));
         steps.finish();
         let n_fields = columns.len();
         let row_values = row_major_values(&columns, rows.len());
@@ -283,14 +283,16 @@ impl FieldColumn {
 }
 
 impl AmountIndex {
-    /// The amounts of field `field` (the one `keys::search_keys` gives amount keys), sorted.
-    fn new(field: usize, col: &FieldColumn) -> Self {
-        let mut sorted: Vec<(f64, u32)> = col
+    /// The amounts of field `field` (the one `keys::search_keys` gives amount keys), sorted, with
+    /// each row's day under `date_filter`.
+    fn new(field: usize, col: &FieldColumn, date_filter: Option<&DateFilter>) -> Self {
+        let day = |r: usize| date_filter.map_or(i32::MIN, |df| df.row_day[r]);
+        let mut sorted: Vec<(f64, u32, i32)> = col
             .value_of_row
             .iter()
             .enumerate()
             .filter_map(|(r, &v)| match col.distinct[v as usize] {
-                Prepared::Number(x) => Some((x, r as u32)),
+                Prepared::Number(x) => Some((x, r as u32, day(r))),
                 _ => None,
             })
             .collect();
@@ -456,23 +458,26 @@ fn merge_alike(distinct: Vec<Prepared>, value_of_row: &mut [u32]) -> Vec<Prepare
 fn build_keys(col: &FieldColumn, cancel: &CancelToken) -> Option<KeyIndex> {
     // Reference data indexes both kinds of key in one array; the document side decides which
     // kinds it looks up.
-    let parts: Vec<Vec<(u64, u32)>> = col
+    let parts: Vec<KeyPart> = col
         .distinct
         .par_chunks(KEY_CHUNK)
         .enumerate()
         .map(|(c, chunk)| {
-            let mut out = Vec::with_capacity(chunk.len() * 8);
+            let mut out = KeyPart::new((c * KEY_CHUNK) as u32);
             if cancel.is_cancelled() {
                 return out;
             }
+            out.ends.reserve_exact(chunk.len());
             let (mut hashes, mut typo) = (Vec::new(), Vec::new());
-            for (i, p) in chunk.iter().enumerate() {
-                let v = (c * KEY_CHUNK + i) as u32;
+            for p in chunk {
                 hashes.clear();
                 typo.clear();
                 keys::key_hashes(p, col.prefixes, &mut hashes, &mut typo);
-                out.extend(hashes.iter().chain(&typo).map(|&h| (h, v)));
+                out.push(hashes.iter().chain(&typo).copied());
             }
+            // Grown by doubling, a part holds up to twice its keys until the scatter: a copy of
+            // a few megabytes gives the rest back now.
+            out.hashes.shrink_to_fit();
             out
         })
         .collect();

@@ -26,7 +26,6 @@ pub struct Scratch {
     pub(super) reached_present: Vec<u32>,
     /// Per field, per distinct value: (stamp, score) of the comparison with the current document.
     pub(super) cache: Vec<Vec<(u32, f32)>>,
-    pub(super) value_stamp: Vec<Vec<u32>>,
     /// Per field, per distinct value: the stamp of the document whose block holds its rows (see
     /// `walk::in_block`, which gives a late row the fields of blocks walked before it).
     pub(super) block_stamp: Vec<Vec<u32>>,
@@ -129,11 +128,6 @@ impl Scratch {
                 .iter()
                 .map(|c| vec![(0, 0.0); c.distinct.len()])
                 .collect(),
-            value_stamp: index
-                .columns
-                .iter()
-                .map(|c| vec![0; c.distinct.len()])
-                .collect(),
             // Only fields whose blocks are made of values (see `search::push_value_block`).
             block_stamp: index
                 .columns
@@ -191,7 +185,6 @@ impl Scratch {
         if self.stamp == 0 {
             // After 4 billion documents the stamps wrap; start clean so none looks current.
             self.cache.iter_mut().flatten().for_each(|c| c.0 = 0);
-            self.value_stamp.iter_mut().flatten().for_each(|s| *s = 0);
             self.block_stamp.iter_mut().flatten().for_each(|s| *s = 0);
             self.stamp = 1;
         }

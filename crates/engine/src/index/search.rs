@@ -228,14 +228,15 @@ impl ReferenceIndex {
                     continue;
                 }
                 for &(_, v) in values {
-                    let seen = &mut scratch.value_stamp[f][v as usize];
-                    if *seen == stamp {
+                    // Nothing else has compared this field's values for the document yet, so
+                    // a current stamp in the cache means an earlier key found this value.
+                    let cached = &mut scratch.cache[f][v as usize];
+                    if cached.0 == stamp {
                         continue;
                     }
-                    *seen = stamp;
                     let s =
                         compare_spec(spec, doc, &col.distinct[v as usize], col.weights.as_ref());
-                    scratch.cache[f][v as usize] = (stamp, s as f32);
+                    *cached = (stamp, s as f32);
                     if s >= needed {
                         scratch.passing.push((v, s));
                     }
@@ -335,16 +336,13 @@ impl ReferenceIndex {
                 + 1e-9 * target.abs().max(1.0);
             let lo = amounts.lower_bound(target - tol);
             let upper = target + tol;
-            for &(a, r) in &amounts.sorted[lo..] {
+            for &(a, r, d) in &amounts.sorted[lo..] {
                 if a > upper || rows.len() - start > VISIT_CAP {
                     break;
                 }
-                let inside = match (window, &self.date_filter) {
-                    (Some((lo, hi)), Some(df)) => {
-                        let d = df.row_day[r as usize];
-                        d == i32::MIN || (lo..=hi).contains(&d)
-                    }
-                    _ => true,
+                let inside = match window {
+                    Some((lo, hi)) => d == i32::MIN || (lo..=hi).contains(&d),
+                    None => true,
                 };
                 if inside {
                     rows.push(r);
