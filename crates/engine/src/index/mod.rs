@@ -166,8 +166,8 @@ impl KeyPart {
 
 impl KeyIndex {
     /// Groups the keys of `parts` by slot with a counting sort: two linear passes instead of
-    /// sorting twenty million pairs. Each part is freed once scattered, so memory peaks below the
-    /// keys plus the index. `None` when cancelled.
+    /// sorting twenty million pairs, each on all cores. Memory peaks at the keys plus the index.
+    /// `None` when cancelled.
     fn new(parts: Vec<KeyPart>, cancel: &CancelToken) -> Option<Self> {
         let n: usize = parts.iter().map(|p| p.hashes.len()).sum();
         // About four entries per directory slot; at most 30 bits, so the fingerprint below them
@@ -176,45 +176,77 @@ impl KeyIndex {
         let shift = 64 - bits;
         let slot = |h: u64| (h >> shift) as usize;
         let fingerprint = |h: u64| (h >> (shift - 32)) as u32;
-        let mut dir = vec![0u32; (1usize << bits) + 1];
+        let slots = 1usize << bits;
+        let mut dir = vec![0u32; slots + 1];
+        // The slots are cut into stripes, one per thread: each stripe reads every key but counts
+        // and places only its own, so the random writes into hundreds of megabytes (the build's
+        // slowest pass) go on all cores without locks.
+        let stripes = rayon::current_num_threads().clamp(1, 8);
+        let per = slots.div_ceil(stripes);
+        let counted = dir[1..].par_chunks_mut(per).enumerate().all(|(k, counts)| {
+            let lo = k * per;
+            for part in &parts {
+                if cancel.is_cancelled() {
+                    return false;
+                }
+                for &h in &part.hashes {
+                    let i = slot(h).wrapping_sub(lo);
+                    if i < counts.len() {
+                        counts[i] += 1;
+                    }
+                }
+            }
+            true
+        });
         // A cancelled build frees its hundreds of megabytes in the background (see
         // `free_in_background`): unmapping them took longer than a cancel may.
-        for part in &parts {
-            if cancel.is_cancelled() {
-                free_in_background((parts, dir));
-                return None;
-            }
-            for &h in &part.hashes {
-                dir[slot(h) + 1] += 1;
-            }
+        if !counted {
+            free_in_background((parts, dir));
+            return None;
         }
         for i in 1..dir.len() {
             dir[i] += dir[i - 1];
         }
-        let mut fill = dir.clone();
         // Filled with zeros a slice at a time: the pages of 190 MB take half a second to come
         // in, which a cancel must not wait for.
         let mut entries: Vec<(u32, u32)> = Vec::with_capacity(n);
         while entries.len() < n {
             if cancel.is_cancelled() {
-                free_in_background((entries, dir, fill, parts));
+                free_in_background((entries, dir, parts));
                 return None;
             }
             entries.resize((entries.len() + ZERO_SLICE).min(n), (0, 0));
         }
-        let mut parts = parts.into_iter();
-        while let Some(part) = parts.next() {
-            if cancel.is_cancelled() {
-                free_in_background((entries, dir, fill, part, parts.collect::<Vec<_>>()));
-                return None;
-            }
-            for (h, v) in part.pairs() {
-                let at = &mut fill[slot(h)];
-                entries[*at as usize] = (fingerprint(h), v);
-                *at += 1;
-            }
+        let mut stripe_entries = Vec::with_capacity(stripes);
+        let mut rest: &mut [(u32, u32)] = &mut entries;
+        for k in 0..stripes {
+            let (lo, hi) = ((k * per).min(slots), ((k + 1) * per).min(slots));
+            let (mine, tail) = rest.split_at_mut((dir[hi] - dir[lo]) as usize);
+            stripe_entries.push((lo, hi, mine));
+            rest = tail;
         }
-        drop(fill);
+        let placed = stripe_entries.into_par_iter().all(|(lo, hi, mine)| {
+            let base = dir[lo];
+            let mut fill: Vec<u32> = dir[lo..hi].iter().map(|&d| d - base).collect();
+            for part in &parts {
+                if cancel.is_cancelled() {
+                    return false;
+                }
+                for (h, v) in part.pairs() {
+                    let i = slot(h).wrapping_sub(lo);
+                    if let Some(at) = fill.get_mut(i) {
+                        mine[*at as usize] = (fingerprint(h), v);
+                        *at += 1;
+                    }
+                }
+            }
+            true
+        });
+        free_in_background(parts);
+        if !placed {
+            free_in_background((entries, dir));
+            return None;
+        }
         // Sorted within a slot, so a key's values are a binary search away even in the slot of a
         // key thousands of values share.
         let mut rest: &mut [(u32, u32)] = &mut entries;
