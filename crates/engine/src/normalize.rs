@@ -558,7 +558,41 @@ pub fn reference_blocking_keys(key: &ReferenceKey) -> Vec<String> {
 
 /// Calls `f` with each of [`reference_blocking_keys`], in the same order, built in one reused
 /// buffer: a million-row index makes twenty million keys and needs no string for each.
-pub fn for_each_reference_key(key: &ReferenceKey, mut f: impl FnMut(&str)) {
+pub fn for_each_reference_key(key: &ReferenceKey, f: impl FnMut(&str)) {
+    struct Buffered<F> {
+        buf: String,
+        f: F,
+    }
+    impl<F: FnMut(&str)> KeyWriter for Buffered<F> {
+        fn begin(&mut self) {
+            self.buf.clear();
+        }
+        fn push(&mut self, c: char) {
+            self.buf.push(c);
+        }
+        fn end(&mut self) {
+            (self.f)(&self.buf);
+        }
+    }
+    write_reference_keys(
+        key,
+        &mut Buffered {
+            buf: String::with_capacity(16),
+            f,
+        },
+    );
+}
+
+/// Where [`write_reference_keys`] puts each key, a character at a time: into a string, or
+/// straight into a hash, which is how the index takes its twenty million keys.
+pub trait KeyWriter {
+    fn begin(&mut self);
+    fn push(&mut self, c: char);
+    fn end(&mut self);
+}
+
+/// Writes each of [`reference_blocking_keys`], in the same order, to `w`.
+pub fn write_reference_keys(key: &ReferenceKey, w: &mut impl KeyWriter) {
     let base: Vec<char> = if key.digits.is_empty() {
         key.letters.chars().collect()
     } else {
@@ -574,15 +608,16 @@ pub fn for_each_reference_key(key: &ReferenceKey, mut f: impl FnMut(&str)) {
     if m == 0 {
         return;
     }
-    let mut buf = String::with_capacity(16);
     // Twenty million keys for a million references: the tag is written by hand, not formatted.
     let mut emit = |prefix: Option<char>, tag: usize, body: &mut dyn Iterator<Item = char>| {
-        buf.clear();
-        buf.extend(prefix);
-        push_decimal(&mut buf, tag);
-        buf.push(':');
-        buf.extend(body);
-        f(&buf);
+        w.begin();
+        if let Some(c) = prefix {
+            w.push(c);
+        }
+        push_decimal(w, tag);
+        w.push(':');
+        body.for_each(|c| w.push(c));
+        w.end();
     };
     for q in 0..=m {
         emit(None, q, &mut base.iter().copied());
@@ -609,11 +644,11 @@ pub fn for_each_reference_key(key: &ReferenceKey, mut f: impl FnMut(&str)) {
     }
 }
 
-fn push_decimal(buf: &mut String, n: usize) {
+fn push_decimal(w: &mut impl KeyWriter, n: usize) {
     if n >= 10 {
-        push_decimal(buf, n / 10);
+        push_decimal(w, n / 10);
     }
-    buf.push(char::from(b'0' + (n % 10) as u8));
+    w.push(char::from(b'0' + (n % 10) as u8));
 }
 
 /// A lower bound of the digit edits between two references, in O(length): digits one side has

@@ -3,7 +3,7 @@
 
 use crate::domain::{BlockingKey, FieldMapping, FuzzyMeasure, Normalizer, Strategy};
 use crate::error::EngineError;
-use crate::normalize::for_each_reference_key;
+use crate::normalize::{write_reference_keys, KeyWriter};
 use crate::strategy::{FieldSpec, Prepared};
 
 use super::MIN_TYPO_TOKEN;
@@ -153,6 +153,32 @@ impl Fnv {
     }
 }
 
+/// Reference keys hashed as they are written, the same hashes as `hash_str` of each key's
+/// string. The first key stands for the whole reference; the others for its typo variants.
+struct HashedKeys<'a> {
+    hash: Fnv,
+    exact: &'a mut Vec<u64>,
+    typo: &'a mut Vec<u64>,
+    first: bool,
+}
+
+impl KeyWriter for HashedKeys<'_> {
+    fn begin(&mut self) {
+        self.hash = Fnv::new();
+    }
+    fn push(&mut self, c: char) {
+        self.hash.feed(c.encode_utf8(&mut [0; 4]).as_bytes());
+    }
+    fn end(&mut self) {
+        let into = if std::mem::take(&mut self.first) {
+            &mut *self.exact
+        } else {
+            &mut *self.typo
+        };
+        into.push(self.hash.0);
+    }
+}
+
 pub(super) fn hash_str(s: &str) -> u64 {
     let mut h = Fnv::new();
     h.feed(s.as_bytes());
@@ -194,17 +220,15 @@ pub(super) fn key_hashes(p: &Prepared, prefixes: bool, exact: &mut Vec<u64>, typ
                 }
             }
         }
-        Prepared::Ref(k) => {
-            // The first key stands for the whole reference; the others for its typo variants.
-            let mut first = true;
-            for_each_reference_key(k, |key| {
-                if std::mem::take(&mut first) {
-                    exact.push(hash_str(key));
-                } else {
-                    typo.push(hash_str(key));
-                }
-            });
-        }
+        Prepared::Ref(k) => write_reference_keys(
+            k,
+            &mut HashedKeys {
+                hash: Fnv::new(),
+                exact,
+                typo,
+                first: true,
+            },
+        ),
         _ => {}
     }
 }
@@ -219,6 +243,20 @@ mod tests {
         let p = Prepared::Text(Box::new(PreparedText::new(text)));
         key_hashes(&p, true, &mut exact, &mut typo);
         exact.into_iter().chain(typo).collect()
+    }
+
+    #[test]
+    fn reference_keys_hashed_as_written_are_the_hashes_of_their_strings() {
+        for raw in ["PO-2024-000123", "INV 77", "000", "ABC-DEF", "Nº 12/3", ""] {
+            let k = crate::normalize::reference_key(raw);
+            let mut strings = Vec::new();
+            crate::normalize::for_each_reference_key(&k, |s| strings.push(hash_str(s)));
+            let (mut exact, mut typo) = (Vec::new(), Vec::new());
+            key_hashes(&Prepared::Ref(Box::new(k)), false, &mut exact, &mut typo);
+            let hashed: Vec<u64> = exact.iter().chain(&typo).copied().collect();
+            assert_eq!(hashed, strings, "{raw}");
+            assert_eq!(exact.len(), usize::from(!strings.is_empty()), "{raw}");
+        }
     }
 
     #[test]
