@@ -258,57 +258,13 @@ impl Store {
         let mut stmt = conn.prepare(
             "SELECT row_id, vals FROM reference_rows WHERE dataset_id = ?1 ORDER BY ordinal",
         )?;
-        let mut raw: Vec<(String, String)> = Vec::with_capacity(d.row_count as usize);
         let mut rows = stmt.query([&rows_id])?;
-        while let Some(r) = rows.next()? {
-            if raw.len().is_multiple_of(CANCEL_EVERY) && cancel.is_cancelled() {
-                // Millions of small strings take a while to free: not on the cancel's path.
-                free_in_background(raw);
-                return Ok(None);
-            }
-            raw.push((r.get(0)?, r.get(1)?));
-        }
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .clamp(1, 16);
-        let chunk = raw.len().div_ceil(threads).max(1);
-        // `Ok(None)`: the part stopped for a cancel.
-        let parsed: Vec<Result<Option<Vec<Record>>>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = raw
-                .chunks_mut(chunk)
-                .map(|part| {
-                    scope.spawn(move || {
-                        let mut records = Vec::with_capacity(part.len());
-                        for (i, (id, vals)) in part.iter_mut().enumerate() {
-                            if i.is_multiple_of(CANCEL_EVERY) && cancel.is_cancelled() {
-                                return Ok(None);
-                            }
-                            records.push(Record {
-                                id: std::mem::take(id),
-                                values: from_json("row values", vals)?,
-                            });
-                        }
-                        Ok(Some(records))
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join()
-                        .unwrap_or_else(|_| Err(StoreError::Corrupt("a row parser stopped".into())))
-                })
-                .collect()
-        });
-        if parsed.iter().any(|p| matches!(p, Ok(None))) {
-            free_in_background((parsed, raw));
+        let Some(out) = parse_while_reading(d.row_count as usize, cancel, || {
+            rows.next()?.map(|r| Ok((r.get(0)?, r.get(1)?))).transpose()
+        })?
+        else {
             return Ok(None);
-        }
-        let mut out = Vec::with_capacity(raw.len());
-        for part in parsed {
-            out.extend(part?.unwrap_or_default());
-        }
-        free_in_background(raw);
+        };
         Ok(Some((d, out)))
     }
 
@@ -402,5 +358,141 @@ impl Store {
             }
         }
         Ok(out)
+    }
+}
+
+/// Rows read from SQLite (`next`, one thread: a connection reads alone) are parsed on the other
+/// cores as they come, a chunk of `CANCEL_EVERY` at a time, instead of after the last is read:
+/// reading and parsing overlap, and the raw JSON of a chunk is freed once parsed rather than all
+/// held until the end. Records come back in the order read. `None` once `cancel` is set, looked
+/// at between chunks.
+fn parse_while_reading(
+    expected: usize,
+    cancel: &CancelToken,
+    mut next: impl FnMut() -> Result<Option<(String, String)>>,
+) -> Result<Option<Vec<Record>>> {
+    type Parsed = (usize, Result<Vec<Record>>);
+    let parsers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 16);
+    let (to_parse, chunks) =
+        std::sync::mpsc::sync_channel::<(usize, Vec<(String, String)>)>(2 * parsers);
+    // Only the parsers hold the receiving end: should every one of them stop, sending fails
+    // instead of waiting for a reader that is gone.
+    let chunks = std::sync::Arc::new(std::sync::Mutex::new(chunks));
+    let (read, parsed): (Result<bool>, Option<Vec<Parsed>>) = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..parsers)
+            .map(|_| {
+                let chunks = chunks.clone();
+                scope.spawn(move || {
+                    let mut done: Vec<Parsed> = Vec::new();
+                    loop {
+                        // The lock is held only to take a chunk, never while parsing.
+                        let chunk = chunks.lock().map(|rx| rx.recv());
+                        let Ok(Ok((at, raw))) = chunk else {
+                            return done;
+                        };
+                        let records = raw
+                            .into_iter()
+                            .map(|(id, vals)| {
+                                Ok(Record {
+                                    values: from_json("row values", &vals)?,
+                                    id,
+                                })
+                            })
+                            .collect();
+                        done.push((at, records));
+                    }
+                })
+            })
+            .collect();
+        drop(chunks);
+        let read = (|| {
+            let mut chunk = Vec::with_capacity(CANCEL_EVERY.min(expected));
+            let mut at = 0;
+            loop {
+                let row = next()?;
+                let end = row.is_none();
+                chunk.extend(row);
+                if chunk.len() == CANCEL_EVERY || (end && !chunk.is_empty()) {
+                    if cancel.is_cancelled() {
+                        return Ok(false);
+                    }
+                    let full = std::mem::replace(&mut chunk, Vec::with_capacity(CANCEL_EVERY));
+                    if to_parse.send((at, full)).is_err() {
+                        return Err(StoreError::Corrupt("a row parser stopped".into()));
+                    }
+                    at += 1;
+                }
+                if end {
+                    return Ok(true);
+                }
+            }
+        })();
+        drop(to_parse);
+        // A parser that panicked lost its chunks: no partial reference is returned.
+        let parsed = workers
+            .into_iter()
+            .map(|w| w.join().ok())
+            .collect::<Option<Vec<_>>>()
+            .map(|parts| parts.into_iter().flatten().collect());
+        (read, parsed)
+    });
+    let parsed = parsed.ok_or_else(|| StoreError::Corrupt("a row parser stopped".into()))?;
+    if !read? || cancel.is_cancelled() {
+        // Millions of small strings take a while to free: not on the cancel's path.
+        free_in_background(parsed);
+        return Ok(None);
+    }
+    let mut parsed = parsed;
+    parsed.sort_unstable_by_key(|p| p.0);
+    let mut out = Vec::with_capacity(expected);
+    for (_, part) in parsed {
+        out.extend(part?);
+    }
+    Ok(Some(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(n: usize, bad_at: Option<usize>) -> impl FnMut() -> Result<Option<(String, String)>> {
+        let mut i = 0;
+        move || {
+            i += 1;
+            Ok((i <= n).then(|| {
+                let vals = if Some(i) == bad_at {
+                    "[\"cut".to_string()
+                } else {
+                    format!("[\"v{i}\"]")
+                };
+                (format!("r{i}"), vals)
+            }))
+        }
+    }
+
+    #[test]
+    fn rows_parsed_while_read_come_back_in_order_or_not_at_all() {
+        let n = 3 * CANCEL_EVERY + 5;
+        let got = parse_while_reading(n, &CancelToken::new(), rows(n, None))
+            .unwrap()
+            .unwrap();
+        assert_eq!(got.len(), n);
+        assert!(got
+            .iter()
+            .enumerate()
+            .all(|(i, r)| r.id == format!("r{}", i + 1) && r.values == [format!("v{}", i + 1)]));
+        let none = parse_while_reading(0, &CancelToken::new(), rows(0, None)).unwrap();
+        assert_eq!(none, Some(Vec::new()));
+        // A row whose stored values do not parse fails the load, whichever chunk it is in.
+        let bad = parse_while_reading(n, &CancelToken::new(), rows(n, Some(CANCEL_EVERY + 7)));
+        assert!(matches!(bad, Err(StoreError::Corrupt(m)) if m.starts_with("row values")));
+        let cancel = CancelToken::new();
+        cancel.cancel();
+        assert_eq!(
+            parse_while_reading(n, &cancel, rows(n, None)).unwrap(),
+            None
+        );
     }
 }
