@@ -378,7 +378,7 @@ fn parse_while_reading(
     let (to_parse, chunks) =
         std::sync::mpsc::sync_channel::<(usize, Vec<(String, String)>)>(2 * parsers);
     // Only the parsers hold the receiving end: should every one of them stop, sending fails
-    // instead of waiting for a reader that is gone.
+    // instead of waiting forever for a parser that is gone.
     let chunks = std::sync::Arc::new(std::sync::Mutex::new(chunks));
     let (read, parsed): (Result<bool>, Option<Vec<Parsed>>) = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..parsers)
@@ -387,7 +387,7 @@ fn parse_while_reading(
                 scope.spawn(move || {
                     let mut done: Vec<Parsed> = Vec::new();
                     loop {
-                        // The lock is held only to take a chunk, never while parsing.
+                        // The lock is held while taking a chunk, never while parsing one.
                         let chunk = chunks.lock().map(|rx| rx.recv());
                         let Ok(Ok((at, raw))) = chunk else {
                             return done;
