@@ -26,10 +26,23 @@ async fn get(port: u16, path: &str, key: Option<&str>) -> TestResult<(String, St
     Ok((status, body))
 }
 
+/// A port no one takes between this check and the app's bind: below the kernel's ephemeral
+/// range. A port found free inside that range can become the local end of an outgoing
+/// connection (the WebDriver client's, the app's own) before the app binds it, and the switch
+/// then shows a bind error instead of the URL.
 fn free_port() -> TestResult<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
+    let ephemeral_low = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|r| r.split_whitespace().next()?.parse::<u16>().ok())
+        .unwrap_or(32_768);
+    let from = ephemeral_low.saturating_sub(8_192).max(1_024);
+    let span = ephemeral_low - from;
+    // Apart for test processes running side by side.
+    let offset = (std::process::id() % u32::from(span.max(1))) as u16;
+    (0..span)
+        .map(|i| from + (offset + i) % span)
+        .find(|&port| std::net::TcpListener::bind(("127.0.0.1", port)).is_ok())
+        .ok_or_else(|| "no free port below the ephemeral range".into())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -46,7 +59,8 @@ async fn the_api_switch_serves_with_the_shown_key_and_survives_a_restart() -> Te
     app.find("#api-key-none").await?;
     app.fill("#api-port", &port.to_string()).await?;
     app.click("#api-enabled").await?;
-    app.wait_text("#api-url", &format!("http://127.0.0.1:{port}"))
+    // The whole state line: when the server does not start, the failure shows its error.
+    app.wait_text("#api-state", &format!("Serving at http://127.0.0.1:{port}"))
         .await?;
     let key = app.text("#api-new-key").await?;
     assert!(key.starts_with("mbk_") && key.len() > 60, "{key}");
@@ -64,7 +78,7 @@ async fn the_api_switch_serves_with_the_shown_key_and_survives_a_restart() -> Te
     // The app comes back serving, on the same port with the same key, which is not shown again.
     let app = driver.launch(&args).await?;
     app.click("#nav-settings").await?;
-    app.wait_text("#api-url", &format!("http://127.0.0.1:{port}"))
+    app.wait_text("#api-state", &format!("Serving at http://127.0.0.1:{port}"))
         .await?;
     assert_eq!(app.count("#api-new-key").await?, 0);
     let (status, _) = get(port, "/v1/matching/runs", Some(&key)).await?;
