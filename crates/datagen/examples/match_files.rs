@@ -6,7 +6,8 @@
 //!
 //! CONFIG.json holds `{"field_mappings": [...], "threshold": 0.8, "one_to_one": false}`.
 //! Built with `--features engine/phase-timing`, it also prints the CPU time of each step of
-//! scoring a document (candidate search, scoring, ...), summed over threads.
+//! scoring a document (candidate search, scoring, ...), summed over threads, and per document
+//! the rows candidate search reached and how many agreed on one field or more.
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -53,6 +54,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .collect();
         eprintln!("CPU-seconds per step: {}", steps.join(", "));
     }
+    print_tallies();
     let Some(truth_path) = args.get(5) else {
         return Ok(());
     };
@@ -82,6 +84,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         print_blocking_recall(&plan, &reference, &documents, &truth);
     }
     Ok(())
+}
+
+/// What candidate search did, per document walked (with `engine/phase-timing`).
+fn print_tallies() {
+    let Some(tallies) = engine::phase_time::tallies() else {
+        return;
+    };
+    let documents = tallies[0].1.max(1) as f64;
+    let per_document: Vec<String> = tallies[1..]
+        .iter()
+        .map(|(what, n)| format!("{} {:.2}", what.label(), *n as f64 / documents))
+        .collect();
+    eprintln!(
+        "per document walked ({}): {}",
+        tallies[0].1,
+        per_document.join(", ")
+    );
 }
 
 /// Builds the reference index alone, to see its share of the matching time.

@@ -1,6 +1,7 @@
-//! CPU time per step of scoring a document, summed over a run's threads: a developer's measure
-//! of where a run's time goes. Only with the `phase-timing` feature; without it every call here
-//! compiles to nothing, so the product pays nothing for it.
+//! CPU time per step of scoring a document, summed over a run's threads, and counts of what
+//! candidate search did: a developer's measure of where a run's time goes. Only with the
+//! `phase-timing` feature; without it every call here compiles to nothing, so the product pays
+//! nothing for it.
 
 /// The steps of scoring one document, in the order they run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,14 +39,72 @@ impl Step {
     }
 }
 
+/// What candidate search did, summed over the documents of every run since the process started:
+/// the counts a change to how blocks are walked moves (docs/PERFORMANCE.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tally {
+    /// Documents whose blocks were walked (not those of configs naming their keys).
+    Documents,
+    /// Reference rows the walk reached.
+    RowsReached,
+    /// Rows reached that agree with the document on two block fields or more.
+    RowsOnTwoFields,
+    /// Rows reached on one block field only that could still reach the review floor (their
+    /// other values are missing or unsettled).
+    RowsOnOneFieldReachingFloor,
+    /// Rows the recall pass admitted (`rows_beyond_blocks`).
+    AdmittedBeyond,
+    /// Of those, rows that a block had reached on one field only.
+    AdmittedBeyondOnOneField,
+}
+
+impl Tally {
+    pub const ALL: [Tally; 6] = [
+        Tally::Documents,
+        Tally::RowsReached,
+        Tally::RowsOnTwoFields,
+        Tally::RowsOnOneFieldReachingFloor,
+        Tally::AdmittedBeyond,
+        Tally::AdmittedBeyondOnOneField,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Tally::Documents => "documents walked",
+            Tally::RowsReached => "rows reached",
+            Tally::RowsOnTwoFields => "on two fields or more",
+            Tally::RowsOnOneFieldReachingFloor => "on one field, could reach the floor",
+            Tally::AdmittedBeyond => "admitted by the recall pass",
+            Tally::AdmittedBeyondOnOneField => "of those reached on one field",
+        }
+    }
+}
+
+/// Whether the counts are kept: code that only feeds `tally` is skipped without the feature.
+pub const COUNTING: bool = cfg!(feature = "phase-timing");
+
 #[cfg(feature = "phase-timing")]
 mod imp {
     use std::sync::atomic::{AtomicU64, Ordering};
     use std::time::Instant;
 
-    use super::Step;
+    use super::{Step, Tally};
 
     static NANOS: [AtomicU64; Step::ALL.len()] = [const { AtomicU64::new(0) }; Step::ALL.len()];
+    static COUNTS: [AtomicU64; Tally::ALL.len()] = [const { AtomicU64::new(0) }; Tally::ALL.len()];
+
+    pub fn tally(what: Tally, n: u64) {
+        COUNTS[what as usize].fetch_add(n, Ordering::Relaxed);
+    }
+
+    pub fn tallies() -> Option<Vec<(Tally, u64)>> {
+        Some(
+            Tally::ALL
+                .iter()
+                .map(|&t| (t, COUNTS[t as usize].load(Ordering::Relaxed)))
+                .collect(),
+        )
+    }
 
     /// When the current step began.
     pub struct Lap(Instant);
@@ -76,7 +135,14 @@ mod imp {
 
 #[cfg(not(feature = "phase-timing"))]
 mod imp {
-    use super::Step;
+    use super::{Step, Tally};
+
+    #[inline(always)]
+    pub fn tally(_what: Tally, _n: u64) {}
+
+    pub fn tallies() -> Option<Vec<(Tally, u64)>> {
+        None
+    }
 
     pub struct Lap;
 
@@ -95,6 +161,11 @@ mod imp {
     }
 }
 
+/// The counts since the process started; `None` without the feature. As with `totals`, a
+/// blocking-recall check adds to them: read them before it.
+pub use imp::tallies;
+/// Adds `n` to a count (nothing without the feature).
+pub use imp::tally;
 /// CPU-seconds per step since the process started, summed over threads; `None` without the
 /// feature. A blocking-recall check (`run::blocking_recall`) searches as a run does and adds to
 /// the search steps: read the totals before it.
@@ -122,5 +193,19 @@ mod tests {
         }
         #[cfg(not(feature = "phase-timing"))]
         assert!(before.is_none() && after.is_none());
+    }
+
+    #[test]
+    fn a_tally_adds_up_only_with_the_feature() {
+        let before = tallies();
+        tally(Tally::AdmittedBeyondOnOneField, 3);
+        let after = tallies();
+        assert_eq!(COUNTING, after.is_some());
+        if let (Some(before), Some(after)) = (before, after) {
+            let at = Tally::AdmittedBeyondOnOneField as usize;
+            assert_eq!(after[at].0, Tally::AdmittedBeyondOnOneField);
+            // Other tests' searches may count at the same time, never less.
+            assert!(after[at].1 >= before[at].1 + 3, "{after:?}");
+        }
     }
 }

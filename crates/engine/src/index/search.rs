@@ -421,12 +421,36 @@ impl ReferenceIndex {
             (0..scratch.reached.len() as u32)
                 .filter(|&i| scratch.reached_masks[i as usize].count_ones() >= 2),
         );
+        if crate::phase_time::COUNTING {
+            self.tally_walk(&reach, scratch);
+        }
         self.admit_rare_combinations(plan, doc, &multi, scratch, ADMIT_CAP, &reach);
         scratch.multi = multi;
         for i in 0..scratch.reached.len() {
             self.admit_if(plan, doc, i, &reach, plan.threshold, scratch);
         }
         scratch.settled = Some(reach);
+    }
+
+    /// Counts what the walk reached (see `phase_time::Tally`).
+    fn tally_walk(&self, reach: &Reach, scratch: &Scratch) {
+        use crate::phase_time::{tally, Tally};
+        let (mut two, mut one_reaching_floor) = (0, 0);
+        for (i, &mask) in scratch.reached_masks.iter().enumerate() {
+            match (mask & !ADMITTED).count_ones() {
+                0 => {}
+                1 => {
+                    let present = scratch.reached_present[i];
+                    one_reaching_floor +=
+                        u64::from(reach.could_reach(self, mask, present, reach.floor));
+                }
+                _ => two += 1,
+            }
+        }
+        tally(Tally::Documents, 1);
+        tally(Tally::RowsReached, scratch.reached.len() as u64);
+        tally(Tally::RowsOnTwoFields, two);
+        tally(Tally::RowsOnOneFieldReachingFloor, one_reaching_floor);
     }
 
     /// Admits reached row `i` (unless admitted before) when its confidence could reach `t`:
