@@ -15,6 +15,7 @@ use std::time::Instant;
 use datagen::in_memory::{match_all, ConfigFile};
 use datagen::score::{self, TruthRow};
 use engine::domain::{Document, Record};
+use engine::phase_time::Tally;
 use engine::progress::NoProgress;
 use engine::run::{blocking_recall, MatchPlan};
 use engine::{CancelToken, DocumentMatch};
@@ -91,14 +92,23 @@ fn print_tallies() {
     let Some(tallies) = engine::phase_time::tallies() else {
         return;
     };
-    let documents = tallies[0].1.max(1) as f64;
-    let per_document: Vec<String> = tallies[1..]
+    let documents = tallies
         .iter()
-        .map(|(what, n)| format!("{} {:.2}", what.label(), *n as f64 / documents))
+        .find(|(what, _)| *what == Tally::Documents)
+        .map_or(0, |&(_, n)| n);
+    let per_document: Vec<String> = tallies
+        .iter()
+        .filter(|(what, _)| *what != Tally::Documents)
+        .map(|(what, n)| {
+            format!(
+                "{} {:.2}",
+                what.label(),
+                *n as f64 / documents.max(1) as f64
+            )
+        })
         .collect();
     eprintln!(
-        "per document walked ({}): {}",
-        tallies[0].1,
+        "per document walked ({documents}): {}",
         per_document.join(", ")
     );
 }

@@ -438,13 +438,12 @@ fn parse_while_reading(
             .map(|parts| parts.into_iter().flatten().collect());
         (read, parsed)
     });
-    let parsed = parsed.ok_or_else(|| StoreError::Corrupt("a row parser stopped".into()))?;
+    let mut parsed = parsed.ok_or_else(|| StoreError::Corrupt("a row parser stopped".into()))?;
     if !read? || cancel.is_cancelled() {
         // Millions of small strings take a while to free: not on the cancel's path.
         free_in_background(parsed);
         return Ok(None);
     }
-    let mut parsed = parsed;
     parsed.sort_unstable_by_key(|p| p.0);
     let mut out = Vec::with_capacity(expected);
     for (_, part) in parsed {

@@ -3,7 +3,7 @@
 
 use super::search::{needed, Reach, ADMITTED};
 use super::*;
-use crate::phase_time::Tally;
+use crate::phase_time::{tally, Tally};
 
 impl ReferenceIndex {
     /// Adds to `scratch.candidates` the rows reached by the last `candidates` call that could
@@ -46,9 +46,12 @@ impl ReferenceIndex {
             let mask = scratch.reached_masks[i];
             let agree = self.beyond_margin(plan, doc, (i, fuzzy), &reach, t, scratch);
             if agree != mask && reach.could_reach(self, agree, scratch.reached_present[i], t) {
-                crate::phase_time::tally(Tally::AdmittedBeyond, 1);
-                if mask.count_ones() == 1 {
-                    crate::phase_time::tally(Tally::AdmittedBeyondOnOneField, 1);
+                if crate::phase_time::COUNTING {
+                    tally(Tally::AdmittedBeyond, 1);
+                    tally(
+                        Tally::AdmittedBeyondOnOneField,
+                        u64::from(mask.count_ones() == 1),
+                    );
                 }
                 scratch.reached_masks[i] = mask | ADMITTED;
                 let r = scratch.reached[i];
