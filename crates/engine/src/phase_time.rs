@@ -56,16 +56,28 @@ pub enum Tally {
     AdmittedBeyond,
     /// Of those, rows that a block had reached on one field only.
     AdmittedBeyondOnOneField,
+    /// Rows the recall pass looked at: not admitted, agreeing wherever they must.
+    LookedAtBeyond,
+    /// Values the recall pass compared (or ruled out by their sketches).
+    ComparedBeyond,
+    /// Document texts whose agreeing values were remembered from an earlier document.
+    TextsRemembered,
+    /// Reference values compared with document texts to find the agreeing ones.
+    ValuesComparedForBlocks,
 }
 
 impl Tally {
-    pub const ALL: [Tally; 6] = [
+    pub const ALL: [Tally; 10] = [
         Tally::Documents,
         Tally::RowsReached,
         Tally::RowsOnTwoFields,
         Tally::RowsOnOneFieldReachingFloor,
         Tally::AdmittedBeyond,
         Tally::AdmittedBeyondOnOneField,
+        Tally::LookedAtBeyond,
+        Tally::ComparedBeyond,
+        Tally::TextsRemembered,
+        Tally::ValuesComparedForBlocks,
     ];
 
     pub fn label(self) -> &'static str {
@@ -76,6 +88,10 @@ impl Tally {
             Tally::RowsOnOneFieldReachingFloor => "on one field, could reach the floor",
             Tally::AdmittedBeyond => "admitted by the recall pass",
             Tally::AdmittedBeyondOnOneField => "of those reached on one field",
+            Tally::LookedAtBeyond => "looked at by the recall pass",
+            Tally::ComparedBeyond => "values it compared",
+            Tally::TextsRemembered => "texts remembered",
+            Tally::ValuesComparedForBlocks => "values compared for blocks",
         }
     }
 }

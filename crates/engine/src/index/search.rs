@@ -193,6 +193,9 @@ impl ReferenceIndex {
             _ => None,
         };
         if let Some(hit) = memo_key.and_then(|k| scratch.memo[f].get(k)) {
+            if crate::phase_time::COUNTING {
+                crate::phase_time::tally(crate::phase_time::Tally::TextsRemembered, 1);
+            }
             for &(v, s) in hit.iter() {
                 scratch.cache[f][v as usize] = (stamp, s);
                 scratch.passing.push((v, f64::from(s)));
@@ -233,6 +236,12 @@ impl ReferenceIndex {
                     let cached = &mut scratch.cache[f][v as usize];
                     if cached.0 == stamp {
                         continue;
+                    }
+                    if crate::phase_time::COUNTING {
+                        crate::phase_time::tally(
+                            crate::phase_time::Tally::ValuesComparedForBlocks,
+                            1,
+                        );
                     }
                     let s =
                         compare_spec(spec, doc, &col.distinct[v as usize], col.weights.as_ref());
