@@ -209,7 +209,7 @@ fn import_data(workspace: &Path, data: &Workload) -> Result<(String, f64, f64), 
     // The session closes here, before the child opens the file: no second worker around.
 }
 
-/// The blocking-recall check on the first `sample` documents; `None` when `sample` is 0. How many
+/// The blocking-recall check on `sample` documents spread over the file; `None` when `sample` is 0. How many
 /// of the matches an exhaustive comparison finds candidate search keeps (the engine's own check,
 /// `engine::run::blocking_recall`), outside the timed job: comparing every pair costs documents x
 /// reference rows. The files are read with the importer, as the workspace import reads them.
@@ -323,8 +323,8 @@ fn print_size(r: &SizeResult) {
     match &r.recall {
         Some(b) => println!(
             "blocking recall   {:.4} (candidates kept {} of the {} best rows an exhaustive \
-             comparison finds over the threshold; of the {} missed, {} the true match; first {} \
-             documents; check took {:.1} s, not part of the job)",
+             comparison finds over the threshold; of the {} missed, {} the true match; {} \
+             documents spread over the file; check took {:.1} s, not part of the job)",
             b.result.recall(),
             b.result.kept,
             b.result.exhaustive_matches,

@@ -173,7 +173,7 @@ impl Workload {
     }
 
     /// The files as the workspace import reads them, for the blocking-recall check: the plan,
-    /// the reference rows and the first `sample` documents.
+    /// the reference rows and `sample` documents spread over the file.
     pub fn read_for_recall(
         &self,
         sample: usize,
@@ -184,15 +184,22 @@ impl Workload {
         let refs = read_csv(&self.reference, &opts).map_err(ServiceError::from)?;
         let docs = read_csv(&self.documents, &opts).map_err(ServiceError::from)?;
         let reference = to_records(&refs, Some(self.reference_id)).map_err(ServiceError::from)?;
-        let mut documents = to_documents(&docs, Some(self.document_id), self.document_filename)
+        let documents = to_documents(&docs, Some(self.document_id), self.document_filename)
             .map_err(ServiceError::from)?;
-        documents.truncate(sample);
+        let documents = spread_sample(documents, sample);
         let plan = self
             .config
             .plan(&refs.columns, &docs.columns)
             .map_err(ServiceError::from)?;
         Ok((plan, reference, documents))
     }
+}
+
+/// Every k-th of `documents`, `sample` of them: spread over the whole file, since a generator
+/// (or an export) may write its easy or hard cases together.
+fn spread_sample(documents: Vec<engine::Document>, sample: usize) -> Vec<engine::Document> {
+    let step = (documents.len() / sample.max(1)).max(1);
+    documents.into_iter().step_by(step).take(sample).collect()
 }
 
 /// The matching part of each kind's config.
@@ -259,6 +266,24 @@ fn without_column(csv_text: &str, column: &str) -> Result<String, BenchError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_recall_sample_is_spread_over_the_whole_file() {
+        let documents: Vec<engine::Document> = (0..1000)
+            .map(|i| engine::Document {
+                document_id: format!("d{i}"),
+                document_filename: None,
+                values: Vec::new(),
+            })
+            .collect();
+        let ids = |sample: Vec<engine::Document>| -> Vec<String> {
+            sample.into_iter().map(|d| d.document_id).collect()
+        };
+        let sample = ids(spread_sample(documents.clone(), 4));
+        assert_eq!(sample, ["d0", "d250", "d500", "d750"]);
+        // More asked for than there are: every document, once.
+        assert_eq!(spread_sample(documents, 5000).len(), 1000);
+    }
 
     #[test]
     fn people_lose_the_id_column_and_keep_every_other_one() {
