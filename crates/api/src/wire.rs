@@ -439,7 +439,7 @@ fn evidence(fields: Vec<FieldEvidence>) -> EvidenceMap {
                         score: f.score,
                         target: f.target.to_string(),
                         weight: f.weight,
-                        source_value: f.source_value,
+                        source_value: f.source_value.to_string(),
                         target_value: f.target_value,
                         missing: f.missing,
                         note: f.note,

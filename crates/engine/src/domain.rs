@@ -619,7 +619,10 @@ pub struct FieldEvidence {
     pub strategy: Strategy,
     pub weight: f64,
     pub score: f64,
-    pub source_value: String,
+    // Shared by the candidates of one document: each compares the same document value.
+    #[ts(type = "string")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub source_value: Arc<str>,
     pub target_value: String,
     /// One side had no value: the field scored 0 and says so here rather than looking like a
     /// mismatch.

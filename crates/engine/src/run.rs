@@ -575,6 +575,16 @@ fn score_document(ctx: &Ctx, doc: &Document, scratch: &mut Scratch) -> (Document
     lap.end(Step::Prepare);
     let row_id = |r: u32| ctx.reference[r as usize].id.as_str();
     let (top, pairs) = search_document(ctx, doc, &values, &mut lap, scratch);
+    let sources: Vec<Arc<str>> = ctx
+        .plan
+        .fields
+        .iter()
+        .map(|field| {
+            doc.values
+                .get(field.source_idx)
+                .map_or_else(Arc::default, |v| v.as_str().into())
+        })
+        .collect();
     let mut candidates: Vec<Candidate> = top
         .iter()
         .enumerate()
@@ -582,7 +592,7 @@ fn score_document(ctx: &Ctx, doc: &Document, scratch: &mut Scratch) -> (Document
             rank: rank as u32 + 1,
             reference_row_id: row_id(r).to_string(),
             confidence: conf,
-            evidence: evidence(ctx, doc, &values, r as usize, scratch),
+            evidence: evidence(ctx, &sources, &values, r as usize, scratch),
         })
         .collect();
     if let Some(model) = &ctx.plan.model {
@@ -748,9 +758,11 @@ fn bounded_confidence(
     })
 }
 
+/// The evidence of every field for reference row `row`; `sources` are the document's values, one
+/// per field.
 fn evidence(
     ctx: &Ctx,
-    doc: &Document,
+    sources: &[Arc<str>],
     values: &[Prepared],
     row: usize,
     scratch: &mut Scratch,
@@ -767,11 +779,7 @@ fn evidence(
                 strategy: field.mapping.strategy,
                 weight: field.mapping.weight,
                 score: score.unwrap_or(0.0),
-                source_value: doc
-                    .values
-                    .get(field.source_idx)
-                    .cloned()
-                    .unwrap_or_default(),
+                source_value: sources[f].clone(),
                 target_value: ctx.reference[row]
                     .values
                     .get(field.target_idx)
@@ -1037,7 +1045,7 @@ mod tests {
             (&*ev[0].source, &*ev[0].target, ev[0].score),
             ("ref", "po_number", 1.0)
         );
-        assert_eq!(ev[2].source_value, "250");
+        assert_eq!(&*ev[2].source_value, "250");
         assert_eq!(ev[2].target_value, "250.00");
         assert_eq!(
             (out.cancelled, out.rows_processed, out.rows_matched),

@@ -207,7 +207,7 @@ fn field_cells(evidence: Option<&[FieldEvidence]>, fields: usize) -> Vec<Cell> {
             .iter()
             .flat_map(|e| {
                 [
-                    Cell::text(&e.source_value),
+                    Cell::text(&*e.source_value),
                     Cell::text(&e.target_value),
                     Cell::Number((e.score * 1000.0).round() / 1000.0),
                 ]

@@ -120,7 +120,7 @@ fn set_counters(
 fn pack(candidates: &[Candidate]) -> Result<String> {
     let s = candidates
         .first()
-        .map(|c| c.evidence.iter().map(|e| e.source_value.as_str()).collect())
+        .map(|c| c.evidence.iter().map(|e| &*e.source_value).collect())
         .unwrap_or_default();
     let c = candidates
         .iter()
@@ -176,6 +176,7 @@ fn unpack(text: &str, shape: &Shape) -> Result<Vec<Candidate>> {
     let packed: Packed = from_json("result candidates", text)?;
     let notes = &packed.n;
     let rarities = &packed.r;
+    let sources: Vec<Arc<str>> = packed.s.iter().map(|v| Arc::from(v.as_str())).collect();
     let names: Vec<(Arc<str>, Arc<str>)> = mappings
         .iter()
         .map(|m| (m.source.as_str().into(), m.target.as_str().into()))
@@ -204,7 +205,7 @@ fn unpack(text: &str, shape: &Shape) -> Result<Vec<Candidate>> {
                             strategy: m.strategy,
                             weight: m.weight,
                             score: f64::from(score),
-                            source_value: packed.s.get(i).cloned().unwrap_or_default(),
+                            source_value: sources.get(i).cloned().unwrap_or_default(),
                             target_value,
                             missing,
                             match_weight: None,

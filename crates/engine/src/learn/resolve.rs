@@ -422,7 +422,7 @@ mod tests {
                     strategy: Strategy::Fuzzy,
                     weight: 0.5,
                     score: s.unwrap_or(0.0),
-                    source_value: String::new(),
+                    source_value: Arc::default(),
                     target_value: String::new(),
                     missing: s.is_none(),
                     match_weight: None,
