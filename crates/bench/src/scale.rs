@@ -209,10 +209,11 @@ fn import_data(workspace: &Path, data: &Workload) -> Result<(String, f64, f64), 
     // The session closes here, before the child opens the file: no second worker around.
 }
 
-/// The blocking-recall check on `sample` documents spread over the file; `None` when `sample` is 0. How many
-/// of the matches an exhaustive comparison finds candidate search keeps (the engine's own check,
-/// `engine::run::blocking_recall`), outside the timed job: comparing every pair costs documents x
-/// reference rows. The files are read with the importer, as the workspace import reads them.
+/// The blocking-recall check on `sample` documents spread over the file; `None` when `sample` is
+/// 0. How many of the matches an exhaustive comparison finds candidate search keeps (the engine's
+/// own check, `engine::run::blocking_recall`), outside the timed job: comparing every pair costs
+/// documents x reference rows. The files are read with the importer, as the workspace import
+/// reads them.
 fn recall_check(data: &Workload, sample: usize) -> Result<Option<RecallSample>, BenchError> {
     if sample == 0 {
         return Ok(None);
