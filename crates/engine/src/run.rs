@@ -575,16 +575,18 @@ fn score_document(ctx: &Ctx, doc: &Document, scratch: &mut Scratch) -> (Document
     lap.end(Step::Prepare);
     let row_id = |r: u32| ctx.reference[r as usize].id.as_str();
     let (top, pairs) = search_document(ctx, doc, &values, &mut lap, scratch);
-    let sources: Vec<Arc<str>> = ctx
-        .plan
-        .fields
-        .iter()
-        .map(|field| {
-            doc.values
-                .get(field.source_idx)
-                .map_or_else(Arc::default, |v| v.as_str().into())
-        })
-        .collect();
+    // Only a document with candidates has evidence to build.
+    let sources: Vec<Arc<str>> = if top.is_empty() {
+        Vec::new()
+    } else {
+        (ctx.plan.fields.iter())
+            .map(|field| {
+                doc.values
+                    .get(field.source_idx)
+                    .map_or_else(Arc::default, |v| v.as_str().into())
+            })
+            .collect()
+    };
     let mut candidates: Vec<Candidate> = top
         .iter()
         .enumerate()

@@ -38,9 +38,7 @@ impl ReferenceIndex {
         // The rows' values are scattered over `row_values`: each is asked for a few rows ahead,
         // or every row waits for memory.
         const AHEAD: usize = 8;
-        if crate::phase_time::COUNTING {
-            tally(Tally::LookedAtBeyond, open.len() as u64);
-        }
+        tally(Tally::LookedAtBeyond, open.len() as u64);
         for (j, &i) in open.iter().enumerate() {
             if let Some(&ahead) = open.get(j + AHEAD) {
                 self.prefetch_row(scratch.reached[ahead as usize] as usize);
@@ -115,9 +113,7 @@ impl ReferenceIndex {
                 continue;
             }
             open &= !bit;
-            if crate::phase_time::COUNTING {
-                tally(Tally::ComparedBeyond, 1);
-            }
+            tally(Tally::ComparedBeyond, 1);
             let agrees = self.value_agrees(plan, f, &doc[f], r, scratch);
             // Heaviest first: most rows are settled by one or two comparisons.
             if agrees {

@@ -25,6 +25,7 @@
 //! config that names its blocking keys gets exactly those instead (`take_named`).
 
 use super::*;
+use crate::phase_time::{tally, Tally};
 
 /// A block of at most this many rows is compared whole; an oversized block's rows only where the
 /// fields they agree on are shared by at most this many rows.
@@ -193,9 +194,7 @@ impl ReferenceIndex {
             _ => None,
         };
         if let Some(hit) = memo_key.and_then(|k| scratch.memo[f].get(k)) {
-            if crate::phase_time::COUNTING {
-                crate::phase_time::tally(crate::phase_time::Tally::TextsRemembered, 1);
-            }
+            tally(Tally::TextsRemembered, 1);
             for &(v, s) in hit.iter() {
                 scratch.cache[f][v as usize] = (stamp, s);
                 scratch.passing.push((v, f64::from(s)));
@@ -237,12 +236,7 @@ impl ReferenceIndex {
                     if cached.0 == stamp {
                         continue;
                     }
-                    if crate::phase_time::COUNTING {
-                        crate::phase_time::tally(
-                            crate::phase_time::Tally::ValuesComparedForBlocks,
-                            1,
-                        );
-                    }
+                    tally(Tally::ValuesComparedForBlocks, 1);
                     let s =
                         compare_spec(spec, doc, &col.distinct[v as usize], col.weights.as_ref());
                     *cached = (stamp, s as f32);
@@ -443,7 +437,6 @@ impl ReferenceIndex {
 
     /// Counts what the walk reached (see `phase_time::Tally`).
     fn tally_walk(&self, reach: &Reach, scratch: &Scratch) {
-        use crate::phase_time::{tally, Tally};
         let (mut two, mut one_reaching_floor) = (0, 0);
         for (i, &mask) in scratch.reached_masks.iter().enumerate() {
             match (mask & !ADMITTED).count_ones() {
