@@ -19,8 +19,14 @@ impl ReferenceIndex {
         (doc_present, none_found): (u32, u32),
         scratch: &mut Scratch,
     ) -> (usize, u32) {
+        // What settling a field takes off the best a row outside the walked blocks could score
+        // against the floor t: its mismatch weight joins the denominator (times t) and its weight
+        // leaves the numerator (times 1 - t), see `cannot_reach`. A field without mismatch weight
+        // (a crosswise name) still narrows that bound once settled.
+        let t = plan.review_floor;
         let cost = |x: &Block| {
-            let clue = plan.fields[x.field].mismatch_weight;
+            let field = &plan.fields[x.field];
+            let clue = t * field.mismatch_weight + (1.0 - t) * field.mapping.weight;
             if clue > 0.0 {
                 x.size as f64 / clue
             } else {
@@ -203,5 +209,49 @@ impl ReferenceIndex {
     fn cannot_reach(&self, t: f64, settled: u32, doc_present: u32) -> bool {
         let open = self.bounds.agree(doc_present & !settled);
         open < t * (open + self.bounds.disagree(settled)) - 1e-9
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{FieldMapping, Strategy};
+    use crate::progress::NoProgress;
+
+    #[test]
+    fn a_field_without_mismatch_weight_settles_the_walk_when_its_block_is_cheap() {
+        // Weights 0.35, 0.35, 0.2, and 0.1 for a field that only counts when it agrees (a
+        // crosswise name). Against a floor of 0.3, a row outside the blocks of a and b could
+        // still score 0.3 on c and x; outside x's block too it could not (0.2 against 0.7).
+        let names = ["a", "b", "c", "x"];
+        let weights = [(0.35, None), (0.35, None), (0.2, None), (0.1, Some(0.0))];
+        let mappings: Vec<FieldMapping> = (names.iter().zip(weights))
+            .map(|(name, (weight, mismatch))| {
+                let mut m = FieldMapping::new(name, name, Strategy::Exact, weight);
+                m.mismatch_weight = mismatch;
+                m
+            })
+            .collect();
+        let columns: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+        let mut plan = MatchPlan::new(&mappings, 0.8, &columns, &columns).unwrap();
+        plan.review_floor = 0.3;
+        let rows = [Record {
+            id: "r".into(),
+            values: vec!["1".into(); 4],
+        }];
+        let index = ReferenceIndex::build(&plan, &rows, &NoProgress, &CancelToken::new()).unwrap();
+        let mut blocks = Blocks::default();
+        for (field, size) in [(0, 10), (1, 20), (2, 500), (3, 5)] {
+            blocks.list.push(Block {
+                field,
+                size,
+                ranges: (0, 0),
+                amounts: false,
+            });
+        }
+        let mut scratch = Scratch::new(&index);
+        // x's five rows are walked in full instead of c's five hundred.
+        let (split, first) = index.walk_order(&plan, &blocks, (0b1111, 0), &mut scratch);
+        assert_eq!((split, first), (3, 0b1011));
     }
 }
