@@ -6,9 +6,10 @@ use super::*;
 
 impl ReferenceIndex {
     /// The blocks to walk (up to `VISIT_CAP` rows), as places in `blocks.list` left in
-    /// `scratch.walk`, cheapest clue first: rows walked per unit of mismatch weight that a row
-    /// outside the block is then known to carry (a field without one tells nothing by
-    /// disagreeing). Walked in full are the first `split` (returned), of fields `first`: enough
+    /// `scratch.walk`, cheapest clue first: rows walked per unit that settling the field takes
+    /// off the best a row outside the block could score (its mismatch weight, now known to count
+    /// against such a row, and its weight, no longer possibly for it). Walked in full are the
+    /// first `split` (returned), of fields `first`: enough
     /// that a row in none of them (with a value in each) could not reach the review floor
     /// agreeing on all the others. The blocks after only add their field to rows already reached
     /// (see `walk`).
