@@ -701,6 +701,34 @@ mod tests {
         assert!(f1 > 0.99, "F1 {f1:.4}: {:?}", evaluation.top1.counts);
     }
 
+    /// Candidate search with the documented config minus the social security number (issue 13's
+    /// case: no id-like column) keeps what comparing every pair finds, on data of another seed.
+    #[test]
+    fn candidate_search_keeps_the_matches_of_the_config_without_an_id_column() {
+        use crate::in_memory::ConfigFile;
+        use import::{to_documents, to_records};
+
+        let mut config: ConfigFile =
+            serde_json::from_str(include_str!("../../../../docs/configs/people.json")).unwrap();
+        config.field_mappings.retain(|m| m.source != "soc_sec_id");
+        let columns: Vec<String> = COLUMNS.iter().map(|c| c.to_string()).collect();
+        let plan = config.plan(&columns, &columns).unwrap();
+        let data = generate(&spec(1500, 11));
+        let reference = to_records(&table("a.csv", &data.reference_csv), Some("rec_id")).unwrap();
+        let documents =
+            to_documents(&table("b.csv", &data.documents_csv), Some("rec_id"), None).unwrap();
+        let recall = engine::run::blocking_recall(&plan, &reference, &documents);
+        assert!(recall.exhaustive_matches > 1000, "{recall:?}");
+        assert!(recall.recall() >= 0.999, "{recall:?}");
+        // A few dozen pairs per document, not the whole reference.
+        assert!(
+            recall.pairs_blocked < 60 * recall.documents,
+            "{} pairs for {} documents",
+            recall.pairs_blocked,
+            recall.documents
+        );
+    }
+
     /// Writes generated files for a tuning loop with `examples/match_files`:
     /// `PEOPLE_OUT=/tmp/people PEOPLE_N=5000 PEOPLE_SEEDS=1,2,3 cargo test -p datagen --lib
     /// people::tests::write_files -- --ignored` makes `/tmp/people_s1_reference.csv`,
