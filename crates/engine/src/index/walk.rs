@@ -9,10 +9,9 @@ impl ReferenceIndex {
     /// `scratch.walk`, cheapest clue first: rows walked per unit that settling the field takes
     /// off the best a row outside the block could score (its mismatch weight, now known to count
     /// against such a row, and its weight, no longer possibly for it). Walked in full are the
-    /// first `split` (returned), of fields `first`: enough
-    /// that a row in none of them (with a value in each) could not reach the review floor
-    /// agreeing on all the others. The blocks after only add their field to rows already reached
-    /// (see `walk`).
+    /// first `split` (returned), of fields `first`: enough that a row in none of them (with a
+    /// value in each) could not reach the review floor agreeing on all the others. The blocks
+    /// after only add their field to rows already reached (see `walk`).
     pub(super) fn walk_order(
         &self,
         plan: &MatchPlan,
