@@ -327,6 +327,7 @@ mod tests {
             confidence: candidates.first().map_or(0.0, |c| c.confidence),
             candidates,
             contested: false,
+            band_complete: true,
         }
     }
 

@@ -704,6 +704,10 @@ pub struct DocumentMatch {
     pub candidates: Vec<Candidate>,
     /// One-to-one runs: another document won the reference row this one scored best with.
     pub contested: bool,
+    /// Whether `candidates` hold the document's best rows down to the review floor. A run that
+    /// fills bands on demand searches a matched document only as far as the threshold; reading
+    /// the result completes it (`run::complete_bands`).
+    pub band_complete: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]

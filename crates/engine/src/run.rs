@@ -53,6 +53,14 @@ pub struct MatchPlan {
     /// Whether a run without a model gives its evidence the rarity of agreed values: the sample
     /// runs a model learns from. A run with a model gives it where the model weighs it.
     pub(crate) rarity_evidence: bool,
+    /// Whether a run leaves a matched document's review band to be filled when it is read
+    /// (`complete_bands`): candidate search then looks for what could reach the threshold, and
+    /// for what could reach the review floor only where nothing reached the threshold.
+    pub(crate) band_on_demand: bool,
+    /// Set on the plan searched first when bands are filled on demand: when no row could reach
+    /// the threshold, candidate search leaves the fallbacks (the smallest block, a small
+    /// reference whole) to the search down to the floor that follows.
+    pub(crate) threshold_pass: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -144,6 +152,8 @@ impl MatchPlan {
             named_keys: None,
             model: None,
             rarity_evidence: false,
+            band_on_demand: false,
+            threshold_pass: false,
         };
         plan.set_filter_fields(plan.review_floor);
         Ok(plan)
@@ -191,6 +201,23 @@ impl MatchPlan {
     pub fn with_rarity_evidence(mut self) -> Self {
         self.rarity_evidence = true;
         self
+    }
+
+    /// Leaves matched documents' review bands to be filled on reading (see `band_on_demand`).
+    pub fn with_band_on_demand(mut self, on_demand: bool) -> Self {
+        self.band_on_demand = on_demand;
+        self
+    }
+
+    /// The plan candidate search runs first when bands are filled on demand: the threshold as
+    /// its floor. Its filter fields stay those of the review floor (a pair they drop is under
+    /// the threshold too), and the index built for the plan serves both.
+    fn at_threshold(&self) -> Option<MatchPlan> {
+        (self.band_on_demand && self.threshold > self.review_floor + 1e-12).then(|| MatchPlan {
+            review_floor: self.threshold,
+            threshold_pass: true,
+            ..self.clone()
+        })
     }
 
     /// The confidence from which a best candidate is a match: the model's probability threshold
@@ -365,6 +392,8 @@ pub struct RunInput<'a> {
 /// Shared, read-only state of the scoring loop.
 struct Ctx<'a> {
     plan: &'a MatchPlan,
+    /// The plan searched first when bands are filled on demand (`MatchPlan::at_threshold`).
+    first: Option<MatchPlan>,
     index: &'a ReferenceIndex,
     reference: &'a [Record],
     rejected: &'a RejectedPairs,
@@ -431,6 +460,7 @@ where
     progress.report(&update(&outcome));
     let mut ctx = Ctx {
         plan: input.plan,
+        first: input.plan.at_threshold(),
         index,
         reference: input.reference,
         rejected: input.rejected,
@@ -480,6 +510,30 @@ where
     Ok(outcome)
 }
 
+/// The results of `documents` with their whole review band, searched as a run without bands on
+/// demand would: what reading a result of such a run fills in. `sample` is the run's first
+/// documents, which decided how ambiguous dates are read (its first chunk; see `date_orders`).
+pub fn complete_bands(
+    input: &RunInput,
+    index: &ReferenceIndex,
+    sample: &[Document],
+    documents: &[Document],
+) -> Vec<DocumentMatch> {
+    let ctx = Ctx {
+        plan: input.plan,
+        first: None,
+        index,
+        reference: input.reference,
+        rejected: input.rejected,
+        doc_dates: date_orders(input.plan, sample),
+    };
+    let pool = ScratchPool::new(index);
+    documents
+        .par_iter()
+        .map_init(|| pool.get(), |s, doc| score_document(&ctx, doc, s).0)
+        .collect()
+}
+
 /// A result without its evidence (all one-to-one assignment needs).
 fn without_evidence(m: &DocumentMatch) -> DocumentMatch {
     DocumentMatch {
@@ -498,6 +552,7 @@ fn without_evidence(m: &DocumentMatch) -> DocumentMatch {
             })
             .collect(),
         contested: m.contested,
+        band_complete: m.band_complete,
     }
 }
 
@@ -574,7 +629,7 @@ fn score_document(ctx: &Ctx, doc: &Document, scratch: &mut Scratch) -> (Document
     let values = prepare_document(ctx, doc);
     lap.end(Step::Prepare);
     let row_id = |r: u32| ctx.reference[r as usize].id.as_str();
-    let (top, pairs) = search_document(ctx, doc, &values, &mut lap, scratch);
+    let (top, pairs, band_complete) = search_banded(ctx, doc, &values, &mut lap, scratch);
     // Only a document with candidates has evidence to build.
     let sources: Vec<Arc<str>> = if top.is_empty() {
         Vec::new()
@@ -611,9 +666,35 @@ fn score_document(ctx: &Ctx, doc: &Document, scratch: &mut Scratch) -> (Document
         confidence,
         candidates,
         contested: false,
+        band_complete,
     };
     lap.end(Step::Evidence);
     (result, pairs)
+}
+
+/// [`search_document`] at the threshold first when bands are filled on demand, and at the
+/// review floor when nothing reached the threshold: the document's candidates, the pairs scored,
+/// and whether they hold its whole review band.
+fn search_banded(
+    ctx: &Ctx,
+    doc: &Document,
+    values: &[Prepared],
+    lap: &mut Lap,
+    scratch: &mut Scratch,
+) -> (Vec<(f64, u32)>, u64, bool) {
+    let mut pairs = 0;
+    if let Some(first) = &ctx.first {
+        let (top, scored) = search_document(ctx, first, doc, values, lap, scratch);
+        if top
+            .first()
+            .is_some_and(|t| t.0 >= ctx.plan.threshold - 1e-12)
+        {
+            return (top, scored, false);
+        }
+        pairs = scored;
+    }
+    let (top, scored) = search_document(ctx, ctx.plan, doc, values, lap, scratch);
+    (top, pairs + scored, true)
 }
 
 /// A smart run's candidates: each field's evidence gets its match weight, each candidate its
@@ -640,6 +721,7 @@ fn rank_by_probability(model: &MatchModel, candidates: &mut [Candidate]) {
 /// the best of them. The candidates are left in `scratch.candidates`.
 fn search_document(
     ctx: &Ctx,
+    plan: &MatchPlan,
     doc: &Document,
     values: &[Prepared],
     lap: &mut Lap,
@@ -647,14 +729,13 @@ fn search_document(
 ) -> (Vec<(f64, u32)>, u64) {
     let excluded = ctx.rejected.get(&doc.document_id);
     let mut top: Vec<(f64, u32)> = Vec::with_capacity(TOP_CANDIDATES + 1);
-    ctx.index.candidates(ctx.plan, values, scratch);
+    ctx.index.candidates(plan, values, scratch);
     lap.end(Step::CandidateSearch);
     let blocked = scratch.candidates.len();
     rank_into(ctx, values, excluded, 0, &mut top, scratch);
     lap.end(Step::Scoring);
     let best = top.first().map_or(0.0, |t| t.0);
-    ctx.index
-        .rows_beyond_blocks(ctx.plan, values, best, scratch);
+    ctx.index.rows_beyond_blocks(plan, values, best, scratch);
     rank_into(ctx, values, excluded, blocked, &mut top, scratch);
     lap.end(Step::RecallPass);
     (top, scratch.candidates.len() as u64)
@@ -848,6 +929,7 @@ pub fn blocking_recall(
     let rejected = RejectedPairs::new();
     let ctx = Ctx {
         plan,
+        first: plan.at_threshold(),
         index: &index,
         reference,
         rejected: &rejected,
@@ -861,7 +943,7 @@ pub fn blocking_recall(
             |scratch, doc| {
                 let values = prepare_document(&ctx, doc);
                 // As `score_document` searches.
-                search_document(&ctx, doc, &values, &mut Lap::start(), scratch);
+                search_banded(&ctx, doc, &values, &mut Lap::start(), scratch);
                 let blocked: HashSet<u32> = scratch.candidates.iter().copied().collect();
                 let mut best: Option<(f64, &str, u32)> = None;
                 for (r, row) in reference.iter().enumerate() {
@@ -1402,6 +1484,7 @@ mod tests {
             ReferenceIndex::build(&plan, &reference, &NoProgress, &CancelToken::new()).unwrap();
         let ctx = Ctx {
             plan: &plan,
+            first: None,
             index: &index,
             reference: &reference,
             rejected: &RejectedPairs::new(),

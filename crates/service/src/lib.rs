@@ -2,6 +2,7 @@
 //! validates requests, drives the engine, persists through the store and runs matching jobs on
 //! tokio. Shells stay thin: they translate transport to these calls and `ApiError` back.
 
+mod bands;
 mod clock;
 mod configs;
 mod cron;
@@ -123,6 +124,7 @@ impl Workspace {
         let background = runtime.clone();
         let runner = runner::Runner::start(
             store.clone(),
+            warm.clone(),
             opts.clock.clone(),
             runtime,
             opts.take_over_runs,

@@ -163,6 +163,27 @@ impl DocumentSource for StoreDocuments<'_> {
     }
 }
 
+impl StoreDocuments<'_> {
+    /// The documents with these ids, aligned as `next_chunk` aligns them; ids no set holds are
+    /// skipped. A document id found in two sets is taken from the first.
+    pub fn by_ids(&self, ids: &[String]) -> std::result::Result<Vec<Document>, StoreError> {
+        let mut out: Vec<Document> = Vec::with_capacity(ids.len());
+        let mut left: Vec<String> = ids.to_vec();
+        for (set_id, positions) in &self.sets {
+            if left.is_empty() {
+                break;
+            }
+            let found = self.store.documents_by_ids(set_id, &left)?;
+            left.retain(|id| !found.iter().any(|d| &d.document_id == id));
+            out.extend(found.into_iter().map(|doc| match positions {
+                None => doc,
+                Some(pos) => aligned(doc, pos),
+            }));
+        }
+        Ok(out)
+    }
+}
+
 fn aligned(doc: Document, positions: &[Option<usize>]) -> Document {
     Document {
         values: positions
@@ -241,14 +262,23 @@ impl Workspace {
         set_id: Option<&str>,
         limit: usize,
     ) -> Result<(Vec<String>, Vec<Document>)> {
-        let (columns, mut source) = document_source(&self.store, set_id)?;
-        let mut documents = Vec::new();
-        while documents.len() < limit {
-            match source.next_chunk(limit - documents.len())? {
-                Some(chunk) if !chunk.is_empty() => documents.extend(chunk),
-                _ => break,
-            }
-        }
-        Ok((columns, documents))
+        first_documents(&self.store, set_id, limit)
     }
+}
+
+/// [`Workspace::first_documents`] of `store`.
+pub(crate) fn first_documents(
+    store: &Store,
+    set_id: Option<&str>,
+    limit: usize,
+) -> Result<(Vec<String>, Vec<Document>)> {
+    let (columns, mut source) = document_source(store, set_id)?;
+    let mut documents = Vec::new();
+    while documents.len() < limit {
+        match source.next_chunk(limit - documents.len())? {
+            Some(chunk) if !chunk.is_empty() => documents.extend(chunk),
+            _ => break,
+        }
+    }
+    Ok((columns, documents))
 }

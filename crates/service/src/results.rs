@@ -9,7 +9,10 @@ use crate::{new_id, Workspace};
 
 impl Workspace {
     pub fn get_result(&self, run_id: &str, result_id: &str) -> Result<MatchResult> {
-        Ok(self.store.get_result(run_id, result_id)?)
+        let mut result = [self.store.get_result(run_id, result_id)?];
+        self.fill_bands(run_id, &mut result)?;
+        let [result] = result;
+        Ok(result)
     }
 
     /// Approves or rejects a result (re-review allowed); the decision is appended to the log and on
@@ -51,6 +54,8 @@ impl Workspace {
             ));
         }
         let stored = self.store.get_stored_run(run_id)?;
+        // The reviewer decides among the whole band, as reading the result showed it.
+        self.get_result(run_id, result_id)?;
         let notes = input
             .notes
             .as_deref()

@@ -77,9 +77,11 @@ impl Workspace {
         if page == 0 {
             return Err(ServiceError::validation("page", "pages start at 1"));
         }
-        Ok(self
+        let mut results = self
             .store
-            .query_results(run_id, &filter_of(q)?, page, limit)?)
+            .query_results(run_id, &filter_of(q)?, page, limit)?;
+        self.fill_bands(run_id, &mut results.data)?;
+        Ok(results)
     }
 
     /// Live counters of the review desk.

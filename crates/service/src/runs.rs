@@ -147,10 +147,11 @@ impl Workspace {
     /// A run with its 50 most confident results (spec A.6.5).
     pub fn get_run(&self, run_id: &str) -> Result<RunDetail> {
         let run = self.store.get_run(run_id)?;
-        let results = self
+        let mut results = self
             .store
             .query_results(run_id, &store::ResultFilter::default(), 1, 50)?
             .data;
+        self.fill_bands(run_id, &mut results)?;
         Ok(RunDetail { run, results })
     }
 }

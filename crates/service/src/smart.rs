@@ -148,8 +148,10 @@ impl Workspace {
                 ));
             }
             for id in ids {
-                match self.store.get_result(run_id, id) {
-                    Err(StoreError::NotFound { .. }) => {
+                // Filled now: a result named here may be a match whose review band the run left
+                // to be filled, and ai-resolve weighs its alternatives.
+                match self.get_result(run_id, id) {
+                    Err(ServiceError::Store(StoreError::NotFound { .. })) => {
                         return Err(ServiceError::validation(
                             "result_ids",
                             format!("{id} is not a result of run {run_id}"),
@@ -209,7 +211,7 @@ impl Workspace {
                 )),
                 e => e.into(),
             })?;
-        Ok(self.store.get_result(run_id, result_id)?)
+        self.get_result(run_id, result_id)
     }
 
     /// Reopens a suggestion the reviewer dismissed (the desk's undo of a dismissal), while the
@@ -228,7 +230,7 @@ impl Workspace {
                 StoreError::Stale(message) => ServiceError::Conflict(message),
                 e => e.into(),
             })?;
-        Ok(self.store.get_result(run_id, result_id)?)
+        self.get_result(run_id, result_id)
     }
 }
 

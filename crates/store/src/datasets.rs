@@ -297,6 +297,28 @@ impl Store {
         Ok((out, next))
     }
 
+    /// The documents of `set_id` with these ids, in the order asked; ids the set lacks are skipped.
+    pub fn documents_by_ids(&self, set_id: &str, ids: &[String]) -> Result<Vec<Document>> {
+        let conn = self.read();
+        let mut stmt = conn.prepare_cached(
+            "SELECT document_id, document_filename, vals FROM documents \
+             WHERE set_id = ?1 AND document_id = ?2",
+        )?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let mut rows = stmt.query(params![set_id, id])?;
+            if let Some(r) = rows.next()? {
+                let vals: String = r.get(2)?;
+                out.push(Document {
+                    document_id: r.get(0)?,
+                    document_filename: r.get(1)?,
+                    values: from_json("document values", &vals)?,
+                });
+            }
+        }
+        Ok(out)
+    }
+
     /// Reference rows by id, in the order asked; unknown ids are skipped.
     pub fn reference_rows_by_ids(&self, dataset_id: &str, ids: &[String]) -> Result<Vec<Record>> {
         self.reference_rows_at(dataset_id, None, ids)

@@ -4,6 +4,7 @@
 //! One writer connection (behind a mutex) and a few reader connections; WAL lets readers proceed
 //! while a run writes, and each other. Every multi-row change is one transaction, so a failure leaves nothing half-done.
 
+mod bands;
 mod checkpoint;
 mod configs;
 mod datasets;
@@ -290,7 +291,7 @@ mod tests {
         let path = dir.path().join("nested/w.sqlite");
         let store = Store::open(&path).unwrap();
         let version = store.schema_version().unwrap();
-        assert_eq!(version, 17);
+        assert_eq!(version, 18);
         drop(store);
         let store = Store::open(&path).unwrap();
         assert_eq!(store.schema_version().unwrap(), version);

@@ -345,6 +345,12 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE datasets ADD COLUMN import_token TEXT;
     "#,
+    // 18: a run may leave a matched document's review band to be filled when its result is read
+    //     (`engine::run::complete_bands`); 0 until then. Results from before were always whole.
+    r#"
+    ALTER TABLE results ADD COLUMN band_complete INTEGER NOT NULL DEFAULT 1;
+    CREATE INDEX results_band_incomplete ON results(run_id) WHERE band_complete = 0;
+    "#,
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<()> {

@@ -117,7 +117,7 @@ fn set_counters(
     Ok(())
 }
 
-fn pack(candidates: &[Candidate]) -> Result<String> {
+pub(crate) fn pack(candidates: &[Candidate]) -> Result<String> {
     let s = candidates
         .first()
         .map(|c| c.evidence.iter().map(|e| &*e.source_value).collect())
@@ -568,7 +568,7 @@ impl Store {
         {
             let mut stmt = tx.prepare_cached(
                 "INSERT INTO results (id, run_id, document_id, document_filename, matched_reference_row_id, confidence, candidates, \
-                 contested) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                 contested, band_complete) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?;
             for n in batch {
                 let m = n.result;
@@ -580,7 +580,8 @@ impl Store {
                     m.matched_reference_row_id,
                     m.confidence,
                     pack(&m.candidates)?,
-                    m.contested
+                    m.contested,
+                    m.band_complete
                 ])?;
             }
         }

@@ -430,6 +430,12 @@ mod tests {
     use std::collections::HashMap;
 
     use super::*;
+    use crate::in_memory::match_all;
+    use crate::score;
+    use engine::index::ReferenceIndex;
+    use engine::progress::NoProgress;
+    use engine::run::{complete_bands, ExecOptions, MatchPlan, RejectedPairs, RunInput};
+    use engine::{CancelToken, Document, DocumentMatch, Record};
     use import::{read_csv_bytes, ImportOptions, Table};
 
     fn table(name: &str, csv: &str) -> Table {
@@ -664,8 +670,7 @@ mod tests {
     /// on data it was not tuned on it finds the duplicates with F1 above 0.99.
     #[test]
     fn documented_config_matches_people() {
-        use crate::in_memory::{match_all, ConfigFile};
-        use crate::score;
+        use crate::in_memory::ConfigFile;
         use engine::domain::ConfigInput;
         use engine::validate::validate_config;
         use import::{to_documents, to_records};
@@ -701,10 +706,12 @@ mod tests {
         assert!(f1 > 0.99, "F1 {f1:.4}: {:?}", evaluation.top1.counts);
     }
 
-    /// Candidate search with the documented config minus the social security number (issue 13's
-    /// case: no id-like column) keeps what comparing every pair finds, on data of another seed.
-    #[test]
-    fn candidate_search_keeps_the_matches_of_the_config_without_an_id_column() {
+    /// The documented config minus the social security number (issue 13's case: no id-like
+    /// column), planned for generated people of `seed`, with their reference rows and documents.
+    fn without_id_column(
+        n: usize,
+        seed: u64,
+    ) -> (MatchPlan, Vec<Record>, Vec<Document>, Vec<score::TruthRow>) {
         use crate::in_memory::ConfigFile;
         use import::{to_documents, to_records};
 
@@ -713,10 +720,19 @@ mod tests {
         config.field_mappings.retain(|m| m.source != "soc_sec_id");
         let columns: Vec<String> = COLUMNS.iter().map(|c| c.to_string()).collect();
         let plan = config.plan(&columns, &columns).unwrap();
-        let data = generate(&spec(1500, 11));
+        let data = generate(&spec(n, seed));
         let reference = to_records(&table("a.csv", &data.reference_csv), Some("rec_id")).unwrap();
         let documents =
             to_documents(&table("b.csv", &data.documents_csv), Some("rec_id"), None).unwrap();
+        let truth = score::parse_truth(data.truth_csv.as_bytes(), "truth.csv").unwrap();
+        (plan, reference, documents, truth)
+    }
+
+    /// Candidate search without an id-like column keeps what comparing every pair finds, on data
+    /// of another seed.
+    #[test]
+    fn candidate_search_keeps_the_matches_of_the_config_without_an_id_column() {
+        let (plan, reference, documents, _) = without_id_column(1500, 11);
         let recall = engine::run::blocking_recall(&plan, &reference, &documents);
         assert!(recall.exhaustive_matches > 1000, "{recall:?}");
         assert!(recall.recall() >= 0.999, "{recall:?}");
@@ -727,6 +743,104 @@ mod tests {
             recall.pairs_blocked,
             recall.documents
         );
+        // As the product runs: matched documents searched only as far as the threshold.
+        let lazy = engine::run::blocking_recall(
+            &plan.clone().with_band_on_demand(true),
+            &reference,
+            &documents,
+        );
+        assert!(lazy.recall() >= 0.999, "{lazy:?}");
+    }
+
+    /// A run that leaves matched documents' review bands to be filled on reading makes the
+    /// matches of one searching every document down to the floor, as accurately, and filling a
+    /// band (as the first read does) gives what that search found.
+    #[test]
+    fn bands_filled_on_reading_are_those_of_the_search_down_to_the_floor() {
+        let (plan, reference, documents, truth) = without_id_column(1500, 12);
+        // Each document on its own: one-to-one would hide a difference behind reassignment.
+        let plan = plan.with_one_to_one(false);
+        let (full, _) = match_all(&plan, &reference, &documents);
+        let (lazy, _) = match_all(
+            &plan.clone().with_band_on_demand(true),
+            &reference,
+            &documents,
+        );
+        assert_eq!(full.len(), lazy.len());
+        assert!(full.iter().all(|m| m.band_complete));
+        let f1 = |m: &[DocumentMatch]| {
+            (score::evaluate(&truth, &score::predictions_of_matches(m)).top1)
+                .f1
+                .unwrap()
+        };
+        assert!(
+            f1(&lazy) >= f1(&full) - 0.001,
+            "{} against {}",
+            f1(&lazy),
+            f1(&full)
+        );
+        // Neither search compares every pair: a row another pass happens to reach can change a
+        // borderline match (79 of 100,000 documents on people 100k, nearly all without a true
+        // match), and no more than that.
+        let differ = (full.iter().zip(&lazy))
+            .filter(|(f, l)| f.matched_reference_row_id != l.matched_reference_row_id)
+            .count();
+        assert!(differ * 200 <= documents.len(), "{differ} matches differ");
+        let mut open = Vec::new();
+        for (f, l) in full.iter().zip(&lazy) {
+            assert_eq!(f.document_id, l.document_id);
+            // Only a match ends the search at the threshold; a document without one was
+            // searched down to the floor as well.
+            assert!(l.band_complete || l.matched_reference_row_id.is_some());
+            if !l.band_complete {
+                open.push(documents.iter().find(|d| d.document_id == l.document_id));
+            }
+        }
+        assert!(open.len() > 1000, "{} matched", open.len());
+        let open: Vec<Document> = open.into_iter().flatten().cloned().collect();
+        let cancel = CancelToken::new();
+        let index = ReferenceIndex::build(&plan, &reference, &NoProgress, &cancel).unwrap();
+        let input = RunInput {
+            plan: &plan,
+            reference: &reference,
+            rejected: &RejectedPairs::new(),
+        };
+        // The run's first chunk decided how dates read.
+        let sample = &documents[..ExecOptions::default().chunk_size.min(documents.len())];
+        let filled = complete_bands(&input, &index, sample, &open);
+        let mut in_band = 0;
+        for m in &filled {
+            let f = full
+                .iter()
+                .find(|f| f.document_id == m.document_id)
+                .unwrap();
+            assert_eq!(m.matched_reference_row_id, f.matched_reference_row_id);
+            // Comparisons candidate search cached for scoring are single precision.
+            let same = m.candidates.len() == f.candidates.len()
+                && (m.candidates.iter().zip(&f.candidates)).all(|(x, y)| {
+                    x.reference_row_id == y.reference_row_id
+                        && (x.confidence - y.confidence).abs() < 1e-6
+                        && x.evidence.len() == y.evidence.len()
+                });
+            assert!(same, "{}", m.document_id);
+            in_band += in_band_alternatives(m);
+        }
+        // The bands hold alternatives the lazy run did not look for.
+        let lazy_alternatives: usize = (lazy.iter())
+            .filter(|m| !m.band_complete)
+            .map(in_band_alternatives)
+            .sum();
+        assert!(
+            in_band > lazy_alternatives,
+            "{in_band} against {lazy_alternatives}"
+        );
+    }
+
+    /// A result's candidates after the first at or above the review floor of docs/configs/people.json.
+    fn in_band_alternatives(m: &DocumentMatch) -> usize {
+        (m.candidates.iter().skip(1))
+            .filter(|c| c.confidence >= 0.3 - 1e-12)
+            .count()
     }
 
     /// Writes generated files for a tuning loop with `examples/match_files`:

@@ -128,6 +128,7 @@ fn document(doc: &Doc<'_>, threshold: f64) -> DocumentMatch {
         confidence: top.map_or(0.0, |c| c.confidence),
         candidates,
         contested: false,
+        band_complete: true,
     }
 }
 

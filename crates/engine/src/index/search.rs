@@ -165,7 +165,8 @@ impl ReferenceIndex {
             Some((keys, ordered)) => self.take_named(plan, doc, &blocks, keys, *ordered, scratch),
             None => {
                 self.take_blocks(plan, doc, &blocks, window, scratch);
-                if scratch.candidates.is_empty() && !blocks.list.is_empty() {
+                if scratch.candidates.is_empty() && !blocks.list.is_empty() && !plan.threshold_pass
+                {
                     self.fallback(plan, doc, &blocks, scratch);
                 }
             }
@@ -173,7 +174,7 @@ impl ReferenceIndex {
         scratch.blocks = blocks;
         // Nothing found at all: a small reference is compared whole (spec C.8), as when a config
         // names only unselective fields (a currency, a wide date window).
-        if scratch.candidates.is_empty() && self.n_rows <= FULL_SCAN_LIMIT {
+        if scratch.candidates.is_empty() && self.n_rows <= FULL_SCAN_LIMIT && !plan.threshold_pass {
             for r in 0..self.n_rows {
                 if self.admit(plan, doc, r, scratch) {
                     scratch.candidates.push(r as u32);

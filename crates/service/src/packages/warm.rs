@@ -24,8 +24,9 @@ pub(crate) const IDLE: Duration = Duration::from_secs(10 * 60);
 const LOOK_EVERY: Duration = Duration::from_secs(30);
 
 /// One config's reference rows, plan and index, as of the config's `updated_at` and its reference
-/// data's rows.
+/// data's rows; or a finished run's, from its config snapshot and pinned rows (see `warm_run`).
 pub(crate) struct Warm {
+    /// The config's id, or `run_key` of a run.
     config_id: String,
     updated_at: String,
     reference_rows: u64,
@@ -33,9 +34,19 @@ pub(crate) struct Warm {
     reference_version: u32,
     prepared: Prepared,
     index: ReferenceIndex,
-    /// The document columns the plan was made for: the config's mapped fields, in order.
+    /// The document columns the plan was made for: the config's mapped fields, in order (a
+    /// run's: its documents' columns).
     pub columns: Vec<String>,
+    /// A run's first documents, which decided how it read ambiguous dates (empty for a config).
+    pub sample: Vec<engine::Document>,
+    /// A run's document source (its set, or every set when `None`).
+    pub document_set_id: Option<String>,
     last_used: Mutex<Instant>,
+}
+
+/// The key of a run's warm index among the configs' (never a config id, which is a UUID).
+fn run_key(run_id: &str) -> String {
+    format!("run {run_id}")
 }
 
 impl Warm {
@@ -114,6 +125,39 @@ impl WarmIndexes {
                     && w.reference_version == reference.version
             })?
             .clone();
+        *lock(&w.last_used) = Instant::now();
+        Some(w)
+    }
+
+    /// Keeps the index a run just matched with as the run's warm index (see `Workspace::warm_run`),
+    /// so the first read of its results does not build it again.
+    pub fn keep_run(
+        &self,
+        run_id: &str,
+        (prepared, index): (Prepared, ReferenceIndex),
+        columns: Vec<String>,
+        sample: Vec<engine::Document>,
+        document_set_id: Option<String>,
+    ) {
+        self.insert(Arc::new(Warm {
+            config_id: run_key(run_id),
+            updated_at: String::new(),
+            reference_rows: 0,
+            reference_version: 0,
+            prepared,
+            index,
+            columns,
+            sample,
+            document_set_id,
+            last_used: Mutex::new(Instant::now()),
+        }));
+    }
+
+    /// A run's warm index: its data never changes (the rows are pinned, the snapshot is fixed).
+    fn find_run(&self, run_id: &str) -> Option<Arc<Warm>> {
+        let key = run_key(run_id);
+        let entries = lock(&self.entries);
+        let w = entries.iter().find(|w| w.config_id == key)?.clone();
         *lock(&w.last_used) = Instant::now();
         Some(w)
     }
@@ -209,6 +253,56 @@ impl Workspace {
                 prepared,
                 index,
                 columns,
+                sample: Vec::new(),
+                document_set_id: None,
+                last_used: Mutex::new(Instant::now()),
+            })
+        })?);
+        self.warm.insert(warm.clone());
+        Ok(warm)
+    }
+
+    /// The warm index of finished run `run_id`: its config snapshot (and a smart run's model)
+    /// over the reference rows it pinned, as the run searched, for filling its results' review
+    /// bands (see `bands`). Kept with the configs' warm indexes, and freed the same way.
+    pub(crate) fn warm_run(&self, run_id: &str) -> Result<Arc<Warm>> {
+        self.warm.free_idle(self.warm.idle);
+        if let Some(w) = self.warm.find_run(run_id) {
+            return Ok(w);
+        }
+        let stored = self.store.get_stored_run(run_id)?;
+        let pinned = self.store.run_reference_rows(run_id)?;
+        let store = self.store.clone();
+        let run_id = run_id.to_string();
+        let warm = Arc::new(on_workers(move || {
+            let cancel = CancelToken::new();
+            let config = &stored.config;
+            let set_id = config.document_set_id.clone();
+            let (columns, source) = crate::prepare::document_source(&store, set_id.as_deref())?;
+            drop(source);
+            let mut spec = RunSpec::of_run(config, stored.model.as_ref());
+            spec.pinned_rows = pinned;
+            let mut prepared = prepare_run(&store, &spec, &columns, &cancel)?
+                .ok_or_else(|| ServiceError::Internal("the reference data did not load".into()))?;
+            prepared.plan = prepared.plan.with_model(stored.model)?;
+            let index =
+                ReferenceIndex::build(&prepared.plan, &prepared.reference, &NoProgress, &cancel)
+                    .ok_or_else(|| ServiceError::Internal("the index was not built".into()))?;
+            let (_, sample) = crate::prepare::first_documents(
+                &store,
+                set_id.as_deref(),
+                engine::run::ExecOptions::default().chunk_size,
+            )?;
+            Ok(Warm {
+                config_id: run_key(&run_id),
+                updated_at: String::new(),
+                reference_rows: 0,
+                reference_version: 0,
+                prepared,
+                index,
+                columns,
+                sample,
+                document_set_id: set_id,
                 last_used: Mutex::new(Instant::now()),
             })
         })?);

@@ -44,7 +44,9 @@ impl From<StoreError> for RunError {
 }
 
 /// The run's documents, whose read errors say what was being read.
-struct RunDocuments<'a>(StoreDocuments<'a>);
+/// The run's documents, keeping the first chunk: it decided how the run read dates, and filling
+/// a result's band later reads them the same way.
+struct RunDocuments<'a>(StoreDocuments<'a>, Vec<Document>);
 
 impl DocumentSource for RunDocuments<'_> {
     type Error = RunError;
@@ -54,7 +56,11 @@ impl DocumentSource for RunDocuments<'_> {
     }
 
     fn next_chunk(&mut self, max: usize) -> Result<Option<Vec<Document>>, RunError> {
-        self.0.next_chunk(max).map_err(RunError::ReadDocuments)
+        let chunk = self.0.next_chunk(max).map_err(RunError::ReadDocuments)?;
+        if let (Some(c), true) = (&chunk, self.1.is_empty()) {
+            self.1 = c.clone();
+        }
+        Ok(chunk)
     }
 }
 
@@ -128,7 +134,11 @@ impl Inner {
             };
             prepared.plan = prepared.plan.with_model(Some(model))?;
         }
-        let mut documents = RunDocuments(documents);
+        // Reading a result fills its review band (`bands`), so the run searches matched
+        // documents only as far as the threshold. Not a smart run's learning sample above, whose
+        // model learns from the pairs under the threshold too.
+        prepared.plan = prepared.plan.with_band_on_demand(true);
+        let mut documents = RunDocuments(documents, Vec::new());
         let mut results = StoreSink::start(self.store.clone(), run_id.to_string());
         let outcome = match &index {
             Some(index) => self
@@ -146,7 +156,19 @@ impl Inner {
                 }),
             None => Ok(RunOutcome::cancelled_before_matching()),
         };
-        free_in_background((index, prepared.reference));
+        match (&outcome, index) {
+            // Its results' bands are filled when read: the index stays warm for those reads.
+            (Ok(o), Some(index)) if !o.cancelled && o.rows_matched > 0 => {
+                self.warm.keep_run(
+                    run_id,
+                    (prepared, index),
+                    doc_columns,
+                    documents.1,
+                    config.document_set_id.clone(),
+                );
+            }
+            (_, index) => free_in_background((index, prepared.reference)),
+        }
         let outcome = outcome?;
         sink.report(&ProgressUpdate {
             phase: Phase::Finalizing,

@@ -12,6 +12,7 @@ mod results_writer;
 pub(crate) use learn::labels as review_labels;
 pub(crate) use resolve::same_fields;
 
+use crate::packages::warm::WarmIndexes;
 use std::collections::HashMap;
 use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::time::{Duration, Instant};
@@ -42,6 +43,8 @@ pub(crate) struct Runner {
 
 pub(crate) struct Inner {
     pub(crate) store: Arc<Store>,
+    /// Where a finished run leaves its index, for filling its results' review bands (`bands`).
+    pub(crate) warm: Arc<WarmIndexes>,
     pub(crate) clock: Arc<dyn Clock>,
     /// This open workspace's identity in the leases of the runs it queues.
     pub(crate) owner: OwnerHandle,
@@ -84,6 +87,7 @@ struct LiveState {
 impl Runner {
     pub(crate) fn start(
         store: Arc<Store>,
+        warm: Arc<WarmIndexes>,
         clock: Arc<dyn Clock>,
         runtime: tokio::runtime::Handle,
         takes_over: bool,
@@ -91,6 +95,7 @@ impl Runner {
         let (tx, mut rx) = mpsc::unbounded_channel::<Job>();
         let inner = Arc::new(Inner {
             store,
+            warm,
             clock,
             owner: OwnerHandle::new(),
             takes_over,

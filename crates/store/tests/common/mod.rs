@@ -187,6 +187,7 @@ pub fn doc(document_id: &str, candidates: &[(&str, f64)]) -> DocumentMatch {
             })
             .collect(),
         contested: false,
+        band_complete: true,
     }
 }
 
