@@ -71,17 +71,24 @@ pub(crate) fn local_day_start(now: DateTime<Utc>) -> String {
 impl Workspace {
     /// A page of a run's results that pass the query's filters, in its order.
     pub fn list_results(&self, run_id: &str, q: &ResultQuery) -> Result<ResultPage> {
+        let mut results = self.list_stored_results(run_id, q)?;
+        self.fill_bands(run_id, &mut results.data)?;
+        Ok(results)
+    }
+
+    /// [`Workspace::list_results`] as the run stored them, without filling the review bands it
+    /// left to be filled (see `bands`): for scoring a whole run, which needs each result's match
+    /// and best candidate only, and should neither search nor write.
+    pub fn list_stored_results(&self, run_id: &str, q: &ResultQuery) -> Result<ResultPage> {
         self.store.get_run(run_id)?;
         let limit = page_limit(q.limit, 50, "limit")?;
         let page = q.page.unwrap_or(1);
         if page == 0 {
             return Err(ServiceError::validation("page", "pages start at 1"));
         }
-        let mut results = self
+        Ok(self
             .store
-            .query_results(run_id, &filter_of(q)?, page, limit)?;
-        self.fill_bands(run_id, &mut results.data)?;
-        Ok(results)
+            .query_results(run_id, &filter_of(q)?, page, limit)?)
     }
 
     /// Live counters of the review desk.

@@ -118,7 +118,7 @@ pub fn predictions_of_run(
     let mut duplicates = 0u64;
     let mut page = 1;
     loop {
-        let results = ws.list_results(
+        let results = ws.list_stored_results(
             run_id,
             &ResultQuery {
                 page: Some(page),
