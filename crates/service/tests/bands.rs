@@ -221,3 +221,24 @@ fn a_band_whose_reference_data_is_gone_keeps_what_the_run_stored() {
         std::slice::from_ref(&doc_1.id)
     );
 }
+
+#[test]
+fn a_new_run_frees_the_index_the_last_one_left_warm() {
+    let rt = runtime();
+    let s = setup(&rt);
+    let first = run_to_completion(&s.ws, &s.config_id);
+    assert_eq!(s.ws.warm_indexes(), 1);
+    let second = run_to_completion(&s.ws, &s.config_id);
+    // Only the latest run's index stays: two runs' indexes at once would double a run's memory.
+    assert_eq!(s.ws.warm_indexes(), 1);
+    // The first run's bands are still filled, from an index built again for it.
+    let disk = store::Store::open(&s.path).unwrap();
+    for run in [&first, &second] {
+        let doc_1 = stored(&disk, &run.id, "doc_1");
+        let read = s.ws.get_result(&run.id, &doc_1.id).unwrap();
+        assert_eq!(
+            rows(&read),
+            [("ref_1".to_string(), 1.0), ("ref_2".to_string(), 0.3)]
+        );
+    }
+}

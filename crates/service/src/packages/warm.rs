@@ -44,9 +44,12 @@ pub(crate) struct Warm {
     last_used: Mutex<Instant>,
 }
 
-/// The key of a run's warm index among the configs' (never a config id, which is a UUID).
+/// What the key of a run's warm index starts with: never a config id, which is a UUID.
+const RUN_KEY: &str = "run ";
+
+/// The key of a run's warm index among the configs'.
 fn run_key(run_id: &str) -> String {
-    format!("run {run_id}")
+    format!("{RUN_KEY}{run_id}")
 }
 
 impl Warm {
@@ -107,6 +110,19 @@ impl WarmIndexes {
         let n = gone.len();
         free_and_release(gone);
         n
+    }
+
+    /// Frees the indexes finished runs left warm (see `keep_run`).
+    pub fn free_runs(&self) {
+        let gone: Vec<Arc<Warm>> = {
+            let mut entries = lock(&self.entries);
+            let (gone, keep) = entries
+                .drain(..)
+                .partition(|w| w.config_id.starts_with(RUN_KEY));
+            *entries = keep;
+            gone
+        };
+        free_and_release(gone);
     }
 
     /// How many configs have a warm index now.

@@ -74,6 +74,9 @@ impl Inner {
         if active.cancel.is_cancelled() {
             return;
         }
+        // The index an earlier run left warm goes before this one loads its own, so a run's
+        // memory stays what it was (that run's bands are filled from a rebuilt index if read).
+        self.warm.free_runs();
         match self.execute_inner(run_id, &active) {
             Ok(status) => self.finish_live(run_id, &active, status),
             Err(e) => self.fail(run_id, &e.to_string()),
