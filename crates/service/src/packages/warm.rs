@@ -65,6 +65,28 @@ impl Warm {
     pub fn index(&self) -> &ReferenceIndex {
         &self.index
     }
+
+    /// A finished run's: its data never changes, so it is found by the run alone.
+    fn of_run(
+        run_id: &str,
+        (prepared, index): (Prepared, ReferenceIndex),
+        columns: Vec<String>,
+        sample: Vec<engine::Document>,
+        document_set_id: Option<String>,
+    ) -> Warm {
+        Warm {
+            config_id: run_key(run_id),
+            updated_at: String::new(),
+            reference_rows: 0,
+            reference_version: 0,
+            prepared,
+            index,
+            columns,
+            sample,
+            document_set_id,
+            last_used: Mutex::new(Instant::now()),
+        }
+    }
 }
 
 /// The workspace's warm indexes.
@@ -155,18 +177,13 @@ impl WarmIndexes {
         sample: Vec<engine::Document>,
         document_set_id: Option<String>,
     ) {
-        self.insert(Arc::new(Warm {
-            config_id: run_key(run_id),
-            updated_at: String::new(),
-            reference_rows: 0,
-            reference_version: 0,
-            prepared,
-            index,
+        self.insert(Arc::new(Warm::of_run(
+            run_id,
+            (prepared, index),
             columns,
             sample,
             document_set_id,
-            last_used: Mutex::new(Instant::now()),
-        }));
+        )));
     }
 
     /// A run's warm index: its data never changes (the rows are pinned, the snapshot is fixed).
@@ -309,18 +326,13 @@ impl Workspace {
                 set_id.as_deref(),
                 engine::run::ExecOptions::default().chunk_size,
             )?;
-            Ok(Warm {
-                config_id: run_key(&run_id),
-                updated_at: String::new(),
-                reference_rows: 0,
-                reference_version: 0,
-                prepared,
-                index,
+            Ok(Warm::of_run(
+                &run_id,
+                (prepared, index),
                 columns,
                 sample,
-                document_set_id: set_id,
-                last_used: Mutex::new(Instant::now()),
-            })
+                set_id,
+            ))
         })?);
         self.warm.insert(warm.clone());
         Ok(warm)
