@@ -262,23 +262,14 @@ impl Workspace {
         set_id: Option<&str>,
         limit: usize,
     ) -> Result<(Vec<String>, Vec<Document>)> {
-        first_documents(&self.store, set_id, limit)
-    }
-}
-
-/// [`Workspace::first_documents`] of `store`.
-pub(crate) fn first_documents(
-    store: &Store,
-    set_id: Option<&str>,
-    limit: usize,
-) -> Result<(Vec<String>, Vec<Document>)> {
-    let (columns, mut source) = document_source(store, set_id)?;
-    let mut documents = Vec::new();
-    while documents.len() < limit {
-        match source.next_chunk(limit - documents.len())? {
-            Some(chunk) if !chunk.is_empty() => documents.extend(chunk),
-            _ => break,
+        let (columns, mut source) = document_source(&self.store, set_id)?;
+        let mut documents = Vec::new();
+        while documents.len() < limit {
+            match source.next_chunk(limit - documents.len())? {
+                Some(chunk) if !chunk.is_empty() => documents.extend(chunk),
+                _ => break,
+            }
         }
+        Ok((columns, documents))
     }
-    Ok((columns, documents))
 }

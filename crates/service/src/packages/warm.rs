@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use engine::index::ReferenceIndex;
 use engine::progress::NoProgress;
+use engine::run::DocumentSource;
 use engine::run::RunInput;
 use engine::{CancelToken, MatchingConfig};
 
@@ -311,7 +312,12 @@ impl Workspace {
             let cancel = CancelToken::new();
             let config = &stored.config;
             let set_id = config.document_set_id.clone();
-            let (columns, source) = crate::prepare::document_source(&store, set_id.as_deref())?;
+            // The run's columns, and its first chunk, which decided how it read dates: read
+            // as the run read them (one chunk, even where the first set holds fewer).
+            let (columns, mut source) = crate::prepare::document_source(&store, set_id.as_deref())?;
+            let sample = source
+                .next_chunk(engine::run::ExecOptions::default().chunk_size)?
+                .unwrap_or_default();
             drop(source);
             let mut spec = RunSpec::of_run(config, stored.model.as_ref());
             spec.pinned_rows = pinned;
@@ -321,11 +327,6 @@ impl Workspace {
             let index =
                 ReferenceIndex::build(&prepared.plan, &prepared.reference, &NoProgress, &cancel)
                     .ok_or_else(|| ServiceError::Internal("the index was not built".into()))?;
-            let (_, sample) = crate::prepare::first_documents(
-                &store,
-                set_id.as_deref(),
-                engine::run::ExecOptions::default().chunk_size,
-            )?;
             Ok(Warm::of_run(
                 &run_id,
                 (prepared, index),
