@@ -61,6 +61,11 @@ fn rows(r: &MatchResult) -> Vec<(String, f64)> {
         .collect()
 }
 
+/// doc_1's candidates once its band is filled: its match, then ref_2 sharing only the city.
+fn filled() -> Vec<(String, f64)> {
+    vec![("ref_1".to_string(), 1.0), ("ref_2".to_string(), 0.3)]
+}
+
 struct Setup {
     ws: Workspace,
     config_id: String,
@@ -132,10 +137,7 @@ fn reading_a_matched_result_fills_its_band_once_and_for_good() {
     assert_eq!(s.ws.warm_indexes(), 1);
     // The first read finds ref_2, stores it, and the match and its evidence stay as they were.
     let read = s.ws.get_result(&run.id, &doc_1.id).unwrap();
-    assert_eq!(
-        rows(&read),
-        [("ref_1".to_string(), 1.0), ("ref_2".to_string(), 0.3)]
-    );
+    assert_eq!(rows(&read), filled());
     assert_eq!(read.matched_reference_row_id.as_deref(), Some("ref_1"));
     assert_eq!(read.evidence, doc_1.evidence);
     assert_eq!(read.candidates[0], doc_1.candidates[0]);
@@ -177,10 +179,7 @@ fn a_reviewer_may_pick_an_alternative_the_run_left_unsearched() {
     assert_eq!(decided.status, ReviewStatus::Approved);
     let again = s.ws.get_result(&run.id, &doc_1.id).unwrap();
     assert_eq!(again.matched_reference_row_id.as_deref(), Some("ref_2"));
-    assert_eq!(
-        rows(&again),
-        [("ref_1".to_string(), 1.0), ("ref_2".to_string(), 0.3)]
-    );
+    assert_eq!(rows(&again), filled());
 }
 
 #[test]
@@ -195,10 +194,7 @@ fn a_band_is_filled_after_the_workspace_is_opened_again() {
     assert_eq!(ws.warm_indexes(), 0);
     let page = ws.list_results(&run.id, &ResultQuery::default()).unwrap();
     let doc_1 = page.data.iter().find(|r| r.document_id == "doc_1").unwrap();
-    assert_eq!(
-        rows(doc_1),
-        [("ref_1".to_string(), 1.0), ("ref_2".to_string(), 0.3)]
-    );
+    assert_eq!(rows(doc_1), filled());
     assert_eq!(ws.warm_indexes(), 1);
     let disk = store::Store::open(&path).unwrap();
     assert!(disk.incomplete_bands(&run.id, None).unwrap().is_empty());
@@ -236,9 +232,6 @@ fn a_new_run_frees_the_index_the_last_one_left_warm() {
     for run in [&first, &second] {
         let doc_1 = stored(&disk, &run.id, "doc_1");
         let read = s.ws.get_result(&run.id, &doc_1.id).unwrap();
-        assert_eq!(
-            rows(&read),
-            [("ref_1".to_string(), 1.0), ("ref_2".to_string(), 0.3)]
-        );
+        assert_eq!(rows(&read), filled());
     }
 }
