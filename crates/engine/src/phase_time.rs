@@ -64,10 +64,12 @@ pub enum Tally {
     TextsRemembered,
     /// Reference values compared with document texts to find the agreeing ones.
     ValuesComparedForBlocks,
+    /// Documents searched through pair tables instead of walking their large blocks.
+    ByPairs,
 }
 
 impl Tally {
-    pub const ALL: [Tally; 10] = [
+    pub const ALL: [Tally; 11] = [
         Tally::Documents,
         Tally::RowsReached,
         Tally::RowsOnTwoFields,
@@ -78,6 +80,7 @@ impl Tally {
         Tally::ComparedBeyond,
         Tally::TextsRemembered,
         Tally::ValuesComparedForBlocks,
+        Tally::ByPairs,
     ];
 
     pub fn label(self) -> &'static str {
@@ -92,6 +95,7 @@ impl Tally {
             Tally::ComparedBeyond => "values it compared",
             Tally::TextsRemembered => "texts remembered",
             Tally::ValuesComparedForBlocks => "values compared for blocks",
+            Tally::ByPairs => "searched through pair tables",
         }
     }
 }

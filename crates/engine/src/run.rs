@@ -212,7 +212,7 @@ impl MatchPlan {
     /// The plan candidate search runs first when bands are filled on demand: the threshold as
     /// its floor. Its filter fields stay those of the review floor (a pair they drop is under
     /// the threshold too), and the index built for the plan serves both.
-    fn at_threshold(&self) -> Option<MatchPlan> {
+    pub(crate) fn at_threshold(&self) -> Option<MatchPlan> {
         (self.band_on_demand && self.threshold > self.review_floor + 1e-12).then(|| MatchPlan {
             review_floor: self.threshold,
             threshold_pass: true,
@@ -684,14 +684,23 @@ fn search_banded(
 ) -> (Vec<(f64, u32)>, u64, bool) {
     let mut pairs = 0;
     if let Some(first) = &ctx.first {
-        let (top, scored) = search_document(ctx, first, doc, values, lap, scratch);
-        if top
-            .first()
-            .is_some_and(|t| t.0 >= ctx.plan.threshold - 1e-12)
-        {
-            return (top, scored, false);
-        }
+        let reached = |top: &[(f64, u32)]| {
+            top.first()
+                .is_some_and(|t| t.0 >= ctx.plan.threshold - 1e-12)
+        };
+        let (mut top, scored) = search_document(ctx, first, doc, values, lap, scratch);
         pairs = scored;
+        if reached(&top) && scratch.needs_full_search {
+            // The pair tables could not bound what the recall pass may lift: the blocks are
+            // walked instead.
+            scratch.walk_blocks = true;
+            let (again, scored) = search_document(ctx, first, doc, values, lap, scratch);
+            scratch.walk_blocks = false;
+            (top, pairs) = (again, pairs + scored);
+        }
+        if reached(&top) {
+            return (top, pairs, false);
+        }
     }
     let (top, scored) = search_document(ctx, ctx.plan, doc, values, lap, scratch);
     (top, pairs + scored, true)

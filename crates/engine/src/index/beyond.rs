@@ -23,9 +23,18 @@ impl ReferenceIndex {
         let Some(reach) = scratch.settled else {
             return;
         };
+        // Searched at the threshold and nothing reached it: the search down to the review floor
+        // follows (`run::search_banded`), with a recall pass of its own.
+        if plan.threshold_pass && best < plan.threshold - 1e-12 {
+            return;
+        }
         let t = plan.threshold.max(best);
         let fuzzy = self.fuzzy_text & reach.known & reach.doc_present;
         if fuzzy == 0 {
+            return;
+        }
+        self.check_pair_search(plan, t, fuzzy, scratch);
+        if scratch.needs_full_search {
             return;
         }
         let must = self.must_agree(&reach, fuzzy, t);

@@ -43,8 +43,22 @@ impl ReferenceIndex {
         let n_fields = columns.len();
         let row_values = row_major_values(&columns, rows.len());
         let present = present_fields(&columns, rows.len());
+        let bounds = WeightTables::new(plan);
+        // With pair tables, each value's rows lacking a value go by the mismatch weight of the
+        // fields they have (see `pairs::reach_alone`).
+        let weight_of = |r: u32| bounds.disagree(present[r as usize] & plan.settled_by_block);
+        let pairs = if plan.band_on_demand
+            && date_filter.is_none()
+            && amounts.is_none()
+            && plan.named_keys.is_none()
+        {
+            pairs::PairIndex::build(&columns, &present, &weight_of, cancel)?
+        } else {
+            None
+        };
+        let order: Option<&(dyn Fn(u32) -> f64 + Sync)> = pairs.as_ref().map(|_| &weight_of as _);
         columns.par_iter_mut().for_each(|col| {
-            col.put_complete_rows_last(&present, plan.settled_by_block);
+            col.put_complete_rows_last(&present, plan.settled_by_block, order);
             if col.keys.is_some() || col.days.is_some() {
                 col.row_present = col.rows.iter().map(|&r| present[r as usize]).collect();
             }
@@ -77,8 +91,9 @@ impl ReferenceIndex {
             searched,
             fuzzy_text,
             fuzzy_order,
-            bounds: WeightTables::new(plan),
+            bounds,
             built_for: BuiltFor::of(plan),
+            pairs,
             columns,
             row_values,
             n_fields,
@@ -253,7 +268,12 @@ impl FieldColumn {
     /// Moves the rows of each value that have a value in every field of `settled` after the
     /// others, keeping their order, and notes where they begin (`complete_from`). Rows sorted by
     /// day keep that order.
-    fn put_complete_rows_last(&mut self, present: &[u32], settled: u32) {
+    fn put_complete_rows_last(
+        &mut self,
+        present: &[u32],
+        settled: u32,
+        order: Option<&(dyn Fn(u32) -> f64 + Sync)>,
+    ) {
         let n_values = self.offsets.len() - 1;
         if !self.row_days.is_empty() || (self.keys.is_none() && self.days.is_none()) {
             // Sorted by day, or making no blocks: nothing to put apart (see `complete_from`).
@@ -276,6 +296,9 @@ impl FieldColumn {
                 }
             }
             span[kept..].copy_from_slice(&held);
+            if let Some(weight) = order {
+                span[..kept].sort_by(|&a, &b| weight(a).total_cmp(&weight(b)));
+            }
             from.push(self.offsets[v] + kept as u32);
         }
         self.complete_from = from;

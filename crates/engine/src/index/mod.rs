@@ -30,6 +30,7 @@ use rayon::prelude::*;
 mod beyond;
 mod build;
 mod keys;
+mod pairs;
 mod rarity;
 mod scratch;
 mod search;
@@ -336,6 +337,9 @@ pub struct ReferenceIndex {
     fuzzy_order: Vec<usize>,
     bounds: WeightTables,
     built_for: BuiltFor,
+    /// Pair tables for the search at the threshold, when the plan leaves review bands to be
+    /// filled on reading (see `pairs`).
+    pairs: Option<pairs::PairIndex>,
 }
 
 /// What of a plan an index depends on: each field as compared (spec, reference column) and

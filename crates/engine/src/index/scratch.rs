@@ -55,6 +55,21 @@ pub struct Scratch {
     pub(super) masks: Vec<(u32, u32)>,
     /// Per field: the values a text agreed with, remembered across documents.
     pub(super) memo: Vec<TextMemo>,
+    /// Plans of the search through pair tables, and where each kind of document's is (see
+    /// `pairs::PairPlan`).
+    pub(super) pair_plans: Vec<super::pairs::PairPlan>,
+    pub(super) pair_plan_at: FxHashMap<(u32, u32, u32), u32>,
+    /// The current document's pair lookups.
+    pub(super) lookups: Vec<super::pairs::Lookup>,
+    /// When the current document was searched through pair tables: its plan's place in
+    /// `pair_plans`.
+    pub(super) pair_search: Option<u32>,
+    /// Whether the current document's search at the threshold could not bound the rows its
+    /// recall pass may lift (see `pairs::reach_beyond_pairs`): it is to be searched down to the
+    /// review floor.
+    pub(crate) needs_full_search: bool,
+    /// Set to search the next documents by walking their blocks, without the pair tables.
+    pub(crate) walk_blocks: bool,
 }
 
 /// Scratch memory is large (a stamp per reference row and per distinct value), so it is made once
@@ -154,6 +169,12 @@ impl Scratch {
             reached_present: Vec::new(),
             masks: Vec::new(),
             memo: index.columns.iter().map(|_| FxHashMap::default()).collect(),
+            pair_plans: Vec::new(),
+            pair_plan_at: FxHashMap::default(),
+            lookups: Vec::new(),
+            pair_search: None,
+            needs_full_search: false,
+            walk_blocks: false,
         }
     }
 

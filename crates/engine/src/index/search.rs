@@ -53,6 +53,8 @@ pub(crate) struct Block {
     pub(super) size: usize,
     pub(super) ranges: (u32, u32),
     pub(super) amounts: bool,
+    /// The agreeing values of a value block, in `Blocks::values`.
+    pub(super) values: (u32, u32),
 }
 
 /// The current document's blocks, smallest first once all are made, and where their rows are.
@@ -64,6 +66,7 @@ pub(crate) struct Blocks {
     /// (see `FieldColumn::complete_from`).
     pub(super) lacking_end: Vec<u32>,
     amount_rows: Vec<u32>,
+    values: Vec<u32>,
 }
 
 impl Blocks {
@@ -72,6 +75,12 @@ impl Blocks {
         self.ranges.clear();
         self.lacking_end.clear();
         self.amount_rows.clear();
+        self.values.clear();
+    }
+
+    /// The values of value block `block` (none for amounts).
+    pub(super) fn values_of(&self, block: &Block) -> &[u32] {
+        &self.values[block.values.0 as usize..block.values.1 as usize]
     }
 
     /// The rows of `block` (a row may repeat when amount factors overlap).
@@ -128,6 +137,8 @@ impl ReferenceIndex {
     pub(crate) fn candidates(&self, plan: &MatchPlan, doc: &[Prepared], scratch: &mut Scratch) {
         scratch.next_document();
         scratch.settled = None;
+        scratch.pair_search = None;
+        scratch.needs_full_search = false;
         let mut blocks = std::mem::take(&mut scratch.blocks);
         blocks.clear();
         let window = self.date_window(plan, doc);
@@ -164,7 +175,19 @@ impl ReferenceIndex {
         match &plan.named_keys {
             Some((keys, ordered)) => self.take_named(plan, doc, &blocks, keys, *ordered, scratch),
             None => {
-                self.take_blocks(plan, doc, &blocks, window, scratch);
+                let by_pairs = plan.threshold_pass
+                    && window.is_none()
+                    && !scratch.walk_blocks
+                    && self.take_by_pairs(
+                        plan,
+                        doc,
+                        &blocks,
+                        self.doc_fields(doc, &blocks),
+                        scratch,
+                    );
+                if !by_pairs {
+                    self.take_blocks(plan, doc, &blocks, window, scratch);
+                }
                 if scratch.candidates.is_empty() && !blocks.list.is_empty() && !plan.threshold_pass
                 {
                     self.fallback(plan, doc, &blocks, scratch);
@@ -277,10 +300,12 @@ impl ReferenceIndex {
     ) {
         let col = &self.columns[f];
         let start = blocks.ranges.len() as u32;
+        let first_value = blocks.values.len() as u32;
         let mut size = 0;
         let windowed = window.is_some() && !col.row_days.is_empty();
         for &(v, _) in passing {
             marks[v as usize] = stamp;
+            blocks.values.push(v);
             let span = col.span(v);
             match window {
                 Some((lo, hi)) if windowed => {
@@ -312,6 +337,7 @@ impl ReferenceIndex {
                 size,
                 ranges: (start, blocks.ranges.len() as u32),
                 amounts: false,
+                values: (first_value, blocks.values.len() as u32),
             });
         }
     }
@@ -363,6 +389,7 @@ impl ReferenceIndex {
                 size,
                 ranges: (at, at + 1),
                 amounts: true,
+                values: (0, 0),
             });
         }
     }
@@ -379,17 +406,7 @@ impl ReferenceIndex {
         window: Option<(i32, i32)>,
         scratch: &mut Scratch,
     ) {
-        let doc_present = doc
-            .iter()
-            .enumerate()
-            .take(MASK_FIELDS)
-            .filter(|(_, p)| !p.is_missing())
-            .fold(0u32, |m, (f, _)| m | 1 << f);
-        // Fields searched without finding anything agree with no row: every row that has a value
-        // there disagrees.
-        let with_block = blocks.list.iter().fold(0u32, |m, b| m | 1 << b.field);
-        let filter_bit = self.date_filter.as_ref().map_or(0, |df| 1 << df.field);
-        let none_found = self.searched & doc_present & !with_block & !filter_bit;
+        let (doc_present, none_found) = self.doc_fields(doc, blocks);
         let (split, first) = self.walk_order(plan, blocks, (doc_present, none_found), scratch);
         let early = Reach {
             doc_present,
@@ -436,8 +453,25 @@ impl ReferenceIndex {
         scratch.settled = Some(reach);
     }
 
+    /// The fields the document has, and those of them searched without finding anything: those
+    /// agree with no row, and every row that has a value there disagrees.
+    fn doc_fields(&self, doc: &[Prepared], blocks: &Blocks) -> (u32, u32) {
+        let doc_present = doc
+            .iter()
+            .enumerate()
+            .take(MASK_FIELDS)
+            .filter(|(_, p)| !p.is_missing())
+            .fold(0u32, |m, (f, _)| m | 1 << f);
+        let with_block = blocks.list.iter().fold(0u32, |m, b| m | 1 << b.field);
+        let filter_bit = self.date_filter.as_ref().map_or(0, |df| 1 << df.field);
+        (
+            doc_present,
+            self.searched & doc_present & !with_block & !filter_bit,
+        )
+    }
+
     /// Counts what the walk reached (see `phase_time::Tally`).
-    fn tally_walk(&self, reach: &Reach, scratch: &Scratch) {
+    pub(super) fn tally_walk(&self, reach: &Reach, scratch: &Scratch) {
         let (mut two, mut one_reaching_floor) = (0, 0);
         for (i, &mask) in scratch.reached_masks.iter().enumerate() {
             match (mask & !ADMITTED).count_ones() {

@@ -136,7 +136,7 @@ impl ReferenceIndex {
 
     /// Reaches every row of value block `block`, with its field's bit (rows and their present
     /// fields read in order, see `FieldColumn::row_present`).
-    fn reach_value_block(&self, blocks: &Blocks, block: &Block, scratch: &mut Scratch) {
+    pub(super) fn reach_value_block(&self, blocks: &Blocks, block: &Block, scratch: &mut Scratch) {
         let col = &self.columns[block.field];
         let bit = 1u32 << block.field;
         let small = block.size <= ADMIT_CAP;
@@ -190,7 +190,13 @@ impl ReferenceIndex {
     /// Whether row `r` is in the current document's block of value field `f`: its value was
     /// marked by `push_value_block`, and its day is inside the date window when the block was cut
     /// to it.
-    fn in_block(&self, f: usize, r: usize, window: Option<(i32, i32)>, scratch: &Scratch) -> bool {
+    pub(super) fn in_block(
+        &self,
+        f: usize,
+        r: usize,
+        window: Option<(i32, i32)>,
+        scratch: &Scratch,
+    ) -> bool {
         let v = self.row_values[r * self.n_fields + f] as usize;
         if scratch.block_stamp[f][v] != scratch.stamp {
             return false;
@@ -247,6 +253,7 @@ mod tests {
                 size,
                 ranges: (0, 0),
                 amounts: false,
+                values: (0, 0),
             });
         }
         let mut scratch = Scratch::new(&index);

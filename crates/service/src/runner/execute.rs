@@ -119,8 +119,9 @@ impl Inner {
         };
         // Built before a smart run's model, which fits on a sample matched through it; the
         // model ranks candidates but leaves the comparisons, and so the index, as they are.
-        let index =
-            ReferenceIndex::build(&prepared.plan, &prepared.reference, &sink, &active.cancel);
+        // Built for the run's search at the threshold (see below), with its pair tables.
+        let searched = prepared.plan.clone().with_band_on_demand(true);
+        let index = ReferenceIndex::build(&searched, &prepared.reference, &sink, &active.cancel);
         if let (RunType::Smart, Some(built)) = (stored.run.run_type, index.as_ref()) {
             let strategy =
                 learn::strategy_plan(&self.store, stored.run.strategy_id.as_deref(), &config)?;
