@@ -229,6 +229,29 @@ impl PairIndex {
     }
 }
 
+/// The lookups of every pair of values of large blocks `a` and `b` (in the table's order).
+fn push_lookups(
+    pairs: &PairIndex,
+    blocks: &Blocks,
+    (a, b): (&Block, &Block),
+    out: &mut Vec<Lookup>,
+) {
+    let Some(table) = pairs.table(a.field, b.field) else {
+        return;
+    };
+    let bits = (1u32 << a.field) | (1u32 << b.field);
+    for &va in blocks.values_of(a) {
+        for &vb in blocks.values_of(b) {
+            out.push(Lookup {
+                table: table as u32,
+                key: pair_key(va, vb),
+                bits,
+                span: (0, 0),
+            });
+        }
+    }
+}
+
 /// Whether at least `WIDE_SHARE` of the rows hold a value whose rows make a block larger than
 /// `ADMIT_CAP` and at most `VISIT_CAP` (only fields whose blocks are made of values).
 fn is_wide(col: &FieldColumn, n_rows: usize) -> bool {
@@ -285,24 +308,8 @@ impl ReferenceIndex {
         let mut lookups = std::mem::take(&mut scratch.lookups);
         lookups.clear();
         for &(a, b) in &plans[at].pairs {
-            if let (Some(a), Some(b), Some(table)) = (
-                block_of(a),
-                block_of(b),
-                pairs.table(a as usize, b as usize),
-            ) {
-                let bits = (1u32 << a.field) | (1u32 << b.field);
-                for &va in blocks.values_of(a) {
-                    for &vb in blocks.values_of(b) {
-                        let (table, key) = (table as u32, pair_key(va, vb));
-                        let span = (0, 0);
-                        lookups.push(Lookup {
-                            table,
-                            key,
-                            bits,
-                            span,
-                        });
-                    }
-                }
+            if let (Some(a), Some(b)) = (block_of(a), block_of(b)) {
+                push_lookups(pairs, blocks, (a, b), &mut lookups);
             }
         }
         self.reach_pairs(pairs, &mut lookups, scratch);
