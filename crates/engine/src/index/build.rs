@@ -52,7 +52,13 @@ impl ReferenceIndex {
             && amounts.is_none()
             && plan.named_keys.is_none()
         {
-            pairs::PairIndex::build(&columns, &present, &weight_of, cancel)?
+            match pairs::PairIndex::build(&columns, &present, &weight_of, cancel) {
+                Some(pairs) => pairs,
+                None => {
+                    free_in_background((columns, row_values, present));
+                    return None;
+                }
+            }
         } else {
             None
         };
