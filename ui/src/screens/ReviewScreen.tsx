@@ -66,7 +66,7 @@ export function ReviewScreen({ active, request = null }: Props) {
 
   const desk: DeskState = { runId, runIdRef, saving, setSaving, setError, setNotice, refreshCounts, reloadQueue };
   const decisions = useDecisions({ desk, selected, selectIndex, pages, evidence });
-  const suggestions = useSuggestions({ desk, selected, selectedIndex, selectIndex, pages, evidence, record: decisions.record });
+  const suggestions = useSuggestions({ desk, selected, selectionRef: selection.indexRef, selectIndex, pages, evidence, record: decisions.record });
   const bulk = useBulkApproval({ desk, query: filters.query, queryValid: filters.valid, threshold: context.threshold, record: decisions.record });
 
   useReviewKeyboard(active, {

@@ -28,7 +28,7 @@ import type { ReviewCounts } from '../bindings/ReviewCounts';
 import type { ReviewDecision } from '../bindings/ReviewDecision';
 import type { Run } from '../bindings/Run';
 import { resetProgressHub } from '../progressHub';
-import { click, press, render, type Rendered } from '../testing';
+import { click, press, render, settle, type Rendered } from '../testing';
 import { ReviewScreen } from './ReviewScreen';
 
 const mocked = vi.mocked(api);
@@ -161,6 +161,23 @@ describe('ReviewScreen suggestions', () => {
     expect(document.querySelector('#suggestion-reason')?.textContent).toContain('po_reference same');
     // Still pending: a suggestion decides nothing.
     expect(document.querySelector('#result-status')?.textContent).toBe('Pending');
+  });
+
+  it('g pressed while the queue reloads waits for the fresh page instead of being dropped', async () => {
+    view = await render(<ReviewScreen active />);
+    expect(selectedId()).toBe('a');
+    // The next load of the queue hangs until released: the pages on screen are stale meanwhile.
+    let release: () => void = () => {};
+    const fresh = { data: [result('a', 0.99), result('b', 0.92, suggestion('approved', 'PO-1')), result('c', 0.9)], total: 3, page: 1, limit: 200 };
+    mocked.listResults.mockImplementationOnce(() => new Promise((resolve) => (release = () => resolve(fresh))));
+    await click(document.querySelector('#filter-suggested'));
+    expect(mocked.listResults).toHaveBeenLastCalledWith('r1', expect.objectContaining({ has_suggestion: true }));
+    await press('g');
+    expect(selectedId()).toBe('a');
+    release();
+    await settle();
+    expect(selectedId()).toBe('b');
+    expect(document.querySelector('#result-suggestion')).not.toBeNull();
   });
 
   it('accepts with s (undoable, the next suggestion opens) and dismisses with d (undoable too)', async () => {

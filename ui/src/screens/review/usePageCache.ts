@@ -46,6 +46,10 @@ export interface PageCacheState {
   range: RowRange;
   /** Whether the pages on screen still belong to the previous query. */
   isStale: () => boolean;
+  /** Waits for the fresh page under the selection when the pages on screen are stale; false if the queue is still not fresh (replaced again, or the load failed). */
+  settled: () => Promise<boolean>;
+  /** The loaded result at `index` of the queue, as of now. */
+  at: (index: number) => MatchResult | undefined;
   /** Puts what the backend returned for a result in place of the cached one. */
   patch: (updated: MatchResult) => void;
   /** Where a result is in the loaded pages; -1 when not loaded. */
@@ -173,6 +177,17 @@ export function usePageCache({ runId, query, queryValid, reloadTick, selection, 
 
   const isStale = useCallback(() => cacheRef.current.stale, []);
 
+  const settled = useCallback(async (): Promise<boolean> => {
+    const key = cacheRef.current.key;
+    if (!cacheRef.current.stale) return true;
+    const index = selectedIndexRef.current;
+    await loadPage(index >= 0 ? pageOf(index, RESULTS_PAGE_SIZE) : 1);
+    const c = cacheRef.current;
+    return c.key === key && !c.stale;
+  }, [loadPage, selectedIndexRef]);
+
+  const at = useCallback((index: number) => cachedAt(cacheRef.current.pages, index, RESULTS_PAGE_SIZE), []);
+
   const patch = useCallback(
     (updated: MatchResult) => {
       const c = cacheRef.current;
@@ -207,5 +222,5 @@ export function usePageCache({ runId, query, queryValid, reloadTick, selection, 
   );
   const findNextPending = useCallback((from: number) => findNext(from, isPending), [findNext]);
 
-  return { cache, total, range, isStale, patch, indexOfId, findNextPending, findNext };
+  return { cache, total, range, isStale, settled, at, patch, indexOfId, findNextPending, findNext };
 }

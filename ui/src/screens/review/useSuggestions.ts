@@ -1,5 +1,5 @@
 // Answering ai-resolve suggestions on the review desk: accept (a decision, undoable like any other) or dismiss (undoable too: undo restores it) the selected result's suggestion, then open the next result that has one.
-import { useCallback, useRef } from 'react';
+import { useCallback, useRef, type MutableRefObject } from 'react';
 
 import { acceptSuggestion, dismissSuggestion, resultDecisions } from '../../api';
 import { errorText } from '../../apiError';
@@ -15,7 +15,8 @@ export type SuggestionAction = 'accept' | 'dismiss';
 interface Options {
   desk: DeskState;
   selected: MatchResult | null;
-  selectedIndex: number;
+  /** The selected index as of now (the selection may move while `next` waits). */
+  selectionRef: MutableRefObject<number>;
   selectIndex: (index: number) => void;
   pages: PageCacheState;
   evidence: Evidence;
@@ -32,9 +33,9 @@ export interface Suggestions {
   next: () => Promise<void>;
 }
 
-export function useSuggestions({ desk, selected, selectedIndex, selectIndex, pages, evidence, record }: Options): Suggestions {
+export function useSuggestions({ desk, selected, selectionRef, selectIndex, pages, evidence, record }: Options): Suggestions {
   const { runId, saving, setSaving, setError, setNotice, refreshCounts } = desk;
-  const { patch, indexOfId, findNext, isStale } = pages;
+  const { patch, indexOfId, findNext, isStale, settled, at } = pages;
   const { setDecisions } = evidence;
 
   /** After an answer: the next result with a suggestion, else the next pending one. */
@@ -95,13 +96,17 @@ export function useSuggestions({ desk, selected, selectedIndex, selectIndex, pag
   );
 
   const next = useCallback(async () => {
-    // The queue on screen is still the previous one: what it holds says nothing of this run.
-    if (!runId || isStale()) return;
-    const found = await findNext(selectedIndex, hasOpenSuggestion);
+    if (!runId) return;
+    // The queue on screen may still be the previous one (a reload after the run finished): what it holds says nothing of
+    // this queue, so wait for the fresh page rather than drop the key. The selection may have moved meanwhile.
+    if (!(await settled())) return;
+    const from = selectionRef.current;
+    const found = await findNext(from, hasOpenSuggestion);
+    const current = at(from);
     if (found.kind === 'found') selectIndex(found.index);
-    else if (selected && hasOpenSuggestion(selected)) setNotice('This is the only result with an open AI suggestion.');
+    else if (current && hasOpenSuggestion(current)) setNotice('This is the only result with an open AI suggestion.');
     else setNotice(found.kind === 'none' ? 'No result here has an open AI suggestion. Run AI resolve on the Runs screen to get some.' : 'No open AI suggestion among the next results.');
-  }, [runId, isStale, findNext, selectedIndex, selectIndex, selected, setNotice]);
+  }, [runId, settled, selectionRef, findNext, at, selectIndex, setNotice]);
 
   const answerRef = useRef(answer);
   answerRef.current = answer;
