@@ -351,6 +351,16 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE results ADD COLUMN band_complete INTEGER NOT NULL DEFAULT 1;
     CREATE INDEX results_band_incomplete ON results(run_id) WHERE band_complete = 0;
     "#,
+    // 19: one index of a run's results by confidence, carrying the status, instead of two (one by
+    //     confidence, one by status then confidence). A run's results arrive in document order,
+    //     so each index of them by confidence takes its inserts all over and every commit of the
+    //     writer rewrites most of its pages: the second cost a people run of 100k about a tenth
+    //     of its time. A status filter reads the status from this index without touching the row.
+    r#"
+    DROP INDEX results_by_status;
+    DROP INDEX results_by_confidence;
+    CREATE INDEX results_by_confidence ON results(run_id, confidence DESC, document_id, status);
+    "#,
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<()> {

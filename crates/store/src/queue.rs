@@ -208,20 +208,20 @@ impl Store {
     /// UTC timestamp in the store's format).
     pub fn review_counts(&self, run_id: &str, since: &str) -> Result<ReviewCounts> {
         let conn = self.read();
-        let mut counts = ReviewCounts::default();
-        let mut stmt =
-            conn.prepare("SELECT status, count(*) FROM results WHERE run_id = ?1 GROUP BY status")?;
-        let mut rows = stmt.query([run_id])?;
-        while let Some(r) = rows.next()? {
-            let status: String = r.get(0)?;
-            let n: i64 = r.get(1)?;
-            match ReviewStatus::parse(&status) {
-                Some(ReviewStatus::Pending) => counts.pending = n as u64,
-                Some(ReviewStatus::Approved) => counts.approved = n as u64,
-                Some(ReviewStatus::Rejected) => counts.rejected = n as u64,
-                None => {}
-            }
-        }
+        // One pass over the run's entries in the confidence index, which carries the status
+        // (a GROUP BY status would sort them first).
+        let (pending, approved, rejected): (i64, i64, i64) = conn.query_row(
+            "SELECT coalesce(sum(status = 'pending'), 0), coalesce(sum(status = 'approved'), 0), \
+                    coalesce(sum(status = 'rejected'), 0) FROM results WHERE run_id = ?1",
+            [run_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        let mut counts = ReviewCounts {
+            pending: pending as u64,
+            approved: approved as u64,
+            rejected: rejected as u64,
+            reviewed_since: 0,
+        };
         let since_count: i64 = conn.query_row(
             "SELECT count(*) FROM results WHERE run_id = ?1 AND status != 'pending' AND reviewed_at >= ?2",
             [run_id, since],
@@ -354,5 +354,50 @@ mod tests {
         assert_eq!(sql.matches("LIKE ? ESCAPE").count(), 5);
         assert_eq!(args.len(), 6);
         assert_eq!(args[1], Value::Text("%50\\%\\_off\\\\%".into()));
+    }
+
+    /// The query plan of `sql` over a fresh workspace, one line per step.
+    fn plan(sql: &str, args: &[Value]) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("w.sqlite")).unwrap();
+        let conn = store.read();
+        let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let rows = stmt
+            .query_map(params_from_iter(args.iter()), |r| r.get::<_, String>(3))
+            .unwrap();
+        rows.map(Result::unwrap).collect::<Vec<_>>().join("\n")
+    }
+
+    #[test]
+    fn status_filters_and_counts_read_the_confidence_index_without_sorting() {
+        for sort in [ResultSort::ConfidenceDesc, ResultSort::ConfidenceAsc] {
+            let f = ResultFilter {
+                status: Some(ReviewStatus::Approved),
+                min_confidence: Some(0.3),
+                sort,
+                ..ResultFilter::default()
+            };
+            let (clause, args) = f.where_clause("run");
+            let p = plan(
+                &format!(
+                    "SELECT id FROM results WHERE {clause} ORDER BY {} LIMIT 200",
+                    sort.order_by()
+                ),
+                &args,
+            );
+            assert!(
+                p.contains("USING INDEX results_by_confidence"),
+                "{sort:?}: {p}"
+            );
+            assert!(!p.contains("TEMP B-TREE"), "{sort:?}: {p}");
+        }
+        let counts = plan(
+            "SELECT coalesce(sum(status = 'pending'), 0) FROM results WHERE run_id = ?1",
+            &[Value::Text("run".into())],
+        );
+        assert!(
+            counts.contains("USING COVERING INDEX results_by_confidence"),
+            "{counts}"
+        );
     }
 }
