@@ -859,21 +859,15 @@ fn evidence(
     row: usize,
     scratch: &mut Scratch,
 ) -> Vec<FieldEvidence> {
-    if scratch.evidence_names.is_empty() {
-        scratch.evidence_names = (ctx.plan.fields.iter())
-            .map(|f| (Arc::from(&*f.source_name), Arc::from(&*f.target_name)))
-            .collect();
-    }
     ctx.plan
         .fields
         .iter()
         .enumerate()
         .map(|(f, field)| {
             let score = ctx.index.field_score(ctx.plan, f, &values[f], row, scratch);
-            let (source, target) = &scratch.evidence_names[f];
             FieldEvidence {
-                source: source.clone(),
-                target: target.clone(),
+                source: field.source_name.clone(),
+                target: field.target_name.clone(),
                 strategy: field.mapping.strategy,
                 weight: field.mapping.weight,
                 score: score.unwrap_or(0.0),

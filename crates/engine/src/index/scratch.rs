@@ -70,11 +70,6 @@ pub struct Scratch {
     pub(crate) needs_full_search: bool,
     /// Set to search the next documents by walking their blocks, without the pair tables.
     pub(crate) walk_blocks: bool,
-    /// The plan's field names as this task's evidence holds them: copies of its own, made again
-    /// for every parallel task (see `ScratchPool::get`). Every piece of evidence holds two names,
-    /// and with the plan's own shared by every thread their reference counts ping-ponged between
-    /// the workers and the results writer that drops them: half of building evidence.
-    pub(crate) evidence_names: Vec<(std::sync::Arc<str>, std::sync::Arc<str>)>,
 }
 
 /// Scratch memory is large (a stamp per reference row and per distinct value), so it is made once
@@ -100,8 +95,6 @@ impl<'a> ScratchPool<'a> {
             .unwrap_or_else(|p| p.into_inner())
             .pop()
             .unwrap_or_else(|| Scratch::new(self.index));
-        let mut scratch = scratch;
-        scratch.evidence_names.clear();
         PooledScratch {
             pool: self,
             scratch: Some(scratch),
@@ -180,7 +173,6 @@ impl Scratch {
             pair_plan_at: FxHashMap::default(),
             lookups: Vec::new(),
             pair_search: None,
-            evidence_names: Vec::new(),
             needs_full_search: false,
             walk_blocks: false,
         }
