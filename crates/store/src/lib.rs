@@ -305,6 +305,52 @@ mod tests {
         assert_eq!((mode.as_str(), fk), ("wal", 1));
     }
 
+    /// Results are inserted without SQLite's CHECK of their status (see `write_results`); the
+    /// writer connection has its checks back afterwards, for every other write.
+    #[test]
+    fn writing_results_leaves_the_writer_checking_constraints() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("w.sqlite")).unwrap();
+        store
+            .write()
+            .execute_batch("PRAGMA foreign_keys = OFF")
+            .unwrap();
+        let result = engine::DocumentMatch {
+            document_id: "d1".into(),
+            document_filename: None,
+            matched_reference_row_id: None,
+            confidence: 0.0,
+            candidates: Vec::new(),
+            contested: false,
+            band_complete: true,
+        };
+        let batch = [NewResult {
+            id: "res1".into(),
+            result: &result,
+        }];
+        store
+            .write_results("run1", &batch, RunCounters::default())
+            .unwrap();
+        let conn = store.write();
+        let ignoring: i64 = conn
+            .query_row("PRAGMA ignore_check_constraints", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(ignoring, 0);
+        let status: String = conn
+            .query_row("SELECT status FROM results WHERE id = 'res1'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(status, "pending");
+        let err = conn
+            .execute("UPDATE results SET status = 'bogus'", [])
+            .unwrap_err();
+        assert_eq!(
+            err.sqlite_error_code(),
+            Some(rusqlite::ErrorCode::ConstraintViolation)
+        );
+    }
+
     /// A workspace is closed to be moved: the checkpoint leaves the whole workspace in the main
     /// file, and once the store is dropped no connection of this process keeps the log open.
     #[test]
