@@ -4,6 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
@@ -343,16 +344,51 @@ impl DocumentSource for SliceSource<'_> {
 
 #[derive(Debug, Clone, Copy)]
 pub struct ExecOptions {
-    /// Documents scored between two progress reports and result batches. Small enough that a
-    /// batch is written every fraction of a second; cancellation is checked per document anyway.
+    /// Documents in the first chunk, which is also the sample that decides how the documents
+    /// write dates, and the fewest scored between two progress reports and result batches.
+    /// Cancellation is checked per document anyway.
     pub chunk_size: usize,
+    /// The most documents in a chunk. Chunks grow towards it while each is scored in well under
+    /// `CHUNK_TIME`: every chunk ends in a barrier where the scoring threads wait for the
+    /// slowest of them and for the run's thread to hand the batch on and read the next chunk.
+    pub max_chunk_size: usize,
 }
 
 impl Default for ExecOptions {
     fn default() -> Self {
-        ExecOptions { chunk_size: 512 }
+        ExecOptions {
+            chunk_size: 512,
+            max_chunk_size: 2_048,
+        }
     }
 }
+
+impl ExecOptions {
+    /// Chunks of exactly `size` documents.
+    pub fn fixed(size: usize) -> Self {
+        ExecOptions {
+            chunk_size: size,
+            max_chunk_size: size,
+        }
+    }
+
+    /// The size of the chunk after one of `size` documents that took `took` to score: larger
+    /// while chunks are quick, smaller again when they are slow, so a batch is written and
+    /// progress reported every fraction of a second whatever a document costs.
+    fn next_size(&self, size: usize, took: Duration) -> usize {
+        if took < CHUNK_TIME / 2 {
+            (size * 2).min(self.max_chunk_size)
+        } else if took > CHUNK_TIME * 2 {
+            (size / 2).max(self.chunk_size)
+        } else {
+            size
+        }
+        .max(1)
+    }
+}
+
+/// About how long scoring one chunk should take (see `ExecOptions::next_size`).
+const CHUNK_TIME: Duration = Duration::from_millis(50);
 
 /// How a run ended, with its final counters.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -471,17 +507,19 @@ where
     // written as scored all the same (writing overlaps scoring), and held without evidence; once
     // assigned, only the documents whose match changed are revised.
     let mut held: Vec<DocumentMatch> = Vec::new();
+    let mut size = opts.chunk_size;
     while !cancel.is_cancelled() {
-        let Some(chunk) = documents.next_chunk(opts.chunk_size)? else {
+        let Some(chunk) = documents.next_chunk(size)? else {
             break;
         };
         if ctx.doc_dates.is_empty() {
             // The first chunk is a large enough sample of how the documents write dates.
             ctx.doc_dates = date_orders(ctx.plan, &chunk);
         }
-        let batch = score_chunk(&ctx, &pool, &chunk, cancel, &mut outcome);
+        let started = Instant::now();
+        let batch = score_chunk(&ctx, &pool, &chunk, cancel, (&mut outcome, &mut held));
+        size = opts.next_size(size, started.elapsed());
         let counters = if ctx.plan.one_to_one {
-            held.extend(batch.iter().map(without_evidence));
             ProgressUpdate {
                 rows_matched: 0,
                 ..update(&outcome)
@@ -503,6 +541,9 @@ where
         }
         sink.revise(revisions, &update(&outcome))?;
     }
+    // Freed while the sink writes the revisions, not after: a hundred thousand results take
+    // about 20 ms to free.
+    drop(held);
     sink.finish()?;
     progress.report(&update(&outcome));
     // Keep ctx alive to here: its borrow of the index ends with the last use above.
@@ -571,31 +612,41 @@ fn date_orders(plan: &MatchPlan, sample: &[Document]) -> Vec<DateOrderProfile> {
 }
 
 /// Scores a chunk in parallel and counts it into `outcome`. A cancel stops between documents;
-/// the documents scored by then are returned.
+/// the documents scored by then are returned, and their copies without evidence are appended
+/// to `held` when the plan assigns one to one (made by the scoring threads: on the run's thread
+/// they kept both scoring threads waiting).
 fn score_chunk(
     ctx: &Ctx,
     pool: &ScratchPool,
     chunk: &[Document],
     cancel: &CancelToken,
-    outcome: &mut RunOutcome,
+    (outcome, held): (&mut RunOutcome, &mut Vec<DocumentMatch>),
 ) -> Vec<DocumentMatch> {
-    let scored: Vec<(DocumentMatch, u64)> = chunk
+    let one_to_one = ctx.plan.one_to_one;
+    let scored: Vec<(DocumentMatch, Option<DocumentMatch>, u64)> = chunk
         .par_iter()
         .map_init(
             || pool.get(),
-            |scratch, doc| (!cancel.is_cancelled()).then(|| score_document(ctx, doc, scratch)),
+            |scratch, doc| {
+                (!cancel.is_cancelled()).then(|| {
+                    let (m, pairs) = score_document(ctx, doc, scratch);
+                    let copy = one_to_one.then(|| without_evidence(&m));
+                    (m, copy, pairs)
+                })
+            },
         )
         .flatten()
         .collect();
     scored
         .into_iter()
-        .map(|(m, pairs)| {
+        .map(|(m, copy, pairs)| {
             outcome.rows_processed += 1;
             outcome.pairs_compared += pairs;
-            if !ctx.plan.one_to_one && m.matched_reference_row_id.is_some() {
+            if !one_to_one && m.matched_reference_row_id.is_some() {
                 outcome.rows_matched += 1;
                 outcome.matched_confidence_sum += m.confidence;
             }
+            held.extend(copy);
             m
         })
         .collect()
@@ -1103,7 +1154,7 @@ mod tests {
             sink,
             &NoProgress,
             cancel,
-            ExecOptions { chunk_size: chunk },
+            ExecOptions::fixed(chunk),
         )
         .unwrap()
     }
@@ -1237,6 +1288,80 @@ mod tests {
         assert_eq!(out.rows_processed, 3);
         assert_eq!(sink.all().len(), 3);
         assert!(sink.finished, "a cancelled run still flushes what it wrote");
+    }
+
+    /// Chunks double while quick, halve when slow, and stay within the options' bounds.
+    #[test]
+    fn chunks_grow_while_quick_and_shrink_when_slow() {
+        let opts = ExecOptions {
+            chunk_size: 512,
+            max_chunk_size: 2_048,
+        };
+        let ms = Duration::from_millis;
+        assert_eq!(opts.next_size(512, ms(5)), 1_024);
+        assert_eq!(opts.next_size(1_024, ms(10)), 2_048);
+        assert_eq!(opts.next_size(2_048, ms(1)), 2_048, "never past the most");
+        assert_eq!(opts.next_size(2_048, ms(40)), 2_048, "about right stays");
+        assert_eq!(opts.next_size(2_048, ms(300)), 1_024);
+        assert_eq!(opts.next_size(512, ms(5_000)), 512, "never under the first");
+        assert_eq!(ExecOptions::fixed(3).next_size(3, ms(0)), 3);
+    }
+
+    /// The first chunk, the sample that decides how dates are read, is always `chunk_size`
+    /// documents; later ones grow on quick documents but never past `max_chunk_size`, and every
+    /// document is scored once, in order.
+    #[test]
+    fn the_first_chunk_keeps_its_size_and_later_ones_stay_bounded() {
+        struct Sizes<'a>(SliceSource<'a>, Vec<usize>);
+        impl DocumentSource for Sizes<'_> {
+            type Error = std::convert::Infallible;
+            fn total(&self) -> u64 {
+                self.0.total()
+            }
+            fn next_chunk(&mut self, max: usize) -> Result<Option<Vec<Document>>, Self::Error> {
+                self.1.push(max);
+                self.0.next_chunk(max)
+            }
+        }
+        let docs: Vec<Document> = (0..200)
+            .map(|i| doc(&format!("d{i:03}"), &["PO-1", "Acme", "100"]))
+            .collect();
+        let (plan, reference) = (plan(), reference());
+        let input = RunInput {
+            plan: &plan,
+            reference: &reference,
+            rejected: &RejectedPairs::new(),
+        };
+        let mut source = Sizes(SliceSource::new(&docs), Vec::new());
+        let mut sink = Collect::default();
+        let opts = ExecOptions {
+            chunk_size: 4,
+            max_chunk_size: 32,
+        };
+        let out = execute(
+            &input,
+            &mut source,
+            &mut sink,
+            &NoProgress,
+            &CancelToken::new(),
+            opts,
+        )
+        .unwrap();
+        assert_eq!(out.rows_processed, 200);
+        assert_eq!(source.1[0], 4);
+        assert!(
+            source.1.iter().all(|&n| (4..=32).contains(&n)),
+            "{:?}",
+            source.1
+        );
+        assert!(
+            source.1.contains(&32),
+            "tiny documents grow the chunks: {:?}",
+            source.1
+        );
+        let ids: Vec<String> = sink.all().iter().map(|m| m.document_id.clone()).collect();
+        let expected: Vec<String> = docs.iter().map(|d| d.document_id.clone()).collect();
+        assert_eq!(ids, expected);
     }
 
     #[test]

@@ -21,9 +21,11 @@ use crate::new_result_id;
 /// piling results up in memory.
 const COMMIT_EVERY: Duration = Duration::from_millis(250);
 const COMMIT_RESULTS: usize = 2_048;
-/// Batches waiting for the writer: enough to keep scoring while a commit of `COMMIT_RESULTS` is
-/// written, few enough that what a cancel still has to write takes well under 200 ms.
-const CHANNEL_BATCHES: usize = 4;
+/// Batches waiting for the writer: one keeps scoring going while a commit of `COMMIT_RESULTS` is
+/// written (chunks of 512 documents grow to 2,048 while they score quickly, see
+/// `ExecOptions`); more would leave a cancel more than a few thousand results to write, which
+/// must take well under 200 ms.
+const CHANNEL_BATCHES: usize = 1;
 
 /// What the writer thread is sent: results to insert, or revisions of results inserted before.
 enum Batch {
