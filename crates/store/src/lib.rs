@@ -28,6 +28,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::Connection;
 
+pub use checkpoint::Deferral;
 pub use em::{EmJobRecord, EmModelFilter, EmModelRecord};
 pub use em_pipelines::{EmPipelineRecord, EmPipelineRunRecord};
 pub use error::StoreError;
@@ -61,6 +62,7 @@ pub struct Store {
     next_reader: std::sync::atomic::AtomicUsize,
     /// None when read-only.
     _checkpointer: Option<checkpoint::Checkpointer>,
+    deferrals: checkpoint::Deferrals,
 }
 
 /// How the file could be opened.
@@ -107,10 +109,12 @@ impl Store {
         let readers = (0..READERS)
             .map(|_| open_connection(path, access).map(Mutex::new))
             .collect::<Result<Vec<_>>>()?;
+        let deferrals = checkpoint::Deferrals::default();
         let checkpointer = match access {
             Access::ReadWrite => Some(checkpoint::Checkpointer::start(
                 open_connection(path, access)?,
                 path,
+                (deferrals.clone(), checkpoint::DEFER_LIMIT),
             )),
             _ => None,
         };
@@ -121,7 +125,15 @@ impl Store {
             readers,
             next_reader: std::sync::atomic::AtomicUsize::new(0),
             _checkpointer: checkpointer,
+            deferrals,
         })
+    }
+
+    /// Checkpoints wait until the returned guard is dropped (or the log passes
+    /// `DEFER_LIMIT`): a run holds one while it writes its results, so that copying the log
+    /// does not compete with scoring (docs/PERFORMANCE.md).
+    pub fn defer_checkpoints(&self) -> checkpoint::Deferral {
+        self.deferrals.defer()
     }
 
     pub fn path(&self) -> &Path {
@@ -240,6 +252,9 @@ fn open_connection(path: &Path, access: Access) -> Result<Connection> {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         // Commits never checkpoint: the store's checkpointer thread does (checkpoint.rs).
         conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        // A run logs hundreds of megabytes while checkpoints wait for it (checkpoint.rs); once
+        // copied and restarted, the log is cut back to this rather than kept at its largest.
+        conn.pragma_update(None, "journal_size_limit", 64i64 * 1024 * 1024)?;
         // A write transaction takes the write lock when it begins. A deferred one that read first
         // cannot wait for another process's commit (its snapshot is stale) and fails at once with
         // "database is locked"; taken up front, the lock is waited for under the busy timeout.

@@ -42,9 +42,13 @@ pub(super) struct StoreSink {
 impl StoreSink {
     pub(super) fn start(store: Arc<Store>, run_id: String) -> Self {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(CHANNEL_BATCHES);
+        // Copying the log into the database waits for the last result: on two cores it took
+        // time from scoring.
+        let deferral = store.defer_checkpoints();
         let writer = std::thread::Builder::new()
             .name("matchbook-results".into())
             .spawn(move || {
+                let _deferral = deferral;
                 let mut pending: Vec<DocumentMatch> = Vec::new();
                 let mut counters = None;
                 let mut since: Option<Instant> = None;
