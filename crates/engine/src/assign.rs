@@ -85,12 +85,32 @@ pub const EXACT_LIMIT: usize = 300;
 pub fn assign_one_to_one(results: &mut [DocumentMatch], threshold: f64) {
     let given = assigned_candidates(results, threshold);
     for (m, given) in results.iter_mut().zip(given) {
+        if keeps_its_match(m, given) {
+            // Most documents: rewriting would clone the row id it already holds.
+            continue;
+        }
         let wanted = m.matched_reference_row_id.is_some();
         if let Some(k) = given {
             m.confidence = m.candidates[k].confidence;
         }
         m.contested = wanted && given != Some(0);
         m.matched_reference_row_id = given.map(|k| m.candidates[k].reference_row_id.clone());
+    }
+}
+
+/// Whether giving `m` the candidate at `given` leaves it as it is: it keeps its best row (or has
+/// none and gets none), uncontested.
+fn keeps_its_match(m: &DocumentMatch, given: Option<usize>) -> bool {
+    if m.contested {
+        return false;
+    }
+    match given {
+        Some(0) => m.candidates.first().is_some_and(|c| {
+            m.matched_reference_row_id.as_deref() == Some(c.reference_row_id.as_str())
+                && m.confidence == c.confidence
+        }),
+        None => m.matched_reference_row_id.is_none(),
+        Some(_) => false,
     }
 }
 
