@@ -18,15 +18,7 @@ use crate::Workspace;
 /// The field that errors about a workspace path name.
 pub const PATH_FIELD: &str = "path";
 
-/// The two files SQLite keeps beside a workspace while it is open: its log and the log's index.
-pub fn side_files(path: &Path) -> [PathBuf; 2] {
-    let with = |suffix: &str| {
-        let mut name = path.as_os_str().to_owned();
-        name.push(suffix);
-        PathBuf::from(name)
-    };
-    [with("-wal"), with("-shm")]
-}
+pub use store::side_files;
 
 /// The workspace path a user typed or picked: surrounding blanks dropped, `~` read as the home
 /// folder, and only absolute paths taken, since the window's working folder is nothing the user

@@ -10,7 +10,7 @@
 //! on two cores the copying competed with scoring, and the index pages a run rewrites with
 //! every commit are copied once afterwards instead of once per checkpoint.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::sync::Arc;
@@ -80,7 +80,7 @@ impl Checkpointer {
     ) -> Checkpointer {
         let (stop, stopped) = mpsc::channel::<()>();
         let name = format!("matchbook-checkpoint {}", path.display());
-        let log = wal_path(path);
+        let [log, _] = crate::side_files(path);
         let spawned = std::thread::Builder::new()
             .name(name.chars().take(15).collect())
             .spawn(move || {
@@ -95,7 +95,7 @@ impl Checkpointer {
                     if now == seen || last.elapsed() < EVERY {
                         continue;
                     }
-                    if deferrals.any() && log_len(&log) < limit {
+                    if deferrals.any() && file_len(&log) < limit {
                         continue;
                     }
                     // Busy or not, a passive checkpoint copies what it can and never waits;
@@ -114,16 +114,9 @@ impl Checkpointer {
     }
 }
 
-/// The write-ahead log of the database at `path`.
-fn wal_path(path: &Path) -> PathBuf {
-    let mut name = path.as_os_str().to_owned();
-    name.push("-wal");
-    PathBuf::from(name)
-}
-
-/// The log's size in bytes (0 when there is none).
-fn log_len(log: &Path) -> u64 {
-    std::fs::metadata(log).map_or(0, |m| m.len())
+/// A file's size in bytes (0 when there is none).
+fn file_len(file: &Path) -> u64 {
+    std::fs::metadata(file).map_or(0, |m| m.len())
 }
 
 /// Changes whenever another connection commits (SQLite's `data_version`).
@@ -137,9 +130,7 @@ mod tests {
 
     #[test]
     fn commits_are_checkpointed_off_the_writer() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("w.sqlite");
-        let store = crate::Store::open(&path).unwrap();
+        let (_dir, path, store) = workspace();
         let auto: i64 = store
             .write()
             .query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))
@@ -147,8 +138,10 @@ mod tests {
         assert_eq!(auto, 0, "the writer never checkpoints by itself");
         commit_two_megabytes(&store);
         // 2 MB committed to the log: the database file gets them only from the checkpointer.
-        let size = || std::fs::metadata(&path).unwrap().len();
-        assert!(size() < 1_000_000, "the commit itself checkpointed");
+        assert!(
+            file_len(&path) < 1_000_000,
+            "the commit itself checkpointed"
+        );
         wait_for_checkpoint(&path);
     }
 
@@ -164,15 +157,22 @@ mod tests {
         tx.commit().unwrap();
     }
 
+    /// A new workspace in a temporary folder (kept while the folder lives).
+    fn workspace() -> (tempfile::TempDir, std::path::PathBuf, crate::Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.sqlite");
+        let store = crate::Store::open(&path).unwrap();
+        (dir, path, store)
+    }
+
     /// Waits (up to 10 s) for the 2 MB committed to reach the database file.
     fn wait_for_checkpoint(path: &Path) {
-        let size = || std::fs::metadata(path).unwrap().len();
         let deadline = Instant::now() + Duration::from_secs(10);
-        while size() < 2_000_000 {
+        while file_len(path) < 2_000_000 {
             assert!(
                 Instant::now() < deadline,
                 "no checkpoint: file {} bytes",
-                size()
+                file_len(path)
             );
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -180,28 +180,26 @@ mod tests {
 
     #[test]
     fn checkpoints_wait_while_deferred_and_follow_once_released() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("w.sqlite");
-        let store = crate::Store::open(&path).unwrap();
+        let (_dir, path, store) = workspace();
         let deferral = store.defer_checkpoints();
         let second = store.defer_checkpoints();
         commit_two_megabytes(&store);
         // Undeferred, the checkpointer copies within POLL + EVERY (1.2 s) of opening.
         std::thread::sleep(EVERY * 2);
-        let size = || std::fs::metadata(&path).unwrap().len();
-        assert!(size() < 1_000_000, "checkpointed while deferred");
+        assert!(file_len(&path) < 1_000_000, "checkpointed while deferred");
         drop(deferral);
         std::thread::sleep(EVERY + POLL * 2);
-        assert!(size() < 1_000_000, "checkpointed while still deferred once");
+        assert!(
+            file_len(&path) < 1_000_000,
+            "checkpointed while still deferred once"
+        );
         drop(second);
         wait_for_checkpoint(&path);
     }
 
     #[test]
     fn a_log_past_the_limit_is_checkpointed_even_while_deferred() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("w.sqlite");
-        let store = crate::Store::open(&path).unwrap();
+        let (_dir, path, store) = workspace();
         // The store's own checkpointer waits (its limit is hundreds of megabytes); a second one
         // with a 1 MB limit must not.
         let _store_waits = store.defer_checkpoints();

@@ -270,6 +270,16 @@ fn open_connection(path: &Path, access: Access) -> Result<Connection> {
     Ok(conn)
 }
 
+/// The two files SQLite keeps beside a workspace while it is open: its log and the log's index.
+pub fn side_files(path: &Path) -> [PathBuf; 2] {
+    let with = |suffix: &str| {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        PathBuf::from(name)
+    };
+    [with("-wal"), with("-shm")]
+}
+
 /// `file:` URI of `path` with `immutable=1`; the characters that URIs reserve are escaped.
 fn immutable_uri(path: &Path) -> String {
     let mut uri = String::from("file:");
